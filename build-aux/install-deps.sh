@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what Vireo needs to build, test and run on Debian 12 / Ubuntu.
+# As root it runs apt-get; otherwise it prints the one line to run and fails.
+set -euo pipefail
+
+packages=(
+  # build
+  gcc meson ninja-build pkg-config
+  libglib2.0-dev libjson-glib-dev libxml2-dev
+  # tests
+  libcmocka-dev libvirt-clients
+  # running guests
+  qemu-system-x86 qemu-utils
+  # the test and demo guest: host kernel + busybox initramfs
+  linux-image-amd64 busybox-static cpio kmod
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Vireo needs these packages; install them with:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Update the lists only when an install from the current ones fails.
+if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+  apt-get update
+  apt-get install -y --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,479 @@
+/* vireo-domain-config.c: the model, its defaults and its rules
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <string.h>
+
+#include "vireo-domain-config.h"
+#include "vireo-error.h"
+#include "vireo-ids.h"
+
+#define MIN_MEMORY_KIB (16 * 1024)
+#define MAX_MEMORY_KIB (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
+#define MAX_VCPUS 255
+
+static GPtrArray *
+new_string_array (void)
+{
+  return g_ptr_array_new_with_free_func (g_free);
+}
+
+/**
+ * vireo_domain_config_new:
+ * Returns: (transfer full): a runnable default VM (1 GiB, 1 vCPU, q35,
+ *   ACPI, VNC, serial console, virtio video, RNG and balloon) with a fresh
+ *   UUID and no disks or NICs.
+ */
+VireoDomainConfig *
+vireo_domain_config_new (const char *name)
+{
+  VireoDomainConfig *config = g_new0 (VireoDomainConfig, 1);
+
+  config->name = g_strdup (name);
+  config->uuid = vireo_uuid_generate ();
+  config->accel = VIREO_ACCEL_AUTO;
+  config->memory_kib = 1024 * 1024;
+  config->current_memory_kib = config->memory_kib;
+  config->vcpus = 1;
+  config->arch = g_strdup ("x86_64");
+  config->machine = g_strdup ("q35");
+  config->boot_devs = new_string_array ();
+  config->acpi = TRUE;
+  config->apic = TRUE;
+  config->cpu_mode = g_strdup ("host-passthrough");
+  config->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_disk_config_free);
+  config->nics = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_nic_config_free);
+  config->vnc = TRUE;
+  config->serial = TRUE;
+  config->video_model = g_strdup ("virtio");
+  config->rng = TRUE;
+  config->balloon = TRUE;
+  config->extra_domain = new_string_array ();
+  config->extra_metadata = new_string_array ();
+  config->extra_os = new_string_array ();
+  config->extra_features = new_string_array ();
+  config->extra_cpu = new_string_array ();
+  config->extra_devices = new_string_array ();
+
+  return config;
+}
+
+void
+vireo_domain_config_free (VireoDomainConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->name);
+  g_free (config->uuid);
+  g_free (config->title);
+  g_free (config->description);
+  g_free (config->arch);
+  g_free (config->machine);
+  g_free (config->kernel);
+  g_free (config->initrd);
+  g_free (config->cmdline);
+  g_clear_pointer (&config->boot_devs, g_ptr_array_unref);
+  g_free (config->cpu_mode);
+  g_free (config->cpu_model);
+  g_clear_pointer (&config->disks, g_ptr_array_unref);
+  g_clear_pointer (&config->nics, g_ptr_array_unref);
+  g_free (config->video_model);
+  g_free (config->on_poweroff);
+  g_free (config->on_reboot);
+  g_free (config->on_crash);
+  g_clear_pointer (&config->extra_domain, g_ptr_array_unref);
+  g_clear_pointer (&config->extra_metadata, g_ptr_array_unref);
+  g_clear_pointer (&config->extra_os, g_ptr_array_unref);
+  g_clear_pointer (&config->extra_features, g_ptr_array_unref);
+  g_clear_pointer (&config->extra_cpu, g_ptr_array_unref);
+  g_clear_pointer (&config->extra_devices, g_ptr_array_unref);
+  g_free (config);
+}
+
+/**
+ * vireo_domain_config_copy:
+ * A deep copy, made by formatting and parsing again: the one code path
+ * that must be right anyway, so a copy can never drift from the XML.
+ */
+VireoDomainConfig *
+vireo_domain_config_copy (const VireoDomainConfig *config)
+{
+  g_autofree char *xml = vireo_domain_config_format (config);
+  g_autoptr(GError) error = NULL;
+  VireoDomainConfig *copy;
+
+  copy = vireo_domain_config_parse (xml, -1, config->name, &error);
+  if (copy == NULL)
+    g_critical ("Formatted XML of VM '%s' does not parse: %s", config->name, error->message);
+  return copy;
+}
+
+VireoDiskConfig *
+vireo_disk_config_new (VireoDiskDevice device,
+                       VireoDiskBus    bus,
+                       const char     *format,
+                       const char     *path)
+{
+  VireoDiskConfig *disk = g_new0 (VireoDiskConfig, 1);
+
+  disk->device = device;
+  disk->bus = bus;
+  disk->format = g_strdup (format ? format : "raw");
+  disk->path = g_strdup (path);
+  disk->readonly = device == VIREO_DISK_DEVICE_CDROM;
+  disk->extra = new_string_array ();
+  return disk;
+}
+
+void
+vireo_disk_config_free (VireoDiskConfig *disk)
+{
+  if (disk == NULL)
+    return;
+  g_free (disk->format);
+  g_free (disk->path);
+  g_free (disk->target);
+  g_clear_pointer (&disk->extra, g_ptr_array_unref);
+  g_free (disk);
+}
+
+VireoNicConfig *
+vireo_nic_config_new (VireoNetType  type,
+                      const char   *network,
+                      const char   *mac)
+{
+  VireoNicConfig *nic = g_new0 (VireoNicConfig, 1);
+
+  nic->type = type;
+  nic->network = g_strdup (network);
+  nic->mac = mac ? g_strdup (mac) : vireo_mac_generate (NULL);
+  nic->model = g_strdup ("virtio");
+  nic->extra = new_string_array ();
+  return nic;
+}
+
+void
+vireo_nic_config_free (VireoNicConfig *nic)
+{
+  if (nic == NULL)
+    return;
+  g_free (nic->network);
+  g_free (nic->mac);
+  g_free (nic->model);
+  g_clear_pointer (&nic->extra, g_ptr_array_unref);
+  g_free (nic);
+}
+
+const char *
+vireo_accel_to_string (VireoAccel accel)
+{
+  switch (accel)
+    {
+    case VIREO_ACCEL_KVM: return "kvm";
+    case VIREO_ACCEL_TCG: return "tcg";
+    case VIREO_ACCEL_AUTO:
+    default: return "auto";
+    }
+}
+
+const char *
+vireo_disk_bus_to_string (VireoDiskBus bus)
+{
+  switch (bus)
+    {
+    case VIREO_DISK_BUS_SATA: return "sata";
+    case VIREO_DISK_BUS_IDE: return "ide";
+    case VIREO_DISK_BUS_VIRTIO:
+    default: return "virtio";
+    }
+}
+
+static gboolean
+target_in_use (const VireoDomainConfig *config,
+               const char              *target)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *d = g_ptr_array_index (config->disks, i);
+      if (g_strcmp0 (d->target, target) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * vireo_domain_config_add_disk:
+ * Appends @disk (taking it) and gives it the first free target name of
+ * its bus when it has none: vda… for virtio, sda… for SATA, hda… for IDE.
+ */
+void
+vireo_domain_config_add_disk (VireoDomainConfig *config,
+                              VireoDiskConfig   *disk)
+{
+  if (disk->target == NULL)
+    {
+      const char *prefix = disk->bus == VIREO_DISK_BUS_VIRTIO ? "vd" :
+                           disk->bus == VIREO_DISK_BUS_SATA ? "sd" : "hd";
+      for (char c = 'a'; c <= 'z'; c++)
+        {
+          g_autofree char *target = g_strdup_printf ("%s%c", prefix, c);
+          if (!target_in_use (config, target))
+            {
+              disk->target = g_steal_pointer (&target);
+              break;
+            }
+        }
+    }
+  g_ptr_array_add (config->disks, disk);
+}
+
+static gboolean
+is_q35 (const char *machine)
+{
+  return g_str_equal (machine, "q35") || g_str_has_prefix (machine, "pc-q35-");
+}
+
+static gboolean
+is_i440fx (const char *machine)
+{
+  return g_str_equal (machine, "pc") || g_str_has_prefix (machine, "pc-i440fx-");
+}
+
+static gboolean
+validate_disks (const VireoDomainConfig *config,
+                GError                 **error)
+{
+  guint sata = 0, ide = 0;
+
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *d = g_ptr_array_index (config->disks, i);
+
+      if (d->target == NULL || !g_regex_match_simple ("^(vd|sd|hd)[a-z]{1,2}$", d->target, 0, 0))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': disk target '%s' is not a valid device name",
+                       config->name, d->target ? d->target : "");
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          const VireoDiskConfig *o = g_ptr_array_index (config->disks, j);
+          if (g_str_equal (o->target, d->target))
+            {
+              g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                           "VM '%s': two disks use target '%s'", config->name, d->target);
+              return FALSE;
+            }
+        }
+      if (!g_str_equal (d->format, "qcow2") && !g_str_equal (d->format, "raw"))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': disk '%s' has format '%s'; only qcow2 and raw run "
+                       "(convert it with qemu-img)", config->name, d->target, d->format);
+          return FALSE;
+        }
+      if (d->device == VIREO_DISK_DEVICE_DISK && d->path == NULL)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': disk '%s' has no source file", config->name, d->target);
+          return FALSE;
+        }
+      if (d->path != NULL && !g_path_is_absolute (d->path))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': disk '%s' path '%s' is not absolute",
+                       config->name, d->target, d->path);
+          return FALSE;
+        }
+      if (d->device == VIREO_DISK_DEVICE_CDROM && d->bus == VIREO_DISK_BUS_VIRTIO)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': CD-ROM '%s' cannot be on the virtio bus (use sata)",
+                       config->name, d->target);
+          return FALSE;
+        }
+      if (d->bus == VIREO_DISK_BUS_SATA)
+        sata++;
+      if (d->bus == VIREO_DISK_BUS_IDE)
+        ide++;
+    }
+
+  if (sata > 0 && !is_q35 (config->machine))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': SATA disks need the q35 machine", config->name);
+      return FALSE;
+    }
+  if (sata > 6 || ide > 4)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': too many %s disks (at most %d)", config->name,
+                   sata > 6 ? "SATA" : "IDE", sata > 6 ? 6 : 4);
+      return FALSE;
+    }
+  if (ide > 0 && !is_i440fx (config->machine))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': IDE disks need the pc (i440fx) machine; use sata on q35",
+                   config->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_nics (const VireoDomainConfig *config,
+               GError                 **error)
+{
+  static const char *models[] = { "virtio", "e1000e", "e1000", "rtl8139", NULL };
+
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      const VireoNicConfig *n = g_ptr_array_index (config->nics, i);
+      g_autofree char *mac = vireo_mac_normalize (n->mac);
+
+      if (mac == NULL)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': '%s' is not a valid unicast MAC address",
+                       config->name, n->mac ? n->mac : "");
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          const VireoNicConfig *o = g_ptr_array_index (config->nics, j);
+          if (g_ascii_strcasecmp (o->mac, n->mac) == 0)
+            {
+              g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                           "VM '%s': two interfaces use MAC %s", config->name, mac);
+              return FALSE;
+            }
+        }
+      if (!g_strv_contains (models, n->model))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': interface model '%s' is not supported "
+                       "(virtio, e1000e, e1000, rtl8139)", config->name, n->model);
+          return FALSE;
+        }
+      if (n->type == VIREO_NET_NETWORK && !vireo_name_validate (n->network, NULL))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': interface %s names no valid network", config->name, mac);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+has_device_boot_order (const VireoDomainConfig *config)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    if (((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->boot_order)
+      return TRUE;
+  for (guint i = 0; i < config->nics->len; i++)
+    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->boot_order)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * vireo_domain_config_validate:
+ * Checks everything that parsing alone does not: ranges, uniqueness of
+ * targets and MACs, combinations QEMU would refuse.  Errors name the VM
+ * and the element.
+ */
+gboolean
+vireo_domain_config_validate (const VireoDomainConfig *config,
+                              GError                 **error)
+{
+  static const char *boot_devs[] = { "hd", "cdrom", "network", "fd", NULL };
+  static const char *videos[] = { "virtio", "vga", "cirrus", "bochs", "qxl", NULL };
+
+  if (!vireo_name_validate (config->name, error))
+    return FALSE;
+
+  if (!vireo_uuid_is_valid (config->uuid))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': '%s' is not a valid UUID", config->name,
+                   config->uuid ? config->uuid : "");
+      return FALSE;
+    }
+
+  if (config->memory_kib < MIN_MEMORY_KIB || config->memory_kib > MAX_MEMORY_KIB)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': <memory> must be between 16 MiB and 4 TiB", config->name);
+      return FALSE;
+    }
+  if (config->current_memory_kib > config->memory_kib || config->current_memory_kib == 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': <currentMemory> must be between 1 KiB and <memory>", config->name);
+      return FALSE;
+    }
+  if (config->vcpus < 1 || config->vcpus > MAX_VCPUS)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': <vcpu> must be between 1 and %d", config->name, MAX_VCPUS);
+      return FALSE;
+    }
+  if (!g_str_equal (config->arch, "x86_64"))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': architecture '%s' is not supported (x86_64 only)",
+                   config->name, config->arch);
+      return FALSE;
+    }
+  if (!is_q35 (config->machine) && !is_i440fx (config->machine))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': machine type '%s' is not supported (q35 or pc)",
+                   config->name, config->machine);
+      return FALSE;
+    }
+  if ((config->initrd || config->cmdline) && config->kernel == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': <initrd> and <cmdline> need a <kernel>", config->name);
+      return FALSE;
+    }
+  for (guint i = 0; i < config->boot_devs->len; i++)
+    {
+      const char *dev = g_ptr_array_index (config->boot_devs, i);
+      if (!g_strv_contains (boot_devs, dev))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VM '%s': <boot dev='%s'> is not supported", config->name, dev);
+          return FALSE;
+        }
+    }
+  if (config->boot_devs->len > 0 && has_device_boot_order (config))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': <os><boot> cannot be combined with per-device <boot order>",
+                   config->name);
+      return FALSE;
+    }
+  if (config->video_model && !g_strv_contains (videos, config->video_model))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': video model '%s' is not supported", config->name,
+                   config->video_model);
+      return FALSE;
+    }
+  if (g_strcmp0 (config->cpu_mode, "custom") == 0 &&
+      (config->cpu_model == NULL ||
+       !g_regex_match_simple ("^[A-Za-z0-9_.-]+$", config->cpu_model, 0, 0)))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   "VM '%s': <cpu mode='custom'> needs a valid <model>", config->name);
+      return FALSE;
+    }
+
+  return validate_disks (config, error) && validate_nics (config, error);
+}

@@ -1,0 +1,138 @@
+/* vireo-domain-config.h: the parsed model of a domain XML
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  VIREO_ACCEL_AUTO,   /* KVM where usable, else TCG */
+  VIREO_ACCEL_KVM,
+  VIREO_ACCEL_TCG,
+} VireoAccel;
+
+typedef enum {
+  VIREO_DISK_DEVICE_DISK,
+  VIREO_DISK_DEVICE_CDROM,
+} VireoDiskDevice;
+
+typedef enum {
+  VIREO_DISK_BUS_VIRTIO,
+  VIREO_DISK_BUS_SATA,
+  VIREO_DISK_BUS_IDE,
+} VireoDiskBus;
+
+typedef enum {
+  VIREO_NET_USER,
+  VIREO_NET_NETWORK,
+} VireoNetType;
+
+typedef struct {
+  VireoDiskDevice device;
+  VireoDiskBus bus;
+  char *format;          /* "qcow2" or "raw" */
+  char *path;            /* NULL: an empty CD-ROM drive */
+  char *target;          /* "vda", "sda", "hdc" */
+  gboolean readonly;
+  gboolean shareable;
+  guint boot_order;      /* 0: not in the per-device boot order */
+  GPtrArray *extra;      /* unknown child elements, serialized */
+} VireoDiskConfig;
+
+typedef struct {
+  VireoNetType type;
+  char *network;         /* the network's name for VIREO_NET_NETWORK */
+  char *mac;
+  char *model;           /* "virtio", "e1000e", "e1000", "rtl8139" */
+  guint boot_order;
+  GPtrArray *extra;      /* unknown child elements, serialized */
+} VireoNicConfig;
+
+/**
+ * VireoDomainConfig:
+ * Plain data parsed from (and formatted to) a libvirt-compatible domain
+ * XML.  It does no I/O and holds no references to other objects, so it can
+ * be built and read on any thread; copy it to hand it across threads.
+ * Elements Vireo does not interpret but can run alongside (clock,
+ * controllers, channels, metadata of other programs…) are kept verbatim
+ * in the extra_* arrays and written back unchanged.
+ */
+typedef struct {
+  char *name;
+  char *uuid;
+  char *title;
+  char *description;
+  VireoAccel accel;
+  gboolean accel_from_metadata;  /* type='kvm' means "auto" via our metadata */
+
+  guint64 memory_kib;
+  guint64 current_memory_kib;
+  guint vcpus;
+
+  char *arch;            /* "x86_64" */
+  char *machine;         /* "q35", "pc-q35-7.2", "pc" … */
+  char *kernel;
+  char *initrd;
+  char *cmdline;
+  GPtrArray *boot_devs;  /* (element-type utf8): "hd", "cdrom", "network" */
+
+  gboolean acpi;
+  gboolean apic;
+  char *cpu_mode;        /* NULL, "host-passthrough", "host-model", "maximum", "custom" */
+  char *cpu_model;       /* for "custom" */
+
+  GPtrArray *disks;      /* (element-type VireoDiskConfig) */
+  GPtrArray *nics;       /* (element-type VireoNicConfig) */
+  gboolean vnc;
+  gboolean serial;
+  char *video_model;     /* NULL (no video), "virtio", "vga", "cirrus", "bochs", "qxl" */
+  gboolean rng;
+  gboolean balloon;
+
+  char *on_poweroff;
+  char *on_reboot;
+  char *on_crash;
+
+  /* Unknown elements, serialized, written back where they were found. */
+  GPtrArray *extra_domain;
+  GPtrArray *extra_metadata;
+  GPtrArray *extra_os;
+  GPtrArray *extra_features;
+  GPtrArray *extra_cpu;
+  GPtrArray *extra_devices;
+} VireoDomainConfig;
+
+VireoDomainConfig *vireo_domain_config_new      (const char *name);
+VireoDomainConfig *vireo_domain_config_copy     (const VireoDomainConfig *config);
+void               vireo_domain_config_free     (VireoDomainConfig *config);
+VireoDomainConfig *vireo_domain_config_parse    (const char  *xml,
+                                                 gssize       length,
+                                                 const char  *source,
+                                                 GError     **error);
+char              *vireo_domain_config_format   (const VireoDomainConfig *config);
+gboolean           vireo_domain_config_validate (const VireoDomainConfig *config,
+                                                 GError     **error);
+
+VireoDiskConfig   *vireo_disk_config_new        (VireoDiskDevice device,
+                                                 VireoDiskBus    bus,
+                                                 const char     *format,
+                                                 const char     *path);
+void               vireo_disk_config_free       (VireoDiskConfig *disk);
+VireoNicConfig    *vireo_nic_config_new         (VireoNetType  type,
+                                                 const char   *network,
+                                                 const char   *mac);
+void               vireo_nic_config_free        (VireoNicConfig *nic);
+
+void               vireo_domain_config_add_disk (VireoDomainConfig *config,
+                                                 VireoDiskConfig   *disk);
+const char        *vireo_accel_to_string        (VireoAccel accel);
+const char        *vireo_disk_bus_to_string     (VireoDiskBus bus);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDomainConfig, vireo_domain_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDiskConfig, vireo_disk_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoNicConfig, vireo_nic_config_free)
+
+G_END_DECLS

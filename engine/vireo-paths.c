@@ -1,0 +1,163 @@
+/* vireo-paths.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+#include "vireo-error.h"
+#include "vireo-paths.h"
+
+static void
+set_dirs (VireoPaths *paths,
+          const char *config,
+          const char *data,
+          const char *run,
+          const char *state)
+{
+  paths->config_dir = g_strdup (config);
+  paths->domains_dir = g_build_filename (config, "domains", NULL);
+  paths->networks_dir = g_build_filename (config, "networks", NULL);
+  paths->snapshots_dir = g_build_filename (config, "snapshots", NULL);
+  paths->images_dir = g_build_filename (data, "images", NULL);
+  paths->run_dir = g_strdup (run);
+  paths->log_dir = g_build_filename (state, "log", NULL);
+}
+
+/**
+ * vireo_paths_new:
+ * @root: (nullable): a directory that holds the whole tree, or %NULL to
+ *   use `VIREO_ROOT` from the environment, then the user's (or, as root,
+ *   the system's) standard directories.
+ *
+ * Returns: (transfer full): the paths; nothing is created on disk.
+ */
+VireoPaths *
+vireo_paths_new (const char *root)
+{
+  VireoPaths *paths = g_new0 (VireoPaths, 1);
+
+  if (root == NULL || *root == '\0')
+    root = g_getenv ("VIREO_ROOT");
+
+  if (root != NULL && *root != '\0')
+    {
+      g_autofree char *abs = g_canonicalize_filename (root, NULL);
+      g_autofree char *config = g_build_filename (abs, "config", NULL);
+      g_autofree char *data = g_build_filename (abs, "data", NULL);
+      g_autofree char *run = g_build_filename (abs, "run", NULL);
+      g_autofree char *state = g_build_filename (abs, "state", NULL);
+
+      paths->root = g_steal_pointer (&abs);
+      set_dirs (paths, config, data, run, state);
+    }
+  else if (geteuid () == 0)
+    {
+      /* Mirrors libvirt's system layout. */
+      paths->config_dir = g_strdup ("/etc/vireo");
+      paths->domains_dir = g_strdup ("/etc/vireo/domains");
+      paths->networks_dir = g_strdup ("/etc/vireo/networks");
+      paths->snapshots_dir = g_strdup ("/var/lib/vireo/snapshots");
+      paths->images_dir = g_strdup ("/var/lib/vireo/images");
+      paths->run_dir = g_strdup ("/run/vireo");
+      paths->log_dir = g_strdup ("/var/log/vireo");
+    }
+  else
+    {
+      g_autofree char *config = g_build_filename (g_get_user_config_dir (), "vireo", NULL);
+      g_autofree char *data = g_build_filename (g_get_user_data_dir (), "vireo", NULL);
+      g_autofree char *run = g_build_filename (g_get_user_runtime_dir (), "vireo", NULL);
+      g_autofree char *state = g_build_filename (g_get_user_state_dir (), "vireo", NULL);
+
+      set_dirs (paths, config, data, run, state);
+    }
+
+  return paths;
+}
+
+void
+vireo_paths_free (VireoPaths *paths)
+{
+  if (paths == NULL)
+    return;
+  g_free (paths->root);
+  g_free (paths->config_dir);
+  g_free (paths->domains_dir);
+  g_free (paths->networks_dir);
+  g_free (paths->snapshots_dir);
+  g_free (paths->images_dir);
+  g_free (paths->run_dir);
+  g_free (paths->log_dir);
+  g_free (paths);
+}
+
+static gboolean
+ensure_dir (const char *dir,
+            int         mode,
+            GError    **error)
+{
+  if (g_mkdir_with_parents (dir, mode) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, VIREO_ERROR,
+                   errsv == EACCES ? VIREO_ERROR_PERMISSION : VIREO_ERROR_FAILED,
+                   "Cannot create folder %s: %s", dir, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * vireo_paths_ensure:
+ * Creates the directories of the tree; the runtime one is private (0700)
+ * because it holds the sockets that control guests.
+ */
+gboolean
+vireo_paths_ensure (const VireoPaths *paths,
+                    GError          **error)
+{
+  return ensure_dir (paths->domains_dir, 0755, error) &&
+         ensure_dir (paths->networks_dir, 0755, error) &&
+         ensure_dir (paths->snapshots_dir, 0755, error) &&
+         ensure_dir (paths->images_dir, 0711, error) &&
+         ensure_dir (paths->log_dir, 0700, error) &&
+         ensure_dir (paths->run_dir, 0700, error);
+}
+
+char *
+vireo_paths_domain_file (const VireoPaths *paths,
+                         const char       *name)
+{
+  g_autofree char *base = g_strconcat (name, ".xml", NULL);
+  return g_build_filename (paths->domains_dir, base, NULL);
+}
+
+/**
+ * vireo_paths_domain_run_dir:
+ * The runtime directory of a VM is named after the first twelve hex digits
+ * of its UUID, so that socket paths stay well under the 108-byte limit.
+ */
+char *
+vireo_paths_domain_run_dir (const VireoPaths *paths,
+                            const char       *uuid)
+{
+  char id[13];
+  guint n = 0;
+
+  for (const char *p = uuid; *p != '\0' && n < 12; p++)
+    if (g_ascii_isxdigit (*p))
+      id[n++] = g_ascii_tolower (*p);
+  id[n] = '\0';
+  return g_build_filename (paths->run_dir, id, NULL);
+}
+
+char *
+vireo_paths_domain_log (const VireoPaths *paths,
+                        const char       *name,
+                        const char       *suffix)
+{
+  g_autofree char *base = g_strconcat (name, suffix, ".log", NULL);
+  return g_build_filename (paths->log_dir, base, NULL);
+}

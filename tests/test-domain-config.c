@@ -1,0 +1,293 @@
+/* test-domain-config.c: domain XML parse, validate, format
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "vireo-domain-config.h"
+#include "vireo-error.h"
+#include "vireo-test-util.h"
+
+static VireoDomainConfig *
+parse_file (const char *name)
+{
+  g_autofree char *path = vireo_test_srcpath ("data", "domain", name, NULL);
+  g_autofree char *xml = vireo_test_read (path);
+  g_autoptr(GError) error = NULL;
+  VireoDomainConfig *config = vireo_domain_config_parse (xml, -1, path, &error);
+
+  assert_no_error (error);
+  assert_non_null (config);
+  return config;
+}
+
+/* Formats, compares with the golden file, and checks that parsing the
+ * output and formatting again changes nothing. */
+static void
+assert_roundtrip (const VireoDomainConfig *config,
+                  const char              *golden)
+{
+  g_autofree char *path = vireo_test_srcpath ("golden", "domain", golden, NULL);
+  g_autofree char *xml = vireo_domain_config_format (config);
+  g_autoptr(VireoDomainConfig) again = NULL;
+  g_autofree char *xml2 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vireo_test_assert_golden (path, xml);
+  again = vireo_domain_config_parse (xml, -1, golden, &error);
+  assert_no_error (error);
+  xml2 = vireo_domain_config_format (again);
+  assert_string_equal (xml, xml2);
+}
+
+static gboolean
+kept (GPtrArray  *extra,
+      const char *needle)
+{
+  for (guint i = 0; i < extra->len; i++)
+    if (strstr (g_ptr_array_index (extra, i), needle))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_virsh_dumpxml_imports (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = parse_file ("virsh-simple.xml");
+  VireoDiskConfig *disk, *cdrom;
+  VireoNicConfig *nic;
+
+  assert_string_equal (config->name, "debian12");
+  assert_string_equal (config->uuid, "c7a5fdbd-edaf-9455-926a-d65c16db1809");
+  assert_int_equal (config->accel, VIREO_ACCEL_KVM);
+  assert_int_equal (config->memory_kib, 2097152);
+  assert_int_equal (config->vcpus, 2);
+  assert_string_equal (config->machine, "pc-q35-7.2");
+  assert_string_equal (config->cpu_mode, "host-passthrough");
+  assert_true (config->acpi && config->apic && config->vnc && config->serial);
+  assert_true (config->rng && config->balloon);
+  assert_string_equal (config->video_model, "virtio");
+
+  assert_int_equal (config->disks->len, 2);
+  disk = g_ptr_array_index (config->disks, 0);
+  assert_string_equal (disk->path, "/var/lib/libvirt/images/debian12.qcow2");
+  assert_string_equal (disk->format, "qcow2");
+  assert_int_equal (disk->bus, VIREO_DISK_BUS_VIRTIO);
+  assert_false (disk->readonly);
+  assert_true (kept (disk->extra, "backingStore"));
+  assert_false (kept (disk->extra, "address"));
+  cdrom = g_ptr_array_index (config->disks, 1);
+  assert_int_equal (cdrom->device, VIREO_DISK_DEVICE_CDROM);
+  assert_null (cdrom->path);
+  assert_true (cdrom->readonly);
+
+  assert_int_equal (config->nics->len, 1);
+  nic = g_ptr_array_index (config->nics, 0);
+  assert_int_equal (nic->type, VIREO_NET_NETWORK);
+  assert_string_equal (nic->network, "default");
+  assert_string_equal (nic->mac, "52:54:00:8f:3a:21");
+
+  /* what Vireo does not run is kept, not dropped */
+  assert_true (kept (config->extra_domain, "<clock"));
+  assert_true (kept (config->extra_domain, "<pm"));
+  assert_true (kept (config->extra_domain, "<seclabel"));
+  assert_true (kept (config->extra_metadata, "libosinfo"));
+  assert_true (kept (config->extra_features, "vmport"));
+  assert_true (kept (config->extra_devices, "qemu-xhci"));
+  assert_true (kept (config->extra_devices, "org.qemu.guest_agent.0"));
+  assert_true (kept (config->extra_devices, "<emulator"));
+
+  assert_roundtrip (config, "virsh-simple.xml");
+}
+
+static void
+test_kernel_boot (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = parse_file ("kernel-boot.xml");
+  VireoNicConfig *nic;
+
+  assert_int_equal (config->accel, VIREO_ACCEL_TCG);
+  assert_int_equal (config->memory_kib, 256 * 1024);
+  assert_int_equal (config->current_memory_kib, 256 * 1024);
+  assert_string_equal (config->title, "Tiny test guest");
+  assert_string_equal (config->description, "Boots the host kernel & a busybox initramfs");
+  assert_string_equal (config->kernel, "/srv/guest/vmlinuz");
+  assert_string_equal (config->cmdline, "console=tty0 console=ttyS0 quiet");
+  assert_null (config->cpu_mode);
+  assert_false (config->apic);
+  assert_false (config->balloon);
+  assert_false (config->rng);
+  assert_string_equal (config->video_model, "vga");
+  nic = g_ptr_array_index (config->nics, 0);
+  assert_int_equal (nic->type, VIREO_NET_USER);
+  assert_string_equal (nic->model, "e1000e");
+  assert_int_equal (((VireoDiskConfig *) g_ptr_array_index (config->disks, 0))->boot_order, 1);
+
+  assert_roundtrip (config, "kernel-boot.xml");
+}
+
+static void
+test_new_default (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("fresh");
+  g_autoptr(VireoDomainConfig) copy = NULL;
+  VireoDiskConfig *disk;
+
+  g_free (config->uuid);
+  config->uuid = g_strdup ("11111111-2222-3333-4444-555555555555");
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/fresh.qcow2"));
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", "/img/data.raw"));
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", "/iso/x.iso"));
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:aa:bb:cc"));
+  g_ptr_array_add (config->boot_devs, g_strdup ("cdrom"));
+  g_ptr_array_add (config->boot_devs, g_strdup ("hd"));
+
+  disk = g_ptr_array_index (config->disks, 1);
+  assert_string_equal (disk->target, "vdb");
+  disk = g_ptr_array_index (config->disks, 2);
+  assert_string_equal (disk->target, "sda");
+  assert_true (disk->readonly);
+  assert_true (vireo_domain_config_validate (config, NULL));
+
+  assert_roundtrip (config, "new-default.xml");
+
+  /* accel "auto" survives through our metadata */
+  copy = vireo_domain_config_copy (config);
+  assert_int_equal (copy->accel, VIREO_ACCEL_AUTO);
+  assert_int_equal (copy->disks->len, 3);
+}
+
+typedef struct {
+  const char *devices;   /* inside <devices> */
+  const char *domain;    /* more children of <domain> */
+  const char *expect;    /* substring of the message */
+} BadCase;
+
+static void
+test_errors (void **state)
+{
+  static const BadCase cases[] = {
+    { "<graphics type='spice'/>", "", "<graphics type='spice'> is not supported" },
+    { "<hostdev mode='subsystem' type='pci'/>", "", "<hostdev> devices are not supported" },
+    { "<disk type='network' device='disk'><target dev='vda'/></disk>", "", "<disk type='network'>" },
+    { "<disk type='file' device='floppy'><target dev='fda'/></disk>", "", "device='floppy'" },
+    { "<disk type='file'><driver type='vmdk'/><source file='/a.vmdk'/><target dev='vda'/></disk>", "",
+      "format 'vmdk'" },
+    { "<disk type='file'><source file='/a'/><target dev='vda'/></disk>"
+      "<disk type='file'><source file='/b'/><target dev='vda'/></disk>", "", "two disks use target 'vda'" },
+    { "<disk type='file'><source file='rel.img'/><target dev='vda'/></disk>", "", "is not absolute" },
+    { "<disk type='file'><target dev='vda' bus='scsi'/><source file='/a'/></disk>", "", "bus 'scsi'" },
+    { "<disk type='file' device='cdrom'><target dev='vdb' bus='virtio'/></disk>", "", "CD-ROM 'vdb'" },
+    { "<interface type='bridge'><source bridge='br0'/></interface>", "", "<interface type='bridge'>" },
+    { "<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>", "", "not a valid unicast MAC" },
+    { "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>"
+      "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>", "", "two interfaces use MAC" },
+    { "<interface type='network'/>", "", "has no <source network>" },
+    { "<interface type='user'><model type='pcnet'/></interface>", "", "model 'pcnet'" },
+    { "<serial type='tcp'/>", "", "<serial type='tcp'>" },
+    { "<video><model type='virtio'/></video><video><model type='vga'/></video>", "", "more than one <video>" },
+    { "", "<vcpu>0</vcpu>", "<vcpu> must be between" },
+    { "", "<vcpu>many</vcpu>", "<vcpu> is not a number" },
+    { "", "<currentMemory unit='GiB'>8</currentMemory>", "<currentMemory> must be" },
+    { "", "<blkiotune/><bogus/>", "<bogus> is not supported" },
+    { "", "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'/>", "<qemu:commandline>" },
+    { "", "<uuid>not-a-uuid</uuid>", "is not a valid UUID" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+          "<domain type='kvm'><name>bad</name><memory unit='MiB'>512</memory>"
+          "<os><type>hvm</type></os>%s<devices>%s</devices></domain>",
+          cases[i].domain, cases[i].devices);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, "case.xml", &error);
+
+      if (config != NULL || error == NULL)
+        fail_msg ("case %u parsed: %s", i, xml);
+      assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+      if (strstr (error->message, cases[i].expect) == NULL)
+        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
+      assert_true (g_str_has_prefix (error->message, "VM 'bad': "));
+      assert_null (strchr (error->message, '\n'));
+    }
+}
+
+static void
+test_document_errors (void **state)
+{
+  static const struct { const char *xml; const char *expect; } cases[] = {
+    { "<domain type='kvm'><name>x</name>", "case.xml: malformed XML at line 1" },
+    { "", "case.xml: malformed XML" },
+    { "<vm/>", "root element is not <domain>" },
+    { "<domain type='kvm'><memory>1</memory></domain>", "<name> is missing" },
+    { "<domain type='kvm'><name>../etc/passwd</name></domain>", "cannot start with '.'" },
+    { "<domain type='kvm'><name>a/b</name></domain>", "may only contain" },
+    { "<domain type='xen'><name>x</name></domain>", "<domain type='xen'>" },
+    { "<domain type='kvm'><name>x</name><os><type>hvm</type></os></domain>", "<memory> is missing" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory></domain>", "<os> is missing" },
+    { "<domain type='kvm'><name>x</name><memory unit='parsec'>1</memory></domain>", "unit='parsec'" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>xen</type></os></domain>",
+      "<type>xen</type>" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>hvm</type>"
+      "<loader>/usr/share/OVMF/OVMF_CODE.fd</loader></os></domain>", "UEFI" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type arch='aarch64'>hvm</type>"
+      "</os></domain>", "architecture 'aarch64'" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type machine='virt'>hvm</type>"
+      "</os></domain>", "machine type 'virt'" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>hvm</type>"
+      "<initrd>/i</initrd></os></domain>", "need a <kernel>" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (cases[i].xml, -1, "case.xml", &error);
+
+      assert_null (config);
+      assert_non_null (error);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
+      assert_null (strchr (error->message, '\n'));
+    }
+}
+
+static void
+test_memory_units (void **state)
+{
+  static const struct { const char *mem; guint64 kib; } cases[] = {
+    { "<memory>65536</memory>", 65536 },
+    { "<memory unit='KiB'>65536</memory>", 65536 },
+    { "<memory unit='MiB'>512</memory>", 524288 },
+    { "<memory unit='M'>512</memory>", 524288 },
+    { "<memory unit='GiB'>2</memory>", 2097152 },
+    { "<memory unit='MB'>1000</memory>", 976563 },
+    { "<memory unit='bytes'>67108864</memory>", 65536 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = g_strdup_printf ("<domain type='kvm'><name>m</name>%s"
+                                              "<os><type>hvm</type></os></domain>", cases[i].mem);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, NULL, &error);
+
+      assert_no_error (error);
+      assert_int_equal (config->memory_kib, cases[i].kib);
+    }
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_virsh_dumpxml_imports),
+    cmocka_unit_test (test_kernel_boot),
+    cmocka_unit_test (test_new_default),
+    cmocka_unit_test (test_errors),
+    cmocka_unit_test (test_document_errors),
+    cmocka_unit_test (test_memory_units),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

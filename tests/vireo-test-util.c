@@ -1,0 +1,114 @@
+/* vireo-test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "vireo-test-util.h"
+
+/* Short paths under /tmp keep socket paths far from the 108-byte limit. */
+char *
+vireo_test_make_root (void)
+{
+  char *dir = g_strdup ("/tmp/vireo-t.XXXXXX");
+
+  if (g_mkdtemp (dir) == NULL)
+    fail_msg ("mkdtemp: %s", g_strerror (errno));
+  return dir;
+}
+
+static int
+remove_entry (const char        *path,
+              const struct stat *st,
+              int                flag,
+              struct FTW        *ftw)
+{
+  chmod (path, 0700);
+  remove (path);
+  return 0;
+}
+
+void
+vireo_test_remove_tree (const char *path)
+{
+  if (path != NULL)
+    nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+char *
+vireo_test_srcpath (const char *first,
+                    ...)
+{
+  const char *srcdir = g_getenv ("VIREO_TEST_SRCDIR");
+  g_autofree char *rest = NULL;
+  va_list args;
+
+  va_start (args, first);
+  rest = g_build_filename_valist (first, &args);
+  va_end (args);
+  return g_build_filename (srcdir ? srcdir : ".", rest, NULL);
+}
+
+char *
+vireo_test_read (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &error))
+    fail_msg ("%s", error->message);
+  return contents;
+}
+
+/* Compares with a golden file; VIREO_REGENERATE_GOLDEN=1 rewrites it. */
+void
+vireo_test_assert_golden (const char *golden_path,
+                          const char *actual)
+{
+  g_autofree char *expected = NULL;
+
+  if (g_getenv ("VIREO_REGENERATE_GOLDEN"))
+    {
+      g_autoptr(GError) error = NULL;
+      if (!g_file_set_contents (golden_path, actual, -1, &error))
+        fail_msg ("%s", error->message);
+      return;
+    }
+
+  expected = vireo_test_read (golden_path);
+  if (g_strcmp0 (expected, actual) != 0)
+    {
+      fprintf (stderr, "--- %s (expected)\n%s\n--- actual\n%s\n", golden_path, expected, actual);
+      fail_msg ("output differs from %s (VIREO_REGENERATE_GOLDEN=1 rewrites it)", golden_path);
+    }
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates @context until *done or the timeout, which fails the test. */
+void
+vireo_test_pump (GMainContext *context,
+                 gboolean     *done,
+                 guint         timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  GSource *timeout = g_timeout_source_new (timeout_ms);
+
+  g_source_set_callback (timeout, set_flag, &timed_out, NULL);
+  g_source_attach (timeout, context);
+  while (!*done && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  g_source_destroy (timeout);
+  g_source_unref (timeout);
+  if (!*done)
+    fail_msg ("timed out after %u ms", timeout_ms);
+}
