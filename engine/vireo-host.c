@@ -1,0 +1,88 @@
+/* vireo-host.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "vireo-error.h"
+#include "vireo-host.h"
+
+/**
+ * vireo_host_kvm_usable:
+ * KVM is usable when this user can open /dev/kvm read-write.
+ */
+gboolean
+vireo_host_kvm_usable (void)
+{
+  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return TRUE;
+}
+
+/**
+ * vireo_host_find_qemu:
+ * Returns: (transfer full): `VIREO_QEMU` if set, else qemu-system-x86_64
+ *   from PATH.
+ */
+char *
+vireo_host_find_qemu (GError **error)
+{
+  const char *env = g_getenv ("VIREO_QEMU");
+  char *path;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  path = g_find_program_in_path ("qemu-system-x86_64");
+  if (path == NULL)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                 "qemu-system-x86_64 is not installed (package qemu-system-x86)");
+  return path;
+}
+
+/**
+ * vireo_host_resolve_accel:
+ * @override: (nullable): "kvm" or "tcg" from `VIREO_ACCEL`, which wins
+ *   over the domain's own choice
+ *
+ * Decides KVM or TCG: the global override first, then `<domain
+ * type='qemu'>` (TCG) or `type='kvm'` (KVM required), then "auto" (KVM
+ * where usable).  Never returns %VIREO_ACCEL_AUTO.
+ */
+VireoAccel
+vireo_host_resolve_accel (const VireoDomainConfig *config,
+                          const char              *override,
+                          gboolean                 kvm_usable,
+                          GError                 **error)
+{
+  VireoAccel accel = config->accel;
+
+  if (override != NULL && *override != '\0')
+    {
+      if (g_str_equal (override, "tcg"))
+        accel = VIREO_ACCEL_TCG;
+      else if (g_str_equal (override, "kvm"))
+        accel = VIREO_ACCEL_KVM;
+      else if (!g_str_equal (override, "auto"))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       "VIREO_ACCEL='%s' is not one of kvm, tcg or auto", override);
+          return VIREO_ACCEL_AUTO;
+        }
+    }
+
+  if (accel == VIREO_ACCEL_AUTO)
+    return kvm_usable ? VIREO_ACCEL_KVM : VIREO_ACCEL_TCG;
+  if (accel == VIREO_ACCEL_KVM && !kvm_usable)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
+                   "VM '%s' needs KVM, but /dev/kvm is missing or not accessible "
+                   "(add yourself to group kvm, or choose the TCG accelerator)",
+                   config->name);
+      return VIREO_ACCEL_AUTO;
+    }
+  return accel;
+}

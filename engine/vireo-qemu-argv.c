@@ -1,0 +1,341 @@
+/* vireo-qemu-argv.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <json-glib/json-glib.h>
+
+#include "vireo-error.h"
+#include "vireo-qemu-argv.h"
+
+/* Device and block values are JSON objects built with json-glib, so a
+ * user's string (a path with a comma, say) can never add an option. */
+static void
+add_json (GPtrArray   *argv,
+          const char  *option,
+          JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  g_ptr_array_add (argv, g_strdup (option));
+  g_ptr_array_add (argv, json_to_string (root, FALSE));
+}
+
+static void
+add_pair (GPtrArray  *argv,
+          const char *option,
+          const char *value)
+{
+  g_ptr_array_add (argv, g_strdup (option));
+  g_ptr_array_add (argv, g_strdup (value));
+}
+
+static void
+add_member_string (JsonBuilder *b,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_member_int (JsonBuilder *b,
+                const char  *name,
+                gint64       value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_member_bool (JsonBuilder *b,
+                 const char  *name,
+                 gboolean     value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+static gboolean
+is_q35 (const char *machine)
+{
+  return g_str_equal (machine, "q35") || g_str_has_prefix (machine, "pc-q35-");
+}
+
+static const char *
+cpu_model (const VireoDomainConfig *config,
+           VireoAccel               accel)
+{
+  if (g_strcmp0 (config->cpu_mode, "custom") == 0)
+    return config->cpu_model;
+  if (g_strcmp0 (config->cpu_mode, "maximum") == 0)
+    return "max";
+  /* host-passthrough, host-model and no <cpu>: the host's CPU under KVM;
+   * TCG refuses "host", and "max" is the closest it can do. */
+  return accel == VIREO_ACCEL_KVM ? "host" : "max";
+}
+
+static char *
+boot_order_string (const VireoDomainConfig *config)
+{
+  GString *order = g_string_new (NULL);
+
+  for (guint i = 0; i < config->boot_devs->len; i++)
+    {
+      const char *dev = g_ptr_array_index (config->boot_devs, i);
+      g_string_append_c (order, g_str_equal (dev, "hd") ? 'c' :
+                                g_str_equal (dev, "cdrom") ? 'd' :
+                                g_str_equal (dev, "network") ? 'n' : 'a');
+    }
+  return g_string_free (order, FALSE);
+}
+
+static void
+add_disk (GPtrArray               *argv,
+          const VireoDomainConfig *config,
+          const VireoDiskConfig   *disk)
+{
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autofree char *file_node = g_strdup_printf ("file-%s", disk->target);
+  g_autofree char *disk_node = g_strdup_printf ("disk-%s", disk->target);
+  int index = disk->target[2] - 'a';
+
+  if (disk->path != NULL)
+    {
+      b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_member_string (b, "driver", g_str_has_prefix (disk->path, "/dev/") ? "host_device" : "file");
+      add_member_string (b, "filename", disk->path);
+      add_member_string (b, "node-name", file_node);
+      add_member_bool (b, "read-only", disk->readonly);
+      add_member_string (b, "discard", "unmap");
+      json_builder_end_object (b);
+      add_json (argv, "-blockdev", b);
+      g_clear_object (&b);
+
+      b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_member_string (b, "node-name", disk_node);
+      add_member_string (b, "driver", disk->format);
+      add_member_string (b, "file", file_node);
+      add_member_bool (b, "read-only", disk->readonly);
+      json_builder_end_object (b);
+      add_json (argv, "-blockdev", b);
+      g_clear_object (&b);
+    }
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  if (disk->bus == VIREO_DISK_BUS_VIRTIO)
+    add_member_string (b, "driver", "virtio-blk-pci");
+  else
+    {
+      g_autofree char *bus = NULL;
+
+      add_member_string (b, "driver", disk->device == VIREO_DISK_DEVICE_CDROM ? "ide-cd" : "ide-hd");
+      if (is_q35 (config->machine))
+        bus = g_strdup_printf ("ide.%d", index);   /* one AHCI port each */
+      else
+        {
+          bus = g_strdup_printf ("ide.%d", index / 2);
+          add_member_int (b, "unit", index % 2);
+        }
+      add_member_string (b, "bus", bus);
+    }
+  if (disk->path != NULL)
+    add_member_string (b, "drive", disk_node);
+  add_member_string (b, "id", disk->target);
+  if (disk->boot_order > 0)
+    add_member_int (b, "bootindex", disk->boot_order);
+  json_builder_end_object (b);
+  add_json (argv, "-device", b);
+}
+
+static gboolean
+add_nic (GPtrArray               *argv,
+         const VireoDomainConfig *config,
+         const VireoNicConfig    *nic,
+         guint                    index,
+         const VireoQemuHost     *host,
+         GError                 **error)
+{
+  static const struct { const char *model; const char *device; } models[] = {
+    { "virtio", "virtio-net-pci" }, { "e1000e", "e1000e" },
+    { "e1000", "e1000" }, { "rtl8139", "rtl8139" },
+  };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *id = g_strdup_printf ("net%u", index);
+  const char *device = "virtio-net-pci";
+
+  json_builder_begin_object (b);
+  if (nic->type == VIREO_NET_USER)
+    add_member_string (b, "type", "user");
+  else
+    {
+      int fd = index < host->n_tap_fds ? host->tap_fds[index] : -1;
+      g_autofree char *fd_str = NULL;
+
+      if (fd < 0)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                       "VM '%s': network '%s' is not available", config->name, nic->network);
+          return FALSE;
+        }
+      fd_str = g_strdup_printf ("%d", fd);
+      add_member_string (b, "type", "tap");
+      add_member_string (b, "fd", fd_str);
+      add_member_bool (b, "vhost", host->accel == VIREO_ACCEL_KVM);
+    }
+  add_member_string (b, "id", id);
+  json_builder_end_object (b);
+  add_json (argv, "-netdev", b);
+  g_clear_object (&b);
+
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    if (g_str_equal (nic->model, models[i].model))
+      device = models[i].device;
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_member_string (b, "driver", device);
+  add_member_string (b, "netdev", id);
+  add_member_string (b, "mac", nic->mac);
+  add_member_string (b, "id", id);
+  if (nic->boot_order > 0)
+    add_member_int (b, "bootindex", nic->boot_order);
+  json_builder_end_object (b);
+  add_json (argv, "-device", b);
+  return TRUE;
+}
+
+static const char *
+video_device (const char *model)
+{
+  static const struct { const char *model; const char *device; } videos[] = {
+    { "virtio", "virtio-vga" }, { "vga", "VGA" }, { "cirrus", "cirrus-vga" },
+    { "bochs", "bochs-display" }, { "qxl", "qxl-vga" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (videos); i++)
+    if (g_str_equal (model, videos[i].model))
+      return videos[i].device;
+  return "VGA";
+}
+
+/**
+ * vireo_qemu_argv_build:
+ * A pure function: the same config and host facts give the same command
+ * line, which golden tests pin down.  QEMU starts paused (`-S`), keeps
+ * running after a guest power-off (`-no-shutdown`) so the shim decides,
+ * and takes its monitor and serial port as fds %VIREO_QEMU_QMP_FD and
+ * %VIREO_QEMU_SERIAL_FD.
+ *
+ * Returns: (transfer full): the argv, program first
+ */
+GStrv
+vireo_qemu_argv_build (const VireoDomainConfig *config,
+                       const VireoQemuHost     *host,
+                       GError                 **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *machine = NULL;
+  g_autofree char *memory = NULL;
+  g_autofree char *smp = NULL;
+  g_autofree char *fd = NULL;
+  gboolean device_boot = FALSE;
+
+  g_return_val_if_fail (host->accel != VIREO_ACCEL_AUTO, NULL);
+
+  g_ptr_array_add (argv, g_strdup (host->qemu_binary));
+  g_ptr_array_add (argv, g_strdup ("-name"));
+  g_ptr_array_add (argv, g_strdup_printf ("guest=%s,debug-threads=on", config->name));
+  add_pair (argv, "-uuid", config->uuid);
+
+  machine = g_strdup_printf ("%s,accel=%s%s", config->machine,
+                             host->accel == VIREO_ACCEL_KVM ? "kvm" : "tcg",
+                             config->acpi ? "" : ",acpi=off");
+  add_pair (argv, "-machine", machine);
+  add_pair (argv, "-cpu", cpu_model (config, host->accel));
+  memory = g_strdup_printf ("size=%" G_GUINT64_FORMAT "k", config->memory_kib);
+  add_pair (argv, "-m", memory);
+  smp = g_strdup_printf ("%u", config->vcpus);
+  add_pair (argv, "-smp", smp);
+
+  g_ptr_array_add (argv, g_strdup ("-nodefaults"));
+  g_ptr_array_add (argv, g_strdup ("-no-user-config"));
+  g_ptr_array_add (argv, g_strdup ("-S"));
+  g_ptr_array_add (argv, g_strdup ("-no-shutdown"));
+  add_pair (argv, "-display", "none");
+
+  fd = g_strdup_printf ("socket,id=mon,fd=%d", VIREO_QEMU_QMP_FD);
+  add_pair (argv, "-chardev", fd);
+  add_pair (argv, "-mon", "chardev=mon,mode=control");
+
+  for (guint i = 0; i < config->disks->len; i++)
+    device_boot |= ((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->boot_order > 0;
+  for (guint i = 0; i < config->nics->len; i++)
+    device_boot |= ((VireoNicConfig *) g_ptr_array_index (config->nics, i))->boot_order > 0;
+  if (device_boot)
+    add_pair (argv, "-boot", "strict=on");
+  else if (config->boot_devs->len > 0)
+    {
+      g_autofree char *order = boot_order_string (config);
+      g_autofree char *value = g_strdup_printf ("order=%s", order);
+      add_pair (argv, "-boot", value);
+    }
+
+  if (config->kernel)
+    add_pair (argv, "-kernel", config->kernel);
+  if (config->initrd)
+    add_pair (argv, "-initrd", config->initrd);
+  if (config->cmdline)
+    add_pair (argv, "-append", config->cmdline);
+
+  for (guint i = 0; i < config->disks->len; i++)
+    add_disk (argv, config, g_ptr_array_index (config->disks, i));
+
+  for (guint i = 0; i < config->nics->len; i++)
+    if (!add_nic (argv, config, g_ptr_array_index (config->nics, i), i, host, error))
+      return NULL;
+
+  if (config->serial)
+    {
+      g_autofree char *chardev = g_strdup_printf ("socket,id=serial0,fd=%d", VIREO_QEMU_SERIAL_FD);
+      add_pair (argv, "-chardev", chardev);
+      add_pair (argv, "-device", "{\"driver\":\"isa-serial\",\"chardev\":\"serial0\",\"id\":\"serial0\"}");
+    }
+
+  if (config->vnc)
+    {
+      g_autofree char *vnc = g_strdup_printf ("unix:%s/vnc.sock", host->run_dir);
+      add_pair (argv, "-vnc", vnc);
+    }
+  if (config->video_model)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_member_string (b, "driver", video_device (config->video_model));
+      add_member_string (b, "id", "video0");
+      json_builder_end_object (b);
+      add_json (argv, "-device", b);
+    }
+  if (config->vnc)
+    {
+      /* An absolute pointer, so the VNC cursor and the guest's agree. */
+      add_pair (argv, "-device", "{\"driver\":\"qemu-xhci\",\"id\":\"usb\"}");
+      add_pair (argv, "-device", "{\"driver\":\"usb-tablet\",\"id\":\"tablet0\",\"bus\":\"usb.0\"}");
+    }
+  if (config->rng)
+    {
+      add_pair (argv, "-object", "{\"qom-type\":\"rng-random\",\"id\":\"rng0\",\"filename\":\"/dev/urandom\"}");
+      add_pair (argv, "-device", "{\"driver\":\"virtio-rng-pci\",\"rng\":\"rng0\"}");
+    }
+  if (config->balloon)
+    add_pair (argv, "-device", "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}");
+
+  add_pair (argv, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+  add_pair (argv, "-msg", "timestamp=on");
+
+  g_ptr_array_add (argv, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
+}

@@ -1,0 +1,32 @@
+/* vireo-qemu-argv.h: from a domain config to a QEMU command line
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-domain-config.h"
+
+G_BEGIN_DECLS
+
+/* The file descriptors the shim hands QEMU, at these numbers. */
+#define VIREO_QEMU_QMP_FD    3
+#define VIREO_QEMU_SERIAL_FD 4
+
+/**
+ * VireoQemuHost:
+ * Everything the command line depends on besides the config: the result
+ * of looking at the host, decided before the pure build step.
+ */
+typedef struct {
+  const char *qemu_binary;
+  VireoAccel accel;          /* KVM or TCG, never AUTO */
+  const char *run_dir;       /* holds vnc.sock */
+  const int *tap_fds;        /* one per NIC of type network, -1 for none */
+  guint n_tap_fds;
+} VireoQemuHost;
+
+GStrv vireo_qemu_argv_build (const VireoDomainConfig *config,
+                             const VireoQemuHost     *host,
+                             GError                 **error);
+
+G_END_DECLS
