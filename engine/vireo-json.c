@@ -1,0 +1,54 @@
+/* vireo-json.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "vireo-error.h"
+#include "vireo-json.h"
+
+/**
+ * vireo_json_get_object:
+ * Returns: (transfer none) (nullable): the member if it is an object
+ */
+JsonObject *
+vireo_json_get_object (JsonObject *object,
+                       const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/**
+ * vireo_json_parse_object:
+ * Returns: (transfer full) (nullable): the object that @text holds
+ */
+JsonObject *
+vireo_json_parse_object (const char *text,
+                         gssize      length,
+                         GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, length, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL, "not a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+/**
+ * vireo_json_object_to_string:
+ * Returns: (transfer full): compact JSON text
+ */
+char *
+vireo_json_object_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return json_to_string (node, FALSE);
+}
