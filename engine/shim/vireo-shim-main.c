@@ -1,0 +1,454 @@
+/* vireo-shim-main.c: start QEMU, follow it, record how it ended
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine starts the shim detached (fork + setsid) with a pipe on
+ * --ready-fd.  The shim creates the QMP and serial socketpairs and hands
+ * QEMU their other ends as fds 3 and 4 (no connect race), starts it paused,
+ * negotiates QMP, opens shim.sock and console.sock, resumes the guest and
+ * only then writes "ok" to the pipe, or "error: MESSAGE" if any step failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vireo-fileutil.h"
+#include "vireo-json.h"
+#include "vireo-proc.h"
+#include "vireo-qemu-argv.h"
+#include "vireo-shim.h"
+
+#define DESTROY_GRACE_MS 5000
+
+static void
+report_ready (Shim       *shim,
+              const char *error)
+{
+  g_autofree char *msg = NULL;
+
+  if (shim->ready_fd < 0)
+    return;
+  msg = error ? g_strdup_printf ("error: %s\n", error) : g_strdup ("ok\n");
+  if (write (shim->ready_fd, msg, strlen (msg)) < 0)
+    g_debug ("the engine left before the VM started");
+  close (shim->ready_fd);
+  shim->ready_fd = -1;
+}
+
+/* The last line QEMU wrote, without the timestamp and program name. */
+static char *
+qemu_last_words (Shim *shim)
+{
+  g_autofree char *tail = vireo_file_read_tail (shim->log_path, 1);
+  const char *p;
+
+  if (tail == NULL || g_str_has_prefix (tail, "vireo-shim:"))
+    return NULL;
+  p = strstr (tail, "qemu-system-x86_64: ");
+  if (p)
+    return g_strdup (p + strlen ("qemu-system-x86_64: "));
+  return g_steal_pointer (&tail);
+}
+
+static void
+shim_log (Shim       *shim,
+          const char *format,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static void
+shim_log (Shim       *shim,
+          const char *format,
+          ...)
+{
+  g_autofree char *msg = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format_iso8601 (now);
+  g_autofree char *line = NULL;
+  va_list args;
+  int fd;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = g_strdup_printf ("%s vireo-shim: %s\n", stamp, msg);
+  fd = open (shim->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    {
+      if (write (fd, line, strlen (line)) < 0)
+        g_debug ("cannot log: %s", g_strerror (errno));
+      close (fd);
+    }
+}
+
+static void
+finish (Shim       *shim,
+        const char *state,
+        const char *reason)
+{
+  g_clear_handle_id (&shim->kill_timeout_id, g_source_remove);
+  shim_set_state (shim, state, reason);
+  shim_log (shim, "VM %s: %s", state, reason);
+  if (shim->qmp)
+    vireo_qmp_client_close (shim->qmp);
+  shim_monitor_close_all (shim);
+  shim_console_close_all (shim);
+  {
+    /* QEMU leaves its VNC socket behind */
+    g_autofree char *vnc = g_build_filename (shim->run_dir, "vnc.sock", NULL);
+    g_unlink (vnc);
+  }
+  report_ready (shim, reason);
+  g_main_loop_quit (shim->loop);
+}
+
+static void
+on_qemu_exit (GPid     pid,
+              int      status,
+              gpointer user_data)
+{
+  Shim *shim = user_data;
+  g_autofree char *words = qemu_last_words (shim);
+  g_autofree char *reason = NULL;
+  const char *state = "shutoff";
+
+  g_spawn_close_pid (pid);
+  if (WIFSIGNALED (status))
+    shim_set_exit_status (-1, WTERMSIG (status));
+  else
+    shim_set_exit_status (WEXITSTATUS (status), 0);
+
+  if (shim->stop == STOP_GUEST)
+    reason = g_strdup ("shut down by the guest");
+  else if (shim->stop == STOP_DESTROY)
+    reason = g_strdup ("forced off");
+  else if (WIFSIGNALED (status))
+    {
+      state = "crashed";
+      reason = g_strdup_printf ("QEMU was killed by signal %d (%s)",
+                                WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+    }
+  else if (WEXITSTATUS (status) != 0)
+    {
+      state = "crashed";
+      reason = words ? g_strdup_printf ("QEMU failed: %s", words)
+                     : g_strdup_printf ("QEMU exited with code %d", WEXITSTATUS (status));
+    }
+  else
+    reason = g_strdup ("QEMU quit");
+
+  shim->qemu_pid = 0;
+  finish (shim, state, reason);
+}
+
+static gboolean
+on_kill_timeout (gpointer user_data)
+{
+  Shim *shim = user_data;
+
+  shim->kill_timeout_id = 0;
+  if (shim->qemu_pid > 0)
+    {
+      shim_log (shim, "QEMU did not quit; killing it");
+      kill (shim->qemu_pid, SIGKILL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * shim_request_destroy:
+ * Forced power-off: "quit" over QMP, then SIGKILL if QEMU has not gone
+ * within a grace period.  Recorded as "forced off", not as a crash.
+ */
+void
+shim_request_destroy (Shim *shim)
+{
+  if (shim->stop == STOP_NONE)
+    shim->stop = STOP_DESTROY;
+  if (shim->kill_timeout_id == 0)
+    shim->kill_timeout_id = g_timeout_add (DESTROY_GRACE_MS, on_kill_timeout, shim);
+  if (shim->qmp && !vireo_qmp_client_is_closed (shim->qmp))
+    vireo_qmp_client_execute_async (shim->qmp, "quit", NULL, NULL, NULL, NULL);
+  else if (shim->qemu_pid > 0)
+    kill (shim->qemu_pid, SIGKILL);
+}
+
+static void
+on_reset_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Shim *shim = user_data;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, NULL);
+
+  vireo_qmp_client_execute_async (shim->qmp, "cont", NULL, NULL, NULL, NULL);
+}
+
+static void
+on_qemu_event (VireoQmpClient *qmp,
+               const char     *name,
+               JsonObject     *data,
+               gint64          timestamp,
+               gpointer        user_data)
+{
+  Shim *shim = user_data;
+  g_autoptr(JsonObject) event = json_object_new ();
+  JsonObject *ts = json_object_new ();
+
+  /* Clients get the event as QEMU sent it. */
+  json_object_set_int_member (ts, "seconds", timestamp / G_USEC_PER_SEC);
+  json_object_set_int_member (ts, "microseconds", timestamp % G_USEC_PER_SEC);
+  json_object_set_object_member (event, "timestamp", ts);
+  json_object_set_string_member (event, "event", name);
+  if (data)
+    json_object_set_object_member (event, "data", json_object_ref (data));
+  shim_monitor_broadcast_event (shim, event);
+
+  if (g_str_equal (name, "SHUTDOWN"))
+    {
+      gboolean guest = data && json_object_get_boolean_member_with_default (data, "guest", FALSE);
+
+      if (shim->fake_reboot && shim->stop == STOP_NONE)
+        {
+          /* reboot = ACPI power-off, then reset instead of exit */
+          shim->fake_reboot = FALSE;
+          shim_set_state (shim, "running", "rebooted");
+          vireo_qmp_client_execute_async (shim->qmp, "system_reset", NULL, NULL, on_reset_done, shim);
+          return;
+        }
+      if (shim->stop == STOP_NONE)
+        shim->stop = guest ? STOP_GUEST : STOP_DESTROY;
+      shim_set_state (shim, "shutting-down", guest ? "the guest is powering off" : "forced off");
+      /* -no-shutdown keeps QEMU alive; the shim decides it is over. */
+      shim_request_destroy (shim);
+    }
+  else if (g_str_equal (name, "STOP"))
+    {
+      if (shim->stop == STOP_NONE && g_str_equal (shim->state, "running"))
+        shim_set_state (shim, "paused", "paused");
+    }
+  else if (g_str_equal (name, "RESUME"))
+    {
+      if (shim->stop == STOP_NONE)
+        shim_set_state (shim, "running", "running");
+    }
+  else if (g_str_equal (name, "POWERDOWN"))
+    {
+      if (g_str_equal (shim->state, "running"))
+        shim_set_state (shim, "shutting-down", "ACPI power button pressed");
+    }
+}
+
+static void
+on_qmp_closed (VireoQmpClient *qmp,
+               const GError   *error,
+               gpointer        user_data)
+{
+  /* QEMU closing its monitor means it is exiting: the child watch
+   * reports how.  If it lingers, the destroy timer ends it. */
+  Shim *shim = user_data;
+
+  if (shim->qemu_pid > 0 && shim->kill_timeout_id == 0)
+    shim->kill_timeout_id = g_timeout_add (DESTROY_GRACE_MS, on_kill_timeout, shim);
+}
+
+static void
+fail_start (Shim       *shim,
+            const char *message)
+{
+  shim_log (shim, "start failed: %s", message);
+  report_ready (shim, message);
+  shim->stop = STOP_DESTROY;
+  if (shim->qemu_pid > 0)
+    kill (shim->qemu_pid, SIGKILL);
+  else
+    finish (shim, "shutoff", message);
+}
+
+static void
+on_cont (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Shim *shim = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+
+  if (ret == NULL)
+    {
+      fail_start (shim, error->message);
+      return;
+    }
+  shim->started_at = g_get_real_time ();
+  shim_set_state (shim, "running", "booted");
+  shim_log (shim, "VM running");
+  report_ready (shim, NULL);
+}
+
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Shim *shim = user_data;
+  g_autoptr(GError) error = NULL;
+
+  shim->greeting = vireo_qmp_client_handshake_finish (VIREO_QMP_CLIENT (source), result, &error);
+  if (shim->greeting == NULL)
+    {
+      g_autofree char *words = qemu_last_words (shim);
+      fail_start (shim, words ? words : error->message);
+      return;
+    }
+  if (!shim_monitor_listen (shim, &error))
+    {
+      fail_start (shim, error->message);
+      return;
+    }
+  vireo_qmp_client_execute_async (shim->qmp, "cont", NULL, NULL, on_cont, shim);
+}
+
+static void
+child_setup (gpointer user_data)
+{
+  /* QEMU must not outlive its supervisor. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static gboolean
+spawn_qemu (Shim    *shim,
+            GError **error)
+{
+  int qmp[2], serial[2];
+  int source_fds[2], target_fds[2] = { VIREO_QEMU_QMP_FD, VIREO_QEMU_SERIAL_FD };
+  g_autoptr(GSocket) qmp_socket = NULL;
+  g_autoptr(GSocketConnection) qmp_conn = NULL;
+  g_autofree char *cmdline = NULL;
+  int log_fd, null_fd;
+  VireoProcStat st;
+  gboolean ok;
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0 ||
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, serial) < 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "socketpair: %s", g_strerror (errno));
+      return FALSE;
+    }
+  log_fd = open (shim->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  source_fds[0] = qmp[1];
+  source_fds[1] = serial[1];
+
+  cmdline = g_strjoinv (" ", shim->qemu_argv);
+  shim_log (shim, "starting %s", cmdline);
+
+  ok = g_spawn_async_with_pipes_and_fds (shim->run_dir, (const char * const *) shim->qemu_argv,
+                                         NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
+                                         child_setup, NULL,
+                                         null_fd, log_fd, log_fd,
+                                         source_fds, target_fds, 2,
+                                         &shim->qemu_pid, NULL, NULL, NULL, error);
+  close (qmp[1]);
+  close (serial[1]);
+  if (log_fd >= 0)
+    close (log_fd);
+  if (null_fd >= 0)
+    close (null_fd);
+  if (!ok)
+    {
+      close (qmp[0]);
+      close (serial[0]);
+      return FALSE;
+    }
+  if (vireo_proc_stat (shim->qemu_pid, &st))
+    shim->qemu_start_time = st.start_time;
+  g_child_watch_add (shim->qemu_pid, on_qemu_exit, shim);
+
+  qmp_socket = g_socket_new_from_fd (qmp[0], error);
+  if (qmp_socket == NULL)
+    return FALSE;
+  qmp_conn = g_socket_connection_factory_create_connection (qmp_socket);
+  shim->qmp = vireo_qmp_client_new (G_IO_STREAM (qmp_conn), "QEMU");
+  g_signal_connect (shim->qmp, "event", G_CALLBACK (on_qemu_event), shim);
+  g_signal_connect (shim->qmp, "closed", G_CALLBACK (on_qmp_closed), shim);
+
+  return shim_console_listen (shim, serial[0], error);
+}
+
+static gboolean
+on_terminate (gpointer user_data)
+{
+  Shim *shim = user_data;
+
+  shim_log (shim, "terminated by a signal; forcing the VM off");
+  shim_request_destroy (shim);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  Shim shim = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  char **rest = NULL;
+  GOptionEntry entries[] = {
+    { "name", 0, 0, G_OPTION_ARG_STRING, &shim.name, "VM name", "NAME" },
+    { "uuid", 0, 0, G_OPTION_ARG_STRING, &shim.uuid, "VM UUID", "UUID" },
+    { "run-dir", 0, 0, G_OPTION_ARG_FILENAME, &shim.run_dir, "Runtime directory", "DIR" },
+    { "log", 0, 0, G_OPTION_ARG_FILENAME, &shim.log_path, "QEMU log", "FILE" },
+    { "serial-log", 0, 0, G_OPTION_ARG_FILENAME, &shim.serial_log_path, "Serial log", "FILE" },
+    { "accel", 0, 0, G_OPTION_ARG_STRING, &shim.accel, "Accelerator", "kvm|tcg" },
+    { "ready-fd", 0, 0, G_OPTION_ARG_INT, &shim.ready_fd, "Where to report start-up", "FD" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "-- QEMU ARGV" },
+    { NULL }
+  };
+
+  shim.ready_fd = -1;
+  shim.serial_log_fd = -1;
+  context = g_option_context_new ("-- QEMU-ARGV… — supervise one VM");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) ||
+      !shim.name || !shim.uuid || !shim.run_dir || !shim.log_path ||
+      !shim.serial_log_path || !rest || !rest[0])
+    {
+      fprintf (stderr, "vireo-shim: %s\n", error ? error->message : "missing arguments");
+      return 2;
+    }
+  if (shim.ready_fd >= 0)
+    fcntl (shim.ready_fd, F_SETFD, FD_CLOEXEC);
+  shim.qemu_argv = rest;
+  if (shim.accel == NULL)
+    shim.accel = g_strdup ("tcg");
+
+  umask (077);
+  signal (SIGPIPE, SIG_IGN);
+  shim.loop = g_main_loop_new (NULL, FALSE);
+  shim.state = g_strdup ("starting");
+  shim_write_state (&shim);
+  g_unix_signal_add (SIGTERM, on_terminate, &shim);
+  g_unix_signal_add (SIGINT, on_terminate, &shim);
+
+  if (!spawn_qemu (&shim, &error))
+    fail_start (&shim, error->message);
+  else
+    vireo_qmp_client_handshake_async (shim.qmp, NULL, on_handshake, &shim);
+
+  if (shim.state && !g_str_equal (shim.state, "shutoff"))
+    g_main_loop_run (shim.loop);
+
+  g_clear_object (&shim.qmp);
+  g_clear_pointer (&shim.greeting, json_object_unref);
+  g_main_loop_unref (shim.loop);
+  return g_str_equal (shim.state, "crashed") ? 1 : 0;
+}

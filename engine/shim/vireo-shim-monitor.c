@@ -1,0 +1,324 @@
+/* vireo-shim-monitor.c: shim.sock, a QMP socket for many clients
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each client gets QEMU's greeting, negotiates capabilities with the shim,
+ * and then sends ordinary QMP commands.  The shim forwards them on its one
+ * connection to QEMU (which gives them its own ids), and routes each reply
+ * back to its client with the client's id.  Events go to every client.
+ * A few commands are the shim's own: "quit" and "vireo-destroy" (force off,
+ * recorded as such), "vireo-fake-reboot" (ACPI power-off, then reset
+ * instead of exit) and "vireo-info" (what state.json holds).
+ */
+#include <glib/gstdio.h>
+
+#include "vireo-json.h"
+#include "vireo-line-buffer.h"
+#include "vireo-shim.h"
+
+typedef struct {
+  guint serial;
+  gboolean negotiated;
+  VireoLineBuffer lines;
+} MonClient;
+
+typedef struct {
+  Shim *shim;
+  guint client_serial;
+  JsonNode *id;
+} Forward;
+
+static guint next_serial;
+
+static void
+mon_client_free (MonClient *client)
+{
+  vireo_line_buffer_clear (&client->lines);
+  g_free (client);
+}
+
+static void
+send_object (ShimPeer   *peer,
+             JsonObject *obj)
+{
+  g_autofree char *text = vireo_json_object_to_string (obj);
+  g_autofree char *line = g_strconcat (text, "\r\n", NULL);
+
+  shim_peer_send (peer, line, strlen (line));
+}
+
+static void
+send_reply (ShimPeer   *peer,
+            JsonNode   *id,
+            JsonObject *reply)
+{
+  g_autoptr(JsonObject) copy = json_object_new ();
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, reply);
+  while (json_object_iter_next (&iter, &member, &value))
+    if (!g_str_equal (member, "id"))
+      json_object_set_member (copy, member, json_node_copy (value));
+  if (id)
+    json_object_set_member (copy, "id", json_node_copy (id));
+  send_object (peer, copy);
+}
+
+static void
+send_return (ShimPeer   *peer,
+             JsonNode   *id,
+             JsonObject *value)
+{
+  g_autoptr(JsonObject) reply = json_object_new ();
+
+  json_object_set_object_member (reply, "return", value ? json_object_ref (value) : json_object_new ());
+  send_reply (peer, id, reply);
+}
+
+static void
+send_error (ShimPeer   *peer,
+            JsonNode   *id,
+            const char *klass,
+            const char *desc)
+{
+  g_autoptr(JsonObject) reply = json_object_new ();
+  JsonObject *error = json_object_new ();
+
+  json_object_set_string_member (error, "class", klass);
+  json_object_set_string_member (error, "desc", desc);
+  json_object_set_object_member (reply, "error", error);
+  send_reply (peer, id, reply);
+}
+
+static ShimPeer *
+find_client (Shim  *shim,
+             guint  serial)
+{
+  for (guint i = 0; i < shim->monitor_clients->len; i++)
+    {
+      ShimPeer *peer = g_ptr_array_index (shim->monitor_clients, i);
+      MonClient *client = shim_peer_get_data (peer);
+      if (client->serial == serial)
+        return peer;
+    }
+  return NULL;
+}
+
+static void
+on_forwarded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Forward *fwd = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = vireo_qmp_client_send_finish (VIREO_QMP_CLIENT (source), result, &error);
+  ShimPeer *peer = find_client (fwd->shim, fwd->client_serial);
+
+  /* The client may have left; QEMU may have gone (then it hears EOF). */
+  if (peer != NULL)
+    {
+      if (reply != NULL)
+        send_reply (peer, fwd->id, reply);
+      else
+        send_error (peer, fwd->id, "GenericError", error->message);
+    }
+  if (fwd->id)
+    json_node_unref (fwd->id);
+  g_free (fwd);
+}
+
+static void
+forward (Shim       *shim,
+         ShimPeer   *peer,
+         JsonObject *request,
+         JsonNode   *id)
+{
+  Forward *fwd = g_new0 (Forward, 1);
+
+  fwd->shim = shim;
+  fwd->client_serial = ((MonClient *) shim_peer_get_data (peer))->serial;
+  fwd->id = id ? json_node_copy (id) : NULL;
+  vireo_qmp_client_send_async (shim->qmp, request, NULL, on_forwarded, fwd);
+}
+
+static JsonObject *
+info_object (Shim *shim)
+{
+  JsonObject *info = json_object_new ();
+
+  json_object_set_string_member (info, "name", shim->name);
+  json_object_set_string_member (info, "state", shim->state);
+  json_object_set_string_member (info, "reason", shim->reason ? shim->reason : "");
+  json_object_set_int_member (info, "qemu-pid", shim->qemu_pid);
+  json_object_set_int_member (info, "started-at", shim->started_at / G_USEC_PER_SEC);
+  json_object_set_string_member (info, "accel", shim->accel);
+  return info;
+}
+
+static void
+handle_request (Shim       *shim,
+                ShimPeer   *peer,
+                MonClient  *client,
+                JsonObject *request)
+{
+  const char *command = json_object_get_string_member_with_default (request, "execute", NULL);
+  JsonNode *id = json_object_get_member (request, "id");
+
+  if (command == NULL)
+    {
+      send_error (peer, id, "GenericError", "QMP input lacks member 'execute'");
+      return;
+    }
+  if (g_str_equal (command, "qmp_capabilities"))
+    {
+      client->negotiated = TRUE;
+      send_return (peer, id, NULL);
+      return;
+    }
+  if (!client->negotiated)
+    {
+      send_error (peer, id, "CommandNotFound",
+                  "Expecting capabilities negotiation with 'qmp_capabilities'");
+      return;
+    }
+
+  if (g_str_equal (command, "vireo-info"))
+    {
+      g_autoptr(JsonObject) info = info_object (shim);
+      send_return (peer, id, info);
+    }
+  else if (g_str_equal (command, "quit") || g_str_equal (command, "vireo-destroy"))
+    {
+      shim_request_destroy (shim);
+      send_return (peer, id, NULL);
+    }
+  else if (g_str_equal (command, "vireo-fake-reboot"))
+    {
+      g_autoptr(JsonObject) powerdown = json_object_new ();
+
+      shim->fake_reboot = TRUE;
+      json_object_set_string_member (powerdown, "execute", "system_powerdown");
+      forward (shim, peer, powerdown, id);
+    }
+  else
+    {
+      if (g_str_equal (command, "system_powerdown") && g_str_equal (shim->state, "running"))
+        shim_set_state (shim, "shutting-down", "ACPI power button pressed");
+      forward (shim, peer, request, id);
+    }
+}
+
+static void
+on_client_input (ShimPeer   *peer,
+                 const char *data,
+                 gsize       len,
+                 gpointer    user_data)
+{
+  Shim *shim = user_data;
+  MonClient *client = shim_peer_get_data (peer);
+  guint serial = client->serial;
+  char *line;
+
+  if (!vireo_line_buffer_feed (&client->lines, data, len, NULL))
+    {
+      send_error (peer, NULL, "GenericError", "message too long");
+      return;
+    }
+  while ((line = vireo_line_buffer_pop (&client->lines)))
+    {
+      g_autoptr(JsonObject) request = vireo_json_parse_object (line, -1, NULL);
+
+      g_free (line);
+      if (request == NULL)
+        send_error (peer, NULL, "GenericError", "JSON parse error");
+      else
+        handle_request (shim, peer, client, request);
+      /* a handler may end the shim's clients (destroy); stop if we left */
+      if (find_client (shim, serial) == NULL)
+        return;
+    }
+}
+
+static void
+on_client_closed (ShimPeer *peer,
+                  gpointer  user_data)
+{
+  Shim *shim = user_data;
+
+  g_ptr_array_remove (shim->monitor_clients, peer);
+  shim_peer_free (peer);
+}
+
+static gboolean
+on_monitor_connect (GSocket      *listener,
+                    GIOCondition  condition,
+                    gpointer      user_data)
+{
+  Shim *shim = user_data;
+  g_autoptr(GSocket) socket = g_socket_accept (listener, NULL, NULL);
+  MonClient *client;
+  ShimPeer *peer;
+
+  if (socket == NULL)
+    return G_SOURCE_CONTINUE;
+  client = g_new0 (MonClient, 1);
+  client->serial = ++next_serial;
+  vireo_line_buffer_init (&client->lines, 1024 * 1024);
+  peer = shim_peer_new (socket, on_client_input, on_client_closed, shim);
+  shim_peer_set_data (peer, client, (GDestroyNotify) mon_client_free);
+  g_ptr_array_add (shim->monitor_clients, peer);
+  send_object (peer, shim->greeting);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+shim_monitor_listen (Shim    *shim,
+                     GError **error)
+{
+  g_autofree char *path = g_build_filename (shim->run_dir, "shim.sock", NULL);
+  GSource *source;
+
+  shim->monitor_clients = g_ptr_array_new ();
+  shim->monitor_listener = shim_listen_unix (path, error);
+  if (shim->monitor_listener == NULL)
+    return FALSE;
+  source = g_socket_create_source (shim->monitor_listener, G_IO_IN, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_monitor_connect), shim, NULL);
+  shim->monitor_source = g_source_attach (source, NULL);
+  g_source_unref (source);
+  return TRUE;
+}
+
+void
+shim_monitor_broadcast_event (Shim       *shim,
+                              JsonObject *event)
+{
+  for (guint i = shim->monitor_clients ? shim->monitor_clients->len : 0; i > 0; i--)
+    {
+      ShimPeer *peer;
+
+      if (i > shim->monitor_clients->len)
+        continue;
+      peer = g_ptr_array_index (shim->monitor_clients, i - 1);
+      if (((MonClient *) shim_peer_get_data (peer))->negotiated)
+        send_object (peer, event);
+    }
+}
+
+void
+shim_monitor_close_all (Shim *shim)
+{
+  g_autofree char *path = g_build_filename (shim->run_dir, "shim.sock", NULL);
+
+  g_clear_handle_id (&shim->monitor_source, g_source_remove);
+  if (shim->monitor_listener)
+    g_socket_close (shim->monitor_listener, NULL);
+  g_clear_object (&shim->monitor_listener);
+  g_unlink (path);
+  if (shim->monitor_clients)
+    while (shim->monitor_clients->len > 0)
+      shim_peer_free (g_ptr_array_steal_index (shim->monitor_clients,
+                                               shim->monitor_clients->len - 1));
+}

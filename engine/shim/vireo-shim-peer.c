@@ -1,0 +1,177 @@
+/* vireo-shim-peer.c: one non-blocking socket with an output queue
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A client that stops reading must never stall the shim (and so the guest's
+ * serial port): output queues up to a limit, and a peer past it is dropped.
+ */
+#include <errno.h>
+
+#include "vireo-shim.h"
+
+#define MAX_QUEUED (8 * 1024 * 1024)
+
+struct _ShimPeer {
+  GSocket *socket;
+  GSource *in_source;
+  GSource *out_source;
+  GByteArray *out;
+  ShimPeerReadFunc on_read;
+  ShimPeerClosedFunc on_closed;
+  gpointer user_data;
+  gpointer data;
+  GDestroyNotify data_destroy;
+  gboolean closed;
+};
+
+static void
+peer_hang_up (ShimPeer *peer)
+{
+  if (peer->closed)
+    return;
+  peer->closed = TRUE;
+  if (peer->in_source)
+    g_source_destroy (peer->in_source);
+  if (peer->out_source)
+    g_source_destroy (peer->out_source);
+  /* the owner frees the peer from here */
+  peer->on_closed (peer, peer->user_data);
+}
+
+static gboolean
+on_readable (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  ShimPeer *peer = user_data;
+  char buf[16384];
+  gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+
+  if (n > 0)
+    {
+      peer->on_read (peer, buf, n, peer->user_data);
+      return G_SOURCE_CONTINUE;
+    }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&peer->in_source, g_source_unref);
+  peer_hang_up (peer);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_writable (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  ShimPeer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_socket_send (socket, (const char *) peer->out->data, peer->out->len, NULL, &error);
+  if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_clear_pointer (&peer->out_source, g_source_unref);
+      peer_hang_up (peer);
+      return G_SOURCE_REMOVE;
+    }
+  if (n > 0)
+    g_byte_array_remove_range (peer->out, 0, n);
+  if (peer->out->len > 0)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&peer->out_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+ShimPeer *
+shim_peer_new (GSocket            *socket,
+               ShimPeerReadFunc    on_read,
+               ShimPeerClosedFunc  on_closed,
+               gpointer            user_data)
+{
+  ShimPeer *peer = g_new0 (ShimPeer, 1);
+
+  peer->socket = g_object_ref (socket);
+  g_socket_set_blocking (socket, FALSE);
+  peer->out = g_byte_array_new ();
+  peer->on_read = on_read;
+  peer->on_closed = on_closed;
+  peer->user_data = user_data;
+  peer->in_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (peer->in_source, G_SOURCE_FUNC (on_readable), peer, NULL);
+  g_source_attach (peer->in_source, NULL);
+  return peer;
+}
+
+void
+shim_peer_send (ShimPeer   *peer,
+                const char *data,
+                gsize       len)
+{
+  if (peer->closed)
+    return;
+  if (peer->out->len + len > MAX_QUEUED)
+    {
+      g_debug ("dropping a client that does not read");
+      peer_hang_up (peer);
+      return;
+    }
+  g_byte_array_append (peer->out, (const guint8 *) data, len);
+  if (peer->out_source == NULL)
+    {
+      peer->out_source = g_socket_create_source (peer->socket, G_IO_OUT, NULL);
+      g_source_set_callback (peer->out_source, G_SOURCE_FUNC (on_writable), peer, NULL);
+      g_source_attach (peer->out_source, NULL);
+    }
+}
+
+/* Sends what is queued with a short blocking wait: used on the way out,
+ * so the final state reaches clients before the shim exits. */
+static void
+peer_flush (ShimPeer *peer)
+{
+  if (peer->closed || peer->out->len == 0)
+    return;
+  g_socket_set_blocking (peer->socket, TRUE);
+  g_socket_set_timeout (peer->socket, 1);
+  g_socket_send (peer->socket, (const char *) peer->out->data, peer->out->len, NULL, NULL);
+}
+
+void
+shim_peer_free (ShimPeer *peer)
+{
+  if (peer == NULL)
+    return;
+  peer_flush (peer);
+  if (peer->in_source)
+    {
+      g_source_destroy (peer->in_source);
+      g_source_unref (peer->in_source);
+    }
+  if (peer->out_source)
+    {
+      g_source_destroy (peer->out_source);
+      g_source_unref (peer->out_source);
+    }
+  g_socket_close (peer->socket, NULL);
+  g_object_unref (peer->socket);
+  g_byte_array_unref (peer->out);
+  if (peer->data_destroy)
+    peer->data_destroy (peer->data);
+  g_free (peer);
+}
+
+gpointer
+shim_peer_get_data (ShimPeer *peer)
+{
+  return peer->data;
+}
+
+void
+shim_peer_set_data (ShimPeer       *peer,
+                    gpointer        data,
+                    GDestroyNotify  destroy)
+{
+  peer->data = data;
+  peer->data_destroy = destroy;
+}

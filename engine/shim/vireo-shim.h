@@ -1,0 +1,101 @@
+/* vireo-shim.h: the supervisor of one running VM (private to vireo-shim)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One vireo-shim runs per VM.  It owns QEMU (its child), the only QMP
+ * connection, and the serial port, and serves them to any number of
+ * clients: shim.sock speaks QMP (ids rewritten, events to all) and
+ * console.sock carries raw serial bytes (output to all, input from any).
+ * It writes state.json on every change and, when QEMU exits, records how.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "vireo-qmp-client.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ShimPeer ShimPeer;
+typedef void (*ShimPeerReadFunc)   (ShimPeer *peer, const char *data, gsize len, gpointer user_data);
+typedef void (*ShimPeerClosedFunc) (ShimPeer *peer, gpointer user_data);
+
+ShimPeer *shim_peer_new    (GSocket            *socket,
+                            ShimPeerReadFunc    on_read,
+                            ShimPeerClosedFunc  on_closed,
+                            gpointer            user_data);
+void      shim_peer_send   (ShimPeer           *peer,
+                            const char         *data,
+                            gsize               len);
+void      shim_peer_free   (ShimPeer           *peer);
+gpointer  shim_peer_get_data (ShimPeer         *peer);
+void      shim_peer_set_data (ShimPeer         *peer,
+                              gpointer          data,
+                              GDestroyNotify    destroy);
+
+typedef enum {
+  STOP_NONE,
+  STOP_GUEST,      /* the guest powered off */
+  STOP_DESTROY,    /* a client asked to force it off */
+} StopRequest;
+
+typedef struct {
+  /* configuration */
+  char *name;
+  char *uuid;
+  char *run_dir;
+  char *log_path;
+  char *serial_log_path;
+  char *accel;
+  char **qemu_argv;
+  int ready_fd;
+
+  /* QEMU */
+  GPid qemu_pid;
+  guint64 qemu_start_time;
+  VireoQmpClient *qmp;
+  JsonObject *greeting;
+  guint kill_timeout_id;
+
+  /* state as written to state.json */
+  char *state;
+  char *reason;
+  gint64 started_at;       /* wall clock, microseconds */
+  StopRequest stop;
+  gboolean fake_reboot;
+
+  /* serving */
+  GSocket *monitor_listener;
+  GSocket *console_listener;
+  guint monitor_source;
+  guint console_source;
+  GPtrArray *monitor_clients;   /* ShimPeer */
+  GPtrArray *console_clients;   /* ShimPeer */
+  ShimPeer *serial;             /* QEMU's serial port */
+  GByteArray *backlog;
+  int serial_log_fd;
+  gsize serial_log_size;
+
+  GMainLoop *loop;
+} Shim;
+
+/* vireo-shim-state.c */
+void shim_set_exit_status  (int code, int sig);
+void shim_set_state        (Shim *shim, const char *state, const char *reason);
+void shim_write_state      (Shim *shim);
+
+/* vireo-shim-monitor.c */
+gboolean shim_monitor_listen   (Shim *shim, GError **error);
+void     shim_monitor_broadcast_event (Shim *shim, JsonObject *event);
+void     shim_monitor_close_all (Shim *shim);
+
+/* vireo-shim-console.c */
+GSocket *shim_listen_unix      (const char *path, GError **error);
+gboolean shim_console_listen   (Shim *shim, int serial_fd, GError **error);
+void     shim_console_close_all (Shim *shim);
+
+/* vireo-shim-main.c */
+void     shim_request_destroy  (Shim *shim);
+
+G_END_DECLS
