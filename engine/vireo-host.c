@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "vireo-error.h"
 #include "vireo-host.h"
 
@@ -85,4 +86,22 @@ vireo_host_resolve_accel (const VireoDomainConfig *config,
       return VIREO_ACCEL_AUTO;
     }
   return accel;
+}
+
+/**
+ * vireo_host_find_shim:
+ * Returns: (transfer full): `VIREO_SHIM` if set; the one built beside the
+ *   running program when it runs from the build tree; else the installed one.
+ */
+char *
+vireo_host_find_shim (void)
+{
+  const char *env = g_getenv ("VIREO_SHIM");
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (exe != NULL && g_str_has_prefix (exe, VIREO_BUILD_ROOT "/"))
+    return g_build_filename (VIREO_BUILD_ROOT, "engine", "shim", "vireo-shim", NULL);
+  return g_build_filename (VIREO_LIBEXECDIR, "vireo-shim", NULL);
 }

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 gboolean    vireo_host_kvm_usable  (void);
 char       *vireo_host_find_qemu   (GError **error);
+char       *vireo_host_find_shim   (void);
 VireoAccel  vireo_host_resolve_accel (const VireoDomainConfig *config,
                                       const char              *override,
                                       gboolean                 kvm_usable,

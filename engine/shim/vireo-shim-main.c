@@ -192,6 +192,8 @@ on_reset_done (GObject      *source,
   vireo_qmp_client_execute_async (shim->qmp, "cont", NULL, NULL, NULL, NULL);
 }
 
+static void update_state_for_event (Shim *shim, const char *name, JsonObject *data);
+
 static void
 on_qemu_event (VireoQmpClient *qmp,
                const char     *name,
@@ -203,6 +205,10 @@ on_qemu_event (VireoQmpClient *qmp,
   g_autoptr(JsonObject) event = json_object_new ();
   JsonObject *ts = json_object_new ();
 
+  /* state.json changes first, so a client that hears the event and
+   * reads the file sees the new state. */
+  update_state_for_event (shim, name, data);
+
   /* Clients get the event as QEMU sent it. */
   json_object_set_int_member (ts, "seconds", timestamp / G_USEC_PER_SEC);
   json_object_set_int_member (ts, "microseconds", timestamp % G_USEC_PER_SEC);
@@ -211,7 +217,13 @@ on_qemu_event (VireoQmpClient *qmp,
   if (data)
     json_object_set_object_member (event, "data", json_object_ref (data));
   shim_monitor_broadcast_event (shim, event);
+}
 
+static void
+update_state_for_event (Shim       *shim,
+                        const char *name,
+                        JsonObject *data)
+{
   if (g_str_equal (name, "SHUTDOWN"))
     {
       gboolean guest = data && json_object_get_boolean_member_with_default (data, "guest", FALSE);

@@ -1,0 +1,346 @@
+/* vireo-domain-start.c: starting a VM under its own vireo-shim
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The checks, the command line and the spawn run on a worker thread; the
+ * main context then waits for the shim's one-line report on a pipe.  The
+ * shim is spawned detached (GLib's double fork plus setsid), so the VM
+ * outlives this process.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vireo-domain-private.h"
+#include "vireo-error.h"
+#include "vireo-fileutil.h"
+#include "vireo-host.h"
+#include "vireo-qemu-argv.h"
+
+#define START_TIMEOUT_S 60
+
+typedef struct {
+  VireoDomainConfig *config;
+  char *run_dir;
+  char *log_path;
+  char *serial_log_path;
+  int ready_fd;
+  guint timeout_id;
+  GDataInputStream *ready;
+} Start;
+
+static void
+start_free (Start *start)
+{
+  vireo_domain_config_free (start->config);
+  g_free (start->run_dir);
+  g_free (start->log_path);
+  g_free (start->serial_log_path);
+  if (start->ready_fd >= 0)
+    close (start->ready_fd);
+  g_clear_handle_id (&start->timeout_id, g_source_remove);
+  g_clear_object (&start->ready);
+  g_free (start);
+}
+
+static gboolean
+check_file (const VireoDomainConfig *config,
+            const char              *path,
+            const char              *what,
+            GError                 **error)
+{
+  if (path != NULL && access (path, R_OK) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, VIREO_ERROR,
+                   errsv == ENOENT ? VIREO_ERROR_NOT_FOUND : VIREO_ERROR_PERMISSION,
+                   "VM '%s': %s %s: %s", config->name, what, path, g_strerror (errsv));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_files (const VireoDomainConfig *config,
+             GError                 **error)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+      const char *what = disk->device == VIREO_DISK_DEVICE_CDROM ? "CD-ROM image" : "disk image";
+
+      if (!check_file (config, disk->path, what, error))
+        return FALSE;
+    }
+  return check_file (config, config->kernel, "kernel", error) &&
+         check_file (config, config->initrd, "initrd", error);
+}
+
+static gboolean
+prepare_run_dir (Start   *start,
+                 GError **error)
+{
+  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", NULL };
+
+  if (strlen (start->run_dir) + strlen ("/console.sock") >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   "VM '%s': the runtime folder %s is too long for Unix sockets",
+                   start->config->name, start->run_dir);
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (start->run_dir, 0700) != 0)
+    {
+      vireo_set_io_error (error, errno, "VM '%s': cannot create %s", start->config->name, start->run_dir);
+      return FALSE;
+    }
+  for (guint i = 0; stale[i]; i++)
+    {
+      g_autofree char *path = g_build_filename (start->run_dir, stale[i], NULL);
+      g_unlink (path);
+    }
+  return TRUE;
+}
+
+static void
+child_setup (gpointer data)
+{
+  /* a session of its own: no terminal's Ctrl+C or hang-up reaches it */
+  setsid ();
+}
+
+static void
+prepare_and_spawn (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Start *start = task_data;
+  const VireoDomainConfig *config = start->config;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qemu = NULL;
+  g_autofree char *shim = vireo_host_find_shim ();
+  g_auto(GStrv) qemu_argv = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *log_dir = g_path_get_dirname (start->log_path);
+  VireoQemuHost host = { 0 };
+  int pipe_fds[2];
+  int source_fds[1], target_fds[1] = { 3 };
+  int null_fd, log_fd;
+  gboolean ok;
+
+  if (!check_files (config, &error))
+    goto fail;
+  host.accel = vireo_host_resolve_accel (config, g_getenv ("VIREO_ACCEL"),
+                                         vireo_host_kvm_usable (), &error);
+  if (host.accel == VIREO_ACCEL_AUTO)
+    goto fail;
+  qemu = vireo_host_find_qemu (&error);
+  if (qemu == NULL)
+    goto fail;
+  if (!g_file_test (shim, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_set_error (&error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   "VM '%s': the supervisor %s is missing (reinstall Vireo)", config->name, shim);
+      goto fail;
+    }
+  host.qemu_binary = qemu;
+  host.run_dir = start->run_dir;
+  qemu_argv = vireo_qemu_argv_build (config, &host, &error);
+  if (qemu_argv == NULL || !prepare_run_dir (start, &error))
+    goto fail;
+  if (g_mkdir_with_parents (log_dir, 0700) != 0)
+    {
+      vireo_set_io_error (&error, errno, "VM '%s': cannot create %s", config->name, log_dir);
+      goto fail;
+    }
+
+  g_ptr_array_add (argv, shim);
+  g_ptr_array_add (argv, "--name");
+  g_ptr_array_add (argv, config->name);
+  g_ptr_array_add (argv, "--uuid");
+  g_ptr_array_add (argv, config->uuid);
+  g_ptr_array_add (argv, "--run-dir");
+  g_ptr_array_add (argv, start->run_dir);
+  g_ptr_array_add (argv, "--log");
+  g_ptr_array_add (argv, start->log_path);
+  g_ptr_array_add (argv, "--serial-log");
+  g_ptr_array_add (argv, start->serial_log_path);
+  g_ptr_array_add (argv, "--accel");
+  g_ptr_array_add (argv, host.accel == VIREO_ACCEL_KVM ? "kvm" : "tcg");
+  g_ptr_array_add (argv, "--ready-fd=3");
+  g_ptr_array_add (argv, "--");
+  for (guint i = 0; qemu_argv[i]; i++)
+    g_ptr_array_add (argv, qemu_argv[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
+    goto fail;
+  source_fds[0] = pipe_fds[1];
+  null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  log_fd = open (start->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+
+  /* Without DO_NOT_REAP_CHILD GLib forks twice: the shim is reparented
+   * away from us and never becomes our zombie. */
+  ok = g_spawn_async_with_pipes_and_fds (start->run_dir, (const char * const *) argv->pdata, NULL,
+                                         G_SPAWN_DEFAULT, child_setup, NULL,
+                                         null_fd, null_fd, log_fd >= 0 ? log_fd : null_fd,
+                                         source_fds, target_fds, 1,
+                                         NULL, NULL, NULL, NULL, &error);
+  close (pipe_fds[1]);
+  close (null_fd);
+  if (log_fd >= 0)
+    close (log_fd);
+  if (!ok)
+    {
+      close (pipe_fds[0]);
+      g_prefix_error (&error, "VM '%s': cannot start vireo-shim: ", config->name);
+      goto fail;
+    }
+  start->ready_fd = pipe_fds[0];
+  g_task_return_boolean (task, TRUE);
+  return;
+
+fail:
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+finish_start (GTask  *task,
+              GError *error)
+{
+  VireoDomain *self = g_task_get_source_object (task);
+  Start *start = g_task_get_task_data (task);
+
+  g_clear_handle_id (&start->timeout_id, g_source_remove);
+  vireo_domain_refresh_state (self);
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+on_ready_line (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  Start *start = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
+                                                                result, NULL, &error);
+  const char *name = vireo_domain_get_name (self);
+
+  if (start->timeout_id == 0)
+    {
+      g_object_unref (task);
+      return; /* timed out already */
+    }
+  if (line != NULL && g_str_equal (line, "ok"))
+    finish_start (task, NULL);
+  else if (line != NULL && g_str_has_prefix (line, "error: "))
+    finish_start (task, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                                     "VM '%s' failed to start: %s", name, line + 7));
+  else
+    {
+      g_autofree char *tail = vireo_file_read_tail (start->log_path, 1);
+      finish_start (task, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                                       "VM '%s' failed to start: vireo-shim exited%s%s", name,
+                                       tail ? ": " : "", tail ? tail : ""));
+    }
+}
+
+static gboolean
+on_start_timeout (gpointer user_data)
+{
+  GTask *task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  Start *start = g_task_get_task_data (task);
+
+  start->timeout_id = 0;
+  g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                           "VM '%s' did not start within %d seconds",
+                           vireo_domain_get_name (self), START_TIMEOUT_S);
+  vireo_domain_refresh_state (self);
+  /* on_ready_line drops the last reference */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_spawned (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  Start *start = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) pipe = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      finish_start (task, g_steal_pointer (&error));
+      return;
+    }
+  _vireo_domain_set_starting (self);
+  pipe = g_unix_input_stream_new (start->ready_fd, TRUE);
+  start->ready_fd = -1;
+  start->ready = g_data_input_stream_new (pipe);
+  start->timeout_id = g_timeout_add_seconds (START_TIMEOUT_S, on_start_timeout, task);
+  g_data_input_stream_read_line_async (start->ready, G_PRIORITY_DEFAULT, NULL, on_ready_line, task);
+}
+
+/**
+ * vireo_domain_start_async:
+ * Boots the VM.  Completes once the guest runs (or with an error that
+ * names the VM and the cause: a missing disk, KVM not usable, QEMU's own
+ * message).  The VM keeps running after this process exits.
+ */
+void
+vireo_domain_start_async (VireoDomain         *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) spawn = NULL;
+  Start *start;
+
+  g_task_set_source_tag (task, vireo_domain_start_async);
+  vireo_domain_refresh_state (self);
+  if (vireo_domain_is_active (self))
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                               "VM '%s' is already %s", vireo_domain_get_name (self),
+                               vireo_domain_state_to_string (vireo_domain_get_state (self)));
+      g_object_unref (task);
+      return;
+    }
+
+  start = g_new0 (Start, 1);
+  start->ready_fd = -1;
+  start->config = vireo_domain_config_copy (vireo_domain_get_config (self));
+  start->run_dir = g_strdup (vireo_domain_get_run_dir (self));
+  start->log_path = vireo_domain_get_log_path (self);
+  start->serial_log_path = vireo_domain_get_serial_log_path (self);
+  g_task_set_task_data (task, start, (GDestroyNotify) start_free);
+
+  spawn = g_task_new (self, cancellable, on_spawned, task);
+  g_task_set_task_data (spawn, start, NULL);
+  g_task_run_in_thread (spawn, prepare_and_spawn);
+}
+
+gboolean
+vireo_domain_start_finish (VireoDomain   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

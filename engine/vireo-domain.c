@@ -1,0 +1,1058 @@
+/* vireo-domain.c: state, connection to the shim, and the lifecycle verbs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The truth about a VM's state is its shim's state.json plus whether that
+ * shim is alive (pid and start time, since a pid alone may be a zombie or
+ * reused).  Events over shim.sock only tell us when to look again.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+
+#include "vireo-domain-private.h"
+#include "vireo-error.h"
+#include "vireo-json.h"
+#include "vireo-proc.h"
+
+#define CONNECT_TIMEOUT_S 10
+#define DESTROY_WAIT_MS 15000
+
+struct _VireoDomain
+{
+  GObject parent_instance;
+
+  /* owned */
+  VireoDomainConfig *config;
+  char *run_dir;
+  VireoQmpClient *qmp;
+  GPtrArray *connect_waiters;   /* GTask */
+  char *state_reason;
+  gulong closed_handler;
+  gulong event_handler;
+
+  /* borrowed: the engine outlives its domains */
+  const VireoPaths *paths;
+
+  VireoDomainState state;
+  gint64 started_at;
+  GPid qemu_pid;
+
+  /* the previous CPU sample, for the next CPU % */
+  VireoCpuSample cpu_sample;
+};
+
+G_DEFINE_FINAL_TYPE (VireoDomain, vireo_domain, G_TYPE_OBJECT)
+G_DEFINE_ENUM_TYPE (VireoDomainState, vireo_domain_state,
+  G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_SHUTOFF, "shutoff"),
+  G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_STARTING, "starting"),
+  G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_RUNNING, "running"),
+  G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_PAUSED, "paused"),
+  G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_SHUTTING_DOWN, "shutting-down"),
+  G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_CRASHED, "crashed"))
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_UUID,
+  PROP_STATE,
+  PROP_STATE_REASON,
+  PROP_CONFIG,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void disconnect (VireoDomain *self);
+
+const char *
+vireo_domain_state_to_string (VireoDomainState state)
+{
+  static const char *names[] = { "shutoff", "starting", "running", "paused",
+                                 "shutting-down", "crashed" };
+
+  return state < G_N_ELEMENTS (names) ? names[state] : "unknown";
+}
+
+static VireoDomainState
+state_from_string (const char *text)
+{
+  static const char *names[] = { "shutoff", "starting", "running", "paused",
+                                 "shutting-down", "crashed" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      return i;
+  return VIREO_DOMAIN_STATE_CRASHED;
+}
+
+static void
+set_state (VireoDomain      *self,
+           VireoDomainState  state,
+           const char       *reason)
+{
+  gboolean state_changed = self->state != state;
+  gboolean reason_changed = g_strcmp0 (self->state_reason, reason) != 0;
+
+  self->state = state;
+  if (reason_changed)
+    {
+      g_free (self->state_reason);
+      self->state_reason = g_strdup (reason);
+    }
+  if (state_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (reason_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_REASON]);
+}
+
+static JsonObject *
+read_state_file (VireoDomain *self)
+{
+  g_autofree char *path = g_build_filename (self->run_dir, "state.json", NULL);
+  g_autofree char *text = NULL;
+  JsonObject *obj;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  obj = vireo_json_parse_object (text, -1, NULL);
+  /* the run directory is named after a UUID prefix: check it is ours */
+  if (obj && g_strcmp0 (json_object_get_string_member_with_default (obj, "uuid", ""),
+                        self->config->uuid) != 0)
+    g_clear_pointer (&obj, json_object_unref);
+  return obj;
+}
+
+static gboolean
+is_final (VireoDomainState state)
+{
+  return state == VIREO_DOMAIN_STATE_SHUTOFF || state == VIREO_DOMAIN_STATE_CRASHED;
+}
+
+/**
+ * vireo_domain_refresh_state:
+ * Reads state.json and checks the shim, on the calling thread: a small
+ * file and one /proc read, cheap enough for a list of hundreds of VMs.
+ */
+void
+vireo_domain_refresh_state (VireoDomain *self)
+{
+  g_autoptr(JsonObject) obj = NULL;
+  VireoDomainState state;
+  pid_t shim_pid;
+  guint64 shim_start;
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_clear_pointer (&obj, json_object_unref);
+      obj = read_state_file (self);
+      if (obj == NULL)
+        {
+          self->qemu_pid = 0;
+          set_state (self, VIREO_DOMAIN_STATE_SHUTOFF, NULL);
+          return;
+        }
+      state = state_from_string (json_object_get_string_member_with_default (obj, "state", ""));
+      self->started_at = json_object_get_int_member_with_default (obj, "started-at", 0);
+      self->qemu_pid = json_object_get_int_member_with_default (obj, "qemu-pid", 0);
+      if (is_final (state))
+        {
+          self->qemu_pid = 0;
+          set_state (self, state,
+                     json_object_get_string_member_with_default (obj, "reason", NULL));
+          return;
+        }
+      shim_pid = json_object_get_int_member_with_default (obj, "shim-pid", 0);
+      shim_start = json_object_get_int_member_with_default (obj, "shim-start-time", 0);
+      if (vireo_proc_is_alive (shim_pid, shim_start))
+        {
+          set_state (self, state,
+                     json_object_get_string_member_with_default (obj, "reason", NULL));
+          return;
+        }
+      /* The shim may have written its last state and exited just now:
+       * read once more before calling it a crash. */
+    }
+
+  /* QEMU dies with its shim (PDEATHSIG). */
+  self->qemu_pid = 0;
+  set_state (self, VIREO_DOMAIN_STATE_CRASHED, "the supervisor process vireo-shim died");
+}
+
+static void
+vireo_domain_dispose (GObject *object)
+{
+  VireoDomain *self = VIREO_DOMAIN (object);
+
+  disconnect (self);
+  G_OBJECT_CLASS (vireo_domain_parent_class)->dispose (object);
+}
+
+static void
+vireo_domain_finalize (GObject *object)
+{
+  VireoDomain *self = VIREO_DOMAIN (object);
+
+  g_clear_pointer (&self->config, vireo_domain_config_free);
+  g_clear_pointer (&self->connect_waiters, g_ptr_array_unref);
+  g_free (self->run_dir);
+  g_free (self->state_reason);
+
+  G_OBJECT_CLASS (vireo_domain_parent_class)->finalize (object);
+}
+
+static void
+vireo_domain_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  VireoDomain *self = VIREO_DOMAIN (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, self->config->name);
+      break;
+    case PROP_UUID:
+      g_value_set_string (value, self->config->uuid);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_STATE_REASON:
+      g_value_set_string (value, self->state_reason);
+      break;
+    case PROP_CONFIG:
+      g_value_set_pointer (value, self->config);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vireo_domain_class_init (VireoDomainClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = vireo_domain_dispose;
+  object_class->finalize = vireo_domain_finalize;
+  object_class->get_property = vireo_domain_get_property;
+
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_UUID] =
+    g_param_spec_string ("uuid", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, VIREO_TYPE_DOMAIN_STATE, VIREO_DOMAIN_STATE_SHUTOFF,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STATE_REASON] =
+    g_param_spec_string ("state-reason", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the VireoDomainConfig; notified when redefined */
+  properties[PROP_CONFIG] =
+    g_param_spec_pointer ("config", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+vireo_domain_init (VireoDomain *self)
+{
+  self->connect_waiters = g_ptr_array_new ();
+}
+
+VireoDomain *
+_vireo_domain_new (const VireoPaths  *paths,
+                   VireoDomainConfig *config)
+{
+  VireoDomain *self = g_object_new (VIREO_TYPE_DOMAIN, NULL);
+
+  self->paths = paths;
+  self->config = config;
+  self->run_dir = vireo_paths_domain_run_dir (paths, config->uuid);
+  vireo_domain_refresh_state (self);
+  return self;
+}
+
+/* Takes @config.  The UUID never changes: redefinition keeps it. */
+void
+_vireo_domain_set_config (VireoDomain       *self,
+                          VireoDomainConfig *config)
+{
+  vireo_domain_config_free (self->config);
+  self->config = config;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+}
+
+const VireoPaths *
+_vireo_domain_get_paths (VireoDomain *self)
+{
+  return self->paths;
+}
+
+GPid
+_vireo_domain_get_qemu_pid (VireoDomain *self)
+{
+  return self->qemu_pid;
+}
+
+/* Stores @sample and returns the one it replaces. */
+VireoCpuSample
+_vireo_domain_swap_cpu_sample (VireoDomain    *self,
+                               VireoCpuSample  sample)
+{
+  VireoCpuSample previous = self->cpu_sample;
+
+  self->cpu_sample = sample;
+  return previous;
+}
+
+void
+_vireo_domain_set_starting (VireoDomain *self)
+{
+  set_state (self, VIREO_DOMAIN_STATE_STARTING, NULL);
+}
+
+/**
+ * _vireo_domain_prefix_error:
+ * Returns: (transfer full): @error with "VM 'NAME': WHAT: " before its
+ *   message, unless it already names the VM; consumes @error.
+ */
+GError *
+_vireo_domain_prefix_error (VireoDomain *self,
+                            GError      *error,
+                            const char  *what)
+{
+  g_autofree char *vm = g_strdup_printf ("VM '%s'", self->config->name);
+
+  if (strstr (error->message, vm) != NULL)
+    return error;
+  g_prefix_error (&error, "%s%s%s: ", vm, what ? " " : "", what ? what : "");
+  return error;
+}
+
+const char *
+vireo_domain_get_name (VireoDomain *self)
+{
+  return self->config->name;
+}
+
+const char *
+vireo_domain_get_uuid (VireoDomain *self)
+{
+  return self->config->uuid;
+}
+
+/**
+ * vireo_domain_get_config:
+ * Returns: (transfer none): the definition; valid until the VM is
+ *   redefined (watch ::notify::config), so copy it to keep it
+ */
+const VireoDomainConfig *
+vireo_domain_get_config (VireoDomain *self)
+{
+  return self->config;
+}
+
+char *
+vireo_domain_get_xml (VireoDomain *self)
+{
+  return vireo_domain_config_format (self->config);
+}
+
+VireoDomainState
+vireo_domain_get_state (VireoDomain *self)
+{
+  return self->state;
+}
+
+const char *
+vireo_domain_get_state_reason (VireoDomain *self)
+{
+  return self->state_reason;
+}
+
+gboolean
+vireo_domain_is_active (VireoDomain *self)
+{
+  return !is_final (self->state);
+}
+
+/**
+ * vireo_domain_get_started_at:
+ * Returns: when the guest started running, in seconds since the epoch, or 0
+ */
+gint64
+vireo_domain_get_started_at (VireoDomain *self)
+{
+  return vireo_domain_is_active (self) ? self->started_at : 0;
+}
+
+const char *
+vireo_domain_get_run_dir (VireoDomain *self)
+{
+  return self->run_dir;
+}
+
+char *
+vireo_domain_get_console_path (VireoDomain *self)
+{
+  return g_build_filename (self->run_dir, "console.sock", NULL);
+}
+
+char *
+vireo_domain_get_vnc_path (VireoDomain *self)
+{
+  return g_build_filename (self->run_dir, "vnc.sock", NULL);
+}
+
+char *
+vireo_domain_get_log_path (VireoDomain *self)
+{
+  return vireo_paths_domain_log (self->paths, self->config->name, "");
+}
+
+char *
+vireo_domain_get_serial_log_path (VireoDomain *self)
+{
+  return vireo_paths_domain_log (self->paths, self->config->name, "-serial");
+}
+
+/* Connection to the shim */
+
+static void
+disconnect (VireoDomain *self)
+{
+  if (self->qmp == NULL)
+    return;
+  g_clear_signal_handler (&self->closed_handler, self->qmp);
+  g_clear_signal_handler (&self->event_handler, self->qmp);
+  vireo_qmp_client_close (self->qmp);
+  g_clear_object (&self->qmp);
+}
+
+static void
+on_shim_event (VireoQmpClient *qmp,
+               const char     *name,
+               JsonObject     *data,
+               gint64          timestamp,
+               VireoDomain    *self)
+{
+  /* The shim updated state.json before passing the event on. */
+  vireo_domain_refresh_state (self);
+}
+
+static void
+on_shim_closed (VireoQmpClient *qmp,
+                const GError   *error,
+                VireoDomain    *self)
+{
+  g_clear_signal_handler (&self->closed_handler, self->qmp);
+  g_clear_signal_handler (&self->event_handler, self->qmp);
+  g_clear_object (&self->qmp);
+  vireo_domain_refresh_state (self);
+}
+
+static void
+complete_connect_waiters (VireoDomain  *self,
+                          const GError *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->connect_waiters);
+
+  self->connect_waiters = g_ptr_array_new ();
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+      if (error)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_pointer (task, g_object_ref (self->qmp), g_object_unref);
+      g_object_unref (task);
+    }
+}
+
+static GError *
+not_running_error (VireoDomain *self)
+{
+  if (self->state == VIREO_DOMAIN_STATE_CRASHED && self->state_reason)
+    return g_error_new (VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                        "VM '%s' is not running (crashed: %s)",
+                        self->config->name, self->state_reason);
+  return g_error_new (VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                      "VM '%s' is not running", self->config->name);
+}
+
+static void
+on_handshake (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(VireoDomain) self = user_data;
+  g_autoptr(VireoQmpClient) qmp = VIREO_QMP_CLIENT (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) greeting = vireo_qmp_client_handshake_finish (qmp, result, &error);
+
+  if (greeting == NULL)
+    {
+      vireo_domain_refresh_state (self);
+      g_clear_error (&error);
+      error = vireo_domain_is_active (self)
+              ? g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                             "VM '%s': its supervisor does not answer", self->config->name)
+              : not_running_error (self);
+      complete_connect_waiters (self, error);
+      return;
+    }
+  self->qmp = g_object_ref (qmp);
+  self->closed_handler = g_signal_connect (qmp, "closed", G_CALLBACK (on_shim_closed), self);
+  self->event_handler = g_signal_connect (qmp, "event", G_CALLBACK (on_shim_event), self);
+  vireo_domain_refresh_state (self);
+  complete_connect_waiters (self, NULL);
+}
+
+static void
+on_socket_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(VireoDomain) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) conn =
+    g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  g_autofree char *peer = NULL;
+  VireoQmpClient *qmp;
+
+  if (conn == NULL)
+    {
+      vireo_domain_refresh_state (self);
+      g_clear_error (&error);
+      error = not_running_error (self);
+      complete_connect_waiters (self, error);
+      return;
+    }
+  peer = g_strdup_printf ("VM '%s'", self->config->name);
+  qmp = vireo_qmp_client_new (G_IO_STREAM (conn), peer);
+  vireo_qmp_client_handshake_async (qmp, NULL, on_handshake, g_object_ref (self));
+}
+
+/**
+ * _vireo_domain_connect_async:
+ * Connects to the VM's shim once; concurrent callers share the connection.
+ */
+void
+_vireo_domain_connect_async (VireoDomain         *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autofree char *path = NULL;
+
+  g_task_set_source_tag (task, _vireo_domain_connect_async);
+  if (self->qmp != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (self->qmp), g_object_unref);
+      return;
+    }
+  vireo_domain_refresh_state (self);
+  if (!vireo_domain_is_active (self))
+    {
+      g_task_return_error (task, not_running_error (self));
+      return;
+    }
+
+  g_ptr_array_add (self->connect_waiters, g_steal_pointer (&task));
+  if (self->connect_waiters->len > 1)
+    return;
+
+  path = g_build_filename (self->run_dir, "shim.sock", NULL);
+  address = g_unix_socket_address_new (path);
+  client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, CONNECT_TIMEOUT_S);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), NULL,
+                                 on_socket_connected, g_object_ref (self));
+}
+
+VireoQmpClient *
+_vireo_domain_connect_finish (VireoDomain   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Waiting for the shim to go away (QEMU exited) */
+
+typedef struct {
+  VireoQmpClient *qmp;
+  gulong handler;
+  guint timeout_id;
+} WaitExit;
+
+static void
+wait_exit_free (WaitExit *wait)
+{
+  g_clear_signal_handler (&wait->handler, wait->qmp);
+  g_clear_handle_id (&wait->timeout_id, g_source_remove);
+  g_clear_object (&wait->qmp);
+  g_free (wait);
+}
+
+static void
+on_wait_closed (VireoQmpClient *qmp,
+                const GError   *error,
+                GTask          *task)
+{
+  WaitExit *wait = g_task_get_task_data (task);
+
+  g_clear_signal_handler (&wait->handler, wait->qmp);
+  g_clear_handle_id (&wait->timeout_id, g_source_remove);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  GTask *task = user_data;
+  WaitExit *wait = g_task_get_task_data (task);
+
+  wait->timeout_id = 0;
+  g_clear_signal_handler (&wait->handler, wait->qmp);
+  g_task_return_boolean (task, FALSE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Completes with TRUE when the shim hangs up (the VM is off), FALSE after
+ * @timeout_ms. */
+static void
+wait_exit_async (VireoDomain         *self,
+                 VireoQmpClient      *qmp,
+                 guint                timeout_ms,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  WaitExit *wait = g_new0 (WaitExit, 1);
+
+  g_task_set_task_data (task, wait, (GDestroyNotify) wait_exit_free);
+  if (vireo_qmp_client_is_closed (qmp))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  wait->qmp = g_object_ref (qmp);
+  wait->handler = g_signal_connect (qmp, "closed", G_CALLBACK (on_wait_closed), task);
+  wait->timeout_id = g_timeout_add (timeout_ms, on_wait_timeout, task);
+}
+
+/* Destroy */
+
+static void
+on_destroy_exited (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+
+  vireo_domain_refresh_state (self);
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) && vireo_domain_is_active (self))
+    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                             "VM '%s' did not stop after being forced off", self->config->name);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_destroy_sent (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, NULL);
+
+  /* Whether or not the reply made it, the shim is taking QEMU down. */
+  wait_exit_async (self, VIREO_QMP_CLIENT (source), DESTROY_WAIT_MS,
+                   on_destroy_exited, g_steal_pointer (&task));
+}
+
+static void
+on_destroy_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoQmpClient) qmp = _vireo_domain_connect_finish (self, result, &error);
+
+  if (qmp == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  vireo_qmp_client_execute_async (qmp, "vireo-destroy", NULL, NULL, on_destroy_sent,
+                                  g_steal_pointer (&task));
+}
+
+/**
+ * vireo_domain_destroy_async:
+ * Forces the VM off at once (like pulling the plug); the shim records it
+ * as "forced off", not as a crash.
+ */
+void
+vireo_domain_destroy_async (VireoDomain         *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vireo_domain_destroy_async);
+  _vireo_domain_connect_async (self, cancellable, on_destroy_connected, task);
+}
+
+gboolean
+vireo_domain_destroy_finish (VireoDomain   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ACPI shutdown, then force after a timeout */
+
+typedef struct {
+  guint timeout_s;
+  VireoQmpClient *qmp;
+} Shutdown;
+
+static void
+shutdown_free (Shutdown *data)
+{
+  g_clear_object (&data->qmp);
+  g_free (data);
+}
+
+static void
+on_shutdown_forced (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vireo_domain_destroy_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_shutdown_exited (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    {
+      vireo_domain_refresh_state (self);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_debug ("VM '%s' ignored the ACPI power button; forcing it off", self->config->name);
+  vireo_domain_destroy_async (self, NULL, on_shutdown_forced, g_steal_pointer (&task));
+}
+
+static void
+on_powerdown_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  Shutdown *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+
+  if (ret == NULL && !vireo_qmp_client_is_closed (VIREO_QMP_CLIENT (source)))
+    {
+      g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error),
+                                                             "cannot shut down"));
+      return;
+    }
+  vireo_domain_refresh_state (self);
+  wait_exit_async (self, data->qmp, data->timeout_s * 1000,
+                   on_shutdown_exited, g_steal_pointer (&task));
+}
+
+static void
+on_shutdown_connected (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  Shutdown *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->qmp = _vireo_domain_connect_finish (self, result, &error);
+  if (data->qmp == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->state == VIREO_DOMAIN_STATE_PAUSED)
+    {
+      /* a paused guest cannot see the power button */
+      vireo_domain_destroy_async (self, NULL, on_shutdown_forced, g_steal_pointer (&task));
+      return;
+    }
+  vireo_qmp_client_execute_async (data->qmp, "system_powerdown", NULL, NULL,
+                                  on_powerdown_sent, g_steal_pointer (&task));
+}
+
+/**
+ * vireo_domain_shutdown_async:
+ * @timeout_seconds: how long the guest may take; then it is forced off.
+ *   0 waits forever.
+ *
+ * Presses the ACPI power button and waits for the guest to power off.
+ */
+void
+vireo_domain_shutdown_async (VireoDomain         *self,
+                             guint                timeout_seconds,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Shutdown *data = g_new0 (Shutdown, 1);
+
+  g_task_set_source_tag (task, vireo_domain_shutdown_async);
+  data->timeout_s = timeout_seconds ? timeout_seconds : G_MAXUINT / 1000;
+  g_task_set_task_data (task, data, (GDestroyNotify) shutdown_free);
+  _vireo_domain_connect_async (self, cancellable, on_shutdown_connected, task);
+}
+
+gboolean
+vireo_domain_shutdown_finish (VireoDomain   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* One-command actions and screenshots */
+
+typedef struct {
+  char *command;
+  JsonObject *arguments;
+  char *what;
+  char *check_file;      /* screenshot: the file QEMU must have written */
+} Command;
+
+static void
+command_free (Command *cmd)
+{
+  g_free (cmd->command);
+  g_clear_pointer (&cmd->arguments, json_object_unref);
+  g_free (cmd->what);
+  g_free (cmd->check_file);
+  g_free (cmd);
+}
+
+static void
+on_command_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  Command *cmd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+
+  vireo_domain_refresh_state (self);
+  if (ret == NULL)
+    g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error), cmd->what));
+  else if (cmd->check_file && !g_file_test (cmd->check_file, G_FILE_TEST_IS_REGULAR))
+    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                             "VM '%s' %s: QEMU wrote no file %s",
+                             self->config->name, cmd->what, cmd->check_file);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_command_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  Command *cmd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoQmpClient) qmp = _vireo_domain_connect_finish (self, result, &error);
+
+  if (qmp == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  vireo_qmp_client_execute_async (qmp, cmd->command, cmd->arguments, NULL,
+                                  on_command_done, g_steal_pointer (&task));
+}
+
+static void
+run_command (VireoDomain         *self,
+             Command             *cmd,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, cmd, (GDestroyNotify) command_free);
+  _vireo_domain_connect_async (self, cancellable, on_command_connected, task);
+}
+
+/**
+ * vireo_domain_action_async:
+ * Pause, resume, reset (the reset button) or reboot (ACPI power-off that
+ * the shim turns into a reset, so the guest shuts down cleanly).
+ */
+void
+vireo_domain_action_async (VireoDomain         *self,
+                           VireoDomainAction    action,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  static const struct { const char *command; const char *what; } actions[] = {
+    [VIREO_DOMAIN_ACTION_PAUSE] = { "stop", "cannot pause" },
+    [VIREO_DOMAIN_ACTION_RESUME] = { "cont", "cannot resume" },
+    [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", "cannot reset" },
+    [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", "cannot reboot" },
+  };
+  Command *cmd = g_new0 (Command, 1);
+
+  cmd->command = g_strdup (actions[action].command);
+  cmd->what = g_strdup (actions[action].what);
+  run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
+}
+
+gboolean
+vireo_domain_action_finish (VireoDomain   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vireo_domain_screenshot_async:
+ * @path: where to write a PNG of the VM's screen
+ */
+void
+vireo_domain_screenshot_async (VireoDomain         *self,
+                               const char          *path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Command *cmd = g_new0 (Command, 1);
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+
+  /* QEMU writes the file itself, from its own working directory */
+  g_unlink (abs);
+  cmd->command = g_strdup ("screendump");
+  cmd->arguments = json_object_new ();
+  json_object_set_string_member (cmd->arguments, "filename", abs);
+  json_object_set_string_member (cmd->arguments, "format", "png");
+  cmd->what = g_strdup ("cannot take a screenshot");
+  cmd->check_file = g_steal_pointer (&abs);
+  run_command (self, cmd, vireo_domain_screenshot_async, cancellable, callback, user_data);
+}
+
+gboolean
+vireo_domain_screenshot_finish (VireoDomain   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Console */
+
+static void
+on_console_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+
+  if (conn == NULL)
+    {
+      vireo_domain_refresh_state (self);
+      g_task_return_error (task, not_running_error (self));
+      return;
+    }
+  g_task_return_pointer (task, conn, g_object_unref);
+}
+
+/**
+ * vireo_domain_open_console_async:
+ * Connects to the VM's serial console: bytes read are the guest's output
+ * (recent output first), bytes written are typed into the guest.
+ */
+void
+vireo_domain_open_console_async (VireoDomain         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autofree char *path = vireo_domain_get_console_path (self);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+
+  g_task_set_source_tag (task, vireo_domain_open_console_async);
+  vireo_domain_refresh_state (self);
+  if (!vireo_domain_is_active (self))
+    {
+      g_task_return_error (task, not_running_error (self));
+      return;
+    }
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), cancellable,
+                                 on_console_connected, g_steal_pointer (&task));
+}
+
+/**
+ * vireo_domain_open_console_finish:
+ * Returns: (transfer full): the connection
+ */
+GSocketConnection *
+vireo_domain_open_console_finish (VireoDomain   *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,495 @@
+/* vireo-engine.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine loads every definition it can and reports the rest: one
+ * corrupt or unreadable file is skipped with a message, never hiding or
+ * touching the others.  Running VMs are found again through their shims'
+ * state.json, so a new engine picks up VMs another process started.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "vireo-domain-private.h"
+#include "vireo-engine.h"
+#include "vireo-error.h"
+#include "vireo-fileutil.h"
+#include "vireo-ids.h"
+
+struct _VireoEngine
+{
+  GObject parent_instance;
+
+  VireoPaths *paths;
+  GListStore *domains;     /* VireoDomain, in name order */
+  GPtrArray *load_errors;  /* char * */
+};
+
+G_DEFINE_FINAL_TYPE (VireoEngine, vireo_engine, G_TYPE_OBJECT)
+
+static void
+vireo_engine_finalize (GObject *object)
+{
+  VireoEngine *self = VIREO_ENGINE (object);
+
+  g_clear_object (&self->domains);
+  g_clear_pointer (&self->load_errors, g_ptr_array_unref);
+  /* domains borrow the paths: they go after the store */
+  g_clear_pointer (&self->paths, vireo_paths_free);
+
+  G_OBJECT_CLASS (vireo_engine_parent_class)->finalize (object);
+}
+
+static void
+vireo_engine_class_init (VireoEngineClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vireo_engine_finalize;
+}
+
+static void
+vireo_engine_init (VireoEngine *self)
+{
+  self->domains = g_list_store_new (VIREO_TYPE_DOMAIN);
+  self->load_errors = g_ptr_array_new_with_free_func (g_free);
+}
+
+/**
+ * vireo_engine_new:
+ * @root: (nullable): see vireo_paths_new()
+ *
+ * Nothing is read until vireo_engine_load().
+ */
+VireoEngine *
+vireo_engine_new (const char *root)
+{
+  VireoEngine *self = g_object_new (VIREO_TYPE_ENGINE, NULL);
+
+  self->paths = vireo_paths_new (root);
+  return self;
+}
+
+const VireoPaths *
+vireo_engine_get_paths (VireoEngine *self)
+{
+  return self->paths;
+}
+
+typedef struct {
+  GPtrArray *configs;   /* VireoDomainConfig */
+  GPtrArray *errors;    /* char * */
+} LoadResult;
+
+static void
+load_result_free (LoadResult *result)
+{
+  g_ptr_array_unref (result->configs);
+  g_ptr_array_unref (result->errors);
+  g_free (result);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static gboolean
+config_conflicts (GPtrArray               *configs,
+                  const VireoDomainConfig *config,
+                  GPtrArray               *errors,
+                  const char              *path)
+{
+  for (guint i = 0; i < configs->len; i++)
+    {
+      const VireoDomainConfig *other = g_ptr_array_index (configs, i);
+      if (g_str_equal (other->uuid, config->uuid))
+        {
+          g_ptr_array_add (errors, g_strdup_printf ("Skipped %s: VM '%s' has the UUID of VM '%s'",
+                                                    path, config->name, other->name));
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Runs on a worker thread for load_async: only files, no GObjects. */
+static LoadResult *
+load_files (const VireoPaths *paths)
+{
+  LoadResult *result = g_new0 (LoadResult, 1);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  const char *entry;
+
+  result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
+  result->errors = g_ptr_array_new_with_free_func (g_free);
+
+  dir = g_dir_open (paths->domains_dir, 0, &error);
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_ptr_array_add (result->errors, g_strdup (error->message));
+      return result;
+    }
+  while ((entry = g_dir_read_name (dir)))
+    if (g_str_has_suffix (entry, ".xml") && entry[0] != '.')
+      g_ptr_array_add (names, g_strdup (entry));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (paths->domains_dir, name, NULL);
+      g_autofree char *xml = NULL;
+      g_autofree char *expected = g_strndup (name, strlen (name) - 4);
+      g_autoptr(GError) local_error = NULL;
+      VireoDomainConfig *config;
+      gsize len;
+
+      if (!g_file_get_contents (path, &xml, &len, &local_error))
+        {
+          g_ptr_array_add (result->errors, g_strdup_printf ("Skipped %s", local_error->message));
+          continue;
+        }
+      config = vireo_domain_config_parse (xml, len, path, &local_error);
+      if (config == NULL)
+        {
+          g_ptr_array_add (result->errors, g_strdup_printf ("Skipped %s: %s", path, local_error->message));
+          continue;
+        }
+      if (!g_str_equal (config->name, expected))
+        {
+          g_ptr_array_add (result->errors,
+                           g_strdup_printf ("Skipped %s: it defines VM '%s', not '%s'",
+                                            path, config->name, expected));
+          vireo_domain_config_free (config);
+          continue;
+        }
+      if (config_conflicts (result->configs, config, result->errors, path))
+        {
+          vireo_domain_config_free (config);
+          continue;
+        }
+      g_ptr_array_add (result->configs, config);
+    }
+  return result;
+}
+
+static void
+apply_load (VireoEngine *self,
+            LoadResult  *result)
+{
+  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < result->configs->len; i++)
+    g_ptr_array_add (domains, _vireo_domain_new (self->paths,
+                                                 g_ptr_array_steal_index_fast (result->configs, i--)));
+  g_ptr_array_set_size (self->load_errors, 0);
+  for (guint i = 0; i < result->errors->len; i++)
+    {
+      g_debug ("%s", (const char *) g_ptr_array_index (result->errors, i));
+      g_ptr_array_add (self->load_errors, g_strdup (g_ptr_array_index (result->errors, i)));
+    }
+  g_list_store_splice (self->domains, 0, g_list_model_get_n_items (G_LIST_MODEL (self->domains)),
+                       domains->pdata, domains->len);
+}
+
+/**
+ * vireo_engine_load:
+ * Reads every definition, on the calling thread (command-line tools; the
+ * GUI uses vireo_engine_load_async()).  Files that do not load are listed
+ * by vireo_engine_get_load_errors(); that is not a failure.
+ *
+ * Returns: %FALSE only when the tree itself cannot be created
+ */
+gboolean
+vireo_engine_load (VireoEngine  *self,
+                   GError      **error)
+{
+  LoadResult *result;
+
+  if (!vireo_paths_ensure (self->paths, error))
+    return FALSE;
+  result = load_files (self->paths);
+  apply_load (self, result);
+  load_result_free (result);
+  return TRUE;
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  VireoEngine *self = source_object;
+  GError *error = NULL;
+
+  if (!vireo_paths_ensure (self->paths, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, load_files (self->paths), (GDestroyNotify) load_result_free);
+}
+
+void
+vireo_engine_load_async (VireoEngine         *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vireo_engine_load_async);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+gboolean
+vireo_engine_load_finish (VireoEngine   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  LoadResult *loaded = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (loaded == NULL)
+    return FALSE;
+  apply_load (self, loaded);
+  load_result_free (loaded);
+  return TRUE;
+}
+
+/**
+ * vireo_engine_get_load_errors:
+ * Returns: (transfer none) (element-type utf8): one line per definition
+ *   the last load skipped
+ */
+GPtrArray *
+vireo_engine_get_load_errors (VireoEngine *self)
+{
+  return self->load_errors;
+}
+
+/**
+ * vireo_engine_get_domains:
+ * Returns: (transfer none): the VMs, a #GListModel of #VireoDomain
+ */
+GListModel *
+vireo_engine_get_domains (VireoEngine *self)
+{
+  return G_LIST_MODEL (self->domains);
+}
+
+/**
+ * vireo_engine_lookup_domain:
+ * Returns: (transfer none) (nullable): the VM named @name
+ */
+VireoDomain *
+vireo_engine_lookup_domain (VireoEngine *self,
+                            const char  *name)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+      if (g_strcmp0 (vireo_domain_get_name (domain), name) == 0)
+        return domain;
+    }
+  return NULL;
+}
+
+/**
+ * vireo_engine_check_new_name:
+ * Whether @name can name a new VM: valid and not taken.
+ */
+gboolean
+vireo_engine_check_new_name (VireoEngine  *self,
+                             const char   *name,
+                             GError      **error)
+{
+  if (!vireo_name_validate (name, error))
+    return FALSE;
+  if (vireo_engine_lookup_domain (self, name) != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, "A VM named '%s' already exists", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+compare_domains (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
+                    vireo_domain_get_name ((VireoDomain *) b));
+}
+
+static gboolean
+check_define_conflicts (VireoEngine             *self,
+                        const VireoDomainConfig *config,
+                        GError                 **error)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+  g_autofree char *run_dir = vireo_paths_domain_run_dir (self->paths, config->uuid);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) other = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+      gboolean same_name = g_str_equal (vireo_domain_get_name (other), config->name);
+      gboolean same_uuid = g_str_equal (vireo_domain_get_uuid (other), config->uuid);
+
+      if (same_name && !same_uuid)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       "A VM named '%s' already exists (with another UUID)", config->name);
+          return FALSE;
+        }
+      if (same_uuid && !same_name)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       "VM '%s': UUID %s is already used by VM '%s'",
+                       config->name, config->uuid, vireo_domain_get_name (other));
+          return FALSE;
+        }
+      if (!same_uuid && g_str_equal (run_dir, vireo_domain_get_run_dir (other)))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       "VM '%s': its UUID starts like that of VM '%s'; choose another UUID",
+                       config->name, vireo_domain_get_name (other));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * vireo_engine_define_domain:
+ * @config: (transfer none): the definition; copied
+ *
+ * Validates and writes the definition atomically.  Defining an existing
+ * VM again (same name and UUID) replaces its definition, which a running
+ * VM picks up at its next start.
+ *
+ * Returns: (transfer none): the VM, or %NULL with @error set
+ */
+VireoDomain *
+vireo_engine_define_domain (VireoEngine             *self,
+                            const VireoDomainConfig *config,
+                            GError                 **error)
+{
+  g_autofree char *xml = NULL;
+  g_autofree char *path = NULL;
+  VireoDomain *domain;
+
+  if (!vireo_domain_config_validate (config, error) ||
+      !check_define_conflicts (self, config, error) ||
+      !vireo_paths_ensure (self->paths, error))
+    return NULL;
+
+  xml = vireo_domain_config_format (config);
+  path = vireo_paths_domain_file (self->paths, config->name);
+  if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
+    {
+      g_prefix_error (error, "VM '%s' was not saved: ", config->name);
+      return NULL;
+    }
+
+  domain = vireo_engine_lookup_domain (self, config->name);
+  if (domain != NULL)
+    _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+  else
+    {
+      g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
+      g_list_store_insert_sorted (self->domains, created, compare_domains, NULL);
+      domain = created;
+    }
+  return domain;
+}
+
+static gboolean
+disk_used_elsewhere (VireoEngine *self,
+                     VireoDomain *domain,
+                     const char  *path)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) other = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+      const VireoDomainConfig *config = vireo_domain_get_config (other);
+
+      if (other == domain)
+        continue;
+      for (guint j = 0; j < config->disks->len; j++)
+        if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, j))->path, path) == 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * vireo_engine_undefine_domain:
+ * @remove_storage: also delete the VM's writable disk images that no other
+ *   VM uses (CD-ROMs, read-only and shared disks are never deleted)
+ *
+ * The VM must be shut off.
+ */
+gboolean
+vireo_engine_undefine_domain (VireoEngine  *self,
+                              VireoDomain  *domain,
+                              gboolean      remove_storage,
+                              GError      **error)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+  g_autofree char *path = vireo_paths_domain_file (self->paths, config->name);
+  g_autofree char *state = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
+  guint position;
+
+  vireo_domain_refresh_state (domain);
+  if (vireo_domain_is_active (domain))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                   "VM '%s' is %s; shut it down first", config->name,
+                   vireo_domain_state_to_string (vireo_domain_get_state (domain)));
+      return FALSE;
+    }
+
+  if (remove_storage)
+    for (guint i = 0; i < config->disks->len; i++)
+      {
+        const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+        if (disk->device != VIREO_DISK_DEVICE_DISK || disk->readonly || disk->shareable ||
+            disk->path == NULL || disk_used_elsewhere (self, domain, disk->path))
+          continue;
+        if (g_unlink (disk->path) != 0 && errno != ENOENT)
+          {
+            vireo_set_io_error (error, errno, "VM '%s': cannot delete disk %s", config->name, disk->path);
+            return FALSE;
+          }
+      }
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      vireo_set_io_error (error, errno, "VM '%s': cannot delete %s", config->name, path);
+      return FALSE;
+    }
+  g_unlink (state);
+  g_rmdir (vireo_domain_get_run_dir (domain));
+
+  if (g_list_store_find (self->domains, domain, &position))
+    g_list_store_remove (self->domains, position);
+  return TRUE;
+}
+
+char *
+vireo_engine_default_disk_path (VireoEngine *self,
+                                const char  *name)
+{
+  g_autofree char *base = g_strconcat (name, ".qcow2", NULL);
+
+  return g_build_filename (self->paths->images_dir, base, NULL);
+}

@@ -1,0 +1,48 @@
+/* vireo-engine.h: the connection to a tree of VMs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vireo-domain.h"
+#include "vireo-domain-config.h"
+#include "vireo-job.h"
+#include "vireo-paths.h"
+
+G_BEGIN_DECLS
+
+#define VIREO_TYPE_ENGINE (vireo_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (VireoEngine, vireo_engine, VIREO, ENGINE, GObject)
+
+VireoEngine      *vireo_engine_new               (const char         *root);
+const VireoPaths *vireo_engine_get_paths         (VireoEngine        *self);
+gboolean          vireo_engine_load              (VireoEngine        *self,
+                                                  GError            **error);
+void              vireo_engine_load_async        (VireoEngine        *self,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
+gboolean          vireo_engine_load_finish       (VireoEngine        *self,
+                                                  GAsyncResult       *result,
+                                                  GError            **error);
+GPtrArray        *vireo_engine_get_load_errors   (VireoEngine        *self);
+GListModel       *vireo_engine_get_domains       (VireoEngine        *self);
+VireoDomain      *vireo_engine_lookup_domain     (VireoEngine        *self,
+                                                  const char         *name);
+VireoDomain      *vireo_engine_define_domain     (VireoEngine        *self,
+                                                  const VireoDomainConfig *config,
+                                                  GError            **error);
+gboolean          vireo_engine_undefine_domain   (VireoEngine        *self,
+                                                  VireoDomain        *domain,
+                                                  gboolean            remove_storage,
+                                                  GError            **error);
+char             *vireo_engine_default_disk_path (VireoEngine        *self,
+                                                  const char         *name);
+gboolean          vireo_engine_check_new_name    (VireoEngine        *self,
+                                                  const char         *name,
+                                                  GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,228 @@
+/* vireo-job.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Jobs run on GIO's worker pool (a GThreadPool) through GTask.  Progress is
+ * written from the worker and announced on the main context of whoever
+ * started the job, coalesced so a fast job cannot flood the main loop.
+ */
+#include "vireo-job.h"
+
+struct _VireoJob
+{
+  GObject parent_instance;
+
+  char *title;
+  VireoJobFunc func;
+  VireoJobCleanupFunc cleanup;
+  gpointer data;
+  GDestroyNotify data_free;
+
+  GMutex lock;
+  double progress;           /* under lock */
+  gboolean notify_queued;    /* under lock */
+  GMainContext *context;     /* where notifications go */
+};
+
+G_DEFINE_FINAL_TYPE (VireoJob, vireo_job, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_PROGRESS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+vireo_job_finalize (GObject *object)
+{
+  VireoJob *self = VIREO_JOB (object);
+
+  if (self->data_free)
+    self->data_free (self->data);
+  g_free (self->title);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (vireo_job_parent_class)->finalize (object);
+}
+
+static void
+vireo_job_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  VireoJob *self = VIREO_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_PROGRESS:
+      g_value_set_double (value, vireo_job_get_progress (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vireo_job_class_init (VireoJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = vireo_job_finalize;
+  object_class->get_property = vireo_job_get_property;
+
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+vireo_job_init (VireoJob *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/**
+ * vireo_job_new:
+ * @title: what the job does, for a progress row ("Creating disk of VM 'x'")
+ * @data: (transfer full): handed to @func and @cleanup, freed with @data_free
+ */
+VireoJob *
+vireo_job_new (const char          *title,
+               VireoJobFunc         func,
+               VireoJobCleanupFunc  cleanup,
+               gpointer             data,
+               GDestroyNotify       data_free)
+{
+  VireoJob *self = g_object_new (VIREO_TYPE_JOB, NULL);
+
+  self->title = g_strdup (title);
+  self->func = func;
+  self->cleanup = cleanup;
+  self->data = data;
+  self->data_free = data_free;
+  return self;
+}
+
+const char *
+vireo_job_get_title (VireoJob *self)
+{
+  return self->title;
+}
+
+/**
+ * vireo_job_get_progress:
+ * Returns: 0..1; safe from any thread
+ */
+double
+vireo_job_get_progress (VireoJob *self)
+{
+  double ret;
+
+  g_mutex_lock (&self->lock);
+  ret = self->progress;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+static gboolean
+emit_progress (gpointer user_data)
+{
+  VireoJob *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  self->notify_queued = FALSE;
+  g_mutex_unlock (&self->lock);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * vireo_job_set_progress:
+ * Called from the worker; ::notify::progress fires on the main context.
+ */
+void
+vireo_job_set_progress (VireoJob *self,
+                        double    fraction)
+{
+  gboolean queue;
+
+  g_mutex_lock (&self->lock);
+  self->progress = CLAMP (fraction, 0.0, 1.0);
+  queue = !self->notify_queued && self->context != NULL;
+  self->notify_queued |= queue;
+  g_mutex_unlock (&self->lock);
+
+  if (queue)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress,
+                                g_object_ref (self), g_object_unref);
+}
+
+static void
+run_in_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VireoJob *self = source_object;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &error) &&
+      self->func (self, self->data, cancellable, &error))
+    {
+      vireo_job_set_progress (self, 1.0);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->cleanup)
+    self->cleanup (self->data);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+vireo_job_run_async (VireoJob            *self,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, vireo_job_run_async);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
+  g_task_run_in_thread (task, run_in_thread);
+}
+
+gboolean
+vireo_job_run_finish (VireoJob      *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vireo_job_run_sync:
+ * Runs the job on the calling thread (command-line tools).
+ */
+gboolean
+vireo_job_run_sync (VireoJob      *self,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, NULL, NULL);
+
+  g_task_run_in_thread_sync (task, run_in_thread);
+  return g_task_propagate_boolean (task, error);
+}

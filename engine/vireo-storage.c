@@ -1,0 +1,225 @@
+/* vireo-storage.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Images are made and converted by qemu-img on a worker thread.  A job
+ * never overwrites an existing file, and removes what it created when it
+ * fails or is cancelled.
+ */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "vireo-error.h"
+#include "vireo-storage.h"
+
+typedef struct {
+  char *source;      /* NULL when creating */
+  char *dest;
+  guint64 size;
+  gboolean created;  /* dest is ours to remove on failure */
+} ImageJob;
+
+static void
+image_job_free (ImageJob *job)
+{
+  g_free (job->source);
+  g_free (job->dest);
+  g_free (job);
+}
+
+static void
+image_job_cleanup (gpointer data)
+{
+  ImageJob *job = data;
+
+  if (job->created)
+    g_unlink (job->dest);
+}
+
+/**
+ * vireo_storage_parse_size:
+ * "20G", "512M", "1.5T", "10GiB"; a plain number means GiB, as in
+ * virt-install.  Binary units.
+ */
+gboolean
+vireo_storage_parse_size (const char *text,
+                          guint64    *bytes,
+                          GError    **error)
+{
+  static const struct { const char *suffix; guint64 mult; } units[] = {
+    { "", 1ULL << 30 }, { "K", 1ULL << 10 }, { "KiB", 1ULL << 10 },
+    { "M", 1ULL << 20 }, { "MiB", 1ULL << 20 }, { "G", 1ULL << 30 },
+    { "GiB", 1ULL << 30 }, { "T", 1ULL << 40 }, { "TiB", 1ULL << 40 },
+  };
+  char *end = NULL;
+  double value;
+
+  if (text != NULL)
+    value = g_ascii_strtod (text, &end);
+  if (text == NULL || end == text || !(value > 0))
+    goto invalid;
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_ascii_strcasecmp (end, units[i].suffix) == 0)
+      {
+        double total = value * units[i].mult;
+        if (total < 1024 * 1024 || total > (double) (1ULL << 50))
+          break;
+        /* qemu-img wants whole 512-byte sectors */
+        *bytes = ((guint64) total + 511) / 512 * 512;
+        return TRUE;
+      }
+
+invalid:
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               "Disk size '%s' is not a size between 1M and 1024T (like 20G or 512M)",
+               text ? text : "");
+  return FALSE;
+}
+
+static gboolean
+claim_dest (ImageJob  *job,
+            GError   **error)
+{
+  if (g_file_test (job->dest, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   "Disk image %s already exists; it was left untouched", job->dest);
+      return FALSE;
+    }
+  job->created = TRUE;
+  return TRUE;
+}
+
+/* Runs qemu-img, feeding "(NN.NN/100%)" progress to the job; on failure
+ * the error carries qemu-img's own last line. */
+static gboolean
+run_qemu_img (VireoJob      *vjob,
+              const char    *what,
+              const char   **argv,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GInputStream *out;
+  GString *output = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                  G_SUBPROCESS_FLAGS_STDERR_MERGE, &local_error);
+  if (proc == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   "%s: qemu-img is not installed (package qemu-utils)", what);
+      g_string_free (output, TRUE);
+      return FALSE;
+    }
+
+  out = g_subprocess_get_stdout_pipe (proc);
+  while ((n = g_input_stream_read (out, buf, sizeof buf - 1, cancellable, NULL)) > 0)
+    {
+      const char *open_paren;
+
+      buf[n] = '\0';
+      g_string_append (output, buf);
+      open_paren = strrchr (buf, '(');
+      if (open_paren != NULL)
+        vireo_job_set_progress (vjob, g_ascii_strtod (open_paren + 1, NULL) / 100.0);
+    }
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_subprocess_force_exit (proc);
+      g_subprocess_wait (proc, NULL, NULL);
+      g_string_free (output, TRUE);
+      return !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+
+  if (!g_subprocess_wait_check (proc, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit_set (output->str, "\r\n", -1);
+      const char *last = "";
+
+      for (guint i = 0; lines[i]; i++)
+        if (*g_strstrip (lines[i]) != '\0' && lines[i][0] != '(')
+          last = lines[i];
+      if (g_str_has_prefix (last, "qemu-img: "))
+        last += strlen ("qemu-img: ");
+      g_set_error (error, VIREO_ERROR,
+                   strstr (last, "No space left") ? VIREO_ERROR_NO_SPACE : VIREO_ERROR_FAILED,
+                   "%s: %s", what, *last ? last : "qemu-img failed");
+      g_string_free (output, TRUE);
+      return FALSE;
+    }
+  g_string_free (output, TRUE);
+  return TRUE;
+}
+
+static gboolean
+create_func (VireoJob      *vjob,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ImageJob *job = data;
+  g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, job->size);
+  g_autofree char *what = g_strdup_printf ("Cannot create disk image %s", job->dest);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", job->dest, size, NULL };
+
+  return claim_dest (job, error) &&
+         run_qemu_img (vjob, what, argv, cancellable, error);
+}
+
+static gboolean
+import_func (VireoJob      *vjob,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  ImageJob *job = data;
+  g_autofree char *what = g_strdup_printf ("Cannot import %s", job->source);
+  const char *argv[] = { "qemu-img", "convert", "-p", "-O", "qcow2", job->source, job->dest, NULL };
+
+  if (!g_file_test (job->source, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   "Cannot import %s: no such file", job->source);
+      return FALSE;
+    }
+  return claim_dest (job, error) &&
+         run_qemu_img (vjob, what, argv, cancellable, error);
+}
+
+/**
+ * vireo_storage_create_job:
+ * Returns: (transfer full): a job that creates an empty, sparse qcow2
+ */
+VireoJob *
+vireo_storage_create_job (const char *path,
+                          guint64     size_bytes)
+{
+  ImageJob *job = g_new0 (ImageJob, 1);
+  g_autofree char *title = g_strdup_printf ("Creating %s", path);
+
+  job->dest = g_strdup (path);
+  job->size = size_bytes;
+  return vireo_job_new (title, create_func, image_job_cleanup, job, (GDestroyNotify) image_job_free);
+}
+
+/**
+ * vireo_storage_import_job:
+ * Returns: (transfer full): a job that copies any image qemu-img reads
+ *   (qcow2, raw, vmdk, vdi…) into a new qcow2, leaving the source as it was
+ */
+VireoJob *
+vireo_storage_import_job (const char *source,
+                          const char *dest)
+{
+  ImageJob *job = g_new0 (ImageJob, 1);
+  g_autofree char *title = g_strdup_printf ("Importing %s", source);
+
+  job->source = g_strdup (source);
+  job->dest = g_strdup (dest);
+  return vireo_job_new (title, import_func, image_job_cleanup, job, (GDestroyNotify) image_job_free);
+}

@@ -1,0 +1,19 @@
+/* vireo-storage.h: disk images (qemu-img)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-job.h"
+
+G_BEGIN_DECLS
+
+gboolean  vireo_storage_parse_size      (const char  *text,
+                                         guint64     *bytes,
+                                         GError     **error);
+VireoJob *vireo_storage_create_job      (const char  *path,
+                                         guint64      size_bytes);
+VireoJob *vireo_storage_import_job      (const char  *source,
+                                         const char  *dest);
+
+G_END_DECLS

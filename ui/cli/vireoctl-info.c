@@ -1,0 +1,194 @@
+/* vireoctl-info.c: the read verbs (list, state, dumpxml, stats)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+
+#include "vireoctl.h"
+
+static char *
+format_bytes (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+static JsonNode *
+domain_to_json (VireoDomain *domain)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, config->name);
+  json_builder_set_member_name (b, "uuid");
+  json_builder_add_string_value (b, config->uuid);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, vireo_domain_state_to_string (vireo_domain_get_state (domain)));
+  json_builder_set_member_name (b, "reason");
+  json_builder_add_string_value (b, vireo_domain_get_state_reason (domain));
+  json_builder_set_member_name (b, "title");
+  json_builder_add_string_value (b, config->title);
+  json_builder_set_member_name (b, "vcpus");
+  json_builder_add_int_value (b, config->vcpus);
+  json_builder_set_member_name (b, "memory-mib");
+  json_builder_add_int_value (b, config->memory_kib / 1024);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+int
+ctl_verb_list (Ctl   *ctl,
+               int    argc,
+               char **argv)
+{
+  gboolean all = FALSE;
+  GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "List shut-off VMs too", NULL },
+    { NULL }
+  };
+  GListModel *domains = vireo_engine_get_domains (ctl->engine);
+  GPtrArray *skipped = vireo_engine_get_load_errors (ctl->engine);
+  g_autoptr(JsonArray) array = json_array_new ();
+  guint n = g_list_model_get_n_items (domains);
+
+  if (!ctl_parse ("list", "", entries, &argc, &argv, 0))
+    return CTL_USAGE;
+
+  for (guint i = 0; i < skipped->len; i++)
+    fprintf (stderr, "vireoctl: %s\n", (const char *) g_ptr_array_index (skipped, i));
+
+  if (!ctl->json)
+    printf (" %-24s %-14s %5s %10s  %s\n", "Name", "State", "vCPUs", "Memory", "Title");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
+      const VireoDomainConfig *config = vireo_domain_get_config (domain);
+      g_autofree char *memory = NULL;
+
+      if (!all && !vireo_domain_is_active (domain))
+        continue;
+      if (ctl->json)
+        {
+          json_array_add_element (array, domain_to_json (domain));
+          continue;
+        }
+      memory = format_bytes (config->memory_kib * 1024);
+      printf (" %-24s %-14s %5u %10s  %s\n", config->name,
+              vireo_domain_state_to_string (vireo_domain_get_state (domain)),
+              config->vcpus, memory, config->title ? config->title : "");
+    }
+  if (ctl->json)
+    {
+      g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (), array);
+      ctl_print_json (node);
+    }
+  return CTL_OK;
+}
+
+int
+ctl_verb_state (Ctl   *ctl,
+                int    argc,
+                char **argv)
+{
+  gboolean reason = FALSE;
+  GOptionEntry entries[] = {
+    { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, "Also print why", NULL },
+    { NULL }
+  };
+  GError *error = NULL;
+  VireoDomain *domain;
+  const char *why;
+
+  if (!ctl_parse ("state", "NAME", entries, &argc, &argv, 1))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+
+  why = vireo_domain_get_state_reason (domain);
+  if (ctl->json)
+    {
+      g_autoptr(JsonNode) node = domain_to_json (domain);
+      ctl_print_json (node);
+    }
+  else if (reason && why && *why)
+    printf ("%s: %s\n", vireo_domain_state_to_string (vireo_domain_get_state (domain)), why);
+  else
+    printf ("%s\n", vireo_domain_state_to_string (vireo_domain_get_state (domain)));
+  return CTL_OK;
+}
+
+int
+ctl_verb_dumpxml (Ctl   *ctl,
+                  int    argc,
+                  char **argv)
+{
+  GError *error = NULL;
+  VireoDomain *domain;
+  g_autofree char *xml = NULL;
+
+  if (!ctl_parse ("dumpxml", "NAME", NULL, &argc, &argv, 1))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  xml = vireo_domain_get_xml (domain);
+  fputs (xml, stdout);
+  return CTL_OK;
+}
+
+int
+ctl_verb_stats (Ctl   *ctl,
+                int    argc,
+                char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomainStats stats;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("stats", "NAME", NULL, &argc, &argv, 1))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_domain_get_stats_async (domain, NULL, ctl_done, &result);
+  if (!vireo_domain_get_stats_finish (domain, ctl_wait (&result), &stats, &error))
+    return ctl_fail (error);
+
+  if (ctl->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, vireo_domain_get_name (domain));
+      json_builder_set_member_name (b, "cpu-percent");
+      json_builder_add_double_value (b, stats.cpu_percent);
+      json_builder_set_member_name (b, "rss-bytes");
+      json_builder_add_int_value (b, stats.rss_bytes);
+      json_builder_set_member_name (b, "disk-read-bytes");
+      json_builder_add_int_value (b, stats.disk_read_bytes);
+      json_builder_set_member_name (b, "disk-write-bytes");
+      json_builder_add_int_value (b, stats.disk_write_bytes);
+      json_builder_set_member_name (b, "uptime-seconds");
+      json_builder_add_int_value (b, stats.uptime_seconds);
+      json_builder_end_object (b);
+      node = json_builder_get_root (b);
+      ctl_print_json (node);
+    }
+  else
+    {
+      g_autofree char *rss = format_bytes (stats.rss_bytes);
+      g_autofree char *rd = format_bytes (stats.disk_read_bytes);
+      g_autofree char *wr = format_bytes (stats.disk_write_bytes);
+
+      printf ("VM:          %s\n", vireo_domain_get_name (domain));
+      printf ("CPU:         %.1f %%\n", stats.cpu_percent);
+      printf ("Memory:      %s (resident)\n", rss);
+      printf ("Disk read:   %s\n", rd);
+      printf ("Disk write:  %s\n", wr);
+      printf ("Uptime:      %" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT "\n",
+              stats.uptime_seconds / 3600, stats.uptime_seconds / 60 % 60, stats.uptime_seconds % 60);
+    }
+  return CTL_OK;
+}

@@ -1,0 +1,132 @@
+/* vireoctl-lifecycle.c: start, shutdown, destroy, reboot, reset, pause,
+ * resume, screenshot
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+
+#include "vireo-error.h"
+#include "vireoctl.h"
+
+#define DEFAULT_SHUTDOWN_TIMEOUT 60
+
+int
+ctl_verb_start (Ctl   *ctl,
+                int    argc,
+                char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("start", "NAME", NULL, &argc, &argv, 1))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_domain_start_async (domain, NULL, ctl_done, &result);
+  if (!vireo_domain_start_finish (domain, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("VM '%s' started\n", argv[1]);
+  return CTL_OK;
+}
+
+int
+ctl_verb_shutdown (Ctl   *ctl,
+                   int    argc,
+                   char **argv)
+{
+  int timeout = DEFAULT_SHUTDOWN_TIMEOUT;
+  GOptionEntry entries[] = {
+    { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
+      "Seconds the guest may take before it is forced off (default 60, 0: wait forever)", "S" },
+    { NULL }
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("shutdown", "NAME", entries, &argc, &argv, 1))
+    return CTL_USAGE;
+  if (timeout < 0)
+    return ctl_usage ("shutdown: --timeout must be 0 or more");
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_domain_shutdown_async (domain, timeout, NULL, ctl_done, &result);
+  if (!vireo_domain_shutdown_finish (domain, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("VM '%s' is shut off (%s)\n", argv[1],
+          vireo_domain_get_state_reason (domain) ? vireo_domain_get_state_reason (domain) : "");
+  return CTL_OK;
+}
+
+int
+ctl_verb_destroy (Ctl   *ctl,
+                  int    argc,
+                  char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("destroy", "NAME", NULL, &argc, &argv, 1))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_domain_destroy_async (domain, NULL, ctl_done, &result);
+  if (!vireo_domain_destroy_finish (domain, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("VM '%s' forced off\n", argv[1]);
+  return CTL_OK;
+}
+
+int
+ctl_verb_action (Ctl   *ctl,
+                 int    argc,
+                 char **argv)
+{
+  static const struct { const char *verb; VireoDomainAction action; const char *done; } actions[] = {
+    { "pause", VIREO_DOMAIN_ACTION_PAUSE, "paused" },
+    { "resume", VIREO_DOMAIN_ACTION_RESUME, "resumed" },
+    { "reset", VIREO_DOMAIN_ACTION_RESET, "reset" },
+    { "reboot", VIREO_DOMAIN_ACTION_REBOOT, "is rebooting" },
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *verb = g_strdup (argv[0]);
+  GError *error = NULL;
+  VireoDomain *domain;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (actions); i++)
+    if (g_str_equal (actions[i].verb, verb))
+      break;
+  g_assert (i < G_N_ELEMENTS (actions));
+  if (!ctl_parse (verb, "NAME", NULL, &argc, &argv, 1))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_domain_action_async (domain, actions[i].action, NULL, ctl_done, &result);
+  if (!vireo_domain_action_finish (domain, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("VM '%s' %s\n", argv[1], actions[i].done);
+  return CTL_OK;
+}
+
+int
+ctl_verb_screenshot (Ctl   *ctl,
+                     int    argc,
+                     char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("screenshot", "NAME FILE.png", NULL, &argc, &argv, 2))
+    return CTL_USAGE;
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_domain_screenshot_async (domain, argv[2], NULL, ctl_done, &result);
+  if (!vireo_domain_screenshot_finish (domain, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("Saved the screen of VM '%s' to %s\n", argv[1], argv[2]);
+  return CTL_OK;
+}

@@ -1,0 +1,226 @@
+/* vireoctl.c: the command-line tool, its global options and verb table
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Exit codes: 0 success, 1 the operation failed, 2 the command line is
+ * wrong.  Every error is one line on stderr that names the VM and the
+ * cause.
+ */
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "vireo-error.h"
+#include "vireoctl.h"
+
+typedef struct {
+  const char *name;
+  CtlVerbFunc func;
+  const char *summary;
+} Verb;
+
+static const Verb verbs[] = {
+  { "define", ctl_verb_define, "FILE                 define a VM from domain XML" },
+  { "create", ctl_verb_create, "NAME [OPTIONS]       create a VM (see 'vireoctl create --help')" },
+  { "list", ctl_verb_list, "[--all]                list VMs (running ones, or all)" },
+  { "state", ctl_verb_state, "NAME [--reason]       print a VM's state" },
+  { "start", ctl_verb_start, "NAME                  boot a VM" },
+  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S] ACPI shutdown, forced off after S seconds" },
+  { "destroy", ctl_verb_destroy, "NAME                force a VM off" },
+  { "reboot", ctl_verb_action, "NAME                 reboot through ACPI" },
+  { "reset", ctl_verb_action, "NAME                  press the reset button" },
+  { "pause", ctl_verb_action, "NAME                  pause a VM" },
+  { "resume", ctl_verb_action, "NAME                 resume a paused VM" },
+  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]  delete a VM" },
+  { "dumpxml", ctl_verb_dumpxml, "NAME                print a VM's domain XML" },
+  { "console", ctl_verb_console, "NAME [--idle S]     attach to the serial console (Ctrl+] leaves)" },
+  { "screenshot", ctl_verb_screenshot, "NAME FILE.png  save the VM's screen" },
+  { "stats", ctl_verb_stats, "NAME                  CPU, memory, disk I/O and uptime" },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]\n\nVerbs:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    fprintf (out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+  fprintf (out, "\n--json prints the result of read verbs as JSON.\n"
+                "--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR.\n");
+}
+
+void
+ctl_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Runs the main context until an async call stored its result. */
+GAsyncResult *
+ctl_wait (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+int
+ctl_fail (GError *error)
+{
+  int code = CTL_FAILED;
+
+  fprintf (stderr, "vireoctl: %s\n", error->message);
+  g_error_free (error);
+  return code;
+}
+
+int
+ctl_usage (const char *format,
+           ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "vireoctl: %s (see 'vireoctl --help')\n", msg);
+  return CTL_USAGE;
+}
+
+VireoDomain *
+ctl_lookup (Ctl         *ctl,
+            const char  *name,
+            GError     **error)
+{
+  VireoDomain *domain = vireo_engine_lookup_domain (ctl->engine, name);
+  GPtrArray *skipped = vireo_engine_get_load_errors (ctl->engine);
+
+  if (domain != NULL)
+    return domain;
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      g_autofree char *file = g_strconcat ("/", name, ".xml:", NULL);
+      if (strstr (g_ptr_array_index (skipped, i), file))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG, "%s",
+                       (const char *) g_ptr_array_index (skipped, i));
+          return NULL;
+        }
+    }
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, "VM '%s' does not exist", name);
+  return NULL;
+}
+
+/**
+ * ctl_parse:
+ * Parses a verb's options; exactly @n_positional arguments must remain.
+ */
+gboolean
+ctl_parse (const char    *verb,
+           const char    *args,
+           GOptionEntry  *entries,
+           int           *argc,
+           char        ***argv,
+           int            n_positional)
+{
+  g_autofree char *param = g_strdup_printf ("%s %s", verb, args);
+  g_autoptr(GOptionContext) context = g_option_context_new (param);
+  g_autoptr(GError) error = NULL;
+
+  if (entries)
+    g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_help_enabled (context, TRUE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      ctl_usage ("%s: %s", verb, error->message);
+      return FALSE;
+    }
+  if (*argc - 1 != n_positional)
+    {
+      ctl_usage ("%s takes %s", verb, args);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  Ctl ctl = { 0 };
+  int first = 1;
+  int ret;
+
+  setlocale (LC_ALL, "");
+
+  /* global options come before the verb */
+  while (first < argc && argv[first][0] == '-')
+    {
+      const char *arg = argv[first];
+
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          print_usage (stdout);
+          return CTL_OK;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          printf ("vireoctl %s\n", PACKAGE_VERSION);
+          return CTL_OK;
+        }
+      else if (g_str_equal (arg, "--json"))
+        ctl.json = TRUE;
+      else if (g_str_equal (arg, "--root") && first + 1 < argc)
+        root = g_strdup (argv[++first]);
+      else if (g_str_has_prefix (arg, "--root="))
+        root = g_strdup (arg + strlen ("--root="));
+      else
+        return ctl_usage ("unknown option %s", arg);
+      first++;
+    }
+  if (first >= argc)
+    {
+      print_usage (stderr);
+      return CTL_USAGE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      if (!g_str_equal (verbs[i].name, argv[first]))
+        continue;
+      /* verbs also accept --json after the verb */
+      for (int j = first + 1; j < argc; j++)
+        if (g_str_equal (argv[j], "--json"))
+          {
+            ctl.json = TRUE;
+            memmove (&argv[j], &argv[j + 1], (argc - j) * sizeof (char *));
+            argc--;
+            j--;
+          }
+      ctl.engine = vireo_engine_new (root);
+      if (!vireo_engine_load (ctl.engine, &error))
+        return ctl_fail (g_steal_pointer (&error));
+      ret = verbs[i].func (&ctl, argc - first, argv + first);
+      g_clear_object (&ctl.engine);
+      return ret;
+    }
+  return ctl_usage ("unknown verb '%s'", argv[first]);
+}

@@ -1,0 +1,48 @@
+/* vireoctl.h: shared by the verbs of the command-line tool
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "vireo-engine.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes */
+#define CTL_OK 0
+#define CTL_FAILED 1
+#define CTL_USAGE 2
+
+typedef struct {
+  VireoEngine *engine;
+  gboolean json;
+} Ctl;
+
+typedef int (*CtlVerbFunc) (Ctl *ctl, int argc, char **argv);
+
+GAsyncResult *ctl_wait         (GAsyncResult **slot);
+void          ctl_done         (GObject *source, GAsyncResult *result, gpointer user_data);
+int           ctl_fail         (GError *error);
+int           ctl_usage        (const char *format, ...) G_GNUC_PRINTF (1, 2);
+VireoDomain  *ctl_lookup       (Ctl *ctl, const char *name, GError **error);
+gboolean      ctl_parse        (const char *verb, const char *args, GOptionEntry *entries,
+                                int *argc, char ***argv, int n_positional);
+void          ctl_print_json   (JsonNode *node);
+
+int ctl_verb_define     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_create     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_undefine   (Ctl *ctl, int argc, char **argv);
+int ctl_verb_list       (Ctl *ctl, int argc, char **argv);
+int ctl_verb_state      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_dumpxml    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_stats      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_start      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_shutdown   (Ctl *ctl, int argc, char **argv);
+int ctl_verb_destroy    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_action     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_screenshot (Ctl *ctl, int argc, char **argv);
+int ctl_verb_console    (Ctl *ctl, int argc, char **argv);
+
+G_END_DECLS
