@@ -1,0 +1,109 @@
+# Shared by the integration tests: a private --root, the test guest, and
+# cleanup that kills by pid whatever the test started.
+set -euo pipefail
+
+: "${VIREOCTL:?}" "${VIREO_GUEST_DIR:?}" "${VIREO_PNG_CHECK:?}"
+export VIREO_ACCEL=tcg
+ROOT=$(mktemp -d /tmp/vireo-it.XXXXXX)
+BACKGROUND_PIDS=()
+READY=VIREO-GUEST-READY
+
+ctl() { "$VIREOCTL" --root "$ROOT" "$@"; }
+
+# Every shim and QEMU of this root, by the pids in their state.json.
+runtime_pids() {
+  local f
+  for f in "$ROOT"/run/*/state.json; do
+    [ -f "$f" ] || continue
+    grep -o '"\(shim\|qemu\)-pid":[0-9]*' "$f" | cut -d: -f2
+  done
+}
+
+cleanup() {
+  local pid
+  for pid in "${BACKGROUND_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in $(runtime_pids); do
+    [ "$pid" -gt 1 ] && kill -9 "$pid" 2>/dev/null || true
+  done
+  rm -rf "$ROOT"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "--- $*"; }
+
+create_guest() {
+  local name=$1; shift
+  ctl create "$name" --memory 256 --kernel "$VIREO_GUEST_DIR/vmlinuz" \
+    --initrd "$VIREO_GUEST_DIR/initrd.img" --cmdline "console=tty0 console=ttyS0 quiet" \
+    --disk 32M "$@" >/dev/null
+}
+
+serial_log() { echo "$ROOT/state/log/$1-serial.log"; }
+
+# wait_for_log NAME PATTERN [COUNT] [TIMEOUT]: the serial log holds PATTERN COUNT times
+wait_for_log() {
+  local name=$1 pattern=$2 count=${3:-1} timeout=${4:-180} i
+  for ((i = 0; i < timeout * 5; i++)); do
+    if [ -f "$(serial_log "$name")" ] &&
+       [ "$(grep -c -- "$pattern" "$(serial_log "$name")" || true)" -ge "$count" ]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  fail "VM '$name' never printed '$pattern' ($count×) within ${timeout}s"
+}
+
+wait_state() {
+  local name=$1 want=$2 timeout=${3:-60} i state
+  for ((i = 0; i < timeout * 5; i++)); do
+    state=$(ctl state "$name")
+    [ "$state" = "$want" ] && return 0
+    sleep 0.2
+  done
+  fail "VM '$name' is '$state', expected '$want'"
+}
+
+# wait_prompt NAME: the guest's shell waits at its prompt (typing earlier
+# is lost: nobody has the serial port open yet)
+wait_prompt() {
+  local name=$1 i
+  for ((i = 0; i < 600; i++)); do
+    [ "$(tail -c 7 "$(serial_log "$name")" 2>/dev/null)" = "guest# " ] && return 0
+    sleep 0.2
+  done
+  fail "VM '$name' shows no shell prompt"
+}
+
+# console_expect NAME COMMAND EXPECTED: types COMMAND through the console,
+# waits for EXPECTED to come back and checks the console shows it.  (Under
+# TCG a guest can take seconds to answer, so wait on the output, not a clock.)
+console_expect() {
+  local name=$1 command=$2 expected=$3 before out
+  wait_prompt "$name"
+  before=$(grep -c -- "$expected" "$(serial_log "$name")" 2>/dev/null || true)
+  printf '%s\n' "$command" | ctl console "$name" --idle 0.5 >/dev/null
+  wait_for_log "$name" "$expected" $((before + 1)) 120
+  out=$(ctl console "$name" --idle 0.5 </dev/null)
+  case "$out" in
+    *"$expected"*) ;;
+    *) fail "the console of VM '$name' does not show '$expected': $out" ;;
+  esac
+}
+
+# expect_error CODE SUBSTRING -- COMMAND…: fails with CODE and one stderr line
+expect_error() {
+  local code=$1 needle=$2 out rc lines
+  shift 3
+  set +e
+  out=$("$@" 2>&1 >/dev/null)
+  rc=$?
+  set -e
+  [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code (stderr: $out)"
+  lines=$(printf '%s\n' "$out" | grep -c . || true)
+  [ "$lines" -eq 1 ] || fail "'$*' printed $lines lines, expected one: $out"
+  case "$out" in
+    *"$needle"*) ;;
+    *) fail "'$*' said '$out', expected it to mention '$needle'" ;;
+  esac
+}
