@@ -139,6 +139,14 @@ ctl_parse (const char    *verb,
       ctl_usage ("%s: %s", verb, error->message);
       return FALSE;
     }
+  /* GOption leaves a "--" that ends the options in place */
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--"))
+      {
+        memmove (&(*argv)[i], &(*argv)[i + 1], (*argc - i) * sizeof (char *));
+        (*argc)--;
+        break;
+      }
   if (*argc - 1 != n_positional)
     {
       ctl_usage ("%s takes %s", verb, args);
