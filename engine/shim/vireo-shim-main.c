@@ -44,19 +44,23 @@ report_ready (Shim       *shim,
   shim->ready_fd = -1;
 }
 
-/* The last line QEMU wrote, without the timestamp and program name. */
+/* The last line QEMU wrote (not the shim's own lines in the same log),
+ * without the timestamp and program name. */
 static char *
 qemu_last_words (Shim *shim)
 {
-  g_autofree char *tail = vireo_file_read_tail (shim->log_path, 1);
+  g_autofree char *tail = vireo_file_read_tail (shim->log_path, 10);
+  g_auto(GStrv) lines = tail ? g_strsplit (tail, "\n", -1) : NULL;
   const char *p;
 
-  if (tail == NULL || g_str_has_prefix (tail, "vireo-shim:"))
-    return NULL;
-  p = strstr (tail, "qemu-system-x86_64: ");
-  if (p)
-    return g_strdup (p + strlen ("qemu-system-x86_64: "));
-  return g_steal_pointer (&tail);
+  for (int i = lines ? g_strv_length (lines) - 1 : -1; i >= 0; i--)
+    {
+      if (strstr (lines[i], "vireo-shim: ") != NULL)
+        continue;
+      p = strstr (lines[i], "qemu-system-x86_64: ");
+      return g_strdup (p ? p + strlen ("qemu-system-x86_64: ") : lines[i]);
+    }
+  return NULL;
 }
 
 static void

@@ -1,0 +1,238 @@
+/* test-engine.c: loading, defining and undefining, without QEMU
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "vireo-engine.h"
+#include "vireo-error.h"
+#include "vireo-test-util.h"
+
+typedef struct {
+  char *root;
+  VireoEngine *engine;
+} Fixture;
+
+static int
+setup (void **state)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->root = vireo_test_make_root ();
+  f->engine = vireo_engine_new (f->root);
+  *state = f;
+  return 0;
+}
+
+static int
+teardown (void **state)
+{
+  Fixture *f = *state;
+
+  g_clear_object (&f->engine);
+  vireo_test_remove_tree (f->root);
+  g_free (f->root);
+  g_free (f);
+  return 0;
+}
+
+static VireoDomainConfig *
+make_config (const char *name)
+{
+  VireoDomainConfig *config = vireo_domain_config_new (name);
+
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/nonexistent/x.qcow2"));
+  return config;
+}
+
+static void
+write_domain_file (Fixture    *f,
+                   const char *file,
+                   const char *contents)
+{
+  g_autofree char *dir = g_build_filename (f->root, "config", "domains", NULL);
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+static void
+test_define_load_undefine (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("alpha");
+  g_autoptr(VireoDomainConfig) b = make_config ("beta");
+  g_autoptr(VireoEngine) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  VireoDomain *domain;
+
+  assert_true (vireo_engine_load (f->engine, &error));
+  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 0);
+  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  assert_no_error (error);
+
+  /* sorted by name, saved as NAME.xml, private to the user */
+  domain = g_list_model_get_item (vireo_engine_get_domains (f->engine), 0);
+  assert_string_equal (vireo_domain_get_name (domain), "alpha");
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
+  g_object_unref (domain);
+  file = g_build_filename (f->root, "config", "domains", "alpha.xml", NULL);
+  assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  /* a new engine finds them */
+  again = vireo_engine_new (f->root);
+  assert_true (vireo_engine_load (again, NULL));
+  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (again)), 2);
+  assert_int_equal (vireo_engine_get_load_errors (again)->len, 0);
+
+  /* redefining the same VM (same UUID) replaces it */
+  a->vcpus = 4;
+  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  domain = vireo_engine_lookup_domain (f->engine, "alpha");
+  assert_int_equal (vireo_domain_get_config (domain)->vcpus, 4);
+
+  assert_true (vireo_engine_undefine_domain (f->engine, domain, FALSE, &error));
+  assert_null (vireo_engine_lookup_domain (f->engine, "alpha"));
+  assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_define_conflicts (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("alpha");
+  g_autoptr(VireoDomainConfig) same_name = make_config ("alpha");
+  g_autoptr(VireoDomainConfig) same_uuid = make_config ("other");
+  g_autoptr(VireoDomainConfig) bad = make_config ("bad");
+  g_autoptr(GError) error = NULL;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
+
+  assert_null (vireo_engine_define_domain (f->engine, same_name, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+
+  g_free (same_uuid->uuid);
+  same_uuid->uuid = g_strdup (a->uuid);
+  assert_null (vireo_engine_define_domain (f->engine, same_uuid, &error));
+  assert_non_null (strstr (error->message, "is already used by VM 'alpha'"));
+  g_clear_error (&error);
+
+  bad->vcpus = 0;
+  assert_null (vireo_engine_define_domain (f->engine, bad, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  g_clear_error (&error);
+
+  assert_false (vireo_engine_check_new_name (f->engine, "alpha", &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+  assert_false (vireo_engine_check_new_name (f->engine, "../x", &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME));
+
+  /* the original is untouched */
+  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 1);
+}
+
+static void
+test_corrupt_files_are_skipped (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) good = make_config ("good");
+  g_autoptr(VireoDomainConfig) twin = make_config ("twin");
+  g_autofree char *good_xml = NULL;
+  g_autofree char *twin_xml = NULL;
+  GPtrArray *errors;
+
+  g_free (twin->uuid);
+  twin->uuid = g_strdup (good->uuid);
+  good_xml = vireo_domain_config_format (good);
+  twin_xml = vireo_domain_config_format (twin);
+  write_domain_file (f, "good.xml", good_xml);
+  write_domain_file (f, "broken.xml", "<domain type='kvm'><name>broken");
+  write_domain_file (f, "empty.xml", "");
+  write_domain_file (f, "renamed.xml", good_xml);   /* says 'good' inside */
+  write_domain_file (f, "twin.xml", twin_xml);      /* good's UUID */
+  write_domain_file (f, "good.xml.Q1W2E3", "partial temporary file");
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 1);
+  assert_non_null (vireo_engine_lookup_domain (f->engine, "good"));
+
+  errors = vireo_engine_get_load_errors (f->engine);
+  assert_int_equal (errors->len, 4);
+  for (guint i = 0; i < errors->len; i++)
+    {
+      const char *msg = g_ptr_array_index (errors, i);
+      assert_true (g_str_has_prefix (msg, "Skipped "));
+      assert_null (strchr (msg, '\n'));
+    }
+  assert_non_null (strstr (g_ptr_array_index (errors, 0), "broken.xml: malformed XML"));
+  assert_non_null (strstr (g_ptr_array_index (errors, 1), "empty.xml"));
+  assert_non_null (strstr (g_ptr_array_index (errors, 2), "it defines VM 'good', not 'renamed'"));
+  assert_non_null (strstr (g_ptr_array_index (errors, 3), "has the UUID of VM 'good'"));
+
+  /* skipped files are reported, never deleted */
+  {
+    g_autofree char *broken = g_build_filename (f->root, "config", "domains", "broken.xml", NULL);
+    assert_true (g_file_test (broken, G_FILE_TEST_EXISTS));
+  }
+}
+
+static void
+test_stale_state_files (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = make_config ("ghost");
+  g_autofree char *json = NULL;
+  g_autofree char *path = NULL;
+  VireoDomain *domain;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, config, NULL);
+  g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700);
+  path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
+
+  /* "running", but the shim's pid is not alive: crashed, with the reason */
+  json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"running\",\"shim-pid\":%d,"
+                          "\"shim-start-time\":1,\"qemu-pid\":0}", config->uuid, G_MAXINT32 - 1);
+  g_file_set_contents (path, json, -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
+  assert_string_equal (vireo_domain_get_state_reason (domain), "the supervisor process vireo-shim died");
+
+  /* the last word of a shim that exited is kept */
+  g_free (json);
+  json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"crashed\",\"reason\":\"QEMU was killed by signal 9 (Killed)\"}",
+                          config->uuid);
+  g_file_set_contents (path, json, -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
+  assert_string_equal (vireo_domain_get_state_reason (domain), "QEMU was killed by signal 9 (Killed)");
+
+  /* a state file of another VM (same UUID prefix) is not ours */
+  g_file_set_contents (path, "{\"uuid\":\"someone-else\",\"state\":\"running\"}", -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
+
+  /* garbage is no state at all */
+  g_file_set_contents (path, "{{{", -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_define_load_undefine, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_define_conflicts, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
