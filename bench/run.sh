@@ -29,7 +29,13 @@ trap cleanup EXIT
 now_ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_marker() {  # FILE
-  until grep -q "$READY" "$1" 2>/dev/null; do sleep 0.01; done
+  local i
+  for ((i = 0; i < 12000; i++)); do
+    grep -q "$READY" "$1" 2>/dev/null && return 0
+    sleep 0.01
+  done
+  echo "bench: no ready marker in $1 after 120 s" >&2
+  exit 1
 }
 
 c() { "$ctl" --root "$root" "$@"; }
@@ -49,17 +55,27 @@ for i in $(seq $RUNS); do
   c destroy demo >/dev/null
 done
 
-# Raw QEMU with the same devices: the shim logs the command line it ran.
-qemu_cmd=$(grep 'vireo-shim: starting' "$root/state/log/demo.log" | tail -n 1 | sed 's/.*vireo-shim: starting //')
+# Raw QEMU with the same devices: the shim saved the argv it ran.  Run it
+# without -S and with stock chardevs instead of the shim's fds.
+mapfile -d '' vireo_argv < "$(ls -d "$root"/run/*/)qemu-argv"
 raw_times=()
 for i in $(seq $RUNS); do
   out="$root/raw-serial.log"
   : > "$out"
-  # same line, but QEMU runs on its own: no -S, stock chardevs instead of fds
-  args=$(printf '%s' "$qemu_cmd" | sed -e 's/ -S / /' -e 's/-chardev socket,id=mon,fd=3 -mon chardev=mon,mode=control//' \
-         -e "s|-chardev socket,id=serial0,fd=4|-chardev file,id=serial0,path=$out|" -e "s|unix:[^ ]*vnc.sock|none|")
+  args=()
+  skip=0
+  for a in "${vireo_argv[@]}"; do
+    if [ $skip -gt 0 ]; then skip=$((skip - 1)); continue; fi
+    case "$a" in
+      -S) continue ;;
+      socket,id=mon,fd=3) args+=(file,id=mon,path=/dev/null); continue ;;
+      socket,id=serial0,fd=4) args+=("file,id=serial0,path=$out"); continue ;;
+      unix:*vnc.sock) args+=(none); continue ;;
+    esac
+    args+=("$a")
+  done
   t0=$(now_ms)
-  eval "$args" >/dev/null 2>&1 &
+  "${args[@]}" >/dev/null 2>&1 &
   raw_pid=$!
   wait_marker "$out"
   raw_times+=($(( $(now_ms) - t0 )))

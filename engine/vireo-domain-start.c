@@ -84,7 +84,7 @@ static gboolean
 prepare_run_dir (Start   *start,
                  GError **error)
 {
-  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", NULL };
+  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", "qemu-argv", NULL };
 
   if (strlen (start->run_dir) + strlen ("/console.sock") >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
     {

@@ -487,6 +487,37 @@ not_running_error (VireoDomain *self)
 }
 
 static void
+on_resync (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VireoDomain) self = user_data;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, NULL);
+  JsonObject *status = ret && JSON_NODE_HOLDS_OBJECT (ret) ? json_node_get_object (ret) : NULL;
+
+  vireo_domain_refresh_state (self);
+  if (status != NULL)
+    {
+      gboolean running = json_object_get_boolean_member_with_default (status, "running", FALSE);
+      const char *what = json_object_get_string_member_with_default (status, "status", "");
+
+      /* QEMU's word wins over a state file that missed an event */
+      if (self->state == VIREO_DOMAIN_STATE_RUNNING && !running && g_str_equal (what, "paused"))
+        set_state (self, VIREO_DOMAIN_STATE_PAUSED, "paused");
+      else if (self->state == VIREO_DOMAIN_STATE_PAUSED && running)
+        set_state (self, VIREO_DOMAIN_STATE_RUNNING, "running");
+    }
+  if (self->qmp == NULL)
+    {
+      /* QEMU went away meanwhile */
+      g_autoptr(GError) error = not_running_error (self);
+      complete_connect_waiters (self, error);
+    }
+  else
+    complete_connect_waiters (self, NULL);
+}
+
+static void
 on_handshake (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -510,8 +541,9 @@ on_handshake (GObject      *source,
   self->qmp = g_object_ref (qmp);
   self->closed_handler = g_signal_connect (qmp, "closed", G_CALLBACK (on_shim_closed), self);
   self->event_handler = g_signal_connect (qmp, "event", G_CALLBACK (on_shim_event), self);
-  vireo_domain_refresh_state (self);
-  complete_connect_waiters (self, NULL);
+  /* Events missed while nobody listened are lost: resync with QEMU
+   * itself before anyone acts on the state. */
+  vireo_qmp_client_execute_async (qmp, "query-status", NULL, NULL, on_resync, g_object_ref (self));
 }
 
 static void

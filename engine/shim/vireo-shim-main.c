@@ -332,6 +332,20 @@ on_handshake (GObject      *source,
   vireo_qmp_client_execute_async (shim->qmp, "cont", NULL, NULL, on_cont, shim);
 }
 
+/* The exact argv, NUL-separated, for whoever needs to run or inspect
+ * the same command line (the benchmark, a bug report). */
+static void
+write_argv_file (Shim *shim)
+{
+  g_autofree char *path = g_build_filename (shim->run_dir, "qemu-argv", NULL);
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; shim->qemu_argv[i]; i++)
+    g_string_append_len (text, shim->qemu_argv[i], strlen (shim->qemu_argv[i]) + 1);
+  g_file_set_contents_full (path, text->str, text->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+  g_string_free (text, TRUE);
+}
+
 static void
 child_setup (gpointer user_data)
 {
@@ -366,6 +380,7 @@ spawn_qemu (Shim    *shim,
 
   cmdline = g_strjoinv (" ", shim->qemu_argv);
   shim_log (shim, "starting %s", cmdline);
+  write_argv_file (shim);
 
   ok = g_spawn_async_with_pipes_and_fds (shim->run_dir, (const char * const *) shim->qemu_argv,
                                          NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,

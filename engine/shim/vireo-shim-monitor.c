@@ -10,8 +10,6 @@
  * recorded as such), "vireo-fake-reboot" (ACPI power-off, then reset
  * instead of exit) and "vireo-info" (what state.json holds).
  */
-#include <glib/gstdio.h>
-
 #include "vireo-json.h"
 #include "vireo-line-buffer.h"
 #include "vireo-shim.h"
@@ -96,9 +94,9 @@ static ShimPeer *
 find_client (Shim  *shim,
              guint  serial)
 {
-  for (guint i = 0; i < shim->monitor_clients->len; i++)
+  for (guint i = 0; shim->monitor.clients && i < shim->monitor.clients->len; i++)
     {
-      ShimPeer *peer = g_ptr_array_index (shim->monitor_clients, i);
+      ShimPeer *peer = g_ptr_array_index (shim->monitor.clients, i);
       MonClient *client = shim_peer_get_data (peer);
       if (client->serial == serial)
         return peer;
@@ -242,35 +240,16 @@ on_client_input (ShimPeer   *peer,
 }
 
 static void
-on_client_closed (ShimPeer *peer,
-                  gpointer  user_data)
+on_client_accepted (ShimPeer *peer,
+                    gpointer  user_data)
 {
   Shim *shim = user_data;
+  MonClient *client = g_new0 (MonClient, 1);
 
-  g_ptr_array_remove (shim->monitor_clients, peer);
-  shim_peer_free (peer);
-}
-
-static gboolean
-on_monitor_connect (GSocket      *listener,
-                    GIOCondition  condition,
-                    gpointer      user_data)
-{
-  Shim *shim = user_data;
-  g_autoptr(GSocket) socket = g_socket_accept (listener, NULL, NULL);
-  MonClient *client;
-  ShimPeer *peer;
-
-  if (socket == NULL)
-    return G_SOURCE_CONTINUE;
-  client = g_new0 (MonClient, 1);
   client->serial = ++next_serial;
   vireo_line_buffer_init (&client->lines, 1024 * 1024);
-  peer = shim_peer_new (socket, on_client_input, on_client_closed, shim);
   shim_peer_set_data (peer, client, (GDestroyNotify) mon_client_free);
-  g_ptr_array_add (shim->monitor_clients, peer);
   send_object (peer, shim->greeting);
-  return G_SOURCE_CONTINUE;
 }
 
 gboolean
@@ -278,30 +257,24 @@ shim_monitor_listen (Shim    *shim,
                      GError **error)
 {
   g_autofree char *path = g_build_filename (shim->run_dir, "shim.sock", NULL);
-  GSource *source;
 
-  shim->monitor_clients = g_ptr_array_new ();
-  shim->monitor_listener = shim_listen_unix (path, error);
-  if (shim->monitor_listener == NULL)
-    return FALSE;
-  source = g_socket_create_source (shim->monitor_listener, G_IO_IN, NULL);
-  g_source_set_callback (source, G_SOURCE_FUNC (on_monitor_connect), shim, NULL);
-  shim->monitor_source = g_source_attach (source, NULL);
-  g_source_unref (source);
-  return TRUE;
+  shim->monitor.on_read = on_client_input;
+  shim->monitor.on_accept = on_client_accepted;
+  shim->monitor.user_data = shim;
+  return shim_server_listen (&shim->monitor, path, error);
 }
 
 void
 shim_monitor_broadcast_event (Shim       *shim,
                               JsonObject *event)
 {
-  for (guint i = shim->monitor_clients ? shim->monitor_clients->len : 0; i > 0; i--)
+  for (guint i = shim->monitor.clients ? shim->monitor.clients->len : 0; i > 0; i--)
     {
       ShimPeer *peer;
 
-      if (i > shim->monitor_clients->len)
+      if (i > shim->monitor.clients->len)
         continue;
-      peer = g_ptr_array_index (shim->monitor_clients, i - 1);
+      peer = g_ptr_array_index (shim->monitor.clients, i - 1);
       if (((MonClient *) shim_peer_get_data (peer))->negotiated)
         send_object (peer, event);
     }
@@ -310,15 +283,5 @@ shim_monitor_broadcast_event (Shim       *shim,
 void
 shim_monitor_close_all (Shim *shim)
 {
-  g_autofree char *path = g_build_filename (shim->run_dir, "shim.sock", NULL);
-
-  g_clear_handle_id (&shim->monitor_source, g_source_remove);
-  if (shim->monitor_listener)
-    g_socket_close (shim->monitor_listener, NULL);
-  g_clear_object (&shim->monitor_listener);
-  g_unlink (path);
-  if (shim->monitor_clients)
-    while (shim->monitor_clients->len > 0)
-      shim_peer_free (g_ptr_array_steal_index (shim->monitor_clients,
-                                               shim->monitor_clients->len - 1));
+  shim_server_close (&shim->monitor);
 }

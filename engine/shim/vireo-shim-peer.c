@@ -6,6 +6,9 @@
  * serial port): output queues up to a limit, and a peer past it is dropped.
  */
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/un.h>
 
 #include "vireo-shim.h"
 
@@ -17,8 +20,9 @@ struct _ShimPeer {
   GSource *out_source;
   GByteArray *out;
   ShimPeerReadFunc on_read;
+  gpointer read_data;
   ShimPeerClosedFunc on_closed;
-  gpointer user_data;
+  gpointer closed_data;
   gpointer data;
   GDestroyNotify data_destroy;
   gboolean closed;
@@ -35,7 +39,7 @@ peer_hang_up (ShimPeer *peer)
   if (peer->out_source)
     g_source_destroy (peer->out_source);
   /* the owner frees the peer from here */
-  peer->on_closed (peer, peer->user_data);
+  peer->on_closed (peer, peer->closed_data);
 }
 
 static gboolean
@@ -49,7 +53,7 @@ on_readable (GSocket      *socket,
 
   if (n > 0)
     {
-      peer->on_read (peer, buf, n, peer->user_data);
+      peer->on_read (peer, buf, n, peer->read_data);
       return G_SOURCE_CONTINUE;
     }
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -86,8 +90,9 @@ on_writable (GSocket      *socket,
 ShimPeer *
 shim_peer_new (GSocket            *socket,
                ShimPeerReadFunc    on_read,
+               gpointer            read_data,
                ShimPeerClosedFunc  on_closed,
-               gpointer            user_data)
+               gpointer            closed_data)
 {
   ShimPeer *peer = g_new0 (ShimPeer, 1);
 
@@ -95,8 +100,9 @@ shim_peer_new (GSocket            *socket,
   g_socket_set_blocking (socket, FALSE);
   peer->out = g_byte_array_new ();
   peer->on_read = on_read;
+  peer->read_data = read_data;
   peer->on_closed = on_closed;
-  peer->user_data = user_data;
+  peer->closed_data = closed_data;
   peer->in_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (peer->in_source, G_SOURCE_FUNC (on_readable), peer, NULL);
   g_source_attach (peer->in_source, NULL);
@@ -174,4 +180,102 @@ shim_peer_set_data (ShimPeer       *peer,
 {
   peer->data = data;
   peer->data_destroy = destroy;
+}
+
+/* A listening Unix socket at @path, replacing a stale one (QEMU and a
+ * killed shim leave theirs behind), private to the user. */
+static GSocket *
+listen_unix (const char *path,
+             GError    **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (strlen (path) >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                   "socket path %s is too long", path);
+      return NULL;
+    }
+  g_unlink (path);
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, error);
+  if (socket == NULL)
+    return NULL;
+  address = g_unix_socket_address_new (path);
+  if (!g_socket_bind (socket, address, FALSE, error) ||
+      !g_socket_listen (socket, error))
+    return NULL;
+  g_chmod (path, 0600);
+  g_socket_set_blocking (socket, FALSE);
+  return g_steal_pointer (&socket);
+}
+
+static void
+on_server_client_closed (ShimPeer *peer,
+                         gpointer  user_data)
+{
+  ShimServer *server = user_data;
+
+  g_ptr_array_remove (server->clients, peer);
+  shim_peer_free (peer);
+}
+
+static gboolean
+on_server_connect (GSocket      *listener,
+                   GIOCondition  condition,
+                   gpointer      user_data)
+{
+  ShimServer *server = user_data;
+  g_autoptr(GSocket) socket = g_socket_accept (listener, NULL, NULL);
+  ShimPeer *peer;
+
+  if (socket == NULL)
+    return G_SOURCE_CONTINUE;
+  peer = shim_peer_new (socket, server->on_read, server->user_data,
+                        on_server_client_closed, server);
+  g_ptr_array_add (server->clients, peer);
+  if (server->on_accept)
+    server->on_accept (peer, server->user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * shim_server_listen:
+ * Set on_read, on_accept and user_data before calling.
+ */
+gboolean
+shim_server_listen (ShimServer  *server,
+                    const char  *path,
+                    GError     **error)
+{
+  GSource *source;
+
+  server->path = g_strdup (path);
+  server->clients = g_ptr_array_new ();
+  server->listener = listen_unix (path, error);
+  if (server->listener == NULL)
+    return FALSE;
+  source = g_socket_create_source (server->listener, G_IO_IN, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_server_connect), server, NULL);
+  server->source_id = g_source_attach (source, NULL);
+  g_source_unref (source);
+  return TRUE;
+}
+
+/* Stops listening, removes the socket file and hangs up on every client
+ * (after flushing what they are owed). */
+void
+shim_server_close (ShimServer *server)
+{
+  g_clear_handle_id (&server->source_id, g_source_remove);
+  if (server->listener)
+    g_socket_close (server->listener, NULL);
+  g_clear_object (&server->listener);
+  if (server->path)
+    g_unlink (server->path);
+  g_clear_pointer (&server->path, g_free);
+  if (server->clients)
+    while (server->clients->len > 0)
+      shim_peer_free (g_ptr_array_steal_index (server->clients, server->clients->len - 1));
+  g_clear_pointer (&server->clients, g_ptr_array_unref);
 }

@@ -23,8 +23,9 @@ typedef void (*ShimPeerClosedFunc) (ShimPeer *peer, gpointer user_data);
 
 ShimPeer *shim_peer_new    (GSocket            *socket,
                             ShimPeerReadFunc    on_read,
+                            gpointer            read_data,
                             ShimPeerClosedFunc  on_closed,
-                            gpointer            user_data);
+                            gpointer            closed_data);
 void      shim_peer_send   (ShimPeer           *peer,
                             const char         *data,
                             gsize               len);
@@ -33,6 +34,26 @@ gpointer  shim_peer_get_data (ShimPeer         *peer);
 void      shim_peer_set_data (ShimPeer         *peer,
                               gpointer          data,
                               GDestroyNotify    destroy);
+
+/**
+ * ShimServer:
+ * A listening Unix socket and its connected clients; each client is a
+ * ShimPeer that leaves the array and is freed when it hangs up.
+ */
+typedef struct {
+  char *path;
+  GSocket *listener;
+  guint source_id;
+  GPtrArray *clients;            /* ShimPeer */
+  ShimPeerReadFunc on_read;
+  void (*on_accept) (ShimPeer *peer, gpointer user_data);
+  gpointer user_data;
+} ShimServer;
+
+gboolean shim_server_listen (ShimServer  *server,
+                             const char  *path,
+                             GError     **error);
+void     shim_server_close  (ShimServer  *server);
 
 typedef enum {
   STOP_NONE,
@@ -66,12 +87,8 @@ typedef struct {
   gboolean fake_reboot;
 
   /* serving */
-  GSocket *monitor_listener;
-  GSocket *console_listener;
-  guint monitor_source;
-  guint console_source;
-  GPtrArray *monitor_clients;   /* ShimPeer */
-  GPtrArray *console_clients;   /* ShimPeer */
+  ShimServer monitor;           /* shim.sock */
+  ShimServer console;           /* console.sock */
   ShimPeer *serial;             /* QEMU's serial port */
   GByteArray *backlog;
   int serial_log_fd;
@@ -91,7 +108,6 @@ void     shim_monitor_broadcast_event (Shim *shim, JsonObject *event);
 void     shim_monitor_close_all (Shim *shim);
 
 /* vireo-shim-console.c */
-GSocket *shim_listen_unix      (const char *path, GError **error);
 gboolean shim_console_listen   (Shim *shim, int serial_fd, GError **error);
 void     shim_console_close_all (Shim *shim);
 
