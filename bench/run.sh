@@ -12,7 +12,7 @@ guest="$(realpath "$builddir/tests")"
 root=$(mktemp -d /tmp/vireo-bench.XXXXXX)
 export VIREO_ACCEL=tcg
 READY=VIREO-GUEST-READY
-RUNS=5
+RUNS=${VIREO_BENCH_RUNS:-5}
 
 cleanup() {
   for f in "$root"/run/*/state.json; do
@@ -44,44 +44,47 @@ c create demo --memory 256 --kernel "$guest/vmlinuz" --initrd "$guest/initrd.img
   --cmdline "console=tty0 console=ttyS0 quiet" --disk 64M >/dev/null
 serial="$root/state/log/demo-serial.log"
 
-echo "== start to ready marker (TCG, median of $RUNS) =="
+echo "== start to ready marker (TCG, median of $RUNS, runs alternate) =="
+# One start first, so the shim saves the exact argv that raw QEMU reruns
+# without -S and with stock chardevs instead of the shim's fds.
+c start demo >/dev/null
+wait_marker "$serial"
+c destroy demo >/dev/null
+mapfile -d '' vireo_argv < "$(ls -d "$root"/run/*/)qemu-argv"
+raw_args=()
+out="$root/raw-serial.log"
+for a in "${vireo_argv[@]}"; do
+  case "$a" in
+    -S) continue ;;
+    socket,id=mon,fd=3) raw_args+=(file,id=mon,path=/dev/null); continue ;;
+    socket,id=serial0,fd=4) raw_args+=("file,id=serial0,path=$out"); continue ;;
+    unix:*vnc.sock) raw_args+=(none); continue ;;
+  esac
+  raw_args+=("$a")
+done
+
 vireo_times=()
+start_times=()
+raw_times=()
 for i in $(seq $RUNS); do
   : > "$serial"
   t0=$(now_ms)
   c start demo >/dev/null
+  start_times+=($(( $(now_ms) - t0 )))
   wait_marker "$serial"
   vireo_times+=($(( $(now_ms) - t0 )))
   c destroy demo >/dev/null
-done
 
-# Raw QEMU with the same devices: the shim saved the argv it ran.  Run it
-# without -S and with stock chardevs instead of the shim's fds.
-mapfile -d '' vireo_argv < "$(ls -d "$root"/run/*/)qemu-argv"
-raw_times=()
-for i in $(seq $RUNS); do
-  out="$root/raw-serial.log"
   : > "$out"
-  args=()
-  skip=0
-  for a in "${vireo_argv[@]}"; do
-    if [ $skip -gt 0 ]; then skip=$((skip - 1)); continue; fi
-    case "$a" in
-      -S) continue ;;
-      socket,id=mon,fd=3) args+=(file,id=mon,path=/dev/null); continue ;;
-      socket,id=serial0,fd=4) args+=("file,id=serial0,path=$out"); continue ;;
-      unix:*vnc.sock) args+=(none); continue ;;
-    esac
-    args+=("$a")
-  done
   t0=$(now_ms)
-  "${args[@]}" >/dev/null 2>&1 &
+  "${raw_args[@]}" >/dev/null 2>&1 &
   raw_pid=$!
   wait_marker "$out"
   raw_times+=($(( $(now_ms) - t0 )))
   kill -9 "$raw_pid"; wait "$raw_pid" 2>/dev/null || true
   raw_pid=
 done
+echo "vireoctl start returns (guest running): $(printf '%s\n' "${start_times[@]}" | median) ms"
 v=$(printf '%s\n' "${vireo_times[@]}" | median)
 r=$(printf '%s\n' "${raw_times[@]}" | median)
 echo "vireoctl start → ready: ${v} ms"

@@ -18,6 +18,17 @@ case "$out" in *"$READY"*) ;; *) fail "the console backlog lacks the ready marke
 step type a command and read its output
 console_expect life 'echo answer-$((6*7))' answer-42
 
+step the interactive console on a terminal, left with Ctrl+]
+wait_prompt life
+{ printf 'echo tty-$((5*5))\n'; sleep 4; printf '\035'; } |
+  script -qfec "$VIREOCTL --root $ROOT console life" /dev/null > "$ROOT/tty.out" ||
+  fail "the interactive console failed: $(cat "$ROOT/tty.out")"
+wait_for_log life tty-25 1 60
+grep -q "Connected to VM 'life'. Press Ctrl+] to leave." "$ROOT/tty.out" || fail "no greeting on the terminal"
+grep -q "tty-25" "$ROOT/tty.out" || fail "the terminal did not show the answer"
+grep -q "Left VM 'life'" "$ROOT/tty.out" || fail "Ctrl+] did not leave the console"
+[ "$(ctl state life)" = running ] || fail "leaving the console stopped the VM"
+
 step screenshot
 ctl screenshot life "$ROOT/shot.png" >/dev/null
 dims=$("$VIREO_PNG_CHECK" "$ROOT/shot.png") || fail "the screenshot is blank or not a PNG"

@@ -62,7 +62,8 @@ raw_terminal (void)
   signal (SIGHUP, restore_and_die);
   raw = saved_termios;
   cfmakeraw (&raw);
-  tcsetattr (STDIN_FILENO, TCSAFLUSH, &raw);
+  /* TCSANOW: keep what was typed ahead */
+  tcsetattr (STDIN_FILENO, TCSANOW, &raw);
 }
 
 static gboolean

@@ -1,0 +1,148 @@
+/* test-job.c: jobs on the worker pool, disk images through qemu-img
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "vireo-error.h"
+#include "vireo-job.h"
+#include "vireo-storage.h"
+#include "vireo-test-util.h"
+
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  GError *error;
+  guint notifies;
+} Run;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->ok = vireo_job_run_finish (VIREO_JOB (source), result, &run->error);
+  run->done = TRUE;
+}
+
+static void
+on_progress (VireoJob   *job,
+             GParamSpec *pspec,
+             Run        *run)
+{
+  /* notifications arrive on the main thread */
+  assert_true (g_main_context_is_owner (g_main_context_default ()));
+  run->notifies++;
+}
+
+static gboolean
+counting_func (VireoJob      *job,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  for (guint i = 1; i <= 10; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      vireo_job_set_progress (job, i / 10.0);
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+static void
+mark_cleaned (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_progress_and_cleanup (void **state)
+{
+  gboolean cleaned = FALSE;
+  g_autoptr(VireoJob) job = vireo_job_new ("Counting", counting_func, mark_cleaned, &cleaned, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Run run = { 0 };
+
+  g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress), &run);
+  vireo_job_run_async (job, NULL, on_done, &run);
+  vireo_test_pump (NULL, &run.done, 5000);
+  assert_true (run.ok);
+  assert_true (run.notifies >= 1);
+  assert_true (vireo_job_get_progress (job) == 1.0);
+  assert_false (cleaned);
+
+  /* cancelled: the error says so and the cleanup ran */
+  memset (&run, 0, sizeof run);
+  g_cancellable_cancel (cancellable);
+  vireo_job_run_async (job, cancellable, on_done, &run);
+  vireo_test_pump (NULL, &run.done, 5000);
+  assert_false (run.ok);
+  assert_true (g_error_matches (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  assert_true (cleaned);
+  g_clear_error (&run.error);
+}
+
+static void
+test_disk_images (void **state)
+{
+  g_autofree char *root = vireo_test_make_root ();
+  g_autofree char *disk = g_build_filename (root, "a.qcow2", NULL);
+  g_autofree char *copy = g_build_filename (root, "b.qcow2", NULL);
+  g_autofree char *missing = g_build_filename (root, "none.img", NULL);
+  g_autofree char *never = g_build_filename (root, "c.qcow2", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoJob) create = NULL;
+  g_autoptr(VireoJob) again = NULL;
+  g_autoptr(VireoJob) import = NULL;
+  g_autoptr(VireoJob) bad = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  guint64 size;
+
+  assert_true (vireo_storage_parse_size ("32M", &size, NULL));
+  assert_int_equal (size, 32 * 1024 * 1024);
+  assert_true (vireo_storage_parse_size ("2", &size, NULL));
+  assert_int_equal (size, G_GUINT64_CONSTANT (2) << 30);
+  assert_false (vireo_storage_parse_size ("0", &size, NULL));
+  assert_false (vireo_storage_parse_size ("12Q", &size, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  g_clear_error (&error);
+
+  create = vireo_storage_create_job (disk, 32 * 1024 * 1024);
+  assert_true (vireo_job_run_sync (create, NULL, &error));
+  assert_no_error (error);
+  before = vireo_test_read (disk);
+  assert_true (g_str_has_prefix (before, "QFI\xfb"));
+
+  /* never overwrites, and a refused job does not delete what was there */
+  again = vireo_storage_create_job (disk, 64 * 1024 * 1024);
+  assert_false (vireo_job_run_sync (again, NULL, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+  after = vireo_test_read (disk);
+  assert_memory_equal (before, after, 4096);
+
+  import = vireo_storage_import_job (disk, copy);
+  assert_true (vireo_job_run_sync (import, NULL, &error));
+  assert_true (g_file_test (copy, G_FILE_TEST_IS_REGULAR));
+
+  bad = vireo_storage_import_job (missing, never);
+  assert_false (vireo_job_run_sync (bad, NULL, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+
+  vireo_test_remove_tree (root);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_progress_and_cleanup),
+    cmocka_unit_test (test_disk_images),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
