@@ -23,6 +23,9 @@ struct _VireoEngine
   VireoPaths *paths;
   GListStore *domains;     /* VireoDomain, in name order */
   GPtrArray *load_errors;  /* char * */
+
+  guint monitor_id;
+  gint64 domains_mtime;    /* of the definitions folder, at the last load */
 };
 
 G_DEFINE_FINAL_TYPE (VireoEngine, vireo_engine, G_TYPE_OBJECT)
@@ -32,6 +35,7 @@ vireo_engine_finalize (GObject *object)
 {
   VireoEngine *self = VIREO_ENGINE (object);
 
+  g_clear_handle_id (&self->monitor_id, g_source_remove);
   g_clear_object (&self->domains);
   g_clear_pointer (&self->load_errors, g_ptr_array_unref);
   /* domains borrow the paths: they go after the store */
@@ -77,7 +81,16 @@ vireo_engine_get_paths (VireoEngine *self)
 typedef struct {
   GPtrArray *configs;   /* VireoDomainConfig */
   GPtrArray *errors;    /* char * */
+  gint64 mtime;         /* of the folder, taken before reading it */
 } LoadResult;
+
+static gint64
+folder_mtime (const char *dir)
+{
+  GStatBuf st;
+
+  return g_stat (dir, &st) == 0 ? (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 : 0;
+}
 
 static void
 load_result_free (LoadResult *result)
@@ -125,6 +138,7 @@ load_files (const VireoPaths *paths)
 
   result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
   result->errors = g_ptr_array_new_with_free_func (g_free);
+  result->mtime = folder_mtime (paths->domains_dir);
 
   dir = g_dir_open (paths->domains_dir, 0, &error);
   if (dir == NULL)
@@ -177,23 +191,66 @@ load_files (const VireoPaths *paths)
   return result;
 }
 
+static int
+compare_domains (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
+                    vireo_domain_get_name ((VireoDomain *) b));
+}
+
+/* Brings the list in line with what was read: new VMs are added, VMs whose
+ * file went away are removed, changed definitions replace old ones.  Domain
+ * objects of VMs that stay are kept, so front ends keep their rows. */
 static void
 apply_load (VireoEngine *self,
             LoadResult  *result)
 {
-  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
+  GListModel *model = G_LIST_MODEL (self->domains);
 
-  for (guint i = 0; i < result->configs->len; i++)
-    g_ptr_array_add (domains, _vireo_domain_new (self->paths,
-                                                 g_ptr_array_steal_index_fast (result->configs, i--)));
+  self->domains_mtime = result->mtime;
+  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i - 1);
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < result->configs->len && !found; j++)
+        {
+          const VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
+          found = g_str_equal (config->name, vireo_domain_get_name (domain)) &&
+                  g_str_equal (config->uuid, vireo_domain_get_uuid (domain));
+        }
+      if (!found)
+        g_list_store_remove (self->domains, i - 1);
+    }
+
+  for (guint j = 0; j < result->configs->len; j++)
+    {
+      VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
+      VireoDomain *domain = vireo_engine_lookup_domain (self, config->name);
+
+      if (domain == NULL)
+        {
+          g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
+          g_list_store_insert_sorted (self->domains, created, compare_domains, NULL);
+        }
+      else
+        {
+          g_autofree char *old_xml = vireo_domain_get_xml (domain);
+          g_autofree char *new_xml = vireo_domain_config_format (config);
+
+          if (!g_str_equal (old_xml, new_xml))
+            _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+        }
+    }
+
   g_ptr_array_set_size (self->load_errors, 0);
   for (guint i = 0; i < result->errors->len; i++)
     {
       g_debug ("%s", (const char *) g_ptr_array_index (result->errors, i));
       g_ptr_array_add (self->load_errors, g_strdup (g_ptr_array_index (result->errors, i)));
     }
-  g_list_store_splice (self->domains, 0, g_list_model_get_n_items (G_LIST_MODEL (self->domains)),
-                       domains->pdata, domains->len);
 }
 
 /**
@@ -316,15 +373,6 @@ vireo_engine_check_new_name (VireoEngine  *self,
       return FALSE;
     }
   return TRUE;
-}
-
-static int
-compare_domains (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
-{
-  return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
-                    vireo_domain_get_name ((VireoDomain *) b));
 }
 
 static gboolean
@@ -492,4 +540,44 @@ vireo_engine_default_disk_path (VireoEngine *self,
   g_autofree char *base = g_strconcat (name, ".qcow2", NULL);
 
   return g_build_filename (self->paths->images_dir, base, NULL);
+}
+
+static gboolean
+on_monitor_tick (gpointer user_data)
+{
+  VireoEngine *self = user_data;
+  GListModel *model = G_LIST_MODEL (self->domains);
+  gint64 mtime = folder_mtime (self->paths->domains_dir);
+
+  /* another client defined or deleted a VM */
+  if (mtime != self->domains_mtime)
+    {
+      LoadResult *result = load_files (self->paths);
+
+      apply_load (self, result);
+      load_result_free (result);
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i);
+      vireo_domain_refresh_state (domain);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * vireo_engine_start_monitoring:
+ * @interval_ms: how often to look
+ *
+ * Keeps the list and every VM's state current with what other clients do
+ * (vireoctl, another window): state files are read and the definitions
+ * folder checked every @interval_ms on the main context.  Reading a few
+ * hundred small files is cheaper than a socket per VM.
+ */
+void
+vireo_engine_start_monitoring (VireoEngine *self,
+                               guint        interval_ms)
+{
+  g_clear_handle_id (&self->monitor_id, g_source_remove);
+  self->monitor_id = g_timeout_add (interval_ms, on_monitor_tick, self);
 }

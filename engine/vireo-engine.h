@@ -41,6 +41,8 @@ gboolean          vireo_engine_undefine_domain   (VireoEngine        *self,
                                                   GError            **error);
 char             *vireo_engine_default_disk_path (VireoEngine        *self,
                                                   const char         *name);
+void              vireo_engine_start_monitoring  (VireoEngine        *self,
+                                                  guint               interval_ms);
 gboolean          vireo_engine_check_new_name    (VireoEngine        *self,
                                                   const char         *name,
                                                   GError            **error);

@@ -225,6 +225,43 @@ test_stale_state_files (void **state)
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
 }
 
+static gboolean
+has_n_domains (VireoEngine *engine,
+               guint        n)
+{
+  return g_list_model_get_n_items (vireo_engine_get_domains (engine)) == n;
+}
+
+static void
+test_monitoring_sees_other_clients (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoDomainConfig) config = make_config ("elsewhere");
+  gboolean seen = FALSE;
+  VireoDomain *domain;
+  gint64 end;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_engine_load (other, NULL));
+  vireo_engine_start_monitoring (f->engine, 20);
+
+  /* another client defines a VM … */
+  assert_non_null (vireo_engine_define_domain (other, config, NULL));
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!(seen = has_n_domains (f->engine, 1)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  assert_true (seen);
+
+  /* … and deletes it */
+  domain = vireo_engine_lookup_domain (other, "elsewhere");
+  assert_true (vireo_engine_undefine_domain (other, domain, FALSE, NULL));
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!(seen = has_n_domains (f->engine, 0)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  assert_true (seen);
+}
+
 int
 main (void)
 {
@@ -233,6 +270,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_define_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
