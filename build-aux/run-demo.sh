@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make run: boots the demo VM (the test guest: the host kernel and a busybox
-# shell) and attaches its serial console.  The demo runs under TCG, which
+# shell) and opens the desktop application, or, without a display, attaches
+# the demo's serial console in this terminal.  The demo runs under TCG, which
 # works everywhere, including nested VMs where KVM guests hang.
 set -euo pipefail
 builddir=${1:-build}
@@ -28,6 +29,10 @@ case "$("$ctl" state demo)" in
   running|paused|starting) ;;
   *) "$ctl" start demo ;;
 esac
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  exec "$builddir/ui/vireo"
+fi
 
 cat <<MSG
 

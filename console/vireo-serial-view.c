@@ -1,0 +1,213 @@
+/* vireo-serial-view.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Bytes from console.sock go to vte_terminal_feed(); what the user types
+ * (VteTerminal::commit) goes back.  The shim sends recent output first, so
+ * a console opened after boot still shows the screen.  The view reconnects
+ * when the VM starts again.
+ */
+#include <glib/gi18n.h>
+#include <vte/vte.h>
+
+#include "vireo-serial-view.h"
+
+#define READ_SIZE 16384
+
+struct _VireoSerialView
+{
+  GtkBin parent_instance;
+
+  /* owned */
+  VireoDomain *domain;
+  GSocketConnection *conn;
+  GCancellable *cancellable;     /* of the current connection */
+  guint8 *buf;
+  gulong state_handler;
+
+  /* children */
+  VteTerminal *terminal;
+};
+
+G_DEFINE_FINAL_TYPE (VireoSerialView, vireo_serial_view, GTK_TYPE_BIN)
+
+static void start_read (VireoSerialView *self);
+
+static void
+feed_status (VireoSerialView *self,
+             const char      *text)
+{
+  g_autofree char *line = g_strdup_printf ("\r\n\033[2m[%s]\033[0m\r\n", text);
+
+  vte_terminal_feed (self->terminal, line, -1);
+}
+
+static void
+disconnect (VireoSerialView *self)
+{
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->conn)
+    g_io_stream_close (G_IO_STREAM (self->conn), NULL, NULL);
+  g_clear_object (&self->conn);
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+  VireoSerialView *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (n <= 0)
+    {
+      disconnect (self);
+      feed_status (self, _("The VM stopped"));
+      return;
+    }
+  g_debug ("serial console: %" G_GSSIZE_FORMAT " bytes", n);
+  vte_terminal_feed (self->terminal, (const char *) self->buf, n);
+  start_read (self);
+}
+
+static void
+start_read (VireoSerialView *self)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (G_IO_STREAM (self->conn)),
+                             self->buf, READ_SIZE, G_PRIORITY_DEFAULT,
+                             self->cancellable, on_read, self);
+}
+
+static void
+on_console_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = vireo_domain_open_console_finish (VIREO_DOMAIN (source), result, &error);
+  VireoSerialView *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (conn == NULL)
+    {
+      feed_status (self, error->message);
+      return;
+    }
+  g_debug ("serial console of VM '%s' connected", vireo_domain_get_name (self->domain));
+  self->conn = conn;
+  start_read (self);
+}
+
+static void
+connect_console (VireoSerialView *self)
+{
+  disconnect (self);
+  self->cancellable = g_cancellable_new ();
+  vireo_domain_open_console_async (self->domain, self->cancellable, on_console_opened, self);
+}
+
+static void
+on_state_changed (VireoDomain     *domain,
+                  GParamSpec      *pspec,
+                  VireoSerialView *self)
+{
+  if (vireo_domain_is_active (domain) && self->conn == NULL &&
+      vireo_domain_get_state (domain) != VIREO_DOMAIN_STATE_STARTING)
+    connect_console (self);
+}
+
+static void
+on_commit (VteTerminal     *terminal,
+           const char      *text,
+           guint            size,
+           VireoSerialView *self)
+{
+  if (self->conn == NULL)
+    return;
+  /* a few typed bytes: a blocking write to a local socket is fine */
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (self->conn)),
+                             text, size, NULL, NULL, NULL);
+}
+
+static void
+vireo_serial_view_dispose (GObject *object)
+{
+  VireoSerialView *self = VIREO_SERIAL_VIEW (object);
+
+  disconnect (self);
+  if (self->domain)
+    g_clear_signal_handler (&self->state_handler, self->domain);
+  g_clear_object (&self->domain);
+
+  G_OBJECT_CLASS (vireo_serial_view_parent_class)->dispose (object);
+}
+
+static void
+vireo_serial_view_finalize (GObject *object)
+{
+  g_free (VIREO_SERIAL_VIEW (object)->buf);
+  G_OBJECT_CLASS (vireo_serial_view_parent_class)->finalize (object);
+}
+
+static void
+vireo_serial_view_class_init (VireoSerialViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = vireo_serial_view_dispose;
+  G_OBJECT_CLASS (klass)->finalize = vireo_serial_view_finalize;
+}
+
+static void
+vireo_serial_view_init (VireoSerialView *self)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new (NULL, NULL);
+
+  self->buf = g_malloc (READ_SIZE);
+  self->terminal = VTE_TERMINAL (vte_terminal_new ());
+  vte_terminal_set_scrollback_lines (self->terminal, 10000);
+  g_signal_connect (self->terminal, "commit", G_CALLBACK (on_commit), self);
+  gtk_container_add (GTK_CONTAINER (scrolled), GTK_WIDGET (self->terminal));
+  gtk_container_add (GTK_CONTAINER (self), scrolled);
+  gtk_widget_show_all (scrolled);
+}
+
+GtkWidget *
+vireo_serial_view_new (VireoDomain *domain)
+{
+  VireoSerialView *self = g_object_new (VIREO_TYPE_SERIAL_VIEW, NULL);
+
+  self->domain = g_object_ref (domain);
+  self->state_handler = g_signal_connect (domain, "notify::state", G_CALLBACK (on_state_changed), self);
+  if (vireo_domain_is_active (domain))
+    connect_console (self);
+  else
+    feed_status (self, _("The VM is shut off"));
+  return GTK_WIDGET (self);
+}
+
+/**
+ * vireo_serial_view_get_text:
+ * Returns: (transfer full): what the terminal shows, scrollback included
+ */
+char *
+vireo_serial_view_get_text (VireoSerialView *self)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  return vte_terminal_get_text (self->terminal, NULL, NULL, NULL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+/* Types @text as if the user had, through the same path as key presses. */
+void
+vireo_serial_view_type (VireoSerialView *self,
+                        const char      *text)
+{
+  vte_terminal_feed_child (self->terminal, text, -1);
+}

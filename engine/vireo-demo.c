@@ -1,0 +1,172 @@
+/* vireo-demo.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The demo guest is the test guest that the build makes: the host's kernel
+ * and a busybox initramfs.  Its files are copied into the images folder, so
+ * the VM keeps working when the build tree goes.  It runs under TCG, which
+ * works everywhere (KVM guests hang in some nested setups).
+ */
+#include <glib/gstdio.h>
+
+#include "config.h"
+#include "vireo-demo.h"
+#include "vireo-error.h"
+#include "vireo-storage.h"
+
+#define DEMO_DISK_SIZE (64 * 1024 * 1024)
+
+typedef struct {
+  char *name;
+  char *guest_dir;
+  char *kernel;
+  char *initrd;
+  char *disk;
+} Demo;
+
+static void
+demo_free (Demo *demo)
+{
+  g_free (demo->name);
+  g_free (demo->guest_dir);
+  g_free (demo->kernel);
+  g_free (demo->initrd);
+  g_free (demo->disk);
+  g_free (demo);
+}
+
+/**
+ * vireo_demo_find_guest_dir:
+ * Returns: (transfer full) (nullable): `VIREO_DEMO_GUEST_DIR`, or the
+ *   build tree's test guest when running from it
+ */
+char *
+vireo_demo_find_guest_dir (void)
+{
+  const char *env = g_getenv ("VIREO_DEMO_GUEST_DIR");
+  g_autofree char *built = g_build_filename (VIREO_BUILD_ROOT, "tests", NULL);
+  g_autofree char *kernel = g_build_filename (built, "vmlinuz", NULL);
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (g_file_test (kernel, G_FILE_TEST_IS_REGULAR))
+    return g_steal_pointer (&built);
+  return NULL;
+}
+
+static gboolean
+copy_file (const char  *from,
+           const char  *to,
+           GError     **error)
+{
+  g_autoptr(GFile) src = g_file_new_for_path (from);
+  g_autoptr(GFile) dst = g_file_new_for_path (to);
+
+  return g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, error);
+}
+
+static void
+prepare_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Demo *demo = task_data;
+  g_autofree char *src_kernel = g_build_filename (demo->guest_dir, "vmlinuz", NULL);
+  g_autofree char *src_initrd = g_build_filename (demo->guest_dir, "initrd.img", NULL);
+  g_autoptr(VireoJob) job = vireo_storage_create_job (demo->disk, DEMO_DISK_SIZE);
+  GError *error = NULL;
+
+  if (!copy_file (src_kernel, demo->kernel, &error) ||
+      !copy_file (src_initrd, demo->initrd, &error) ||
+      !vireo_job_run_sync (job, cancellable, &error))
+    {
+      g_unlink (demo->kernel);
+      g_unlink (demo->initrd);
+      g_prefix_error (&error, "Cannot create the demo VM: ");
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * vireo_demo_create_async:
+ * @guest_dir: holds vmlinuz and initrd.img (vireo_demo_find_guest_dir())
+ *
+ * Creates a VM named "demo" (or "demo-2"…), not started.
+ */
+void
+vireo_demo_create_async (VireoEngine         *engine,
+                         const char          *guest_dir,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
+  const VireoPaths *paths = vireo_engine_get_paths (engine);
+  Demo *demo = g_new0 (Demo, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_source_tag (task, vireo_demo_create_async);
+  g_task_set_task_data (task, demo, (GDestroyNotify) demo_free);
+  if (guest_dir == NULL)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                               "The demo guest is not installed (build Vireo, or set VIREO_DEMO_GUEST_DIR)");
+      return;
+    }
+  demo->name = g_strdup ("demo");
+  for (guint i = 2; vireo_engine_lookup_domain (engine, demo->name) != NULL; i++)
+    {
+      g_free (demo->name);
+      demo->name = g_strdup_printf ("demo-%u", i);
+    }
+  if (!vireo_paths_ensure (paths, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  demo->guest_dir = g_strdup (guest_dir);
+  demo->kernel = g_strdup_printf ("%s/%s-vmlinuz", paths->images_dir, demo->name);
+  demo->initrd = g_strdup_printf ("%s/%s-initrd.img", paths->images_dir, demo->name);
+  demo->disk = vireo_engine_default_disk_path (engine, demo->name);
+  g_task_run_in_thread (task, prepare_in_thread);
+}
+
+/**
+ * vireo_demo_create_finish:
+ * Returns: (transfer none): the new VM
+ */
+VireoDomain *
+vireo_demo_create_finish (VireoEngine   *engine,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  Demo *demo = g_task_get_task_data (G_TASK (result));
+  g_autoptr(VireoDomainConfig) config = NULL;
+  VireoDomain *domain;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  config = vireo_domain_config_new (demo->name);
+  config->title = g_strdup ("Vireo demo guest");
+  config->accel = VIREO_ACCEL_TCG;
+  config->memory_kib = config->current_memory_kib = 256 * 1024;
+  config->kernel = g_strdup (demo->kernel);
+  config->initrd = g_strdup (demo->initrd);
+  config->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", demo->disk));
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, NULL));
+
+  domain = vireo_engine_define_domain (engine, config, error);
+  if (domain == NULL)
+    {
+      g_unlink (demo->kernel);
+      g_unlink (demo->initrd);
+      g_unlink (demo->disk);
+    }
+  return domain;
+}

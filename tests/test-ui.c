@@ -1,0 +1,290 @@
+/* test-ui.c: the desktop application under Xvfb, with real QEMU
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The manager window lists two VMs; another client starts one and the row
+ * follows; its window shows the guest's screen through VNC (a non-blank
+ * frame) and the serial console shows the ready marker and answers a
+ * command typed into the terminal; a QEMU killed under the window shows as
+ * crashed and the application carries on.  Screenshots of both windows go
+ * to tests/screenshots/ in the build tree.
+ */
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+#include <signal.h>
+
+#include "vireo-application.h"
+#include "vireo-engine.h"
+#include "vireo-error.h"
+#include "vireo-test-util.h"
+#include "vireo-vm-row.h"
+#include "vireo-vm-window.h"
+#include "vireo-window.h"
+
+typedef struct {
+  char *root;
+  VireoEngine *engine;     /* the window's */
+  VireoEngine *other;      /* another client, as vireoctl would be */
+  VireoWindow *window;
+} Fixture;
+
+static VireoDomainConfig *
+guest_config (const char *name)
+{
+  const char *dir = g_getenv ("VIREO_GUEST_DIR");
+  VireoDomainConfig *config = vireo_domain_config_new (name);
+
+  config->memory_kib = config->current_memory_kib = 256 * 1024;
+  config->kernel = g_build_filename (dir, "vmlinuz", NULL);
+  config->initrd = g_build_filename (dir, "initrd.img", NULL);
+  config->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
+  return config;
+}
+
+/* Iterates the main loop until @check holds or @timeout_s passes. */
+static gboolean
+wait_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            guint      timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("VIREO_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  GdkWindow *gdk = gtk_widget_get_window (window);
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+  g_mkdir_with_parents (dir, 0755);
+  for (guint i = 0; i < 20; i++)
+    {
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  pixbuf = gdk_pixbuf_get_from_window (gdk, 0, 0, gdk_window_get_width (gdk), gdk_window_get_height (gdk));
+  assert_non_null (pixbuf);
+  assert_true (gdk_pixbuf_save (pixbuf, path, "png", NULL, NULL));
+}
+
+static gboolean
+pixbuf_has_content (GdkPixbuf *pixbuf)
+{
+  const guint8 *pixels = gdk_pixbuf_read_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  int channels = gdk_pixbuf_get_n_channels (pixbuf);
+  guint differing = 0;
+
+  for (int y = 0; y < gdk_pixbuf_get_height (pixbuf); y++)
+    for (int x = 0; x < gdk_pixbuf_get_width (pixbuf); x++)
+      if (memcmp (pixels + y * stride + x * channels, pixels, 3) != 0)
+        differing++;
+  return differing > 100;
+}
+
+static int
+setup (void **state)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+  g_autoptr(VireoDomainConfig) alpha = guest_config ("alpha");
+  g_autoptr(VireoDomainConfig) beta = guest_config ("beta");
+
+  f->root = vireo_test_make_root ();
+  f->other = vireo_engine_new (f->root);
+  assert_true (vireo_engine_load (f->other, NULL));
+  alpha->title = g_strdup ("The guest under test");
+  assert_non_null (vireo_engine_define_domain (f->other, alpha, NULL));
+  assert_non_null (vireo_engine_define_domain (f->other, beta, NULL));
+
+  f->engine = vireo_engine_new (f->root);
+  assert_true (vireo_engine_load (f->engine, NULL));
+  vireo_engine_start_monitoring (f->engine, 200);
+  vireo_ui_load_style ();
+  f->window = vireo_window_new (NULL, f->engine);
+  gtk_widget_show (GTK_WIDGET (f->window));
+  *state = f;
+  return 0;
+}
+
+static void
+kill_runtime (Fixture *f)
+{
+  GListModel *domains = vireo_engine_get_domains (f->other);
+
+  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
+      g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        {
+          const char *keys[] = { "\"shim-pid\":", "\"qemu-pid\":" };
+          for (guint k = 0; k < 2; k++)
+            {
+              const char *p = strstr (text, keys[k]);
+              int pid = p ? atoi (p + strlen (keys[k])) : 0;
+              if (pid > 1)
+                kill (pid, SIGKILL);
+            }
+        }
+    }
+}
+
+static int
+teardown (void **state)
+{
+  Fixture *f = *state;
+
+  kill_runtime (f);
+  gtk_widget_destroy (GTK_WIDGET (f->window));
+  g_clear_object (&f->engine);
+  g_clear_object (&f->other);
+  vireo_test_remove_tree (f->root);
+  g_free (f->root);
+  g_free (f);
+  return 0;
+}
+
+static gboolean
+row_says (gpointer data)
+{
+  gpointer *args = data;
+  GtkListBox *box = args[0];
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0));
+  VireoDomain *domain = vireo_vm_row_get_domain (VIREO_VM_ROW (row));
+
+  return (int) vireo_domain_get_state (domain) == GPOINTER_TO_INT (args[1]);
+}
+
+static gboolean
+vnc_shows_frame (gpointer data)
+{
+  VireoVncView *view = data;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+
+  if (!vireo_vnc_view_is_connected (view))
+    return FALSE;
+  pixbuf = vireo_vnc_view_get_pixbuf (view);
+  return pixbuf != NULL && pixbuf_has_content (pixbuf);
+}
+
+static gboolean
+serial_shows (gpointer data)
+{
+  gpointer *args = data;
+  g_autofree char *text = vireo_serial_view_get_text (args[0]);
+
+  return text != NULL && strstr (text, args[1]) != NULL;
+}
+
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!vireo_domain_start_finish (VIREO_DOMAIN (source), result, &error))
+    fail_msg ("%s", error->message);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_manager_and_consoles (void **state)
+{
+  Fixture *f = *state;
+  GtkListBox *box = vireo_window_get_list_box (f->window);
+  VireoDomain *alpha_other = vireo_engine_lookup_domain (f->other, "alpha");
+  VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
+  GtkWidget *vm_window;
+  VireoVncView *vnc;
+  VireoSerialView *serial;
+  gboolean started = FALSE;
+  gpointer args[2];
+  g_autofree char *qemu_pid_text = NULL;
+
+  /* both rows are there */
+  assert_non_null (gtk_list_box_get_row_at_index (box, 0));
+  assert_non_null (gtk_list_box_get_row_at_index (box, 1));
+  assert_null (gtk_list_box_get_row_at_index (box, 2));
+
+  /* another client starts the VM: the row follows within a second or so */
+  vireo_domain_start_async (alpha_other, NULL, on_started, &started);
+  vireo_test_pump (NULL, &started, 60000);
+  args[0] = box;
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+  assert_true (wait_until (row_says, args, 5));
+  save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+
+  /* its window: the VNC console gets a frame with content */
+  vm_window = vireo_window_open_vm_window (f->window, alpha);
+  gtk_window_resize (GTK_WINDOW (vm_window), 820, 560);
+  vnc = vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window));
+  serial = vireo_vm_window_get_serial_view (VIREO_VM_WINDOW (vm_window));
+  assert_true (wait_until (vnc_shows_frame, vnc, 90));
+
+  /* the serial tab gets the ready marker, and typed commands answer
+   * (VTE processes input only while it is on screen) */
+  vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "serial");
+  args[0] = serial;
+  args[1] = "VIREO-GUEST-READY";
+  if (!wait_until (serial_shows, args, 120))
+    {
+      g_autofree char *text = vireo_serial_view_get_text (serial);
+      fail_msg ("the serial console shows: %s", text ? text : "(nothing)");
+    }
+  args[1] = "guest# ";
+  assert_true (wait_until (serial_shows, args, 60));
+  g_usleep (500000);
+  vireo_serial_view_type (serial, "echo typed-$((7*6))\n");
+  args[1] = "typed-42";
+  assert_true (wait_until (serial_shows, args, 60));
+  save_screenshot (vm_window, "serial-window.png");
+  vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
+  assert_true (wait_until (vnc_shows_frame, vnc, 10));
+  save_screenshot (vm_window, "console-window.png");
+
+  /* QEMU killed under the window: crashed, and the app carries on */
+  vireo_domain_refresh_state (alpha);
+  {
+    g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
+    const char *p;
+    g_file_get_contents (path, &qemu_pid_text, NULL, NULL);
+    p = strstr (qemu_pid_text, "\"qemu-pid\":");
+    assert_non_null (p);
+    kill (atoi (p + strlen ("\"qemu-pid\":")), SIGKILL);
+  }
+  args[0] = box;
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
+  assert_true (wait_until (row_says, args, 10));
+  assert_string_equal (vireo_domain_get_state_reason (alpha), "QEMU was killed by signal 9 (Killed)");
+  save_screenshot (vm_window, "console-crashed.png");
+  gtk_widget_destroy (vm_window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_manager_and_consoles, setup, teardown),
+  };
+
+  gtk_init (&argc, &argv);
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}

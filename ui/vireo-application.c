@@ -1,0 +1,165 @@
+/* vireo-application.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine loads on a worker thread; the window appears when it is done.
+ * Each instance is its own (NON_UNIQUE): two windows on two --root trees
+ * must not merge into one process.
+ */
+#include <glib/gi18n.h>
+
+#include "config.h"
+#include "vireo-application.h"
+#include "vireo-window.h"
+
+#define MONITOR_INTERVAL_MS 1000
+
+struct _VireoApplication
+{
+  GtkApplication parent_instance;
+
+  char *root;
+  VireoEngine *engine;
+  VireoWindow *window;
+};
+
+G_DEFINE_FINAL_TYPE (VireoApplication, vireo_application, GTK_TYPE_APPLICATION)
+
+void
+vireo_ui_load_style (void)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (css, "/dev/vireo/Vireo/ui/vireo.css");
+  gtk_style_context_add_provider_for_screen (gdk_screen_get_default (), GTK_STYLE_PROVIDER (css),
+                                             GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VireoApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = vireo_engine_load_finish (self->engine, result, &error);
+
+  self->window = vireo_window_new (GTK_APPLICATION (self), self->engine);
+  if (!ok)
+    vireo_window_show_error (self->window, error);
+  vireo_engine_start_monitoring (self->engine, MONITOR_INTERVAL_MS);
+  gtk_window_present (GTK_WINDOW (self->window));
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+vireo_application_activate (GApplication *app)
+{
+  VireoApplication *self = VIREO_APPLICATION (app);
+
+  if (self->window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->window));
+      return;
+    }
+  if (self->engine != NULL)
+    return;  /* still loading */
+  self->engine = vireo_engine_new (self->root);
+  g_application_hold (app);
+  vireo_engine_load_async (self->engine, NULL, on_loaded, g_object_ref (self));
+}
+
+static int
+vireo_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  VireoApplication *self = VIREO_APPLICATION (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("vireo %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  g_variant_dict_lookup (options, "root", "^ay", &self->root);
+  return -1;
+}
+
+static void
+quit (GSimpleAction *action,
+      GVariant      *param,
+      gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit },
+};
+
+static void
+vireo_application_startup (GApplication *app)
+{
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "app.quit", { "<Primary>q", NULL } },
+    { "win.start", { "<Primary>Return", NULL } },
+    { "win.pause", { "<Primary>p", NULL } },
+    { "win.shutdown", { "<Primary><Shift>q", NULL } },
+    { "win.open-console", { "<Primary>o", NULL } },
+    { "win.send-ctrl-alt-del", { "<Primary><Alt>Delete", NULL } },
+    { "win.close", { "<Primary>w", NULL } },
+  };
+
+  G_APPLICATION_CLASS (vireo_application_parent_class)->startup (app);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+  vireo_ui_load_style ();
+}
+
+static void
+vireo_application_finalize (GObject *object)
+{
+  VireoApplication *self = VIREO_APPLICATION (object);
+
+  g_free (self->root);
+  g_clear_object (&self->engine);
+  G_OBJECT_CLASS (vireo_application_parent_class)->finalize (object);
+}
+
+static void
+vireo_application_class_init (VireoApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = vireo_application_finalize;
+  app_class->activate = vireo_application_activate;
+  app_class->startup = vireo_application_startup;
+  app_class->handle_local_options = vireo_application_handle_local_options;
+}
+
+static void
+vireo_application_init (VireoApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Keep every file of Vireo under DIR"), N_("DIR") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+VireoApplication *
+vireo_application_new (void)
+{
+  return g_object_new (VIREO_TYPE_APPLICATION,
+                       "application-id", "dev.vireo.Vireo",
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}
+
+VireoEngine *
+vireo_application_get_engine (VireoApplication *self)
+{
+  return self->engine;
+}

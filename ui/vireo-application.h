@@ -1,0 +1,21 @@
+/* vireo-application.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vireo-engine.h"
+
+G_BEGIN_DECLS
+
+#define VIREO_TYPE_APPLICATION (vireo_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (VireoApplication, vireo_application, VIREO, APPLICATION, GtkApplication)
+
+VireoApplication *vireo_application_new        (void);
+VireoEngine      *vireo_application_get_engine (VireoApplication *self);
+void              vireo_ui_load_style          (void);
+
+G_END_DECLS

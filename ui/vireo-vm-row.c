@@ -1,0 +1,134 @@
+/* vireo-vm-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib/gi18n.h>
+
+#include "vireo-vm-row.h"
+
+struct _VireoVmRow
+{
+  GtkListBoxRow parent_instance;
+
+  /* template children */
+  GtkImage *state_icon;
+  GtkLabel *name_label;
+  GtkLabel *title_label;
+  GtkLabel *details_label;
+  GtkLabel *state_label;
+
+  /* owned */
+  VireoDomain *domain;
+};
+
+G_DEFINE_FINAL_TYPE (VireoVmRow, vireo_vm_row, GTK_TYPE_LIST_BOX_ROW)
+
+const char *
+vireo_ui_state_label (VireoDomainState state)
+{
+  switch (state)
+    {
+    case VIREO_DOMAIN_STATE_STARTING: return _("Starting");
+    case VIREO_DOMAIN_STATE_RUNNING: return _("Running");
+    case VIREO_DOMAIN_STATE_PAUSED: return _("Paused");
+    case VIREO_DOMAIN_STATE_SHUTTING_DOWN: return _("Shutting down");
+    case VIREO_DOMAIN_STATE_CRASHED: return _("Crashed");
+    case VIREO_DOMAIN_STATE_SHUTOFF:
+    default: return _("Shut off");
+    }
+}
+
+const char *
+vireo_ui_state_icon_name (VireoDomainState state)
+{
+  switch (state)
+    {
+    case VIREO_DOMAIN_STATE_RUNNING: return "media-playback-start-symbolic";
+    case VIREO_DOMAIN_STATE_PAUSED: return "media-playback-pause-symbolic";
+    case VIREO_DOMAIN_STATE_CRASHED: return "dialog-error-symbolic";
+    case VIREO_DOMAIN_STATE_STARTING:
+    case VIREO_DOMAIN_STATE_SHUTTING_DOWN: return "content-loading-symbolic";
+    case VIREO_DOMAIN_STATE_SHUTOFF:
+    default: return "system-shutdown-symbolic";
+    }
+}
+
+static void
+update (VireoVmRow *self)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
+  VireoDomainState state = vireo_domain_get_state (self->domain);
+  const char *reason = vireo_domain_get_state_reason (self->domain);
+  g_autofree char *memory = g_format_size_full (config->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *details = NULL;
+
+  gtk_label_set_text (self->name_label, config->name);
+  gtk_label_set_text (self->title_label, config->title ? config->title : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->title_label), config->title != NULL);
+  /* Translators: vCPU count and memory size of a VM */
+  details = g_strdup_printf (ngettext ("%u vCPU · %s", "%u vCPUs · %s", config->vcpus),
+                             config->vcpus, memory);
+  gtk_label_set_text (self->details_label, details);
+  gtk_label_set_text (self->state_label, vireo_ui_state_label (state));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
+                               state == VIREO_DOMAIN_STATE_CRASHED ? reason : NULL);
+  gtk_image_set_from_icon_name (self->state_icon, vireo_ui_state_icon_name (state), GTK_ICON_SIZE_BUTTON);
+}
+
+static void
+on_domain_changed (VireoDomain *domain,
+                   GParamSpec  *pspec,
+                   VireoVmRow  *self)
+{
+  update (self);
+}
+
+static void
+vireo_vm_row_dispose (GObject *object)
+{
+  VireoVmRow *self = VIREO_VM_ROW (object);
+
+  if (self->domain)
+    g_signal_handlers_disconnect_by_data (self->domain, self);
+  g_clear_object (&self->domain);
+  G_OBJECT_CLASS (vireo_vm_row_parent_class)->dispose (object);
+}
+
+static void
+vireo_vm_row_class_init (VireoVmRowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = vireo_vm_row_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-vm-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, title_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, state_label);
+}
+
+static void
+vireo_vm_row_init (VireoVmRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+vireo_vm_row_new (VireoDomain *domain)
+{
+  VireoVmRow *self = g_object_new (VIREO_TYPE_VM_ROW, NULL);
+
+  self->domain = g_object_ref (domain);
+  g_signal_connect (domain, "notify::state", G_CALLBACK (on_domain_changed), self);
+  g_signal_connect (domain, "notify::state-reason", G_CALLBACK (on_domain_changed), self);
+  g_signal_connect (domain, "notify::config", G_CALLBACK (on_domain_changed), self);
+  update (self);
+  return GTK_WIDGET (self);
+}
+
+VireoDomain *
+vireo_vm_row_get_domain (VireoVmRow *self)
+{
+  return self->domain;
+}

@@ -1,0 +1,147 @@
+/* vireo-vm-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <gdk/gdkkeysyms.h>
+#include <glib/gi18n.h>
+
+#include "vireo-vm-window.h"
+
+struct _VireoVmWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* template children */
+  GtkHeaderBar *header;
+  GtkStack *stack;
+
+  /* owned */
+  VireoDomain *domain;
+  GCancellable *cancellable;
+
+  /* children made here */
+  VireoVncView *vnc_view;
+  VireoSerialView *serial_view;
+};
+
+G_DEFINE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static void
+send_ctrl_alt_del (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+  static const guint keys[] = { GDK_KEY_Control_L, GDK_KEY_Alt_L, GDK_KEY_Delete };
+
+  vireo_vnc_view_send_keys (self->vnc_view, keys, G_N_ELEMENTS (keys));
+}
+
+static void
+on_screenshot_saved (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = user_data;
+
+  if (!vireo_domain_screenshot_finish (VIREO_DOMAIN (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("%s", error->message);
+      return;
+    }
+  g_message ("Saved %s", path);
+}
+
+static void
+screenshot (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+  const char *dir = g_get_user_special_dir (G_USER_DIRECTORY_PICTURES);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H-%M-%S");
+  g_autofree char *base = g_strdup_printf ("%s %s.png", vireo_domain_get_name (self->domain), stamp);
+  char *path = g_build_filename (dir ? dir : g_get_home_dir (), base, NULL);
+
+  vireo_domain_screenshot_async (self->domain, path, self->cancellable, on_screenshot_saved, path);
+}
+
+static const GActionEntry actions[] = {
+  { "send-ctrl-alt-del", send_ctrl_alt_del },
+  { "screenshot", screenshot },
+};
+
+static void
+vireo_vm_window_dispose (GObject *object)
+{
+  VireoVmWindow *self = VIREO_VM_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->domain);
+  G_OBJECT_CLASS (vireo_vm_window_parent_class)->dispose (object);
+}
+
+static void
+vireo_vm_window_class_init (VireoVmWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = vireo_vm_window_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-vm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, header);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, stack);
+}
+
+static void
+vireo_vm_window_init (VireoVmWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}
+
+GtkWidget *
+vireo_vm_window_new (GtkApplication *app,
+                     VireoDomain    *domain)
+{
+  VireoVmWindow *self = g_object_new (VIREO_TYPE_VM_WINDOW, "application", app, NULL);
+
+  self->domain = g_object_ref (domain);
+  gtk_window_set_title (GTK_WINDOW (self), vireo_domain_get_name (domain));
+  self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (domain));
+  self->serial_view = VIREO_SERIAL_VIEW (vireo_serial_view_new (domain));
+  gtk_widget_show (GTK_WIDGET (self->vnc_view));
+  gtk_widget_show (GTK_WIDGET (self->serial_view));
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->vnc_view), "console", _("Console"));
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->serial_view), "serial", _("Serial"));
+  return GTK_WIDGET (self);
+}
+
+VireoDomain *
+vireo_vm_window_get_domain (VireoVmWindow *self)
+{
+  return self->domain;
+}
+
+VireoVncView *
+vireo_vm_window_get_vnc_view (VireoVmWindow *self)
+{
+  return self->vnc_view;
+}
+
+VireoSerialView *
+vireo_vm_window_get_serial_view (VireoVmWindow *self)
+{
+  return self->serial_view;
+}
+
+void
+vireo_vm_window_show_page (VireoVmWindow *self,
+                           const char    *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+}

@@ -1,0 +1,27 @@
+/* vireo-vm-window.h: one VM's window: graphical and serial consoles
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vireo-domain.h"
+#include "vireo-serial-view.h"
+#include "vireo-vnc-view.h"
+
+G_BEGIN_DECLS
+
+#define VIREO_TYPE_VM_WINDOW (vireo_vm_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, VIREO, VM_WINDOW, GtkApplicationWindow)
+
+GtkWidget       *vireo_vm_window_new             (GtkApplication *app,
+                                                  VireoDomain    *domain);
+VireoDomain     *vireo_vm_window_get_domain      (VireoVmWindow  *self);
+VireoVncView    *vireo_vm_window_get_vnc_view    (VireoVmWindow  *self);
+VireoSerialView *vireo_vm_window_get_serial_view (VireoVmWindow  *self);
+void             vireo_vm_window_show_page       (VireoVmWindow  *self,
+                                                  const char     *name);
+
+G_END_DECLS

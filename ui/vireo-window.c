@@ -1,0 +1,391 @@
+/* vireo-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The list is bound to the engine's GListModel, so VMs that another
+ * client defines or deletes come and go by themselves; rows follow their
+ * VM's state.  Actions work on the selected VM and are enabled by its state.
+ */
+#include <glib/gi18n.h>
+
+#include "vireo-demo.h"
+#include "vireo-vm-row.h"
+#include "vireo-vm-window.h"
+#include "vireo-window.h"
+
+#define SHUTDOWN_TIMEOUT_S 60
+
+struct _VireoWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* template children */
+  GtkStack *stack;
+  GtkListBox *list_box;
+  GtkInfoBar *error_bar;
+  GtkLabel *error_label;
+
+  /* owned */
+  VireoEngine *engine;
+  GCancellable *cancellable;
+  VireoDomain *selected;
+  gulong selected_handler;
+  GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
+};
+
+G_DEFINE_FINAL_TYPE (VireoWindow, vireo_window, GTK_TYPE_APPLICATION_WINDOW)
+
+void
+vireo_window_show_error (VireoWindow  *self,
+                         const GError *error)
+{
+  gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_show (GTK_WIDGET (self->error_bar));
+}
+
+const char *
+vireo_window_get_error_text (VireoWindow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_bar))
+         ? gtk_label_get_text (self->error_label) : NULL;
+}
+
+static void
+on_error_bar_response (GtkInfoBar  *bar,
+                       int          response,
+                       VireoWindow *self)
+{
+  gtk_widget_hide (GTK_WIDGET (bar));
+}
+
+static void
+set_enabled (VireoWindow *self,
+             const char  *name,
+             gboolean     enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+static void
+update_actions (VireoWindow *self)
+{
+  VireoDomainState state = self->selected ? vireo_domain_get_state (self->selected)
+                                          : VIREO_DOMAIN_STATE_SHUTOFF;
+  gboolean any = self->selected != NULL;
+  gboolean off = state == VIREO_DOMAIN_STATE_SHUTOFF || state == VIREO_DOMAIN_STATE_CRASHED;
+  gboolean up = state == VIREO_DOMAIN_STATE_RUNNING || state == VIREO_DOMAIN_STATE_PAUSED;
+
+  set_enabled (self, "start", any && off);
+  set_enabled (self, "shutdown", any && state == VIREO_DOMAIN_STATE_RUNNING);
+  set_enabled (self, "force-off", any && !off);
+  set_enabled (self, "reboot", any && state == VIREO_DOMAIN_STATE_RUNNING);
+  set_enabled (self, "pause", any && up);
+  set_enabled (self, "open-console", any);
+}
+
+static void
+on_selected_state (VireoDomain *domain,
+                   GParamSpec  *pspec,
+                   VireoWindow *self)
+{
+  update_actions (self);
+}
+
+static void
+on_row_selected (GtkListBox    *box,
+                 GtkListBoxRow *row,
+                 VireoWindow   *self)
+{
+  if (self->selected)
+    g_clear_signal_handler (&self->selected_handler, self->selected);
+  g_clear_object (&self->selected);
+  if (row != NULL)
+    {
+      self->selected = g_object_ref (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
+      self->selected_handler = g_signal_connect (self->selected, "notify::state",
+                                                 G_CALLBACK (on_selected_state), self);
+    }
+  update_actions (self);
+}
+
+static void
+on_vm_window_destroyed (GtkWidget   *window,
+                        VireoWindow *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->vm_windows);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == window)
+      g_hash_table_iter_remove (&iter);
+}
+
+/**
+ * vireo_window_open_vm_window:
+ * Shows @domain's window, making it the first time.
+ *
+ * Returns: (transfer none): the window
+ */
+GtkWidget *
+vireo_window_open_vm_window (VireoWindow *self,
+                             VireoDomain *domain)
+{
+  GtkWidget *window = g_hash_table_lookup (self->vm_windows, vireo_domain_get_uuid (domain));
+
+  if (window == NULL)
+    {
+      window = vireo_vm_window_new (gtk_window_get_application (GTK_WINDOW (self)), domain);
+      g_hash_table_insert (self->vm_windows, g_strdup (vireo_domain_get_uuid (domain)), window);
+      g_signal_connect_object (window, "destroy", G_CALLBACK (on_vm_window_destroyed), self, 0);
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+on_row_activated (GtkListBox    *box,
+                  GtkListBoxRow *row,
+                  VireoWindow   *self)
+{
+  vireo_window_open_vm_window (self, vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
+}
+
+/* Operation results come back here; errors go to the info bar. */
+static void
+on_operation_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  VireoWindow *self;
+
+  /* every operation has the (gboolean) GTask shape */
+  if (g_task_propagate_boolean (G_TASK (result), &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  vireo_window_show_error (self, error);
+}
+
+static void
+start (GSimpleAction *action,
+       GVariant      *param,
+       gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+
+  if (self->selected)
+    vireo_domain_start_async (self->selected, self->cancellable, on_operation_done, self);
+}
+
+static void
+shutdown_vm (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+
+  if (self->selected)
+    vireo_domain_shutdown_async (self->selected, SHUTDOWN_TIMEOUT_S, self->cancellable,
+                                 on_operation_done, self);
+}
+
+static void
+force_off (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+
+  if (self->selected)
+    vireo_domain_destroy_async (self->selected, self->cancellable, on_operation_done, self);
+}
+
+static void
+reboot (GSimpleAction *action,
+        GVariant      *param,
+        gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+
+  if (self->selected)
+    vireo_domain_action_async (self->selected, VIREO_DOMAIN_ACTION_REBOOT, self->cancellable,
+                               on_operation_done, self);
+}
+
+static void
+pause_resume (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+  VireoDomainAction what;
+
+  if (self->selected == NULL)
+    return;
+  what = vireo_domain_get_state (self->selected) == VIREO_DOMAIN_STATE_PAUSED
+         ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE;
+  vireo_domain_action_async (self->selected, what, self->cancellable, on_operation_done, self);
+}
+
+static void
+open_console (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+
+  if (self->selected)
+    vireo_window_open_vm_window (self, self->selected);
+}
+
+static void
+on_demo_created (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  VireoDomain *domain = vireo_demo_create_finish (VIREO_ENGINE (source), result, &error);
+  VireoWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (domain == NULL)
+    {
+      vireo_window_show_error (self, error);
+      return;
+    }
+  vireo_window_select_domain (self, domain);
+  vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
+}
+
+static void
+create_demo (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+  g_autofree char *guest = vireo_demo_find_guest_dir ();
+
+  vireo_demo_create_async (self->engine, guest, self->cancellable, on_demo_created, self);
+}
+
+static const GActionEntry actions[] = {
+  { "start", start },
+  { "shutdown", shutdown_vm },
+  { "force-off", force_off },
+  { "reboot", reboot },
+  { "pause", pause_resume },
+  { "open-console", open_console },
+  { "create-demo", create_demo },
+};
+
+static void
+update_empty (VireoWindow *self)
+{
+  GListModel *domains = vireo_engine_get_domains (self->engine);
+
+  gtk_stack_set_visible_child_name (self->stack,
+                                    g_list_model_get_n_items (domains) > 0 ? "list" : "empty");
+}
+
+static void
+on_items_changed (GListModel  *model,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  VireoWindow *self)
+{
+  update_empty (self);
+}
+
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  return vireo_vm_row_new (VIREO_DOMAIN (item));
+}
+
+static void
+vireo_window_dispose (GObject *object)
+{
+  VireoWindow *self = VIREO_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->selected)
+    g_clear_signal_handler (&self->selected_handler, self->selected);
+  g_clear_object (&self->selected);
+  if (self->engine)
+    g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (self->engine), self);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->vm_windows, g_hash_table_unref);
+
+  G_OBJECT_CLASS (vireo_window_parent_class)->dispose (object);
+}
+
+static void
+vireo_window_class_init (VireoWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = vireo_window_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, list_box);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
+}
+
+static void
+vireo_window_init (VireoWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->vm_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}
+
+VireoWindow *
+vireo_window_new (GtkApplication *app,
+                  VireoEngine    *engine)
+{
+  VireoWindow *self = g_object_new (VIREO_TYPE_WINDOW, "application", app, NULL);
+  GListModel *domains = vireo_engine_get_domains (engine);
+
+  self->engine = g_object_ref (engine);
+  gtk_list_box_bind_model (self->list_box, domains, create_row, self, NULL);
+  g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), self);
+  update_empty (self);
+  if (g_list_model_get_n_items (domains) > 0)
+    gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
+  update_actions (self);
+  return self;
+}
+
+GtkListBox *
+vireo_window_get_list_box (VireoWindow *self)
+{
+  return self->list_box;
+}
+
+void
+vireo_window_select_domain (VireoWindow *self,
+                            VireoDomain *domain)
+{
+  GListModel *domains = vireo_engine_get_domains (self->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
+    {
+      g_autoptr(VireoDomain) item = g_list_model_get_item (domains, i);
+      if (item == domain)
+        gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, i));
+    }
+}

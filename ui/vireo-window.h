@@ -1,0 +1,28 @@
+/* vireo-window.h: the manager window, one row per VM
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "vireo-engine.h"
+
+G_BEGIN_DECLS
+
+#define VIREO_TYPE_WINDOW (vireo_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (VireoWindow, vireo_window, VIREO, WINDOW, GtkApplicationWindow)
+
+VireoWindow *vireo_window_new            (GtkApplication *app,
+                                          VireoEngine    *engine);
+GtkListBox  *vireo_window_get_list_box   (VireoWindow    *self);
+void         vireo_window_select_domain  (VireoWindow    *self,
+                                          VireoDomain    *domain);
+void         vireo_window_show_error     (VireoWindow    *self,
+                                          const GError   *error);
+const char  *vireo_window_get_error_text (VireoWindow    *self);
+GtkWidget   *vireo_window_open_vm_window (VireoWindow    *self,
+                                          VireoDomain    *domain);
+
+G_END_DECLS
