@@ -1,0 +1,50 @@
+/* vireo-create.h: a new VM from a few choices (the wizard's and
+ * `vireoctl create`'s shared logic)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-engine.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VireoCreateOptions:
+ * What a user chooses for a new VM.  At most one of @disk_bytes (a new
+ * empty qcow2) and @import_path (a copy of an existing image) is set.
+ */
+typedef struct {
+  char *name;
+  char *title;
+  guint memory_mib;
+  guint vcpus;
+  guint64 disk_bytes;
+  char *import_path;
+  char *cdrom;
+  char *kernel;
+  char *initrd;
+  char *cmdline;
+  char *network;      /* NULL or "user", "none", or a network's name */
+  VireoAccel accel;
+} VireoCreateOptions;
+
+VireoCreateOptions *vireo_create_options_new  (void);
+void                vireo_create_options_free (VireoCreateOptions *options);
+
+void         vireo_create_domain_async  (VireoEngine              *engine,
+                                         const VireoCreateOptions *options,
+                                         VireoJob                **disk_job,
+                                         GCancellable             *cancellable,
+                                         GAsyncReadyCallback       callback,
+                                         gpointer                  user_data);
+VireoDomain *vireo_create_domain_finish (VireoEngine              *engine,
+                                         GAsyncResult             *result,
+                                         GError                  **error);
+
+guint        vireo_create_default_memory_mib (void);
+guint        vireo_create_max_memory_mib     (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoCreateOptions, vireo_create_options_free)
+
+G_END_DECLS
