@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The manager window lists two VMs; another client starts one and the row
- * follows; its window shows the guest's screen through VNC (a non-blank
+ * The manager window lists two VMs; the wizard creates a third from a
+ * kernel and an initrd and starts it; another client pauses and resumes it
+ * and the row follows; its window shows the guest's screen through VNC (a non-blank
  * frame) and the serial console shows the ready marker and answers a
  * command typed into the terminal; a QEMU killed under the window shows as
  * crashed and the application carries on.  Screenshots of both windows go
@@ -16,6 +17,7 @@
 #include "vireo-application.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
+#include "vireo-new-vm-assistant.h"
 #include "vireo-test-util.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
@@ -165,11 +167,35 @@ row_says (gpointer data)
 {
   gpointer *args = data;
   GtkListBox *box = args[0];
-  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0));
+  GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (box, 2));
   VireoDomain *domain = vireo_vm_row_get_domain (VIREO_VM_ROW (row));
 
   return (int) vireo_domain_get_state (domain) == GPOINTER_TO_INT (args[1]);
 }
+
+static gboolean
+domain_running (gpointer data)
+{
+  gpointer *args = data;
+  VireoDomain *domain = vireo_engine_lookup_domain (args[0], args[1]);
+
+  return domain != NULL && vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_RUNNING;
+}
+
+static void
+on_action_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!vireo_domain_action_finish (VIREO_DOMAIN (source), result, &error))
+    fail_msg ("%s", error->message);
+  *(gboolean *) user_data = TRUE;
+}
+
+#define child(widget, name) \
+  ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (widget), VIREO_TYPE_NEW_VM_ASSISTANT, name))
 
 static gboolean
 vnc_shows_frame (gpointer data)
@@ -193,28 +219,17 @@ serial_shows (gpointer data)
 }
 
 static void
-on_started (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!vireo_domain_start_finish (VIREO_DOMAIN (source), result, &error))
-    fail_msg ("%s", error->message);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 test_manager_and_consoles (void **state)
 {
   Fixture *f = *state;
   GtkListBox *box = vireo_window_get_list_box (f->window);
-  VireoDomain *alpha_other = vireo_engine_lookup_domain (f->other, "alpha");
   VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
+  VireoDomain *vm;
   GtkWidget *vm_window;
+  GtkWidget *assistant;
   VireoVncView *vnc;
   VireoSerialView *serial;
-  gboolean started = FALSE;
+  gboolean paused = FALSE, resumed = FALSE;
   gpointer args[2];
   g_autofree char *qemu_pid_text = NULL;
 
@@ -223,13 +238,54 @@ test_manager_and_consoles (void **state)
   assert_non_null (gtk_list_box_get_row_at_index (box, 1));
   assert_null (gtk_list_box_get_row_at_index (box, 2));
 
-  /* another client starts the VM: the row follows within a second or so */
-  vireo_domain_start_async (alpha_other, NULL, on_started, &started);
-  vireo_test_pump (NULL, &started, 60000);
+  /* the wizard creates a VM from a kernel and an initrd, and starts it */
+  assistant = vireo_window_new_vm (f->window);
+  gtk_toggle_button_set_active (child (assistant, "kernel_radio"), TRUE);
+  gtk_entry_set_text (child (assistant, "kernel_entry"), vireo_domain_get_config (alpha)->kernel);
+  gtk_entry_set_text (child (assistant, "initrd_entry"), vireo_domain_get_config (alpha)->initrd);
+  gtk_entry_set_text (child (assistant, "cmdline_entry"), "console=tty0 console=ttyS0 quiet");
+  assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 0);
+  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+  gtk_spin_button_set_value (child (assistant, "memory_spin"), 256);
+  gtk_spin_button_set_value (child (assistant, "disk_spin"), 1);
+  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+  /* a taken name is refused with the reason beside the field */
+  gtk_entry_set_text (child (assistant, "name_entry"), "alpha");
+  assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "A VM named 'alpha' already exists");
+  assert_false (gtk_assistant_get_page_complete (GTK_ASSISTANT (assistant), child (assistant, "name_page")));
+  gtk_entry_set_text (child (assistant, "name_entry"), "../x");
+  assert_non_null (strstr (gtk_label_get_text (child (assistant, "name_error")), "cannot start with"));
+  gtk_entry_set_text (child (assistant, "name_entry"), "wizard-vm");
+  assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "");
+  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+  assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 3);
+  save_screenshot (assistant, "wizard-summary.png");
+  g_signal_emit_by_name (assistant, "apply");
+  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+  vm = NULL;
+  args[0] = f->engine;
+  args[1] = "wizard-vm";
+  assert_true (wait_until (domain_running, args, 60));
+  vm = vireo_engine_lookup_domain (f->engine, "wizard-vm");
+  assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
+  assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
+  assert_non_null (gtk_list_box_get_row_at_index (box, 2));
+
+  /* another client pauses it: the row follows */
+  assert_true (vireo_engine_load (f->other, NULL));
+  vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
+                             VIREO_DOMAIN_ACTION_PAUSE, NULL, on_action_done, &paused);
+  vireo_test_pump (NULL, &paused, 30000);
   args[0] = box;
-  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
   assert_true (wait_until (row_says, args, 5));
   save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+  vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
+                             VIREO_DOMAIN_ACTION_RESUME, NULL, on_action_done, &resumed);
+  vireo_test_pump (NULL, &resumed, 30000);
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+  assert_true (wait_until (row_says, args, 5));
+  alpha = vm;
 
   /* its window: the VNC console gets a frame with content */
   vm_window = vireo_window_open_vm_window (f->window, alpha);

@@ -101,6 +101,7 @@ vireo_application_startup (GApplication *app)
 {
   static const struct { const char *action; const char *accels[3]; } accels[] = {
     { "app.quit", { "<Primary>q", NULL } },
+    { "win.new-vm", { "<Primary>n", NULL } },
     { "win.start", { "<Primary>Return", NULL } },
     { "win.pause", { "<Primary>p", NULL } },
     { "win.shutdown", { "<Primary><Shift>q", NULL } },

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-demo.h"
+#include "vireo-new-vm-assistant.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
 #include "vireo-window.h"
@@ -274,7 +275,43 @@ create_demo (GSimpleAction *action,
   vireo_demo_create_async (self->engine, guest, self->cancellable, on_demo_created, self);
 }
 
+static void
+on_vm_created (VireoNewVmAssistant *assistant,
+               VireoDomain         *domain,
+               gboolean             start_it,
+               VireoWindow         *self)
+{
+  vireo_window_select_domain (self, domain);
+  if (start_it)
+    vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
+}
+
+/**
+ * vireo_window_new_vm:
+ * Opens the New VM wizard.
+ *
+ * Returns: (transfer none): the wizard
+ */
+GtkWidget *
+vireo_window_new_vm (VireoWindow *self)
+{
+  GtkWidget *assistant = vireo_new_vm_assistant_new (GTK_WINDOW (self), self->engine);
+
+  g_signal_connect_object (assistant, "created", G_CALLBACK (on_vm_created), self, 0);
+  gtk_window_present (GTK_WINDOW (assistant));
+  return assistant;
+}
+
+static void
+new_vm (GSimpleAction *action,
+        GVariant      *param,
+        gpointer       user_data)
+{
+  vireo_window_new_vm (user_data);
+}
+
 static const GActionEntry actions[] = {
+  { "new-vm", new_vm },
   { "start", start },
   { "shutdown", shutdown_vm },
   { "force-off", force_off },

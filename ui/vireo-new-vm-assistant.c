@@ -1,0 +1,394 @@
+/* vireo-new-vm-assistant.c: the New VM wizard
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Source (ISO, existing image, or kernel + initrd), then memory, CPUs,
+ * disk and network with host-aware defaults, then a name validated as it
+ * is typed, then a summary.  Creation runs through vireo-create (the same
+ * path as `vireoctl create`), with the disk job's progress and Cancel.
+ */
+#include <glib/gi18n.h>
+
+#include "vireo-create.h"
+#include "vireo-new-vm-assistant.h"
+
+#define DEFAULT_DISK_GIB 20
+
+struct _VireoNewVmAssistant
+{
+  GtkAssistant parent_instance;
+
+  /* template children */
+  GtkWidget *source_page;
+  GtkToggleButton *iso_radio;
+  GtkToggleButton *import_radio;
+  GtkToggleButton *kernel_radio;
+  GtkEntry *iso_entry;
+  GtkEntry *import_entry;
+  GtkEntry *kernel_entry;
+  GtkEntry *initrd_entry;
+  GtkEntry *cmdline_entry;
+  GtkButton *iso_browse;
+  GtkButton *import_browse;
+  GtkButton *kernel_browse;
+  GtkButton *initrd_browse;
+  GtkLabel *source_error;
+  GtkWidget *resources_page;
+  GtkSpinButton *memory_spin;
+  GtkSpinButton *vcpus_spin;
+  GtkToggleButton *disk_check;
+  GtkSpinButton *disk_spin;
+  GtkComboBoxText *network_combo;
+  GtkLabel *host_label;
+  GtkWidget *name_page;
+  GtkEntry *name_entry;
+  GtkEntry *title_entry;
+  GtkLabel *name_error;
+  GtkWidget *summary_page;
+  GtkLabel *summary_label;
+  GtkToggleButton *start_check;
+  GtkWidget *progress_page;
+  GtkLabel *progress_label;
+  GtkProgressBar *progress_bar;
+
+  /* owned */
+  VireoEngine *engine;
+  GCancellable *cancellable;
+  VireoJob *job;
+  gboolean name_edited;      /* the user typed a name: stop suggesting */
+  gboolean suggesting;
+};
+
+G_DEFINE_FINAL_TYPE (VireoNewVmAssistant, vireo_new_vm_assistant, GTK_TYPE_ASSISTANT)
+
+enum {
+  SIGNAL_CREATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char *
+text_of (GtkEntry *entry)
+{
+  const char *text = gtk_entry_get_text (entry);
+
+  return text && *text ? text : NULL;
+}
+
+static gboolean
+file_ok (GtkEntry *entry)
+{
+  return text_of (entry) && g_file_test (text_of (entry), G_FILE_TEST_IS_REGULAR);
+}
+
+/* A name from the chosen file: "debian-12.4.0-amd64-netinst.iso" gives
+ * "debian-12.4.0-amd64-netinst", made unique with -2, -3… */
+static char *
+suggest_name (VireoNewVmAssistant *self,
+              const char          *path)
+{
+  g_autofree char *base = path ? g_path_get_basename (path) : g_strdup ("vm");
+  char *dot = strrchr (base, '.');
+  g_autofree char *name = NULL;
+  GString *clean = g_string_new (NULL);
+
+  if (dot && dot != base)
+    *dot = '\0';
+  for (const char *p = base; *p && clean->len < 60; p++)
+    g_string_append_c (clean, g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-' ? *p : '-');
+  while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == '-'))
+    g_string_erase (clean, 0, 1);
+  if (clean->len == 0)
+    g_string_append (clean, "vm");
+  name = g_string_free (clean, FALSE);
+  for (guint i = 2; vireo_engine_lookup_domain (self->engine, name) != NULL; i++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%.58s-%u", base, i);
+    }
+  return g_steal_pointer (&name);
+}
+
+static void
+on_source_changed (VireoNewVmAssistant *self)
+{
+  gboolean iso = gtk_toggle_button_get_active (self->iso_radio);
+  gboolean import = gtk_toggle_button_get_active (self->import_radio);
+  gboolean kernel = gtk_toggle_button_get_active (self->kernel_radio);
+  GtkEntry *main_entry = iso ? self->iso_entry : import ? self->import_entry : self->kernel_entry;
+  gboolean complete = file_ok (main_entry) &&
+                      (!kernel || !text_of (self->initrd_entry) || file_ok (self->initrd_entry));
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->iso_entry), iso);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->iso_browse), iso);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->import_entry), import);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->import_browse), import);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->kernel_entry), kernel);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->kernel_browse), kernel);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->initrd_entry), kernel);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->initrd_browse), kernel);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cmdline_entry), kernel);
+
+  /* an imported image is the disk */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->disk_check), !import);
+  if (import)
+    gtk_toggle_button_set_active (self->disk_check, FALSE);
+
+  gtk_label_set_text (self->source_error,
+                      complete || !text_of (main_entry) ? "" : _("This file does not exist."));
+  gtk_assistant_set_page_complete (GTK_ASSISTANT (self), self->source_page, complete);
+
+  if (!self->name_edited)
+    {
+      g_autofree char *name = suggest_name (self, text_of (main_entry));
+      self->suggesting = TRUE;
+      gtk_entry_set_text (self->name_entry, name);
+      self->suggesting = FALSE;
+    }
+}
+
+/* Invalid and taken names are refused with the reason beside the field. */
+static void
+validate_name (VireoNewVmAssistant *self)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = vireo_engine_check_new_name (self->engine, gtk_entry_get_text (self->name_entry), &error);
+
+  gtk_label_set_text (self->name_error, ok ? "" : error->message);
+  gtk_assistant_set_page_complete (GTK_ASSISTANT (self), self->name_page, ok);
+}
+
+static void
+on_name_changed (VireoNewVmAssistant *self)
+{
+  if (!self->suggesting)
+    self->name_edited = TRUE;
+  validate_name (self);
+}
+
+static void
+on_browse (GtkButton           *button,
+           VireoNewVmAssistant *self)
+{
+  GtkEntry *entry = button == self->iso_browse ? self->iso_entry :
+                    button == self->import_browse ? self->import_entry :
+                    button == self->kernel_browse ? self->kernel_entry : self->initrd_entry;
+  g_autoptr(GtkFileChooserNative) chooser =
+    gtk_file_chooser_native_new (_("Choose a File"), GTK_WINDOW (self),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, NULL, NULL);
+
+  if (gtk_native_dialog_run (GTK_NATIVE_DIALOG (chooser)) == GTK_RESPONSE_ACCEPT)
+    {
+      g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
+      gtk_entry_set_text (entry, path ? path : "");
+    }
+}
+
+/* The user's choices, as vireo-create takes them. */
+static VireoCreateOptions *
+collect_options (VireoNewVmAssistant *self)
+{
+  VireoCreateOptions *o = vireo_create_options_new ();
+
+  o->name = g_strdup (gtk_entry_get_text (self->name_entry));
+  o->title = g_strdup (text_of (self->title_entry));
+  o->memory_mib = gtk_spin_button_get_value_as_int (self->memory_spin);
+  o->vcpus = gtk_spin_button_get_value_as_int (self->vcpus_spin);
+  if (gtk_toggle_button_get_active (self->disk_check) && gtk_widget_get_sensitive (GTK_WIDGET (self->disk_check)))
+    o->disk_bytes = (guint64) gtk_spin_button_get_value_as_int (self->disk_spin) << 30;
+  if (gtk_toggle_button_get_active (self->iso_radio))
+    o->cdrom = g_strdup (text_of (self->iso_entry));
+  else if (gtk_toggle_button_get_active (self->import_radio))
+    o->import_path = g_strdup (text_of (self->import_entry));
+  else
+    {
+      o->kernel = g_strdup (text_of (self->kernel_entry));
+      o->initrd = g_strdup (text_of (self->initrd_entry));
+      o->cmdline = g_strdup (text_of (self->cmdline_entry));
+    }
+  o->network = g_strdup (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->network_combo)));
+  return o;
+}
+
+static void
+update_summary (VireoNewVmAssistant *self)
+{
+  g_autoptr(VireoCreateOptions) o = collect_options (self);
+  g_autofree char *disk = o->disk_bytes ? g_format_size_full (o->disk_bytes, G_FORMAT_SIZE_IEC_UNITS)
+                                        : g_strdup (o->import_path ? _("the imported image") : _("none"));
+  g_autofree char *source = o->cdrom ? g_strdup_printf (_("installer %s"), o->cdrom) :
+                            o->import_path ? g_strdup_printf (_("copy of %s"), o->import_path) :
+                            g_strdup_printf (_("kernel %s"), o->kernel);
+  g_autofree char *text = g_strdup_printf (_("Name: %s\nBoots from: %s\nMemory: %u MiB\nCPUs: %u\nDisk: %s\nNetwork: %s"),
+                                           o->name, source, o->memory_mib, o->vcpus, disk,
+                                           gtk_combo_box_text_get_active_text (self->network_combo));
+
+  gtk_label_set_text (self->summary_label, text);
+}
+
+static void
+on_prepare (GtkAssistant        *assistant,
+            GtkWidget           *page,
+            VireoNewVmAssistant *self)
+{
+  if (page == self->summary_page)
+    update_summary (self);
+  else if (page == self->name_page)
+    validate_name (self);
+}
+
+static void
+on_job_progress (VireoJob            *job,
+                 GParamSpec          *pspec,
+                 VireoNewVmAssistant *self)
+{
+  gtk_progress_bar_set_fraction (self->progress_bar, vireo_job_get_progress (job));
+}
+
+static void
+show_failure (VireoNewVmAssistant *self,
+              const GError        *error)
+{
+  gtk_label_set_text (self->progress_label, error->message);
+  gtk_widget_hide (GTK_WIDGET (self->progress_bar));
+  gtk_assistant_set_page_type (GTK_ASSISTANT (self), self->progress_page, GTK_ASSISTANT_PAGE_SUMMARY);
+  gtk_assistant_set_page_complete (GTK_ASSISTANT (self), self->progress_page, TRUE);
+}
+
+static void
+on_created (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, &error);
+  VireoNewVmAssistant *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (domain == NULL)
+    {
+      show_failure (self, error);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_CREATED], 0, domain,
+                 gtk_toggle_button_get_active (self->start_check));
+  gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+static void
+on_apply (GtkAssistant        *assistant,
+          VireoNewVmAssistant *self)
+{
+  g_autoptr(VireoCreateOptions) o = collect_options (self);
+
+  gtk_label_set_text (self->progress_label, _("Creating the VM…"));
+  vireo_create_domain_async (self->engine, o, &self->job, self->cancellable, on_created, self);
+  if (self->job)
+    g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_job_progress), self, 0);
+}
+
+static void
+on_cancel (GtkAssistant        *assistant,
+           VireoNewVmAssistant *self)
+{
+  /* a disk being made is removed by its job */
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+static void
+on_close (GtkAssistant        *assistant,
+          VireoNewVmAssistant *self)
+{
+  gtk_widget_destroy (GTK_WIDGET (self));
+}
+
+static void
+vireo_new_vm_assistant_dispose (GObject *object)
+{
+  VireoNewVmAssistant *self = VIREO_NEW_VM_ASSISTANT (object);
+
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->job);
+  g_clear_object (&self->engine);
+  G_OBJECT_CLASS (vireo_new_vm_assistant_parent_class)->dispose (object);
+}
+
+static void
+vireo_new_vm_assistant_class_init (VireoNewVmAssistantClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = vireo_new_vm_assistant_dispose;
+
+  /**
+   * VireoNewVmAssistant::created:
+   * @domain: the new VM
+   * @start: whether the user asked to start it
+   */
+  signals[SIGNAL_CREATED] =
+    g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, VIREO_TYPE_DOMAIN, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-new-vm-assistant.ui");
+#define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VireoNewVmAssistant, name)
+  CHILD (source_page); CHILD (iso_radio); CHILD (import_radio); CHILD (kernel_radio);
+  CHILD (iso_entry); CHILD (import_entry); CHILD (kernel_entry); CHILD (initrd_entry);
+  CHILD (cmdline_entry); CHILD (iso_browse); CHILD (import_browse); CHILD (kernel_browse);
+  CHILD (initrd_browse); CHILD (source_error); CHILD (resources_page); CHILD (memory_spin);
+  CHILD (vcpus_spin); CHILD (disk_check); CHILD (disk_spin); CHILD (network_combo);
+  CHILD (host_label); CHILD (name_page); CHILD (name_entry); CHILD (title_entry);
+  CHILD (name_error); CHILD (summary_page); CHILD (summary_label); CHILD (start_check);
+  CHILD (progress_page); CHILD (progress_label); CHILD (progress_bar);
+#undef CHILD
+  gtk_widget_class_bind_template_callback (widget_class, on_source_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_name_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_browse);
+  gtk_widget_class_bind_template_callback (widget_class, on_prepare);
+  gtk_widget_class_bind_template_callback (widget_class, on_apply);
+  gtk_widget_class_bind_template_callback (widget_class, on_cancel);
+  gtk_widget_class_bind_template_callback (widget_class, on_close);
+}
+
+static void
+vireo_new_vm_assistant_init (VireoNewVmAssistant *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * vireo_new_vm_assistant_new:
+ * Returns: the wizard, for a VM in @engine
+ */
+GtkWidget *
+vireo_new_vm_assistant_new (GtkWindow   *parent,
+                            VireoEngine *engine)
+{
+  VireoNewVmAssistant *self = g_object_new (VIREO_TYPE_NEW_VM_ASSISTANT,
+                                            "transient-for", parent, NULL);
+  guint cpus = g_get_num_processors ();
+  guint max_mib = vireo_create_max_memory_mib ();
+  g_autofree char *host = NULL;
+  g_autofree char *host_memory = g_format_size_full ((guint64) (max_mib + 512) << 20,
+                                                     G_FORMAT_SIZE_IEC_UNITS);
+
+  self->engine = g_object_ref (engine);
+  gtk_spin_button_set_range (self->memory_spin, 64, max_mib);
+  gtk_spin_button_set_value (self->memory_spin, MIN (vireo_create_default_memory_mib (), max_mib));
+  gtk_spin_button_set_range (self->vcpus_spin, 1, cpus);
+  gtk_spin_button_set_value (self->vcpus_spin, MIN (2, cpus));
+  gtk_spin_button_set_value (self->disk_spin, DEFAULT_DISK_GIB);
+  /* Translators: the host's CPU count and memory size */
+  host = g_strdup_printf (ngettext ("This computer has %u CPU and %s of memory.",
+                                    "This computer has %u CPUs and %s of memory.", cpus),
+                          cpus, host_memory);
+  gtk_label_set_text (self->host_label, host);
+  on_source_changed (self);
+  return GTK_WIDGET (self);
+}
