@@ -272,3 +272,26 @@ vireo_vnc_view_send_keys (VireoVncView *self,
 {
   vnc_display_send_keys (VNC_DISPLAY (self->display), keyvals, n_keyvals);
 }
+
+void
+vireo_vnc_view_set_scaling (VireoVncView *self,
+                            gboolean      scale)
+{
+  vnc_display_set_scaling (VNC_DISPLAY (self->display), scale);
+}
+
+/**
+ * vireo_vnc_view_get_guest_size:
+ * Returns: %FALSE when not connected
+ */
+gboolean
+vireo_vnc_view_get_guest_size (VireoVncView *self,
+                               int          *width,
+                               int          *height)
+{
+  if (!vireo_vnc_view_is_connected (self))
+    return FALSE;
+  *width = vnc_display_get_width (VNC_DISPLAY (self->display));
+  *height = vnc_display_get_height (VNC_DISPLAY (self->display));
+  return *width > 0 && *height > 0;
+}

@@ -18,6 +18,11 @@ GtkWidget *vireo_vnc_view_new          (VireoDomain  *domain);
 gboolean   vireo_vnc_view_is_connected (VireoVncView *self);
 GdkPixbuf *vireo_vnc_view_get_pixbuf   (VireoVncView *self);
 GtkWidget *vireo_vnc_view_get_display  (VireoVncView *self);
+void       vireo_vnc_view_set_scaling  (VireoVncView *self,
+                                        gboolean      scale);
+gboolean   vireo_vnc_view_get_guest_size (VireoVncView *self,
+                                          int          *width,
+                                          int          *height);
 void       vireo_vnc_view_send_keys    (VireoVncView *self,
                                         const guint  *keyvals,
                                         int           n_keyvals);

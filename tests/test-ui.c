@@ -315,6 +315,12 @@ test_manager_and_consoles (void **state)
   assert_true (wait_until (vnc_shows_frame, vnc, 10));
   save_screenshot (vm_window, "console-window.png");
 
+  /* key combinations reach the guest; fullscreen comes and goes */
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "send-keys", g_variant_new_string ("ctrl-alt-f2"));
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "fullscreen", NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "fullscreen", NULL);
+  assert_true (vireo_vnc_view_is_connected (vnc));
+
   /* QEMU killed under the window: crashed, and the app carries on */
   vireo_domain_refresh_state (alpha);
   {
@@ -331,6 +337,23 @@ test_manager_and_consoles (void **state)
   assert_string_equal (vireo_domain_get_state_reason (alpha), "QEMU was killed by signal 9 (Killed)");
   save_screenshot (vm_window, "console-crashed.png");
   gtk_widget_destroy (vm_window);
+
+  /* deleting asks, and takes the disk along when told to */
+  {
+    g_autofree char *disk = g_strdup (((VireoDiskConfig *) g_ptr_array_index (
+        vireo_domain_get_config (vm)->disks, 0))->path);
+    GtkWidget *dialog;
+
+    assert_true (g_file_test (disk, G_FILE_TEST_EXISTS));
+    vireo_window_select_domain (f->window, vm);
+    dialog = vireo_window_delete_vm (f->window);
+    assert_non_null (dialog);
+    gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+    assert_null (vireo_engine_lookup_domain (f->engine, "wizard-vm"));
+    assert_null (gtk_list_box_get_row_at_index (box, 2));
+    assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+    assert_null (vireo_window_get_error_text (f->window));
+  }
 }
 
 int

@@ -107,7 +107,9 @@ vireo_application_startup (GApplication *app)
     { "win.shutdown", { "<Primary><Shift>q", NULL } },
     { "win.open-console", { "<Primary>o", NULL } },
     { "win.send-ctrl-alt-del", { "<Primary><Alt>Delete", NULL } },
-    { "win.close", { "<Primary>w", NULL } },
+    { "win.delete", { "Delete", NULL } },
+    { "win.fullscreen", { "F11", NULL } },
+    { "win.show-help-overlay", { "<Primary>question", NULL } },
   };
 
   G_APPLICATION_CLASS (vireo_application_parent_class)->startup (app);

@@ -14,6 +14,9 @@ struct _VireoVmWindow
   /* template children */
   GtkHeaderBar *header;
   GtkStack *stack;
+  GtkWidget *grab_label;
+  GtkRevealer *fullscreen_bar;
+  gboolean fullscreen;
 
   /* owned */
   VireoDomain *domain;
@@ -27,14 +30,107 @@ struct _VireoVmWindow
 G_DEFINE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, GTK_TYPE_APPLICATION_WINDOW)
 
 static void
+send_keys (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+  const char *which = g_variant_get_string (param, NULL);
+  guint keys[3] = { GDK_KEY_Control_L, GDK_KEY_Alt_L, 0 };
+  guint n = 3;
+
+  if (g_str_equal (which, "ctrl-alt-del"))
+    keys[2] = GDK_KEY_Delete;
+  else if (g_str_equal (which, "ctrl-alt-backspace"))
+    keys[2] = GDK_KEY_BackSpace;
+  else if (g_str_equal (which, "print"))
+    {
+      keys[0] = GDK_KEY_Print;
+      n = 1;
+    }
+  else if (g_str_has_prefix (which, "ctrl-alt-f"))
+    {
+      guint64 f = g_ascii_strtoull (which + strlen ("ctrl-alt-f"), NULL, 10);
+      if (f < 1 || f > 12)
+        return;
+      keys[2] = GDK_KEY_F1 + f - 1;
+    }
+  else
+    return;
+  vireo_vnc_view_send_keys (self->vnc_view, keys, n);
+}
+
+static void
 send_ctrl_alt_del (GSimpleAction *action,
                    GVariant      *param,
                    gpointer       user_data)
 {
-  VireoVmWindow *self = user_data;
-  static const guint keys[] = { GDK_KEY_Control_L, GDK_KEY_Alt_L, GDK_KEY_Delete };
+  g_autoptr(GVariant) which = g_variant_ref_sink (g_variant_new_string ("ctrl-alt-del"));
 
-  vireo_vnc_view_send_keys (self->vnc_view, keys, G_N_ELEMENTS (keys));
+  send_keys (action, which, user_data);
+}
+
+static void
+toggle_fullscreen (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+
+  if (self->fullscreen)
+    gtk_window_unfullscreen (GTK_WINDOW (self));
+  else
+    gtk_window_fullscreen (GTK_WINDOW (self));
+}
+
+static gboolean
+on_window_state (GtkWidget           *widget,
+                 GdkEventWindowState *event,
+                 VireoVmWindow       *self)
+{
+  self->fullscreen = (event->new_window_state & GDK_WINDOW_STATE_FULLSCREEN) != 0;
+  gtk_revealer_set_reveal_child (self->fullscreen_bar, self->fullscreen);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+change_scale (GSimpleAction *action,
+              GVariant      *state,
+              gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+
+  vireo_vnc_view_set_scaling (self->vnc_view, g_variant_get_boolean (state));
+  g_simple_action_set_state (action, state);
+}
+
+static void
+resize_to_guest (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+  int width, height, header_height;
+
+  if (!vireo_vnc_view_get_guest_size (self->vnc_view, &width, &height))
+    return;
+  gtk_widget_get_preferred_height (GTK_WIDGET (self->header), NULL, &header_height);
+  gtk_window_unmaximize (GTK_WINDOW (self));
+  gtk_window_resize (GTK_WINDOW (self), width, height + header_height);
+}
+
+static void
+on_keyboard_grab (GtkWidget     *display,
+                  VireoVmWindow *self)
+{
+  gtk_widget_show (self->grab_label);
+}
+
+static void
+on_keyboard_ungrab (GtkWidget     *display,
+                    VireoVmWindow *self)
+{
+  gtk_widget_hide (self->grab_label);
 }
 
 static void
@@ -71,7 +167,11 @@ screenshot (GSimpleAction *action,
 
 static const GActionEntry actions[] = {
   { "send-ctrl-alt-del", send_ctrl_alt_del },
+  { "send-keys", send_keys, "s" },
   { "screenshot", screenshot },
+  { "fullscreen", toggle_fullscreen },
+  { "scale", NULL, NULL, "true", change_scale },
+  { "resize-to-guest", resize_to_guest },
 };
 
 static void
@@ -94,6 +194,9 @@ vireo_vm_window_class_init (VireoVmWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-vm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, header);
   gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, grab_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, fullscreen_bar);
+  gtk_widget_class_bind_template_callback (widget_class, on_window_state);
 }
 
 static void
@@ -115,6 +218,10 @@ vireo_vm_window_new (GtkApplication *app,
   self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (domain));
   self->serial_view = VIREO_SERIAL_VIEW (vireo_serial_view_new (domain));
   gtk_widget_show (GTK_WIDGET (self->vnc_view));
+  g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-grab",
+                           G_CALLBACK (on_keyboard_grab), self, 0);
+  g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-ungrab",
+                           G_CALLBACK (on_keyboard_ungrab), self, 0);
   gtk_widget_show (GTK_WIDGET (self->serial_view));
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->vnc_view), "console", _("Console"));
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->serial_view), "serial", _("Serial"));

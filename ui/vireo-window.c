@@ -84,6 +84,7 @@ update_actions (VireoWindow *self)
   set_enabled (self, "reboot", any && state == VIREO_DOMAIN_STATE_RUNNING);
   set_enabled (self, "pause", any && up);
   set_enabled (self, "open-console", any);
+  set_enabled (self, "delete", any && off);
 }
 
 static void
@@ -303,6 +304,89 @@ vireo_window_new_vm (VireoWindow *self)
 }
 
 static void
+on_delete_response (GtkDialog   *dialog,
+                    int          response,
+                    VireoWindow *self)
+{
+  GtkWidget *check = g_object_get_data (G_OBJECT (dialog), "remove-storage");
+  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT &&
+      !vireo_engine_undefine_domain (self->engine, domain, gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
+                                     &error))
+    vireo_window_show_error (self, error);
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+/**
+ * vireo_window_delete_vm:
+ * Asks whether to delete the selected VM and whether its disks go too.
+ *
+ * Returns: (transfer none) (nullable): the question
+ */
+GtkWidget *
+vireo_window_delete_vm (VireoWindow *self)
+{
+  GtkWidget *dialog, *check, *area;
+
+  if (self->selected == NULL)
+    return NULL;
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   _("Delete VM “%s”?"), vireo_domain_get_name (self->selected));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            _("Its definition and snapshots go. CD-ROM images and disks "
+                                              "shared with other VMs are never deleted."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Delete"), GTK_RESPONSE_ACCEPT, NULL);
+  gtk_style_context_add_class (gtk_widget_get_style_context (
+      gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT)),
+      GTK_STYLE_CLASS_DESTRUCTIVE_ACTION);
+  check = gtk_check_button_new_with_mnemonic (_("Also delete its _disk images"));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), TRUE);
+  area = gtk_message_dialog_get_message_area (GTK_MESSAGE_DIALOG (dialog));
+  gtk_container_add (GTK_CONTAINER (area), check);
+  gtk_widget_show (check);
+  g_object_set_data (G_OBJECT (dialog), "remove-storage", check);
+  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_delete_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+delete_vm (GSimpleAction *action,
+           GVariant      *param,
+           gpointer       user_data)
+{
+  vireo_window_delete_vm (user_data);
+}
+
+static gboolean
+on_list_button_press (GtkWidget      *widget,
+                      GdkEventButton *event,
+                      VireoWindow    *self)
+{
+  GtkListBoxRow *row;
+  GtkBuilder *builder;
+  GtkWidget *menu;
+
+  if (!gdk_event_triggers_context_menu ((GdkEvent *) event))
+    return GDK_EVENT_PROPAGATE;
+  row = gtk_list_box_get_row_at_y (self->list_box, event->y);
+  if (row == NULL)
+    return GDK_EVENT_PROPAGATE;
+  gtk_list_box_select_row (self->list_box, row);
+  builder = gtk_builder_new_from_resource ("/dev/vireo/Vireo/ui/vireo-menus.ui");
+  menu = gtk_menu_new_from_model (G_MENU_MODEL (gtk_builder_get_object (builder, "row_menu")));
+  g_object_unref (builder);
+  gtk_menu_attach_to_widget (GTK_MENU (menu), GTK_WIDGET (self), NULL);
+  gtk_menu_popup_at_pointer (GTK_MENU (menu), (GdkEvent *) event);
+  return GDK_EVENT_STOP;
+}
+
+static void
 new_vm (GSimpleAction *action,
         GVariant      *param,
         gpointer       user_data)
@@ -319,6 +403,7 @@ static const GActionEntry actions[] = {
   { "pause", pause_resume },
   { "open-console", open_console },
   { "create-demo", create_demo },
+  { "delete", delete_vm },
 };
 
 static void
@@ -379,6 +464,7 @@ vireo_window_class_init (VireoWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
+  gtk_widget_class_bind_template_callback (widget_class, on_list_button_press);
 }
 
 static void
