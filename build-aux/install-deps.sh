@@ -8,7 +8,7 @@ packages=(
   gcc meson ninja-build pkg-config
   libglib2.0-dev libjson-glib-dev libxml2-dev
   # the desktop application
-  libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils
+  libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream
   # tests
   libcmocka-dev libvirt-clients xvfb xauth imagemagick
   # running guests

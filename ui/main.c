@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <locale.h>
 
+#include "config.h"
 #include "vireo-application.h"
 
 int
@@ -14,6 +15,9 @@ main (int   argc,
   g_autoptr(VireoApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   app = vireo_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
