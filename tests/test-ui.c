@@ -238,6 +238,13 @@ test_manager_and_consoles (void **state)
   assert_non_null (gtk_list_box_get_row_at_index (box, 1));
   assert_null (gtk_list_box_get_row_at_index (box, 2));
 
+  /* type-to-search hides what does not match */
+  vireo_window_search (f->window, "UNDER TEST");
+  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
+  assert_false (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+  vireo_window_search (f->window, NULL);
+  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+
   /* the wizard creates a VM from a kernel and an initrd, and starts it */
   assistant = vireo_window_new_vm (f->window);
   gtk_toggle_button_set_active (child (assistant, "kernel_radio"), TRUE);

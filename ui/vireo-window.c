@@ -25,6 +25,8 @@ struct _VireoWindow
   GtkListBox *list_box;
   GtkInfoBar *error_bar;
   GtkLabel *error_label;
+  GtkSearchBar *search_bar;
+  GtkSearchEntry *search_entry;
 
   /* owned */
   VireoEngine *engine;
@@ -425,6 +427,55 @@ on_items_changed (GListModel  *model,
   update_empty (self);
 }
 
+/* Type-to-search: a VM shows when its name or title holds the text. */
+static gboolean
+filter_row (GtkListBoxRow *row,
+            gpointer       user_data)
+{
+  VireoWindow *self = user_data;
+  const char *text = gtk_entry_get_text (GTK_ENTRY (self->search_entry));
+  const VireoDomainConfig *config;
+  g_autofree char *needle = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  if (text == NULL || *text == '\0')
+    return TRUE;
+  config = vireo_domain_get_config (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
+  needle = g_utf8_casefold (text, -1);
+  name = g_utf8_casefold (config->name, -1);
+  title = config->title ? g_utf8_casefold (config->title, -1) : NULL;
+  return strstr (name, needle) != NULL || (title && strstr (title, needle) != NULL);
+}
+
+static void
+on_search_changed (GtkSearchEntry *entry,
+                   VireoWindow    *self)
+{
+  gtk_list_box_invalidate_filter (self->list_box);
+}
+
+static gboolean
+on_key_press (GtkWidget   *widget,
+              GdkEvent    *event,
+              VireoWindow *self)
+{
+  return gtk_search_bar_handle_event (self->search_bar, event);
+}
+
+/**
+ * vireo_window_search:
+ * Shows only the VMs whose name or title holds @text.
+ */
+void
+vireo_window_search (VireoWindow *self,
+                     const char  *text)
+{
+  gtk_search_bar_set_search_mode (self->search_bar, text && *text);
+  gtk_entry_set_text (GTK_ENTRY (self->search_entry), text ? text : "");
+  gtk_list_box_invalidate_filter (self->list_box);
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -461,6 +512,10 @@ vireo_window_class_init (VireoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, list_box);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_bar);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, search_entry);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_key_press);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
@@ -485,6 +540,8 @@ vireo_window_new (GtkApplication *app,
 
   self->engine = g_object_ref (engine);
   gtk_list_box_bind_model (self->list_box, domains, create_row, self, NULL);
+  gtk_list_box_set_filter_func (self->list_box, filter_row, self, NULL);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), self);
   update_empty (self);
   if (g_list_model_get_n_items (domains) > 0)

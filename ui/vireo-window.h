@@ -23,6 +23,8 @@ void         vireo_window_show_error     (VireoWindow    *self,
                                           const GError   *error);
 const char  *vireo_window_get_error_text (VireoWindow    *self);
 GtkWidget   *vireo_window_new_vm         (VireoWindow    *self);
+void         vireo_window_search         (VireoWindow    *self,
+                                          const char     *text);
 GtkWidget   *vireo_window_delete_vm      (VireoWindow    *self);
 GtkWidget   *vireo_window_open_vm_window (VireoWindow    *self,
                                           VireoDomain    *domain);
