@@ -174,6 +174,12 @@ row_says (gpointer data)
 }
 
 static gboolean
+row_has_samples (gpointer data)
+{
+  return vireo_vm_row_get_n_samples (data) >= 2;
+}
+
+static gboolean
 domain_running (gpointer data)
 {
   gpointer *args = data;
@@ -277,6 +283,10 @@ test_manager_and_consoles (void **state)
   assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
   assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
   assert_non_null (gtk_list_box_get_row_at_index (box, 2));
+
+  /* the row shows CPU and memory use of the running VM */
+  args[0] = gtk_list_box_get_row_at_index (box, 2);
+  assert_true (wait_until (row_has_samples, args[0], 10));
 
   /* another client pauses it: the row follows */
   assert_true (vireo_engine_load (f->other, NULL));

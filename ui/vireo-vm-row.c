@@ -6,6 +6,8 @@
 
 #include "vireo-vm-row.h"
 
+#define SPARKLINE_SAMPLES 60
+
 struct _VireoVmRow
 {
   GtkListBoxRow parent_instance;
@@ -16,9 +18,14 @@ struct _VireoVmRow
   GtkLabel *title_label;
   GtkLabel *details_label;
   GtkLabel *state_label;
+  GtkWidget *sparkline;
+  GtkLabel *usage_label;
 
   /* owned */
   VireoDomain *domain;
+  double cpu[SPARKLINE_SAMPLES];   /* ring of CPU %, newest at cpu_head - 1 */
+  guint cpu_head;
+  guint cpu_count;
 };
 
 G_DEFINE_FINAL_TYPE (VireoVmRow, vireo_vm_row, GTK_TYPE_LIST_BOX_ROW)
@@ -73,6 +80,74 @@ update (VireoVmRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
                                state == VIREO_DOMAIN_STATE_CRASHED ? reason : NULL);
   gtk_image_set_from_icon_name (self->state_icon, vireo_ui_state_icon_name (state), GTK_ICON_SIZE_BUTTON);
+  if (!vireo_domain_is_active (self->domain))
+    {
+      self->cpu_count = 0;
+      gtk_widget_hide (self->sparkline);
+      gtk_widget_hide (GTK_WIDGET (self->usage_label));
+    }
+}
+
+/* A small line of CPU use, scaled to the larger of 100 % and the peak. */
+static gboolean
+on_sparkline_draw (GtkWidget  *widget,
+                   cairo_t    *cr,
+                   VireoVmRow *self)
+{
+  GtkStyleContext *style = gtk_widget_get_style_context (widget);
+  int width = gtk_widget_get_allocated_width (widget);
+  int height = gtk_widget_get_allocated_height (widget);
+  double peak = 100.0;
+  GdkRGBA color;
+
+  if (self->cpu_count < 2)
+    return FALSE;
+  for (guint i = 0; i < self->cpu_count; i++)
+    peak = MAX (peak, self->cpu[i]);
+  gtk_style_context_get_color (style, gtk_style_context_get_state (style), &color);
+  cairo_set_source_rgba (cr, color.red, color.green, color.blue, 0.8);
+  cairo_set_line_width (cr, 1.5);
+  for (guint i = 0; i < self->cpu_count; i++)
+    {
+      guint index = (self->cpu_head + SPARKLINE_SAMPLES - self->cpu_count + i) % SPARKLINE_SAMPLES;
+      double x = width - (double) (self->cpu_count - 1 - i) * width / (SPARKLINE_SAMPLES - 1);
+      double y = height - 1 - (height - 2) * self->cpu[index] / peak;
+
+      if (i == 0)
+        cairo_move_to (cr, x, y);
+      else
+        cairo_line_to (cr, x, y);
+    }
+  cairo_stroke (cr);
+  return FALSE;
+}
+
+/**
+ * vireo_vm_row_add_stats:
+ * Adds a sample to the CPU line and shows memory use.
+ */
+void
+vireo_vm_row_add_stats (VireoVmRow             *self,
+                        const VireoDomainStats *stats)
+{
+  g_autofree char *rss = g_format_size_full (stats->rss_bytes, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *usage = NULL;
+
+  self->cpu[self->cpu_head] = stats->cpu_percent;
+  self->cpu_head = (self->cpu_head + 1) % SPARKLINE_SAMPLES;
+  self->cpu_count = MIN (self->cpu_count + 1, SPARKLINE_SAMPLES);
+  /* Translators: CPU use and resident memory of a running VM */
+  usage = g_strdup_printf (_("%.0f %% · %s"), stats->cpu_percent, rss);
+  gtk_label_set_text (self->usage_label, usage);
+  gtk_widget_show (GTK_WIDGET (self->usage_label));
+  gtk_widget_show (self->sparkline);
+  gtk_widget_queue_draw (self->sparkline);
+}
+
+guint
+vireo_vm_row_get_n_samples (VireoVmRow *self)
+{
+  return self->cpu_count;
 }
 
 static void
@@ -106,6 +181,9 @@ vireo_vm_row_class_init (VireoVmRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, details_label);
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, state_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, sparkline);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, usage_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_sparkline_draw);
 }
 
 static void

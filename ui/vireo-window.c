@@ -15,6 +15,7 @@
 #include "vireo-window.h"
 
 #define SHUTDOWN_TIMEOUT_S 60
+#define STATS_INTERVAL_MS 1000
 
 struct _VireoWindow
 {
@@ -34,6 +35,7 @@ struct _VireoWindow
   VireoDomain *selected;
   gulong selected_handler;
   GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
+  guint stats_id;
 };
 
 G_DEFINE_FINAL_TYPE (VireoWindow, vireo_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -476,6 +478,39 @@ vireo_window_search (VireoWindow *self,
   gtk_list_box_invalidate_filter (self->list_box);
 }
 
+static void
+on_stats (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GtkWidget) row = user_data;   /* a reference, in case the VM went */
+  VireoDomainStats stats;
+
+  if (vireo_domain_get_stats_finish (VIREO_DOMAIN (source), result, &stats, NULL) &&
+      gtk_widget_get_parent (row) != NULL)
+    vireo_vm_row_add_stats (VIREO_VM_ROW (row), &stats);
+}
+
+/* Samples every running VM while the window is on screen. */
+static gboolean
+on_stats_tick (gpointer user_data)
+{
+  VireoWindow *self = user_data;
+  GtkListBoxRow *row;
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return G_SOURCE_CONTINUE;
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)); i++)
+    {
+      VireoDomain *domain = vireo_vm_row_get_domain (VIREO_VM_ROW (row));
+      VireoDomainState state = vireo_domain_get_state (domain);
+
+      if (state == VIREO_DOMAIN_STATE_RUNNING || state == VIREO_DOMAIN_STATE_PAUSED)
+        vireo_domain_get_stats_async (domain, self->cancellable, on_stats, g_object_ref (row));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -489,6 +524,7 @@ vireo_window_dispose (GObject *object)
   VireoWindow *self = VIREO_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->stats_id, g_source_remove);
   if (self->selected)
     g_clear_signal_handler (&self->selected_handler, self->selected);
   g_clear_object (&self->selected);
@@ -542,6 +578,7 @@ vireo_window_new (GtkApplication *app,
   gtk_list_box_bind_model (self->list_box, domains, create_row, self, NULL);
   gtk_list_box_set_filter_func (self->list_box, filter_row, self, NULL);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
+  self->stats_id = g_timeout_add (STATS_INTERVAL_MS, on_stats_tick, self);
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), self);
   update_empty (self);
   if (g_list_model_get_n_items (domains) > 0)
