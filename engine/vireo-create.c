@@ -39,6 +39,7 @@ vireo_create_options_free (VireoCreateOptions *options)
   g_free (options->initrd);
   g_free (options->cmdline);
   g_free (options->network);
+  g_free (options->disk_folder);
   g_free (options);
 }
 
@@ -184,6 +185,18 @@ build_config (VireoEngine              *engine,
   return g_steal_pointer (&config);
 }
 
+static char *
+disk_path (VireoEngine              *engine,
+           const VireoCreateOptions *options)
+{
+  g_autofree char *base = NULL;
+
+  if (options->disk_folder == NULL || *options->disk_folder == '\0')
+    return vireo_engine_default_disk_path (engine, options->name);
+  base = g_strconcat (options->name, ".qcow2", NULL);
+  return g_build_filename (options->disk_folder, base, NULL);
+}
+
 static void
 on_disk_done (GObject      *source,
               GAsyncResult *result,
@@ -253,12 +266,12 @@ vireo_create_domain_async (VireoEngine              *engine,
           g_task_return_error (task, error);
           return;
         }
-      create->disk = vireo_engine_default_disk_path (engine, options->name);
+      create->disk = disk_path (engine, options);
       create->job = vireo_storage_import_job (source, create->disk);
     }
   else if (options->disk_bytes > 0)
     {
-      create->disk = vireo_engine_default_disk_path (engine, options->name);
+      create->disk = disk_path (engine, options);
       create->job = vireo_storage_create_job (create->disk, options->disk_bytes);
     }
 

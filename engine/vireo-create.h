@@ -26,6 +26,7 @@ typedef struct {
   char *initrd;
   char *cmdline;
   char *network;      /* NULL or "user", "none", or a network's name */
+  char *disk_folder;  /* where a new disk goes; NULL: the images folder */
   VireoAccel accel;
 } VireoCreateOptions;
 

@@ -18,6 +18,7 @@
 #include "vireo-engine.h"
 #include "vireo-error.h"
 #include "vireo-new-vm-assistant.h"
+#include "vireo-preferences.h"
 #include "vireo-test-util.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
@@ -354,6 +355,21 @@ test_manager_and_consoles (void **state)
   assert_string_equal (vireo_domain_get_state_reason (alpha), "QEMU was killed by signal 9 (Killed)");
   save_screenshot (vm_window, "console-crashed.png");
   gtk_widget_destroy (vm_window);
+
+  /* preferences apply at once */
+  {
+    GtkWidget *prefs = vireo_preferences_new (GTK_WINDOW (f->window));
+    g_autoptr(GSettings) settings = vireo_ui_settings_new ();
+    GtkToggleButton *confirm = (gpointer) gtk_widget_get_template_child (prefs, VIREO_TYPE_PREFERENCES,
+                                                                         "confirm_check");
+
+    gtk_widget_show (prefs);
+    assert_true (gtk_toggle_button_get_active (confirm));
+    gtk_toggle_button_set_active (confirm, FALSE);
+    assert_false (g_settings_get_boolean (settings, "confirm-actions"));
+    save_screenshot (prefs, "preferences.png");
+    gtk_widget_destroy (prefs);
+  }
 
   /* deleting asks, and takes the disk along when told to */
   {

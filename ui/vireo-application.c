@@ -108,6 +108,7 @@ vireo_application_startup (GApplication *app)
     { "win.open-console", { "<Primary>o", NULL } },
     { "win.send-ctrl-alt-del", { "<Primary><Alt>Delete", NULL } },
     { "win.delete", { "Delete", NULL } },
+    { "win.preferences", { "<Primary>comma", NULL } },
     { "win.fullscreen", { "F11", NULL } },
     { "win.show-help-overlay", { "<Primary>question", NULL } },
   };

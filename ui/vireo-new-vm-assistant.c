@@ -11,6 +11,7 @@
 
 #include "vireo-create.h"
 #include "vireo-new-vm-assistant.h"
+#include "vireo-preferences.h"
 
 #define DEFAULT_DISK_GIB 20
 
@@ -55,6 +56,7 @@ struct _VireoNewVmAssistant
   VireoEngine *engine;
   GCancellable *cancellable;
   VireoJob *job;
+  GSettings *settings;
   gboolean name_edited;      /* the user typed a name: stop suggesting */
   gboolean suggesting;
 };
@@ -208,6 +210,9 @@ collect_options (VireoNewVmAssistant *self)
       o->cmdline = g_strdup (text_of (self->cmdline_entry));
     }
   o->network = g_strdup (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->network_combo)));
+  /* the Preferences' choices for new VMs */
+  o->accel = g_settings_get_enum (self->settings, "default-accel");
+  o->disk_folder = g_settings_get_string (self->settings, "storage-folder");
   return o;
 }
 
@@ -315,6 +320,7 @@ vireo_new_vm_assistant_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->job);
+  g_clear_object (&self->settings);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_new_vm_assistant_parent_class)->dispose (object);
 }
@@ -360,6 +366,7 @@ vireo_new_vm_assistant_init (VireoNewVmAssistant *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->settings = vireo_ui_settings_new ();
 }
 
 /**

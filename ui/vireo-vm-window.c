@@ -5,6 +5,7 @@
 #include <gdk/gdkkeysyms.h>
 #include <glib/gi18n.h>
 
+#include "vireo-preferences.h"
 #include "vireo-vm-window.h"
 
 struct _VireoVmWindow
@@ -218,6 +219,14 @@ vireo_vm_window_new (GtkApplication *app,
   self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (domain));
   self->serial_view = VIREO_SERIAL_VIEW (vireo_serial_view_new (domain));
   gtk_widget_show (GTK_WIDGET (self->vnc_view));
+  {
+    g_autoptr(GSettings) settings = vireo_ui_settings_new ();
+    gboolean scale = g_settings_get_boolean (settings, "console-scaling");
+
+    vireo_vnc_view_set_scaling (self->vnc_view, scale);
+    g_action_change_state (g_action_map_lookup_action (G_ACTION_MAP (self), "scale"),
+                           g_variant_new_boolean (scale));
+  }
   g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-grab",
                            G_CALLBACK (on_keyboard_grab), self, 0);
   g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-ungrab",

@@ -10,12 +10,12 @@
 
 #include "vireo-demo.h"
 #include "vireo-new-vm-assistant.h"
+#include "vireo-preferences.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
 #include "vireo-window.h"
 
 #define SHUTDOWN_TIMEOUT_S 60
-#define STATS_INTERVAL_MS 1000
 
 struct _VireoWindow
 {
@@ -36,6 +36,7 @@ struct _VireoWindow
   gulong selected_handler;
   GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
   guint stats_id;
+  GSettings *settings;
 };
 
 G_DEFINE_FINAL_TYPE (VireoWindow, vireo_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -200,14 +201,61 @@ shutdown_vm (GSimpleAction *action,
 }
 
 static void
+on_force_off_response (GtkDialog   *dialog,
+                       int          response,
+                       VireoWindow *self)
+{
+  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    vireo_domain_destroy_async (domain, self->cancellable, on_operation_done, self);
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+static void
 force_off (GSimpleAction *action,
            GVariant      *param,
            gpointer       user_data)
 {
   VireoWindow *self = user_data;
+  GtkWidget *dialog;
 
-  if (self->selected)
-    vireo_domain_destroy_async (self->selected, self->cancellable, on_operation_done, self);
+  if (self->selected == NULL)
+    return;
+  if (!g_settings_get_boolean (self->settings, "confirm-actions"))
+    {
+      vireo_domain_destroy_async (self->selected, self->cancellable, on_operation_done, self);
+      return;
+    }
+  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
+                                   _("Force “%s” off?"), vireo_domain_get_name (self->selected));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            _("This is like pulling the plug: unsaved work in the guest is lost."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Force Off"), GTK_RESPONSE_ACCEPT, NULL);
+  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_force_off_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+show_preferences (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (vireo_preferences_new (GTK_WINDOW (user_data))));
+}
+
+static gboolean on_stats_tick (gpointer user_data);
+
+static void
+on_interval_changed (GSettings   *settings,
+                     const char  *key,
+                     VireoWindow *self)
+{
+  g_clear_handle_id (&self->stats_id, g_source_remove);
+  self->stats_id = g_timeout_add (g_settings_get_uint (settings, "stats-interval"), on_stats_tick, self);
 }
 
 static void
@@ -408,6 +456,7 @@ static const GActionEntry actions[] = {
   { "open-console", open_console },
   { "create-demo", create_demo },
   { "delete", delete_vm },
+  { "preferences", show_preferences },
 };
 
 static void
@@ -525,6 +574,9 @@ vireo_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->stats_id, g_source_remove);
+  if (self->settings)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
   if (self->selected)
     g_clear_signal_handler (&self->selected_handler, self->selected);
   g_clear_object (&self->selected);
@@ -578,7 +630,9 @@ vireo_window_new (GtkApplication *app,
   gtk_list_box_bind_model (self->list_box, domains, create_row, self, NULL);
   gtk_list_box_set_filter_func (self->list_box, filter_row, self, NULL);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
-  self->stats_id = g_timeout_add (STATS_INTERVAL_MS, on_stats_tick, self);
+  self->settings = vireo_ui_settings_new ();
+  g_signal_connect (self->settings, "changed::stats-interval", G_CALLBACK (on_interval_changed), self);
+  on_interval_changed (self->settings, "stats-interval", self);
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), self);
   update_empty (self);
   if (g_list_model_get_n_items (domains) > 0)
