@@ -6,24 +6,10 @@
 set -euo pipefail
 builddir=${1:-build}
 ctl="$builddir/ui/cli/vireoctl"
-guest="$builddir/tests"
 
-if [ -n "${VIREO_ROOT:-}" ]; then
-  images="$VIREO_ROOT/data/images"
-elif [ "$(id -u)" -eq 0 ]; then
-  images=/var/lib/vireo/images
-else
-  images="${XDG_DATA_HOME:-$HOME/.local/share}/vireo/images"
-fi
-
-if ! "$ctl" state demo >/dev/null 2>&1; then
-  mkdir -p "$images"
-  install -m 644 "$guest/vmlinuz" "$images/demo-vmlinuz"
-  install -m 644 "$guest/initrd.img" "$images/demo-initrd.img"
-  "$ctl" create demo --memory 256 --accel tcg --title "Vireo demo guest" \
-    --kernel "$images/demo-vmlinuz" --initrd "$images/demo-initrd.img" \
-    --cmdline "console=tty0 console=ttyS0 quiet" --disk 64M
-fi
+# the demo guest is copied into Vireo's images folder, so the VM outlives
+# the build tree
+"$ctl" state demo >/dev/null 2>&1 || "$ctl" demo
 
 case "$("$ctl" state demo)" in
   running|paused|starting) ;;

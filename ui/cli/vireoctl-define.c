@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "vireo-create.h"
+#include "vireo-demo.h"
 #include "vireo-error.h"
 #include "vireo-storage.h"
 #include "vireoctl.h"
@@ -127,5 +128,25 @@ ctl_verb_undefine (Ctl   *ctl,
       !vireo_engine_undefine_domain (ctl->engine, domain, remove_storage, &error))
     return ctl_fail (error);
   printf ("Deleted VM '%s'\n", argv[1]);
+  return CTL_OK;
+}
+
+int
+ctl_verb_demo (Ctl   *ctl,
+               int    argc,
+               char **argv)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *guest = vireo_demo_find_guest_dir ();
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("demo", "", NULL, &argc, &argv, 0))
+    return CTL_USAGE;
+  vireo_demo_create_async (ctl->engine, guest, NULL, ctl_done, &result);
+  domain = vireo_demo_create_finish (ctl->engine, ctl_wait (&result), &error);
+  if (domain == NULL)
+    return ctl_fail (error);
+  printf ("Created VM '%s'\n", vireo_domain_get_name (domain));
   return CTL_OK;
 }

@@ -24,6 +24,7 @@ typedef struct {
 static const Verb verbs[] = {
   { "define", ctl_verb_define, "FILE                 define a VM from domain XML" },
   { "create", ctl_verb_create, "NAME [OPTIONS]       create a VM (see 'vireoctl create --help')" },
+  { "demo", ctl_verb_demo, "                       create the demo VM (a tiny Linux that boots in seconds)" },
   { "list", ctl_verb_list, "[--all]                list VMs (running ones, or all)" },
   { "state", ctl_verb_state, "NAME [--reason]       print a VM's state" },
   { "start", ctl_verb_start, "NAME                  boot a VM" },

@@ -33,6 +33,7 @@ void          ctl_print_json   (JsonNode *node);
 
 int ctl_verb_define     (Ctl *ctl, int argc, char **argv);
 int ctl_verb_create     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_demo       (Ctl *ctl, int argc, char **argv);
 int ctl_verb_undefine   (Ctl *ctl, int argc, char **argv);
 int ctl_verb_list       (Ctl *ctl, int argc, char **argv);
 int ctl_verb_state      (Ctl *ctl, int argc, char **argv);
