@@ -26,6 +26,7 @@ struct _VireoEngine
 
   guint monitor_id;
   gint64 domains_mtime;    /* of the definitions folder, at the last load */
+  gboolean reloading;
 };
 
 G_DEFINE_FINAL_TYPE (VireoEngine, vireo_engine, G_TYPE_OBJECT)
@@ -542,6 +543,19 @@ vireo_engine_default_disk_path (VireoEngine *self,
   return g_build_filename (self->paths->images_dir, base, NULL);
 }
 
+static void
+on_reloaded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  VireoEngine *self = VIREO_ENGINE (source);
+  g_autoptr(GError) error = NULL;
+
+  self->reloading = FALSE;
+  if (!vireo_engine_load_finish (self, result, &error))
+    g_debug ("Reloading definitions failed: %s", error->message);
+}
+
 static gboolean
 on_monitor_tick (gpointer user_data)
 {
@@ -549,13 +563,12 @@ on_monitor_tick (gpointer user_data)
   GListModel *model = G_LIST_MODEL (self->domains);
   gint64 mtime = folder_mtime (self->paths->domains_dir);
 
-  /* another client defined or deleted a VM */
-  if (mtime != self->domains_mtime)
+  /* another client defined or deleted a VM: read the folder again, on
+   * the worker pool */
+  if (mtime != self->domains_mtime && !self->reloading)
     {
-      LoadResult *result = load_files (self->paths);
-
-      apply_load (self, result);
-      load_result_free (result);
+      self->reloading = TRUE;
+      vireo_engine_load_async (self, NULL, on_reloaded, NULL);
     }
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
