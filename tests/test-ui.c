@@ -247,10 +247,10 @@ test_manager_and_consoles (void **state)
 
   /* type-to-search hides what does not match */
   vireo_window_search (f->window, "UNDER TEST");
-  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
-  assert_false (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+  assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
+  assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
   vireo_window_search (f->window, NULL);
-  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+  assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
 
   /* the wizard creates a VM from a kernel and an initrd, and starts it */
   assistant = vireo_window_new_vm (f->window);
@@ -332,6 +332,30 @@ test_manager_and_consoles (void **state)
   vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
   assert_true (wait_until (vnc_shows_frame, vnc, 10));
   save_screenshot (vm_window, "console-window.png");
+
+  /* the details editor saves, says when a change waits for a restart,
+   * and shows XML errors in place */
+  {
+    VireoDetailsView *details = vireo_vm_window_get_details_view (VIREO_VM_WINDOW (vm_window));
+    g_autofree char *xml = NULL;
+
+    vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
+    gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
+                                                                  "title_entry"), "Edited title");
+    gtk_button_clicked ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
+                                                                   "apply_button"));
+    assert_string_equal (vireo_domain_get_config (alpha)->title, "Edited title");
+    assert_string_equal (vireo_details_view_get_status (details),
+                         "Saved. The changes take effect when the VM next starts.");
+    vireo_details_view_set_xml (details, "<domain type='kvm'><name>wizard-vm</name>");
+    assert_false (vireo_details_view_apply_xml (details));
+    assert_non_null (strstr (vireo_details_view_get_status (details), "malformed XML"));
+    xml = vireo_domain_get_xml (alpha);
+    vireo_details_view_set_xml (details, xml);
+    assert_true (vireo_details_view_apply_xml (details));
+    save_screenshot (vm_window, "details-window.png");
+    vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
+  }
 
   /* key combinations reach the guest; fullscreen comes and goes */
   g_action_group_activate_action (G_ACTION_GROUP (vm_window), "send-keys", g_variant_new_string ("ctrl-alt-f2"));

@@ -26,6 +26,7 @@ struct _VireoVmWindow
   /* children made here */
   VireoVncView *vnc_view;
   VireoSerialView *serial_view;
+  VireoDetailsView *details_view;
 };
 
 G_DEFINE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -210,6 +211,7 @@ vireo_vm_window_init (VireoVmWindow *self)
 
 GtkWidget *
 vireo_vm_window_new (GtkApplication *app,
+                     VireoEngine    *engine,
                      VireoDomain    *domain)
 {
   VireoVmWindow *self = g_object_new (VIREO_TYPE_VM_WINDOW, "application", app, NULL);
@@ -234,6 +236,9 @@ vireo_vm_window_new (GtkApplication *app,
   gtk_widget_show (GTK_WIDGET (self->serial_view));
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->vnc_view), "console", _("Console"));
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->serial_view), "serial", _("Serial"));
+  self->details_view = VIREO_DETAILS_VIEW (vireo_details_view_new (engine, domain));
+  gtk_widget_show (GTK_WIDGET (self->details_view));
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->details_view), "details", _("Details"));
   return GTK_WIDGET (self);
 }
 
@@ -247,6 +252,12 @@ VireoVncView *
 vireo_vm_window_get_vnc_view (VireoVmWindow *self)
 {
   return self->vnc_view;
+}
+
+VireoDetailsView *
+vireo_vm_window_get_details_view (VireoVmWindow *self)
+{
+  return self->details_view;
 }
 
 VireoSerialView *

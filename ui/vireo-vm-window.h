@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "vireo-details-view.h"
 #include "vireo-domain.h"
 #include "vireo-serial-view.h"
 #include "vireo-vnc-view.h"
@@ -17,7 +18,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, VIREO, VM_WINDOW, GtkApplicationWindow)
 
 GtkWidget       *vireo_vm_window_new             (GtkApplication *app,
+                                                  VireoEngine    *engine,
                                                   VireoDomain    *domain);
+VireoDetailsView *vireo_vm_window_get_details_view (VireoVmWindow *self);
 VireoDomain     *vireo_vm_window_get_domain      (VireoVmWindow  *self);
 VireoVncView    *vireo_vm_window_get_vnc_view    (VireoVmWindow  *self);
 VireoSerialView *vireo_vm_window_get_serial_view (VireoVmWindow  *self);

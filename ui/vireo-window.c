@@ -144,7 +144,7 @@ vireo_window_open_vm_window (VireoWindow *self,
 
   if (window == NULL)
     {
-      window = vireo_vm_window_new (gtk_window_get_application (GTK_WINDOW (self)), domain);
+      window = vireo_vm_window_new (gtk_window_get_application (GTK_WINDOW (self)), self->engine, domain);
       g_hash_table_insert (self->vm_windows, g_strdup (vireo_domain_get_uuid (domain)), window);
       g_signal_connect_object (window, "destroy", G_CALLBACK (on_vm_window_destroyed), self, 0);
     }
@@ -478,12 +478,12 @@ on_items_changed (GListModel  *model,
   update_empty (self);
 }
 
-/* Type-to-search: a VM shows when its name or title holds the text. */
+/* Type-to-search: a VM shows when its name or title holds the text.  (A
+ * GtkListBox bound to a model has no filter function of its own.) */
 static gboolean
-filter_row (GtkListBoxRow *row,
-            gpointer       user_data)
+row_matches (VireoWindow *self,
+             GtkWidget   *row)
 {
-  VireoWindow *self = user_data;
   const char *text = gtk_entry_get_text (GTK_ENTRY (self->search_entry));
   const VireoDomainConfig *config;
   g_autofree char *needle = NULL;
@@ -500,10 +500,19 @@ filter_row (GtkListBoxRow *row,
 }
 
 static void
+filter_rows (VireoWindow *self)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)); i++)
+    gtk_widget_set_visible (GTK_WIDGET (row), row_matches (self, GTK_WIDGET (row)));
+}
+
+static void
 on_search_changed (GtkSearchEntry *entry,
                    VireoWindow    *self)
 {
-  gtk_list_box_invalidate_filter (self->list_box);
+  filter_rows (self);
 }
 
 static gboolean
@@ -524,7 +533,7 @@ vireo_window_search (VireoWindow *self,
 {
   gtk_search_bar_set_search_mode (self->search_bar, text && *text);
   gtk_entry_set_text (GTK_ENTRY (self->search_entry), text ? text : "");
-  gtk_list_box_invalidate_filter (self->list_box);
+  filter_rows (self);
 }
 
 static void
@@ -564,7 +573,11 @@ static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
-  return vireo_vm_row_new (VIREO_DOMAIN (item));
+  VireoWindow *self = user_data;
+  GtkWidget *row = vireo_vm_row_new (VIREO_DOMAIN (item));
+
+  gtk_widget_set_visible (row, row_matches (self, row));
+  return row;
 }
 
 static void
@@ -628,7 +641,6 @@ vireo_window_new (GtkApplication *app,
 
   self->engine = g_object_ref (engine);
   gtk_list_box_bind_model (self->list_box, domains, create_row, self, NULL);
-  gtk_list_box_set_filter_func (self->list_box, filter_row, self, NULL);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   self->settings = vireo_ui_settings_new ();
   g_signal_connect (self->settings, "changed::stats-interval", G_CALLBACK (on_interval_changed), self);
