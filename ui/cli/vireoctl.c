@@ -37,6 +37,7 @@ static const Verb verbs[] = {
   { "undefine", ctl_verb_undefine, "NAME [--remove-storage]  delete a VM" },
   { "dumpxml", ctl_verb_dumpxml, "NAME                print a VM's domain XML" },
   { "console", ctl_verb_console, "NAME [--idle S]     attach to the serial console (Ctrl+] leaves)" },
+  { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]  insert or eject a CD-ROM image" },
   { "screenshot", ctl_verb_screenshot, "NAME FILE.png  save the VM's screen" },
   { "stats", ctl_verb_stats, "NAME                  CPU, memory, disk I/O and uptime" },
 };
@@ -118,7 +119,8 @@ ctl_lookup (Ctl         *ctl,
 
 /**
  * ctl_parse:
- * Parses a verb's options; exactly @n_positional arguments must remain.
+ * Parses a verb's options; exactly @n_positional arguments must remain
+ * (any number when it is negative: the verb checks).
  */
 gboolean
 ctl_parse (const char    *verb,
@@ -148,7 +150,7 @@ ctl_parse (const char    *verb,
         (*argc)--;
         break;
       }
-  if (*argc - 1 != n_positional)
+  if (n_positional >= 0 && *argc - 1 != n_positional)
     {
       ctl_usage ("%s takes %s", verb, args);
       return FALSE;

@@ -44,6 +44,7 @@ int ctl_verb_shutdown   (Ctl *ctl, int argc, char **argv);
 int ctl_verb_destroy    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_action     (Ctl *ctl, int argc, char **argv);
 int ctl_verb_screenshot (Ctl *ctl, int argc, char **argv);
+int ctl_verb_change_media (Ctl *ctl, int argc, char **argv);
 int ctl_verb_console    (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,219 @@
+/* vireo-media.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A running VM changes its medium through QMP (blockdev-change-medium, or
+ * open-tray, remove-medium and close-tray to eject), addressed by the
+ * drive's qdev id, which is its target name.  The definition is saved as
+ * well, so the change survives a restart.
+ */
+#include <unistd.h>
+
+#include "vireo-domain-private.h"
+#include "vireo-error.h"
+#include "vireo-media.h"
+
+typedef struct {
+  VireoDomain *domain;
+  VireoDomainConfig *config;   /* the new definition */
+  char *target;
+  char *path;
+  GQueue commands;             /* JsonObject requests still to send */
+  VireoQmpClient *qmp;
+} Change;
+
+static void
+change_free (Change *change)
+{
+  g_clear_object (&change->domain);
+  vireo_domain_config_free (change->config);
+  g_free (change->target);
+  g_free (change->path);
+  g_queue_clear_full (&change->commands, (GDestroyNotify) json_object_unref);
+  g_clear_object (&change->qmp);
+  g_free (change);
+}
+
+static void
+queue_command (Change     *change,
+               const char *command,
+               JsonObject *arguments)
+{
+  JsonObject *request = json_object_new ();
+
+  json_object_set_string_member (request, "execute", command);
+  json_object_set_object_member (request, "arguments", arguments);
+  g_queue_push_tail (&change->commands, request);
+}
+
+static JsonObject *
+drive_arguments (const char *target)
+{
+  JsonObject *args = json_object_new ();
+
+  json_object_set_string_member (args, "id", target);
+  return args;
+}
+
+static void
+save_definition (GTask *task)
+{
+  VireoEngine *engine = g_task_get_source_object (task);
+  Change *change = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!vireo_engine_define_domain (engine, change->config, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void send_next (GTask *task);
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Change *change = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+
+  if (ret == NULL)
+    {
+      g_task_return_error (task, _vireo_domain_prefix_error (change->domain, g_steal_pointer (&error),
+                                                             "cannot change the CD-ROM"));
+      g_object_unref (task);
+      return;
+    }
+  send_next (task);
+}
+
+static void
+send_next (GTask *task)
+{
+  Change *change = g_task_get_task_data (task);
+  g_autoptr(JsonObject) request = g_queue_pop_head (&change->commands);
+
+  if (request == NULL)
+    {
+      save_definition (task);
+      g_object_unref (task);
+      return;
+    }
+  vireo_qmp_client_execute_async (change->qmp, json_object_get_string_member (request, "execute"),
+                                  json_object_get_object_member (request, "arguments"),
+                                  NULL, on_sent, task);
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Change *change = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  change->qmp = _vireo_domain_connect_finish (VIREO_DOMAIN (source), result, &error);
+  if (change->qmp == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  send_next (task);
+}
+
+/**
+ * vireo_media_change_async:
+ * @target: the CD-ROM drive ("sda")
+ * @path: (nullable): the image to insert, or %NULL to eject
+ *
+ * Works on a shut-off VM (the definition changes) and on a running one
+ * (the guest sees the new medium at once).
+ */
+void
+vireo_media_change_async (VireoEngine         *engine,
+                          VireoDomain         *domain,
+                          const char          *target,
+                          const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (engine, cancellable, callback, user_data);
+  Change *change = g_new0 (Change, 1);
+  const char *name = vireo_domain_get_name (domain);
+  VireoDiskConfig *drive = NULL;
+
+  g_task_set_source_tag (task, vireo_media_change_async);
+  g_task_set_task_data (task, change, (GDestroyNotify) change_free);
+  change->domain = g_object_ref (domain);
+  change->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+  change->target = g_strdup (target);
+  change->path = path ? g_canonicalize_filename (path, NULL) : NULL;
+
+  for (guint i = 0; i < change->config->disks->len; i++)
+    {
+      VireoDiskConfig *disk = g_ptr_array_index (change->config->disks, i);
+      if (g_str_equal (disk->target, target) && disk->device == VIREO_DISK_DEVICE_CDROM)
+        drive = disk;
+    }
+  if (drive == NULL)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                               "VM '%s' has no CD-ROM drive '%s'", name, target);
+      g_object_unref (task);
+      return;
+    }
+  if (change->path && (!g_file_test (change->path, G_FILE_TEST_IS_REGULAR) || access (change->path, R_OK) != 0))
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                               "VM '%s': CD-ROM image %s does not exist or cannot be read", name, path);
+      g_object_unref (task);
+      return;
+    }
+  g_free (drive->path);
+  drive->path = g_strdup (change->path);
+  g_free (drive->format);
+  drive->format = g_strdup ("raw");
+
+  vireo_domain_refresh_state (domain);
+  if (!vireo_domain_is_active (domain))
+    {
+      save_definition (task);
+      g_object_unref (task);
+      return;
+    }
+
+  if (change->path)
+    {
+      JsonObject *args = drive_arguments (target);
+
+      json_object_set_string_member (args, "filename", change->path);
+      json_object_set_string_member (args, "format", "raw");
+      json_object_set_string_member (args, "read-only-mode", "read-only");
+      queue_command (change, "blockdev-change-medium", args);
+    }
+  else
+    {
+      JsonObject *open = drive_arguments (target);
+
+      /* force: the guest may have locked the tray */
+      json_object_set_boolean_member (open, "force", TRUE);
+      queue_command (change, "blockdev-open-tray", open);
+      queue_command (change, "blockdev-remove-medium", drive_arguments (target));
+      queue_command (change, "blockdev-close-tray", drive_arguments (target));
+    }
+  _vireo_domain_connect_async (domain, cancellable, on_connected, task);
+}
+
+gboolean
+vireo_media_change_finish (VireoEngine   *engine,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
