@@ -354,6 +354,17 @@ test_manager_and_consoles (void **state)
     vireo_details_view_set_xml (details, xml);
     assert_true (vireo_details_view_apply_xml (details));
     save_screenshot (vm_window, "details-window.png");
+    {
+      GtkNotebook *notebook = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
+                                                                        VIREO_TYPE_DETAILS_VIEW, "notebook");
+      GtkListBox *disks = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
+                                                                    VIREO_TYPE_DETAILS_VIEW, "disks_list");
+      gtk_notebook_set_current_page (notebook, 1);
+      assert_non_null (gtk_list_box_get_row_at_index (disks, 0));
+      assert_null (gtk_list_box_get_row_at_index (disks, 1));
+      save_screenshot (vm_window, "details-disks.png");
+      gtk_notebook_set_current_page (notebook, 0);
+    }
     vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
   }
 

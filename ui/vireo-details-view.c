@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-details-view.h"
+#include "vireo-media.h"
 
 struct _VireoDetailsView
 {
@@ -26,12 +27,18 @@ struct _VireoDetailsView
   GtkTextView *xml_view;
   GtkLabel *status_label;
   GtkButton *apply_button;
+  GtkListBox *disks_list;
+  GtkNotebook *notebook;
 
   /* owned */
   VireoEngine *engine;
   VireoDomain *domain;
+  GCancellable *cancellable;
   gulong config_handler;
 };
+
+static void load_disks (VireoDetailsView *self);
+static void set_status (VireoDetailsView *self, const char *text, gboolean error);
 
 G_DEFINE_FINAL_TYPE (VireoDetailsView, vireo_details_view, GTK_TYPE_BOX)
 
@@ -51,6 +58,111 @@ load (VireoDetailsView *self)
   gtk_spin_button_set_value (self->vcpus_spin, config->vcpus);
   gtk_spin_button_set_value (self->memory_spin, config->memory_kib / 1024);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), xml, -1);
+  load_disks (self);
+}
+
+static void
+on_media_changed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (vireo_media_change_finish (VIREO_ENGINE (source), result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_status (user_data, error->message, TRUE);
+}
+
+/**
+ * vireo_details_view_change_media:
+ * @path: (nullable): an image to insert, or %NULL to eject
+ */
+void
+vireo_details_view_change_media (VireoDetailsView *self,
+                                 const char       *target,
+                                 const char       *path)
+{
+  vireo_media_change_async (self->engine, self->domain, target, path, self->cancellable,
+                            on_media_changed, self);
+}
+
+static void
+on_eject_clicked (GtkButton        *button,
+                  VireoDetailsView *self)
+{
+  vireo_details_view_change_media (self, g_object_get_data (G_OBJECT (button), "target"), NULL);
+}
+
+static void
+on_insert_clicked (GtkButton        *button,
+                   VireoDetailsView *self)
+{
+  GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+  g_autoptr(GtkFileChooserNative) chooser =
+    gtk_file_chooser_native_new (_("Choose a CD-ROM Image"), GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, NULL, NULL);
+
+  if (gtk_native_dialog_run (GTK_NATIVE_DIALOG (chooser)) == GTK_RESPONSE_ACCEPT)
+    {
+      g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
+      vireo_details_view_change_media (self, g_object_get_data (G_OBJECT (button), "target"), path);
+    }
+}
+
+/* One row per disk: what and where; CD-ROMs get Insert and Eject, which
+ * work while the VM runs. */
+static void
+load_disks (VireoDetailsView *self)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
+  GList *children = gtk_container_get_children (GTK_CONTAINER (self->disks_list));
+
+  for (GList *l = children; l; l = l->next)
+    gtk_widget_destroy (l->data);
+  g_list_free (children);
+
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+      gboolean cdrom = disk->device == VIREO_DISK_DEVICE_CDROM;
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      g_autofree char *title = g_strdup_printf ("%s · %s · %s", disk->target,
+                                                cdrom ? _("CD-ROM") : _("Disk"),
+                                                vireo_disk_bus_to_string (disk->bus));
+      GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *name = gtk_label_new (title);
+      GtkWidget *path = gtk_label_new (disk->path ? disk->path : _("(empty)"));
+
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
+      gtk_label_set_xalign (GTK_LABEL (name), 0);
+      gtk_label_set_xalign (GTK_LABEL (path), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (path), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_selectable (GTK_LABEL (path), TRUE);
+      gtk_style_context_add_class (gtk_widget_get_style_context (path), GTK_STYLE_CLASS_DIM_LABEL);
+      gtk_container_add (GTK_CONTAINER (labels), name);
+      gtk_container_add (GTK_CONTAINER (labels), path);
+      gtk_widget_set_hexpand (labels, TRUE);
+      gtk_container_add (GTK_CONTAINER (box), labels);
+      if (cdrom)
+        {
+          GtkWidget *insert = gtk_button_new_with_mnemonic (_("_Insert…"));
+          GtkWidget *eject = gtk_button_new_with_mnemonic (_("_Eject"));
+
+          g_object_set_data_full (G_OBJECT (insert), "target", g_strdup (disk->target), g_free);
+          g_object_set_data_full (G_OBJECT (eject), "target", g_strdup (disk->target), g_free);
+          gtk_widget_set_sensitive (eject, disk->path != NULL);
+          gtk_widget_set_valign (insert, GTK_ALIGN_CENTER);
+          gtk_widget_set_valign (eject, GTK_ALIGN_CENTER);
+          g_signal_connect (insert, "clicked", G_CALLBACK (on_insert_clicked), self);
+          g_signal_connect (eject, "clicked", G_CALLBACK (on_eject_clicked), self);
+          gtk_container_add (GTK_CONTAINER (box), insert);
+          gtk_container_add (GTK_CONTAINER (box), eject);
+        }
+      gtk_widget_show_all (box);
+      gtk_list_box_insert (self->disks_list, box, -1);
+    }
 }
 
 static void
@@ -166,6 +278,9 @@ vireo_details_view_dispose (GObject *object)
 {
   VireoDetailsView *self = VIREO_DETAILS_VIEW (object);
 
+  if (self->cancellable)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   if (self->domain)
     g_clear_signal_handler (&self->config_handler, self->domain);
   g_clear_object (&self->domain);
@@ -183,7 +298,7 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VireoDetailsView, name)
   CHILD (name_label); CHILD (uuid_label); CHILD (machine_label); CHILD (title_entry);
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
-  CHILD (xml_view); CHILD (status_label); CHILD (apply_button);
+  CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_apply_overview);
   gtk_widget_class_bind_template_callback (widget_class, on_apply_xml);
@@ -194,6 +309,7 @@ static void
 vireo_details_view_init (VireoDetailsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 }
 
 GtkWidget *
