@@ -175,6 +175,19 @@ row_says (gpointer data)
 }
 
 static gboolean
+has_error (gpointer data)
+{
+  return vireo_window_get_error_text (data) != NULL;
+}
+
+static gboolean
+engine_knows (gpointer data)
+{
+  gpointer *args = data;
+  return vireo_engine_lookup_domain (args[0], args[1]) != NULL;
+}
+
+static gboolean
 row_has_samples (gpointer data)
 {
   return vireo_vm_row_get_n_samples (data) >= 2;
@@ -406,6 +419,33 @@ test_manager_and_consoles (void **state)
     gtk_widget_destroy (prefs);
   }
 
+  /* a VM that QEMU refuses: a short message, QEMU's words in Details */
+  {
+    g_autoptr(VireoDomainConfig) bad = guest_config ("gamma");
+    GtkWidget *expander;
+
+    g_free (bad->cpu_mode);
+    bad->cpu_mode = g_strdup ("custom");
+    bad->cpu_model = g_strdup ("NoSuchCPU");
+    assert_non_null (vireo_engine_define_domain (f->other, bad, NULL));
+    args[0] = f->engine;
+    args[1] = "gamma";
+    assert_true (wait_until (engine_knows, args, 10));
+    vireo_window_select_domain (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
+    g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
+    assert_true (wait_until (has_error, f->window, 30));
+    assert_non_null (strstr (vireo_window_get_error_text (f->window),
+                             "VM 'gamma' failed to start: unable to find CPU model 'NoSuchCPU'"));
+    expander = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
+                                                         "error_expander");
+    assert_true (gtk_widget_get_visible (expander));
+    gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+    save_screenshot (GTK_WIDGET (f->window), "main-window-error.png");
+    gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                        VIREO_TYPE_WINDOW, "error_bar")),
+                           GTK_RESPONSE_CLOSE);
+  }
+
   /* deleting asks, and takes the disk along when told to */
   {
     g_autofree char *disk = g_strdup (((VireoDiskConfig *) g_ptr_array_index (
@@ -418,7 +458,7 @@ test_manager_and_consoles (void **state)
     assert_non_null (dialog);
     gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
     assert_null (vireo_engine_lookup_domain (f->engine, "wizard-vm"));
-    assert_null (gtk_list_box_get_row_at_index (box, 2));
+    assert_null (gtk_list_box_get_row_at_index (box, 3));   /* alpha, beta, gamma remain */
     assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
     assert_null (vireo_window_get_error_text (f->window));
   }

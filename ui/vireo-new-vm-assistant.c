@@ -48,6 +48,7 @@ struct _VireoNewVmAssistant
   GtkWidget *summary_page;
   GtkLabel *summary_label;
   GtkToggleButton *start_check;
+  GtkToggleButton *customize_check;
   GtkWidget *progress_page;
   GtkLabel *progress_label;
   GtkProgressBar *progress_bar;
@@ -279,7 +280,8 @@ on_created (GObject      *source,
       return;
     }
   g_signal_emit (self, signals[SIGNAL_CREATED], 0, domain,
-                 gtk_toggle_button_get_active (self->start_check));
+                 gtk_toggle_button_get_active (self->start_check),
+                 gtk_toggle_button_get_active (self->customize_check));
   gtk_widget_destroy (GTK_WIDGET (self));
 }
 
@@ -336,10 +338,11 @@ vireo_new_vm_assistant_class_init (VireoNewVmAssistantClass *klass)
    * VireoNewVmAssistant::created:
    * @domain: the new VM
    * @start: whether the user asked to start it
+   * @customize: whether to open its details first (then it is not started)
    */
   signals[SIGNAL_CREATED] =
     g_signal_new ("created", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2, VIREO_TYPE_DOMAIN, G_TYPE_BOOLEAN);
+                  G_TYPE_NONE, 3, VIREO_TYPE_DOMAIN, G_TYPE_BOOLEAN, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-new-vm-assistant.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VireoNewVmAssistant, name)
@@ -349,7 +352,7 @@ vireo_new_vm_assistant_class_init (VireoNewVmAssistantClass *klass)
   CHILD (initrd_browse); CHILD (source_error); CHILD (resources_page); CHILD (memory_spin);
   CHILD (vcpus_spin); CHILD (disk_check); CHILD (disk_spin); CHILD (network_combo);
   CHILD (host_label); CHILD (name_page); CHILD (name_entry); CHILD (title_entry);
-  CHILD (name_error); CHILD (summary_page); CHILD (summary_label); CHILD (start_check);
+  CHILD (name_error); CHILD (summary_page); CHILD (summary_label); CHILD (start_check); CHILD (customize_check);
   CHILD (progress_page); CHILD (progress_label); CHILD (progress_bar);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_source_changed);

@@ -14,6 +14,7 @@ struct _VireoVmRow
 
   /* template children */
   GtkImage *state_icon;
+  GtkSpinner *spinner;
   GtkLabel *name_label;
   GtkLabel *title_label;
   GtkLabel *details_label;
@@ -80,6 +81,17 @@ update (VireoVmRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
                                state == VIREO_DOMAIN_STATE_CRASHED ? reason : NULL);
   gtk_image_set_from_icon_name (self->state_icon, vireo_ui_state_icon_name (state), GTK_ICON_SIZE_BUTTON);
+  {
+    /* a transition in progress spins in place of the state icon */
+    gboolean busy = state == VIREO_DOMAIN_STATE_STARTING || state == VIREO_DOMAIN_STATE_SHUTTING_DOWN;
+
+    gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+    gtk_widget_set_visible (GTK_WIDGET (self->state_icon), !busy);
+    if (busy)
+      gtk_spinner_start (self->spinner);
+    else
+      gtk_spinner_stop (self->spinner);
+  }
   if (!vireo_domain_is_active (self->domain))
     {
       self->cpu_count = 0;
@@ -177,6 +189,7 @@ vireo_vm_row_class_init (VireoVmRowClass *klass)
   G_OBJECT_CLASS (klass)->dispose = vireo_vm_row_dispose;
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-vm-row.ui");
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, state_icon);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, details_label);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-demo.h"
+#include "vireo-fileutil.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-row.h"
@@ -26,6 +27,8 @@ struct _VireoWindow
   GtkListBox *list_box;
   GtkInfoBar *error_bar;
   GtkLabel *error_label;
+  GtkExpander *error_expander;
+  GtkLabel *error_details;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
 
@@ -46,7 +49,26 @@ vireo_window_show_error (VireoWindow  *self,
                          const GError *error)
 {
   gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_hide (GTK_WIDGET (self->error_expander));
   gtk_widget_show (GTK_WIDGET (self->error_bar));
+}
+
+/* The short message, and QEMU's own last log lines for who wants more. */
+static void
+show_domain_error (VireoWindow  *self,
+                   VireoDomain  *domain,
+                   const GError *error)
+{
+  g_autofree char *log = vireo_domain_get_log_path (domain);
+  g_autofree char *tail = vireo_file_read_tail (log, 8);
+
+  vireo_window_show_error (self, error);
+  if (tail != NULL)
+    {
+      gtk_label_set_text (self->error_details, tail);
+      gtk_expander_set_expanded (self->error_expander, FALSE);
+      gtk_widget_show (GTK_WIDGET (self->error_expander));
+    }
 }
 
 const char *
@@ -174,7 +196,10 @@ on_operation_done (GObject      *source,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = user_data;
-  vireo_window_show_error (self, error);
+  if (VIREO_IS_DOMAIN (source))
+    show_domain_error (self, VIREO_DOMAIN (source), error);
+  else
+    vireo_window_show_error (self, error);
 }
 
 static void
@@ -332,10 +357,17 @@ static void
 on_vm_created (VireoNewVmAssistant *assistant,
                VireoDomain         *domain,
                gboolean             start_it,
+               gboolean             customize,
                VireoWindow         *self)
 {
   vireo_window_select_domain (self, domain);
-  if (start_it)
+  if (customize)
+    {
+      /* the user starts it from there, once the settings are right */
+      GtkWidget *window = vireo_window_open_vm_window (self, domain);
+      vireo_vm_window_show_page (VIREO_VM_WINDOW (window), "details");
+    }
+  else if (start_it)
     vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
 }
 
@@ -613,6 +645,8 @@ vireo_window_class_init (VireoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, list_box);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_bar);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_expander);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_details);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, search_entry);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);

@@ -53,7 +53,7 @@ qemu_last_words (Shim *shim)
   g_auto(GStrv) lines = tail ? g_strsplit (tail, "\n", -1) : NULL;
   const char *p;
 
-  for (int i = lines ? g_strv_length (lines) - 1 : -1; i >= 0; i--)
+  for (int i = lines ? (int) g_strv_length (lines) - 1 : -1; i >= 0; i--)
     {
       if (strstr (lines[i], "vireo-shim: ") != NULL)
         continue;
@@ -130,7 +130,9 @@ on_qemu_exit (GPid     pid,
   else
     shim_set_exit_status (WEXITSTATUS (status), 0);
 
-  if (shim->stop == STOP_GUEST)
+  if (shim->start_error)
+    reason = g_strdup_printf ("failed to start: %s", shim->start_error);
+  else if (shim->stop == STOP_GUEST)
     reason = g_strdup ("shut down by the guest");
   else if (shim->stop == STOP_DESTROY)
     reason = g_strdup ("forced off");
@@ -282,6 +284,8 @@ fail_start (Shim       *shim,
 {
   shim_log (shim, "start failed: %s", message);
   report_ready (shim, message);
+  if (shim->start_error == NULL)
+    shim->start_error = g_strdup (message);
   shim->stop = STOP_DESTROY;
   if (shim->qemu_pid > 0)
     kill (shim->qemu_pid, SIGKILL);

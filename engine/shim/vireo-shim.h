@@ -84,6 +84,7 @@ typedef struct {
   char *reason;
   gint64 started_at;       /* wall clock, microseconds */
   StopRequest stop;
+  char *start_error;       /* why the start failed, for the final state */
   gboolean fake_reboot;
 
   /* serving */
