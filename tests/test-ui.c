@@ -355,9 +355,14 @@ test_manager_and_consoles (void **state)
     vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
     gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
                                                                   "title_entry"), "Edited title");
+    gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
+                                                                  "cmdline_entry"),
+                        "console=tty0 console=ttyS0 quiet loglevel=3");
     gtk_button_clicked ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
                                                                    "apply_button"));
     assert_string_equal (vireo_domain_get_config (alpha)->title, "Edited title");
+    assert_string_equal (vireo_domain_get_config (alpha)->cmdline, "console=tty0 console=ttyS0 quiet loglevel=3");
+    assert_non_null (vireo_domain_get_config (alpha)->kernel);
     assert_string_equal (vireo_details_view_get_status (details),
                          "Saved. The changes take effect when the VM next starts.");
     vireo_details_view_set_xml (details, "<domain type='kvm'><name>wizard-vm</name>");
@@ -376,6 +381,20 @@ test_manager_and_consoles (void **state)
       assert_non_null (gtk_list_box_get_row_at_index (disks, 0));
       assert_null (gtk_list_box_get_row_at_index (disks, 1));
       save_screenshot (vm_window, "details-disks.png");
+      /* network interfaces: add one, change its model, remove it */
+      {
+        GtkListBox *nics = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
+                                                                     VIREO_TYPE_DETAILS_VIEW, "nics_list");
+        guint before = vireo_domain_get_config (alpha)->nics->len;
+
+        gtk_notebook_set_current_page (notebook, 2);
+        vireo_details_view_add_nic (details);
+        assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before + 1);
+        assert_non_null (gtk_list_box_get_row_at_index (nics, before));
+        save_screenshot (vm_window, "details-network.png");
+        vireo_details_view_remove_nic (details, before);
+        assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before);
+      }
       gtk_notebook_set_current_page (notebook, 0);
     }
     vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");

@@ -29,6 +29,11 @@ struct _VireoDetailsView
   GtkButton *apply_button;
   GtkListBox *disks_list;
   GtkNotebook *notebook;
+  GtkComboBoxText *boot_combo;
+  GtkListBox *nics_list;
+  GtkEntry *kernel_entry;
+  GtkEntry *initrd_entry;
+  GtkEntry *cmdline_entry;
 
   /* owned */
   VireoEngine *engine;
@@ -38,6 +43,8 @@ struct _VireoDetailsView
 };
 
 static void load_disks (VireoDetailsView *self);
+static void load_nics (VireoDetailsView *self);
+static gboolean save (VireoDetailsView *self, const VireoDomainConfig *config);
 static void set_status (VireoDetailsView *self, const char *text, gboolean error);
 
 G_DEFINE_FINAL_TYPE (VireoDetailsView, vireo_details_view, GTK_TYPE_BOX)
@@ -57,8 +64,19 @@ load (VireoDetailsView *self)
   gtk_combo_box_set_active_id (self->accel_combo, accels[config->accel]);
   gtk_spin_button_set_value (self->vcpus_spin, config->vcpus);
   gtk_spin_button_set_value (self->memory_spin, config->memory_kib / 1024);
+  gtk_entry_set_text (self->kernel_entry, config->kernel ? config->kernel : "");
+  gtk_entry_set_text (self->initrd_entry, config->initrd ? config->initrd : "");
+  gtk_entry_set_text (self->cmdline_entry, config->cmdline ? config->cmdline : "");
+  {
+    /* the first boot device picks the choice; per-device orders show as "Hard disk" */
+    const char *first = config->boot_devs->len > 0 ? g_ptr_array_index (config->boot_devs, 0) : "hd";
+    gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->boot_combo),
+                                 g_str_equal (first, "cdrom") ? "cdrom,hd" :
+                                 g_str_equal (first, "network") ? "network,hd" : "hd");
+  }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), xml, -1);
   load_disks (self);
+  load_nics (self);
 }
 
 static void
@@ -165,6 +183,83 @@ load_disks (VireoDetailsView *self)
     }
 }
 
+/* NICs: each change is saved at once, like GNOME Boxes does. */
+static void
+on_nic_model_changed (GtkComboBox      *combo,
+                      VireoDetailsView *self)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (combo), "index"));
+  VireoNicConfig *nic;
+
+  if (index >= config->nics->len)
+    return;
+  nic = g_ptr_array_index (config->nics, index);
+  g_free (nic->model);
+  nic->model = g_strdup (gtk_combo_box_get_active_id (combo));
+  save (self, config);
+}
+
+
+
+static void
+on_nic_remove (GtkButton        *button,
+               VireoDetailsView *self)
+{
+  vireo_details_view_remove_nic (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index")));
+}
+
+static void
+on_add_nic (VireoDetailsView *self)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
+
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, NULL));
+  save (self, config);
+}
+
+static void
+load_nics (VireoDetailsView *self)
+{
+  static const char *models[] = { "virtio", "e1000e", "e1000", "rtl8139" };
+  const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
+  GList *children = gtk_container_get_children (GTK_CONTAINER (self->nics_list));
+
+  for (GList *l = children; l; l = l->next)
+    gtk_widget_destroy (l->data);
+  g_list_free (children);
+
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      const VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      g_autofree char *what = nic->type == VIREO_NET_USER
+                              ? g_strdup_printf (_("%s · user-mode networking"), nic->mac)
+                              : g_strdup_printf (_("%s · network “%s”"), nic->mac, nic->network);
+      GtkWidget *label = gtk_label_new (what);
+      GtkWidget *combo = gtk_combo_box_text_new ();
+      GtkWidget *remove = gtk_button_new_with_mnemonic (_("_Remove"));
+
+      gtk_widget_set_margin_top (box, 6);
+      gtk_widget_set_margin_bottom (box, 6);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_widget_set_hexpand (label, TRUE);
+      for (guint m = 0; m < G_N_ELEMENTS (models); m++)
+        gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (combo), models[m], models[m]);
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), nic->model);
+      g_object_set_data (G_OBJECT (combo), "index", GUINT_TO_POINTER (i));
+      g_object_set_data (G_OBJECT (remove), "index", GUINT_TO_POINTER (i));
+      g_signal_connect (combo, "changed", G_CALLBACK (on_nic_model_changed), self);
+      g_signal_connect (remove, "clicked", G_CALLBACK (on_nic_remove), self);
+      gtk_container_add (GTK_CONTAINER (box), label);
+      gtk_container_add (GTK_CONTAINER (box), combo);
+      gtk_container_add (GTK_CONTAINER (box), remove);
+      gtk_widget_show_all (box);
+      gtk_list_box_insert (self->nics_list, box, -1);
+    }
+}
+
 static void
 on_config_changed (VireoDomain      *domain,
                    GParamSpec       *pspec,
@@ -204,6 +299,44 @@ save (VireoDetailsView        *self,
   return TRUE;
 }
 
+static char *
+entry_path (GtkEntry *entry)
+{
+  const char *text = gtk_entry_get_text (entry);
+
+  return text && *text ? g_canonicalize_filename (text, NULL) : NULL;
+}
+
+/* Boot devices and direct kernel boot, as the form says. */
+static void
+set_boot (VireoDetailsView  *self,
+          VireoDomainConfig *config)
+{
+  const char *order = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->boot_combo));
+  const char *cmdline = gtk_entry_get_text (self->cmdline_entry);
+  gboolean device_order = FALSE;
+
+  for (guint i = 0; i < config->disks->len; i++)
+    device_order |= ((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->boot_order > 0;
+  for (guint i = 0; i < config->nics->len; i++)
+    device_order |= ((VireoNicConfig *) g_ptr_array_index (config->nics, i))->boot_order > 0;
+  /* per-device <boot order> from imported XML stays: the XML tab edits it */
+  if (!device_order && order != NULL)
+    {
+      g_auto(GStrv) devs = g_strsplit (order, ",", -1);
+
+      g_ptr_array_set_size (config->boot_devs, 0);
+      for (guint i = 0; devs[i]; i++)
+        g_ptr_array_add (config->boot_devs, g_strdup (devs[i]));
+    }
+  g_free (config->kernel);
+  config->kernel = entry_path (self->kernel_entry);
+  g_free (config->initrd);
+  config->initrd = entry_path (self->initrd_entry);
+  g_free (config->cmdline);
+  config->cmdline = *cmdline ? g_strdup (cmdline) : NULL;
+}
+
 static void
 on_apply_overview (VireoDetailsView *self)
 {
@@ -220,6 +353,8 @@ on_apply_overview (VireoDetailsView *self)
   config->accel = g_strcmp0 (accel, "kvm") == 0 ? VIREO_ACCEL_KVM :
                   g_strcmp0 (accel, "tcg") == 0 ? VIREO_ACCEL_TCG : VIREO_ACCEL_AUTO;
   config->vcpus = gtk_spin_button_get_value_as_int (self->vcpus_spin);
+  set_boot (self, config);
+
   /* a balloon target above the new size makes no sense: follow it */
   if (config->current_memory_kib == config->memory_kib || config->current_memory_kib > memory_kib)
     config->current_memory_kib = memory_kib;
@@ -299,10 +434,12 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
   CHILD (name_label); CHILD (uuid_label); CHILD (machine_label); CHILD (title_entry);
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
   CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
+  CHILD (boot_combo); CHILD (nics_list); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_apply_overview);
   gtk_widget_class_bind_template_callback (widget_class, on_apply_xml);
   gtk_widget_class_bind_template_callback (widget_class, on_revert_xml);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_nic);
 }
 
 static void
@@ -336,4 +473,22 @@ vireo_details_view_set_xml (VireoDetailsView *self,
                             const char       *xml)
 {
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), xml, -1);
+}
+
+/* For tests and keyboard-less callers: what the Network page's buttons do. */
+void
+vireo_details_view_add_nic (VireoDetailsView *self)
+{
+  on_add_nic (self);
+}
+
+void
+vireo_details_view_remove_nic (VireoDetailsView *self,
+                               guint             index)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
+
+  if (index < config->nics->len)
+    g_ptr_array_remove_index (config->nics, index);
+  save (self, config);
 }

@@ -20,6 +20,9 @@ const char *vireo_details_view_get_status (VireoDetailsView *self);
 void        vireo_details_view_set_xml    (VireoDetailsView *self,
                                            const char       *xml);
 gboolean    vireo_details_view_apply_xml  (VireoDetailsView *self);
+void        vireo_details_view_add_nic    (VireoDetailsView *self);
+void        vireo_details_view_remove_nic (VireoDetailsView *self,
+                                           guint             index);
 void        vireo_details_view_change_media (VireoDetailsView *self,
                                              const char       *target,
                                              const char       *path);
