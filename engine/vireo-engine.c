@@ -85,6 +85,14 @@ typedef struct {
   gint64 mtime;         /* of the folder, taken before reading it */
 } LoadResult;
 
+static int
+compare_domain_ptrs (gconstpointer a,
+                     gconstpointer b)
+{
+  return g_strcmp0 (vireo_domain_get_name (*(VireoDomain * const *) a),
+                    vireo_domain_get_name (*(VireoDomain * const *) b));
+}
+
 static gint64
 folder_mtime (const char *dir)
 {
@@ -108,21 +116,21 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* A second definition with a UUID already seen is skipped: two VMs would
+ * share a runtime folder. */
 static gboolean
-config_conflicts (GPtrArray               *configs,
+config_conflicts (GHashTable              *uuids,
                   const VireoDomainConfig *config,
                   GPtrArray               *errors,
                   const char              *path)
 {
-  for (guint i = 0; i < configs->len; i++)
+  const VireoDomainConfig *other = g_hash_table_lookup (uuids, config->uuid);
+
+  if (other != NULL)
     {
-      const VireoDomainConfig *other = g_ptr_array_index (configs, i);
-      if (g_str_equal (other->uuid, config->uuid))
-        {
-          g_ptr_array_add (errors, g_strdup_printf ("Skipped %s: VM '%s' has the UUID of VM '%s'",
-                                                    path, config->name, other->name));
-          return TRUE;
-        }
+      g_ptr_array_add (errors, g_strdup_printf ("Skipped %s: VM '%s' has the UUID of VM '%s'",
+                                                path, config->name, other->name));
+      return TRUE;
     }
   return FALSE;
 }
@@ -134,6 +142,7 @@ load_files (const VireoPaths *paths)
   LoadResult *result = g_new0 (LoadResult, 1);
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) uuids = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) error = NULL;
   const char *entry;
 
@@ -182,11 +191,12 @@ load_files (const VireoPaths *paths)
           vireo_domain_config_free (config);
           continue;
         }
-      if (config_conflicts (result->configs, config, result->errors, path))
+      if (config_conflicts (uuids, config, result->errors, path))
         {
           vireo_domain_config_free (config);
           continue;
         }
+      g_hash_table_insert (uuids, config->uuid, config);
       g_ptr_array_add (result->configs, config);
     }
   return result;
@@ -203,38 +213,45 @@ compare_domains (gconstpointer a,
 
 /* Brings the list in line with what was read: new VMs are added, VMs whose
  * file went away are removed, changed definitions replace old ones.  Domain
- * objects of VMs that stay are kept, so front ends keep their rows. */
+ * objects of VMs that stay are kept, so front ends keep their rows.  Linear
+ * in the number of VMs (a list of 1000 must stay fast). */
 static void
 apply_load (VireoEngine *self,
             LoadResult  *result)
 {
   GListModel *model = G_LIST_MODEL (self->domains);
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);   /* name → config */
+  g_autoptr(GHashTable) existing = g_hash_table_new (g_str_hash, g_str_equal); /* name → domain */
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->domains_mtime = result->mtime;
+  for (guint j = 0; j < result->configs->len; j++)
+    {
+      VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
+      g_hash_table_insert (wanted, config->name, config);
+    }
+
   for (guint i = g_list_model_get_n_items (model); i > 0; i--)
     {
       g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i - 1);
-      gboolean found = FALSE;
+      VireoDomainConfig *config = g_hash_table_lookup (wanted, vireo_domain_get_name (domain));
 
-      for (guint j = 0; j < result->configs->len && !found; j++)
-        {
-          const VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
-          found = g_str_equal (config->name, vireo_domain_get_name (domain)) &&
-                  g_str_equal (config->uuid, vireo_domain_get_uuid (domain));
-        }
-      if (!found)
+      if (config == NULL || !g_str_equal (config->uuid, vireo_domain_get_uuid (domain)))
         g_list_store_remove (self->domains, i - 1);
+      else
+        g_hash_table_insert (existing, (gpointer) vireo_domain_get_name (domain), domain);
     }
 
   for (guint j = 0; j < result->configs->len; j++)
     {
       VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
-      VireoDomain *domain = vireo_engine_lookup_domain (self, config->name);
+      VireoDomain *domain = g_hash_table_lookup (existing, config->name);
 
       if (domain == NULL)
         {
-          g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
-          g_list_store_insert_sorted (self->domains, created, compare_domains, NULL);
+          /* take the parsed config: a copy would format and parse it again */
+          result->configs->pdata[j] = NULL;
+          g_ptr_array_add (added, _vireo_domain_new (self->paths, config));
         }
       else
         {
@@ -245,6 +262,16 @@ apply_load (VireoEngine *self,
             _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
         }
     }
+
+  /* a first load is one sorted splice */
+  if (g_list_model_get_n_items (model) == 0)
+    {
+      g_ptr_array_sort (added, compare_domain_ptrs);
+      g_list_store_splice (self->domains, 0, 0, added->pdata, added->len);
+    }
+  else
+    for (guint i = 0; i < added->len; i++)
+      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), compare_domains, NULL);
 
   g_ptr_array_set_size (self->load_errors, 0);
   for (guint i = 0; i < result->errors->len; i++)
