@@ -98,6 +98,11 @@ finish (Shim       *shim,
         const char *state,
         const char *reason)
 {
+  /* QEMU's exit and a failed handshake can both end the shim: the first
+   * one writes the last word */
+  if (shim->finished)
+    return;
+  shim->finished = TRUE;
   g_clear_handle_id (&shim->kill_timeout_id, g_source_remove);
   shim_set_state (shim, state, reason);
   shim_log (shim, "VM %s: %s", state, reason);
@@ -110,7 +115,8 @@ finish (Shim       *shim,
     g_autofree char *vnc = g_build_filename (shim->run_dir, "vnc.sock", NULL);
     g_unlink (vnc);
   }
-  report_ready (shim, reason);
+  /* the engine words it as "VM 'x' failed to start: …" itself */
+  report_ready (shim, shim->start_error ? shim->start_error : reason);
   g_main_loop_quit (shim->loop);
 }
 
@@ -130,6 +136,11 @@ on_qemu_exit (GPid     pid,
   else
     shim_set_exit_status (WEXITSTATUS (status), 0);
 
+  /* QEMU that exits before the guest ever ran failed to start: that is
+   * not a crash of a running VM, whichever callback noticed first */
+  if (shim->start_error == NULL && shim->started_at == 0)
+    shim->start_error = words ? g_strdup (words)
+                              : g_strdup_printf ("QEMU exited with status %d", status);
   if (shim->start_error)
     reason = g_strdup_printf ("failed to start: %s", shim->start_error);
   else if (shim->stop == STOP_GUEST)
@@ -282,6 +293,8 @@ static void
 fail_start (Shim       *shim,
             const char *message)
 {
+  if (shim->finished)
+    return;
   shim_log (shim, "start failed: %s", message);
   report_ready (shim, message);
   if (shim->start_error == NULL)
@@ -290,7 +303,10 @@ fail_start (Shim       *shim,
   if (shim->qemu_pid > 0)
     kill (shim->qemu_pid, SIGKILL);
   else
-    finish (shim, "shutoff", message);
+    {
+      g_autofree char *reason = g_strdup_printf ("failed to start: %s", message);
+      finish (shim, "shutoff", reason);
+    }
 }
 
 static void

@@ -85,6 +85,7 @@ typedef struct {
   gint64 started_at;       /* wall clock, microseconds */
   StopRequest stop;
   char *start_error;       /* why the start failed, for the final state */
+  gboolean finished;       /* the final state is written */
   gboolean fake_reboot;
 
   /* serving */

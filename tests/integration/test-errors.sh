@@ -51,7 +51,8 @@ ctl dumpxml lost | sed -e "s|<cpu mode=\"host-passthrough\"/>|<cpu mode=\"custom
   -e 's|dev="vda"|dev="sda"|' -e 's|type="qcow2"|type="raw"|' > "$ROOT/badcpu.xml"
 ctl define "$ROOT/badcpu.xml" >/dev/null
 expect_error 1 "VM 'lost' failed to start: unable to find CPU model 'NoSuchCPU'" -- ctl start lost
-[ "$(ctl state lost)" = shutoff ] || fail "after QEMU refused: $(ctl state lost --reason)"
+[ "$(ctl state lost --reason)" = "shutoff: failed to start: unable to find CPU model 'NoSuchCPU'" ] ||
+  fail "after QEMU refused: $(ctl state lost --reason)"
 
 step a corrupt definition is reported and skipped, never hiding others
 printf 'garbage\0\1\2' > "$ROOT/config/domains/broken.xml"
