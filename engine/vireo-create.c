@@ -198,6 +198,27 @@ disk_path (VireoEngine              *engine,
 }
 
 static void
+on_defined (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Create *create = g_task_get_task_data (task);
+  GError *error = NULL;
+  VireoDomain *domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+
+  if (domain == NULL)
+    {
+      /* the disk job never overwrites, so a created disk is ours */
+      if (create->disk)
+        g_unlink (create->disk);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, domain, g_object_unref);
+}
+
+static void
 on_disk_done (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -206,7 +227,6 @@ on_disk_done (GObject      *source,
   VireoEngine *engine = g_task_get_source_object (task);
   Create *create = g_task_get_task_data (task);
   GError *error = NULL;
-  VireoDomain *domain;
 
   if (source != NULL && !vireo_job_run_finish (VIREO_JOB (source), result, &error))
     {
@@ -216,16 +236,7 @@ on_disk_done (GObject      *source,
   if (create->disk)
     vireo_domain_config_add_disk (create->config,
         vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", create->disk));
-  domain = vireo_engine_define_domain (engine, create->config, &error);
-  if (domain == NULL)
-    {
-      /* the disk job never overwrites, so a created disk is ours */
-      if (create->disk)
-        g_unlink (create->disk);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_pointer (task, g_object_ref (domain), g_object_unref);
+  vireo_engine_define_domain_async (engine, create->config, NULL, on_defined, g_steal_pointer (&task));
 }
 
 /**

@@ -10,9 +10,9 @@
 #include <glib/gstdio.h>
 
 #include "config.h"
+#include "vireo-create.h"
 #include "vireo-demo.h"
 #include "vireo-error.h"
-#include "vireo-storage.h"
 
 #define DEMO_DISK_SIZE (64 * 1024 * 1024)
 
@@ -21,7 +21,6 @@ typedef struct {
   char *guest_dir;
   char *kernel;
   char *initrd;
-  char *disk;
 } Demo;
 
 static void
@@ -31,7 +30,6 @@ demo_free (Demo *demo)
   g_free (demo->guest_dir);
   g_free (demo->kernel);
   g_free (demo->initrd);
-  g_free (demo->disk);
   g_free (demo);
 }
 
@@ -74,12 +72,10 @@ prepare_in_thread (GTask        *task,
   Demo *demo = task_data;
   g_autofree char *src_kernel = g_build_filename (demo->guest_dir, "vmlinuz", NULL);
   g_autofree char *src_initrd = g_build_filename (demo->guest_dir, "initrd.img", NULL);
-  g_autoptr(VireoJob) job = vireo_storage_create_job (demo->disk, DEMO_DISK_SIZE);
   GError *error = NULL;
 
   if (!copy_file (src_kernel, demo->kernel, &error) ||
-      !copy_file (src_initrd, demo->initrd, &error) ||
-      !vireo_job_run_sync (job, cancellable, &error))
+      !copy_file (src_initrd, demo->initrd, &error))
     {
       g_unlink (demo->kernel);
       g_unlink (demo->initrd);
@@ -88,6 +84,53 @@ prepare_in_thread (GTask        *task,
       return;
     }
   g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_created (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Demo *demo = g_task_get_task_data (task);
+  GError *error = NULL;
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, &error);
+
+  if (domain == NULL)
+    {
+      g_unlink (demo->kernel);
+      g_unlink (demo->initrd);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, domain, g_object_unref);
+}
+
+/* The guest's files are in place: the rest is an ordinary new VM. */
+static void
+on_copied (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Demo *demo = g_task_get_task_data (task);
+  g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  options->name = g_strdup (demo->name);
+  options->title = g_strdup ("Vireo demo guest");
+  options->accel = VIREO_ACCEL_TCG;
+  options->memory_mib = 256;
+  options->disk_bytes = DEMO_DISK_SIZE;
+  options->kernel = g_strdup (demo->kernel);
+  options->initrd = g_strdup (demo->initrd);
+  options->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
+  vireo_create_domain_async (VIREO_ENGINE (source), options, NULL, NULL, on_created, g_steal_pointer (&task));
 }
 
 /**
@@ -107,6 +150,7 @@ vireo_demo_create_async (VireoEngine         *engine,
   const VireoPaths *paths = vireo_engine_get_paths (engine);
   Demo *demo = g_new0 (Demo, 1);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) copy = NULL;
 
   g_task_set_source_tag (task, vireo_demo_create_async);
   g_task_set_task_data (task, demo, (GDestroyNotify) demo_free);
@@ -130,8 +174,9 @@ vireo_demo_create_async (VireoEngine         *engine,
   demo->guest_dir = g_strdup (guest_dir);
   demo->kernel = g_strdup_printf ("%s/%s-vmlinuz", paths->images_dir, demo->name);
   demo->initrd = g_strdup_printf ("%s/%s-initrd.img", paths->images_dir, demo->name);
-  demo->disk = vireo_engine_default_disk_path (engine, demo->name);
-  g_task_run_in_thread (task, prepare_in_thread);
+  copy = g_task_new (engine, cancellable, on_copied, g_steal_pointer (&task));
+  g_task_set_task_data (copy, demo, NULL);
+  g_task_run_in_thread (copy, prepare_in_thread);
 }
 
 /**
@@ -143,30 +188,8 @@ vireo_demo_create_finish (VireoEngine   *engine,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  Demo *demo = g_task_get_task_data (G_TASK (result));
-  g_autoptr(VireoDomainConfig) config = NULL;
-  VireoDomain *domain;
+  g_autoptr(VireoDomain) domain = g_task_propagate_pointer (G_TASK (result), error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-
-  config = vireo_domain_config_new (demo->name);
-  config->title = g_strdup ("Vireo demo guest");
-  config->accel = VIREO_ACCEL_TCG;
-  config->memory_kib = config->current_memory_kib = 256 * 1024;
-  config->kernel = g_strdup (demo->kernel);
-  config->initrd = g_strdup (demo->initrd);
-  config->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
-  vireo_domain_config_add_disk (config,
-      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", demo->disk));
-  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, NULL));
-
-  domain = vireo_engine_define_domain (engine, config, error);
-  if (domain == NULL)
-    {
-      g_unlink (demo->kernel);
-      g_unlink (demo->initrd);
-      g_unlink (demo->disk);
-    }
+  /* the engine's list holds it */
   return domain;
 }

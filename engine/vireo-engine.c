@@ -441,6 +441,43 @@ check_define_conflicts (VireoEngine             *self,
   return TRUE;
 }
 
+/* Writes NAME.xml atomically and durably: on any thread. */
+static gboolean
+write_definition (const VireoPaths *paths,
+                  const char       *name,
+                  const char       *xml,
+                  GError          **error)
+{
+  g_autofree char *path = vireo_paths_domain_file (paths, name);
+
+  if (!vireo_paths_ensure (paths, error))
+    return FALSE;
+  if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
+    {
+      g_prefix_error (error, "VM '%s' was not saved: ", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Puts a written definition in the list: on the main context. */
+static VireoDomain *
+apply_definition (VireoEngine             *self,
+                  const VireoDomainConfig *config)
+{
+  VireoDomain *domain = vireo_engine_lookup_domain (self, config->name);
+
+  if (domain != NULL)
+    _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+  else
+    {
+      g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
+      g_list_store_insert_sorted (self->domains, created, compare_domains, NULL);
+      domain = created;
+    }
+  return domain;
+}
+
 /**
  * vireo_engine_define_domain:
  * @config: (transfer none): the definition; copied
@@ -457,32 +494,108 @@ vireo_engine_define_domain (VireoEngine             *self,
                             GError                 **error)
 {
   g_autofree char *xml = NULL;
-  g_autofree char *path = NULL;
-  VireoDomain *domain;
 
   if (!vireo_domain_config_validate (config, error) ||
-      !check_define_conflicts (self, config, error) ||
-      !vireo_paths_ensure (self->paths, error))
+      !check_define_conflicts (self, config, error))
     return NULL;
-
   xml = vireo_domain_config_format (config);
-  path = vireo_paths_domain_file (self->paths, config->name);
-  if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
-    {
-      g_prefix_error (error, "VM '%s' was not saved: ", config->name);
-      return NULL;
-    }
+  if (!write_definition (self->paths, config->name, xml, error))
+    return NULL;
+  return apply_definition (self, config);
+}
 
-  domain = vireo_engine_lookup_domain (self, config->name);
-  if (domain != NULL)
-    _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+typedef struct {
+  VireoDomainConfig *config;
+  char *xml;
+} Define;
+
+static void
+define_free (Define *define)
+{
+  vireo_domain_config_free (define->config);
+  g_free (define->xml);
+  g_free (define);
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  VireoEngine *self = source_object;
+  Define *define = task_data;
+  GError *error = NULL;
+
+  /* only the file: the list changes on the main context */
+  if (!write_definition (self->paths, define->config->name, define->xml, &error))
+    g_task_return_error (task, error);
   else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoEngine *self = VIREO_ENGINE (source);
+  Define *define = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_object_ref (apply_definition (self, define->config)), g_object_unref);
+}
+
+/**
+ * vireo_engine_define_domain_async:
+ * @config: (transfer none): copied
+ *
+ * Like vireo_engine_define_domain(), with the durable write (an fsync) on
+ * the worker pool, for front ends with a main loop to keep responsive.
+ */
+void
+vireo_engine_define_domain_async (VireoEngine             *self,
+                                  const VireoDomainConfig *config,
+                                  GCancellable            *cancellable,
+                                  GAsyncReadyCallback      callback,
+                                  gpointer                 user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) write = NULL;
+  Define *define;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, vireo_engine_define_domain_async);
+  if (!vireo_domain_config_validate (config, &error) ||
+      !check_define_conflicts (self, config, &error))
     {
-      g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
-      g_list_store_insert_sorted (self->domains, created, compare_domains, NULL);
-      domain = created;
+      g_task_return_error (task, error);
+      return;
     }
-  return domain;
+  define = g_new0 (Define, 1);
+  define->config = vireo_domain_config_copy (config);
+  define->xml = vireo_domain_config_format (config);
+  g_task_set_task_data (task, define, (GDestroyNotify) define_free);
+
+  write = g_task_new (self, cancellable, on_written, g_steal_pointer (&task));
+  g_task_set_task_data (write, define, NULL);
+  g_task_run_in_thread (write, write_in_thread);
+}
+
+/**
+ * vireo_engine_define_domain_finish:
+ * Returns: (transfer full): the VM
+ */
+VireoDomain *
+vireo_engine_define_domain_finish (VireoEngine   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gboolean

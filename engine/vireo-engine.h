@@ -35,6 +35,14 @@ VireoDomain      *vireo_engine_lookup_domain     (VireoEngine        *self,
 VireoDomain      *vireo_engine_define_domain     (VireoEngine        *self,
                                                   const VireoDomainConfig *config,
                                                   GError            **error);
+void              vireo_engine_define_domain_async (VireoEngine   *self,
+                                                    const VireoDomainConfig *config,
+                                                    GCancellable  *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer       user_data);
+VireoDomain      *vireo_engine_define_domain_finish (VireoEngine  *self,
+                                                     GAsyncResult *result,
+                                                     GError      **error);
 gboolean          vireo_engine_undefine_domain   (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   gboolean            remove_storage,

@@ -56,16 +56,28 @@ drive_arguments (const char *target)
 }
 
 static void
+on_defined (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+
+  if (domain == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Takes @task: the last step, saving the definition. */
+static void
 save_definition (GTask *task)
 {
   VireoEngine *engine = g_task_get_source_object (task);
   Change *change = g_task_get_task_data (task);
-  GError *error = NULL;
 
-  if (!vireo_engine_define_domain (engine, change->config, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  vireo_engine_define_domain_async (engine, change->config, NULL, on_defined, task);
 }
 
 static void send_next (GTask *task);
@@ -99,7 +111,6 @@ send_next (GTask *task)
   if (request == NULL)
     {
       save_definition (task);
-      g_object_unref (task);
       return;
     }
   vireo_qmp_client_execute_async (change->qmp, json_object_get_string_member (request, "execute"),
@@ -184,7 +195,6 @@ vireo_media_change_async (VireoEngine         *engine,
   if (!vireo_domain_is_active (domain))
     {
       save_definition (task);
-      g_object_unref (task);
       return;
     }
 

@@ -6,19 +6,6 @@
 #include "vireo-error.h"
 #include "vireo-test-util.h"
 
-static VireoDomainConfig *
-parse_file (const char *name)
-{
-  g_autofree char *path = vireo_test_srcpath ("data", "domain", name, NULL);
-  g_autofree char *xml = vireo_test_read (path);
-  g_autoptr(GError) error = NULL;
-  VireoDomainConfig *config = vireo_domain_config_parse (xml, -1, path, &error);
-
-  assert_no_error (error);
-  assert_non_null (config);
-  return config;
-}
-
 /* Formats, compares with the golden file, and checks that parsing the
  * output and formatting again changes nothing. */
 static void
@@ -51,7 +38,7 @@ kept (GPtrArray  *extra,
 static void
 test_virsh_dumpxml_imports (void **state)
 {
-  g_autoptr(VireoDomainConfig) config = parse_file ("virsh-simple.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virsh-simple.xml");
   VireoDiskConfig *disk, *cdrom;
   VireoNicConfig *nic;
 
@@ -101,7 +88,7 @@ test_virsh_dumpxml_imports (void **state)
 static void
 test_kernel_boot (void **state)
 {
-  g_autoptr(VireoDomainConfig) config = parse_file ("kernel-boot.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("kernel-boot.xml");
   VireoNicConfig *nic;
 
   assert_int_equal (config->accel, VIREO_ACCEL_TCG);

@@ -7,18 +7,6 @@
 #include "vireo-qemu-argv.h"
 #include "vireo-test-util.h"
 
-static VireoDomainConfig *
-parse_file (const char *name)
-{
-  g_autofree char *path = vireo_test_srcpath ("data", "domain", name, NULL);
-  g_autofree char *xml = vireo_test_read (path);
-  g_autoptr(GError) error = NULL;
-  VireoDomainConfig *config = vireo_domain_config_parse (xml, -1, path, &error);
-
-  assert_no_error (error);
-  return config;
-}
-
 static void
 assert_argv_golden (const VireoDomainConfig *config,
                     const VireoQemuHost     *host,
@@ -39,7 +27,7 @@ assert_argv_golden (const VireoDomainConfig *config,
 static void
 test_kernel_boot_tcg (void **state)
 {
-  g_autoptr(VireoDomainConfig) config = parse_file ("kernel-boot.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("kernel-boot.xml");
   VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/run/vireo/0f6c1c1e2b1a" };
 
   assert_argv_golden (config, &host, "kernel-boot-tcg.args");
@@ -48,7 +36,7 @@ test_kernel_boot_tcg (void **state)
 static void
 test_virsh_kvm_with_tap (void **state)
 {
-  g_autoptr(VireoDomainConfig) config = parse_file ("virsh-simple.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virsh-simple.xml");
   int taps[] = { 7 };
   VireoQemuHost host = { "/usr/bin/qemu-system-x86_64", VIREO_ACCEL_KVM, "/run/vireo/c7a5fdbdedaf",
                          taps, 1 };
@@ -91,7 +79,7 @@ test_i440fx_ide_and_boot_order (void **state)
 static void
 test_network_without_tap (void **state)
 {
-  g_autoptr(VireoDomainConfig) config = parse_file ("virsh-simple.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virsh-simple.xml");
   VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/r" };
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) argv = vireo_qemu_argv_build (config, &host, &error);

@@ -178,6 +178,12 @@ row_says (gpointer data)
 }
 
 static gboolean
+details_saved (gpointer data)
+{
+  return g_str_has_prefix (vireo_details_view_get_status (data), "Saved");
+}
+
+static gboolean
 has_error (gpointer data)
 {
   return vireo_window_get_error_text (data) != NULL;
@@ -363,6 +369,7 @@ test_manager_and_consoles (void **state)
                         "console=tty0 console=ttyS0 quiet loglevel=3");
     gtk_button_clicked ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
                                                                    "apply_button"));
+    assert_true (wait_until (details_saved, details, 10));
     assert_string_equal (vireo_domain_get_config (alpha)->title, "Edited title");
     assert_string_equal (vireo_domain_get_config (alpha)->cmdline, "console=tty0 console=ttyS0 quiet loglevel=3");
     assert_non_null (vireo_domain_get_config (alpha)->kernel);
@@ -374,6 +381,7 @@ test_manager_and_consoles (void **state)
     xml = vireo_domain_get_xml (alpha);
     vireo_details_view_set_xml (details, xml);
     assert_true (vireo_details_view_apply_xml (details));
+    assert_true (wait_until (details_saved, details, 10));
     save_screenshot (vm_window, "details-window.png");
     {
       GtkNotebook *notebook = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
@@ -392,10 +400,12 @@ test_manager_and_consoles (void **state)
 
         gtk_notebook_set_current_page (notebook, 2);
         vireo_details_view_add_nic (details);
+        assert_true (wait_until (details_saved, details, 10));
         assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before + 1);
         assert_non_null (gtk_list_box_get_row_at_index (nics, before));
         save_screenshot (vm_window, "details-network.png");
         vireo_details_view_remove_nic (details, before);
+        assert_true (wait_until (details_saved, details, 10));
         assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before);
       }
       gtk_notebook_set_current_page (notebook, 0);

@@ -112,3 +112,17 @@ vireo_test_pump (GMainContext *context,
   if (!*done)
     fail_msg ("timed out after %u ms", timeout_ms);
 }
+
+/* Parses tests/data/domain/NAME, failing the test on any error. */
+VireoDomainConfig *
+vireo_test_parse_domain_file (const char *name)
+{
+  g_autofree char *path = vireo_test_srcpath ("data", "domain", name, NULL);
+  g_autofree char *xml = vireo_test_read (path);
+  g_autoptr(GError) error = NULL;
+  VireoDomainConfig *config = vireo_domain_config_parse (xml, -1, path, &error);
+
+  assert_no_error (error);
+  assert_non_null (config);
+  return config;
+}

@@ -11,12 +11,15 @@
 #include <cmocka.h>
 #include <glib.h>
 
+#include "vireo-domain-config.h"
+
 char  *vireo_test_make_root       (void);
 void   vireo_test_remove_tree     (const char *path);
 char  *vireo_test_srcpath         (const char *first, ...) G_GNUC_NULL_TERMINATED;
 char  *vireo_test_read            (const char *path);
 void   vireo_test_assert_golden   (const char *golden_path,
                                    const char *actual);
+VireoDomainConfig *vireo_test_parse_domain_file (const char *name);
 void   vireo_test_pump            (GMainContext *context,
                                    gboolean     *done,
                                    guint         timeout_ms);

@@ -44,7 +44,7 @@ struct _VireoDetailsView
 
 static void load_disks (VireoDetailsView *self);
 static void load_nics (VireoDetailsView *self);
-static gboolean save (VireoDetailsView *self, const VireoDomainConfig *config);
+static void save (VireoDetailsView *self, const VireoDomainConfig *config);
 static void set_status (VireoDetailsView *self, const char *text, gboolean error);
 
 G_DEFINE_FINAL_TYPE (VireoDetailsView, vireo_details_view, GTK_TYPE_BOX)
@@ -128,17 +128,23 @@ on_insert_clicked (GtkButton        *button,
     }
 }
 
+static void
+clear_list (GtkListBox *list)
+{
+  g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (list));
+
+  for (GList *l = children; l; l = l->next)
+    gtk_widget_destroy (l->data);
+}
+
 /* One row per disk: what and where; CD-ROMs get Insert and Eject, which
  * work while the VM runs. */
 static void
 load_disks (VireoDetailsView *self)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
-  GList *children = gtk_container_get_children (GTK_CONTAINER (self->disks_list));
 
-  for (GList *l = children; l; l = l->next)
-    gtk_widget_destroy (l->data);
-  g_list_free (children);
+  clear_list (self->disks_list);
 
   for (guint i = 0; i < config->disks->len; i++)
     {
@@ -223,11 +229,8 @@ load_nics (VireoDetailsView *self)
 {
   static const char *models[] = { "virtio", "e1000e", "e1000", "rtl8139" };
   const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
-  GList *children = gtk_container_get_children (GTK_CONTAINER (self->nics_list));
 
-  for (GList *l = children; l; l = l->next)
-    gtk_widget_destroy (l->data);
-  g_list_free (children);
+  clear_list (self->nics_list);
 
   for (guint i = 0; i < config->nics->len; i++)
     {
@@ -282,21 +285,34 @@ set_status (VireoDetailsView *self,
     gtk_style_context_remove_class (style, GTK_STYLE_CLASS_ERROR);
 }
 
-static gboolean
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+  VireoDetailsView *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  if (domain == NULL)
+    set_status (self, error->message, TRUE);
+  else
+    set_status (self, vireo_domain_is_active (self->domain)
+                      ? _("Saved. The changes take effect when the VM next starts.")
+                      : _("Saved."), FALSE);
+}
+
+/* The file is written on the worker pool; the status line says when it
+ * is done, or why it was not. */
+static void
 save (VireoDetailsView        *self,
       const VireoDomainConfig *config)
 {
-  g_autoptr(GError) error = NULL;
-
-  if (!vireo_engine_define_domain (self->engine, config, &error))
-    {
-      set_status (self, error->message, TRUE);
-      return FALSE;
-    }
-  set_status (self, vireo_domain_is_active (self->domain)
-                    ? _("Saved. The changes take effect when the VM next starts.")
-                    : _("Saved."), FALSE);
-  return TRUE;
+  set_status (self, _("Saving…"), FALSE);
+  vireo_engine_define_domain_async (self->engine, config, self->cancellable, on_saved, self);
 }
 
 static char *
@@ -367,7 +383,8 @@ on_apply_overview (VireoDetailsView *self)
  * Validates and saves the XML tab.  The name and UUID stay: renaming is
  * not an edit of this VM.
  *
- * Returns: whether it was saved
+ * Returns: whether it parsed and saving began (the status line reports
+ *   the end)
  */
 gboolean
 vireo_details_view_apply_xml (VireoDetailsView *self)
@@ -392,7 +409,8 @@ vireo_details_view_apply_xml (VireoDetailsView *self)
       set_status (self, _("The name and UUID of a VM cannot change here."), TRUE);
       return FALSE;
     }
-  return save (self, config);
+  save (self, config);
+  return TRUE;
 }
 
 static void

@@ -96,14 +96,12 @@ ctl_verb_state (Ctl   *ctl,
     { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, "Also print why", NULL },
     { NULL }
   };
-  GError *error = NULL;
   VireoDomain *domain;
+  int ret;
   const char *why;
 
-  if (!ctl_parse ("state", "NAME", entries, &argc, &argv, 1))
-    return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
+  if ((ret = ctl_parse_domain (ctl, "state", "NAME", entries, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
 
   why = vireo_domain_get_state_reason (domain);
   if (ctl->json)
@@ -123,14 +121,12 @@ ctl_verb_dumpxml (Ctl   *ctl,
                   int    argc,
                   char **argv)
 {
-  GError *error = NULL;
   VireoDomain *domain;
+  int ret;
   g_autofree char *xml = NULL;
 
-  if (!ctl_parse ("dumpxml", "NAME", NULL, &argc, &argv, 1))
-    return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
+  if ((ret = ctl_parse_domain (ctl, "dumpxml", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
   xml = vireo_domain_get_xml (domain);
   fputs (xml, stdout);
   return CTL_OK;
@@ -145,11 +141,10 @@ ctl_verb_stats (Ctl   *ctl,
   GError *error = NULL;
   VireoDomainStats stats;
   VireoDomain *domain;
+  int ret;
 
-  if (!ctl_parse ("stats", "NAME", NULL, &argc, &argv, 1))
-    return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
+  if ((ret = ctl_parse_domain (ctl, "stats", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
   vireo_domain_get_stats_async (domain, NULL, ctl_done, &result);
   if (!vireo_domain_get_stats_finish (domain, ctl_wait (&result), &stats, &error))
     return ctl_fail (error);

@@ -19,11 +19,10 @@ ctl_verb_start (Ctl   *ctl,
   g_autoptr(GAsyncResult) result = NULL;
   GError *error = NULL;
   VireoDomain *domain;
+  int ret;
 
-  if (!ctl_parse ("start", "NAME", NULL, &argc, &argv, 1))
-    return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
+  if ((ret = ctl_parse_domain (ctl, "start", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
   vireo_domain_start_async (domain, NULL, ctl_done, &result);
   if (!vireo_domain_start_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
@@ -68,11 +67,10 @@ ctl_verb_destroy (Ctl   *ctl,
   g_autoptr(GAsyncResult) result = NULL;
   GError *error = NULL;
   VireoDomain *domain;
+  int ret;
 
-  if (!ctl_parse ("destroy", "NAME", NULL, &argc, &argv, 1))
-    return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
+  if ((ret = ctl_parse_domain (ctl, "destroy", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
   vireo_domain_destroy_async (domain, NULL, ctl_done, &result);
   if (!vireo_domain_destroy_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
@@ -120,11 +118,10 @@ ctl_verb_screenshot (Ctl   *ctl,
   g_autoptr(GAsyncResult) result = NULL;
   GError *error = NULL;
   VireoDomain *domain;
+  int ret;
 
-  if (!ctl_parse ("screenshot", "NAME FILE.png", NULL, &argc, &argv, 2))
-    return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
+  if ((ret = ctl_parse_domain (ctl, "screenshot", "NAME FILE.png", NULL, &argc, &argv, 2, &domain)) != CTL_OK)
+    return ret;
   vireo_domain_screenshot_async (domain, argv[2], NULL, ctl_done, &result);
   if (!vireo_domain_screenshot_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);

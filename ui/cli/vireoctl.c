@@ -158,6 +158,31 @@ ctl_parse (const char    *verb,
   return TRUE;
 }
 
+/**
+ * ctl_parse_domain:
+ * Parses a verb whose first argument names a VM and looks the VM up.
+ *
+ * Returns: %CTL_OK with *@domain set, or the exit code to return
+ */
+int
+ctl_parse_domain (Ctl           *ctl,
+                  const char    *verb,
+                  const char    *args,
+                  GOptionEntry  *entries,
+                  int           *argc,
+                  char        ***argv,
+                  int            n_positional,
+                  VireoDomain  **domain)
+{
+  GError *error = NULL;
+
+  if (!ctl_parse (verb, args, entries, argc, argv, n_positional))
+    return CTL_USAGE;
+  if ((*domain = ctl_lookup (ctl, (*argv)[1], &error)) == NULL)
+    return ctl_fail (error);
+  return CTL_OK;
+}
+
 void
 ctl_print_json (JsonNode *node)
 {

@@ -29,6 +29,8 @@ int           ctl_usage        (const char *format, ...) G_GNUC_PRINTF (1, 2);
 VireoDomain  *ctl_lookup       (Ctl *ctl, const char *name, GError **error);
 gboolean      ctl_parse        (const char *verb, const char *args, GOptionEntry *entries,
                                 int *argc, char ***argv, int n_positional);
+int           ctl_parse_domain (Ctl *ctl, const char *verb, const char *args, GOptionEntry *entries,
+                                int *argc, char ***argv, int n_positional, VireoDomain **domain);
 void          ctl_print_json   (JsonNode *node);
 
 int ctl_verb_define     (Ctl *ctl, int argc, char **argv);
