@@ -74,24 +74,6 @@ vireo_create_max_memory_mib (void)
   return host > 1024 ? host - 512 : host / 2;
 }
 
-/* Returns the absolute path of an existing, readable file, or NULL. */
-static char *
-existing_file (const char  *name,
-               const char  *what,
-               const char  *path,
-               GError     **error)
-{
-  g_autofree char *abs = g_canonicalize_filename (path, NULL);
-
-  if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR) || access (abs, R_OK) != 0)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   "VM '%s': %s %s does not exist or cannot be read", name, what, path);
-      return NULL;
-    }
-  return g_steal_pointer (&abs);
-}
-
 typedef struct {
   VireoDomainConfig *config;
   char *disk;           /* created by this call */
@@ -146,15 +128,15 @@ build_config (VireoEngine              *engine,
 
   if (o->kernel)
     {
-      if (!(config->kernel = existing_file (o->name, "kernel", o->kernel, error)))
+      if (!(config->kernel = vireo_storage_existing_file (o->name, "kernel", o->kernel, error)))
         return NULL;
-      if (o->initrd && !(config->initrd = existing_file (o->name, "initrd", o->initrd, error)))
+      if (o->initrd && !(config->initrd = vireo_storage_existing_file (o->name, "initrd", o->initrd, error)))
         return NULL;
       config->cmdline = g_strdup (o->cmdline);
     }
   if (o->cdrom)
     {
-      g_autofree char *iso = existing_file (o->name, "CD-ROM image", o->cdrom, error);
+      g_autofree char *iso = vireo_storage_existing_file (o->name, "CD-ROM image", o->cdrom, error);
       if (iso == NULL)
         return NULL;
       vireo_domain_config_add_disk (config,
@@ -271,7 +253,7 @@ vireo_create_domain_async (VireoEngine              *engine,
     }
   if (options->import_path)
     {
-      g_autofree char *source = existing_file (options->name, "disk image", options->import_path, &error);
+      g_autofree char *source = vireo_storage_existing_file (options->name, "disk image", options->import_path, &error);
       if (source == NULL)
         {
           g_task_return_error (task, error);

@@ -236,13 +236,7 @@ parse_disk (ParseContext      *ctx,
           if (bus == NULL)
             bus = g_strdup (dev && g_str_has_prefix (dev, "vd") ? "virtio" :
                             dev && g_str_has_prefix (dev, "hd") ? "ide" : "sata");
-          if (g_str_equal (bus, "virtio"))
-            disk->bus = VIREO_DISK_BUS_VIRTIO;
-          else if (g_str_equal (bus, "sata"))
-            disk->bus = VIREO_DISK_BUS_SATA;
-          else if (g_str_equal (bus, "ide"))
-            disk->bus = VIREO_DISK_BUS_IDE;
-          else
+          if (!vireo_disk_bus_from_string (bus, &disk->bus))
             return fail (ctx, "disk bus '%s' is not supported (virtio, sata or ide)", bus);
         }
       else if (is (child, "readonly"))

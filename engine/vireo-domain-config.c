@@ -189,6 +189,21 @@ vireo_disk_bus_to_string (VireoDiskBus bus)
     }
 }
 
+gboolean
+vireo_disk_bus_from_string (const char   *text,
+                            VireoDiskBus *bus)
+{
+  static const char *names[] = { "virtio", "sata", "ide" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (text, names[i]) == 0)
+      {
+        *bus = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 static gboolean
 target_in_use (const VireoDomainConfig *config,
                const char              *target)
@@ -228,6 +243,76 @@ vireo_domain_config_add_disk (VireoDomainConfig *config,
   g_ptr_array_add (config->disks, disk);
 }
 
+static guint
+find_disk (const VireoDomainConfig *config,
+           const char              *target)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->target, target) == 0)
+      return i;
+  return G_MAXUINT;
+}
+
+/**
+ * vireo_domain_config_lookup_disk:
+ * Returns: (transfer none) (nullable): the disk or CD-ROM drive @target
+ */
+VireoDiskConfig *
+vireo_domain_config_lookup_disk (const VireoDomainConfig *config,
+                                 const char              *target)
+{
+  guint i = find_disk (config, target);
+
+  return i == G_MAXUINT ? NULL : g_ptr_array_index (config->disks, i);
+}
+
+/**
+ * vireo_domain_config_remove_disk:
+ * Returns: whether @target was there
+ */
+gboolean
+vireo_domain_config_remove_disk (VireoDomainConfig *config,
+                                 const char        *target)
+{
+  guint i = find_disk (config, target);
+
+  if (i == G_MAXUINT)
+    return FALSE;
+  g_ptr_array_remove_index (config->disks, i);
+  return TRUE;
+}
+
+/**
+ * vireo_domain_config_set_disk_bus:
+ * Moves disk @target to @bus.  Its target name follows the bus (vda on
+ * virtio, sda on SATA, hda on IDE), since that name is also the QEMU
+ * device id, and a guest that mounts by label or UUID does not mind.
+ *
+ * Returns: the disk's new target name, or %NULL if there is no @target
+ */
+const char *
+vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
+                                  const char        *target,
+                                  VireoDiskBus       bus)
+{
+  guint i = find_disk (config, target);
+  VireoDiskConfig *disk;
+
+  if (i == G_MAXUINT)
+    return NULL;
+  disk = g_ptr_array_steal_index (config->disks, i);
+  if (disk->bus != bus)
+    {
+      disk->bus = bus;
+      g_clear_pointer (&disk->target, g_free);
+    }
+  vireo_domain_config_add_disk (config, disk);
+  /* keep its place in the list */
+  g_ptr_array_steal_index (config->disks, config->disks->len - 1);
+  g_ptr_array_insert (config->disks, i, disk);
+  return disk->target;
+}
+
 static gboolean
 is_q35 (const char *machine)
 {
@@ -238,6 +323,20 @@ static gboolean
 is_i440fx (const char *machine)
 {
   return g_str_equal (machine, "pc") || g_str_has_prefix (machine, "pc-i440fx-");
+}
+
+/**
+ * vireo_domain_config_default_bus:
+ * Returns: the bus a new @device gets: virtio for disks; for CD-ROM
+ *   drives, SATA on q35 and IDE on the older pc machine
+ */
+VireoDiskBus
+vireo_domain_config_default_bus (const VireoDomainConfig *config,
+                                 VireoDiskDevice          device)
+{
+  if (device == VIREO_DISK_DEVICE_DISK)
+    return VIREO_DISK_BUS_VIRTIO;
+  return is_i440fx (config->machine) ? VIREO_DISK_BUS_IDE : VIREO_DISK_BUS_SATA;
 }
 
 static gboolean

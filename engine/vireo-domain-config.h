@@ -128,8 +128,19 @@ void               vireo_nic_config_free        (VireoNicConfig *nic);
 
 void               vireo_domain_config_add_disk (VireoDomainConfig *config,
                                                  VireoDiskConfig   *disk);
+VireoDiskConfig   *vireo_domain_config_lookup_disk (const VireoDomainConfig *config,
+                                                    const char              *target);
+gboolean           vireo_domain_config_remove_disk (VireoDomainConfig *config,
+                                                    const char        *target);
+const char        *vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
+                                                     const char        *target,
+                                                     VireoDiskBus       bus);
+VireoDiskBus       vireo_domain_config_default_bus (const VireoDomainConfig *config,
+                                                    VireoDiskDevice          device);
 const char        *vireo_accel_to_string        (VireoAccel accel);
 const char        *vireo_disk_bus_to_string     (VireoDiskBus bus);
+gboolean           vireo_disk_bus_from_string   (const char   *text,
+                                                 VireoDiskBus *bus);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDomainConfig, vireo_domain_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDiskConfig, vireo_disk_config_free)

@@ -84,7 +84,7 @@ static gboolean
 prepare_run_dir (Start   *start,
                  GError **error)
 {
-  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", "qemu-argv", NULL };
+  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", "qemu-argv", "domain.xml", NULL };
 
   if (strlen (start->run_dir) + strlen ("/console.sock") >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
     {
@@ -104,6 +104,18 @@ prepare_run_dir (Start   *start,
       g_unlink (path);
     }
   return TRUE;
+}
+
+/* What this run was started from: changes made to the definition while
+ * it runs are "pending" until the next start (vireo_domain_has_pending_changes). */
+static gboolean
+save_live_definition (Start   *start,
+                      GError **error)
+{
+  g_autofree char *path = g_build_filename (start->run_dir, "domain.xml", NULL);
+  g_autofree char *xml = vireo_domain_config_format (start->config);
+
+  return vireo_file_write_atomic (path, xml, -1, 0600, error);
 }
 
 static void
@@ -151,7 +163,7 @@ prepare_and_spawn (GTask        *task,
   host.qemu_binary = qemu;
   host.run_dir = start->run_dir;
   qemu_argv = vireo_qemu_argv_build (config, &host, &error);
-  if (qemu_argv == NULL || !prepare_run_dir (start, &error))
+  if (qemu_argv == NULL || !prepare_run_dir (start, &error) || !save_live_definition (start, &error))
     goto fail;
   if (g_mkdir_with_parents (log_dir, 0700) != 0)
     {

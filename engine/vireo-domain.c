@@ -38,6 +38,11 @@ struct _VireoDomain
   gint64 started_at;
   GPid qemu_pid;
 
+  /* the definition the running QEMU was started from (run/ID/domain.xml) */
+  VireoDomainConfig *live_config;
+  gint64 live_started_at;
+  gboolean pending_changes;
+
   /* the previous CPU sample, for the next CPU % */
   VireoCpuSample cpu_sample;
 };
@@ -58,12 +63,14 @@ enum {
   PROP_STATE,
   PROP_STATE_REASON,
   PROP_CONFIG,
+  PROP_PENDING_CHANGES,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static void disconnect (VireoDomain *self);
+static void update_pending_changes (VireoDomain *self);
 
 const char *
 vireo_domain_state_to_string (VireoDomainState state)
@@ -104,6 +111,8 @@ set_state (VireoDomain      *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
   if (reason_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_REASON]);
+  if (state_changed || self->live_started_at != self->started_at)
+    update_pending_changes (self);
 }
 
 static JsonObject *
@@ -194,6 +203,7 @@ vireo_domain_finalize (GObject *object)
   VireoDomain *self = VIREO_DOMAIN (object);
 
   g_clear_pointer (&self->config, vireo_domain_config_free);
+  g_clear_pointer (&self->live_config, vireo_domain_config_free);
   g_clear_pointer (&self->connect_waiters, g_ptr_array_unref);
   g_free (self->run_dir);
   g_free (self->state_reason);
@@ -226,6 +236,9 @@ vireo_domain_get_property (GObject    *object,
     case PROP_CONFIG:
       g_value_set_pointer (value, self->config);
       break;
+    case PROP_PENDING_CHANGES:
+      g_value_set_boolean (value, self->pending_changes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -255,6 +268,10 @@ vireo_domain_class_init (VireoDomainClass *klass)
   /* the VireoDomainConfig; notified when redefined */
   properties[PROP_CONFIG] =
     g_param_spec_pointer ("config", NULL, NULL,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the definition changed since the running QEMU started */
+  properties[PROP_PENDING_CHANGES] =
+    g_param_spec_boolean ("pending-changes", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -286,6 +303,79 @@ _vireo_domain_set_config (VireoDomain       *self,
   vireo_domain_config_free (self->config);
   self->config = config;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+  update_pending_changes (self);
+}
+
+/* CD-ROM media change live, so they never wait for a restart: compare
+ * with the live definition's media taken from the current one. */
+static gboolean
+differs_from_live (const VireoDomainConfig *config,
+                   const VireoDomainConfig *live)
+{
+  g_autoptr(VireoDomainConfig) copy = vireo_domain_config_copy (live);
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  for (guint i = 0; i < copy->disks->len; i++)
+    {
+      VireoDiskConfig *disk = g_ptr_array_index (copy->disks, i);
+
+      if (disk->device != VIREO_DISK_DEVICE_CDROM)
+        continue;
+      for (guint j = 0; j < config->disks->len; j++)
+        {
+          const VireoDiskConfig *now = g_ptr_array_index (config->disks, j);
+
+          if (now->device == VIREO_DISK_DEVICE_CDROM && g_str_equal (now->target, disk->target))
+            {
+              g_free (disk->path);
+              disk->path = g_strdup (now->path);
+            }
+        }
+    }
+  a = vireo_domain_config_format (config);
+  b = vireo_domain_config_format (copy);
+  return !g_str_equal (a, b);
+}
+
+static void
+update_pending_changes (VireoDomain *self)
+{
+  gboolean pending = FALSE;
+
+  if (!vireo_domain_is_active (self))
+    g_clear_pointer (&self->live_config, vireo_domain_config_free);
+  else
+    {
+      if (self->live_config == NULL || self->live_started_at != self->started_at)
+        {
+          g_autofree char *path = g_build_filename (self->run_dir, "domain.xml", NULL);
+          g_autofree char *xml = NULL;
+
+          g_clear_pointer (&self->live_config, vireo_domain_config_free);
+          /* a VM started by an older Vireo has no copy: nothing to compare */
+          if (g_file_get_contents (path, &xml, NULL, NULL))
+            self->live_config = vireo_domain_config_parse (xml, -1, path, NULL);
+          self->live_started_at = self->started_at;
+        }
+      pending = self->live_config != NULL && differs_from_live (self->config, self->live_config);
+    }
+  if (pending != self->pending_changes)
+    {
+      self->pending_changes = pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_CHANGES]);
+    }
+}
+
+/**
+ * vireo_domain_has_pending_changes:
+ * Returns: whether the VM runs with an older definition than its current
+ *   one, so some changes wait for its next start
+ */
+gboolean
+vireo_domain_has_pending_changes (VireoDomain *self)
+{
+  return self->pending_changes;
 }
 
 const VireoPaths *

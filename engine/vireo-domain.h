@@ -46,6 +46,7 @@ char                    *vireo_domain_get_xml           (VireoDomain *self);
 VireoDomainState         vireo_domain_get_state         (VireoDomain *self);
 const char              *vireo_domain_get_state_reason  (VireoDomain *self);
 gboolean                 vireo_domain_is_active         (VireoDomain *self);
+gboolean                 vireo_domain_has_pending_changes (VireoDomain *self);
 gint64                   vireo_domain_get_started_at    (VireoDomain *self);
 const char              *vireo_domain_get_run_dir       (VireoDomain *self);
 char                    *vireo_domain_get_console_path  (VireoDomain *self);

@@ -598,10 +598,16 @@ vireo_engine_define_domain_finish (VireoEngine   *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gboolean
-disk_used_elsewhere (VireoEngine *self,
-                     VireoDomain *domain,
-                     const char  *path)
+/**
+ * vireo_engine_image_in_use:
+ * @domain: (nullable): a VM whose own use does not count
+ *
+ * Returns: whether any other VM's definition refers to the image @path
+ */
+gboolean
+vireo_engine_image_in_use (VireoEngine *self,
+                           VireoDomain *domain,
+                           const char  *path)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
 
@@ -652,7 +658,7 @@ vireo_engine_undefine_domain (VireoEngine  *self,
         const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
         if (disk->device != VIREO_DISK_DEVICE_DISK || disk->readonly || disk->shareable ||
-            disk->path == NULL || disk_used_elsewhere (self, domain, disk->path))
+            disk->path == NULL || vireo_engine_image_in_use (self, domain, disk->path))
           continue;
         if (g_unlink (disk->path) != 0 && errno != ENOENT)
           {

@@ -47,6 +47,9 @@ gboolean          vireo_engine_undefine_domain   (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   gboolean            remove_storage,
                                                   GError            **error);
+gboolean          vireo_engine_image_in_use      (VireoEngine        *self,
+                                                  VireoDomain        *domain,
+                                                  const char         *path);
 char             *vireo_engine_default_disk_path (VireoEngine        *self,
                                                   const char         *name);
 void              vireo_engine_start_monitoring  (VireoEngine        *self,

@@ -12,6 +12,7 @@
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-media.h"
+#include "vireo-storage.h"
 
 typedef struct {
   VireoDomain *domain;
@@ -158,13 +159,13 @@ vireo_media_change_async (VireoEngine         *engine,
   Change *change = g_new0 (Change, 1);
   const char *name = vireo_domain_get_name (domain);
   VireoDiskConfig *drive = NULL;
+  GError *error = NULL;
 
   g_task_set_source_tag (task, vireo_media_change_async);
   g_task_set_task_data (task, change, (GDestroyNotify) change_free);
   change->domain = g_object_ref (domain);
   change->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
   change->target = g_strdup (target);
-  change->path = path ? g_canonicalize_filename (path, NULL) : NULL;
 
   for (guint i = 0; i < change->config->disks->len; i++)
     {
@@ -179,10 +180,9 @@ vireo_media_change_async (VireoEngine         *engine,
       g_object_unref (task);
       return;
     }
-  if (change->path && (!g_file_test (change->path, G_FILE_TEST_IS_REGULAR) || access (change->path, R_OK) != 0))
+  if (path && !(change->path = vireo_storage_existing_file (name, "CD-ROM image", path, &error)))
     {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                               "VM '%s': CD-ROM image %s does not exist or cannot be read", name, path);
+      g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }

@@ -6,10 +6,14 @@
  * never overwrites an existing file, and removes what it created when it
  * fails or is cancelled.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-storage.h"
 
 typedef struct {
@@ -34,6 +38,73 @@ image_job_cleanup (gpointer data)
 
   if (job->created)
     g_unlink (job->dest);
+}
+
+/**
+ * vireo_storage_existing_file:
+ * @vm: the VM's name, for the message
+ * @what: "disk image", "kernel"…
+ *
+ * Returns: (transfer full) (nullable): the absolute path of @path when it
+ *   is a readable regular file
+ */
+char *
+vireo_storage_existing_file (const char  *vm,
+                             const char  *what,
+                             const char  *path,
+                             GError     **error)
+{
+  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+
+  if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR) || access (abs, R_OK) != 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   "VM '%s': %s %s does not exist or cannot be read", vm, what, path);
+      return NULL;
+    }
+  return g_steal_pointer (&abs);
+}
+
+/**
+ * vireo_storage_probe_format:
+ * Tells qcow2 from raw by the image's first bytes, and refuses the
+ * formats QEMU could read but Vireo does not run (they are imported by
+ * conversion instead).  Never guesses qcow2 for a raw image or the other
+ * way round: a guest must not choose how its host reads its disk.
+ *
+ * Returns: (nullable): "qcow2" or "raw"
+ */
+const char *
+vireo_storage_probe_format (const char  *vm,
+                            const char  *path,
+                            GError     **error)
+{
+  static const struct { const char *magic; gsize len; const char *name; } others[] = {
+    { "KDMV", 4, "VMDK" }, { "# Disk DescriptorFile", 21, "VMDK" },
+    { "<<< ", 4, "VDI" }, { "vhdxfile", 8, "VHDX" }, { "conectix", 8, "VHD" },
+  };
+  char head[32] = { 0 };
+  gssize got;
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      vireo_set_io_error (error, errno, "VM '%s': cannot read %s", vm, path);
+      return NULL;
+    }
+  got = read (fd, head, sizeof head);
+  close (fd);
+  if (got >= 4 && memcmp (head, "QFI\xfb", 4) == 0)
+    return "qcow2";
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    if (got >= (gssize) others[i].len && memcmp (head, others[i].magic, others[i].len) == 0)
+      {
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                     "VM '%s': %s is a %s image; import it with New VM or convert it "
+                     "with qemu-img convert -O qcow2", vm, path, others[i].name);
+        return NULL;
+      }
+  return "raw";
 }
 
 /**

@@ -8,6 +8,13 @@
 
 G_BEGIN_DECLS
 
+char       *vireo_storage_existing_file (const char  *vm,
+                                         const char  *what,
+                                         const char  *path,
+                                         GError     **error);
+const char *vireo_storage_probe_format  (const char  *vm,
+                                         const char  *path,
+                                         GError     **error);
 gboolean  vireo_storage_parse_size      (const char  *text,
                                          guint64     *bytes,
                                          GError     **error);

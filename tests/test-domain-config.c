@@ -265,6 +265,46 @@ test_memory_units (void **state)
     }
 }
 
+/* Bus changes rename the target after the bus and keep the disk's place. */
+static void
+test_disk_edits (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("d");
+  g_autoptr(GError) error = NULL;
+  const VireoDiskConfig *disk;
+
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                               "qcow2", "/i/a.qcow2"));
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                               "qcow2", "/i/b.qcow2"));
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM,
+                                vireo_domain_config_default_bus (config, VIREO_DISK_DEVICE_CDROM), "raw", NULL));
+  assert_string_equal (((VireoDiskConfig *) g_ptr_array_index (config->disks, 2))->target, "sda");
+
+  assert_string_equal (vireo_domain_config_set_disk_bus (config, "vda", VIREO_DISK_BUS_SATA), "sdb");
+  disk = g_ptr_array_index (config->disks, 0);
+  assert_string_equal (disk->path, "/i/a.qcow2");
+  assert_int_equal (disk->bus, VIREO_DISK_BUS_SATA);
+  assert_true (vireo_domain_config_validate (config, &error));
+  /* the same bus keeps the name */
+  assert_string_equal (vireo_domain_config_set_disk_bus (config, "vdb", VIREO_DISK_BUS_VIRTIO), "vdb");
+  assert_null (vireo_domain_config_set_disk_bus (config, "vdz", VIREO_DISK_BUS_SATA));
+
+  /* IDE is for the pc machine: validation says so */
+  vireo_domain_config_set_disk_bus (config, "vdb", VIREO_DISK_BUS_IDE);
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_non_null (strstr (error->message, "IDE disks need the pc (i440fx) machine"));
+  g_free (config->machine);
+  config->machine = g_strdup ("pc");
+  assert_int_equal (vireo_domain_config_default_bus (config, VIREO_DISK_DEVICE_CDROM), VIREO_DISK_BUS_IDE);
+
+  assert_true (vireo_domain_config_remove_disk (config, "hda"));
+  assert_false (vireo_domain_config_remove_disk (config, "hda"));
+  assert_null (vireo_domain_config_lookup_disk (config, "hda"));
+  assert_non_null (vireo_domain_config_lookup_disk (config, "sdb"));
+  assert_int_equal (config->disks->len, 2);
+}
+
 int
 main (void)
 {
@@ -275,6 +315,7 @@ main (void)
     cmocka_unit_test (test_errors),
     cmocka_unit_test (test_document_errors),
     cmocka_unit_test (test_memory_units),
+    cmocka_unit_test (test_disk_edits),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

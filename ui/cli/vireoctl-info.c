@@ -27,6 +27,8 @@ domain_to_json (VireoDomain *domain)
   json_builder_add_string_value (b, vireo_domain_state_to_string (vireo_domain_get_state (domain)));
   json_builder_set_member_name (b, "reason");
   json_builder_add_string_value (b, vireo_domain_get_state_reason (domain));
+  json_builder_set_member_name (b, "pending-changes");
+  json_builder_add_boolean_value (b, vireo_domain_has_pending_changes (domain));
   json_builder_set_member_name (b, "title");
   json_builder_add_string_value (b, config->title);
   json_builder_set_member_name (b, "vcpus");

@@ -6,7 +6,6 @@
 #include <stdio.h>
 
 #include "vireo-error.h"
-#include "vireo-media.h"
 #include "vireoctl.h"
 
 #define DEFAULT_SHUTDOWN_TIMEOUT 60
@@ -126,35 +125,5 @@ ctl_verb_screenshot (Ctl   *ctl,
   if (!vireo_domain_screenshot_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
   printf ("Saved the screen of VM '%s' to %s\n", argv[1], argv[2]);
-  return CTL_OK;
-}
-
-int
-ctl_verb_change_media (Ctl   *ctl,
-                       int    argc,
-                       char **argv)
-{
-  gboolean eject = FALSE;
-  GOptionEntry entries[] = {
-    { "eject", 0, 0, G_OPTION_ARG_NONE, &eject, "Eject the medium", NULL },
-    { NULL }
-  };
-  g_autoptr(GAsyncResult) result = NULL;
-  GError *error = NULL;
-  VireoDomain *domain;
-
-  if (!ctl_parse ("change-media", "NAME TARGET [ISO | --eject]", entries, &argc, &argv, -1))
-    return CTL_USAGE;
-  if (argc != (eject ? 3 : 4))
-    return ctl_usage ("change-media takes NAME TARGET and an ISO or --eject");
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
-    return ctl_fail (error);
-  vireo_media_change_async (ctl->engine, domain, argv[2], eject ? NULL : argv[3], NULL, ctl_done, &result);
-  if (!vireo_media_change_finish (ctl->engine, ctl_wait (&result), &error))
-    return ctl_fail (error);
-  if (eject)
-    printf ("Ejected the CD-ROM '%s' of VM '%s'\n", argv[2], argv[1]);
-  else
-    printf ("Inserted %s into '%s' of VM '%s'\n", argv[3], argv[2], argv[1]);
   return CTL_OK;
 }

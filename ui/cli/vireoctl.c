@@ -18,28 +18,31 @@
 typedef struct {
   const char *name;
   CtlVerbFunc func;
+  const char *args;
   const char *summary;
 } Verb;
 
 static const Verb verbs[] = {
-  { "define", ctl_verb_define, "FILE                 define a VM from domain XML" },
-  { "create", ctl_verb_create, "NAME [OPTIONS]       create a VM (see 'vireoctl create --help')" },
-  { "demo", ctl_verb_demo, "                       create the demo VM (a tiny Linux that boots in seconds)" },
-  { "list", ctl_verb_list, "[--all]                list VMs (running ones, or all)" },
-  { "state", ctl_verb_state, "NAME [--reason]       print a VM's state" },
-  { "start", ctl_verb_start, "NAME                  boot a VM" },
-  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S] ACPI shutdown, forced off after S seconds" },
-  { "destroy", ctl_verb_destroy, "NAME                force a VM off" },
-  { "reboot", ctl_verb_action, "NAME                 reboot through ACPI" },
-  { "reset", ctl_verb_action, "NAME                  press the reset button" },
-  { "pause", ctl_verb_action, "NAME                  pause a VM" },
-  { "resume", ctl_verb_action, "NAME                 resume a paused VM" },
-  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]  delete a VM" },
-  { "dumpxml", ctl_verb_dumpxml, "NAME                print a VM's domain XML" },
-  { "console", ctl_verb_console, "NAME [--idle S]     attach to the serial console (Ctrl+] leaves)" },
-  { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]  insert or eject a CD-ROM image" },
-  { "screenshot", ctl_verb_screenshot, "NAME FILE.png  save the VM's screen" },
-  { "stats", ctl_verb_stats, "NAME                  CPU, memory, disk I/O and uptime" },
+  { "define", ctl_verb_define, "FILE", "define a VM from domain XML" },
+  { "create", ctl_verb_create, "NAME [OPTIONS]", "create a VM (see 'vireoctl create --help')" },
+  { "demo", ctl_verb_demo, "", "create the demo VM (a tiny Linux that boots in seconds)" },
+  { "list", ctl_verb_list, "[--all]", "list VMs (running ones, or all)" },
+  { "state", ctl_verb_state, "NAME [--reason]", "print a VM's state" },
+  { "start", ctl_verb_start, "NAME", "boot a VM" },
+  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S]", "ACPI shutdown, forced off after S seconds" },
+  { "destroy", ctl_verb_destroy, "NAME", "force a VM off" },
+  { "reboot", ctl_verb_action, "NAME", "reboot through ACPI" },
+  { "reset", ctl_verb_action, "NAME", "press the reset button" },
+  { "pause", ctl_verb_action, "NAME", "pause a VM" },
+  { "resume", ctl_verb_action, "NAME", "resume a paused VM" },
+  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", "delete a VM" },
+  { "dumpxml", ctl_verb_dumpxml, "NAME", "print a VM's domain XML" },
+  { "console", ctl_verb_console, "NAME [--idle S]", "attach to the serial console (Ctrl+] leaves)" },
+  { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", "insert or eject a CD-ROM image" },
+  { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", "add a disk or CD-ROM drive" },
+  { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", "remove a disk" },
+  { "screenshot", ctl_verb_screenshot, "NAME FILE.png", "save the VM's screen" },
+  { "stats", ctl_verb_stats, "NAME", "CPU, memory, disk I/O and uptime" },
 };
 
 static void
@@ -47,7 +50,7 @@ print_usage (FILE *out)
 {
   fprintf (out, "Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]\n\nVerbs:\n");
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+    fprintf (out, "  %-12s %-42s %s\n", verbs[i].name, verbs[i].args, verbs[i].summary);
   fprintf (out, "\n--json prints the result of read verbs as JSON.\n"
                 "--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR.\n");
 }

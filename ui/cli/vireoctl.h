@@ -47,6 +47,8 @@ int ctl_verb_destroy    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_action     (Ctl *ctl, int argc, char **argv);
 int ctl_verb_screenshot (Ctl *ctl, int argc, char **argv);
 int ctl_verb_change_media (Ctl *ctl, int argc, char **argv);
+int ctl_verb_attach_disk (Ctl *ctl, int argc, char **argv);
+int ctl_verb_detach_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_console    (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS

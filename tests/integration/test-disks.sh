@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Disks are added and removed; the guest sees what was added, and nothing
+# half-made stays behind when a request is refused.
+. "$(dirname "$0")/lib.sh"
+
+images="$ROOT/data/images"
+create_guest disks
+
+step a new image, an existing raw image, an empty CD-ROM drive
+ctl attach-disk disks --size 16M | grep -q "Added disk 'vdb' to VM 'disks'" || fail "attach --size"
+[ -f "$images/disks-vdb.qcow2" ] || fail "the new image is not in the images folder"
+head -c 8388608 /dev/zero > "$ROOT/raw.img"
+ctl attach-disk disks "$ROOT/raw.img" --bus sata | grep -q "'sda'" || fail "attach an existing image"
+ctl attach-disk disks --cdrom | grep -q "CD-ROM drive 'sdb'" || fail "attach an empty CD-ROM drive"
+xml=$(ctl dumpxml disks)
+grep -q "<driver name=\"qemu\" type=\"raw\"/>" <<<"$xml" || fail "the raw image is not defined as raw"
+grep -q "disks-vdb.qcow2" <<<"$xml" || fail "the new image is not defined"
+
+step refused requests are one line and make nothing
+expect_error 1 "disk image $images/disks-vdb.qcow2 is already used by a VM" -- ctl attach-disk disks "$images/disks-vdb.qcow2"
+printf 'KDMV' > "$ROOT/old.vmdk"; head -c 4096 /dev/zero >> "$ROOT/old.vmdk"
+expect_error 1 "is a VMDK image; import it with New VM" -- ctl attach-disk disks "$ROOT/old.vmdk"
+expect_error 1 "IDE disks need the pc (i440fx) machine" -- ctl attach-disk disks --size 1M --bus ide
+ls "$images" | grep -q hda && fail "a refused disk left an image behind"
+expect_error 1 "disk image $ROOT/none.img does not exist" -- ctl attach-disk disks "$ROOT/none.img"
+expect_error 1 "VM 'disks' has no disk 'vdz'" -- ctl detach-disk disks vdz
+expect_error 2 "attach-disk takes NAME and an IMAGE or --size" -- ctl attach-disk disks "$ROOT/raw.img" --size 1M
+expect_error 2 "--bus is virtio, sata or ide, not 'scsi'" -- ctl attach-disk disks --size 1M --bus scsi
+
+step the guest sees the new disks
+ctl start disks >/dev/null
+wait_for_log disks "$READY"
+# sizes in 512-byte sectors: 16 MiB and 8 MiB
+console_expect disks 'echo vdb=$(cat /sys/block/vdb/size) sda=$(cat /sys/block/sda/size)' 'vdb=32768 sda=16384'
+
+step removing while running waits for the next start, and keeps the image
+expect_error 1 "VM 'disks' is running; shut it down before deleting disk 'vdb'" -- ctl detach-disk disks vdb --remove-storage
+ctl detach-disk disks vdb | grep -q "from its next start" || fail "detach while running"
+ctl state disks --json | grep -q '"pending-changes" *: *true' || fail "the removal is not pending"
+[ -f "$images/disks-vdb.qcow2" ] || fail "detaching without --remove-storage deleted the image"
+ctl destroy disks >/dev/null
+
+step remove with storage
+ctl detach-disk disks sda --remove-storage >/dev/null
+[ -f "$ROOT/raw.img" ] && fail "--remove-storage left the image"
+ctl dumpxml disks | grep -q 'raw.img' && fail "the disk is still defined"
+ctl detach-disk disks sdb >/dev/null
+[ -f "$images/disks.qcow2" ] || fail "another disk's image went missing"
+echo "disks: ok"

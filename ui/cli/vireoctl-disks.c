@@ -1,0 +1,113 @@
+/* vireoctl-disks.c: change-media, attach-disk, detach-disk
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+
+#include "vireo-disks.h"
+#include "vireo-error.h"
+#include "vireo-media.h"
+#include "vireo-storage.h"
+#include "vireoctl.h"
+
+int
+ctl_verb_change_media (Ctl   *ctl,
+                       int    argc,
+                       char **argv)
+{
+  gboolean eject = FALSE;
+  GOptionEntry entries[] = {
+    { "eject", 0, 0, G_OPTION_ARG_NONE, &eject, "Eject the medium", NULL },
+    { NULL }
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("change-media", "NAME TARGET [ISO | --eject]", entries, &argc, &argv, -1))
+    return CTL_USAGE;
+  if (argc != (eject ? 3 : 4))
+    return ctl_usage ("change-media takes NAME TARGET and an ISO or --eject");
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  vireo_media_change_async (ctl->engine, domain, argv[2], eject ? NULL : argv[3], NULL, ctl_done, &result);
+  if (!vireo_media_change_finish (ctl->engine, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  if (eject)
+    printf ("Ejected the CD-ROM '%s' of VM '%s'\n", argv[2], argv[1]);
+  else
+    printf ("Inserted %s into '%s' of VM '%s'\n", argv[3], argv[2], argv[1]);
+  return CTL_OK;
+}
+
+int
+ctl_verb_attach_disk (Ctl   *ctl,
+                      int    argc,
+                      char **argv)
+{
+  g_autofree char *size = NULL;
+  g_autofree char *bus = NULL;
+  g_autofree char *folder = NULL;
+  gboolean cdrom = FALSE;
+  GOptionEntry entries[] = {
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Make a new qcow2 image of this size (20G, 512M)", "SIZE" },
+    { "cdrom", 0, 0, G_OPTION_ARG_NONE, &cdrom, "Add a CD-ROM drive, empty or holding IMAGE", NULL },
+    { "bus", 0, 0, G_OPTION_ARG_STRING, &bus, "virtio, sata or ide", "BUS" },
+    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder, "Where a new image goes", "DIR" },
+    { NULL }
+  };
+  VireoDiskRequest request = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *target = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+
+  if (!ctl_parse ("attach-disk", "NAME [IMAGE] [--size SIZE | --cdrom] [--bus BUS]", entries, &argc, &argv, -1))
+    return CTL_USAGE;
+  if (argc < 2 || argc > 3 || (cdrom && size) || (!cdrom && (size != NULL) == (argc == 3)))
+    return ctl_usage ("attach-disk takes NAME and an IMAGE or --size, or --cdrom [IMAGE]");
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+
+  request.device = cdrom ? VIREO_DISK_DEVICE_CDROM : VIREO_DISK_DEVICE_DISK;
+  request.bus = vireo_domain_config_default_bus (vireo_domain_get_config (domain), request.device);
+  if (bus && !vireo_disk_bus_from_string (bus, &request.bus))
+    return ctl_usage ("--bus is virtio, sata or ide, not '%s'", bus);
+  if (size && !vireo_storage_parse_size (size, &request.new_bytes, &error))
+    return ctl_fail (error);
+  request.path = argc == 3 ? argv[2] : NULL;
+  request.folder = folder;
+
+  vireo_disks_attach_async (ctl->engine, domain, &request, NULL, NULL, ctl_done, &result);
+  if (!(target = vireo_disks_attach_finish (ctl->engine, ctl_wait (&result), &error)))
+    return ctl_fail (error);
+  printf ("Added %s '%s' to VM '%s'%s\n", cdrom ? "CD-ROM drive" : "disk", target, argv[1],
+          vireo_domain_is_active (domain) ? " (from its next start)" : "");
+  return CTL_OK;
+}
+
+int
+ctl_verb_detach_disk (Ctl   *ctl,
+                      int    argc,
+                      char **argv)
+{
+  gboolean remove_storage = FALSE;
+  GOptionEntry entries[] = {
+    { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
+      "Also delete the image, unless another VM uses it", NULL },
+    { NULL }
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+  int ret;
+
+  if ((ret = ctl_parse_domain (ctl, "detach-disk", "NAME TARGET", entries, &argc, &argv, 2, &domain)) != CTL_OK)
+    return ret;
+  vireo_disks_detach_async (ctl->engine, domain, argv[2], remove_storage, NULL, ctl_done, &result);
+  if (!vireo_disks_detach_finish (ctl->engine, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("Removed '%s' from VM '%s'%s\n", argv[2], argv[1],
+          vireo_domain_is_active (domain) ? " (from its next start)" : "");
+  return CTL_OK;
+}
