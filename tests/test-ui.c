@@ -14,10 +14,13 @@
 #include <gtk/gtk.h>
 #include <signal.h>
 
+#include "vireo-add-disk-dialog.h"
 #include "vireo-application.h"
+#include "vireo-disk-row.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
 #include "vireo-new-vm-assistant.h"
+#include "vireo-nic-row.h"
 #include "vireo-preferences.h"
 #include "vireo-test-util.h"
 #include "vireo-vm-row.h"
@@ -181,6 +184,104 @@ static gboolean
 details_saved (gpointer data)
 {
   return g_str_has_prefix (vireo_details_view_get_status (data), "Saved");
+}
+
+static gboolean
+status_starts (gpointer data)
+{
+  gpointer *args = data;
+  return g_str_has_prefix (vireo_details_view_get_status (args[0]), args[1]);
+}
+
+static gboolean
+disk_count_is (gpointer data)
+{
+  gpointer *args = data;
+  return vireo_domain_get_config (args[0])->disks->len == GPOINTER_TO_UINT (args[1]);
+}
+
+static gpointer
+child_of (gpointer widget, GType type, const char *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+}
+
+/* The Details' device pages on a running VM: every change is saved and
+ * marked as waiting for the next start. */
+static void
+check_device_pages (VireoDetailsView *details,
+                    VireoDomain      *domain,
+                    GtkWidget        *vm_window)
+{
+  GtkNotebook *notebook = child_of (details, VIREO_TYPE_DETAILS_VIEW, "notebook");
+  GtkListBox *nics = child_of (details, VIREO_TYPE_DETAILS_VIEW, "nics_list");
+  GtkListBox *disks = child_of (details, VIREO_TYPE_DETAILS_VIEW, "disks_list");
+  guint n_disks = vireo_domain_get_config (domain)->disks->len;
+  gpointer args[2] = { details, NULL };
+  const VireoDiskConfig *added;
+  GtkWidget *dialog, *row;
+  GtkEntry *mac;
+
+  /* the banner follows the engine's pending-changes */
+  assert_true (vireo_domain_has_pending_changes (domain));
+  assert_true (gtk_widget_get_visible (child_of (details, VIREO_TYPE_DETAILS_VIEW, "pending_bar")));
+
+  /* a MAC typed in upper case is kept normalised; a bad one is refused in place */
+  gtk_notebook_set_current_page (notebook, 2);
+  mac = child_of (gtk_list_box_get_row_at_index (nics, 0), VIREO_TYPE_NIC_ROW, "mac_entry");
+  gtk_entry_set_text (mac, "52:54:00:AB:CD:EF");
+  g_signal_emit_by_name (mac, "activate");
+  assert_true (wait_until (details_saved, details, 10));
+  assert_string_equal (((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (domain)->nics, 0))->mac,
+                       "52:54:00:ab:cd:ef");
+  mac = child_of (gtk_list_box_get_row_at_index (nics, 0), VIREO_TYPE_NIC_ROW, "mac_entry");
+  gtk_entry_set_text (mac, "zz:54");
+  g_signal_emit_by_name (mac, "activate");
+  args[1] = "VM 'wizard-vm': 'zz:54' is not a valid unicast MAC address";
+  assert_true (wait_until (status_starts, args, 10));
+
+  /* display settings */
+  gtk_notebook_set_current_page (notebook, 3);
+  gtk_combo_box_set_active_id (child_of (details, VIREO_TYPE_DETAILS_VIEW, "video_combo"), "vga");
+  gtk_button_clicked (child_of (details, VIREO_TYPE_DETAILS_VIEW, "display_apply_button"));
+  assert_true (wait_until (details_saved, details, 10));
+  assert_string_equal (vireo_domain_get_config (domain)->video_model, "vga");
+  assert_true (vireo_domain_get_config (domain)->serial);
+  save_screenshot (vm_window, "details-display.png");
+
+  /* a new 1 GiB image through the dialog */
+  gtk_notebook_set_current_page (notebook, 1);
+  dialog = vireo_details_view_open_add_disk (details);
+  gtk_spin_button_set_value (child_of (dialog, VIREO_TYPE_ADD_DISK_DIALOG, "size_spin"), 1);
+  save_screenshot (dialog, "add-disk-dialog.png");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  {
+    gpointer count[2] = { domain, GUINT_TO_POINTER (n_disks + 1) };
+    assert_true (wait_until (disk_count_is, count, 20));
+  }
+  added = g_ptr_array_index (vireo_domain_get_config (domain)->disks, n_disks);
+  assert_string_equal (added->target, "vdb");
+  assert_true (g_file_test (added->path, G_FILE_TEST_IS_REGULAR));
+  args[1] = "Added “vdb”.";
+  assert_true (wait_until (status_starts, args, 10));
+
+  /* its bus becomes SATA (and its name follows), then it goes; the image stays */
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (disks, n_disks));
+  gtk_combo_box_set_active_id (child_of (row, VIREO_TYPE_DISK_ROW, "bus_combo"), "sata");
+  assert_true (wait_until (details_saved, details, 10));
+  added = g_ptr_array_index (vireo_domain_get_config (domain)->disks, n_disks);
+  assert_int_equal (added->bus, VIREO_DISK_BUS_SATA);
+  assert_string_equal (added->target, "sda");
+  save_screenshot (vm_window, "details-disks.png");
+  {
+    g_autofree char *image = g_strdup (added->path);
+    gpointer count[2] = { domain, GUINT_TO_POINTER (n_disks) };
+
+    vireo_details_view_remove_disk (details, "sda", FALSE);
+    assert_true (wait_until (disk_count_is, count, 10));
+    assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
+  }
+  gtk_notebook_set_current_page (notebook, 0);
 }
 
 static gboolean
@@ -391,7 +492,6 @@ test_manager_and_consoles (void **state)
       gtk_notebook_set_current_page (notebook, 1);
       assert_non_null (gtk_list_box_get_row_at_index (disks, 0));
       assert_null (gtk_list_box_get_row_at_index (disks, 1));
-      save_screenshot (vm_window, "details-disks.png");
       /* network interfaces: add one, change its model, remove it */
       {
         GtkListBox *nics = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
@@ -408,7 +508,7 @@ test_manager_and_consoles (void **state)
         assert_true (wait_until (details_saved, details, 10));
         assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before);
       }
-      gtk_notebook_set_current_page (notebook, 0);
+      check_device_pages (details, alpha, vm_window);
     }
     vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
   }

@@ -8,8 +8,13 @@
  */
 #include <glib/gi18n.h>
 
+#include "vireo-add-disk-dialog.h"
 #include "vireo-details-view.h"
+#include "vireo-disk-row.h"
+#include "vireo-disks.h"
+#include "vireo-file-chooser.h"
 #include "vireo-media.h"
+#include "vireo-nic-row.h"
 
 struct _VireoDetailsView
 {
@@ -34,12 +39,18 @@ struct _VireoDetailsView
   GtkEntry *kernel_entry;
   GtkEntry *initrd_entry;
   GtkEntry *cmdline_entry;
+  GtkSwitch *vnc_switch;
+  GtkComboBoxText *video_combo;
+  GtkSwitch *serial_switch;
+  GtkWidget *pending_bar;
+  GtkWidget *display_apply_button;
 
   /* owned */
   VireoEngine *engine;
   VireoDomain *domain;
   GCancellable *cancellable;
   gulong config_handler;
+  GBinding *pending_binding;
 };
 
 static void load_disks (VireoDetailsView *self);
@@ -74,6 +85,10 @@ load (VireoDetailsView *self)
                                  g_str_equal (first, "cdrom") ? "cdrom,hd" :
                                  g_str_equal (first, "network") ? "network,hd" : "hd");
   }
+  gtk_switch_set_active (self->vnc_switch, config->vnc);
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->video_combo),
+                               config->video_model ? config->video_model : "none");
+  gtk_switch_set_active (self->serial_switch, config->serial);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), xml, -1);
   load_disks (self);
   load_nics (self);
@@ -106,26 +121,128 @@ vireo_details_view_change_media (VireoDetailsView *self,
 }
 
 static void
-on_eject_clicked (GtkButton        *button,
-                  VireoDetailsView *self)
+on_eject (VireoDiskRow     *row,
+          VireoDetailsView *self)
 {
-  vireo_details_view_change_media (self, g_object_get_data (G_OBJECT (button), "target"), NULL);
+  vireo_details_view_change_media (self, vireo_disk_row_get_target (row), NULL);
 }
 
 static void
-on_insert_clicked (GtkButton        *button,
-                   VireoDetailsView *self)
+on_insert (VireoDiskRow     *row,
+           VireoDetailsView *self)
+{
+  g_autofree char *path = vireo_choose_file (GTK_WIDGET (self), _("Choose a CD-ROM Image"));
+
+  if (path != NULL)
+    vireo_details_view_change_media (self, vireo_disk_row_get_target (row), path);
+}
+
+static void
+on_bus_changed (VireoDiskRow     *row,
+                const char       *bus_id,
+                VireoDetailsView *self)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
+  VireoDiskBus bus;
+
+  if (vireo_disk_bus_from_string (bus_id, &bus) &&
+      vireo_domain_config_set_disk_bus (config, vireo_disk_row_get_target (row), bus) != NULL)
+    save (self, config);
+}
+
+static void
+on_removed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (vireo_disks_detach_finish (VIREO_ENGINE (source), result, &error))
+    set_status (user_data, _("Removed."), FALSE);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    set_status (user_data, error->message, TRUE);
+}
+
+/**
+ * vireo_details_view_remove_disk:
+ * @remove_storage: also delete the image (never one another VM uses)
+ */
+void
+vireo_details_view_remove_disk (VireoDetailsView *self,
+                                const char       *target,
+                                gboolean          remove_storage)
+{
+  set_status (self, _("Saving…"), FALSE);
+  vireo_disks_detach_async (self->engine, self->domain, target, remove_storage, self->cancellable,
+                            on_removed, self);
+}
+
+/* Asks first, as virt-manager does; deleting the image is opt-in. */
+static void
+on_remove_disk (VireoDiskRow     *row,
+                VireoDetailsView *self)
+{
+  const char *target = vireo_disk_row_get_target (row);
+  const VireoDiskConfig *disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (self->domain), target);
+  GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+  GtkWidget *dialog, *check = NULL;
+  gboolean deletable;
+  int response;
+
+  if (disk == NULL)
+    return;
+  deletable = disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
+              disk->path != NULL && !vireo_domain_is_active (self->domain);
+  dialog = gtk_message_dialog_new (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
+                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                   _("Remove “%s” from “%s”?"), target, vireo_domain_get_name (self->domain));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Remove"), GTK_RESPONSE_ACCEPT, NULL);
+  if (deletable)
+    {
+      check = gtk_check_button_new_with_mnemonic (_("Also _delete the image file"));
+      gtk_widget_set_tooltip_text (check, disk->path);
+      gtk_widget_show (check);
+      gtk_container_add (GTK_CONTAINER (gtk_message_dialog_get_message_area (GTK_MESSAGE_DIALOG (dialog))), check);
+    }
+  response = gtk_dialog_run (GTK_DIALOG (dialog));
+  if (response == GTK_RESPONSE_ACCEPT)
+    vireo_details_view_remove_disk (self, target,
+                                    check != NULL && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)));
+  gtk_widget_destroy (dialog);
+}
+
+static void
+on_disk_added (VireoAddDiskDialog *dialog,
+               const char         *target,
+               VireoDetailsView   *self)
+{
+  g_autofree char *text = g_strdup_printf (_("Added “%s”."), target);
+
+  set_status (self, text, FALSE);
+}
+
+/**
+ * vireo_details_view_open_add_disk:
+ * Returns: (transfer none): the Add a Disk dialog, shown
+ */
+GtkWidget *
+vireo_details_view_open_add_disk (VireoDetailsView *self)
 {
   GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
-  g_autoptr(GtkFileChooserNative) chooser =
-    gtk_file_chooser_native_new (_("Choose a CD-ROM Image"), GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, NULL, NULL);
+  GtkWidget *dialog = vireo_add_disk_dialog_new (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
+                                                 self->engine, self->domain);
 
-  if (gtk_native_dialog_run (GTK_NATIVE_DIALOG (chooser)) == GTK_RESPONSE_ACCEPT)
-    {
-      g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
-      vireo_details_view_change_media (self, g_object_get_data (G_OBJECT (button), "target"), path);
-    }
+  g_signal_connect_object (dialog, "added", G_CALLBACK (on_disk_added), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+on_add_disk (VireoDetailsView *self)
+{
+  vireo_details_view_open_add_disk (self);
 }
 
 static void
@@ -137,82 +254,45 @@ clear_list (GtkListBox *list)
     gtk_widget_destroy (l->data);
 }
 
-/* One row per disk: what and where; CD-ROMs get Insert and Eject, which
- * work while the VM runs. */
+/* One row per disk; CD-ROMs get Insert and Eject, which work while the
+ * VM runs. */
 static void
 load_disks (VireoDetailsView *self)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
 
   clear_list (self->disks_list);
-
   for (guint i = 0; i < config->disks->len; i++)
     {
-      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
-      gboolean cdrom = disk->device == VIREO_DISK_DEVICE_CDROM;
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      g_autofree char *title = g_strdup_printf ("%s · %s · %s", disk->target,
-                                                cdrom ? _("CD-ROM") : _("Disk"),
-                                                vireo_disk_bus_to_string (disk->bus));
-      GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-      GtkWidget *name = gtk_label_new (title);
-      GtkWidget *path = gtk_label_new (disk->path ? disk->path : _("(empty)"));
+      GtkWidget *row = vireo_disk_row_new (config, g_ptr_array_index (config->disks, i));
 
-      gtk_widget_set_margin_top (box, 6);
-      gtk_widget_set_margin_bottom (box, 6);
-      gtk_label_set_xalign (GTK_LABEL (name), 0);
-      gtk_label_set_xalign (GTK_LABEL (path), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (path), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_selectable (GTK_LABEL (path), TRUE);
-      gtk_style_context_add_class (gtk_widget_get_style_context (path), GTK_STYLE_CLASS_DIM_LABEL);
-      gtk_container_add (GTK_CONTAINER (labels), name);
-      gtk_container_add (GTK_CONTAINER (labels), path);
-      gtk_widget_set_hexpand (labels, TRUE);
-      gtk_container_add (GTK_CONTAINER (box), labels);
-      if (cdrom)
-        {
-          GtkWidget *insert = gtk_button_new_with_mnemonic (_("_Insert…"));
-          GtkWidget *eject = gtk_button_new_with_mnemonic (_("_Eject"));
-
-          g_object_set_data_full (G_OBJECT (insert), "target", g_strdup (disk->target), g_free);
-          g_object_set_data_full (G_OBJECT (eject), "target", g_strdup (disk->target), g_free);
-          gtk_widget_set_sensitive (eject, disk->path != NULL);
-          gtk_widget_set_valign (insert, GTK_ALIGN_CENTER);
-          gtk_widget_set_valign (eject, GTK_ALIGN_CENTER);
-          g_signal_connect (insert, "clicked", G_CALLBACK (on_insert_clicked), self);
-          g_signal_connect (eject, "clicked", G_CALLBACK (on_eject_clicked), self);
-          gtk_container_add (GTK_CONTAINER (box), insert);
-          gtk_container_add (GTK_CONTAINER (box), eject);
-        }
-      gtk_widget_show_all (box);
-      gtk_list_box_insert (self->disks_list, box, -1);
+      g_signal_connect_object (row, "insert", G_CALLBACK (on_insert), self, 0);
+      g_signal_connect_object (row, "eject", G_CALLBACK (on_eject), self, 0);
+      g_signal_connect_object (row, "bus-changed", G_CALLBACK (on_bus_changed), self, 0);
+      g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_remove_disk), self, 0);
+      gtk_list_box_insert (self->disks_list, row, -1);
     }
 }
 
 /* NICs: each change is saved at once, like GNOME Boxes does. */
 static void
-on_nic_model_changed (GtkComboBox      *combo,
-                      VireoDetailsView *self)
+on_nic_changed (VireoNicRow      *row,
+                VireoDetailsView *self)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (combo), "index"));
-  VireoNicConfig *nic;
+  guint index = vireo_nic_row_get_index (row);
 
   if (index >= config->nics->len)
     return;
-  nic = g_ptr_array_index (config->nics, index);
-  g_free (nic->model);
-  nic->model = g_strdup (gtk_combo_box_get_active_id (combo));
+  vireo_nic_row_apply (row, g_ptr_array_index (config->nics, index));
   save (self, config);
 }
 
-
-
 static void
-on_nic_remove (GtkButton        *button,
+on_nic_remove (VireoNicRow      *row,
                VireoDetailsView *self)
 {
-  vireo_details_view_remove_nic (self, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "index")));
+  vireo_details_view_remove_nic (self, vireo_nic_row_get_index (row));
 }
 
 static void
@@ -227,40 +307,30 @@ on_add_nic (VireoDetailsView *self)
 static void
 load_nics (VireoDetailsView *self)
 {
-  static const char *models[] = { "virtio", "e1000e", "e1000", "rtl8139" };
   const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
 
   clear_list (self->nics_list);
-
   for (guint i = 0; i < config->nics->len; i++)
     {
-      const VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
-      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      g_autofree char *what = nic->type == VIREO_NET_USER
-                              ? g_strdup_printf (_("%s · user-mode networking"), nic->mac)
-                              : g_strdup_printf (_("%s · network “%s”"), nic->mac, nic->network);
-      GtkWidget *label = gtk_label_new (what);
-      GtkWidget *combo = gtk_combo_box_text_new ();
-      GtkWidget *remove = gtk_button_new_with_mnemonic (_("_Remove"));
+      GtkWidget *row = vireo_nic_row_new (g_ptr_array_index (config->nics, i), i);
 
-      gtk_widget_set_margin_top (box, 6);
-      gtk_widget_set_margin_bottom (box, 6);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-      gtk_widget_set_hexpand (label, TRUE);
-      for (guint m = 0; m < G_N_ELEMENTS (models); m++)
-        gtk_combo_box_text_append (GTK_COMBO_BOX_TEXT (combo), models[m], models[m]);
-      gtk_combo_box_set_active_id (GTK_COMBO_BOX (combo), nic->model);
-      g_object_set_data (G_OBJECT (combo), "index", GUINT_TO_POINTER (i));
-      g_object_set_data (G_OBJECT (remove), "index", GUINT_TO_POINTER (i));
-      g_signal_connect (combo, "changed", G_CALLBACK (on_nic_model_changed), self);
-      g_signal_connect (remove, "clicked", G_CALLBACK (on_nic_remove), self);
-      gtk_container_add (GTK_CONTAINER (box), label);
-      gtk_container_add (GTK_CONTAINER (box), combo);
-      gtk_container_add (GTK_CONTAINER (box), remove);
-      gtk_widget_show_all (box);
-      gtk_list_box_insert (self->nics_list, box, -1);
+      g_signal_connect_object (row, "changed", G_CALLBACK (on_nic_changed), self, 0);
+      g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_nic_remove), self, 0);
+      gtk_list_box_insert (self->nics_list, row, -1);
     }
+}
+
+static void
+on_apply_display (VireoDetailsView *self)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
+  const char *video = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->video_combo));
+
+  config->vnc = gtk_switch_get_active (self->vnc_switch);
+  config->serial = gtk_switch_get_active (self->serial_switch);
+  g_free (config->video_model);
+  config->video_model = video == NULL || g_str_equal (video, "none") ? NULL : g_strdup (video);
+  save (self, config);
 }
 
 static void
@@ -436,6 +506,8 @@ vireo_details_view_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->domain)
     g_clear_signal_handler (&self->config_handler, self->domain);
+  if (self->pending_binding)
+    g_binding_unbind (g_steal_pointer (&self->pending_binding));
   g_clear_object (&self->domain);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_details_view_parent_class)->dispose (object);
@@ -453,11 +525,14 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
   CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
   CHILD (boot_combo); CHILD (nics_list); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);
+  CHILD (vnc_switch); CHILD (video_combo); CHILD (serial_switch); CHILD (pending_bar); CHILD (display_apply_button);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_apply_overview);
   gtk_widget_class_bind_template_callback (widget_class, on_apply_xml);
   gtk_widget_class_bind_template_callback (widget_class, on_revert_xml);
   gtk_widget_class_bind_template_callback (widget_class, on_add_nic);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_disk);
+  gtk_widget_class_bind_template_callback (widget_class, on_apply_display);
 }
 
 static void
@@ -476,6 +551,8 @@ vireo_details_view_new (VireoEngine *engine,
   self->engine = g_object_ref (engine);
   self->domain = g_object_ref (domain);
   self->config_handler = g_signal_connect (domain, "notify::config", G_CALLBACK (on_config_changed), self);
+  self->pending_binding = g_object_bind_property (domain, "pending-changes", self->pending_bar, "visible",
+                                                  G_BINDING_SYNC_CREATE);
   load (self);
   return GTK_WIDGET (self);
 }

@@ -23,6 +23,10 @@ gboolean    vireo_details_view_apply_xml  (VireoDetailsView *self);
 void        vireo_details_view_add_nic    (VireoDetailsView *self);
 void        vireo_details_view_remove_nic (VireoDetailsView *self,
                                            guint             index);
+void        vireo_details_view_remove_disk (VireoDetailsView *self,
+                                            const char       *target,
+                                            gboolean          remove_storage);
+GtkWidget  *vireo_details_view_open_add_disk (VireoDetailsView *self);
 void        vireo_details_view_change_media (VireoDetailsView *self,
                                              const char       *target,
                                              const char       *path);

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-create.h"
+#include "vireo-file-chooser.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 
@@ -177,15 +178,8 @@ on_browse (GtkButton           *button,
   GtkEntry *entry = button == self->iso_browse ? self->iso_entry :
                     button == self->import_browse ? self->import_entry :
                     button == self->kernel_browse ? self->kernel_entry : self->initrd_entry;
-  g_autoptr(GtkFileChooserNative) chooser =
-    gtk_file_chooser_native_new (_("Choose a File"), GTK_WINDOW (self),
-                                 GTK_FILE_CHOOSER_ACTION_OPEN, NULL, NULL);
 
-  if (gtk_native_dialog_run (GTK_NATIVE_DIALOG (chooser)) == GTK_RESPONSE_ACCEPT)
-    {
-      g_autofree char *path = gtk_file_chooser_get_filename (GTK_FILE_CHOOSER (chooser));
-      gtk_entry_set_text (entry, path ? path : "");
-    }
+  vireo_choose_into_entry (GTK_WIDGET (self), _("Choose a File"), entry);
 }
 
 /* The user's choices, as vireo-create takes them. */

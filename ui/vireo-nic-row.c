@@ -1,0 +1,166 @@
+/* vireo-nic-row.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Source, model and MAC of one interface.  Each change is announced with
+ * ::changed (the MAC when Enter is pressed or the entry loses focus), and
+ * the Details view saves it at once, as GNOME Boxes does.
+ */
+#include <glib/gi18n.h>
+
+#include "vireo-ids.h"
+#include "vireo-nic-row.h"
+
+struct _VireoNicRow
+{
+  GtkListBoxRow parent_instance;
+
+  /* template children */
+  GtkComboBoxText *source_combo;
+  GtkComboBoxText *model_combo;
+  GtkEntry *mac_entry;
+
+  /* owned */
+  char *mac;           /* as defined, to tell an edit from a focus change */
+  guint index;
+  gboolean loading;
+};
+
+enum {
+  CHANGED,
+  REMOVE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (VireoNicRow, vireo_nic_row, GTK_TYPE_LIST_BOX_ROW)
+
+static void
+on_changed (VireoNicRow *self)
+{
+  if (!self->loading)
+    g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static gboolean
+on_mac_focus_out (VireoNicRow *self)
+{
+  if (g_ascii_strcasecmp (gtk_entry_get_text (self->mac_entry), self->mac) != 0)
+    on_changed (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+on_remove_clicked (VireoNicRow *self)
+{
+  g_signal_emit (self, signals[REMOVE], 0);
+}
+
+static void
+vireo_nic_row_finalize (GObject *object)
+{
+  g_free (VIREO_NIC_ROW (object)->mac);
+  G_OBJECT_CLASS (vireo_nic_row_parent_class)->finalize (object);
+}
+
+static void
+vireo_nic_row_class_init (VireoNicRowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = vireo_nic_row_finalize;
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-nic-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, source_combo);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, model_combo);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, mac_entry);
+  gtk_widget_class_bind_template_callback (widget_class, on_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_mac_focus_out);
+  gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
+
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[REMOVE] = g_signal_new ("remove-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+vireo_nic_row_init (VireoNicRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * vireo_nic_row_new:
+ * @index: the interface's position in the definition
+ */
+GtkWidget *
+vireo_nic_row_new (const VireoNicConfig *nic,
+                   guint                 index)
+{
+  VireoNicRow *self = g_object_new (VIREO_TYPE_NIC_ROW, NULL);
+
+  self->loading = TRUE;
+  self->index = index;
+  self->mac = g_strdup (nic->mac);
+  gtk_combo_box_text_append (self->source_combo, "user", _("User-mode networking (NAT inside QEMU)"));
+  /* a named network, from the wizard or imported XML, is offered as it is */
+  if (nic->type == VIREO_NET_NETWORK)
+    {
+      g_autofree char *label = g_strdup_printf (_("Virtual network “%s”"), nic->network);
+      g_autofree char *id = g_strconcat ("network:", nic->network, NULL);
+
+      gtk_combo_box_text_append (self->source_combo, id, label);
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), id);
+    }
+  else
+    gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), "user");
+  if (!gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->model_combo), nic->model))
+    {
+      gtk_combo_box_text_append (self->model_combo, nic->model, nic->model);
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->model_combo), nic->model);
+    }
+  gtk_entry_set_text (self->mac_entry, nic->mac);
+  self->loading = FALSE;
+  return GTK_WIDGET (self);
+}
+
+guint
+vireo_nic_row_get_index (VireoNicRow *self)
+{
+  return self->index;
+}
+
+/**
+ * vireo_nic_row_apply:
+ * Copies the form into @nic.  The MAC is taken as typed: the engine
+ * checks it when the definition is saved.
+ */
+void
+vireo_nic_row_apply (VireoNicRow    *self,
+                     VireoNicConfig *nic)
+{
+  const char *source = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->source_combo));
+  const char *model = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->model_combo));
+  g_autofree char *typed = g_strstrip (g_strdup (gtk_entry_get_text (self->mac_entry)));
+  char *normal = vireo_mac_normalize (typed);
+
+  if (g_strcmp0 (source, "user") == 0)
+    {
+      nic->type = VIREO_NET_USER;
+      g_clear_pointer (&nic->network, g_free);
+    }
+  else if (source != NULL && g_str_has_prefix (source, "network:"))
+    {
+      nic->type = VIREO_NET_NETWORK;
+      g_free (nic->network);
+      nic->network = g_strdup (source + strlen ("network:"));
+    }
+  if (model != NULL)
+    {
+      g_free (nic->model);
+      nic->model = g_strdup (model);
+    }
+  g_free (nic->mac);
+  nic->mac = normal ? normal : g_steal_pointer (&typed);
+}
