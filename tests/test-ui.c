@@ -23,6 +23,7 @@
 #include "vireo-nic-row.h"
 #include "vireo-preferences.h"
 #include "vireo-test-util.h"
+#include "vireo-vm-list.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
 #include "vireo-window.h"
@@ -370,10 +371,10 @@ test_manager_and_consoles (void **state)
 
   /* type-to-search hides what does not match */
   vireo_window_search (f->window, "UNDER TEST");
-  assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
-  assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
+  assert_false (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
   vireo_window_search (f->window, NULL);
-  assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
 
   /* the wizard creates a VM from a kernel and an initrd, and starts it */
   assistant = vireo_window_new_vm (f->window);
@@ -427,6 +428,19 @@ test_manager_and_consoles (void **state)
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
   assert_true (wait_until (row_says, args, 5));
   alpha = vm;
+
+  /* sorted by state, the running VM comes first; by name, last */
+  {
+    g_autoptr(GSettings) settings = vireo_ui_settings_new ();
+    g_autofree char *sort = NULL;
+
+    g_action_group_activate_action (G_ACTION_GROUP (f->window), "sort-by", g_variant_new_string ("state"));
+    assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 0))), vm);
+    sort = g_settings_get_string (settings, "sort-by");
+    assert_string_equal (sort, "state");
+    g_action_group_activate_action (G_ACTION_GROUP (f->window), "sort-by", g_variant_new_string ("name"));
+    assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 2))), vm);
+  }
 
   /* its window: the VNC console gets a frame with content */
   vm_window = vireo_window_open_vm_window (f->window, alpha);
@@ -596,12 +610,59 @@ test_manager_and_consoles (void **state)
   }
 }
 
+static gboolean
+list_complete (gpointer data)
+{
+  return vireo_vm_list_is_complete (data);
+}
+
+/* A long list: the first screenful is there with the window, the rest
+ * follows; every VM gets its row, in order, and search sees them all. */
+static void
+test_long_list (void **state)
+{
+  Fixture *f = *state;
+  VireoWindow *window;
+  GtkListBox *box;
+  guint n = 0;
+
+  for (guint i = 0; i < 80; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("vm%02u", i);
+      g_autoptr(VireoDomainConfig) config = guest_config (name);
+
+      assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+    }
+  window = vireo_window_new (NULL, f->engine);
+  box = vireo_window_get_list_box (window);
+  gtk_widget_show (GTK_WIDGET (window));
+  assert_false (vireo_vm_list_is_complete (VIREO_VM_LIST (box)));
+  /* a late VM's row is built on demand */
+  vireo_window_select_domain (window, vireo_engine_lookup_domain (f->engine, "vm77"));
+  assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (box))),
+                    vireo_engine_lookup_domain (f->engine, "vm77"));
+  assert_true (wait_until (list_complete, box, 10));
+  while (gtk_list_box_get_row_at_index (box, n))
+    n++;
+  assert_int_equal (n, 82);   /* alpha, beta and vm00…vm79 */
+  assert_string_equal (vireo_domain_get_name (vireo_vm_row_get_domain (
+                         VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 81)))), "vm79");
+  vireo_window_search (window, "vm79");
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (box, i));
+      assert_int_equal (gtk_widget_get_child_visible (row), i == 81);
+    }
+  gtk_widget_destroy (GTK_WIDGET (window));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_manager_and_consoles, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_long_list, setup, teardown),
   };
 
   gtk_init (&argc, &argv);

@@ -162,12 +162,24 @@ vireo_vm_row_get_n_samples (VireoVmRow *self)
   return self->cpu_count;
 }
 
+/* The latest CPU sample, 0 when there is none. */
+double
+vireo_vm_row_get_cpu_percent (VireoVmRow *self)
+{
+  if (self->cpu_count == 0)
+    return 0;
+  return self->cpu[(self->cpu_head + SPARKLINE_SAMPLES - 1) % SPARKLINE_SAMPLES];
+}
+
 static void
 on_domain_changed (VireoDomain *domain,
                    GParamSpec  *pspec,
                    VireoVmRow  *self)
 {
   update (self);
+  /* the list may sort or filter by what changed */
+  if (gtk_widget_get_parent (GTK_WIDGET (self)) != NULL)
+    gtk_list_box_row_changed (GTK_LIST_BOX_ROW (self));
 }
 
 static void

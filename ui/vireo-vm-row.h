@@ -19,6 +19,7 @@ VireoDomain *vireo_vm_row_get_domain (VireoVmRow  *self);
 void         vireo_vm_row_add_stats  (VireoVmRow  *self,
                                       const VireoDomainStats *stats);
 guint        vireo_vm_row_get_n_samples (VireoVmRow *self);
+double       vireo_vm_row_get_cpu_percent (VireoVmRow *self);
 
 const char  *vireo_ui_state_label     (VireoDomainState state);
 const char  *vireo_ui_state_icon_name (VireoDomainState state);

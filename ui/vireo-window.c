@@ -2,9 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The list is bound to the engine's GListModel, so VMs that another
- * client defines or deletes come and go by themselves; rows follow their
- * VM's state.  Actions work on the selected VM and are enabled by its state.
+ * The list follows the engine's GListModel (VireoVmList), so VMs that
+ * another client defines or deletes come and go by themselves; rows
+ * follow their VM's state.  Actions work on the selected VM and are enabled by its state.
  */
 #include <glib/gi18n.h>
 
@@ -12,6 +12,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
+#include "vireo-vm-list.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
 #include "vireo-window.h"
@@ -510,41 +511,12 @@ on_items_changed (GListModel  *model,
   update_empty (self);
 }
 
-/* Type-to-search: a VM shows when its name or title holds the text.  (A
- * GtkListBox bound to a model has no filter function of its own.) */
-static gboolean
-row_matches (VireoWindow *self,
-             GtkWidget   *row)
-{
-  const char *text = gtk_entry_get_text (GTK_ENTRY (self->search_entry));
-  const VireoDomainConfig *config;
-  g_autofree char *needle = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *title = NULL;
-
-  if (text == NULL || *text == '\0')
-    return TRUE;
-  config = vireo_domain_get_config (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
-  needle = g_utf8_casefold (text, -1);
-  name = g_utf8_casefold (config->name, -1);
-  title = config->title ? g_utf8_casefold (config->title, -1) : NULL;
-  return strstr (name, needle) != NULL || (title && strstr (title, needle) != NULL);
-}
-
-static void
-filter_rows (VireoWindow *self)
-{
-  GtkListBoxRow *row;
-
-  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)); i++)
-    gtk_widget_set_visible (GTK_WIDGET (row), row_matches (self, GTK_WIDGET (row)));
-}
-
+/* Type-to-search: a VM shows when its name or title holds the text. */
 static void
 on_search_changed (GtkSearchEntry *entry,
                    VireoWindow    *self)
 {
-  filter_rows (self);
+  vireo_vm_list_set_filter (VIREO_VM_LIST (self->list_box), gtk_entry_get_text (GTK_ENTRY (entry)));
 }
 
 static gboolean
@@ -565,7 +537,7 @@ vireo_window_search (VireoWindow *self,
 {
   gtk_search_bar_set_search_mode (self->search_bar, text && *text);
   gtk_entry_set_text (GTK_ENTRY (self->search_entry), text ? text : "");
-  filter_rows (self);
+  vireo_vm_list_set_filter (VIREO_VM_LIST (self->list_box), text);
 }
 
 static void
@@ -578,7 +550,7 @@ on_stats (GObject      *source,
 
   if (vireo_domain_get_stats_finish (VIREO_DOMAIN (source), result, &stats, NULL) &&
       gtk_widget_get_parent (row) != NULL)
-    vireo_vm_row_add_stats (VIREO_VM_ROW (row), &stats);
+    vireo_vm_list_add_stats (VIREO_VM_LIST (gtk_widget_get_parent (row)), VIREO_VM_ROW (row), &stats);
 }
 
 /* Samples every running VM while the window is on screen. */
@@ -601,15 +573,14 @@ on_stats_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static GtkWidget *
-create_row (gpointer item,
-            gpointer user_data)
+static void
+on_sort_changed (GSettings   *settings,
+                 const char  *key,
+                 VireoWindow *self)
 {
-  VireoWindow *self = user_data;
-  GtkWidget *row = vireo_vm_row_new (VIREO_DOMAIN (item));
+  g_autofree char *sort = g_settings_get_string (settings, key);
 
-  gtk_widget_set_visible (row, row_matches (self, row));
-  return row;
+  vireo_vm_list_set_sort (VIREO_VM_LIST (self->list_box), sort);
 }
 
 static void
@@ -640,6 +611,7 @@ vireo_window_class_init (VireoWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = vireo_window_dispose;
+  g_type_ensure (VIREO_TYPE_VM_LIST);
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-window.ui");
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, list_box);
@@ -674,9 +646,12 @@ vireo_window_new (GtkApplication *app,
   GListModel *domains = vireo_engine_get_domains (engine);
 
   self->engine = g_object_ref (engine);
-  gtk_list_box_bind_model (self->list_box, domains, create_row, self, NULL);
+  vireo_vm_list_set_model (VIREO_VM_LIST (self->list_box), domains);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   self->settings = vireo_ui_settings_new ();
+  g_action_map_add_action (G_ACTION_MAP (self), g_settings_create_action (self->settings, "sort-by"));
+  g_signal_connect (self->settings, "changed::sort-by", G_CALLBACK (on_sort_changed), self);
+  on_sort_changed (self->settings, "sort-by", self);
   g_signal_connect (self->settings, "changed::stats-interval", G_CALLBACK (on_interval_changed), self);
   on_interval_changed (self->settings, "stats-interval", self);
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), self);
@@ -697,12 +672,8 @@ void
 vireo_window_select_domain (VireoWindow *self,
                             VireoDomain *domain)
 {
-  GListModel *domains = vireo_engine_get_domains (self->engine);
+  VireoVmRow *row = vireo_vm_list_get_row (VIREO_VM_LIST (self->list_box), domain);
 
-  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
-    {
-      g_autoptr(VireoDomain) item = g_list_model_get_item (domains, i);
-      if (item == domain)
-        gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, i));
-    }
+  if (row != NULL)
+    gtk_list_box_select_row (self->list_box, GTK_LIST_BOX_ROW (row));
 }

@@ -1,0 +1,292 @@
+/* vireo-vm-list.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The rows follow the engine's GListModel, but are not bound to it with
+ * gtk_list_box_bind_model(): a bound list box can neither sort nor filter.
+ * Instead the list keeps one row per model position and sorts and filters
+ * them itself.
+ *
+ * Rows are built from a template, which costs about a millisecond each, so
+ * a long list would keep the window from appearing.  The first screenful
+ * is built at once and the rest in idle chunks after the window is up; a
+ * row asked for by its VM is built on the spot.
+ */
+#include "vireo-vm-list.h"
+
+#define FIRST_ROWS 24
+#define CHUNK_ROWS 16
+
+typedef enum {
+  SORT_NAME,
+  SORT_STATE,
+  SORT_MEMORY,
+  SORT_CPU,
+} SortKey;
+
+struct _VireoVmList
+{
+  GtkListBox parent_instance;
+
+  /* owned */
+  GListModel *domains;
+  GPtrArray *rows;          /* VireoVmRow or NULL (not built yet), by model position */
+  char *filter;             /* casefolded, or NULL */
+  guint fill_id;
+
+  SortKey sort;
+};
+
+G_DEFINE_FINAL_TYPE (VireoVmList, vireo_vm_list, GTK_TYPE_LIST_BOX)
+
+/* Running VMs first, then the ones in between, shut-off and crashed last. */
+static int
+state_rank (VireoDomainState state)
+{
+  switch (state)
+    {
+    case VIREO_DOMAIN_STATE_RUNNING: return 0;
+    case VIREO_DOMAIN_STATE_PAUSED: return 1;
+    case VIREO_DOMAIN_STATE_STARTING:
+    case VIREO_DOMAIN_STATE_SHUTTING_DOWN: return 2;
+    case VIREO_DOMAIN_STATE_CRASHED: return 3;
+    case VIREO_DOMAIN_STATE_SHUTOFF:
+    default: return 4;
+    }
+}
+
+static int
+compare_rows (GtkListBoxRow *a,
+              GtkListBoxRow *b,
+              gpointer       user_data)
+{
+  VireoVmList *self = user_data;
+  VireoDomain *da = vireo_vm_row_get_domain (VIREO_VM_ROW (a));
+  VireoDomain *db = vireo_vm_row_get_domain (VIREO_VM_ROW (b));
+  int result = 0;
+
+  switch (self->sort)
+    {
+    case SORT_STATE:
+      result = state_rank (vireo_domain_get_state (da)) - state_rank (vireo_domain_get_state (db));
+      break;
+    case SORT_MEMORY:
+      {
+        guint64 ma = vireo_domain_get_config (da)->memory_kib;
+        guint64 mb = vireo_domain_get_config (db)->memory_kib;
+        result = ma > mb ? -1 : ma < mb ? 1 : 0;
+      }
+      break;
+    case SORT_CPU:
+      {
+        double ca = vireo_vm_row_get_cpu_percent (VIREO_VM_ROW (a));
+        double cb = vireo_vm_row_get_cpu_percent (VIREO_VM_ROW (b));
+        result = ca > cb ? -1 : ca < cb ? 1 : 0;
+      }
+      break;
+    case SORT_NAME:
+    default:
+      break;
+    }
+  /* ties, and the name order itself: the engine's, which is by name */
+  return result != 0 ? result : g_strcmp0 (vireo_domain_get_name (da), vireo_domain_get_name (db));
+}
+
+static gboolean
+filter_row (GtkListBoxRow *row,
+            gpointer       user_data)
+{
+  VireoVmList *self = user_data;
+  const VireoDomainConfig *config;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  if (self->filter == NULL)
+    return TRUE;
+  config = vireo_domain_get_config (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
+  name = g_utf8_casefold (config->name, -1);
+  title = config->title ? g_utf8_casefold (config->title, -1) : NULL;
+  return strstr (name, self->filter) != NULL || (title && strstr (title, self->filter) != NULL);
+}
+
+static VireoVmRow *
+build_row (VireoVmList *self,
+           guint        position)
+{
+  g_autoptr(VireoDomain) domain = g_list_model_get_item (self->domains, position);
+  GtkWidget *row = vireo_vm_row_new (domain);
+
+  g_ptr_array_index (self->rows, position) = row;
+  gtk_container_add (GTK_CONTAINER (self), row);
+  return VIREO_VM_ROW (row);
+}
+
+/* Builds up to @count missing rows; returns whether some are still missing. */
+static gboolean
+build_rows (VireoVmList *self,
+            guint        count)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    if (g_ptr_array_index (self->rows, i) == NULL)
+      {
+        if (count == 0)
+          return TRUE;
+        build_row (self, i);
+        count--;
+      }
+  return FALSE;
+}
+
+static gboolean
+on_fill_idle (gpointer user_data)
+{
+  VireoVmList *self = user_data;
+
+  if (build_rows (self, CHUNK_ROWS))
+    return G_SOURCE_CONTINUE;
+  self->fill_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_items_changed (GListModel  *model,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  VireoVmList *self)
+{
+  for (guint i = 0; i < removed; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->rows, position + i);
+
+      if (row != NULL)
+        gtk_widget_destroy (row);
+    }
+  g_ptr_array_remove_range (self->rows, position, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (self->rows, position + i, NULL);
+
+  if (build_rows (self, FIRST_ROWS) && self->fill_id == 0)
+    self->fill_id = g_idle_add_full (G_PRIORITY_LOW, on_fill_idle, self, NULL);
+}
+
+/**
+ * vireo_vm_list_set_model:
+ * @domains: the engine's model of #VireoDomain
+ */
+void
+vireo_vm_list_set_model (VireoVmList *self,
+                         GListModel  *domains)
+{
+  g_return_if_fail (self->domains == NULL);
+
+  self->domains = g_object_ref (domains);
+  g_signal_connect_object (domains, "items-changed", G_CALLBACK (on_items_changed), self, 0);
+  on_items_changed (domains, 0, 0, g_list_model_get_n_items (domains), self);
+}
+
+/**
+ * vireo_vm_list_set_sort:
+ * @key: "name", "state" (running first), "memory" or "cpu" (largest first)
+ */
+void
+vireo_vm_list_set_sort (VireoVmList *self,
+                        const char  *key)
+{
+  static const char *keys[] = { "name", "state", "memory", "cpu" };
+
+  self->sort = SORT_NAME;
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (g_strcmp0 (key, keys[i]) == 0)
+      self->sort = i;
+  gtk_list_box_invalidate_sort (GTK_LIST_BOX (self));
+}
+
+/**
+ * vireo_vm_list_set_filter:
+ * Shows only the VMs whose name or title holds @text (ignoring case).
+ */
+void
+vireo_vm_list_set_filter (VireoVmList *self,
+                          const char  *text)
+{
+  g_clear_pointer (&self->filter, g_free);
+  if (text != NULL && *text != '\0')
+    self->filter = g_utf8_casefold (text, -1);
+  gtk_list_box_invalidate_filter (GTK_LIST_BOX (self));
+}
+
+/**
+ * vireo_vm_list_get_row:
+ * Returns: (transfer none) (nullable): @domain's row, built now if it
+ *   was still waiting
+ */
+VireoVmRow *
+vireo_vm_list_get_row (VireoVmList *self,
+                       VireoDomain *domain)
+{
+  guint position;
+
+  if (self->domains == NULL || !g_list_store_find (G_LIST_STORE (self->domains), domain, &position))
+    return NULL;
+  if (g_ptr_array_index (self->rows, position) == NULL)
+    return build_row (self, position);
+  return g_ptr_array_index (self->rows, position);
+}
+
+/* A new sample moves the row when the list is sorted by CPU use. */
+void
+vireo_vm_list_add_stats (VireoVmList            *self,
+                         VireoVmRow             *row,
+                         const VireoDomainStats *stats)
+{
+  vireo_vm_row_add_stats (row, stats);
+  if (self->sort == SORT_CPU)
+    gtk_list_box_row_changed (GTK_LIST_BOX_ROW (row));
+}
+
+/* Whether every VM has its row (the idle filling is done). */
+gboolean
+vireo_vm_list_is_complete (VireoVmList *self)
+{
+  return self->fill_id == 0;
+}
+
+static void
+vireo_vm_list_dispose (GObject *object)
+{
+  VireoVmList *self = VIREO_VM_LIST (object);
+
+  g_clear_handle_id (&self->fill_id, g_source_remove);
+  if (self->domains)
+    g_signal_handlers_disconnect_by_data (self->domains, self);
+  g_clear_object (&self->domains);
+  G_OBJECT_CLASS (vireo_vm_list_parent_class)->dispose (object);
+}
+
+static void
+vireo_vm_list_finalize (GObject *object)
+{
+  VireoVmList *self = VIREO_VM_LIST (object);
+
+  g_ptr_array_unref (self->rows);
+  g_free (self->filter);
+  G_OBJECT_CLASS (vireo_vm_list_parent_class)->finalize (object);
+}
+
+static void
+vireo_vm_list_class_init (VireoVmListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = vireo_vm_list_dispose;
+  object_class->finalize = vireo_vm_list_finalize;
+}
+
+static void
+vireo_vm_list_init (VireoVmList *self)
+{
+  self->rows = g_ptr_array_new ();
+  gtk_list_box_set_sort_func (GTK_LIST_BOX (self), compare_rows, self, NULL);
+  gtk_list_box_set_filter_func (GTK_LIST_BOX (self), filter_row, self, NULL);
+}
