@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <vte/vte.h>
 
+#include "vireo-console-resources.h"
 #include "vireo-serial-view.h"
 
 #define READ_SIZE 16384
@@ -25,8 +26,11 @@ struct _VireoSerialView
   guint8 *buf;
   gulong state_handler;
 
-  /* children */
+  /* template children */
   VteTerminal *terminal;
+
+  /* owned */
+  GSimpleActionGroup *actions;
 };
 
 G_DEFINE_FINAL_TYPE (VireoSerialView, vireo_serial_view, GTK_TYPE_BIN)
@@ -146,6 +150,7 @@ vireo_serial_view_dispose (GObject *object)
   if (self->domain)
     g_clear_signal_handler (&self->state_handler, self->domain);
   g_clear_object (&self->domain);
+  g_clear_object (&self->actions);
 
   G_OBJECT_CLASS (vireo_serial_view_parent_class)->dispose (object);
 }
@@ -158,24 +163,103 @@ vireo_serial_view_finalize (GObject *object)
 }
 
 static void
+update_actions (VireoSerialView *self)
+{
+  GAction *copy = g_action_map_lookup_action (G_ACTION_MAP (self->actions), "copy");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (copy), vte_terminal_get_has_selection (self->terminal));
+}
+
+static void
+copy_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  VireoSerialView *self = user_data;
+
+  vte_terminal_copy_clipboard_format (self->terminal, VTE_FORMAT_TEXT);
+}
+
+static void
+paste_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  VireoSerialView *self = user_data;
+
+  vte_terminal_paste_clipboard (self->terminal);
+}
+
+/* Ctrl+Shift+C and Ctrl+Shift+V, as in GNOME Console: plain Ctrl+C
+ * belongs to the guest. */
+static gboolean
+on_key_press (GtkWidget       *widget,
+              GdkEventKey     *event,
+              VireoSerialView *self)
+{
+  GdkModifierType mods = event->state & gtk_accelerator_get_default_mod_mask ();
+  guint key = gdk_keyval_to_lower (event->keyval);
+
+  if (mods != (GDK_CONTROL_MASK | GDK_SHIFT_MASK))
+    return GDK_EVENT_PROPAGATE;
+  if (key == GDK_KEY_c)
+    g_action_group_activate_action (G_ACTION_GROUP (self->actions), "copy", NULL);
+  else if (key == GDK_KEY_v)
+    g_action_group_activate_action (G_ACTION_GROUP (self->actions), "paste", NULL);
+  else
+    return GDK_EVENT_PROPAGATE;
+  return GDK_EVENT_STOP;
+}
+
+static gboolean
+on_button_press (GtkWidget       *widget,
+                 GdkEventButton  *event,
+                 VireoSerialView *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWidget *menu;
+
+  if (!gdk_event_triggers_context_menu ((GdkEvent *) event))
+    return GDK_EVENT_PROPAGATE;
+  builder = gtk_builder_new_from_resource ("/dev/vireo/Vireo/console/ui/vireo-serial-view.ui");
+  menu = gtk_menu_new_from_model (G_MENU_MODEL (gtk_builder_get_object (builder, "context_menu")));
+  gtk_menu_attach_to_widget (GTK_MENU (menu), widget, NULL);
+  g_signal_connect (menu, "deactivate", G_CALLBACK (gtk_widget_destroy), NULL);
+  gtk_menu_popup_at_pointer (GTK_MENU (menu), (GdkEvent *) event);
+  return GDK_EVENT_STOP;
+}
+
+static void
 vireo_serial_view_class_init (VireoSerialViewClass *klass)
 {
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = vireo_serial_view_dispose;
   G_OBJECT_CLASS (klass)->finalize = vireo_serial_view_finalize;
+  g_type_ensure (VTE_TYPE_TERMINAL);
+  vireo_console_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/console/ui/vireo-serial-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoSerialView, terminal);
+  gtk_widget_class_bind_template_callback (widget_class, on_commit);
+  gtk_widget_class_bind_template_callback (widget_class, on_key_press);
+  gtk_widget_class_bind_template_callback (widget_class, on_button_press);
+  gtk_widget_class_bind_template_callback (widget_class, update_actions);
 }
 
 static void
 vireo_serial_view_init (VireoSerialView *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new (NULL, NULL);
+  static const GActionEntry entries[] = {
+    { "copy", copy_activated },
+    { "paste", paste_activated },
+  };
 
+  gtk_widget_init_template (GTK_WIDGET (self));
   self->buf = g_malloc (READ_SIZE);
-  self->terminal = VTE_TERMINAL (vte_terminal_new ());
-  vte_terminal_set_scrollback_lines (self->terminal, 10000);
-  g_signal_connect (self->terminal, "commit", G_CALLBACK (on_commit), self);
-  gtk_container_add (GTK_CONTAINER (scrolled), GTK_WIDGET (self->terminal));
-  gtk_container_add (GTK_CONTAINER (self), scrolled);
-  gtk_widget_show_all (scrolled);
+  self->actions = g_simple_action_group_new ();
+  g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "serial", G_ACTION_GROUP (self->actions));
+  update_actions (self);
 }
 
 GtkWidget *

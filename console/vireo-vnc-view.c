@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <vncdisplay.h>
 
+#include "vireo-console-resources.h"
 #include "vireo-vnc-view.h"
 
 #define RECONNECT_MS 500
@@ -25,9 +26,9 @@ struct _VireoVncView
   guint reconnect_id;
   gulong state_handler;
 
-  /* children */
+  /* template children */
   GtkStack *stack;
-  GtkWidget *display;       /* owned */
+  GtkWidget *display;       /* also owned: the stack may destroy it before our dispose */
   GtkLabel *message;
   GtkButton *start_button;
 };
@@ -189,41 +190,27 @@ vireo_vnc_view_dispose (GObject *object)
 static void
 vireo_vnc_view_class_init (VireoVncViewClass *klass)
 {
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->dispose = vireo_vnc_view_dispose;
+  g_type_ensure (VNC_TYPE_DISPLAY);
+  vireo_console_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/console/ui/vireo-vnc-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, VireoVncView, stack);
+  gtk_widget_class_bind_template_child (widget_class, VireoVncView, display);
+  gtk_widget_class_bind_template_child (widget_class, VireoVncView, message);
+  gtk_widget_class_bind_template_child (widget_class, VireoVncView, start_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_vnc_initialized);
+  gtk_widget_class_bind_template_callback (widget_class, on_vnc_disconnected);
+  gtk_widget_class_bind_template_callback (widget_class, on_start_clicked);
 }
 
 static void
 vireo_vnc_view_init (VireoVncView *self)
 {
-  GtkWidget *box;
-
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_ref (self->display);
   self->cancellable = g_cancellable_new ();
-  self->stack = GTK_STACK (gtk_stack_new ());
-  gtk_container_add (GTK_CONTAINER (self), GTK_WIDGET (self->stack));
-
-  /* our own reference: the stack may destroy it before our dispose */
-  self->display = g_object_ref_sink (vnc_display_new ());
-  vnc_display_set_scaling (VNC_DISPLAY (self->display), TRUE);
-  vnc_display_set_keep_aspect_ratio (VNC_DISPLAY (self->display), TRUE);
-  gtk_widget_set_can_focus (self->display, TRUE);
-  g_signal_connect (self->display, "vnc-initialized", G_CALLBACK (on_vnc_initialized), self);
-  g_signal_connect (self->display, "vnc-disconnected", G_CALLBACK (on_vnc_disconnected), self);
-  gtk_stack_add_named (self->stack, self->display, "display");
-
-  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
-  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
-  self->message = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_line_wrap (self->message, TRUE);
-  gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->message));
-  self->start_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Start")));
-  gtk_widget_set_halign (GTK_WIDGET (self->start_button), GTK_ALIGN_CENTER);
-  gtk_style_context_add_class (gtk_widget_get_style_context (GTK_WIDGET (self->start_button)),
-                               GTK_STYLE_CLASS_SUGGESTED_ACTION);
-  g_signal_connect (self->start_button, "clicked", G_CALLBACK (on_start_clicked), self);
-  gtk_container_add (GTK_CONTAINER (box), GTK_WIDGET (self->start_button));
-  gtk_stack_add_named (self->stack, box, "message");
-  gtk_widget_show_all (GTK_WIDGET (self->stack));
 }
 
 /**

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <signal.h>
+#include <vte/vte.h>
 
 #include "vireo-add-disk-dialog.h"
 #include "vireo-application.h"
@@ -465,6 +466,25 @@ test_manager_and_consoles (void **state)
   vireo_serial_view_type (serial, "echo typed-$((7*6))\n");
   args[1] = "typed-42";
   assert_true (wait_until (serial_shows, args, 60));
+  /* copy and paste go through the clipboard, as Ctrl+Shift+C and V do */
+  {
+    GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (serial), "serial");
+    GtkClipboard *clipboard = gtk_clipboard_get (GDK_SELECTION_CLIPBOARD);
+    VteTerminal *terminal = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (serial), VIREO_TYPE_SERIAL_VIEW, "terminal");
+    g_autofree char *copied = NULL;
+
+    vte_terminal_select_all (terminal);
+    assert_true (g_action_group_get_action_enabled (actions, "copy"));
+    g_action_group_activate_action (actions, "copy", NULL);
+    copied = gtk_clipboard_wait_for_text (clipboard);
+    assert_non_null (copied);
+    assert_non_null (strstr (copied, "typed-42"));
+    vte_terminal_unselect_all (terminal);
+    gtk_clipboard_set_text (clipboard, "echo pasted-$((6*7))\n", -1);
+    g_action_group_activate_action (actions, "paste", NULL);
+    args[1] = "pasted-42";
+    assert_true (wait_until (serial_shows, args, 60));
+  }
   save_screenshot (vm_window, "serial-window.png");
   vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
   assert_true (wait_until (vnc_shows_frame, vnc, 10));
