@@ -319,6 +319,31 @@ parse_interface (ParseContext      *ctx,
   return TRUE;
 }
 
+/* <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>:
+ * the guest agent channel virt-manager adds; Vireo runs it itself (its
+ * <source> path, if any, is libvirt's and means nothing here). */
+static gboolean
+is_agent_channel (xmlNode *node)
+{
+  g_autofree char *type = NULL;
+
+  if (!is (node, "channel"))
+    return FALSE;
+  type = prop (node, "type");
+  if (g_strcmp0 (type, "unix") != 0)
+    return FALSE;
+  for_each_element (child, node)
+    if (is (child, "target"))
+      {
+        g_autofree char *target_type = prop (child, "type");
+        g_autofree char *name = prop (child, "name");
+
+        return g_strcmp0 (target_type, "virtio") == 0 &&
+               g_strcmp0 (name, VIREO_GUEST_AGENT_CHANNEL) == 0;
+      }
+  return FALSE;
+}
+
 static gboolean
 parse_devices (ParseContext      *ctx,
                VireoDomainConfig *config,
@@ -329,6 +354,7 @@ parse_devices (ParseContext      *ctx,
   config->vnc = FALSE;
   config->serial = FALSE;
   config->rng = FALSE;
+  config->guest_agent = FALSE;
   g_clear_pointer (&config->video_model, g_free);
 
   for_each_element (child, node)
@@ -392,6 +418,8 @@ parse_devices (ParseContext      *ctx,
           else
             return fail (ctx, "<memballoon model='%s'> is not supported", model ? model : "");
         }
+      else if (is_agent_channel (child))
+        config->guest_agent = TRUE;
       else if (g_strv_contains (kept_devices, (const char *) child->name))
         keep (config->extra_devices, child);
       else
@@ -845,6 +873,14 @@ format_devices (xmlNode                 *root,
       set (add_text (node, "backend", "/dev/urandom"), "model", "random");
     }
   set (add (devices, "memballoon"), "model", config->balloon ? "virtio" : "none");
+  if (config->guest_agent)
+    {
+      node = add (devices, "channel");
+      set (node, "type", "unix");
+      node = add (node, "target");
+      set (node, "type", "virtio");
+      set (node, "name", VIREO_GUEST_AGENT_CHANNEL);
+    }
 
   add_kept (devices, config->extra_devices);
 }

@@ -22,7 +22,8 @@ new_string_array (void)
 /**
  * vireo_domain_config_new:
  * Returns: (transfer full): a runnable default VM (1 GiB, 1 vCPU, q35,
- *   ACPI, VNC, serial console, virtio video, RNG and balloon) with a fresh
+ *   ACPI, VNC, serial console, virtio video, RNG, balloon and a guest
+ *   agent channel) with a fresh
  *   UUID and no disks or NICs.
  */
 VireoDomainConfig *
@@ -49,6 +50,7 @@ vireo_domain_config_new (const char *name)
   config->video_model = g_strdup ("virtio");
   config->rng = TRUE;
   config->balloon = TRUE;
+  config->guest_agent = TRUE;
   config->extra_domain = new_string_array ();
   config->extra_metadata = new_string_array ();
   config->extra_os = new_string_array ();

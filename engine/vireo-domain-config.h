@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* the virtio-serial port name the QEMU guest agent listens on */
+#define VIREO_GUEST_AGENT_CHANNEL "org.qemu.guest_agent.0"
+
 typedef enum {
   VIREO_ACCEL_AUTO,   /* KVM where usable, else TCG */
   VIREO_ACCEL_KVM,
@@ -91,6 +94,7 @@ typedef struct {
   char *video_model;     /* NULL (no video), "virtio", "vga", "cirrus", "bochs", "qxl" */
   gboolean rng;
   gboolean balloon;
+  gboolean guest_agent;  /* a virtio-serial channel for the QEMU guest agent */
 
   char *on_poweroff;
   char *on_reboot;

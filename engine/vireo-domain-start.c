@@ -185,6 +185,8 @@ prepare_and_spawn (GTask        *task,
   g_ptr_array_add (argv, "--accel");
   g_ptr_array_add (argv, host.accel == VIREO_ACCEL_KVM ? "kvm" : "tcg");
   g_ptr_array_add (argv, "--ready-fd=3");
+  if (config->guest_agent)
+    g_ptr_array_add (argv, "--agent");
   g_ptr_array_add (argv, "--");
   for (guint i = 0; qemu_argv[i]; i++)
     g_ptr_array_add (argv, qemu_argv[i]);

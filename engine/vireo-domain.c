@@ -43,6 +43,9 @@ struct _VireoDomain
   gint64 live_started_at;
   gboolean pending_changes;
 
+  /* what the guest agent reported, through the shim */
+  GStrv guest_addresses;
+
   /* the previous CPU sample, for the next CPU % */
   VireoCpuSample cpu_sample;
 };
@@ -64,6 +67,7 @@ enum {
   PROP_STATE_REASON,
   PROP_CONFIG,
   PROP_PENDING_CHANGES,
+  PROP_GUEST_ADDRESSES,
   N_PROPS
 };
 
@@ -132,6 +136,39 @@ read_state_file (VireoDomain *self)
   return obj;
 }
 
+/* The "guest-addresses" of a live state.json, or none. */
+static void
+update_guest_addresses (VireoDomain *self,
+                        JsonObject  *state)
+{
+  JsonNode *node = state ? json_object_get_member (state, "guest-addresses") : NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) addresses = NULL;
+
+  if (node && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *text = json_array_get_string_element (array, i);
+          if (text != NULL)
+            g_strv_builder_add (builder, text);
+        }
+    }
+  addresses = g_strv_builder_end (builder);
+  if (addresses[0] == NULL)
+    g_clear_pointer (&addresses, g_strfreev);
+  if (addresses == NULL && self->guest_addresses == NULL)
+    return;
+  if (addresses && self->guest_addresses &&
+      g_strv_equal ((const char * const *) addresses, (const char * const *) self->guest_addresses))
+    return;
+  g_strfreev (self->guest_addresses);
+  self->guest_addresses = g_steal_pointer (&addresses);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_ADDRESSES]);
+}
+
 static gboolean
 is_final (VireoDomainState state)
 {
@@ -158,12 +195,14 @@ vireo_domain_refresh_state (VireoDomain *self)
       if (obj == NULL)
         {
           self->qemu_pid = 0;
+          update_guest_addresses (self, NULL);
           set_state (self, VIREO_DOMAIN_STATE_SHUTOFF, NULL);
           return;
         }
       state = state_from_string (json_object_get_string_member_with_default (obj, "state", ""));
       self->started_at = json_object_get_int_member_with_default (obj, "started-at", 0);
       self->qemu_pid = json_object_get_int_member_with_default (obj, "qemu-pid", 0);
+      update_guest_addresses (self, is_final (state) ? NULL : obj);
       if (is_final (state))
         {
           self->qemu_pid = 0;
@@ -185,6 +224,7 @@ vireo_domain_refresh_state (VireoDomain *self)
 
   /* QEMU dies with its shim (PDEATHSIG). */
   self->qemu_pid = 0;
+  update_guest_addresses (self, NULL);
   set_state (self, VIREO_DOMAIN_STATE_CRASHED, "the supervisor process vireo-shim died");
 }
 
@@ -204,6 +244,7 @@ vireo_domain_finalize (GObject *object)
 
   g_clear_pointer (&self->config, vireo_domain_config_free);
   g_clear_pointer (&self->live_config, vireo_domain_config_free);
+  g_clear_pointer (&self->guest_addresses, g_strfreev);
   g_clear_pointer (&self->connect_waiters, g_ptr_array_unref);
   g_free (self->run_dir);
   g_free (self->state_reason);
@@ -239,6 +280,9 @@ vireo_domain_get_property (GObject    *object,
     case PROP_PENDING_CHANGES:
       g_value_set_boolean (value, self->pending_changes);
       break;
+    case PROP_GUEST_ADDRESSES:
+      g_value_set_boxed (value, self->guest_addresses);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -273,6 +317,10 @@ vireo_domain_class_init (VireoDomainClass *klass)
   properties[PROP_PENDING_CHANGES] =
     g_param_spec_boolean ("pending-changes", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the guest's addresses ("10.0.2.15/24"), as its agent reports them */
+  properties[PROP_GUEST_ADDRESSES] =
+    g_param_spec_boxed ("guest-addresses", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -365,6 +413,17 @@ update_pending_changes (VireoDomain *self)
       self->pending_changes = pending;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING_CHANGES]);
     }
+}
+
+/**
+ * vireo_domain_get_guest_addresses:
+ * Returns: (transfer none) (nullable): the running guest's addresses as
+ *   "ADDRESS/PREFIX", IPv4 first, when its guest agent has told them
+ */
+const char * const *
+vireo_domain_get_guest_addresses (VireoDomain *self)
+{
+  return (const char * const *) self->guest_addresses;
 }
 
 /**

@@ -227,8 +227,8 @@ video_device (const char *model)
  * A pure function: the same config and host facts give the same command
  * line, which golden tests pin down.  QEMU starts paused (`-S`), keeps
  * running after a guest power-off (`-no-shutdown`) so the shim decides,
- * and takes its monitor and serial port as fds %VIREO_QEMU_QMP_FD and
- * %VIREO_QEMU_SERIAL_FD.
+ * and takes its monitor, serial port and guest agent channel as fds
+ * %VIREO_QEMU_QMP_FD, %VIREO_QEMU_SERIAL_FD and %VIREO_QEMU_AGENT_FD.
  *
  * Returns: (transfer full): the argv, program first
  */
@@ -332,6 +332,16 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
     }
   if (config->balloon)
     add_pair (argv, "-device", "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}");
+  if (config->guest_agent)
+    {
+      /* the shim holds the other end and asks the agent for the guest's addresses */
+      g_autofree char *chardev = g_strdup_printf ("socket,id=agent0,fd=%d", VIREO_QEMU_AGENT_FD);
+      add_pair (argv, "-chardev", chardev);
+      add_pair (argv, "-device", "{\"driver\":\"virtio-serial-pci\",\"id\":\"virtio-serial0\"}");
+      add_pair (argv, "-device", "{\"driver\":\"virtserialport\",\"bus\":\"virtio-serial0.0\","
+                                 "\"chardev\":\"agent0\",\"id\":\"agent0\","
+                                 "\"name\":\"" VIREO_GUEST_AGENT_CHANNEL "\"}");
+    }
 
   add_pair (argv, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
   add_pair (argv, "-msg", "timestamp=on");

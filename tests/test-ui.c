@@ -306,6 +306,14 @@ row_has_samples (gpointer data)
 }
 
 static gboolean
+row_shows_address (gpointer data)
+{
+  GtkLabel *label = (gpointer) gtk_widget_get_template_child (data, VIREO_TYPE_VM_ROW, "details_label");
+
+  return strstr (gtk_label_get_text (label), " · 10.0.2.15") != NULL;
+}
+
+static gboolean
 domain_running (gpointer data)
 {
   gpointer *args = data;
@@ -410,9 +418,11 @@ test_manager_and_consoles (void **state)
   assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
   assert_non_null (gtk_list_box_get_row_at_index (box, 2));
 
-  /* the row shows CPU and memory use of the running VM */
+  /* the row shows CPU and memory use of the running VM, and its address
+   * once the guest agent tells it */
   args[0] = gtk_list_box_get_row_at_index (box, 2);
   assert_true (wait_until (row_has_samples, args[0], 10));
+  assert_true (wait_until (row_shows_address, args[0], 60));
 
   /* another client pauses it: the row follows */
   assert_true (vireo_engine_load (f->other, NULL));

@@ -68,6 +68,8 @@ update (VireoVmRow *self)
   VireoDomainState state = vireo_domain_get_state (self->domain);
   const char *reason = vireo_domain_get_state_reason (self->domain);
   g_autofree char *memory = g_format_size_full (config->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
+  const char * const *addresses = vireo_domain_get_guest_addresses (self->domain);
+  g_autofree char *joined_addresses = addresses ? g_strjoinv ("\n", (char **) addresses) : NULL;
   g_autofree char *details = NULL;
 
   gtk_label_set_text (self->name_label, config->name);
@@ -76,7 +78,18 @@ update (VireoVmRow *self)
   /* Translators: vCPU count and memory size of a VM */
   details = g_strdup_printf (ngettext ("%u vCPU · %s", "%u vCPUs · %s", config->vcpus),
                              config->vcpus, memory);
+  if (addresses && addresses[0])
+    {
+      /* the first address, without its prefix length: what one connects to */
+      g_autofree char *address = g_strndup (addresses[0], strcspn (addresses[0], "/"));
+      char *with_address = g_strconcat (details, " · ", address, NULL);
+
+      g_free (details);
+      details = with_address;
+    }
   gtk_label_set_text (self->details_label, details);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->details_label),
+                               addresses && addresses[0] ? joined_addresses : NULL);
   gtk_label_set_text (self->state_label, vireo_ui_state_label (state));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_label),
                                state == VIREO_DOMAIN_STATE_CRASHED ? reason : NULL);
@@ -226,6 +239,7 @@ vireo_vm_row_new (VireoDomain *domain)
   g_signal_connect (domain, "notify::state", G_CALLBACK (on_domain_changed), self);
   g_signal_connect (domain, "notify::state-reason", G_CALLBACK (on_domain_changed), self);
   g_signal_connect (domain, "notify::config", G_CALLBACK (on_domain_changed), self);
+  g_signal_connect (domain, "notify::guest-addresses", G_CALLBACK (on_domain_changed), self);
   update (self);
   return GTK_WIDGET (self);
 }

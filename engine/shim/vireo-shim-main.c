@@ -241,6 +241,11 @@ update_state_for_event (Shim       *shim,
                         const char *name,
                         JsonObject *data)
 {
+  if (shim->agent && g_str_equal (name, "VSERPORT_CHANGE") &&
+      g_strcmp0 (json_object_get_string_member_with_default (data, "id", ""), "agent0") == 0)
+    shim_agent_set_open (shim->agent, json_object_get_boolean_member_with_default (data, "open", FALSE));
+  else if (shim->agent && g_str_equal (name, "RESET"))
+    shim_agent_forget (shim->agent);
   if (g_str_equal (name, "SHUTDOWN"))
     {
       gboolean guest = data && json_object_get_boolean_member_with_default (data, "guest", FALSE);
@@ -377,8 +382,9 @@ static gboolean
 spawn_qemu (Shim    *shim,
             GError **error)
 {
-  int qmp[2], serial[2];
-  int source_fds[2], target_fds[2] = { VIREO_QEMU_QMP_FD, VIREO_QEMU_SERIAL_FD };
+  int qmp[2], serial[2], agent[2] = { -1, -1 };
+  int source_fds[3], target_fds[3] = { VIREO_QEMU_QMP_FD, VIREO_QEMU_SERIAL_FD, VIREO_QEMU_AGENT_FD };
+  int n_fds = 2;
   g_autoptr(GSocket) qmp_socket = NULL;
   g_autoptr(GSocketConnection) qmp_conn = NULL;
   g_autofree char *cmdline = NULL;
@@ -387,7 +393,8 @@ spawn_qemu (Shim    *shim,
   gboolean ok;
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) < 0 ||
-      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, serial) < 0)
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, serial) < 0 ||
+      (shim->with_agent && socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, agent) < 0))
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
                    "socketpair: %s", g_strerror (errno));
@@ -397,6 +404,8 @@ spawn_qemu (Shim    *shim,
   null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   source_fds[0] = qmp[1];
   source_fds[1] = serial[1];
+  if (shim->with_agent)
+    source_fds[n_fds++] = agent[1];
 
   cmdline = g_strjoinv (" ", shim->qemu_argv);
   shim_log (shim, "starting %s", cmdline);
@@ -406,10 +415,12 @@ spawn_qemu (Shim    *shim,
                                          NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
                                          child_setup, NULL,
                                          null_fd, log_fd, log_fd,
-                                         source_fds, target_fds, 2,
+                                         source_fds, target_fds, n_fds,
                                          &shim->qemu_pid, NULL, NULL, NULL, error);
   close (qmp[1]);
   close (serial[1]);
+  if (agent[1] >= 0)
+    close (agent[1]);
   if (log_fd >= 0)
     close (log_fd);
   if (null_fd >= 0)
@@ -418,6 +429,8 @@ spawn_qemu (Shim    *shim,
     {
       close (qmp[0]);
       close (serial[0]);
+      if (agent[0] >= 0)
+        close (agent[0]);
       return FALSE;
     }
   if (vireo_proc_stat (shim->qemu_pid, &st))
@@ -432,6 +445,8 @@ spawn_qemu (Shim    *shim,
   g_signal_connect (shim->qmp, "event", G_CALLBACK (on_qemu_event), shim);
   g_signal_connect (shim->qmp, "closed", G_CALLBACK (on_qmp_closed), shim);
 
+  if (agent[0] >= 0 && !(shim->agent = shim_agent_new (shim, agent[0], error)))
+    return FALSE;
   return shim_console_listen (shim, serial[0], error);
 }
 
@@ -461,6 +476,7 @@ main (int   argc,
     { "serial-log", 0, 0, G_OPTION_ARG_FILENAME, &shim.serial_log_path, "Serial log", "FILE" },
     { "accel", 0, 0, G_OPTION_ARG_STRING, &shim.accel, "Accelerator", "kvm|tcg" },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &shim.ready_fd, "Where to report start-up", "FD" },
+    { "agent", 0, 0, G_OPTION_ARG_NONE, &shim.with_agent, "QEMU has a guest agent channel on fd 5", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "-- QEMU ARGV" },
     { NULL }
   };
@@ -498,6 +514,7 @@ main (int   argc,
   if (shim.state && !g_str_equal (shim.state, "shutoff"))
     g_main_loop_run (shim.loop);
 
+  g_clear_pointer (&shim.agent, shim_agent_free);
   g_clear_object (&shim.qmp);
   g_clear_pointer (&shim.greeting, json_object_unref);
   g_main_loop_unref (shim.loop);

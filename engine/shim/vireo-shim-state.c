@@ -46,6 +46,15 @@ shim_write_state (Shim *shim)
   json_object_set_int_member (obj, "qemu-pid", shim->qemu_pid);
   json_object_set_int_member (obj, "qemu-start-time", shim->qemu_start_time);
   json_object_set_int_member (obj, "started-at", shim->started_at / G_USEC_PER_SEC);
+  if (shim->guest_addresses &&
+      (g_strcmp0 (shim->state, "running") == 0 || g_strcmp0 (shim->state, "paused") == 0))
+    {
+      JsonArray *addresses = json_array_new ();
+
+      for (guint i = 0; shim->guest_addresses[i]; i++)
+        json_array_add_string_element (addresses, shim->guest_addresses[i]);
+      json_object_set_array_member (obj, "guest-addresses", addresses);
+    }
   if (exit_code >= 0 || exit_signal > 0)
     {
       json_object_set_int_member (obj, "exit-code", exit_code);

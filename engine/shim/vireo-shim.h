@@ -18,6 +18,7 @@
 G_BEGIN_DECLS
 
 typedef struct _ShimPeer ShimPeer;
+typedef struct _ShimAgent ShimAgent;
 typedef void (*ShimPeerReadFunc)   (ShimPeer *peer, const char *data, gsize len, gpointer user_data);
 typedef void (*ShimPeerClosedFunc) (ShimPeer *peer, gpointer user_data);
 
@@ -96,6 +97,11 @@ typedef struct {
   int serial_log_fd;
   gsize serial_log_size;
 
+  /* the guest agent, when the VM has its channel */
+  gboolean with_agent;
+  ShimAgent *agent;
+  GStrv guest_addresses;        /* "ADDRESS/PREFIX", or NULL */
+
   GMainLoop *loop;
 } Shim;
 
@@ -112,6 +118,12 @@ void     shim_monitor_close_all (Shim *shim);
 /* vireo-shim-console.c */
 gboolean shim_console_listen   (Shim *shim, int serial_fd, GError **error);
 void     shim_console_close_all (Shim *shim);
+
+/* vireo-shim-agent.c */
+ShimAgent *shim_agent_new      (Shim *shim, int fd, GError **error);
+void       shim_agent_set_open (ShimAgent *agent, gboolean open);
+void       shim_agent_forget   (ShimAgent *agent);
+void       shim_agent_free     (ShimAgent *agent);
 
 /* vireo-shim-main.c */
 void     shim_request_destroy  (Shim *shim);

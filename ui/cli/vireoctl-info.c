@@ -29,6 +29,11 @@ domain_to_json (VireoDomain *domain)
   json_builder_add_string_value (b, vireo_domain_get_state_reason (domain));
   json_builder_set_member_name (b, "pending-changes");
   json_builder_add_boolean_value (b, vireo_domain_has_pending_changes (domain));
+  json_builder_set_member_name (b, "guest-addresses");
+  json_builder_begin_array (b);
+  for (const char * const *a = vireo_domain_get_guest_addresses (domain); a && *a; a++)
+    json_builder_add_string_value (b, *a);
+  json_builder_end_array (b);
   json_builder_set_member_name (b, "title");
   json_builder_add_string_value (b, config->title);
   json_builder_set_member_name (b, "vcpus");
@@ -115,6 +120,35 @@ ctl_verb_state (Ctl   *ctl,
     printf ("%s: %s\n", vireo_domain_state_to_string (vireo_domain_get_state (domain)), why);
   else
     printf ("%s\n", vireo_domain_state_to_string (vireo_domain_get_state (domain)));
+  return CTL_OK;
+}
+
+/* virsh domifaddr: what the guest agent said, one address per line */
+int
+ctl_verb_domifaddr (Ctl   *ctl,
+                    int    argc,
+                    char **argv)
+{
+  const char * const *addresses;
+  VireoDomain *domain;
+  int ret;
+
+  if ((ret = ctl_parse_domain (ctl, "domifaddr", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
+  addresses = vireo_domain_get_guest_addresses (domain);
+  if (ctl->json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      for (guint i = 0; addresses && addresses[i]; i++)
+        json_array_add_string_element (array, addresses[i]);
+      node = json_node_init_array (json_node_alloc (), array);
+      ctl_print_json (node);
+      return CTL_OK;
+    }
+  for (guint i = 0; addresses && addresses[i]; i++)
+    printf ("%s\n", addresses[i]);
   return CTL_OK;
 }
 

@@ -37,6 +37,7 @@ static const Verb verbs[] = {
   { "resume", ctl_verb_action, "NAME", "resume a paused VM" },
   { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", "delete a VM" },
   { "dumpxml", ctl_verb_dumpxml, "NAME", "print a VM's domain XML" },
+  { "domifaddr", ctl_verb_domifaddr, "NAME", "the running guest's IP addresses (from its guest agent)" },
   { "console", ctl_verb_console, "NAME [--idle S]", "attach to the serial console (Ctrl+] leaves)" },
   { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", "insert or eject a CD-ROM image" },
   { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", "add a disk or CD-ROM drive" },

@@ -40,6 +40,7 @@ int ctl_verb_undefine   (Ctl *ctl, int argc, char **argv);
 int ctl_verb_list       (Ctl *ctl, int argc, char **argv);
 int ctl_verb_state      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_dumpxml    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_domifaddr  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_stats      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_start      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_shutdown   (Ctl *ctl, int argc, char **argv);
