@@ -6,7 +6,23 @@ fifo=$(mktemp -u /tmp/vireo-xvfb.XXXXXX)
 mkfifo "$fifo"
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
 xvfb=$!
-trap 'kill "$xvfb" 2>/dev/null; rm -f "$fifo"' EXIT
+# Test roots go in here; whatever a test left running, even when it
+# crashed, is killed by the pids in its roots' state.json.
+export VIREO_TEST_TMPDIR
+VIREO_TEST_TMPDIR=$(mktemp -d /tmp/vireo-ui.XXXXXX)
+cleanup() {
+  local f pid
+  for f in "$VIREO_TEST_TMPDIR"/*/run/*/state.json; do
+    [ -f "$f" ] || continue
+    for pid in $(grep -o '"\(shim\|qemu\)-pid":[0-9]*' "$f" | cut -d: -f2); do
+      [ "$pid" -gt 1 ] && kill -9 "$pid" 2>/dev/null || true
+    done
+  done
+  rm -rf "$VIREO_TEST_TMPDIR"
+  kill "$xvfb" 2>/dev/null
+  rm -f "$fifo"
+}
+trap cleanup EXIT
 read -r display < "$fifo"
 export DISPLAY=":$display"
 export GDK_BACKEND=x11 NO_AT_BRIDGE=1 GTK_A11Y=none

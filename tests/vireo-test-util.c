@@ -14,7 +14,10 @@
 char *
 vireo_test_make_root (void)
 {
-  char *dir = g_strdup ("/tmp/vireo-t.XXXXXX");
+  /* under run-under-xvfb.sh, inside its folder, so that it can clean up
+   * after a test that crashed */
+  const char *parent = g_getenv ("VIREO_TEST_TMPDIR");
+  char *dir = g_build_filename (parent && *parent ? parent : "/tmp", "vireo-t.XXXXXX", NULL);
 
   if (g_mkdtemp (dir) == NULL)
     fail_msg ("mkdtemp: %s", g_strerror (errno));
