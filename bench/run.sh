@@ -4,7 +4,8 @@
 #   - vireoctl start → ready marker, against raw qemu-system-x86_64 with
 #     the same command line (the shim's own log line), and their difference;
 #   - vireoctl list --all with 1000 defined VMs;
-#   - the resident memory of a vireoctl client attached to a console.
+#   - the resident memory of a vireoctl client attached to a console;
+#   - the desktop application against virt-manager (bench/desktop.sh).
 set -euo pipefail
 builddir=${1:-build}
 ctl="$(realpath "$builddir/ui/cli/vireoctl")"
@@ -15,12 +16,7 @@ READY=VIREO-GUEST-READY
 RUNS=${VIREO_BENCH_RUNS:-5}
 
 cleanup() {
-  for f in "$root"/run/*/state.json; do
-    [ -f "$f" ] || continue
-    for pid in $(grep -o '"\(shim\|qemu\)-pid":[0-9]*' "$f" | cut -d: -f2); do
-      [ "$pid" -gt 1 ] && kill -9 "$pid" 2>/dev/null || true
-    done
-  done
+  "$(dirname "$0")/../build-aux/kill-runtime.sh" "$root"
   [ -n "${raw_pid:-}" ] && kill -9 "$raw_pid" 2>/dev/null || true
   rm -rf "$root"
 }
@@ -58,6 +54,7 @@ for a in "${vireo_argv[@]}"; do
     -S) continue ;;
     socket,id=mon,fd=3) raw_args+=(file,id=mon,path=/dev/null); continue ;;
     socket,id=serial0,fd=4) raw_args+=("file,id=serial0,path=$out"); continue ;;
+    socket,id=agent0,fd=5) raw_args+=(null,id=agent0); continue ;;
     unix:*vnc.sock) raw_args+=(none); continue ;;
   esac
   raw_args+=("$a")
@@ -116,54 +113,4 @@ wait "$client" || true
 echo "vireoctl console client RSS: $((rss / 1024)) MiB ($rss KiB)"
 c destroy demo >/dev/null
 
-echo "== desktop application (Xvfb, median of $RUNS) =="
-if ! command -v Xvfb >/dev/null; then
-  echo "Xvfb is not installed: skipped"
-  exit 0
-fi
-app="$(realpath "$builddir/ui/vireo")"
-fifo=$(mktemp -u /tmp/vireo-bench-x.XXXXXX)
-mkfifo "$fifo"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
-xvfb=$!
-read -r display < "$fifo"
-rm -f "$fifo"
-export DISPLAY=":$display" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
-
-# time_app LINE ENV…: launch to the app printing "vireo-bench: LINE"
-time_app() {
-  local line=$1 t0 t1
-  shift
-  t0=$(date +%s%N)
-  env "$@" "$app" --root "$root" | grep -q "vireo-bench: $line"
-  t1=$(date +%s%N)
-  echo $(( (t1 - t0) / 1000000 ))
-}
-
-for count in 1 200; do
-  rm -f "$root"/config/domains/vm*.xml
-  for i in $(seq 1 $((count - 1))); do
-    cp "$root/config/domains/demo.xml" "$root/config/domains/vm$i.xml"
-    sed -i -e "s|<name>demo</name>|<name>vm$i</name>|" \
-      -e "s|<uuid>.*</uuid>|<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>|" "$root/config/domains/vm$i.xml"
-  done
-  times=()
-  for i in $(seq $RUNS); do times+=($(time_app mapped VIREO_BENCH=map)); done
-  echo "launch to window mapped, $count VM(s): $(printf '%s\n' "${times[@]}" | median) ms (goal: under 150 ms; virt-manager here: 367 ms with 1 VM)"
-done
-
-"$app" --root "$root" >/dev/null 2>&1 &
-gui=$!
-sleep 5
-echo "RSS after 5 s idle with 200 VMs: $(( $(awk '/VmRSS/ {print $2}' "/proc/$gui/status") / 1024 )) MiB (goal: under 60 MiB; virt-manager: 134 MiB with 1 VM)"
-kill "$gui"; wait "$gui" 2>/dev/null || true
-
-rm -f "$root"/config/domains/vm*.xml
-: > "$serial"
-c start demo >/dev/null
-wait_marker "$serial"
-times=()
-for i in $(seq $RUNS); do times+=($(time_app first-frame VIREO_BENCH=console:demo)); done
-echo "launch to first console frame: $(printf '%s\n' "${times[@]}" | median) ms (goal: under 300 ms from 'open console'; virt-manager: 843 ms to its console window)"
-c destroy demo >/dev/null
-kill "$xvfb"
+"$(dirname "$0")/desktop.sh" "$builddir"

@@ -14,6 +14,7 @@
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-storage.h"
+#include "vireo-i18n.h"
 
 VireoCreateOptions *
 vireo_create_options_new (void)
@@ -103,19 +104,19 @@ build_config (VireoEngine              *engine,
   if (o->disk_bytes > 0 && o->import_path)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': choose a new disk or an imported one, not both", o->name);
+                   _("VM '%s': choose a new disk or an imported one, not both"), o->name);
       return NULL;
     }
   if ((o->initrd || o->cmdline) && !o->kernel)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': an initrd and a kernel command line need a kernel", o->name);
+                   _("VM '%s': an initrd and a kernel command line need a kernel"), o->name);
       return NULL;
     }
   if (o->memory_mib > vireo_create_max_memory_mib ())
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': %u MiB is more memory than this computer can give (at most %u MiB)",
+                   _("VM '%s': %u MiB is more memory than this computer can give (at most %u MiB)"),
                    o->name, o->memory_mib, vireo_create_max_memory_mib ());
       return NULL;
     }
@@ -128,15 +129,15 @@ build_config (VireoEngine              *engine,
 
   if (o->kernel)
     {
-      if (!(config->kernel = vireo_storage_existing_file (o->name, "kernel", o->kernel, error)))
+      if (!(config->kernel = vireo_storage_existing_file (o->name, _("kernel"), o->kernel, error)))
         return NULL;
-      if (o->initrd && !(config->initrd = vireo_storage_existing_file (o->name, "initrd", o->initrd, error)))
+      if (o->initrd && !(config->initrd = vireo_storage_existing_file (o->name, _("initrd"), o->initrd, error)))
         return NULL;
       config->cmdline = g_strdup (o->cmdline);
     }
   if (o->cdrom)
     {
-      g_autofree char *iso = vireo_storage_existing_file (o->name, "CD-ROM image", o->cdrom, error);
+      g_autofree char *iso = vireo_storage_existing_file (o->name, _("CD-ROM image"), o->cdrom, error);
       if (iso == NULL)
         return NULL;
       vireo_domain_config_add_disk (config,
@@ -156,7 +157,7 @@ build_config (VireoEngine              *engine,
       if (!vireo_name_validate (o->network, NULL) || !g_file_test (file, G_FILE_TEST_EXISTS))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                       "VM '%s': network '%s' is not defined (use user-mode networking)",
+                       _("VM '%s': network '%s' is not defined (use user-mode networking)"),
                        o->name, o->network);
           return NULL;
         }
@@ -253,7 +254,7 @@ vireo_create_domain_async (VireoEngine              *engine,
     }
   if (options->import_path)
     {
-      g_autofree char *source = vireo_storage_existing_file (options->name, "disk image", options->import_path, &error);
+      g_autofree char *source = vireo_storage_existing_file (options->name, _("disk image"), options->import_path, &error);
       if (source == NULL)
         {
           g_task_return_error (task, error);

@@ -13,6 +13,7 @@
 #include "vireo-create.h"
 #include "vireo-demo.h"
 #include "vireo-error.h"
+#include "vireo-i18n.h"
 
 #define DEMO_DISK_SIZE (64 * 1024 * 1024)
 
@@ -79,7 +80,7 @@ prepare_in_thread (GTask        *task,
     {
       g_unlink (demo->kernel);
       g_unlink (demo->initrd);
-      g_prefix_error (&error, "Cannot create the demo VM: ");
+      g_prefix_error (&error, _("Cannot create the demo VM: "));
       g_task_return_error (task, error);
       return;
     }
@@ -157,7 +158,7 @@ vireo_demo_create_async (VireoEngine         *engine,
   if (guest_dir == NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                               "The demo guest is not installed (build Vireo, or set VIREO_DEMO_GUEST_DIR)");
+                               _("The demo guest is not installed (build Vireo, or set VIREO_DEMO_GUEST_DIR)"));
       return;
     }
   demo->name = g_strdup ("demo");

@@ -15,6 +15,7 @@
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-storage.h"
+#include "vireo-i18n.h"
 
 typedef struct {
   VireoDomainConfig *config;   /* the new definition */
@@ -64,7 +65,7 @@ delete_doomed (GTask        *task,
     {
       GError *error = NULL;
 
-      vireo_set_io_error (&error, errno, "VM '%s': the disk was removed, but %s could not be deleted",
+      vireo_set_io_error (&error, errno, _("VM '%s': the disk was removed, but %s could not be deleted"),
                           edit->config->name, edit->doomed);
       g_task_return_error (task, error);
       return;
@@ -154,13 +155,13 @@ check_request (VireoEngine            *engine,
   if (!cdrom && (request->new_bytes > 0) == (request->path != NULL))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': a new disk needs either a size or an existing image", name);
+                   _("VM '%s': a new disk needs either a size or an existing image"), name);
       return FALSE;
     }
   *format = cdrom ? "raw" : "qcow2";
   if (request->path == NULL)
     return TRUE;
-  *path = vireo_storage_existing_file (name, cdrom ? "CD-ROM image" : "disk image", request->path, error);
+  *path = vireo_storage_existing_file (name, cdrom ? _("CD-ROM image") : _("disk image"), request->path, error);
   if (*path == NULL)
     return FALSE;
   if (cdrom)
@@ -171,7 +172,7 @@ check_request (VireoEngine            *engine,
   if (vireo_engine_image_in_use (engine, NULL, *path))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
-                   "VM '%s': disk image %s is already used by a VM", name, *path);
+                   _("VM '%s': disk image %s is already used by a VM"), name, *path);
       return FALSE;
     }
   return TRUE;
@@ -211,7 +212,7 @@ vireo_disks_attach_async (VireoEngine            *engine,
   if (disk->target == NULL)
     {
       g_set_error (&error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s' has no free %s target left", edit->config->name,
+                   _("VM '%s' has no free %s target left"), edit->config->name,
                    vireo_disk_bus_to_string (request->bus));
       goto fail;
     }
@@ -286,7 +287,7 @@ vireo_disks_detach_async (VireoEngine         *engine,
   if (disk == NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                               "VM '%s' has no disk '%s'", name, target);
+                               _("VM '%s' has no disk '%s'"), name, target);
       g_object_unref (task);
       return;
     }
@@ -296,7 +297,7 @@ vireo_disks_detach_async (VireoEngine         *engine,
       if (vireo_domain_is_active (domain))
         {
           g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                                   "VM '%s' is running; shut it down before deleting disk '%s'",
+                                   _("VM '%s' is running; shut it down before deleting disk '%s'"),
                                    name, target);
           g_object_unref (task);
           return;

@@ -10,6 +10,7 @@
 #include "vireo-domain-config.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
+#include "vireo-i18n.h"
 
 #define VIREO_XMLNS "urn:vireo:domain:1"
 #define QEMU_XMLNS "http://libvirt.org/schemas/domain/qemu/1.0"
@@ -82,7 +83,7 @@ fail (ParseContext *ctx,
   msg = g_strdup_vprintf (format, args);
   va_end (args);
   g_set_error (ctx->error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-               "VM '%s': %s", ctx->where, msg);
+               _("VM '%s': %s"), ctx->where, msg);
   return FALSE;
 }
 
@@ -161,9 +162,9 @@ parse_memory (ParseContext  *ctx,
         found = TRUE;
       }
   if (!found)
-    return fail (ctx, "<%s unit='%s'> is not a known unit", node->name, unit);
+    return fail (ctx, _("<%s unit='%s'> is not a known unit"), node->name, unit);
   if (!parse_uint (text, G_MAXUINT64 / scale - 1024, &value))
-    return fail (ctx, "<%s> is not a number", node->name);
+    return fail (ctx, _("<%s> is not a number"), node->name);
 
   *kib = (value * scale + 1023) / 1024;
   return TRUE;
@@ -178,7 +179,7 @@ parse_boot_order (ParseContext *ctx,
   guint64 value;
 
   if (!parse_uint (text, 1000, &value) || value == 0)
-    return fail (ctx, "<boot order='%s'> is not a positive number", text ? text : "");
+    return fail (ctx, _("<boot order='%s'> is not a positive number"), text ? text : "");
   *order = value;
   return TRUE;
 }
@@ -203,14 +204,14 @@ parse_disk (ParseContext      *ctx,
   g_autoptr(VireoDiskConfig) disk = NULL;
 
   if (type != NULL && !g_str_equal (type, "file") && !g_str_equal (type, "block"))
-    return fail (ctx, "<disk type='%s'> is not supported (file or block)", type);
+    return fail (ctx, _("<disk type='%s'> is not supported (file or block)"), type);
 
   if (device == NULL || g_str_equal (device, "disk"))
     disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", NULL);
   else if (g_str_equal (device, "cdrom"))
     disk = vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", NULL);
   else
-    return fail (ctx, "<disk device='%s'> is not supported (disk or cdrom)", device);
+    return fail (ctx, _("<disk device='%s'> is not supported (disk or cdrom)"), device);
   disk->readonly = FALSE;
 
   for_each_element (child, node)
@@ -237,7 +238,7 @@ parse_disk (ParseContext      *ctx,
             bus = g_strdup (dev && g_str_has_prefix (dev, "vd") ? "virtio" :
                             dev && g_str_has_prefix (dev, "hd") ? "ide" : "sata");
           if (!vireo_disk_bus_from_string (bus, &disk->bus))
-            return fail (ctx, "disk bus '%s' is not supported (virtio, sata or ide)", bus);
+            return fail (ctx, _("disk bus '%s' is not supported (virtio, sata or ide)"), bus);
         }
       else if (is (child, "readonly"))
         disk->readonly = TRUE;
@@ -253,7 +254,7 @@ parse_disk (ParseContext      *ctx,
     }
 
   if (disk->target == NULL)
-    return fail (ctx, "a <disk> has no <target dev>");
+    return fail (ctx, _("a <disk> has no <target dev>"));
   if (disk->device == VIREO_DISK_DEVICE_CDROM)
     disk->readonly = TRUE;
 
@@ -274,7 +275,7 @@ parse_interface (ParseContext      *ctx,
   else if (g_strcmp0 (type, "network") == 0)
     nic = vireo_nic_config_new (VIREO_NET_NETWORK, NULL, NULL);
   else
-    return fail (ctx, "<interface type='%s'> is not supported (user or network)",
+    return fail (ctx, _("<interface type='%s'> is not supported (user or network)"),
                  type ? type : "");
   g_clear_pointer (&nic->mac, g_free);
 
@@ -285,7 +286,7 @@ parse_interface (ParseContext      *ctx,
           g_autofree char *address = prop (child, "address");
           nic->mac = vireo_mac_normalize (address);
           if (nic->mac == NULL)
-            return fail (ctx, "<mac address='%s'> is not a valid unicast MAC",
+            return fail (ctx, _("<mac address='%s'> is not a valid unicast MAC"),
                          address ? address : "");
         }
       else if (is (child, "source"))
@@ -311,7 +312,7 @@ parse_interface (ParseContext      *ctx,
     }
 
   if (nic->type == VIREO_NET_NETWORK && nic->network == NULL)
-    return fail (ctx, "<interface type='network'> has no <source network>");
+    return fail (ctx, _("<interface type='network'> has no <source network>"));
   if (nic->mac == NULL)
     nic->mac = vireo_mac_generate (NULL);
 
@@ -373,7 +374,7 @@ parse_devices (ParseContext      *ctx,
         {
           g_autofree char *type = prop (child, "type");
           if (g_strcmp0 (type, "vnc") != 0)
-            return fail (ctx, "<graphics type='%s'> is not supported (vnc only)",
+            return fail (ctx, _("<graphics type='%s'> is not supported (vnc only)"),
                          type ? type : "");
           config->vnc = TRUE;
         }
@@ -381,7 +382,7 @@ parse_devices (ParseContext      *ctx,
         {
           g_autofree char *type = prop (child, "type");
           if (g_strcmp0 (type, "pty") != 0)
-            return fail (ctx, "<serial type='%s'> is not supported (pty only)",
+            return fail (ctx, _("<serial type='%s'> is not supported (pty only)"),
                          type ? type : "");
           config->serial = TRUE;
         }
@@ -390,7 +391,7 @@ parse_devices (ParseContext      *ctx,
       else if (is (child, "video"))
         {
           if (saw_video)
-            return fail (ctx, "more than one <video> is not supported");
+            return fail (ctx, _("more than one <video> is not supported"));
           saw_video = TRUE;
           for_each_element (model, child)
             if (is (model, "model"))
@@ -404,7 +405,7 @@ parse_devices (ParseContext      *ctx,
         {
           g_autofree char *model = prop (child, "model");
           if (g_strcmp0 (model, "virtio") != 0)
-            return fail (ctx, "<rng model='%s'> is not supported (virtio)", model ? model : "");
+            return fail (ctx, _("<rng model='%s'> is not supported (virtio)"), model ? model : "");
           config->rng = TRUE;
         }
       else if (is (child, "memballoon"))
@@ -416,14 +417,14 @@ parse_devices (ParseContext      *ctx,
           else if (g_strcmp0 (model, "virtio") == 0)
             config->balloon = TRUE;
           else
-            return fail (ctx, "<memballoon model='%s'> is not supported", model ? model : "");
+            return fail (ctx, _("<memballoon model='%s'> is not supported"), model ? model : "");
         }
       else if (is_agent_channel (child))
         config->guest_agent = TRUE;
       else if (g_strv_contains (kept_devices, (const char *) child->name))
         keep (config->extra_devices, child);
       else
-        return fail (ctx, "<%s> devices are not supported", child->name);
+        return fail (ctx, _("<%s> devices are not supported"), child->name);
     }
 
   /* libvirt adds a balloon when none is written; so do we. */
@@ -440,7 +441,7 @@ parse_os (ParseContext      *ctx,
   g_autofree char *firmware = prop (node, "firmware");
 
   if (firmware != NULL && !g_str_equal (firmware, "bios"))
-    return fail (ctx, "<os firmware='%s'> is not supported yet (BIOS only)", firmware);
+    return fail (ctx, _("<os firmware='%s'> is not supported yet (BIOS only)"), firmware);
 
   for_each_element (child, node)
     {
@@ -452,7 +453,7 @@ parse_os (ParseContext      *ctx,
 
           g_strstrip (type);
           if (!g_str_equal (type, "hvm"))
-            return fail (ctx, "<os><type>%s</type> is not supported (hvm only)", type);
+            return fail (ctx, _("<os><type>%s</type> is not supported (hvm only)"), type);
           if (arch != NULL)
             replace_str (&config->arch, arch);
           if (machine != NULL)
@@ -467,7 +468,7 @@ parse_os (ParseContext      *ctx,
       else if (is (child, "boot"))
         g_ptr_array_add (config->boot_devs, prop (child, "dev"));
       else if (is (child, "loader") || is (child, "nvram"))
-        return fail (ctx, "<os><%s> (UEFI firmware) is not supported yet", child->name);
+        return fail (ctx, _("<os><%s> (UEFI firmware) is not supported yet"), child->name);
       else
         keep (config->extra_os, child);
     }
@@ -485,7 +486,7 @@ parse_cpu (ParseContext      *ctx,
   if (mode == NULL)
     mode = g_strdup ("custom");
   if (!g_strv_contains (modes, mode))
-    return fail (ctx, "<cpu mode='%s'> is not supported", mode);
+    return fail (ctx, _("<cpu mode='%s'> is not supported"), mode);
   replace_str (&config->cpu_mode, mode);
 
   for_each_element (child, node)
@@ -535,7 +536,7 @@ parse_domain (ParseContext      *ctx,
   else if (g_strcmp0 (type, "qemu") == 0)
     config->accel = VIREO_ACCEL_TCG;
   else
-    return fail (ctx, "<domain type='%s'> is not supported (kvm or qemu)", type ? type : "");
+    return fail (ctx, _("<domain type='%s'> is not supported (kvm or qemu)"), type ? type : "");
 
   for_each_element (child, root)
     {
@@ -547,7 +548,7 @@ parse_domain (ParseContext      *ctx,
           g_free (config->uuid);
           config->uuid = vireo_uuid_normalize (g_strstrip (uuid));
           if (config->uuid == NULL)
-            return fail (ctx, "<uuid>%s</uuid> is not a valid UUID", uuid);
+            return fail (ctx, _("<uuid>%s</uuid> is not a valid UUID"), uuid);
         }
       else if (is (child, "title"))
         config->title = content (child);
@@ -572,7 +573,7 @@ parse_domain (ParseContext      *ctx,
           g_autofree char *text = content (child);
           guint64 vcpus;
           if (!parse_uint (text, 4096, &vcpus))
-            return fail (ctx, "<vcpu> is not a number");
+            return fail (ctx, _("<vcpu> is not a number"));
           config->vcpus = vcpus;
         }
       else if (is (child, "os"))
@@ -612,17 +613,17 @@ parse_domain (ParseContext      *ctx,
             return FALSE;
         }
       else if (child->ns && xmlStrcmp (child->ns->href, BAD_CAST QEMU_XMLNS) == 0)
-        return fail (ctx, "<qemu:%s> passthrough is not supported", child->name);
+        return fail (ctx, _("<qemu:%s> passthrough is not supported"), child->name);
       else if (g_strv_contains (kept_domain, (const char *) child->name))
         keep (config->extra_domain, child);
       else
-        return fail (ctx, "<%s> is not supported", child->name);
+        return fail (ctx, _("<%s> is not supported"), child->name);
     }
 
   if (!saw_memory)
-    return fail (ctx, "<memory> is missing");
+    return fail (ctx, _("<memory> is missing"));
   if (!saw_os)
-    return fail (ctx, "<os> is missing");
+    return fail (ctx, _("<os> is missing"));
   if (!saw_current)
     config->current_memory_kib = config->memory_kib;
   return TRUE;
@@ -678,7 +679,7 @@ vireo_domain_config_parse (const char  *xml,
 
       g_strstrip (msg);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "%s: malformed XML at line %d: %s", ctx.where,
+                   _("%s: malformed XML at line %d: %s"), ctx.where,
                    err ? err->line : 0, msg);
       xmlFreeParserCtxt (parser);
       return NULL;
@@ -689,7 +690,7 @@ vireo_domain_config_parse (const char  *xml,
   if (root == NULL || !is (root, "domain"))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "%s: the root element is not <domain>", ctx.where);
+                   _("%s: the root element is not <domain>"), ctx.where);
       xmlFreeDoc (doc);
       return NULL;
     }
@@ -700,7 +701,7 @@ vireo_domain_config_parse (const char  *xml,
   if (name == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "%s: <name> is missing", ctx.where);
+                   _("%s: <name> is missing"), ctx.where);
       xmlFreeDoc (doc);
       return NULL;
     }

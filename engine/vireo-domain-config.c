@@ -8,6 +8,7 @@
 #include "vireo-domain-config.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
+#include "vireo-i18n.h"
 
 #define MIN_MEMORY_KIB (16 * 1024)
 #define MAX_MEMORY_KIB (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
@@ -354,7 +355,7 @@ validate_disks (const VireoDomainConfig *config,
       if (d->target == NULL || !g_regex_match_simple ("^(vd|sd|hd)[a-z]{1,2}$", d->target, 0, 0))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': disk target '%s' is not a valid device name",
+                       _("VM '%s': disk target '%s' is not a valid device name"),
                        config->name, d->target ? d->target : "");
           return FALSE;
         }
@@ -364,34 +365,34 @@ validate_disks (const VireoDomainConfig *config,
           if (g_str_equal (o->target, d->target))
             {
               g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                           "VM '%s': two disks use target '%s'", config->name, d->target);
+                           _("VM '%s': two disks use target '%s'"), config->name, d->target);
               return FALSE;
             }
         }
       if (!g_str_equal (d->format, "qcow2") && !g_str_equal (d->format, "raw"))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': disk '%s' has format '%s'; only qcow2 and raw run "
-                       "(convert it with qemu-img)", config->name, d->target, d->format);
+                       _("VM '%s': disk '%s' has format '%s'; only qcow2 and raw run "
+                       "(convert it with qemu-img)"), config->name, d->target, d->format);
           return FALSE;
         }
       if (d->device == VIREO_DISK_DEVICE_DISK && d->path == NULL)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': disk '%s' has no source file", config->name, d->target);
+                       _("VM '%s': disk '%s' has no source file"), config->name, d->target);
           return FALSE;
         }
       if (d->path != NULL && !g_path_is_absolute (d->path))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': disk '%s' path '%s' is not absolute",
+                       _("VM '%s': disk '%s' path '%s' is not absolute"),
                        config->name, d->target, d->path);
           return FALSE;
         }
       if (d->device == VIREO_DISK_DEVICE_CDROM && d->bus == VIREO_DISK_BUS_VIRTIO)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': CD-ROM '%s' cannot be on the virtio bus (use sata)",
+                       _("VM '%s': CD-ROM '%s' cannot be on the virtio bus (use sata)"),
                        config->name, d->target);
           return FALSE;
         }
@@ -404,20 +405,20 @@ validate_disks (const VireoDomainConfig *config,
   if (sata > 0 && !is_q35 (config->machine))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': SATA disks need the q35 machine", config->name);
+                   _("VM '%s': SATA disks need the q35 machine"), config->name);
       return FALSE;
     }
   if (sata > 6 || ide > 4)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': too many %s disks (at most %d)", config->name,
+                   _("VM '%s': too many %s disks (at most %d)"), config->name,
                    sata > 6 ? "SATA" : "IDE", sata > 6 ? 6 : 4);
       return FALSE;
     }
   if (ide > 0 && !is_i440fx (config->machine))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': IDE disks need the pc (i440fx) machine; use sata on q35",
+                   _("VM '%s': IDE disks need the pc (i440fx) machine; use sata on q35"),
                    config->name);
       return FALSE;
     }
@@ -438,7 +439,7 @@ validate_nics (const VireoDomainConfig *config,
       if (mac == NULL)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': '%s' is not a valid unicast MAC address",
+                       _("VM '%s': '%s' is not a valid unicast MAC address"),
                        config->name, n->mac ? n->mac : "");
           return FALSE;
         }
@@ -448,21 +449,21 @@ validate_nics (const VireoDomainConfig *config,
           if (g_ascii_strcasecmp (o->mac, n->mac) == 0)
             {
               g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                           "VM '%s': two interfaces use MAC %s", config->name, mac);
+                           _("VM '%s': two interfaces use MAC %s"), config->name, mac);
               return FALSE;
             }
         }
       if (!g_strv_contains (models, n->model))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': interface model '%s' is not supported "
-                       "(virtio, e1000e, e1000, rtl8139)", config->name, n->model);
+                       _("VM '%s': interface model '%s' is not supported "
+                       "(virtio, e1000e, e1000, rtl8139)"), config->name, n->model);
           return FALSE;
         }
       if (n->type == VIREO_NET_NETWORK && !vireo_name_validate (n->network, NULL))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': interface %s names no valid network", config->name, mac);
+                       _("VM '%s': interface %s names no valid network"), config->name, mac);
           return FALSE;
         }
     }
@@ -500,7 +501,7 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
   if (!vireo_uuid_is_valid (config->uuid))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': '%s' is not a valid UUID", config->name,
+                   _("VM '%s': '%s' is not a valid UUID"), config->name,
                    config->uuid ? config->uuid : "");
       return FALSE;
     }
@@ -508,39 +509,39 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
   if (config->memory_kib < MIN_MEMORY_KIB || config->memory_kib > MAX_MEMORY_KIB)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': <memory> must be between 16 MiB and 4 TiB", config->name);
+                   _("VM '%s': <memory> must be between 16 MiB and 4 TiB"), config->name);
       return FALSE;
     }
   if (config->current_memory_kib > config->memory_kib || config->current_memory_kib == 0)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': <currentMemory> must be between 1 KiB and <memory>", config->name);
+                   _("VM '%s': <currentMemory> must be between 1 KiB and <memory>"), config->name);
       return FALSE;
     }
   if (config->vcpus < 1 || config->vcpus > MAX_VCPUS)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': <vcpu> must be between 1 and %d", config->name, MAX_VCPUS);
+                   _("VM '%s': <vcpu> must be between 1 and %d"), config->name, MAX_VCPUS);
       return FALSE;
     }
   if (!g_str_equal (config->arch, "x86_64"))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': architecture '%s' is not supported (x86_64 only)",
+                   _("VM '%s': architecture '%s' is not supported (x86_64 only)"),
                    config->name, config->arch);
       return FALSE;
     }
   if (!is_q35 (config->machine) && !is_i440fx (config->machine))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': machine type '%s' is not supported (q35 or pc)",
+                   _("VM '%s': machine type '%s' is not supported (q35 or pc)"),
                    config->name, config->machine);
       return FALSE;
     }
   if ((config->initrd || config->cmdline) && config->kernel == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': <initrd> and <cmdline> need a <kernel>", config->name);
+                   _("VM '%s': <initrd> and <cmdline> need a <kernel>"), config->name);
       return FALSE;
     }
   for (guint i = 0; i < config->boot_devs->len; i++)
@@ -549,21 +550,21 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
       if (!g_strv_contains (boot_devs, dev))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VM '%s': <boot dev='%s'> is not supported", config->name, dev);
+                       _("VM '%s': <boot dev='%s'> is not supported"), config->name, dev);
           return FALSE;
         }
     }
   if (config->boot_devs->len > 0 && has_device_boot_order (config))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': <os><boot> cannot be combined with per-device <boot order>",
+                   _("VM '%s': <os><boot> cannot be combined with per-device <boot order>"),
                    config->name);
       return FALSE;
     }
   if (config->video_model && !g_strv_contains (videos, config->video_model))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': video model '%s' is not supported", config->name,
+                   _("VM '%s': video model '%s' is not supported"), config->name,
                    config->video_model);
       return FALSE;
     }
@@ -572,7 +573,7 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
        !g_regex_match_simple ("^[A-Za-z0-9_.-]+$", config->cpu_model, 0, 0)))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "VM '%s': <cpu mode='custom'> needs a valid <model>", config->name);
+                   _("VM '%s': <cpu mode='custom'> needs a valid <model>"), config->name);
       return FALSE;
     }
 

@@ -20,6 +20,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-host.h"
 #include "vireo-qemu-argv.h"
+#include "vireo-i18n.h"
 
 #define START_TIMEOUT_S 60
 
@@ -58,7 +59,8 @@ check_file (const VireoDomainConfig *config,
       int errsv = errno;
       g_set_error (error, VIREO_ERROR,
                    errsv == ENOENT ? VIREO_ERROR_NOT_FOUND : VIREO_ERROR_PERMISSION,
-                   "VM '%s': %s %s: %s", config->name, what, path, g_strerror (errsv));
+                   /* Translators: "VM 'web': disk image /a/b.qcow2: No such file or directory" */
+                   _("VM '%s': %s %s: %s"), config->name, what, path, g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -71,13 +73,13 @@ check_files (const VireoDomainConfig *config,
   for (guint i = 0; i < config->disks->len; i++)
     {
       const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
-      const char *what = disk->device == VIREO_DISK_DEVICE_CDROM ? "CD-ROM image" : "disk image";
+      const char *what = disk->device == VIREO_DISK_DEVICE_CDROM ? _("CD-ROM image") : _("disk image");
 
       if (!check_file (config, disk->path, what, error))
         return FALSE;
     }
-  return check_file (config, config->kernel, "kernel", error) &&
-         check_file (config, config->initrd, "initrd", error);
+  return check_file (config, config->kernel, _("kernel"), error) &&
+         check_file (config, config->initrd, _("initrd"), error);
 }
 
 static gboolean
@@ -89,13 +91,13 @@ prepare_run_dir (Start   *start,
   if (strlen (start->run_dir) + strlen ("/console.sock") >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                   "VM '%s': the runtime folder %s is too long for Unix sockets",
+                   _("VM '%s': the runtime folder %s is too long for Unix sockets"),
                    start->config->name, start->run_dir);
       return FALSE;
     }
   if (g_mkdir_with_parents (start->run_dir, 0700) != 0)
     {
-      vireo_set_io_error (error, errno, "VM '%s': cannot create %s", start->config->name, start->run_dir);
+      vireo_set_io_error (error, errno, _("VM '%s': cannot create %s"), start->config->name, start->run_dir);
       return FALSE;
     }
   for (guint i = 0; stale[i]; i++)
@@ -157,7 +159,7 @@ prepare_and_spawn (GTask        *task,
   if (!g_file_test (shim, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_set_error (&error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   "VM '%s': the supervisor %s is missing (reinstall Vireo)", config->name, shim);
+                   _("VM '%s': the supervisor %s is missing (reinstall Vireo)"), config->name, shim);
       goto fail;
     }
   host.qemu_binary = qemu;
@@ -167,7 +169,7 @@ prepare_and_spawn (GTask        *task,
     goto fail;
   if (g_mkdir_with_parents (log_dir, 0700) != 0)
     {
-      vireo_set_io_error (&error, errno, "VM '%s': cannot create %s", config->name, log_dir);
+      vireo_set_io_error (&error, errno, _("VM '%s': cannot create %s"), config->name, log_dir);
       goto fail;
     }
 
@@ -212,7 +214,7 @@ prepare_and_spawn (GTask        *task,
   if (!ok)
     {
       close (pipe_fds[0]);
-      g_prefix_error (&error, "VM '%s': cannot start vireo-shim: ", config->name);
+      g_prefix_error (&error, _("VM '%s': cannot start vireo-shim: "), config->name);
       goto fail;
     }
   start->ready_fd = pipe_fds[0];
@@ -280,7 +282,7 @@ on_start_timeout (gpointer user_data)
 
   start->timeout_id = 0;
   g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
-                           "VM '%s' did not start within %d seconds",
+                           _("VM '%s' did not start within %d seconds"),
                            vireo_domain_get_name (self), START_TIMEOUT_S);
   vireo_domain_refresh_state (self);
   /* on_ready_line drops the last reference */
@@ -332,7 +334,7 @@ vireo_domain_start_async (VireoDomain         *self,
   if (vireo_domain_is_active (self))
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                               "VM '%s' is already %s", vireo_domain_get_name (self),
+                               _("VM '%s' is already %s"), vireo_domain_get_name (self),
                                vireo_domain_state_to_string (vireo_domain_get_state (self)));
       g_object_unref (task);
       return;

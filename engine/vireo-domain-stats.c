@@ -9,6 +9,7 @@
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-proc.h"
+#include "vireo-i18n.h"
 
 #define FIRST_SAMPLE_GAP_MS 300
 #define SAMPLE_MAX_AGE_US (30 * G_USEC_PER_SEC)
@@ -64,7 +65,7 @@ on_blockstats (GObject      *source,
   if (ret == NULL)
     {
       g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error),
-                                                             "cannot read statistics"));
+                                                             _("cannot read statistics")));
       return;
     }
   /* with -blockdev, entries are keyed by qdev id, not device name */
@@ -106,7 +107,7 @@ on_second_sample (gpointer user_data)
   if (!take_cpu_sample (self, &data->stats, &have_delta))
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                               "VM '%s' is not running", vireo_domain_get_name (self));
+                               _("VM '%s' is not running"), vireo_domain_get_name (self));
       g_object_unref (task);
       return G_SOURCE_REMOVE;
     }
@@ -135,7 +136,7 @@ on_connected (GObject      *source,
   if (!take_cpu_sample (self, &data->stats, &have_delta))
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                               "VM '%s' is not running", vireo_domain_get_name (self));
+                               _("VM '%s' is not running"), vireo_domain_get_name (self));
       g_object_unref (task);
       return;
     }

@@ -14,6 +14,7 @@
 #include "vireo-error.h"
 #include "vireo-json.h"
 #include "vireo-proc.h"
+#include "vireo-i18n.h"
 
 #define CONNECT_TIMEOUT_S 10
 #define DESTROY_WAIT_MS 15000
@@ -45,6 +46,7 @@ struct _VireoDomain
 
   /* what the guest agent reported, through the shim */
   GStrv guest_addresses;
+  char *guest_os;
 
   /* the previous CPU sample, for the next CPU % */
   VireoCpuSample cpu_sample;
@@ -68,6 +70,7 @@ enum {
   PROP_CONFIG,
   PROP_PENDING_CHANGES,
   PROP_GUEST_ADDRESSES,
+  PROP_GUEST_OS,
   N_PROPS
 };
 
@@ -136,10 +139,9 @@ read_state_file (VireoDomain *self)
   return obj;
 }
 
-/* The "guest-addresses" of a live state.json, or none. */
 static void
-update_guest_addresses (VireoDomain *self,
-                        JsonObject  *state)
+update_addresses (VireoDomain *self,
+                  JsonObject  *state)
 {
   JsonNode *node = state ? json_object_get_member (state, "guest-addresses") : NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
@@ -169,6 +171,22 @@ update_guest_addresses (VireoDomain *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_ADDRESSES]);
 }
 
+/* The "guest-os" and "guest-addresses" of a live state.json, or none. */
+static void
+update_guest_info (VireoDomain *self,
+                   JsonObject  *state)
+{
+  const char *os = state ? json_object_get_string_member_with_default (state, "guest-os", NULL) : NULL;
+
+  if (g_strcmp0 (os, self->guest_os) != 0)
+    {
+      g_free (self->guest_os);
+      self->guest_os = g_strdup (os);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_OS]);
+    }
+  update_addresses (self, state);
+}
+
 static gboolean
 is_final (VireoDomainState state)
 {
@@ -195,14 +213,14 @@ vireo_domain_refresh_state (VireoDomain *self)
       if (obj == NULL)
         {
           self->qemu_pid = 0;
-          update_guest_addresses (self, NULL);
+          update_guest_info (self, NULL);
           set_state (self, VIREO_DOMAIN_STATE_SHUTOFF, NULL);
           return;
         }
       state = state_from_string (json_object_get_string_member_with_default (obj, "state", ""));
       self->started_at = json_object_get_int_member_with_default (obj, "started-at", 0);
       self->qemu_pid = json_object_get_int_member_with_default (obj, "qemu-pid", 0);
-      update_guest_addresses (self, is_final (state) ? NULL : obj);
+      update_guest_info (self, is_final (state) ? NULL : obj);
       if (is_final (state))
         {
           self->qemu_pid = 0;
@@ -224,7 +242,7 @@ vireo_domain_refresh_state (VireoDomain *self)
 
   /* QEMU dies with its shim (PDEATHSIG). */
   self->qemu_pid = 0;
-  update_guest_addresses (self, NULL);
+  update_guest_info (self, NULL);
   set_state (self, VIREO_DOMAIN_STATE_CRASHED, "the supervisor process vireo-shim died");
 }
 
@@ -245,6 +263,7 @@ vireo_domain_finalize (GObject *object)
   g_clear_pointer (&self->config, vireo_domain_config_free);
   g_clear_pointer (&self->live_config, vireo_domain_config_free);
   g_clear_pointer (&self->guest_addresses, g_strfreev);
+  g_clear_pointer (&self->guest_os, g_free);
   g_clear_pointer (&self->connect_waiters, g_ptr_array_unref);
   g_free (self->run_dir);
   g_free (self->state_reason);
@@ -282,6 +301,9 @@ vireo_domain_get_property (GObject    *object,
       break;
     case PROP_GUEST_ADDRESSES:
       g_value_set_boxed (value, self->guest_addresses);
+      break;
+    case PROP_GUEST_OS:
+      g_value_set_string (value, self->guest_os);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -321,6 +343,10 @@ vireo_domain_class_init (VireoDomainClass *klass)
   properties[PROP_GUEST_ADDRESSES] =
     g_param_spec_boxed ("guest-addresses", NULL, NULL, G_TYPE_STRV,
                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* the running guest's operating system, as its agent names it */
+  properties[PROP_GUEST_OS] =
+    g_param_spec_string ("guest-os", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -427,6 +453,75 @@ vireo_domain_get_guest_addresses (VireoDomain *self)
 }
 
 /**
+ * vireo_domain_get_guest_os:
+ * Returns: (nullable): the running guest's operating system
+ *   ("Debian GNU/Linux 12 (bookworm)") when its guest agent has told it
+ */
+const char *
+vireo_domain_get_guest_os (VireoDomain *self)
+{
+  return self->guest_os;
+}
+
+/* "http://debian.org/debian/12" → "Debian 12", from virt-manager's
+ * libosinfo metadata */
+static char *
+libosinfo_name (const VireoDomainConfig *config)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("<libosinfo:os\\s+id=[\"']https?://[^/]+/([^\"']+)[\"']", 0, 0, NULL);
+
+  for (guint i = 0; i < config->extra_metadata->len; i++)
+    {
+      g_autoptr(GMatchInfo) match = NULL;
+
+      if (g_regex_match (regex, g_ptr_array_index (config->extra_metadata, i), 0, &match))
+        {
+          g_autofree char *path = g_match_info_fetch (match, 1);
+          g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+          char *name = g_strjoinv (" ", parts);
+
+          name[0] = g_ascii_toupper (name[0]);
+          return name;
+        }
+    }
+  return NULL;
+}
+
+/**
+ * vireo_domain_describe_guest:
+ * A few words on what runs in the VM, for lists: the OS its guest agent
+ * names while it runs, else the OS virt-manager recorded, else how it
+ * boots.
+ *
+ * Returns: (transfer full) (nullable): a translated description
+ */
+char *
+vireo_domain_describe_guest (VireoDomain *self)
+{
+  const VireoDomainConfig *config = self->config;
+  char *name;
+
+  if (self->guest_os && *self->guest_os)
+    return g_strdup (self->guest_os);
+  if ((name = libosinfo_name (config)) != NULL)
+    return name;
+  if (config->kernel)
+    return g_strdup (_("Linux, booted from a kernel file"));
+  if (config->boot_devs->len > 0 && g_str_equal (g_ptr_array_index (config->boot_devs, 0), "cdrom"))
+    for (guint i = 0; i < config->disks->len; i++)
+      {
+        const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+        if (disk->device == VIREO_DISK_DEVICE_CDROM && disk->path)
+          {
+            g_autofree char *base = g_path_get_basename (disk->path);
+            return g_strdup_printf (_("Installing from %s"), base);
+          }
+      }
+  return NULL;
+}
+
+/**
  * vireo_domain_has_pending_changes:
  * Returns: whether the VM runs with an older definition than its current
  *   one, so some changes wait for its next start
@@ -468,7 +563,9 @@ _vireo_domain_set_starting (VireoDomain *self)
 
 /**
  * _vireo_domain_prefix_error:
- * Returns: (transfer full): @error with "VM 'NAME': WHAT: " before its
+ * @what: (nullable): a translated phrase such as "cannot pause"
+ *
+ * Returns: (transfer full): @error with "VM 'NAME' WHAT: " before its
  *   message, unless it already names the VM; consumes @error.
  */
 GError *
@@ -476,11 +573,16 @@ _vireo_domain_prefix_error (VireoDomain *self,
                             GError      *error,
                             const char  *what)
 {
-  g_autofree char *vm = g_strdup_printf ("VM '%s'", self->config->name);
+  g_autofree char *vm = g_strdup_printf (_("VM '%s'"), self->config->name);
+  g_autofree char *vm_untranslated = g_strdup_printf ("VM '%s'", self->config->name);
 
-  if (strstr (error->message, vm) != NULL)
+  if (strstr (error->message, vm) != NULL || strstr (error->message, vm_untranslated) != NULL)
     return error;
-  g_prefix_error (&error, "%s%s%s: ", vm, what ? " " : "", what ? what : "");
+  if (what != NULL)
+    /* Translators: "VM 'web' cannot pause: <the reason>" */
+    g_prefix_error (&error, _("VM '%s' %s: "), self->config->name, what);
+  else
+    g_prefix_error (&error, _("VM '%s': "), self->config->name);
   return error;
 }
 
@@ -848,7 +950,7 @@ on_destroy_exited (GObject      *source,
   vireo_domain_refresh_state (self);
   if (!g_task_propagate_boolean (G_TASK (result), NULL) && vireo_domain_is_active (self))
     g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
-                             "VM '%s' did not stop after being forced off", self->config->name);
+                             _("VM '%s' did not stop after being forced off"), self->config->name);
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -971,7 +1073,7 @@ on_powerdown_sent (GObject      *source,
   if (ret == NULL && !vireo_qmp_client_is_closed (VIREO_QMP_CLIENT (source)))
     {
       g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error),
-                                                             "cannot shut down"));
+                                                             _("cannot shut down")));
       return;
     }
   vireo_domain_refresh_state (self);
@@ -1071,7 +1173,7 @@ on_command_done (GObject      *source,
     g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error), cmd->what));
   else if (cmd->check_file && !g_file_test (cmd->check_file, G_FILE_TEST_IS_REGULAR))
     g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                             "VM '%s' %s: QEMU wrote no file %s",
+                             _("VM '%s' %s: QEMU wrote no file %s"),
                              self->config->name, cmd->what, cmd->check_file);
   else
     g_task_return_boolean (task, TRUE);
@@ -1125,15 +1227,15 @@ vireo_domain_action_async (VireoDomain         *self,
                            gpointer             user_data)
 {
   static const struct { const char *command; const char *what; } actions[] = {
-    [VIREO_DOMAIN_ACTION_PAUSE] = { "stop", "cannot pause" },
-    [VIREO_DOMAIN_ACTION_RESUME] = { "cont", "cannot resume" },
-    [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", "cannot reset" },
-    [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", "cannot reboot" },
+    [VIREO_DOMAIN_ACTION_PAUSE] = { "stop", N_("cannot pause") },
+    [VIREO_DOMAIN_ACTION_RESUME] = { "cont", N_("cannot resume") },
+    [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", N_("cannot reset") },
+    [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", N_("cannot reboot") },
   };
   Command *cmd = g_new0 (Command, 1);
 
   cmd->command = g_strdup (actions[action].command);
-  cmd->what = g_strdup (actions[action].what);
+  cmd->what = g_strdup (_(actions[action].what));
   run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
 }
 
@@ -1165,7 +1267,7 @@ vireo_domain_screenshot_async (VireoDomain         *self,
   cmd->arguments = json_object_new ();
   json_object_set_string_member (cmd->arguments, "filename", abs);
   json_object_set_string_member (cmd->arguments, "format", "png");
-  cmd->what = g_strdup ("cannot take a screenshot");
+  cmd->what = g_strdup (_("cannot take a screenshot"));
   cmd->check_file = g_steal_pointer (&abs);
   run_command (self, cmd, vireo_domain_screenshot_async, cancellable, callback, user_data);
 }

@@ -48,6 +48,8 @@ const char              *vireo_domain_get_state_reason  (VireoDomain *self);
 gboolean                 vireo_domain_is_active         (VireoDomain *self);
 gboolean                 vireo_domain_has_pending_changes (VireoDomain *self);
 const char * const      *vireo_domain_get_guest_addresses (VireoDomain *self);
+const char              *vireo_domain_get_guest_os      (VireoDomain *self);
+char                    *vireo_domain_describe_guest    (VireoDomain *self);
 gint64                   vireo_domain_get_started_at    (VireoDomain *self);
 const char              *vireo_domain_get_run_dir       (VireoDomain *self);
 char                    *vireo_domain_get_console_path  (VireoDomain *self);

@@ -15,6 +15,7 @@
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
+#include "vireo-i18n.h"
 
 struct _VireoEngine
 {
@@ -397,7 +398,7 @@ vireo_engine_check_new_name (VireoEngine  *self,
     return FALSE;
   if (vireo_engine_lookup_domain (self, name) != NULL)
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, "A VM named '%s' already exists", name);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A VM named '%s' already exists"), name);
       return FALSE;
     }
   return TRUE;
@@ -420,20 +421,20 @@ check_define_conflicts (VireoEngine             *self,
       if (same_name && !same_uuid)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
-                       "A VM named '%s' already exists (with another UUID)", config->name);
+                       _("A VM named '%s' already exists (with another UUID)"), config->name);
           return FALSE;
         }
       if (same_uuid && !same_name)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
-                       "VM '%s': UUID %s is already used by VM '%s'",
+                       _("VM '%s': UUID %s is already used by VM '%s'"),
                        config->name, config->uuid, vireo_domain_get_name (other));
           return FALSE;
         }
       if (!same_uuid && g_str_equal (run_dir, vireo_domain_get_run_dir (other)))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
-                       "VM '%s': its UUID starts like that of VM '%s'; choose another UUID",
+                       _("VM '%s': its UUID starts like that of VM '%s'; choose another UUID"),
                        config->name, vireo_domain_get_name (other));
           return FALSE;
         }
@@ -454,7 +455,7 @@ write_definition (const VireoPaths *paths,
     return FALSE;
   if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
     {
-      g_prefix_error (error, "VM '%s' was not saved: ", name);
+      g_prefix_error (error, _("VM '%s' was not saved: "), name);
       return FALSE;
     }
   return TRUE;
@@ -647,7 +648,7 @@ vireo_engine_undefine_domain (VireoEngine  *self,
   if (vireo_domain_is_active (domain))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                   "VM '%s' is %s; shut it down first", config->name,
+                   _("VM '%s' is %s; shut it down first"), config->name,
                    vireo_domain_state_to_string (vireo_domain_get_state (domain)));
       return FALSE;
     }
@@ -662,14 +663,14 @@ vireo_engine_undefine_domain (VireoEngine  *self,
           continue;
         if (g_unlink (disk->path) != 0 && errno != ENOENT)
           {
-            vireo_set_io_error (error, errno, "VM '%s': cannot delete disk %s", config->name, disk->path);
+            vireo_set_io_error (error, errno, _("VM '%s': cannot delete disk %s"), config->name, disk->path);
             return FALSE;
           }
       }
 
   if (g_unlink (path) != 0 && errno != ENOENT)
     {
-      vireo_set_io_error (error, errno, "VM '%s': cannot delete %s", config->name, path);
+      vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), config->name, path);
       return FALSE;
     }
   g_unlink (state);

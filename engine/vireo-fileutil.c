@@ -8,6 +8,7 @@
 
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
+#include "vireo-i18n.h"
 
 /**
  * vireo_set_io_error:
@@ -71,7 +72,7 @@ vireo_file_write_atomic (const char *path,
                      local_error->code == G_FILE_ERROR_NOENT ? ENOENT :
                      local_error->code == G_FILE_ERROR_PERM ? EPERM : EIO)
                   : EIO;
-      vireo_set_io_error (error, errsv, "Cannot write %s", path);
+      vireo_set_io_error (error, errsv, _("Cannot write %s"), path);
       return FALSE;
     }
 

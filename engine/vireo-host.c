@@ -8,6 +8,7 @@
 #include "config.h"
 #include "vireo-error.h"
 #include "vireo-host.h"
+#include "vireo-i18n.h"
 
 /**
  * vireo_host_kvm_usable:
@@ -40,7 +41,7 @@ vireo_host_find_qemu (GError **error)
   path = g_find_program_in_path ("qemu-system-x86_64");
   if (path == NULL)
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                 "qemu-system-x86_64 is not installed (package qemu-system-x86)");
+                 _("qemu-system-x86_64 is not installed (package qemu-system-x86)"));
   return path;
 }
 
@@ -70,7 +71,7 @@ vireo_host_resolve_accel (const VireoDomainConfig *config,
       else if (!g_str_equal (override, "auto"))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       "VIREO_ACCEL='%s' is not one of kvm, tcg or auto", override);
+                       _("VIREO_ACCEL='%s' is not one of kvm, tcg or auto"), override);
           return VIREO_ACCEL_AUTO;
         }
     }
@@ -80,8 +81,8 @@ vireo_host_resolve_accel (const VireoDomainConfig *config,
   if (accel == VIREO_ACCEL_KVM && !kvm_usable)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
-                   "VM '%s' needs KVM, but /dev/kvm is missing or not accessible "
-                   "(add yourself to group kvm, or choose the TCG accelerator)",
+                   _("VM '%s' needs KVM, but /dev/kvm is missing or not accessible "
+                   "(add yourself to group kvm, or choose the TCG accelerator)"),
                    config->name);
       return VIREO_ACCEL_AUTO;
     }

@@ -7,6 +7,7 @@
 
 #include "vireo-error.h"
 #include "vireo-ids.h"
+#include "vireo-i18n.h"
 
 /**
  * vireo_name_validate:
@@ -23,7 +24,7 @@ vireo_name_validate (const char *name,
   if (name == NULL || *name == '\0')
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   "A VM name cannot be empty");
+                   _("A VM name cannot be empty"));
       return FALSE;
     }
 
@@ -31,7 +32,7 @@ vireo_name_validate (const char *name,
   if (len > VIREO_NAME_MAX)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   "VM name '%.64s…' is longer than %d characters",
+                   _("VM name '%.64s…' is longer than %d characters"),
                    name, VIREO_NAME_MAX);
       return FALSE;
     }
@@ -39,7 +40,7 @@ vireo_name_validate (const char *name,
   if (name[0] == '.' || name[0] == '-')
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   "VM name '%s' cannot start with '%c'", name, name[0]);
+                   _("VM name '%s' cannot start with '%c'"), name, name[0]);
       return FALSE;
     }
 
@@ -49,7 +50,7 @@ vireo_name_validate (const char *name,
         {
           g_autofree char *valid = g_utf8_make_valid (name, -1);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                       "VM name '%s' may only contain letters, digits, '.', '_' and '-'",
+                       _("VM name '%s' may only contain letters, digits, '.', '_' and '-'"),
                        valid);
           return FALSE;
         }

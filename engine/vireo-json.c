@@ -4,6 +4,7 @@
  */
 #include "vireo-error.h"
 #include "vireo-json.h"
+#include "vireo-i18n.h"
 
 /**
  * vireo_json_get_object:
@@ -35,7 +36,7 @@ vireo_json_parse_object (const char *text,
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL, "not a JSON object");
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL, _("not a JSON object"));
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));

@@ -6,6 +6,7 @@
 
 #include "vireo-error.h"
 #include "vireo-line-buffer.h"
+#include "vireo-i18n.h"
 
 void
 vireo_line_buffer_init (VireoLineBuffer *lb,
@@ -52,7 +53,7 @@ vireo_line_buffer_feed (VireoLineBuffer *lb,
   if (lb->data->len - (nl ? (gsize) (nl - lb->data->str) + 1 : 0) > lb->max_line)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL,
-                   "a message is longer than %" G_GSIZE_FORMAT " bytes", lb->max_line);
+                   _("a message is longer than %lu bytes"), (unsigned long) lb->max_line);
       return FALSE;
     }
   return TRUE;

@@ -13,6 +13,7 @@
 #include "vireo-error.h"
 #include "vireo-media.h"
 #include "vireo-storage.h"
+#include "vireo-i18n.h"
 
 typedef struct {
   VireoDomain *domain;
@@ -96,7 +97,7 @@ on_sent (GObject      *source,
   if (ret == NULL)
     {
       g_task_return_error (task, _vireo_domain_prefix_error (change->domain, g_steal_pointer (&error),
-                                                             "cannot change the CD-ROM"));
+                                                             _("cannot change the CD-ROM")));
       g_object_unref (task);
       return;
     }
@@ -176,11 +177,11 @@ vireo_media_change_async (VireoEngine         *engine,
   if (drive == NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                               "VM '%s' has no CD-ROM drive '%s'", name, target);
+                               _("VM '%s' has no CD-ROM drive '%s'"), name, target);
       g_object_unref (task);
       return;
     }
-  if (path && !(change->path = vireo_storage_existing_file (name, "CD-ROM image", path, &error)))
+  if (path && !(change->path = vireo_storage_existing_file (name, _("CD-ROM image"), path, &error)))
     {
       g_task_return_error (task, error);
       g_object_unref (task);

@@ -6,6 +6,7 @@
 
 #include "vireo-error.h"
 #include "vireo-qemu-argv.h"
+#include "vireo-i18n.h"
 
 /* Device and block values are JSON objects built with json-glib, so a
  * user's string (a path with a comma, say) can never add an option. */
@@ -178,7 +179,7 @@ add_nic (GPtrArray               *argv,
       if (fd < 0)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                       "VM '%s': network '%s' is not available", config->name, nic->network);
+                       _("VM '%s': network '%s' is not available"), config->name, nic->network);
           return FALSE;
         }
       fd_str = g_strdup_printf ("%d", fd);

@@ -15,6 +15,7 @@
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-storage.h"
+#include "vireo-i18n.h"
 
 typedef struct {
   char *source;      /* NULL when creating */
@@ -59,7 +60,7 @@ vireo_storage_existing_file (const char  *vm,
   if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR) || access (abs, R_OK) != 0)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   "VM '%s': %s %s does not exist or cannot be read", vm, what, path);
+                   _("VM '%s': %s %s does not exist or cannot be read"), vm, what, path);
       return NULL;
     }
   return g_steal_pointer (&abs);
@@ -89,7 +90,7 @@ vireo_storage_probe_format (const char  *vm,
 
   if (fd < 0)
     {
-      vireo_set_io_error (error, errno, "VM '%s': cannot read %s", vm, path);
+      vireo_set_io_error (error, errno, _("VM '%s': cannot read %s"), vm, path);
       return NULL;
     }
   got = read (fd, head, sizeof head);
@@ -100,8 +101,8 @@ vireo_storage_probe_format (const char  *vm,
     if (got >= (gssize) others[i].len && memcmp (head, others[i].magic, others[i].len) == 0)
       {
         g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                     "VM '%s': %s is a %s image; import it with New VM or convert it "
-                     "with qemu-img convert -O qcow2", vm, path, others[i].name);
+                     _("VM '%s': %s is a %s image; import it with New VM or convert it "
+                     "with qemu-img convert -O qcow2"), vm, path, others[i].name);
         return NULL;
       }
   return "raw";
@@ -142,7 +143,7 @@ vireo_storage_parse_size (const char *text,
 
 invalid:
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-               "Disk size '%s' is not a size between 1M and 1024T (like 20G or 512M)",
+               _("Disk size '%s' is not a size between 1M and 1024T (like 20G or 512M)"),
                text ? text : "");
   return FALSE;
 }
@@ -154,7 +155,7 @@ claim_dest (ImageJob  *job,
   if (g_file_test (job->dest, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
-                   "Disk image %s already exists; it was left untouched", job->dest);
+                   _("Disk image %s already exists; it was left untouched"), job->dest);
       return FALSE;
     }
   job->created = TRUE;
@@ -182,7 +183,7 @@ run_qemu_img (VireoJob      *vjob,
   if (proc == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   "%s: qemu-img is not installed (package qemu-utils)", what);
+                   _("%s: qemu-img is not installed (package qemu-utils)"), what);
       g_string_free (output, TRUE);
       return FALSE;
     }
@@ -255,7 +256,7 @@ import_func (VireoJob      *vjob,
   if (!g_file_test (job->source, G_FILE_TEST_IS_REGULAR))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   "Cannot import %s: no such file", job->source);
+                   _("Cannot import %s: no such file"), job->source);
       return FALSE;
     }
   return claim_dest (job, error) &&

@@ -11,13 +11,7 @@ xvfb=$!
 export VIREO_TEST_TMPDIR
 VIREO_TEST_TMPDIR=$(mktemp -d /tmp/vireo-ui.XXXXXX)
 cleanup() {
-  local f pid
-  for f in "$VIREO_TEST_TMPDIR"/*/run/*/state.json; do
-    [ -f "$f" ] || continue
-    for pid in $(grep -o '"\(shim\|qemu\)-pid":[0-9]*' "$f" | cut -d: -f2); do
-      [ "$pid" -gt 1 ] && kill -9 "$pid" 2>/dev/null || true
-    done
-  done
+  "$(dirname "$0")/../build-aux/kill-runtime.sh" "$VIREO_TEST_TMPDIR"/*
   rm -rf "$VIREO_TEST_TMPDIR"
   kill "$xvfb" 2>/dev/null
   rm -f "$fifo"

@@ -3,9 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "vireo-engine.h"
 #include "vireo-error.h"
+#include "vireo-proc.h"
 #include "vireo-test-util.h"
 
 typedef struct {
@@ -225,6 +227,60 @@ test_stale_state_files (void **state)
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
 }
 
+/* What a list says runs inside: the agent's word while running, else
+ * virt-manager's libosinfo metadata, else how it boots. */
+static void
+test_describe_guest (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) imported = vireo_test_parse_domain_file ("virsh-simple.xml");
+  g_autoptr(VireoDomainConfig) kernel = make_config ("kernel");
+  g_autoptr(VireoDomainConfig) iso = make_config ("iso");
+  g_autoptr(VireoDomainConfig) plain = make_config ("plain");
+  g_autofree char *debian = NULL, *linux_boot = NULL, *install = NULL, *told = NULL, *json = NULL;
+  g_autofree char *path = NULL;
+  VireoDomain *domain;
+  VireoProcStat st;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  kernel->kernel = g_strdup ("/boot/vmlinuz");
+  vireo_domain_config_add_disk (iso, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA,
+                                                            "raw", "/isos/debian-12.iso"));
+  g_ptr_array_insert (iso->boot_devs, 0, g_strdup ("cdrom"));
+
+  debian = vireo_domain_describe_guest (vireo_engine_define_domain (f->engine, imported, NULL));
+  assert_string_equal (debian, "Debian 12");
+  linux_boot = vireo_domain_describe_guest (vireo_engine_define_domain (f->engine, kernel, NULL));
+  assert_string_equal (linux_boot, "Linux, booted from a kernel file");
+  install = vireo_domain_describe_guest (vireo_engine_define_domain (f->engine, iso, NULL));
+  assert_string_equal (install, "Installing from debian-12.iso");
+  domain = vireo_engine_define_domain (f->engine, plain, NULL);
+  assert_null (vireo_domain_describe_guest (domain));
+
+  /* a live shim's state.json (this process stands in for the shim) */
+  assert_true (vireo_proc_stat (getpid (), &st));
+  g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700);
+  path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
+  json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"running\",\"shim-pid\":%d,"
+                          "\"shim-start-time\":%" G_GUINT64_FORMAT ",\"guest-os\":\"Fedora Linux 39\","
+                          "\"guest-addresses\":[\"192.168.124.5/24\",\"fd00::5/64\"]}",
+                          plain->uuid, getpid (), st.start_time);
+  g_file_set_contents (path, json, -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_RUNNING);
+  told = vireo_domain_describe_guest (domain);
+  assert_string_equal (told, "Fedora Linux 39");
+  assert_string_equal (vireo_domain_get_guest_addresses (domain)[0], "192.168.124.5/24");
+  assert_string_equal (vireo_domain_get_guest_addresses (domain)[1], "fd00::5/64");
+  assert_null (vireo_domain_get_guest_addresses (domain)[2]);
+
+  /* shut off: the agent's word is gone */
+  g_unlink (path);
+  vireo_domain_refresh_state (domain);
+  assert_null (vireo_domain_get_guest_os (domain));
+  assert_null (vireo_domain_get_guest_addresses (domain));
+}
+
 static gboolean
 has_n_domains (VireoEngine *engine,
                guint        n)
@@ -271,6 +327,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

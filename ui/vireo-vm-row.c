@@ -73,8 +73,15 @@ update (VireoVmRow *self)
   g_autofree char *details = NULL;
 
   gtk_label_set_text (self->name_label, config->name);
-  gtk_label_set_text (self->title_label, config->title ? config->title : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->title_label), config->title != NULL);
+  {
+    /* the title, and what runs inside: "Web server · Debian 12" */
+    g_autofree char *kind = vireo_domain_describe_guest (self->domain);
+    g_autofree char *second = config->title && kind ? g_strdup_printf ("%s · %s", config->title, kind)
+                                                    : g_strdup (config->title ? config->title : kind);
+
+    gtk_label_set_text (self->title_label, second ? second : "");
+    gtk_widget_set_visible (GTK_WIDGET (self->title_label), second != NULL);
+  }
   /* Translators: vCPU count and memory size of a VM */
   details = g_strdup_printf (ngettext ("%u vCPU · %s", "%u vCPUs · %s", config->vcpus),
                              config->vcpus, memory);
@@ -240,6 +247,7 @@ vireo_vm_row_new (VireoDomain *domain)
   g_signal_connect (domain, "notify::state-reason", G_CALLBACK (on_domain_changed), self);
   g_signal_connect (domain, "notify::config", G_CALLBACK (on_domain_changed), self);
   g_signal_connect (domain, "notify::guest-addresses", G_CALLBACK (on_domain_changed), self);
+  g_signal_connect (domain, "notify::guest-os", G_CALLBACK (on_domain_changed), self);
   update (self);
   return GTK_WIDGET (self);
 }

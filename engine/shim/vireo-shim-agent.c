@@ -4,7 +4,8 @@
  *
  * The shim alone talks to the agent (its virtio-serial port is one
  * stream, so clients could not share it) and writes what it learns into
- * state.json as "guest-addresses", where every client reads it.
+ * state.json as "guest-addresses" and "guest-os", where every client
+ * reads it.
  *
  * The agent is only asked while the guest has its port open (QEMU's
  * VSERPORT_CHANGE event): otherwise QEMU does not read the channel and
@@ -26,6 +27,7 @@
 typedef enum {
   AGENT_IDLE,
   AGENT_SYNCING,        /* waiting for 0xFF and the sync answer */
+  AGENT_ASKING_OS,      /* waiting for the OS (once per agent connection) */
   AGENT_ASKING,         /* waiting for the interfaces */
 } AgentStep;
 
@@ -58,6 +60,17 @@ set_addresses (Shim  *shim,
     }
   g_strfreev (shim->guest_addresses);
   shim->guest_addresses = addresses;
+  shim_write_state (shim);
+}
+
+static void
+set_os (Shim       *shim,
+        const char *os)
+{
+  if (g_strcmp0 (shim->guest_os, os) == 0)
+    return;
+  g_free (shim->guest_os);
+  shim->guest_os = g_strdup (os);
   shim_write_state (shim);
 }
 
@@ -148,12 +161,32 @@ handle_line (ShimAgent  *agent,
   if (json_object_has_member (reply, "error"))
     {
       g_debug ("VM '%s': the guest agent says: %s", agent->shim->name, line);
-      agent->step = AGENT_IDLE;
+      if (agent->step == AGENT_ASKING_OS)
+        {
+          /* an older agent without guest-get-osinfo: addresses still come */
+          set_os (agent->shim, "");
+          agent->step = AGENT_ASKING;
+          send_request (agent, "guest-network-get-interfaces", NULL);
+        }
+      else
+        agent->step = AGENT_IDLE;
       return;
     }
   if (agent->step == AGENT_SYNCING &&
       json_object_get_int_member_with_default (reply, "return", -1) == agent->sync_id)
     {
+      agent->step = agent->shim->guest_os ? AGENT_ASKING : AGENT_ASKING_OS;
+      send_request (agent, agent->step == AGENT_ASKING_OS ? "guest-get-osinfo"
+                                                           : "guest-network-get-interfaces", NULL);
+    }
+  else if (agent->step == AGENT_ASKING_OS)
+    {
+      JsonObject *info = vireo_json_get_object (reply, "return");
+      const char *pretty = info ? json_object_get_string_member_with_default (info, "pretty-name", NULL) : NULL;
+      const char *name = info ? json_object_get_string_member_with_default (info, "name", NULL) : NULL;
+
+      /* "Debian GNU/Linux 12 (bookworm)", or at least "Microsoft Windows" */
+      set_os (agent->shim, pretty && *pretty ? pretty : name && *name ? name : NULL);
       agent->step = AGENT_ASKING;
       send_request (agent, "guest-network-get-interfaces", NULL);
     }
@@ -264,14 +297,15 @@ shim_agent_set_open (ShimAgent *agent,
   if (open)
     ask (agent);
   else
-    set_addresses (agent->shim, NULL);
+    shim_agent_forget (agent);
 }
 
-/* The guest reset or rebooted: what it had is gone. */
+/* The guest reset or rebooted, or its agent went: what it said is gone. */
 void
 shim_agent_forget (ShimAgent *agent)
 {
   set_addresses (agent->shim, NULL);
+  set_os (agent->shim, NULL);
 }
 
 void

@@ -101,6 +101,7 @@ typedef struct {
   gboolean with_agent;
   ShimAgent *agent;
   GStrv guest_addresses;        /* "ADDRESS/PREFIX", or NULL */
+  char *guest_os;               /* the agent's pretty name; "" if it cannot tell */
 
   GMainLoop *loop;
 } Shim;

@@ -10,21 +10,10 @@ READY=VIREO-GUEST-READY
 
 ctl() { "$VIREOCTL" --root "$ROOT" "$@"; }
 
-# Every shim and QEMU of this root, by the pids in their state.json.
-runtime_pids() {
-  local f
-  for f in "$ROOT"/run/*/state.json; do
-    [ -f "$f" ] || continue
-    grep -o '"\(shim\|qemu\)-pid":[0-9]*' "$f" | cut -d: -f2
-  done
-}
-
 cleanup() {
   local pid
   for pid in "${BACKGROUND_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  for pid in $(runtime_pids); do
-    [ "$pid" -gt 1 ] && kill -9 "$pid" 2>/dev/null || true
-  done
+  "$VIREO_TEST_SRCDIR/../build-aux/kill-runtime.sh" "$ROOT"
   rm -rf "$ROOT"
 }
 trap cleanup EXIT

@@ -23,6 +23,7 @@ ctl start ip >/dev/null
 [ "$(wait_address ip)" = "10.0.2.15/24" ] || fail "unexpected address: $(ctl domifaddr ip)"
 ctl state ip --json | tr -d ' \n' | grep -q '"guest-addresses":\["10.0.2.15/24"' || fail "state --json lacks the address"
 ctl --json domifaddr ip | grep -q '"10.0.2.15/24"' || fail "domifaddr --json"
+ctl state ip --json | grep -q '"guest-os" *: *"Vireo test guest (Linux ' || fail "the agent's OS name is missing"
 
 step a reset forgets it until the guest tells again
 ctl reset ip >/dev/null

@@ -29,6 +29,8 @@ domain_to_json (VireoDomain *domain)
   json_builder_add_string_value (b, vireo_domain_get_state_reason (domain));
   json_builder_set_member_name (b, "pending-changes");
   json_builder_add_boolean_value (b, vireo_domain_has_pending_changes (domain));
+  json_builder_set_member_name (b, "guest-os");
+  json_builder_add_string_value (b, vireo_domain_get_guest_os (domain));
   json_builder_set_member_name (b, "guest-addresses");
   json_builder_begin_array (b);
   for (const char * const *a = vireo_domain_get_guest_addresses (domain); a && *a; a++)

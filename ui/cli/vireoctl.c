@@ -6,6 +6,7 @@
  * wrong.  Every error is one line on stderr that names the VM and the
  * cause.
  */
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdio.h>
@@ -210,6 +211,9 @@ main (int   argc,
   int ret;
 
   setlocale (LC_ALL, "");
+  /* the engine's messages are translated */
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   /* global options come before the verb */
   while (first < argc && argv[first][0] == '-')
