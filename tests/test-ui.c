@@ -6,8 +6,8 @@
  * kernel and an initrd and starts it; another client pauses and resumes it
  * and the row follows; its window shows the guest's screen through VNC (a non-blank
  * frame) and the serial console shows the ready marker and answers a
- * command typed into the terminal; a QEMU killed under the window shows as
- * crashed and the application carries on.  Screenshots of both windows go
+ * command typed into the terminal; a QEMU or a shim killed under the window
+ * shows as crashed and the application carries on.  Screenshots of both windows go
  * to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
@@ -580,6 +580,27 @@ test_manager_and_consoles (void **state)
   save_screenshot (vm_window, "console-crashed.png");
   gtk_widget_destroy (vm_window);
 
+  /* started again from the window, then its shim killed under it: crashed
+   * with the reason, and QEMU went with its shim */
+  vireo_window_select_domain (f->window, alpha);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+  assert_true (wait_until (row_says, args, 30));
+  {
+    g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
+    g_autofree char *text = NULL;
+    const char *p;
+
+    g_file_get_contents (path, &text, NULL, NULL);
+    p = strstr (text, "\"shim-pid\":");
+    assert_non_null (p);
+    kill (atoi (p + strlen ("\"shim-pid\":")), SIGKILL);
+  }
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
+  assert_true (wait_until (row_says, args, 15));
+  assert_string_equal (vireo_domain_get_state_reason (alpha), "the supervisor process vireo-shim died");
+  assert_null (vireo_window_get_error_text (f->window));
+
   /* preferences apply at once */
   {
     GtkWidget *prefs = vireo_preferences_new (GTK_WINDOW (f->window));
@@ -663,6 +684,14 @@ test_long_list (void **state)
 
       assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
     }
+  {
+    /* names sort as people count: z9 before z10 */
+    g_autoptr(VireoDomainConfig) z10 = guest_config ("z10");
+    g_autoptr(VireoDomainConfig) z9 = guest_config ("z9");
+
+    assert_non_null (vireo_engine_define_domain (f->engine, z10, NULL));
+    assert_non_null (vireo_engine_define_domain (f->engine, z9, NULL));
+  }
   window = vireo_window_new (NULL, f->engine);
   box = vireo_window_get_list_box (window);
   gtk_widget_show (GTK_WIDGET (window));
@@ -674,9 +703,11 @@ test_long_list (void **state)
   assert_true (wait_until (list_complete, box, 10));
   while (gtk_list_box_get_row_at_index (box, n))
     n++;
-  assert_int_equal (n, 82);   /* alpha, beta and vm00…vm79 */
+  assert_int_equal (n, 84);   /* alpha, beta, vm00…vm79, z9, z10 */
   assert_string_equal (vireo_domain_get_name (vireo_vm_row_get_domain (
                          VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 81)))), "vm79");
+  assert_string_equal (vireo_domain_get_name (vireo_vm_row_get_domain (
+                         VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 82)))), "z9");
   vireo_window_search (window, "vm79");
   for (guint i = 0; i < n; i++)
     {

@@ -12,6 +12,8 @@
  * is built at once and the rest in idle chunks after the window is up; a
  * row asked for by its VM is built on the spot.
  */
+#include <string.h>
+
 #include "vireo-vm-list.h"
 
 #define FIRST_ROWS 24
@@ -36,6 +38,13 @@ struct _VireoVmList
 
   SortKey sort;
 };
+
+enum {
+  FILLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (VireoVmList, vireo_vm_list, GTK_TYPE_LIST_BOX)
 
@@ -88,8 +97,15 @@ compare_rows (GtkListBoxRow *a,
     default:
       break;
     }
-  /* ties, and the name order itself: the engine's, which is by name */
-  return result != 0 ? result : g_strcmp0 (vireo_domain_get_name (da), vireo_domain_get_name (db));
+  if (result == 0)
+    {
+      /* ties, and the name order itself: "vm2" before "vm10", as in Files */
+      g_autofree char *ka = g_utf8_collate_key_for_filename (vireo_domain_get_name (da), -1);
+      g_autofree char *kb = g_utf8_collate_key_for_filename (vireo_domain_get_name (db), -1);
+
+      result = strcmp (ka, kb);
+    }
+  return result;
 }
 
 static gboolean
@@ -145,6 +161,7 @@ on_fill_idle (gpointer user_data)
   if (build_rows (self, CHUNK_ROWS))
     return G_SOURCE_CONTINUE;
   self->fill_id = 0;
+  g_signal_emit (self, signals[FILLED], 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -166,7 +183,12 @@ on_items_changed (GListModel  *model,
   for (guint i = 0; i < added; i++)
     g_ptr_array_insert (self->rows, position + i, NULL);
 
-  if (build_rows (self, FIRST_ROWS) && self->fill_id == 0)
+  if (!build_rows (self, FIRST_ROWS))
+    {
+      if (added > 0 && self->fill_id == 0)
+        g_signal_emit (self, signals[FILLED], 0);
+    }
+  else if (self->fill_id == 0)
     self->fill_id = g_idle_add_full (G_PRIORITY_LOW, on_fill_idle, self, NULL);
 }
 
@@ -281,6 +303,10 @@ vireo_vm_list_class_init (VireoVmListClass *klass)
 
   object_class->dispose = vireo_vm_list_dispose;
   object_class->finalize = vireo_vm_list_finalize;
+
+  /* every VM of the model has its row, after VMs were added */
+  signals[FILLED] = g_signal_new ("filled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void

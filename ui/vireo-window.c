@@ -41,6 +41,7 @@ struct _VireoWindow
   GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
   guint stats_id;
   GSettings *settings;
+  gboolean loading;         /* the engine is still reading definitions */
 };
 
 G_DEFINE_FINAL_TYPE (VireoWindow, vireo_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -497,8 +498,9 @@ update_empty (VireoWindow *self)
 {
   GListModel *domains = vireo_engine_get_domains (self->engine);
 
+  /* while loading, the (empty) list rather than a "no VMs" that flashes */
   gtk_stack_set_visible_child_name (self->stack,
-                                    g_list_model_get_n_items (domains) > 0 ? "list" : "empty");
+                                    self->loading || g_list_model_get_n_items (domains) > 0 ? "list" : "empty");
 }
 
 static void
@@ -660,6 +662,24 @@ vireo_window_new (GtkApplication *app,
     gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
   update_actions (self);
   return self;
+}
+
+/**
+ * vireo_window_set_loading:
+ * While the engine loads, the window shows an empty list, not the empty
+ * state; when it is done, the first VM is selected.
+ */
+void
+vireo_window_set_loading (VireoWindow *self,
+                          gboolean     loading)
+{
+  GtkListBoxRow *first;
+
+  self->loading = loading;
+  update_empty (self);
+  if (!loading && gtk_list_box_get_selected_row (self->list_box) == NULL &&
+      (first = gtk_list_box_get_row_at_index (self->list_box, 0)) != NULL)
+    gtk_list_box_select_row (self->list_box, first);
 }
 
 GtkListBox *

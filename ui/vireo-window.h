@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (VireoWindow, vireo_window, VIREO, WINDOW, GtkApplicationWi
 
 VireoWindow *vireo_window_new            (GtkApplication *app,
                                           VireoEngine    *engine);
+void         vireo_window_set_loading  (VireoWindow *self,
+                                        gboolean     loading);
 GtkListBox  *vireo_window_get_list_box   (VireoWindow    *self);
 void         vireo_window_select_domain  (VireoWindow    *self,
                                           VireoDomain    *domain);
