@@ -10,7 +10,7 @@ packages=(
   # the desktop application
   libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream
   # tests
-  libcmocka-dev libvirt-clients xvfb xauth imagemagick x11-utils
+  libcmocka-dev libvirt-clients xvfb xauth imagemagick
   # running guests
   qemu-system-x86 qemu-utils
   # the test and demo guest: host kernel + busybox initramfs
