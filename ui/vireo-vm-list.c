@@ -9,8 +9,8 @@
  *
  * Rows are built from a template, which costs about a millisecond each, so
  * a long list would keep the window from appearing.  The first screenful
- * is built at once and the rest in idle chunks after the window is up; a
- * row asked for by its VM is built on the spot.
+ * is built at once and the rest in growing idle chunks after the window
+ * is up; a row asked for by its VM is built on the spot.
  */
 #include <string.h>
 
@@ -35,6 +35,7 @@ struct _VireoVmList
   GPtrArray *rows;          /* VireoVmRow or NULL (not built yet), by model position */
   char *filter;             /* casefolded, or NULL */
   guint fill_id;
+  guint chunk;              /* rows the next idle builds */
 
   SortKey sort;
 };
@@ -158,8 +159,13 @@ on_fill_idle (gpointer user_data)
 {
   VireoVmList *self = user_data;
 
-  if (build_rows (self, CHUNK_ROWS))
-    return G_SOURCE_CONTINUE;
+  /* Each chunk makes the list lay out all its rows again: doubling the
+   * chunks keeps that to a few passes, however long the list. */
+  if (build_rows (self, self->chunk))
+    {
+      self->chunk *= 2;
+      return G_SOURCE_CONTINUE;
+    }
   self->fill_id = 0;
   g_signal_emit (self, signals[FILLED], 0);
   return G_SOURCE_REMOVE;
@@ -189,7 +195,10 @@ on_items_changed (GListModel  *model,
         g_signal_emit (self, signals[FILLED], 0);
     }
   else if (self->fill_id == 0)
-    self->fill_id = g_idle_add_full (G_PRIORITY_LOW, on_fill_idle, self, NULL);
+    {
+      self->chunk = CHUNK_ROWS;
+      self->fill_id = g_idle_add_full (G_PRIORITY_LOW, on_fill_idle, self, NULL);
+    }
 }
 
 /**
