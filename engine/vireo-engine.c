@@ -641,7 +641,9 @@ vireo_engine_undefine_domain (VireoEngine  *self,
 {
   const VireoDomainConfig *config = vireo_domain_get_config (domain);
   g_autofree char *path = vireo_paths_domain_file (self->paths, config->name);
-  g_autofree char *state = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
+  static const char *leftovers[] = { "state.json", "domain.xml", "qemu-argv", NULL };
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *name = NULL;
   guint position;
 
   vireo_domain_refresh_state (domain);
@@ -653,31 +655,41 @@ vireo_engine_undefine_domain (VireoEngine  *self,
       return FALSE;
     }
 
+  /* what to delete, chosen while the other VMs' definitions can still say
+   * which images they use */
   if (remove_storage)
     for (guint i = 0; i < config->disks->len; i++)
       {
         const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-        if (disk->device != VIREO_DISK_DEVICE_DISK || disk->readonly || disk->shareable ||
-            disk->path == NULL || vireo_engine_image_in_use (self, domain, disk->path))
-          continue;
-        if (g_unlink (disk->path) != 0 && errno != ENOENT)
-          {
-            vireo_set_io_error (error, errno, _("VM '%s': cannot delete disk %s"), config->name, disk->path);
-            return FALSE;
-          }
+        if (disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
+            disk->path != NULL && !vireo_engine_image_in_use (self, domain, disk->path))
+          g_ptr_array_add (doomed, g_strdup (disk->path));
       }
 
+  /* the definition goes first: a VM is never left defined without its disks */
   if (g_unlink (path) != 0 && errno != ENOENT)
     {
       vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), config->name, path);
       return FALSE;
     }
-  g_unlink (state);
+  for (guint i = 0; leftovers[i]; i++)
+    {
+      g_autofree char *file = g_build_filename (vireo_domain_get_run_dir (domain), leftovers[i], NULL);
+      g_unlink (file);
+    }
   g_rmdir (vireo_domain_get_run_dir (domain));
-
+  name = g_strdup (config->name);
   if (g_list_store_find (self->domains, domain, &position))
     g_list_store_remove (self->domains, position);
+
+  for (guint i = 0; i < doomed->len; i++)
+    if (g_unlink (g_ptr_array_index (doomed, i)) != 0 && errno != ENOENT)
+      {
+        vireo_set_io_error (error, errno, _("VM '%s' was deleted, but not its disk %s"),
+                            name, (const char *) g_ptr_array_index (doomed, i));
+        return FALSE;
+      }
   return TRUE;
 }
 

@@ -70,4 +70,5 @@ disk=$(ctl dumpxml life | grep -o "$ROOT/data/images/life.qcow2")
 ctl undefine life --remove-storage >/dev/null
 [ ! -e "$disk" ] || fail "the disk survived --remove-storage"
 [ -z "$(ctl list --all | tail -n +2)" ] || fail "the VM is still listed"
+[ -z "$(ls "$ROOT/run")" ] || fail "the runtime folder stayed: $(ls -R "$ROOT/run")"
 echo "lifecycle: ok"
