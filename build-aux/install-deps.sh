@@ -9,6 +9,8 @@ packages=(
   libglib2.0-dev libjson-glib-dev libxml2-dev
   # the desktop application
   libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream
+  # the terminal front end, and its tests
+  libncurses-dev tmux
   # tests
   libcmocka-dev libvirt-clients xvfb xauth imagemagick
   # running guests

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# vireo-tui under tmux: the table, starting and forcing off a VM by key,
+# errors in the status line, resizing, and a clean terminal after q and
+# after Ctrl+C.
+. "$(dirname "$0")/lib.sh"
+command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
+
+: "${VIREO_TUI:?}"
+sock="vireo-test-$$"
+tm() { tmux -L "$sock" "$@"; }
+tui_cleanup() {
+  local pid
+  pid=$(tm display -p '#{pid}' 2>/dev/null || true)
+  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+  cleanup
+}
+trap tui_cleanup EXIT
+
+screen() { tm capture-pane -p -t tui; }
+# wait_screen PATTERN [TIMEOUT]: the screen shows PATTERN (grep -E)
+wait_screen() {
+  local i
+  for ((i = 0; i < ${2:-30} * 10; i++)); do
+    screen | grep -E -- "$1" >/dev/null && return 0
+    sleep 0.1
+  done
+  fail "the screen never showed '$1':
+$(screen)"
+}
+
+create_guest tg
+create_guest other --memory 512
+run_tui="$VIREO_TUI --root $ROOT; echo \$? > $ROOT/tui-exit"
+tm -f /dev/null new-session -d -s tui -x 100 -y 30 "$run_tui"
+tm set-option -t tui remain-on-exit on
+
+step the table lists both VMs
+wait_screen "Vireo · 2 VMs, 0 running"
+wait_screen "^shutoff +other +1 +512.0.MiB"
+wait_screen "^shutoff +tg "
+screen | tail -n 2 | head -n 1 | grep "F1 Help" >/dev/null || fail "no key bar: $(screen)"
+
+step filter, then start by key
+tm send-keys -t tui / t g Enter
+wait_screen " /tg$"
+screen | grep "other" >/dev/null && fail "the filter left 'other' on screen"
+tm send-keys -t tui s
+wait_screen "^running +tg " 60
+wait_screen "VM 'tg' started."
+
+step an action that cannot be done is one line in the status line
+tm send-keys -t tui s
+wait_screen "VM 'tg' is already running"
+screen | tail -n 1 | grep "VM 'tg' is already running" >/dev/null || fail "the error is not in the status line"
+
+step resize to 80x24 and to 200x60
+tm resize-window -t tui -x 80 -y 24
+wait_screen "^STATE +NAME"
+[ "$(screen | wc -l)" -eq 24 ] || fail "80x24 shows $(screen | wc -l) lines"
+[ "$(screen | wc -L)" -le 80 ] || fail "a line is wider than 80 columns"
+screen | grep -E "^running +tg " >/dev/null || fail "the row is gone at 80x24: $(screen)"
+tm resize-window -t tui -x 200 -y 60
+wait_screen "ADDRESS"
+[ "$(screen | wc -l)" -eq 60 ] || fail "200x60 shows $(screen | wc -l) lines"
+screen | sed -n 59p | grep "F1 Help" >/dev/null || fail "the key bar is not on line 59 at 200x60"
+
+step force off asks first
+tm send-keys -t tui K
+wait_screen "Force VM 'tg' off, as if unplugged\\? \\(y/n\\)"
+tm send-keys -t tui n
+wait_screen "Nothing was done."
+screen | grep -E "^running +tg " >/dev/null || fail "'n' forced the VM off"
+tm send-keys -t tui K y
+wait_screen "^shutoff +tg " 30
+
+step q quits and leaves the terminal as it was
+tm send-keys -t tui Escape q
+for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] && break; sleep 0.1; done
+[ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] || fail "q did not quit"
+[ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on after q"
+[ "$(cat "$ROOT/tui-exit")" = 0 ] || fail "q exited with status $(cat "$ROOT/tui-exit")"
+
+step Ctrl+C too
+tm respawn-pane -t tui "$run_tui"
+wait_screen "Vireo · 2 VMs"
+tm send-keys -t tui C-c
+for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] && break; sleep 0.1; done
+[ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] || fail "Ctrl+C did not quit"
+[ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on after Ctrl+C"
+
+step vt100 without colours, and screen
+for term in vt100 screen; do
+  tm respawn-pane -k -t tui "TERM=$term $VIREO_TUI --root $ROOT"
+  wait_screen "^shutoff +other "
+  tm send-keys -t tui q
+done
+tm kill-server
+echo "tui: ok"

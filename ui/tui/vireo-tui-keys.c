@@ -1,0 +1,426 @@
+/* vireo-tui-keys.c: what each key does
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One table maps keys to handlers; a handler returns what to redraw.  The
+ * same table makes the key bar and the help screen, so they cannot drift.
+ * Operations run asynchronously; their end is said in the status line.
+ */
+#include <glib/gi18n.h>
+
+#include <string.h>
+
+#include "vireo-tui.h"
+
+#define SHUTDOWN_TIMEOUT_S 60
+#define CTRL(c) ((c) & 0x1f)
+
+typedef TuiRedraw (*TuiKeyFunc) (Tui *tui, int key);
+
+typedef struct {
+  int key;
+  int alt_key;
+  const char *label;        /* in the key bar and help, NULL: help only */
+  const char *help;
+  TuiKeyFunc func;
+} TuiKey;
+
+/* The end of an operation, in the status line. */
+typedef struct {
+  Tui *tui;
+  char *done;               /* said on success */
+} Op;
+
+static void
+on_op_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Op *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* every domain operation has the (gboolean) GTask shape */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tui_set_status (op->tui, TRUE, "%s", error->message);
+    }
+  else if (op->done)
+    tui_set_status (op->tui, FALSE, "%s", op->done);
+  g_free (op->done);
+  g_free (op);
+}
+
+static Op *
+op_new (Tui        *tui,
+        const char *done)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->tui = tui;
+  op->done = g_strdup (done);
+  return op;
+}
+
+static VireoDomain *
+selected_domain (Tui *tui)
+{
+  TuiRow *row = tui_selected_row (tui);
+
+  if (row == NULL)
+    tui_set_status (tui, TRUE, "%s", _("No VM is selected."));
+  return row ? row->domain : NULL;
+}
+
+static TuiRedraw
+key_quit (Tui *tui, int key)
+{
+  g_main_loop_quit (tui->loop);
+  return TUI_REDRAW_NONE;
+}
+
+static TuiRedraw
+key_move (Tui *tui, int key)
+{
+  int height = getmaxy (stdscr);
+  int page = MAX (1, height - 4);
+  int i = tui_selected_index (tui);
+
+  switch (key)
+    {
+    case KEY_UP: case 'k': i--; break;
+    case KEY_DOWN: case 'j': i++; break;
+    case KEY_PPAGE: i -= page; break;
+    case KEY_NPAGE: i += page; break;
+    case KEY_HOME: i = 0; break;
+    case KEY_END: i = (int) tui->shown->len - 1; break;
+    default: break;
+    }
+  tui_select_index (tui, i);
+  return TUI_REDRAW_TABLE;
+}
+
+static TuiRedraw
+key_sort (Tui *tui, int key)
+{
+  if (key == 'I')
+    tui->sort_descending = !tui->sort_descending;
+  else
+    {
+      int step = key == '<' ? TUI_N_COLS - 1 : 1;
+      tui->sort = (tui->sort + step) % TUI_N_COLS;
+      /* numbers read best largest first, names and states A to Z */
+      tui->sort_descending = tui->sort >= TUI_COL_VCPUS && tui->sort <= TUI_COL_UPTIME;
+    }
+  tui_rows_refresh (tui);
+  tui_set_status (tui, FALSE, _("Sorted by %s."), tui_column_title (tui->sort));
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_filter (Tui *tui, int key)
+{
+  tui->mode = TUI_MODE_FILTER;
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_help (Tui *tui, int key)
+{
+  tui->mode = TUI_MODE_HELP;
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_start (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+  g_autofree char *done = NULL;
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  done = g_strdup_printf (_("VM '%s' started."), vireo_domain_get_name (domain));
+  tui_set_status (tui, FALSE, _("Starting VM '%s'…"), vireo_domain_get_name (domain));
+  vireo_domain_start_async (domain, tui->cancellable, on_op_done, op_new (tui, done));
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_shutdown (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+  g_autofree char *done = NULL;
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  done = g_strdup_printf (_("VM '%s' is shut off."), vireo_domain_get_name (domain));
+  tui_set_status (tui, FALSE, _("Asking VM '%s' to shut down…"), vireo_domain_get_name (domain));
+  vireo_domain_shutdown_async (domain, SHUTDOWN_TIMEOUT_S, tui->cancellable, on_op_done, op_new (tui, done));
+  return TUI_REDRAW_ALL;
+}
+
+static void
+do_force_off (Tui *tui, VireoDomain *domain)
+{
+  g_autofree char *done = g_strdup_printf (_("VM '%s' forced off."), vireo_domain_get_name (domain));
+
+  vireo_domain_destroy_async (domain, tui->cancellable, on_op_done, op_new (tui, done));
+}
+
+static void
+do_delete (Tui *tui, VireoDomain *domain)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup (vireo_domain_get_name (domain));
+
+  if (vireo_engine_undefine_domain (tui->engine, domain, FALSE, &error))
+    tui_set_status (tui, FALSE, _("VM '%s' deleted; its disks are kept."), name);
+  else
+    tui_set_status (tui, TRUE, "%s", error->message);
+}
+
+static void
+do_delete_with_disks (Tui *tui, VireoDomain *domain)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup (vireo_domain_get_name (domain));
+
+  if (vireo_engine_undefine_domain (tui->engine, domain, TRUE, &error))
+    tui_set_status (tui, FALSE, _("VM '%s' and its disks deleted."), name);
+  else
+    tui_set_status (tui, TRUE, "%s", error->message);
+}
+
+static TuiRedraw
+ask (Tui            *tui,
+     VireoDomain    *domain,
+     TuiConfirmFunc  func,
+     char           *text)
+{
+  tui->mode = TUI_MODE_CONFIRM;
+  tui->confirm = func;
+  g_set_object (&tui->confirm_domain, domain);
+  g_free (tui->confirm_text);
+  tui->confirm_text = text;
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_force_off (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  return ask (tui, domain, do_force_off,
+              g_strdup_printf (_("Force VM '%s' off, as if unplugged? (y/n)"), vireo_domain_get_name (domain)));
+}
+
+static TuiRedraw
+key_delete (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  return ask (tui, domain, do_delete,
+              g_strdup_printf (_("Delete VM '%s'? y: keep its disks, a: delete its disks too, n: no"),
+                               vireo_domain_get_name (domain)));
+}
+
+static TuiRedraw
+key_pause (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+  gboolean paused;
+  g_autofree char *done = NULL;
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  paused = vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_PAUSED;
+  done = g_strdup_printf (paused ? _("VM '%s' resumed.") : _("VM '%s' paused."), vireo_domain_get_name (domain));
+  vireo_domain_action_async (domain, paused ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE,
+                             tui->cancellable, on_op_done, op_new (tui, done));
+  return TUI_REDRAW_NONE;
+}
+
+static TuiRedraw
+key_reboot (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+  g_autofree char *done = NULL;
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  done = g_strdup_printf (_("VM '%s' is rebooting."), vireo_domain_get_name (domain));
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_REBOOT, tui->cancellable, on_op_done, op_new (tui, done));
+  return TUI_REDRAW_NONE;
+}
+
+static const TuiKey keys[] = {
+  { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
+  { 's', 0, N_("Start"), N_("start the selected VM"), key_start },
+  { 'S', 0, N_("Shut down"), N_("ask the guest to shut down (forced off after a minute)"), key_shutdown },
+  { 'K', 0, N_("Force off"), N_("force the VM off, as if unplugged (asks first)"), key_force_off },
+  { 'p', 0, N_("Pause"), N_("pause or resume"), key_pause },
+  { 'r', 0, N_("Reboot"), N_("reboot through the guest"), key_reboot },
+  { 'd', KEY_DC, N_("Delete"), N_("delete the VM, with or without its disks (asks first)"), key_delete },
+  { '/', 0, N_("Filter"), N_("show only VMs whose name or title holds the text (Esc clears)"), key_filter },
+  { '>', KEY_F (6), N_("Sort"), N_("sort by the next column; < the previous one"), key_sort },
+  { '<', 0, NULL, N_("sort by the previous column"), key_sort },
+  { 'I', 0, NULL, N_("invert the sort order"), key_sort },
+  { 'q', KEY_F (10), N_("Quit"), N_("quit (VMs keep running)"), key_quit },
+  { KEY_UP, 'k', NULL, N_("select the VM above"), key_move },
+  { KEY_DOWN, 'j', NULL, N_("select the VM below"), key_move },
+  { KEY_PPAGE, 0, NULL, N_("a page up"), key_move },
+  { KEY_NPAGE, 0, NULL, N_("a page down"), key_move },
+  { KEY_HOME, 0, NULL, N_("the first VM"), key_move },
+  { KEY_END, 0, NULL, N_("the last VM"), key_move },
+};
+
+static char *
+describe_key (int key)
+{
+  if (key >= KEY_F (1) && key <= KEY_F (12))
+    return g_strdup_printf ("F%d", key - KEY_F (0));
+  switch (key)
+    {
+    case KEY_UP: return g_strdup ("Up");
+    case KEY_DOWN: return g_strdup ("Down");
+    case KEY_PPAGE: return g_strdup ("PgUp");
+    case KEY_NPAGE: return g_strdup ("PgDn");
+    case KEY_HOME: return g_strdup ("Home");
+    case KEY_END: return g_strdup ("End");
+    case KEY_DC: return g_strdup ("Del");
+    default: return g_strdup_printf ("%c", key);
+    }
+}
+
+static TuiRedraw
+handle_filter_key (Tui *tui,
+                   int  key)
+{
+  if (key == 27)                         /* Esc: no filter */
+    {
+      g_string_truncate (tui->filter, 0);
+      tui->mode = TUI_MODE_TABLE;
+    }
+  else if (key == '\r' || key == '\n' || key == KEY_ENTER)
+    tui->mode = TUI_MODE_TABLE;
+  else if (key == KEY_BACKSPACE || key == 127 || key == CTRL ('h'))
+    {
+      /* remove the last character, not the last byte */
+      const char *end = tui->filter->str + tui->filter->len;
+      const char *prev = tui->filter->len ? g_utf8_find_prev_char (tui->filter->str, end) : NULL;
+      g_string_truncate (tui->filter, prev ? (gsize) (prev - tui->filter->str) : 0);
+    }
+  else if (key >= 32 && key < 256 && key != 127)
+    g_string_append_c (tui->filter, (char) key);
+  else
+    return TUI_REDRAW_NONE;
+  tui_rows_refresh (tui);
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+handle_confirm_key (Tui *tui,
+                    int  key)
+{
+  TuiConfirmFunc func = NULL;
+
+  if (key == 'y' || key == 'Y')
+    func = tui->confirm;
+  else if ((key == 'a' || key == 'A') && tui->confirm == do_delete)
+    func = do_delete_with_disks;
+  tui->mode = TUI_MODE_TABLE;
+  if (func != NULL && tui->confirm_domain != NULL)
+    func (tui, tui->confirm_domain);
+  else
+    tui_set_status (tui, FALSE, "%s", _("Nothing was done."));
+  g_clear_object (&tui->confirm_domain);
+  return TUI_REDRAW_ALL;
+}
+
+/**
+ * tui_keys_handle:
+ * Returns: what to redraw after @key
+ */
+TuiRedraw
+tui_keys_handle (Tui *tui,
+                 int  key)
+{
+  if (key == KEY_RESIZE)
+    return TUI_REDRAW_ALL;
+  switch (tui->mode)
+    {
+    case TUI_MODE_FILTER:
+      return handle_filter_key (tui, key);
+    case TUI_MODE_CONFIRM:
+      return handle_confirm_key (tui, key);
+    case TUI_MODE_HELP:
+      tui->mode = TUI_MODE_TABLE;
+      return TUI_REDRAW_ALL;
+    case TUI_MODE_TABLE:
+    default:
+      break;
+    }
+  if (key == 27 && tui->filter->len > 0)
+    return handle_filter_key (tui, key);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (keys[i].key == key || (keys[i].alt_key != 0 && keys[i].alt_key == key))
+      return keys[i].func (tui, key);
+  return TUI_REDRAW_NONE;
+}
+
+/* "F1 Help  s Start  S Shut down …", as much as fits */
+void
+tui_keys_draw_bar (Tui *tui,
+                   int  y,
+                   int  width)
+{
+  int x = 0;
+
+  move (y, 0);
+  clrtoeol ();
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *name = NULL;
+      const char *label;
+      int need;
+
+      if (keys[i].label == NULL)
+        continue;
+      name = describe_key (keys[i].key);
+      label = _(keys[i].label);
+      need = strlen (name) + 1 + g_utf8_strlen (label, -1) + 2;
+      if (x + need > width)
+        break;
+      attron (A_REVERSE | A_BOLD);
+      mvaddstr (y, x, name);
+      attroff (A_REVERSE | A_BOLD);
+      mvaddstr (y, x + strlen (name) + 1, label);
+      x += need;
+    }
+}
+
+void
+tui_keys_draw_help (Tui *tui)
+{
+  int height = getmaxy (stdscr);
+  int y = 2;
+
+  attron (A_BOLD);
+  mvaddstr (0, 0, _("vireo-tui keys (any key returns)"));
+  attroff (A_BOLD);
+  for (guint i = 0; i < G_N_ELEMENTS (keys) && y < height; i++, y++)
+    {
+      g_autofree char *name = describe_key (keys[i].key);
+      g_autofree char *alt = keys[i].alt_key ? describe_key (keys[i].alt_key) : NULL;
+      g_autofree char *both = alt ? g_strdup_printf ("%s, %s", name, alt) : g_strdup (name);
+
+      attron (A_BOLD);
+      mvaddstr (y, 2, both);
+      attroff (A_BOLD);
+      mvaddstr (y, 14, _(keys[i].help));
+    }
+}

@@ -1,0 +1,258 @@
+/* vireo-tui-main.c: vireo-tui, the terminal front end
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "vireo-tui.h"
+
+#define DEFAULT_INTERVAL_MS 1000
+
+static gboolean
+on_draw (gpointer user_data)
+{
+  Tui *tui = user_data;
+
+  tui->draw_id = 0;
+  if (tui->dirty != TUI_REDRAW_NONE)
+    tui_draw (tui);
+  tui->dirty = TUI_REDRAW_NONE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Draws once the main loop is idle, however many things changed. */
+void
+tui_queue_draw (Tui       *tui,
+                TuiRedraw  what)
+{
+  tui->dirty |= what;
+  if (tui->draw_id == 0 && what != TUI_REDRAW_NONE)
+    tui->draw_id = g_idle_add (on_draw, tui);
+}
+
+void
+tui_set_status (Tui        *tui,
+                gboolean    error,
+                const char *format,
+                ...)
+{
+  va_list args;
+
+  g_free (tui->status);
+  va_start (args, format);
+  tui->status = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* one line, whatever the message held */
+  g_strdelimit (tui->status, "\r\n\t", ' ');
+  tui->status_error = error;
+  tui_queue_draw (tui, TUI_REDRAW_ALL);
+}
+
+static gboolean
+on_stdin (int          fd,
+          GIOCondition condition,
+          gpointer     user_data)
+{
+  Tui *tui = user_data;
+  int key;
+
+  while ((key = getch ()) != ERR)
+    {
+      TuiRedraw redraw = tui_keys_handle (tui, key);
+
+      if (redraw == TUI_REDRAW_ALL)
+        /* a table change after a key may reorder the rows */
+        tui_rows_refresh (tui);
+      tui_queue_draw (tui, redraw);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_winch (gpointer user_data)
+{
+  tui_term_resize ();
+  tui_queue_draw (user_data, TUI_REDRAW_ALL);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_quit_signal (gpointer user_data)
+{
+  Tui *tui = user_data;
+
+  g_main_loop_quit (tui->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_domains_changed (GListModel *model,
+                    guint       position,
+                    guint       removed,
+                    guint       added,
+                    Tui        *tui)
+{
+  tui_rows_sync (tui);
+  tui_queue_draw (tui, TUI_REDRAW_ALL);
+}
+
+static void
+on_stats (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Tui *tui = user_data;
+  VireoDomain *domain = VIREO_DOMAIN (source);
+  VireoDomainStats stats;
+  gint64 now = g_get_monotonic_time ();
+
+  if (!vireo_domain_get_stats_finish (domain, result, &stats, NULL))
+    return;
+  for (guint i = 0; i < tui->rows->len; i++)
+    {
+      TuiRow *row = g_ptr_array_index (tui->rows, i);
+      guint64 bytes = stats.disk_read_bytes + stats.disk_write_bytes;
+
+      if (row->domain != domain)
+        continue;
+      memmove (row->cpu, row->cpu + 1, sizeof row->cpu - sizeof row->cpu[0]);
+      row->cpu[TUI_HISTORY - 1] = stats.cpu_percent;
+      row->n_cpu = MIN (row->n_cpu + 1, TUI_HISTORY);
+      if (row->sampled && now > row->disk_time && bytes >= row->disk_bytes)
+        row->disk_rate = (bytes - row->disk_bytes) * (double) G_USEC_PER_SEC / (now - row->disk_time);
+      row->disk_bytes = bytes;
+      row->disk_time = now;
+      row->sampled = TRUE;
+      row->uptime = stats.uptime_seconds;
+    }
+  if (tui->sort >= TUI_COL_CPU && tui->sort <= TUI_COL_UPTIME)
+    tui_rows_refresh (tui);
+  tui_queue_draw (tui, TUI_REDRAW_TABLE);
+}
+
+/* Samples the running VMs; shut-off ones cost nothing. */
+static gboolean
+on_stats_tick (gpointer user_data)
+{
+  Tui *tui = user_data;
+
+  for (guint i = 0; i < tui->rows->len; i++)
+    {
+      TuiRow *row = g_ptr_array_index (tui->rows, i);
+
+      if (vireo_domain_is_active (row->domain))
+        vireo_domain_get_stats_async (row->domain, tui->cancellable, on_stats, tui);
+      else if (row->n_cpu > 0 || row->sampled)
+        {
+          row->n_cpu = 0;
+          row->sampled = FALSE;
+          row->disk_rate = 0;
+          row->uptime = 0;
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *root = NULL;
+  int interval = DEFAULT_INTERVAL_MS;
+  gboolean version = FALSE;
+  GOptionEntry entries[] = {
+    { "root", 0, 0, G_OPTION_ARG_FILENAME, &root, N_("Keep every file of Vireo under DIR"), N_("DIR") },
+    { "interval", 'd', 0, G_OPTION_ARG_INT, &interval, N_("Refresh every MS milliseconds (default 1000)"), N_("MS") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  Tui tui = { 0 };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("— virtual machines in a terminal"));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      fprintf (stderr, "vireo-tui: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      printf ("vireo-tui %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (interval < 100 || interval > 60000)
+    {
+      fprintf (stderr, "vireo-tui: %s\n", _("--interval must be between 100 and 60000 milliseconds"));
+      return 2;
+    }
+  if (!isatty (STDIN_FILENO) || !isatty (STDOUT_FILENO))
+    {
+      fprintf (stderr, "vireo-tui: %s\n", _("needs a terminal (for scripts, use vireoctl)"));
+      return 2;
+    }
+  if (root == NULL && g_getenv ("VIREO_ROOT"))
+    root = g_strdup (g_getenv ("VIREO_ROOT"));
+
+  tui.engine = vireo_engine_new (root);
+  tui.loop = g_main_loop_new (NULL, FALSE);
+  tui.cancellable = g_cancellable_new ();
+  tui.rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tui_row_free);
+  tui.shown = g_ptr_array_new ();
+  tui.filter = g_string_new (NULL);
+  tui.interval_ms = interval;
+  tui.sort = TUI_COL_NAME;
+
+  if (!vireo_engine_load (tui.engine, &error))
+    tui_set_status (&tui, TRUE, "%s", error->message);
+  else if (vireo_engine_get_load_errors (tui.engine)->len > 0)
+    tui_set_status (&tui, TRUE, "%s", (const char *) g_ptr_array_index (vireo_engine_get_load_errors (tui.engine), 0));
+  else
+    tui_set_status (&tui, FALSE, "%s", _("Press F1 or ? for help."));
+
+  tui_term_init (&tui);
+  tui_rows_sync (&tui);
+  g_signal_connect (vireo_engine_get_domains (tui.engine), "items-changed", G_CALLBACK (on_domains_changed), &tui);
+  vireo_engine_start_monitoring (tui.engine, interval);
+  tui.stats_id = g_timeout_add (interval, on_stats_tick, &tui);
+  g_unix_fd_add (STDIN_FILENO, G_IO_IN, on_stdin, &tui);
+  g_unix_signal_add (SIGWINCH, on_winch, &tui);
+  g_unix_signal_add (SIGINT, on_quit_signal, &tui);
+  g_unix_signal_add (SIGTERM, on_quit_signal, &tui);
+  g_unix_signal_add (SIGHUP, on_quit_signal, &tui);
+  on_stats_tick (&tui);
+  tui_queue_draw (&tui, TUI_REDRAW_ALL);
+
+  g_main_loop_run (tui.loop);
+
+  tui_term_restore ();
+  g_cancellable_cancel (tui.cancellable);
+  g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui.engine), &tui);
+  for (guint i = 0; i < tui.rows->len; i++)
+    g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui.rows, i))->domain, &tui);
+  g_clear_handle_id (&tui.stats_id, g_source_remove);
+  g_clear_handle_id (&tui.draw_id, g_source_remove);
+  g_ptr_array_unref (tui.shown);
+  g_ptr_array_unref (tui.rows);
+  g_string_free (tui.filter, TRUE);
+  g_free (tui.selected);
+  g_free (tui.status);
+  g_free (tui.confirm_text);
+  g_clear_object (&tui.confirm_domain);
+  g_clear_object (&tui.cancellable);
+  g_main_loop_unref (tui.loop);
+  g_clear_object (&tui.engine);
+  return 0;
+}

@@ -1,0 +1,477 @@
+/* vireo-tui-table.c: the VM table
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The table is drawn whole into curses' screen, which sends the terminal
+ * only the cells that changed, so nothing flickers; it is drawn only when
+ * something changed (tui_queue_draw).  Columns drop out from the right
+ * when the terminal is narrow, the name column takes what is left.
+ */
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "vireo-tui.h"
+
+static const struct { const char *title; int width; } columns[TUI_N_COLS] = {
+  [TUI_COL_STATE] = { N_("STATE"), 13 },
+  [TUI_COL_NAME] = { N_("NAME"), 0 },
+  [TUI_COL_VCPUS] = { N_("CPUS"), 4 },
+  [TUI_COL_MEMORY] = { N_("MEMORY"), 10 },
+  [TUI_COL_CPU] = { N_("CPU%"), 6 + 1 + TUI_HISTORY },
+  [TUI_COL_DISK] = { N_("DISK I/O"), 10 },
+  [TUI_COL_UPTIME] = { N_("UPTIME"), 9 },
+  [TUI_COL_ADDRESS] = { N_("ADDRESS"), 16 },
+};
+
+#define MIN_NAME_WIDTH 10
+
+const char *
+tui_column_title (TuiColumn column)
+{
+  return _(columns[column].title);
+}
+
+void
+tui_row_free (TuiRow *row)
+{
+  g_clear_object (&row->domain);
+  g_free (row);
+}
+
+static int
+state_rank (VireoDomainState state)
+{
+  static const int ranks[] = {
+    [VIREO_DOMAIN_STATE_RUNNING] = 0, [VIREO_DOMAIN_STATE_PAUSED] = 1,
+    [VIREO_DOMAIN_STATE_STARTING] = 2, [VIREO_DOMAIN_STATE_SHUTTING_DOWN] = 2,
+    [VIREO_DOMAIN_STATE_CRASHED] = 3, [VIREO_DOMAIN_STATE_SHUTOFF] = 4,
+  };
+  return ranks[state];
+}
+
+static double
+last_cpu (const TuiRow *row)
+{
+  return row->n_cpu > 0 ? row->cpu[TUI_HISTORY - 1] : -1;
+}
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      user_data)
+{
+  const Tui *tui = user_data;
+  const TuiRow *ra = *(TuiRow * const *) a;
+  const TuiRow *rb = *(TuiRow * const *) b;
+  const VireoDomainConfig *ca = vireo_domain_get_config (ra->domain);
+  const VireoDomainConfig *cb = vireo_domain_get_config (rb->domain);
+  int result = 0;
+
+#define CMP(x, y) ((x) < (y) ? -1 : (x) > (y) ? 1 : 0)
+  switch (tui->sort)
+    {
+    case TUI_COL_STATE:
+      result = CMP (state_rank (vireo_domain_get_state (ra->domain)), state_rank (vireo_domain_get_state (rb->domain)));
+      break;
+    case TUI_COL_VCPUS: result = CMP (ca->vcpus, cb->vcpus); break;
+    case TUI_COL_MEMORY: result = CMP (ca->memory_kib, cb->memory_kib); break;
+    case TUI_COL_CPU: result = CMP (last_cpu (ra), last_cpu (rb)); break;
+    case TUI_COL_DISK: result = CMP (ra->disk_rate, rb->disk_rate); break;
+    case TUI_COL_UPTIME: result = CMP (ra->uptime, rb->uptime); break;
+    case TUI_COL_ADDRESS:
+      {
+        const char * const *xa = vireo_domain_get_guest_addresses (ra->domain);
+        const char * const *xb = vireo_domain_get_guest_addresses (rb->domain);
+        result = g_strcmp0 (xa ? xa[0] : NULL, xb ? xb[0] : NULL);
+      }
+      break;
+    case TUI_COL_NAME:
+    case TUI_N_COLS:
+    default:
+      break;
+    }
+#undef CMP
+  if (tui->sort_descending)
+    result = -result;
+  if (result == 0)
+    {
+      g_autofree char *ka = g_utf8_collate_key_for_filename (ca->name, -1);
+      g_autofree char *kb = g_utf8_collate_key_for_filename (cb->name, -1);
+      result = strcmp (ka, kb);
+    }
+  return result;
+}
+
+static gboolean
+matches (const Tui    *tui,
+         const TuiRow *row)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (row->domain);
+  g_autofree char *needle = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+
+  if (tui->filter->len == 0)
+    return TRUE;
+  needle = g_utf8_casefold (tui->filter->str, -1);
+  name = g_utf8_casefold (config->name, -1);
+  title = config->title ? g_utf8_casefold (config->title, -1) : NULL;
+  return strstr (name, needle) || (title && strstr (title, needle));
+}
+
+static void
+on_domain_notify (VireoDomain *domain,
+                  GParamSpec  *pspec,
+                  Tui         *tui)
+{
+  tui_queue_draw (tui, TUI_REDRAW_TABLE);
+}
+
+/* The rows follow the engine's model; a VM keeps its samples. */
+void
+tui_rows_sync (Tui *tui)
+{
+  GListModel *model = vireo_engine_get_domains (tui->engine);
+  guint n = g_list_model_get_n_items (model);
+  g_autoptr(GPtrArray) old = g_steal_pointer (&tui->rows);
+
+  tui->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tui_row_free);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i);
+      TuiRow *row = NULL;
+
+      for (guint j = 0; old && j < old->len && row == NULL; j++)
+        if (((TuiRow *) g_ptr_array_index (old, j))->domain == domain)
+          row = g_ptr_array_steal_index (old, j);
+      if (row == NULL)
+        {
+          row = g_new0 (TuiRow, 1);
+          row->domain = g_object_ref (domain);
+          g_signal_connect (domain, "notify", G_CALLBACK (on_domain_notify), tui);
+        }
+      g_ptr_array_add (tui->rows, row);
+    }
+  for (guint j = 0; old && j < old->len; j++)
+    g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (old, j))->domain, tui);
+  tui_rows_refresh (tui);
+}
+
+/* Filter and sort again, keeping the selection on the same VM. */
+void
+tui_rows_refresh (Tui *tui)
+{
+  g_ptr_array_set_size (tui->shown, 0);
+  for (guint i = 0; i < tui->rows->len; i++)
+    if (matches (tui, g_ptr_array_index (tui->rows, i)))
+      g_ptr_array_add (tui->shown, g_ptr_array_index (tui->rows, i));
+  g_ptr_array_sort_with_data (tui->shown, compare_rows, tui);
+  if (tui_selected_index (tui) < 0 && tui->shown->len > 0)
+    tui_select_index (tui, 0);
+}
+
+int
+tui_selected_index (Tui *tui)
+{
+  for (guint i = 0; tui->selected && i < tui->shown->len; i++)
+    if (g_str_equal (vireo_domain_get_name (((TuiRow *) g_ptr_array_index (tui->shown, i))->domain),
+                     tui->selected))
+      return i;
+  return -1;
+}
+
+TuiRow *
+tui_selected_row (Tui *tui)
+{
+  int i = tui_selected_index (tui);
+
+  return i < 0 ? NULL : g_ptr_array_index (tui->shown, i);
+}
+
+void
+tui_select_index (Tui *tui,
+                  int  index)
+{
+  if (tui->shown->len == 0)
+    return;
+  index = CLAMP (index, 0, (int) tui->shown->len - 1);
+  g_free (tui->selected);
+  tui->selected = g_strdup (vireo_domain_get_name (((TuiRow *) g_ptr_array_index (tui->shown, index))->domain));
+}
+
+static char *
+format_size (guint64 bytes)
+{
+  return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+static char *
+format_uptime (gint64 seconds)
+{
+  if (seconds <= 0)
+    return g_strdup ("");
+  if (seconds >= 86400)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "d%02" G_GINT64_FORMAT "h", seconds / 86400, seconds / 3600 % 24);
+  return g_strdup_printf ("%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT,
+                          seconds / 3600, seconds / 60 % 60, seconds % 60);
+}
+
+/* A bar of the last samples: block characters where the terminal speaks
+ * UTF-8, ASCII elsewhere (vt100). */
+static void
+draw_history (const TuiRow *row,
+              int           y,
+              int           x)
+{
+  static const char *blocks[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+  static const char ascii[] = " .:-=+*#@";
+  const char *charset = NULL;
+  gboolean utf8 = g_get_charset (&charset);
+
+  for (guint i = 0; i < TUI_HISTORY; i++)
+    {
+      guint at = TUI_HISTORY - row->n_cpu;
+      int level = i < at ? 0 : (int) CLAMP (row->cpu[i] / 100.0 * 8 + 0.5, row->cpu[i] > 0.5 ? 1 : 0, 8);
+
+      if (utf8)
+        mvaddstr (y, x + i, blocks[level]);
+      else
+        mvaddch (y, x + i, ascii[level]);
+    }
+}
+
+static void
+put (int         y,
+     int         x,
+     int         width,
+     gboolean    right,
+     const char *text)
+{
+  g_autofree char *cell = NULL;
+  glong len = g_utf8_strlen (text, -1);
+
+  if (width <= 0)
+    return;
+  if (len > width)
+    {
+      /* cut at a character, and say it was cut */
+      const char *end = g_utf8_offset_to_pointer (text, width - 1);
+      cell = g_strdup_printf ("%.*s~", (int) (end - text), text);
+    }
+  else if (right)
+    cell = g_strdup_printf ("%*s%s", (int) (width - len), "", text);
+  else
+    cell = g_strdup (text);
+  mvaddstr (y, x, cell);
+}
+
+/* Which columns fit, and the name column's width. */
+static int
+layout (int      width,
+        gboolean shown[TUI_N_COLS])
+{
+  int used = 0;
+
+  for (int c = 0; c < TUI_N_COLS; c++)
+    {
+      shown[c] = TRUE;
+      used += columns[c].width + 1;
+    }
+  for (int c = TUI_N_COLS - 1; c > TUI_COL_NAME && used + MIN_NAME_WIDTH > width; c--)
+    {
+      /* drop from the right, but keep CPU% (without its bar) for last */
+      shown[c] = FALSE;
+      used -= columns[c].width + 1;
+    }
+  return MAX (MIN_NAME_WIDTH, width - used);
+}
+
+static void
+draw_row (Tui          *tui,
+          const TuiRow *row,
+          int           y,
+          int           width,
+          gboolean      selected)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (row->domain);
+  VireoDomainState state = vireo_domain_get_state (row->domain);
+  gboolean active = vireo_domain_is_active (row->domain);
+  gboolean shown[TUI_N_COLS];
+  int name_width = layout (width, shown);
+  int x = 0;
+  int color = state == VIREO_DOMAIN_STATE_RUNNING ? tui_term_color (tui, "running") :
+              state == VIREO_DOMAIN_STATE_PAUSED ? tui_term_color (tui, "paused") :
+              state == VIREO_DOMAIN_STATE_CRASHED ? tui_term_color (tui, "crashed") : 0;
+
+  if (selected)
+    attron (A_REVERSE);
+  mvhline (y, 0, ' ', width);
+  for (int c = 0; c < TUI_N_COLS; c++)
+    {
+      int w = c == TUI_COL_NAME ? name_width : columns[c].width;
+      g_autofree char *text = NULL;
+
+      if (!shown[c])
+        continue;
+      switch ((TuiColumn) c)
+        {
+        case TUI_COL_STATE:
+          attron (color | A_BOLD);
+          put (y, x, w, FALSE, vireo_domain_state_to_string (state));
+          attroff (color | A_BOLD);
+          break;
+        case TUI_COL_NAME:
+          put (y, x, w, FALSE, config->name);
+          break;
+        case TUI_COL_VCPUS:
+          text = g_strdup_printf ("%u", config->vcpus);
+          put (y, x, w, TRUE, text);
+          break;
+        case TUI_COL_MEMORY:
+          text = format_size (config->memory_kib * 1024);
+          put (y, x, w, TRUE, text);
+          break;
+        case TUI_COL_CPU:
+          if (active && row->n_cpu > 0)
+            {
+              text = g_strdup_printf ("%5.1f", last_cpu (row));
+              put (y, x, 6, TRUE, text);
+              attron (tui_term_color (tui, "bar"));
+              draw_history (row, y, x + 7);
+              attroff (tui_term_color (tui, "bar"));
+            }
+          break;
+        case TUI_COL_DISK:
+          if (active && row->sampled)
+            {
+              g_autofree char *rate = format_size ((guint64) row->disk_rate);
+              text = g_strdup_printf ("%s/s", rate);
+              put (y, x, w, TRUE, text);
+            }
+          break;
+        case TUI_COL_UPTIME:
+          if (active)
+            {
+              text = format_uptime (row->uptime);
+              put (y, x, w, TRUE, text);
+            }
+          break;
+        case TUI_COL_ADDRESS:
+          {
+            const char * const *addresses = vireo_domain_get_guest_addresses (row->domain);
+            if (addresses && addresses[0])
+              {
+                text = g_strndup (addresses[0], strcspn (addresses[0], "/"));
+                put (y, x, w, FALSE, text);
+              }
+          }
+          break;
+        case TUI_N_COLS:
+        default:
+          break;
+        }
+      x += w + 1;
+    }
+  if (selected)
+    attroff (A_REVERSE);
+}
+
+static void
+draw_header (Tui *tui,
+             int  width)
+{
+  gboolean shown[TUI_N_COLS];
+  int name_width = layout (width, shown);
+  guint running = 0;
+  g_autofree char *summary = NULL;
+  int x = 0;
+
+  for (guint i = 0; i < tui->rows->len; i++)
+    running += vireo_domain_is_active (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain);
+  /* Translators: the first line of vireo-tui */
+  summary = g_strdup_printf (_("Vireo · %u VMs, %u running"), tui->rows->len, running);
+  move (0, 0);
+  clrtoeol ();
+  attron (A_BOLD);
+  put (0, 0, width, FALSE, summary);
+  attroff (A_BOLD);
+  if (tui->filter->len > 0 || tui->mode == TUI_MODE_FILTER)
+    {
+      g_autofree char *filter = g_strdup_printf ("/%s%s", tui->filter->str, tui->mode == TUI_MODE_FILTER ? "_" : "");
+      int len = g_utf8_strlen (filter, -1);
+      put (0, MAX (0, width - len), len, FALSE, filter);
+    }
+
+  attron (A_REVERSE);
+  mvhline (1, 0, ' ', width);
+  for (int c = 0; c < TUI_N_COLS; c++)
+    {
+      int w = c == TUI_COL_NAME ? name_width : columns[c].width;
+      g_autofree char *title = NULL;
+
+      if (!shown[c])
+        continue;
+      /* the sort column is marked, ascending ^ or descending v */
+      title = g_strdup_printf ("%s%s", _(columns[c].title),
+                               (TuiColumn) c == tui->sort ? (tui->sort_descending ? "v" : "^") : "");
+      if ((TuiColumn) c == tui->sort)
+        attron (A_BOLD);
+      put (1, x, w, FALSE, title);
+      if ((TuiColumn) c == tui->sort)
+        attroff (A_BOLD);
+      x += w + 1;
+    }
+  attroff (A_REVERSE);
+}
+
+void
+tui_draw (Tui *tui)
+{
+  int height, width, rows_height, selected;
+
+  getmaxyx (stdscr, height, width);
+  erase ();
+  if (tui->mode == TUI_MODE_HELP)
+    {
+      tui_keys_draw_help (tui);
+      refresh ();
+      return;
+    }
+  draw_header (tui, width);
+  rows_height = MAX (0, height - 4);
+  selected = tui_selected_index (tui);
+  /* keep the selection on screen */
+  if (selected >= 0 && selected < tui->top)
+    tui->top = selected;
+  if (selected >= tui->top + rows_height)
+    tui->top = selected - rows_height + 1;
+  tui->top = CLAMP (tui->top, 0, MAX (0, (int) tui->shown->len - rows_height));
+  for (int i = 0; i < rows_height && tui->top + i < (int) tui->shown->len; i++)
+    draw_row (tui, g_ptr_array_index (tui->shown, tui->top + i), 2 + i, width, tui->top + i == selected);
+  if (tui->shown->len == 0 && height > 4)
+    put (3, 2, width - 2, FALSE, tui->rows->len == 0
+         ? _("No VMs yet: create one with vireoctl create, or run vireoctl demo.")
+         : _("No VM matches the filter (Esc clears it)."));
+
+  if (height > 2)
+    tui_keys_draw_bar (tui, height - 2, width);
+  if (height > 1)
+    {
+      move (height - 1, 0);
+      clrtoeol ();
+      if (tui->mode == TUI_MODE_CONFIRM && tui->confirm_text)
+        {
+          attron (A_BOLD);
+          put (height - 1, 0, width, FALSE, tui->confirm_text);
+          attroff (A_BOLD);
+        }
+      else if (tui->status)
+        {
+          int color = tui->status_error ? tui_term_color (tui, "error") | A_BOLD : 0;
+          attron (color);
+          put (height - 1, 0, width, FALSE, tui->status);
+          attroff (color);
+        }
+    }
+  refresh ();
+}

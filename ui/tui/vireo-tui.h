@@ -1,0 +1,115 @@
+/* vireo-tui.h: the state of vireo-tui, shared by its modules
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * vireo-tui is one screen: a table of VMs that fills the terminal, a
+ * key bar and a status line, with overlays for help and confirmations.
+ * The GLib main loop drives it: stdin and SIGWINCH are sources, the
+ * engine's signals mark what changed, and the screen is drawn only when
+ * something did.
+ */
+#pragma once
+
+#include <curses.h>
+
+#include "vireo-engine.h"
+
+G_BEGIN_DECLS
+
+#define TUI_HISTORY 8              /* CPU samples in a row's bar */
+
+/* What a key handler asks to redraw. */
+typedef enum {
+  TUI_REDRAW_NONE = 0,
+  TUI_REDRAW_TABLE = 1 << 0,
+  TUI_REDRAW_ALL = 0xff,
+} TuiRedraw;
+
+typedef enum {
+  TUI_MODE_TABLE,
+  TUI_MODE_FILTER,       /* typing after '/' */
+  TUI_MODE_CONFIRM,      /* y/n for the pending action */
+  TUI_MODE_HELP,
+} TuiMode;
+
+typedef enum {
+  TUI_COL_STATE,
+  TUI_COL_NAME,
+  TUI_COL_VCPUS,
+  TUI_COL_MEMORY,
+  TUI_COL_CPU,
+  TUI_COL_DISK,
+  TUI_COL_UPTIME,
+  TUI_COL_ADDRESS,
+  TUI_N_COLS,
+} TuiColumn;
+
+/* One VM as the table shows it. */
+typedef struct {
+  VireoDomain *domain;
+  double cpu[TUI_HISTORY];         /* newest last */
+  guint n_cpu;
+  guint64 disk_bytes;              /* read + written, at the last sample */
+  gint64 disk_time;                /* monotonic µs of that sample */
+  double disk_rate;                /* bytes/s */
+  gint64 uptime;
+  gboolean sampled;
+} TuiRow;
+
+typedef struct _Tui Tui;
+typedef void (*TuiConfirmFunc) (Tui *tui, VireoDomain *domain);
+
+struct _Tui {
+  VireoEngine *engine;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  GPtrArray *rows;                 /* TuiRow, all VMs in engine order */
+  GPtrArray *shown;                /* TuiRow, filtered and sorted */
+  guint interval_ms;
+  guint stats_id;
+
+  TuiMode mode;
+  TuiColumn sort;
+  gboolean sort_descending;
+  GString *filter;
+  char *selected;                  /* name of the selected VM */
+  int top;                         /* first shown row on screen */
+  char *status;
+  gboolean status_error;
+  char *confirm_text;
+  TuiConfirmFunc confirm;
+  VireoDomain *confirm_domain;
+
+  TuiRedraw dirty;
+  guint draw_id;
+  gboolean colors;
+};
+
+/* vireo-tui-term.c: curses set-up, colours and restoring the terminal */
+void     tui_term_init        (Tui *tui);
+void     tui_term_restore     (void);
+void     tui_term_resize      (void);
+void     tui_term_leave       (void);
+void     tui_term_return      (void);
+int      tui_term_color       (Tui *tui, const char *role);
+
+/* vireo-tui-table.c: rows, sorting, filtering and drawing */
+void     tui_rows_sync        (Tui *tui);
+void     tui_rows_refresh     (Tui *tui);
+TuiRow  *tui_selected_row     (Tui *tui);
+void     tui_select_index     (Tui *tui, int index);
+int      tui_selected_index   (Tui *tui);
+void     tui_draw             (Tui *tui);
+const char *tui_column_title  (TuiColumn column);
+void     tui_row_free         (TuiRow *row);
+
+/* vireo-tui-keys.c: the key table and its handlers */
+TuiRedraw tui_keys_handle     (Tui *tui, int key);
+void      tui_keys_draw_bar   (Tui *tui, int y, int width);
+void      tui_keys_draw_help  (Tui *tui);
+
+/* vireo-tui-main.c */
+void     tui_set_status       (Tui *tui, gboolean error, const char *format, ...) G_GNUC_PRINTF (3, 4);
+void     tui_queue_draw       (Tui *tui, TuiRedraw what);
+
+G_END_DECLS
