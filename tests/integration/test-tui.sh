@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # vireo-tui under tmux: the table, starting and forcing off a VM by key,
-# errors in the status line, resizing, and a clean terminal after q and
+# the serial console, errors in the status line, resizing, and a clean terminal after q and
 # after Ctrl+C.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
@@ -63,6 +63,18 @@ tm resize-window -t tui -x 200 -y 60
 wait_screen "ADDRESS"
 [ "$(screen | wc -l)" -eq 60 ] || fail "200x60 shows $(screen | wc -l) lines"
 screen | sed -n 59p | grep "F1 Help" >/dev/null || fail "the key bar is not on line 59 at 200x60"
+
+step the serial console takes the screen, and Ctrl+] returns
+tm resize-window -t tui -x 100 -y 30
+tm send-keys -t tui c
+wait_screen "Connected to the serial console of VM 'tg'"
+wait_screen "VIREO-GUEST-READY" 120
+wait_prompt tg
+tm send-keys -t tui 'echo tui-$((6*7))' Enter
+wait_screen "^tui-42" 60
+tm send-keys -t tui C-]
+wait_screen "Left the console of VM 'tg'."
+wait_screen "^running +tg "
 
 step force off asks first
 tm send-keys -t tui K

@@ -1,161 +1,13 @@
-/* vireoctl-console.c: the serial console
+/* vireoctl-console.c: the serial console verb
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
- *
- * On a terminal it is interactive, in raw mode, and Ctrl+] leaves (as in
- * virsh).  With stdin from a pipe or file it forwards the input, prints the
- * output, and ends once the input has ended and the guest has been quiet
- * for --idle seconds, so scripts can type commands and read answers.
  */
-#include <errno.h>
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "vireo-console-attach.h"
 #include "vireo-error.h"
 #include "vireoctl.h"
-
-#define ESCAPE_CHAR 0x1d   /* Ctrl+] */
-
-typedef struct {
-  GMainLoop *loop;
-  GSocket *socket;
-  gboolean interactive;
-  gboolean stdin_done;
-  gboolean guest_gone;
-  guint idle_ms;
-  guint idle_id;
-  guint stdin_id;
-} Console;
-
-static struct termios saved_termios;
-static gboolean termios_saved;
-
-static void
-restore_terminal (void)
-{
-  if (termios_saved)
-    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved_termios);
-  termios_saved = FALSE;
-}
-
-static void
-restore_and_die (int sig)
-{
-  restore_terminal ();
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
-static void
-raw_terminal (void)
-{
-  struct termios raw;
-
-  if (tcgetattr (STDIN_FILENO, &saved_termios) != 0)
-    return;
-  termios_saved = TRUE;
-  atexit (restore_terminal);
-  signal (SIGTERM, restore_and_die);
-  signal (SIGHUP, restore_and_die);
-  raw = saved_termios;
-  cfmakeraw (&raw);
-  /* TCSANOW: keep what was typed ahead */
-  tcsetattr (STDIN_FILENO, TCSANOW, &raw);
-}
-
-static gboolean
-on_idle_timeout (gpointer user_data)
-{
-  Console *c = user_data;
-
-  c->idle_id = 0;
-  g_main_loop_quit (c->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-rearm_idle (Console *c)
-{
-  if (c->interactive || !c->stdin_done)
-    return;
-  g_clear_handle_id (&c->idle_id, g_source_remove);
-  c->idle_id = g_timeout_add (c->idle_ms, on_idle_timeout, c);
-}
-
-static gboolean
-write_all_fd (int         fd,
-              const char *data,
-              gsize       len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= n;
-    }
-  return TRUE;
-}
-
-static gboolean
-on_guest_output (GSocket      *socket,
-                 GIOCondition  condition,
-                 gpointer      user_data)
-{
-  Console *c = user_data;
-  char buf[16384];
-  gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
-
-  if (n <= 0)
-    {
-      c->guest_gone = TRUE;
-      g_main_loop_quit (c->loop);
-      return G_SOURCE_REMOVE;
-    }
-  write_all_fd (STDOUT_FILENO, buf, n);
-  rearm_idle (c);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_stdin (int          fd,
-          GIOCondition condition,
-          gpointer     user_data)
-{
-  Console *c = user_data;
-  char buf[4096];
-  ssize_t n = read (fd, buf, sizeof buf);
-
-  if (n < 0 && errno == EINTR)
-    return G_SOURCE_CONTINUE;
-  if (n <= 0)
-    {
-      c->stdin_done = TRUE;
-      c->stdin_id = 0;
-      if (c->interactive)
-        g_main_loop_quit (c->loop);
-      else
-        rearm_idle (c);
-      return G_SOURCE_REMOVE;
-    }
-  if (c->interactive && memchr (buf, ESCAPE_CHAR, n))
-    {
-      n = (char *) memchr (buf, ESCAPE_CHAR, n) - buf;
-      g_socket_send (c->socket, buf, n, NULL, NULL);
-      c->stdin_id = 0;
-      g_main_loop_quit (c->loop);
-      return G_SOURCE_REMOVE;
-    }
-  g_socket_set_blocking (c->socket, TRUE);
-  g_socket_send (c->socket, buf, n, NULL, NULL);
-  return G_SOURCE_CONTINUE;
-}
 
 int
 ctl_verb_console (Ctl   *ctl,
@@ -172,8 +24,7 @@ ctl_verb_console (Ctl   *ctl,
   g_autoptr(GSocketConnection) conn = NULL;
   GError *error = NULL;
   VireoDomain *domain;
-  GSource *source;
-  Console c = { 0 };
+  gboolean interactive, gone;
 
   if (!ctl_parse ("console", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
@@ -187,34 +38,11 @@ ctl_verb_console (Ctl   *ctl,
   if (conn == NULL)
     return ctl_fail (error);
 
-  c.loop = g_main_loop_new (NULL, FALSE);
-  c.socket = g_socket_connection_get_socket (conn);
-  c.interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
-  c.idle_ms = idle * 1000;
-  signal (SIGPIPE, SIG_IGN);
-
-  if (c.interactive)
-    {
-      fprintf (stderr, "Connected to VM '%s'. Press Ctrl+] to leave.\r\n", argv[1]);
-      raw_terminal ();
-    }
-  g_socket_set_blocking (c.socket, FALSE);
-  source = g_socket_create_source (c.socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (source, G_SOURCE_FUNC (on_guest_output), &c, NULL);
-  g_source_attach (source, NULL);
-  c.stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &c);
-
-  g_main_loop_run (c.loop);
-
-  g_source_destroy (source);
-  g_source_unref (source);
-  g_clear_handle_id (&c.stdin_id, g_source_remove);
-  g_clear_handle_id (&c.idle_id, g_source_remove);
-  g_main_loop_unref (c.loop);
-  if (c.interactive)
-    {
-      restore_terminal ();
-      fprintf (stderr, "\n%s VM '%s'\n", c.guest_gone ? "The console closed: shut off" : "Left", argv[1]);
-    }
+  interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
+  if (interactive)
+    fprintf (stderr, "Connected to VM '%s'. Press Ctrl+] to leave.\r\n", argv[1]);
+  gone = vireo_console_attach (conn, interactive, idle * 1000);
+  if (interactive)
+    fprintf (stderr, "\n%s VM '%s'\n", gone ? "The console closed: shut off" : "Left", argv[1]);
   return CTL_OK;
 }

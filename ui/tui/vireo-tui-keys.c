@@ -8,8 +8,10 @@
  */
 #include <glib/gi18n.h>
 
+#include <stdio.h>
 #include <string.h>
 
+#include "vireo-console-attach.h"
 #include "vireo-tui.h"
 
 #define SHUTDOWN_TIMEOUT_S 60
@@ -257,6 +259,52 @@ key_reboot (Tui *tui, int key)
   return TUI_REDRAW_NONE;
 }
 
+static void
+on_console_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Tui *tui = user_data;
+  VireoDomain *domain = VIREO_DOMAIN (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) conn = vireo_domain_open_console_finish (domain, result, &error);
+  gboolean gone;
+
+  if (conn == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tui_set_status (tui, TRUE, "%s", error->message);
+      return;
+    }
+  /* the console has the whole terminal until Ctrl+] */
+  tui->attached = TRUE;
+  tui_watch_stdin (tui, FALSE);
+  tui_term_leave ();
+  printf (_("Connected to the serial console of VM '%s'. Ctrl+] returns to the table."), vireo_domain_get_name (domain));
+  printf ("\r\n");
+  fflush (stdout);
+  gone = vireo_console_attach (conn, TRUE, 0);
+  tui_term_return ();
+  tui->attached = FALSE;
+  tui_watch_stdin (tui, TRUE);
+  if (gone)
+    tui_set_status (tui, FALSE, _("The console of VM '%s' closed: the VM stopped."), vireo_domain_get_name (domain));
+  else
+    tui_set_status (tui, FALSE, _("Left the console of VM '%s'."), vireo_domain_get_name (domain));
+  tui_queue_draw (tui, TUI_REDRAW_ALL);
+}
+
+static TuiRedraw
+key_console (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  vireo_domain_open_console_async (domain, tui->cancellable, on_console_opened, tui);
+  return TUI_REDRAW_NONE;
+}
+
 static const TuiKey keys[] = {
   { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
   { 's', 0, N_("Start"), N_("start the selected VM"), key_start },
@@ -264,6 +312,7 @@ static const TuiKey keys[] = {
   { 'K', 0, N_("Force off"), N_("force the VM off, as if unplugged (asks first)"), key_force_off },
   { 'p', 0, N_("Pause"), N_("pause or resume"), key_pause },
   { 'r', 0, N_("Reboot"), N_("reboot through the guest"), key_reboot },
+  { 'c', 0, N_("Console"), N_("the serial console, full screen (Ctrl+] returns)"), key_console },
   { 'd', KEY_DC, N_("Delete"), N_("delete the VM, with or without its disks (asks first)"), key_delete },
   { '/', 0, N_("Filter"), N_("show only VMs whose name or title holds the text (Esc clears)"), key_filter },
   { '>', KEY_F (6), N_("Sort"), N_("sort by the next column; < the previous one"), key_sort },

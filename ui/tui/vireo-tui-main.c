@@ -20,6 +20,9 @@ on_draw (gpointer user_data)
   Tui *tui = user_data;
 
   tui->draw_id = 0;
+  /* while a console has the terminal, changes wait for its end */
+  if (tui->attached)
+    return G_SOURCE_REMOVE;
   if (tui->dirty != TUI_REDRAW_NONE)
     tui_draw (tui);
   tui->dirty = TUI_REDRAW_NONE;
@@ -74,9 +77,24 @@ on_stdin (int          fd,
   return G_SOURCE_CONTINUE;
 }
 
+/* A console takes stdin over while it runs. */
+void
+tui_watch_stdin (Tui      *tui,
+                 gboolean  watch)
+{
+  if (watch && tui->stdin_id == 0)
+    tui->stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN, on_stdin, tui);
+  else if (!watch)
+    g_clear_handle_id (&tui->stdin_id, g_source_remove);
+}
+
 static gboolean
 on_winch (gpointer user_data)
 {
+  Tui *tui = user_data;
+
+  if (tui->attached)
+    return G_SOURCE_CONTINUE;   /* the console's terminal, not ours */
   tui_term_resize ();
   tui_queue_draw (user_data, TUI_REDRAW_ALL);
   return G_SOURCE_CONTINUE;
@@ -227,7 +245,7 @@ main (int   argc,
   g_signal_connect (vireo_engine_get_domains (tui.engine), "items-changed", G_CALLBACK (on_domains_changed), &tui);
   vireo_engine_start_monitoring (tui.engine, interval);
   tui.stats_id = g_timeout_add (interval, on_stats_tick, &tui);
-  g_unix_fd_add (STDIN_FILENO, G_IO_IN, on_stdin, &tui);
+  tui_watch_stdin (&tui, TRUE);
   g_unix_signal_add (SIGWINCH, on_winch, &tui);
   g_unix_signal_add (SIGINT, on_quit_signal, &tui);
   g_unix_signal_add (SIGTERM, on_quit_signal, &tui);
@@ -244,6 +262,7 @@ main (int   argc,
     g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui.rows, i))->domain, &tui);
   g_clear_handle_id (&tui.stats_id, g_source_remove);
   g_clear_handle_id (&tui.draw_id, g_source_remove);
+  tui_watch_stdin (&tui, FALSE);
   g_ptr_array_unref (tui.shown);
   g_ptr_array_unref (tui.rows);
   g_string_free (tui.filter, TRUE);

@@ -83,6 +83,8 @@ struct _Tui {
   TuiRedraw dirty;
   guint draw_id;
   gboolean colors;
+  guint stdin_id;
+  gboolean attached;               /* a console has the terminal */
 };
 
 /* vireo-tui-term.c: curses set-up, colours and restoring the terminal */
@@ -109,6 +111,7 @@ void      tui_keys_draw_bar   (Tui *tui, int y, int width);
 void      tui_keys_draw_help  (Tui *tui);
 
 /* vireo-tui-main.c */
+void     tui_watch_stdin      (Tui *tui, gboolean watch);
 void     tui_set_status       (Tui *tui, gboolean error, const char *format, ...) G_GNUC_PRINTF (3, 4);
 void     tui_queue_draw       (Tui *tui, TuiRedraw what);
 
