@@ -76,6 +76,13 @@ tm send-keys -t tui C-]
 wait_screen "Left the console of VM 'tg'."
 wait_screen "^running +tg "
 
+step Enter shows the details, Esc returns
+tm send-keys -t tui Enter
+wait_screen "Network interfaces"
+wait_screen "vda disk +virtio · qcow2 · $ROOT/data/images/tg.qcow2"
+tm send-keys -t tui Escape
+wait_screen "^running +tg "
+
 step force off asks first
 tm send-keys -t tui K
 wait_screen "Force VM 'tg' off, as if unplugged\\? \\(y/n\\)"
@@ -84,6 +91,21 @@ wait_screen "Nothing was done."
 screen | grep -E "^running +tg " >/dev/null || fail "'n' forced the VM off"
 tm send-keys -t tui K y
 wait_screen "^shutoff +tg " 30
+
+step the New VM form says what is wrong, in the status line, and keeps what was typed
+tm send-keys -t tui Escape n
+wait_screen "^New VM"
+tm send-keys -t tui t g Enter
+wait_screen "A VM named 'tg' already exists"
+tm send-keys -t tui BSpace BSpace f r e s h Tab BSpace BSpace BSpace BSpace BSpace BSpace l o t s Enter
+wait_screen "VM 'fresh': memory is a whole number of MiB"
+tm send-keys -t tui BSpace BSpace BSpace BSpace 1 2 8 Tab Tab BSpace BSpace BSpace 1 6 M Tab
+tm send-keys -t tui -l "$VIREO_GUEST_DIR/vmlinuz"
+tm send-keys -t tui Enter
+wait_screen "VM 'fresh' created: s starts it."
+wait_screen "^shutoff +fresh +1 +128.0.MiB"
+ctl dumpxml fresh | grep -q '<memory unit="KiB">131072</memory>' || fail "the form's memory was not used"
+ctl dumpxml fresh | grep -q "<kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>" || fail "the form's kernel was not used"
 
 step q quits and leaves the terminal as it was
 tm send-keys -t tui Escape q
@@ -94,7 +116,7 @@ for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] 
 
 step Ctrl+C too
 tm respawn-pane -t tui "$run_tui"
-wait_screen "Vireo · 2 VMs"
+wait_screen "Vireo · 3 VMs"
 tm send-keys -t tui C-c
 for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] && break; sleep 0.1; done
 [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] || fail "Ctrl+C did not quit"

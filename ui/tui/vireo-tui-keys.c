@@ -305,8 +305,26 @@ key_console (Tui *tui, int key)
   return TUI_REDRAW_NONE;
 }
 
+static TuiRedraw
+key_details (Tui *tui, int key)
+{
+  if (selected_domain (tui) != NULL)
+    tui->mode = TUI_MODE_DETAILS;
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_new (Tui *tui, int key)
+{
+  tui_form_open (tui);
+  tui_set_status (tui, FALSE, "%s", "");
+  return TUI_REDRAW_ALL;
+}
+
 static const TuiKey keys[] = {
   { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
+  { '\r', KEY_ENTER, N_("Details"), N_("the selected VM's settings, disks and interfaces"), key_details },
+  { 'n', 0, N_("New"), N_("a new VM from a short form"), key_new },
   { 's', 0, N_("Start"), N_("start the selected VM"), key_start },
   { 'S', 0, N_("Shut down"), N_("ask the guest to shut down (forced off after a minute)"), key_shutdown },
   { 'K', 0, N_("Force off"), N_("force the VM off, as if unplugged (asks first)"), key_force_off },
@@ -341,6 +359,8 @@ describe_key (int key)
     case KEY_HOME: return g_strdup ("Home");
     case KEY_END: return g_strdup ("End");
     case KEY_DC: return g_strdup ("Del");
+    case '\r': return g_strdup ("Enter");
+    case KEY_ENTER: return g_strdup ("Enter");
     default: return g_strdup_printf ("%c", key);
     }
 }
@@ -409,6 +429,12 @@ tui_keys_handle (Tui *tui,
     case TUI_MODE_HELP:
       tui->mode = TUI_MODE_TABLE;
       return TUI_REDRAW_ALL;
+    case TUI_MODE_DETAILS:
+      if (key == 27 || key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER)
+        tui->mode = TUI_MODE_TABLE;
+      return TUI_REDRAW_ALL;
+    case TUI_MODE_FORM:
+      return tui_form_key (tui, key);
     case TUI_MODE_TABLE:
     default:
       break;
@@ -465,7 +491,7 @@ tui_keys_draw_help (Tui *tui)
     {
       g_autofree char *name = describe_key (keys[i].key);
       g_autofree char *alt = keys[i].alt_key ? describe_key (keys[i].alt_key) : NULL;
-      g_autofree char *both = alt ? g_strdup_printf ("%s, %s", name, alt) : g_strdup (name);
+      g_autofree char *both = alt && !g_str_equal (alt, name) ? g_strdup_printf ("%s, %s", name, alt) : g_strdup (name);
 
       attron (A_BOLD);
       mvaddstr (y, 2, both);

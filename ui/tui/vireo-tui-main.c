@@ -256,6 +256,7 @@ main (int   argc,
   g_main_loop_run (tui.loop);
 
   tui_term_restore ();
+  tui_form_free ();
   g_cancellable_cancel (tui.cancellable);
   g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui.engine), &tui);
   for (guint i = 0; i < tui.rows->len; i++)

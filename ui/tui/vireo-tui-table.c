@@ -431,9 +431,24 @@ tui_draw (Tui *tui)
 
   getmaxyx (stdscr, height, width);
   erase ();
-  if (tui->mode == TUI_MODE_HELP)
+  if (tui->mode == TUI_MODE_HELP || tui->mode == TUI_MODE_DETAILS || tui->mode == TUI_MODE_FORM)
     {
-      tui_keys_draw_help (tui);
+      if (tui->mode == TUI_MODE_HELP)
+        tui_keys_draw_help (tui);
+      else if (tui->mode == TUI_MODE_DETAILS)
+        tui_details_draw (tui);
+      else
+        tui_form_draw (tui);
+      /* errors stay visible under the pane */
+      if (tui->mode == TUI_MODE_FORM && tui->status && height > 1)
+        {
+          int color = tui->status_error ? tui_term_color (tui, "error") | A_BOLD : 0;
+          move (height - 1, 0);
+          clrtoeol ();
+          attron (color);
+          put (height - 1, 0, width, FALSE, tui->status);
+          attroff (color);
+        }
       refresh ();
       return;
     }
@@ -450,7 +465,7 @@ tui_draw (Tui *tui)
     draw_row (tui, g_ptr_array_index (tui->shown, tui->top + i), 2 + i, width, tui->top + i == selected);
   if (tui->shown->len == 0 && height > 4)
     put (3, 2, width - 2, FALSE, tui->rows->len == 0
-         ? _("No VMs yet: create one with vireoctl create, or run vireoctl demo.")
+         ? _("No VMs yet: press n to create one.")
          : _("No VM matches the filter (Esc clears it)."));
 
   if (height > 2)

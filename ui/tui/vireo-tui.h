@@ -30,6 +30,8 @@ typedef enum {
   TUI_MODE_FILTER,       /* typing after '/' */
   TUI_MODE_CONFIRM,      /* y/n for the pending action */
   TUI_MODE_HELP,
+  TUI_MODE_DETAILS,      /* the selected VM's pane (Enter) */
+  TUI_MODE_FORM,         /* New VM (n) */
 } TuiMode;
 
 typedef enum {
@@ -109,6 +111,13 @@ void     tui_row_free         (TuiRow *row);
 TuiRedraw tui_keys_handle     (Tui *tui, int key);
 void      tui_keys_draw_bar   (Tui *tui, int y, int width);
 void      tui_keys_draw_help  (Tui *tui);
+
+/* vireo-tui-details.c, vireo-tui-form.c */
+void      tui_details_draw    (Tui *tui);
+void      tui_form_open       (Tui *tui);
+void      tui_form_draw       (Tui *tui);
+TuiRedraw tui_form_key        (Tui *tui, int key);
+void      tui_form_free       (void);
 
 /* vireo-tui-main.c */
 void     tui_watch_stdin      (Tui *tui, gboolean watch);
