@@ -5,7 +5,8 @@
 #     the same command line (the shim's own log line), and their difference;
 #   - vireoctl list --all with 1000 defined VMs;
 #   - the resident memory of a vireoctl client attached to a console;
-#   - the desktop application against virt-manager (bench/desktop.sh).
+#   - the desktop application against virt-manager (bench/desktop.sh);
+#   - vireo-tui with 1000 and 50 VMs (bench/tui.sh).
 set -euo pipefail
 builddir=${1:-build}
 ctl="$(realpath "$builddir/ui/cli/vireoctl")"
@@ -114,3 +115,4 @@ echo "vireoctl console client RSS: $((rss / 1024)) MiB ($rss KiB)"
 c destroy demo >/dev/null
 
 "$(dirname "$0")/desktop.sh" "$builddir"
+"$(dirname "$0")/tui.sh" "$builddir"

@@ -26,6 +26,9 @@ on_draw (gpointer user_data)
   if (tui->dirty != TUI_REDRAW_NONE)
     tui_draw (tui);
   tui->dirty = TUI_REDRAW_NONE;
+  /* make bench's hook: the first full frame is on the terminal */
+  if (g_strcmp0 (g_getenv ("VIREO_BENCH"), "frame") == 0)
+    g_main_loop_quit (tui->loop);
   return G_SOURCE_REMOVE;
 }
 
