@@ -47,6 +47,9 @@ struct _VireoDomain
   /* what the guest agent reported, through the shim */
   GStrv guest_addresses;
   char *guest_os;
+  guint64 guest_rx_bytes;
+  guint64 guest_tx_bytes;
+  gint64 guest_net_time;         /* 0: unknown */
 
   /* the previous CPU sample, for the next CPU % */
   VireoCpuSample cpu_sample;
@@ -177,6 +180,11 @@ update_guest_info (VireoDomain *self,
                    JsonObject  *state)
 {
   const char *os = state ? json_object_get_string_member_with_default (state, "guest-os", NULL) : NULL;
+  JsonObject *net = state ? vireo_json_get_object (state, "guest-net") : NULL;
+
+  self->guest_net_time = net ? json_object_get_int_member_with_default (net, "time", 0) : 0;
+  self->guest_rx_bytes = net ? json_object_get_int_member_with_default (net, "rx-bytes", 0) : 0;
+  self->guest_tx_bytes = net ? json_object_get_int_member_with_default (net, "tx-bytes", 0) : 0;
 
   if (g_strcmp0 (os, self->guest_os) != 0)
     {
@@ -450,6 +458,27 @@ const char * const *
 vireo_domain_get_guest_addresses (VireoDomain *self)
 {
   return (const char * const *) self->guest_addresses;
+}
+
+/**
+ * vireo_domain_get_guest_traffic:
+ * @time_us: (out): when the guest agent counted, wall clock in µs
+ *
+ * The bytes the guest's own interfaces received and sent, as its agent
+ * counted them (qemu-ga 7.1 and later); two readings make a rate.
+ *
+ * Returns: %FALSE when there is no count
+ */
+gboolean
+vireo_domain_get_guest_traffic (VireoDomain *self,
+                                guint64     *rx_bytes,
+                                guint64     *tx_bytes,
+                                gint64      *time_us)
+{
+  *rx_bytes = self->guest_rx_bytes;
+  *tx_bytes = self->guest_tx_bytes;
+  *time_us = self->guest_net_time;
+  return self->guest_net_time > 0;
 }
 
 /**

@@ -49,6 +49,10 @@ gboolean                 vireo_domain_is_active         (VireoDomain *self);
 gboolean                 vireo_domain_has_pending_changes (VireoDomain *self);
 const char * const      *vireo_domain_get_guest_addresses (VireoDomain *self);
 const char              *vireo_domain_get_guest_os      (VireoDomain *self);
+gboolean                 vireo_domain_get_guest_traffic (VireoDomain *self,
+                                                         guint64     *rx_bytes,
+                                                         guint64     *tx_bytes,
+                                                         gint64      *time_us);
 char                    *vireo_domain_describe_guest    (VireoDomain *self);
 gint64                   vireo_domain_get_started_at    (VireoDomain *self);
 const char              *vireo_domain_get_run_dir       (VireoDomain *self);

@@ -263,7 +263,8 @@ test_describe_guest (void **state)
   path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
   json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"running\",\"shim-pid\":%d,"
                           "\"shim-start-time\":%" G_GUINT64_FORMAT ",\"guest-os\":\"Fedora Linux 39\","
-                          "\"guest-addresses\":[\"192.168.124.5/24\",\"fd00::5/64\"]}",
+                          "\"guest-addresses\":[\"192.168.124.5/24\",\"fd00::5/64\"],"
+                          "\"guest-net\":{\"rx-bytes\":1000,\"tx-bytes\":24,\"time\":1700000000000000}}",
                           plain->uuid, getpid (), st.start_time);
   g_file_set_contents (path, json, -1, NULL);
   vireo_domain_refresh_state (domain);
@@ -273,12 +274,26 @@ test_describe_guest (void **state)
   assert_string_equal (vireo_domain_get_guest_addresses (domain)[0], "192.168.124.5/24");
   assert_string_equal (vireo_domain_get_guest_addresses (domain)[1], "fd00::5/64");
   assert_null (vireo_domain_get_guest_addresses (domain)[2]);
+  {
+    guint64 rx, tx;
+    gint64 when;
+
+    assert_true (vireo_domain_get_guest_traffic (domain, &rx, &tx, &when));
+    assert_int_equal (rx, 1000);
+    assert_int_equal (tx, 24);
+    assert_int_equal (when, 1700000000000000);
+  }
 
   /* shut off: the agent's word is gone */
   g_unlink (path);
   vireo_domain_refresh_state (domain);
   assert_null (vireo_domain_get_guest_os (domain));
   assert_null (vireo_domain_get_guest_addresses (domain));
+  {
+    guint64 rx, tx;
+    gint64 when;
+    assert_false (vireo_domain_get_guest_traffic (domain, &rx, &tx, &when));
+  }
 }
 
 static gboolean

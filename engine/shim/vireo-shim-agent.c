@@ -20,7 +20,7 @@
 #include "vireo-shim.h"
 
 #define POLL_SEARCHING_S 2     /* until the guest has an address */
-#define POLL_KNOWN_S 10        /* afterwards, to follow changes */
+#define POLL_KNOWN_S 5         /* afterwards, to follow changes and traffic */
 #define ANSWER_TIMEOUT_S 10
 #define MAX_LINE (256 * 1024)
 
@@ -43,24 +43,26 @@ struct _ShimAgent {
   guint timer_id;
 };
 
-static void
+/* Returns: whether state.json was written */
+static gboolean
 set_addresses (Shim  *shim,
                GStrv  addresses)
 {
   if (shim->guest_addresses == NULL && (addresses == NULL || addresses[0] == NULL))
     {
       g_strfreev (addresses);
-      return;
+      return FALSE;
     }
   if (shim->guest_addresses && addresses &&
       g_strv_equal ((const char * const *) shim->guest_addresses, (const char * const *) addresses))
     {
       g_strfreev (addresses);
-      return;
+      return FALSE;
     }
   g_strfreev (shim->guest_addresses);
   shim->guest_addresses = addresses;
   shim_write_state (shim);
+  return TRUE;
 }
 
 static void
@@ -115,7 +117,9 @@ ask (ShimAgent *agent)
 /* Global unicast addresses as "ADDRESS/PREFIX", IPv4 first: loopback and
  * link-local ones say nothing a user can connect to. */
 static GStrv
-addresses_from_interfaces (JsonArray *interfaces)
+addresses_from_interfaces (JsonArray *interfaces,
+                           gint64    *rx_bytes,
+                           gint64    *tx_bytes)
 {
   g_autoptr(GPtrArray) v4 = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) v6 = g_ptr_array_new_with_free_func (g_free);
@@ -127,6 +131,14 @@ addresses_from_interfaces (JsonArray *interfaces)
       JsonObject *iface = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       JsonNode *list = iface ? json_object_get_member (iface, "ip-addresses") : NULL;
       JsonArray *ips = list && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+      JsonObject *stats = iface ? vireo_json_get_object (iface, "statistics") : NULL;
+
+      /* traffic of the guest's own interfaces (qemu-ga 7.1 and later) */
+      if (stats && g_strcmp0 (json_object_get_string_member_with_default (iface, "name", "lo"), "lo") != 0)
+        {
+          *rx_bytes += json_object_get_int_member_with_default (stats, "rx-bytes", 0);
+          *tx_bytes += json_object_get_int_member_with_default (stats, "tx-bytes", 0);
+        }
 
       for (guint j = 0; ips && j < json_array_get_length (ips); j++)
         {
@@ -195,7 +207,17 @@ handle_line (ShimAgent  *agent,
       JsonNode *value = json_object_get_member (reply, "return");
 
       if (value && JSON_NODE_HOLDS_ARRAY (value))
-        set_addresses (agent->shim, addresses_from_interfaces (json_node_get_array (value)));
+        {
+          gint64 rx = 0, tx = 0;
+          GStrv addresses = addresses_from_interfaces (json_node_get_array (value), &rx, &tx);
+
+          agent->shim->guest_rx_bytes = rx;
+          agent->shim->guest_tx_bytes = tx;
+          agent->shim->guest_net_time = g_get_real_time ();
+          /* written with the addresses, or now if only the counters moved */
+          if (!set_addresses (agent->shim, addresses))
+            shim_write_state (agent->shim);
+        }
       agent->step = AGENT_IDLE;
     }
 }
@@ -304,6 +326,7 @@ shim_agent_set_open (ShimAgent *agent,
 void
 shim_agent_forget (ShimAgent *agent)
 {
+  agent->shim->guest_net_time = 0;
   set_addresses (agent->shim, NULL);
   set_os (agent->shim, NULL);
 }

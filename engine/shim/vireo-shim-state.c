@@ -46,6 +46,16 @@ shim_write_state (Shim *shim)
   json_object_set_int_member (obj, "qemu-pid", shim->qemu_pid);
   json_object_set_int_member (obj, "qemu-start-time", shim->qemu_start_time);
   json_object_set_int_member (obj, "started-at", shim->started_at / G_USEC_PER_SEC);
+  if (shim->guest_net_time > 0 &&
+      (g_strcmp0 (shim->state, "running") == 0 || g_strcmp0 (shim->state, "paused") == 0))
+    {
+      JsonObject *net = json_object_new ();
+
+      json_object_set_int_member (net, "rx-bytes", shim->guest_rx_bytes);
+      json_object_set_int_member (net, "tx-bytes", shim->guest_tx_bytes);
+      json_object_set_int_member (net, "time", shim->guest_net_time);
+      json_object_set_object_member (obj, "guest-net", net);
+    }
   if (shim->guest_os && *shim->guest_os &&
       (g_strcmp0 (shim->state, "running") == 0 || g_strcmp0 (shim->state, "paused") == 0))
     json_object_set_string_member (obj, "guest-os", shim->guest_os);

@@ -102,6 +102,9 @@ typedef struct {
   ShimAgent *agent;
   GStrv guest_addresses;        /* "ADDRESS/PREFIX", or NULL */
   char *guest_os;               /* the agent's pretty name; "" if it cannot tell */
+  gint64 guest_rx_bytes;        /* the guest's own interface counters… */
+  gint64 guest_tx_bytes;
+  gint64 guest_net_time;        /* …read at this wall time (µs), or 0 */
 
   GMainLoop *loop;
 } Shim;

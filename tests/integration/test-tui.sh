@@ -75,6 +75,8 @@ wait_screen "^tui-42" 60
 tm send-keys -t tui C-]
 wait_screen "Left the console of VM 'tg'."
 wait_screen "^running +tg "
+# disk and network rates (the network one from the guest agent's counters)
+wait_screen "^running +tg .*/s +.*/s " 60
 
 step Enter shows the details, Esc returns
 tm send-keys -t tui Enter

@@ -151,6 +151,19 @@ on_stats (GObject      *source,
       row->disk_time = now;
       row->sampled = TRUE;
       row->uptime = stats.uptime_seconds;
+      {
+        guint64 rx, tx;
+        gint64 when;
+
+        /* the agent counts every few seconds: a rate from two counts */
+        if (vireo_domain_get_guest_traffic (domain, &rx, &tx, &when) && when != row->net_time)
+          {
+            if (row->net_time > 0 && when > row->net_time && rx + tx >= row->net_bytes)
+              row->net_rate = (rx + tx - row->net_bytes) * (double) G_USEC_PER_SEC / (when - row->net_time);
+            row->net_bytes = rx + tx;
+            row->net_time = when;
+          }
+      }
     }
   if (tui->sort >= TUI_COL_CPU && tui->sort <= TUI_COL_UPTIME)
     tui_rows_refresh (tui);
@@ -175,6 +188,8 @@ on_stats_tick (gpointer user_data)
           row->sampled = FALSE;
           row->disk_rate = 0;
           row->uptime = 0;
+          row->net_rate = -1;
+          row->net_time = 0;
         }
     }
   return G_SOURCE_CONTINUE;

@@ -19,6 +19,7 @@ static const struct { const char *title; int width; } columns[TUI_N_COLS] = {
   [TUI_COL_MEMORY] = { N_("MEMORY"), 10 },
   [TUI_COL_CPU] = { N_("CPU%"), 6 + 1 + TUI_HISTORY },
   [TUI_COL_DISK] = { N_("DISK I/O"), 10 },
+  [TUI_COL_NET] = { N_("NET I/O"), 10 },
   [TUI_COL_UPTIME] = { N_("UPTIME"), 9 },
   [TUI_COL_ADDRESS] = { N_("ADDRESS"), 16 },
 };
@@ -77,6 +78,7 @@ compare_rows (gconstpointer a,
     case TUI_COL_MEMORY: result = CMP (ca->memory_kib, cb->memory_kib); break;
     case TUI_COL_CPU: result = CMP (last_cpu (ra), last_cpu (rb)); break;
     case TUI_COL_DISK: result = CMP (ra->disk_rate, rb->disk_rate); break;
+    case TUI_COL_NET: result = CMP (ra->net_rate, rb->net_rate); break;
     case TUI_COL_UPTIME: result = CMP (ra->uptime, rb->uptime); break;
     case TUI_COL_ADDRESS:
       {
@@ -148,6 +150,7 @@ tui_rows_sync (Tui *tui)
         {
           row = g_new0 (TuiRow, 1);
           row->domain = g_object_ref (domain);
+          row->net_rate = -1;
           g_signal_connect (domain, "notify", G_CALLBACK (on_domain_notify), tui);
         }
       g_ptr_array_add (tui->rows, row);
@@ -345,6 +348,15 @@ draw_row (Tui          *tui,
           if (active && row->sampled)
             {
               g_autofree char *rate = format_size ((guint64) row->disk_rate);
+              text = g_strdup_printf ("%s/s", rate);
+              put (y, x, w, TRUE, text);
+            }
+          break;
+        case TUI_COL_NET:
+          /* from the guest agent's counters: unknown without an agent */
+          if (active && row->net_rate >= 0 && row->net_time > 0)
+            {
+              g_autofree char *rate = format_size ((guint64) row->net_rate);
               text = g_strdup_printf ("%s/s", rate);
               put (y, x, w, TRUE, text);
             }

@@ -41,6 +41,7 @@ typedef enum {
   TUI_COL_MEMORY,
   TUI_COL_CPU,
   TUI_COL_DISK,
+  TUI_COL_NET,
   TUI_COL_UPTIME,
   TUI_COL_ADDRESS,
   TUI_N_COLS,
@@ -54,6 +55,9 @@ typedef struct {
   guint64 disk_bytes;              /* read + written, at the last sample */
   gint64 disk_time;                /* monotonic µs of that sample */
   double disk_rate;                /* bytes/s */
+  guint64 net_bytes;               /* rx + tx, as the guest agent counted */
+  gint64 net_time;                 /* when it counted, wall µs; 0: never */
+  double net_rate;                 /* bytes/s; < 0: unknown */
   gint64 uptime;
   gboolean sampled;
 } TuiRow;
