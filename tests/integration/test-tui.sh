@@ -124,8 +124,19 @@ for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] 
 [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] || fail "Ctrl+C did not quit"
 [ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on after Ctrl+C"
 
-step vt100 without colours, and screen
-for term in vt100 screen; do
+step a fatal signal restores the terminal too
+tm respawn-pane -t tui "$run_tui"
+wait_screen "Vireo · 3 VMs"
+# the pane runs a shell that records the exit status: signal its child
+kill -SEGV "$(pgrep -P "$(tm display -p -t tui '#{pane_pid}')" -f vireo-tui)"
+for ((i = 0; i < 50; i++)); do [ -s "$ROOT/tui-exit" ] && [ "$(cat "$ROOT/tui-exit")" != 0 ] && break; sleep 0.1; done
+[ "$(cat "$ROOT/tui-exit")" = 139 ] || fail "SIGSEGV: exit status $(cat "$ROOT/tui-exit"), expected 139"
+for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] && break; sleep 0.1; done
+[ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] || fail "SIGSEGV did not end it"
+[ "$(tm display -p -t tui '#{alternate_on}')" = 0 ] || fail "the alternate screen is still on after SIGSEGV"
+
+step vt100 without colours, screen and xterm-256color
+for term in vt100 screen xterm-256color; do
   tm respawn-pane -k -t tui "TERM=$term $VIREO_TUI --root $ROOT"
   wait_screen "^shutoff +other "
   tm send-keys -t tui q
