@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make run: boots the demo VM (the test guest: the host kernel and a busybox
-# shell) and opens the desktop application, or, without a display, attaches
-# the demo's serial console in this terminal.  The demo runs under TCG, which
+# shell) and opens the desktop application, or, without a display, the
+# terminal front end vireo-tui.  The demo runs under TCG, which
 # works everywhere, including nested VMs where KVM guests hang.
 set -euo pipefail
 builddir=${1:-build}
@@ -18,6 +18,11 @@ esac
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$builddir/ui/vireo"
+fi
+
+if [ -t 0 ] && [ -t 1 ]; then
+  # c on the demo's row opens its serial console, Ctrl+] comes back
+  exec "$builddir/ui/tui/vireo-tui"
 fi
 
 cat <<MSG
