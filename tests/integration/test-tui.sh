@@ -109,6 +109,15 @@ wait_screen "^shutoff +fresh +1 +128.0.MiB"
 ctl dumpxml fresh | grep -q '<memory unit="KiB">131072</memory>' || fail "the form's memory was not used"
 ctl dumpxml fresh | grep -q "<kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>" || fail "the form's kernel was not used"
 
+step d deletes after asking, here with its disk
+tm send-keys -t tui / f r e s h Enter d
+wait_screen "Delete VM 'fresh'\? y: keep its disks, a: delete its disks too, n: no"
+tm send-keys -t tui a
+wait_screen "VM 'fresh' and its disks deleted."
+wait_screen "Vireo · 2 VMs"
+[ -e "$ROOT/data/images/fresh.qcow2" ] && fail "the disk of 'fresh' is still there"
+ctl state fresh >/dev/null 2>&1 && fail "'fresh' is still defined"
+
 step q quits and leaves the terminal as it was
 tm send-keys -t tui Escape q
 for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] && break; sleep 0.1; done
@@ -118,7 +127,7 @@ for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] 
 
 step Ctrl+C too
 tm respawn-pane -t tui "$run_tui"
-wait_screen "Vireo · 3 VMs"
+wait_screen "Vireo · 2 VMs"
 tm send-keys -t tui C-c
 for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] && break; sleep 0.1; done
 [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] || fail "Ctrl+C did not quit"
@@ -126,7 +135,7 @@ for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] 
 
 step a fatal signal restores the terminal too
 tm respawn-pane -t tui "$run_tui"
-wait_screen "Vireo · 3 VMs"
+wait_screen "Vireo · 2 VMs"
 # the pane runs a shell that records the exit status: signal its child
 kill -SEGV "$(pgrep -P "$(tm display -p -t tui '#{pane_pid}')" -f vireo-tui)"
 for ((i = 0; i < 50; i++)); do [ -s "$ROOT/tui-exit" ] && [ "$(cat "$ROOT/tui-exit")" != 0 ] && break; sleep 0.1; done

@@ -136,17 +136,20 @@ tui_rows_sync (Tui *tui)
   GListModel *model = vireo_engine_get_domains (tui->engine);
   guint n = g_list_model_get_n_items (model);
   g_autoptr(GPtrArray) old = g_steal_pointer (&tui->rows);
+  /* domain → its row, for the VMs that stay (linear, for 1000s of VMs) */
+  g_autoptr(GHashTable) kept = g_hash_table_new (NULL, NULL);
 
+  for (guint j = 0; old && j < old->len; j++)
+    g_hash_table_insert (kept, ((TuiRow *) g_ptr_array_index (old, j))->domain, g_ptr_array_index (old, j));
   tui->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tui_row_free);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i);
-      TuiRow *row = NULL;
+      TuiRow *row = g_hash_table_lookup (kept, domain);
 
-      for (guint j = 0; old && j < old->len && row == NULL; j++)
-        if (((TuiRow *) g_ptr_array_index (old, j))->domain == domain)
-          row = g_ptr_array_steal_index (old, j);
-      if (row == NULL)
+      if (row != NULL)
+        g_hash_table_remove (kept, domain);
+      else
         {
           row = g_new0 (TuiRow, 1);
           row->domain = g_object_ref (domain);
@@ -155,8 +158,21 @@ tui_rows_sync (Tui *tui)
         }
       g_ptr_array_add (tui->rows, row);
     }
-  for (guint j = 0; old && j < old->len; j++)
-    g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (old, j))->domain, tui);
+  /* what is left in the table went away: forget it */
+  if (old != NULL)
+    {
+      g_ptr_array_set_free_func (old, NULL);
+      for (guint j = 0; j < old->len; j++)
+        {
+          TuiRow *row = g_ptr_array_index (old, j);
+
+          if (g_hash_table_contains (kept, row->domain))
+            {
+              g_signal_handlers_disconnect_by_data (row->domain, tui);
+              tui_row_free (row);
+            }
+        }
+    }
   tui_rows_refresh (tui);
 }
 
