@@ -29,7 +29,7 @@ static const char *kept_domain[] = {
 };
 static const char *kept_devices[] = {
   "emulator", "controller", "input", "channel", "sound", "audio",
-  "watchdog", "panic", NULL
+  "watchdog", "panic", "redirdev", NULL
 };
 /* Runtime details libvirt adds that mean nothing to Vireo. */
 static const char *dropped_device_children[] = { "address", "alias", NULL };
@@ -373,8 +373,13 @@ parse_devices (ParseContext      *ctx,
       else if (is (child, "graphics"))
         {
           g_autofree char *type = prop (child, "type");
-          if (g_strcmp0 (type, "vnc") != 0)
-            return fail (ctx, _("<graphics type='%s'> is not supported (vnc only)"),
+
+          /* virt-manager's VMs use SPICE: Vireo shows their screen over
+           * its own VNC socket and keeps the SPICE element for libvirt */
+          if (g_strcmp0 (type, "spice") == 0)
+            keep (config->extra_devices, child);
+          else if (g_strcmp0 (type, "vnc") != 0)
+            return fail (ctx, _("<graphics type='%s'> is not supported (vnc or spice)"),
                          type ? type : "");
           config->vnc = TRUE;
         }

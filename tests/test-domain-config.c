@@ -156,7 +156,7 @@ static void
 test_errors (void **state)
 {
   static const BadCase cases[] = {
-    { "<graphics type='spice'/>", "", "<graphics type='spice'> is not supported" },
+    { "<graphics type='sdl'/>", "", "<graphics type='sdl'> is not supported (vnc or spice)" },
     { "<hostdev mode='subsystem' type='pci'/>", "", "<hostdev> devices are not supported" },
     { "<disk type='network' device='disk'><target dev='vda'/></disk>", "", "<disk type='network'>" },
     { "<disk type='file' device='floppy'><target dev='fda'/></disk>", "", "device='floppy'" },
@@ -306,6 +306,24 @@ test_disk_edits (void **state)
   assert_int_equal (config->disks->len, 2);
 }
 
+/* virt-manager's default VM (SPICE, USB redirection, a spicevmc channel)
+ * imports: Vireo runs it with VNC and keeps what it does not run. */
+static void
+test_virt_manager_spice (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virt-manager-spice.xml");
+  g_autoptr(GError) error = NULL;
+
+  assert_true (config->vnc);
+  assert_true (config->guest_agent);
+  assert_string_equal (config->video_model, "virtio");
+  assert_true (kept (config->extra_devices, "<graphics type=\"spice\""));
+  assert_true (kept (config->extra_devices, "<redirdev"));
+  assert_true (kept (config->extra_devices, "com.redhat.spice.0"));
+  assert_true (vireo_domain_config_validate (config, &error));
+  assert_roundtrip (config, "virt-manager-spice.xml");
+}
+
 int
 main (void)
 {
@@ -317,6 +335,7 @@ main (void)
     cmocka_unit_test (test_document_errors),
     cmocka_unit_test (test_memory_units),
     cmocka_unit_test (test_disk_edits),
+    cmocka_unit_test (test_virt_manager_spice),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -15,9 +15,9 @@ expect_error 1 "No such file" -- ctl define "$ROOT/missing.xml"
 step unsupported XML names the element
 cat > "$ROOT/spice.xml" <<XML
 <domain type='kvm'><name>spicy</name><memory unit='MiB'>128</memory>
-<os><type>hvm</type></os><devices><graphics type='spice'/></devices></domain>
+<os><type>hvm</type></os><devices><graphics type='sdl'/></devices></domain>
 XML
-expect_error 1 "VM 'spicy': <graphics type='spice'> is not supported" -- ctl define "$ROOT/spice.xml"
+expect_error 1 "VM 'spicy': <graphics type='sdl'> is not supported (vnc or spice)" -- ctl define "$ROOT/spice.xml"
 
 step duplicate and path-like names
 sed -e "s/<uuid>.*<\/uuid>//" <(ctl dumpxml keep) > "$ROOT/dup.xml"

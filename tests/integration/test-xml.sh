@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Exported XML is valid libvirt XML, and virsh's XML imports.
+# Exported XML is valid libvirt XML; virsh's XML and virt-manager's SPICE
+# VMs import.
 . "$(dirname "$0")/lib.sh"
 
 step a created VM exports valid libvirt XML
@@ -15,6 +16,24 @@ grep -q "org.qemu.guest_agent.0" "$ROOT/debian12.xml" || fail "unknown elements 
 ctl undefine debian12 >/dev/null
 ctl define "$ROOT/debian12.xml" >/dev/null
 [ "$(ctl dumpxml debian12)" = "$(cat "$ROOT/debian12.xml")" ] || fail "the round trip changed the XML"
+
+step a virt-manager VM with SPICE imports and runs, its screen over VNC
+qemu-img create -q -f qcow2 "$ROOT/spice.qcow2" 64M
+sed -e "s|/var/lib/libvirt/images/debian12-spice.qcow2|$ROOT/spice.qcow2|" \
+    -e 's|<interface type="network">|<interface type="user">|' -e '/<source network="default"\/>/d' \
+    "$VIREO_TEST_SRCDIR/data/domain/virt-manager-spice.xml" > "$ROOT/spice.xml"
+ctl define "$ROOT/spice.xml" >/dev/null
+ctl dumpxml debian12-spice | grep -q '<graphics type="spice"' || fail "the SPICE element was not kept for libvirt"
+ctl start debian12-spice >/dev/null
+[ "$(ctl state debian12-spice)" = running ] || fail "the SPICE VM does not run"
+# SeaBIOS draws its boot messages within a few seconds under TCG
+for ((i = 0; i < 50; i++)); do
+  ctl screenshot debian12-spice "$ROOT/spice.png" >/dev/null && "$VIREO_PNG_CHECK" "$ROOT/spice.png" >/dev/null && break
+  sleep 0.2
+done
+"$VIREO_PNG_CHECK" "$ROOT/spice.png" >/dev/null || fail "the SPICE VM's screen stays blank"
+ls "$ROOT"/run/*/vnc.sock >/dev/null || fail "no VNC socket"
+ctl destroy debian12-spice >/dev/null
 
 step --json on read verbs
 ctl --json list --all | grep -q '"name" : "plain"' || fail "list --json"
