@@ -626,25 +626,38 @@ vireo_engine_image_in_use (VireoEngine *self,
   return FALSE;
 }
 
-/**
- * vireo_engine_undefine_domain:
- * @remove_storage: also delete the VM's writable disk images that no other
- *   VM uses (CD-ROMs, read-only and shared disks are never deleted)
- *
- * The VM must be shut off.
- */
-gboolean
-vireo_engine_undefine_domain (VireoEngine  *self,
-                              VireoDomain  *domain,
-                              gboolean      remove_storage,
-                              GError      **error)
+/* What undefining one VM deletes: plain paths, so the deleting can run
+ * on a worker thread. */
+typedef struct {
+  VireoDomain *domain;
+  char *name;
+  char *definition;
+  char *run_dir;
+  GPtrArray *doomed;             /* disk images */
+  gboolean definition_gone;
+} Undefine;
+
+static void
+undefine_free (Undefine *u)
+{
+  g_clear_object (&u->domain);
+  g_free (u->name);
+  g_free (u->definition);
+  g_free (u->run_dir);
+  g_ptr_array_unref (u->doomed);
+  g_free (u);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Undefine, undefine_free)
+
+static Undefine *
+undefine_prepare (VireoEngine  *self,
+                  VireoDomain  *domain,
+                  gboolean      remove_storage,
+                  GError      **error)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (domain);
-  g_autofree char *path = vireo_paths_domain_file (self->paths, config->name);
-  static const char *leftovers[] = { "state.json", "domain.xml", "qemu-argv", NULL };
-  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *name = NULL;
-  guint position;
+  Undefine *u;
 
   vireo_domain_refresh_state (domain);
   if (vireo_domain_is_active (domain))
@@ -652,11 +665,15 @@ vireo_engine_undefine_domain (VireoEngine  *self,
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
                    _("VM '%s' is %s; shut it down first"), config->name,
                    vireo_domain_state_to_string (vireo_domain_get_state (domain)));
-      return FALSE;
+      return NULL;
     }
-
-  /* what to delete, chosen while the other VMs' definitions can still say
-   * which images they use */
+  u = g_new0 (Undefine, 1);
+  u->domain = g_object_ref (domain);
+  u->name = g_strdup (config->name);
+  u->definition = vireo_paths_domain_file (self->paths, config->name);
+  u->run_dir = g_strdup (vireo_domain_get_run_dir (domain));
+  u->doomed = g_ptr_array_new_with_free_func (g_free);
+  /* chosen now, while the other VMs' definitions can say which images they use */
   if (remove_storage)
     for (guint i = 0; i < config->disks->len; i++)
       {
@@ -664,33 +681,130 @@ vireo_engine_undefine_domain (VireoEngine  *self,
 
         if (disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
             disk->path != NULL && !vireo_engine_image_in_use (self, domain, disk->path))
-          g_ptr_array_add (doomed, g_strdup (disk->path));
+          g_ptr_array_add (u->doomed, g_strdup (disk->path));
       }
+  return u;
+}
 
-  /* the definition goes first: a VM is never left defined without its disks */
-  if (g_unlink (path) != 0 && errno != ENOENT)
+/* Any thread.  The definition goes first: a VM is never left defined
+ * without its disks. */
+static gboolean
+undefine_files (Undefine  *u,
+                GError   **error)
+{
+  static const char *leftovers[] = { "state.json", "domain.xml", "qemu-argv", NULL };
+
+  if (g_unlink (u->definition) != 0 && errno != ENOENT)
     {
-      vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), config->name, path);
+      vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), u->name, u->definition);
       return FALSE;
     }
+  u->definition_gone = TRUE;
   for (guint i = 0; leftovers[i]; i++)
     {
-      g_autofree char *file = g_build_filename (vireo_domain_get_run_dir (domain), leftovers[i], NULL);
+      g_autofree char *file = g_build_filename (u->run_dir, leftovers[i], NULL);
       g_unlink (file);
     }
-  g_rmdir (vireo_domain_get_run_dir (domain));
-  name = g_strdup (config->name);
-  if (g_list_store_find (self->domains, domain, &position))
-    g_list_store_remove (self->domains, position);
-
-  for (guint i = 0; i < doomed->len; i++)
-    if (g_unlink (g_ptr_array_index (doomed, i)) != 0 && errno != ENOENT)
+  g_rmdir (u->run_dir);
+  for (guint i = 0; i < u->doomed->len; i++)
+    if (g_unlink (g_ptr_array_index (u->doomed, i)) != 0 && errno != ENOENT)
       {
         vireo_set_io_error (error, errno, _("VM '%s' was deleted, but not its disk %s"),
-                            name, (const char *) g_ptr_array_index (doomed, i));
+                            u->name, (const char *) g_ptr_array_index (u->doomed, i));
         return FALSE;
       }
   return TRUE;
+}
+
+static void
+undefine_forget (VireoEngine *self,
+                 Undefine    *u)
+{
+  guint position;
+
+  if (u->definition_gone && g_list_store_find (self->domains, u->domain, &position))
+    g_list_store_remove (self->domains, position);
+}
+
+/**
+ * vireo_engine_undefine_domain:
+ * @remove_storage: also delete the VM's writable disk images that no other
+ *   VM uses (CD-ROMs, read-only and shared disks are never deleted)
+ *
+ * The VM must be shut off.  Deletes on the calling thread: front ends on a
+ * main loop use vireo_engine_undefine_domain_async().
+ */
+gboolean
+vireo_engine_undefine_domain (VireoEngine  *self,
+                              VireoDomain  *domain,
+                              gboolean      remove_storage,
+                              GError      **error)
+{
+  g_autoptr(Undefine) u = undefine_prepare (self, domain, remove_storage, error);
+  gboolean ok;
+
+  if (u == NULL)
+    return FALSE;
+  ok = undefine_files (u, error);
+  undefine_forget (self, u);
+  return ok;
+}
+
+static void
+undefine_in_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (undefine_files (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_engine_undefine_domain_async:
+ * As vireo_engine_undefine_domain(), with the deleting on the worker
+ * pool.  The VM leaves the model in vireo_engine_undefine_domain_finish()
+ * (or at the next reload of the definitions).
+ */
+void
+vireo_engine_undefine_domain_async (VireoEngine         *self,
+                                    VireoDomain         *domain,
+                                    gboolean             remove_storage,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  Undefine *u = undefine_prepare (self, domain, remove_storage, &error);
+
+  g_task_set_source_tag (task, vireo_engine_undefine_domain_async);
+  if (u == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, u, (GDestroyNotify) undefine_free);
+  /* once begun, deleting finishes: a half-deleted VM helps no one */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, undefine_in_thread);
+}
+
+gboolean
+vireo_engine_undefine_domain_finish (VireoEngine   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  Undefine *u = g_task_get_task_data (G_TASK (result));
+
+  /* the model changes on the main thread, here */
+  if (u != NULL)
+    undefine_forget (self, u);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 char *

@@ -47,6 +47,15 @@ gboolean          vireo_engine_undefine_domain   (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   gboolean            remove_storage,
                                                   GError            **error);
+void              vireo_engine_undefine_domain_async  (VireoEngine        *self,
+                                                       VireoDomain        *domain,
+                                                       gboolean            remove_storage,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
+gboolean          vireo_engine_undefine_domain_finish (VireoEngine        *self,
+                                                       GAsyncResult       *result,
+                                                       GError            **error);
 gboolean          vireo_engine_image_in_use      (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   const char         *path);

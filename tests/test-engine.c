@@ -296,6 +296,55 @@ test_describe_guest (void **state)
   }
 }
 
+static void
+on_undefined (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  assert_true (vireo_engine_undefine_domain_finish (VIREO_ENGINE (source), result, &error));
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Deleting on the worker pool: the definition, the runtime folder and the
+ * VM's own image go, an image another VM uses stays. */
+static void
+test_undefine_async (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *own = g_build_filename (f->root, "own.qcow2", NULL);
+  g_autofree char *shared = g_build_filename (f->root, "shared.qcow2", NULL);
+  g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
+  g_autoptr(VireoDomainConfig) b = vireo_domain_config_new ("b");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "a.xml", NULL);
+  g_autofree char *run_dir = NULL;
+  VireoDomain *domain;
+  gboolean done = FALSE;
+
+  assert_true (g_file_set_contents (own, "x", 1, NULL));
+  assert_true (g_file_set_contents (shared, "x", 1, NULL));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", own));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
+  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, a, &error);
+  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  run_dir = g_strdup (vireo_domain_get_run_dir (domain));
+  g_mkdir_with_parents (run_dir, 0700);
+
+  vireo_engine_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
+  vireo_test_pump (NULL, &done, 10000);
+  assert_true (done);
+  assert_null (vireo_engine_lookup_domain (f->engine, "a"));
+  assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  assert_false (g_file_test (own, G_FILE_TEST_EXISTS));
+  assert_true (g_file_test (shared, G_FILE_TEST_EXISTS));
+  assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
+  assert_non_null (vireo_engine_lookup_domain (f->engine, "b"));
+}
+
 static gboolean
 has_n_domains (VireoEngine *engine,
                guint        n)
@@ -343,6 +392,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -293,6 +293,13 @@ has_error (gpointer data)
 }
 
 static gboolean
+engine_lacks (gpointer data)
+{
+  gpointer *args = data;
+  return vireo_engine_lookup_domain (args[0], args[1]) == NULL;
+}
+
+static gboolean
 engine_knows (gpointer data)
 {
   gpointer *args = data;
@@ -654,7 +661,10 @@ test_manager_and_consoles (void **state)
     dialog = vireo_window_delete_vm (f->window);
     assert_non_null (dialog);
     gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-    assert_null (vireo_engine_lookup_domain (f->engine, "wizard-vm"));
+    /* the files go on the worker pool; the VM leaves when that is done */
+    args[0] = f->engine;
+    args[1] = "wizard-vm";
+    assert_true (wait_until (engine_lacks, args, 10));
     assert_null (gtk_list_box_get_row_at_index (box, 3));   /* alpha, beta, gamma remain */
     assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
     assert_null (vireo_window_get_error_text (f->window));

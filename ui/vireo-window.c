@@ -390,18 +390,30 @@ vireo_window_new_vm (VireoWindow *self)
 }
 
 static void
+on_deleted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VireoWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vireo_engine_undefine_domain_finish (VIREO_ENGINE (source), result, &error))
+    vireo_window_show_error (self, error);
+}
+
+static void
 on_delete_response (GtkDialog   *dialog,
                     int          response,
                     VireoWindow *self)
 {
   GtkWidget *check = g_object_get_data (G_OBJECT (dialog), "remove-storage");
   VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
-  g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT &&
-      !vireo_engine_undefine_domain (self->engine, domain, gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
-                                     &error))
-    vireo_window_show_error (self, error);
+  /* the files go on the worker pool: a large image takes a while to unlink */
+  if (response == GTK_RESPONSE_ACCEPT)
+    vireo_engine_undefine_domain_async (self->engine, domain,
+                                        gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
+                                        NULL, on_deleted, g_object_ref (self));
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 

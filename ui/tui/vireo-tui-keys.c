@@ -169,28 +169,51 @@ do_force_off (Tui *tui, VireoDomain *domain)
   vireo_domain_destroy_async (domain, tui->cancellable, on_op_done, op_new (tui, done));
 }
 
+typedef struct {
+  Tui *tui;
+  char *name;
+  gboolean with_disks;
+} Delete;
+
+static void
+on_deleted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Delete *d = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vireo_engine_undefine_domain_finish (VIREO_ENGINE (source), result, &error))
+    tui_set_status (d->tui, TRUE, "%s", error->message);
+  else if (d->with_disks)
+    tui_set_status (d->tui, FALSE, _("VM '%s' and its disks deleted."), d->name);
+  else
+    tui_set_status (d->tui, FALSE, _("VM '%s' deleted; its disks are kept."), d->name);
+  g_free (d->name);
+  g_free (d);
+}
+
+static void
+delete_vm (Tui *tui, VireoDomain *domain, gboolean with_disks)
+{
+  Delete *d = g_new0 (Delete, 1);
+
+  d->tui = tui;
+  d->name = g_strdup (vireo_domain_get_name (domain));
+  d->with_disks = with_disks;
+  vireo_engine_undefine_domain_async (tui->engine, domain, with_disks, NULL, on_deleted, d);
+}
+
 static void
 do_delete (Tui *tui, VireoDomain *domain)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_strdup (vireo_domain_get_name (domain));
-
-  if (vireo_engine_undefine_domain (tui->engine, domain, FALSE, &error))
-    tui_set_status (tui, FALSE, _("VM '%s' deleted; its disks are kept."), name);
-  else
-    tui_set_status (tui, TRUE, "%s", error->message);
+  delete_vm (tui, domain, FALSE);
 }
 
 static void
 do_delete_with_disks (Tui *tui, VireoDomain *domain)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_strdup (vireo_domain_get_name (domain));
-
-  if (vireo_engine_undefine_domain (tui->engine, domain, TRUE, &error))
-    tui_set_status (tui, FALSE, _("VM '%s' and its disks deleted."), name);
-  else
-    tui_set_status (tui, TRUE, "%s", error->message);
+  delete_vm (tui, domain, TRUE);
 }
 
 static TuiRedraw
