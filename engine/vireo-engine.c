@@ -603,7 +603,8 @@ vireo_engine_define_domain_finish (VireoEngine   *self,
  * vireo_engine_image_in_use:
  * @domain: (nullable): a VM whose own use does not count
  *
- * Returns: whether any other VM's definition refers to the image @path
+ * Returns: whether any other VM's definition refers to @path, as a disk
+ *   image, a kernel or an initrd
  */
 gboolean
 vireo_engine_image_in_use (VireoEngine *self,
@@ -619,6 +620,8 @@ vireo_engine_image_in_use (VireoEngine *self,
 
       if (other == domain)
         continue;
+      if (g_strcmp0 (config->kernel, path) == 0 || g_strcmp0 (config->initrd, path) == 0)
+        return TRUE;
       for (guint j = 0; j < config->disks->len; j++)
         if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, j))->path, path) == 0)
           return TRUE;
@@ -683,6 +686,21 @@ undefine_prepare (VireoEngine  *self,
             disk->path != NULL && !vireo_engine_image_in_use (self, domain, disk->path))
           g_ptr_array_add (u->doomed, g_strdup (disk->path));
       }
+  /* a kernel and initrd in Vireo's own images folder were copied there
+   * for this VM (the demo's): they go with its disks */
+  if (remove_storage)
+    {
+      const char *boot_files[] = { config->kernel, config->initrd };
+
+      for (guint i = 0; i < G_N_ELEMENTS (boot_files); i++)
+        {
+          g_autofree char *dir = boot_files[i] ? g_path_get_dirname (boot_files[i]) : NULL;
+
+          if (dir && g_str_equal (dir, self->paths->images_dir) &&
+              !vireo_engine_image_in_use (self, domain, boot_files[i]))
+            g_ptr_array_add (u->doomed, g_strdup (boot_files[i]));
+        }
+    }
   return u;
 }
 
@@ -729,7 +747,8 @@ undefine_forget (VireoEngine *self,
 /**
  * vireo_engine_undefine_domain:
  * @remove_storage: also delete the VM's writable disk images that no other
- *   VM uses (CD-ROMs, read-only and shared disks are never deleted)
+ *   VM uses (CD-ROMs, read-only and shared disks are never deleted), and
+ *   a kernel and initrd kept in Vireo's images folder for it
  *
  * The VM must be shut off.  Deletes on the calling thread: front ends on a
  * main loop use vireo_engine_undefine_domain_async().

@@ -35,6 +35,13 @@ done
 ls "$ROOT"/run/*/vnc.sock >/dev/null || fail "no VNC socket"
 ctl destroy debian12-spice >/dev/null
 
+step the kernel and initrd copied for the demo VM go with --remove-storage
+ctl demo >/dev/null
+ls "$ROOT/data/images" | grep -q . || fail "the demo copied nothing into the images folder"
+ctl undefine demo --remove-storage >/dev/null
+left=$(ls "$ROOT/data/images" | grep -v '^spice.qcow2$' | grep -v '^plain' || true)
+[ -z "$left" ] || fail "undefine --remove-storage left $left"
+
 step --json on read verbs
 ctl --json list --all | grep -q '"name" : "plain"' || fail "list --json"
 ctl state plain --json | grep -q '"state" : "shutoff"' || fail "state --json"
