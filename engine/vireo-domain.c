@@ -497,7 +497,12 @@ vireo_domain_get_guest_os (VireoDomain *self)
 static char *
 libosinfo_name (const VireoDomainConfig *config)
 {
-  g_autoptr(GRegex) regex = g_regex_new ("<libosinfo:os\\s+id=[\"']https?://[^/]+/([^\"']+)[\"']", 0, 0, NULL);
+  static GRegex *regex;
+
+  /* compiled once: lists describe every VM on each change */
+  if (g_once_init_enter (&regex))
+    g_once_init_leave (&regex, g_regex_new ("<libosinfo:os\\s+id=[\"']https?://[^/]+/([^\"']+)[\"']",
+                                            G_REGEX_OPTIMIZE, 0, NULL));
 
   for (guint i = 0; i < config->extra_metadata->len; i++)
     {
