@@ -38,6 +38,7 @@ struct _VireoAddDiskDialog
   GCancellable *cancellable;   /* set while working */
   VireoJob *job;
   GSettings *settings;
+  gboolean disposed;           /* the children are gone: callbacks only end */
 };
 
 enum {
@@ -122,9 +123,11 @@ on_attached (GObject      *source,
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->job);
-  gtk_widget_hide (GTK_WIDGET (self->progress_bar));
   if (target != NULL)
     g_signal_emit (self, signals[ADDED], 0, target);
+  if (self->disposed)
+    return;
+  gtk_widget_hide (GTK_WIDGET (self->progress_bar));
   if (target != NULL || (cancelled && gtk_widget_get_visible (GTK_WIDGET (self)) == FALSE))
     {
       gtk_widget_destroy (GTK_WIDGET (self));
@@ -209,6 +212,7 @@ vireo_add_disk_dialog_dispose (GObject *object)
 {
   VireoAddDiskDialog *self = VIREO_ADD_DISK_DIALOG (object);
 
+  self->disposed = TRUE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
