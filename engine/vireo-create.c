@@ -148,11 +148,15 @@ build_config (VireoEngine              *engine,
     g_ptr_array_add (config->boot_devs, g_strdup ("hd"));
 
   if (o->network == NULL || g_str_equal (o->network, "user"))
-    g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, NULL));
+    {
+      g_autofree char *mac = vireo_engine_generate_mac (engine);
+      g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
+    }
   else if (!g_str_equal (o->network, "none"))
     {
       g_autofree char *base = g_strconcat (o->network, ".xml", NULL);
       g_autofree char *file = g_build_filename (paths->networks_dir, base, NULL);
+      g_autofree char *mac = NULL;
 
       if (!vireo_name_validate (o->network, NULL) || !g_file_test (file, G_FILE_TEST_EXISTS))
         {
@@ -161,7 +165,8 @@ build_config (VireoEngine              *engine,
                        o->name, o->network);
           return NULL;
         }
-      g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, o->network, NULL));
+      mac = vireo_engine_generate_mac (engine);
+      g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, o->network, mac));
     }
   if (!vireo_domain_config_validate (config, error))
     return NULL;

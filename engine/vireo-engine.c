@@ -826,6 +826,42 @@ vireo_engine_undefine_domain_finish (VireoEngine   *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static gboolean
+mac_in_use (VireoEngine *self,
+            const char  *mac)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+      const VireoDomainConfig *config = vireo_domain_get_config (domain);
+
+      for (guint j = 0; j < config->nics->len; j++)
+        if (g_ascii_strcasecmp (((VireoNicConfig *) g_ptr_array_index (config->nics, j))->mac, mac) == 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * vireo_engine_generate_mac:
+ * Returns: (transfer full): a new 52:54:00 MAC that no defined VM uses
+ *   (two guests on one network with the same MAC lose their packets)
+ */
+char *
+vireo_engine_generate_mac (VireoEngine *self)
+{
+  char *mac = vireo_mac_generate (NULL);
+
+  while (mac_in_use (self, mac))
+    {
+      g_free (mac);
+      mac = vireo_mac_generate (NULL);
+    }
+  return mac;
+}
+
 char *
 vireo_engine_default_disk_path (VireoEngine *self,
                                 const char  *name)

@@ -59,6 +59,7 @@ gboolean          vireo_engine_undefine_domain_finish (VireoEngine        *self,
 gboolean          vireo_engine_image_in_use      (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   const char         *path);
+char             *vireo_engine_generate_mac      (VireoEngine        *self);
 char             *vireo_engine_default_disk_path (VireoEngine        *self,
                                                   const char         *name);
 void              vireo_engine_start_monitoring  (VireoEngine        *self,

@@ -7,6 +7,7 @@
 
 #include "vireo-engine.h"
 #include "vireo-error.h"
+#include "vireo-ids.h"
 #include "vireo-proc.h"
 #include "vireo-test-util.h"
 
@@ -345,6 +346,30 @@ test_undefine_async (void **state)
   assert_non_null (vireo_engine_lookup_domain (f->engine, "b"));
 }
 
+/* New MACs are valid, QEMU's, and not any defined VM's. */
+static void
+test_generate_mac (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("m%u", i);
+      g_autoptr(VireoDomainConfig) config = make_config (name);
+      g_autofree char *mac = vireo_engine_generate_mac (f->engine);
+      g_autofree char *normal = vireo_mac_normalize (mac);
+
+      assert_non_null (normal);
+      assert_true (g_str_has_prefix (mac, "52:54:00:"));
+      assert_false (g_hash_table_contains (used, mac));
+      g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
+      assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+      g_hash_table_add (used, g_strdup (mac));
+    }
+}
+
 static gboolean
 has_n_domains (VireoEngine *engine,
                guint        n)
@@ -393,6 +418,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

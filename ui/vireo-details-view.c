@@ -299,8 +299,9 @@ static void
 on_add_nic (VireoDetailsView *self)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
+  g_autofree char *mac = vireo_engine_generate_mac (self->engine);
 
-  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, NULL));
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
   save (self, config);
 }
 
