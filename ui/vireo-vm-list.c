@@ -98,15 +98,9 @@ compare_rows (GtkListBoxRow *a,
     default:
       break;
     }
-  if (result == 0)
-    {
-      /* ties, and the name order itself: "vm2" before "vm10", as in Files */
-      g_autofree char *ka = g_utf8_collate_key_for_filename (vireo_domain_get_name (da), -1);
-      g_autofree char *kb = g_utf8_collate_key_for_filename (vireo_domain_get_name (db), -1);
-
-      result = strcmp (ka, kb);
-    }
-  return result;
+  /* ties, and the name order itself: "vm2" before "vm10", as in Files */
+  return result != 0 ? result : strcmp (vireo_vm_row_get_sort_key (VIREO_VM_ROW (a)),
+                                        vireo_vm_row_get_sort_key (VIREO_VM_ROW (b)));
 }
 
 static gboolean

@@ -24,6 +24,7 @@ struct _VireoVmRow
 
   /* owned */
   VireoDomain *domain;
+  char *sort_key;                  /* the name's collation key, made once */
   double cpu[SPARKLINE_SAMPLES];   /* ring of CPU %, newest at cpu_head - 1 */
   guint cpu_head;
   guint cpu_count;
@@ -214,11 +215,19 @@ vireo_vm_row_dispose (GObject *object)
 }
 
 static void
+vireo_vm_row_finalize (GObject *object)
+{
+  g_free (VIREO_VM_ROW (object)->sort_key);
+  G_OBJECT_CLASS (vireo_vm_row_parent_class)->finalize (object);
+}
+
+static void
 vireo_vm_row_class_init (VireoVmRowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = vireo_vm_row_dispose;
+  G_OBJECT_CLASS (klass)->finalize = vireo_vm_row_finalize;
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-vm-row.ui");
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, state_icon);
   gtk_widget_class_bind_template_child (widget_class, VireoVmRow, spinner);
@@ -243,6 +252,7 @@ vireo_vm_row_new (VireoDomain *domain)
   VireoVmRow *self = g_object_new (VIREO_TYPE_VM_ROW, NULL);
 
   self->domain = g_object_ref (domain);
+  self->sort_key = g_utf8_collate_key_for_filename (vireo_domain_get_name (domain), -1);
   g_signal_connect (domain, "notify::state", G_CALLBACK (on_domain_changed), self);
   g_signal_connect (domain, "notify::state-reason", G_CALLBACK (on_domain_changed), self);
   g_signal_connect (domain, "notify::config", G_CALLBACK (on_domain_changed), self);
@@ -250,6 +260,13 @@ vireo_vm_row_new (VireoDomain *domain)
   g_signal_connect (domain, "notify::guest-os", G_CALLBACK (on_domain_changed), self);
   update (self);
   return GTK_WIDGET (self);
+}
+
+/* For sorting by name as people count: "vm2" before "vm10". */
+const char *
+vireo_vm_row_get_sort_key (VireoVmRow *self)
+{
+  return self->sort_key;
 }
 
 VireoDomain *

@@ -139,7 +139,6 @@ on_created (GObject      *source,
   tui->mode = TUI_MODE_TABLE;
   g_free (tui->selected);
   tui->selected = g_strdup (vireo_domain_get_name (domain));
-  tui_rows_refresh (tui);
   tui_set_status (tui, FALSE, _("VM '%s' created: s starts it."), vireo_domain_get_name (domain));
   g_object_unref (domain);
 }

@@ -114,7 +114,6 @@ key_sort (Tui *tui, int key)
       /* numbers read best largest first, names and states A to Z */
       tui->sort_descending = tui->sort >= TUI_COL_VCPUS && tui->sort <= TUI_COL_UPTIME;
     }
-  tui_rows_refresh (tui);
   tui_set_status (tui, FALSE, _("Sorted by %s."), tui_column_title (tui->sort));
   return TUI_REDRAW_ALL;
 }
@@ -410,7 +409,6 @@ handle_filter_key (Tui *tui,
     g_string_append_c (tui->filter, (char) key);
   else
     return TUI_REDRAW_NONE;
-  tui_rows_refresh (tui);
   return TUI_REDRAW_ALL;
 }
 

@@ -24,7 +24,10 @@ on_draw (gpointer user_data)
   if (tui->attached)
     return G_SOURCE_REMOVE;
   if (tui->dirty != TUI_REDRAW_NONE)
-    tui_draw (tui);
+    {
+      tui_rows_refresh (tui);
+      tui_draw (tui);
+    }
   tui->dirty = TUI_REDRAW_NONE;
   /* make bench's hook: the first full frame is on the terminal */
   if (g_strcmp0 (g_getenv ("VIREO_BENCH"), "frame") == 0)
@@ -69,14 +72,7 @@ on_stdin (int          fd,
   int key;
 
   while ((key = getch ()) != ERR)
-    {
-      TuiRedraw redraw = tui_keys_handle (tui, key);
-
-      if (redraw == TUI_REDRAW_ALL)
-        /* a table change after a key may reorder the rows */
-        tui_rows_refresh (tui);
-      tui_queue_draw (tui, redraw);
-    }
+    tui_queue_draw (tui, tui_keys_handle (tui, key));
   return G_SOURCE_CONTINUE;
 }
 
@@ -165,8 +161,6 @@ on_stats (GObject      *source,
           }
       }
     }
-  if (tui->sort >= TUI_COL_CPU && tui->sort <= TUI_COL_UPTIME)
-    tui_rows_refresh (tui);
   tui_queue_draw (tui, TUI_REDRAW_TABLE);
 }
 

@@ -36,6 +36,7 @@ void
 tui_row_free (TuiRow *row)
 {
   g_clear_object (&row->domain);
+  g_free (row->sort_key);
   g_free (row);
 }
 
@@ -95,13 +96,8 @@ compare_rows (gconstpointer a,
 #undef CMP
   if (tui->sort_descending)
     result = -result;
-  if (result == 0)
-    {
-      g_autofree char *ka = g_utf8_collate_key_for_filename (ca->name, -1);
-      g_autofree char *kb = g_utf8_collate_key_for_filename (cb->name, -1);
-      result = strcmp (ka, kb);
-    }
-  return result;
+  /* ties, and the name order itself: "vm2" before "vm10" */
+  return result != 0 ? result : strcmp (ra->sort_key, rb->sort_key);
 }
 
 static gboolean
@@ -153,6 +149,7 @@ tui_rows_sync (Tui *tui)
         {
           row = g_new0 (TuiRow, 1);
           row->domain = g_object_ref (domain);
+          row->sort_key = g_utf8_collate_key_for_filename (vireo_domain_get_name (domain), -1);
           row->net_rate = -1;
           g_signal_connect (domain, "notify", G_CALLBACK (on_domain_notify), tui);
         }
@@ -176,7 +173,8 @@ tui_rows_sync (Tui *tui)
   tui_rows_refresh (tui);
 }
 
-/* Filter and sort again, keeping the selection on the same VM. */
+/* Filter and sort again, keeping the selection on the same VM.  Done
+ * before each draw, so a VM whose state or numbers changed moves. */
 void
 tui_rows_refresh (Tui *tui)
 {

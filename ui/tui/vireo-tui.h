@@ -50,6 +50,7 @@ typedef enum {
 /* One VM as the table shows it. */
 typedef struct {
   VireoDomain *domain;
+  char *sort_key;                  /* the name's collation key, made once */
   double cpu[TUI_HISTORY];         /* newest last */
   guint n_cpu;
   guint64 disk_bytes;              /* read + written, at the last sample */
