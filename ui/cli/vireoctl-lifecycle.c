@@ -10,23 +10,40 @@
 
 #define DEFAULT_SHUTDOWN_TIMEOUT 60
 
+typedef void     (*DomainAsyncFunc)  (VireoDomain *domain, GCancellable *cancellable,
+                                      GAsyncReadyCallback callback, gpointer user_data);
+typedef gboolean (*DomainFinishFunc) (VireoDomain *domain, GAsyncResult *result, GError **error);
+
+/* A verb that takes NAME and runs one domain operation to its end. */
+static int
+run_domain_verb (Ctl              *ctl,
+                 int               argc,
+                 char            **argv,
+                 DomainAsyncFunc   run,
+                 DomainFinishFunc  finish,
+                 const char       *done)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *verb = g_strdup (argv[0]);
+  GError *error = NULL;
+  VireoDomain *domain;
+  int ret;
+
+  if ((ret = ctl_parse_domain (ctl, verb, "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
+  run (domain, NULL, ctl_done, &result);
+  if (!finish (domain, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf ("VM '%s' %s\n", argv[1], done);
+  return CTL_OK;
+}
+
 int
 ctl_verb_start (Ctl   *ctl,
                 int    argc,
                 char **argv)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  GError *error = NULL;
-  VireoDomain *domain;
-  int ret;
-
-  if ((ret = ctl_parse_domain (ctl, "start", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
-    return ret;
-  vireo_domain_start_async (domain, NULL, ctl_done, &result);
-  if (!vireo_domain_start_finish (domain, ctl_wait (&result), &error))
-    return ctl_fail (error);
-  printf ("VM '%s' started\n", argv[1]);
-  return CTL_OK;
+  return run_domain_verb (ctl, argc, argv, vireo_domain_start_async, vireo_domain_start_finish, "started");
 }
 
 int
@@ -63,18 +80,7 @@ ctl_verb_destroy (Ctl   *ctl,
                   int    argc,
                   char **argv)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  GError *error = NULL;
-  VireoDomain *domain;
-  int ret;
-
-  if ((ret = ctl_parse_domain (ctl, "destroy", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
-    return ret;
-  vireo_domain_destroy_async (domain, NULL, ctl_done, &result);
-  if (!vireo_domain_destroy_finish (domain, ctl_wait (&result), &error))
-    return ctl_fail (error);
-  printf ("VM '%s' forced off\n", argv[1]);
-  return CTL_OK;
+  return run_domain_verb (ctl, argc, argv, vireo_domain_destroy_async, vireo_domain_destroy_finish, "forced off");
 }
 
 int
