@@ -219,17 +219,8 @@ tui_form_key (Tui *tui,
     case '\r': case '\n': case KEY_ENTER:
       submit (tui);
       break;
-    case KEY_BACKSPACE: case 127: case 8:
-      {
-        const char *end = value->str + value->len;
-        const char *prev = value->len ? g_utf8_find_prev_char (value->str, end) : NULL;
-        g_string_truncate (value, prev ? (gsize) (prev - value->str) : 0);
-      }
-      break;
     default:
-      if (key >= 32 && key < 256 && key != 127)
-        g_string_append_c (value, (char) key);
-      else
+      if (!tui_edit_text (value, key))
         return TUI_REDRAW_NONE;
     }
   return TUI_REDRAW_ALL;

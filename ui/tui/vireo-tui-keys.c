@@ -387,6 +387,32 @@ describe_key (int key)
     }
 }
 
+/**
+ * tui_edit_text:
+ * Typing into a one-line field: Backspace removes the last character (not
+ * the last byte of it), a printable byte is added.
+ *
+ * Returns: whether @key was for the field
+ */
+gboolean
+tui_edit_text (GString *text,
+               int      key)
+{
+  if (key == KEY_BACKSPACE || key == 127 || key == CTRL ('h'))
+    {
+      const char *prev = text->len ? g_utf8_find_prev_char (text->str, text->str + text->len) : NULL;
+
+      g_string_truncate (text, prev ? (gsize) (prev - text->str) : 0);
+      return TRUE;
+    }
+  if (key >= 32 && key < 256 && key != 127)
+    {
+      g_string_append_c (text, (char) key);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static TuiRedraw
 handle_filter_key (Tui *tui,
                    int  key)
@@ -398,16 +424,7 @@ handle_filter_key (Tui *tui,
     }
   else if (key == '\r' || key == '\n' || key == KEY_ENTER)
     tui->mode = TUI_MODE_TABLE;
-  else if (key == KEY_BACKSPACE || key == 127 || key == CTRL ('h'))
-    {
-      /* remove the last character, not the last byte */
-      const char *end = tui->filter->str + tui->filter->len;
-      const char *prev = tui->filter->len ? g_utf8_find_prev_char (tui->filter->str, end) : NULL;
-      g_string_truncate (tui->filter, prev ? (gsize) (prev - tui->filter->str) : 0);
-    }
-  else if (key >= 32 && key < 256 && key != 127)
-    g_string_append_c (tui->filter, (char) key);
-  else
+  else if (!tui_edit_text (tui->filter, key))
     return TUI_REDRAW_NONE;
   return TUI_REDRAW_ALL;
 }

@@ -114,6 +114,7 @@ void     tui_row_free         (TuiRow *row);
 
 /* vireo-tui-keys.c: the key table and its handlers */
 TuiRedraw tui_keys_handle     (Tui *tui, int key);
+gboolean  tui_edit_text       (GString *text, int key);
 void      tui_keys_draw_bar   (Tui *tui, int y, int width);
 void      tui_keys_draw_help  (Tui *tui);
 
