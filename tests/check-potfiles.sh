@@ -4,7 +4,7 @@ set -euo pipefail
 cd "${VIREO_TEST_SRCDIR:?}/.."
 listed=$(grep -v '^#' po/POTFILES.in | grep .)
 [ "$listed" = "$(printf '%s\n' "$listed" | LC_ALL=C sort)" ] || { echo "po/POTFILES.in is not sorted" >&2; exit 1; }
-found=$( { grep -lE '\b(N?_|ngettext) ?\(' console/*.c engine/*.c ui/*.c ui/tui/*.c 2>/dev/null || true
+found=$( { find console engine ui -name '*.c' -exec grep -lE '\b(N?_|ngettext) ?\(' {} + 2>/dev/null || true
            grep -l 'translatable="yes"' data/ui/*.ui 2>/dev/null || true
            ls data/*.desktop.in; } | LC_ALL=C sort -u)
 missing=$(LC_ALL=C comm -13 <(printf '%s\n' "$listed") <(printf '%s\n' "$found"))

@@ -9,7 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-add-disk-dialog.h"
-#include "vireo-disks.h"
+#include "vireo.h"
 #include "vireo-file-chooser.h"
 #include "vireo-preferences.h"
 

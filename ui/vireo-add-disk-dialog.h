@@ -6,7 +6,7 @@
 
 #include <gtk/gtk.h>
 
-#include "vireo-engine.h"
+#include "vireo.h"
 
 G_BEGIN_DECLS
 

@@ -11,9 +11,8 @@
 #include "vireo-add-disk-dialog.h"
 #include "vireo-details-view.h"
 #include "vireo-disk-row.h"
-#include "vireo-disks.h"
+#include "vireo.h"
 #include "vireo-file-chooser.h"
-#include "vireo-media.h"
 #include "vireo-nic-row.h"
 
 struct _VireoDetailsView

@@ -9,7 +9,7 @@
  */
 #include <glib/gi18n.h>
 
-#include "vireo-create.h"
+#include "vireo.h"
 #include "vireo-file-chooser.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"

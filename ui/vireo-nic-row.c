@@ -8,7 +8,7 @@
  */
 #include <glib/gi18n.h>
 
-#include "vireo-ids.h"
+#include "vireo.h"
 #include "vireo-nic-row.h"
 
 struct _VireoNicRow

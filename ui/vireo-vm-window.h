@@ -7,7 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "vireo-details-view.h"
-#include "vireo-domain.h"
+#include "vireo.h"
 #include "vireo-serial-view.h"
 #include "vireo-vnc-view.h"
 

@@ -8,8 +8,7 @@
  */
 #include <glib/gi18n.h>
 
-#include "vireo-demo.h"
-#include "vireo-fileutil.h"
+#include "vireo.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-list.h"

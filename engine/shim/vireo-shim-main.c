@@ -24,7 +24,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-json.h"
 #include "vireo-proc.h"
-#include "vireo-qemu-argv.h"
+#include "vireo-shim-protocol.h"
 #include "vireo-shim.h"
 
 #define DESTROY_GRACE_MS 5000

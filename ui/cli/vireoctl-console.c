@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "vireo-console-attach.h"
-#include "vireo-error.h"
+#include "vireo.h"
 #include "vireoctl.h"
 
 int

@@ -6,10 +6,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "vireo-create.h"
-#include "vireo-demo.h"
-#include "vireo-error.h"
-#include "vireo-storage.h"
+#include "vireo.h"
 #include "vireoctl.h"
 
 int

@@ -4,10 +4,7 @@
  */
 #include <stdio.h>
 
-#include "vireo-disks.h"
-#include "vireo-error.h"
-#include "vireo-media.h"
-#include "vireo-storage.h"
+#include "vireo.h"
 #include "vireoctl.h"
 
 int

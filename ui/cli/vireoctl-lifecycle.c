@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "vireo-error.h"
+#include "vireo.h"
 #include "vireoctl.h"
 
 #define DEFAULT_SHUTDOWN_TIMEOUT 60

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "vireo-error.h"
+#include "vireo.h"
 #include "vireoctl.h"
 
 typedef struct {

@@ -6,7 +6,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "vireo-engine.h"
+#include "vireo.h"
 
 G_BEGIN_DECLS
 

@@ -10,8 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vireo-create.h"
-#include "vireo-storage.h"
+#include "vireo.h"
 #include "vireo-tui.h"
 
 enum {

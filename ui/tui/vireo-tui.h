@@ -12,7 +12,7 @@
 
 #include <curses.h>
 
-#include "vireo-engine.h"
+#include "vireo.h"
 
 G_BEGIN_DECLS
 

@@ -5,13 +5,9 @@
 #pragma once
 
 #include "vireo-domain-config.h"
+#include "vireo-shim-protocol.h"
 
 G_BEGIN_DECLS
-
-/* The file descriptors the shim hands QEMU, at these numbers. */
-#define VIREO_QEMU_QMP_FD    3
-#define VIREO_QEMU_SERIAL_FD 4
-#define VIREO_QEMU_AGENT_FD  5
 
 /**
  * VireoQemuHost:

@@ -1,0 +1,24 @@
+/* vireo.h: the engine as front ends see it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The GTK application, vireo-tui, vireoctl and the console widgets
+ * include this header and no other from engine/: the folders behind it
+ * (util/, config/, qemu/, domain/, store/, storage/) are the engine's
+ * own business and may be reshaped without touching a front end.
+ */
+#pragma once
+
+#include "vireo-error.h"
+#include "vireo-ids.h"
+#include "vireo-job.h"
+#include "vireo-paths.h"
+#include "vireo-domain-config.h"
+#include "vireo-domain.h"
+#include "vireo-engine.h"
+#include "vireo-create.h"
+#include "vireo-demo.h"
+#include "vireo-disks.h"
+#include "vireo-media.h"
+#include "vireo-storage.h"
+#include "vireo-fileutil.h"
