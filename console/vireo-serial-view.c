@@ -123,8 +123,7 @@ on_state_changed (VireoDomain     *domain,
                   GParamSpec      *pspec,
                   VireoSerialView *self)
 {
-  if (vireo_domain_is_active (domain) && self->conn == NULL &&
-      vireo_domain_get_state (domain) != VIREO_DOMAIN_STATE_STARTING)
+  if (vireo_domain_can (domain, VIREO_DOMAIN_OP_CONSOLE) && self->conn == NULL)
     connect_console (self);
 }
 

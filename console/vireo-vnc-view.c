@@ -52,8 +52,7 @@ update_for_state (VireoVncView *self)
 {
   VireoDomainState state = vireo_domain_get_state (self->domain);
 
-  if (state == VIREO_DOMAIN_STATE_RUNNING || state == VIREO_DOMAIN_STATE_PAUSED ||
-      state == VIREO_DOMAIN_STATE_SHUTTING_DOWN)
+  if (vireo_domain_state_allows (state, VIREO_DOMAIN_OP_DISPLAY))
     {
       if (self->conn == NULL && self->reconnect_id == 0)
         connect_display (self);

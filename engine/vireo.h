@@ -15,6 +15,7 @@
 #include "vireo-paths.h"
 #include "vireo-domain-config.h"
 #include "vireo-domain.h"
+#include "vireo-domain-policy.h"
 #include "vireo-engine.h"
 #include "vireo-create.h"
 #include "vireo-demo.h"

@@ -64,14 +64,13 @@ load (VireoDetailsView *self)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
   g_autofree char *xml = vireo_domain_get_xml (self->domain);
-  static const char *accels[] = { "auto", "kvm", "tcg" };
 
   gtk_label_set_text (self->name_label, config->name);
   gtk_label_set_text (self->uuid_label, config->uuid);
   gtk_label_set_text (self->machine_label, config->machine);
   gtk_entry_set_text (self->title_entry, config->title ? config->title : "");
   gtk_entry_set_text (self->description_entry, config->description ? config->description : "");
-  gtk_combo_box_set_active_id (self->accel_combo, accels[config->accel]);
+  gtk_combo_box_set_active_id (self->accel_combo, vireo_accel_to_string (config->accel));
   gtk_spin_button_set_value (self->vcpus_spin, config->vcpus);
   gtk_spin_button_set_value (self->memory_spin, config->memory_kib / 1024);
   gtk_entry_set_text (self->kernel_entry, config->kernel ? config->kernel : "");
@@ -436,8 +435,8 @@ on_apply_overview (VireoDetailsView *self)
   config->title = *title ? g_strdup (title) : NULL;
   g_free (config->description);
   config->description = *description ? g_strdup (description) : NULL;
-  config->accel = g_strcmp0 (accel, "kvm") == 0 ? VIREO_ACCEL_KVM :
-                  g_strcmp0 (accel, "tcg") == 0 ? VIREO_ACCEL_TCG : VIREO_ACCEL_AUTO;
+  if (!vireo_accel_from_string (accel, &config->accel))
+    config->accel = VIREO_ACCEL_AUTO;
   config->vcpus = gtk_spin_button_get_value_as_int (self->vcpus_spin);
   set_boot (self, config);
 

@@ -14,7 +14,6 @@
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 
-#define DEFAULT_DISK_GIB 20
 
 struct _VireoNewVmAssistant
 {
@@ -376,6 +375,7 @@ vireo_new_vm_assistant_new (GtkWindow   *parent,
 {
   VireoNewVmAssistant *self = g_object_new (VIREO_TYPE_NEW_VM_ASSISTANT,
                                             "transient-for", parent, NULL);
+  g_autoptr(VireoCreateOptions) defaults = vireo_create_options_new ();
   guint cpus = g_get_num_processors ();
   guint max_mib = vireo_create_max_memory_mib ();
   g_autofree char *host = NULL;
@@ -383,11 +383,11 @@ vireo_new_vm_assistant_new (GtkWindow   *parent,
                                                      G_FORMAT_SIZE_IEC_UNITS);
 
   self->engine = g_object_ref (engine);
-  gtk_spin_button_set_range (self->memory_spin, 64, max_mib);
-  gtk_spin_button_set_value (self->memory_spin, MIN (vireo_create_default_memory_mib (), max_mib));
-  gtk_spin_button_set_range (self->vcpus_spin, 1, cpus);
-  gtk_spin_button_set_value (self->vcpus_spin, MIN (2, cpus));
-  gtk_spin_button_set_value (self->disk_spin, DEFAULT_DISK_GIB);
+  gtk_spin_button_set_range (self->memory_spin, VIREO_CREATE_MIN_MEMORY_MIB, max_mib);
+  gtk_spin_button_set_value (self->memory_spin, defaults->memory_mib);
+  gtk_spin_button_set_range (self->vcpus_spin, 1, vireo_create_max_vcpus ());
+  gtk_spin_button_set_value (self->vcpus_spin, defaults->vcpus);
+  gtk_spin_button_set_value (self->disk_spin, VIREO_CREATE_DEFAULT_DISK_GIB);
   /* Translators: the host's CPU count and memory size */
   host = g_strdup_printf (ngettext ("This computer has %u CPU and %s of memory.",
                                     "This computer has %u CPUs and %s of memory.", cpus),

@@ -19,13 +19,6 @@
 #define FIRST_ROWS 24
 #define CHUNK_ROWS 16
 
-typedef enum {
-  SORT_NAME,
-  SORT_STATE,
-  SORT_MEMORY,
-  SORT_CPU,
-} SortKey;
-
 struct _VireoVmList
 {
   GtkListBox parent_instance;
@@ -33,11 +26,11 @@ struct _VireoVmList
   /* owned */
   GListModel *domains;
   GPtrArray *rows;          /* VireoVmRow or NULL (not built yet), by model position */
-  char *filter;             /* casefolded, or NULL */
+  char *filter;             /* vireo_domain_filter_key(), or NULL */
   guint fill_id;
   guint chunk;              /* rows the next idle builds */
 
-  SortKey sort;
+  VireoDomainSort sort;
 };
 
 enum {
@@ -49,58 +42,16 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (VireoVmList, vireo_vm_list, GTK_TYPE_LIST_BOX)
 
-/* Running VMs first, then the ones in between, shut-off and crashed last. */
-static int
-state_rank (VireoDomainState state)
-{
-  switch (state)
-    {
-    case VIREO_DOMAIN_STATE_RUNNING: return 0;
-    case VIREO_DOMAIN_STATE_PAUSED: return 1;
-    case VIREO_DOMAIN_STATE_STARTING:
-    case VIREO_DOMAIN_STATE_SHUTTING_DOWN: return 2;
-    case VIREO_DOMAIN_STATE_CRASHED: return 3;
-    case VIREO_DOMAIN_STATE_SHUTOFF:
-    default: return 4;
-    }
-}
-
+/* The engine decides the order and what a filter matches. */
 static int
 compare_rows (GtkListBoxRow *a,
               GtkListBoxRow *b,
               gpointer       user_data)
 {
   VireoVmList *self = user_data;
-  VireoDomain *da = vireo_vm_row_get_domain (VIREO_VM_ROW (a));
-  VireoDomain *db = vireo_vm_row_get_domain (VIREO_VM_ROW (b));
-  int result = 0;
 
-  switch (self->sort)
-    {
-    case SORT_STATE:
-      result = state_rank (vireo_domain_get_state (da)) - state_rank (vireo_domain_get_state (db));
-      break;
-    case SORT_MEMORY:
-      {
-        guint64 ma = vireo_domain_get_config (da)->memory_kib;
-        guint64 mb = vireo_domain_get_config (db)->memory_kib;
-        result = ma > mb ? -1 : ma < mb ? 1 : 0;
-      }
-      break;
-    case SORT_CPU:
-      {
-        double ca = vireo_vm_row_get_cpu_percent (VIREO_VM_ROW (a));
-        double cb = vireo_vm_row_get_cpu_percent (VIREO_VM_ROW (b));
-        result = ca > cb ? -1 : ca < cb ? 1 : 0;
-      }
-      break;
-    case SORT_NAME:
-    default:
-      break;
-    }
-  /* ties, and the name order itself: "vm2" before "vm10", as in Files */
-  return result != 0 ? result : strcmp (vireo_vm_row_get_sort_key (VIREO_VM_ROW (a)),
-                                        vireo_vm_row_get_sort_key (VIREO_VM_ROW (b)));
+  return vireo_domain_compare (vireo_vm_row_get_domain (VIREO_VM_ROW (a)),
+                               vireo_vm_row_get_domain (VIREO_VM_ROW (b)), self->sort);
 }
 
 static gboolean
@@ -108,16 +59,8 @@ filter_row (GtkListBoxRow *row,
             gpointer       user_data)
 {
   VireoVmList *self = user_data;
-  const VireoDomainConfig *config;
-  g_autofree char *name = NULL;
-  g_autofree char *title = NULL;
 
-  if (self->filter == NULL)
-    return TRUE;
-  config = vireo_domain_get_config (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
-  name = g_utf8_casefold (config->name, -1);
-  title = config->title ? g_utf8_casefold (config->title, -1) : NULL;
-  return strstr (name, self->filter) != NULL || (title && strstr (title, self->filter) != NULL);
+  return vireo_domain_matches (vireo_vm_row_get_domain (VIREO_VM_ROW (row)), self->filter);
 }
 
 static VireoVmRow *
@@ -212,18 +155,15 @@ vireo_vm_list_set_model (VireoVmList *self,
 
 /**
  * vireo_vm_list_set_sort:
- * @key: "name", "state" (running first), "memory" or "cpu" (largest first)
+ * @key: a sort key's name, as vireo_domain_sort_from_string() takes it
+ *   ("name", "state", "memory", "cpu", …); others sort by name
  */
 void
 vireo_vm_list_set_sort (VireoVmList *self,
                         const char  *key)
 {
-  static const char *keys[] = { "name", "state", "memory", "cpu" };
-
-  self->sort = SORT_NAME;
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    if (g_strcmp0 (key, keys[i]) == 0)
-      self->sort = i;
+  if (!vireo_domain_sort_from_string (key, &self->sort))
+    self->sort = VIREO_DOMAIN_SORT_NAME;
   gtk_list_box_invalidate_sort (GTK_LIST_BOX (self));
 }
 
@@ -236,8 +176,7 @@ vireo_vm_list_set_filter (VireoVmList *self,
                           const char  *text)
 {
   g_clear_pointer (&self->filter, g_free);
-  if (text != NULL && *text != '\0')
-    self->filter = g_utf8_casefold (text, -1);
+  self->filter = vireo_domain_filter_key (text);
   gtk_list_box_invalidate_filter (GTK_LIST_BOX (self));
 }
 
@@ -259,14 +198,13 @@ vireo_vm_list_get_row (VireoVmList *self,
   return g_ptr_array_index (self->rows, position);
 }
 
-/* A new sample moves the row when the list is sorted by CPU use. */
+/* A new sample moves the row when the list is sorted by what it measures. */
 void
-vireo_vm_list_add_stats (VireoVmList            *self,
-                         VireoVmRow             *row,
-                         const VireoDomainStats *stats)
+vireo_vm_list_stats_changed (VireoVmList *self,
+                             VireoVmRow  *row)
 {
-  vireo_vm_row_add_stats (row, stats);
-  if (self->sort == SORT_CPU)
+  if (self->sort == VIREO_DOMAIN_SORT_CPU || self->sort == VIREO_DOMAIN_SORT_DISK ||
+      self->sort == VIREO_DOMAIN_SORT_NETWORK)
     gtk_list_box_row_changed (GTK_LIST_BOX_ROW (row));
 }
 

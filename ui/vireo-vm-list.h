@@ -23,9 +23,8 @@ void        vireo_vm_list_set_filter   (VireoVmList *self,
                                         const char  *text);
 VireoVmRow *vireo_vm_list_get_row      (VireoVmList *self,
                                         VireoDomain *domain);
-void        vireo_vm_list_add_stats    (VireoVmList *self,
-                                        VireoVmRow  *row,
-                                        const VireoDomainStats *stats);
+void        vireo_vm_list_stats_changed (VireoVmList *self,
+                                         VireoVmRow  *row);
 gboolean    vireo_vm_list_is_complete  (VireoVmList *self);
 
 G_END_DECLS

@@ -16,13 +16,8 @@ G_DECLARE_FINAL_TYPE (VireoVmRow, vireo_vm_row, VIREO, VM_ROW, GtkListBoxRow)
 
 GtkWidget   *vireo_vm_row_new        (VireoDomain *domain);
 VireoDomain *vireo_vm_row_get_domain (VireoVmRow  *self);
-const char  *vireo_vm_row_get_sort_key (VireoVmRow *self);
-void         vireo_vm_row_add_stats  (VireoVmRow  *self,
-                                      const VireoDomainStats *stats);
 guint        vireo_vm_row_get_n_samples (VireoVmRow *self);
-double       vireo_vm_row_get_cpu_percent (VireoVmRow *self);
 
-const char  *vireo_ui_state_label     (VireoDomainState state);
 const char  *vireo_ui_state_icon_name (VireoDomainState state);
 
 G_END_DECLS

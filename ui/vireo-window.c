@@ -16,7 +16,6 @@
 #include "vireo-vm-window.h"
 #include "vireo-window.h"
 
-#define SHUTDOWN_TIMEOUT_S 60
 
 struct _VireoWindow
 {
@@ -38,7 +37,6 @@ struct _VireoWindow
   VireoDomain *selected;
   gulong selected_handler;
   GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
-  guint stats_id;
   GSettings *settings;
   gboolean loading;         /* the engine is still reading definitions */
 };
@@ -100,19 +98,17 @@ set_enabled (VireoWindow *self,
 static void
 update_actions (VireoWindow *self)
 {
-  VireoDomainState state = self->selected ? vireo_domain_get_state (self->selected)
-                                          : VIREO_DOMAIN_STATE_SHUTOFF;
-  gboolean any = self->selected != NULL;
-  gboolean off = state == VIREO_DOMAIN_STATE_SHUTOFF || state == VIREO_DOMAIN_STATE_CRASHED;
-  gboolean up = state == VIREO_DOMAIN_STATE_RUNNING || state == VIREO_DOMAIN_STATE_PAUSED;
+  VireoDomain *d = self->selected;
 
-  set_enabled (self, "start", any && off);
-  set_enabled (self, "shutdown", any && state == VIREO_DOMAIN_STATE_RUNNING);
-  set_enabled (self, "force-off", any && !off);
-  set_enabled (self, "reboot", any && state == VIREO_DOMAIN_STATE_RUNNING);
-  set_enabled (self, "pause", any && up);
-  set_enabled (self, "open-console", any);
-  set_enabled (self, "delete", any && off);
+  set_enabled (self, "start", d && vireo_domain_can (d, VIREO_DOMAIN_OP_START));
+  set_enabled (self, "shutdown", d && vireo_domain_can (d, VIREO_DOMAIN_OP_SHUTDOWN));
+  set_enabled (self, "force-off", d && vireo_domain_can (d, VIREO_DOMAIN_OP_FORCE_OFF));
+  set_enabled (self, "reboot", d && vireo_domain_can (d, VIREO_DOMAIN_OP_REBOOT));
+  /* one toggle for both */
+  set_enabled (self, "pause", d && (vireo_domain_can (d, VIREO_DOMAIN_OP_PAUSE) ||
+                                    vireo_domain_can (d, VIREO_DOMAIN_OP_RESUME)));
+  set_enabled (self, "open-console", d != NULL);
+  set_enabled (self, "delete", d && vireo_domain_can (d, VIREO_DOMAIN_OP_DELETE));
 }
 
 static void
@@ -222,7 +218,7 @@ shutdown_vm (GSimpleAction *action,
   VireoWindow *self = user_data;
 
   if (self->selected)
-    vireo_domain_shutdown_async (self->selected, SHUTDOWN_TIMEOUT_S, self->cancellable,
+    vireo_domain_shutdown_async (self->selected, VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S, self->cancellable,
                                  on_operation_done, self);
 }
 
@@ -273,15 +269,12 @@ show_preferences (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (vireo_preferences_new (GTK_WINDOW (user_data))));
 }
 
-static gboolean on_stats_tick (gpointer user_data);
-
 static void
 on_interval_changed (GSettings   *settings,
                      const char  *key,
                      VireoWindow *self)
 {
-  g_clear_handle_id (&self->stats_id, g_source_remove);
-  self->stats_id = g_timeout_add (g_settings_get_uint (settings, "stats-interval"), on_stats_tick, self);
+  vireo_stats_set_interval (g_settings_get_uint (settings, "stats-interval"));
 }
 
 static void
@@ -306,7 +299,7 @@ pause_resume (GSimpleAction *action,
 
   if (self->selected == NULL)
     return;
-  what = vireo_domain_get_state (self->selected) == VIREO_DOMAIN_STATE_PAUSED
+  what = vireo_domain_can (self->selected, VIREO_DOMAIN_OP_RESUME)
          ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE;
   vireo_domain_action_async (self->selected, what, self->cancellable, on_operation_done, self);
 }
@@ -554,39 +547,6 @@ vireo_window_search (VireoWindow *self,
 }
 
 static void
-on_stats (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GtkWidget) row = user_data;   /* a reference, in case the VM went */
-  VireoDomainStats stats;
-
-  if (vireo_domain_get_stats_finish (VIREO_DOMAIN (source), result, &stats, NULL) &&
-      gtk_widget_get_parent (row) != NULL)
-    vireo_vm_list_add_stats (VIREO_VM_LIST (gtk_widget_get_parent (row)), VIREO_VM_ROW (row), &stats);
-}
-
-/* Samples every running VM while the window is on screen. */
-static gboolean
-on_stats_tick (gpointer user_data)
-{
-  VireoWindow *self = user_data;
-  GtkListBoxRow *row;
-
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    return G_SOURCE_CONTINUE;
-  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->list_box, i)); i++)
-    {
-      VireoDomain *domain = vireo_vm_row_get_domain (VIREO_VM_ROW (row));
-      VireoDomainState state = vireo_domain_get_state (domain);
-
-      if (state == VIREO_DOMAIN_STATE_RUNNING || state == VIREO_DOMAIN_STATE_PAUSED)
-        vireo_domain_get_stats_async (domain, self->cancellable, on_stats, g_object_ref (row));
-    }
-  return G_SOURCE_CONTINUE;
-}
-
-static void
 on_sort_changed (GSettings   *settings,
                  const char  *key,
                  VireoWindow *self)
@@ -602,7 +562,6 @@ vireo_window_dispose (GObject *object)
   VireoWindow *self = VIREO_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->stats_id, g_source_remove);
   if (self->settings)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);

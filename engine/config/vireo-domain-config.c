@@ -180,6 +180,25 @@ vireo_accel_to_string (VireoAccel accel)
     }
 }
 
+/**
+ * vireo_accel_from_string:
+ * @text: "kvm", "tcg" or "auto", as users, settings and `VIREO_ACCEL` say it
+ *
+ * Returns: whether @text names an accelerator; @accel is set when it does
+ */
+gboolean
+vireo_accel_from_string (const char *text,
+                         VireoAccel *accel)
+{
+  for (VireoAccel a = VIREO_ACCEL_AUTO; a <= VIREO_ACCEL_TCG; a++)
+    if (g_strcmp0 (text, vireo_accel_to_string (a)) == 0)
+      {
+        *accel = a;
+        return TRUE;
+      }
+  return FALSE;
+}
+
 const char *
 vireo_disk_bus_to_string (VireoDiskBus bus)
 {

@@ -142,6 +142,8 @@ const char        *vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
 VireoDiskBus       vireo_domain_config_default_bus (const VireoDomainConfig *config,
                                                     VireoDiskDevice          device);
 const char        *vireo_accel_to_string        (VireoAccel accel);
+gboolean           vireo_accel_from_string      (const char *text,
+                                                 VireoAccel *accel);
 const char        *vireo_disk_bus_to_string     (VireoDiskBus bus);
 gboolean           vireo_disk_bus_from_string   (const char   *text,
                                                  VireoDiskBus *bus);

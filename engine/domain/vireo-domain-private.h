@@ -16,6 +16,15 @@ typedef struct {
   guint64 ticks;         /* utime + stime */
 } VireoCpuSample;
 
+/* What the stats monitor keeps of a VM (vireo-domain-stats.c). */
+typedef struct _VireoLoadRecord VireoLoadRecord;
+
+VireoLoadRecord *_vireo_load_record_new  (void);
+void             _vireo_load_record_free (VireoLoadRecord *record);
+VireoLoadRecord *_vireo_domain_get_load_record (VireoDomain *self);
+void             _vireo_domain_emit_stats_updated (VireoDomain *self);
+const char      *_vireo_domain_get_name_key (VireoDomain *self);
+
 VireoCpuSample _vireo_domain_swap_cpu_sample (VireoDomain   *self,
                                               VireoCpuSample sample);
 VireoDomain *_vireo_domain_new            (const VireoPaths  *paths,

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
@@ -327,15 +328,14 @@ vireo_domain_start_async (VireoDomain         *self,
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GTask) spawn = NULL;
+  GError *error = NULL;
   Start *start;
 
   g_task_set_source_tag (task, vireo_domain_start_async);
   vireo_domain_refresh_state (self);
-  if (vireo_domain_is_active (self))
+  if (!vireo_domain_check (self, VIREO_DOMAIN_OP_START, &error))
     {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                               _("VM '%s' is already %s"), vireo_domain_get_name (self),
-                               vireo_domain_state_to_string (vireo_domain_get_state (self)));
+      g_task_return_error (task, error);
       g_object_unref (task);
       return;
     }

@@ -6,6 +6,7 @@
  * (100 = one host CPU busy).  A first call has no previous sample, so it
  * takes two a short moment apart.
  */
+#include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-proc.h"
@@ -60,7 +61,6 @@ on_blockstats (GObject      *source,
   Stats *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
-  gint64 started = vireo_domain_get_started_at (self);
 
   if (ret == NULL)
     {
@@ -84,7 +84,7 @@ on_blockstats (GObject      *source,
             }
         }
     }
-  data->stats.uptime_seconds = started > 0 ? MAX (0, g_get_real_time () / G_USEC_PER_SEC - started) : 0;
+  data->stats.uptime_seconds = vireo_domain_get_uptime (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -176,4 +176,282 @@ vireo_domain_get_stats_finish (VireoDomain       *self,
     return FALSE;
   *stats = data->stats;
   return TRUE;
+}
+
+/* The stats monitor: one timer for the whole process samples the running
+ * VMs that some front end watches, and keeps per VM what every front end
+ * shows: a CPU history, memory, disk and network rates.  Shut-off and
+ * unwatched VMs cost nothing. */
+
+struct _VireoLoadRecord {
+  guint watchers;
+  gboolean in_flight;            /* a sample is under way */
+  gboolean have;                 /* load holds a sample */
+  VireoDomainLoad load;
+  double cpu[VIREO_DOMAIN_CPU_HISTORY];   /* ring, newest at cpu_head - 1 */
+  guint cpu_head;
+  guint cpu_count;
+  guint64 disk_bytes;
+  gint64 disk_time;              /* monotonic; 0: no previous count */
+  guint64 net_bytes;
+  gint64 net_time;               /* the agent's clock; 0: no previous count */
+};
+
+static struct {
+  GHashTable *watched;           /* VireoDomain (a reference) → itself */
+  guint tick_id;
+  guint interval_ms;
+} monitor = { NULL, 0, 1000 };
+
+VireoLoadRecord *
+_vireo_load_record_new (void)
+{
+  VireoLoadRecord *record = g_new0 (VireoLoadRecord, 1);
+
+  record->load.disk_rate = -1;
+  record->load.net_rate = -1;
+  return record;
+}
+
+void
+_vireo_load_record_free (VireoLoadRecord *record)
+{
+  g_free (record);
+}
+
+static void
+clear_samples (VireoLoadRecord *record)
+{
+  guint watchers = record->watchers;
+  gboolean in_flight = record->in_flight;
+  g_autofree VireoLoadRecord *fresh = _vireo_load_record_new ();
+
+  *record = *fresh;
+  record->watchers = watchers;
+  record->in_flight = in_flight;
+}
+
+/* The agent counts every few seconds: a rate from two of its counts. */
+static void
+update_net_rate (VireoDomain     *self,
+                 VireoLoadRecord *record)
+{
+  guint64 rx, tx;
+  gint64 when;
+
+  if (!vireo_domain_get_guest_traffic (self, &rx, &tx, &when) || when == record->net_time)
+    return;
+  if (record->net_time > 0 && when > record->net_time && rx + tx >= record->net_bytes)
+    record->load.net_rate = (rx + tx - record->net_bytes) * (double) G_USEC_PER_SEC / (when - record->net_time);
+  record->net_bytes = rx + tx;
+  record->net_time = when;
+}
+
+static void
+add_sample (VireoDomain            *self,
+            VireoLoadRecord        *record,
+            const VireoDomainStats *stats)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint64 bytes = stats->disk_read_bytes + stats->disk_write_bytes;
+
+  record->cpu[record->cpu_head] = stats->cpu_percent;
+  record->cpu_head = (record->cpu_head + 1) % VIREO_DOMAIN_CPU_HISTORY;
+  record->cpu_count = MIN (record->cpu_count + 1, VIREO_DOMAIN_CPU_HISTORY);
+  record->load.cpu_percent = stats->cpu_percent;
+  record->load.rss_bytes = stats->rss_bytes;
+  if (record->disk_time > 0 && now > record->disk_time && bytes >= record->disk_bytes)
+    record->load.disk_rate = (bytes - record->disk_bytes) * (double) G_USEC_PER_SEC / (now - record->disk_time);
+  record->disk_bytes = bytes;
+  record->disk_time = now;
+  update_net_rate (self, record);
+  record->have = TRUE;
+}
+
+static void
+on_sampled (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VireoDomain) self = user_data;   /* the tick's reference */
+  VireoLoadRecord *record = _vireo_domain_get_load_record (self);
+  VireoDomainStats stats;
+
+  record->in_flight = FALSE;
+  if (!vireo_domain_get_stats_finish (self, result, &stats, NULL))
+    return;   /* it stopped meanwhile: the next tick clears the record */
+  if (record->watchers == 0)
+    return;
+  add_sample (self, record, &stats);
+  _vireo_domain_emit_stats_updated (self);
+}
+
+static void
+sample_one (VireoDomain *domain)
+{
+  VireoLoadRecord *record = _vireo_domain_get_load_record (domain);
+
+  if (vireo_domain_can (domain, VIREO_DOMAIN_OP_STATS))
+    {
+      if (!record->in_flight)
+        {
+          record->in_flight = TRUE;
+          vireo_domain_get_stats_async (domain, NULL, on_sampled, g_object_ref (domain));
+        }
+    }
+  else if (record->have || record->cpu_count > 0)
+    {
+      clear_samples (record);
+      _vireo_domain_emit_stats_updated (domain);
+    }
+}
+
+static gboolean
+on_monitor_tick (gpointer user_data)
+{
+  /* a handler of stats-updated may unwatch: walk a copy */
+  g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, monitor.watched);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (domains, g_object_ref (key));
+  for (guint i = 0; i < domains->len; i++)
+    sample_one (g_ptr_array_index (domains, i));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+restart_timer (void)
+{
+  g_clear_handle_id (&monitor.tick_id, g_source_remove);
+  if (monitor.watched != NULL && g_hash_table_size (monitor.watched) > 0)
+    monitor.tick_id = g_timeout_add (monitor.interval_ms, on_monitor_tick, NULL);
+}
+
+/**
+ * vireo_stats_set_interval:
+ * @interval_ms: how often watched VMs are sampled (1000 by default)
+ *
+ * Main thread only, as the rest of the stats monitor.
+ */
+void
+vireo_stats_set_interval (guint interval_ms)
+{
+  g_return_if_fail (interval_ms >= 100);
+
+  monitor.interval_ms = interval_ms;
+  if (monitor.tick_id != 0)
+    restart_timer ();
+}
+
+/**
+ * vireo_domain_watch_stats:
+ *
+ * Someone shows @self's statistics: sample it while it runs, every
+ * interval, and emit #VireoDomain::stats-updated with each sample.
+ * Watches count; each is ended by vireo_domain_unwatch_stats().
+ * The monitor holds a reference to @self while it is watched.
+ */
+void
+vireo_domain_watch_stats (VireoDomain *self)
+{
+  VireoLoadRecord *record;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+
+  record = _vireo_domain_get_load_record (self);
+  if (record->watchers++ > 0)
+    return;
+  if (monitor.watched == NULL)
+    monitor.watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_hash_table_add (monitor.watched, g_object_ref (self));
+  if (monitor.tick_id == 0)
+    restart_timer ();
+}
+
+/**
+ * vireo_domain_unwatch_stats:
+ * Ends one vireo_domain_watch_stats(); the last one stops sampling and
+ * forgets the samples.
+ */
+void
+vireo_domain_unwatch_stats (VireoDomain *self)
+{
+  VireoLoadRecord *record;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  record = _vireo_domain_get_load_record (self);
+  g_return_if_fail (record->watchers > 0);
+
+  if (--record->watchers > 0)
+    return;
+  clear_samples (record);
+  g_hash_table_remove (monitor.watched, self);
+  if (g_hash_table_size (monitor.watched) == 0)
+    g_clear_handle_id (&monitor.tick_id, g_source_remove);
+}
+
+/**
+ * vireo_domain_get_load:
+ * @load: (out): the latest sample, with the rates between the last two
+ *
+ * Returns: %FALSE while nobody watches @self, it does not run, or no
+ *   sample arrived yet
+ */
+gboolean
+vireo_domain_get_load (VireoDomain     *self,
+                       VireoDomainLoad *load)
+{
+  VireoLoadRecord *record;
+
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (load != NULL, FALSE);
+
+  record = _vireo_domain_get_load_record (self);
+  if (!record->have)
+    return FALSE;
+  *load = record->load;
+  return TRUE;
+}
+
+/**
+ * vireo_domain_get_cpu_history:
+ * @samples: (out caller-allocates) (array length=n_samples): filled with
+ *   the latest CPU % samples, oldest first
+ *
+ * Returns: how many samples were written (at most @n_samples and
+ *   %VIREO_DOMAIN_CPU_HISTORY)
+ */
+guint
+vireo_domain_get_cpu_history (VireoDomain *self,
+                              double      *samples,
+                              guint        n_samples)
+{
+  VireoLoadRecord *record;
+  guint n;
+
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0);
+
+  record = _vireo_domain_get_load_record (self);
+  n = MIN (n_samples, record->cpu_count);
+  for (guint i = 0; i < n; i++)
+    samples[i] = record->cpu[(record->cpu_head + VIREO_DOMAIN_CPU_HISTORY - n + i) % VIREO_DOMAIN_CPU_HISTORY];
+  return n;
+}
+
+/**
+ * vireo_domain_get_uptime:
+ * Returns: seconds since @self started, 0 when it does not run
+ */
+gint64
+vireo_domain_get_uptime (VireoDomain *self)
+{
+  gint64 started;
+
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0);
+
+  started = vireo_domain_get_started_at (self);
+  return started > 0 ? MAX (0, g_get_real_time () / G_USEC_PER_SEC - started) : 0;
 }

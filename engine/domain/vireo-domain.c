@@ -53,6 +53,10 @@ struct _VireoDomain
 
   /* the previous CPU sample, for the next CPU % */
   VireoCpuSample cpu_sample;
+
+  /* what the stats monitor gathered while someone watched (or NULL) */
+  VireoLoadRecord *load;
+  char *name_key;                /* the name's collation key, made once */
 };
 
 G_DEFINE_FINAL_TYPE (VireoDomain, vireo_domain, G_TYPE_OBJECT)
@@ -78,6 +82,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  STATS_UPDATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void disconnect (VireoDomain *self);
 static void update_pending_changes (VireoDomain *self);
@@ -273,6 +284,8 @@ vireo_domain_finalize (GObject *object)
   g_clear_pointer (&self->guest_addresses, g_strfreev);
   g_clear_pointer (&self->guest_os, g_free);
   g_clear_pointer (&self->connect_waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->load, _vireo_load_record_free);
+  g_free (self->name_key);
   g_free (self->run_dir);
   g_free (self->state_reason);
 
@@ -356,6 +369,15 @@ vireo_domain_class_init (VireoDomainClass *klass)
     g_param_spec_string ("guest-os", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * VireoDomain::stats-updated:
+   * A new sample arrived while someone watches the VM's statistics
+   * (vireo_domain_watch_stats()), or they were cleared when it stopped.
+   */
+  signals[STATS_UPDATED] =
+    g_signal_new ("stats-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -384,6 +406,7 @@ _vireo_domain_set_config (VireoDomain       *self,
 {
   vireo_domain_config_free (self->config);
   self->config = config;
+  g_clear_pointer (&self->name_key, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
   update_pending_changes (self);
 }
@@ -570,6 +593,30 @@ const VireoPaths *
 _vireo_domain_get_paths (VireoDomain *self)
 {
   return self->paths;
+}
+
+/* The collation key lists sort names by ("vm2" before "vm10"), made once. */
+const char *
+_vireo_domain_get_name_key (VireoDomain *self)
+{
+  if (self->name_key == NULL)
+    self->name_key = g_utf8_collate_key_for_filename (self->config->name, -1);
+  return self->name_key;
+}
+
+/* The stats monitor's record of this VM, made on first use. */
+VireoLoadRecord *
+_vireo_domain_get_load_record (VireoDomain *self)
+{
+  if (self->load == NULL)
+    self->load = _vireo_load_record_new ();
+  return self->load;
+}
+
+void
+_vireo_domain_emit_stats_updated (VireoDomain *self)
+{
+  g_signal_emit (self, signals[STATS_UPDATED], 0);
 }
 
 GPid

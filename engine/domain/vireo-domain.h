@@ -34,6 +34,21 @@ typedef struct {
   gint64 uptime_seconds;
 } VireoDomainStats;
 
+/**
+ * VireoDomainLoad:
+ * What the stats monitor knows of a watched, running VM.
+ */
+typedef struct {
+  double cpu_percent;        /* the latest sample, of one host CPU */
+  guint64 rss_bytes;         /* QEMU's resident memory */
+  double disk_rate;          /* bytes/s read and written; < 0: not known yet */
+  double net_rate;           /* bytes/s through the guest's interfaces, as
+                                its agent counts them; < 0: unknown */
+} VireoDomainLoad;
+
+/* How many CPU samples the monitor keeps per VM. */
+#define VIREO_DOMAIN_CPU_HISTORY 60
+
 #define VIREO_TYPE_DOMAIN (vireo_domain_get_type ())
 
 G_DECLARE_FINAL_TYPE (VireoDomain, vireo_domain, VIREO, DOMAIN, GObject)
@@ -127,5 +142,15 @@ void     vireo_domain_open_console_async (VireoDomain         *self,
 GSocketConnection *vireo_domain_open_console_finish (VireoDomain  *self,
                                                      GAsyncResult *result,
                                                      GError      **error);
+
+void     vireo_stats_set_interval        (guint                interval_ms);
+void     vireo_domain_watch_stats        (VireoDomain         *self);
+void     vireo_domain_unwatch_stats      (VireoDomain         *self);
+gboolean vireo_domain_get_load           (VireoDomain         *self,
+                                          VireoDomainLoad     *load);
+guint    vireo_domain_get_cpu_history    (VireoDomain         *self,
+                                          double              *samples,
+                                          guint                n_samples);
+gint64   vireo_domain_get_uptime         (VireoDomain         *self);
 
 G_END_DECLS

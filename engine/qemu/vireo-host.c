@@ -64,16 +64,16 @@ vireo_host_resolve_accel (const VireoDomainConfig *config,
 
   if (override != NULL && *override != '\0')
     {
-      if (g_str_equal (override, "tcg"))
-        accel = VIREO_ACCEL_TCG;
-      else if (g_str_equal (override, "kvm"))
-        accel = VIREO_ACCEL_KVM;
-      else if (!g_str_equal (override, "auto"))
+      VireoAccel forced;
+
+      if (!vireo_accel_from_string (override, &forced))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                        _("VIREO_ACCEL='%s' is not one of kvm, tcg or auto"), override);
           return VIREO_ACCEL_AUTO;
         }
+      if (forced != VIREO_ACCEL_AUTO)
+        accel = forced;
     }
 
   if (accel == VIREO_ACCEL_AUTO)

@@ -21,8 +21,8 @@ vireo_create_options_new (void)
 {
   VireoCreateOptions *options = g_new0 (VireoCreateOptions, 1);
 
-  options->memory_mib = 1024;
-  options->vcpus = 1;
+  options->memory_mib = MIN (vireo_create_default_memory_mib (), vireo_create_max_memory_mib ());
+  options->vcpus = MIN (VIREO_CREATE_DEFAULT_VCPUS, vireo_create_max_vcpus ());
   options->accel = VIREO_ACCEL_AUTO;
   return options;
 }
@@ -75,6 +75,40 @@ vireo_create_max_memory_mib (void)
   return host > 1024 ? host - 512 : host / 2;
 }
 
+/**
+ * vireo_create_max_vcpus:
+ * As many vCPUs as the host has CPUs: more only slow the guest down.
+ */
+guint
+vireo_create_max_vcpus (void)
+{
+  return CLAMP (g_get_num_processors (), 1, VIREO_CREATE_MAX_VCPUS);
+}
+
+/* The limits every front end's choices meet, in one place. */
+static gboolean
+check_resources (const VireoCreateOptions *o,
+                 GError                  **error)
+{
+  guint max_memory = vireo_create_max_memory_mib ();
+
+  if (o->memory_mib < VIREO_CREATE_MIN_MEMORY_MIB || o->memory_mib > max_memory)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': memory must be from %u to %u MiB on this computer (%u MiB asked)"),
+                   o->name, VIREO_CREATE_MIN_MEMORY_MIB, max_memory, o->memory_mib);
+      return FALSE;
+    }
+  if (o->vcpus < 1 || o->vcpus > VIREO_CREATE_MAX_VCPUS)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': vCPUs must be from 1 to %u (%u asked)"),
+                   o->name, VIREO_CREATE_MAX_VCPUS, o->vcpus);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 typedef struct {
   VireoDomainConfig *config;
   char *disk;           /* created by this call */
@@ -113,13 +147,8 @@ build_config (VireoEngine              *engine,
                    _("VM '%s': an initrd and a kernel command line need a kernel"), o->name);
       return NULL;
     }
-  if (o->memory_mib > vireo_create_max_memory_mib ())
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': %u MiB is more memory than this computer can give (at most %u MiB)"),
-                   o->name, o->memory_mib, vireo_create_max_memory_mib ());
-      return NULL;
-    }
+  if (!check_resources (o, error))
+    return NULL;
 
   config = vireo_domain_config_new (o->name);
   config->title = g_strdup (o->title);

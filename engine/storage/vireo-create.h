@@ -43,8 +43,16 @@ VireoDomain *vireo_create_domain_finish (VireoEngine              *engine,
                                          GAsyncResult             *result,
                                          GError                  **error);
 
+/* New-VM defaults and limits, the same for the wizard, the TUI's form
+ * and vireoctl create. */
+#define VIREO_CREATE_MIN_MEMORY_MIB 64
+#define VIREO_CREATE_DEFAULT_VCPUS 2
+#define VIREO_CREATE_MAX_VCPUS 255
+#define VIREO_CREATE_DEFAULT_DISK_GIB 20
+
 guint        vireo_create_default_memory_mib (void);
 guint        vireo_create_max_memory_mib     (void);
+guint        vireo_create_max_vcpus          (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoCreateOptions, vireo_create_options_free)
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
+#include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
@@ -663,13 +664,8 @@ undefine_prepare (VireoEngine  *self,
   Undefine *u;
 
   vireo_domain_refresh_state (domain);
-  if (vireo_domain_is_active (domain))
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                   _("VM '%s' is %s; shut it down first"), config->name,
-                   vireo_domain_state_to_string (vireo_domain_get_state (domain)));
-      return NULL;
-    }
+  if (!vireo_domain_check (domain, VIREO_DOMAIN_OP_DELETE, error))
+    return NULL;
   u = g_new0 (Undefine, 1);
   u->domain = g_object_ref (domain);
   u->name = g_strdup (config->name);

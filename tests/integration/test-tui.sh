@@ -36,8 +36,8 @@ tm set-option -t tui remain-on-exit on
 
 step the table lists both VMs
 wait_screen "Vireo · 2 VMs, 0 running"
-wait_screen "^shutoff +other +1 +512.0.MiB"
-wait_screen "^shutoff +tg "
+wait_screen "^Shut off +other +1 +512.0.MiB"
+wait_screen "^Shut off +tg "
 screen | tail -n 2 | head -n 1 | grep "F1 Help" >/dev/null || fail "no key bar: $(screen)"
 
 step filter, then start by key
@@ -45,7 +45,7 @@ tm send-keys -t tui / t g Enter
 wait_screen " /tg$"
 screen | grep "other" >/dev/null && fail "the filter left 'other' on screen"
 tm send-keys -t tui s
-wait_screen "^running +tg " 60
+wait_screen "^Running +tg " 60
 wait_screen "VM 'tg' started."
 
 step an action that cannot be done is one line in the status line
@@ -58,7 +58,7 @@ tm resize-window -t tui -x 80 -y 24
 wait_screen "^STATE +NAME"
 [ "$(screen | wc -l)" -eq 24 ] || fail "80x24 shows $(screen | wc -l) lines"
 [ "$(screen | wc -L)" -le 80 ] || fail "a line is wider than 80 columns"
-screen | grep -E "^running +tg " >/dev/null || fail "the row is gone at 80x24: $(screen)"
+screen | grep -E "^Running +tg " >/dev/null || fail "the row is gone at 80x24: $(screen)"
 tm resize-window -t tui -x 200 -y 60
 wait_screen "ADDRESS"
 [ "$(screen | wc -l)" -eq 60 ] || fail "200x60 shows $(screen | wc -l) lines"
@@ -74,25 +74,25 @@ tm send-keys -t tui 'echo tui-$((6*7))' Enter
 wait_screen "^tui-42" 60
 tm send-keys -t tui C-]
 wait_screen "Left the console of VM 'tg'."
-wait_screen "^running +tg "
+wait_screen "^Running +tg "
 # disk and network rates (the network one from the guest agent's counters)
-wait_screen "^running +tg .*/s +.*/s " 60
+wait_screen "^Running +tg .*/s +.*/s " 60
 
 step Enter shows the details, Esc returns
 tm send-keys -t tui Enter
 wait_screen "Network interfaces"
 wait_screen "vda disk +virtio · qcow2 · $ROOT/data/images/tg.qcow2"
 tm send-keys -t tui Escape
-wait_screen "^running +tg "
+wait_screen "^Running +tg "
 
 step force off asks first
 tm send-keys -t tui K
 wait_screen "Force VM 'tg' off, as if unplugged\\? \\(y/n\\)"
 tm send-keys -t tui n
 wait_screen "Nothing was done."
-screen | grep -E "^running +tg " >/dev/null || fail "'n' forced the VM off"
+screen | grep -E "^Running +tg " >/dev/null || fail "'n' forced the VM off"
 tm send-keys -t tui K y
-wait_screen "^shutoff +tg " 30
+wait_screen "^Shut off +tg " 30
 
 step the New VM form says what is wrong, in the status line, and keeps what was typed
 tm send-keys -t tui Escape n
@@ -105,7 +105,9 @@ tm send-keys -t tui BSpace BSpace BSpace BSpace 1 2 8 Tab Tab BSpace BSpace BSpa
 tm send-keys -t tui -l "$VIREO_GUEST_DIR/vmlinuz"
 tm send-keys -t tui Enter
 wait_screen "VM 'fresh' created: s starts it."
-wait_screen "^shutoff +fresh +1 +128.0.MiB"
+# the engine's default: 2 vCPUs, or fewer on a smaller host
+vcpus=$(( $(nproc) < 2 ? $(nproc) : 2 ))
+wait_screen "^Shut off +fresh +$vcpus +128.0.MiB"
 ctl dumpxml fresh | grep -q '<memory unit="KiB">131072</memory>' || fail "the form's memory was not used"
 ctl dumpxml fresh | grep -q "<kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>" || fail "the form's kernel was not used"
 
@@ -147,7 +149,7 @@ for ((i = 0; i < 50; i++)); do [ "$(tm display -p -t tui '#{pane_dead}')" = 1 ] 
 step vt100 without colours, screen and xterm-256color
 for term in vt100 screen xterm-256color; do
   tm respawn-pane -k -t tui "TERM=$term $VIREO_TUI --root $ROOT"
-  wait_screen "^shutoff +other "
+  wait_screen "^Shut off +other "
   tm send-keys -t tui q
 done
 tm kill-server

@@ -43,12 +43,13 @@ ctl_verb_create (Ctl   *ctl,
                  int    argc,
                  char **argv)
 {
-  int memory = 1024, vcpus = 1;
+  g_autoptr(VireoCreateOptions) o = vireo_create_options_new ();
+  int memory = o->memory_mib, vcpus = o->vcpus;
   g_autofree char *disk = NULL, *import = NULL, *cdrom = NULL, *kernel = NULL, *initrd = NULL;
   g_autofree char *cmdline = NULL, *network = NULL, *accel = NULL, *title = NULL;
   GOptionEntry entries[] = {
-    { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, "Memory in MiB (default 1024)", "MIB" },
-    { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, "Virtual CPUs (default 1)", "N" },
+    { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, "Memory in MiB (default: a quarter of the host's, 512 to 4096)", "MIB" },
+    { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, "Virtual CPUs (default 2, at most the host's)", "N" },
     { "disk", 0, 0, G_OPTION_ARG_STRING, &disk, "Create an empty qcow2 disk (20G, 512M; plain number: GiB)", "SIZE" },
     { "import", 0, 0, G_OPTION_ARG_FILENAME, &import, "Copy an existing image (qcow2, raw, vmdk…) as the disk", "PATH" },
     { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &cdrom, "Attach an ISO image and boot from it", "ISO" },
@@ -60,7 +61,6 @@ ctl_verb_create (Ctl   *ctl,
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, "A short description", "TEXT" },
     { NULL }
   };
-  g_autoptr(VireoCreateOptions) o = vireo_create_options_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(VireoJob) job = NULL;
   g_autoptr(VireoDomain) domain = NULL;
@@ -73,10 +73,10 @@ ctl_verb_create (Ctl   *ctl,
     return ctl_usage ("create: choose --disk or --import, not both");
   if ((initrd || cmdline) && !kernel)
     return ctl_usage ("create: --initrd and --cmdline need --kernel");
-  if (accel && !g_strv_contains ((const char *[]) { "kvm", "tcg", "auto", NULL }, accel))
+  if (accel && !vireo_accel_from_string (accel, &o->accel))
     return ctl_usage ("create: --accel is kvm, tcg or auto");
-  if (memory < 16 || vcpus < 1)
-    return ctl_usage ("create: --memory is at least 16 and --vcpus at least 1");
+  if (memory < 0 || vcpus < 0)
+    return ctl_usage ("create: --memory and --vcpus are positive numbers");
 
   o->name = g_strdup (argv[1]);
   o->title = g_steal_pointer (&title);
@@ -88,8 +88,6 @@ ctl_verb_create (Ctl   *ctl,
   o->initrd = g_steal_pointer (&initrd);
   o->cmdline = g_steal_pointer (&cmdline);
   o->network = g_steal_pointer (&network);
-  o->accel = g_strcmp0 (accel, "kvm") == 0 ? VIREO_ACCEL_KVM :
-             g_strcmp0 (accel, "tcg") == 0 ? VIREO_ACCEL_TCG : VIREO_ACCEL_AUTO;
   if (disk && !vireo_storage_parse_size (disk, &o->disk_bytes, &error))
     return ctl_fail (error);
 

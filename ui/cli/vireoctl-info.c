@@ -214,14 +214,14 @@ ctl_verb_stats (Ctl   *ctl,
       g_autofree char *rss = format_bytes (stats.rss_bytes);
       g_autofree char *rd = format_bytes (stats.disk_read_bytes);
       g_autofree char *wr = format_bytes (stats.disk_write_bytes);
+      g_autofree char *uptime = vireo_format_duration (stats.uptime_seconds);
 
       printf ("VM:          %s\n", vireo_domain_get_name (domain));
       printf ("CPU:         %.1f %%\n", stats.cpu_percent);
       printf ("Memory:      %s (resident)\n", rss);
       printf ("Disk read:   %s\n", rd);
       printf ("Disk write:  %s\n", wr);
-      printf ("Uptime:      %" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT "\n",
-              stats.uptime_seconds / 3600, stats.uptime_seconds / 60 % 60, stats.uptime_seconds % 60);
+      printf ("Uptime:      %s\n", uptime);
     }
   return CTL_OK;
 }

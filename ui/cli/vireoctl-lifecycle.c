@@ -8,7 +8,6 @@
 #include "vireo.h"
 #include "vireoctl.h"
 
-#define DEFAULT_SHUTDOWN_TIMEOUT 60
 
 typedef void     (*DomainAsyncFunc)  (VireoDomain *domain, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data);
@@ -51,7 +50,7 @@ ctl_verb_shutdown (Ctl   *ctl,
                    int    argc,
                    char **argv)
 {
-  int timeout = DEFAULT_SHUTDOWN_TIMEOUT;
+  int timeout = VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S;
   GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
       "Seconds the guest may take before it is forced off (default 60, 0: wait forever)", "S" },

@@ -43,7 +43,10 @@ static Form *form;
 void
 tui_form_open (Tui *tui)
 {
-  g_autofree char *memory = g_strdup_printf ("%u", vireo_create_default_memory_mib ());
+  g_autoptr(VireoCreateOptions) defaults = vireo_create_options_new ();
+  g_autofree char *memory = g_strdup_printf ("%u", defaults->memory_mib);
+  g_autofree char *vcpus = g_strdup_printf ("%u", defaults->vcpus);
+  g_autofree char *disk = g_strdup_printf ("%uG", VIREO_CREATE_DEFAULT_DISK_GIB);
 
   if (form == NULL)
     {
@@ -54,8 +57,8 @@ tui_form_open (Tui *tui)
   for (int i = 0; i < N_FIELDS; i++)
     g_string_truncate (form->values[i], 0);
   g_string_assign (form->values[FIELD_MEMORY], memory);
-  g_string_assign (form->values[FIELD_VCPUS], "1");
-  g_string_assign (form->values[FIELD_DISK], "20G");
+  g_string_assign (form->values[FIELD_VCPUS], vcpus);
+  g_string_assign (form->values[FIELD_DISK], disk);
   form->focus = FIELD_NAME;
   form->busy = FALSE;
   tui->mode = TUI_MODE_FORM;
@@ -103,16 +106,15 @@ tui_form_draw (Tui *tui)
              form->busy ? _("Creating…") : _("Enter creates the VM, Tab moves, Esc cancels."), width);
 }
 
+/* A whole number; the engine says whether it is in range. */
 static gboolean
 parse_count (const char *text,
-             guint       min,
-             guint       max,
              guint      *value)
 {
   char *end = NULL;
   guint64 v = g_ascii_strtoull (text, &end, 10);
 
-  if (end == text || *end != '\0' || v < min || v > max)
+  if (end == text || *end != '\0' || v > G_MAXUINT)
     return FALSE;
   *value = v;
   return TRUE;
@@ -151,7 +153,6 @@ submit (Tui *tui)
   const char *disk = form->values[FIELD_DISK]->str;
   const char *boot = form->values[FIELD_BOOT]->str;
   const char *initrd = form->values[FIELD_INITRD]->str;
-  guint max_memory = vireo_create_max_memory_mib ();
   g_autofree char *lower = NULL;
 
   if (!vireo_engine_check_new_name (tui->engine, name, &error))
@@ -160,16 +161,16 @@ submit (Tui *tui)
       tui_set_status (tui, TRUE, "%s", error->message);
       return;
     }
-  if (!parse_count (form->values[FIELD_MEMORY]->str, 16, max_memory, &o->memory_mib))
+  if (!parse_count (form->values[FIELD_MEMORY]->str, &o->memory_mib))
     {
       form->focus = FIELD_MEMORY;
-      tui_set_status (tui, TRUE, _("VM '%s': memory is a whole number of MiB from 16 to %u"), name, max_memory);
+      tui_set_status (tui, TRUE, _("VM '%s': memory is a whole number of MiB"), name);
       return;
     }
-  if (!parse_count (form->values[FIELD_VCPUS]->str, 1, 255, &o->vcpus))
+  if (!parse_count (form->values[FIELD_VCPUS]->str, &o->vcpus))
     {
       form->focus = FIELD_VCPUS;
-      tui_set_status (tui, TRUE, _("VM '%s': vCPUs is a whole number from 1 to 255"), name);
+      tui_set_status (tui, TRUE, _("VM '%s': vCPUs is a whole number"), name);
       return;
     }
   if (*disk && !vireo_storage_parse_size (disk, &o->disk_bytes, &error))

@@ -14,7 +14,6 @@
 #include "vireo-console-attach.h"
 #include "vireo-tui.h"
 
-#define SHUTDOWN_TIMEOUT_S 60
 #define CTRL(c) ((c) & 0x1f)
 
 typedef TuiRedraw (*TuiKeyFunc) (Tui *tui, int key);
@@ -106,13 +105,12 @@ static TuiRedraw
 key_sort (Tui *tui, int key)
 {
   if (key == 'I')
-    tui->sort_descending = !tui->sort_descending;
+    tui->sort_reversed = !tui->sort_reversed;
   else
     {
       int step = key == '<' ? TUI_N_COLS - 1 : 1;
       tui->sort = (tui->sort + step) % TUI_N_COLS;
-      /* numbers read best largest first, names and states A to Z */
-      tui->sort_descending = tui->sort >= TUI_COL_VCPUS && tui->sort <= TUI_COL_UPTIME;
+      tui->sort_reversed = FALSE;
     }
   tui_set_status (tui, FALSE, _("Sorted by %s."), tui_column_title (tui->sort));
   return TUI_REDRAW_ALL;
@@ -156,7 +154,7 @@ key_shutdown (Tui *tui, int key)
     return TUI_REDRAW_ALL;
   done = g_strdup_printf (_("VM '%s' is shut off."), vireo_domain_get_name (domain));
   tui_set_status (tui, FALSE, _("Asking VM '%s' to shut down…"), vireo_domain_get_name (domain));
-  vireo_domain_shutdown_async (domain, SHUTDOWN_TIMEOUT_S, tui->cancellable, on_op_done, op_new (tui, done));
+  vireo_domain_shutdown_async (domain, VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S, tui->cancellable, on_op_done, op_new (tui, done));
   return TUI_REDRAW_ALL;
 }
 
@@ -261,7 +259,7 @@ key_pause (Tui *tui, int key)
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
-  paused = vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_PAUSED;
+  paused = vireo_domain_can (domain, VIREO_DOMAIN_OP_RESUME);
   done = g_strdup_printf (paused ? _("VM '%s' resumed.") : _("VM '%s' paused."), vireo_domain_get_name (domain));
   vireo_domain_action_async (domain, paused ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE,
                              tui->cancellable, on_op_done, op_new (tui, done));

@@ -119,76 +119,6 @@ on_domains_changed (GListModel *model,
   tui_queue_draw (tui, TUI_REDRAW_ALL);
 }
 
-static void
-on_stats (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Tui *tui = user_data;
-  VireoDomain *domain = VIREO_DOMAIN (source);
-  VireoDomainStats stats;
-  gint64 now = g_get_monotonic_time ();
-
-  if (!vireo_domain_get_stats_finish (domain, result, &stats, NULL))
-    return;
-  for (guint i = 0; i < tui->rows->len; i++)
-    {
-      TuiRow *row = g_ptr_array_index (tui->rows, i);
-      guint64 bytes = stats.disk_read_bytes + stats.disk_write_bytes;
-
-      if (row->domain != domain)
-        continue;
-      memmove (row->cpu, row->cpu + 1, sizeof row->cpu - sizeof row->cpu[0]);
-      row->cpu[TUI_HISTORY - 1] = stats.cpu_percent;
-      row->n_cpu = MIN (row->n_cpu + 1, TUI_HISTORY);
-      if (row->sampled && now > row->disk_time && bytes >= row->disk_bytes)
-        row->disk_rate = (bytes - row->disk_bytes) * (double) G_USEC_PER_SEC / (now - row->disk_time);
-      row->disk_bytes = bytes;
-      row->disk_time = now;
-      row->sampled = TRUE;
-      row->uptime = stats.uptime_seconds;
-      {
-        guint64 rx, tx;
-        gint64 when;
-
-        /* the agent counts every few seconds: a rate from two counts */
-        if (vireo_domain_get_guest_traffic (domain, &rx, &tx, &when) && when != row->net_time)
-          {
-            if (row->net_time > 0 && when > row->net_time && rx + tx >= row->net_bytes)
-              row->net_rate = (rx + tx - row->net_bytes) * (double) G_USEC_PER_SEC / (when - row->net_time);
-            row->net_bytes = rx + tx;
-            row->net_time = when;
-          }
-      }
-    }
-  tui_queue_draw (tui, TUI_REDRAW_TABLE);
-}
-
-/* Samples the running VMs; shut-off ones cost nothing. */
-static gboolean
-on_stats_tick (gpointer user_data)
-{
-  Tui *tui = user_data;
-
-  for (guint i = 0; i < tui->rows->len; i++)
-    {
-      TuiRow *row = g_ptr_array_index (tui->rows, i);
-
-      if (vireo_domain_is_active (row->domain))
-        vireo_domain_get_stats_async (row->domain, tui->cancellable, on_stats, tui);
-      else if (row->n_cpu > 0 || row->sampled)
-        {
-          row->n_cpu = 0;
-          row->sampled = FALSE;
-          row->disk_rate = 0;
-          row->uptime = 0;
-          row->net_rate = -1;
-          row->net_time = 0;
-        }
-    }
-  return G_SOURCE_CONTINUE;
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -256,13 +186,12 @@ main (int   argc,
   tui_rows_sync (&tui);
   g_signal_connect (vireo_engine_get_domains (tui.engine), "items-changed", G_CALLBACK (on_domains_changed), &tui);
   vireo_engine_start_monitoring (tui.engine, interval);
-  tui.stats_id = g_timeout_add (interval, on_stats_tick, &tui);
+  vireo_stats_set_interval (interval);
   tui_watch_stdin (&tui, TRUE);
   g_unix_signal_add (SIGWINCH, on_winch, &tui);
   g_unix_signal_add (SIGINT, on_quit_signal, &tui);
   g_unix_signal_add (SIGTERM, on_quit_signal, &tui);
   g_unix_signal_add (SIGHUP, on_quit_signal, &tui);
-  on_stats_tick (&tui);
   tui_queue_draw (&tui, TUI_REDRAW_ALL);
 
   g_main_loop_run (tui.loop);
@@ -273,7 +202,6 @@ main (int   argc,
   g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui.engine), &tui);
   for (guint i = 0; i < tui.rows->len; i++)
     g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui.rows, i))->domain, &tui);
-  g_clear_handle_id (&tui.stats_id, g_source_remove);
   g_clear_handle_id (&tui.draw_id, g_source_remove);
   tui_watch_stdin (&tui, FALSE);
   g_ptr_array_unref (tui.shown);

@@ -35,26 +35,9 @@ tui_column_title (TuiColumn column)
 void
 tui_row_free (TuiRow *row)
 {
+  vireo_domain_unwatch_stats (row->domain);
   g_clear_object (&row->domain);
-  g_free (row->sort_key);
   g_free (row);
-}
-
-static int
-state_rank (VireoDomainState state)
-{
-  static const int ranks[] = {
-    [VIREO_DOMAIN_STATE_RUNNING] = 0, [VIREO_DOMAIN_STATE_PAUSED] = 1,
-    [VIREO_DOMAIN_STATE_STARTING] = 2, [VIREO_DOMAIN_STATE_SHUTTING_DOWN] = 2,
-    [VIREO_DOMAIN_STATE_CRASHED] = 3, [VIREO_DOMAIN_STATE_SHUTOFF] = 4,
-  };
-  return ranks[state];
-}
-
-static double
-last_cpu (const TuiRow *row)
-{
-  return row->n_cpu > 0 ? row->cpu[TUI_HISTORY - 1] : -1;
 }
 
 static int
@@ -62,65 +45,32 @@ compare_rows (gconstpointer a,
               gconstpointer b,
               gpointer      user_data)
 {
+  static const VireoDomainSort by[TUI_N_COLS] = {
+    [TUI_COL_STATE] = VIREO_DOMAIN_SORT_STATE, [TUI_COL_NAME] = VIREO_DOMAIN_SORT_NAME,
+    [TUI_COL_VCPUS] = VIREO_DOMAIN_SORT_VCPUS, [TUI_COL_MEMORY] = VIREO_DOMAIN_SORT_MEMORY,
+    [TUI_COL_CPU] = VIREO_DOMAIN_SORT_CPU, [TUI_COL_DISK] = VIREO_DOMAIN_SORT_DISK,
+    [TUI_COL_NET] = VIREO_DOMAIN_SORT_NETWORK, [TUI_COL_UPTIME] = VIREO_DOMAIN_SORT_UPTIME,
+    [TUI_COL_ADDRESS] = VIREO_DOMAIN_SORT_ADDRESS,
+  };
   const Tui *tui = user_data;
   const TuiRow *ra = *(TuiRow * const *) a;
   const TuiRow *rb = *(TuiRow * const *) b;
-  const VireoDomainConfig *ca = vireo_domain_get_config (ra->domain);
-  const VireoDomainConfig *cb = vireo_domain_get_config (rb->domain);
-  int result = 0;
+  int result = vireo_domain_compare (ra->domain, rb->domain, by[tui->sort]);
 
-#define CMP(x, y) ((x) < (y) ? -1 : (x) > (y) ? 1 : 0)
-  switch (tui->sort)
-    {
-    case TUI_COL_STATE:
-      result = CMP (state_rank (vireo_domain_get_state (ra->domain)), state_rank (vireo_domain_get_state (rb->domain)));
-      break;
-    case TUI_COL_VCPUS: result = CMP (ca->vcpus, cb->vcpus); break;
-    case TUI_COL_MEMORY: result = CMP (ca->memory_kib, cb->memory_kib); break;
-    case TUI_COL_CPU: result = CMP (last_cpu (ra), last_cpu (rb)); break;
-    case TUI_COL_DISK: result = CMP (ra->disk_rate, rb->disk_rate); break;
-    case TUI_COL_NET: result = CMP (ra->net_rate, rb->net_rate); break;
-    case TUI_COL_UPTIME: result = CMP (ra->uptime, rb->uptime); break;
-    case TUI_COL_ADDRESS:
-      {
-        const char * const *xa = vireo_domain_get_guest_addresses (ra->domain);
-        const char * const *xb = vireo_domain_get_guest_addresses (rb->domain);
-        result = g_strcmp0 (xa ? xa[0] : NULL, xb ? xb[0] : NULL);
-      }
-      break;
-    case TUI_COL_NAME:
-    case TUI_N_COLS:
-    default:
-      break;
-    }
-#undef CMP
-  if (tui->sort_descending)
-    result = -result;
-  /* ties, and the name order itself: "vm2" before "vm10" */
-  return result != 0 ? result : strcmp (ra->sort_key, rb->sort_key);
-}
-
-static gboolean
-matches (const Tui    *tui,
-         const TuiRow *row)
-{
-  const VireoDomainConfig *config = vireo_domain_get_config (row->domain);
-  g_autofree char *needle = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *title = NULL;
-
-  if (tui->filter->len == 0)
-    return TRUE;
-  needle = g_utf8_casefold (tui->filter->str, -1);
-  name = g_utf8_casefold (config->name, -1);
-  title = config->title ? g_utf8_casefold (config->title, -1) : NULL;
-  return strstr (name, needle) || (title && strstr (title, needle));
+  return tui->sort_reversed ? -result : result;
 }
 
 static void
 on_domain_notify (VireoDomain *domain,
                   GParamSpec  *pspec,
                   Tui         *tui)
+{
+  tui_queue_draw (tui, TUI_REDRAW_TABLE);
+}
+
+static void
+on_domain_stats (VireoDomain *domain,
+                 Tui         *tui)
 {
   tui_queue_draw (tui, TUI_REDRAW_TABLE);
 }
@@ -149,9 +99,9 @@ tui_rows_sync (Tui *tui)
         {
           row = g_new0 (TuiRow, 1);
           row->domain = g_object_ref (domain);
-          row->sort_key = g_utf8_collate_key_for_filename (vireo_domain_get_name (domain), -1);
-          row->net_rate = -1;
+          vireo_domain_watch_stats (domain);
           g_signal_connect (domain, "notify", G_CALLBACK (on_domain_notify), tui);
+          g_signal_connect (domain, "stats-updated", G_CALLBACK (on_domain_stats), tui);
         }
       g_ptr_array_add (tui->rows, row);
     }
@@ -178,9 +128,11 @@ tui_rows_sync (Tui *tui)
 void
 tui_rows_refresh (Tui *tui)
 {
+  g_autofree char *filter_key = vireo_domain_filter_key (tui->filter->str);
+
   g_ptr_array_set_size (tui->shown, 0);
   for (guint i = 0; i < tui->rows->len; i++)
-    if (matches (tui, g_ptr_array_index (tui->rows, i)))
+    if (vireo_domain_matches (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain, filter_key))
       g_ptr_array_add (tui->shown, g_ptr_array_index (tui->rows, i));
   g_ptr_array_sort_with_data (tui->shown, compare_rows, tui);
   if (tui_selected_index (tui) < 0 && tui->shown->len > 0)
@@ -222,33 +174,25 @@ format_size (guint64 bytes)
   return g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
 }
 
-static char *
-format_uptime (gint64 seconds)
-{
-  if (seconds <= 0)
-    return g_strdup ("");
-  if (seconds >= 86400)
-    return g_strdup_printf ("%" G_GINT64_FORMAT "d%02" G_GINT64_FORMAT "h", seconds / 86400, seconds / 3600 % 24);
-  return g_strdup_printf ("%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT ":%02" G_GINT64_FORMAT,
-                          seconds / 3600, seconds / 60 % 60, seconds % 60);
-}
-
 /* A bar of the last samples: block characters where the terminal speaks
  * UTF-8, ASCII elsewhere (vt100). */
 static void
-draw_history (const TuiRow *row,
-              int           y,
-              int           x)
+draw_history (VireoDomain *domain,
+              int          y,
+              int          x)
 {
   static const char *blocks[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
   static const char ascii[] = " .:-=+*#@";
   const char *charset = NULL;
   gboolean utf8 = g_get_charset (&charset);
+  double cpu[TUI_HISTORY];
+  guint n = vireo_domain_get_cpu_history (domain, cpu, TUI_HISTORY);
 
   for (guint i = 0; i < TUI_HISTORY; i++)
     {
-      guint at = TUI_HISTORY - row->n_cpu;
-      int level = i < at ? 0 : (int) CLAMP (row->cpu[i] / 100.0 * 8 + 0.5, row->cpu[i] > 0.5 ? 1 : 0, 8);
+      guint at = TUI_HISTORY - n;
+      double sample = i < at ? 0 : cpu[i - at];
+      int level = i < at ? 0 : (int) CLAMP (sample / 100.0 * 8 + 0.5, sample > 0.5 ? 1 : 0, 8);
 
       if (utf8)
         mvaddstr (y, x + i, blocks[level]);
@@ -312,7 +256,8 @@ draw_row (Tui          *tui,
 {
   const VireoDomainConfig *config = vireo_domain_get_config (row->domain);
   VireoDomainState state = vireo_domain_get_state (row->domain);
-  gboolean active = vireo_domain_is_active (row->domain);
+  VireoDomainLoad load;
+  gboolean sampled = vireo_domain_get_load (row->domain, &load);
   gboolean shown[TUI_N_COLS];
   int name_width = layout (width, shown);
   int x = 0;
@@ -334,7 +279,7 @@ draw_row (Tui          *tui,
         {
         case TUI_COL_STATE:
           attron (color | A_BOLD);
-          put (y, x, w, FALSE, vireo_domain_state_to_string (state));
+          put (y, x, w, FALSE, vireo_domain_state_get_label (state));
           attroff (color | A_BOLD);
           break;
         case TUI_COL_NAME:
@@ -349,48 +294,40 @@ draw_row (Tui          *tui,
           put (y, x, w, TRUE, text);
           break;
         case TUI_COL_CPU:
-          if (active && row->n_cpu > 0)
+          if (sampled)
             {
-              text = g_strdup_printf ("%5.1f", last_cpu (row));
+              text = g_strdup_printf ("%5.1f", load.cpu_percent);
               put (y, x, 6, TRUE, text);
               attron (tui_term_color (tui, "bar"));
-              draw_history (row, y, x + 7);
+              draw_history (row->domain, y, x + 7);
               attroff (tui_term_color (tui, "bar"));
             }
           break;
         case TUI_COL_DISK:
-          if (active && row->sampled)
+          if (sampled && load.disk_rate >= 0)
             {
-              g_autofree char *rate = format_size ((guint64) row->disk_rate);
+              g_autofree char *rate = format_size ((guint64) load.disk_rate);
               text = g_strdup_printf ("%s/s", rate);
               put (y, x, w, TRUE, text);
             }
           break;
         case TUI_COL_NET:
           /* from the guest agent's counters: unknown without an agent */
-          if (active && row->net_rate >= 0 && row->net_time > 0)
+          if (sampled && load.net_rate >= 0)
             {
-              g_autofree char *rate = format_size ((guint64) row->net_rate);
+              g_autofree char *rate = format_size ((guint64) load.net_rate);
               text = g_strdup_printf ("%s/s", rate);
               put (y, x, w, TRUE, text);
             }
           break;
         case TUI_COL_UPTIME:
-          if (active)
-            {
-              text = format_uptime (row->uptime);
-              put (y, x, w, TRUE, text);
-            }
+          text = vireo_format_duration (vireo_domain_get_uptime (row->domain));
+          put (y, x, w, TRUE, text);
           break;
         case TUI_COL_ADDRESS:
-          {
-            const char * const *addresses = vireo_domain_get_guest_addresses (row->domain);
-            if (addresses && addresses[0])
-              {
-                text = g_strndup (addresses[0], strcspn (addresses[0], "/"));
-                put (y, x, w, FALSE, text);
-              }
-          }
+          text = vireo_domain_get_first_address (row->domain);
+          if (text != NULL)
+            put (y, x, w, FALSE, text);
           break;
         case TUI_N_COLS:
         default:
@@ -400,6 +337,14 @@ draw_row (Tui          *tui,
     }
   if (selected)
     attroff (A_REVERSE);
+}
+
+static gboolean
+descending (const Tui *tui)
+{
+  gboolean numbers = tui->sort >= TUI_COL_VCPUS && tui->sort <= TUI_COL_UPTIME;
+
+  return numbers != tui->sort_reversed;
 }
 
 static void
@@ -437,9 +382,10 @@ draw_header (Tui *tui,
 
       if (!shown[c])
         continue;
-      /* the sort column is marked, ascending ^ or descending v */
+      /* the sort column is marked, ascending ^ or descending v: the
+       * engine sorts numbers largest first, names and states A to Z */
       title = g_strdup_printf ("%s%s", _(columns[c].title),
-                               (TuiColumn) c == tui->sort ? (tui->sort_descending ? "v" : "^") : "");
+                               (TuiColumn) c == tui->sort ? (descending (tui) ? "v" : "^") : "");
       if ((TuiColumn) c == tui->sort)
         attron (A_BOLD);
       put (1, x, w, FALSE, title);

@@ -47,20 +47,10 @@ typedef enum {
   TUI_N_COLS,
 } TuiColumn;
 
-/* One VM as the table shows it. */
+/* One VM as the table shows it; its numbers come from the engine's
+ * stats monitor, which the row watches while it exists. */
 typedef struct {
   VireoDomain *domain;
-  char *sort_key;                  /* the name's collation key, made once */
-  double cpu[TUI_HISTORY];         /* newest last */
-  guint n_cpu;
-  guint64 disk_bytes;              /* read + written, at the last sample */
-  gint64 disk_time;                /* monotonic µs of that sample */
-  double disk_rate;                /* bytes/s */
-  guint64 net_bytes;               /* rx + tx, as the guest agent counted */
-  gint64 net_time;                 /* when it counted, wall µs; 0: never */
-  double net_rate;                 /* bytes/s; < 0: unknown */
-  gint64 uptime;
-  gboolean sampled;
 } TuiRow;
 
 typedef struct _Tui Tui;
@@ -73,11 +63,10 @@ struct _Tui {
   GPtrArray *rows;                 /* TuiRow, all VMs in engine order */
   GPtrArray *shown;                /* TuiRow, filtered and sorted */
   guint interval_ms;
-  guint stats_id;
 
   TuiMode mode;
   TuiColumn sort;
-  gboolean sort_descending;
+  gboolean sort_reversed;          /* against the engine's order for the column */
   GString *filter;
   char *selected;                  /* name of the selected VM */
   int top;                         /* first shown row on screen */

@@ -1,0 +1,256 @@
+/* test-domain-policy.c: the rules every front end asks the engine
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <string.h>
+
+#include "vireo-test-util.h"
+#include "vireo.h"
+
+typedef struct {
+  char *root;
+  VireoEngine *engine;
+} Fixture;
+
+static int
+setup (void **state)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->root = vireo_test_make_root ();
+  f->engine = vireo_engine_new (f->root);
+  assert_true (vireo_engine_load (f->engine, NULL));
+  *state = f;
+  return 0;
+}
+
+static int
+teardown (void **state)
+{
+  Fixture *f = *state;
+
+  g_clear_object (&f->engine);
+  vireo_test_remove_tree (f->root);
+  g_free (f->root);
+  g_free (f);
+  return 0;
+}
+
+static VireoDomain *
+define (Fixture    *f,
+        const char *name,
+        const char *title,
+        guint       vcpus,
+        guint64     memory_mib)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new (name);
+  g_autoptr(GError) error = NULL;
+  VireoDomain *domain;
+
+  config->title = g_strdup (title);
+  config->vcpus = vcpus;
+  config->memory_kib = memory_mib * 1024;
+  config->current_memory_kib = config->memory_kib;
+  domain = vireo_engine_define_domain (f->engine, config, &error);
+  assert_no_error (error);
+  return domain;
+}
+
+/* The table of what each state allows, as the GUI's buttons, the TUI's
+ * keys and the engine's own checks read it. */
+static void
+test_state_allows (void **state)
+{
+  static const struct { VireoDomainOp op; const char *states; } table[] = {
+    /* states in enum order: shutoff starting running paused shutting-down crashed */
+    { VIREO_DOMAIN_OP_START,      "X....X" },
+    { VIREO_DOMAIN_OP_SHUTDOWN,   "..X..." },
+    { VIREO_DOMAIN_OP_FORCE_OFF,  ".XXXX." },
+    { VIREO_DOMAIN_OP_REBOOT,     "..X..." },
+    { VIREO_DOMAIN_OP_RESET,      "..XX.." },
+    { VIREO_DOMAIN_OP_PAUSE,      "..X..." },
+    { VIREO_DOMAIN_OP_RESUME,     "...X.." },
+    { VIREO_DOMAIN_OP_DELETE,     "X....X" },
+    { VIREO_DOMAIN_OP_DISPLAY,    "..XXX." },
+    { VIREO_DOMAIN_OP_CONSOLE,    "..XXX." },
+    { VIREO_DOMAIN_OP_SCREENSHOT, "..XXX." },
+    { VIREO_DOMAIN_OP_STATS,      ".XXXX." },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    for (VireoDomainState s = VIREO_DOMAIN_STATE_SHUTOFF; s <= VIREO_DOMAIN_STATE_CRASHED; s++)
+      if (vireo_domain_state_allows (s, table[i].op) != (table[i].states[s] == 'X'))
+        fail_msg ("op %d in state %s", table[i].op, vireo_domain_state_to_string (s));
+  assert_true (vireo_domain_state_is_busy (VIREO_DOMAIN_STATE_STARTING));
+  assert_true (vireo_domain_state_is_busy (VIREO_DOMAIN_STATE_SHUTTING_DOWN));
+  assert_false (vireo_domain_state_is_busy (VIREO_DOMAIN_STATE_PAUSED));
+}
+
+static void
+test_check_says_why (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *off = define (f, "off", NULL, 1, 64);
+  g_autoptr(GError) error = NULL;
+
+  assert_true (vireo_domain_check (off, VIREO_DOMAIN_OP_START, &error));
+  assert_true (vireo_domain_check (off, VIREO_DOMAIN_OP_DELETE, &error));
+  assert_false (vireo_domain_check (off, VIREO_DOMAIN_OP_PAUSE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  assert_string_equal (error->message, "VM 'off' is not running");
+  assert_false (vireo_domain_can (off, VIREO_DOMAIN_OP_CONSOLE));
+}
+
+static void
+test_labels (void **state)
+{
+  /* whole words a user reads, never the state.json names */
+  assert_string_equal (vireo_domain_state_get_label (VIREO_DOMAIN_STATE_SHUTOFF), "Shut off");
+  assert_string_equal (vireo_domain_state_get_label (VIREO_DOMAIN_STATE_SHUTTING_DOWN), "Shutting down");
+  assert_string_equal (vireo_domain_state_to_string (VIREO_DOMAIN_STATE_SHUTTING_DOWN), "shutting-down");
+}
+
+static void
+test_sort_and_filter (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *vm2 = define (f, "vm2", "Web server", 4, 256);
+  VireoDomain *vm10 = define (f, "vm10", NULL, 1, 2048);
+  VireoDomain *alpha = define (f, "Alpha", NULL, 2, 512);
+  VireoDomainSort by;
+  g_autofree char *key = NULL;
+
+  /* names in natural order, whatever the case */
+  assert_true (vireo_domain_compare (vm2, vm10, VIREO_DOMAIN_SORT_NAME) < 0);
+  assert_true (vireo_domain_compare (alpha, vm2, VIREO_DOMAIN_SORT_NAME) < 0);
+  assert_int_equal (vireo_domain_compare (vm2, vm2, VIREO_DOMAIN_SORT_NAME), 0);
+  /* the biggest first; ties by name */
+  assert_true (vireo_domain_compare (vm10, alpha, VIREO_DOMAIN_SORT_MEMORY) < 0);
+  assert_true (vireo_domain_compare (vm2, alpha, VIREO_DOMAIN_SORT_VCPUS) < 0);
+  assert_true (vireo_domain_compare (vm2, vm10, VIREO_DOMAIN_SORT_STATE) < 0);
+  /* nothing sampled: CPU and uptime fall back to names */
+  assert_true (vireo_domain_compare (vm2, vm10, VIREO_DOMAIN_SORT_CPU) < 0);
+  assert_true (vireo_domain_compare (vm10, vm2, VIREO_DOMAIN_SORT_UPTIME) > 0);
+
+  assert_true (vireo_domain_sort_from_string ("memory", &by));
+  assert_int_equal (by, VIREO_DOMAIN_SORT_MEMORY);
+  assert_false (vireo_domain_sort_from_string ("size", &by));
+
+  assert_null (vireo_domain_filter_key ("  "));
+  assert_true (vireo_domain_matches (vm2, NULL));
+  key = vireo_domain_filter_key ("WEB");
+  assert_true (vireo_domain_matches (vm2, key));     /* by title */
+  assert_false (vireo_domain_matches (vm10, key));
+  g_free (key);
+  key = vireo_domain_filter_key ("alp");
+  assert_true (vireo_domain_matches (alpha, key));   /* by name, any case */
+  assert_null (vireo_domain_get_first_address (vm2));
+}
+
+static void
+test_durations (void **state)
+{
+  g_autofree char *none = vireo_format_duration (0);
+  g_autofree char *short_ = vireo_format_duration (3723);
+  g_autofree char *days = vireo_format_duration (3 * 86400 + 4 * 3600 + 59);
+
+  assert_string_equal (none, "");
+  assert_string_equal (short_, "01:02:03");
+  assert_string_equal (days, "3d04h");
+}
+
+static void
+test_accel_names (void **state)
+{
+  VireoAccel accel = VIREO_ACCEL_AUTO;
+
+  assert_true (vireo_accel_from_string ("tcg", &accel));
+  assert_int_equal (accel, VIREO_ACCEL_TCG);
+  assert_true (vireo_accel_from_string ("kvm", &accel));
+  assert_int_equal (accel, VIREO_ACCEL_KVM);
+  assert_true (vireo_accel_from_string ("auto", &accel));
+  assert_int_equal (accel, VIREO_ACCEL_AUTO);
+  assert_false (vireo_accel_from_string ("KVM ", &accel));
+  assert_false (vireo_accel_from_string (NULL, &accel));
+}
+
+typedef struct {
+  gboolean done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+static VireoDomain *
+create (Fixture                  *f,
+        const VireoCreateOptions *o,
+        GError                  **error)
+{
+  Wait wait = { FALSE, NULL };
+  VireoDomain *domain;
+
+  vireo_create_domain_async (f->engine, o, NULL, NULL, on_done, &wait);
+  vireo_test_pump (NULL, &wait.done, 10000);
+  assert_true (wait.done);
+  domain = vireo_create_domain_finish (f->engine, wait.result, error);
+  g_object_unref (wait.result);
+  return domain;
+}
+
+/* One set of defaults and limits for the wizard, the TUI and vireoctl:
+ * the engine refuses what is out of range, whoever asks. */
+static void
+test_new_vm_defaults (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoCreateOptions) o = vireo_create_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autofree char *limits = g_strdup_printf ("VM 'tiny': memory must be from %u to %u MiB on this computer (63 MiB asked)",
+                                             VIREO_CREATE_MIN_MEMORY_MIB, vireo_create_max_memory_mib ());
+
+  assert_true (o->memory_mib >= VIREO_CREATE_MIN_MEMORY_MIB);
+  assert_true (o->memory_mib <= vireo_create_max_memory_mib ());
+  assert_int_equal (o->vcpus, MIN (VIREO_CREATE_DEFAULT_VCPUS, g_get_num_processors ()));
+  o->name = g_strdup ("tiny");
+  o->memory_mib = VIREO_CREATE_MIN_MEMORY_MIB - 1;
+  assert_null (create (f, o, &error));
+  assert_string_equal (error->message, limits);
+  g_clear_error (&error);
+  o->memory_mib = VIREO_CREATE_MIN_MEMORY_MIB;
+  o->vcpus = 0;
+  assert_null (create (f, o, &error));
+  assert_non_null (strstr (error->message, "vCPUs must be from 1 to 255"));
+  g_clear_error (&error);
+  assert_null (vireo_engine_lookup_domain (f->engine, "tiny"));
+
+  o->vcpus = 1;
+  domain = create (f, o, &error);
+  assert_no_error (error);
+  assert_int_equal (vireo_domain_get_config (domain)->memory_kib, VIREO_CREATE_MIN_MEMORY_MIB * 1024);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (test_state_allows),
+    cmocka_unit_test_setup_teardown (test_check_says_why, setup, teardown),
+    cmocka_unit_test (test_labels),
+    cmocka_unit_test_setup_teardown (test_sort_and_filter, setup, teardown),
+    cmocka_unit_test (test_durations),
+    cmocka_unit_test (test_accel_names),
+    cmocka_unit_test_setup_teardown (test_new_vm_defaults, setup, teardown),
+  };
+
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
