@@ -239,6 +239,50 @@ test_new_vm_defaults (void **state)
   assert_int_equal (vireo_domain_get_config (domain)->memory_kib, VIREO_CREATE_MIN_MEMORY_MIB * 1024);
 }
 
+static void
+test_suggest_name (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *iso = vireo_engine_suggest_name (f->engine, "/isos/debian-12.4.0-amd64 netinst.iso");
+  g_autofree char *demo = vireo_engine_suggest_name (f->engine, "demo");
+  g_autofree char *dots = vireo_engine_suggest_name (f->engine, "/tmp/...iso");
+  g_autofree char *again = NULL;
+  g_autoptr(VireoDomain) taken = NULL;
+
+  assert_string_equal (iso, "debian-12.4.0-amd64-netinst");
+  assert_string_equal (demo, "demo");
+  assert_string_equal (dots, "vm");
+  taken = g_object_ref (define (f, "demo", NULL, 1, 64));
+  again = vireo_engine_suggest_name (f->engine, "demo");
+  assert_string_equal (again, "demo-2");
+}
+
+/* The one rule for what a delete may remove, for undefine and detach. */
+static void
+test_image_deletable (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
+  g_autoptr(VireoDomainConfig) b = vireo_domain_config_new ("b");
+  g_autoptr(GError) error = NULL;
+  VireoDomain *da;
+  const VireoDomainConfig *ca;
+
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/own.qcow2"));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/shared.qcow2"));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", "/img/disc.iso"));
+  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/shared.qcow2"));
+  da = vireo_engine_define_domain (f->engine, a, &error);
+  assert_no_error (error);
+  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  ca = vireo_domain_get_config (da);
+  assert_true (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
+  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 1)));
+  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 2)));
+  ((VireoDiskConfig *) g_ptr_array_index (ca->disks, 0))->readonly = TRUE;
+  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
+}
+
 int
 main (void)
 {
@@ -250,6 +294,8 @@ main (void)
     cmocka_unit_test (test_durations),
     cmocka_unit_test (test_accel_names),
     cmocka_unit_test_setup_teardown (test_new_vm_defaults, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_suggest_name, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_image_deletable, setup, teardown),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -85,34 +85,6 @@ file_ok (GtkEntry *entry)
   return text_of (entry) && g_file_test (text_of (entry), G_FILE_TEST_IS_REGULAR);
 }
 
-/* A name from the chosen file: "debian-12.4.0-amd64-netinst.iso" gives
- * "debian-12.4.0-amd64-netinst", made unique with -2, -3… */
-static char *
-suggest_name (VireoNewVmAssistant *self,
-              const char          *path)
-{
-  g_autofree char *base = path ? g_path_get_basename (path) : g_strdup ("vm");
-  char *dot = strrchr (base, '.');
-  g_autofree char *name = NULL;
-  GString *clean = g_string_new (NULL);
-
-  if (dot && dot != base)
-    *dot = '\0';
-  for (const char *p = base; *p && clean->len < 60; p++)
-    g_string_append_c (clean, g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-' ? *p : '-');
-  while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == '-'))
-    g_string_erase (clean, 0, 1);
-  if (clean->len == 0)
-    g_string_append (clean, "vm");
-  name = g_string_free (clean, FALSE);
-  for (guint i = 2; vireo_engine_lookup_domain (self->engine, name) != NULL; i++)
-    {
-      g_free (name);
-      name = g_strdup_printf ("%.58s-%u", base, i);
-    }
-  return g_steal_pointer (&name);
-}
-
 static void
 on_source_changed (VireoNewVmAssistant *self)
 {
@@ -144,7 +116,7 @@ on_source_changed (VireoNewVmAssistant *self)
 
   if (!self->name_edited)
     {
-      g_autofree char *name = suggest_name (self, text_of (main_entry));
+      g_autofree char *name = vireo_engine_suggest_name (self->engine, text_of (main_entry));
       self->suggesting = TRUE;
       gtk_entry_set_text (self->name_entry, name);
       self->suggesting = FALSE;

@@ -302,8 +302,7 @@ vireo_disks_detach_async (VireoEngine         *engine,
           g_object_unref (task);
           return;
         }
-      if (disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
-          disk->path != NULL && !vireo_engine_image_in_use (engine, domain, disk->path))
+      if (vireo_engine_image_deletable (engine, domain, disk))
         edit->doomed = g_strdup (disk->path);
     }
   edit->target = g_strdup (target);

@@ -161,12 +161,7 @@ vireo_demo_create_async (VireoEngine         *engine,
                                _("The demo guest is not installed (build Vireo, or set VIREO_DEMO_GUEST_DIR)"));
       return;
     }
-  demo->name = g_strdup ("demo");
-  for (guint i = 2; vireo_engine_lookup_domain (engine, demo->name) != NULL; i++)
-    {
-      g_free (demo->name);
-      demo->name = g_strdup_printf ("demo-%u", i);
-    }
+  demo->name = vireo_engine_suggest_name (engine, "demo");
   if (!vireo_paths_ensure (paths, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
@@ -387,6 +388,43 @@ vireo_engine_lookup_domain (VireoEngine *self,
 }
 
 /**
+ * vireo_engine_suggest_name:
+ * @hint: (nullable): what the VM is made from: a file's path
+ *   ("debian-12.4.0-amd64-netinst.iso" gives "debian-12.4.0-amd64-netinst")
+ *   or a word ("demo")
+ *
+ * Returns: (transfer full): a valid name no VM has yet, made unique
+ *   with -2, -3…
+ */
+char *
+vireo_engine_suggest_name (VireoEngine *self,
+                           const char  *hint)
+{
+  g_autofree char *base = hint ? g_path_get_basename (hint) : g_strdup ("vm");
+  char *dot = strrchr (base, '.');
+  g_autoptr(GString) clean = g_string_new (NULL);
+  char *name;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
+  if (dot && dot != base)
+    *dot = '\0';
+  for (const char *p = base; *p && clean->len < 60; p++)
+    g_string_append_c (clean, g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-' ? *p : '-');
+  while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == '-'))
+    g_string_erase (clean, 0, 1);
+  if (clean->len == 0)
+    g_string_append (clean, "vm");
+  name = g_strdup (clean->str);
+  for (guint i = 2; vireo_engine_lookup_domain (self, name) != NULL; i++)
+    {
+      g_free (name);
+      name = g_strdup_printf ("%s-%u", clean->str, i);
+    }
+  return name;
+}
+
+/**
  * vireo_engine_check_new_name:
  * Whether @name can name a new VM: valid and not taken.
  */
@@ -630,6 +668,26 @@ vireo_engine_image_in_use (VireoEngine *self,
   return FALSE;
 }
 
+/**
+ * vireo_engine_image_deletable:
+ * @domain: the VM that would let go of @disk
+ *
+ * The one rule for what deleting a VM's storage may remove: a writable,
+ * unshared disk image with a path that no other VM refers to.  CD-ROMs,
+ * read-only and shareable disks always stay.
+ */
+gboolean
+vireo_engine_image_deletable (VireoEngine           *self,
+                              VireoDomain           *domain,
+                              const VireoDiskConfig *disk)
+{
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (disk != NULL, FALSE);
+
+  return disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
+         disk->path != NULL && !vireo_engine_image_in_use (self, domain, disk->path);
+}
+
 /* What undefining one VM deletes: plain paths, so the deleting can run
  * on a worker thread. */
 typedef struct {
@@ -678,8 +736,7 @@ undefine_prepare (VireoEngine  *self,
       {
         const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-        if (disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
-            disk->path != NULL && !vireo_engine_image_in_use (self, domain, disk->path))
+        if (vireo_engine_image_deletable (self, domain, disk))
           g_ptr_array_add (u->doomed, g_strdup (disk->path));
       }
   /* a kernel and initrd in Vireo's own images folder were copied there

@@ -56,6 +56,11 @@ void              vireo_engine_undefine_domain_async  (VireoEngine        *self,
 gboolean          vireo_engine_undefine_domain_finish (VireoEngine        *self,
                                                        GAsyncResult       *result,
                                                        GError            **error);
+gboolean          vireo_engine_image_deletable   (VireoEngine        *self,
+                                                  VireoDomain        *domain,
+                                                  const VireoDiskConfig *disk);
+char             *vireo_engine_suggest_name      (VireoEngine        *self,
+                                                  const char         *hint);
 gboolean          vireo_engine_image_in_use      (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   const char         *path);
