@@ -217,6 +217,16 @@ test_stale_state_files (void **state)
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
   assert_string_equal (vireo_domain_get_state_reason (domain), "QEMU was killed by signal 9 (Killed)");
 
+  /* today's shim records a code and its data; the engine words it */
+  g_free (json);
+  json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"crashed\",\"reason-code\":\"qemu-failed\","
+                          "\"exit-code\":1,\"exit-signal\":0,\"qemu-message\":\"out of memory\"}",
+                          config->uuid);
+  g_file_set_contents (path, json, -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
+  assert_string_equal (vireo_domain_get_state_reason (domain), "QEMU failed: out of memory");
+
   /* a state file of another VM (same UUID prefix) is not ours */
   g_file_set_contents (path, "{\"uuid\":\"someone-else\",\"state\":\"running\"}", -1, NULL);
   vireo_domain_refresh_state (domain);
