@@ -16,6 +16,7 @@
 #include "vireo-domain-config.h"
 #include "vireo-domain.h"
 #include "vireo-engine.h"
+#include "vireo-load-error.h"
 #include "vireo-create.h"
 #include "vireo-demo.h"
 #include "vireo-disks.h"

@@ -65,7 +65,7 @@ ctl_verb_list (Ctl   *ctl,
     return CTL_USAGE;
 
   for (guint i = 0; i < skipped->len; i++)
-    fprintf (stderr, "vireoctl: %s\n", (const char *) g_ptr_array_index (skipped, i));
+    fprintf (stderr, "vireoctl: %s\n", ((VireoLoadError *) g_ptr_array_index (skipped, i))->error->message);
 
   if (!ctl->json)
     printf (" %-24s %-14s %5s %10s  %s\n", "Name", "State", "vCPUs", "Memory", "Title");

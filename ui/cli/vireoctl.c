@@ -104,19 +104,15 @@ ctl_lookup (Ctl         *ctl,
             GError     **error)
 {
   VireoDomain *domain = vireo_engine_lookup_domain (ctl->engine, name);
-  GPtrArray *skipped = vireo_engine_get_load_errors (ctl->engine);
+  const VireoLoadError *skipped;
 
   if (domain != NULL)
     return domain;
-  for (guint i = 0; i < skipped->len; i++)
+  /* its file is there but did not load: say why */
+  if ((skipped = vireo_engine_lookup_load_error (ctl->engine, name)) != NULL)
     {
-      g_autofree char *file = g_strconcat ("/", name, ".xml:", NULL);
-      if (strstr (g_ptr_array_index (skipped, i), file))
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG, "%s",
-                       (const char *) g_ptr_array_index (skipped, i));
-          return NULL;
-        }
+      g_propagate_error (error, g_error_copy (skipped->error));
+      return NULL;
     }
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, "VM '%s' does not exist", name);
   return NULL;
