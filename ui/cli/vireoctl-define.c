@@ -26,7 +26,7 @@ ctl_verb_define (Ctl   *ctl,
   config = vireo_domain_config_parse (xml, len, argv[1], &error);
   if (config == NULL || !vireo_engine_define_domain (ctl->engine, config, &error))
     return ctl_fail (error);
-  printf ("Defined VM '%s'\n", config->name);
+  printf (_("Defined VM '%s'\n"), config->name);
   return CTL_OK;
 }
 
@@ -47,17 +47,17 @@ ctl_verb_create (Ctl   *ctl,
   g_autofree char *disk = NULL, *import = NULL, *cdrom = NULL, *kernel = NULL, *initrd = NULL;
   g_autofree char *cmdline = NULL, *network = NULL, *accel = NULL, *title = NULL;
   GOptionEntry entries[] = {
-    { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, "Memory in MiB (default 1024)", "MIB" },
-    { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, "Virtual CPUs (default 1)", "N" },
-    { "disk", 0, 0, G_OPTION_ARG_STRING, &disk, "Create an empty qcow2 disk (20G, 512M; plain number: GiB)", "SIZE" },
-    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import, "Copy an existing image (qcow2, raw, vmdk…) as the disk", "PATH" },
-    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &cdrom, "Attach an ISO image and boot from it", "ISO" },
-    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Boot this kernel directly", "FILE" },
-    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, "Initial ramdisk for --kernel", "FILE" },
-    { "cmdline", 0, 0, G_OPTION_ARG_STRING, &cmdline, "Kernel command line for --kernel", "TEXT" },
-    { "network", 0, 0, G_OPTION_ARG_STRING, &network, "user (default), none, or a network's name", "NET" },
-    { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "kvm, tcg or auto (default)", "ACCEL" },
-    { "title", 0, 0, G_OPTION_ARG_STRING, &title, "A short description", "TEXT" },
+    { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default 1024)"), "MIB" },
+    { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, N_("Virtual CPUs (default 1)"), "N" },
+    { "disk", 0, 0, G_OPTION_ARG_STRING, &disk, N_("Create an empty qcow2 disk (20G, 512M; plain number: GiB)"), "SIZE" },
+    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import, N_("Copy an existing image (qcow2, raw, vmdk…) as the disk"), "PATH" },
+    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &cdrom, N_("Attach an ISO image and boot from it"), "ISO" },
+    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, N_("Boot this kernel directly"), "FILE" },
+    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, N_("Initial ramdisk for --kernel"), "FILE" },
+    { "cmdline", 0, 0, G_OPTION_ARG_STRING, &cmdline, N_("Kernel command line for --kernel"), "TEXT" },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &network, N_("user (default), none, or a network's name"), "NET" },
+    { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, N_("kvm, tcg or auto (default)"), "ACCEL" },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("A short description"), "TEXT" },
     { NULL }
   };
   g_autoptr(VireoCreateOptions) o = vireo_create_options_new ();
@@ -70,13 +70,13 @@ ctl_verb_create (Ctl   *ctl,
   if (!ctl_parse ("create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
   if (disk && import)
-    return ctl_usage ("create: choose --disk or --import, not both");
+    return ctl_usage (_("create: choose --disk or --import, not both"));
   if ((initrd || cmdline) && !kernel)
-    return ctl_usage ("create: --initrd and --cmdline need --kernel");
+    return ctl_usage (_("create: --initrd and --cmdline need --kernel"));
   if (accel && !g_strv_contains ((const char *[]) { "kvm", "tcg", "auto", NULL }, accel))
-    return ctl_usage ("create: --accel is kvm, tcg or auto");
+    return ctl_usage (_("create: --accel is kvm, tcg or auto"));
   if (memory < 16 || vcpus < 1)
-    return ctl_usage ("create: --memory is at least 16 and --vcpus at least 1");
+    return ctl_usage (_("create: --memory is at least 16 and --vcpus at least 1"));
 
   o->name = g_strdup (argv[1]);
   o->title = g_steal_pointer (&title);
@@ -101,7 +101,7 @@ ctl_verb_create (Ctl   *ctl,
     fprintf (stderr, "\n");
   if (domain == NULL)
     return ctl_fail (error);
-  printf ("Created VM '%s'\n", o->name);
+  printf (_("Created VM '%s'\n"), o->name);
   return CTL_OK;
 }
 
@@ -113,7 +113,7 @@ ctl_verb_undefine (Ctl   *ctl,
   gboolean remove_storage = FALSE;
   GOptionEntry entries[] = {
     { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
-      "Also delete the VM's own disk images", NULL },
+      N_("Also delete the VM's own disk images"), NULL },
     { NULL }
   };
   GError *error = NULL;
@@ -124,7 +124,7 @@ ctl_verb_undefine (Ctl   *ctl,
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL ||
       !vireo_engine_undefine_domain (ctl->engine, domain, remove_storage, &error))
     return ctl_fail (error);
-  printf ("Deleted VM '%s'\n", argv[1]);
+  printf (_("Deleted VM '%s'\n"), argv[1]);
   return CTL_OK;
 }
 
@@ -144,6 +144,6 @@ ctl_verb_demo (Ctl   *ctl,
   domain = vireo_demo_create_finish (ctl->engine, ctl_wait (&result), &error);
   if (domain == NULL)
     return ctl_fail (error);
-  printf ("Created VM '%s'\n", vireo_domain_get_name (domain));
+  printf (_("Created VM '%s'\n"), vireo_domain_get_name (domain));
   return CTL_OK;
 }

@@ -53,7 +53,7 @@ ctl_verb_list (Ctl   *ctl,
 {
   gboolean all = FALSE;
   GOptionEntry entries[] = {
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "List shut-off VMs too", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("List shut-off VMs too"), NULL },
     { NULL }
   };
   GListModel *domains = vireo_engine_get_domains (ctl->engine);
@@ -102,7 +102,7 @@ ctl_verb_state (Ctl   *ctl,
 {
   gboolean reason = FALSE;
   GOptionEntry entries[] = {
-    { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, "Also print why", NULL },
+    { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, N_("Also print why"), NULL },
     { NULL }
   };
   VireoDomain *domain;
