@@ -11,8 +11,8 @@ packages=(
   libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream
   # the terminal front end, and its tests
   libncurses-dev tmux
-  # tests
-  libcmocka-dev libvirt-clients xvfb xauth imagemagick
+  # tests (locales: the errors test builds a zh_CN.UTF-8 locale with localedef)
+  libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
   # running guests
   qemu-system-x86 qemu-utils
   # the test and demo guest: host kernel + busybox initramfs

@@ -17,6 +17,7 @@
 #include "vireo-domain.h"
 #include "vireo-domain-policy.h"
 #include "vireo-engine.h"
+#include "vireo-load-error.h"
 #include "vireo-create.h"
 #include "vireo-demo.h"
 #include "vireo-disks.h"

@@ -170,14 +170,28 @@ test_corrupt_files_are_skipped (void **state)
   assert_int_equal (errors->len, 4);
   for (guint i = 0; i < errors->len; i++)
     {
-      const char *msg = g_ptr_array_index (errors, i);
-      assert_true (g_str_has_prefix (msg, "Skipped "));
-      assert_null (strchr (msg, '\n'));
+      const VireoLoadError *skipped = g_ptr_array_index (errors, i);
+      g_autofree char *base = g_path_get_basename (skipped->path);
+      g_autofree char *file = g_strconcat (skipped->name, ".xml", NULL);
+
+      assert_true (g_str_has_prefix (skipped->error->message, "Skipped "));
+      assert_null (strchr (skipped->error->message, '\n'));
+      /* each record names its file and the VM it is the definition of */
+      assert_string_equal (base, file);
     }
-  assert_non_null (strstr (g_ptr_array_index (errors, 0), "broken.xml: malformed XML"));
-  assert_non_null (strstr (g_ptr_array_index (errors, 1), "empty.xml"));
-  assert_non_null (strstr (g_ptr_array_index (errors, 2), "it defines VM 'good', not 'renamed'"));
-  assert_non_null (strstr (g_ptr_array_index (errors, 3), "has the UUID of VM 'good'"));
+  assert_non_null (strstr (((VireoLoadError *) g_ptr_array_index (errors, 0))->error->message,
+                           "broken.xml: malformed XML"));
+  assert_non_null (strstr (((VireoLoadError *) g_ptr_array_index (errors, 1))->error->message, "empty.xml"));
+  assert_non_null (strstr (((VireoLoadError *) g_ptr_array_index (errors, 2))->error->message,
+                           "it defines VM 'good', not 'renamed'"));
+  assert_true (g_error_matches (((VireoLoadError *) g_ptr_array_index (errors, 3))->error,
+                                VIREO_ERROR, VIREO_ERROR_EXISTS));
+
+  /* a VM is found by name, not by searching the text */
+  assert_string_equal (vireo_engine_lookup_load_error (f->engine, "twin")->name, "twin");
+  assert_true (g_str_has_suffix (vireo_engine_lookup_load_error (f->engine, "broken")->path, "/broken.xml"));
+  assert_null (vireo_engine_lookup_load_error (f->engine, "good"));
+  assert_null (vireo_engine_lookup_load_error (f->engine, "nosuch"));
 
   /* skipped files are reported, never deleted */
   {
@@ -216,6 +230,16 @@ test_stale_state_files (void **state)
   vireo_domain_refresh_state (domain);
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
   assert_string_equal (vireo_domain_get_state_reason (domain), "QEMU was killed by signal 9 (Killed)");
+
+  /* today's shim records a code and its data; the engine words it */
+  g_free (json);
+  json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"crashed\",\"reason-code\":\"qemu-failed\","
+                          "\"exit-code\":1,\"exit-signal\":0,\"qemu-message\":\"out of memory\"}",
+                          config->uuid);
+  g_file_set_contents (path, json, -1, NULL);
+  vireo_domain_refresh_state (domain);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
+  assert_string_equal (vireo_domain_get_state_reason (domain), "QEMU failed: out of memory");
 
   /* a state file of another VM (same UUID prefix) is not ours */
   g_file_set_contents (path, "{\"uuid\":\"someone-else\",\"state\":\"running\"}", -1, NULL);

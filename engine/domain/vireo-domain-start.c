@@ -283,7 +283,8 @@ on_start_timeout (gpointer user_data)
 
   start->timeout_id = 0;
   g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
-                           _("VM '%s' did not start within %d seconds"),
+                           g_dngettext (GETTEXT_PACKAGE, "VM '%s' did not start within %d second",
+                                        "VM '%s' did not start within %d seconds", START_TIMEOUT_S),
                            vireo_domain_get_name (self), START_TIMEOUT_S);
   vireo_domain_refresh_state (self);
   /* on_ready_line drops the last reference */

@@ -15,6 +15,8 @@
 #include "vireo-json.h"
 #include "vireo-proc.h"
 #include "vireo-i18n.h"
+#include "vireo-shim-protocol.h"
+#include "vireo-state-reason.h"
 
 #define CONNECT_TIMEOUT_S 10
 #define DESTROY_WAIT_MS 15000
@@ -93,23 +95,23 @@ static guint signals[N_SIGNALS];
 static void disconnect (VireoDomain *self);
 static void update_pending_changes (VireoDomain *self);
 
+/* As state.json spells them, in VireoDomainState order. */
+static const char * const state_names[] = {
+  VIREO_STATE_SHUTOFF, VIREO_STATE_STARTING, VIREO_STATE_RUNNING,
+  VIREO_STATE_PAUSED, VIREO_STATE_SHUTTING_DOWN, VIREO_STATE_CRASHED,
+};
+
 const char *
 vireo_domain_state_to_string (VireoDomainState state)
 {
-  static const char *names[] = { "shutoff", "starting", "running", "paused",
-                                 "shutting-down", "crashed" };
-
-  return state < G_N_ELEMENTS (names) ? names[state] : "unknown";
+  return state < G_N_ELEMENTS (state_names) ? state_names[state] : "unknown";
 }
 
 static VireoDomainState
 state_from_string (const char *text)
 {
-  static const char *names[] = { "shutoff", "starting", "running", "paused",
-                                 "shutting-down", "crashed" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_strcmp0 (text, names[i]) == 0)
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    if (g_strcmp0 (text, state_names[i]) == 0)
       return i;
   return VIREO_DOMAIN_STATE_CRASHED;
 }
@@ -139,7 +141,7 @@ set_state (VireoDomain      *self,
 static JsonObject *
 read_state_file (VireoDomain *self)
 {
-  g_autofree char *path = g_build_filename (self->run_dir, "state.json", NULL);
+  g_autofree char *path = g_build_filename (self->run_dir, VIREO_STATE_FILE, NULL);
   g_autofree char *text = NULL;
   JsonObject *obj;
 
@@ -147,7 +149,7 @@ read_state_file (VireoDomain *self)
     return NULL;
   obj = vireo_json_parse_object (text, -1, NULL);
   /* the run directory is named after a UUID prefix: check it is ours */
-  if (obj && g_strcmp0 (json_object_get_string_member_with_default (obj, "uuid", ""),
+  if (obj && g_strcmp0 (json_object_get_string_member_with_default (obj, VIREO_STATE_KEY_UUID, ""),
                         self->config->uuid) != 0)
     g_clear_pointer (&obj, json_object_unref);
   return obj;
@@ -157,7 +159,7 @@ static void
 update_addresses (VireoDomain *self,
                   JsonObject  *state)
 {
-  JsonNode *node = state ? json_object_get_member (state, "guest-addresses") : NULL;
+  JsonNode *node = state ? json_object_get_member (state, VIREO_STATE_KEY_GUEST_ADDRESSES) : NULL;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) addresses = NULL;
 
@@ -190,8 +192,8 @@ static void
 update_guest_info (VireoDomain *self,
                    JsonObject  *state)
 {
-  const char *os = state ? json_object_get_string_member_with_default (state, "guest-os", NULL) : NULL;
-  JsonObject *net = state ? vireo_json_get_object (state, "guest-net") : NULL;
+  const char *os = state ? json_object_get_string_member_with_default (state, VIREO_STATE_KEY_GUEST_OS, NULL) : NULL;
+  JsonObject *net = state ? vireo_json_get_object (state, VIREO_STATE_KEY_GUEST_NET) : NULL;
 
   self->guest_net_time = net ? json_object_get_int_member_with_default (net, "time", 0) : 0;
   self->guest_rx_bytes = net ? json_object_get_int_member_with_default (net, "rx-bytes", 0) : 0;
@@ -221,6 +223,7 @@ void
 vireo_domain_refresh_state (VireoDomain *self)
 {
   g_autoptr(JsonObject) obj = NULL;
+  g_autofree char *reason = NULL;
   VireoDomainState state;
   pid_t shim_pid;
   guint64 shim_start;
@@ -236,23 +239,23 @@ vireo_domain_refresh_state (VireoDomain *self)
           set_state (self, VIREO_DOMAIN_STATE_SHUTOFF, NULL);
           return;
         }
-      state = state_from_string (json_object_get_string_member_with_default (obj, "state", ""));
-      self->started_at = json_object_get_int_member_with_default (obj, "started-at", 0);
-      self->qemu_pid = json_object_get_int_member_with_default (obj, "qemu-pid", 0);
+      state = state_from_string (json_object_get_string_member_with_default (obj, VIREO_STATE_KEY_STATE, ""));
+      self->started_at = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_STARTED_AT, 0);
+      self->qemu_pid = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_QEMU_PID, 0);
       update_guest_info (self, is_final (state) ? NULL : obj);
+      g_clear_pointer (&reason, g_free);
+      reason = vireo_state_reason_from_state (obj);
       if (is_final (state))
         {
           self->qemu_pid = 0;
-          set_state (self, state,
-                     json_object_get_string_member_with_default (obj, "reason", NULL));
+          set_state (self, state, reason);
           return;
         }
-      shim_pid = json_object_get_int_member_with_default (obj, "shim-pid", 0);
-      shim_start = json_object_get_int_member_with_default (obj, "shim-start-time", 0);
+      shim_pid = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_SHIM_PID, 0);
+      shim_start = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_SHIM_START_TIME, 0);
       if (vireo_proc_is_alive (shim_pid, shim_start))
         {
-          set_state (self, state,
-                     json_object_get_string_member_with_default (obj, "reason", NULL));
+          set_state (self, state, reason);
           return;
         }
       /* The shim may have written its last state and exited just now:
@@ -262,7 +265,7 @@ vireo_domain_refresh_state (VireoDomain *self)
   /* QEMU dies with its shim (PDEATHSIG). */
   self->qemu_pid = 0;
   update_guest_info (self, NULL);
-  set_state (self, VIREO_DOMAIN_STATE_CRASHED, "the supervisor process vireo-shim died");
+  set_state (self, VIREO_DOMAIN_STATE_CRASHED, _("the supervisor process vireo-shim died"));
 }
 
 static void
@@ -832,12 +835,14 @@ on_resync (GObject      *source,
     {
       gboolean running = json_object_get_boolean_member_with_default (status, "running", FALSE);
       const char *what = json_object_get_string_member_with_default (status, "status", "");
+      g_autofree char *paused = vireo_state_reason_describe (VIREO_REASON_PAUSED, NULL);
+      g_autofree char *resumed = vireo_state_reason_describe (VIREO_REASON_RESUMED, NULL);
 
       /* QEMU's word wins over a state file that missed an event */
       if (self->state == VIREO_DOMAIN_STATE_RUNNING && !running && g_str_equal (what, "paused"))
-        set_state (self, VIREO_DOMAIN_STATE_PAUSED, "paused");
+        set_state (self, VIREO_DOMAIN_STATE_PAUSED, paused);
       else if (self->state == VIREO_DOMAIN_STATE_PAUSED && running)
-        set_state (self, VIREO_DOMAIN_STATE_RUNNING, "running");
+        set_state (self, VIREO_DOMAIN_STATE_RUNNING, resumed);
     }
   if (self->qmp == NULL)
     {

@@ -272,7 +272,7 @@ on_timer (gpointer user_data)
   ShimAgent *agent = user_data;
   gint64 now = g_get_monotonic_time ();
 
-  if (!agent->open || g_strcmp0 (agent->shim->state, "running") != 0)
+  if (!agent->open || g_strcmp0 (agent->shim->state, VIREO_STATE_RUNNING) != 0)
     return G_SOURCE_CONTINUE;
   if (agent->step == AGENT_IDLE)
     {

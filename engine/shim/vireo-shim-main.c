@@ -96,7 +96,7 @@ shim_log (Shim       *shim,
 static void
 finish (Shim       *shim,
         const char *state,
-        const char *reason)
+        const char *reason_code)
 {
   /* QEMU's exit and a failed handshake can both end the shim: the first
    * one writes the last word */
@@ -104,8 +104,8 @@ finish (Shim       *shim,
     return;
   shim->finished = TRUE;
   g_clear_handle_id (&shim->kill_timeout_id, g_source_remove);
-  shim_set_state (shim, state, reason);
-  shim_log (shim, "VM %s: %s", state, reason);
+  shim_set_state (shim, state, reason_code);
+  shim_log (shim, "VM %s: %s", state, reason_code);
   if (shim->qmp)
     vireo_qmp_client_close (shim->qmp);
   shim_monitor_close_all (shim);
@@ -116,8 +116,35 @@ finish (Shim       *shim,
     g_unlink (vnc);
   }
   /* the engine words it as "VM 'x' failed to start: …" itself */
-  report_ready (shim, shim->start_error ? shim->start_error : reason);
+  report_ready (shim, shim->start_error ? shim->start_error : reason_code);
   g_main_loop_quit (shim->loop);
+}
+
+/* How QEMU's end reads in state.json: the state and a reason code, whose
+ * data (exit code, signal, QEMU's words) state.json holds beside it. */
+static const char *
+exit_reason (Shim        *shim,
+             int          status,
+             const char **state)
+{
+  *state = VIREO_STATE_SHUTOFF;
+  if (shim->start_error || shim->started_at == 0)
+    return VIREO_REASON_START_FAILED;
+  if (shim->stop == STOP_GUEST)
+    return VIREO_REASON_GUEST_SHUTDOWN;
+  if (shim->stop == STOP_DESTROY)
+    return VIREO_REASON_FORCED_OFF;
+  if (WIFSIGNALED (status))
+    {
+      *state = VIREO_STATE_CRASHED;
+      return VIREO_REASON_QEMU_KILLED;
+    }
+  if (WEXITSTATUS (status) != 0)
+    {
+      *state = VIREO_STATE_CRASHED;
+      return VIREO_REASON_QEMU_FAILED;
+    }
+  return VIREO_REASON_QEMU_QUIT;
 }
 
 static void
@@ -126,42 +153,30 @@ on_qemu_exit (GPid     pid,
               gpointer user_data)
 {
   Shim *shim = user_data;
-  g_autofree char *words = qemu_last_words (shim);
-  g_autofree char *reason = NULL;
-  const char *state = "shutoff";
+  const char *state;
+  const char *reason;
 
   g_spawn_close_pid (pid);
   if (WIFSIGNALED (status))
     shim_set_exit_status (-1, WTERMSIG (status));
   else
     shim_set_exit_status (WEXITSTATUS (status), 0);
+  shim->qemu_message = qemu_last_words (shim);
 
   /* QEMU that exits before the guest ever ran failed to start: that is
    * not a crash of a running VM, whichever callback noticed first */
   if (shim->start_error == NULL && shim->started_at == 0)
-    shim->start_error = words ? g_strdup (words)
-                              : g_strdup_printf ("QEMU exited with status %d", status);
-  if (shim->start_error)
-    reason = g_strdup_printf ("failed to start: %s", shim->start_error);
-  else if (shim->stop == STOP_GUEST)
-    reason = g_strdup ("shut down by the guest");
-  else if (shim->stop == STOP_DESTROY)
-    reason = g_strdup ("forced off");
-  else if (WIFSIGNALED (status))
     {
-      state = "crashed";
-      reason = g_strdup_printf ("QEMU was killed by signal %d (%s)",
-                                WTERMSIG (status), g_strsignal (WTERMSIG (status)));
+      shim->start_error = g_strdup (shim->qemu_message);
+      if (shim->start_error == NULL)
+        {
+          /* for the engine's "failed to start" error; state.json keeps
+           * the exit status as numbers */
+          g_autofree char *status_text = g_strdup_printf ("QEMU exited with status %d", status);
+          report_ready (shim, status_text);
+        }
     }
-  else if (WEXITSTATUS (status) != 0)
-    {
-      state = "crashed";
-      reason = words ? g_strdup_printf ("QEMU failed: %s", words)
-                     : g_strdup_printf ("QEMU exited with code %d", WEXITSTATUS (status));
-    }
-  else
-    reason = g_strdup ("QEMU quit");
-
+  reason = exit_reason (shim, status, &state);
   shim->qemu_pid = 0;
   finish (shim, state, reason);
 }
@@ -254,30 +269,31 @@ update_state_for_event (Shim       *shim,
         {
           /* reboot = ACPI power-off, then reset instead of exit */
           shim->fake_reboot = FALSE;
-          shim_set_state (shim, "running", "rebooted");
+          shim_set_state (shim, VIREO_STATE_RUNNING, VIREO_REASON_REBOOTED);
           vireo_qmp_client_execute_async (shim->qmp, "system_reset", NULL, NULL, on_reset_done, shim);
           return;
         }
       if (shim->stop == STOP_NONE)
         shim->stop = guest ? STOP_GUEST : STOP_DESTROY;
-      shim_set_state (shim, "shutting-down", guest ? "the guest is powering off" : "forced off");
+      shim_set_state (shim, VIREO_STATE_SHUTTING_DOWN,
+                      guest ? VIREO_REASON_GUEST_POWEROFF : VIREO_REASON_FORCED_OFF);
       /* -no-shutdown keeps QEMU alive; the shim decides it is over. */
       shim_request_destroy (shim);
     }
   else if (g_str_equal (name, "STOP"))
     {
-      if (shim->stop == STOP_NONE && g_str_equal (shim->state, "running"))
-        shim_set_state (shim, "paused", "paused");
+      if (shim->stop == STOP_NONE && g_str_equal (shim->state, VIREO_STATE_RUNNING))
+        shim_set_state (shim, VIREO_STATE_PAUSED, VIREO_REASON_PAUSED);
     }
   else if (g_str_equal (name, "RESUME"))
     {
       if (shim->stop == STOP_NONE)
-        shim_set_state (shim, "running", "running");
+        shim_set_state (shim, VIREO_STATE_RUNNING, VIREO_REASON_RESUMED);
     }
   else if (g_str_equal (name, "POWERDOWN"))
     {
-      if (g_str_equal (shim->state, "running"))
-        shim_set_state (shim, "shutting-down", "ACPI power button pressed");
+      if (g_str_equal (shim->state, VIREO_STATE_RUNNING))
+        shim_set_state (shim, VIREO_STATE_SHUTTING_DOWN, VIREO_REASON_POWER_BUTTON);
     }
 }
 
@@ -308,10 +324,7 @@ fail_start (Shim       *shim,
   if (shim->qemu_pid > 0)
     kill (shim->qemu_pid, SIGKILL);
   else
-    {
-      g_autofree char *reason = g_strdup_printf ("failed to start: %s", message);
-      finish (shim, "shutoff", reason);
-    }
+    finish (shim, VIREO_STATE_SHUTOFF, VIREO_REASON_START_FAILED);
 }
 
 static void
@@ -329,7 +342,7 @@ on_cont (GObject      *source,
       return;
     }
   shim->started_at = g_get_real_time ();
-  shim_set_state (shim, "running", "booted");
+  shim_set_state (shim, VIREO_STATE_RUNNING, VIREO_REASON_BOOTED);
   shim_log (shim, "VM running");
   report_ready (shim, NULL);
 }
@@ -501,7 +514,7 @@ main (int   argc,
   umask (077);
   signal (SIGPIPE, SIG_IGN);
   shim.loop = g_main_loop_new (NULL, FALSE);
-  shim.state = g_strdup ("starting");
+  shim.state = g_strdup (VIREO_STATE_STARTING);
   shim_write_state (&shim);
   g_unix_signal_add (SIGTERM, on_terminate, &shim);
   g_unix_signal_add (SIGINT, on_terminate, &shim);
@@ -511,12 +524,12 @@ main (int   argc,
   else
     vireo_qmp_client_handshake_async (shim.qmp, NULL, on_handshake, &shim);
 
-  if (shim.state && !g_str_equal (shim.state, "shutoff"))
+  if (shim.state && !g_str_equal (shim.state, VIREO_STATE_SHUTOFF))
     g_main_loop_run (shim.loop);
 
   g_clear_pointer (&shim.agent, shim_agent_free);
   g_clear_object (&shim.qmp);
   g_clear_pointer (&shim.greeting, json_object_unref);
   g_main_loop_unref (shim.loop);
-  return g_str_equal (shim.state, "crashed") ? 1 : 0;
+  return g_str_equal (shim.state, VIREO_STATE_CRASHED) ? 1 : 0;
 }

@@ -146,12 +146,12 @@ info_object (Shim *shim)
 {
   JsonObject *info = json_object_new ();
 
-  json_object_set_string_member (info, "name", shim->name);
-  json_object_set_string_member (info, "state", shim->state);
-  json_object_set_string_member (info, "reason", shim->reason ? shim->reason : "");
-  json_object_set_int_member (info, "qemu-pid", shim->qemu_pid);
-  json_object_set_int_member (info, "started-at", shim->started_at / G_USEC_PER_SEC);
-  json_object_set_string_member (info, "accel", shim->accel);
+  json_object_set_string_member (info, VIREO_STATE_KEY_NAME, shim->name);
+  json_object_set_string_member (info, VIREO_STATE_KEY_STATE, shim->state);
+  json_object_set_string_member (info, VIREO_STATE_KEY_REASON_CODE, shim->reason ? shim->reason : "");
+  json_object_set_int_member (info, VIREO_STATE_KEY_QEMU_PID, shim->qemu_pid);
+  json_object_set_int_member (info, VIREO_STATE_KEY_STARTED_AT, shim->started_at / G_USEC_PER_SEC);
+  json_object_set_string_member (info, VIREO_STATE_KEY_ACCEL, shim->accel);
   return info;
 }
 
@@ -202,8 +202,8 @@ handle_request (Shim       *shim,
     }
   else
     {
-      if (g_str_equal (command, "system_powerdown") && g_str_equal (shim->state, "running"))
-        shim_set_state (shim, "shutting-down", "ACPI power button pressed");
+      if (g_str_equal (command, "system_powerdown") && g_str_equal (shim->state, VIREO_STATE_RUNNING))
+        shim_set_state (shim, VIREO_STATE_SHUTTING_DOWN, VIREO_REASON_POWER_BUTTON);
       forward (shim, peer, request, id);
     }
 }

@@ -23,11 +23,64 @@ shim_set_exit_status (int code,
   exit_signal = sig;
 }
 
+static gboolean
+is_live (Shim *shim)
+{
+  return g_strcmp0 (shim->state, VIREO_STATE_RUNNING) == 0 ||
+         g_strcmp0 (shim->state, VIREO_STATE_PAUSED) == 0;
+}
+
+/* What the guest agent said, while the guest runs. */
+static void
+set_guest_members (Shim       *shim,
+                   JsonObject *obj)
+{
+  if (!is_live (shim))
+    return;
+  if (shim->guest_net_time > 0)
+    {
+      JsonObject *net = json_object_new ();
+
+      json_object_set_int_member (net, "rx-bytes", shim->guest_rx_bytes);
+      json_object_set_int_member (net, "tx-bytes", shim->guest_tx_bytes);
+      json_object_set_int_member (net, "time", shim->guest_net_time);
+      json_object_set_object_member (obj, VIREO_STATE_KEY_GUEST_NET, net);
+    }
+  if (shim->guest_os && *shim->guest_os)
+    json_object_set_string_member (obj, VIREO_STATE_KEY_GUEST_OS, shim->guest_os);
+  if (shim->guest_addresses)
+    {
+      JsonArray *addresses = json_array_new ();
+
+      for (guint i = 0; shim->guest_addresses[i]; i++)
+        json_array_add_string_element (addresses, shim->guest_addresses[i]);
+      json_object_set_array_member (obj, VIREO_STATE_KEY_GUEST_ADDRESSES, addresses);
+    }
+}
+
+/* The reason as a code and its data; the engine words it. */
+static void
+set_reason_members (Shim       *shim,
+                    JsonObject *obj)
+{
+  if (shim->reason)
+    json_object_set_string_member (obj, VIREO_STATE_KEY_REASON_CODE, shim->reason);
+  if (shim->start_error && g_strcmp0 (shim->reason, VIREO_REASON_START_FAILED) == 0)
+    json_object_set_string_member (obj, VIREO_STATE_KEY_START_ERROR, shim->start_error);
+  if (shim->qemu_message)
+    json_object_set_string_member (obj, VIREO_STATE_KEY_QEMU_MESSAGE, shim->qemu_message);
+  if (exit_code >= 0 || exit_signal > 0)
+    {
+      json_object_set_int_member (obj, VIREO_STATE_KEY_EXIT_CODE, exit_code);
+      json_object_set_int_member (obj, VIREO_STATE_KEY_EXIT_SIGNAL, exit_signal);
+    }
+}
+
 void
 shim_write_state (Shim *shim)
 {
   g_autoptr(JsonObject) obj = json_object_new ();
-  g_autofree char *path = g_build_filename (shim->run_dir, "state.json", NULL);
+  g_autofree char *path = g_build_filename (shim->run_dir, VIREO_STATE_FILE, NULL);
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   static guint64 shim_start_time;
@@ -36,43 +89,17 @@ shim_write_state (Shim *shim)
   if (shim_start_time == 0 && vireo_proc_stat (getpid (), &st))
     shim_start_time = st.start_time;
 
-  json_object_set_string_member (obj, "name", shim->name);
-  json_object_set_string_member (obj, "uuid", shim->uuid);
-  json_object_set_string_member (obj, "state", shim->state);
-  json_object_set_string_member (obj, "reason", shim->reason ? shim->reason : "");
-  json_object_set_string_member (obj, "accel", shim->accel);
-  json_object_set_int_member (obj, "shim-pid", getpid ());
-  json_object_set_int_member (obj, "shim-start-time", shim_start_time);
-  json_object_set_int_member (obj, "qemu-pid", shim->qemu_pid);
-  json_object_set_int_member (obj, "qemu-start-time", shim->qemu_start_time);
-  json_object_set_int_member (obj, "started-at", shim->started_at / G_USEC_PER_SEC);
-  if (shim->guest_net_time > 0 &&
-      (g_strcmp0 (shim->state, "running") == 0 || g_strcmp0 (shim->state, "paused") == 0))
-    {
-      JsonObject *net = json_object_new ();
-
-      json_object_set_int_member (net, "rx-bytes", shim->guest_rx_bytes);
-      json_object_set_int_member (net, "tx-bytes", shim->guest_tx_bytes);
-      json_object_set_int_member (net, "time", shim->guest_net_time);
-      json_object_set_object_member (obj, "guest-net", net);
-    }
-  if (shim->guest_os && *shim->guest_os &&
-      (g_strcmp0 (shim->state, "running") == 0 || g_strcmp0 (shim->state, "paused") == 0))
-    json_object_set_string_member (obj, "guest-os", shim->guest_os);
-  if (shim->guest_addresses &&
-      (g_strcmp0 (shim->state, "running") == 0 || g_strcmp0 (shim->state, "paused") == 0))
-    {
-      JsonArray *addresses = json_array_new ();
-
-      for (guint i = 0; shim->guest_addresses[i]; i++)
-        json_array_add_string_element (addresses, shim->guest_addresses[i]);
-      json_object_set_array_member (obj, "guest-addresses", addresses);
-    }
-  if (exit_code >= 0 || exit_signal > 0)
-    {
-      json_object_set_int_member (obj, "exit-code", exit_code);
-      json_object_set_int_member (obj, "exit-signal", exit_signal);
-    }
+  json_object_set_string_member (obj, VIREO_STATE_KEY_NAME, shim->name);
+  json_object_set_string_member (obj, VIREO_STATE_KEY_UUID, shim->uuid);
+  json_object_set_string_member (obj, VIREO_STATE_KEY_STATE, shim->state);
+  json_object_set_string_member (obj, VIREO_STATE_KEY_ACCEL, shim->accel);
+  json_object_set_int_member (obj, VIREO_STATE_KEY_SHIM_PID, getpid ());
+  json_object_set_int_member (obj, VIREO_STATE_KEY_SHIM_START_TIME, shim_start_time);
+  json_object_set_int_member (obj, VIREO_STATE_KEY_QEMU_PID, shim->qemu_pid);
+  json_object_set_int_member (obj, VIREO_STATE_KEY_QEMU_START_TIME, shim->qemu_start_time);
+  json_object_set_int_member (obj, VIREO_STATE_KEY_STARTED_AT, shim->started_at / G_USEC_PER_SEC);
+  set_reason_members (shim, obj);
+  set_guest_members (shim, obj);
 
   text = vireo_json_object_to_string (obj);
   /* Consistent (rename) but not durable: it describes a running process,
@@ -81,16 +108,20 @@ shim_write_state (Shim *shim)
     g_warning ("VM '%s': cannot write state: %s", shim->name, error->message);
 }
 
+/**
+ * shim_set_state:
+ * @state: a VIREO_STATE_* name
+ * @reason_code: (nullable): a VIREO_REASON_* code (a static string)
+ */
 void
 shim_set_state (Shim       *shim,
                 const char *state,
-                const char *reason)
+                const char *reason_code)
 {
-  if (g_strcmp0 (shim->state, state) == 0 && g_strcmp0 (shim->reason, reason) == 0)
+  if (g_strcmp0 (shim->state, state) == 0 && g_strcmp0 (shim->reason, reason_code) == 0)
     return;
   g_free (shim->state);
   shim->state = g_strdup (state);
-  g_free (shim->reason);
-  shim->reason = g_strdup (reason);
+  shim->reason = reason_code;
   shim_write_state (shim);
 }

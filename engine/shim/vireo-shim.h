@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vireo-qmp-client.h"
+#include "vireo-shim-protocol.h"
 
 G_BEGIN_DECLS
 
@@ -80,9 +81,10 @@ typedef struct {
   JsonObject *greeting;
   guint kill_timeout_id;
 
-  /* state as written to state.json */
+  /* state as written to state.json (see vireo-shim-protocol.h) */
   char *state;
-  char *reason;
+  const char *reason;      /* a VIREO_REASON_* code, static */
+  char *qemu_message;      /* QEMU's last log line when it exited */
   gint64 started_at;       /* wall clock, microseconds */
   StopRequest stop;
   char *start_error;       /* why the start failed, for the final state */
@@ -111,7 +113,7 @@ typedef struct {
 
 /* vireo-shim-state.c */
 void shim_set_exit_status  (int code, int sig);
-void shim_set_state        (Shim *shim, const char *state, const char *reason);
+void shim_set_state        (Shim *shim, const char *state, const char *reason_code);
 void shim_write_state      (Shim *shim);
 
 /* vireo-shim-monitor.c */

@@ -18,6 +18,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
 #include "vireo-i18n.h"
+#include "vireo-load-error.h"
 
 struct _VireoEngine
 {
@@ -25,7 +26,7 @@ struct _VireoEngine
 
   VireoPaths *paths;
   GListStore *domains;     /* VireoDomain, in name order */
-  GPtrArray *load_errors;  /* char * */
+  GPtrArray *load_errors;  /* VireoLoadError */
 
   guint monitor_id;
   gint64 domains_mtime;    /* of the definitions folder, at the last load */
@@ -58,7 +59,7 @@ static void
 vireo_engine_init (VireoEngine *self)
 {
   self->domains = g_list_store_new (VIREO_TYPE_DOMAIN);
-  self->load_errors = g_ptr_array_new_with_free_func (g_free);
+  self->load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
 }
 
 /**
@@ -84,7 +85,7 @@ vireo_engine_get_paths (VireoEngine *self)
 
 typedef struct {
   GPtrArray *configs;   /* VireoDomainConfig */
-  GPtrArray *errors;    /* char * */
+  GPtrArray *errors;    /* VireoLoadError */
   gint64 mtime;         /* of the folder, taken before reading it */
 } LoadResult;
 
@@ -119,6 +120,16 @@ compare_names (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* Records that @path (the definition of VM @name) was skipped. */
+static void
+add_load_error (GPtrArray  *errors,
+                const char *path,
+                const char *name,
+                GError     *error)
+{
+  g_ptr_array_add (errors, vireo_load_error_new (path, name, error));
+}
+
 /* A second definition with a UUID already seen is skipped: two VMs would
  * share a runtime folder. */
 static gboolean
@@ -131,11 +142,55 @@ config_conflicts (GHashTable              *uuids,
 
   if (other != NULL)
     {
-      g_ptr_array_add (errors, g_strdup_printf ("Skipped %s: VM '%s' has the UUID of VM '%s'",
-                                                path, config->name, other->name));
+      add_load_error (errors, path, config->name,
+                      /* Translators: "Skipped FILE: VM 'a' has the UUID of VM 'b'" */
+                      g_error_new (VIREO_ERROR, VIREO_ERROR_EXISTS, _("Skipped %s: VM '%s' has the UUID of VM '%s'"),
+                                   path, config->name, other->name));
       return TRUE;
     }
   return FALSE;
+}
+
+/* Parses one definition file, or records why it was skipped. */
+static VireoDomainConfig *
+load_file (const char *path,
+           const char *expected,
+           GPtrArray  *errors)
+{
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) local_error = NULL;
+  VireoDomainConfig *config;
+  gsize len;
+
+  if (!g_file_get_contents (path, &xml, &len, &local_error))
+    {
+      add_load_error (errors, path, expected,
+                      g_error_new (local_error->domain, local_error->code,
+                                   /* Translators: %s is why a definition could not be
+                                    * read, naming the file */
+                                   _("Skipped %s"), local_error->message));
+      return NULL;
+    }
+  config = vireo_domain_config_parse (xml, len, path, &local_error);
+  if (config == NULL)
+    {
+      add_load_error (errors, path, expected,
+                      g_error_new (local_error->domain, local_error->code,
+                                   /* Translators: "Skipped FILE: why it does not load" */
+                                   _("Skipped %s: %s"), path, local_error->message));
+      return NULL;
+    }
+  if (!g_str_equal (config->name, expected))
+    {
+      add_load_error (errors, path, expected,
+                      g_error_new (VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                                   /* Translators: "Skipped FILE: it defines VM 'a', not 'b'" */
+                                   _("Skipped %s: it defines VM '%s', not '%s'"),
+                                   path, config->name, expected));
+      vireo_domain_config_free (config);
+      return NULL;
+    }
+  return config;
 }
 
 /* Runs on a worker thread for load_async: only files, no GObjects. */
@@ -150,14 +205,14 @@ load_files (const VireoPaths *paths)
   const char *entry;
 
   result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
-  result->errors = g_ptr_array_new_with_free_func (g_free);
+  result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
   result->mtime = folder_mtime (paths->domains_dir);
 
   dir = g_dir_open (paths->domains_dir, 0, &error);
   if (dir == NULL)
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_ptr_array_add (result->errors, g_strdup (error->message));
+        add_load_error (result->errors, paths->domains_dir, NULL, g_steal_pointer (&error));
       return result;
     }
   while ((entry = g_dir_read_name (dir)))
@@ -169,31 +224,11 @@ load_files (const VireoPaths *paths)
     {
       const char *name = g_ptr_array_index (names, i);
       g_autofree char *path = g_build_filename (paths->domains_dir, name, NULL);
-      g_autofree char *xml = NULL;
       g_autofree char *expected = g_strndup (name, strlen (name) - 4);
-      g_autoptr(GError) local_error = NULL;
-      VireoDomainConfig *config;
-      gsize len;
+      VireoDomainConfig *config = load_file (path, expected, result->errors);
 
-      if (!g_file_get_contents (path, &xml, &len, &local_error))
-        {
-          g_ptr_array_add (result->errors, g_strdup_printf ("Skipped %s", local_error->message));
-          continue;
-        }
-      config = vireo_domain_config_parse (xml, len, path, &local_error);
       if (config == NULL)
-        {
-          g_ptr_array_add (result->errors, g_strdup_printf ("Skipped %s: %s", path, local_error->message));
-          continue;
-        }
-      if (!g_str_equal (config->name, expected))
-        {
-          g_ptr_array_add (result->errors,
-                           g_strdup_printf ("Skipped %s: it defines VM '%s', not '%s'",
-                                            path, config->name, expected));
-          vireo_domain_config_free (config);
-          continue;
-        }
+        continue;
       if (config_conflicts (uuids, config, result->errors, path))
         {
           vireo_domain_config_free (config);
@@ -279,8 +314,10 @@ apply_load (VireoEngine *self,
   g_ptr_array_set_size (self->load_errors, 0);
   for (guint i = 0; i < result->errors->len; i++)
     {
-      g_debug ("%s", (const char *) g_ptr_array_index (result->errors, i));
-      g_ptr_array_add (self->load_errors, g_strdup (g_ptr_array_index (result->errors, i)));
+      VireoLoadError *skipped = g_ptr_array_index (result->errors, i);
+
+      g_debug ("%s", skipped->error->message);
+      g_ptr_array_add (self->load_errors, vireo_load_error_copy (skipped));
     }
 }
 
@@ -349,13 +386,37 @@ vireo_engine_load_finish (VireoEngine   *self,
 
 /**
  * vireo_engine_get_load_errors:
- * Returns: (transfer none) (element-type utf8): one line per definition
- *   the last load skipped
+ * Returns: (transfer none) (element-type VireoLoadError): one record per
+ *   definition the last load skipped, in file name order; valid until
+ *   the next load
  */
 GPtrArray *
 vireo_engine_get_load_errors (VireoEngine *self)
 {
   return self->load_errors;
+}
+
+/**
+ * vireo_engine_lookup_load_error:
+ * @name: a VM name
+ *
+ * Why VM @name is not in the list although its file is there, if the last
+ * load skipped that file (a VM that does not exist has no record).
+ *
+ * Returns: (transfer none) (nullable): the record, valid until the next load
+ */
+const VireoLoadError *
+vireo_engine_lookup_load_error (VireoEngine *self,
+                                const char  *name)
+{
+  for (guint i = 0; i < self->load_errors->len; i++)
+    {
+      const VireoLoadError *skipped = g_ptr_array_index (self->load_errors, i);
+
+      if (g_strcmp0 (skipped->name, name) == 0)
+        return skipped;
+    }
+  return NULL;
 }
 
 /**

@@ -9,6 +9,7 @@
 #include "vireo-domain.h"
 #include "vireo-domain-config.h"
 #include "vireo-job.h"
+#include "vireo-load-error.h"
 #include "vireo-paths.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,8 @@ gboolean          vireo_engine_load_finish       (VireoEngine        *self,
                                                   GAsyncResult       *result,
                                                   GError            **error);
 GPtrArray        *vireo_engine_get_load_errors   (VireoEngine        *self);
+const VireoLoadError *vireo_engine_lookup_load_error (VireoEngine    *self,
+                                                  const char         *name);
 GListModel       *vireo_engine_get_domains       (VireoEngine        *self);
 VireoDomain      *vireo_engine_lookup_domain     (VireoEngine        *self,
                                                   const char         *name);

@@ -32,7 +32,8 @@ vireo_name_validate (const char *name,
   if (len > VIREO_NAME_MAX)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   _("VM name '%.64s…' is longer than %d characters"),
+                   g_dngettext (GETTEXT_PACKAGE, "VM name '%.64s…' is longer than %d character",
+                                "VM name '%.64s…' is longer than %d characters", VIREO_NAME_MAX),
                    name, VIREO_NAME_MAX);
       return FALSE;
     }

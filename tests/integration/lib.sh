@@ -4,6 +4,9 @@ set -euo pipefail
 
 : "${VIREOCTL:?}" "${VIREO_GUEST_DIR:?}" "${VIREO_PNG_CHECK:?}"
 export VIREO_ACCEL=tcg
+# The tests compare English text: untranslated, whatever the caller's
+# language (C.UTF-8, not C, so that vireo-tui still draws UTF-8).
+export LC_ALL=C.UTF-8 LANGUAGE=
 ROOT=$(mktemp -d /tmp/vireo-it.XXXXXX)
 BACKGROUND_PIDS=()
 READY=VIREO-GUEST-READY

@@ -69,6 +69,26 @@ expect_error 2 "create" -- ctl create x --memory lots
 expect_error 2 "unknown option --frobnicate" -- ctl --frobnicate list
 expect_error 1 "VM 'nosuch' does not exist" -- ctl start nosuch
 
+step errors in the language of the user
+# zh_CN.UTF-8 from the system, or built for this test alone under $ROOT
+# (localedef needs the sources of Debian's 'locales' package)
+zh=()
+if locale -a 2>/dev/null | grep -qix 'zh_CN.utf8'; then
+  zh=(LC_ALL=zh_CN.UTF-8)
+elif mkdir -p "$ROOT/locale" && localedef -i zh_CN -f UTF-8 "$ROOT/locale/zh_CN.UTF-8" >/dev/null 2>&1; then
+  zh=(LOCPATH="$ROOT/locale" LC_ALL=zh_CN.UTF-8)
+fi
+if [ ${#zh[@]} -gt 0 ]; then
+  : "${VIREO_LOCALEDIR:?}"
+  zh_ctl() { env "${zh[@]}" VIREO_LOCALEDIR="$VIREO_LOCALEDIR" "$VIREOCTL" --root "$ROOT" "$@"; }
+  expect_error 1 "虚拟机“nosuch”不存在" -- zh_ctl start nosuch
+  expect_error 2 "未知命令“bogus”" -- zh_ctl bogus
+  expect_error 1 "已跳过 $ROOT/config/domains/broken.xml：" -- zh_ctl start broken
+  zh_ctl --help | grep -q "^用法：vireoctl" || fail "vireoctl --help is not translated"
+else
+  echo "skipped: no zh_CN.UTF-8 locale, and localedef cannot build one (install 'locales')"
+fi
+
 step a running VM cannot be deleted or started twice
 ctl start keep >/dev/null
 expect_error 1 "VM 'keep' is running; shut it down first" -- ctl undefine keep

@@ -17,7 +17,7 @@ ctl_verb_console (Ctl   *ctl,
   double idle = 1.0;
   GOptionEntry entries[] = {
     { "idle", 0, 0, G_OPTION_ARG_DOUBLE, &idle,
-      "Without a terminal: seconds of quiet after the input ends before leaving (default 1)", "S" },
+      N_("Without a terminal: seconds of quiet after the input ends before leaving (default 1)"), "S" },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
@@ -29,7 +29,7 @@ ctl_verb_console (Ctl   *ctl,
   if (!ctl_parse ("console", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
   if (idle < 0)
-    return ctl_usage ("console: --idle must be 0 or more");
+    return ctl_usage (_("console: --idle must be 0 or more"));
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
 
@@ -40,9 +40,16 @@ ctl_verb_console (Ctl   *ctl,
 
   interactive = isatty (STDIN_FILENO) && isatty (STDOUT_FILENO);
   if (interactive)
-    fprintf (stderr, "Connected to VM '%s'. Press Ctrl+] to leave.\r\n", argv[1]);
+    {
+      g_autofree char *hello = g_strdup_printf (_("Connected to VM '%s'. Press Ctrl+] to leave."), argv[1]);
+      fprintf (stderr, "%s\r\n", hello);
+    }
   gone = vireo_console_attach (conn, interactive, idle * 1000);
   if (interactive)
-    fprintf (stderr, "\n%s VM '%s'\n", gone ? "The console closed: shut off" : "Left", argv[1]);
+    {
+      g_autofree char *bye = gone ? g_strdup_printf (_("The console closed: VM '%s' shut off"), argv[1])
+                                  : g_strdup_printf (_("Left VM '%s'"), argv[1]);
+      fprintf (stderr, "\n%s\n", bye);
+    }
   return CTL_OK;
 }

@@ -26,7 +26,7 @@ ctl_verb_define (Ctl   *ctl,
   config = vireo_domain_config_parse (xml, len, argv[1], &error);
   if (config == NULL || !vireo_engine_define_domain (ctl->engine, config, &error))
     return ctl_fail (error);
-  printf ("Defined VM '%s'\n", config->name);
+  printf (_("Defined VM '%s'\n"), config->name);
   return CTL_OK;
 }
 
@@ -48,17 +48,17 @@ ctl_verb_create (Ctl   *ctl,
   g_autofree char *disk = NULL, *import = NULL, *cdrom = NULL, *kernel = NULL, *initrd = NULL;
   g_autofree char *cmdline = NULL, *network = NULL, *accel = NULL, *title = NULL;
   GOptionEntry entries[] = {
-    { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, "Memory in MiB (default: a quarter of the host's, 512 to 4096)", "MIB" },
-    { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, "Virtual CPUs (default 2, at most the host's)", "N" },
-    { "disk", 0, 0, G_OPTION_ARG_STRING, &disk, "Create an empty qcow2 disk (20G, 512M; plain number: GiB)", "SIZE" },
-    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import, "Copy an existing image (qcow2, raw, vmdk…) as the disk", "PATH" },
-    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &cdrom, "Attach an ISO image and boot from it", "ISO" },
-    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, "Boot this kernel directly", "FILE" },
-    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, "Initial ramdisk for --kernel", "FILE" },
-    { "cmdline", 0, 0, G_OPTION_ARG_STRING, &cmdline, "Kernel command line for --kernel", "TEXT" },
-    { "network", 0, 0, G_OPTION_ARG_STRING, &network, "user (default), none, or a network's name", "NET" },
-    { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, "kvm, tcg or auto (default)", "ACCEL" },
-    { "title", 0, 0, G_OPTION_ARG_STRING, &title, "A short description", "TEXT" },
+    { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default: a quarter of the host's, 512 to 4096)"), "MIB" },
+    { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, N_("Virtual CPUs (default 2, at most the host's)"), "N" },
+    { "disk", 0, 0, G_OPTION_ARG_STRING, &disk, N_("Create an empty qcow2 disk (20G, 512M; plain number: GiB)"), "SIZE" },
+    { "import", 0, 0, G_OPTION_ARG_FILENAME, &import, N_("Copy an existing image (qcow2, raw, vmdk…) as the disk"), "PATH" },
+    { "cdrom", 0, 0, G_OPTION_ARG_FILENAME, &cdrom, N_("Attach an ISO image and boot from it"), "ISO" },
+    { "kernel", 0, 0, G_OPTION_ARG_FILENAME, &kernel, N_("Boot this kernel directly"), "FILE" },
+    { "initrd", 0, 0, G_OPTION_ARG_FILENAME, &initrd, N_("Initial ramdisk for --kernel"), "FILE" },
+    { "cmdline", 0, 0, G_OPTION_ARG_STRING, &cmdline, N_("Kernel command line for --kernel"), "TEXT" },
+    { "network", 0, 0, G_OPTION_ARG_STRING, &network, N_("user (default), none, or a network's name"), "NET" },
+    { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, N_("kvm, tcg or auto (default)"), "ACCEL" },
+    { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("A short description"), "TEXT" },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
@@ -70,13 +70,13 @@ ctl_verb_create (Ctl   *ctl,
   if (!ctl_parse ("create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
   if (disk && import)
-    return ctl_usage ("create: choose --disk or --import, not both");
+    return ctl_usage (_("create: choose --disk or --import, not both"));
   if ((initrd || cmdline) && !kernel)
-    return ctl_usage ("create: --initrd and --cmdline need --kernel");
+    return ctl_usage (_("create: --initrd and --cmdline need --kernel"));
   if (accel && !vireo_accel_from_string (accel, &o->accel))
-    return ctl_usage ("create: --accel is kvm, tcg or auto");
+    return ctl_usage (_("create: --accel is kvm, tcg or auto"));
   if (memory < 0 || vcpus < 0)
-    return ctl_usage ("create: --memory and --vcpus are positive numbers");
+    return ctl_usage (_("create: --memory and --vcpus are positive numbers"));
 
   o->name = g_strdup (argv[1]);
   o->title = g_steal_pointer (&title);
@@ -99,7 +99,7 @@ ctl_verb_create (Ctl   *ctl,
     fprintf (stderr, "\n");
   if (domain == NULL)
     return ctl_fail (error);
-  printf ("Created VM '%s'\n", o->name);
+  printf (_("Created VM '%s'\n"), o->name);
   return CTL_OK;
 }
 
@@ -111,7 +111,7 @@ ctl_verb_undefine (Ctl   *ctl,
   gboolean remove_storage = FALSE;
   GOptionEntry entries[] = {
     { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
-      "Also delete the VM's own disk images", NULL },
+      N_("Also delete the VM's own disk images"), NULL },
     { NULL }
   };
   GError *error = NULL;
@@ -122,7 +122,7 @@ ctl_verb_undefine (Ctl   *ctl,
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL ||
       !vireo_engine_undefine_domain (ctl->engine, domain, remove_storage, &error))
     return ctl_fail (error);
-  printf ("Deleted VM '%s'\n", argv[1]);
+  printf (_("Deleted VM '%s'\n"), argv[1]);
   return CTL_OK;
 }
 
@@ -142,6 +142,6 @@ ctl_verb_demo (Ctl   *ctl,
   domain = vireo_demo_create_finish (ctl->engine, ctl_wait (&result), &error);
   if (domain == NULL)
     return ctl_fail (error);
-  printf ("Created VM '%s'\n", vireo_domain_get_name (domain));
+  printf (_("Created VM '%s'\n"), vireo_domain_get_name (domain));
   return CTL_OK;
 }

@@ -14,7 +14,7 @@ ctl_verb_change_media (Ctl   *ctl,
 {
   gboolean eject = FALSE;
   GOptionEntry entries[] = {
-    { "eject", 0, 0, G_OPTION_ARG_NONE, &eject, "Eject the medium", NULL },
+    { "eject", 0, 0, G_OPTION_ARG_NONE, &eject, N_("Eject the medium"), NULL },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
@@ -24,16 +24,17 @@ ctl_verb_change_media (Ctl   *ctl,
   if (!ctl_parse ("change-media", "NAME TARGET [ISO | --eject]", entries, &argc, &argv, -1))
     return CTL_USAGE;
   if (argc != (eject ? 3 : 4))
-    return ctl_usage ("change-media takes NAME TARGET and an ISO or --eject");
+    return ctl_usage (_("change-media takes NAME TARGET and an ISO or --eject"));
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
   vireo_media_change_async (ctl->engine, domain, argv[2], eject ? NULL : argv[3], NULL, ctl_done, &result);
   if (!vireo_media_change_finish (ctl->engine, ctl_wait (&result), &error))
     return ctl_fail (error);
   if (eject)
-    printf ("Ejected the CD-ROM '%s' of VM '%s'\n", argv[2], argv[1]);
+    printf (_("Ejected the CD-ROM '%s' of VM '%s'\n"), argv[2], argv[1]);
   else
-    printf ("Inserted %s into '%s' of VM '%s'\n", argv[3], argv[2], argv[1]);
+    /* Translators: "Inserted FILE.iso into 'sda' of VM 'web'" */
+    printf (_("Inserted %s into '%s' of VM '%s'\n"), argv[3], argv[2], argv[1]);
   return CTL_OK;
 }
 
@@ -47,10 +48,10 @@ ctl_verb_attach_disk (Ctl   *ctl,
   g_autofree char *folder = NULL;
   gboolean cdrom = FALSE;
   GOptionEntry entries[] = {
-    { "size", 0, 0, G_OPTION_ARG_STRING, &size, "Make a new qcow2 image of this size (20G, 512M)", "SIZE" },
-    { "cdrom", 0, 0, G_OPTION_ARG_NONE, &cdrom, "Add a CD-ROM drive, empty or holding IMAGE", NULL },
-    { "bus", 0, 0, G_OPTION_ARG_STRING, &bus, "virtio, sata or ide", "BUS" },
-    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder, "Where a new image goes", "DIR" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Make a new qcow2 image of this size (20G, 512M)"), "SIZE" },
+    { "cdrom", 0, 0, G_OPTION_ARG_NONE, &cdrom, N_("Add a CD-ROM drive, empty or holding IMAGE"), NULL },
+    { "bus", 0, 0, G_OPTION_ARG_STRING, &bus, N_("virtio, sata or ide"), "BUS" },
+    { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder, N_("Where a new image goes"), "DIR" },
     { NULL }
   };
   VireoDiskRequest request = { 0 };
@@ -62,14 +63,14 @@ ctl_verb_attach_disk (Ctl   *ctl,
   if (!ctl_parse ("attach-disk", "NAME [IMAGE] [--size SIZE | --cdrom] [--bus BUS]", entries, &argc, &argv, -1))
     return CTL_USAGE;
   if (argc < 2 || argc > 3 || (cdrom && size) || (!cdrom && (size != NULL) == (argc == 3)))
-    return ctl_usage ("attach-disk takes NAME and an IMAGE or --size, or --cdrom [IMAGE]");
+    return ctl_usage (_("attach-disk takes NAME and an IMAGE or --size, or --cdrom [IMAGE]"));
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
 
   request.device = cdrom ? VIREO_DISK_DEVICE_CDROM : VIREO_DISK_DEVICE_DISK;
   request.bus = vireo_domain_config_default_bus (vireo_domain_get_config (domain), request.device);
   if (bus && !vireo_disk_bus_from_string (bus, &request.bus))
-    return ctl_usage ("--bus is virtio, sata or ide, not '%s'", bus);
+    return ctl_usage (_("--bus is virtio, sata or ide, not '%s'"), bus);
   if (size && !vireo_storage_parse_size (size, &request.new_bytes, &error))
     return ctl_fail (error);
   request.path = argc == 3 ? argv[2] : NULL;
@@ -78,8 +79,15 @@ ctl_verb_attach_disk (Ctl   *ctl,
   vireo_disks_attach_async (ctl->engine, domain, &request, NULL, NULL, ctl_done, &result);
   if (!(target = vireo_disks_attach_finish (ctl->engine, ctl_wait (&result), &error)))
     return ctl_fail (error);
-  printf ("Added %s '%s' to VM '%s'%s\n", cdrom ? "CD-ROM drive" : "disk", target, argv[1],
-          vireo_domain_is_active (domain) ? " (from its next start)" : "");
+  /* whole sentences for translators: what was added, and when it shows */
+  if (cdrom && vireo_domain_is_active (domain))
+    printf (_("Added CD-ROM drive '%s' to VM '%s' (from its next start)\n"), target, argv[1]);
+  else if (cdrom)
+    printf (_("Added CD-ROM drive '%s' to VM '%s'\n"), target, argv[1]);
+  else if (vireo_domain_is_active (domain))
+    printf (_("Added disk '%s' to VM '%s' (from its next start)\n"), target, argv[1]);
+  else
+    printf (_("Added disk '%s' to VM '%s'\n"), target, argv[1]);
   return CTL_OK;
 }
 
@@ -91,7 +99,7 @@ ctl_verb_detach_disk (Ctl   *ctl,
   gboolean remove_storage = FALSE;
   GOptionEntry entries[] = {
     { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
-      "Also delete the image, unless another VM uses it", NULL },
+      N_("Also delete the image, unless another VM uses it"), NULL },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
@@ -104,7 +112,9 @@ ctl_verb_detach_disk (Ctl   *ctl,
   vireo_disks_detach_async (ctl->engine, domain, argv[2], remove_storage, NULL, ctl_done, &result);
   if (!vireo_disks_detach_finish (ctl->engine, ctl_wait (&result), &error))
     return ctl_fail (error);
-  printf ("Removed '%s' from VM '%s'%s\n", argv[2], argv[1],
-          vireo_domain_is_active (domain) ? " (from its next start)" : "");
+  if (vireo_domain_is_active (domain))
+    printf (_("Removed '%s' from VM '%s' (from its next start)\n"), argv[2], argv[1]);
+  else
+    printf (_("Removed '%s' from VM '%s'\n"), argv[2], argv[1]);
   return CTL_OK;
 }

@@ -53,7 +53,7 @@ ctl_verb_list (Ctl   *ctl,
 {
   gboolean all = FALSE;
   GOptionEntry entries[] = {
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, "List shut-off VMs too", NULL },
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("List shut-off VMs too"), NULL },
     { NULL }
   };
   GListModel *domains = vireo_engine_get_domains (ctl->engine);
@@ -65,7 +65,7 @@ ctl_verb_list (Ctl   *ctl,
     return CTL_USAGE;
 
   for (guint i = 0; i < skipped->len; i++)
-    fprintf (stderr, "vireoctl: %s\n", (const char *) g_ptr_array_index (skipped, i));
+    fprintf (stderr, "vireoctl: %s\n", ((VireoLoadError *) g_ptr_array_index (skipped, i))->error->message);
 
   if (!ctl->json)
     printf (" %-24s %-14s %5s %10s  %s\n", "Name", "State", "vCPUs", "Memory", "Title");
@@ -102,7 +102,7 @@ ctl_verb_state (Ctl   *ctl,
 {
   gboolean reason = FALSE;
   GOptionEntry entries[] = {
-    { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, "Also print why", NULL },
+    { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, N_("Also print why"), NULL },
     { NULL }
   };
   VireoDomain *domain;

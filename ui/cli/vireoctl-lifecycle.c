@@ -13,14 +13,36 @@ typedef void     (*DomainAsyncFunc)  (VireoDomain *domain, GCancellable *cancell
                                       GAsyncReadyCallback callback, gpointer user_data);
 typedef gboolean (*DomainFinishFunc) (VireoDomain *domain, GAsyncResult *result, GError **error);
 
+/* What a verb says when it is done: whole sentences for translators. */
+static void
+print_done (const char *verb,
+            const char *name)
+{
+  g_autofree char *text = NULL;
+
+  if (g_str_equal (verb, "start"))
+    text = g_strdup_printf (_("VM '%s' started"), name);
+  else if (g_str_equal (verb, "destroy"))
+    text = g_strdup_printf (_("VM '%s' forced off"), name);
+  else if (g_str_equal (verb, "pause"))
+    text = g_strdup_printf (_("VM '%s' paused"), name);
+  else if (g_str_equal (verb, "resume"))
+    text = g_strdup_printf (_("VM '%s' resumed"), name);
+  else if (g_str_equal (verb, "reset"))
+    text = g_strdup_printf (_("VM '%s' reset"), name);
+  else if (g_str_equal (verb, "reboot"))
+    text = g_strdup_printf (_("VM '%s' is rebooting"), name);
+  g_return_if_fail (text != NULL);
+  printf ("%s\n", text);
+}
+
 /* A verb that takes NAME and runs one domain operation to its end. */
 static int
 run_domain_verb (Ctl              *ctl,
                  int               argc,
                  char            **argv,
                  DomainAsyncFunc   run,
-                 DomainFinishFunc  finish,
-                 const char       *done)
+                 DomainFinishFunc  finish)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *verb = g_strdup (argv[0]);
@@ -33,7 +55,7 @@ run_domain_verb (Ctl              *ctl,
   run (domain, NULL, ctl_done, &result);
   if (!finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
-  printf ("VM '%s' %s\n", argv[1], done);
+  print_done (verb, argv[1]);
   return CTL_OK;
 }
 
@@ -42,7 +64,7 @@ ctl_verb_start (Ctl   *ctl,
                 int    argc,
                 char **argv)
 {
-  return run_domain_verb (ctl, argc, argv, vireo_domain_start_async, vireo_domain_start_finish, "started");
+  return run_domain_verb (ctl, argc, argv, vireo_domain_start_async, vireo_domain_start_finish);
 }
 
 int
@@ -53,7 +75,7 @@ ctl_verb_shutdown (Ctl   *ctl,
   int timeout = VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S;
   GOptionEntry entries[] = {
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
-      "Seconds the guest may take before it is forced off (default 60, 0: wait forever)", "S" },
+      N_("Seconds the guest may take before it is forced off (default 60, 0: wait forever)"), "S" },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
@@ -63,14 +85,17 @@ ctl_verb_shutdown (Ctl   *ctl,
   if (!ctl_parse ("shutdown", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
   if (timeout < 0)
-    return ctl_usage ("shutdown: --timeout must be 0 or more");
+    return ctl_usage (_("shutdown: --timeout must be 0 or more"));
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
   vireo_domain_shutdown_async (domain, timeout, NULL, ctl_done, &result);
   if (!vireo_domain_shutdown_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
-  printf ("VM '%s' is shut off (%s)\n", argv[1],
-          vireo_domain_get_state_reason (domain) ? vireo_domain_get_state_reason (domain) : "");
+  if (vireo_domain_get_state_reason (domain))
+    /* Translators: "VM 'web' is shut off (shut down by the guest)" */
+    printf (_("VM '%s' is shut off (%s)\n"), argv[1], vireo_domain_get_state_reason (domain));
+  else
+    printf (_("VM '%s' is shut off\n"), argv[1]);
   return CTL_OK;
 }
 
@@ -79,7 +104,7 @@ ctl_verb_destroy (Ctl   *ctl,
                   int    argc,
                   char **argv)
 {
-  return run_domain_verb (ctl, argc, argv, vireo_domain_destroy_async, vireo_domain_destroy_finish, "forced off");
+  return run_domain_verb (ctl, argc, argv, vireo_domain_destroy_async, vireo_domain_destroy_finish);
 }
 
 int
@@ -87,11 +112,11 @@ ctl_verb_action (Ctl   *ctl,
                  int    argc,
                  char **argv)
 {
-  static const struct { const char *verb; VireoDomainAction action; const char *done; } actions[] = {
-    { "pause", VIREO_DOMAIN_ACTION_PAUSE, "paused" },
-    { "resume", VIREO_DOMAIN_ACTION_RESUME, "resumed" },
-    { "reset", VIREO_DOMAIN_ACTION_RESET, "reset" },
-    { "reboot", VIREO_DOMAIN_ACTION_REBOOT, "is rebooting" },
+  static const struct { const char *verb; VireoDomainAction action; } actions[] = {
+    { "pause", VIREO_DOMAIN_ACTION_PAUSE },
+    { "resume", VIREO_DOMAIN_ACTION_RESUME },
+    { "reset", VIREO_DOMAIN_ACTION_RESET },
+    { "reboot", VIREO_DOMAIN_ACTION_REBOOT },
   };
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *verb = g_strdup (argv[0]);
@@ -110,7 +135,7 @@ ctl_verb_action (Ctl   *ctl,
   vireo_domain_action_async (domain, actions[i].action, NULL, ctl_done, &result);
   if (!vireo_domain_action_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
-  printf ("VM '%s' %s\n", argv[1], actions[i].done);
+  print_done (verb, argv[1]);
   return CTL_OK;
 }
 
@@ -129,6 +154,6 @@ ctl_verb_screenshot (Ctl   *ctl,
   vireo_domain_screenshot_async (domain, argv[2], NULL, ctl_done, &result);
   if (!vireo_domain_screenshot_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
-  printf ("Saved the screen of VM '%s' to %s\n", argv[1], argv[2]);
+  printf (_("Saved the screen of VM '%s' to %s\n"), argv[1], argv[2]);
   return CTL_OK;
 }

@@ -24,37 +24,38 @@ typedef struct {
 } Verb;
 
 static const Verb verbs[] = {
-  { "define", ctl_verb_define, "FILE", "define a VM from domain XML" },
-  { "create", ctl_verb_create, "NAME [OPTIONS]", "create a VM (see 'vireoctl create --help')" },
-  { "demo", ctl_verb_demo, "", "create the demo VM (a tiny Linux that boots in seconds)" },
-  { "list", ctl_verb_list, "[--all]", "list VMs (running ones, or all)" },
-  { "state", ctl_verb_state, "NAME [--reason]", "print a VM's state" },
-  { "start", ctl_verb_start, "NAME", "boot a VM" },
-  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S]", "ACPI shutdown, forced off after S seconds" },
-  { "destroy", ctl_verb_destroy, "NAME", "force a VM off" },
-  { "reboot", ctl_verb_action, "NAME", "reboot through ACPI" },
-  { "reset", ctl_verb_action, "NAME", "press the reset button" },
-  { "pause", ctl_verb_action, "NAME", "pause a VM" },
-  { "resume", ctl_verb_action, "NAME", "resume a paused VM" },
-  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", "delete a VM" },
-  { "dumpxml", ctl_verb_dumpxml, "NAME", "print a VM's domain XML" },
-  { "domifaddr", ctl_verb_domifaddr, "NAME", "the running guest's IP addresses (from its guest agent)" },
-  { "console", ctl_verb_console, "NAME [--idle S]", "attach to the serial console (Ctrl+] leaves)" },
-  { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", "insert or eject a CD-ROM image" },
-  { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", "add a disk or CD-ROM drive" },
-  { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", "remove a disk" },
-  { "screenshot", ctl_verb_screenshot, "NAME FILE.png", "save the VM's screen" },
-  { "stats", ctl_verb_stats, "NAME", "CPU, memory, disk I/O and uptime" },
+  { "define", ctl_verb_define, "FILE", N_("define a VM from domain XML") },
+  { "create", ctl_verb_create, "NAME [OPTIONS]", N_("create a VM (see 'vireoctl create --help')") },
+  { "demo", ctl_verb_demo, "", N_("create the demo VM (a tiny Linux that boots in seconds)") },
+  { "list", ctl_verb_list, "[--all]", N_("list VMs (running ones, or all)") },
+  { "state", ctl_verb_state, "NAME [--reason]", N_("print a VM's state") },
+  { "start", ctl_verb_start, "NAME", N_("boot a VM") },
+  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S]", N_("ACPI shutdown, forced off after S seconds") },
+  { "destroy", ctl_verb_destroy, "NAME", N_("force a VM off") },
+  { "reboot", ctl_verb_action, "NAME", N_("reboot through ACPI") },
+  { "reset", ctl_verb_action, "NAME", N_("press the reset button") },
+  { "pause", ctl_verb_action, "NAME", N_("pause a VM") },
+  { "resume", ctl_verb_action, "NAME", N_("resume a paused VM") },
+  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", N_("delete a VM") },
+  { "dumpxml", ctl_verb_dumpxml, "NAME", N_("print a VM's domain XML") },
+  { "domifaddr", ctl_verb_domifaddr, "NAME", N_("the running guest's IP addresses (from its guest agent)") },
+  { "console", ctl_verb_console, "NAME [--idle S]", N_("attach to the serial console (Ctrl+] leaves)") },
+  { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", N_("insert or eject a CD-ROM image") },
+  { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive") },
+  { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk") },
+  { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen") },
+  { "stats", ctl_verb_stats, "NAME", N_("CPU, memory, disk I/O and uptime") },
 };
 
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]\n\nVerbs:\n");
+  /* Translators: VERB and ARGS are placeholders the user replaces */
+  fprintf (out, "%s\n\n%s\n", _("Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]"), _("Verbs:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (out, "  %-12s %-42s %s\n", verbs[i].name, verbs[i].args, verbs[i].summary);
-  fprintf (out, "\n--json prints the result of read verbs as JSON.\n"
-                "--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR.\n");
+    fprintf (out, "  %-12s %-42s %s\n", verbs[i].name, verbs[i].args, _(verbs[i].summary));
+  fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
+           _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
 }
 
 void
@@ -89,12 +90,15 @@ ctl_usage (const char *format,
            ...)
 {
   g_autofree char *msg = NULL;
+  g_autofree char *line = NULL;
   va_list args;
 
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  fprintf (stderr, "vireoctl: %s (see 'vireoctl --help')\n", msg);
+  /* Translators: %s is what is wrong with the command line */
+  line = g_strdup_printf (_("%s (see 'vireoctl --help')"), msg);
+  fprintf (stderr, "vireoctl: %s\n", line);
   return CTL_USAGE;
 }
 
@@ -104,21 +108,17 @@ ctl_lookup (Ctl         *ctl,
             GError     **error)
 {
   VireoDomain *domain = vireo_engine_lookup_domain (ctl->engine, name);
-  GPtrArray *skipped = vireo_engine_get_load_errors (ctl->engine);
+  const VireoLoadError *skipped;
 
   if (domain != NULL)
     return domain;
-  for (guint i = 0; i < skipped->len; i++)
+  /* its file is there but did not load: say why */
+  if ((skipped = vireo_engine_lookup_load_error (ctl->engine, name)) != NULL)
     {
-      g_autofree char *file = g_strconcat ("/", name, ".xml:", NULL);
-      if (strstr (g_ptr_array_index (skipped, i), file))
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG, "%s",
-                       (const char *) g_ptr_array_index (skipped, i));
-          return NULL;
-        }
+      g_propagate_error (error, g_error_copy (skipped->error));
+      return NULL;
     }
-  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, "VM '%s' does not exist", name);
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s' does not exist"), name);
   return NULL;
 }
 
@@ -140,11 +140,12 @@ ctl_parse (const char    *verb,
   g_autoptr(GError) error = NULL;
 
   if (entries)
-    g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_help_enabled (context, TRUE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      ctl_usage ("%s: %s", verb, error->message);
+      /* Translators: "create: Unknown option --frobnicate" */
+      ctl_usage (_("%s: %s"), verb, error->message);
       return FALSE;
     }
   /* GOption leaves a "--" that ends the options in place */
@@ -157,7 +158,8 @@ ctl_parse (const char    *verb,
       }
   if (n_positional >= 0 && *argc - 1 != n_positional)
     {
-      ctl_usage ("%s takes %s", verb, args);
+      /* Translators: "start takes NAME": a verb and its arguments */
+      ctl_usage (_("%s takes %s"), verb, args);
       return FALSE;
     }
   return TRUE;
@@ -211,9 +213,11 @@ main (int   argc,
   int ret;
 
   setlocale (LC_ALL, "");
-  /* the engine's messages are translated */
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* the engine's messages and vireoctl's own are translated; the tests
+   * point VIREO_LOCALEDIR at the catalogs in the build tree */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("VIREO_LOCALEDIR") ? g_getenv ("VIREO_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 
   /* global options come before the verb */
   while (first < argc && argv[first][0] == '-')
@@ -237,7 +241,7 @@ main (int   argc,
       else if (g_str_has_prefix (arg, "--root="))
         root = g_strdup (arg + strlen ("--root="));
       else
-        return ctl_usage ("unknown option %s", arg);
+        return ctl_usage (_("unknown option %s"), arg);
       first++;
     }
   if (first >= argc)
@@ -266,5 +270,5 @@ main (int   argc,
       g_clear_object (&ctl.engine);
       return ret;
     }
-  return ctl_usage ("unknown verb '%s'", argv[first]);
+  return ctl_usage (_("unknown verb '%s'"), argv[first]);
 }

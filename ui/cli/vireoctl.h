@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "vireo.h"

@@ -57,7 +57,8 @@ tui_details_draw (Tui *tui)
   config = vireo_domain_get_config (row->domain);
   addresses = vireo_domain_get_guest_addresses (row->domain);
   state = vireo_domain_get_state_reason (row->domain) && *vireo_domain_get_state_reason (row->domain)
-          ? g_strdup_printf ("%s (%s)", vireo_domain_state_get_label (vireo_domain_get_state (row->domain)),
+          /* Translators: a VM's state and why: "Crashed (QEMU was killed by signal 9 (Killed))" */
+          ? g_strdup_printf (_("%1$s (%2$s)"), vireo_domain_state_get_label (vireo_domain_get_state (row->domain)),
                              vireo_domain_get_state_reason (row->domain))
           : g_strdup (vireo_domain_state_get_label (vireo_domain_get_state (row->domain)));
   memory = g_format_size_full (config->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);

@@ -178,7 +178,10 @@ main (int   argc,
   if (!vireo_engine_load (tui.engine, &error))
     tui_set_status (&tui, TRUE, "%s", error->message);
   else if (vireo_engine_get_load_errors (tui.engine)->len > 0)
-    tui_set_status (&tui, TRUE, "%s", (const char *) g_ptr_array_index (vireo_engine_get_load_errors (tui.engine), 0));
+    {
+      const VireoLoadError *skipped = g_ptr_array_index (vireo_engine_get_load_errors (tui.engine), 0);
+      tui_set_status (&tui, TRUE, "%s", skipped->error->message);
+    }
   else
     tui_set_status (&tui, FALSE, "%s", _("Press F1 or ? for help."));
 

@@ -359,8 +359,10 @@ draw_header (Tui *tui,
 
   for (guint i = 0; i < tui->rows->len; i++)
     running += vireo_domain_is_active (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain);
-  /* Translators: the first line of vireo-tui */
-  summary = g_strdup_printf (_("Vireo · %u VMs, %u running"), tui->rows->len, running);
+  /* Translators: the first line of vireo-tui; %1$u VMs in all, %2$u of them running */
+  summary = g_strdup_printf (ngettext ("Vireo · %1$u VM, %2$u running", "Vireo · %1$u VMs, %2$u running",
+                                       tui->rows->len),
+                             tui->rows->len, running);
   move (0, 0);
   clrtoeol ();
   attron (A_BOLD);
