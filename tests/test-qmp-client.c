@@ -360,7 +360,7 @@ test_eof_after_buffered_lines (void **state)
   assert_true (a.done);
   assert_int_equal (f->events->len, 1);
   assert_string_equal (g_ptr_array_index (f->events, 0), "SHUTDOWN");
-  assert_true (g_error_matches (b.error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED));
+  assert_true (g_error_matches (b.error, VIREO_ERROR, VIREO_ERROR_DISCONNECTED));
   assert_string_equal (b.error->message, "VM 'test' closed the connection");
   assert_int_equal (f->closed_count, 1);
   assert_true (vireo_qmp_client_is_closed (f->client));

@@ -41,8 +41,8 @@ VireoQmpClient *_vireo_domain_connect_finish (VireoDomain    *self,
                                               GAsyncResult   *result,
                                               GError        **error);
 void         _vireo_domain_set_starting   (VireoDomain       *self);
-GError      *_vireo_domain_prefix_error   (VireoDomain       *self,
+GError      *_vireo_domain_command_error  (VireoDomain       *self,
                                            GError            *error,
-                                           const char        *what);
+                                           const char        *format);
 
 G_END_DECLS

@@ -64,8 +64,8 @@ on_blockstats (GObject      *source,
 
   if (ret == NULL)
     {
-      g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error),
-                                                             _("cannot read statistics")));
+      g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error),
+                                                              _("VM '%s' cannot read statistics: %s")));
       return;
     }
   /* with -blockdev, entries are keyed by qdev id, not device name */

@@ -93,6 +93,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void disconnect (VireoDomain *self);
+static GError *not_running_error (VireoDomain *self);
 static void update_pending_changes (VireoDomain *self);
 
 /* As state.json spells them, in VireoDomainState order. */
@@ -646,28 +647,35 @@ _vireo_domain_set_starting (VireoDomain *self)
 }
 
 /**
- * _vireo_domain_prefix_error:
- * @what: (nullable): a translated phrase such as "cannot pause"
+ * _vireo_domain_command_error:
+ * @error: (transfer full): why a command to the VM's QEMU failed
+ * @format: a whole translated sentence with two %s, the VM's name and
+ *   the cause: "VM '%s' cannot pause: %s"
  *
- * Returns: (transfer full): @error with "VM 'NAME' WHAT: " before its
- *   message, unless it already names the VM; consumes @error.
+ * Returns: (transfer full): the error to give the caller.  A hang-up
+ *   means the VM went away meanwhile, and says so in the VM's terms.
  */
 GError *
-_vireo_domain_prefix_error (VireoDomain *self,
-                            GError      *error,
-                            const char  *what)
+_vireo_domain_command_error (VireoDomain *self,
+                             GError      *error,
+                             const char  *format)
 {
-  g_autofree char *vm = g_strdup_printf (_("VM '%s'"), self->config->name);
-  g_autofree char *vm_untranslated = g_strdup_printf ("VM '%s'", self->config->name);
+  GError *result;
 
-  if (strstr (error->message, vm) != NULL || strstr (error->message, vm_untranslated) != NULL)
-    return error;
-  if (what != NULL)
-    /* Translators: "VM 'web' cannot pause: <the reason>" */
-    g_prefix_error (&error, _("VM '%s' %s: "), self->config->name, what);
-  else
-    g_prefix_error (&error, _("VM '%s': "), self->config->name);
-  return error;
+  if (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_DISCONNECTED))
+    {
+      g_debug ("VM '%s': %s", self->config->name, error->message);
+      g_error_free (error);
+      vireo_domain_refresh_state (self);
+      return not_running_error (self);
+    }
+  /* @format comes from a table of translated sentences, each "%s…%s" */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  result = g_error_new (error->domain, error->code, format, self->config->name, error->message);
+#pragma GCC diagnostic pop
+  g_error_free (error);
+  return result;
 }
 
 const char *
@@ -815,10 +823,11 @@ not_running_error (VireoDomain *self)
 {
   if (self->state == VIREO_DOMAIN_STATE_CRASHED && self->state_reason)
     return g_error_new (VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                        "VM '%s' is not running (crashed: %s)",
+                        /* Translators: the second %s says why it crashed */
+                        _("VM '%s' is not running (crashed: %s)"),
                         self->config->name, self->state_reason);
   return g_error_new (VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                      "VM '%s' is not running", self->config->name);
+                      _("VM '%s' is not running"), self->config->name);
 }
 
 static void
@@ -870,7 +879,7 @@ on_handshake (GObject      *source,
       g_clear_error (&error);
       error = vireo_domain_is_active (self)
               ? g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                             "VM '%s': its supervisor does not answer", self->config->name)
+                             _("VM '%s': its supervisor does not answer"), self->config->name)
               : not_running_error (self);
       complete_connect_waiters (self, error);
       return;
@@ -1158,8 +1167,8 @@ on_powerdown_sent (GObject      *source,
 
   if (ret == NULL && !vireo_qmp_client_is_closed (VIREO_QMP_CLIENT (source)))
     {
-      g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error),
-                                                             _("cannot shut down")));
+      g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error),
+                                                              _("VM '%s' cannot shut down: %s")));
       return;
     }
   vireo_domain_refresh_state (self);
@@ -1229,7 +1238,7 @@ vireo_domain_shutdown_finish (VireoDomain   *self,
 typedef struct {
   char *command;
   JsonObject *arguments;
-  char *what;
+  const char *failed;     /* a translated sentence: "VM '%s' cannot pause: %s" */
   char *check_file;      /* screenshot: the file QEMU must have written */
 } Command;
 
@@ -1238,7 +1247,6 @@ command_free (Command *cmd)
 {
   g_free (cmd->command);
   g_clear_pointer (&cmd->arguments, json_object_unref);
-  g_free (cmd->what);
   g_free (cmd->check_file);
   g_free (cmd);
 }
@@ -1256,11 +1264,11 @@ on_command_done (GObject      *source,
 
   vireo_domain_refresh_state (self);
   if (ret == NULL)
-    g_task_return_error (task, _vireo_domain_prefix_error (self, g_steal_pointer (&error), cmd->what));
+    g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error), cmd->failed));
   else if (cmd->check_file && !g_file_test (cmd->check_file, G_FILE_TEST_IS_REGULAR))
     g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                             _("VM '%s' %s: QEMU wrote no file %s"),
-                             self->config->name, cmd->what, cmd->check_file);
+                             _("VM '%s' cannot take a screenshot: QEMU wrote no file %s"),
+                             self->config->name, cmd->check_file);
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -1312,16 +1320,16 @@ vireo_domain_action_async (VireoDomain         *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  static const struct { const char *command; const char *what; } actions[] = {
-    [VIREO_DOMAIN_ACTION_PAUSE] = { "stop", N_("cannot pause") },
-    [VIREO_DOMAIN_ACTION_RESUME] = { "cont", N_("cannot resume") },
-    [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", N_("cannot reset") },
-    [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", N_("cannot reboot") },
+  static const struct { const char *command; const char *failed; } actions[] = {
+    [VIREO_DOMAIN_ACTION_PAUSE] = { "stop", N_("VM '%s' cannot pause: %s") },
+    [VIREO_DOMAIN_ACTION_RESUME] = { "cont", N_("VM '%s' cannot resume: %s") },
+    [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", N_("VM '%s' cannot reset: %s") },
+    [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", N_("VM '%s' cannot reboot: %s") },
   };
   Command *cmd = g_new0 (Command, 1);
 
   cmd->command = g_strdup (actions[action].command);
-  cmd->what = g_strdup (_(actions[action].what));
+  cmd->failed = _(actions[action].failed);
   run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
 }
 
@@ -1353,7 +1361,7 @@ vireo_domain_screenshot_async (VireoDomain         *self,
   cmd->arguments = json_object_new ();
   json_object_set_string_member (cmd->arguments, "filename", abs);
   json_object_set_string_member (cmd->arguments, "format", "png");
-  cmd->what = g_strdup (_("cannot take a screenshot"));
+  cmd->failed = _("VM '%s' cannot take a screenshot: %s");
   cmd->check_file = g_steal_pointer (&abs);
   run_command (self, cmd, vireo_domain_screenshot_async, cancellable, callback, user_data);
 }

@@ -96,8 +96,8 @@ on_sent (GObject      *source,
 
   if (ret == NULL)
     {
-      g_task_return_error (task, _vireo_domain_prefix_error (change->domain, g_steal_pointer (&error),
-                                                             _("cannot change the CD-ROM")));
+      g_task_return_error (task, _vireo_domain_command_error (change->domain, g_steal_pointer (&error),
+                                                              _("VM '%s' cannot change the CD-ROM: %s")));
       g_object_unref (task);
       return;
     }

@@ -141,7 +141,7 @@ on_written (GObject      *source,
   /* A hang-up shows the same way whether a read or a write notices it. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
-    close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+    close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_DISCONNECTED,
                                          "%s closed the connection", self->peer_name));
   else
     close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
@@ -337,7 +337,7 @@ on_read (GObject      *source,
   if (n == 0)
     {
       /* Whole lines already in the buffer were handled before EOF. */
-      close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+      close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_DISCONNECTED,
                                            "%s closed the connection", self->peer_name));
       return;
     }
@@ -371,7 +371,7 @@ vireo_qmp_client_dispose (GObject *object)
   VireoQmpClient *self = VIREO_QMP_CLIENT (object);
 
   if (self->phase != PHASE_CLOSED && self->stream != NULL)
-    close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+    close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_DISCONNECTED,
                                          "Connection to %s closed", self->peer_name));
   g_clear_object (&self->stream);
   g_clear_object (&self->io_cancellable);
@@ -645,6 +645,6 @@ vireo_qmp_client_is_closed (VireoQmpClient *self)
 void
 vireo_qmp_client_close (VireoQmpClient *self)
 {
-  close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+  close_with_error (self, g_error_new (VIREO_ERROR, VIREO_ERROR_DISCONNECTED,
                                        "Connection to %s closed", self->peer_name));
 }

@@ -28,6 +28,7 @@ typedef enum {
   VIREO_ERROR_PERMISSION,
   VIREO_ERROR_TIMEOUT,
   VIREO_ERROR_NO_SPACE,
+  VIREO_ERROR_DISCONNECTED,   /* the peer (QEMU, a shim) hung up: the caller words it */
 } VireoErrorCode;
 
 GQuark vireo_error_quark (void);
