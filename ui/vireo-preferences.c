@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "config.h"
+#include "vireo.h"
 #include "vireo-preferences.h"
 
 #define SCHEMA_ID "dev.vireo.Vireo"
@@ -29,10 +30,31 @@ struct _VireoPreferences
 
 G_DEFINE_FINAL_TYPE (VireoPreferences, vireo_preferences, GTK_TYPE_DIALOG)
 
+/* The schema compiled where this Vireo keeps it: the build tree's data/
+ * when it runs from one, else the configured datadir's schemas, which
+ * the default source lacks when the prefix is not in XDG_DATA_DIRS. */
+static GSettingsSchema *
+lookup_own_schema (GSettingsSchemaSource *parent)
+{
+  g_autofree char *build_tree = vireo_paths_find_build_tree ();
+  g_autofree char *dir = NULL;
+  g_autoptr(GSettingsSchemaSource) source = NULL;
+
+  if (build_tree != NULL)
+    dir = g_build_filename (build_tree, "data", NULL);
+  else
+    dir = g_build_filename (VIREO_DATADIR, "glib-2.0", "schemas", NULL);
+  source = g_settings_schema_source_new_from_directory (dir, parent, FALSE, NULL);
+  if (source == NULL)
+    return NULL;
+  return g_settings_schema_source_lookup (source, SCHEMA_ID, FALSE);
+}
+
 /**
  * vireo_ui_settings_new:
- * The installed schema, or, when Vireo runs from its build tree, the one
- * compiled there.
+ * When Vireo runs from its build tree, the schema compiled there (it
+ * matches the code, an installed one may be older); else the installed
+ * schema, from the default source or the configured datadir.
  *
  * Returns: (transfer full): the settings
  */
@@ -40,18 +62,10 @@ GSettings *
 vireo_ui_settings_new (void)
 {
   GSettingsSchemaSource *installed = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettingsSchemaSource) built = NULL;
-  g_autofree char *dir = g_build_filename (VIREO_BUILD_ROOT, "data", NULL);
+  g_autoptr(GSettingsSchema) schema = lookup_own_schema (installed);
 
-  if (installed)
+  if (schema == NULL && installed != NULL)
     schema = g_settings_schema_source_lookup (installed, SCHEMA_ID, TRUE);
-  if (schema == NULL)
-    {
-      built = g_settings_schema_source_new_from_directory (dir, installed, FALSE, NULL);
-      if (built)
-        schema = g_settings_schema_source_lookup (built, SCHEMA_ID, FALSE);
-    }
   if (schema == NULL)
     g_error ("The settings schema %s is not installed", SCHEMA_ID);
   return g_settings_new_full (schema, NULL, NULL);

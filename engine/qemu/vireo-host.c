@@ -9,6 +9,7 @@
 #include "vireo-error.h"
 #include "vireo-host.h"
 #include "vireo-i18n.h"
+#include "vireo-paths.h"
 
 /**
  * vireo_host_kvm_usable:
@@ -92,17 +93,19 @@ vireo_host_resolve_accel (const VireoDomainConfig *config,
 /**
  * vireo_host_find_shim:
  * Returns: (transfer full): `VIREO_SHIM` if set; the one built beside the
- *   running program when it runs from the build tree; else the installed one.
+ *   running program when it runs from a build tree
+ *   (vireo_paths_find_build_tree()); else the one installed in libexecdir.
  */
 char *
 vireo_host_find_shim (void)
 {
   const char *env = g_getenv ("VIREO_SHIM");
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *build_tree = NULL;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
-  if (exe != NULL && g_str_has_prefix (exe, VIREO_BUILD_ROOT "/"))
-    return g_build_filename (VIREO_BUILD_ROOT, "engine", "shim", "vireo-shim", NULL);
+  build_tree = vireo_paths_find_build_tree ();
+  if (build_tree != NULL)
+    return g_build_filename (build_tree, "engine", "shim", "vireo-shim", NULL);
   return g_build_filename (VIREO_LIBEXECDIR, "vireo-shim", NULL);
 }

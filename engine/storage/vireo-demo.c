@@ -14,6 +14,7 @@
 #include "vireo-demo.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
+#include "vireo-paths.h"
 
 #define DEMO_DISK_SIZE (64 * 1024 * 1024)
 
@@ -36,18 +37,28 @@ demo_free (Demo *demo)
 
 /**
  * vireo_demo_find_guest_dir:
+ * The test guest is built in the build tree's tests/ and never installed,
+ * so an installed Vireo finds one only through the environment.
+ *
  * Returns: (transfer full) (nullable): `VIREO_DEMO_GUEST_DIR`, or the
- *   build tree's test guest when running from it
+ *   build tree's test guest when running from a build tree
+ *   (vireo_paths_find_build_tree())
  */
 char *
 vireo_demo_find_guest_dir (void)
 {
   const char *env = g_getenv ("VIREO_DEMO_GUEST_DIR");
-  g_autofree char *built = g_build_filename (VIREO_BUILD_ROOT, "tests", NULL);
-  g_autofree char *kernel = g_build_filename (built, "vmlinuz", NULL);
+  g_autofree char *build_tree = NULL;
+  g_autofree char *built = NULL;
+  g_autofree char *kernel = NULL;
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
+  build_tree = vireo_paths_find_build_tree ();
+  if (build_tree == NULL)
+    return NULL;
+  built = g_build_filename (build_tree, "tests", NULL);
+  kernel = g_build_filename (built, "vmlinuz", NULL);
   if (g_file_test (kernel, G_FILE_TEST_IS_REGULAR))
     return g_steal_pointer (&built);
   return NULL;

@@ -161,3 +161,48 @@ vireo_paths_domain_log (const VireoPaths *paths,
   g_autofree char *base = g_strconcat (name, suffix, ".log", NULL);
   return g_build_filename (paths->log_dir, base, NULL);
 }
+
+/* The build writes this file at its root (meson.build) and never installs
+ * it; the build tree's programs sit at most three folders below it. */
+#define BUILD_TREE_MARKER "vireo-build-tree"
+#define BUILD_TREE_MAX_DEPTH 3
+
+/**
+ * vireo_paths_find_build_tree:
+ * Whether the running program is one of a Vireo build tree, found by the
+ * marker file the build writes at that tree's root, so that it can use the
+ * vireo-shim, test guest and settings schema built beside it.  No path is
+ * compiled in: an installed program looks only in its own folder and the
+ * few above it (root-owned for a system install) and finds no marker.
+ * Any thread.
+ *
+ * Returns: (transfer full) (nullable): the build tree's root, or %NULL
+ *   when the program is installed
+ */
+char *
+vireo_paths_find_build_tree (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
+
+  if (exe == NULL || !g_path_is_absolute (exe))
+    return NULL;
+  dir = g_path_get_dirname (exe);
+  for (int depth = 0; depth <= BUILD_TREE_MAX_DEPTH; depth++)
+    {
+      g_autofree char *marker = g_build_filename (dir, BUILD_TREE_MARKER, NULL);
+      char *parent;
+
+      if (g_file_test (marker, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (&dir);
+      parent = g_path_get_dirname (dir);
+      if (g_str_equal (parent, dir))
+        {
+          g_free (parent);
+          return NULL;
+        }
+      g_free (dir);
+      dir = parent;
+    }
+  return NULL;
+}
