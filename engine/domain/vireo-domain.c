@@ -489,6 +489,8 @@ vireo_domain_get_guest_traffic (VireoDomain *self,
 const char *
 vireo_domain_get_guest_os (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->guest_os;
 }
 
@@ -563,6 +565,8 @@ vireo_domain_describe_guest (VireoDomain *self)
 gboolean
 vireo_domain_has_pending_changes (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+
   return self->pending_changes;
 }
 
@@ -623,12 +627,16 @@ _vireo_domain_prefix_error (VireoDomain *self,
 const char *
 vireo_domain_get_name (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->config->name;
 }
 
 const char *
 vireo_domain_get_uuid (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->config->uuid;
 }
 
@@ -640,30 +648,40 @@ vireo_domain_get_uuid (VireoDomain *self)
 const VireoDomainConfig *
 vireo_domain_get_config (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->config;
 }
 
 char *
 vireo_domain_get_xml (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return vireo_domain_config_format (self->config);
 }
 
 VireoDomainState
 vireo_domain_get_state (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), VIREO_DOMAIN_STATE_SHUTOFF);
+
   return self->state;
 }
 
 const char *
 vireo_domain_get_state_reason (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->state_reason;
 }
 
 gboolean
 vireo_domain_is_active (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+
   return !is_final (self->state);
 }
 
@@ -674,36 +692,48 @@ vireo_domain_is_active (VireoDomain *self)
 gint64
 vireo_domain_get_started_at (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0);
+
   return vireo_domain_is_active (self) ? self->started_at : 0;
 }
 
 const char *
 vireo_domain_get_run_dir (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->run_dir;
 }
 
 char *
 vireo_domain_get_console_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return g_build_filename (self->run_dir, "console.sock", NULL);
 }
 
 char *
 vireo_domain_get_vnc_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return g_build_filename (self->run_dir, "vnc.sock", NULL);
 }
 
 char *
 vireo_domain_get_log_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return vireo_paths_domain_log (self->paths, self->config->name, "");
 }
 
 char *
 vireo_domain_get_serial_log_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return vireo_paths_domain_log (self->paths, self->config->name, "-serial");
 }
 
@@ -1024,6 +1054,8 @@ on_destroy_connected (GObject      *source,
 
 /**
  * vireo_domain_destroy_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  * Forces the VM off at once (like pulling the plug); the shim records it
  * as "forced off", not as a crash.
  */
@@ -1033,8 +1065,12 @@ vireo_domain_destroy_async (VireoDomain         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_destroy_async);
   _vireo_domain_connect_async (self, cancellable, on_destroy_connected, task);
 }
@@ -1044,6 +1080,9 @@ vireo_domain_destroy_finish (VireoDomain   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_destroy_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1145,6 +1184,8 @@ on_shutdown_connected (GObject      *source,
  * vireo_domain_shutdown_async:
  * @timeout_seconds: how long the guest may take; then it is forced off.
  *   0 waits forever.
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  *
  * Presses the ACPI power button and waits for the guest to power off.
  */
@@ -1155,8 +1196,14 @@ vireo_domain_shutdown_async (VireoDomain         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Shutdown *data = g_new0 (Shutdown, 1);
+  GTask *task;
+  Shutdown *data;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (Shutdown, 1);
 
   g_task_set_source_tag (task, vireo_domain_shutdown_async);
   data->timeout_s = timeout_seconds ? timeout_seconds : G_MAXUINT / 1000;
@@ -1169,6 +1216,9 @@ vireo_domain_shutdown_finish (VireoDomain   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_shutdown_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1250,6 +1300,8 @@ run_command (VireoDomain         *self,
 
 /**
  * vireo_domain_action_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  * Pause, resume, reset (the reset button) or reboot (ACPI power-off that
  * the shim turns into a reset, so the guest shuts down cleanly).
  */
@@ -1266,8 +1318,13 @@ vireo_domain_action_async (VireoDomain         *self,
     [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", N_("cannot reset") },
     [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", N_("cannot reboot") },
   };
-  Command *cmd = g_new0 (Command, 1);
+  Command *cmd;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (action < G_N_ELEMENTS (actions));
+
+  cmd = g_new0 (Command, 1);
   cmd->command = g_strdup (actions[action].command);
   cmd->what = g_strdup (_(actions[action].what));
   run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
@@ -1278,12 +1335,17 @@ vireo_domain_action_finish (VireoDomain   *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_action_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
  * vireo_domain_screenshot_async:
  * @path: where to write a PNG of the VM's screen
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  */
 void
 vireo_domain_screenshot_async (VireoDomain         *self,
@@ -1292,9 +1354,15 @@ vireo_domain_screenshot_async (VireoDomain         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Command *cmd = g_new0 (Command, 1);
-  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  Command *cmd;
+  g_autofree char *abs = NULL;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (path != NULL);
+
+  cmd = g_new0 (Command, 1);
+  abs = g_canonicalize_filename (path, NULL);
   /* QEMU writes the file itself, from its own working directory */
   g_unlink (abs);
   cmd->command = g_strdup ("screendump");
@@ -1311,6 +1379,9 @@ vireo_domain_screenshot_finish (VireoDomain   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_screenshot_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1337,6 +1408,7 @@ on_console_connected (GObject      *source,
 
 /**
  * vireo_domain_open_console_async:
+ * @cancellable: (nullable): stops the connecting
  * Connects to the VM's serial console: bytes read are the guest's output
  * (recent output first), bytes written are typed into the guest.
  */
@@ -1346,11 +1418,18 @@ vireo_domain_open_console_async (VireoDomain         *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autofree char *path = vireo_domain_get_console_path (self);
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  client = g_socket_client_new ();
+  path = vireo_domain_get_console_path (self);
+  address = g_unix_socket_address_new (path);
   g_task_set_source_tag (task, vireo_domain_open_console_async);
   vireo_domain_refresh_state (self);
   if (!vireo_domain_is_active (self))
@@ -1371,5 +1450,8 @@ vireo_domain_open_console_finish (VireoDomain   *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_console_async), NULL);
+
   return g_task_propagate_pointer (G_TASK (result), error);
 }
