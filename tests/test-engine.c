@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "vireo-create.h"
 #include "vireo-disks.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
@@ -465,6 +466,73 @@ test_attach_cancelled (void **state)
   assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
 }
 
+static void
+on_created (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, error);
+
+  /* the error pointer doubles as "done": a VM sets a placeholder */
+  if (domain != NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "created");
+  g_clear_object (&domain);
+}
+
+static GError *
+create_and_wait (Fixture            *f,
+                 VireoCreateOptions *options,
+                 gboolean            cancel)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GError *error = NULL;
+
+  vireo_create_domain_async (f->engine, options, NULL, cancellable, on_created, &error);
+  if (cancel)
+    g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return error;
+}
+
+/* New VMs: a missing file is said with the VM's name, a cancelled one
+ * leaves neither a disk nor a definition, an uncancelled one has both. */
+static void
+test_create_async (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  g_autofree char *disk = g_build_filename (f->root, "data", "images", "n.qcow2", NULL);
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "n.xml", NULL);
+  GError *error;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  options->name = g_strdup ("n");
+  options->memory_mib = 256;
+  options->disk_bytes = 8 << 20;
+  options->kernel = g_build_filename (f->root, "no-such-kernel", NULL);
+  error = create_and_wait (f, options, FALSE);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_non_null (strstr (error->message, "'n'"));
+  g_clear_error (&error);
+  g_clear_pointer (&options->kernel, g_free);
+
+  error = create_and_wait (f, options, TRUE);
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_clear_error (&error);
+  assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+  assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  assert_null (vireo_engine_lookup_domain (f->engine, "n"));
+
+  error = create_and_wait (f, options, FALSE);
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  g_clear_error (&error);
+  assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+  assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  assert_non_null (vireo_engine_lookup_domain (f->engine, "n"));
+}
+
 /* New MACs are valid, QEMU's, and not any defined VM's. */
 static void
 test_generate_mac (void **state)
@@ -540,6 +608,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_finish_checks_the_tag, setup, teardown),
     cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

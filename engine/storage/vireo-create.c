@@ -272,6 +272,7 @@ on_disk_done (GObject      *source,
   g_autoptr(GTask) task = user_data;
   VireoEngine *engine = g_task_get_source_object (task);
   Create *create = g_task_get_task_data (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (source != NULL && !vireo_job_run_finish (VIREO_JOB (source), result, &error))
@@ -286,9 +287,8 @@ on_disk_done (GObject      *source,
           vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", create->disk));
     }
   /* once a disk exists, the definition must follow: not cancellable */
-  vireo_engine_define_domain_async (engine, create->config,
-                                    create->disk ? NULL : g_task_get_cancellable (task),
-                                    on_defined, g_steal_pointer (&task));
+  cancellable = create->disk ? NULL : g_task_get_cancellable (task);
+  vireo_engine_define_domain_async (engine, create->config, cancellable, on_defined, g_steal_pointer (&task));
 }
 
 /* Main thread, after the files were looked at: the rest of the config,
@@ -301,6 +301,7 @@ on_files_checked (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Create *create = g_task_get_task_data (task);
   VireoDomainConfig *config = create->config;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -321,10 +322,11 @@ on_files_checked (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   if (create->job == NULL)
     on_disk_done (NULL, NULL, g_steal_pointer (&task));
   else
-    vireo_job_run_async (create->job, g_task_get_cancellable (task), on_disk_done, g_steal_pointer (&task));
+    vireo_job_run_async (create->job, cancellable, on_disk_done, g_steal_pointer (&task));
 }
 
 /**

@@ -136,6 +136,7 @@ on_copied (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Demo *demo = g_task_get_task_data (task);
   g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -151,7 +152,8 @@ on_copied (GObject      *source,
   options->kernel = g_strdup (demo->kernel);
   options->initrd = g_strdup (demo->initrd);
   options->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
-  vireo_create_domain_async (VIREO_ENGINE (source), options, NULL, g_task_get_cancellable (task),
+  cancellable = g_task_get_cancellable (task);
+  vireo_create_domain_async (VIREO_ENGINE (source), options, NULL, cancellable,
                              on_created, g_steal_pointer (&task));
 }
 
