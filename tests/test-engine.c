@@ -431,6 +431,34 @@ on_attached (GObject      *source,
   assert_non_null (*error);
 }
 
+/* One callback for several operations finishes each through its own
+ * _finish (a wrong one would fail its tag check, a critical here). */
+static void
+test_operation_finish (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  VireoDomain *domain;
+  GAsyncResult *results[2] = { NULL, NULL };
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_PAUSE, NULL, keep_result, &results[0]);
+  vireo_domain_destroy_async (domain, NULL, keep_result, &results[1]);
+  while (results[0] == NULL || results[1] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* the VM is shut off: both say so, with its name */
+      assert_false (vireo_domain_operation_finish (domain, results[i], &error));
+      assert_non_null (error);
+      assert_non_null (strstr (error->message, "'a'"));
+      g_object_unref (results[i]);
+    }
+}
+
 /* Adding a new disk, cancelled while its image is made: the error says
  * so, no image is left and the definition is as it was. */
 static void
@@ -608,6 +636,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_finish_checks_the_tag, setup, teardown),
     cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_operation_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
   };

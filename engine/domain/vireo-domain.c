@@ -1455,3 +1455,29 @@ vireo_domain_open_console_finish (VireoDomain   *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+/**
+ * vireo_domain_operation_finish:
+ * Finishes any of vireo_domain_start_async(), vireo_domain_shutdown_async(),
+ * vireo_domain_destroy_async() and vireo_domain_action_async(), for a
+ * front end that reports them all in one callback.  It calls the matching
+ * _finish function, so every check of that function applies.
+ *
+ * Returns: whether the operation succeeded
+ */
+gboolean
+vireo_domain_operation_finish (VireoDomain   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+
+  if (g_async_result_is_tagged (result, vireo_domain_start_async))
+    return vireo_domain_start_finish (self, result, error);
+  if (g_async_result_is_tagged (result, vireo_domain_shutdown_async))
+    return vireo_domain_shutdown_finish (self, result, error);
+  if (g_async_result_is_tagged (result, vireo_domain_destroy_async))
+    return vireo_domain_destroy_finish (self, result, error);
+  return vireo_domain_action_finish (self, result, error);
+}
