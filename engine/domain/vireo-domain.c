@@ -214,6 +214,8 @@ vireo_domain_refresh_state (VireoDomain *self)
   pid_t shim_pid;
   guint64 shim_start;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+
   for (guint attempt = 0; attempt < 2; attempt++)
     {
       g_clear_pointer (&obj, json_object_unref);
@@ -457,6 +459,8 @@ update_pending_changes (VireoDomain *self)
 const char * const *
 vireo_domain_get_guest_addresses (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return (const char * const *) self->guest_addresses;
 }
 
@@ -475,6 +479,9 @@ vireo_domain_get_guest_traffic (VireoDomain *self,
                                 guint64     *tx_bytes,
                                 gint64      *time_us)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (rx_bytes != NULL && tx_bytes != NULL && time_us != NULL, FALSE);
+
   *rx_bytes = self->guest_rx_bytes;
   *tx_bytes = self->guest_tx_bytes;
   *time_us = self->guest_net_time;
@@ -534,9 +541,12 @@ libosinfo_name (const VireoDomainConfig *config)
 char *
 vireo_domain_describe_guest (VireoDomain *self)
 {
-  const VireoDomainConfig *config = self->config;
+  const VireoDomainConfig *config;
   char *name;
 
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
+  config = self->config;
   if (self->guest_os && *self->guest_os)
     return g_strdup (self->guest_os);
   if ((name = libosinfo_name (config)) != NULL)
