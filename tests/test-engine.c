@@ -5,6 +5,8 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "vireo-create.h"
+#include "vireo-disks.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
@@ -370,6 +372,219 @@ test_undefine_async (void **state)
   assert_non_null (vireo_engine_lookup_domain (f->engine, "b"));
 }
 
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  gboolean   *done)
+{
+  *done = TRUE;
+}
+
+/* A caller that never calls vireo_engine_undefine_domain_finish() (no
+ * callback at all) still sees the VM leave the list. */
+static void
+test_undefine_without_finish (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "a.xml", NULL);
+  GListModel *domains;
+  VireoDomain *domain;
+  gboolean changed = FALSE;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  assert_non_null (domain);
+  domains = vireo_engine_get_domains (f->engine);
+  g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), &changed);
+  vireo_engine_undefine_domain_async (f->engine, domain, FALSE, NULL, NULL, NULL);
+  vireo_test_pump (NULL, &changed, 10000);
+  assert_true (changed);
+  assert_null (vireo_engine_lookup_domain (f->engine, "a"));
+  assert_int_equal (g_list_model_get_n_items (domains), 0);
+  assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_signal_handlers_disconnect_by_data (domains, &changed);
+}
+
+static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* A _finish given another function's result refuses it (a critical, and
+ * a failure), and the right _finish still takes it. */
+static void
+test_finish_checks_the_tag (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  vireo_engine_define_domain_async (f->engine, a, NULL, keep_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*undefine_domain_finish*is_tagged*failed");
+  assert_false (vireo_engine_undefine_domain_finish (f->engine, result, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*disks_attach_finish*is_tagged*failed");
+  assert_null (vireo_disks_attach_finish (f->engine, result, NULL));
+  g_test_assert_expected_messages ();
+
+  domain = vireo_engine_define_domain_finish (f->engine, result, NULL);
+  assert_non_null (domain);
+  assert_string_equal (vireo_domain_get_name (domain), "a");
+}
+
+static void
+on_attached (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autofree char *target = vireo_disks_attach_finish (VIREO_ENGINE (source), result, error);
+
+  assert_null (target);
+  assert_non_null (*error);
+}
+
+/* One callback for several operations finishes each through its own
+ * _finish (a wrong one would fail its tag check, a critical here). */
+static void
+test_operation_finish (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  VireoDomain *domain;
+  GAsyncResult *results[2] = { NULL, NULL };
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_PAUSE, NULL, keep_result, &results[0]);
+  vireo_domain_destroy_async (domain, NULL, keep_result, &results[1]);
+  while (results[0] == NULL || results[1] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* the VM is shut off: both say so, with its name */
+      assert_false (vireo_domain_operation_finish (domain, results[i], &error));
+      assert_non_null (error);
+      assert_non_null (strstr (error->message, "'a'"));
+      g_object_unref (results[i]);
+    }
+}
+
+/* Adding a new disk, cancelled while its image is made: the error says
+ * so, no image is left and the definition is as it was. */
+static void
+test_attach_cancelled (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  g_autofree char *images = g_build_filename (f->root, "data", "images", NULL);
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "a.xml", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(VireoJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GDir) dir = NULL;
+  VireoDiskRequest request = { VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, 64 << 20, NULL, images };
+  VireoDomain *domain;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  before = vireo_test_read (file);
+  vireo_disks_attach_async (f->engine, domain, &request, &job, cancellable, on_attached, &error);
+  assert_non_null (job);
+  g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  after = vireo_test_read (file);
+  assert_string_equal (before, after);
+  assert_int_equal (vireo_domain_get_config (domain)->disks->len, 1);
+  dir = g_dir_open (images, 0, NULL);
+  assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+}
+
+static void
+on_created (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, error);
+
+  /* the error pointer doubles as "done": a VM sets a placeholder */
+  if (domain != NULL)
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "created");
+  g_clear_object (&domain);
+}
+
+static GError *
+create_and_wait (Fixture            *f,
+                 VireoCreateOptions *options,
+                 gboolean            cancel)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GError *error = NULL;
+
+  vireo_create_domain_async (f->engine, options, NULL, cancellable, on_created, &error);
+  if (cancel)
+    g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return error;
+}
+
+/* New VMs: a missing file is said with the VM's name, a cancelled one
+ * leaves neither a disk nor a definition, an uncancelled one has both. */
+static void
+test_create_async (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  g_autofree char *disk = g_build_filename (f->root, "data", "images", "n.qcow2", NULL);
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "n.xml", NULL);
+  GError *error;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  options->name = g_strdup ("n");
+  options->memory_mib = 256;
+  options->disk_bytes = 8 << 20;
+  options->kernel = g_build_filename (f->root, "no-such-kernel", NULL);
+  error = create_and_wait (f, options, FALSE);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_non_null (strstr (error->message, "'n'"));
+  g_clear_error (&error);
+  g_clear_pointer (&options->kernel, g_free);
+
+  error = create_and_wait (f, options, TRUE);
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  g_clear_error (&error);
+  assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+  assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  assert_null (vireo_engine_lookup_domain (f->engine, "n"));
+
+  error = create_and_wait (f, options, FALSE);
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  g_clear_error (&error);
+  assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+  assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+  assert_non_null (vireo_engine_lookup_domain (f->engine, "n"));
+}
+
 /* New MACs are valid, QEMU's, and not any defined VM's. */
 static void
 test_generate_mac (void **state)
@@ -442,6 +657,11 @@ main (void)
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_finish_checks_the_tag, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_operation_finish, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

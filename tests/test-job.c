@@ -28,6 +28,14 @@ on_done (GObject      *source,
 }
 
 static void
+keep_result (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
 on_progress (VireoJob   *job,
              GParamSpec *pspec,
              Run        *run)
@@ -137,12 +145,122 @@ test_disk_images (void **state)
   vireo_test_remove_tree (root);
 }
 
+typedef struct {
+  Run run;
+  GCancellable *cancellable;
+  double cancelled_at;
+} MidRun;
+
+static void
+cancel_on_progress (VireoJob   *job,
+                    GParamSpec *pspec,
+                    MidRun     *mid)
+{
+  double progress = vireo_job_get_progress (job);
+
+  if (progress > 0.0 && progress < 1.0 && !g_cancellable_is_cancelled (mid->cancellable))
+    {
+      mid->cancelled_at = progress;
+      g_cancellable_cancel (mid->cancellable);
+    }
+}
+
+/* A source qemu-img takes a while to copy: 192 MiB that are not zeros
+ * (zeros are skipped, not copied). */
+static void
+write_busy_image (const char *path)
+{
+  g_autofree guchar *chunk = g_malloc (1 << 20);
+  FILE *f = fopen (path, "wb");
+
+  assert_non_null (f);
+  for (guint i = 0; i < (1 << 20); i++)
+    chunk[i] = (guchar) (i * 7 + 1);
+  for (guint i = 0; i < 192; i++)
+    {
+      chunk[0] = (guchar) i;
+      assert_int_equal (fwrite (chunk, 1, 1 << 20, f), 1 << 20);
+    }
+  assert_int_equal (fclose (f), 0);
+}
+
+/* Cancelled while qemu-img runs: the error says so, qemu-img is gone and
+ * so is the half-written image. */
+static void
+test_cancel_mid_run (void **state)
+{
+  g_autofree char *root = vireo_test_make_root ();
+  g_autofree char *source = g_build_filename (root, "busy.raw", NULL);
+  g_autofree char *dest = g_build_filename (root, "half.qcow2", NULL);
+  g_autoptr(VireoJob) job = vireo_storage_import_job (source, dest);
+  MidRun mid = { { 0 }, g_cancellable_new (), 0.0 };
+
+  write_busy_image (source);
+  g_signal_connect (job, "notify::progress", G_CALLBACK (cancel_on_progress), &mid);
+  vireo_job_run_async (job, mid.cancellable, on_done, &mid.run);
+  vireo_test_pump (NULL, &mid.run.done, 60000);
+  assert_true (mid.run.done);
+  assert_true (g_cancellable_is_cancelled (mid.cancellable));
+  /* it was cancelled part way, not before it began or after it ended */
+  assert_true (mid.cancelled_at > 0.0 && mid.cancelled_at < 1.0);
+  assert_false (mid.run.ok);
+  assert_true (g_error_matches (mid.run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  assert_true (g_file_test (source, G_FILE_TEST_IS_REGULAR));
+  g_clear_error (&mid.run.error);
+  g_object_unref (mid.cancellable);
+  vireo_test_remove_tree (root);
+}
+
+/* A numbered create job steps past a taken name instead of failing, and
+ * says which name it took. */
+static void
+test_create_free_name (void **state)
+{
+  g_autofree char *root = vireo_test_make_root ();
+  g_autofree char *taken = g_build_filename (root, "sub", "vm-vda.qcow2", NULL);
+  g_autofree char *next = g_build_filename (root, "sub", "vm-vda-2.qcow2", NULL);
+  g_autoptr(VireoJob) first = vireo_storage_create_free_job (taken, 1 << 20);
+  g_autoptr(VireoJob) second = vireo_storage_create_free_job (taken, 1 << 20);
+  g_autoptr(GError) error = NULL;
+
+  /* the folder is made too */
+  assert_true (vireo_job_run_sync (first, NULL, &error));
+  assert_no_error (error);
+  assert_string_equal (vireo_storage_job_get_path (first), taken);
+  assert_true (vireo_job_run_sync (second, NULL, &error));
+  assert_string_equal (vireo_storage_job_get_path (second), next);
+  assert_true (g_file_test (next, G_FILE_TEST_IS_REGULAR));
+  vireo_test_remove_tree (root);
+}
+
+/* A _finish given another function's result refuses it. */
+static void
+test_finish_checks_the_result (void **state)
+{
+  g_autoptr(VireoJob) job = vireo_job_new ("Counting", counting_func, NULL, NULL, NULL);
+  g_autoptr(VireoJob) other = vireo_job_new ("Other", counting_func, NULL, NULL, NULL);
+  GAsyncResult *result = NULL;
+
+  vireo_job_run_async (job, NULL, keep_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*g_task_is_valid*failed");
+  assert_false (vireo_job_run_finish (other, result, NULL));
+  g_test_assert_expected_messages ();
+  assert_true (vireo_job_run_finish (job, result, NULL));
+  g_object_unref (result);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_progress_and_cleanup),
     cmocka_unit_test (test_disk_images),
+    cmocka_unit_test (test_cancel_mid_run),
+    cmocka_unit_test (test_create_free_name),
+    cmocka_unit_test (test_finish_checks_the_result),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

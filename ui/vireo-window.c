@@ -189,7 +189,7 @@ on_operation_done (GObject      *source,
   VireoWindow *self;
 
   /* every operation has the (gboolean) GTask shape */
-  if (g_task_propagate_boolean (G_TASK (result), &error) ||
+  if (vireo_domain_operation_finish (VIREO_DOMAIN (source), result, &error) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = user_data;

@@ -23,6 +23,12 @@ typedef struct {
   char *created;               /* the image this call made */
   char *doomed;                /* the image to delete once the definition is saved */
   VireoJob *job;
+  GError *failure;             /* returned once the image this call made is gone */
+  /* what vireo_disks_attach_async() was asked, for the worker thread */
+  gboolean cdrom;
+  char *path;                  /* the existing image, as the caller wrote it */
+  char *resolved;              /* the worker's answer: an absolute path */
+  const char *format;          /* the worker's answer: "qcow2" or "raw" */
 } Edit;
 
 static void
@@ -33,6 +39,9 @@ edit_free (Edit *edit)
   g_free (edit->created);
   g_free (edit->doomed);
   g_clear_object (&edit->job);
+  g_clear_error (&edit->failure);
+  g_free (edit->path);
+  g_free (edit->resolved);
   g_free (edit);
 }
 
@@ -49,6 +58,9 @@ edit_task_new (VireoEngine         *engine,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, edit, (GDestroyNotify) edit_free);
+  /* each step reports its own cancel; once the definition is written the
+   * result says so, even if the caller cancelled a moment later */
+  g_task_set_check_cancellable (task, FALSE);
   edit->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
   return task;
 }
@@ -74,6 +86,19 @@ delete_doomed (GTask        *task,
 }
 
 static void
+on_created_removed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Edit *edit = g_task_get_task_data (task);
+
+  /* the image may already be gone; the definition's error is the news */
+  g_file_delete_finish (G_FILE (source), result, NULL);
+  g_task_return_error (task, g_steal_pointer (&edit->failure));
+}
+
+static void
 on_defined (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -83,13 +108,17 @@ on_defined (GObject      *source,
   GError *error = NULL;
   g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
 
-  if (domain == NULL)
+  if (domain == NULL && edit->created)
     {
-      /* the create job never overwrites: what it made is ours */
-      if (edit->created)
-        g_unlink (edit->created);
-      g_task_return_error (task, error);
+      /* the create job never overwrites: what it made is ours, and a
+       * multi-GB unlink belongs on the worker pool */
+      g_autoptr(GFile) file = g_file_new_for_path (edit->created);
+
+      edit->failure = error;
+      g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_created_removed, g_steal_pointer (&task));
     }
+  else if (domain == NULL)
+    g_task_return_error (task, error);
   else if (edit->doomed)
     g_task_run_in_thread (task, delete_doomed);
   else
@@ -102,8 +131,9 @@ save (GTask *task)
 {
   Edit *edit = g_task_get_task_data (task);
 
-  /* not cancellable: once an image exists, the definition must follow */
-  vireo_engine_define_domain_async (g_task_get_source_object (task), edit->config, NULL,
+  /* once an image exists, the definition must follow: not cancellable */
+  vireo_engine_define_domain_async (g_task_get_source_object (task), edit->config,
+                                    edit->created ? NULL : g_task_get_cancellable (task),
                                     on_defined, task);
 }
 
@@ -113,6 +143,8 @@ on_image_made (GObject      *source,
                gpointer      user_data)
 {
   GTask *task = user_data;
+  Edit *edit = g_task_get_task_data (task);
+  VireoDiskConfig *disk = vireo_domain_config_lookup_disk (edit->config, edit->target);
   GError *error = NULL;
 
   if (!vireo_job_run_finish (VIREO_JOB (source), result, &error))
@@ -121,70 +153,135 @@ on_image_made (GObject      *source,
       g_object_unref (task);
       return;
     }
+  /* the job took the next free name if the first was taken */
+  g_free (disk->path);
+  disk->path = g_strdup (vireo_storage_job_get_path (VIREO_JOB (source)));
+  edit->created = g_strdup (disk->path);
   save (task);
 }
 
-/* NAME-TARGET.qcow2 in @folder, never an existing file. */
-static char *
-new_image_path (const char *folder,
-                const char *name,
-                const char *target)
+/* Takes @task: the bus and machine rules, then the definition. */
+static void
+validate_and_save (GTask *task)
 {
-  for (guint n = 1; ; n++)
-    {
-      g_autofree char *base = n == 1 ? g_strdup_printf ("%s-%s.qcow2", name, target)
-                                     : g_strdup_printf ("%s-%s-%u.qcow2", name, target, n);
-      g_autofree char *path = g_build_filename (folder, base, NULL);
+  Edit *edit = g_task_get_task_data (task);
+  GError *error = NULL;
 
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        return g_steal_pointer (&path);
+  if (vireo_domain_config_validate (edit->config, &error))
+    {
+      save (task);
+      return;
     }
+  g_task_return_error (task, error);
+  g_object_unref (task);
 }
 
-static gboolean
-check_request (VireoEngine            *engine,
-               VireoDomain            *domain,
-               const VireoDiskRequest *request,
-               char                  **path,
-               const char            **format,
-               GError                **error)
+/* Worker thread: the existing image or ISO the request names.  Reads
+ * only @edit's own fields. */
+static void
+inspect_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
 {
-  const char *name = vireo_domain_get_name (domain);
-  gboolean cdrom = request->device == VIREO_DISK_DEVICE_CDROM;
+  Edit *edit = task_data;
+  const char *name = edit->config->name;
+  GError *error = NULL;
 
-  if (!cdrom && (request->new_bytes > 0) == (request->path != NULL))
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': a new disk needs either a size or an existing image"), name);
-      return FALSE;
-    }
-  *format = cdrom ? "raw" : "qcow2";
-  if (request->path == NULL)
-    return TRUE;
-  *path = vireo_storage_existing_file (name, cdrom ? _("CD-ROM image") : _("disk image"), request->path, error);
-  if (*path == NULL)
-    return FALSE;
-  if (cdrom)
-    return TRUE;
-  if (!(*format = vireo_storage_probe_format (name, *path, error)))
-    return FALSE;
+  edit->format = edit->cdrom ? "raw" : "qcow2";
+  edit->resolved = vireo_storage_existing_file (name, edit->cdrom ? _("CD-ROM image") : _("disk image"),
+                                                edit->path, &error);
+  if (edit->resolved != NULL && !edit->cdrom)
+    edit->format = vireo_storage_probe_format (name, edit->resolved, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* Main thread, after the file was looked at: the rules that need the
+ * other VMs, then the definition. */
+static void
+on_inspected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  Edit *edit = g_task_get_task_data (task);
+  VireoDiskConfig *disk = vireo_domain_config_lookup_disk (edit->config, edit->target);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    goto fail;
+  g_free (disk->format);
+  disk->format = g_strdup (edit->format);
+  disk->path = g_strdup (edit->resolved);
   /* two writers on one image corrupt it */
-  if (vireo_engine_image_in_use (engine, NULL, *path))
+  if (!edit->cdrom && vireo_engine_image_in_use (VIREO_ENGINE (source), NULL, disk->path))
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
-                   _("VM '%s': disk image %s is already used by a VM"), name, *path);
-      return FALSE;
+      g_set_error (&error, VIREO_ERROR, VIREO_ERROR_BUSY,
+                   _("VM '%s': disk image %s is already used by a VM"), edit->config->name, disk->path);
+      goto fail;
     }
-  return TRUE;
+  validate_and_save (task);
+  return;
+
+fail:
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
+/* Takes @task.  A new image: its place is a name (the job takes the next
+ * free one and makes the folder), the rules are checked before it is
+ * made. */
+static void
+make_image (GTask                  *task,
+            const VireoDiskRequest *request,
+            VireoJob              **job)
+{
+  VireoEngine *engine = g_task_get_source_object (task);
+  Edit *edit = g_task_get_task_data (task);
+  VireoDiskConfig *disk = vireo_domain_config_lookup_disk (edit->config, edit->target);
+  const char *folder = request->folder && *request->folder ? request->folder
+                                                           : vireo_engine_get_paths (engine)->images_dir;
+  g_autofree char *base = g_strdup_printf ("%s-%s.qcow2", edit->config->name, edit->target);
+  g_autofree char *dir = g_canonicalize_filename (folder, NULL);
+  GError *error = NULL;
+
+  g_free (disk->format);
+  disk->format = g_strdup ("qcow2");
+  disk->path = g_build_filename (dir, base, NULL);
+  /* bus and machine rules, before an image is made */
+  if (!vireo_domain_config_validate (edit->config, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  edit->job = vireo_storage_create_free_job (disk->path, request->new_bytes);
+  if (job)
+    *job = g_object_ref (edit->job);
+  vireo_job_run_async (edit->job, g_task_get_cancellable (task), on_image_made, task);
 }
 
 /**
  * vireo_disks_attach_async:
+ * @engine: the engine that holds @domain
+ * @domain: the VM to change
+ * @request: (transfer none): what to add; read before this returns
  * @job: (out) (optional) (transfer full) (nullable): the job that makes a
  *   new image, to show its progress; %NULL when nothing is made
+ * @cancellable: (nullable): stops the checks, the image job (the half
+ *   made image is removed, on the worker pool) and the definition's write;
+ *   once a new image exists the definition is saved regardless, and the
+ *   result says so
  *
  * Adds a disk or CD-ROM drive to @domain's definition, on the first free
- * target of its bus.  vireo_disks_attach_finish() returns that target.
+ * target of its bus.  Files are looked at on the worker pool, never on
+ * the calling thread; the definition is written through
+ * vireo_engine_define_domain_async().  vireo_disks_attach_finish()
+ * returns the target.
  */
 void
 vireo_disks_attach_async (VireoEngine            *engine,
@@ -195,56 +292,54 @@ vireo_disks_attach_async (VireoEngine            *engine,
                           GAsyncReadyCallback     callback,
                           gpointer                user_data)
 {
-  GTask *task = edit_task_new (engine, domain, vireo_disks_attach_async, cancellable, callback, user_data);
-  Edit *edit = g_task_get_task_data (task);
-  g_autofree char *path = NULL;
-  const char *format = NULL;
+  g_autoptr(GTask) step = NULL;
+  GTask *task;
+  Edit *edit;
   VireoDiskConfig *disk;
-  GError *error = NULL;
 
   if (job)
     *job = NULL;
-  if (!check_request (engine, domain, request, &path, &format, &error))
-    goto fail;
+  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  disk = vireo_disk_config_new (request->device, request->bus, format, path);
+  task = edit_task_new (engine, domain, vireo_disks_attach_async, cancellable, callback, user_data);
+  edit = g_task_get_task_data (task);
+  edit->cdrom = request->device == VIREO_DISK_DEVICE_CDROM;
+  if (!edit->cdrom && (request->new_bytes > 0) == (request->path != NULL))
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                               _("VM '%s': a new disk needs either a size or an existing image"),
+                               edit->config->name);
+      g_object_unref (task);
+      return;
+    }
+  disk = vireo_disk_config_new (request->device, request->bus, edit->cdrom ? "raw" : "qcow2", NULL);
   vireo_domain_config_add_disk (edit->config, disk);
   if (disk->target == NULL)
     {
-      g_set_error (&error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s' has no free %s target left"), edit->config->name,
-                   vireo_disk_bus_to_string (request->bus));
-      goto fail;
-    }
-  edit->target = g_strdup (disk->target);
-  if (request->device == VIREO_DISK_DEVICE_DISK && path == NULL)
-    {
-      const VireoPaths *paths = vireo_engine_get_paths (engine);
-      const char *folder = request->folder && *request->folder ? request->folder : paths->images_dir;
-
-      if (!vireo_paths_ensure (paths, &error))
-        goto fail;
-      disk->path = new_image_path (folder, edit->config->name, disk->target);
-    }
-  /* bus and machine rules, before an image is made */
-  if (!vireo_domain_config_validate (edit->config, &error))
-    goto fail;
-
-  if (request->device == VIREO_DISK_DEVICE_DISK && path == NULL)
-    {
-      edit->created = g_strdup (disk->path);
-      edit->job = vireo_storage_create_job (disk->path, request->new_bytes);
-      if (job)
-        *job = g_object_ref (edit->job);
-      vireo_job_run_async (edit->job, cancellable, on_image_made, task);
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                               _("VM '%s' has no free %s target left"), edit->config->name,
+                               vireo_disk_bus_to_string (request->bus));
+      g_object_unref (task);
       return;
     }
-  save (task);
-  return;
-
-fail:
-  g_task_return_error (task, error);
-  g_object_unref (task);
+  edit->target = g_strdup (disk->target);
+  if (request->path == NULL && !edit->cdrom)
+    {
+      make_image (task, request, job);
+      return;
+    }
+  if (request->path == NULL)
+    {
+      validate_and_save (task);
+      return;
+    }
+  edit->path = g_strdup (request->path);
+  step = g_task_new (engine, cancellable, on_inspected, task);
+  g_task_set_task_data (step, edit, NULL);
+  g_task_run_in_thread (step, inspect_in_thread);
 }
 
 /**
@@ -256,8 +351,12 @@ vireo_disks_attach_finish (VireoEngine   *engine,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  Edit *edit = g_task_get_task_data (G_TASK (result));
+  Edit *edit;
 
+  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_disks_attach_async), NULL);
+
+  edit = g_task_get_task_data (G_TASK (result));
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
   return g_strdup (edit->target);
@@ -268,7 +367,13 @@ vireo_disks_attach_finish (VireoEngine   *engine,
  * @remove_storage: also delete the image, if it is a writable disk that no
  *   other VM uses and the VM is shut off
  *
- * Removes disk or CD-ROM drive @target from @domain's definition.
+ * @cancellable: (nullable): stops the change until the definition is
+ *   written; from then on it completes (the image is deleted too) and
+ *   the result says so
+ *
+ * Removes disk or CD-ROM drive @target from @domain's definition (through
+ * vireo_engine_define_domain_async()); the image is deleted on the worker
+ * pool.
  */
 void
 vireo_disks_detach_async (VireoEngine         *engine,
@@ -279,10 +384,20 @@ vireo_disks_detach_async (VireoEngine         *engine,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  GTask *task = edit_task_new (engine, domain, vireo_disks_detach_async, cancellable, callback, user_data);
-  Edit *edit = g_task_get_task_data (task);
-  const VireoDiskConfig *disk = vireo_domain_config_lookup_disk (edit->config, target);
-  const char *name = edit->config->name;
+  GTask *task;
+  Edit *edit;
+  const VireoDiskConfig *disk;
+  const char *name;
+
+  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (target != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = edit_task_new (engine, domain, vireo_disks_detach_async, cancellable, callback, user_data);
+  edit = g_task_get_task_data (task);
+  disk = vireo_domain_config_lookup_disk (edit->config, target);
+  name = edit->config->name;
 
   if (disk == NULL)
     {
@@ -315,5 +430,8 @@ vireo_disks_detach_finish (VireoEngine   *engine,
                            GAsyncResult  *result,
                            GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_disks_detach_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }

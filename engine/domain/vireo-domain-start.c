@@ -317,6 +317,9 @@ on_spawned (GObject      *source,
 
 /**
  * vireo_domain_start_async:
+ * @cancellable: (nullable): cancelling only detaches the caller
+ *   (%G_IO_ERROR_CANCELLED): a VM whose shim was launched keeps booting
+ *
  * Boots the VM.  Completes once the guest runs (or with an error that
  * names the VM and the cause: a missing disk, KVM not usable, QEMU's own
  * message).  The VM keeps running after this process exits.
@@ -327,11 +330,15 @@ vireo_domain_start_async (VireoDomain         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
   g_autoptr(GTask) spawn = NULL;
   GError *error = NULL;
   Start *start;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_start_async);
   vireo_domain_refresh_state (self);
   if (!vireo_domain_check (self, VIREO_DOMAIN_OP_START, &error))
@@ -359,5 +366,8 @@ vireo_domain_start_finish (VireoDomain   *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_start_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }

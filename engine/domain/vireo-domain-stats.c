@@ -148,6 +148,8 @@ on_connected (GObject      *source,
 
 /**
  * vireo_domain_get_stats_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the queries
+ *   are sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  * Samples a running VM.  Call it periodically (the GUI does once a second):
  * each CPU % covers the time since the previous call.
  */
@@ -157,8 +159,12 @@ vireo_domain_get_stats_async (VireoDomain         *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_get_stats_async);
   g_task_set_task_data (task, g_new0 (Stats, 1), (GDestroyNotify) stats_free);
   _vireo_domain_connect_async (self, cancellable, on_connected, task);
@@ -170,8 +176,13 @@ vireo_domain_get_stats_finish (VireoDomain       *self,
                                VireoDomainStats  *stats,
                                GError           **error)
 {
-  Stats *data = g_task_get_task_data (G_TASK (result));
+  Stats *data;
 
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_get_stats_async), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
   *stats = data->stats;

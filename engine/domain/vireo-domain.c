@@ -229,6 +229,8 @@ vireo_domain_refresh_state (VireoDomain *self)
   pid_t shim_pid;
   guint64 shim_start;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+
   for (guint attempt = 0; attempt < 2; attempt++)
     {
       g_clear_pointer (&obj, json_object_unref);
@@ -484,6 +486,8 @@ update_pending_changes (VireoDomain *self)
 const char * const *
 vireo_domain_get_guest_addresses (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return (const char * const *) self->guest_addresses;
 }
 
@@ -502,6 +506,9 @@ vireo_domain_get_guest_traffic (VireoDomain *self,
                                 guint64     *tx_bytes,
                                 gint64      *time_us)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (rx_bytes != NULL && tx_bytes != NULL && time_us != NULL, FALSE);
+
   *rx_bytes = self->guest_rx_bytes;
   *tx_bytes = self->guest_tx_bytes;
   *time_us = self->guest_net_time;
@@ -516,6 +523,8 @@ vireo_domain_get_guest_traffic (VireoDomain *self,
 const char *
 vireo_domain_get_guest_os (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->guest_os;
 }
 
@@ -559,9 +568,12 @@ libosinfo_name (const VireoDomainConfig *config)
 char *
 vireo_domain_describe_guest (VireoDomain *self)
 {
-  const VireoDomainConfig *config = self->config;
+  const VireoDomainConfig *config;
   char *name;
 
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
+  config = self->config;
   if (self->guest_os && *self->guest_os)
     return g_strdup (self->guest_os);
   if ((name = libosinfo_name (config)) != NULL)
@@ -590,6 +602,8 @@ vireo_domain_describe_guest (VireoDomain *self)
 gboolean
 vireo_domain_has_pending_changes (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+
   return self->pending_changes;
 }
 
@@ -681,12 +695,16 @@ _vireo_domain_command_error (VireoDomain *self,
 const char *
 vireo_domain_get_name (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->config->name;
 }
 
 const char *
 vireo_domain_get_uuid (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->config->uuid;
 }
 
@@ -698,30 +716,40 @@ vireo_domain_get_uuid (VireoDomain *self)
 const VireoDomainConfig *
 vireo_domain_get_config (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->config;
 }
 
 char *
 vireo_domain_get_xml (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return vireo_domain_config_format (self->config);
 }
 
 VireoDomainState
 vireo_domain_get_state (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), VIREO_DOMAIN_STATE_SHUTOFF);
+
   return self->state;
 }
 
 const char *
 vireo_domain_get_state_reason (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->state_reason;
 }
 
 gboolean
 vireo_domain_is_active (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+
   return !is_final (self->state);
 }
 
@@ -732,36 +760,48 @@ vireo_domain_is_active (VireoDomain *self)
 gint64
 vireo_domain_get_started_at (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), 0);
+
   return vireo_domain_is_active (self) ? self->started_at : 0;
 }
 
 const char *
 vireo_domain_get_run_dir (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return self->run_dir;
 }
 
 char *
 vireo_domain_get_console_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return g_build_filename (self->run_dir, "console.sock", NULL);
 }
 
 char *
 vireo_domain_get_vnc_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return g_build_filename (self->run_dir, "vnc.sock", NULL);
 }
 
 char *
 vireo_domain_get_log_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return vireo_paths_domain_log (self->paths, self->config->name, "");
 }
 
 char *
 vireo_domain_get_serial_log_path (VireoDomain *self)
 {
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
   return vireo_paths_domain_log (self->paths, self->config->name, "-serial");
 }
 
@@ -1085,6 +1125,8 @@ on_destroy_connected (GObject      *source,
 
 /**
  * vireo_domain_destroy_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  * Forces the VM off at once (like pulling the plug); the shim records it
  * as "forced off", not as a crash.
  */
@@ -1094,8 +1136,12 @@ vireo_domain_destroy_async (VireoDomain         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_destroy_async);
   _vireo_domain_connect_async (self, cancellable, on_destroy_connected, task);
 }
@@ -1105,6 +1151,9 @@ vireo_domain_destroy_finish (VireoDomain   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_destroy_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1206,6 +1255,8 @@ on_shutdown_connected (GObject      *source,
  * vireo_domain_shutdown_async:
  * @timeout_seconds: how long the guest may take; then it is forced off.
  *   0 waits forever.
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  *
  * Presses the ACPI power button and waits for the guest to power off.
  */
@@ -1216,8 +1267,14 @@ vireo_domain_shutdown_async (VireoDomain         *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Shutdown *data = g_new0 (Shutdown, 1);
+  GTask *task;
+  Shutdown *data;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (Shutdown, 1);
 
   g_task_set_source_tag (task, vireo_domain_shutdown_async);
   data->timeout_s = timeout_seconds ? timeout_seconds : G_MAXUINT / 1000;
@@ -1230,6 +1287,9 @@ vireo_domain_shutdown_finish (VireoDomain   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_shutdown_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1310,6 +1370,8 @@ run_command (VireoDomain         *self,
 
 /**
  * vireo_domain_action_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  * Pause, resume, reset (the reset button) or reboot (ACPI power-off that
  * the shim turns into a reset, so the guest shuts down cleanly).
  */
@@ -1326,8 +1388,13 @@ vireo_domain_action_async (VireoDomain         *self,
     [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", N_("VM '%s' cannot reset: %s") },
     [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", N_("VM '%s' cannot reboot: %s") },
   };
-  Command *cmd = g_new0 (Command, 1);
+  Command *cmd;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (action < G_N_ELEMENTS (actions));
+
+  cmd = g_new0 (Command, 1);
   cmd->command = g_strdup (actions[action].command);
   cmd->failed = _(actions[action].failed);
   run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
@@ -1338,12 +1405,17 @@ vireo_domain_action_finish (VireoDomain   *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_action_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
  * vireo_domain_screenshot_async:
  * @path: where to write a PNG of the VM's screen
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  */
 void
 vireo_domain_screenshot_async (VireoDomain         *self,
@@ -1352,9 +1424,15 @@ vireo_domain_screenshot_async (VireoDomain         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Command *cmd = g_new0 (Command, 1);
-  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  Command *cmd;
+  g_autofree char *abs = NULL;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (path != NULL);
+
+  cmd = g_new0 (Command, 1);
+  abs = g_canonicalize_filename (path, NULL);
   /* QEMU writes the file itself, from its own working directory */
   g_unlink (abs);
   cmd->command = g_strdup ("screendump");
@@ -1371,6 +1449,9 @@ vireo_domain_screenshot_finish (VireoDomain   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_screenshot_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -1397,6 +1478,7 @@ on_console_connected (GObject      *source,
 
 /**
  * vireo_domain_open_console_async:
+ * @cancellable: (nullable): stops the connecting
  * Connects to the VM's serial console: bytes read are the guest's output
  * (recent output first), bytes written are typed into the guest.
  */
@@ -1406,11 +1488,18 @@ vireo_domain_open_console_async (VireoDomain         *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autofree char *path = vireo_domain_get_console_path (self);
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
 
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  client = g_socket_client_new ();
+  path = vireo_domain_get_console_path (self);
+  address = g_unix_socket_address_new (path);
   g_task_set_source_tag (task, vireo_domain_open_console_async);
   vireo_domain_refresh_state (self);
   if (!vireo_domain_is_active (self))
@@ -1431,5 +1520,34 @@ vireo_domain_open_console_finish (VireoDomain   *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_console_async), NULL);
+
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * vireo_domain_operation_finish:
+ * Finishes any of vireo_domain_start_async(), vireo_domain_shutdown_async(),
+ * vireo_domain_destroy_async() and vireo_domain_action_async(), for a
+ * front end that reports them all in one callback.  It calls the matching
+ * _finish function, so every check of that function applies.
+ *
+ * Returns: whether the operation succeeded
+ */
+gboolean
+vireo_domain_operation_finish (VireoDomain   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+
+  if (g_async_result_is_tagged (result, vireo_domain_start_async))
+    return vireo_domain_start_finish (self, result, error);
+  if (g_async_result_is_tagged (result, vireo_domain_shutdown_async))
+    return vireo_domain_shutdown_finish (self, result, error);
+  if (g_async_result_is_tagged (result, vireo_domain_destroy_async))
+    return vireo_domain_destroy_finish (self, result, error);
+  return vireo_domain_action_finish (self, result, error);
 }

@@ -119,6 +119,9 @@ void     vireo_domain_action_async       (VireoDomain         *self,
 gboolean vireo_domain_action_finish      (VireoDomain         *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+gboolean vireo_domain_operation_finish   (VireoDomain         *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 void     vireo_domain_screenshot_async   (VireoDomain         *self,
                                           const char          *path,
                                           GCancellable        *cancellable,

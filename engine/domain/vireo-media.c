@@ -79,7 +79,10 @@ save_definition (GTask *task)
   VireoEngine *engine = g_task_get_source_object (task);
   Change *change = g_task_get_task_data (task);
 
-  vireo_engine_define_domain_async (engine, change->config, NULL, on_defined, task);
+  /* after a running VM's medium changed, the definition must follow */
+  vireo_engine_define_domain_async (engine, change->config,
+                                    change->qmp ? NULL : g_task_get_cancellable (task),
+                                    on_defined, task);
 }
 
 static void send_next (GTask *task);
@@ -139,61 +142,22 @@ on_connected (GObject      *source,
   send_next (task);
 }
 
-/**
- * vireo_media_change_async:
- * @target: the CD-ROM drive ("sda")
- * @path: (nullable): the image to insert, or %NULL to eject
- *
- * Works on a shut-off VM (the definition changes) and on a running one
- * (the guest sees the new medium at once).
- */
-void
-vireo_media_change_async (VireoEngine         *engine,
-                          VireoDomain         *domain,
-                          const char          *target,
-                          const char          *path,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+/* Takes @task: the drive gets its new medium in the definition, and in
+ * the guest when the VM runs. */
+static void
+apply_change (GTask *task)
 {
-  GTask *task = g_task_new (engine, cancellable, callback, user_data);
-  Change *change = g_new0 (Change, 1);
-  const char *name = vireo_domain_get_name (domain);
-  VireoDiskConfig *drive = NULL;
-  GError *error = NULL;
+  Change *change = g_task_get_task_data (task);
+  VireoDiskConfig *drive = vireo_domain_config_lookup_disk (change->config, change->target);
+  const char *target = change->target;
 
-  g_task_set_source_tag (task, vireo_media_change_async);
-  g_task_set_task_data (task, change, (GDestroyNotify) change_free);
-  change->domain = g_object_ref (domain);
-  change->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
-  change->target = g_strdup (target);
-
-  for (guint i = 0; i < change->config->disks->len; i++)
-    {
-      VireoDiskConfig *disk = g_ptr_array_index (change->config->disks, i);
-      if (g_str_equal (disk->target, target) && disk->device == VIREO_DISK_DEVICE_CDROM)
-        drive = disk;
-    }
-  if (drive == NULL)
-    {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                               _("VM '%s' has no CD-ROM drive '%s'"), name, target);
-      g_object_unref (task);
-      return;
-    }
-  if (path && !(change->path = vireo_storage_existing_file (name, _("CD-ROM image"), path, &error)))
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
   g_free (drive->path);
   drive->path = g_strdup (change->path);
   g_free (drive->format);
   drive->format = g_strdup ("raw");
 
-  vireo_domain_refresh_state (domain);
-  if (!vireo_domain_is_active (domain))
+  vireo_domain_refresh_state (change->domain);
+  if (!vireo_domain_is_active (change->domain))
     {
       save_definition (task);
       return;
@@ -218,7 +182,106 @@ vireo_media_change_async (VireoEngine         *engine,
       queue_command (change, "blockdev-remove-medium", drive_arguments (target));
       queue_command (change, "blockdev-close-tray", drive_arguments (target));
     }
-  _vireo_domain_connect_async (domain, cancellable, on_connected, task);
+  _vireo_domain_connect_async (change->domain, g_task_get_cancellable (task), on_connected, task);
+}
+
+/* Worker thread: the image to insert.  Touches only @change's path. */
+static void
+resolve_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Change *change = task_data;
+  GError *error = NULL;
+  char *path = vireo_storage_existing_file (change->config->name, _("CD-ROM image"), change->path, &error);
+
+  g_free (change->path);
+  change->path = path;
+  if (path == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_resolved (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  apply_change (task);
+}
+
+/**
+ * vireo_media_change_async:
+ * @engine: the engine that holds @domain
+ * @domain: the VM
+ * @target: the CD-ROM drive ("sda")
+ * @path: (nullable): the image to insert, or %NULL to eject; it is looked
+ *   at on the worker pool
+ * @cancellable: (nullable): stops the change until the guest's drive or
+ *   the definition is touched; from then on it completes and the result
+ *   says so
+ *
+ * Works on a shut-off VM (the definition changes, through
+ * vireo_engine_define_domain_async()) and on a running one (the guest
+ * sees the new medium at once).
+ */
+void
+vireo_media_change_async (VireoEngine         *engine,
+                          VireoDomain         *domain,
+                          const char          *target,
+                          const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) step = NULL;
+  GTask *task;
+  Change *change;
+  const VireoDiskConfig *drive;
+
+  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (target != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (engine, cancellable, callback, user_data);
+  change = g_new0 (Change, 1);
+  g_task_set_source_tag (task, vireo_media_change_async);
+  g_task_set_task_data (task, change, (GDestroyNotify) change_free);
+  /* each step reports its own cancel: a finished change is not "cancelled" */
+  g_task_set_check_cancellable (task, FALSE);
+  change->domain = g_object_ref (domain);
+  change->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+  change->target = g_strdup (target);
+
+  drive = vireo_domain_config_lookup_disk (change->config, target);
+  if (drive == NULL || drive->device != VIREO_DISK_DEVICE_CDROM)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                               _("VM '%s' has no CD-ROM drive '%s'"), change->config->name, target);
+      g_object_unref (task);
+      return;
+    }
+  if (path == NULL)
+    {
+      apply_change (task);
+      return;
+    }
+  change->path = g_strdup (path);
+  step = g_task_new (engine, cancellable, on_resolved, task);
+  g_task_set_task_data (step, change, NULL);
+  g_task_run_in_thread (step, resolve_in_thread);
 }
 
 gboolean
@@ -226,5 +289,8 @@ vireo_media_change_finish (VireoEngine   *engine,
                            GAsyncResult  *result,
                            GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_media_change_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Checks come first (name, files, network), so a bad choice costs nothing;
- * then the disk is made on a worker thread as a job the caller can watch;
- * then the definition is written.  A failure at any step removes the disk
+ * Checks come first (name and numbers on the calling thread, files and
+ * network on the worker pool), so a bad choice costs nothing; then the
+ * disk is made on a worker thread as a job the caller can watch; then the
+ * definition is written.  A failure at any step removes the disk
  * this call created, and nothing else.
  */
 #include <glib/gstdio.h>
@@ -111,8 +112,17 @@ check_resources (const VireoCreateOptions *o,
 
 typedef struct {
   VireoDomainConfig *config;
-  char *disk;           /* created by this call */
+  char *disk;           /* made by this call once the job succeeded */
   VireoJob *job;
+  GError *failure;      /* returned once the disk this call made is gone */
+  /* files as the caller named them, looked at on the worker */
+  char *kernel;
+  char *initrd;
+  char *cdrom;
+  char *import_path;
+  char *network;
+  char *network_file;
+  char *iso;            /* the worker's answer for @cdrom */
 } Create;
 
 static void
@@ -121,13 +131,23 @@ create_free (Create *create)
   vireo_domain_config_free (create->config);
   g_free (create->disk);
   g_clear_object (&create->job);
+  g_clear_error (&create->failure);
+  g_free (create->kernel);
+  g_free (create->initrd);
+  g_free (create->cdrom);
+  g_free (create->import_path);
+  g_free (create->network);
+  g_free (create->network_file);
+  g_free (create->iso);
   g_free (create);
 }
 
-/* Everything but the disk: a config that only lacks the new disk. */
+/* Main thread, memory only: the choices that need no file, and a config
+ * that lacks its files and its disk. */
 static VireoDomainConfig *
 build_config (VireoEngine              *engine,
               const VireoCreateOptions *o,
+              Create                   *create,
               GError                  **error)
 {
   const VireoPaths *paths = vireo_engine_get_paths (engine);
@@ -155,26 +175,11 @@ build_config (VireoEngine              *engine,
   config->memory_kib = config->current_memory_kib = (guint64) o->memory_mib * 1024;
   config->vcpus = o->vcpus;
   config->accel = o->accel;
-
-  if (o->kernel)
-    {
-      if (!(config->kernel = vireo_storage_existing_file (o->name, _("kernel"), o->kernel, error)))
-        return NULL;
-      if (o->initrd && !(config->initrd = vireo_storage_existing_file (o->name, _("initrd"), o->initrd, error)))
-        return NULL;
-      config->cmdline = g_strdup (o->cmdline);
-    }
-  if (o->cdrom)
-    {
-      g_autofree char *iso = vireo_storage_existing_file (o->name, _("CD-ROM image"), o->cdrom, error);
-      if (iso == NULL)
-        return NULL;
-      vireo_domain_config_add_disk (config,
-          vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", iso));
-      g_ptr_array_add (config->boot_devs, g_strdup ("cdrom"));
-    }
-  if (config->kernel == NULL)
-    g_ptr_array_add (config->boot_devs, g_strdup ("hd"));
+  config->cmdline = o->kernel ? g_strdup (o->cmdline) : NULL;
+  create->kernel = g_strdup (o->kernel);
+  create->initrd = g_strdup (o->initrd);
+  create->cdrom = g_strdup (o->cdrom);
+  create->import_path = g_strdup (o->import_path);
 
   if (o->network == NULL || g_str_equal (o->network, "user"))
     {
@@ -184,22 +189,56 @@ build_config (VireoEngine              *engine,
   else if (!g_str_equal (o->network, "none"))
     {
       g_autofree char *base = g_strconcat (o->network, ".xml", NULL);
-      g_autofree char *file = g_build_filename (paths->networks_dir, base, NULL);
-      g_autofree char *mac = NULL;
+      g_autofree char *mac = vireo_engine_generate_mac (engine);
 
-      if (!vireo_name_validate (o->network, NULL) || !g_file_test (file, G_FILE_TEST_EXISTS))
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                       _("VM '%s': network '%s' is not defined (use user-mode networking)"),
-                       o->name, o->network);
-          return NULL;
-        }
-      mac = vireo_engine_generate_mac (engine);
+      create->network = g_strdup (o->network);
+      if (vireo_name_validate (o->network, NULL))
+        create->network_file = g_build_filename (paths->networks_dir, base, NULL);
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, o->network, mac));
     }
-  if (!vireo_domain_config_validate (config, error))
-    return NULL;
   return g_steal_pointer (&config);
+}
+
+/* Worker thread: the files the options name.  Touches only @create. */
+static gboolean
+check_files (Create  *create,
+             GError **error)
+{
+  VireoDomainConfig *config = create->config;
+  const char *name = config->name;
+  g_autofree char *source = NULL;
+
+  if (create->kernel && !(config->kernel = vireo_storage_existing_file (name, _("kernel"), create->kernel, error)))
+    return FALSE;
+  if (create->initrd && !(config->initrd = vireo_storage_existing_file (name, _("initrd"), create->initrd, error)))
+    return FALSE;
+  if (create->cdrom && !(create->iso = vireo_storage_existing_file (name, _("CD-ROM image"), create->cdrom, error)))
+    return FALSE;
+  if (create->network && (create->network_file == NULL || !g_file_test (create->network_file, G_FILE_TEST_EXISTS)))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("VM '%s': network '%s' is not defined (use user-mode networking)"),
+                   name, create->network);
+      return FALSE;
+    }
+  if (create->import_path &&
+      !(source = vireo_storage_existing_file (name, _("disk image"), create->import_path, error)))
+    return FALSE;
+  return TRUE;
+}
+
+static void
+check_files_in_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (check_files (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 static char *
@@ -207,11 +246,26 @@ disk_path (VireoEngine              *engine,
            const VireoCreateOptions *options)
 {
   g_autofree char *base = NULL;
+  g_autofree char *dir = NULL;
 
   if (options->disk_folder == NULL || *options->disk_folder == '\0')
     return vireo_engine_default_disk_path (engine, options->name);
   base = g_strconcat (options->name, ".qcow2", NULL);
-  return g_build_filename (options->disk_folder, base, NULL);
+  dir = g_canonicalize_filename (options->disk_folder, NULL);
+  return g_build_filename (dir, base, NULL);
+}
+
+static void
+on_disk_removed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Create *create = g_task_get_task_data (task);
+
+  /* it may already be gone; the definition's error is the news */
+  g_file_delete_finish (G_FILE (source), result, NULL);
+  g_task_return_error (task, g_steal_pointer (&create->failure));
 }
 
 static void
@@ -224,15 +278,19 @@ on_defined (GObject      *source,
   GError *error = NULL;
   VireoDomain *domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
 
-  if (domain == NULL)
+  if (domain == NULL && create->disk)
     {
-      /* the disk job never overwrites, so a created disk is ours */
-      if (create->disk)
-        g_unlink (create->disk);
-      g_task_return_error (task, error);
-      return;
+      /* the disk job never overwrites, so a created disk is ours; a
+       * multi-GB unlink belongs on the worker pool */
+      g_autoptr(GFile) file = g_file_new_for_path (create->disk);
+
+      create->failure = error;
+      g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_disk_removed, g_steal_pointer (&task));
     }
-  g_task_return_pointer (task, domain, g_object_unref);
+  else if (domain == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, domain, g_object_unref);
 }
 
 static void
@@ -243,6 +301,7 @@ on_disk_done (GObject      *source,
   g_autoptr(GTask) task = user_data;
   VireoEngine *engine = g_task_get_source_object (task);
   Create *create = g_task_get_task_data (task);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (source != NULL && !vireo_job_run_finish (VIREO_JOB (source), result, &error))
@@ -250,18 +309,70 @@ on_disk_done (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  if (create->disk)
-    vireo_domain_config_add_disk (create->config,
-        vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", create->disk));
-  vireo_engine_define_domain_async (engine, create->config, NULL, on_defined, g_steal_pointer (&task));
+  if (source != NULL)
+    {
+      create->disk = g_strdup (vireo_storage_job_get_path (VIREO_JOB (source)));
+      vireo_domain_config_add_disk (create->config,
+          vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", create->disk));
+    }
+  /* once a disk exists, the definition must follow: not cancellable */
+  cancellable = create->disk ? NULL : g_task_get_cancellable (task);
+  vireo_engine_define_domain_async (engine, create->config, cancellable, on_defined, g_steal_pointer (&task));
+}
+
+/* Main thread, after the files were looked at: the rest of the config,
+ * its rules, then the disk. */
+static void
+on_files_checked (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Create *create = g_task_get_task_data (task);
+  VireoDomainConfig *config = create->config;
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (create->iso)
+    {
+      vireo_domain_config_add_disk (config,
+          vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", create->iso));
+      g_ptr_array_add (config->boot_devs, g_strdup ("cdrom"));
+    }
+  if (config->kernel == NULL)
+    g_ptr_array_add (config->boot_devs, g_strdup ("hd"));
+  if (!vireo_domain_config_validate (config, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  if (create->job == NULL)
+    on_disk_done (NULL, NULL, g_steal_pointer (&task));
+  else
+    vireo_job_run_async (create->job, cancellable, on_disk_done, g_steal_pointer (&task));
 }
 
 /**
  * vireo_create_domain_async:
+ * @engine: where the VM goes
+ * @options: (transfer none): the choices; read before this returns
  * @disk_job: (out) (optional) (transfer full) (nullable): the job that
- *   makes the disk, to show its progress; %NULL when there is no disk
+ *   makes the disk, to show its progress; %NULL when there is no disk.
+ *   It starts once the files the options name have been checked.
+ * @cancellable: (nullable): stops the checks, the disk job (the half made
+ *   disk is removed, on the worker pool) and the definition's write; once
+ *   a disk exists the definition is saved regardless, and the result says
+ *   so
  *
- * Creates and defines a VM (not started).
+ * Creates and defines a VM (not started).  Files are looked at on the
+ * worker pool, never on the calling thread; the definition is written
+ * through vireo_engine_define_domain_async().
  */
 void
 vireo_create_domain_async (VireoEngine              *engine,
@@ -271,46 +382,50 @@ vireo_create_domain_async (VireoEngine              *engine,
                            GAsyncReadyCallback       callback,
                            gpointer                  user_data)
 {
-  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
-  Create *create = g_new0 (Create, 1);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) step = NULL;
+  Create *create;
   GError *error = NULL;
 
-  g_task_set_source_tag (task, vireo_create_domain_async);
-  g_task_set_task_data (task, create, (GDestroyNotify) create_free);
   if (disk_job)
     *disk_job = NULL;
+  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (options != NULL && options->name != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  create->config = build_config (engine, options, &error);
-  if (create->config == NULL || !vireo_paths_ensure (vireo_engine_get_paths (engine), &error))
+  task = g_task_new (engine, cancellable, callback, user_data);
+  create = g_new0 (Create, 1);
+  g_task_set_source_tag (task, vireo_create_domain_async);
+  g_task_set_task_data (task, create, (GDestroyNotify) create_free);
+  /* each step reports its own cancel; once the definition is written the
+   * result says so, even if the caller cancelled a moment later */
+  g_task_set_check_cancellable (task, FALSE);
+
+  create->config = build_config (engine, options, create, &error);
+  if (create->config == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
   if (options->import_path)
     {
-      g_autofree char *source = vireo_storage_existing_file (options->name, _("disk image"), options->import_path, &error);
-      if (source == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      create->disk = disk_path (engine, options);
-      create->job = vireo_storage_import_job (source, create->disk);
+      g_autofree char *source = g_canonicalize_filename (options->import_path, NULL);
+      g_autofree char *dest = disk_path (engine, options);
+
+      create->job = vireo_storage_import_job (source, dest);
     }
   else if (options->disk_bytes > 0)
     {
-      create->disk = disk_path (engine, options);
-      create->job = vireo_storage_create_job (create->disk, options->disk_bytes);
-    }
+      g_autofree char *dest = disk_path (engine, options);
 
-  if (create->job == NULL)
-    {
-      on_disk_done (NULL, NULL, g_steal_pointer (&task));
-      return;
+      create->job = vireo_storage_create_job (dest, options->disk_bytes);
     }
-  if (disk_job)
+  if (disk_job && create->job)
     *disk_job = g_object_ref (create->job);
-  vireo_job_run_async (create->job, cancellable, on_disk_done, g_steal_pointer (&task));
+
+  step = g_task_new (engine, cancellable, on_files_checked, g_steal_pointer (&task));
+  g_task_set_task_data (step, create, NULL);
+  g_task_run_in_thread (step, check_files_in_thread);
 }
 
 /**
@@ -322,5 +437,8 @@ vireo_create_domain_finish (VireoEngine   *engine,
                             GAsyncResult  *result,
                             GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_create_domain_async), NULL);
+
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -23,11 +23,13 @@ typedef struct {
   char *guest_dir;
   char *kernel;
   char *initrd;
+  GError *failure;     /* returned once the copies are gone */
 } Demo;
 
 static void
 demo_free (Demo *demo)
 {
+  g_clear_error (&demo->failure);
   g_free (demo->name);
   g_free (demo->guest_dir);
   g_free (demo->kernel);
@@ -86,6 +88,11 @@ prepare_in_thread (GTask        *task,
   g_autofree char *src_initrd = g_build_filename (demo->guest_dir, "initrd.img", NULL);
   GError *error = NULL;
 
+  if (!vireo_paths_ensure (vireo_engine_get_paths (source_object), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
   if (!copy_file (src_kernel, demo->kernel, &error) ||
       !copy_file (src_initrd, demo->initrd, &error))
     {
@@ -96,6 +103,20 @@ prepare_in_thread (GTask        *task,
       return;
     }
   g_task_return_boolean (task, TRUE);
+}
+
+/* Worker thread: the copies go when the VM could not be made. */
+static void
+remove_copies_in_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  Demo *demo = task_data;
+
+  g_unlink (demo->kernel);
+  g_unlink (demo->initrd);
+  g_task_return_error (task, g_steal_pointer (&demo->failure));
 }
 
 static void
@@ -110,9 +131,8 @@ on_created (GObject      *source,
 
   if (domain == NULL)
     {
-      g_unlink (demo->kernel);
-      g_unlink (demo->initrd);
-      g_task_return_error (task, error);
+      demo->failure = error;
+      g_task_run_in_thread (task, remove_copies_in_thread);
       return;
     }
   g_task_return_pointer (task, domain, g_object_unref);
@@ -127,6 +147,7 @@ on_copied (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Demo *demo = g_task_get_task_data (task);
   g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -142,14 +163,20 @@ on_copied (GObject      *source,
   options->kernel = g_strdup (demo->kernel);
   options->initrd = g_strdup (demo->initrd);
   options->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
-  vireo_create_domain_async (VIREO_ENGINE (source), options, NULL, NULL, on_created, g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  vireo_create_domain_async (VIREO_ENGINE (source), options, NULL, cancellable,
+                             on_created, g_steal_pointer (&task));
 }
 
 /**
  * vireo_demo_create_async:
- * @guest_dir: holds vmlinuz and initrd.img (vireo_demo_find_guest_dir())
+ * @guest_dir: (nullable): holds vmlinuz and initrd.img
+ *   (vireo_demo_find_guest_dir())
+ * @cancellable: (nullable): stops the copying and the creating; what
+ *   was copied is removed, on the worker pool
  *
- * Creates a VM named "demo" (or "demo-2"…), not started.
+ * Creates a VM named "demo" (or "demo-2"…), not started.  Files are
+ * copied on the worker pool.
  */
 void
 vireo_demo_create_async (VireoEngine         *engine,
@@ -158,12 +185,17 @@ vireo_demo_create_async (VireoEngine         *engine,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
-  const VireoPaths *paths = vireo_engine_get_paths (engine);
-  Demo *demo = g_new0 (Demo, 1);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  const VireoPaths *paths;
+  Demo *demo;
   g_autoptr(GTask) copy = NULL;
 
+  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (engine, cancellable, callback, user_data);
+  paths = vireo_engine_get_paths (engine);
+  demo = g_new0 (Demo, 1);
   g_task_set_source_tag (task, vireo_demo_create_async);
   g_task_set_task_data (task, demo, (GDestroyNotify) demo_free);
   if (guest_dir == NULL)
@@ -173,11 +205,6 @@ vireo_demo_create_async (VireoEngine         *engine,
       return;
     }
   demo->name = vireo_engine_suggest_name (engine, "demo");
-  if (!vireo_paths_ensure (paths, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
   demo->guest_dir = g_strdup (guest_dir);
   demo->kernel = g_strdup_printf ("%s/%s-vmlinuz", paths->images_dir, demo->name);
   demo->initrd = g_strdup_printf ("%s/%s-initrd.img", paths->images_dir, demo->name);
@@ -195,7 +222,12 @@ vireo_demo_create_finish (VireoEngine   *engine,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  g_autoptr(VireoDomain) domain = g_task_propagate_pointer (G_TASK (result), error);
+  g_autoptr(VireoDomain) domain = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_demo_create_async), NULL);
+
+  domain = g_task_propagate_pointer (G_TASK (result), error);
 
   /* the engine's list holds it */
   return domain;

@@ -21,8 +21,11 @@ typedef struct {
   char *source;      /* NULL when creating */
   char *dest;
   guint64 size;
+  gboolean numbered; /* a taken dest becomes NAME-2.qcow2, NAME-3… */
   gboolean created;  /* dest is ours to remove on failure */
 } ImageJob;
+
+#define IMAGE_JOB_KEY "vireo-image-job"
 
 static void
 image_job_free (ImageJob *job)
@@ -46,6 +49,8 @@ image_job_cleanup (gpointer data)
  * @vm: the VM's name, for the message
  * @what: "disk image", "kernel"…
  *
+ * Looks at the file: call it on a worker thread, not on a main loop.
+ *
  * Returns: (transfer full) (nullable): the absolute path of @path when it
  *   is a readable regular file
  */
@@ -55,8 +60,13 @@ vireo_storage_existing_file (const char  *vm,
                              const char  *path,
                              GError     **error)
 {
-  g_autofree char *abs = g_canonicalize_filename (path, NULL);
+  g_autofree char *abs = NULL;
 
+  g_return_val_if_fail (vm != NULL, NULL);
+  g_return_val_if_fail (what != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  abs = g_canonicalize_filename (path, NULL);
   if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR) || access (abs, R_OK) != 0)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
@@ -70,7 +80,8 @@ vireo_storage_existing_file (const char  *vm,
  * vireo_storage_probe_format:
  * Tells qcow2 from raw by the image's first bytes, and refuses the
  * formats QEMU could read but Vireo does not run (they are imported by
- * conversion instead).  Never guesses qcow2 for a raw image or the other
+ * conversion instead).  Reads the file: call it on a worker thread.
+ * Never guesses qcow2 for a raw image or the other
  * way round: a guest must not choose how its host reads its disk.
  *
  * Returns: (nullable): "qcow2" or "raw"
@@ -86,8 +97,12 @@ vireo_storage_probe_format (const char  *vm,
   };
   char head[32] = { 0 };
   gssize got;
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int fd;
 
+  g_return_val_if_fail (vm != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
     {
       vireo_set_io_error (error, errno, _("VM '%s': cannot read %s"), vm, path);
@@ -126,6 +141,8 @@ vireo_storage_parse_size (const char *text,
   char *end = NULL;
   double value;
 
+  g_return_val_if_fail (bytes != NULL, FALSE);
+
   if (text != NULL)
     value = g_ascii_strtod (text, &end);
   if (text == NULL || end == text || !(value > 0))
@@ -148,10 +165,43 @@ invalid:
   return FALSE;
 }
 
+/* Worker thread: the next free NAME-N.qcow2 after a taken @path. */
+static char *
+next_free_path (const char *path)
+{
+  g_autofree char *stem = g_str_has_suffix (path, ".qcow2") ? g_strndup (path, strlen (path) - 6)
+                                                             : g_strdup (path);
+
+  for (guint n = 2; ; n++)
+    {
+      char *candidate = g_strdup_printf ("%s-%u.qcow2", stem, n);
+
+      if (!g_file_test (candidate, G_FILE_TEST_EXISTS))
+        return candidate;
+      g_free (candidate);
+    }
+}
+
+/* Worker thread: makes dest's folder and refuses (or, numbered, steps
+ * past) an existing file. */
 static gboolean
 claim_dest (ImageJob  *job,
             GError   **error)
 {
+  g_autofree char *dir = g_path_get_dirname (job->dest);
+
+  if (g_mkdir_with_parents (dir, 0711) != 0)
+    {
+      vireo_set_io_error (error, errno, _("Cannot create folder %s for disk image %s"), dir, job->dest);
+      return FALSE;
+    }
+  if (job->numbered && g_file_test (job->dest, G_FILE_TEST_EXISTS))
+    {
+      char *free_path = next_free_path (job->dest);
+
+      g_free (job->dest);
+      job->dest = free_path;
+    }
   if (g_file_test (job->dest, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
@@ -236,11 +286,17 @@ create_func (VireoJob      *vjob,
 {
   ImageJob *job = data;
   g_autofree char *size = g_strdup_printf ("%" G_GUINT64_FORMAT, job->size);
-  g_autofree char *what = g_strdup_printf ("Cannot create disk image %s", job->dest);
-  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", job->dest, size, NULL };
+  g_autofree char *what = NULL;
 
-  return claim_dest (job, error) &&
-         run_qemu_img (vjob, what, argv, cancellable, error);
+  /* first: claiming may choose another name */
+  if (!claim_dest (job, error))
+    return FALSE;
+  what = g_strdup_printf ("Cannot create disk image %s", job->dest);
+  {
+    const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", job->dest, size, NULL };
+
+    return run_qemu_img (vjob, what, argv, cancellable, error);
+  }
 }
 
 static gboolean
@@ -251,7 +307,6 @@ import_func (VireoJob      *vjob,
 {
   ImageJob *job = data;
   g_autofree char *what = g_strdup_printf ("Cannot import %s", job->source);
-  const char *argv[] = { "qemu-img", "convert", "-p", "-O", "qcow2", job->source, job->dest, NULL };
 
   if (!g_file_test (job->source, G_FILE_TEST_IS_REGULAR))
     {
@@ -259,24 +314,94 @@ import_func (VireoJob      *vjob,
                    _("Cannot import %s: no such file"), job->source);
       return FALSE;
     }
-  return claim_dest (job, error) &&
-         run_qemu_img (vjob, what, argv, cancellable, error);
+  if (!claim_dest (job, error))
+    return FALSE;
+  {
+    const char *argv[] = { "qemu-img", "convert", "-p", "-O", "qcow2", job->source, job->dest, NULL };
+
+    return run_qemu_img (vjob, what, argv, cancellable, error);
+  }
+}
+
+static VireoJob *
+image_job_new (const char *title,
+               VireoJobFunc func,
+               ImageJob   *job)
+{
+  VireoJob *vjob = vireo_job_new (title, func, image_job_cleanup, job, (GDestroyNotify) image_job_free);
+
+  g_object_set_data (G_OBJECT (vjob), IMAGE_JOB_KEY, job);
+  return vjob;
 }
 
 /**
  * vireo_storage_create_job:
- * Returns: (transfer full): a job that creates an empty, sparse qcow2
+ * @path: the new image; its folder is made if missing
+ * @size_bytes: the virtual size
+ *
+ * Returns: (transfer full): a job that creates an empty, sparse qcow2,
+ *   and fails with %VIREO_ERROR_EXISTS if @path exists
  */
 VireoJob *
 vireo_storage_create_job (const char *path,
                           guint64     size_bytes)
 {
-  ImageJob *job = g_new0 (ImageJob, 1);
-  g_autofree char *title = g_strdup_printf ("Creating %s", path);
+  ImageJob *job;
+  g_autofree char *title = NULL;
 
+  g_return_val_if_fail (path != NULL, NULL);
+
+  job = g_new0 (ImageJob, 1);
+  title = g_strdup_printf ("Creating %s", path);
   job->dest = g_strdup (path);
   job->size = size_bytes;
-  return vireo_job_new (title, create_func, image_job_cleanup, job, (GDestroyNotify) image_job_free);
+  return image_job_new (title, create_func, job);
+}
+
+/**
+ * vireo_storage_create_free_job:
+ * @path: the new image's preferred name, NAME.qcow2
+ * @size_bytes: the virtual size
+ *
+ * Like vireo_storage_create_job(), but a taken @path is not an error: the
+ * job makes NAME-2.qcow2, NAME-3.qcow2… instead.  The worker looks, so
+ * the caller's thread never does; vireo_storage_job_get_path() says which
+ * name the job took.
+ *
+ * Returns: (transfer full): the job
+ */
+VireoJob *
+vireo_storage_create_free_job (const char *path,
+                               guint64     size_bytes)
+{
+  VireoJob *vjob;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  vjob = vireo_storage_create_job (path, size_bytes);
+  ((ImageJob *) g_object_get_data (G_OBJECT (vjob), IMAGE_JOB_KEY))->numbered = TRUE;
+  return vjob;
+}
+
+/**
+ * vireo_storage_job_get_path:
+ * @job: a job from vireo_storage_create_job(),
+ *   vireo_storage_create_free_job() or vireo_storage_import_job()
+ *
+ * Read it once the job has finished: while it runs, the worker may still
+ * choose the name.
+ *
+ * Returns: (transfer none): the image the job makes
+ */
+const char *
+vireo_storage_job_get_path (VireoJob *job)
+{
+  ImageJob *data;
+
+  g_return_val_if_fail (VIREO_IS_JOB (job), NULL);
+  data = g_object_get_data (G_OBJECT (job), IMAGE_JOB_KEY);
+  g_return_val_if_fail (data != NULL, NULL);
+  return data->dest;
 }
 
 /**
@@ -288,10 +413,15 @@ VireoJob *
 vireo_storage_import_job (const char *source,
                           const char *dest)
 {
-  ImageJob *job = g_new0 (ImageJob, 1);
-  g_autofree char *title = g_strdup_printf ("Importing %s", source);
+  ImageJob *job;
+  g_autofree char *title = NULL;
 
+  g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (dest != NULL, NULL);
+
+  job = g_new0 (ImageJob, 1);
+  title = g_strdup_printf ("Importing %s", source);
   job->source = g_strdup (source);
   job->dest = g_strdup (dest);
-  return vireo_job_new (title, import_func, image_job_cleanup, job, (GDestroyNotify) image_job_free);
+  return image_job_new (title, import_func, job);
 }

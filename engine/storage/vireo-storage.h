@@ -20,7 +20,10 @@ gboolean  vireo_storage_parse_size      (const char  *text,
                                          GError     **error);
 VireoJob *vireo_storage_create_job      (const char  *path,
                                          guint64      size_bytes);
+VireoJob *vireo_storage_create_free_job (const char  *path,
+                                         guint64      size_bytes);
 VireoJob *vireo_storage_import_job      (const char  *source,
                                          const char  *dest);
+const char *vireo_storage_job_get_path  (VireoJob    *job);
 
 G_END_DECLS

@@ -67,6 +67,8 @@ vireo_engine_init (VireoEngine *self)
  * @root: (nullable): see vireo_paths_new()
  *
  * Nothing is read until vireo_engine_load().
+ *
+ * Returns: (transfer full): the engine
  */
 VireoEngine *
 vireo_engine_new (const char *root)
@@ -77,9 +79,16 @@ vireo_engine_new (const char *root)
   return self;
 }
 
+/**
+ * vireo_engine_get_paths:
+ * Returns: (transfer none): the tree's folders; they never change, so any
+ *   thread may read them
+ */
 const VireoPaths *
 vireo_engine_get_paths (VireoEngine *self)
 {
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
   return self->paths;
 }
 
@@ -335,6 +344,8 @@ vireo_engine_load (VireoEngine  *self,
 {
   LoadResult *result;
 
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+
   if (!vireo_paths_ensure (self->paths, error))
     return FALSE;
   result = load_files (self->paths);
@@ -358,16 +369,53 @@ load_in_thread (GTask        *task,
     g_task_return_pointer (task, load_files (self->paths), (GDestroyNotify) load_result_free);
 }
 
+/* Main context: the list changes here, whether or not anyone calls
+ * vireo_engine_load_finish(). */
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  LoadResult *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (loaded == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_load (VIREO_ENGINE (source), loaded);
+  load_result_free (loaded);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * vireo_engine_load_async:
+ * @cancellable: (nullable): a cancel before the files are read leaves the
+ *   list as it was
+ *
+ * Reads every definition on the worker pool; the list of domains changes
+ * on the caller's main context when the reading is done, before @callback
+ * runs.
+ */
 void
 vireo_engine_load_async (VireoEngine         *self,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) read = NULL;
 
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_load_async);
-  g_task_run_in_thread (task, load_in_thread);
+  g_task_set_check_cancellable (task, FALSE);
+  read = g_task_new (self, cancellable, on_loaded, g_steal_pointer (&task));
+  g_task_run_in_thread (read, load_in_thread);
 }
 
 gboolean
@@ -375,13 +423,10 @@ vireo_engine_load_finish (VireoEngine   *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  LoadResult *loaded = g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_load_async), FALSE);
 
-  if (loaded == NULL)
-    return FALSE;
-  apply_load (self, loaded);
-  load_result_free (loaded);
-  return TRUE;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -393,6 +438,8 @@ vireo_engine_load_finish (VireoEngine   *self,
 GPtrArray *
 vireo_engine_get_load_errors (VireoEngine *self)
 {
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
   return self->load_errors;
 }
 
@@ -426,6 +473,8 @@ vireo_engine_lookup_load_error (VireoEngine *self,
 GListModel *
 vireo_engine_get_domains (VireoEngine *self)
 {
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
   return G_LIST_MODEL (self->domains);
 }
 
@@ -437,7 +486,11 @@ VireoDomain *
 vireo_engine_lookup_domain (VireoEngine *self,
                             const char  *name)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+  guint n;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
 
   for (guint i = 0; i < n; i++)
     {
@@ -494,6 +547,8 @@ vireo_engine_check_new_name (VireoEngine  *self,
                              const char   *name,
                              GError      **error)
 {
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+
   if (!vireo_name_validate (name, error))
     return FALSE;
   if (vireo_engine_lookup_domain (self, name) != NULL)
@@ -596,6 +651,9 @@ vireo_engine_define_domain (VireoEngine             *self,
 {
   g_autofree char *xml = NULL;
 
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
   if (!vireo_domain_config_validate (config, error) ||
       !check_define_conflicts (self, config, error))
     return NULL;
@@ -628,8 +686,10 @@ write_in_thread (GTask        *task,
   Define *define = task_data;
   GError *error = NULL;
 
-  /* only the file: the list changes on the main context */
-  if (!write_definition (self->paths, define->config->name, define->xml, &error))
+  /* only the file: the list changes on the main context.  A cancel that
+   * comes after this point is too late: the result then says "written" */
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
+      !write_definition (self->paths, define->config->name, define->xml, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -655,8 +715,13 @@ on_written (GObject      *source,
  * vireo_engine_define_domain_async:
  * @config: (transfer none): copied
  *
+ * @cancellable: (nullable): stops the write if it has not begun; a VM
+ *   whose file was written is in the list and the result says so
+ *
  * Like vireo_engine_define_domain(), with the durable write (an fsync) on
  * the worker pool, for front ends with a main loop to keep responsive.
+ * The list changes on the caller's main context once the file is
+ * written, whether or not anyone calls the _finish function.
  */
 void
 vireo_engine_define_domain_async (VireoEngine             *self,
@@ -665,12 +730,18 @@ vireo_engine_define_domain_async (VireoEngine             *self,
                                   GAsyncReadyCallback      callback,
                                   gpointer                 user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) write = NULL;
   Define *define;
   GError *error = NULL;
 
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_define_domain_async);
+  g_task_set_check_cancellable (task, FALSE);
   if (!vireo_domain_config_validate (config, &error) ||
       !check_define_conflicts (self, config, &error))
     {
@@ -684,6 +755,7 @@ vireo_engine_define_domain_async (VireoEngine             *self,
 
   write = g_task_new (self, cancellable, on_written, g_steal_pointer (&task));
   g_task_set_task_data (write, define, NULL);
+  g_task_set_check_cancellable (write, FALSE);
   g_task_run_in_thread (write, write_in_thread);
 }
 
@@ -696,6 +768,9 @@ vireo_engine_define_domain_finish (VireoEngine   *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_define_domain_async), NULL);
+
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
@@ -711,7 +786,12 @@ vireo_engine_image_in_use (VireoEngine *self,
                            VireoDomain *domain,
                            const char  *path)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+  guint n;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (domain == NULL || VIREO_IS_DOMAIN (domain), FALSE);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
 
   for (guint i = 0; i < n; i++)
     {
@@ -873,9 +953,13 @@ vireo_engine_undefine_domain (VireoEngine  *self,
                               gboolean      remove_storage,
                               GError      **error)
 {
-  g_autoptr(Undefine) u = undefine_prepare (self, domain, remove_storage, error);
+  g_autoptr(Undefine) u = NULL;
   gboolean ok;
 
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_DOMAIN (domain), FALSE);
+
+  u = undefine_prepare (self, domain, remove_storage, error);
   if (u == NULL)
     return FALSE;
   ok = undefine_files (u, error);
@@ -897,11 +981,33 @@ undefine_in_thread (GTask        *task,
     g_task_return_error (task, error);
 }
 
+/* Main context: the VM leaves the list here, so a caller that never
+ * calls vireo_engine_undefine_domain_finish() sees no ghost row. */
+static void
+on_undefined (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  undefine_forget (VIREO_ENGINE (source), g_task_get_task_data (task));
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
 /**
  * vireo_engine_undefine_domain_async:
+ * @domain: (transfer none): a VM of this engine; referenced until done
+ * @cancellable: (nullable): cancelling only detaches the caller: once
+ *   begun, deleting finishes (a half-deleted VM helps no one), and the
+ *   result says what was deleted
+ *
  * As vireo_engine_undefine_domain(), with the deleting on the worker
- * pool.  The VM leaves the model in vireo_engine_undefine_domain_finish()
- * (or at the next reload of the definitions).
+ * pool.  The VM leaves the model on the caller's main context as soon as
+ * its definition is deleted, before @callback runs.
  */
 void
 vireo_engine_undefine_domain_async (VireoEngine         *self,
@@ -911,20 +1017,29 @@ vireo_engine_undefine_domain_async (VireoEngine         *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) delete = NULL;
   GError *error = NULL;
-  Undefine *u = undefine_prepare (self, domain, remove_storage, &error);
+  Undefine *u;
 
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_undefine_domain_async);
+  g_task_set_check_cancellable (task, FALSE);
+  u = undefine_prepare (self, domain, remove_storage, &error);
   if (u == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
   g_task_set_task_data (task, u, (GDestroyNotify) undefine_free);
-  /* once begun, deleting finishes: a half-deleted VM helps no one */
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, undefine_in_thread);
+  delete = g_task_new (self, cancellable, on_undefined, g_steal_pointer (&task));
+  g_task_set_task_data (delete, u, NULL);
+  g_task_set_check_cancellable (delete, FALSE);
+  g_task_run_in_thread (delete, undefine_in_thread);
 }
 
 gboolean
@@ -932,11 +1047,9 @@ vireo_engine_undefine_domain_finish (VireoEngine   *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  Undefine *u = g_task_get_task_data (G_TASK (result));
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_undefine_domain_async), FALSE);
 
-  /* the model changes on the main thread, here */
-  if (u != NULL)
-    undefine_forget (self, u);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -966,8 +1079,11 @@ mac_in_use (VireoEngine *self,
 char *
 vireo_engine_generate_mac (VireoEngine *self)
 {
-  char *mac = vireo_mac_generate (NULL);
+  char *mac;
 
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
+  mac = vireo_mac_generate (NULL);
   while (mac_in_use (self, mac))
     {
       g_free (mac);
@@ -976,12 +1092,21 @@ vireo_engine_generate_mac (VireoEngine *self)
   return mac;
 }
 
+/**
+ * vireo_engine_default_disk_path:
+ * Returns: (transfer full): NAME.qcow2 in the images folder; only a name,
+ *   nothing is looked at
+ */
 char *
 vireo_engine_default_disk_path (VireoEngine *self,
                                 const char  *name)
 {
-  g_autofree char *base = g_strconcat (name, ".qcow2", NULL);
+  g_autofree char *base = NULL;
 
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  base = g_strconcat (name, ".qcow2", NULL);
   return g_build_filename (self->paths->images_dir, base, NULL);
 }
 
@@ -1033,6 +1158,8 @@ void
 vireo_engine_start_monitoring (VireoEngine *self,
                                guint        interval_ms)
 {
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+
   g_clear_handle_id (&self->monitor_id, g_source_remove);
   self->monitor_id = g_timeout_add (interval_ms, on_monitor_tick, self);
 }

@@ -97,6 +97,8 @@ vireo_job_init (VireoJob *self)
  * vireo_job_new:
  * @title: what the job does, for a progress row ("Creating disk of VM 'x'")
  * @data: (transfer full): handed to @func and @cleanup, freed with @data_free
+ *
+ * Returns: (transfer full): the job, not yet started
  */
 VireoJob *
 vireo_job_new (const char          *title,
@@ -105,7 +107,12 @@ vireo_job_new (const char          *title,
                gpointer             data,
                GDestroyNotify       data_free)
 {
-  VireoJob *self = g_object_new (VIREO_TYPE_JOB, NULL);
+  VireoJob *self;
+
+  g_return_val_if_fail (title != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  self = g_object_new (VIREO_TYPE_JOB, NULL);
 
   self->title = g_strdup (title);
   self->func = func;
@@ -115,9 +122,15 @@ vireo_job_new (const char          *title,
   return self;
 }
 
+/**
+ * vireo_job_get_title:
+ * Returns: (transfer none): the title given to vireo_job_new()
+ */
 const char *
 vireo_job_get_title (VireoJob *self)
 {
+  g_return_val_if_fail (VIREO_IS_JOB (self), NULL);
+
   return self->title;
 }
 
@@ -129,6 +142,8 @@ double
 vireo_job_get_progress (VireoJob *self)
 {
   double ret;
+
+  g_return_val_if_fail (VIREO_IS_JOB (self), 0.0);
 
   g_mutex_lock (&self->lock);
   ret = self->progress;
@@ -158,6 +173,8 @@ vireo_job_set_progress (VireoJob *self,
 {
   gboolean queue;
 
+  g_return_if_fail (VIREO_IS_JOB (self));
+
   g_mutex_lock (&self->lock);
   self->progress = CLAMP (fraction, 0.0, 1.0);
   queue = !self->notify_queued && self->context != NULL;
@@ -178,8 +195,11 @@ run_in_thread (GTask        *task,
   VireoJob *self = source_object;
   g_autoptr(GError) error = NULL;
 
+  /* a cancel that lands after the work succeeded still wins, so a
+   * caller told "cancelled" never finds a finished image */
   if (!g_cancellable_set_error_if_cancelled (cancellable, &error) &&
-      self->func (self, self->data, cancellable, &error))
+      self->func (self, self->data, cancellable, &error) &&
+      !g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       vireo_job_set_progress (self, 1.0);
       g_task_return_boolean (task, TRUE);
@@ -190,15 +210,32 @@ run_in_thread (GTask        *task,
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
+/**
+ * vireo_job_run_async:
+ * @cancellable: (nullable): stops the work itself (qemu-img is killed);
+ *   the cleanup then removes what the job made, on the worker thread,
+ *   before @callback runs with %G_IO_ERROR_CANCELLED
+ *
+ * Runs the job on the worker pool; @callback runs on the thread-default
+ * main context of the caller.
+ */
 void
 vireo_job_run_async (VireoJob            *self,
                      GCancellable        *cancellable,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
 
+  g_return_if_fail (VIREO_IS_JOB (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_job_run_async);
+  /* the worker decides: success means the result exists, an error means
+   * the cleanup ran (GTask's own check could report a cancel after a
+   * success and leave the result behind) */
+  g_task_set_check_cancellable (task, FALSE);
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   g_task_run_in_thread (task, run_in_thread);
@@ -209,6 +246,9 @@ vireo_job_run_finish (VireoJob      *self,
                       GAsyncResult  *result,
                       GError       **error)
 {
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vireo_job_run_async, FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -221,8 +261,12 @@ vireo_job_run_sync (VireoJob      *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, NULL, NULL);
+  g_autoptr(GTask) task = NULL;
 
+  g_return_val_if_fail (VIREO_IS_JOB (self), FALSE);
+
+  task = g_task_new (self, cancellable, NULL, NULL);
+  g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread_sync (task, run_in_thread);
   return g_task_propagate_boolean (task, error);
 }

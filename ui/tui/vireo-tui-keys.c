@@ -41,7 +41,7 @@ on_op_done (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   /* every domain operation has the (gboolean) GTask shape */
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!vireo_domain_operation_finish (VIREO_DOMAIN (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         tui_set_status (op->tui, TRUE, "%s", error->message);
