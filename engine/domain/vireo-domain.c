@@ -7,8 +7,11 @@
  * reused).  Events over shim.sock only tell us when to look again.
  */
 #include <errno.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
@@ -56,6 +59,12 @@ struct _VireoDomain
   /* the previous CPU sample, for the next CPU % */
   VireoCpuSample cpu_sample;
 
+  /* the running shim's pidfd: readable when it exits, even if nobody
+   * is connected and it wrote nothing (SIGKILL) */
+  GPid watched_shim;
+  int shim_pidfd;                /* -1: none */
+  guint shim_watch_id;
+
   /* what the stats monitor gathered while someone watched (or NULL) */
   VireoLoadRecord *load;
   char *name_key;                /* the name's collation key, made once */
@@ -93,6 +102,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void disconnect (VireoDomain *self);
+static void watch_shim (VireoDomain *self, pid_t pid, guint64 start_time);
 static GError *not_running_error (VireoDomain *self);
 static void update_pending_changes (VireoDomain *self);
 
@@ -220,6 +230,61 @@ is_final (VireoDomainState state)
  * Reads state.json and checks the shim, on the calling thread: a small
  * file and one /proc read, cheap enough for a list of hundreds of VMs.
  */
+static void
+close_pidfd (VireoDomain *self)
+{
+  if (self->shim_pidfd >= 0)
+    close (self->shim_pidfd);
+  self->shim_pidfd = -1;
+}
+
+static gboolean
+on_shim_exited (int          fd,
+                GIOCondition condition,
+                gpointer     user_data)
+{
+  VireoDomain *self = user_data;
+
+  self->shim_watch_id = 0;
+  close_pidfd (self);
+  self->watched_shim = 0;
+  vireo_domain_refresh_state (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+unwatch_shim (VireoDomain *self)
+{
+  g_clear_handle_id (&self->shim_watch_id, g_source_remove);
+  close_pidfd (self);
+  self->watched_shim = 0;
+}
+
+/* Learn of the shim's exit when it happens, without polling /proc. */
+static void
+watch_shim (VireoDomain *self,
+            pid_t        pid,
+            guint64      start_time)
+{
+  int fd;
+
+  if (self->watched_shim == pid && self->shim_watch_id != 0)
+    return;
+  unwatch_shim (self);
+  fd = syscall (SYS_pidfd_open, pid, 0);
+  if (fd < 0)
+    return;   /* an old kernel: the shim's socket still tells */
+  /* the pidfd holds the pid: make sure it is still the same process */
+  if (!vireo_proc_is_alive (pid, start_time))
+    {
+      close (fd);
+      return;
+    }
+  self->watched_shim = pid;
+  self->shim_pidfd = fd;
+  self->shim_watch_id = g_unix_fd_add (fd, G_IO_IN, on_shim_exited, self);
+}
+
 void
 vireo_domain_refresh_state (VireoDomain *self)
 {
@@ -251,6 +316,7 @@ vireo_domain_refresh_state (VireoDomain *self)
       if (is_final (state))
         {
           self->qemu_pid = 0;
+          unwatch_shim (self);
           set_state (self, state, reason);
           return;
         }
@@ -258,6 +324,7 @@ vireo_domain_refresh_state (VireoDomain *self)
       shim_start = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_SHIM_START_TIME, 0);
       if (vireo_proc_is_alive (shim_pid, shim_start))
         {
+          watch_shim (self, shim_pid, shim_start);
           set_state (self, state, reason);
           return;
         }
@@ -266,6 +333,7 @@ vireo_domain_refresh_state (VireoDomain *self)
     }
 
   /* QEMU dies with its shim (PDEATHSIG). */
+  unwatch_shim (self);
   self->qemu_pid = 0;
   update_guest_info (self, NULL);
   set_state (self, VIREO_DOMAIN_STATE_CRASHED, _("the supervisor process vireo-shim died"));
@@ -277,6 +345,7 @@ vireo_domain_dispose (GObject *object)
   VireoDomain *self = VIREO_DOMAIN (object);
 
   disconnect (self);
+  unwatch_shim (self);
   G_OBJECT_CLASS (vireo_domain_parent_class)->dispose (object);
 }
 
@@ -390,6 +459,7 @@ static void
 vireo_domain_init (VireoDomain *self)
 {
   self->connect_waiters = g_ptr_array_new ();
+  self->shim_pidfd = -1;
 }
 
 VireoDomain *
