@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Bytes from console.sock go to vte_terminal_feed(); what the user types
- * (VteTerminal::commit) goes back.  The shim sends recent output first, so
+ * (VteTerminal::commit) goes back through a queue and one non-blocking
+ * write at a time, so a large paste into a slow guest never freezes the
+ * window and arrives whole and in order.  The shim sends recent output first, so
  * a console opened after boot still shows the screen.  The view reconnects
  * when the VM starts again.
  */
@@ -14,6 +16,9 @@
 #include "vireo-serial-view.h"
 
 #define READ_SIZE 16384
+/* What typing and pasting may queue while the guest reads slowly: a
+ * paste beyond this is refused whole rather than sent in part. */
+#define MAX_PENDING (16 * 1024 * 1024)
 
 struct _VireoSerialView
 {
@@ -24,6 +29,8 @@ struct _VireoSerialView
   GSocketConnection *conn;
   GCancellable *cancellable;     /* of the current connection */
   guint8 *buf;
+  GByteArray *pending;           /* typed, not yet handed to a write */
+  gboolean writing;              /* one write in flight keeps the order */
   gulong state_handler;
 
   /* template children */
@@ -49,6 +56,9 @@ feed_status (VireoSerialView *self,
 static void
 disconnect (VireoSerialView *self)
 {
+  /* what was typed for this connection is not for the next one */
+  g_byte_array_set_size (self->pending, 0);
+  self->writing = FALSE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -127,6 +137,72 @@ on_state_changed (VireoDomain     *domain,
     connect_console (self);
 }
 
+/* One write in flight: its bytes, and the view, held until it ends. */
+typedef struct {
+  VireoSerialView *self;
+  GCancellable *cancellable;    /* tells its connection from a later one */
+  GBytes *bytes;
+} Write;
+
+static void
+write_free (Write *write)
+{
+  g_object_unref (write->self);
+  g_object_unref (write->cancellable);
+  g_bytes_unref (write->bytes);
+  g_free (write);
+}
+
+static void flush_pending (VireoSerialView *self);
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Write *write = user_data;
+  VireoSerialView *self = write->self;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error) ||
+      write->cancellable != self->cancellable)
+    {
+      /* cancelled, or written to a connection since replaced:
+       * disconnect() reset the queue; a failed write means the shim hung
+       * up, which the reader reports */
+      if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("serial console: write failed: %s", error->message);
+      write_free (write);
+      return;
+    }
+  self->writing = FALSE;
+  write_free (write);
+  flush_pending (self);
+}
+
+/* Hands everything queued to one non-blocking write (the socket is a
+ * pollable stream: GIO waits for room on the main context, never
+ * blocking it); the next starts when it has all gone, so bytes arrive in
+ * the order they were typed. */
+static void
+flush_pending (VireoSerialView *self)
+{
+  Write *write;
+
+  if (self->writing || self->conn == NULL || self->pending->len == 0)
+    return;
+  write = g_new0 (Write, 1);
+  write->self = g_object_ref (self);
+  write->cancellable = g_object_ref (self->cancellable);
+  write->bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->pending));
+  self->pending = g_byte_array_new ();
+  self->writing = TRUE;
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (G_IO_STREAM (self->conn)),
+                                   g_bytes_get_data (write->bytes, NULL),
+                                   g_bytes_get_size (write->bytes),
+                                   G_PRIORITY_DEFAULT, self->cancellable, on_written, write);
+}
+
 static void
 on_commit (VteTerminal     *terminal,
            const char      *text,
@@ -135,9 +211,18 @@ on_commit (VteTerminal     *terminal,
 {
   if (self->conn == NULL)
     return;
-  /* a few typed bytes: a blocking write to a local socket is fine */
-  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (self->conn)),
-                             text, size, NULL, NULL, NULL);
+  if (self->pending->len + (gsize) size > MAX_PENDING)
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("VM '%s': %u byte was not sent to the serial console: "
+                                                            "the guest is not reading fast enough",
+                                                            "VM '%s': %u bytes were not sent to the serial console: "
+                                                            "the guest is not reading fast enough", size),
+                                                  vireo_domain_get_name (self->domain), size);
+      feed_status (self, message);
+      return;
+    }
+  g_byte_array_append (self->pending, (const guint8 *) text, size);
+  flush_pending (self);
 }
 
 static void
@@ -157,6 +242,7 @@ vireo_serial_view_dispose (GObject *object)
 static void
 vireo_serial_view_finalize (GObject *object)
 {
+  g_byte_array_unref (VIREO_SERIAL_VIEW (object)->pending);
   g_free (VIREO_SERIAL_VIEW (object)->buf);
   G_OBJECT_CLASS (vireo_serial_view_parent_class)->finalize (object);
 }
@@ -255,6 +341,7 @@ vireo_serial_view_init (VireoSerialView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->buf = g_malloc (READ_SIZE);
+  self->pending = g_byte_array_new ();
   self->actions = g_simple_action_group_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self->actions), entries, G_N_ELEMENTS (entries), self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "serial", G_ACTION_GROUP (self->actions));

@@ -208,6 +208,18 @@ child_of (gpointer widget, GType type, const char *name)
   return gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
 }
 
+/* The one message dialog open, if any. */
+static GtkWindow *
+find_message_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l; l = l->next)
+    if (GTK_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
 /* The Details' device pages on a running VM: every change is saved and
  * marked as waiting for the next start. */
 static void
@@ -278,9 +290,18 @@ check_device_pages (VireoDetailsView *details,
   {
     g_autofree char *image = g_strdup (added->path);
     gpointer count[2] = { domain, GUINT_TO_POINTER (n_disks) };
+    GtkWindow *question;
 
-    vireo_details_view_remove_disk (details, "sda", FALSE);
+    /* the question is modal and answers through ::response: emitting
+     * returns at once (a nested main loop would not) */
+    row = GTK_WIDGET (gtk_list_box_get_row_at_index (disks, n_disks));
+    g_signal_emit_by_name (row, "remove-requested");
+    question = find_message_dialog ();
+    assert_non_null (question);
+    assert_true (gtk_window_get_modal (question));
+    gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_ACCEPT);
     assert_true (wait_until (disk_count_is, count, 10));
+    assert_null (find_message_dialog ());
     assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
   }
   gtk_notebook_set_current_page (notebook, 0);
@@ -363,6 +384,51 @@ serial_shows (gpointer data)
   g_autofree char *text = vireo_serial_view_get_text (args[0]);
 
   return text != NULL && strstr (text, args[1]) != NULL;
+}
+
+static void
+pump_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+}
+
+/* A 256 KiB paste reaches the guest whole and in order (its md5sum there
+ * is the one of what was pasted), while the guest reads far slower than
+ * the view writes: the window keeps running its main loop meanwhile. */
+static void
+paste_large (VireoSerialView *serial)
+{
+  GString *payload = g_string_new (NULL);
+  g_autofree char *md5 = NULL;
+  gpointer args[2] = { serial, NULL };
+
+  for (guint i = 0; payload->len < 256 * 1024; i++)
+    g_string_append_printf (payload, "%06u abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123\n", i);
+  g_string_truncate (payload, 256 * 1024 - 1);
+  g_string_append_c (payload, '\n');
+  md5 = g_compute_checksum_for_data (G_CHECKSUM_MD5, (const guchar *) payload->str, payload->len);
+
+  vireo_serial_view_type (serial, "stty -echo; echo md5-$((2+3)); md5sum; stty echo\n");
+  args[1] = "md5-5";
+  assert_true (wait_until (serial_shows, args, 60));
+  pump_for (1000);
+  vireo_serial_view_type (serial, payload->str);
+  vireo_serial_view_type (serial, "\004");
+  args[1] = md5;
+  if (!wait_until (serial_shows, args, 300))
+    {
+      g_autofree char *text = vireo_serial_view_get_text (serial);
+      g_autofree char *tail = g_strdup (text ? text + MAX (0, (gssize) strlen (text) - 400) : "(nothing)");
+      fail_msg ("the guest's md5sum of the paste is not %s; the console ends with: %s", md5, tail);
+    }
+  g_string_free (payload, TRUE);
 }
 
 static void
@@ -502,6 +568,7 @@ test_manager_and_consoles (void **state)
     args[1] = "pasted-42";
     assert_true (wait_until (serial_shows, args, 60));
   }
+  paste_large (serial);
   save_screenshot (vm_window, "serial-window.png");
   vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
   assert_true (wait_until (vnc_shows_frame, vnc, 10));

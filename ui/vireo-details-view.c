@@ -125,14 +125,38 @@ on_eject (VireoDiskRow     *row,
   vireo_details_view_change_media (self, vireo_disk_row_get_target (row), NULL);
 }
 
+/* The drive the chooser was opened for; the view is only touched when
+ * its cancellable was not cancelled. */
+typedef struct {
+  VireoDetailsView *self;
+  char *target;
+} Insert;
+
+static void
+on_image_chosen (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Insert *insert = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = vireo_choose_file_finish (result, &error);
+
+  if (path != NULL)
+    vireo_details_view_change_media (insert->self, insert->target, path);
+  g_free (insert->target);
+  g_free (insert);
+}
+
 static void
 on_insert (VireoDiskRow     *row,
            VireoDetailsView *self)
 {
-  g_autofree char *path = vireo_choose_file (GTK_WIDGET (self), _("Choose a CD-ROM Image"));
+  Insert *insert = g_new0 (Insert, 1);
 
-  if (path != NULL)
-    vireo_details_view_change_media (self, vireo_disk_row_get_target (row), path);
+  insert->self = self;
+  insert->target = g_strdup (vireo_disk_row_get_target (row));
+  vireo_choose_file_async (GTK_WIDGET (self), _("Choose a CD-ROM Image"), self->cancellable,
+                           on_image_chosen, insert);
 }
 
 static void
@@ -175,7 +199,22 @@ vireo_details_view_remove_disk (VireoDetailsView *self,
                             on_removed, self);
 }
 
-/* Asks first, as virt-manager does; deleting the image is opt-in. */
+static void
+on_remove_disk_response (GtkDialog        *dialog,
+                         int               response,
+                         VireoDetailsView *self)
+{
+  GtkWidget *check = g_object_get_data (G_OBJECT (dialog), "remove-storage");
+  const char *target = g_object_get_data (G_OBJECT (dialog), "target");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    vireo_details_view_remove_disk (self, target,
+                                    check != NULL && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)));
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+/* Asks first, as virt-manager does; deleting the image is opt-in.  The
+ * dialog is modal and answers through ::response: no nested main loop. */
 static void
 on_remove_disk (VireoDiskRow     *row,
                 VireoDetailsView *self)
@@ -185,7 +224,6 @@ on_remove_disk (VireoDiskRow     *row,
   GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
   GtkWidget *dialog, *check = NULL;
   gboolean deletable;
-  int response;
 
   if (disk == NULL)
     return;
@@ -204,11 +242,12 @@ on_remove_disk (VireoDiskRow     *row,
       gtk_widget_show (check);
       gtk_container_add (GTK_CONTAINER (gtk_message_dialog_get_message_area (GTK_MESSAGE_DIALOG (dialog))), check);
     }
-  response = gtk_dialog_run (GTK_DIALOG (dialog));
-  if (response == GTK_RESPONSE_ACCEPT)
-    vireo_details_view_remove_disk (self, target,
-                                    check != NULL && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)));
-  gtk_widget_destroy (dialog);
+  g_object_set_data (G_OBJECT (dialog), "remove-storage", check);
+  g_object_set_data_full (G_OBJECT (dialog), "target", g_strdup (target), g_free);
+  /* the dialog goes with the view: its answer must not reach a freed view */
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_disk_response), self, 0);
+  g_signal_connect_object (self, "destroy", G_CALLBACK (gtk_widget_destroy), dialog, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void

@@ -8,10 +8,15 @@
 
 G_BEGIN_DECLS
 
-char *vireo_choose_file      (GtkWidget  *parent,
-                              const char *title);
-void  vireo_choose_into_entry (GtkWidget  *parent,
-                               const char *title,
-                               GtkEntry   *entry);
+void  vireo_choose_file_async  (GtkWidget           *parent,
+                                const char          *title,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data);
+char *vireo_choose_file_finish (GAsyncResult        *result,
+                                GError             **error);
+void  vireo_choose_into_entry  (GtkWidget           *parent,
+                                const char          *title,
+                                GtkEntry            *entry);
 
 G_END_DECLS
