@@ -227,8 +227,9 @@ on_remove_disk (VireoDiskRow     *row,
 
   if (disk == NULL)
     return;
-  deletable = disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
-              disk->path != NULL && !vireo_domain_is_active (self->domain);
+  /* the engine's rule; images are deleted only while the VM is off */
+  deletable = vireo_engine_image_deletable (self->engine, self->domain, disk) &&
+              !vireo_domain_is_active (self->domain);
   dialog = gtk_message_dialog_new (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
