@@ -10,14 +10,62 @@
 
 G_BEGIN_DECLS
 
+/* What the stats monitor keeps of a VM (vireo-domain-stats.c). */
+typedef struct _VireoLoadRecord VireoLoadRecord;
+
 typedef struct {
   GPid pid;
   gint64 time_us;        /* monotonic */
   guint64 ticks;         /* utime + stime */
 } VireoCpuSample;
 
-/* What the stats monitor keeps of a VM (vireo-domain-stats.c). */
-typedef struct _VireoLoadRecord VireoLoadRecord;
+/* The VM's instance, shared by the files of engine/domain/ (state,
+ * session, lifecycle, stats, guest); nothing outside the folder sees it. */
+struct _VireoDomain
+{
+  GObject parent_instance;
+
+  /* owned */
+  VireoDomainConfig *config;
+  char *run_dir;
+  VireoQmpClient *qmp;
+  GPtrArray *connect_waiters;   /* GTask */
+  char *state_reason;
+  gulong closed_handler;
+  gulong event_handler;
+
+  /* borrowed: the engine outlives its domains */
+  const VireoPaths *paths;
+
+  VireoDomainState state;
+  gint64 started_at;
+  GPid qemu_pid;
+
+  /* the definition the running QEMU was started from (run/ID/domain.xml) */
+  VireoDomainConfig *live_config;
+  gint64 live_started_at;
+  gboolean pending_changes;
+
+  /* what the guest agent reported, through the shim */
+  GStrv guest_addresses;
+  char *guest_os;
+  guint64 guest_rx_bytes;
+  guint64 guest_tx_bytes;
+  gint64 guest_net_time;         /* 0: unknown */
+
+  /* the previous CPU sample, for the next CPU % */
+  VireoCpuSample cpu_sample;
+
+  /* the running shim's pidfd: readable when it exits, even if nobody
+   * is connected and it wrote nothing (SIGKILL) */
+  GPid watched_shim;
+  int shim_pidfd;                /* -1: none */
+  guint shim_watch_id;
+
+  /* what the stats monitor gathered while someone watched (or NULL) */
+  VireoLoadRecord *load;
+  char *name_key;                /* the name's collation key, made once */
+};
 
 VireoLoadRecord *_vireo_load_record_new  (void);
 void             _vireo_load_record_free (VireoLoadRecord *record);
@@ -41,6 +89,11 @@ VireoQmpClient *_vireo_domain_connect_finish (VireoDomain    *self,
                                               GAsyncResult   *result,
                                               GError        **error);
 void         _vireo_domain_set_starting   (VireoDomain       *self);
+void         _vireo_domain_set_state      (VireoDomain       *self,
+                                           VireoDomainState   state,
+                                           const char        *reason);
+void         _vireo_domain_disconnect     (VireoDomain       *self);
+GError      *_vireo_domain_not_running_error (VireoDomain    *self);
 GError      *_vireo_domain_command_error  (VireoDomain       *self,
                                            GError            *error,
                                            const char        *format);

@@ -1,0 +1,565 @@
+/* vireo-domain-lifecycle.c: shut down, force off, one-command actions, console
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every verb connects to the shim (vireo-domain-session.c), sends one
+ * command and, for the ones that end the VM, waits for the shim to hang
+ * up.  Starting is vireo-domain-start.c.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "vireo-domain-private.h"
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-shim-protocol.h"
+#include "vireo-state-reason.h"
+
+#define DESTROY_WAIT_MS 15000
+
+/* Waiting for the shim to go away (QEMU exited) */
+
+typedef struct {
+  VireoQmpClient *qmp;
+  gulong handler;
+  guint timeout_id;
+} WaitExit;
+
+static void
+wait_exit_free (WaitExit *wait)
+{
+  g_clear_signal_handler (&wait->handler, wait->qmp);
+  g_clear_handle_id (&wait->timeout_id, g_source_remove);
+  g_clear_object (&wait->qmp);
+  g_free (wait);
+}
+
+static void
+on_wait_closed (VireoQmpClient *qmp,
+                const GError   *error,
+                GTask          *task)
+{
+  WaitExit *wait = g_task_get_task_data (task);
+
+  g_clear_signal_handler (&wait->handler, wait->qmp);
+  g_clear_handle_id (&wait->timeout_id, g_source_remove);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+on_wait_timeout (gpointer user_data)
+{
+  GTask *task = user_data;
+  WaitExit *wait = g_task_get_task_data (task);
+
+  wait->timeout_id = 0;
+  g_clear_signal_handler (&wait->handler, wait->qmp);
+  g_task_return_boolean (task, FALSE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+/* Completes with TRUE when the shim hangs up (the VM is off), FALSE after
+ * @timeout_ms. */
+static void
+wait_exit_async (VireoDomain         *self,
+                 VireoQmpClient      *qmp,
+                 guint                timeout_ms,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  WaitExit *wait = g_new0 (WaitExit, 1);
+
+  g_task_set_task_data (task, wait, (GDestroyNotify) wait_exit_free);
+  if (vireo_qmp_client_is_closed (qmp))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  wait->qmp = g_object_ref (qmp);
+  wait->handler = g_signal_connect (qmp, "closed", G_CALLBACK (on_wait_closed), task);
+  wait->timeout_id = g_timeout_add (timeout_ms, on_wait_timeout, task);
+}
+
+/* Destroy */
+
+static void
+on_destroy_exited (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+
+  vireo_domain_refresh_state (self);
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) && vireo_domain_is_active (self))
+    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                             _("VM '%s' did not stop after being forced off"), self->config->name);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_destroy_sent (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, NULL);
+
+  /* Whether or not the reply made it, the shim is taking QEMU down. */
+  wait_exit_async (self, VIREO_QMP_CLIENT (source), DESTROY_WAIT_MS,
+                   on_destroy_exited, g_steal_pointer (&task));
+}
+
+static void
+on_destroy_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoQmpClient) qmp = _vireo_domain_connect_finish (self, result, &error);
+
+  if (qmp == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  vireo_qmp_client_execute_async (qmp, "vireo-destroy", NULL, NULL, on_destroy_sent,
+                                  g_steal_pointer (&task));
+}
+
+/**
+ * vireo_domain_destroy_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ * Forces the VM off at once (like pulling the plug); the shim records it
+ * as "forced off", not as a crash.
+ */
+void
+vireo_domain_destroy_async (VireoDomain         *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_destroy_async);
+  _vireo_domain_connect_async (self, cancellable, on_destroy_connected, task);
+}
+
+gboolean
+vireo_domain_destroy_finish (VireoDomain   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_destroy_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ACPI shutdown, then force after a timeout */
+
+typedef struct {
+  guint timeout_s;
+  VireoQmpClient *qmp;
+} Shutdown;
+
+static void
+shutdown_free (Shutdown *data)
+{
+  g_clear_object (&data->qmp);
+  g_free (data);
+}
+
+static void
+on_shutdown_forced (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!vireo_domain_destroy_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_shutdown_exited (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL))
+    {
+      vireo_domain_refresh_state (self);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  g_debug ("VM '%s' ignored the ACPI power button; forcing it off", self->config->name);
+  vireo_domain_destroy_async (self, NULL, on_shutdown_forced, g_steal_pointer (&task));
+}
+
+static void
+on_powerdown_sent (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  Shutdown *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+
+  if (ret == NULL && !vireo_qmp_client_is_closed (VIREO_QMP_CLIENT (source)))
+    {
+      g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error),
+                                                              _("VM '%s' cannot shut down: %s")));
+      return;
+    }
+  vireo_domain_refresh_state (self);
+  wait_exit_async (self, data->qmp, data->timeout_s * 1000,
+                   on_shutdown_exited, g_steal_pointer (&task));
+}
+
+static void
+on_shutdown_connected (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  Shutdown *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->qmp = _vireo_domain_connect_finish (self, result, &error);
+  if (data->qmp == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->state == VIREO_DOMAIN_STATE_PAUSED)
+    {
+      /* a paused guest cannot see the power button */
+      vireo_domain_destroy_async (self, NULL, on_shutdown_forced, g_steal_pointer (&task));
+      return;
+    }
+  vireo_qmp_client_execute_async (data->qmp, "system_powerdown", NULL, NULL,
+                                  on_powerdown_sent, g_steal_pointer (&task));
+}
+
+/**
+ * vireo_domain_shutdown_async:
+ * @timeout_seconds: how long the guest may take; then it is forced off.
+ *   0 waits forever.
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ *
+ * Presses the ACPI power button and waits for the guest to power off.
+ */
+void
+vireo_domain_shutdown_async (VireoDomain         *self,
+                             guint                timeout_seconds,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+  Shutdown *data;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (Shutdown, 1);
+
+  g_task_set_source_tag (task, vireo_domain_shutdown_async);
+  data->timeout_s = timeout_seconds ? timeout_seconds : G_MAXUINT / 1000;
+  g_task_set_task_data (task, data, (GDestroyNotify) shutdown_free);
+  _vireo_domain_connect_async (self, cancellable, on_shutdown_connected, task);
+}
+
+gboolean
+vireo_domain_shutdown_finish (VireoDomain   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_shutdown_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* One-command actions and screenshots */
+
+typedef struct {
+  char *command;
+  JsonObject *arguments;
+  const char *failed;     /* a translated sentence: "VM '%s' cannot pause: %s" */
+  char *check_file;      /* screenshot: the file QEMU must have written */
+} Command;
+
+static void
+command_free (Command *cmd)
+{
+  g_free (cmd->command);
+  g_clear_pointer (&cmd->arguments, json_object_unref);
+  g_free (cmd->check_file);
+  g_free (cmd);
+}
+
+static void
+on_command_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  Command *cmd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+
+  vireo_domain_refresh_state (self);
+  if (ret == NULL)
+    g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error), cmd->failed));
+  else if (cmd->check_file && !g_file_test (cmd->check_file, G_FILE_TEST_IS_REGULAR))
+    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                             _("VM '%s' cannot take a screenshot: QEMU wrote no file %s"),
+                             self->config->name, cmd->check_file);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_command_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = VIREO_DOMAIN (source);
+  Command *cmd = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoQmpClient) qmp = _vireo_domain_connect_finish (self, result, &error);
+
+  if (qmp == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  vireo_qmp_client_execute_async (qmp, cmd->command, cmd->arguments, NULL,
+                                  on_command_done, g_steal_pointer (&task));
+}
+
+static void
+run_command (VireoDomain         *self,
+             Command             *cmd,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, cmd, (GDestroyNotify) command_free);
+  _vireo_domain_connect_async (self, cancellable, on_command_connected, task);
+}
+
+/**
+ * vireo_domain_action_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ * Pause, resume, reset (the reset button) or reboot (ACPI power-off that
+ * the shim turns into a reset, so the guest shuts down cleanly).
+ */
+void
+vireo_domain_action_async (VireoDomain         *self,
+                           VireoDomainAction    action,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  static const struct { const char *command; const char *failed; } actions[] = {
+    [VIREO_DOMAIN_ACTION_PAUSE] = { "stop", N_("VM '%s' cannot pause: %s") },
+    [VIREO_DOMAIN_ACTION_RESUME] = { "cont", N_("VM '%s' cannot resume: %s") },
+    [VIREO_DOMAIN_ACTION_RESET] = { "system_reset", N_("VM '%s' cannot reset: %s") },
+    [VIREO_DOMAIN_ACTION_REBOOT] = { "vireo-fake-reboot", N_("VM '%s' cannot reboot: %s") },
+  };
+  Command *cmd;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (action < G_N_ELEMENTS (actions));
+
+  cmd = g_new0 (Command, 1);
+  cmd->command = g_strdup (actions[action].command);
+  cmd->failed = _(actions[action].failed);
+  run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
+}
+
+gboolean
+vireo_domain_action_finish (VireoDomain   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_action_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vireo_domain_screenshot_async:
+ * @path: where to write a PNG of the VM's screen
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ */
+void
+vireo_domain_screenshot_async (VireoDomain         *self,
+                               const char          *path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  Command *cmd;
+  g_autofree char *abs = NULL;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (path != NULL);
+
+  cmd = g_new0 (Command, 1);
+  abs = g_canonicalize_filename (path, NULL);
+  /* QEMU writes the file itself, from its own working directory */
+  g_unlink (abs);
+  cmd->command = g_strdup ("screendump");
+  cmd->arguments = json_object_new ();
+  json_object_set_string_member (cmd->arguments, "filename", abs);
+  json_object_set_string_member (cmd->arguments, "format", "png");
+  cmd->failed = _("VM '%s' cannot take a screenshot: %s");
+  cmd->check_file = g_steal_pointer (&abs);
+  run_command (self, cmd, vireo_domain_screenshot_async, cancellable, callback, user_data);
+}
+
+gboolean
+vireo_domain_screenshot_finish (VireoDomain   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_screenshot_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Console */
+
+static void
+on_console_connected (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+
+  if (conn == NULL)
+    {
+      vireo_domain_refresh_state (self);
+      g_task_return_error (task, _vireo_domain_not_running_error (self));
+      return;
+    }
+  g_task_return_pointer (task, conn, g_object_unref);
+}
+
+/**
+ * vireo_domain_open_console_async:
+ * @cancellable: (nullable): stops the connecting
+ * Connects to the VM's serial console: bytes read are the guest's output
+ * (recent output first), bytes written are typed into the guest.
+ */
+void
+vireo_domain_open_console_async (VireoDomain         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  client = g_socket_client_new ();
+  path = vireo_domain_get_console_path (self);
+  address = g_unix_socket_address_new (path);
+  g_task_set_source_tag (task, vireo_domain_open_console_async);
+  vireo_domain_refresh_state (self);
+  if (!vireo_domain_is_active (self))
+    {
+      g_task_return_error (task, _vireo_domain_not_running_error (self));
+      return;
+    }
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), cancellable,
+                                 on_console_connected, g_steal_pointer (&task));
+}
+
+/**
+ * vireo_domain_open_console_finish:
+ * Returns: (transfer full): the connection
+ */
+GSocketConnection *
+vireo_domain_open_console_finish (VireoDomain   *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_console_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * vireo_domain_operation_finish:
+ * Finishes any of vireo_domain_start_async(), vireo_domain_shutdown_async(),
+ * vireo_domain_destroy_async() and vireo_domain_action_async(), for a
+ * front end that reports them all in one callback.  It calls the matching
+ * _finish function, so every check of that function applies.
+ *
+ * Returns: whether the operation succeeded
+ */
+gboolean
+vireo_domain_operation_finish (VireoDomain   *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), FALSE);
+
+  if (g_async_result_is_tagged (result, vireo_domain_start_async))
+    return vireo_domain_start_finish (self, result, error);
+  if (g_async_result_is_tagged (result, vireo_domain_shutdown_async))
+    return vireo_domain_shutdown_finish (self, result, error);
+  if (g_async_result_is_tagged (result, vireo_domain_destroy_async))
+    return vireo_domain_destroy_finish (self, result, error);
+  return vireo_domain_action_finish (self, result, error);
+}
