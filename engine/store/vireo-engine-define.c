@@ -1,0 +1,460 @@
+/* vireo-engine-define.c: writing and deleting definitions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A definition is written atomically and durably, then the list learns
+ * of it; undefining deletes the definition first, then the storage it
+ * chose, so a VM is never left defined without its disks.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "vireo-domain-policy.h"
+#include "vireo-domain-private.h"
+#include "vireo-engine-private.h"
+#include "vireo-error.h"
+#include "vireo-fileutil.h"
+#include "vireo-ids.h"
+#include "vireo-i18n.h"
+#include "vireo-load-error.h"
+#include "vireo-shim-protocol.h"
+
+static gboolean
+check_define_conflicts (VireoEngine             *self,
+                        const VireoDomainConfig *config,
+                        GError                 **error)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+  g_autofree char *run_dir = vireo_paths_domain_run_dir (self->paths, config->uuid);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) other = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+      gboolean same_name = g_str_equal (vireo_domain_get_name (other), config->name);
+      gboolean same_uuid = g_str_equal (vireo_domain_get_uuid (other), config->uuid);
+
+      if (same_name && !same_uuid)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       _("A VM named '%s' already exists (with another UUID)"), config->name);
+          return FALSE;
+        }
+      if (same_uuid && !same_name)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       _("VM '%s': UUID %s is already used by VM '%s'"),
+                       config->name, config->uuid, vireo_domain_get_name (other));
+          return FALSE;
+        }
+      if (!same_uuid && g_str_equal (run_dir, vireo_domain_get_run_dir (other)))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       _("VM '%s': its UUID starts like that of VM '%s'; choose another UUID"),
+                       config->name, vireo_domain_get_name (other));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Writes NAME.xml atomically and durably: on any thread. */
+static gboolean
+write_definition (const VireoPaths *paths,
+                  const char       *name,
+                  const char       *xml,
+                  GError          **error)
+{
+  g_autofree char *path = vireo_paths_domain_file (paths, name);
+
+  if (!vireo_paths_ensure (paths, error))
+    return FALSE;
+  if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
+    {
+      g_prefix_error (error, _("VM '%s' was not saved: "), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Puts a written definition in the list: on the main context. */
+static VireoDomain *
+apply_definition (VireoEngine             *self,
+                  const VireoDomainConfig *config)
+{
+  VireoDomain *domain = vireo_engine_lookup_domain (self, config->name);
+
+  if (domain != NULL)
+    _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+  else
+    {
+      g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
+      g_list_store_insert_sorted (self->domains, created, _vireo_engine_compare_domains, NULL);
+      domain = created;
+    }
+  return domain;
+}
+
+/**
+ * vireo_engine_define_domain:
+ * @config: (transfer none): the definition; copied
+ *
+ * Validates and writes the definition atomically.  Defining an existing
+ * VM again (same name and UUID) replaces its definition, which a running
+ * VM picks up at its next start.
+ *
+ * Returns: (transfer none): the VM, or %NULL with @error set
+ */
+VireoDomain *
+vireo_engine_define_domain (VireoEngine             *self,
+                            const VireoDomainConfig *config,
+                            GError                 **error)
+{
+  g_autofree char *xml = NULL;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (!vireo_domain_config_validate (config, error) ||
+      !check_define_conflicts (self, config, error))
+    return NULL;
+  xml = vireo_domain_config_format (config);
+  if (!write_definition (self->paths, config->name, xml, error))
+    return NULL;
+  return apply_definition (self, config);
+}
+
+typedef struct {
+  VireoDomainConfig *config;
+  char *xml;
+} Define;
+
+static void
+define_free (Define *define)
+{
+  vireo_domain_config_free (define->config);
+  g_free (define->xml);
+  g_free (define);
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  VireoEngine *self = source_object;
+  Define *define = task_data;
+  GError *error = NULL;
+
+  /* only the file: the list changes on the main context.  A cancel that
+   * comes after this point is too late: the result then says "written" */
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
+      !write_definition (self->paths, define->config->name, define->xml, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoEngine *self = VIREO_ENGINE (source);
+  Define *define = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_object_ref (apply_definition (self, define->config)), g_object_unref);
+}
+
+/**
+ * vireo_engine_define_domain_async:
+ * @config: (transfer none): copied
+ *
+ * @cancellable: (nullable): stops the write if it has not begun; a VM
+ *   whose file was written is in the list and the result says so
+ *
+ * Like vireo_engine_define_domain(), with the durable write (an fsync) on
+ * the worker pool, for front ends with a main loop to keep responsive.
+ * The list changes on the caller's main context once the file is
+ * written, whether or not anyone calls the _finish function.
+ */
+void
+vireo_engine_define_domain_async (VireoEngine             *self,
+                                  const VireoDomainConfig *config,
+                                  GCancellable            *cancellable,
+                                  GAsyncReadyCallback      callback,
+                                  gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) write = NULL;
+  Define *define;
+  GError *error = NULL;
+
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_engine_define_domain_async);
+  g_task_set_check_cancellable (task, FALSE);
+  if (!vireo_domain_config_validate (config, &error) ||
+      !check_define_conflicts (self, config, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  define = g_new0 (Define, 1);
+  define->config = vireo_domain_config_copy (config);
+  define->xml = vireo_domain_config_format (config);
+  g_task_set_task_data (task, define, (GDestroyNotify) define_free);
+
+  write = g_task_new (self, cancellable, on_written, g_steal_pointer (&task));
+  g_task_set_task_data (write, define, NULL);
+  g_task_set_check_cancellable (write, FALSE);
+  g_task_run_in_thread (write, write_in_thread);
+}
+
+/**
+ * vireo_engine_define_domain_finish:
+ * Returns: (transfer full): the VM
+ */
+VireoDomain *
+vireo_engine_define_domain_finish (VireoEngine   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_define_domain_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* What undefining one VM deletes: plain paths, so the deleting can run
+ * on a worker thread. */
+typedef struct {
+  VireoDomain *domain;
+  char *name;
+  char *definition;
+  char *run_dir;
+  GPtrArray *doomed;             /* disk images */
+  gboolean definition_gone;
+} Undefine;
+
+static void
+undefine_free (Undefine *u)
+{
+  g_clear_object (&u->domain);
+  g_free (u->name);
+  g_free (u->definition);
+  g_free (u->run_dir);
+  g_ptr_array_unref (u->doomed);
+  g_free (u);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Undefine, undefine_free)
+
+static Undefine *
+undefine_prepare (VireoEngine  *self,
+                  VireoDomain  *domain,
+                  gboolean      remove_storage,
+                  GError      **error)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+  Undefine *u;
+
+  vireo_domain_refresh_state (domain);
+  if (!vireo_domain_check (domain, VIREO_DOMAIN_OP_DELETE, error))
+    return NULL;
+  u = g_new0 (Undefine, 1);
+  u->domain = g_object_ref (domain);
+  u->name = g_strdup (config->name);
+  u->definition = vireo_paths_domain_file (self->paths, config->name);
+  u->run_dir = g_strdup (vireo_domain_get_run_dir (domain));
+  u->doomed = g_ptr_array_new_with_free_func (g_free);
+  /* chosen now, while the other VMs' definitions can say which images they use */
+  if (remove_storage)
+    for (guint i = 0; i < config->disks->len; i++)
+      {
+        const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+        if (vireo_engine_image_deletable (self, domain, disk))
+          g_ptr_array_add (u->doomed, g_strdup (disk->path));
+      }
+  /* a kernel and initrd in Vireo's own images folder were copied there
+   * for this VM (the demo's): they go with its disks */
+  if (remove_storage)
+    {
+      const char *boot_files[] = { config->kernel, config->initrd };
+
+      for (guint i = 0; i < G_N_ELEMENTS (boot_files); i++)
+        {
+          g_autofree char *dir = boot_files[i] ? g_path_get_dirname (boot_files[i]) : NULL;
+
+          if (dir && g_str_equal (dir, self->paths->images_dir) &&
+              !vireo_engine_image_in_use (self, domain, boot_files[i]))
+            g_ptr_array_add (u->doomed, g_strdup (boot_files[i]));
+        }
+    }
+  return u;
+}
+
+/* Any thread.  The definition goes first: a VM is never left defined
+ * without its disks. */
+static gboolean
+undefine_files (Undefine  *u,
+                GError   **error)
+{
+  static const char *leftovers[] = { "state.json", "domain.xml", "qemu-argv", NULL };
+
+  if (g_unlink (u->definition) != 0 && errno != ENOENT)
+    {
+      vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), u->name, u->definition);
+      return FALSE;
+    }
+  u->definition_gone = TRUE;
+  for (guint i = 0; leftovers[i]; i++)
+    {
+      g_autofree char *file = g_build_filename (u->run_dir, leftovers[i], NULL);
+      g_unlink (file);
+    }
+  g_rmdir (u->run_dir);
+  for (guint i = 0; i < u->doomed->len; i++)
+    if (g_unlink (g_ptr_array_index (u->doomed, i)) != 0 && errno != ENOENT)
+      {
+        vireo_set_io_error (error, errno, _("VM '%s' was deleted, but not its disk %s"),
+                            u->name, (const char *) g_ptr_array_index (u->doomed, i));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static void
+undefine_forget (VireoEngine *self,
+                 Undefine    *u)
+{
+  guint position;
+
+  if (u->definition_gone && g_list_store_find (self->domains, u->domain, &position))
+    g_list_store_remove (self->domains, position);
+}
+
+/**
+ * vireo_engine_undefine_domain:
+ * @remove_storage: also delete the VM's writable disk images that no other
+ *   VM uses (CD-ROMs, read-only and shared disks are never deleted), and
+ *   a kernel and initrd kept in Vireo's images folder for it
+ *
+ * The VM must be shut off.  Deletes on the calling thread: front ends on a
+ * main loop use vireo_engine_undefine_domain_async().
+ */
+gboolean
+vireo_engine_undefine_domain (VireoEngine  *self,
+                              VireoDomain  *domain,
+                              gboolean      remove_storage,
+                              GError      **error)
+{
+  g_autoptr(Undefine) u = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_DOMAIN (domain), FALSE);
+
+  u = undefine_prepare (self, domain, remove_storage, error);
+  if (u == NULL)
+    return FALSE;
+  ok = undefine_files (u, error);
+  undefine_forget (self, u);
+  return ok;
+}
+
+static void
+undefine_in_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (undefine_files (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Main context: the VM leaves the list here, so a caller that never
+ * calls vireo_engine_undefine_domain_finish() sees no ghost row. */
+static void
+on_undefined (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  undefine_forget (VIREO_ENGINE (source), g_task_get_task_data (task));
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_engine_undefine_domain_async:
+ * @domain: (transfer none): a VM of this engine; referenced until done
+ * @cancellable: (nullable): cancelling only detaches the caller: once
+ *   begun, deleting finishes (a half-deleted VM helps no one), and the
+ *   result says what was deleted
+ *
+ * As vireo_engine_undefine_domain(), with the deleting on the worker
+ * pool.  The VM leaves the model on the caller's main context as soon as
+ * its definition is deleted, before @callback runs.
+ */
+void
+vireo_engine_undefine_domain_async (VireoEngine         *self,
+                                    VireoDomain         *domain,
+                                    gboolean             remove_storage,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) delete = NULL;
+  GError *error = NULL;
+  Undefine *u;
+
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_engine_undefine_domain_async);
+  g_task_set_check_cancellable (task, FALSE);
+  u = undefine_prepare (self, domain, remove_storage, &error);
+  if (u == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, u, (GDestroyNotify) undefine_free);
+  delete = g_task_new (self, cancellable, on_undefined, g_steal_pointer (&task));
+  g_task_set_task_data (delete, u, NULL);
+  g_task_set_check_cancellable (delete, FALSE);
+  g_task_run_in_thread (delete, undefine_in_thread);
+}
+
+gboolean
+vireo_engine_undefine_domain_finish (VireoEngine   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_undefine_domain_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

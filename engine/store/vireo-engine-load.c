@@ -1,0 +1,396 @@
+/* vireo-engine-load.c: reading every definition
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The engine loads every definition it can and reports the rest: one
+ * corrupt or unreadable file is skipped with a record of why, never
+ * hiding or touching the others.  Files are read on a worker thread; the
+ * list changes on the main context.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "vireo-domain-policy.h"
+#include "vireo-domain-private.h"
+#include "vireo-engine-private.h"
+#include "vireo-error.h"
+#include "vireo-fileutil.h"
+#include "vireo-ids.h"
+#include "vireo-i18n.h"
+#include "vireo-load-error.h"
+#include "vireo-shim-protocol.h"
+
+typedef struct {
+  GPtrArray *configs;   /* VireoDomainConfig */
+  GPtrArray *errors;    /* VireoLoadError */
+  gint64 mtime;         /* of the folder, taken before reading it */
+} LoadResult;
+
+static int
+compare_domain_ptrs (gconstpointer a,
+                     gconstpointer b)
+{
+  return g_strcmp0 (vireo_domain_get_name (*(VireoDomain * const *) a),
+                    vireo_domain_get_name (*(VireoDomain * const *) b));
+}
+
+gint64
+_vireo_engine_folder_mtime (const char *dir)
+{
+  GStatBuf st;
+
+  return g_stat (dir, &st) == 0 ? (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 : 0;
+}
+
+static void
+load_result_free (LoadResult *result)
+{
+  g_ptr_array_unref (result->configs);
+  g_ptr_array_unref (result->errors);
+  g_free (result);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Records that @path (the definition of VM @name) was skipped. */
+static void
+add_load_error (GPtrArray  *errors,
+                const char *path,
+                const char *name,
+                GError     *error)
+{
+  g_ptr_array_add (errors, vireo_load_error_new (path, name, error));
+}
+
+/* A second definition with a UUID already seen is skipped: two VMs would
+ * share a runtime folder. */
+static gboolean
+config_conflicts (GHashTable              *uuids,
+                  const VireoDomainConfig *config,
+                  GPtrArray               *errors,
+                  const char              *path)
+{
+  const VireoDomainConfig *other = g_hash_table_lookup (uuids, config->uuid);
+
+  if (other != NULL)
+    {
+      add_load_error (errors, path, config->name,
+                      /* Translators: "Skipped FILE: VM 'a' has the UUID of VM 'b'" */
+                      g_error_new (VIREO_ERROR, VIREO_ERROR_EXISTS, _("Skipped %s: VM '%s' has the UUID of VM '%s'"),
+                                   path, config->name, other->name));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Parses one definition file, or records why it was skipped. */
+static VireoDomainConfig *
+load_file (const char *path,
+           const char *expected,
+           GPtrArray  *errors)
+{
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) local_error = NULL;
+  VireoDomainConfig *config;
+  gsize len;
+
+  if (!g_file_get_contents (path, &xml, &len, &local_error))
+    {
+      add_load_error (errors, path, expected,
+                      g_error_new (local_error->domain, local_error->code,
+                                   /* Translators: %s is why a definition could not be
+                                    * read, naming the file */
+                                   _("Skipped %s"), local_error->message));
+      return NULL;
+    }
+  config = vireo_domain_config_parse (xml, len, path, &local_error);
+  if (config == NULL)
+    {
+      add_load_error (errors, path, expected,
+                      g_error_new (local_error->domain, local_error->code,
+                                   /* Translators: "Skipped FILE: why it does not load" */
+                                   _("Skipped %s: %s"), path, local_error->message));
+      return NULL;
+    }
+  if (!g_str_equal (config->name, expected))
+    {
+      add_load_error (errors, path, expected,
+                      g_error_new (VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                                   /* Translators: "Skipped FILE: it defines VM 'a', not 'b'" */
+                                   _("Skipped %s: it defines VM '%s', not '%s'"),
+                                   path, config->name, expected));
+      vireo_domain_config_free (config);
+      return NULL;
+    }
+  return config;
+}
+
+/* Runs on a worker thread for load_async: only files, no GObjects. */
+static LoadResult *
+load_files (const VireoPaths *paths)
+{
+  LoadResult *result = g_new0 (LoadResult, 1);
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) uuids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  const char *entry;
+
+  result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
+  result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
+  result->mtime = _vireo_engine_folder_mtime (paths->domains_dir);
+
+  dir = g_dir_open (paths->domains_dir, 0, &error);
+  if (dir == NULL)
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        add_load_error (result->errors, paths->domains_dir, NULL, g_steal_pointer (&error));
+      return result;
+    }
+  while ((entry = g_dir_read_name (dir)))
+    if (g_str_has_suffix (entry, ".xml") && entry[0] != '.')
+      g_ptr_array_add (names, g_strdup (entry));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      g_autofree char *path = g_build_filename (paths->domains_dir, name, NULL);
+      g_autofree char *expected = g_strndup (name, strlen (name) - 4);
+      VireoDomainConfig *config = load_file (path, expected, result->errors);
+
+      if (config == NULL)
+        continue;
+      if (config_conflicts (uuids, config, result->errors, path))
+        {
+          vireo_domain_config_free (config);
+          continue;
+        }
+      g_hash_table_insert (uuids, config->uuid, config);
+      g_ptr_array_add (result->configs, config);
+    }
+  return result;
+}
+
+int
+_vireo_engine_compare_domains (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
+                    vireo_domain_get_name ((VireoDomain *) b));
+}
+
+/* Brings the list in line with what was read: new VMs are added, VMs whose
+ * file went away are removed, changed definitions replace old ones.  Domain
+ * objects of VMs that stay are kept, so front ends keep their rows.  Linear
+ * in the number of VMs (a list of 1000 must stay fast). */
+static void
+apply_load (VireoEngine *self,
+            LoadResult  *result)
+{
+  GListModel *model = G_LIST_MODEL (self->domains);
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);   /* name → config */
+  g_autoptr(GHashTable) existing = g_hash_table_new (g_str_hash, g_str_equal); /* name → domain */
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
+
+  self->domains_mtime = result->mtime;
+  for (guint j = 0; j < result->configs->len; j++)
+    {
+      VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
+      g_hash_table_insert (wanted, config->name, config);
+    }
+
+  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i - 1);
+      VireoDomainConfig *config = g_hash_table_lookup (wanted, vireo_domain_get_name (domain));
+
+      if (config == NULL || !g_str_equal (config->uuid, vireo_domain_get_uuid (domain)))
+        g_list_store_remove (self->domains, i - 1);
+      else
+        g_hash_table_insert (existing, (gpointer) vireo_domain_get_name (domain), domain);
+    }
+
+  for (guint j = 0; j < result->configs->len; j++)
+    {
+      VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
+      VireoDomain *domain = g_hash_table_lookup (existing, config->name);
+
+      if (domain == NULL)
+        {
+          /* take the parsed config: a copy would format and parse it again */
+          result->configs->pdata[j] = NULL;
+          g_ptr_array_add (added, _vireo_domain_new (self->paths, config));
+        }
+      else
+        {
+          g_autofree char *old_xml = vireo_domain_get_xml (domain);
+          g_autofree char *new_xml = vireo_domain_config_format (config);
+
+          if (!g_str_equal (old_xml, new_xml))
+            _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+        }
+    }
+
+  /* a first load is one sorted splice */
+  if (g_list_model_get_n_items (model) == 0)
+    {
+      g_ptr_array_sort (added, compare_domain_ptrs);
+      g_list_store_splice (self->domains, 0, 0, added->pdata, added->len);
+    }
+  else
+    for (guint i = 0; i < added->len; i++)
+      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_engine_compare_domains, NULL);
+
+  g_ptr_array_set_size (self->load_errors, 0);
+  for (guint i = 0; i < result->errors->len; i++)
+    {
+      VireoLoadError *skipped = g_ptr_array_index (result->errors, i);
+
+      g_debug ("%s", skipped->error->message);
+      g_ptr_array_add (self->load_errors, vireo_load_error_copy (skipped));
+    }
+}
+
+/**
+ * vireo_engine_load:
+ * Reads every definition, on the calling thread (command-line tools; the
+ * GUI uses vireo_engine_load_async()).  Files that do not load are listed
+ * by vireo_engine_get_load_errors(); that is not a failure.
+ *
+ * Returns: %FALSE only when the tree itself cannot be created
+ */
+gboolean
+vireo_engine_load (VireoEngine  *self,
+                   GError      **error)
+{
+  LoadResult *result;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+
+  if (!vireo_paths_ensure (self->paths, error))
+    return FALSE;
+  result = load_files (self->paths);
+  apply_load (self, result);
+  load_result_free (result);
+  return TRUE;
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  VireoEngine *self = source_object;
+  GError *error = NULL;
+
+  if (!vireo_paths_ensure (self->paths, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, load_files (self->paths), (GDestroyNotify) load_result_free);
+}
+
+/* Main context: the list changes here, whether or not anyone calls
+ * vireo_engine_load_finish(). */
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  LoadResult *loaded = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (loaded == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  apply_load (VIREO_ENGINE (source), loaded);
+  load_result_free (loaded);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * vireo_engine_load_async:
+ * @cancellable: (nullable): a cancel before the files are read leaves the
+ *   list as it was
+ *
+ * Reads every definition on the worker pool; the list of domains changes
+ * on the caller's main context when the reading is done, before @callback
+ * runs.
+ */
+void
+vireo_engine_load_async (VireoEngine         *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) read = NULL;
+
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_engine_load_async);
+  g_task_set_check_cancellable (task, FALSE);
+  read = g_task_new (self, cancellable, on_loaded, g_steal_pointer (&task));
+  g_task_run_in_thread (read, load_in_thread);
+}
+
+gboolean
+vireo_engine_load_finish (VireoEngine   *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_load_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vireo_engine_get_load_errors:
+ * Returns: (transfer none) (element-type VireoLoadError): one record per
+ *   definition the last load skipped, in file name order; valid until
+ *   the next load
+ */
+GPtrArray *
+vireo_engine_get_load_errors (VireoEngine *self)
+{
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+
+  return self->load_errors;
+}
+
+/**
+ * vireo_engine_lookup_load_error:
+ * @name: a VM name
+ *
+ * Why VM @name is not in the list although its file is there, if the last
+ * load skipped that file (a VM that does not exist has no record).
+ *
+ * Returns: (transfer none) (nullable): the record, valid until the next load
+ */
+const VireoLoadError *
+vireo_engine_lookup_load_error (VireoEngine *self,
+                                const char  *name)
+{
+  for (guint i = 0; i < self->load_errors->len; i++)
+    {
+      const VireoLoadError *skipped = g_ptr_array_index (self->load_errors, i);
+
+      if (g_strcmp0 (skipped->name, name) == 0)
+        return skipped;
+    }
+  return NULL;
+}

@@ -1,0 +1,35 @@
+/* vireo-engine-private.h: what the files of engine/store/ share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-engine.h"
+
+G_BEGIN_DECLS
+
+struct _VireoEngine
+{
+  GObject parent_instance;
+
+  VireoPaths *paths;
+  GListStore *domains;     /* VireoDomain, in name order */
+  GPtrArray *load_errors;  /* VireoLoadError */
+
+  gint64 domains_mtime;    /* of the definitions folder, at the last load */
+  gboolean reloading;
+
+  /* what other clients do, as inotify tells it */
+  GFileMonitor *domains_monitor;    /* the definitions folder */
+  GFileMonitor *run_monitor;        /* the runtime folder: VMs' folders come and go */
+  GHashTable *run_dir_monitors;     /* a VM's runtime folder name → GFileMonitor */
+  guint reload_id;
+  guint reload_delay_ms;
+};
+
+gint64 _vireo_engine_folder_mtime   (const char    *dir);
+int    _vireo_engine_compare_domains (gconstpointer  a,
+                                      gconstpointer  b,
+                                      gpointer       user_data);
+
+G_END_DECLS
