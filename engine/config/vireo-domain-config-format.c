@@ -1,0 +1,228 @@
+/* vireo-domain-config-format.c: the model back into libvirt domain XML
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What was parsed is written in libvirt's shape, with the verbatim
+ * elements the parser kept, so a VM moves back to libvirt unchanged.
+ */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "vireo-domain-config.h"
+#include "vireo-domain-config-private.h"
+#include "vireo-xml.h"
+
+static void
+add_memory (xmlNode    *parent,
+            const char *name,
+            guint64     kib)
+{
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, kib);
+  vireo_xml_set (vireo_xml_add_text (parent, name, buf), "unit", "KiB");
+}
+
+static void
+add_boot_order (xmlNode *parent,
+                guint    order)
+{
+  if (order > 0)
+    vireo_xml_set_uint (vireo_xml_add (parent, "boot"), "order", order);
+}
+
+static void
+format_disk (xmlNode               *devices,
+             const VireoDiskConfig *disk)
+{
+  xmlNode *node = vireo_xml_add (devices, "disk");
+  xmlNode *child;
+
+  vireo_xml_set (node, "type", disk->path && g_str_has_prefix (disk->path, "/dev/") ? "block" : "file");
+  vireo_xml_set (node, "device", disk->device == VIREO_DISK_DEVICE_CDROM ? "cdrom" : "disk");
+  child = vireo_xml_add (node, "driver");
+  vireo_xml_set (child, "name", "qemu");
+  vireo_xml_set (child, "type", disk->format);
+  if (disk->path)
+    vireo_xml_set (vireo_xml_add (node, "source"),
+         g_str_has_prefix (disk->path, "/dev/") ? "dev" : "file", disk->path);
+  child = vireo_xml_add (node, "target");
+  vireo_xml_set (child, "dev", disk->target);
+  vireo_xml_set (child, "bus", vireo_disk_bus_to_string (disk->bus));
+  add_boot_order (node, disk->boot_order);
+  if (disk->readonly)
+    vireo_xml_add (node, "readonly");
+  if (disk->shareable)
+    vireo_xml_add (node, "shareable");
+  vireo_xml_add_fragments (node, disk->extra);
+}
+
+static void
+format_nic (xmlNode              *devices,
+            const VireoNicConfig *nic)
+{
+  xmlNode *node = vireo_xml_add (devices, "interface");
+
+  vireo_xml_set (node, "type", nic->type == VIREO_NET_NETWORK ? "network" : "user");
+  vireo_xml_set (vireo_xml_add (node, "mac"), "address", nic->mac);
+  if (nic->type == VIREO_NET_NETWORK)
+    vireo_xml_set (vireo_xml_add (node, "source"), "network", nic->network);
+  vireo_xml_set (vireo_xml_add (node, "model"), "type", nic->model);
+  add_boot_order (node, nic->boot_order);
+  vireo_xml_add_fragments (node, nic->extra);
+}
+
+static void
+format_devices (xmlNode                 *root,
+                const VireoDomainConfig *config)
+{
+  xmlNode *devices = vireo_xml_add (root, "devices");
+  xmlNode *node;
+
+  for (guint i = 0; i < config->disks->len; i++)
+    format_disk (devices, g_ptr_array_index (config->disks, i));
+  for (guint i = 0; i < config->nics->len; i++)
+    format_nic (devices, g_ptr_array_index (config->nics, i));
+
+  if (config->serial)
+    {
+      node = vireo_xml_add (devices, "serial");
+      vireo_xml_set (node, "type", "pty");
+      vireo_xml_set (vireo_xml_add (node, "target"), "port", "0");
+      node = vireo_xml_add (devices, "console");
+      vireo_xml_set (node, "type", "pty");
+      node = vireo_xml_add (node, "target");
+      vireo_xml_set (node, "type", "serial");
+      vireo_xml_set (node, "port", "0");
+    }
+  if (config->vnc)
+    vireo_xml_set (vireo_xml_add (devices, "graphics"), "type", "vnc");
+
+  node = vireo_xml_add (devices, "video");
+  vireo_xml_set (vireo_xml_add (node, "model"), "type", config->video_model ? config->video_model : "none");
+
+  if (config->rng)
+    {
+      node = vireo_xml_add (devices, "rng");
+      vireo_xml_set (node, "model", "virtio");
+      vireo_xml_set (vireo_xml_add_text (node, "backend", "/dev/urandom"), "model", "random");
+    }
+  vireo_xml_set (vireo_xml_add (devices, "memballoon"), "model", config->balloon ? "virtio" : "none");
+  if (config->guest_agent)
+    {
+      node = vireo_xml_add (devices, "channel");
+      vireo_xml_set (node, "type", "unix");
+      node = vireo_xml_add (node, "target");
+      vireo_xml_set (node, "type", "virtio");
+      vireo_xml_set (node, "name", VIREO_GUEST_AGENT_CHANNEL);
+    }
+
+  vireo_xml_add_fragments (devices, config->extra_devices);
+}
+
+static void
+format_os (xmlNode                 *root,
+           const VireoDomainConfig *config)
+{
+  xmlNode *os = vireo_xml_add (root, "os");
+  xmlNode *type = vireo_xml_add_text (os, "type", "hvm");
+
+  vireo_xml_set (type, "arch", config->arch);
+  vireo_xml_set (type, "machine", config->machine);
+  if (config->kernel)
+    vireo_xml_add_text (os, "kernel", config->kernel);
+  if (config->initrd)
+    vireo_xml_add_text (os, "initrd", config->initrd);
+  if (config->cmdline)
+    vireo_xml_add_text (os, "cmdline", config->cmdline);
+  for (guint i = 0; i < config->boot_devs->len; i++)
+    vireo_xml_set (vireo_xml_add (os, "boot"), "dev", g_ptr_array_index (config->boot_devs, i));
+  vireo_xml_add_fragments (os, config->extra_os);
+}
+
+static void
+format_metadata (xmlNode                 *root,
+                 const VireoDomainConfig *config)
+{
+  xmlNode *metadata;
+
+  if (config->accel != VIREO_ACCEL_AUTO && config->extra_metadata->len == 0)
+    return;
+
+  metadata = vireo_xml_add (root, "metadata");
+  if (config->accel == VIREO_ACCEL_AUTO)
+    {
+      xmlNode *ours = xmlNewChild (metadata, NULL, BAD_CAST "domain", NULL);
+      xmlNs *ns = xmlNewNs (ours, BAD_CAST VIREO_XMLNS, BAD_CAST "vireo");
+
+      xmlSetNs (ours, ns);
+      xmlNewTextChild (ours, ns, BAD_CAST "accel", BAD_CAST "auto");
+    }
+  vireo_xml_add_fragments (metadata, config->extra_metadata);
+}
+
+/**
+ * vireo_domain_config_format:
+ * Returns: (transfer full): the domain XML, in libvirt's element order and
+ *   indentation, with the elements Vireo keeps but does not interpret.
+ */
+char *
+vireo_domain_config_format (const VireoDomainConfig *config)
+{
+  xmlDoc *doc = xmlNewDoc (BAD_CAST "1.0");
+  xmlNode *root = xmlNewNode (NULL, BAD_CAST "domain");
+  g_autofree char *vcpus = NULL;
+  xmlBuffer *buf;
+  char *ret;
+
+  xmlDocSetRootElement (doc, root);
+  vireo_xml_set (root, "type", config->accel == VIREO_ACCEL_TCG ? "qemu" : "kvm");
+
+  vireo_xml_add_text (root, "name", config->name);
+  vireo_xml_add_text (root, "uuid", config->uuid);
+  if (config->title)
+    vireo_xml_add_text (root, "title", config->title);
+  if (config->description)
+    vireo_xml_add_text (root, "description", config->description);
+  format_metadata (root, config);
+  add_memory (root, "memory", config->memory_kib);
+  add_memory (root, "currentMemory", config->current_memory_kib);
+  vcpus = g_strdup_printf ("%u", config->vcpus);
+  vireo_xml_add_text (root, "vcpu", vcpus);
+  format_os (root, config);
+
+  if (config->acpi || config->apic || config->extra_features->len > 0)
+    {
+      xmlNode *features = vireo_xml_add (root, "features");
+      if (config->acpi)
+        vireo_xml_add (features, "acpi");
+      if (config->apic)
+        vireo_xml_add (features, "apic");
+      vireo_xml_add_fragments (features, config->extra_features);
+    }
+  if (config->cpu_mode || config->extra_cpu->len > 0)
+    {
+      xmlNode *cpu = vireo_xml_add (root, "cpu");
+      if (config->cpu_mode)
+        vireo_xml_set (cpu, "mode", config->cpu_mode);
+      if (config->cpu_model)
+        vireo_xml_add_text (cpu, "model", config->cpu_model);
+      vireo_xml_add_fragments (cpu, config->extra_cpu);
+    }
+  vireo_xml_add_fragments (root, config->extra_domain);
+  if (config->on_poweroff)
+    vireo_xml_add_text (root, "on_poweroff", config->on_poweroff);
+  if (config->on_reboot)
+    vireo_xml_add_text (root, "on_reboot", config->on_reboot);
+  if (config->on_crash)
+    vireo_xml_add_text (root, "on_crash", config->on_crash);
+  format_devices (root, config);
+
+  buf = xmlBufferCreate ();
+  xmlNodeDump (buf, doc, root, 0, 1);
+  ret = g_strconcat ((const char *) xmlBufferContent (buf), "\n", NULL);
+  xmlBufferFree (buf);
+  xmlFreeDoc (doc);
+  return ret;
+}

@@ -1,0 +1,9 @@
+/* vireo-domain-config-private.h: what the parser and the formatter share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+/* Vireo's own metadata, and QEMU's passthrough namespace */
+#define VIREO_XMLNS "urn:vireo:domain:1"
+#define QEMU_XMLNS "http://libvirt.org/schemas/domain/qemu/1.0"

@@ -1,0 +1,40 @@
+/* vireo-xml.h: small libxml2 helpers every XML format of Vireo uses
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Domain XML today; network and snapshot XML next.  Strings come back
+ * as GLib strings (g_free), never as xmlChar.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+G_BEGIN_DECLS
+
+/* Each element child of @parent, in order; other nodes are skipped. */
+#define vireo_xml_for_each_element(child, parent) \
+  for (xmlNode *child = (parent)->children; child != NULL; child = child->next) \
+    if (child->type == XML_ELEMENT_NODE)
+
+gboolean  vireo_xml_is             (const xmlNode *node,
+                                    const char    *name);
+char     *vireo_xml_prop           (const xmlNode *node,
+                                    const char    *name);
+char     *vireo_xml_content        (const xmlNode *node);
+char     *vireo_xml_node_to_string (xmlNode       *node);
+xmlNode  *vireo_xml_add            (xmlNode       *parent,
+                                    const char    *name);
+xmlNode  *vireo_xml_add_text       (xmlNode       *parent,
+                                    const char    *name,
+                                    const char    *text);
+void      vireo_xml_set            (xmlNode       *node,
+                                    const char    *name,
+                                    const char    *value);
+void      vireo_xml_set_uint       (xmlNode       *node,
+                                    const char    *name,
+                                    guint64        value);
+void      vireo_xml_add_fragments  (xmlNode       *parent,
+                                    GPtrArray     *fragments);
+
+G_END_DECLS
