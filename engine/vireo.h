@@ -23,4 +23,3 @@
 #include "vireo-disks.h"
 #include "vireo-media.h"
 #include "vireo-storage.h"
-#include "vireo-fileutil.h"

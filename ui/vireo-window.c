@@ -1,10 +1,11 @@
-/* vireo-window.c
+/* vireo-window.c: the manager window
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The list follows the engine's GListModel (VireoVmList), so VMs that
  * another client defines or deletes come and go by themselves; rows
- * follow their VM's state.  Actions work on the selected VM and are enabled by its state.
+ * follow their VM's state.  The actions (vireo-window-actions.c) work on
+ * the selected VM and are enabled as the engine says its state allows.
  */
 #include <glib/gi18n.h>
 
@@ -14,32 +15,9 @@
 #include "vireo-vm-list.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
-#include "vireo-window.h"
+#include "vireo-window-private.h"
 
 
-struct _VireoWindow
-{
-  GtkApplicationWindow parent_instance;
-
-  /* template children */
-  GtkStack *stack;
-  GtkListBox *list_box;
-  GtkInfoBar *error_bar;
-  GtkLabel *error_label;
-  GtkExpander *error_expander;
-  GtkLabel *error_details;
-  GtkSearchBar *search_bar;
-  GtkSearchEntry *search_entry;
-
-  /* owned */
-  VireoEngine *engine;
-  GCancellable *cancellable;
-  VireoDomain *selected;
-  gulong selected_handler;
-  GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
-  GSettings *settings;
-  gboolean loading;         /* the engine is still reading definitions */
-};
 
 G_DEFINE_FINAL_TYPE (VireoWindow, vireo_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -52,22 +30,45 @@ vireo_window_show_error (VireoWindow  *self,
   gtk_widget_show (GTK_WIDGET (self->error_bar));
 }
 
-/* The short message, and QEMU's own last log lines for who wants more. */
-static void
-show_domain_error (VireoWindow  *self,
-                   VireoDomain  *domain,
-                   const GError *error)
-{
-  g_autofree char *log = vireo_domain_get_log_path (domain);
-  g_autofree char *tail = vireo_file_read_tail (log, 8);
+typedef struct {
+  VireoWindow *window;           /* weak */
+  char *message;                 /* the error the tail belongs under */
+} LogTail;
 
-  vireo_window_show_error (self, error);
-  if (tail != NULL)
+static void
+on_log_tail (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LogTail *data = user_data;
+  g_autofree char *tail = vireo_domain_read_log_tail_finish (VIREO_DOMAIN (source), result, NULL);
+  VireoWindow *self = data->window;
+
+  /* the same error still shows: put QEMU's words under it */
+  if (self != NULL && tail != NULL && g_strcmp0 (vireo_window_get_error_text (self), data->message) == 0)
     {
       gtk_label_set_text (self->error_details, tail);
       gtk_expander_set_expanded (self->error_expander, FALSE);
       gtk_widget_show (GTK_WIDGET (self->error_expander));
     }
+  g_clear_weak_pointer (&data->window);
+  g_free (data->message);
+  g_free (data);
+}
+
+/* The short message, and QEMU's own last log lines for who wants more,
+ * read on the worker pool. */
+void
+_vireo_window_show_domain_error (VireoWindow  *self,
+                                 VireoDomain  *domain,
+                                 const GError *error)
+{
+  LogTail *data = g_new0 (LogTail, 1);
+
+  vireo_window_show_error (self, error);
+  g_set_weak_pointer (&data->window, self);
+  data->message = g_strdup (error->message);
+  vireo_domain_read_log_tail_async (domain, 8, self->cancellable, on_log_tail, data);
 }
 
 const char *
@@ -95,8 +96,8 @@ set_enabled (VireoWindow *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
-static void
-update_actions (VireoWindow *self)
+void
+_vireo_window_update_actions (VireoWindow *self)
 {
   VireoDomain *d = self->selected;
 
@@ -116,7 +117,7 @@ on_selected_state (VireoDomain *domain,
                    GParamSpec  *pspec,
                    VireoWindow *self)
 {
-  update_actions (self);
+  _vireo_window_update_actions (self);
 }
 
 static void
@@ -133,7 +134,7 @@ on_row_selected (GtkListBox    *box,
       self->selected_handler = g_signal_connect (self->selected, "notify::state",
                                                  G_CALLBACK (on_selected_state), self);
     }
-  update_actions (self);
+  _vireo_window_update_actions (self);
 }
 
 static void
@@ -179,278 +180,12 @@ on_row_activated (GtkListBox    *box,
   vireo_window_open_vm_window (self, vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
 }
 
-/* Operation results come back here; errors go to the info bar. */
-static void
-on_operation_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  VireoWindow *self;
-
-  /* every operation has the (gboolean) GTask shape */
-  if (vireo_domain_operation_finish (VIREO_DOMAIN (source), result, &error) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  if (VIREO_IS_DOMAIN (source))
-    show_domain_error (self, VIREO_DOMAIN (source), error);
-  else
-    vireo_window_show_error (self, error);
-}
-
-static void
-start (GSimpleAction *action,
-       GVariant      *param,
-       gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_domain_start_async (self->selected, self->cancellable, on_operation_done, self);
-}
-
-static void
-shutdown_vm (GSimpleAction *action,
-             GVariant      *param,
-             gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_domain_shutdown_async (self->selected, VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S, self->cancellable,
-                                 on_operation_done, self);
-}
-
-static void
-on_force_off_response (GtkDialog   *dialog,
-                       int          response,
-                       VireoWindow *self)
-{
-  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    vireo_domain_destroy_async (domain, self->cancellable, on_operation_done, self);
-  gtk_widget_destroy (GTK_WIDGET (dialog));
-}
-
-static void
-force_off (GSimpleAction *action,
-           GVariant      *param,
-           gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-  GtkWidget *dialog;
-
-  if (self->selected == NULL)
-    return;
-  if (!g_settings_get_boolean (self->settings, "confirm-actions"))
-    {
-      vireo_domain_destroy_async (self->selected, self->cancellable, on_operation_done, self);
-      return;
-    }
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
-                                   _("Force “%s” off?"), vireo_domain_get_name (self->selected));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            _("This is like pulling the plug: unsaved work in the guest is lost."));
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Force Off"), GTK_RESPONSE_ACCEPT, NULL);
-  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_force_off_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-show_preferences (GSimpleAction *action,
-                  GVariant      *param,
-                  gpointer       user_data)
-{
-  gtk_window_present (GTK_WINDOW (vireo_preferences_new (GTK_WINDOW (user_data))));
-}
-
 static void
 on_interval_changed (GSettings   *settings,
                      const char  *key,
                      VireoWindow *self)
 {
   vireo_stats_set_interval (g_settings_get_uint (settings, "stats-interval"));
-}
-
-static void
-reboot (GSimpleAction *action,
-        GVariant      *param,
-        gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_domain_action_async (self->selected, VIREO_DOMAIN_ACTION_REBOOT, self->cancellable,
-                               on_operation_done, self);
-}
-
-static void
-pause_resume (GSimpleAction *action,
-              GVariant      *param,
-              gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-  VireoDomainAction what;
-
-  if (self->selected == NULL)
-    return;
-  what = vireo_domain_can (self->selected, VIREO_DOMAIN_OP_RESUME)
-         ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE;
-  vireo_domain_action_async (self->selected, what, self->cancellable, on_operation_done, self);
-}
-
-static void
-open_console (GSimpleAction *action,
-              GVariant      *param,
-              gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_window_open_vm_window (self, self->selected);
-}
-
-static void
-on_demo_created (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  VireoDomain *domain = vireo_demo_create_finish (VIREO_ENGINE (source), result, &error);
-  VireoWindow *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  if (domain == NULL)
-    {
-      vireo_window_show_error (self, error);
-      return;
-    }
-  vireo_window_select_domain (self, domain);
-  vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
-}
-
-static void
-create_demo (GSimpleAction *action,
-             GVariant      *param,
-             gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-  g_autofree char *guest = vireo_demo_find_guest_dir ();
-
-  vireo_demo_create_async (self->engine, guest, self->cancellable, on_demo_created, self);
-}
-
-static void
-on_vm_created (VireoNewVmAssistant *assistant,
-               VireoDomain         *domain,
-               gboolean             start_it,
-               gboolean             customize,
-               VireoWindow         *self)
-{
-  vireo_window_select_domain (self, domain);
-  if (customize)
-    {
-      /* the user starts it from there, once the settings are right */
-      GtkWidget *window = vireo_window_open_vm_window (self, domain);
-      vireo_vm_window_show_page (VIREO_VM_WINDOW (window), "details");
-    }
-  else if (start_it)
-    vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
-}
-
-/**
- * vireo_window_new_vm:
- * Opens the New VM wizard.
- *
- * Returns: (transfer none): the wizard
- */
-GtkWidget *
-vireo_window_new_vm (VireoWindow *self)
-{
-  GtkWidget *assistant = vireo_new_vm_assistant_new (GTK_WINDOW (self), self->engine);
-
-  g_signal_connect_object (assistant, "created", G_CALLBACK (on_vm_created), self, 0);
-  gtk_window_present (GTK_WINDOW (assistant));
-  return assistant;
-}
-
-static void
-on_deleted (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(VireoWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!vireo_engine_undefine_domain_finish (VIREO_ENGINE (source), result, &error))
-    vireo_window_show_error (self, error);
-}
-
-static void
-on_delete_response (GtkDialog   *dialog,
-                    int          response,
-                    VireoWindow *self)
-{
-  GtkWidget *check = g_object_get_data (G_OBJECT (dialog), "remove-storage");
-  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
-
-  /* the files go on the worker pool: a large image takes a while to unlink */
-  if (response == GTK_RESPONSE_ACCEPT)
-    vireo_engine_undefine_domain_async (self->engine, domain,
-                                        gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
-                                        NULL, on_deleted, g_object_ref (self));
-  gtk_widget_destroy (GTK_WIDGET (dialog));
-}
-
-/**
- * vireo_window_delete_vm:
- * Asks whether to delete the selected VM and whether its disks go too.
- *
- * Returns: (transfer none) (nullable): the question
- */
-GtkWidget *
-vireo_window_delete_vm (VireoWindow *self)
-{
-  GtkWidget *dialog, *check, *area;
-
-  if (self->selected == NULL)
-    return NULL;
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
-                                   _("Delete VM “%s”?"), vireo_domain_get_name (self->selected));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            _("Its definition and snapshots go. CD-ROM images and disks "
-                                              "shared with other VMs are never deleted."));
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Delete"), GTK_RESPONSE_ACCEPT, NULL);
-  gtk_style_context_add_class (gtk_widget_get_style_context (
-      gtk_dialog_get_widget_for_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT)),
-      GTK_STYLE_CLASS_DESTRUCTIVE_ACTION);
-  check = gtk_check_button_new_with_mnemonic (_("Also delete its _disk images"));
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), TRUE);
-  area = gtk_message_dialog_get_message_area (GTK_MESSAGE_DIALOG (dialog));
-  gtk_container_add (GTK_CONTAINER (area), check);
-  gtk_widget_show (check);
-  g_object_set_data (G_OBJECT (dialog), "remove-storage", check);
-  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_delete_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return dialog;
-}
-
-static void
-delete_vm (GSimpleAction *action,
-           GVariant      *param,
-           gpointer       user_data)
-{
-  vireo_window_delete_vm (user_data);
 }
 
 static gboolean
@@ -475,27 +210,6 @@ on_list_button_press (GtkWidget      *widget,
   gtk_menu_popup_at_pointer (GTK_MENU (menu), (GdkEvent *) event);
   return GDK_EVENT_STOP;
 }
-
-static void
-new_vm (GSimpleAction *action,
-        GVariant      *param,
-        gpointer       user_data)
-{
-  vireo_window_new_vm (user_data);
-}
-
-static const GActionEntry actions[] = {
-  { "new-vm", new_vm },
-  { "start", start },
-  { "shutdown", shutdown_vm },
-  { "force-off", force_off },
-  { "reboot", reboot },
-  { "pause", pause_resume },
-  { "open-console", open_console },
-  { "create-demo", create_demo },
-  { "delete", delete_vm },
-  { "preferences", show_preferences },
-};
 
 static void
 update_empty (VireoWindow *self)
@@ -607,7 +321,7 @@ vireo_window_init (VireoWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->vm_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  _vireo_window_add_actions (self);
 }
 
 VireoWindow *
@@ -630,7 +344,7 @@ vireo_window_new (GtkApplication *app,
   update_empty (self);
   if (g_list_model_get_n_items (domains) > 0)
     gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
-  update_actions (self);
+  _vireo_window_update_actions (self);
   return self;
 }
 

@@ -15,6 +15,7 @@
 
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-json.h"
 #include "vireo-proc.h"
 #include "vireo-i18n.h"
@@ -724,4 +725,56 @@ vireo_domain_get_serial_log_path (VireoDomain *self)
   g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
 
   return vireo_paths_domain_log (self->paths, self->config->name, "-serial");
+}
+
+static void
+read_log_tail_in_thread (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  g_autofree char *path = vireo_domain_get_log_path (VIREO_DOMAIN (source_object));
+
+  g_task_return_pointer (task, vireo_file_read_tail (path, GPOINTER_TO_UINT (task_data)), g_free);
+}
+
+/**
+ * vireo_domain_read_log_tail_async:
+ * @n_lines: how many of the last lines of QEMU's log to read
+ *
+ * Reads the end of the VM's QEMU log on the worker pool: what a front end
+ * shows under an error for who wants more.
+ */
+void
+vireo_domain_read_log_tail_async (VireoDomain         *self,
+                                  guint                n_lines,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_read_log_tail_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (n_lines), NULL);
+  g_task_run_in_thread (task, read_log_tail_in_thread);
+}
+
+/**
+ * vireo_domain_read_log_tail_finish:
+ * Returns: (transfer full) (nullable): the lines, or %NULL when there is
+ *   no log (not an error)
+ */
+char *
+vireo_domain_read_log_tail_finish (VireoDomain   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == vireo_domain_read_log_tail_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

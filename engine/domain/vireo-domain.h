@@ -156,4 +156,13 @@ guint    vireo_domain_get_cpu_history    (VireoDomain         *self,
                                           guint                n_samples);
 gint64   vireo_domain_get_uptime         (VireoDomain         *self);
 
+void     vireo_domain_read_log_tail_async  (VireoDomain         *self,
+                                            guint                n_lines,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+char    *vireo_domain_read_log_tail_finish (VireoDomain         *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
 G_END_DECLS
