@@ -11,6 +11,10 @@
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-proc.h"
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "vireo-test-util.h"
 
 typedef struct {
@@ -646,6 +650,78 @@ test_monitoring_sees_other_clients (void **state)
   assert_true (seen);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* A reload reads only the files that changed: the others keep their VM
+ * objects and their configs, and nobody is told they changed. */
+static void
+test_reload_reads_changed_files_only (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  g_autoptr(VireoDomainConfig) b = make_config ("b");
+  g_autoptr(VireoDomainConfig) edited = NULL;
+  const VireoDomainConfig *before;
+  VireoDomain *da, *db;
+  guint a_changes = 0, b_changes = 0;
+
+  assert_true (vireo_engine_load (other, NULL));
+  assert_non_null (vireo_engine_define_domain (other, a, NULL));
+  assert_non_null (vireo_engine_define_domain (other, b, NULL));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  da = vireo_engine_lookup_domain (f->engine, "a");
+  db = vireo_engine_lookup_domain (f->engine, "b");
+  before = vireo_domain_get_config (da);
+  g_signal_connect (da, "notify::config", G_CALLBACK (count_notify), &a_changes);
+  g_signal_connect (db, "notify::config", G_CALLBACK (count_notify), &b_changes);
+
+  /* another client edits b only */
+  edited = vireo_domain_config_copy (vireo_domain_get_config (vireo_engine_lookup_domain (other, "b")));
+  edited->title = g_strdup ("edited elsewhere");
+  assert_non_null (vireo_engine_define_domain (other, edited, NULL));
+  assert_true (vireo_engine_load (f->engine, NULL));
+
+  assert_ptr_equal (vireo_engine_lookup_domain (f->engine, "a"), da);
+  assert_ptr_equal (vireo_domain_get_config (da), before);   /* not even re-parsed */
+  assert_int_equal (a_changes, 0);
+  assert_int_equal (b_changes, 1);
+  assert_string_equal (vireo_domain_get_config (db)->title, "edited elsewhere");
+
+  /* proof that a's file is not read: spoil it in place, same size, same
+   * inode, same mtime — a reload that read it would drop VM a */
+  {
+    g_autofree char *path = g_build_filename (f->root, "config", "domains", "a.xml", NULL);
+    GStatBuf st;
+    struct timespec times[2];
+    g_autofree char *text = NULL;
+    gsize len;
+    FILE *fp;
+
+    assert_true (g_stat (path, &st) == 0);
+    assert_true (g_file_get_contents (path, &text, &len, NULL));
+    memset (text, 'x', len);
+    fp = fopen (path, "r+");
+    assert_non_null (fp);
+    assert_int_equal (fwrite (text, 1, len, fp), len);
+    fclose (fp);
+    times[0] = st.st_atim;
+    times[1] = st.st_mtim;
+    assert_int_equal (utimensat (AT_FDCWD, path, times, 0), 0);
+    assert_true (vireo_engine_load (f->engine, NULL));
+    assert_ptr_equal (vireo_engine_lookup_domain (f->engine, "a"), da);
+    assert_int_equal (vireo_engine_get_load_errors (f->engine)->len, 0);
+  }
+  g_signal_handlers_disconnect_by_data (da, &a_changes);
+  g_signal_handlers_disconnect_by_data (db, &b_changes);
+}
+
 int
 main (void)
 {
@@ -655,6 +731,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_reload_reads_changed_files_only, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),

@@ -21,11 +21,60 @@
 #include "vireo-load-error.h"
 #include "vireo-shim-protocol.h"
 
+/* What identifies one version of a definition file without reading it:
+ * an atomic rewrite makes a new inode, an edit in place a new mtime. */
 typedef struct {
-  GPtrArray *configs;   /* VireoDomainConfig */
+  gint64 mtime_ns;
+  goffset size;
+  guint64 inode;
+  char *uuid;           /* of the VM it defines, for the UUID check */
+} VireoFileStamp;
+
+typedef struct {
+  GPtrArray *configs;   /* VireoDomainConfig, of new and changed files */
+  GPtrArray *unchanged; /* VM names whose file is as last loaded */
   GPtrArray *errors;    /* VireoLoadError */
+  GHashTable *stamps;   /* the new VireoEngine:stamps */
   gint64 mtime;         /* of the folder, taken before reading it */
 } LoadResult;
+
+static void
+stamp_free (VireoFileStamp *stamp)
+{
+  g_free (stamp->uuid);
+  g_free (stamp);
+}
+
+GHashTable *
+_vireo_engine_new_stamps (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) stamp_free);
+}
+
+static gboolean
+read_stamp (const char     *path,
+            VireoFileStamp *stamp)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return FALSE;
+  stamp->mtime_ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  stamp->size = st.st_size;
+  stamp->inode = st.st_ino;
+  return TRUE;
+}
+
+static VireoFileStamp *
+stamp_copy (const VireoFileStamp *stamp,
+            const char           *uuid)
+{
+  VireoFileStamp *copy = g_new0 (VireoFileStamp, 1);
+
+  *copy = *stamp;
+  copy->uuid = g_strdup (uuid);
+  return copy;
+}
 
 static int
 compare_domain_ptrs (gconstpointer a,
@@ -47,7 +96,9 @@ static void
 load_result_free (LoadResult *result)
 {
   g_ptr_array_unref (result->configs);
+  g_ptr_array_unref (result->unchanged);
   g_ptr_array_unref (result->errors);
+  g_clear_pointer (&result->stamps, g_hash_table_unref);
   g_free (result);
 }
 
@@ -76,14 +127,14 @@ config_conflicts (GHashTable              *uuids,
                   GPtrArray               *errors,
                   const char              *path)
 {
-  const VireoDomainConfig *other = g_hash_table_lookup (uuids, config->uuid);
+  const char *other = g_hash_table_lookup (uuids, config->uuid);
 
   if (other != NULL)
     {
       add_load_error (errors, path, config->name,
                       /* Translators: "Skipped FILE: VM 'a' has the UUID of VM 'b'" */
                       g_error_new (VIREO_ERROR, VIREO_ERROR_EXISTS, _("Skipped %s: VM '%s' has the UUID of VM '%s'"),
-                                   path, config->name, other->name));
+                                   path, config->name, other));
       return TRUE;
     }
   return FALSE;
@@ -131,40 +182,67 @@ load_file (const char *path,
   return config;
 }
 
-/* Runs on a worker thread for load_async: only files, no GObjects. */
-static LoadResult *
-load_files (const VireoPaths *paths)
+/* The definition files, sorted by name. */
+static GPtrArray *
+list_files (const VireoPaths *paths,
+            GPtrArray        *errors)
 {
-  LoadResult *result = g_new0 (LoadResult, 1);
-  g_autoptr(GDir) dir = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) uuids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) error = NULL;
   const char *entry;
-
-  result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
-  result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
-  result->mtime = _vireo_engine_folder_mtime (paths->domains_dir);
 
   dir = g_dir_open (paths->domains_dir, 0, &error);
   if (dir == NULL)
     {
       if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        add_load_error (result->errors, paths->domains_dir, NULL, g_steal_pointer (&error));
-      return result;
+        add_load_error (errors, paths->domains_dir, NULL, g_steal_pointer (&error));
+      return g_steal_pointer (&names);
     }
   while ((entry = g_dir_read_name (dir)))
     if (g_str_has_suffix (entry, ".xml") && entry[0] != '.')
       g_ptr_array_add (names, g_strdup (entry));
   g_ptr_array_sort (names, compare_names);
+  return g_steal_pointer (&names);
+}
+
+/* Runs on a worker thread for load_async: only files, no GObjects.  A
+ * file whose stamp is in @known is not read again: reloading after
+ * another client changed one VM costs one parse, not a thousand. */
+static LoadResult *
+load_files (const VireoPaths *paths,
+            GHashTable       *known)
+{
+  LoadResult *result = g_new0 (LoadResult, 1);
+  g_autoptr(GHashTable) uuids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free); /* uuid → VM name */
+  g_autoptr(GPtrArray) names = NULL;
+
+  result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
+  result->unchanged = g_ptr_array_new_with_free_func (g_free);
+  result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
+  result->stamps = _vireo_engine_new_stamps ();
+  result->mtime = _vireo_engine_folder_mtime (paths->domains_dir);
+  names = list_files (paths, result->errors);
 
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
       g_autofree char *path = g_build_filename (paths->domains_dir, name, NULL);
       g_autofree char *expected = g_strndup (name, strlen (name) - 4);
-      VireoDomainConfig *config = load_file (path, expected, result->errors);
+      const VireoFileStamp *before = known ? g_hash_table_lookup (known, name) : NULL;
+      VireoFileStamp now = { 0 };
+      VireoDomainConfig *config;
 
+      if (read_stamp (path, &now) && before != NULL && now.mtime_ns == before->mtime_ns &&
+          now.size == before->size && now.inode == before->inode &&
+          !g_hash_table_contains (uuids, before->uuid))
+        {
+          g_hash_table_insert (uuids, g_strdup (before->uuid), g_strdup (expected));
+          g_hash_table_insert (result->stamps, g_strdup (name), stamp_copy (before, before->uuid));
+          g_ptr_array_add (result->unchanged, g_steal_pointer (&expected));
+          continue;
+        }
+      config = load_file (path, expected, result->errors);
       if (config == NULL)
         continue;
       if (config_conflicts (uuids, config, result->errors, path))
@@ -172,7 +250,9 @@ load_files (const VireoPaths *paths)
           vireo_domain_config_free (config);
           continue;
         }
-      g_hash_table_insert (uuids, config->uuid, config);
+      g_hash_table_insert (uuids, g_strdup (config->uuid), g_strdup (config->name));
+      if (now.inode != 0)
+        g_hash_table_insert (result->stamps, g_strdup (name), stamp_copy (&now, config->uuid));
       g_ptr_array_add (result->configs, config);
     }
   return result;
@@ -201,6 +281,8 @@ apply_load (VireoEngine *self,
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->domains_mtime = result->mtime;
+  g_clear_pointer (&self->stamps, g_hash_table_unref);
+  self->stamps = g_hash_table_ref (result->stamps);
   for (guint j = 0; j < result->configs->len; j++)
     {
       VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
@@ -210,12 +292,15 @@ apply_load (VireoEngine *self,
   for (guint i = g_list_model_get_n_items (model); i > 0; i--)
     {
       g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i - 1);
-      VireoDomainConfig *config = g_hash_table_lookup (wanted, vireo_domain_get_name (domain));
+      const char *name = vireo_domain_get_name (domain);
+      VireoDomainConfig *config = g_hash_table_lookup (wanted, name);
 
+      if (config == NULL && g_ptr_array_find_with_equal_func (result->unchanged, name, g_str_equal, NULL))
+        continue;   /* its file is as it was: nothing to do */
       if (config == NULL || !g_str_equal (config->uuid, vireo_domain_get_uuid (domain)))
         g_list_store_remove (self->domains, i - 1);
       else
-        g_hash_table_insert (existing, (gpointer) vireo_domain_get_name (domain), domain);
+        g_hash_table_insert (existing, (gpointer) name, domain);
     }
 
   for (guint j = 0; j < result->configs->len; j++)
@@ -277,7 +362,7 @@ vireo_engine_load (VireoEngine  *self,
 
   if (!vireo_paths_ensure (self->paths, error))
     return FALSE;
-  result = load_files (self->paths);
+  result = load_files (self->paths, self->stamps);
   apply_load (self, result);
   load_result_free (result);
   return TRUE;
@@ -295,7 +380,7 @@ load_in_thread (GTask        *task,
   if (!vireo_paths_ensure (self->paths, &error))
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, load_files (self->paths), (GDestroyNotify) load_result_free);
+    g_task_return_pointer (task, load_files (self->paths, task_data), (GDestroyNotify) load_result_free);
 }
 
 /* Main context: the list changes here, whether or not anyone calls
@@ -344,6 +429,9 @@ vireo_engine_load_async (VireoEngine         *self,
   g_task_set_source_tag (task, vireo_engine_load_async);
   g_task_set_check_cancellable (task, FALSE);
   read = g_task_new (self, cancellable, on_loaded, g_steal_pointer (&task));
+  /* the stamps of what is loaded now: the thread reads this table only */
+  if (self->stamps != NULL)
+    g_task_set_task_data (read, g_hash_table_ref (self->stamps), (GDestroyNotify) g_hash_table_unref);
   g_task_run_in_thread (read, load_in_thread);
 }
 

@@ -17,6 +17,9 @@ struct _VireoEngine
   GPtrArray *load_errors;  /* VireoLoadError */
 
   gint64 domains_mtime;    /* of the definitions folder, at the last load */
+  GHashTable *stamps;      /* file name → VireoFileStamp of what is loaded;
+                              never changed, only replaced, so a load on a
+                              worker thread may read the one it was given */
   gboolean reloading;
 
   /* what other clients do, as inotify tells it */
@@ -27,6 +30,7 @@ struct _VireoEngine
   guint reload_delay_ms;
 };
 
+GHashTable *_vireo_engine_new_stamps (void);
 gint64 _vireo_engine_folder_mtime   (const char    *dir);
 int    _vireo_engine_compare_domains (gconstpointer  a,
                                       gconstpointer  b,

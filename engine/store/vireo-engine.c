@@ -35,6 +35,7 @@ vireo_engine_finalize (GObject *object)
   g_clear_pointer (&self->run_dir_monitors, g_hash_table_unref);
   g_clear_object (&self->domains);
   g_clear_pointer (&self->load_errors, g_ptr_array_unref);
+  g_clear_pointer (&self->stamps, g_hash_table_unref);
   /* domains borrow the paths: they go after the store */
   g_clear_pointer (&self->paths, vireo_paths_free);
 
