@@ -438,18 +438,20 @@ _vireo_domain_set_config (VireoDomain       *self,
 }
 
 /* CD-ROM media change live, so they never wait for a restart: compare
- * with the live definition's media taken from the current one. */
+ * with the live definition's media taken from the current one.  The live
+ * config lends its CD-ROM paths for the one format, so a check costs two
+ * formats and no parse. */
 static gboolean
 differs_from_live (const VireoDomainConfig *config,
-                   const VireoDomainConfig *live)
+                   VireoDomainConfig       *live)
 {
-  g_autoptr(VireoDomainConfig) copy = vireo_domain_config_copy (live);
+  g_autoptr(GPtrArray) lent = g_ptr_array_new ();   /* VireoDiskConfig of @live, then its own path */
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
 
-  for (guint i = 0; i < copy->disks->len; i++)
+  for (guint i = 0; i < live->disks->len; i++)
     {
-      VireoDiskConfig *disk = g_ptr_array_index (copy->disks, i);
+      VireoDiskConfig *disk = g_ptr_array_index (live->disks, i);
 
       if (disk->device != VIREO_DISK_DEVICE_CDROM)
         continue;
@@ -459,13 +461,17 @@ differs_from_live (const VireoDomainConfig *config,
 
           if (now->device == VIREO_DISK_DEVICE_CDROM && g_str_equal (now->target, disk->target))
             {
-              g_free (disk->path);
-              disk->path = g_strdup (now->path);
+              g_ptr_array_add (lent, disk);
+              g_ptr_array_add (lent, disk->path);
+              disk->path = now->path;
+              break;
             }
         }
     }
   a = vireo_domain_config_format (config);
-  b = vireo_domain_config_format (copy);
+  b = vireo_domain_config_format (live);
+  for (guint i = 0; i < lent->len; i += 2)
+    ((VireoDiskConfig *) g_ptr_array_index (lent, i))->path = g_ptr_array_index (lent, i + 1);
   return !g_str_equal (a, b);
 }
 
