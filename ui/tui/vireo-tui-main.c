@@ -119,6 +119,70 @@ on_domains_changed (GListModel *model,
   tui_queue_draw (tui, TUI_REDRAW_ALL);
 }
 
+/* The engine, loaded, and the screen, listening to keys and signals. */
+static void
+tui_open (Tui        *tui,
+          const char *root,
+          int         interval)
+{
+  g_autoptr(GError) error = NULL;
+
+  tui->engine = vireo_engine_new (root);
+  tui->loop = g_main_loop_new (NULL, FALSE);
+  tui->cancellable = g_cancellable_new ();
+  tui->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tui_row_free);
+  tui->shown = g_ptr_array_new ();
+  tui->filter = g_string_new (NULL);
+  tui->interval_ms = interval;
+  tui->sort = TUI_COL_NAME;
+
+  if (!vireo_engine_load (tui->engine, &error))
+    tui_set_status (tui, TRUE, "%s", error->message);
+  else if (vireo_engine_get_load_errors (tui->engine)->len > 0)
+    {
+      const VireoLoadError *skipped = g_ptr_array_index (vireo_engine_get_load_errors (tui->engine), 0);
+      tui_set_status (tui, TRUE, "%s", skipped->error->message);
+    }
+  else
+    tui_set_status (tui, FALSE, "%s", _("Press F1 or ? for help."));
+
+  tui_term_init (tui);
+  tui_rows_sync (tui);
+  g_signal_connect (vireo_engine_get_domains (tui->engine), "items-changed", G_CALLBACK (on_domains_changed), tui);
+  vireo_engine_start_monitoring (tui->engine, interval);
+  vireo_stats_set_interval (interval);
+  tui_watch_stdin (tui, TRUE);
+  g_unix_signal_add (SIGWINCH, on_winch, tui);
+  g_unix_signal_add (SIGINT, on_quit_signal, tui);
+  g_unix_signal_add (SIGTERM, on_quit_signal, tui);
+  g_unix_signal_add (SIGHUP, on_quit_signal, tui);
+  tui_queue_draw (tui, TUI_REDRAW_ALL);
+}
+
+/* The terminal restored first, whatever else happens. */
+static void
+tui_close (Tui *tui)
+{
+  tui_term_restore ();
+  tui_form_free ();
+  g_cancellable_cancel (tui->cancellable);
+  g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui->engine), tui);
+  for (guint i = 0; i < tui->rows->len; i++)
+    g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain, tui);
+  g_clear_handle_id (&tui->draw_id, g_source_remove);
+  tui_watch_stdin (tui, FALSE);
+  g_ptr_array_unref (tui->shown);
+  g_ptr_array_unref (tui->rows);
+  g_string_free (tui->filter, TRUE);
+  g_free (tui->selected);
+  g_free (tui->status);
+  g_free (tui->confirm_text);
+  g_clear_object (&tui->confirm_domain);
+  g_clear_object (&tui->cancellable);
+  g_main_loop_unref (tui->loop);
+  g_clear_object (&tui->engine);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -166,56 +230,8 @@ main (int   argc,
   if (root == NULL && g_getenv ("VIREO_ROOT"))
     root = g_strdup (g_getenv ("VIREO_ROOT"));
 
-  tui.engine = vireo_engine_new (root);
-  tui.loop = g_main_loop_new (NULL, FALSE);
-  tui.cancellable = g_cancellable_new ();
-  tui.rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tui_row_free);
-  tui.shown = g_ptr_array_new ();
-  tui.filter = g_string_new (NULL);
-  tui.interval_ms = interval;
-  tui.sort = TUI_COL_NAME;
-
-  if (!vireo_engine_load (tui.engine, &error))
-    tui_set_status (&tui, TRUE, "%s", error->message);
-  else if (vireo_engine_get_load_errors (tui.engine)->len > 0)
-    {
-      const VireoLoadError *skipped = g_ptr_array_index (vireo_engine_get_load_errors (tui.engine), 0);
-      tui_set_status (&tui, TRUE, "%s", skipped->error->message);
-    }
-  else
-    tui_set_status (&tui, FALSE, "%s", _("Press F1 or ? for help."));
-
-  tui_term_init (&tui);
-  tui_rows_sync (&tui);
-  g_signal_connect (vireo_engine_get_domains (tui.engine), "items-changed", G_CALLBACK (on_domains_changed), &tui);
-  vireo_engine_start_monitoring (tui.engine, interval);
-  vireo_stats_set_interval (interval);
-  tui_watch_stdin (&tui, TRUE);
-  g_unix_signal_add (SIGWINCH, on_winch, &tui);
-  g_unix_signal_add (SIGINT, on_quit_signal, &tui);
-  g_unix_signal_add (SIGTERM, on_quit_signal, &tui);
-  g_unix_signal_add (SIGHUP, on_quit_signal, &tui);
-  tui_queue_draw (&tui, TUI_REDRAW_ALL);
-
+  tui_open (&tui, root, interval);
   g_main_loop_run (tui.loop);
-
-  tui_term_restore ();
-  tui_form_free ();
-  g_cancellable_cancel (tui.cancellable);
-  g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui.engine), &tui);
-  for (guint i = 0; i < tui.rows->len; i++)
-    g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui.rows, i))->domain, &tui);
-  g_clear_handle_id (&tui.draw_id, g_source_remove);
-  tui_watch_stdin (&tui, FALSE);
-  g_ptr_array_unref (tui.shown);
-  g_ptr_array_unref (tui.rows);
-  g_string_free (tui.filter, TRUE);
-  g_free (tui.selected);
-  g_free (tui.status);
-  g_free (tui.confirm_text);
-  g_clear_object (&tui.confirm_domain);
-  g_clear_object (&tui.cancellable);
-  g_main_loop_unref (tui.loop);
-  g_clear_object (&tui.engine);
+  tui_close (&tui);
   return 0;
 }

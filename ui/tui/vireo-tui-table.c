@@ -247,6 +247,47 @@ layout (int      width,
   return MAX (MIN_NAME_WIDTH, width - used);
 }
 
+static char *
+format_rate (gboolean sampled,
+             double   rate)
+{
+  g_autofree char *size = NULL;
+
+  if (!sampled || rate < 0)
+    return NULL;
+  size = format_size ((guint64) rate);
+  return g_strdup_printf ("%s/s", size);
+}
+
+/* The text of a plain cell, and whether it is right-aligned (numbers);
+ * NULL for an empty cell. */
+static char *
+cell_text (VireoDomain           *domain,
+           TuiColumn              column,
+           const VireoDomainLoad *load,
+           gboolean               sampled,
+           gboolean              *right)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+
+  *right = column != TUI_COL_NAME && column != TUI_COL_ADDRESS;
+  switch (column)
+    {
+    case TUI_COL_NAME: return g_strdup (config->name);
+    case TUI_COL_VCPUS: return g_strdup_printf ("%u", config->vcpus);
+    case TUI_COL_MEMORY: return format_size (config->memory_kib * 1024);
+    case TUI_COL_DISK: return format_rate (sampled, load->disk_rate);
+    /* from the guest agent's counters: unknown without an agent */
+    case TUI_COL_NET: return format_rate (sampled, load->net_rate);
+    case TUI_COL_UPTIME: return vireo_format_duration (vireo_domain_get_uptime (domain));
+    case TUI_COL_ADDRESS: return vireo_domain_get_first_address (domain);
+    case TUI_COL_STATE:
+    case TUI_COL_CPU:
+    case TUI_N_COLS:
+    default: return NULL;
+    }
+}
+
 static void
 draw_row (Tui          *tui,
           const TuiRow *row,
@@ -254,7 +295,6 @@ draw_row (Tui          *tui,
           int           width,
           gboolean      selected)
 {
-  const VireoDomainConfig *config = vireo_domain_get_config (row->domain);
   VireoDomainState state = vireo_domain_get_state (row->domain);
   VireoDomainLoad load;
   gboolean sampled = vireo_domain_get_load (row->domain, &load);
@@ -271,68 +311,27 @@ draw_row (Tui          *tui,
   for (int c = 0; c < TUI_N_COLS; c++)
     {
       int w = c == TUI_COL_NAME ? name_width : columns[c].width;
+      gboolean right;
       g_autofree char *text = NULL;
 
       if (!shown[c])
         continue;
-      switch ((TuiColumn) c)
+      if (c == TUI_COL_STATE)
         {
-        case TUI_COL_STATE:
           attron (color | A_BOLD);
           put (y, x, w, FALSE, vireo_domain_state_get_label (state));
           attroff (color | A_BOLD);
-          break;
-        case TUI_COL_NAME:
-          put (y, x, w, FALSE, config->name);
-          break;
-        case TUI_COL_VCPUS:
-          text = g_strdup_printf ("%u", config->vcpus);
-          put (y, x, w, TRUE, text);
-          break;
-        case TUI_COL_MEMORY:
-          text = format_size (config->memory_kib * 1024);
-          put (y, x, w, TRUE, text);
-          break;
-        case TUI_COL_CPU:
-          if (sampled)
-            {
-              text = g_strdup_printf ("%5.1f", load.cpu_percent);
-              put (y, x, 6, TRUE, text);
-              attron (tui_term_color (tui, "bar"));
-              draw_history (row->domain, y, x + 7);
-              attroff (tui_term_color (tui, "bar"));
-            }
-          break;
-        case TUI_COL_DISK:
-          if (sampled && load.disk_rate >= 0)
-            {
-              g_autofree char *rate = format_size ((guint64) load.disk_rate);
-              text = g_strdup_printf ("%s/s", rate);
-              put (y, x, w, TRUE, text);
-            }
-          break;
-        case TUI_COL_NET:
-          /* from the guest agent's counters: unknown without an agent */
-          if (sampled && load.net_rate >= 0)
-            {
-              g_autofree char *rate = format_size ((guint64) load.net_rate);
-              text = g_strdup_printf ("%s/s", rate);
-              put (y, x, w, TRUE, text);
-            }
-          break;
-        case TUI_COL_UPTIME:
-          text = vireo_format_duration (vireo_domain_get_uptime (row->domain));
-          put (y, x, w, TRUE, text);
-          break;
-        case TUI_COL_ADDRESS:
-          text = vireo_domain_get_first_address (row->domain);
-          if (text != NULL)
-            put (y, x, w, FALSE, text);
-          break;
-        case TUI_N_COLS:
-        default:
-          break;
         }
+      else if (c == TUI_COL_CPU && sampled)
+        {
+          text = g_strdup_printf ("%5.1f", load.cpu_percent);
+          put (y, x, 6, TRUE, text);
+          attron (tui_term_color (tui, "bar"));
+          draw_history (row->domain, y, x + 7);
+          attroff (tui_term_color (tui, "bar"));
+        }
+      else if ((text = cell_text (row->domain, c, &load, sampled, &right)) != NULL)
+        put (y, x, w, right, text);
       x += w + 1;
     }
   if (selected)
