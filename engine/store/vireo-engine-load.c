@@ -8,6 +8,9 @@
  * list changes on the main context.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -51,6 +54,15 @@ _vireo_engine_new_stamps (void)
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) stamp_free);
 }
 
+static void
+stamp_from_stat (VireoFileStamp *stamp,
+                 const GStatBuf *st)
+{
+  stamp->mtime_ns = (gint64) st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+  stamp->size = st->st_size;
+  stamp->inode = st->st_ino;
+}
+
 static gboolean
 read_stamp (const char     *path,
             VireoFileStamp *stamp)
@@ -59,9 +71,51 @@ read_stamp (const char     *path,
 
   if (g_stat (path, &st) != 0)
     return FALSE;
-  stamp->mtime_ns = (gint64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-  stamp->size = st.st_size;
-  stamp->inode = st.st_ino;
+  stamp_from_stat (stamp, &st);
+  return TRUE;
+}
+
+/* The file's text and, from the same open file, its stamp: one open, one
+ * fstat and the reads, for each of a thousand definitions. */
+static gboolean
+read_file (const char      *path,
+           char           **contents,
+           gsize           *len,
+           VireoFileStamp  *stamp,
+           GError         **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  struct stat st;
+  char buf[8192];
+  ssize_t n;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0 || fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   _("Cannot read %s: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  stamp_from_stat (stamp, &st);
+  while ((n = read (fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0)
+      g_string_append_len (text, buf, n);
+  if (n < 0)
+    {
+      int errsv = errno;
+
+      close (fd);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   _("Cannot read %s: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+  close (fd);
+  *len = text->len;
+  *contents = g_string_free (g_steal_pointer (&text), FALSE);
   return TRUE;
 }
 
@@ -142,16 +196,17 @@ config_conflicts (GHashTable              *uuids,
 
 /* Parses one definition file, or records why it was skipped. */
 static VireoDomainConfig *
-load_file (const char *path,
-           const char *expected,
-           GPtrArray  *errors)
+load_file (const char     *path,
+           const char     *expected,
+           VireoFileStamp *stamp,
+           GPtrArray      *errors)
 {
   g_autofree char *xml = NULL;
   g_autoptr(GError) local_error = NULL;
   VireoDomainConfig *config;
   gsize len;
 
-  if (!g_file_get_contents (path, &xml, &len, &local_error))
+  if (!read_file (path, &xml, &len, stamp, &local_error))
     {
       add_load_error (errors, path, expected,
                       g_error_new (local_error->domain, local_error->code,
@@ -233,7 +288,8 @@ load_files (const VireoPaths *paths,
       VireoFileStamp now = { 0 };
       VireoDomainConfig *config;
 
-      if (read_stamp (path, &now) && before != NULL && now.mtime_ns == before->mtime_ns &&
+      /* a file not seen before is read at once: its stamp comes with it */
+      if (before != NULL && read_stamp (path, &now) && now.mtime_ns == before->mtime_ns &&
           now.size == before->size && now.inode == before->inode &&
           !g_hash_table_contains (uuids, before->uuid))
         {
@@ -242,7 +298,7 @@ load_files (const VireoPaths *paths,
           g_ptr_array_add (result->unchanged, g_steal_pointer (&expected));
           continue;
         }
-      config = load_file (path, expected, result->errors);
+      config = load_file (path, expected, &now, result->errors);
       if (config == NULL)
         continue;
       if (config_conflicts (uuids, config, result->errors, path))
