@@ -356,9 +356,9 @@ test_undefine_async (void **state)
 
   assert_true (g_file_set_contents (own, "x", 1, NULL));
   assert_true (g_file_set_contents (shared, "x", 1, NULL));
-  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", own));
-  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
-  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", shared));
+  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", shared));
   assert_true (vireo_engine_load (f->engine, NULL));
   domain = vireo_engine_define_domain (f->engine, a, &error);
   assert_non_null (vireo_engine_define_domain (f->engine, b, &error));

@@ -131,6 +131,242 @@ test_cpu_under_each_accel (void **state)
   assert_non_null (strstr (jb, "-machine q35,accel=tcg -cpu max "));
 }
 
+/* Hostile values, each appended to a valid value of every field that
+ * reaches QEMU's command line. */
+#define LONG_VALUE_LEN 4096
+static const char *hostile_values[] = { ",usb=on", "=on", "\n-x", "'\"", "/../..", NULL /* 4 KiB */ };
+
+typedef void (*SetField) (VireoDomainConfig *config, VireoQemuHost *host, const char *value);
+
+static VireoDiskConfig *
+first_disk (VireoDomainConfig *config)
+{
+  return g_ptr_array_index (config->disks, 0);
+}
+
+static VireoNicConfig *
+first_nic (VireoDomainConfig *config)
+{
+  return g_ptr_array_index (config->nics, 0);
+}
+
+static void
+replace (char **field, const char *prefix, const char *value)
+{
+  g_free (*field);
+  *field = g_strconcat (prefix, value, NULL);
+}
+
+static void set_name (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->name, "tiny", v); }
+static void set_uuid (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->uuid, "0f6c1c1e-2b1a-4b8e-9d0a-3c7e5f1a2b3c", v); }
+static void set_machine (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->machine, "pc-q35-7.2", v); }
+static void set_kernel (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->kernel, "/srv/guest/vmlinuz", v); }
+static void set_initrd (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->initrd, "/srv/guest/initrd.img", v); }
+static void set_cmdline (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->cmdline, "console=ttyS0 ", v); }
+static void set_disk_path (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&first_disk (c)->path, "/srv/images/tiny.qcow2", v); }
+static void set_disk_format (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&first_disk (c)->format, "qcow2", v); }
+static void set_disk_target (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&first_disk (c)->target, "vda", v); }
+static void set_mac (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&first_nic (c)->mac, "52:54:00:12:34:56", v); }
+static void set_nic_model (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&first_nic (c)->model, "e1000e", v); }
+static void set_video (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace (&c->video_model, "vga", v); }
+static void set_root (VireoDomainConfig *c, VireoQemuHost *h, const char *v) { replace ((char **) &h->run_dir, "/run/vireo/0f6c1c1e2b1a", v); }
+
+static void
+set_cpu (VireoDomainConfig *c, VireoQemuHost *h, const char *v)
+{
+  replace (&c->cpu_mode, "custom", "");
+  replace (&c->cpu_model, "Skylake-Client", v);
+}
+
+static void
+set_network (VireoDomainConfig *c, VireoQemuHost *h, const char *v)
+{
+  first_nic (c)->type = VIREO_NET_NETWORK;
+  replace (&first_nic (c)->network, "default", v);
+}
+
+static void
+set_boot_dev (VireoDomainConfig *c, VireoQemuHost *h, const char *v)
+{
+  first_disk (c)->boot_order = 0;
+  g_ptr_array_add (c->boot_devs, g_strconcat ("hd", v, NULL));
+}
+
+/* The keys of a QEMU option string, read as QEMU's QemuOpts does
+ * ("a=1,b,c=x,,y" has a, (implied) and c): what a value could add if its
+ * commas were not doubled or its key not named. */
+static char *
+option_keys (const char *option)
+{
+  g_autoptr(GString) keys = g_string_new (NULL);
+  const char *p = option;
+
+  while (*p)
+    {
+      gsize len = strcspn (p, "=,");
+
+      if (p[len] == '=')
+        g_string_append_len (keys, p, len);
+      else
+        g_string_append (keys, "(implied)");
+      g_string_append_c (keys, '|');
+      /* skip the value: up to a single comma */
+      for (p += len; *p; p++)
+        if (p[0] == ',' && p[1] == ',')
+          p++;
+        else if (*p == ',')
+          {
+            p++;
+            break;
+          }
+    }
+  return g_string_free (g_steal_pointer (&keys), FALSE);
+}
+
+static gboolean
+is_option_string (GStrv argv, guint i)
+{
+  static const char *whole[] = { "-kernel", "-initrd", "-append", "-uuid", "-m", "-smp", NULL };
+
+  return i > 0 && argv[i - 1][0] == '-' && argv[i][0] != '{' && argv[i][0] != '-' &&
+         !g_strv_contains (whole, argv[i - 1]);
+}
+
+/* A built command line has the baseline's shape: as many arguments, and
+ * every option string has the same keys (only values changed). */
+static void
+assert_same_shape (GStrv base, GStrv argv, const char *field)
+{
+  assert_int_equal (g_strv_length (base), g_strv_length (argv));
+  for (guint i = 1; argv[i]; i++)
+    if (is_option_string (argv, i))
+      {
+        g_autofree char *want = option_keys (base[i]);
+        g_autofree char *got = option_keys (argv[i]);
+        if (!g_str_equal (want, got))
+          fail_msg ("%s: option '%s' has keys %s, not %s", field, argv[i], got, want);
+      }
+}
+
+static void
+append_shown (GString *out, const char *label, const char *text, const char *long_value)
+{
+  g_auto(GStrv) parts = g_strsplit (text, long_value, -1);
+  g_autofree char *joined = g_strjoinv ("<4 KiB of x>", parts);
+  g_autofree char *escaped = g_strescape (joined, NULL);
+
+  g_string_append_printf (out, "  %s: %s\n", label, escaped);
+}
+
+/* Validation's verdict, then the argv builder's: refused (its message)
+ * or built (the arguments that differ from the baseline's). */
+/* The kernel-boot fixture with @value set in one field; @host owns a
+ * copy of its run_dir. */
+static VireoDomainConfig *
+hostile_config (SetField set, const char *value, VireoQemuHost *host)
+{
+  VireoDomainConfig *config = vireo_test_parse_domain_file ("kernel-boot.xml");
+
+  host->run_dir = g_strdup ("/run/vireo/0f6c1c1e2b1a");
+  set (config, host, value);
+  return config;
+}
+
+/* Validation's verdict, then the argv builder's: refused (its message)
+ * or built (the arguments that differ from the baseline's). */
+static void
+run_hostile_case (GString *out, const char *field, SetField set, const char *value, const char *long_value)
+{
+  int taps[] = { 7 };
+  VireoQemuHost base_host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, NULL, taps, 1 };
+  VireoQemuHost host = base_host;
+  g_autoptr(VireoDomainConfig) base_config = hostile_config (set, "", &base_host);
+  g_autoptr(VireoDomainConfig) config = hostile_config (set, value, &host);
+  g_auto(GStrv) base = vireo_qemu_argv_build (base_config, &base_host, NULL);
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) invalid = NULL;
+  g_autoptr(GError) refused = NULL;
+  gboolean valid;
+
+  assert_non_null (base);
+  g_string_append_printf (out, "%s\n", field);
+  append_shown (out, "value", value, long_value);
+  valid = vireo_domain_config_validate (config, &invalid);
+  append_shown (out, "validate", valid ? "accepted" : invalid->message, long_value);
+  if (!valid && strchr (invalid->message, '\n') != NULL)
+    fail_msg ("%s: a message of two lines: %s", field, invalid->message);
+  argv = vireo_qemu_argv_build (config, &host, &refused);
+  if (argv == NULL)
+    append_shown (out, "argv refused", refused->message, long_value);
+  else
+    {
+      /* nothing adds an option */
+      assert_same_shape (base, argv, field);
+      for (guint i = 0; argv[i]; i++)
+        if (!g_str_equal (argv[i], base[i]))
+          append_shown (out, argv[i - 1], argv[i], long_value);
+    }
+  /* what validation accepts, QEMU gets */
+  if (valid)
+    assert_non_null (argv);
+  g_free ((char *) base_host.run_dir);
+  g_free ((char *) host.run_dir);
+}
+
+static void
+test_hostile_values (void **state)
+{
+  static const struct { const char *field; SetField set; } fields[] = {
+    { "name", set_name }, { "uuid", set_uuid }, { "machine", set_machine }, { "cpu model", set_cpu },
+    { "kernel", set_kernel }, { "initrd", set_initrd }, { "cmdline", set_cmdline },
+    { "disk path", set_disk_path }, { "disk format", set_disk_format },
+    { "disk target", set_disk_target }, { "mac", set_mac }, { "nic model", set_nic_model },
+    { "network", set_network }, { "video model", set_video }, { "boot dev", set_boot_dev },
+    { "root folder", set_root },
+  };
+  g_autofree char *long_value = g_strnfill (LONG_VALUE_LEN, 'x');
+  g_autofree char *path = vireo_test_srcpath ("golden", "argv", "hostile.txt", NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+    for (guint v = 0; v < G_N_ELEMENTS (hostile_values); v++)
+      run_hostile_case (out, fields[f].field, fields[f].set,
+                        hostile_values[v] ? hostile_values[v] : long_value, long_value);
+  vireo_test_assert_golden (path, out->str);
+}
+
+/* Finding 3 of issue 9: a prefix check let options through. */
+static void
+test_machine_rule (void **state)
+{
+  static const char *good[] = { "q35", "pc", "pc-q35-7.2", "pc-i440fx-2.12", NULL };
+  static const char *bad[] = { "pc-q35-7.2,dump-guest-core=on,usb=on", "pc-q35-", "pc-q35-7",
+                               "pc-i440fx-7.2\n", "q35 ", "virt", "", NULL };
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("m");
+  VireoQemuHost host = { "q", VIREO_ACCEL_TCG, "/r" };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+
+  for (guint i = 0; good[i]; i++)
+    assert_true (vireo_machine_type_is_valid (good[i]));
+  for (guint i = 0; bad[i]; i++)
+    assert_false (vireo_machine_type_is_valid (bad[i]));
+  assert_true (vireo_cpu_model_is_valid ("Skylake-Client-v3"));
+  assert_false (vireo_cpu_model_is_valid ("Skylake-Client-v"));
+  assert_false (vireo_cpu_model_is_valid ("host"));
+  assert_false (vireo_cpu_model_is_valid ("qemu64,+vmx"));
+
+  g_free (config->machine);
+  config->machine = g_strdup (bad[0]);
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_string_equal (error->message, "VM 'm': machine type 'pc-q35-7.2,dump-guest-core=on,usb=on' "
+                       "is not supported (q35, pc, pc-q35-X.Y or pc-i440fx-X.Y)");
+  g_clear_error (&error);
+  argv = vireo_qemu_argv_build (config, &host, &error);
+  assert_null (argv);
+  assert_string_equal (error->message, "VM 'm': its machine value is not valid for QEMU; fix the definition");
+}
+
 int
 main (void)
 {
@@ -141,6 +377,8 @@ main (void)
     cmocka_unit_test (test_network_without_tap),
     cmocka_unit_test (test_resolve_accel),
     cmocka_unit_test (test_cpu_under_each_accel),
+    cmocka_unit_test (test_hostile_values),
+    cmocka_unit_test (test_machine_rule),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

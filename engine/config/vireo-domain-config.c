@@ -13,6 +13,9 @@
 #define MIN_MEMORY_KIB (16 * 1024)
 #define MAX_MEMORY_KIB (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 #define MAX_VCPUS 255
+#define VIREO_PATH_MAX 4096
+/* x86 Linux reads at most 2048 bytes of command line (COMMAND_LINE_SIZE) */
+#define MAX_CMDLINE 2048
 
 static GPtrArray *
 new_string_array (void)
@@ -137,6 +140,7 @@ vireo_disk_config_free (VireoDiskConfig *disk)
   g_free (disk->format);
   g_free (disk->path);
   g_free (disk->target);
+  g_free (disk->backing);
   g_clear_pointer (&disk->extra, g_ptr_array_unref);
   g_free (disk);
 }
@@ -341,6 +345,112 @@ is_q35 (const char *machine)
   return g_str_equal (machine, "q35") || g_str_has_prefix (machine, "pc-q35-");
 }
 
+/**
+ * vireo_machine_type_is_valid:
+ * The machine types Vireo runs: `q35`, `pc`, `pc-q35-N.N` and
+ * `pc-i440fx-N.N`.  The value goes into QEMU's `-machine` option string,
+ * so an explicit rule, not a prefix, decides: `pc-q35-7.2,usb=on` is
+ * refused.  Any thread.
+ */
+gboolean
+vireo_machine_type_is_valid (const char *machine)
+{
+  return machine != NULL &&
+         g_regex_match_simple ("^(q35|pc|pc-q35-[0-9]{1,2}\\.[0-9]{1,2}|pc-i440fx-[0-9]{1,2}\\.[0-9]{1,2})$",
+                               machine, G_REGEX_DOLLAR_ENDONLY, 0);
+}
+
+/**
+ * vireo_cpu_model_is_valid:
+ * The named x86 CPU models of QEMU (`qemu-system-x86_64 -cpu help`),
+ * optionally with a version suffix (`Skylake-Client-v3`).  "host" and
+ * "max" are chosen through the CPU mode, never by name.  Any thread.
+ */
+gboolean
+vireo_cpu_model_is_valid (const char *model)
+{
+  static const char *const models[] = {
+    "486", "Broadwell", "Broadwell-IBRS", "Broadwell-noTSX", "Broadwell-noTSX-IBRS",
+    "Cascadelake-Server", "Cascadelake-Server-noTSX", "Conroe", "Cooperlake", "Denverton",
+    "Dhyana", "EPYC", "EPYC-IBPB", "EPYC-Milan", "EPYC-Rome", "EPYC-Genoa", "GraniteRapids",
+    "Haswell", "Haswell-IBRS", "Haswell-noTSX", "Haswell-noTSX-IBRS", "Icelake-Server",
+    "Icelake-Server-noTSX", "IvyBridge", "IvyBridge-IBRS", "KnightsMill", "Nehalem",
+    "Nehalem-IBRS", "Opteron_G1", "Opteron_G2", "Opteron_G3", "Opteron_G4", "Opteron_G5",
+    "Penryn", "SandyBridge", "SandyBridge-IBRS", "SapphireRapids", "SierraForest",
+    "Skylake-Client", "Skylake-Client-IBRS", "Skylake-Client-noTSX-IBRS", "Skylake-Server",
+    "Skylake-Server-IBRS", "Skylake-Server-noTSX-IBRS", "Snowridge", "Westmere",
+    "Westmere-IBRS", "athlon", "core2duo", "coreduo", "kvm32", "kvm64", "n270", "pentium",
+    "pentium2", "pentium3", "phenom", "qemu32", "qemu64", NULL,
+  };
+  g_autofree char *base = NULL;
+  const char *version;
+
+  if (model == NULL)
+    return FALSE;
+  base = g_strdup (model);
+  version = strrchr (model, '-');
+  if (version != NULL && g_regex_match_simple ("^-v[1-9][0-9]?$", version, G_REGEX_DOLLAR_ENDONLY, 0))
+    base[version - model] = '\0';
+  return g_strv_contains (models, base);
+}
+
+/* A hostile value shown in a one-line message: control characters
+ * escaped, cut short after 64 characters; other UTF-8 (a path in
+ * /home/josé) stays as it is. */
+static char *
+shown (const char *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value ? value : "", -1);
+  GString *out = g_string_new (NULL);
+  const char *p = valid;
+
+  for (glong n = 0; *p != '\0' && n < 64; p = g_utf8_next_char (p), n++)
+    {
+      if (*p == '\n')
+        g_string_append (out, "\\n");
+      else if (g_ascii_iscntrl (*p))
+        g_string_append_printf (out, "\\x%02x", (guchar) *p);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+  if (*p != '\0')
+    g_string_append (out, "…");
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+has_control_char (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (g_ascii_iscntrl (*p))
+      return TRUE;
+  return FALSE;
+}
+
+/* Paths reach QEMU as JSON strings or as whole arguments, never inside an
+ * option string; still, a path is one line, absolute, has no `..` and
+ * fits in PATH_MAX, so what runs is what the user reads. */
+static gboolean
+check_path (const VireoDomainConfig *config,
+            const char              *what,
+            const char              *path,
+            GError                 **error)
+{
+  g_autofree char *show = NULL;
+
+  if (path == NULL)
+    return TRUE;
+  if (g_path_is_absolute (path) && strlen (path) < VIREO_PATH_MAX && !has_control_char (path) &&
+      strstr (path, "/../") == NULL && !g_str_has_suffix (path, "/.."))
+    return TRUE;
+  show = shown (path);
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               /* Translators: the second %s is "kernel", "initrd" or "disk vda" */
+               _("VM '%s': %s path '%s' is not a plain absolute path (no '..', no control "
+                 "characters, at most %d bytes)"), config->name, what, show, VIREO_PATH_MAX - 1);
+  return FALSE;
+}
+
 static gboolean
 is_i440fx (const char *machine)
 {
@@ -362,6 +472,34 @@ vireo_domain_config_default_bus (const VireoDomainConfig *config,
 }
 
 static gboolean
+check_disk_path (const VireoDomainConfig *config,
+                 const VireoDiskConfig   *disk,
+                 GError                 **error)
+{
+  /* Translators: names a disk in "VM 'x': disk vda path '…' is not…" */
+  g_autofree char *what = g_strdup_printf (_("disk %s"), disk->target);
+
+  if (!check_path (config, what, disk->path, error))
+    return FALSE;
+  /* <backingStore> with a <source> names a chain the image must follow:
+   * Vireo runs standalone images only (an empty <backingStore/>, as
+   * libvirt writes for those, is fine).  Only Vireo sets disk->backing. */
+  for (guint i = 0; i < disk->extra->len; i++)
+    {
+      const char *extra = g_ptr_array_index (disk->extra, i);
+
+      if (g_str_has_prefix (extra, "<backingStore") && strstr (extra, "<source") != NULL)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       _("VM '%s': disk %s names a <backingStore>; Vireo runs standalone images "
+                         "only (make one with qemu-img convert -O qcow2)"), config->name, disk->target);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
 validate_disks (const VireoDomainConfig *config,
                 GError                 **error)
 {
@@ -373,9 +511,10 @@ validate_disks (const VireoDomainConfig *config,
 
       if (d->target == NULL || !g_regex_match_simple ("^(vd|sd|hd)[a-z]{1,2}$", d->target, 0, 0))
         {
+          g_autofree char *show = shown (d->target);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                        _("VM '%s': disk target '%s' is not a valid device name"),
-                       config->name, d->target ? d->target : "");
+                       config->name, show);
           return FALSE;
         }
       for (guint j = 0; j < i; j++)
@@ -390,9 +529,10 @@ validate_disks (const VireoDomainConfig *config,
         }
       if (!g_str_equal (d->format, "qcow2") && !g_str_equal (d->format, "raw"))
         {
+          g_autofree char *show = shown (d->format);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                        _("VM '%s': disk '%s' has format '%s'; only qcow2 and raw run "
-                       "(convert it with qemu-img)"), config->name, d->target, d->format);
+                       "(convert it with qemu-img)"), config->name, d->target, show);
           return FALSE;
         }
       if (d->device == VIREO_DISK_DEVICE_DISK && d->path == NULL)
@@ -403,11 +543,14 @@ validate_disks (const VireoDomainConfig *config,
         }
       if (d->path != NULL && !g_path_is_absolute (d->path))
         {
+          g_autofree char *show = shown (d->path);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                        _("VM '%s': disk '%s' path '%s' is not absolute"),
-                       config->name, d->target, d->path);
+                       config->name, d->target, show);
           return FALSE;
         }
+      if (!check_disk_path (config, d, error))
+        return FALSE;
       if (d->device == VIREO_DISK_DEVICE_CDROM && d->bus == VIREO_DISK_BUS_VIRTIO)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
@@ -457,9 +600,10 @@ validate_nics (const VireoDomainConfig *config,
 
       if (mac == NULL)
         {
+          g_autofree char *show = shown (n->mac);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                        _("VM '%s': '%s' is not a valid unicast MAC address"),
-                       config->name, n->mac ? n->mac : "");
+                       config->name, show);
           return FALSE;
         }
       for (guint j = 0; j < i; j++)
@@ -474,9 +618,10 @@ validate_nics (const VireoDomainConfig *config,
         }
       if (!g_strv_contains (models, n->model))
         {
+          g_autofree char *show = shown (n->model);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                        _("VM '%s': interface model '%s' is not supported "
-                       "(virtio, e1000e, e1000, rtl8139)"), config->name, n->model);
+                       "(virtio, e1000e, e1000, rtl8139)"), config->name, show);
           return FALSE;
         }
       if (n->type == VIREO_NET_NETWORK && !vireo_name_validate (n->network, NULL))
@@ -501,6 +646,29 @@ has_device_boot_order (const VireoDomainConfig *config)
   return FALSE;
 }
 
+static gboolean
+validate_kernel_boot (const VireoDomainConfig *config,
+                      GError                 **error)
+{
+  if ((config->initrd || config->cmdline) && config->kernel == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': <initrd> and <cmdline> need a <kernel>"), config->name);
+      return FALSE;
+    }
+  if (!check_path (config, _("kernel"), config->kernel, error) ||
+      !check_path (config, _("initrd"), config->initrd, error))
+    return FALSE;
+  if (config->cmdline != NULL && (strlen (config->cmdline) > MAX_CMDLINE || has_control_char (config->cmdline)))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': <cmdline> must be one line of at most %d bytes"),
+                   config->name, MAX_CMDLINE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * vireo_domain_config_validate:
  * Checks everything that parsing alone does not: ranges, uniqueness of
@@ -519,9 +687,10 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
 
   if (!vireo_uuid_is_valid (config->uuid))
     {
+      g_autofree char *show = shown (config->uuid);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("VM '%s': '%s' is not a valid UUID"), config->name,
-                   config->uuid ? config->uuid : "");
+                   show);
       return FALSE;
     }
 
@@ -545,31 +714,30 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
     }
   if (!g_str_equal (config->arch, "x86_64"))
     {
+      g_autofree char *show = shown (config->arch);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("VM '%s': architecture '%s' is not supported (x86_64 only)"),
-                   config->name, config->arch);
+                   config->name, show);
       return FALSE;
     }
-  if (!is_q35 (config->machine) && !is_i440fx (config->machine))
+  if (!vireo_machine_type_is_valid (config->machine))
     {
+      g_autofree char *show = shown (config->machine);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': machine type '%s' is not supported (q35 or pc)"),
-                   config->name, config->machine);
+                   _("VM '%s': machine type '%s' is not supported (q35, pc, pc-q35-X.Y or "
+                     "pc-i440fx-X.Y)"), config->name, show);
       return FALSE;
     }
-  if ((config->initrd || config->cmdline) && config->kernel == NULL)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': <initrd> and <cmdline> need a <kernel>"), config->name);
-      return FALSE;
-    }
+  if (!validate_kernel_boot (config, error))
+    return FALSE;
   for (guint i = 0; i < config->boot_devs->len; i++)
     {
       const char *dev = g_ptr_array_index (config->boot_devs, i);
       if (!g_strv_contains (boot_devs, dev))
         {
+          g_autofree char *show = shown (dev);
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': <boot dev='%s'> is not supported"), config->name, dev);
+                       _("VM '%s': <boot dev='%s'> is not supported"), config->name, show);
           return FALSE;
         }
     }
@@ -582,17 +750,24 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
     }
   if (config->video_model && !g_strv_contains (videos, config->video_model))
     {
+      g_autofree char *show = shown (config->video_model);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("VM '%s': video model '%s' is not supported"), config->name,
-                   config->video_model);
+                   show);
       return FALSE;
     }
-  if (g_strcmp0 (config->cpu_mode, "custom") == 0 &&
-      (config->cpu_model == NULL ||
-       !g_regex_match_simple ("^[A-Za-z0-9_.-]+$", config->cpu_model, 0, 0)))
+  if (g_strcmp0 (config->cpu_mode, "custom") == 0 && config->cpu_model == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("VM '%s': <cpu mode='custom'> needs a valid <model>"), config->name);
+      return FALSE;
+    }
+  if (g_strcmp0 (config->cpu_mode, "custom") == 0 && !vireo_cpu_model_is_valid (config->cpu_model))
+    {
+      g_autofree char *show = shown (config->cpu_model);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': CPU model '%s' is not supported (see qemu-system-x86_64 -cpu help)"),
+                   config->name, show);
       return FALSE;
     }
 

@@ -42,6 +42,11 @@ typedef struct {
   gboolean readonly;
   gboolean shareable;
   guint boot_order;      /* 0: not in the per-device boot order */
+  /* The image under @path in a chain Vireo made itself (a linked clone's
+   * base), or NULL for a standalone image, which is all that runs today.
+   * Never read from a definition's XML: only Vireo writes it, and every
+   * other backing file or data file is refused (vireo_storage_check_image). */
+  char *backing;
   GPtrArray *extra;      /* unknown child elements, serialized */
 } VireoDiskConfig;
 
@@ -141,6 +146,8 @@ const char        *vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
                                                      VireoDiskBus       bus);
 VireoDiskBus       vireo_domain_config_default_bus (const VireoDomainConfig *config,
                                                     VireoDiskDevice          device);
+gboolean           vireo_machine_type_is_valid  (const char *machine);
+gboolean           vireo_cpu_model_is_valid     (const char *model);
 const char        *vireo_accel_to_string        (VireoAccel accel);
 gboolean           vireo_accel_from_string      (const char *text,
                                                  VireoAccel *accel);

@@ -193,6 +193,13 @@ inspect_in_thread (GTask        *task,
                                                 edit->path, &error);
   if (edit->resolved != NULL && !edit->cdrom)
     edit->format = vireo_storage_probe_format (name, edit->resolved, &error);
+  /* the format is known from here on: qemu-img checks the image names
+   * no other file under it */
+  if (edit->resolved != NULL && !edit->cdrom && error == NULL)
+    {
+      g_autofree char *checked = vireo_storage_check_image (name, edit->target, edit->resolved,
+                                                            edit->format, NULL, &error);
+    }
 
   if (error != NULL)
     g_task_return_error (task, error);

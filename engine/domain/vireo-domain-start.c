@@ -21,6 +21,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-host.h"
 #include "vireo-qemu-argv.h"
+#include "vireo-storage.h"
 #include "vireo-i18n.h"
 
 #define START_TIMEOUT_S 60
@@ -79,8 +80,10 @@ check_files (const VireoDomainConfig *config,
       if (!check_file (config, disk->path, what, error))
         return FALSE;
     }
+  /* an image swapped since it was defined still names no host file */
   return check_file (config, config->kernel, _("kernel"), error) &&
-         check_file (config, config->initrd, _("initrd"), error);
+         check_file (config, config->initrd, _("initrd"), error) &&
+         vireo_storage_check_images (config, error);
 }
 
 static gboolean

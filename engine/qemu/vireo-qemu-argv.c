@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vireo-error.h"
+#include "vireo-ids.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-i18n.h"
 
@@ -57,6 +58,60 @@ add_member_bool (JsonBuilder *b,
   json_builder_add_boolean_value (b, value);
 }
 
+/* QEMU's option strings split on commas and read ",," as one comma:
+ * a path spliced into one has its commas doubled. */
+static char *
+escape_option_value (const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit (value, ",", -1);
+
+  return g_strjoinv (",,", parts);
+}
+
+static void
+add_null_member (JsonBuilder *b,
+                 const char  *name)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_null_value (b);
+}
+
+/* The configuration values that go into option strings rather than JSON
+ * are checked again here against the same rules as validation, so a
+ * config that skipped vireo_domain_config_validate() still cannot add
+ * an option. */
+static gboolean
+check_option_values (const VireoDomainConfig *config,
+                     GError                 **error)
+{
+  const char *bad = NULL;
+
+  if (!vireo_name_validate (config->name, error))
+    return FALSE;
+  if (!vireo_uuid_is_valid (config->uuid))
+    bad = "uuid";
+  else if (!vireo_machine_type_is_valid (config->machine))
+    bad = "machine";
+  else if (g_strcmp0 (config->cpu_mode, "custom") == 0 && !vireo_cpu_model_is_valid (config->cpu_model))
+    bad = "cpu";
+  for (guint i = 0; bad == NULL && i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+      if (!g_regex_match_simple ("^(vd|sd|hd)[a-z]{1,2}$", disk->target, G_REGEX_DOLLAR_ENDONLY, 0))
+        bad = "target";
+      else if (!g_str_equal (disk->format, "qcow2") && !g_str_equal (disk->format, "raw"))
+        bad = "driver";
+    }
+  if (bad == NULL)
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               /* Translators: %s is a QEMU option or field: "machine", "cpu", "uuid" */
+               _("VM '%s': its %s value is not valid for QEMU; fix the definition"),
+               config->name, bad);
+  return FALSE;
+}
+
 static gboolean
 is_q35 (const char *machine)
 {
@@ -91,6 +146,35 @@ boot_order_string (const VireoDomainConfig *config)
   return g_string_free (order, FALSE);
 }
 
+/* A chain Vireo made: its base is a standalone, read-only qcow2. */
+static void
+add_backing (GPtrArray             *argv,
+             const VireoDiskConfig *disk)
+{
+  g_autofree char *file_node = g_strdup_printf ("base-file-%s", disk->target);
+  g_autofree char *base_node = g_strdup_printf ("base-%s", disk->target);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_member_string (b, "driver", "file");
+  add_member_string (b, "filename", disk->backing);
+  add_member_string (b, "node-name", file_node);
+  add_member_bool (b, "read-only", TRUE);
+  json_builder_end_object (b);
+  add_json (argv, "-blockdev", b);
+  g_clear_object (&b);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_member_string (b, "node-name", base_node);
+  add_member_string (b, "driver", "qcow2");
+  add_member_string (b, "file", file_node);
+  add_member_bool (b, "read-only", TRUE);
+  add_null_member (b, "backing");
+  json_builder_end_object (b);
+  add_json (argv, "-blockdev", b);
+}
+
 static void
 add_disk (GPtrArray               *argv,
           const VireoDomainConfig *config,
@@ -101,6 +185,8 @@ add_disk (GPtrArray               *argv,
   g_autofree char *disk_node = g_strdup_printf ("disk-%s", disk->target);
   int index = disk->target[2] - 'a';
 
+  if (disk->backing != NULL)
+    add_backing (argv, disk);
   if (disk->path != NULL)
     {
       b = json_builder_new ();
@@ -120,6 +206,15 @@ add_disk (GPtrArray               *argv,
       add_member_string (b, "driver", disk->format);
       add_member_string (b, "file", file_node);
       add_member_bool (b, "read-only", disk->readonly);
+      /* the chain is pinned: QEMU never follows a backing file named in
+       * the image's header (a host file it would expose to the guest) */
+      if (g_str_equal (disk->format, "qcow2") && disk->backing == NULL)
+        add_null_member (b, "backing");
+      else if (g_str_equal (disk->format, "qcow2"))
+        {
+          g_autofree char *base_node = g_strdup_printf ("base-%s", disk->target);
+          add_member_string (b, "backing", base_node);
+        }
       json_builder_end_object (b);
       add_json (argv, "-blockdev", b);
       g_clear_object (&b);
@@ -247,9 +342,14 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
 
   g_return_val_if_fail (host->accel != VIREO_ACCEL_AUTO, NULL);
 
+  if (!check_option_values (config, error))
+    return NULL;
   g_ptr_array_add (argv, g_strdup (host->qemu_binary));
   g_ptr_array_add (argv, g_strdup ("-name"));
-  g_ptr_array_add (argv, g_strdup_printf ("guest=%s,debug-threads=on", config->name));
+  {
+    g_autofree char *name = escape_option_value (config->name);
+    g_ptr_array_add (argv, g_strdup_printf ("guest=%s,debug-threads=on", name));
+  }
   add_pair (argv, "-uuid", config->uuid);
 
   machine = g_strdup_printf ("%s,accel=%s%s", config->machine,
@@ -308,7 +408,9 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
 
   if (config->vnc)
     {
-      g_autofree char *vnc = g_strdup_printf ("unix:%s/vnc.sock", host->run_dir);
+      g_autofree char *run_dir = escape_option_value (host->run_dir);
+      /* the key named, so an '=' in the path cannot make one up */
+      g_autofree char *vnc = g_strdup_printf ("vnc=unix:%s/vnc.sock", run_dir);
       add_pair (argv, "-vnc", vnc);
     }
   if (config->video_model)

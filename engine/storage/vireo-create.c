@@ -224,6 +224,12 @@ check_files (Create  *create,
   if (create->import_path &&
       !(source = vireo_storage_existing_file (name, _("disk image"), create->import_path, error)))
     return FALSE;
+  if (source != NULL)
+    {
+      /* refused before anything is made; the import job checks again */
+      g_autofree char *format = vireo_storage_check_image (name, NULL, source, NULL, NULL, error);
+      return format != NULL;
+    }
   return TRUE;
 }
 

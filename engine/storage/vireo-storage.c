@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -121,6 +122,193 @@ vireo_storage_probe_format (const char  *vm,
         return NULL;
       }
   return "raw";
+}
+
+/* Worker thread: `qemu-img info` of @path, parsed.  -U: a running VM's
+ * image is only read, which is safe; @format, when known, is never
+ * probed (a raw disk whose guest wrote a qcow2 header stays raw). */
+static JsonObject *
+image_info (const char  *subject,
+            const char  *path,
+            const char  *format,
+            GError     **error)
+{
+  const char *argv[] = { "qemu-img", "info", "--output=json", "-U", "-f", format, path, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonNode *root;
+
+  if (format == NULL)
+    {
+      argv[4] = path;
+      argv[5] = NULL;
+    }
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  if (proc == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("%s: qemu-img is not installed (package qemu-utils)"), subject);
+      return NULL;
+    }
+  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, error))
+    return NULL;
+  if (!g_subprocess_get_successful (proc))
+    {
+      g_strstrip (err);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'web': disk vdb (/a.qcow2) cannot be read: <qemu-img's words>" */
+                   _("%s cannot be read: %s"), subject,
+                   g_str_has_prefix (err, "qemu-img: ") ? err + strlen ("qemu-img: ") : err);
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, out, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("%s: qemu-img info gave no answer Vireo understands"), subject);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static JsonNode *
+member_of_type (JsonObject   *object,
+                const char   *name,
+                JsonNodeType  type)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_TYPE (node) == type ? node : NULL;
+}
+
+static JsonObject *
+member_object (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = member_of_type (object, name, JSON_NODE_OBJECT);
+
+  return node ? json_node_get_object (node) : NULL;
+}
+
+/* Worker thread: a file other than the image itself that the image makes
+ * QEMU read (a qcow2 external data file, a VMDK extent), or NULL. */
+static const char *
+external_file (JsonObject *info,
+               const char *path)
+{
+  JsonObject *data = member_object (member_object (info, "format-specific"), "data");
+  JsonNode *extents;
+
+  if (data == NULL)
+    return NULL;
+  if (json_object_has_member (data, "data-file"))
+    return json_object_get_string_member_with_default (data, "data-file", "?");
+  extents = member_of_type (data, "extents", JSON_NODE_ARRAY);
+  for (guint i = 0; extents && i < json_array_get_length (json_node_get_array (extents)); i++)
+    {
+      JsonNode *node = json_array_get_element (json_node_get_array (extents), i);
+      JsonObject *extent = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *file = extent ? json_object_get_string_member_with_default (extent, "filename", "?") : "?";
+
+      if (!g_str_equal (file, path))
+        return file;
+    }
+  return NULL;
+}
+
+/**
+ * vireo_storage_check_image:
+ * @vm: (nullable): the VM's name, for messages
+ * @target: (nullable): the disk's target ("vdb"), for messages
+ * @path: an image Vireo did not create
+ * @format: (nullable): the format the definition gives it; %NULL lets
+ *   qemu-img probe (an import, whose result is then always named)
+ * @backing: (nullable): the backing file of a chain Vireo made, or %NULL
+ *
+ * Asks `qemu-img info` what the image is, and refuses an image that
+ * would make QEMU or qemu-img open another file: a backing file (other
+ * than @backing), an external data file, a VMDK extent elsewhere.  Such
+ * a file could be any host file the image's author named.  Runs
+ * qemu-img: call it on a worker thread.
+ *
+ * Returns: (transfer full) (nullable): the image's format ("qcow2", "raw",
+ *   "vmdk"…)
+ */
+char *
+vireo_storage_check_image (const char  *vm,
+                           const char  *target,
+                           const char  *path,
+                           const char  *format,
+                           const char  *backing,
+                           GError     **error)
+{
+  static const char *importable[] = { "qcow2", "raw", "vmdk", "vdi", "vhdx", "vpc", NULL };
+  g_autofree char *subject = NULL;
+  g_autoptr(JsonObject) info = NULL;
+  const char *found;
+  const char *other;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  subject = vm && target ? g_strdup_printf (_("VM '%s': disk %s (%s)"), vm, target, path)
+          : vm ? g_strdup_printf (_("VM '%s': image %s"), vm, path)
+          : g_strdup_printf (_("Image %s"), path);
+  if ((info = image_info (subject, path, format, error)) == NULL)
+    return NULL;
+  found = json_object_get_string_member_with_default (info, "format", "");
+  other = json_object_get_string_member_with_default (info, "full-backing-filename",
+              json_object_get_string_member_with_default (info, "backing-filename", NULL));
+  if (other != NULL && g_strcmp0 (other, backing) != 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': disk vdb (/a.qcow2) has a backing file (/etc/…): …" */
+                   _("%s has a backing file (%s): Vireo runs standalone images only; make one with "
+                     "`qemu-img convert -O qcow2 %s NEW.qcow2`"), subject, other, path);
+      return NULL;
+    }
+  if ((other = external_file (info, path)) != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("%s has an external data file (%s): Vireo runs standalone images only; make "
+                     "one with `qemu-img convert -O qcow2 %s NEW.qcow2`"), subject, other, path);
+      return NULL;
+    }
+  if (format == NULL && !g_strv_contains (importable, found))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("%s is a '%s' image, which Vireo does not import (qcow2, raw, vmdk, vdi, "
+                     "vhdx or vpc)"), subject, found);
+      return NULL;
+    }
+  return g_strdup (found);
+}
+
+/**
+ * vireo_storage_check_images:
+ * vireo_storage_check_image() for every qcow2 image of @config that
+ * exists (a raw image names no other file; a missing one is reported
+ * when the VM starts).  Runs qemu-img: call it on a worker thread.
+ */
+gboolean
+vireo_storage_check_images (const VireoDomainConfig *config,
+                            GError                 **error)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+      g_autofree char *format = NULL;
+
+      if (disk->path == NULL || g_str_equal (disk->format, "raw") ||
+          !g_file_test (disk->path, G_FILE_TEST_EXISTS))
+        continue;
+      format = vireo_storage_check_image (config->name, disk->target, disk->path, disk->format,
+                                          disk->backing, error);
+      if (format == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -307,6 +495,7 @@ import_func (VireoJob      *vjob,
 {
   ImageJob *job = data;
   g_autofree char *what = g_strdup_printf ("Cannot import %s", job->source);
+  g_autofree char *format = NULL;
 
   if (!g_file_test (job->source, G_FILE_TEST_IS_REGULAR))
     {
@@ -314,10 +503,14 @@ import_func (VireoJob      *vjob,
                    _("Cannot import %s: no such file"), job->source);
       return FALSE;
     }
-  if (!claim_dest (job, error))
+  /* probed once, then named: qemu-img convert never guesses, and never
+   * copies a backing or data file the image's author chose */
+  format = vireo_storage_check_image (NULL, NULL, job->source, NULL, NULL, error);
+  if (format == NULL || !claim_dest (job, error))
     return FALSE;
   {
-    const char *argv[] = { "qemu-img", "convert", "-p", "-O", "qcow2", job->source, job->dest, NULL };
+    const char *argv[] = { "qemu-img", "convert", "-p", "-f", format, "-O", "qcow2",
+                           job->source, job->dest, NULL };
 
     return run_qemu_img (vjob, what, argv, cancellable, error);
   }

@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "vireo-domain-config.h"
 #include "vireo-job.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,14 @@ char       *vireo_storage_existing_file (const char  *vm,
                                          GError     **error);
 const char *vireo_storage_probe_format  (const char  *vm,
                                          const char  *path,
+                                         GError     **error);
+char       *vireo_storage_check_image   (const char  *vm,
+                                         const char  *target,
+                                         const char  *path,
+                                         const char  *format,
+                                         const char  *backing,
+                                         GError     **error);
+gboolean    vireo_storage_check_images  (const VireoDomainConfig *config,
                                          GError     **error);
 gboolean  vireo_storage_parse_size      (const char  *text,
                                          guint64     *bytes,

@@ -19,6 +19,7 @@
 #include "vireo-i18n.h"
 #include "vireo-load-error.h"
 #include "vireo-shim-protocol.h"
+#include "vireo-storage.h"
 
 static gboolean
 check_define_conflicts (VireoEngine             *self,
@@ -116,7 +117,8 @@ vireo_engine_define_domain (VireoEngine             *self,
   g_return_val_if_fail (config != NULL, NULL);
 
   if (!vireo_domain_config_validate (config, error) ||
-      !check_define_conflicts (self, config, error))
+      !check_define_conflicts (self, config, error) ||
+      !vireo_storage_check_images (config, error))
     return NULL;
   xml = vireo_domain_config_format (config);
   if (!write_definition (self->paths, config->name, xml, error))
@@ -150,6 +152,7 @@ write_in_thread (GTask        *task,
   /* only the file: the list changes on the main context.  A cancel that
    * comes after this point is too late: the result then says "written" */
   if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
+      !vireo_storage_check_images (define->config, &error) ||
       !write_definition (self->paths, define->config->name, define->xml, &error))
     g_task_return_error (task, error);
   else

@@ -50,6 +50,11 @@ vireo_name_validate (const char *name,
       if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
         {
           g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+          /* the message stays one line, whatever the name holds */
+          for (char *q = valid; *q != '\0'; q++)
+            if (g_ascii_iscntrl (*q))
+              *q = '?';
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
                        _("VM name '%s' may only contain letters, digits, '.', '_' and '-'"),
                        valid);
