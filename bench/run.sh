@@ -1,118 +1,136 @@
 #!/usr/bin/env bash
-# make bench: figures, not assertions.  Prints, for the demo guest under TCG,
-# the median of 5 runs of
-#   - vireoctl start → ready marker, against raw qemu-system-x86_64 with
-#     the same command line (the shim's own log line), and their difference;
-#   - vireoctl list --all with 1000 defined VMs;
+# make bench: figures, not assertions, for the test guest under TCG:
+#   - start overhead: vireoctl start against raw qemu-system-x86_64 with
+#     the same command line, each until the guest's first serial byte
+#     (the kernel's, console=ttyS0 earlyprintk=serial: SeaBIOS prints
+#     nothing on a serial port), median of 11, runs alternate; and the
+#     time vireoctl start takes to return;
+#   - vireo-shim's RSS and PSS per running VM;
+#   - defining the 1st and the 1000th VM; vireoctl list --all with 1000;
 #   - the resident memory of a vireoctl client attached to a console;
-#   - the desktop application against virt-manager (bench/desktop.sh);
-#   - vireo-tui with 1000 and 50 VMs (bench/tui.sh).
-set -euo pipefail
+#   - the desktop application (bench/desktop.sh) and vireo-tui (bench/tui.sh).
+# Every step runs on its own, in a temporary --root: one that fails says
+# why and the next runs.  A summary of every figure and its goal ends it.
+set -uo pipefail
 builddir=${1:-build}
-ctl="$(realpath "$builddir/ui/cli/vireoctl")"
-guest="$(realpath "$builddir/tests")"
+. "$(dirname "$0")/common.sh"
+START_RUNS=${VIREO_BENCH_START_RUNS:-11}
+first_byte="$(realpath "$builddir/bench/vireo-first-byte")"
 root=$(mktemp -d /tmp/vireo-bench.XXXXXX)
-export VIREO_ACCEL=tcg
-READY=VIREO-GUEST-READY
-RUNS=${VIREO_BENCH_RUNS:-5}
+export VIREO_BENCH_SUMMARY="$root/summary"
+: > "$VIREO_BENCH_SUMMARY"
 
 cleanup() {
-  "$(dirname "$0")/../build-aux/kill-runtime.sh" "$root"
-  [ -n "${raw_pid:-}" ] && kill -9 "$raw_pid" 2>/dev/null || true
+  "$kill_runtime" "$root"/step.*
   rm -rf "$root"
 }
 trap cleanup EXIT
 
-now_ms() { date +%s%3N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-wait_marker() {  # FILE
-  local i
-  for ((i = 0; i < 12000; i++)); do
-    grep -q "$READY" "$1" 2>/dev/null && return 0
-    sleep 0.01
-  done
-  echo "bench: no ready marker in $1 after 120 s" >&2
-  exit 1
+# raw_argv NAME: the argv Vireo's last start of NAME ran (the shim saves
+# it), without -S and with stock chardevs in place of the shim's fds: the
+# serial port writes to $r/raw-serial.log
+raw_argv() {
+  local a run
+  run=$(ls -d "$r"/run/*/ | head -n 1)
+  raw=()
+  while IFS= read -r -d '' a; do
+    case "$a" in
+      -S) continue ;;
+      socket,id=mon,fd=3) a=file,id=mon,path=/dev/null ;;
+      socket,id=serial0,fd=4) a="file,id=serial0,path=$r/raw-serial.log" ;;
+      socket,id=agent0,fd=5) a=null,id=agent0 ;;
+      unix:*vnc.sock) a=none ;;
+    esac
+    raw+=("$a")
+  done < "${run}qemu-argv"
+  [ "${#raw[@]}" -gt 0 ]
 }
 
-c() { "$ctl" --root "$root" "$@"; }
+start_overhead() {
+  local i out vireo=() returned=() theirs=() v q
+  create_guest boot
+  c start boot >/dev/null    # the shim saves the argv raw QEMU reruns
+  c destroy boot >/dev/null
+  raw_argv boot
+  for ((i = 0; i < START_RUNS; i++)); do
+    read -r v q < <("$first_byte" "$(serial_log boot)" 60000 -- "$ctl" --root "$r" start boot)
+    vireo+=("$v") returned+=("$q")
+    c destroy boot >/dev/null
+    rm -f "$r/raw-serial.log"
+    read -r v q < <("$first_byte" --kill "$r/raw-serial.log" 60000 -- "${raw[@]}")
+    theirs+=("$v")
+  done
+  v=$(printf '%s\n' "${vireo[@]}" | median)
+  q=$(printf '%s\n' "${theirs[@]}" | median)
+  echo "start to first serial byte, median of $START_RUNS: vireoctl start $v ms, raw QEMU $q ms"
+  figure "start overhead to the first serial byte (Vireo - raw QEMU)" "$((v - q)) ms" "goal: under 50 ms"
+  figure "vireoctl start returns" "$(printf '%s\n' "${returned[@]}" | median) ms" "figure only"
+}
 
-c create demo --memory 256 --kernel "$guest/vmlinuz" --initrd "$guest/initrd.img" \
-  --cmdline "console=tty0 console=ttyS0 quiet" --disk 64M >/dev/null
-serial="$root/state/log/demo-serial.log"
+shim_memory() {
+  local name pid rss pss n=3 total_rss=0 total_pss=0
+  for ((i = 1; i <= n; i++)); do create_idle "vm$i"; c start "vm$i" >/dev/null; done
+  sleep 5   # the shims have done their start-up work
+  for f in "$r"/run/*/state.json; do
+    pid=$(grep -o '"shim-pid":[0-9]*' "$f" | cut -d: -f2)
+    read -r rss pss < <(awk '/^Rss:/ {r = $2} /^Pss:/ {p = $2} END {print r, p}' "/proc/$pid/smaps_rollup")
+    total_rss=$((total_rss + rss)) total_pss=$((total_pss + pss))
+  done
+  figure "vireo-shim RSS per running VM ($n running)" \
+    "$(awk -v k="$total_rss" -v n="$n" 'BEGIN {printf "%.2f MiB", k / n / 1024}')" "goal: under 3 MiB"
+  figure "vireo-shim PSS per running VM ($n running)" \
+    "$(awk -v k="$total_pss" -v n="$n" 'BEGIN {printf "%.2f MiB", k / n / 1024}')" "goal: under 3 MiB"
+}
 
-echo "== start to ready marker (TCG, median of $RUNS, runs alternate) =="
-# One start first, so the shim saves the exact argv that raw QEMU reruns
-# without -S and with stock chardevs instead of the shim's fds.
-c start demo >/dev/null
-wait_marker "$serial"
-c destroy demo >/dev/null
-mapfile -d '' vireo_argv < "$(ls -d "$root"/run/*/)qemu-argv"
-raw_args=()
-out="$root/raw-serial.log"
-for a in "${vireo_argv[@]}"; do
-  case "$a" in
-    -S) continue ;;
-    socket,id=mon,fd=3) raw_args+=(file,id=mon,path=/dev/null); continue ;;
-    socket,id=serial0,fd=4) raw_args+=("file,id=serial0,path=$out"); continue ;;
-    socket,id=agent0,fd=5) raw_args+=(null,id=agent0); continue ;;
-    unix:*vnc.sock) raw_args+=(none); continue ;;
-  esac
-  raw_args+=("$a")
-done
+# define_times: median ms of RUNS `vireoctl create` and `vireoctl define`
+# of one more VM, each deleted again
+define_times() {
+  local i created=() defined=()
+  c dumpxml template | sed -e 's|<name>template</name>|<name>extra</name>|' \
+    -e '/<uuid>/d' -e '/<mac /d' > "$r/extra.xml"
+  for ((i = 0; i < RUNS; i++)); do
+    created+=($(ms c create new --memory 64 --network none))
+    c undefine new >/dev/null
+    defined+=($(ms c define "$r/extra.xml"))
+    c undefine extra >/dev/null
+  done
+  echo "$(printf '%s\n' "${created[@]}" | median) $(printf '%s\n' "${defined[@]}" | median)"
+}
 
-vireo_times=()
-start_times=()
-raw_times=()
-for i in $(seq $RUNS); do
-  : > "$serial"
-  t0=$(now_ms)
+define_and_list() {
+  local first last i times=()
+  c create template --memory 64 --network none >/dev/null
+  read -r -a first < <(define_times)
+  define_copies template vm 1 998
+  read -r -a last < <(define_times)
+  figure "vireoctl create, 1st VM vs 1000th" "${first[0]} ms vs ${last[0]} ms" "goal: the 1000th as fast as the 1st"
+  figure "vireoctl define, 1st VM vs 1000th" "${first[1]} ms vs ${last[1]} ms" "goal: the 1000th as fast as the 1st"
+  define_copies template vm 999 999
+  for ((i = 0; i < RUNS; i++)); do times+=($(ms c list --all)); done
+  figure "vireoctl list --all, $(c list --all | tail -n +2 | wc -l) VMs" \
+    "$(printf '%s\n' "${times[@]}" | median) ms" "goal: under 100 ms"
+}
+
+client_memory() {
+  local client rss
+  create_guest demo
   c start demo >/dev/null
-  start_times+=($(( $(now_ms) - t0 )))
-  wait_marker "$serial"
-  vireo_times+=($(( $(now_ms) - t0 )))
-  c destroy demo >/dev/null
+  wait_ready demo
+  c console demo --idle 3 </dev/null >/dev/null &
+  client=$!
+  sleep 1
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$client/status")
+  wait "$client" || true
+  figure "vireoctl console client RSS" "$((rss / 1024)) MiB ($rss KiB)" "figure only"
+}
 
-  : > "$out"
-  t0=$(now_ms)
-  "${raw_args[@]}" >/dev/null 2>&1 &
-  raw_pid=$!
-  wait_marker "$out"
-  raw_times+=($(( $(now_ms) - t0 )))
-  kill -9 "$raw_pid"; wait "$raw_pid" 2>/dev/null || true
-  raw_pid=
-done
-echo "vireoctl start returns (guest running): $(printf '%s\n' "${start_times[@]}" | median) ms"
-v=$(printf '%s\n' "${vireo_times[@]}" | median)
-r=$(printf '%s\n' "${raw_times[@]}" | median)
-echo "vireoctl start → ready: ${v} ms"
-echo "raw qemu       → ready: ${r} ms"
-echo "overhead: $((v - r)) ms, ratio $(awk -v v="$v" -v r="$r" 'BEGIN {printf "%.3f", v / r}') (goal: under 50 ms)"
+step "$root" "start overhead (TCG)" start_overhead
+step "$root" "vireo-shim memory" shim_memory
+step "$root" "definitions (1000 VMs)" define_and_list
+step "$root" "client memory" client_memory
+"$bench_dir/desktop.sh" "$builddir" || echo "bench: the desktop part failed (exit $?); going on"
+"$bench_dir/tui.sh" "$builddir" || echo "bench: the vireo-tui part failed (exit $?); going on"
 
-echo "== vireoctl list --all with 1000 VMs (median of $RUNS) =="
-xml=$(c dumpxml demo)
-for i in $(seq -w 1 999); do
-  uuid=$(cat /proc/sys/kernel/random/uuid)
-  printf '%s\n' "$xml" | sed -e "s|<name>demo</name>|<name>vm$i</name>|" \
-    -e "s|<uuid>.*</uuid>|<uuid>$uuid</uuid>|" > "$root/config/domains/vm$i.xml"
-done
-list_times=()
-for i in $(seq $RUNS); do
-  t0=$(date +%s%N)
-  c list --all >/dev/null
-  list_times+=($(( ($(date +%s%N) - t0) / 1000000 )))
-done
-echo "list of $(c list --all | tail -n +2 | wc -l) VMs: $(printf '%s\n' "${list_times[@]}" | median) ms (goal: under 100 ms)"
-
-echo "== client memory =="
-c start demo >/dev/null
-c console demo --idle 3 </dev/null >/dev/null &
-client=$!
-sleep 1
-rss=$(awk '/VmRSS/ {print $2}' "/proc/$client/status")
-wait "$client" || true
-echo "vireoctl console client RSS: $((rss / 1024)) MiB ($rss KiB)"
-c destroy demo >/dev/null
-
-"$(dirname "$0")/desktop.sh" "$builddir"
-"$(dirname "$0")/tui.sh" "$builddir"
+echo
+echo "== summary (figures, not assertions) =="
+awk -F '\t' '{printf "  %s: %s [%s]\n", $1, $2, $3}' "$VIREO_BENCH_SUMMARY"
