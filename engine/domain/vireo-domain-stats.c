@@ -297,7 +297,8 @@ on_sampled (GObject      *source,
   _vireo_domain_emit_stats_updated (self);
 }
 
-static void
+/* Returns: whether @domain runs, so wants sampling again */
+static gboolean
 sample_one (VireoDomain *domain)
 {
   VireoLoadRecord *record = _vireo_domain_get_load_record (domain);
@@ -309,28 +310,38 @@ sample_one (VireoDomain *domain)
           record->in_flight = TRUE;
           vireo_domain_get_stats_async (domain, NULL, on_sampled, g_object_ref (domain));
         }
+      return TRUE;
     }
-  else if (record->have || record->cpu_count > 0)
+  if (record->have || record->cpu_count > 0)
     {
       clear_samples (record);
       _vireo_domain_emit_stats_updated (domain);
     }
+  return FALSE;
 }
 
+/* Only the watched VMs that run are sampled; when none runs the timer
+ * stops, and a watched VM that starts brings it back (on_watched_state):
+ * a thousand shut-off VMs in a window cost nothing. */
 static gboolean
 on_monitor_tick (gpointer user_data)
 {
   /* a handler of stats-updated may unwatch: walk a copy */
   g_autoptr(GPtrArray) domains = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean any_running = FALSE;
   GHashTableIter iter;
   gpointer key;
 
   g_hash_table_iter_init (&iter, monitor.watched);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_ptr_array_add (domains, g_object_ref (key));
+    if (vireo_domain_can (key, VIREO_DOMAIN_OP_STATS) || _vireo_domain_get_load_record (key)->cpu_count > 0)
+      g_ptr_array_add (domains, g_object_ref (key));
   for (guint i = 0; i < domains->len; i++)
-    sample_one (g_ptr_array_index (domains, i));
-  return G_SOURCE_CONTINUE;
+    any_running |= sample_one (g_ptr_array_index (domains, i));
+  if (any_running)
+    return G_SOURCE_CONTINUE;
+  monitor.tick_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -339,6 +350,17 @@ restart_timer (void)
   g_clear_handle_id (&monitor.tick_id, g_source_remove);
   if (monitor.watched != NULL && g_hash_table_size (monitor.watched) > 0)
     monitor.tick_id = g_timeout_add (monitor.interval_ms, on_monitor_tick, NULL);
+}
+
+static void
+on_watched_state (VireoDomain *domain,
+                  GParamSpec  *pspec,
+                  gpointer     user_data)
+{
+  if (monitor.tick_id == 0 && vireo_domain_can (domain, VIREO_DOMAIN_OP_STATS))
+    restart_timer ();
+  else if (!vireo_domain_can (domain, VIREO_DOMAIN_OP_STATS))
+    sample_one (domain);   /* forget its samples now */
 }
 
 /**
@@ -378,7 +400,8 @@ vireo_domain_watch_stats (VireoDomain *self)
   if (monitor.watched == NULL)
     monitor.watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_hash_table_add (monitor.watched, g_object_ref (self));
-  if (monitor.tick_id == 0)
+  g_signal_connect (self, "notify::state", G_CALLBACK (on_watched_state), NULL);
+  if (monitor.tick_id == 0 && vireo_domain_can (self, VIREO_DOMAIN_OP_STATS))
     restart_timer ();
 }
 
@@ -399,6 +422,7 @@ vireo_domain_unwatch_stats (VireoDomain *self)
   if (--record->watchers > 0)
     return;
   clear_samples (record);
+  g_signal_handlers_disconnect_by_func (self, on_watched_state, NULL);
   g_hash_table_remove (monitor.watched, self);
   if (g_hash_table_size (monitor.watched) == 0)
     g_clear_handle_id (&monitor.tick_id, g_source_remove);
