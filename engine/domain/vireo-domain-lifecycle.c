@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
+#include "vireo-domain-lock.h"
+#include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
@@ -140,7 +142,9 @@ on_destroy_connected (GObject      *source,
  * @cancellable: (nullable): stops connecting to the VM; once the command
  *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
  * Forces the VM off at once (like pulling the plug); the shim records it
- * as "forced off", not as a crash.
+ * as "forced off", not as a crash.  Fails at once with %VIREO_ERROR_BUSY
+ * while a process starts, changes or deletes the VM: it holds the VM's
+ * change lock until the VM is off.
  */
 void
 vireo_domain_destroy_async (VireoDomain         *self,
@@ -149,12 +153,24 @@ vireo_domain_destroy_async (VireoDomain         *self,
                             gpointer             user_data)
 {
   GTask *task;
+  GError *error = NULL;
+  VireoLock *lock;
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_destroy_async);
+  vireo_domain_refresh_state (self);
+  if (!vireo_domain_check (self, VIREO_DOMAIN_OP_FORCE_OFF, &error) ||
+      !(lock = _vireo_domain_lock_change (self->run_dir, self->config->name,
+                                          VIREO_DOMAIN_LOCK_FORCING_OFF, &error)))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_task_set_task_data (task, lock, (GDestroyNotify) vireo_lock_free);
   _vireo_domain_connect_async (self, cancellable, on_destroy_connected, task);
 }
 

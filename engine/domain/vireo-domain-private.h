@@ -38,6 +38,7 @@ struct _VireoDomain
   const VireoPaths *paths;
 
   VireoDomainState state;
+  gboolean start_pending;        /* a start of ours is under way (vireo-domain-start.c) */
   gint64 started_at;
   GPid qemu_pid;
 

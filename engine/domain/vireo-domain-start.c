@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
@@ -28,6 +29,9 @@
 
 typedef struct {
   VireoDomainConfig *config;
+  const VireoPaths *paths;       /* borrowed: the engine outlives its VMs */
+  VireoLock *change_lock;        /* until the guest runs or the start failed */
+  VireoLock *run_lock;           /* until the shim holds it */
   char *run_dir;
   char *log_path;
   char *serial_log_path;
@@ -40,6 +44,8 @@ static void
 start_free (Start *start)
 {
   vireo_domain_config_free (start->config);
+  vireo_lock_free (start->change_lock);
+  vireo_lock_free (start->run_lock);
   g_free (start->run_dir);
   g_free (start->log_path);
   g_free (start->serial_log_path);
@@ -86,6 +92,36 @@ check_files (const VireoDomainConfig *config,
          vireo_storage_check_images (config, error);
 }
 
+/* Worker thread: the VM's locks (vireo-domain-lock.c), then its
+ * definition as it is on disk now, which another process may have changed
+ * or deleted since this one read it: that is what starts. */
+static gboolean
+take_locks (Start   *start,
+            GError **error)
+{
+  VireoDomainConfig *on_disk;
+  const char *name = start->config->name;
+
+  start->change_lock = _vireo_domain_lock_change (start->run_dir, name, VIREO_DOMAIN_LOCK_STARTING, error);
+  if (start->change_lock == NULL)
+    return FALSE;
+  start->run_lock = _vireo_domain_lock_run (start->run_dir, name, VIREO_DOMAIN_LOCK_STARTING, error);
+  if (start->run_lock == NULL)
+    return FALSE;
+  if (!_vireo_domain_check_defined (start->paths, start->config, error) ||
+      !(on_disk = _vireo_domain_read_definition (start->paths, name, error)))
+    {
+      /* undefined meanwhile: leave no runtime folder behind */
+      _vireo_domain_remove_run_dir (start->run_dir, g_steal_pointer (&start->change_lock),
+                                    g_steal_pointer (&start->run_lock));
+      return FALSE;
+    }
+  vireo_domain_config_free (start->config);
+  start->config = on_disk;
+  return TRUE;
+}
+
+/* Under the run lock: whatever an earlier run left here is stale. */
 static gboolean
 prepare_run_dir (Start   *start,
                  GError **error)
@@ -147,10 +183,13 @@ prepare_and_spawn (GTask        *task,
   g_autofree char *log_dir = g_path_get_dirname (start->log_path);
   VireoQemuHost host = { 0 };
   int pipe_fds[2];
-  int source_fds[1], target_fds[1] = { 3 };
+  int source_fds[2], target_fds[2] = { 3, 4 };
   int null_fd, log_fd;
   gboolean ok;
 
+  if (!take_locks (start, &error))
+    goto fail;
+  config = start->config;
   if (!check_files (config, &error))
     goto fail;
   host.accel = vireo_host_resolve_accel (config, g_getenv ("VIREO_ACCEL"),
@@ -191,6 +230,8 @@ prepare_and_spawn (GTask        *task,
   g_ptr_array_add (argv, "--accel");
   g_ptr_array_add (argv, host.accel == VIREO_ACCEL_KVM ? "kvm" : "tcg");
   g_ptr_array_add (argv, "--ready-fd=3");
+  /* the shim keeps the run lock for its whole life */
+  g_ptr_array_add (argv, "--lock-fd=4");
   if (config->guest_agent)
     g_ptr_array_add (argv, "--agent");
   g_ptr_array_add (argv, "--");
@@ -201,6 +242,7 @@ prepare_and_spawn (GTask        *task,
   if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
     goto fail;
   source_fds[0] = pipe_fds[1];
+  source_fds[1] = vireo_lock_get_fd (start->run_lock);
   null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   log_fd = open (start->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 
@@ -209,9 +251,12 @@ prepare_and_spawn (GTask        *task,
   ok = g_spawn_async_with_pipes_and_fds (start->run_dir, (const char * const *) argv->pdata, NULL,
                                          G_SPAWN_DEFAULT, child_setup, NULL,
                                          null_fd, null_fd, log_fd >= 0 ? log_fd : null_fd,
-                                         source_fds, target_fds, 1,
+                                         source_fds, target_fds, 2,
                                          NULL, NULL, NULL, NULL, &error);
   close (pipe_fds[1]);
+  /* our copy of the run lock's fd: from now on the shim's alone holds it,
+   * so the lock ends when the shim does */
+  g_clear_pointer (&start->run_lock, vireo_lock_free);
   close (null_fd);
   if (log_fd >= 0)
     close (log_fd);
@@ -229,6 +274,18 @@ fail:
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
+/* The start is over, whichever way: the change lock goes, and the state
+ * is the run folder's again. */
+static void
+end_start (VireoDomain *self,
+           Start       *start)
+{
+  g_clear_pointer (&start->change_lock, vireo_lock_free);
+  g_clear_pointer (&start->run_lock, vireo_lock_free);
+  self->start_pending = FALSE;
+  vireo_domain_refresh_state (self);
+}
+
 static void
 finish_start (GTask  *task,
               GError *error)
@@ -237,7 +294,7 @@ finish_start (GTask  *task,
   Start *start = g_task_get_task_data (task);
 
   g_clear_handle_id (&start->timeout_id, g_source_remove);
-  vireo_domain_refresh_state (self);
+  end_start (self, start);
   if (error)
     g_task_return_error (task, error);
   else
@@ -289,7 +346,7 @@ on_start_timeout (gpointer user_data)
                            g_dngettext (GETTEXT_PACKAGE, "VM '%s' did not start within %d second",
                                         "VM '%s' did not start within %d seconds", START_TIMEOUT_S),
                            vireo_domain_get_name (self), START_TIMEOUT_S);
-  vireo_domain_refresh_state (self);
+  end_start (self, start);
   /* on_ready_line drops the last reference */
   return G_SOURCE_REMOVE;
 }
@@ -300,7 +357,6 @@ on_spawned (GObject      *source,
             gpointer      user_data)
 {
   GTask *task = user_data;
-  VireoDomain *self = VIREO_DOMAIN (source);
   Start *start = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GInputStream) pipe = NULL;
@@ -310,7 +366,6 @@ on_spawned (GObject      *source,
       finish_start (task, g_steal_pointer (&error));
       return;
     }
-  _vireo_domain_set_starting (self);
   pipe = g_unix_input_stream_new (start->ready_fd, TRUE);
   start->ready_fd = -1;
   start->ready = g_data_input_stream_new (pipe);
@@ -326,6 +381,11 @@ on_spawned (GObject      *source,
  * Boots the VM.  Completes once the guest runs (or with an error that
  * names the VM and the cause: a missing disk, KVM not usable, QEMU's own
  * message).  The VM keeps running after this process exits.
+ *
+ * The VM is "starting" when this returns.  Another process's start,
+ * change or delete of the same VM makes this one fail at once with
+ * %VIREO_ERROR_BUSY ("VM 'demo' is busy (starting)"), and a VM that runs
+ * already with %VIREO_ERROR_INVALID_STATE.
  */
 void
 vireo_domain_start_async (VireoDomain         *self,
@@ -354,10 +414,15 @@ vireo_domain_start_async (VireoDomain         *self,
   start = g_new0 (Start, 1);
   start->ready_fd = -1;
   start->config = vireo_domain_config_copy (vireo_domain_get_config (self));
+  start->paths = _vireo_domain_get_paths (self);
   start->run_dir = g_strdup (vireo_domain_get_run_dir (self));
   start->log_path = vireo_domain_get_log_path (self);
   start->serial_log_path = vireo_domain_get_serial_log_path (self);
   g_task_set_task_data (task, start, (GDestroyNotify) start_free);
+  /* starting from now on, for this process's front ends (Start turns
+   * insensitive) and for a second call, until end_start() */
+  self->start_pending = TRUE;
+  _vireo_domain_set_starting (self);
 
   spawn = g_task_new (self, cancellable, on_spawned, task);
   g_task_set_task_data (spawn, start, NULL);

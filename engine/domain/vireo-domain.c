@@ -54,6 +54,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void watch_shim (VireoDomain *self, pid_t pid, guint64 start_time);
+static gboolean is_final (VireoDomainState state);
 static void update_pending_changes (VireoDomain *self);
 
 /* As state.json spells them, in VireoDomainState order. */
@@ -82,8 +83,18 @@ _vireo_domain_set_state (VireoDomain      *self,
            VireoDomainState  state,
            const char       *reason)
 {
-  gboolean state_changed = self->state != state;
-  gboolean reason_changed = g_strcmp0 (self->state_reason, reason) != 0;
+  gboolean state_changed;
+  gboolean reason_changed;
+
+  /* a start of ours is under way: the run folder does not tell it yet
+   * (no shim, or the last run's final state) */
+  if (self->start_pending && is_final (state))
+    {
+      state = VIREO_DOMAIN_STATE_STARTING;
+      reason = NULL;
+    }
+  state_changed = self->state != state;
+  reason_changed = g_strcmp0 (self->state_reason, reason) != 0;
 
   self->state = state;
   if (reason_changed)

@@ -7,6 +7,12 @@
  * QEMU their other ends as fds 3 and 4 (no connect race), starts it paused,
  * negotiates QMP, opens shim.sock and console.sock, resumes the guest and
  * only then writes "ok" to the pipe, or "error: MESSAGE" if any step failed.
+ *
+ * On --lock-fd it inherits the VM's run lock, already taken by the
+ * engine, and keeps that fd open until it exits: while the shim lives
+ * nobody else starts the VM or touches its runtime folder
+ * (engine/domain/vireo-domain-lock.c).  QEMU does not inherit it: it
+ * dies with the shim anyway (PDEATHSIG).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,11 +116,13 @@ finish (Shim       *shim,
     vireo_qmp_client_close (shim->qmp);
   shim_monitor_close_all (shim);
   shim_console_close_all (shim);
-  {
-    /* QEMU leaves its VNC socket behind */
-    g_autofree char *vnc = g_build_filename (shim->run_dir, "vnc.sock", NULL);
-    g_unlink (vnc);
-  }
+  if (shim->qemu_start_time != 0)
+    {
+      /* our QEMU leaves its VNC socket behind; the run lock made sure no
+       * other QEMU made one here */
+      g_autofree char *vnc = g_build_filename (shim->run_dir, "vnc.sock", NULL);
+      g_unlink (vnc);
+    }
   /* the engine words it as "VM 'x' failed to start: …" itself */
   report_ready (shim, shim->start_error ? shim->start_error : reason_code);
   g_main_loop_quit (shim->loop);
@@ -481,6 +489,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   char **rest = NULL;
+  int lock_fd = -1;
   GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &shim.name, "VM name", "NAME" },
     { "uuid", 0, 0, G_OPTION_ARG_STRING, &shim.uuid, "VM UUID", "UUID" },
@@ -489,6 +498,7 @@ main (int   argc,
     { "serial-log", 0, 0, G_OPTION_ARG_FILENAME, &shim.serial_log_path, "Serial log", "FILE" },
     { "accel", 0, 0, G_OPTION_ARG_STRING, &shim.accel, "Accelerator", "kvm|tcg" },
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &shim.ready_fd, "Where to report start-up", "FD" },
+    { "lock-fd", 0, 0, G_OPTION_ARG_INT, &lock_fd, "The VM's run lock, held until the shim exits", "FD" },
     { "agent", 0, 0, G_OPTION_ARG_NONE, &shim.with_agent, "QEMU has a guest agent channel on fd 5", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "-- QEMU ARGV" },
     { NULL }
@@ -507,6 +517,9 @@ main (int   argc,
     }
   if (shim.ready_fd >= 0)
     fcntl (shim.ready_fd, F_SETFD, FD_CLOEXEC);
+  /* never closed: the lock lasts as long as this process */
+  if (lock_fd >= 0)
+    fcntl (lock_fd, F_SETFD, FD_CLOEXEC);
   shim.qemu_argv = rest;
   if (shim.accel == NULL)
     shim.accel = g_strdup ("tcg");

@@ -182,8 +182,9 @@ shim_peer_set_data (ShimPeer       *peer,
   peer->data_destroy = destroy;
 }
 
-/* A listening Unix socket at @path, replacing a stale one (QEMU and a
- * killed shim leave theirs behind), private to the user. */
+/* A listening Unix socket at @path, private to the user.  A file already
+ * there is not ours to remove (it may be another shim's): the engine
+ * clears stale ones under the VM's run lock before it starts a shim. */
 static GSocket *
 listen_unix (const char *path,
              GError    **error)
@@ -197,7 +198,6 @@ listen_unix (const char *path,
                    "socket path %s is too long", path);
       return NULL;
     }
-  g_unlink (path);
   socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, error);
   if (socket == NULL)
     return NULL;
@@ -250,11 +250,12 @@ shim_server_listen (ShimServer  *server,
 {
   GSource *source;
 
-  server->path = g_strdup (path);
   server->clients = g_ptr_array_new ();
   server->listener = listen_unix (path, error);
   if (server->listener == NULL)
     return FALSE;
+  /* bound: the socket file is ours, shim_server_close() removes it */
+  server->path = g_strdup (path);
   source = g_socket_create_source (server->listener, G_IO_IN, NULL);
   g_source_set_callback (source, G_SOURCE_FUNC (on_server_connect), server, NULL);
   server->source_id = g_source_attach (source, NULL);

@@ -4,12 +4,16 @@
  *
  * A definition is written atomically and durably, then the list learns
  * of it; undefining deletes the definition first, then the storage it
- * chose, so a VM is never left defined without its disks.
+ * chose, so a VM is never left defined without its disks.  Both happen
+ * under the VM's locks and the definitions folder's, and look at what is
+ * on disk again under them: other processes define and delete too
+ * (engine/domain/vireo-domain-lock.c).
  */
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-engine-private.h"
@@ -59,20 +63,49 @@ check_define_conflicts (VireoEngine             *self,
   return TRUE;
 }
 
-/* Writes NAME.xml atomically and durably: on any thread. */
+/* Under the definitions lock: what another process defined meanwhile.
+ * A VM of that name with another UUID wins; the same VM is changed only
+ * under its change lock, which is returned in @change_lock. */
 static gboolean
-write_definition (const VireoPaths *paths,
-                  const char       *name,
-                  const char       *xml,
-                  GError          **error)
+check_on_disk (const VireoPaths         *paths,
+               const VireoDomainConfig  *config,
+               VireoLock               **change_lock,
+               GError                  **error)
 {
-  g_autofree char *path = vireo_paths_domain_file (paths, name);
+  g_autofree char *path = vireo_paths_domain_file (paths, config->name);
+  g_autoptr(VireoDomainConfig) on_disk = NULL;
+  g_autofree char *run_dir = NULL;
 
-  if (!vireo_paths_ensure (paths, error))
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  on_disk = _vireo_domain_read_definition (paths, config->name, NULL);
+  if (on_disk != NULL && !g_str_equal (on_disk->uuid, config->uuid))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("A VM named '%s' already exists (with another UUID)"), config->name);
+      return FALSE;
+    }
+  run_dir = vireo_paths_domain_run_dir (paths, config->uuid);
+  *change_lock = _vireo_domain_lock_change (run_dir, config->name, VIREO_DOMAIN_LOCK_DEFINING, error);
+  return *change_lock != NULL;
+}
+
+/* Writes NAME.xml atomically and durably, under the locks: on any thread. */
+static gboolean
+write_definition (const VireoPaths        *paths,
+                  const VireoDomainConfig *config,
+                  const char              *xml,
+                  GError                 **error)
+{
+  g_autofree char *path = vireo_paths_domain_file (paths, config->name);
+  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, config->name, error);
+  g_autoptr(VireoLock) change_lock = NULL;
+
+  if (definitions == NULL || !check_on_disk (paths, config, &change_lock, error))
     return FALSE;
   if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
     {
-      g_prefix_error (error, _("VM '%s' was not saved: "), name);
+      g_prefix_error (error, _("VM '%s' was not saved: "), config->name);
       return FALSE;
     }
   return TRUE;
@@ -102,7 +135,10 @@ apply_definition (VireoEngine             *self,
  *
  * Validates and writes the definition atomically.  Defining an existing
  * VM again (same name and UUID) replaces its definition, which a running
- * VM picks up at its next start.
+ * VM picks up at its next start.  While another process starts, changes
+ * or deletes that VM it fails at once with %VIREO_ERROR_BUSY; a VM of the
+ * same name that another process defined meanwhile is not overwritten
+ * (%VIREO_ERROR_EXISTS).
  *
  * Returns: (transfer none): the VM, or %NULL with @error set
  */
@@ -121,7 +157,7 @@ vireo_engine_define_domain (VireoEngine             *self,
       !vireo_storage_check_images (config, error))
     return NULL;
   xml = vireo_domain_config_format (config);
-  if (!write_definition (self->paths, config->name, xml, error))
+  if (!write_definition (self->paths, config, xml, error))
     return NULL;
   return apply_definition (self, config);
 }
@@ -153,7 +189,7 @@ write_in_thread (GTask        *task,
    * comes after this point is too late: the result then says "written" */
   if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
       !vireo_storage_check_images (define->config, &error) ||
-      !write_definition (self->paths, define->config->name, define->xml, &error))
+      !write_definition (self->paths, define->config, define->xml, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -242,9 +278,13 @@ vireo_engine_define_domain_finish (VireoEngine   *self,
  * on a worker thread. */
 typedef struct {
   VireoDomain *domain;
+  VireoDomainConfig *config;     /* a copy, for the worker thread */
+  const VireoPaths *paths;
   char *name;
   char *definition;
   char *run_dir;
+  VireoLock *change_lock;        /* both taken before anything is deleted */
+  VireoLock *run_lock;
   GPtrArray *doomed;             /* disk images */
   gboolean definition_gone;
 } Undefine;
@@ -253,6 +293,9 @@ static void
 undefine_free (Undefine *u)
 {
   g_clear_object (&u->domain);
+  vireo_domain_config_free (u->config);
+  vireo_lock_free (u->change_lock);
+  vireo_lock_free (u->run_lock);
   g_free (u->name);
   g_free (u->definition);
   g_free (u->run_dir);
@@ -271,11 +314,26 @@ undefine_prepare (VireoEngine  *self,
   const VireoDomainConfig *config = vireo_domain_get_config (domain);
   Undefine *u;
 
+  g_autoptr(VireoLock) change_lock = NULL;
+  g_autoptr(VireoLock) run_lock = NULL;
+  const char *run_dir = vireo_domain_get_run_dir (domain);
+
   vireo_domain_refresh_state (domain);
   if (!vireo_domain_check (domain, VIREO_DOMAIN_OP_DELETE, error))
     return NULL;
+  /* whatever another process does with the VM, it does it under these */
+  change_lock = _vireo_domain_lock_change (run_dir, config->name, VIREO_DOMAIN_LOCK_DELETING, error);
+  if (change_lock == NULL)
+    return NULL;
+  run_lock = _vireo_domain_lock_run (run_dir, config->name, VIREO_DOMAIN_LOCK_DELETING, error);
+  if (run_lock == NULL)
+    return NULL;
   u = g_new0 (Undefine, 1);
   u->domain = g_object_ref (domain);
+  u->config = vireo_domain_config_copy (config);
+  u->paths = self->paths;
+  u->change_lock = g_steal_pointer (&change_lock);
+  u->run_lock = g_steal_pointer (&run_lock);
   u->name = g_strdup (config->name);
   u->definition = vireo_paths_domain_file (self->paths, config->name);
   u->run_dir = g_strdup (vireo_domain_get_run_dir (domain));
@@ -307,6 +365,31 @@ undefine_prepare (VireoEngine  *self,
   return u;
 }
 
+/* Any thread, under the VM's locks: the definition, if it is still this
+ * VM's (another process may have deleted or replaced it). */
+static gboolean
+undefine_definition (Undefine  *u,
+                     GError   **error)
+{
+  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (u->paths, u->name, error);
+
+  if (definitions == NULL)
+    return FALSE;
+  if (!_vireo_domain_check_defined (u->paths, u->config, error))
+    {
+      _vireo_domain_remove_run_dir (u->run_dir, g_steal_pointer (&u->change_lock),
+                                    g_steal_pointer (&u->run_lock));
+      return FALSE;
+    }
+  if (g_unlink (u->definition) != 0 && errno != ENOENT)
+    {
+      vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), u->name, u->definition);
+      return FALSE;
+    }
+  u->definition_gone = TRUE;
+  return TRUE;
+}
+
 /* Any thread.  The definition goes first: a VM is never left defined
  * without its disks. */
 static gboolean
@@ -315,18 +398,15 @@ undefine_files (Undefine  *u,
 {
   static const char *leftovers[] = { "state.json", "domain.xml", "qemu-argv", NULL };
 
-  if (g_unlink (u->definition) != 0 && errno != ENOENT)
-    {
-      vireo_set_io_error (error, errno, _("VM '%s': cannot delete %s"), u->name, u->definition);
-      return FALSE;
-    }
-  u->definition_gone = TRUE;
+  if (!undefine_definition (u, error))
+    return FALSE;
   for (guint i = 0; leftovers[i]; i++)
     {
       g_autofree char *file = g_build_filename (u->run_dir, leftovers[i], NULL);
       g_unlink (file);
     }
-  g_rmdir (u->run_dir);
+  _vireo_domain_remove_run_dir (u->run_dir, g_steal_pointer (&u->change_lock),
+                                g_steal_pointer (&u->run_lock));
   for (guint i = 0; i < u->doomed->len; i++)
     if (g_unlink (g_ptr_array_index (u->doomed, i)) != 0 && errno != ENOENT)
       {
