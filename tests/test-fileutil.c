@@ -129,6 +129,100 @@ test_read_tail (void **state)
   assert_null (vireo_file_read_tail (missing, 2));
 }
 
+static mode_t
+mode_of (const char *path)
+{
+  struct stat st;
+
+  assert_int_equal (stat (path, &st), 0);
+  return st.st_mode & 07777;
+}
+
+/* Folders and claimed files are private whatever the umask, even one
+ * that takes the owner's own bits; existing folders keep their mode. */
+static void
+test_private_modes (void **state)
+{
+  const char *root = *state;
+  g_autofree char *open_dir = g_build_filename (root, "open", NULL);
+  g_autofree char *deep = g_build_filename (open_dir, "a", "b", NULL);
+  g_autofree char *parent = g_build_filename (open_dir, "a", NULL);
+  g_autofree char *file = g_build_filename (deep, "disk.qcow2", NULL);
+  g_autoptr(GError) error = NULL;
+  mode_t old_umask;
+  int fd;
+
+  g_mkdir (open_dir, 0755);
+  chmod (open_dir, 0755);
+  for (guint i = 0; i < 2; i++)
+    {
+      old_umask = umask (i == 0 ? 0 : 0277);
+      assert_true (vireo_mkdir_private (deep, &error));
+      assert_no_error (error);
+      fd = vireo_file_claim (file, &error);
+      umask (old_umask);
+      assert_no_error (error);
+      assert_true (fd >= 0);
+      close (fd);
+      assert_int_equal (mode_of (open_dir), 0755);
+      assert_int_equal (mode_of (parent), 0700);
+      assert_int_equal (mode_of (deep), 0700);
+      assert_int_equal (mode_of (file), 0600);
+      g_unlink (file);
+      g_rmdir (deep);
+      g_rmdir (parent);
+    }
+}
+
+/* A taken name is refused and left byte for byte as it was. */
+static void
+test_claim_refuses_existing (void **state)
+{
+  const char *root = *state;
+  g_autofree char *path = g_build_filename (root, "kernel", NULL);
+  g_autofree char *link = g_build_filename (root, "link", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, "another VM's kernel", -1, NULL);
+  chmod (path, 0644);
+  assert_int_equal (vireo_file_claim (path, &error), -1);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  assert_non_null (strstr (error->message, path));
+  contents = vireo_test_read (path);
+  assert_string_equal (contents, "another VM's kernel");
+  assert_int_equal (mode_of (path), 0644);
+  /* a dangling link is not followed into a new file elsewhere */
+  g_clear_error (&error);
+  assert_int_equal (symlink ("elsewhere", link), 0);
+  assert_int_equal (vireo_file_claim (link, &error), -1);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+}
+
+static void
+test_copy_to_fd (void **state)
+{
+  const char *root = *state;
+  g_autofree char *from = g_build_filename (root, "from", NULL);
+  g_autofree char *to = g_build_filename (root, "to", NULL);
+  g_autofree char *missing = g_build_filename (root, "missing", NULL);
+  g_autofree char *big = g_strnfill (200000, 'k');
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  g_file_set_contents (from, big, -1, NULL);
+  fd = vireo_file_claim (to, NULL);
+  assert_true (vireo_file_copy_to_fd (from, fd, to, NULL, &error));
+  assert_no_error (error);
+  assert_false (vireo_file_copy_to_fd (missing, fd, to, NULL, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_non_null (strstr (error->message, missing));
+  close (fd);
+  contents = vireo_test_read (to);
+  assert_string_equal (contents, big);
+}
+
 int
 main (void)
 {
@@ -137,6 +231,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_failed_write_keeps_old, setup, teardown),
     cmocka_unit_test_setup_teardown (test_full_disk, setup, teardown),
     cmocka_unit_test_setup_teardown (test_read_tail, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_private_modes, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_claim_refuses_existing, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_copy_to_fd, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -7,12 +7,15 @@
  * up.  Starting is vireo-domain-start.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-i18n.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-state-reason.h"
@@ -327,7 +330,8 @@ typedef struct {
   char *command;
   JsonObject *arguments;
   const char *failed;     /* a translated sentence: "VM '%s' cannot pause: %s" */
-  char *check_file;      /* screenshot: the file QEMU must have written */
+  char *check_file;      /* screenshot: the temporary file QEMU writes… */
+  char *target;          /* …renamed over this one when it did */
 } Command;
 
 static void
@@ -335,8 +339,22 @@ command_free (Command *cmd)
 {
   g_free (cmd->command);
   g_clear_pointer (&cmd->arguments, json_object_unref);
+  /* still set unless it was renamed into place */
+  if (cmd->check_file)
+    g_unlink (cmd->check_file);
   g_free (cmd->check_file);
+  g_free (cmd->target);
   g_free (cmd);
+}
+
+/* The screenshot's temporary file holds what QEMU wrote (it is empty
+ * when QEMU wrote nothing). */
+static gboolean
+screenshot_written (Command *cmd)
+{
+  GStatBuf st;
+
+  return g_stat (cmd->check_file, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0;
 }
 
 static void
@@ -353,10 +371,16 @@ on_command_done (GObject      *source,
   vireo_domain_refresh_state (self);
   if (ret == NULL)
     g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error), cmd->failed));
-  else if (cmd->check_file && !g_file_test (cmd->check_file, G_FILE_TEST_IS_REGULAR))
+  else if (cmd->check_file && !screenshot_written (cmd))
     g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
                              _("VM '%s' cannot take a screenshot: QEMU wrote no file %s"),
-                             self->config->name, cmd->check_file);
+                             self->config->name, cmd->target);
+  else if (cmd->check_file && g_rename (cmd->check_file, cmd->target) != 0)
+    {
+      vireo_set_io_error (&error, errno, _("VM '%s' cannot take a screenshot: cannot write %s"),
+                          self->config->name, cmd->target);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -453,22 +477,44 @@ vireo_domain_screenshot_async (VireoDomain         *self,
                                gpointer             user_data)
 {
   Command *cmd;
-  g_autofree char *abs = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *temp = NULL;
+  int fd;
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (path != NULL);
 
   cmd = g_new0 (Command, 1);
-  abs = g_canonicalize_filename (path, NULL);
-  /* QEMU writes the file itself, from its own working directory */
-  g_unlink (abs);
+  cmd->target = g_canonicalize_filename (path, NULL);
+  /* QEMU writes into a temporary file of ours beside the target, which
+   * replaces the target only once QEMU made it: a failure leaves the
+   * target as it was */
+  dir = g_path_get_dirname (cmd->target);
+  base = g_path_get_basename (cmd->target);
+  temp = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
+  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      g_autoptr(GTask) task = NULL;
+      GError *error = NULL;
+
+      vireo_set_io_error (&error, errno, _("VM '%s' cannot take a screenshot: cannot write %s"),
+                          self->config->name, cmd->target);
+      task = g_task_new (self, cancellable, callback, user_data);
+      g_task_set_source_tag (task, vireo_domain_screenshot_async);
+      g_task_return_error (task, error);
+      command_free (cmd);
+      return;
+    }
+  close (fd);
   cmd->command = g_strdup ("screendump");
   cmd->arguments = json_object_new ();
-  json_object_set_string_member (cmd->arguments, "filename", abs);
+  json_object_set_string_member (cmd->arguments, "filename", temp);
   json_object_set_string_member (cmd->arguments, "format", "png");
   cmd->failed = _("VM '%s' cannot take a screenshot: %s");
-  cmd->check_file = g_steal_pointer (&abs);
+  cmd->check_file = g_steal_pointer (&temp);
   run_command (self, cmd, vireo_domain_screenshot_async, cancellable, callback, user_data);
 }
 

@@ -9,12 +9,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "vireo-shim.h"
 
 #define BACKLOG_SIZE (64 * 1024)
 #define LOG_LIMIT (4 * 1024 * 1024)
+/* Input waiting for the guest, below the peer's own limit */
+#define SHIM_SERIAL_QUEUE (512 * 1024)
 
 static void
 open_serial_log (Shim *shim)
@@ -79,9 +82,19 @@ on_client_input (ShimPeer   *peer,
                  gpointer    user_data)
 {
   Shim *shim = user_data;
+  static const char full[] = "\r\nvireo-shim: the guest does not read its serial port; "
+                             "closing this console\r\n";
 
-  if (shim->serial)
-    shim_peer_send (shim->serial, data, len);
+  if (shim->serial == NULL)
+    return;
+  /* a full queue would drop the serial port itself: drop the typist */
+  if (shim_peer_get_queued (shim->serial) + len > SHIM_SERIAL_QUEUE)
+    {
+      if (shim_peer_send (peer, full, strlen (full)))
+        shim_peer_finish (peer);
+      return;
+    }
+  shim_peer_send (shim->serial, data, len);
 }
 
 static void
@@ -110,6 +123,7 @@ shim_console_listen (Shim     *shim,
 
   shim->console.on_read = on_client_input;
   shim->console.on_accept = on_client_accepted;
+  shim->console.refusal = "vireo-shim: too many console clients (64); try again later\r\n";
   shim->console.user_data = shim;
   return shim_server_listen (&shim->console, path, error);
 }

@@ -14,9 +14,14 @@
 #include "vireo-line-buffer.h"
 #include "vireo-shim.h"
 
+/* A request is a few hundred bytes; a client past these is hostile. */
+#define MAX_LINE (256 * 1024)
+#define MAX_IN_FLIGHT 4
+
 typedef struct {
   guint serial;
   gboolean negotiated;
+  guint in_flight;          /* forwarded, not yet answered */
   VireoLineBuffer lines;
 } MonClient;
 
@@ -117,6 +122,7 @@ on_forwarded (GObject      *source,
   /* The client may have left; QEMU may have gone (then it hears EOF). */
   if (peer != NULL)
     {
+      ((MonClient *) shim_peer_get_data (peer))->in_flight--;
       if (reply != NULL)
         send_reply (peer, fwd->id, reply);
       else
@@ -133,10 +139,20 @@ forward (Shim       *shim,
          JsonObject *request,
          JsonNode   *id)
 {
-  Forward *fwd = g_new0 (Forward, 1);
+  MonClient *client = shim_peer_get_data (peer);
+  Forward *fwd;
 
+  /* QEMU answers one command at a time: a client must not queue without
+   * bound in front of the others */
+  if (client->in_flight >= MAX_IN_FLIGHT)
+    {
+      send_error (peer, id, "GenericError", "too many commands in flight");
+      return;
+    }
+  client->in_flight++;
+  fwd = g_new0 (Forward, 1);
   fwd->shim = shim;
-  fwd->client_serial = ((MonClient *) shim_peer_get_data (peer))->serial;
+  fwd->client_serial = client->serial;
   fwd->id = id ? json_node_copy (id) : NULL;
   vireo_qmp_client_send_async (shim->qmp, request, NULL, on_forwarded, fwd);
 }
@@ -161,12 +177,15 @@ handle_request (Shim       *shim,
                 MonClient  *client,
                 JsonObject *request)
 {
-  const char *command = json_object_get_string_member_with_default (request, "execute", NULL);
+  JsonNode *execute = json_object_get_member (request, "execute");
   JsonNode *id = json_object_get_member (request, "id");
+  const char *command = NULL;
 
+  if (execute && JSON_NODE_HOLDS_VALUE (execute) && json_node_get_value_type (execute) == G_TYPE_STRING)
+    command = json_node_get_string (execute);
   if (command == NULL)
     {
-      send_error (peer, id, "GenericError", "QMP input lacks member 'execute'");
+      send_error (peer, id, "GenericError", "QMP input member 'execute' must be a string");
       return;
     }
   if (g_str_equal (command, "qmp_capabilities"))
@@ -221,7 +240,10 @@ on_client_input (ShimPeer   *peer,
 
   if (!vireo_line_buffer_feed (&client->lines, data, len, NULL))
     {
-      send_error (peer, NULL, "GenericError", "message too long");
+      /* the rest of that line cannot be told from the next request */
+      send_error (peer, NULL, "GenericError", "message too long (over 256 KiB): closing the connection");
+      if (find_client (shim, serial) != NULL)
+        shim_peer_finish (peer);
       return;
     }
   while ((line = vireo_line_buffer_pop (&client->lines)))
@@ -247,7 +269,7 @@ on_client_accepted (ShimPeer *peer,
   MonClient *client = g_new0 (MonClient, 1);
 
   client->serial = ++next_serial;
-  vireo_line_buffer_init (&client->lines, 1024 * 1024);
+  vireo_line_buffer_init (&client->lines, MAX_LINE);
   shim_peer_set_data (peer, client, (GDestroyNotify) mon_client_free);
   send_object (peer, shim->greeting);
 }
@@ -260,6 +282,8 @@ shim_monitor_listen (Shim    *shim,
 
   shim->monitor.on_read = on_client_input;
   shim->monitor.on_accept = on_client_accepted;
+  shim->monitor.refusal = "{\"error\": {\"class\": \"GenericError\", "
+                          "\"desc\": \"too many clients (64): the VM's shim refuses more\"}}\r\n";
   shim->monitor.user_data = shim;
   return shim_server_listen (&shim->monitor, path, error);
 }

@@ -12,7 +12,10 @@
 
 #include "vireo-shim.h"
 
-#define MAX_QUEUED (8 * 1024 * 1024)
+/* Per client: 64 clients that stop reading hold at most 64 MiB. */
+#define MAX_QUEUED (1024 * 1024)
+/* How long a finished peer has to read its last reply. */
+#define FINISH_TIMEOUT_MS 1000
 
 struct _ShimPeer {
   GSocket *socket;
@@ -25,6 +28,8 @@ struct _ShimPeer {
   gpointer closed_data;
   gpointer data;
   GDestroyNotify data_destroy;
+  guint finish_id;         /* shim_peer_finish(): hang up after the reply */
+  gboolean finishing;
   gboolean closed;
 };
 
@@ -34,6 +39,7 @@ peer_hang_up (ShimPeer *peer)
   if (peer->closed)
     return;
   peer->closed = TRUE;
+  g_clear_handle_id (&peer->finish_id, g_source_remove);
   if (peer->in_source)
     g_source_destroy (peer->in_source);
   if (peer->out_source)
@@ -84,6 +90,8 @@ on_writable (GSocket      *socket,
   if (peer->out->len > 0)
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&peer->out_source, g_source_unref);
+  if (peer->finishing)
+    peer_hang_up (peer);
   return G_SOURCE_REMOVE;
 }
 
@@ -109,18 +117,25 @@ shim_peer_new (GSocket            *socket,
   return peer;
 }
 
-void
+/**
+ * shim_peer_send:
+ * Queues @data; a peer whose queue would pass its limit is hung up (and
+ * may be freed by its owner before this returns).
+ *
+ * Returns: %FALSE if @peer is gone: do not touch it again
+ */
+gboolean
 shim_peer_send (ShimPeer   *peer,
                 const char *data,
                 gsize       len)
 {
   if (peer->closed)
-    return;
+    return FALSE;
   if (peer->out->len + len > MAX_QUEUED)
     {
       g_debug ("dropping a client that does not read");
       peer_hang_up (peer);
-      return;
+      return FALSE;
     }
   g_byte_array_append (peer->out, (const guint8 *) data, len);
   if (peer->out_source == NULL)
@@ -129,26 +144,86 @@ shim_peer_send (ShimPeer   *peer,
       g_source_set_callback (peer->out_source, G_SOURCE_FUNC (on_writable), peer, NULL);
       g_source_attach (peer->out_source, NULL);
     }
+  return TRUE;
 }
 
-/* Sends what is queued with a short blocking wait: used on the way out,
- * so the final state reaches clients before the shim exits. */
-static void
-peer_flush (ShimPeer *peer)
+/**
+ * shim_peer_get_queued:
+ * Returns: how many bytes wait to be sent to @peer
+ */
+gsize
+shim_peer_get_queued (ShimPeer *peer)
 {
-  if (peer->closed || peer->out->len == 0)
-    return;
-  g_socket_set_blocking (peer->socket, TRUE);
-  g_socket_set_timeout (peer->socket, 1);
-  g_socket_send (peer->socket, (const char *) peer->out->data, peer->out->len, NULL, NULL);
+  return peer->out->len;
 }
 
+static gboolean
+on_finish_timeout (gpointer user_data)
+{
+  ShimPeer *peer = user_data;
+
+  peer->finish_id = 0;
+  peer_hang_up (peer);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * shim_peer_finish:
+ * Reads nothing more from @peer and hangs up once what is queued is sent,
+ * or after a second if the peer does not read it.  The owner hears
+ * on_closed as usual; it may come from this call.
+ */
 void
-shim_peer_free (ShimPeer *peer)
+shim_peer_finish (ShimPeer *peer)
 {
-  if (peer == NULL)
+  if (peer->closed || peer->finishing)
     return;
-  peer_flush (peer);
+  peer->finishing = TRUE;
+  if (peer->in_source)
+    {
+      g_source_destroy (peer->in_source);
+      g_clear_pointer (&peer->in_source, g_source_unref);
+    }
+  if (peer->out->len == 0)
+    {
+      peer_hang_up (peer);
+      return;
+    }
+  peer->finish_id = g_timeout_add (FINISH_TIMEOUT_MS, on_finish_timeout, peer);
+}
+
+/* Sends what is queued, waiting until @deadline (monotonic) at most: used
+ * on the way out, so the final state reaches clients before the shim
+ * exits, while clients that do not read cannot hold the exit up. */
+static void
+peer_flush (ShimPeer *peer,
+            gint64    deadline)
+{
+  gsize done = 0;
+
+  while (!peer->closed && done < peer->out->len)
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      g_autoptr(GError) error = NULL;
+      gssize n;
+
+      if (left <= 0 || !g_socket_condition_timed_wait (peer->socket, G_IO_OUT, left, NULL, NULL))
+        return;
+      n = g_socket_send (peer->socket, (const char *) peer->out->data + done,
+                         peer->out->len - done, NULL, &error);
+      if (n < 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return;
+      if (n > 0)
+        done += n;
+    }
+}
+
+static void
+peer_free_until (ShimPeer *peer,
+                 gint64    deadline)
+{
+  g_clear_handle_id (&peer->finish_id, g_source_remove);
+  peer_flush (peer, deadline);
   if (peer->in_source)
     {
       g_source_destroy (peer->in_source);
@@ -165,6 +240,13 @@ shim_peer_free (ShimPeer *peer)
   if (peer->data_destroy)
     peer->data_destroy (peer->data);
   g_free (peer);
+}
+
+void
+shim_peer_free (ShimPeer *peer)
+{
+  if (peer != NULL)
+    peer_free_until (peer, g_get_monotonic_time () + G_USEC_PER_SEC);
 }
 
 gpointer
@@ -231,6 +313,15 @@ on_server_connect (GSocket      *listener,
 
   if (socket == NULL)
     return G_SOURCE_CONTINUE;
+  if (server->clients->len >= SHIM_MAX_CLIENTS)
+    {
+      /* one try, without waiting: the refusal fits any socket buffer */
+      g_socket_set_blocking (socket, FALSE);
+      g_socket_send (socket, server->refusal, strlen (server->refusal), NULL, NULL);
+      g_socket_close (socket, NULL);
+      g_debug ("refused a client of %s: %u clients already", server->path, server->clients->len);
+      return G_SOURCE_CONTINUE;
+    }
   peer = shim_peer_new (socket, server->on_read, server->user_data,
                         on_server_client_closed, server);
   g_ptr_array_add (server->clients, peer);
@@ -241,7 +332,7 @@ on_server_connect (GSocket      *listener,
 
 /**
  * shim_server_listen:
- * Set on_read, on_accept and user_data before calling.
+ * Set on_read, on_accept, refusal and user_data before calling.
  */
 gboolean
 shim_server_listen (ShimServer  *server,
@@ -268,6 +359,8 @@ shim_server_listen (ShimServer  *server,
 void
 shim_server_close (ShimServer *server)
 {
+  gint64 deadline;
+
   g_clear_handle_id (&server->source_id, g_source_remove);
   if (server->listener)
     g_socket_close (server->listener, NULL);
@@ -275,8 +368,10 @@ shim_server_close (ShimServer *server)
   if (server->path)
     g_unlink (server->path);
   g_clear_pointer (&server->path, g_free);
+  /* one second for all clients together */
+  deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
   if (server->clients)
     while (server->clients->len > 0)
-      shim_peer_free (g_ptr_array_steal_index (server->clients, server->clients->len - 1));
+      peer_free_until (g_ptr_array_steal_index (server->clients, server->clients->len - 1), deadline);
   g_clear_pointer (&server->clients, g_ptr_array_unref);
 }

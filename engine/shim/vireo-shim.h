@@ -28,14 +28,19 @@ ShimPeer *shim_peer_new    (GSocket            *socket,
                             gpointer            read_data,
                             ShimPeerClosedFunc  on_closed,
                             gpointer            closed_data);
-void      shim_peer_send   (ShimPeer           *peer,
+gboolean  shim_peer_send   (ShimPeer           *peer,
                             const char         *data,
                             gsize               len);
+void      shim_peer_finish (ShimPeer           *peer);
+gsize     shim_peer_get_queued (ShimPeer       *peer);
 void      shim_peer_free   (ShimPeer           *peer);
 gpointer  shim_peer_get_data (ShimPeer         *peer);
 void      shim_peer_set_data (ShimPeer         *peer,
                               gpointer          data,
                               GDestroyNotify    destroy);
+
+/* Clients per socket; one more hears the server's refusal and is closed. */
+#define SHIM_MAX_CLIENTS 64
 
 /**
  * ShimServer:
@@ -49,6 +54,7 @@ typedef struct {
   GPtrArray *clients;            /* ShimPeer */
   ShimPeerReadFunc on_read;
   void (*on_accept) (ShimPeer *peer, gpointer user_data);
+  const char *refusal;           /* one line for a client past the cap */
   gpointer user_data;
 } ShimServer;
 

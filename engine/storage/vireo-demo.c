@@ -8,11 +8,13 @@
  * works everywhere (KVM guests hang in some nested setups).
  */
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "vireo-create.h"
 #include "vireo-demo.h"
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-i18n.h"
 #include "vireo-paths.h"
 
@@ -66,15 +68,56 @@ vireo_demo_find_guest_dir (void)
   return NULL;
 }
 
+/* Worker thread: copies @from into a new file of our own, NAME-vmlinuz
+ * or, when another VM's file holds that name (an undefined demo whose
+ * storage was kept), NAME-vmlinuz-2…  Sets *@to to the file made. */
 static gboolean
-copy_file (const char  *from,
-           const char  *to,
-           GError     **error)
+copy_file (const char    *from,
+           const char    *images_dir,
+           const char    *base,
+           char         **to,
+           GCancellable  *cancellable,
+           GError       **error)
 {
-  g_autoptr(GFile) src = g_file_new_for_path (from);
-  g_autoptr(GFile) dst = g_file_new_for_path (to);
+  g_autoptr(GError) local_error = NULL;
+  int fd;
 
-  return g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, error);
+  for (guint n = 1; ; n++)
+    {
+      g_autofree char *name = n == 1 ? g_strdup (base) : g_strdup_printf ("%s-%u", base, n);
+
+      g_clear_error (&local_error);
+      g_free (*to);
+      *to = g_build_filename (images_dir, name, NULL);
+      fd = vireo_file_claim (*to, &local_error);
+      if (fd >= 0 || !g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_EXISTS))
+        break;
+    }
+  if (fd < 0)
+    {
+      g_clear_pointer (to, g_free);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!vireo_file_copy_to_fd (from, fd, *to, cancellable, error))
+    {
+      close (fd);
+      g_unlink (*to);
+      g_clear_pointer (to, g_free);
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* Worker thread: removes the copies this call made, and nothing else. */
+static void
+remove_copies (Demo *demo)
+{
+  if (demo->kernel)
+    g_unlink (demo->kernel);
+  if (demo->initrd)
+    g_unlink (demo->initrd);
 }
 
 static void
@@ -84,20 +127,23 @@ prepare_in_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   Demo *demo = task_data;
+  const VireoPaths *paths = vireo_engine_get_paths (source_object);
   g_autofree char *src_kernel = g_build_filename (demo->guest_dir, "vmlinuz", NULL);
   g_autofree char *src_initrd = g_build_filename (demo->guest_dir, "initrd.img", NULL);
+  g_autofree char *kernel_base = g_strconcat (demo->name, "-vmlinuz", NULL);
+  g_autofree char *initrd_base = g_strconcat (demo->name, "-initrd.img", NULL);
   GError *error = NULL;
 
-  if (!vireo_paths_ensure (vireo_engine_get_paths (source_object), &error))
+  if (!vireo_paths_ensure (paths, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  if (!copy_file (src_kernel, demo->kernel, &error) ||
-      !copy_file (src_initrd, demo->initrd, &error))
+  if (!copy_file (src_kernel, paths->images_dir, kernel_base, &demo->kernel, cancellable, &error) ||
+      !copy_file (src_initrd, paths->images_dir, initrd_base, &demo->initrd, cancellable, &error))
     {
-      g_unlink (demo->kernel);
-      g_unlink (demo->initrd);
+      remove_copies (demo);
+      g_clear_pointer (&demo->kernel, g_free);
       g_prefix_error (&error, _("Cannot create the demo VM: "));
       g_task_return_error (task, error);
       return;
@@ -114,8 +160,7 @@ remove_copies_in_thread (GTask        *task,
 {
   Demo *demo = task_data;
 
-  g_unlink (demo->kernel);
-  g_unlink (demo->initrd);
+  remove_copies (demo);
   g_task_return_error (task, g_steal_pointer (&demo->failure));
 }
 
@@ -187,7 +232,6 @@ vireo_demo_create_async (VireoEngine         *engine,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  const VireoPaths *paths;
   Demo *demo;
   g_autoptr(GTask) copy = NULL;
 
@@ -195,7 +239,6 @@ vireo_demo_create_async (VireoEngine         *engine,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (engine, cancellable, callback, user_data);
-  paths = vireo_engine_get_paths (engine);
   demo = g_new0 (Demo, 1);
   g_task_set_source_tag (task, vireo_demo_create_async);
   g_task_set_task_data (task, demo, (GDestroyNotify) demo_free);
@@ -207,8 +250,6 @@ vireo_demo_create_async (VireoEngine         *engine,
     }
   demo->name = vireo_engine_suggest_name (engine, "demo");
   demo->guest_dir = g_strdup (guest_dir);
-  demo->kernel = g_strdup_printf ("%s/%s-vmlinuz", paths->images_dir, demo->name);
-  demo->initrd = g_strdup_printf ("%s/%s-initrd.img", paths->images_dir, demo->name);
   copy = g_task_new (engine, cancellable, on_copied, g_steal_pointer (&task));
   g_task_set_task_data (copy, demo, NULL);
   g_task_run_in_thread (copy, prepare_in_thread);

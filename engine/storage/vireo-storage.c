@@ -353,49 +353,53 @@ invalid:
   return FALSE;
 }
 
-/* Worker thread: the next free NAME-N.qcow2 after a taken @path. */
+/* Worker thread: the Nth name after a taken @path, NAME-N.qcow2. */
 static char *
-next_free_path (const char *path)
+numbered_path (const char *path,
+               guint       n)
 {
   g_autofree char *stem = g_str_has_suffix (path, ".qcow2") ? g_strndup (path, strlen (path) - 6)
                                                              : g_strdup (path);
 
-  for (guint n = 2; ; n++)
-    {
-      char *candidate = g_strdup_printf ("%s-%u.qcow2", stem, n);
-
-      if (!g_file_test (candidate, G_FILE_TEST_EXISTS))
-        return candidate;
-      g_free (candidate);
-    }
+  return g_strdup_printf ("%s-%u.qcow2", stem, n);
 }
 
-/* Worker thread: makes dest's folder and refuses (or, numbered, steps
- * past) an existing file. */
+/* Worker thread: makes dest's folder and claims dest as a new, private
+ * file (O_EXCL, 0600), so qemu-img writes into a file that is ours and a
+ * failure removes only that.  An existing file is refused or, numbered,
+ * stepped past. */
 static gboolean
 claim_dest (ImageJob  *job,
             GError   **error)
 {
   g_autofree char *dir = g_path_get_dirname (job->dest);
+  g_autofree char *first = g_strdup (job->dest);
+  g_autoptr(GError) local_error = NULL;
+  int fd;
 
-  if (g_mkdir_with_parents (dir, 0711) != 0)
+  if (!vireo_mkdir_private (dir, error))
+    return FALSE;
+  for (guint n = 2; ; n++)
     {
-      vireo_set_io_error (error, errno, _("Cannot create folder %s for disk image %s"), dir, job->dest);
-      return FALSE;
-    }
-  if (job->numbered && g_file_test (job->dest, G_FILE_TEST_EXISTS))
-    {
-      char *free_path = next_free_path (job->dest);
-
+      fd = vireo_file_claim (job->dest, &local_error);
+      if (fd >= 0 || !job->numbered || !g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_EXISTS))
+        break;
+      g_clear_error (&local_error);
       g_free (job->dest);
-      job->dest = free_path;
+      job->dest = numbered_path (first, n);
     }
-  if (g_file_test (job->dest, G_FILE_TEST_EXISTS))
+  if (g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_EXISTS))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
                    _("Disk image %s already exists; it was left untouched"), job->dest);
       return FALSE;
     }
+  if (fd < 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  close (fd);
   job->created = TRUE;
   return TRUE;
 }

@@ -3,8 +3,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
@@ -41,6 +44,119 @@ vireo_set_io_error (GError    **error,
     }
 
   g_set_error (error, VIREO_ERROR, code, "%s: %s", what, g_strerror (errsv));
+}
+
+/**
+ * vireo_mkdir_private:
+ * Makes @dir and its missing parents, each private to its owner (0700)
+ * whatever the umask: the tree holds disks and the sockets that control
+ * guests.  Folders that exist keep their mode.
+ */
+gboolean
+vireo_mkdir_private (const char  *dir,
+                     GError     **error)
+{
+  g_autofree char *abs = g_canonicalize_filename (dir, NULL);
+  char *slash = abs;
+
+  do
+    {
+      slash = strchr (slash + 1, '/');
+      if (slash != NULL)
+        *slash = '\0';
+      if (!g_file_test (abs, G_FILE_TEST_IS_DIR))
+        {
+          if (mkdir (abs, 0700) != 0)
+            {
+              vireo_set_io_error (error, errno, _("Cannot create folder %s"), abs);
+              return FALSE;
+            }
+          /* the umask may have taken the owner's bits too */
+          chmod (abs, 0700);
+        }
+      if (slash != NULL)
+        *slash = '/';
+    }
+  while (slash != NULL);
+  return TRUE;
+}
+
+/**
+ * vireo_file_claim:
+ * Creates @path as a new, empty file private to its owner (0600 whatever
+ * the umask), and fails with %VIREO_ERROR_EXISTS if anything is there:
+ * a call removes on failure only what it claimed.
+ *
+ * Returns: a file descriptor open for writing (close it), or -1
+ */
+int
+vireo_file_claim (const char  *path,
+                  GError     **error)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      vireo_set_io_error (error, errno, _("Cannot create %s"), path);
+      return -1;
+    }
+  fchmod (fd, 0600);
+  return fd;
+}
+
+/**
+ * vireo_file_copy_to_fd:
+ * @dest: the file @fd writes, for messages
+ *
+ * Copies @source into @fd (from vireo_file_claim()); blocks, so call it on
+ * a worker thread.  @fd stays open.
+ */
+gboolean
+vireo_file_copy_to_fd (const char    *source,
+                       int            fd,
+                       const char    *dest,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  char buf[65536];
+  gssize n;
+  int in = open (source, O_RDONLY | O_CLOEXEC);
+
+  if (in < 0)
+    {
+      vireo_set_io_error (error, errno, _("Cannot read %s"), source);
+      return FALSE;
+    }
+  while ((n = read (in, buf, sizeof buf)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          vireo_set_io_error (error, errno, _("Cannot read %s"), source);
+          close (in);
+          return FALSE;
+        }
+      for (gssize done = 0, w; done < n; done += w)
+        if ((w = write (fd, buf + done, n - done)) < 0)
+          {
+            if (errno == EINTR)
+              {
+                w = 0;
+                continue;
+              }
+            vireo_set_io_error (error, errno, _("Cannot write %s"), dest);
+            close (in);
+            return FALSE;
+          }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          close (in);
+          return FALSE;
+        }
+    }
+  close (in);
+  return TRUE;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -15,6 +15,15 @@ gboolean vireo_file_write_atomic (const char  *path,
                                   GError     **error);
 char    *vireo_file_read_tail    (const char  *path,
                                   guint        max_lines);
+gboolean vireo_mkdir_private     (const char  *dir,
+                                  GError     **error);
+int      vireo_file_claim        (const char  *path,
+                                  GError     **error);
+gboolean vireo_file_copy_to_fd   (const char  *source,
+                                  int          fd,
+                                  const char  *dest,
+                                  GCancellable *cancellable,
+                                  GError     **error);
 void     vireo_set_io_error      (GError     **error,
                                   int          errsv,
                                   const char  *format,

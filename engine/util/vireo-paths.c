@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-paths.h"
 
 static void
@@ -93,37 +94,33 @@ vireo_paths_free (VireoPaths *paths)
   g_free (paths);
 }
 
+/* Vireo's own folders are private even when an older Vireo made them
+ * open (the images folder was 0711). */
 static gboolean
 ensure_dir (const char *dir,
-            int         mode,
             GError    **error)
 {
-  if (g_mkdir_with_parents (dir, mode) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, VIREO_ERROR,
-                   errsv == EACCES ? VIREO_ERROR_PERMISSION : VIREO_ERROR_FAILED,
-                   "Cannot create folder %s: %s", dir, g_strerror (errsv));
-      return FALSE;
-    }
+  if (!vireo_mkdir_private (dir, error))
+    return FALSE;
+  g_chmod (dir, 0700);
   return TRUE;
 }
 
 /**
  * vireo_paths_ensure:
- * Creates the directories of the tree; the runtime one is private (0700)
- * because it holds the sockets that control guests.
+ * Creates the directories of the tree, each private to the user (0700):
+ * they hold definitions, disks and the sockets that control guests.
  */
 gboolean
 vireo_paths_ensure (const VireoPaths *paths,
                     GError          **error)
 {
-  return ensure_dir (paths->domains_dir, 0755, error) &&
-         ensure_dir (paths->networks_dir, 0755, error) &&
-         ensure_dir (paths->snapshots_dir, 0755, error) &&
-         ensure_dir (paths->images_dir, 0711, error) &&
-         ensure_dir (paths->log_dir, 0700, error) &&
-         ensure_dir (paths->run_dir, 0700, error);
+  return ensure_dir (paths->domains_dir, error) &&
+         ensure_dir (paths->networks_dir, error) &&
+         ensure_dir (paths->snapshots_dir, error) &&
+         ensure_dir (paths->images_dir, error) &&
+         ensure_dir (paths->log_dir, error) &&
+         ensure_dir (paths->run_dir, error);
 }
 
 char *
