@@ -47,6 +47,17 @@ wait_for_log() {
   fail "VM '$name' never printed '$pattern' ($count×) within ${timeout}s"
 }
 
+# wait_nonempty FILE [TIMEOUT]: FILE has something in it (a console client
+# is connected once the shim's backlog reached it)
+wait_nonempty() {
+  local file=$1 timeout=${2:-60} i
+  for ((i = 0; i < timeout * 10; i++)); do
+    [ -s "$file" ] && return 0
+    sleep 0.1
+  done
+  fail "$file stayed empty for ${timeout}s"
+}
+
 wait_state() {
   local name=$1 want=$2 timeout=${3:-60} i state
   for ((i = 0; i < timeout * 5; i++)); do

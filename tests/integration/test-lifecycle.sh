@@ -20,7 +20,8 @@ console_expect life 'echo answer-$((6*7))' answer-42
 
 step the interactive console on a terminal, left with Ctrl+]
 wait_prompt life
-{ printf 'echo tty-$((5*5))\n'; sleep 4; printf '\035'; } |
+# Ctrl+] once the answer is back, not after a guess of how long it takes
+{ printf 'echo tty-$((5*5))\n'; wait_for_log life tty-25 1 60; printf '\035'; } |
   script -qfec "$VIREOCTL --root $ROOT console life" /dev/null > "$ROOT/tty.out" ||
   fail "the interactive console failed: $(cat "$ROOT/tty.out")"
 wait_for_log life tty-25 1 60

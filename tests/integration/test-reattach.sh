@@ -16,7 +16,7 @@ ctl console attach --idle 600 <"$fifo" >"$ROOT/console1.out" &
 holder=$!
 BACKGROUND_PIDS+=("$holder")
 exec 7>"$fifo"          # keeps the holder's stdin open
-sleep 1
+wait_nonempty "$ROOT/console1.out"
 kill -9 "$holder"
 wait "$holder" 2>/dev/null || true
 exec 7>&-
@@ -32,7 +32,7 @@ ctl console attach --idle 600 <"$ROOT/console2.in" >"$ROOT/console2.out" &
 holder=$!
 BACKGROUND_PIDS+=("$holder")
 exec 8>"$ROOT/console2.in"
-sleep 1
+wait_nonempty "$ROOT/console2.out"
 # the second client drives the VM while the first one listens
 ctl pause attach >/dev/null
 [ "$(ctl state attach)" = paused ] || fail "pause through a second client failed"
