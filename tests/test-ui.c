@@ -34,6 +34,9 @@ typedef struct {
   VireoEngine *engine;     /* the window's */
   VireoEngine *other;      /* another client, as vireoctl would be */
   VireoWindow *window;
+  /* what the manager's tests hand on, one behaviour each, in order */
+  VireoDomain *vm;         /* the wizard's VM (borrowed from the engine) */
+  GtkWidget *vm_window;    /* its window, while open */
 } Fixture;
 
 static VireoDomainConfig *
@@ -431,312 +434,487 @@ paste_large (VireoSerialView *serial)
   g_string_free (payload, TRUE);
 }
 
+/* both VMs are listed; type-to-search hides what does not match */
 static void
-test_manager_and_consoles (void **state)
+test_list_and_search (void **state)
 {
   Fixture *f = *state;
-  GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  {
+    /* both rows are there */
+    assert_non_null (gtk_list_box_get_row_at_index (box, 0));
+    assert_non_null (gtk_list_box_get_row_at_index (box, 1));
+    assert_null (gtk_list_box_get_row_at_index (box, 2));
+
+    /* type-to-search hides what does not match */
+    vireo_window_search (f->window, "UNDER TEST");
+    assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
+    assert_false (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+    vireo_window_search (f->window, NULL);
+    assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
+  }
+}
+
+/* the wizard creates a VM from a kernel and an initrd, and starts it */
+static void
+test_wizard (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
   VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
   VireoDomain *vm;
-  GtkWidget *vm_window;
   GtkWidget *assistant;
-  VireoVncView *vnc;
-  VireoSerialView *serial;
-  gboolean paused = FALSE, resumed = FALSE;
-  gpointer args[2];
-  g_autofree char *qemu_pid_text = NULL;
-
-  /* both rows are there */
-  assert_non_null (gtk_list_box_get_row_at_index (box, 0));
-  assert_non_null (gtk_list_box_get_row_at_index (box, 1));
-  assert_null (gtk_list_box_get_row_at_index (box, 2));
-
-  /* type-to-search hides what does not match */
-  vireo_window_search (f->window, "UNDER TEST");
-  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 0))));
-  assert_false (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
-  vireo_window_search (f->window, NULL);
-  assert_true (gtk_widget_get_child_visible (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 1))));
-
-  /* the wizard creates a VM from a kernel and an initrd, and starts it */
-  assistant = vireo_window_new_vm (f->window);
-  gtk_toggle_button_set_active (child (assistant, "kernel_radio"), TRUE);
-  gtk_entry_set_text (child (assistant, "kernel_entry"), vireo_domain_get_config (alpha)->kernel);
-  gtk_entry_set_text (child (assistant, "initrd_entry"), vireo_domain_get_config (alpha)->initrd);
-  gtk_entry_set_text (child (assistant, "cmdline_entry"), "console=tty0 console=ttyS0 quiet");
-  assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 0);
-  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
-  gtk_spin_button_set_value (child (assistant, "memory_spin"), 256);
-  gtk_spin_button_set_value (child (assistant, "disk_spin"), 1);
-  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
-  /* a taken name is refused with the reason beside the field */
-  gtk_entry_set_text (child (assistant, "name_entry"), "alpha");
-  assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "A VM named 'alpha' already exists");
-  assert_false (gtk_assistant_get_page_complete (GTK_ASSISTANT (assistant), child (assistant, "name_page")));
-  gtk_entry_set_text (child (assistant, "name_entry"), "../x");
-  assert_non_null (strstr (gtk_label_get_text (child (assistant, "name_error")), "cannot start with"));
-  gtk_entry_set_text (child (assistant, "name_entry"), "wizard-vm");
-  assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "");
-  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
-  assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 3);
-  save_screenshot (assistant, "wizard-summary.png");
-  g_signal_emit_by_name (assistant, "apply");
-  gtk_assistant_next_page (GTK_ASSISTANT (assistant));
-  vm = NULL;
-  args[0] = f->engine;
-  args[1] = "wizard-vm";
-  assert_true (wait_until (domain_running, args, 60));
-  vm = vireo_engine_lookup_domain (f->engine, "wizard-vm");
-  assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
-  assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
-  assert_non_null (gtk_list_box_get_row_at_index (box, 2));
-
-  /* the row shows CPU and memory use of the running VM, and its address
-   * once the guest agent tells it */
-  args[0] = gtk_list_box_get_row_at_index (box, 2);
-  assert_true (wait_until (row_has_samples, args[0], 10));
-  assert_true (wait_until (row_shows_address, args[0], 60));
-
-  /* another client pauses it: the row follows */
-  assert_true (vireo_engine_load (f->other, NULL));
-  vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
-                             VIREO_DOMAIN_ACTION_PAUSE, NULL, on_action_done, &paused);
-  vireo_test_pump (NULL, &paused, 30000);
-  args[0] = box;
-  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
-  assert_true (wait_until (row_says, args, 5));
-  save_screenshot (GTK_WIDGET (f->window), "main-window.png");
-  vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
-                             VIREO_DOMAIN_ACTION_RESUME, NULL, on_action_done, &resumed);
-  vireo_test_pump (NULL, &resumed, 30000);
-  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
-  assert_true (wait_until (row_says, args, 5));
-  alpha = vm;
-
-  /* sorted by state, the running VM comes first; by name, last */
   {
-    g_autoptr(GSettings) settings = vireo_ui_settings_new ();
-    g_autofree char *sort = NULL;
-
-    g_action_group_activate_action (G_ACTION_GROUP (f->window), "sort-by", g_variant_new_string ("state"));
-    assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 0))), vm);
-    sort = g_settings_get_string (settings, "sort-by");
-    assert_string_equal (sort, "state");
-    g_action_group_activate_action (G_ACTION_GROUP (f->window), "sort-by", g_variant_new_string ("name"));
-    assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 2))), vm);
-  }
-
-  /* its window: the VNC console gets a frame with content */
-  vm_window = vireo_window_open_vm_window (f->window, alpha);
-  gtk_window_resize (GTK_WINDOW (vm_window), 820, 560);
-  vnc = vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window));
-  serial = vireo_vm_window_get_serial_view (VIREO_VM_WINDOW (vm_window));
-  assert_true (wait_until (vnc_shows_frame, vnc, 90));
-
-  /* the serial tab gets the ready marker, and typed commands answer
-   * (VTE processes input only while it is on screen) */
-  vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "serial");
-  args[0] = serial;
-  args[1] = "VIREO-GUEST-READY";
-  if (!wait_until (serial_shows, args, 120))
-    {
-      g_autofree char *text = vireo_serial_view_get_text (serial);
-      fail_msg ("the serial console shows: %s", text ? text : "(nothing)");
-    }
-  /* busybox's line editing is in raw mode before it prints its prompt:
-   * what is typed now is read */
-  args[1] = "guest# ";
-  assert_true (wait_until (serial_shows, args, 60));
-  vireo_serial_view_type (serial, "echo typed-$((7*6))\n");
-  args[1] = "typed-42";
-  assert_true (wait_until (serial_shows, args, 60));
-  /* copy and paste go through the clipboard, as Ctrl+Shift+C and V do */
-  {
-    GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (serial), "serial");
-    GtkClipboard *clipboard = gtk_clipboard_get (GDK_SELECTION_CLIPBOARD);
-    VteTerminal *terminal = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (serial), VIREO_TYPE_SERIAL_VIEW, "terminal");
-    g_autofree char *copied = NULL;
-
-    vte_terminal_select_all (terminal);
-    assert_true (g_action_group_get_action_enabled (actions, "copy"));
-    g_action_group_activate_action (actions, "copy", NULL);
-    copied = gtk_clipboard_wait_for_text (clipboard);
-    assert_non_null (copied);
-    assert_non_null (strstr (copied, "typed-42"));
-    vte_terminal_unselect_all (terminal);
-    gtk_clipboard_set_text (clipboard, "echo pasted-$((6*7))\n", -1);
-    g_action_group_activate_action (actions, "paste", NULL);
-    args[1] = "pasted-42";
-    assert_true (wait_until (serial_shows, args, 60));
-  }
-  paste_large (serial);
-  save_screenshot (vm_window, "serial-window.png");
-  vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
-  assert_true (wait_until (vnc_shows_frame, vnc, 10));
-  save_screenshot (vm_window, "console-window.png");
-
-  /* the details editor saves, says when a change waits for a restart,
-   * and shows XML errors in place */
-  {
-    VireoDetailsView *details = vireo_vm_window_get_details_view (VIREO_VM_WINDOW (vm_window));
-    g_autofree char *xml = NULL;
-
-    vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
-    gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
-                                                                  "title_entry"), "Edited title");
-    gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
-                                                                  "cmdline_entry"),
-                        "console=tty0 console=ttyS0 quiet loglevel=3");
-    gtk_button_clicked ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
-                                                                   "apply_button"));
-    assert_true (wait_until (details_saved, details, 10));
-    assert_string_equal (vireo_domain_get_config (alpha)->title, "Edited title");
-    assert_string_equal (vireo_domain_get_config (alpha)->cmdline, "console=tty0 console=ttyS0 quiet loglevel=3");
-    assert_non_null (vireo_domain_get_config (alpha)->kernel);
-    assert_string_equal (vireo_details_view_get_status (details),
-                         "Saved. The changes take effect when the VM next starts.");
-    vireo_details_view_set_xml (details, "<domain type='kvm'><name>wizard-vm</name>");
-    assert_false (vireo_details_view_apply_xml (details));
-    assert_non_null (strstr (vireo_details_view_get_status (details), "malformed XML"));
-    xml = vireo_domain_get_xml (alpha);
-    vireo_details_view_set_xml (details, xml);
-    assert_true (vireo_details_view_apply_xml (details));
-    assert_true (wait_until (details_saved, details, 10));
-    save_screenshot (vm_window, "details-window.png");
-    {
-      GtkNotebook *notebook = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
-                                                                        VIREO_TYPE_DETAILS_VIEW, "notebook");
-      GtkListBox *disks = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
-                                                                    VIREO_TYPE_DETAILS_VIEW, "disks_list");
-      gtk_notebook_set_current_page (notebook, 1);
-      assert_non_null (gtk_list_box_get_row_at_index (disks, 0));
-      assert_null (gtk_list_box_get_row_at_index (disks, 1));
-      /* network interfaces: add one, change its model, remove it */
-      {
-        GtkListBox *nics = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
-                                                                     VIREO_TYPE_DETAILS_VIEW, "nics_list");
-        guint before = vireo_domain_get_config (alpha)->nics->len;
-
-        gtk_notebook_set_current_page (notebook, 2);
-        vireo_details_view_add_nic (details);
-        assert_true (wait_until (details_saved, details, 10));
-        assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before + 1);
-        assert_non_null (gtk_list_box_get_row_at_index (nics, before));
-        save_screenshot (vm_window, "details-network.png");
-        vireo_details_view_remove_nic (details, before);
-        assert_true (wait_until (details_saved, details, 10));
-        assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before);
-      }
-      check_device_pages (details, alpha, vm_window);
-    }
-    vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
-  }
-
-  /* key combinations reach the guest; fullscreen comes and goes */
-  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "send-keys", g_variant_new_string ("ctrl-alt-f2"));
-  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "fullscreen", NULL);
-  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "fullscreen", NULL);
-  assert_true (vireo_vnc_view_is_connected (vnc));
-
-  /* QEMU killed under the window: crashed, and the app carries on */
-  vireo_domain_refresh_state (alpha);
-  {
-    g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
-    const char *p;
-    g_file_get_contents (path, &qemu_pid_text, NULL, NULL);
-    p = strstr (qemu_pid_text, "\"qemu-pid\":");
-    assert_non_null (p);
-    kill (atoi (p + strlen ("\"qemu-pid\":")), SIGKILL);
-  }
-  args[0] = box;
-  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
-  assert_true (wait_until (row_says, args, 10));
-  assert_string_equal (vireo_domain_get_state_reason (alpha), "QEMU was killed by signal 9 (Killed)");
-  save_screenshot (vm_window, "console-crashed.png");
-  gtk_widget_destroy (vm_window);
-
-  /* started again from the window, then its shim killed under it: crashed
-   * with the reason, and QEMU went with its shim */
-  vireo_window_select_domain (f->window, alpha);
-  g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
-  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
-  assert_true (wait_until (row_says, args, 30));
-  {
-    g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
-    g_autofree char *text = NULL;
-    const char *p;
-
-    g_file_get_contents (path, &text, NULL, NULL);
-    p = strstr (text, "\"shim-pid\":");
-    assert_non_null (p);
-    kill (atoi (p + strlen ("\"shim-pid\":")), SIGKILL);
-  }
-  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
-  assert_true (wait_until (row_says, args, 15));
-  assert_string_equal (vireo_domain_get_state_reason (alpha), "the supervisor process vireo-shim died");
-  assert_null (vireo_window_get_error_text (f->window));
-
-  /* preferences apply at once */
-  {
-    GtkWidget *prefs = vireo_preferences_new (GTK_WINDOW (f->window));
-    g_autoptr(GSettings) settings = vireo_ui_settings_new ();
-    GtkToggleButton *confirm = (gpointer) gtk_widget_get_template_child (prefs, VIREO_TYPE_PREFERENCES,
-                                                                         "confirm_check");
-
-    gtk_widget_show (prefs);
-    assert_true (gtk_toggle_button_get_active (confirm));
-    gtk_toggle_button_set_active (confirm, FALSE);
-    assert_false (g_settings_get_boolean (settings, "confirm-actions"));
-    save_screenshot (prefs, "preferences.png");
-    gtk_widget_destroy (prefs);
-  }
-
-  /* a VM that QEMU refuses: a short message, QEMU's words in Details */
-  {
-    g_autoptr(VireoDomainConfig) bad = guest_config ("gamma");
-    GtkWidget *expander;
-
-    g_free (bad->cpu_mode);
-    bad->cpu_mode = g_strdup ("custom");
-    bad->cpu_model = g_strdup ("SierraForest");   /* listed, but not in QEMU 7.2 */
-    assert_non_null (vireo_engine_define_domain (f->other, bad, NULL));
-    args[0] = f->engine;
-    args[1] = "gamma";
-    assert_true (wait_until (engine_knows, args, 10));
-    vireo_window_select_domain (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
-    g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
-    assert_true (wait_until (has_error, f->window, 30));
-    assert_non_null (strstr (vireo_window_get_error_text (f->window),
-                             "VM 'gamma' failed to start: unable to find CPU model 'SierraForest'"));
-    expander = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
-                                                         "error_expander");
-    assert_true (gtk_widget_get_visible (expander));
-    gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
-    save_screenshot (GTK_WIDGET (f->window), "main-window-error.png");
-    gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window),
-                                                                        VIREO_TYPE_WINDOW, "error_bar")),
-                           GTK_RESPONSE_CLOSE);
-  }
-
-  /* deleting asks, and takes the disk along when told to */
-  {
-    g_autofree char *disk = g_strdup (((VireoDiskConfig *) g_ptr_array_index (
-        vireo_domain_get_config (vm)->disks, 0))->path);
-    GtkWidget *dialog;
-
-    assert_true (g_file_test (disk, G_FILE_TEST_EXISTS));
-    vireo_window_select_domain (f->window, vm);
-    dialog = vireo_window_delete_vm (f->window);
-    assert_non_null (dialog);
-    gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
-    /* the files go on the worker pool; the VM leaves when that is done */
+    /* the wizard creates a VM from a kernel and an initrd, and starts it */
+    assistant = vireo_window_new_vm (f->window);
+    gtk_toggle_button_set_active (child (assistant, "kernel_radio"), TRUE);
+    gtk_entry_set_text (child (assistant, "kernel_entry"), vireo_domain_get_config (alpha)->kernel);
+    gtk_entry_set_text (child (assistant, "initrd_entry"), vireo_domain_get_config (alpha)->initrd);
+    gtk_entry_set_text (child (assistant, "cmdline_entry"), "console=tty0 console=ttyS0 quiet");
+    assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 0);
+    gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+    gtk_spin_button_set_value (child (assistant, "memory_spin"), 256);
+    gtk_spin_button_set_value (child (assistant, "disk_spin"), 1);
+    gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+    /* a taken name is refused with the reason beside the field */
+    gtk_entry_set_text (child (assistant, "name_entry"), "alpha");
+    assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "A VM named 'alpha' already exists");
+    assert_false (gtk_assistant_get_page_complete (GTK_ASSISTANT (assistant), child (assistant, "name_page")));
+    gtk_entry_set_text (child (assistant, "name_entry"), "../x");
+    assert_non_null (strstr (gtk_label_get_text (child (assistant, "name_error")), "cannot start with"));
+    gtk_entry_set_text (child (assistant, "name_entry"), "wizard-vm");
+    assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "");
+    gtk_assistant_next_page (GTK_ASSISTANT (assistant));
+    assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 3);
+    save_screenshot (assistant, "wizard-summary.png");
+    g_signal_emit_by_name (assistant, "apply");
+    gtk_assistant_next_page (GTK_ASSISTANT (assistant));
     args[0] = f->engine;
     args[1] = "wizard-vm";
-    assert_true (wait_until (engine_lacks, args, 10));
-    assert_null (gtk_list_box_get_row_at_index (box, 3));   /* alpha, beta, gamma remain */
-    assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+    assert_true (wait_until (domain_running, args, 60));
+    vm = vireo_engine_lookup_domain (f->engine, "wizard-vm");
+    assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
+    assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
+    assert_non_null (gtk_list_box_get_row_at_index (box, 2));
+  }
+  f->vm = vm;
+}
+
+/* the row of a running VM shows its CPU and memory use, and its address */
+static void
+test_row_stats (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  {
+    /* the row shows CPU and memory use of the running VM, and its address
+     * once the guest agent tells it */
+    args[0] = gtk_list_box_get_row_at_index (box, 2);
+    assert_true (wait_until (row_has_samples, args[0], 10));
+    assert_true (wait_until (row_shows_address, args[0], 60));
+  }
+}
+
+/* another client pauses and resumes the VM: the row follows */
+static void
+test_other_client_pauses (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  gboolean paused = FALSE, resumed = FALSE;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  {
+    /* another client pauses it: the row follows */
+    assert_true (vireo_engine_load (f->other, NULL));
+    vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
+                               VIREO_DOMAIN_ACTION_PAUSE, NULL, on_action_done, &paused);
+    vireo_test_pump (NULL, &paused, 30000);
+    args[0] = box;
+    args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
+    assert_true (wait_until (row_says, args, 5));
+    save_screenshot (GTK_WIDGET (f->window), "main-window.png");
+    vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
+                               VIREO_DOMAIN_ACTION_RESUME, NULL, on_action_done, &resumed);
+    vireo_test_pump (NULL, &resumed, 30000);
+    args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+    assert_true (wait_until (row_says, args, 5));
+  }
+}
+
+/* sorted by state the running VM comes first; by name, last */
+static void
+test_sort (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  VireoDomain *vm = f->vm;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  {
+    /* sorted by state, the running VM comes first; by name, last */
+    {
+      g_autoptr(GSettings) settings = vireo_ui_settings_new ();
+      g_autofree char *sort = NULL;
+
+      g_action_group_activate_action (G_ACTION_GROUP (f->window), "sort-by", g_variant_new_string ("state"));
+      assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 0))), vm);
+      sort = g_settings_get_string (settings, "sort-by");
+      assert_string_equal (sort, "state");
+      g_action_group_activate_action (G_ACTION_GROUP (f->window), "sort-by", g_variant_new_string ("name"));
+      assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_row_at_index (box, 2))), vm);
+    }
+  }
+}
+
+/* the VM's window: its VNC console gets a frame with content */
+static void
+test_console_window (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  GtkWidget *vm_window;
+  VireoVncView *vnc;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  {
+    /* its window: the VNC console gets a frame with content */
+    vm_window = vireo_window_open_vm_window (f->window, f->vm);
+    gtk_window_resize (GTK_WINDOW (vm_window), 820, 560);
+    vnc = vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window));
+    assert_true (wait_until (vnc_shows_frame, vnc, 90));
+  }
+  f->vm_window = vm_window;
+}
+
+/* the serial console: the ready marker, typed commands answer, copy, paste, a large paste */
+static void
+test_serial_console (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  GtkWidget *vm_window = f->vm_window;
+  VireoVncView *vnc = f->vm_window ? vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window)) : NULL;
+  VireoSerialView *serial = f->vm_window ? vireo_vm_window_get_serial_view (VIREO_VM_WINDOW (vm_window)) : NULL;
+
+  if (f->vm_window == NULL)
+    skip ();   /* no window of the VM: test_console_window says why */
+  {
+    /* the serial tab gets the ready marker, and typed commands answer
+     * (VTE processes input only while it is on screen) */
+    vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "serial");
+    args[0] = serial;
+    args[1] = "VIREO-GUEST-READY";
+    if (!wait_until (serial_shows, args, 120))
+      {
+        g_autofree char *text = vireo_serial_view_get_text (serial);
+        fail_msg ("the serial console shows: %s", text ? text : "(nothing)");
+      }
+    /* busybox's line editing is in raw mode before it prints its prompt:
+     * what is typed now is read */
+    args[1] = "guest# ";
+    assert_true (wait_until (serial_shows, args, 60));
+    vireo_serial_view_type (serial, "echo typed-$((7*6))\n");
+    args[1] = "typed-42";
+    assert_true (wait_until (serial_shows, args, 60));
+    /* copy and paste go through the clipboard, as Ctrl+Shift+C and V do */
+    {
+      GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (serial), "serial");
+      GtkClipboard *clipboard = gtk_clipboard_get (GDK_SELECTION_CLIPBOARD);
+      VteTerminal *terminal = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (serial), VIREO_TYPE_SERIAL_VIEW, "terminal");
+      g_autofree char *copied = NULL;
+
+      vte_terminal_select_all (terminal);
+      assert_true (g_action_group_get_action_enabled (actions, "copy"));
+      g_action_group_activate_action (actions, "copy", NULL);
+      copied = gtk_clipboard_wait_for_text (clipboard);
+      assert_non_null (copied);
+      assert_non_null (strstr (copied, "typed-42"));
+      vte_terminal_unselect_all (terminal);
+      gtk_clipboard_set_text (clipboard, "echo pasted-$((6*7))\n", -1);
+      g_action_group_activate_action (actions, "paste", NULL);
+      args[1] = "pasted-42";
+      assert_true (wait_until (serial_shows, args, 60));
+    }
+    paste_large (serial);
+    save_screenshot (vm_window, "serial-window.png");
+    vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
+    assert_true (wait_until (vnc_shows_frame, vnc, 10));
+    save_screenshot (vm_window, "console-window.png");
+  }
+}
+
+/* the details editor saves, says when a change waits for a restart, shows XML errors in place, edits devices */
+static void
+test_details_editor (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  GtkWidget *vm_window = f->vm_window;
+  VireoDomain *alpha = f->vm;
+
+  if (f->vm_window == NULL)
+    skip ();   /* no window of the VM: test_console_window says why */
+  {
+    /* the details editor saves, says when a change waits for a restart,
+     * and shows XML errors in place */
+    {
+      VireoDetailsView *details = vireo_vm_window_get_details_view (VIREO_VM_WINDOW (vm_window));
+      g_autofree char *xml = NULL;
+
+      vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
+      gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
+                                                                    "title_entry"), "Edited title");
+      gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
+                                                                    "cmdline_entry"),
+                          "console=tty0 console=ttyS0 quiet loglevel=3");
+      gtk_button_clicked ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
+                                                                     "apply_button"));
+      assert_true (wait_until (details_saved, details, 10));
+      assert_string_equal (vireo_domain_get_config (alpha)->title, "Edited title");
+      assert_string_equal (vireo_domain_get_config (alpha)->cmdline, "console=tty0 console=ttyS0 quiet loglevel=3");
+      assert_non_null (vireo_domain_get_config (alpha)->kernel);
+      assert_string_equal (vireo_details_view_get_status (details),
+                           "Saved. The changes take effect when the VM next starts.");
+      vireo_details_view_set_xml (details, "<domain type='kvm'><name>wizard-vm</name>");
+      assert_false (vireo_details_view_apply_xml (details));
+      assert_non_null (strstr (vireo_details_view_get_status (details), "malformed XML"));
+      xml = vireo_domain_get_xml (alpha);
+      vireo_details_view_set_xml (details, xml);
+      assert_true (vireo_details_view_apply_xml (details));
+      assert_true (wait_until (details_saved, details, 10));
+      save_screenshot (vm_window, "details-window.png");
+      {
+        GtkNotebook *notebook = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
+                                                                          VIREO_TYPE_DETAILS_VIEW, "notebook");
+        GtkListBox *disks = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
+                                                                      VIREO_TYPE_DETAILS_VIEW, "disks_list");
+        gtk_notebook_set_current_page (notebook, 1);
+        assert_non_null (gtk_list_box_get_row_at_index (disks, 0));
+        assert_null (gtk_list_box_get_row_at_index (disks, 1));
+        /* network interfaces: add one, change its model, remove it */
+        {
+          GtkListBox *nics = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
+                                                                       VIREO_TYPE_DETAILS_VIEW, "nics_list");
+          guint before = vireo_domain_get_config (alpha)->nics->len;
+
+          gtk_notebook_set_current_page (notebook, 2);
+          vireo_details_view_add_nic (details);
+          assert_true (wait_until (details_saved, details, 10));
+          assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before + 1);
+          assert_non_null (gtk_list_box_get_row_at_index (nics, before));
+          save_screenshot (vm_window, "details-network.png");
+          vireo_details_view_remove_nic (details, before);
+          assert_true (wait_until (details_saved, details, 10));
+          assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before);
+        }
+        check_device_pages (details, alpha, vm_window);
+      }
+      vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
+    }
+  }
+}
+
+/* key combinations reach the guest; fullscreen comes and goes */
+static void
+test_send_keys_and_fullscreen (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  GtkWidget *vm_window = f->vm_window;
+  VireoVncView *vnc = f->vm_window ? vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window)) : NULL;
+
+  if (f->vm_window == NULL)
+    skip ();   /* no window of the VM: test_console_window says why */
+  {
+    /* key combinations reach the guest; fullscreen comes and goes */
+    g_action_group_activate_action (G_ACTION_GROUP (vm_window), "send-keys", g_variant_new_string ("ctrl-alt-f2"));
+    g_action_group_activate_action (G_ACTION_GROUP (vm_window), "fullscreen", NULL);
+    g_action_group_activate_action (G_ACTION_GROUP (vm_window), "fullscreen", NULL);
+    assert_true (vireo_vnc_view_is_connected (vnc));
+  }
+}
+
+/* QEMU killed under the window: crashed, and the app carries on */
+static void
+test_qemu_killed (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  GtkWidget *vm_window = f->vm_window;
+  VireoDomain *alpha = f->vm;
+  g_autofree char *qemu_pid_text = NULL;
+
+  if (f->vm_window == NULL)
+    skip ();   /* no window of the VM: test_console_window says why */
+  {
+    /* QEMU killed under the window: crashed, and the app carries on */
+    vireo_domain_refresh_state (alpha);
+    {
+      g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
+      const char *p;
+      g_file_get_contents (path, &qemu_pid_text, NULL, NULL);
+      p = strstr (qemu_pid_text, "\"qemu-pid\":");
+      assert_non_null (p);
+      kill (atoi (p + strlen ("\"qemu-pid\":")), SIGKILL);
+    }
+    args[0] = box;
+    args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
+    assert_true (wait_until (row_says, args, 10));
+    assert_string_equal (vireo_domain_get_state_reason (alpha), "QEMU was killed by signal 9 (Killed)");
+    save_screenshot (vm_window, "console-crashed.png");
+    gtk_widget_destroy (vm_window);
+  }
+  f->vm_window = NULL;
+}
+
+/* started again from the window, then its shim killed under it: crashed with the reason */
+static void
+test_shim_killed (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  VireoDomain *alpha = f->vm;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  {
+    /* started again from the window, then its shim killed under it: crashed
+     * with the reason, and QEMU went with its shim */
+    vireo_window_select_domain (f->window, alpha);
+    g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
+    args[0] = box;
+    args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+    assert_true (wait_until (row_says, args, 30));
+    {
+      g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
+      g_autofree char *text = NULL;
+      const char *p;
+
+      g_file_get_contents (path, &text, NULL, NULL);
+      p = strstr (text, "\"shim-pid\":");
+      assert_non_null (p);
+      kill (atoi (p + strlen ("\"shim-pid\":")), SIGKILL);
+    }
+    args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
+    assert_true (wait_until (row_says, args, 15));
+    assert_string_equal (vireo_domain_get_state_reason (alpha), "the supervisor process vireo-shim died");
     assert_null (vireo_window_get_error_text (f->window));
   }
+}
+
+/* preferences apply at once */
+static void
+test_preferences (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  {
+    /* preferences apply at once */
+    {
+      GtkWidget *prefs = vireo_preferences_new (GTK_WINDOW (f->window));
+      g_autoptr(GSettings) settings = vireo_ui_settings_new ();
+      GtkToggleButton *confirm = (gpointer) gtk_widget_get_template_child (prefs, VIREO_TYPE_PREFERENCES,
+                                                                           "confirm_check");
+
+      gtk_widget_show (prefs);
+      assert_true (gtk_toggle_button_get_active (confirm));
+      gtk_toggle_button_set_active (confirm, FALSE);
+      assert_false (g_settings_get_boolean (settings, "confirm-actions"));
+      save_screenshot (prefs, "preferences.png");
+      gtk_widget_destroy (prefs);
+    }
+  }
+}
+
+/* a VM that QEMU refuses: a short message, QEMU's words under it */
+static void
+test_refused_start (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  {
+    /* a VM that QEMU refuses: a short message, QEMU's words in Details */
+    {
+      g_autoptr(VireoDomainConfig) bad = guest_config ("gamma");
+      GtkWidget *expander;
+
+      g_free (bad->cpu_mode);
+      bad->cpu_mode = g_strdup ("custom");
+      bad->cpu_model = g_strdup ("SierraForest");   /* listed, but not in QEMU 7.2 */
+      assert_non_null (vireo_engine_define_domain (f->other, bad, NULL));
+      args[0] = f->engine;
+      args[1] = "gamma";
+      assert_true (wait_until (engine_knows, args, 10));
+      vireo_window_select_domain (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
+      g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
+      assert_true (wait_until (has_error, f->window, 30));
+      assert_non_null (strstr (vireo_window_get_error_text (f->window),
+                               "VM 'gamma' failed to start: unable to find CPU model 'SierraForest'"));
+      expander = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
+                                                           "error_expander");
+      assert_true (gtk_widget_get_visible (expander));
+      gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+      save_screenshot (GTK_WIDGET (f->window), "main-window-error.png");
+      gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window),
+                                                                          VIREO_TYPE_WINDOW, "error_bar")),
+                             GTK_RESPONSE_CLOSE);
+    }
+  }
+}
+
+/* deleting asks, and takes the disk along when told to */
+static void
+test_delete (void **state)
+{
+  Fixture *f = *state;
+  G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
+  G_GNUC_UNUSED gpointer args[2];
+  VireoDomain *vm = f->vm;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  {
+    /* deleting asks, and takes the disk along when told to */
+    {
+      g_autofree char *disk = g_strdup (((VireoDiskConfig *) g_ptr_array_index (
+          vireo_domain_get_config (vm)->disks, 0))->path);
+      GtkWidget *dialog;
+
+      assert_true (g_file_test (disk, G_FILE_TEST_EXISTS));
+      vireo_window_select_domain (f->window, vm);
+      dialog = vireo_window_delete_vm (f->window);
+      assert_non_null (dialog);
+      gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+      /* the files go on the worker pool; the VM leaves when that is done */
+      args[0] = f->engine;
+      args[1] = "wizard-vm";
+      assert_true (wait_until (engine_lacks, args, 10));
+      assert_null (vireo_engine_lookup_domain (f->engine, "wizard-vm"));
+      assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
+      assert_null (vireo_window_get_error_text (f->window));
+    }
+  }
+  f->vm = NULL;
 }
 
 static gboolean
@@ -799,11 +977,32 @@ int
 main (int   argc,
       char *argv[])
 {
-  const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown (test_manager_and_consoles, setup, teardown),
+  /* One guest for the manager's behaviours, each its own test, so the
+   * first failure does not hide the rest (a test that needs what an
+   * earlier one failed to make is skipped, and says so) */
+  const struct CMUnitTest manager[] = {
+    cmocka_unit_test (test_list_and_search),
+    cmocka_unit_test (test_wizard),
+    cmocka_unit_test (test_row_stats),
+    cmocka_unit_test (test_other_client_pauses),
+    cmocka_unit_test (test_sort),
+    cmocka_unit_test (test_console_window),
+    cmocka_unit_test (test_serial_console),
+    cmocka_unit_test (test_details_editor),
+    cmocka_unit_test (test_send_keys_and_fullscreen),
+    cmocka_unit_test (test_qemu_killed),
+    cmocka_unit_test (test_shim_killed),
+    cmocka_unit_test (test_preferences),
+    cmocka_unit_test (test_refused_start),
+    cmocka_unit_test (test_delete),
+  };
+  const struct CMUnitTest lists[] = {
     cmocka_unit_test_setup_teardown (test_long_list, setup, teardown),
   };
+  int failed;
 
   gtk_init (&argc, &argv);
-  return cmocka_run_group_tests (tests, NULL, NULL);
+  failed = cmocka_run_group_tests_name ("manager", manager, setup, teardown);
+  failed += cmocka_run_group_tests_name ("lists", lists, NULL, NULL);
+  return failed;
 }
