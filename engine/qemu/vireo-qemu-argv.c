@@ -318,40 +318,23 @@ video_device (const char *model)
   return "VGA";
 }
 
-/**
- * vireo_qemu_argv_build:
- * A pure function: the same config and host facts give the same command
- * line, which golden tests pin down.  QEMU starts paused (`-S`), keeps
- * running after a guest power-off (`-no-shutdown`) so the shim decides,
- * and takes its monitor, serial port and guest agent channel as fds
- * %VIREO_QEMU_QMP_FD, %VIREO_QEMU_SERIAL_FD and %VIREO_QEMU_AGENT_FD.
- *
- * Returns: (transfer full): the argv, program first
- */
-GStrv
-vireo_qemu_argv_build (const VireoDomainConfig *config,
-                       const VireoQemuHost     *host,
-                       GError                 **error)
+/* Name, machine, CPU, memory, and the fixed choices: paused at start,
+ * no defaults, the monitor on its fd. */
+static void
+add_machine (GPtrArray               *argv,
+             const VireoDomainConfig *config,
+             const VireoQemuHost     *host)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *name = escape_option_value (config->name);
+  g_autofree char *guest = g_strdup_printf ("guest=%s,debug-threads=on", name);
   g_autofree char *machine = NULL;
   g_autofree char *memory = NULL;
   g_autofree char *smp = NULL;
   g_autofree char *fd = NULL;
-  gboolean device_boot = FALSE;
 
-  g_return_val_if_fail (host->accel != VIREO_ACCEL_AUTO, NULL);
-
-  if (!check_option_values (config, error))
-    return NULL;
   g_ptr_array_add (argv, g_strdup (host->qemu_binary));
-  g_ptr_array_add (argv, g_strdup ("-name"));
-  {
-    g_autofree char *name = escape_option_value (config->name);
-    g_ptr_array_add (argv, g_strdup_printf ("guest=%s,debug-threads=on", name));
-  }
+  add_pair (argv, "-name", guest);
   add_pair (argv, "-uuid", config->uuid);
-
   machine = g_strdup_printf ("%s,accel=%s%s", config->machine,
                              host->accel == VIREO_ACCEL_KVM ? "kvm" : "tcg",
                              config->acpi ? "" : ",acpi=off");
@@ -371,6 +354,14 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
   fd = g_strdup_printf ("socket,id=mon,fd=%d", VIREO_QEMU_QMP_FD);
   add_pair (argv, "-chardev", fd);
   add_pair (argv, "-mon", "chardev=mon,mode=control");
+}
+
+/* Boot order (per device, or the old-style order) and a direct kernel. */
+static void
+add_boot (GPtrArray               *argv,
+          const VireoDomainConfig *config)
+{
+  gboolean device_boot = FALSE;
 
   for (guint i = 0; i < config->disks->len; i++)
     device_boot |= ((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->boot_order > 0;
@@ -391,21 +382,20 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
     add_pair (argv, "-initrd", config->initrd);
   if (config->cmdline)
     add_pair (argv, "-append", config->cmdline);
+}
 
-  for (guint i = 0; i < config->disks->len; i++)
-    add_disk (argv, config, g_ptr_array_index (config->disks, i));
-
-  for (guint i = 0; i < config->nics->len; i++)
-    if (!add_nic (argv, config, g_ptr_array_index (config->nics, i), i, host, error))
-      return NULL;
-
+/* Serial port, screen, pointer, video card. */
+static void
+add_console (GPtrArray               *argv,
+             const VireoDomainConfig *config,
+             const VireoQemuHost     *host)
+{
   if (config->serial)
     {
       g_autofree char *chardev = g_strdup_printf ("socket,id=serial0,fd=%d", VIREO_QEMU_SERIAL_FD);
       add_pair (argv, "-chardev", chardev);
       add_pair (argv, "-device", "{\"driver\":\"isa-serial\",\"chardev\":\"serial0\",\"id\":\"serial0\"}");
     }
-
   if (config->vnc)
     {
       g_autofree char *run_dir = escape_option_value (host->run_dir);
@@ -428,6 +418,13 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
       add_pair (argv, "-device", "{\"driver\":\"qemu-xhci\",\"id\":\"usb\"}");
       add_pair (argv, "-device", "{\"driver\":\"usb-tablet\",\"id\":\"tablet0\",\"bus\":\"usb.0\"}");
     }
+}
+
+/* Entropy, the balloon, the guest agent's channel, and the sandbox. */
+static void
+add_extras (GPtrArray               *argv,
+            const VireoDomainConfig *config)
+{
   if (config->rng)
     {
       add_pair (argv, "-object", "{\"qom-type\":\"rng-random\",\"id\":\"rng0\",\"filename\":\"/dev/urandom\"}");
@@ -448,6 +445,38 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
 
   add_pair (argv, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
   add_pair (argv, "-msg", "timestamp=on");
+}
+
+/**
+ * vireo_qemu_argv_build:
+ * A pure function: the same config and host facts give the same command
+ * line, which golden tests pin down.  QEMU starts paused (`-S`), keeps
+ * running after a guest power-off (`-no-shutdown`) so the shim decides,
+ * and takes its monitor, serial port and guest agent channel as fds
+ * %VIREO_QEMU_QMP_FD, %VIREO_QEMU_SERIAL_FD and %VIREO_QEMU_AGENT_FD.
+ *
+ * Returns: (transfer full): the argv, program first
+ */
+GStrv
+vireo_qemu_argv_build (const VireoDomainConfig *config,
+                       const VireoQemuHost     *host,
+                       GError                 **error)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (host->accel != VIREO_ACCEL_AUTO, NULL);
+
+  if (!check_option_values (config, error))
+    return NULL;
+  add_machine (argv, config, host);
+  add_boot (argv, config);
+  for (guint i = 0; i < config->disks->len; i++)
+    add_disk (argv, config, g_ptr_array_index (config->disks, i));
+  for (guint i = 0; i < config->nics->len; i++)
+    if (!add_nic (argv, config, g_ptr_array_index (config->nics, i), i, host, error))
+      return NULL;
+  add_console (argv, config, host);
+  add_extras (argv, config);
 
   g_ptr_array_add (argv, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
