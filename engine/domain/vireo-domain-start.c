@@ -167,54 +167,58 @@ child_setup (gpointer data)
   setsid ();
 }
 
-static void
-prepare_and_spawn (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
+/* Everything checked and made ready under the locks; returns QEMU's
+ * command line and the host's choices. */
+static GStrv
+prepare (Start          *start,
+         const char     *shim,
+         VireoQemuHost  *host,
+         char          **qemu,
+         GError        **error)
 {
-  Start *start = task_data;
-  const VireoDomainConfig *config = start->config;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *qemu = NULL;
-  g_autofree char *shim = vireo_host_find_shim ();
-  g_auto(GStrv) qemu_argv = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const VireoDomainConfig *config;
   g_autofree char *log_dir = g_path_get_dirname (start->log_path);
-  VireoQemuHost host = { 0 };
-  int pipe_fds[2];
-  int source_fds[2], target_fds[2] = { 3, 4 };
-  int null_fd, log_fd;
-  gboolean ok;
+  g_auto(GStrv) qemu_argv = NULL;
 
-  if (!take_locks (start, &error))
-    goto fail;
+  if (!take_locks (start, error))
+    return NULL;
   config = start->config;
-  if (!check_files (config, &error))
-    goto fail;
-  host.accel = vireo_host_resolve_accel (config, g_getenv ("VIREO_ACCEL"),
-                                         vireo_host_kvm_usable (), &error);
-  if (host.accel == VIREO_ACCEL_AUTO)
-    goto fail;
-  qemu = vireo_host_find_qemu (&error);
-  if (qemu == NULL)
-    goto fail;
+  if (!check_files (config, error))
+    return NULL;
+  host->accel = vireo_host_resolve_accel (config, g_getenv ("VIREO_ACCEL"), vireo_host_kvm_usable (), error);
+  if (host->accel == VIREO_ACCEL_AUTO)
+    return NULL;
+  *qemu = vireo_host_find_qemu (error);
+  if (*qemu == NULL)
+    return NULL;
   if (!g_file_test (shim, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_set_error (&error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
                    _("VM '%s': the supervisor %s is missing (reinstall Vireo)"), config->name, shim);
-      goto fail;
+      return NULL;
     }
-  host.qemu_binary = qemu;
-  host.run_dir = start->run_dir;
-  qemu_argv = vireo_qemu_argv_build (config, &host, &error);
-  if (qemu_argv == NULL || !prepare_run_dir (start, &error) || !save_live_definition (start, &error))
-    goto fail;
+  host->qemu_binary = *qemu;
+  host->run_dir = start->run_dir;
+  qemu_argv = vireo_qemu_argv_build (config, host, error);
+  if (qemu_argv == NULL || !prepare_run_dir (start, error) || !save_live_definition (start, error))
+    return NULL;
   if (g_mkdir_with_parents (log_dir, 0700) != 0)
     {
-      vireo_set_io_error (&error, errno, _("VM '%s': cannot create %s"), config->name, log_dir);
-      goto fail;
+      vireo_set_io_error (error, errno, _("VM '%s': cannot create %s"), config->name, log_dir);
+      return NULL;
     }
+  return g_steal_pointer (&qemu_argv);
+}
+
+/* The shim's command line: its options, then QEMU's.  Borrows every string. */
+static GPtrArray *
+shim_argv (Start              *start,
+           char               *shim,
+           const VireoQemuHost *host,
+           GStrv               qemu_argv)
+{
+  const VireoDomainConfig *config = start->config;
+  GPtrArray *argv = g_ptr_array_new ();
 
   g_ptr_array_add (argv, shim);
   g_ptr_array_add (argv, "--name");
@@ -228,7 +232,7 @@ prepare_and_spawn (GTask        *task,
   g_ptr_array_add (argv, "--serial-log");
   g_ptr_array_add (argv, start->serial_log_path);
   g_ptr_array_add (argv, "--accel");
-  g_ptr_array_add (argv, host.accel == VIREO_ACCEL_KVM ? "kvm" : "tcg");
+  g_ptr_array_add (argv, host->accel == VIREO_ACCEL_KVM ? "kvm" : "tcg");
   g_ptr_array_add (argv, "--ready-fd=3");
   /* the shim keeps the run lock for its whole life */
   g_ptr_array_add (argv, "--lock-fd=4");
@@ -238,9 +242,22 @@ prepare_and_spawn (GTask        *task,
   for (guint i = 0; qemu_argv[i]; i++)
     g_ptr_array_add (argv, qemu_argv[i]);
   g_ptr_array_add (argv, NULL);
+  return argv;
+}
 
-  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, &error))
-    goto fail;
+/* Spawns the shim with the ready pipe and the run lock as fds 3 and 4. */
+static gboolean
+spawn_shim (Start      *start,
+            GPtrArray  *argv,
+            GError    **error)
+{
+  int pipe_fds[2];
+  int source_fds[2], target_fds[2] = { 3, 4 };
+  int null_fd, log_fd;
+  gboolean ok;
+
+  if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
+    return FALSE;
   source_fds[0] = pipe_fds[1];
   source_fds[1] = vireo_lock_get_fd (start->run_lock);
   null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -252,7 +269,7 @@ prepare_and_spawn (GTask        *task,
                                          G_SPAWN_DEFAULT, child_setup, NULL,
                                          null_fd, null_fd, log_fd >= 0 ? log_fd : null_fd,
                                          source_fds, target_fds, 2,
-                                         NULL, NULL, NULL, NULL, &error);
+                                         NULL, NULL, NULL, NULL, error);
   close (pipe_fds[1]);
   /* our copy of the run lock's fd: from now on the shim's alone holds it,
    * so the lock ends when the shim does */
@@ -263,15 +280,37 @@ prepare_and_spawn (GTask        *task,
   if (!ok)
     {
       close (pipe_fds[0]);
-      g_prefix_error (&error, _("VM '%s': cannot start vireo-shim: "), config->name);
-      goto fail;
+      g_prefix_error (error, _("VM '%s': cannot start vireo-shim: "), start->config->name);
+      return FALSE;
     }
   start->ready_fd = pipe_fds[0];
-  g_task_return_boolean (task, TRUE);
-  return;
+  return TRUE;
+}
 
-fail:
-  g_task_return_error (task, g_steal_pointer (&error));
+static void
+prepare_and_spawn (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Start *start = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qemu = NULL;
+  g_autofree char *shim = vireo_host_find_shim ();
+  g_autoptr(GPtrArray) argv = NULL;
+  g_auto(GStrv) qemu_argv = NULL;
+  VireoQemuHost host = { 0 };
+
+  qemu_argv = prepare (start, shim, &host, &qemu, &error);
+  if (qemu_argv != NULL)
+    {
+      argv = shim_argv (start, shim, &host, qemu_argv);
+      spawn_shim (start, argv, &error);
+    }
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* The start is over, whichever way: the change lock goes, and the state
