@@ -181,6 +181,18 @@ test_errors (void **state)
     { "", "<blkiotune/><bogus/>", "<bogus> is not supported" },
     { "", "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'/>", "<qemu:commandline>" },
     { "", "<uuid>not-a-uuid</uuid>", "is not a valid UUID" },
+    { "", "<os><type>hvm</type><boot/></os>", "<os><boot> has no dev attribute" },
+    { "", "<title>a</title><title>b</title>", "<title> appears more than once" },
+    { "", "<description>a</description><description>b</description>", "<description> appears more" },
+    { "", "<on_poweroff>destroy</on_poweroff><on_poweroff>restart</on_poweroff>", "<on_poweroff> appears" },
+    { "", "<on_reboot>restart</on_reboot><on_reboot>restart</on_reboot>", "<on_reboot> appears" },
+    { "", "<on_crash>destroy</on_crash><on_crash>destroy</on_crash>", "<on_crash> appears" },
+    { "", "<os><type>hvm</type><kernel>/a</kernel><kernel>/b</kernel></os>", "<kernel> appears" },
+    { "", "<os><type>hvm</type><kernel>/k</kernel><initrd>/a</initrd><initrd>/b</initrd></os>",
+      "<initrd> appears" },
+    { "", "<os><type>hvm</type><kernel>/k</kernel><cmdline>a</cmdline><cmdline>b</cmdline></os>",
+      "<cmdline> appears" },
+    { "", "<cpu mode='custom'><model>qemu64</model><model>max</model></cpu>", "<model> appears" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
