@@ -336,6 +336,28 @@ test_virt_manager_spice (void **state)
   assert_roundtrip (config, "virt-manager-spice.xml");
 }
 
+/* The details panes' boot line: the devices in order, whatever their
+ * number (the TUI once joined them as a NULL-terminated array). */
+static void
+test_describe_boot (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("b");
+  g_autofree char *none = NULL;
+  g_autofree char *two = NULL;
+  g_autofree char *kernel = NULL;
+
+  g_ptr_array_set_size (config->boot_devs, 0);
+  none = vireo_domain_config_describe_boot (config);
+  assert_string_equal (none, "");
+  g_ptr_array_add (config->boot_devs, g_strdup ("hd"));
+  g_ptr_array_add (config->boot_devs, g_strdup ("cdrom"));
+  two = vireo_domain_config_describe_boot (config);
+  assert_string_equal (two, "hd, cdrom");
+  config->kernel = g_strdup ("/boot/vmlinuz");
+  kernel = vireo_domain_config_describe_boot (config);
+  assert_string_equal (kernel, "kernel /boot/vmlinuz");
+}
+
 int
 main (void)
 {
@@ -348,6 +370,7 @@ main (void)
     cmocka_unit_test (test_memory_units),
     cmocka_unit_test (test_disk_edits),
     cmocka_unit_test (test_virt_manager_spice),
+    cmocka_unit_test (test_describe_boot),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
