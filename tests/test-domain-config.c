@@ -238,6 +238,8 @@ test_document_errors (void **state)
       "</os></domain>", "machine type 'virt'" },
     { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>hvm</type>"
       "<initrd>/i</initrd></os></domain>", "need a <kernel>" },
+    /* libxml2's message has a second line with the bytes: one line here */
+    { "<domain type='kvm'><name>x\xc1   </name></domain>", "not proper UTF-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

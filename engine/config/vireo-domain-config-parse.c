@@ -682,7 +682,8 @@ vireo_domain_config_parse (const char  *xml,
       const xmlError *err = xmlCtxtGetLastError (parser);
       g_autofree char *msg = g_strdup (err && err->message ? err->message : "unreadable");
 
-      g_strstrip (msg);
+      /* libxml2 adds detail lines ("Bytes: 0xC1 …"): a message is one line */
+      g_strdelimit (g_strstrip (msg), "\r\n", ' ');
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("%s: malformed XML at line %d: %s"), ctx.where,
                    err ? err->line : 0, msg);
