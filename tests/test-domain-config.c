@@ -181,6 +181,7 @@ test_errors (void **state)
     { "", "<blkiotune/><bogus/>", "<bogus> is not supported" },
     { "", "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'/>", "<qemu:commandline>" },
     { "", "<uuid>not-a-uuid</uuid>", "is not a valid UUID" },
+    { "", "<uuid>0f6c1c1e-\n2b1a</uuid>", "<uuid>0f6c1c1e- 2b1a</uuid> is not a valid UUID" },
     { "", "<os><type>hvm</type><boot/></os>", "<os><boot> has no dev attribute" },
     { "", "<title>a</title><title>b</title>", "<title> appears more than once" },
     { "", "<description>a</description><description>b</description>", "<description> appears more" },
@@ -238,7 +239,7 @@ test_document_errors (void **state)
       "</os></domain>", "machine type 'virt'" },
     { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>hvm</type>"
       "<initrd>/i</initrd></os></domain>", "need a <kernel>" },
-    /* libxml2's message has a second line with the bytes: one line here */
+    /* libxml2's message has a second line with the bytes */
     { "<domain type='kvm'><name>x\xc1   </name></domain>", "not proper UTF-8" },
   };
 

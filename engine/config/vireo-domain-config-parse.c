@@ -644,23 +644,11 @@ clear_for_parse (VireoDomainConfig *config)
   config->apic = FALSE;
 }
 
-/**
- * vireo_domain_config_parse:
- * @xml: the document
- * @length: its length, or -1 if nul-terminated
- * @source: (nullable): where it came from (a file name), for messages
- *
- * Parses and validates.  Any error is %VIREO_ERROR_INVALID_CONFIG with one
- * line that names the VM (or @source when the name cannot be read) and the
- * element at fault.  Never touches the network or the file system.
- *
- * Returns: (transfer full) (nullable): the model
- */
-VireoDomainConfig *
-vireo_domain_config_parse (const char  *xml,
-                           gssize       length,
-                           const char  *source,
-                           GError     **error)
+static VireoDomainConfig *
+parse_document (const char  *xml,
+                gssize       length,
+                const char  *source,
+                GError     **error)
 {
   g_autoptr(VireoDomainConfig) config = NULL;
   g_autofree char *name = NULL;
@@ -682,8 +670,7 @@ vireo_domain_config_parse (const char  *xml,
       const xmlError *err = xmlCtxtGetLastError (parser);
       g_autofree char *msg = g_strdup (err && err->message ? err->message : "unreadable");
 
-      /* libxml2 adds detail lines ("Bytes: 0xC1 …"): a message is one line */
-      g_strdelimit (g_strstrip (msg), "\r\n", ' ');
+      g_strstrip (msg);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("%s: malformed XML at line %d: %s"), ctx.where,
                    err ? err->line : 0, msg);
@@ -730,4 +717,34 @@ vireo_domain_config_parse (const char  *xml,
     config->accel = VIREO_ACCEL_AUTO;
 
   return g_steal_pointer (&config);
+}
+
+/**
+ * vireo_domain_config_parse:
+ * @xml: the document
+ * @length: its length, or -1 if nul-terminated
+ * @source: (nullable): where it came from (a file name), for messages
+ *
+ * Parses and validates.  Any error is %VIREO_ERROR_INVALID_CONFIG with one
+ * line that names the VM (or @source when the name cannot be read) and the
+ * element at fault.  Never touches the network or the file system.
+ *
+ * Returns: (transfer full) (nullable): the model
+ */
+VireoDomainConfig *
+vireo_domain_config_parse (const char  *xml,
+                           gssize       length,
+                           const char  *source,
+                           GError     **error)
+{
+  GError *local = NULL;
+  VireoDomainConfig *config = parse_document (xml, length, source, &local);
+
+  /* Messages quote the document's values, which may hold line breaks. */
+  if (local != NULL)
+    {
+      g_strdelimit (local->message, "\r\n", ' ');
+      g_propagate_error (error, local);
+    }
+  return config;
 }
