@@ -502,6 +502,36 @@ test_hostile_replies (void **state)
   assert_false (vireo_qmp_client_is_closed (f->client));
 }
 
+/* json-glib reads the first of two values and leaks the second: a text
+ * is one object or nothing. */
+static void
+test_json_one_object (void **state)
+{
+  static const char *bad[] = {
+    "{}{\"a\": []}", "{\"b\": 1} {\"a\": \"x\"}", "{} 1", "[1]", "1", "  ", "{\"a\": \"}\"} }",
+  };
+  static const char *good[] = {
+    "{}", " {\"a\": [1, {\"b\": \"}{\\\"\"}]}\r\n", "{\"s\": \"\\\\\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) obj = vireo_json_parse_object (bad[i], -1, &error);
+
+      if (obj != NULL)
+        fail_msg ("'%s' parsed as one object", bad[i]);
+      assert_non_null (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(JsonObject) obj = vireo_json_parse_object (good[i], -1, NULL);
+
+      if (obj == NULL)
+        fail_msg ("'%s' did not parse", good[i]);
+    }
+}
+
 static void
 test_line_buffer (void **state)
 {
@@ -538,6 +568,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_line_buffer),
+    cmocka_unit_test (test_json_one_object),
     cmocka_unit_test_setup_teardown (test_handshake_split_greeting, setup, teardown),
     cmocka_unit_test_setup_teardown (test_commands_wait_for_handshake, setup, teardown),
     cmocka_unit_test_setup_teardown (test_several_messages_per_read, setup, teardown),

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "vireo-error.h"
 #include "vireo-json.h"
 #include "vireo-i18n.h"
@@ -51,6 +53,48 @@ vireo_json_get_int (JsonObject *object,
     ? json_node_get_int (node) : fallback;
 }
 
+static gsize
+skip_blanks (const char *text,
+             gsize       i,
+             gsize       length)
+{
+  while (i < length && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+    i++;
+  return i;
+}
+
+/* Whether @text is one object and nothing after it.  json-glib reads the
+ * first value of "{}{}" and leaks the second, so a peer's line holding two
+ * values is refused before json-glib sees it. */
+static gboolean
+is_one_object (const char *text,
+               gsize       length)
+{
+  gsize i = skip_blanks (text, 0, length);
+  gboolean in_string = FALSE;
+  int depth = 0;
+
+  if (i == length || text[i] != '{')
+    return FALSE;
+  for (; i < length; i++)
+    {
+      if (in_string)
+        {
+          if (text[i] == '\\')
+            i++;
+          else if (text[i] == '"')
+            in_string = FALSE;
+        }
+      else if (text[i] == '"')
+        in_string = TRUE;
+      else if (text[i] == '{' || text[i] == '[')
+        depth++;
+      else if ((text[i] == '}' || text[i] == ']') && --depth == 0)
+        return skip_blanks (text, i + 1, length) == length;
+    }
+  return TRUE;   /* unfinished: json-glib says where */
+}
+
 /**
  * vireo_json_parse_object:
  * Returns: (transfer full) (nullable): the object that @text holds
@@ -60,9 +104,15 @@ vireo_json_parse_object (const char *text,
                          gssize      length,
                          GError    **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(JsonParser) parser = NULL;
   JsonNode *root;
 
+  if (!is_one_object (text, length < 0 ? strlen (text) : (gsize) length))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL, _("not a JSON object"));
+      return NULL;
+    }
+  parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, text, length, error))
     return NULL;
   root = json_parser_get_root (parser);
