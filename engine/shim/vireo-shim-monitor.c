@@ -161,7 +161,7 @@ handle_request (Shim       *shim,
                 MonClient  *client,
                 JsonObject *request)
 {
-  const char *command = json_object_get_string_member_with_default (request, "execute", NULL);
+  const char *command = vireo_json_get_string (request, "execute");
   JsonNode *id = json_object_get_member (request, "id");
 
   if (command == NULL)

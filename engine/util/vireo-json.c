@@ -26,13 +26,14 @@ vireo_json_get_object (JsonObject *object,
  * Peers send whatever they like: a member of another type is as good as
  * missing, where json-glib's own getters would warn or convert.
  *
- * Returns: (transfer none) (nullable): the member if it is a string
+ * Returns: (transfer none) (nullable): the member if it is a string (and
+ *   @object is not %NULL)
  */
 const char *
 vireo_json_get_string (JsonObject *object,
                        const char *member)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
 
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
     ? json_node_get_string (node) : NULL;
@@ -40,14 +41,15 @@ vireo_json_get_string (JsonObject *object,
 
 /**
  * vireo_json_get_int:
- * Returns: the member if it is an integer, otherwise @fallback
+ * Returns: the member if it is an integer (and @object is not %NULL),
+ *   otherwise @fallback
  */
 gint64
 vireo_json_get_int (JsonObject *object,
                     const char *member,
                     gint64      fallback)
 {
-  JsonNode *node = json_object_get_member (object, member);
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
 
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64
     ? json_node_get_int (node) : fallback;
