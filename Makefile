@@ -1,10 +1,16 @@
 # Thin wrapper around meson: the two commands a new user needs.
 #   make run    install what is missing, build, start Vireo with a demo VM
-#   make check  install what is missing, build, run every test
+#   make check  install what is missing, build, run every test; then the
+#               unit and integration tests again under AddressSanitizer and
+#               UBSan (build-asan), and each fuzzer for 20 s (build-fuzz)
+#   make fuzz   each libFuzzer harness for FUZZ_SECONDS (default 300)
 BUILDDIR ?= build
+ASANDIR ?= build-asan
+FUZZDIR ?= build-fuzz
+FUZZ_SECONDS ?= 300
 MESON ?= meson
 
-.PHONY: all deps build check run bench clean
+.PHONY: all deps build build-asan build-fuzz check fuzz run bench clean
 
 all: build
 
@@ -17,8 +23,29 @@ $(BUILDDIR)/build.ninja:
 build: deps $(BUILDDIR)/build.ninja
 	ninja -C $(BUILDDIR)
 
-check: build
-	@./build-aux/run-tests.sh $(BUILDDIR)
+$(ASANDIR)/build.ninja:
+	$(MESON) setup $(ASANDIR) -Db_sanitize=address,undefined -Db_lundef=false
+
+build-asan: deps $(ASANDIR)/build.ninja
+	ninja -C $(ASANDIR)
+
+# The harnesses need clang's libFuzzer; only they are built there.
+$(FUZZDIR)/build.ninja:
+	CC=clang $(MESON) setup $(FUZZDIR) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+
+build-fuzz: deps $(FUZZDIR)/build.ninja
+	ninja -C $(FUZZDIR) fuzzers
+
+# Every stage runs; the first failure decides the exit status.
+check: build build-asan build-fuzz
+	@rc=0; \
+	./build-aux/run-tests.sh $(BUILDDIR) || rc=1; \
+	./build-aux/run-sanitized-tests.sh $(ASANDIR) || rc=1; \
+	./tests/fuzz/run-fuzz.sh $(FUZZDIR) 20 || rc=1; \
+	exit $$rc
+
+fuzz: build-fuzz
+	@./tests/fuzz/run-fuzz.sh $(FUZZDIR) $(FUZZ_SECONDS)
 
 run: build
 	@./build-aux/run-demo.sh $(BUILDDIR)
@@ -27,4 +54,4 @@ bench: build
 	@./bench/run.sh $(BUILDDIR)
 
 clean:
-	rm -rf $(BUILDDIR)
+	rm -rf $(BUILDDIR) $(ASANDIR) $(FUZZDIR)

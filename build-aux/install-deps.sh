@@ -11,8 +11,10 @@ packages=(
   libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream
   # the terminal front end, and its tests
   libncurses-dev tmux
-  # tests (locales: the errors test builds a zh_CN.UTF-8 locale with localedef)
-  libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
+  # tests (locales: the errors test builds a zh_CN.UTF-8 locale with localedef;
+  # clang and its runtime (only recommended, so named) bring libFuzzer and
+  # the sanitizers for make fuzz and make check)
+  clang libclang-rt-14-dev libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
   # running guests
   qemu-system-x86 qemu-utils
   # the test and demo guest: host kernel + busybox initramfs

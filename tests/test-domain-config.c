@@ -181,6 +181,19 @@ test_errors (void **state)
     { "", "<blkiotune/><bogus/>", "<bogus> is not supported" },
     { "", "<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'/>", "<qemu:commandline>" },
     { "", "<uuid>not-a-uuid</uuid>", "is not a valid UUID" },
+    { "", "<uuid>0f6c1c1e-\n2b1a</uuid>", "<uuid>0f6c1c1e- 2b1a</uuid> is not a valid UUID" },
+    { "", "<os><type>hvm</type><boot/></os>", "<os><boot> has no dev attribute" },
+    { "", "<title>a</title><title>b</title>", "<title> appears more than once" },
+    { "", "<description>a</description><description>b</description>", "<description> appears more" },
+    { "", "<on_poweroff>destroy</on_poweroff><on_poweroff>restart</on_poweroff>", "<on_poweroff> appears" },
+    { "", "<on_reboot>restart</on_reboot><on_reboot>restart</on_reboot>", "<on_reboot> appears" },
+    { "", "<on_crash>destroy</on_crash><on_crash>destroy</on_crash>", "<on_crash> appears" },
+    { "", "<os><type>hvm</type><kernel>/a</kernel><kernel>/b</kernel></os>", "<kernel> appears" },
+    { "", "<os><type>hvm</type><kernel>/k</kernel><initrd>/a</initrd><initrd>/b</initrd></os>",
+      "<initrd> appears" },
+    { "", "<os><type>hvm</type><kernel>/k</kernel><cmdline>a</cmdline><cmdline>b</cmdline></os>",
+      "<cmdline> appears" },
+    { "", "<cpu mode='custom'><model>qemu64</model><model>max</model></cpu>", "<model> appears" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -226,6 +239,8 @@ test_document_errors (void **state)
       "</os></domain>", "machine type 'virt'" },
     { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>hvm</type>"
       "<initrd>/i</initrd></os></domain>", "need a <kernel>" },
+    /* libxml2's message has a second line with the bytes */
+    { "<domain type='kvm'><name>x\xc1   </name></domain>", "not proper UTF-8" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -324,6 +339,28 @@ test_virt_manager_spice (void **state)
   assert_roundtrip (config, "virt-manager-spice.xml");
 }
 
+/* The details panes' boot line: the devices in order, whatever their
+ * number (the TUI once joined them as a NULL-terminated array). */
+static void
+test_describe_boot (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("b");
+  g_autofree char *none = NULL;
+  g_autofree char *two = NULL;
+  g_autofree char *kernel = NULL;
+
+  g_ptr_array_set_size (config->boot_devs, 0);
+  none = vireo_domain_config_describe_boot (config);
+  assert_string_equal (none, "");
+  g_ptr_array_add (config->boot_devs, g_strdup ("hd"));
+  g_ptr_array_add (config->boot_devs, g_strdup ("cdrom"));
+  two = vireo_domain_config_describe_boot (config);
+  assert_string_equal (two, "hd, cdrom");
+  config->kernel = g_strdup ("/boot/vmlinuz");
+  kernel = vireo_domain_config_describe_boot (config);
+  assert_string_equal (kernel, "kernel /boot/vmlinuz");
+}
+
 int
 main (void)
 {
@@ -336,6 +373,7 @@ main (void)
     cmocka_unit_test (test_memory_units),
     cmocka_unit_test (test_disk_edits),
     cmocka_unit_test (test_virt_manager_spice),
+    cmocka_unit_test (test_describe_boot),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

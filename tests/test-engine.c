@@ -8,6 +8,7 @@
 #include "vireo-create.h"
 #include "vireo-disks.h"
 #include "vireo-engine.h"
+#include "vireo-engine-private.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-proc.h"
@@ -613,6 +614,28 @@ test_generate_mac (void **state)
     }
 }
 
+/* A MAC that a defined VM uses is drawn again: the engine's random source
+ * replays the same sequence as a twin, so the first draw collides. */
+static void
+test_generate_mac_skips_used (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GRand) twin = g_rand_new_with_seed (1234);
+  g_autoptr(VireoDomainConfig) config = make_config ("taken");
+  g_autofree char *first = vireo_mac_generate (twin);
+  g_autofree char *second = vireo_mac_generate (twin);
+  g_autofree char *mac = NULL;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_string_not_equal (first, second);
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, first));
+  assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+
+  _vireo_engine_set_rand (f->engine, g_rand_new_with_seed (1234));
+  mac = vireo_engine_generate_mac (f->engine);
+  assert_string_equal (mac, second);
+}
+
 static gboolean
 has_n_domains (VireoEngine *engine,
                guint        n)
@@ -740,6 +763,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_operation_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_generate_mac_skips_used, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

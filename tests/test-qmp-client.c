@@ -23,6 +23,7 @@ typedef struct {
   GPtrArray *order;         /* "event:NAME" and "reply" in order */
   GError *closed;
   guint closed_count;
+  GArray *stamps;           /* each event's timestamp */
 } Fixture;
 
 static void
@@ -33,6 +34,7 @@ on_event (VireoQmpClient *client,
           Fixture        *f)
 {
   g_ptr_array_add (f->events, g_strdup (name));
+  g_array_append_val (f->stamps, timestamp);
   g_ptr_array_add (f->order, g_strdup_printf ("event:%s", name));
 }
 
@@ -61,6 +63,7 @@ setup (void **state)
   f->client = vireo_qmp_client_new (G_IO_STREAM (conn), "VM 'test'");
   f->events = g_ptr_array_new_with_free_func (g_free);
   f->order = g_ptr_array_new_with_free_func (g_free);
+  f->stamps = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_signal_connect (f->client, "event", G_CALLBACK (on_event), f);
   g_signal_connect (f->client, "closed", G_CALLBACK (on_closed), f);
   *state = f;
@@ -72,11 +75,15 @@ teardown (void **state)
 {
   Fixture *f = *state;
 
+  /* a pending read keeps the client alive into the pump below: it must
+   * not reach the fixture any more */
+  g_signal_handlers_disconnect_by_data (f->client, f);
   g_clear_object (&f->client);
   if (f->peer >= 0)
     close (f->peer);
   g_ptr_array_unref (f->events);
   g_ptr_array_unref (f->order);
+  g_array_unref (f->stamps);
   g_clear_error (&f->closed);
   /* let cancelled reads finish */
   while (g_main_context_iteration (NULL, FALSE))
@@ -415,6 +422,119 @@ test_oversized_message_closes (void **state)
   result_clear (&r);
 }
 
+/* Runs one command with @body as its reply's members, and an id of
+ * @id_json (the right one when NULL). */
+static void
+execute_with_reply (Fixture    *f,
+                    Result     *r,
+                    const char *id_json,
+                    const char *body)
+{
+  g_autoptr(JsonObject) cmd = NULL;
+  g_autofree char *text = NULL;
+
+  vireo_qmp_client_execute_async (f->client, "query-status", NULL, NULL, on_execute, r);
+  cmd = peer_read (f);
+  if (id_json)
+    {
+      text = g_strdup_printf ("{%s, \"id\": %s}\r\n", body, id_json);
+      peer_write (f, text);
+    }
+  else
+    reply (f, cmd, body);
+}
+
+/* Events whose name or timestamp has the wrong type, or a timestamp that
+ * would overflow, neither warn nor reach a handler with a NULL name. */
+static void
+test_hostile_events (void **state)
+{
+  Fixture *f = *state;
+  Result r = { 0 };
+
+  handshake (f);
+  peer_write (f, "{\"event\": 5}\r\n"
+                 "{\"event\": {\"name\": \"X\"}}\r\n"
+                 "{\"event\": \"A\", \"timestamp\": {\"seconds\": \"1\", \"microseconds\": []}}\r\n"
+                 "{\"event\": \"B\", \"timestamp\": {\"seconds\": 9223372036854775807, \"microseconds\": 1}}\r\n"
+                 "{\"event\": \"C\", \"timestamp\": [1, 2], \"data\": 3}\r\n"
+                 "{\"event\": \"D\", \"timestamp\": {\"seconds\": 1, \"microseconds\": 2}}\r\n");
+  execute_with_reply (f, &r, NULL, "\"return\": {}");
+  vireo_test_pump (NULL, &r.done, 5000);
+  assert_no_error (r.error);
+  assert_int_equal (f->events->len, 4);
+  assert_string_equal (g_ptr_array_index (f->events, 0), "A");
+  assert_string_equal (g_ptr_array_index (f->events, 3), "D");
+  assert_int_equal (g_array_index (f->stamps, gint64, 0), 0);
+  assert_int_equal (g_array_index (f->stamps, gint64, 1), 0);
+  assert_int_equal (g_array_index (f->stamps, gint64, 2), 0);
+  assert_int_equal (g_array_index (f->stamps, gint64, 3), 1000002);
+  result_clear (&r);
+}
+
+/* A reply whose id is not a string is not ours; an error that is not an
+ * object is still an error, never a NULL result without one. */
+static void
+test_hostile_replies (void **state)
+{
+  Fixture *f = *state;
+  Result r = { 0 };
+  g_autoptr(JsonObject) cmd = NULL;
+
+  handshake (f);
+  execute_with_reply (f, &r, "7", "\"return\": {\"wrong\": 1}");
+  assert_false (peer_has_data (f));
+  assert_false (r.done);
+  peer_write (f, "{\"return\": {\"right\": 1}}\r\n");
+  vireo_test_pump (NULL, &r.done, 5000);
+  assert_no_error (r.error);
+  assert_true (json_object_has_member (json_node_get_object (r.ret), "right"));
+  result_clear (&r);
+
+  execute_with_reply (f, &r, NULL, "\"error\": \"boom\"");
+  vireo_test_pump (NULL, &r.done, 5000);
+  assert_null (r.ret);
+  assert_true (g_error_matches (r.error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED));
+  result_clear (&r);
+
+  execute_with_reply (f, &r, NULL, "\"error\": {\"desc\": 42}");
+  vireo_test_pump (NULL, &r.done, 5000);
+  assert_true (g_error_matches (r.error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED));
+  assert_string_equal (r.error->message, "unknown error");
+  result_clear (&r);
+  assert_false (vireo_qmp_client_is_closed (f->client));
+}
+
+/* json-glib reads the first of two values and leaks the second: a text
+ * is one object or nothing. */
+static void
+test_json_one_object (void **state)
+{
+  static const char *bad[] = {
+    "{}{\"a\": []}", "{\"b\": 1} {\"a\": \"x\"}", "{} 1", "[1]", "1", "  ", "{\"a\": \"}\"} }",
+  };
+  static const char *good[] = {
+    "{}", " {\"a\": [1, {\"b\": \"}{\\\"\"}]}\r\n", "{\"s\": \"\\\\\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonObject) obj = vireo_json_parse_object (bad[i], -1, &error);
+
+      if (obj != NULL)
+        fail_msg ("'%s' parsed as one object", bad[i]);
+      assert_non_null (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(JsonObject) obj = vireo_json_parse_object (good[i], -1, NULL);
+
+      if (obj == NULL)
+        fail_msg ("'%s' did not parse", good[i]);
+    }
+}
+
 static void
 test_line_buffer (void **state)
 {
@@ -436,6 +556,13 @@ test_line_buffer (void **state)
   assert_int_equal (vireo_line_buffer_pending (&lb), 1);
   assert_false (vireo_line_buffer_feed (&lb, "123456789", 9, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL));
+  g_clear_error (&error);
+  /* after the error it buffers nothing more, even whole lines */
+  assert_int_equal (vireo_line_buffer_pending (&lb), 0);
+  assert_false (vireo_line_buffer_feed (&lb, "ok\n", 3, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL));
+  assert_int_equal (vireo_line_buffer_pending (&lb), 0);
+  assert_null (vireo_line_buffer_pop (&lb));
   vireo_line_buffer_clear (&lb);
 }
 
@@ -444,6 +571,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_line_buffer),
+    cmocka_unit_test (test_json_one_object),
     cmocka_unit_test_setup_teardown (test_handshake_split_greeting, setup, teardown),
     cmocka_unit_test_setup_teardown (test_commands_wait_for_handshake, setup, teardown),
     cmocka_unit_test_setup_teardown (test_several_messages_per_read, setup, teardown),
@@ -452,6 +580,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_eof_after_buffered_lines, setup, teardown),
     cmocka_unit_test_setup_teardown (test_garbage_closes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_oversized_message_closes, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_hostile_events, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_hostile_replies, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

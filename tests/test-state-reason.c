@@ -81,6 +81,26 @@ test_old_and_unknown (void **state)
   assert_null (empty);
 }
 
+/* state.json is a file anyone with the user's rights can write: members
+ * of the wrong type are as good as missing, without a GLib warning. */
+static void
+test_wrong_types (void **state)
+{
+  g_autoptr(JsonObject) a = vireo_json_parse_object (
+      "{\"reason-code\": {\"x\": 1}, \"reason\": [\"old\"]}", -1, NULL);
+  g_autoptr(JsonObject) b = vireo_json_parse_object (
+      "{\"reason-code\": \"qemu-failed\", \"qemu-message\": {}, \"exit-code\": [3]}", -1, NULL);
+  g_autoptr(JsonObject) c = vireo_json_parse_object (
+      "{\"reason-code\": \"start-failed\", \"start-error\": 5, \"exit-signal\": \"9\"}", -1, NULL);
+  g_autofree char *ra = vireo_state_reason_from_state (a);
+  g_autofree char *rb = vireo_state_reason_from_state (b);
+  g_autofree char *rc = vireo_state_reason_from_state (c);
+
+  assert_null (ra);
+  assert_string_equal (rb, "QEMU exited with code -1");
+  assert_string_equal (rc, "failed to start: QEMU exited with code -1");
+}
+
 int
 main (void)
 {
@@ -88,6 +108,7 @@ main (void)
     cmocka_unit_test (test_plain_codes),
     cmocka_unit_test (test_codes_with_data),
     cmocka_unit_test (test_old_and_unknown),
+    cmocka_unit_test (test_wrong_types),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

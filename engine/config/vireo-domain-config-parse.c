@@ -75,6 +75,37 @@ replace_str (char      **ptr,
   g_free (old);
 }
 
+/* libvirt allows each of these elements once: a second one is an error,
+ * not a value that silently wins. */
+static gboolean
+read_once (ParseContext  *ctx,
+           xmlNode       *node,
+           char         **field)
+{
+  if (*field != NULL)
+    return fail (ctx, _("<%s> appears more than once"), node->name);
+  *field = vireo_xml_content (node);
+  return TRUE;
+}
+
+/* The text-only children of <domain> that may appear once. */
+static char **
+single_text_field (VireoDomainConfig *config,
+                   xmlNode           *node)
+{
+  if (vireo_xml_is (node, "title"))
+    return &config->title;
+  if (vireo_xml_is (node, "description"))
+    return &config->description;
+  if (vireo_xml_is (node, "on_poweroff"))
+    return &config->on_poweroff;
+  if (vireo_xml_is (node, "on_reboot"))
+    return &config->on_reboot;
+  if (vireo_xml_is (node, "on_crash"))
+    return &config->on_crash;
+  return NULL;
+}
+
 static gboolean
 parse_uint (const char *text,
             guint64     max,
@@ -420,13 +451,28 @@ parse_os (ParseContext      *ctx,
             replace_str (&config->machine, machine);
         }
       else if (vireo_xml_is (child, "kernel"))
-        config->kernel = vireo_xml_content (child);
+        {
+          if (!read_once (ctx, child, &config->kernel))
+            return FALSE;
+        }
       else if (vireo_xml_is (child, "initrd"))
-        config->initrd = vireo_xml_content (child);
+        {
+          if (!read_once (ctx, child, &config->initrd))
+            return FALSE;
+        }
       else if (vireo_xml_is (child, "cmdline"))
-        config->cmdline = vireo_xml_content (child);
+        {
+          if (!read_once (ctx, child, &config->cmdline))
+            return FALSE;
+        }
       else if (vireo_xml_is (child, "boot"))
-        g_ptr_array_add (config->boot_devs, vireo_xml_prop (child, "dev"));
+        {
+          char *dev = vireo_xml_prop (child, "dev");
+
+          if (dev == NULL)
+            return fail (ctx, _("<os><boot> has no dev attribute"));
+          g_ptr_array_add (config->boot_devs, dev);
+        }
       else if (vireo_xml_is (child, "loader") || vireo_xml_is (child, "nvram"))
         return fail (ctx, _("<os><%s> (UEFI firmware) is not supported yet"), child->name);
       else
@@ -452,7 +498,10 @@ parse_cpu (ParseContext      *ctx,
   vireo_xml_for_each_element (child, node)
     {
       if (vireo_xml_is (child, "model"))
-        config->cpu_model = vireo_xml_content (child);
+        {
+          if (!read_once (ctx, child, &config->cpu_model))
+            return FALSE;
+        }
       else
         keep (config->extra_cpu, child);
     }
@@ -490,6 +539,7 @@ parse_domain (ParseContext      *ctx,
 {
   g_autofree char *type = vireo_xml_prop (root, "type");
   gboolean saw_memory = FALSE, saw_current = FALSE, saw_os = FALSE;
+  char **field;
 
   if (g_strcmp0 (type, "kvm") == 0)
     config->accel = VIREO_ACCEL_KVM;
@@ -510,10 +560,11 @@ parse_domain (ParseContext      *ctx,
           if (config->uuid == NULL)
             return fail (ctx, _("<uuid>%s</uuid> is not a valid UUID"), uuid);
         }
-      else if (vireo_xml_is (child, "title"))
-        config->title = vireo_xml_content (child);
-      else if (vireo_xml_is (child, "description"))
-        config->description = vireo_xml_content (child);
+      else if ((field = single_text_field (config, child)) != NULL)
+        {
+          if (!read_once (ctx, child, field))
+            return FALSE;
+        }
       else if (vireo_xml_is (child, "metadata"))
         parse_metadata (config, child);
       else if (vireo_xml_is (child, "memory"))
@@ -561,12 +612,6 @@ parse_domain (ParseContext      *ctx,
           if (!parse_cpu (ctx, config, child))
             return FALSE;
         }
-      else if (vireo_xml_is (child, "on_poweroff"))
-        config->on_poweroff = vireo_xml_content (child);
-      else if (vireo_xml_is (child, "on_reboot"))
-        config->on_reboot = vireo_xml_content (child);
-      else if (vireo_xml_is (child, "on_crash"))
-        config->on_crash = vireo_xml_content (child);
       else if (vireo_xml_is (child, "devices"))
         {
           if (!parse_devices (ctx, config, child))
@@ -599,23 +644,11 @@ clear_for_parse (VireoDomainConfig *config)
   config->apic = FALSE;
 }
 
-/**
- * vireo_domain_config_parse:
- * @xml: the document
- * @length: its length, or -1 if nul-terminated
- * @source: (nullable): where it came from (a file name), for messages
- *
- * Parses and validates.  Any error is %VIREO_ERROR_INVALID_CONFIG with one
- * line that names the VM (or @source when the name cannot be read) and the
- * element at fault.  Never touches the network or the file system.
- *
- * Returns: (transfer full) (nullable): the model
- */
-VireoDomainConfig *
-vireo_domain_config_parse (const char  *xml,
-                           gssize       length,
-                           const char  *source,
-                           GError     **error)
+static VireoDomainConfig *
+parse_document (const char  *xml,
+                gssize       length,
+                const char  *source,
+                GError     **error)
 {
   g_autoptr(VireoDomainConfig) config = NULL;
   g_autofree char *name = NULL;
@@ -684,4 +717,34 @@ vireo_domain_config_parse (const char  *xml,
     config->accel = VIREO_ACCEL_AUTO;
 
   return g_steal_pointer (&config);
+}
+
+/**
+ * vireo_domain_config_parse:
+ * @xml: the document
+ * @length: its length, or -1 if nul-terminated
+ * @source: (nullable): where it came from (a file name), for messages
+ *
+ * Parses and validates.  Any error is %VIREO_ERROR_INVALID_CONFIG with one
+ * line that names the VM (or @source when the name cannot be read) and the
+ * element at fault.  Never touches the network or the file system.
+ *
+ * Returns: (transfer full) (nullable): the model
+ */
+VireoDomainConfig *
+vireo_domain_config_parse (const char  *xml,
+                           gssize       length,
+                           const char  *source,
+                           GError     **error)
+{
+  GError *local = NULL;
+  VireoDomainConfig *config = parse_document (xml, length, source, &local);
+
+  /* Messages quote the document's values, which may hold line breaks. */
+  if (local != NULL)
+    {
+      g_strdelimit (local->message, "\r\n", ' ');
+      g_propagate_error (error, local);
+    }
+  return config;
 }

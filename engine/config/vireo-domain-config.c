@@ -773,3 +773,29 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
 
   return validate_disks (config, error) && validate_nics (config, error);
 }
+
+/**
+ * vireo_domain_config_describe_boot:
+ * What the VM boots from, for a details pane: "kernel PATH", or the boot
+ * devices in order ("hd, cdrom"), or "" when the XML names none.
+ *
+ * Returns: (transfer full): the translated text
+ */
+char *
+vireo_domain_config_describe_boot (const VireoDomainConfig *config)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (config->kernel)
+    /* Translators: what a VM boots from; %s is the kernel's path */
+    return g_strdup_printf (_("kernel %s"), config->kernel);
+  for (guint i = 0; i < config->boot_devs->len; i++)
+    {
+      if (i > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, g_ptr_array_index (config->boot_devs, i));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}

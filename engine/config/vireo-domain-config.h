@@ -122,6 +122,7 @@ VireoDomainConfig *vireo_domain_config_parse    (const char  *xml,
                                                  const char  *source,
                                                  GError     **error);
 char              *vireo_domain_config_format   (const VireoDomainConfig *config);
+char              *vireo_domain_config_describe_boot (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_validate (const VireoDomainConfig *config,
                                                  GError     **error);
 

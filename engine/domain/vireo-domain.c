@@ -121,7 +121,7 @@ read_state_file (VireoDomain *self)
     return NULL;
   obj = vireo_json_parse_object (text, -1, NULL);
   /* the run directory is named after a UUID prefix: check it is ours */
-  if (obj && g_strcmp0 (json_object_get_string_member_with_default (obj, VIREO_STATE_KEY_UUID, ""),
+  if (obj && g_strcmp0 (vireo_json_get_string (obj, VIREO_STATE_KEY_UUID),
                         self->config->uuid) != 0)
     g_clear_pointer (&obj, json_object_unref);
   return obj;
@@ -164,12 +164,12 @@ static void
 update_guest_info (VireoDomain *self,
                    JsonObject  *state)
 {
-  const char *os = state ? json_object_get_string_member_with_default (state, VIREO_STATE_KEY_GUEST_OS, NULL) : NULL;
+  const char *os = state ? vireo_json_get_string (state, VIREO_STATE_KEY_GUEST_OS) : NULL;
   JsonObject *net = state ? vireo_json_get_object (state, VIREO_STATE_KEY_GUEST_NET) : NULL;
 
-  self->guest_net_time = net ? json_object_get_int_member_with_default (net, "time", 0) : 0;
-  self->guest_rx_bytes = net ? json_object_get_int_member_with_default (net, "rx-bytes", 0) : 0;
-  self->guest_tx_bytes = net ? json_object_get_int_member_with_default (net, "tx-bytes", 0) : 0;
+  self->guest_net_time = net ? vireo_json_get_int (net, "time", 0) : 0;
+  self->guest_rx_bytes = net ? vireo_json_get_int (net, "rx-bytes", 0) : 0;
+  self->guest_tx_bytes = net ? vireo_json_get_int (net, "tx-bytes", 0) : 0;
 
   if (g_strcmp0 (os, self->guest_os) != 0)
     {
@@ -268,9 +268,9 @@ vireo_domain_refresh_state (VireoDomain *self)
           _vireo_domain_set_state (self, VIREO_DOMAIN_STATE_SHUTOFF, NULL);
           return;
         }
-      state = state_from_string (json_object_get_string_member_with_default (obj, VIREO_STATE_KEY_STATE, ""));
-      self->started_at = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_STARTED_AT, 0);
-      self->qemu_pid = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_QEMU_PID, 0);
+      state = state_from_string (vireo_json_get_string (obj, VIREO_STATE_KEY_STATE));
+      self->started_at = vireo_json_get_int (obj, VIREO_STATE_KEY_STARTED_AT, 0);
+      self->qemu_pid = vireo_json_get_int (obj, VIREO_STATE_KEY_QEMU_PID, 0);
       update_guest_info (self, is_final (state) ? NULL : obj);
       g_clear_pointer (&reason, g_free);
       reason = vireo_state_reason_from_state (obj);
@@ -281,8 +281,8 @@ vireo_domain_refresh_state (VireoDomain *self)
           _vireo_domain_set_state (self, state, reason);
           return;
         }
-      shim_pid = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_SHIM_PID, 0);
-      shim_start = json_object_get_int_member_with_default (obj, VIREO_STATE_KEY_SHIM_START_TIME, 0);
+      shim_pid = vireo_json_get_int (obj, VIREO_STATE_KEY_SHIM_PID, 0);
+      shim_start = vireo_json_get_int (obj, VIREO_STATE_KEY_SHIM_START_TIME, 0);
       if (vireo_proc_is_alive (shim_pid, shim_start))
         {
           watch_shim (self, shim_pid, shim_start);

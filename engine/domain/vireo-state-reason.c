@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vireo-i18n.h"
+#include "vireo-json.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-state-reason.h"
 
@@ -35,7 +36,7 @@ static const char *
 get_string (JsonObject *data,
             const char *key)
 {
-  const char *text = data ? json_object_get_string_member_with_default (data, key, NULL) : NULL;
+  const char *text = data ? vireo_json_get_string (data, key) : NULL;
 
   return text && *text ? text : NULL;
 }
@@ -45,7 +46,7 @@ get_int (JsonObject *data,
          const char *key,
          gint64      fallback)
 {
-  return data ? json_object_get_int_member_with_default (data, key, fallback) : fallback;
+  return data ? vireo_json_get_int (data, key, fallback) : fallback;
 }
 
 static char *

@@ -165,8 +165,7 @@ pump (VireoQmpClient *self)
     return;
   if (self->phase != PHASE_READY &&
       !(self->phase == PHASE_NEGOTIATING &&
-        g_strcmp0 (json_object_get_string_member_with_default (pending->request, "execute", ""),
-                   "qmp_capabilities") == 0))
+        g_strcmp0 (vireo_json_get_string (pending->request, "execute"), "qmp_capabilities") == 0))
     return;
 
   self->in_flight = g_queue_pop_head (&self->queue);
@@ -244,9 +243,39 @@ static GError *
 error_from_reply (VireoQmpClient *self,
                   JsonObject     *error_obj)
 {
-  const char *desc = json_object_get_string_member_with_default (error_obj, "desc", "unknown error");
+  const char *desc = error_obj ? vireo_json_get_string (error_obj, "desc") : NULL;
 
-  return g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED, "%s", desc);
+  return g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED, "%s", desc ? desc : "unknown error");
+}
+
+/* QEMU's stamp in microseconds, or 0 when it is missing or out of range
+ * (a peer's number must not overflow the multiplication). */
+static gint64
+event_timestamp (JsonObject *msg)
+{
+  JsonObject *ts = vireo_json_get_object (msg, "timestamp");
+  gint64 seconds = ts ? vireo_json_get_int (ts, "seconds", -1) : -1;
+  gint64 micro = ts ? vireo_json_get_int (ts, "microseconds", -1) : -1;
+
+  if (seconds < 0 || seconds >= G_MAXINT64 / G_USEC_PER_SEC || micro < 0 || micro >= G_USEC_PER_SEC)
+    return 0;
+  return seconds * G_USEC_PER_SEC + micro;
+}
+
+static void
+handle_event (VireoQmpClient *self,
+              JsonObject     *msg)
+{
+  const char *name = vireo_json_get_string (msg, "event");
+
+  /* Handlers compare the name: an event without one is no event. */
+  if (name == NULL || *name == '\0')
+    {
+      g_debug ("QMP %s: event without a name ignored", self->peer_name);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_EVENT], g_quark_from_string (name), name,
+                 vireo_json_get_object (msg, "data"), event_timestamp (msg));
 }
 
 static void
@@ -262,22 +291,15 @@ handle_message (VireoQmpClient *self,
         negotiate (self);
     }
   else if (json_object_has_member (msg, "event"))
-    {
-      const char *name = json_object_get_string_member_with_default (msg, "event", "");
-      JsonObject *data = vireo_json_get_object (msg, "data");
-      JsonObject *ts = vireo_json_get_object (msg, "timestamp");
-      gint64 usec = 0;
-
-      if (ts)
-        usec = json_object_get_int_member_with_default (ts, "seconds", 0) * G_USEC_PER_SEC +
-               json_object_get_int_member_with_default (ts, "microseconds", 0);
-      g_signal_emit (self, signals[SIGNAL_EVENT], g_quark_from_string (name), name, data, usec);
-    }
+    handle_event (self, msg);
   else if (json_object_has_member (msg, "return") || json_object_has_member (msg, "error"))
     {
-      const char *id = json_object_get_string_member_with_default (msg, "id", NULL);
+      const char *id = vireo_json_get_string (msg, "id");
       Pending *pending = self->in_flight;
 
+      /* an id that is not a string is not one of ours */
+      if (id == NULL && json_object_has_member (msg, "id"))
+        id = "";
       if (pending == NULL || (id != NULL && g_strcmp0 (id, pending->id) != 0))
         {
           g_debug ("QMP %s: reply to no pending command (id %s), ignored",
@@ -544,12 +566,12 @@ on_execute_reply (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) reply = vireo_qmp_client_send_finish (VIREO_QMP_CLIENT (source), result, &error);
-  JsonObject *error_obj;
 
   if (reply == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
-  else if ((error_obj = vireo_json_get_object (reply, "error")))
-    g_task_return_error (task, error_from_reply (g_task_get_source_object (task), error_obj));
+  else if (json_object_has_member (reply, "error"))
+    g_task_return_error (task, error_from_reply (g_task_get_source_object (task),
+                                                 vireo_json_get_object (reply, "error")));
   else if (g_task_return_error_if_cancelled (task))
     ;
   else

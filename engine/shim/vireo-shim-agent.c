@@ -114,6 +114,15 @@ ask (ShimAgent *agent)
   send_request (agent, "guest-sync-delimited", args);
 }
 
+/* The guest's counters, summed without overflowing: it may send any number. */
+static void
+add_counter (gint64 *total,
+             gint64  value)
+{
+  if (value > 0 && *total <= G_MAXINT64 - value)
+    *total += value;
+}
+
 /* Global unicast addresses as "ADDRESS/PREFIX", IPv4 first: loopback and
  * link-local ones say nothing a user can connect to. */
 static GStrv
@@ -134,24 +143,24 @@ addresses_from_interfaces (JsonArray *interfaces,
       JsonObject *stats = iface ? vireo_json_get_object (iface, "statistics") : NULL;
 
       /* traffic of the guest's own interfaces (qemu-ga 7.1 and later) */
-      if (stats && g_strcmp0 (json_object_get_string_member_with_default (iface, "name", "lo"), "lo") != 0)
+      if (stats && g_strcmp0 (vireo_json_get_string (iface, "name"), "lo") != 0)
         {
-          *rx_bytes += json_object_get_int_member_with_default (stats, "rx-bytes", 0);
-          *tx_bytes += json_object_get_int_member_with_default (stats, "tx-bytes", 0);
+          add_counter (rx_bytes, vireo_json_get_int (stats, "rx-bytes", 0));
+          add_counter (tx_bytes, vireo_json_get_int (stats, "tx-bytes", 0));
         }
 
       for (guint j = 0; ips && j < json_array_get_length (ips); j++)
         {
           JsonNode *item = json_array_get_element (ips, j);
           JsonObject *ip = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
-          const char *address = ip ? json_object_get_string_member_with_default (ip, "ip-address", NULL) : NULL;
-          const char *type = ip ? json_object_get_string_member_with_default (ip, "ip-address-type", "") : "";
-          gint64 prefix = ip ? json_object_get_int_member_with_default (ip, "prefix", 0) : 0;
+          const char *address = ip ? vireo_json_get_string (ip, "ip-address") : NULL;
+          const char *type = ip ? vireo_json_get_string (ip, "ip-address-type") : NULL;
+          gint64 prefix = ip ? vireo_json_get_int (ip, "prefix", 0) : 0;
           g_autoptr(GInetAddress) inet = address ? g_inet_address_new_from_string (address) : NULL;
 
           if (inet == NULL || g_inet_address_get_is_loopback (inet) || g_inet_address_get_is_link_local (inet))
             continue;
-          g_ptr_array_add (g_str_equal (type, "ipv6") ? v6 : v4,
+          g_ptr_array_add (g_strcmp0 (type, "ipv6") == 0 ? v6 : v4,
                            g_strdup_printf ("%s/%" G_GINT64_FORMAT, address, prefix));
         }
     }
@@ -185,7 +194,7 @@ handle_line (ShimAgent  *agent,
       return;
     }
   if (agent->step == AGENT_SYNCING &&
-      json_object_get_int_member_with_default (reply, "return", -1) == agent->sync_id)
+      vireo_json_get_int (reply, "return", -1) == agent->sync_id)
     {
       agent->step = agent->shim->guest_os ? AGENT_ASKING : AGENT_ASKING_OS;
       send_request (agent, agent->step == AGENT_ASKING_OS ? "guest-get-osinfo"
@@ -194,8 +203,8 @@ handle_line (ShimAgent  *agent,
   else if (agent->step == AGENT_ASKING_OS)
     {
       JsonObject *info = vireo_json_get_object (reply, "return");
-      const char *pretty = info ? json_object_get_string_member_with_default (info, "pretty-name", NULL) : NULL;
-      const char *name = info ? json_object_get_string_member_with_default (info, "name", NULL) : NULL;
+      const char *pretty = info ? vireo_json_get_string (info, "pretty-name") : NULL;
+      const char *name = info ? vireo_json_get_string (info, "name") : NULL;
 
       /* "Debian GNU/Linux 12 (bookworm)", or at least "Microsoft Windows" */
       set_os (agent->shim, pretty && *pretty ? pretty : name && *name ? name : NULL);

@@ -265,7 +265,7 @@ update_state_for_event (Shim       *shim,
                         JsonObject *data)
 {
   if (shim->agent && g_str_equal (name, "VSERPORT_CHANGE") &&
-      g_strcmp0 (json_object_get_string_member_with_default (data, "id", ""), "agent0") == 0)
+      g_strcmp0 (vireo_json_get_string (data, "id"), "agent0") == 0)
     shim_agent_set_open (shim->agent, json_object_get_boolean_member_with_default (data, "open", FALSE));
   else if (shim->agent && g_str_equal (name, "RESET"))
     shim_agent_forget (shim->agent);

@@ -177,12 +177,9 @@ handle_request (Shim       *shim,
                 MonClient  *client,
                 JsonObject *request)
 {
-  JsonNode *execute = json_object_get_member (request, "execute");
+  const char *command = vireo_json_get_string (request, "execute");
   JsonNode *id = json_object_get_member (request, "id");
-  const char *command = NULL;
 
-  if (execute && JSON_NODE_HOLDS_VALUE (execute) && json_node_get_value_type (execute) == G_TYPE_STRING)
-    command = json_node_get_string (execute);
   if (command == NULL)
     {
       send_error (peer, id, "GenericError", "QMP input member 'execute' must be a string");

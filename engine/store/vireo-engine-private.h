@@ -28,9 +28,13 @@ struct _VireoEngine
   GHashTable *run_dir_monitors;     /* a VM's runtime folder name → GFileMonitor */
   guint reload_id;
   guint reload_delay_ms;
+
+  GRand *rand;             /* for new MACs; NULL: GLib's global source */
 };
 
 GHashTable *_vireo_engine_new_stamps (void);
+void   _vireo_engine_set_rand       (VireoEngine   *self,
+                                     GRand         *rand);
 gint64 _vireo_engine_folder_mtime   (const char    *dir);
 int    _vireo_engine_compare_domains (gconstpointer  a,
                                       gconstpointer  b,

@@ -38,6 +38,7 @@ vireo_engine_finalize (GObject *object)
   g_clear_pointer (&self->stamps, g_hash_table_unref);
   /* domains borrow the paths: they go after the store */
   g_clear_pointer (&self->paths, vireo_paths_free);
+  g_clear_pointer (&self->rand, g_rand_free);
 
   G_OBJECT_CLASS (vireo_engine_parent_class)->finalize (object);
 }
@@ -263,13 +264,27 @@ vireo_engine_generate_mac (VireoEngine *self)
 
   g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
 
-  mac = vireo_mac_generate (NULL);
+  mac = vireo_mac_generate (self->rand);
   while (mac_in_use (self, mac))
     {
       g_free (mac);
-      mac = vireo_mac_generate (NULL);
+      mac = vireo_mac_generate (self->rand);
     }
   return mac;
+}
+
+/**
+ * _vireo_engine_set_rand:
+ * @rand: (transfer full) (nullable): where new MACs come from
+ *
+ * For tests, which force a collision to see that a used MAC is skipped.
+ */
+void
+_vireo_engine_set_rand (VireoEngine *self,
+                        GRand       *rand)
+{
+  g_clear_pointer (&self->rand, g_rand_free);
+  self->rand = rand;
 }
 
 /**

@@ -15,6 +15,7 @@ vireo_line_buffer_init (VireoLineBuffer *lb,
   lb->data = g_string_new (NULL);
   lb->start = 0;
   lb->max_line = max_line;
+  lb->overflowed = FALSE;
 }
 
 void
@@ -40,6 +41,12 @@ vireo_line_buffer_feed (VireoLineBuffer *lb,
 {
   const char *nl;
 
+  if (lb->overflowed)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL,
+                   _("a message is longer than %lu bytes"), (unsigned long) lb->max_line);
+      return FALSE;
+    }
   /* Drop what was returned before growing, to keep the buffer small. */
   if (lb->start > 0)
     {
@@ -52,6 +59,9 @@ vireo_line_buffer_feed (VireoLineBuffer *lb,
   nl = memrchr (lb->data->str, '\n', lb->data->len);
   if (lb->data->len - (nl ? (gsize) (nl - lb->data->str) + 1 : 0) > lb->max_line)
     {
+      /* The lines before the long one are not trusted either. */
+      g_string_truncate (lb->data, 0);
+      lb->overflowed = TRUE;
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL,
                    _("a message is longer than %lu bytes"), (unsigned long) lb->max_line);
       return FALSE;

@@ -13,12 +13,15 @@ G_BEGIN_DECLS
  * Bytes go in as they arrive (half a line, or several lines at once);
  * complete lines come out without their "\n" or "\r\n".  An unfinished
  * line longer than the limit is an error, so a peer cannot make us buffer
- * without bound.
+ * without bound; after it the buffer holds nothing and refuses every
+ * feed, since what follows is the middle of a line (the owner drops the
+ * peer, or clears and initialises the buffer again).
  */
 typedef struct {
   GString *data;
   gsize start;      /* first byte not yet returned */
   gsize max_line;
+  gboolean overflowed;
 } VireoLineBuffer;
 
 void     vireo_line_buffer_init  (VireoLineBuffer *lb,

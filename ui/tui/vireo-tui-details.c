@@ -64,8 +64,7 @@ tui_details_draw (Tui *tui)
   memory = g_format_size_full (config->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
   cpus = g_strdup_printf ("%u", config->vcpus);
   guest = vireo_domain_describe_guest (row->domain);
-  boot = config->kernel ? g_strdup_printf (_("kernel %s"), config->kernel)
-                        : g_strjoinv (", ", (char **) config->boot_devs->pdata);
+  boot = vireo_domain_config_describe_boot (config);
 
   y = heading (y, config->name);
   y = field (y + 1, _("Title"), config->title);
