@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +55,32 @@ test_write_replaces (void **state)
   assert_int_equal (st.st_mode & 0777, 0600);
   /* no temporary file left behind */
   assert_int_equal (count_entries (root), 1);
+}
+
+/* Runtime files are replaced whole, private, with nothing left behind;
+ * a folder that is gone fails with the path named. */
+static void
+test_replace_runtime (void **state)
+{
+  const char *root = *state;
+  g_autofree char *path = g_build_filename (root, "state.json", NULL);
+  g_autofree char *gone = g_build_filename (root, "nowhere", "state.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  mode_t old = umask (0);
+  struct stat st;
+
+  assert_true (vireo_file_replace_runtime (path, "{\"state\":\"starting\"}", -1, 0600, &error));
+  assert_true (vireo_file_replace_runtime (path, "{\"state\":\"running\"}", -1, 0600, &error));
+  umask (old);
+  assert_no_error (error);
+  contents = vireo_test_read (path);
+  assert_string_equal (contents, "{\"state\":\"running\"}");
+  assert_int_equal (stat (path, &st), 0);
+  assert_int_equal (st.st_mode & 0777, 0600);
+  assert_int_equal (count_entries (root), 1);
+  assert_false (vireo_file_replace_runtime (gone, "x", -1, 0600, &error));
+  assert_non_null (strstr (error->message, gone));
 }
 
 static void
@@ -228,6 +255,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_write_replaces, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_replace_runtime, setup, teardown),
     cmocka_unit_test_setup_teardown (test_failed_write_keeps_old, setup, teardown),
     cmocka_unit_test_setup_teardown (test_full_disk, setup, teardown),
     cmocka_unit_test_setup_teardown (test_read_tail, setup, teardown),

@@ -157,7 +157,7 @@ save_live_definition (Start   *start,
   g_autofree char *path = g_build_filename (start->run_dir, "domain.xml", NULL);
   g_autofree char *xml = vireo_domain_config_format (start->config);
 
-  return vireo_file_write_atomic (path, xml, -1, 0600, error);
+  return vireo_file_replace_runtime (path, xml, -1, 0600, error);
 }
 
 static void

@@ -388,7 +388,7 @@ write_argv_file (Shim *shim)
 
   for (guint i = 0; shim->qemu_argv[i]; i++)
     g_string_append_len (text, shim->qemu_argv[i], strlen (shim->qemu_argv[i]) + 1);
-  g_file_set_contents_full (path, text->str, text->len, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL);
+  vireo_file_replace_runtime (path, text->str, text->len, 0600, NULL);
   g_string_free (text, TRUE);
 }
 

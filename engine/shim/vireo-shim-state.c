@@ -8,6 +8,7 @@
  */
 #include <unistd.h>
 
+#include "vireo-fileutil.h"
 #include "vireo-json.h"
 #include "vireo-proc.h"
 #include "vireo-shim.h"
@@ -102,9 +103,8 @@ shim_write_state (Shim *shim)
   set_guest_members (shim, obj);
 
   text = vireo_json_object_to_string (obj);
-  /* Consistent (rename) but not durable: it describes a running process,
-   * so an fsync per pause or resume buys nothing. */
-  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+  /* replaced whole but never flushed: it describes a running process */
+  if (!vireo_file_replace_runtime (path, text, -1, 0600, &error))
     g_warning ("VM '%s': cannot write state: %s", shim->name, error->message);
 }
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,6 +193,62 @@ vireo_file_write_atomic (const char *path,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+/**
+ * vireo_file_replace_runtime:
+ *
+ * For runtime files (state.json, the live definition): a reader sees the
+ * old or the new contents, never a mix, but nothing is flushed to disk.
+ * They describe running processes and mean nothing after a reboot, so
+ * the fsync that a definition deserves would only cost time at every
+ * start and a disk write every few seconds per running VM.
+ */
+gboolean
+vireo_file_replace_runtime (const char *path,
+                            const char *contents,
+                            gssize      length,
+                            int         mode,
+                            GError    **error)
+{
+  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
+  gsize done = 0;
+  int fd;
+
+  if (length < 0)
+    length = strlen (contents);
+  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    {
+      vireo_set_io_error (error, errno, _("Cannot write %s"), path);
+      return FALSE;
+    }
+  while (done < (gsize) length)
+    {
+      ssize_t n = write (fd, contents + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int errsv = n < 0 ? errno : EIO;
+
+          close (fd);
+          g_unlink (tmp);
+          vireo_set_io_error (error, errsv, _("Cannot write %s"), path);
+          return FALSE;
+        }
+      done += n;
+    }
+  if (close (fd) != 0 || rename (tmp, path) != 0)
+    {
+      int errsv = errno;
+
+      g_unlink (tmp);
+      vireo_set_io_error (error, errsv, _("Cannot write %s"), path);
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -13,6 +13,11 @@ gboolean vireo_file_write_atomic (const char  *path,
                                   gssize       length,
                                   int          mode,
                                   GError     **error);
+gboolean vireo_file_replace_runtime (const char *path,
+                                     const char *contents,
+                                     gssize      length,
+                                     int         mode,
+                                     GError    **error);
 char    *vireo_file_read_tail    (const char  *path,
                                   guint        max_lines);
 gboolean vireo_mkdir_private     (const char  *dir,
