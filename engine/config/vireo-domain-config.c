@@ -499,6 +499,67 @@ check_disk_path (const VireoDomainConfig *config,
   return TRUE;
 }
 
+/* One disk on its own: its target, format, source and bus; @i is its
+ * place, for the duplicate target check. */
+static gboolean
+validate_disk (const VireoDomainConfig *config,
+               guint                    i,
+               GError                 **error)
+{
+  const VireoDiskConfig *d = g_ptr_array_index (config->disks, i);
+
+  if (d->target == NULL || !g_regex_match_simple ("^(vd|sd|hd)[a-z]{1,2}$", d->target, 0, 0))
+    {
+      g_autofree char *show = shown (d->target);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': disk target '%s' is not a valid device name"),
+                   config->name, show);
+      return FALSE;
+    }
+  for (guint j = 0; j < i; j++)
+    {
+      const VireoDiskConfig *o = g_ptr_array_index (config->disks, j);
+      if (g_str_equal (o->target, d->target))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       _("VM '%s': two disks use target '%s'"), config->name, d->target);
+          return FALSE;
+        }
+    }
+  if (!g_str_equal (d->format, "qcow2") && !g_str_equal (d->format, "raw"))
+    {
+      g_autofree char *show = shown (d->format);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': disk '%s' has format '%s'; only qcow2 and raw run "
+                   "(convert it with qemu-img)"), config->name, d->target, show);
+      return FALSE;
+    }
+  if (d->device == VIREO_DISK_DEVICE_DISK && d->path == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': disk '%s' has no source file"), config->name, d->target);
+      return FALSE;
+    }
+  if (d->path != NULL && !g_path_is_absolute (d->path))
+    {
+      g_autofree char *show = shown (d->path);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': disk '%s' path '%s' is not absolute"),
+                   config->name, d->target, show);
+      return FALSE;
+    }
+  if (!check_disk_path (config, d, error))
+    return FALSE;
+  if (d->device == VIREO_DISK_DEVICE_CDROM && d->bus == VIREO_DISK_BUS_VIRTIO)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': CD-ROM '%s' cannot be on the virtio bus (use sata)"),
+                   config->name, d->target);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 validate_disks (const VireoDomainConfig *config,
                 GError                 **error)
@@ -509,55 +570,8 @@ validate_disks (const VireoDomainConfig *config,
     {
       const VireoDiskConfig *d = g_ptr_array_index (config->disks, i);
 
-      if (d->target == NULL || !g_regex_match_simple ("^(vd|sd|hd)[a-z]{1,2}$", d->target, 0, 0))
-        {
-          g_autofree char *show = shown (d->target);
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': disk target '%s' is not a valid device name"),
-                       config->name, show);
-          return FALSE;
-        }
-      for (guint j = 0; j < i; j++)
-        {
-          const VireoDiskConfig *o = g_ptr_array_index (config->disks, j);
-          if (g_str_equal (o->target, d->target))
-            {
-              g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                           _("VM '%s': two disks use target '%s'"), config->name, d->target);
-              return FALSE;
-            }
-        }
-      if (!g_str_equal (d->format, "qcow2") && !g_str_equal (d->format, "raw"))
-        {
-          g_autofree char *show = shown (d->format);
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': disk '%s' has format '%s'; only qcow2 and raw run "
-                       "(convert it with qemu-img)"), config->name, d->target, show);
-          return FALSE;
-        }
-      if (d->device == VIREO_DISK_DEVICE_DISK && d->path == NULL)
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': disk '%s' has no source file"), config->name, d->target);
-          return FALSE;
-        }
-      if (d->path != NULL && !g_path_is_absolute (d->path))
-        {
-          g_autofree char *show = shown (d->path);
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': disk '%s' path '%s' is not absolute"),
-                       config->name, d->target, show);
-          return FALSE;
-        }
-      if (!check_disk_path (config, d, error))
+      if (!validate_disk (config, i, error))
         return FALSE;
-      if (d->device == VIREO_DISK_DEVICE_CDROM && d->bus == VIREO_DISK_BUS_VIRTIO)
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': CD-ROM '%s' cannot be on the virtio bus (use sata)"),
-                       config->name, d->target);
-          return FALSE;
-        }
       if (d->bus == VIREO_DISK_BUS_SATA)
         sata++;
       if (d->bus == VIREO_DISK_BUS_IDE)
@@ -669,19 +683,11 @@ validate_kernel_boot (const VireoDomainConfig *config,
   return TRUE;
 }
 
-/**
- * vireo_domain_config_validate:
- * Checks everything that parsing alone does not: ranges, uniqueness of
- * targets and MACs, combinations QEMU would refuse.  Errors name the VM
- * and the element.
- */
-gboolean
-vireo_domain_config_validate (const VireoDomainConfig *config,
-                              GError                 **error)
+/* Name, UUID, memory, vCPUs, architecture and machine type. */
+static gboolean
+validate_machine (const VireoDomainConfig *config,
+                  GError                 **error)
 {
-  static const char *boot_devs[] = { "hd", "cdrom", "network", "fd", NULL };
-  static const char *videos[] = { "virtio", "vga", "cirrus", "bochs", "qxl", NULL };
-
   if (!vireo_name_validate (config->name, error))
     return FALSE;
 
@@ -728,6 +734,17 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
                      "pc-i440fx-X.Y)"), config->name, show);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* How it boots, its video card and its CPU model. */
+static gboolean
+validate_boot_and_cpu (const VireoDomainConfig *config,
+                       GError                 **error)
+{
+  static const char *boot_devs[] = { "hd", "cdrom", "network", "fd", NULL };
+  static const char *videos[] = { "virtio", "vga", "cirrus", "bochs", "qxl", NULL };
+
   if (!validate_kernel_boot (config, error))
     return FALSE;
   for (guint i = 0; i < config->boot_devs->len; i++)
@@ -771,7 +788,23 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
       return FALSE;
     }
 
-  return validate_disks (config, error) && validate_nics (config, error);
+  return TRUE;
+}
+
+/**
+ * vireo_domain_config_validate:
+ * Checks everything that parsing alone does not: ranges, uniqueness of
+ * targets and MACs, combinations QEMU would refuse.  Errors name the VM
+ * and the element.
+ */
+gboolean
+vireo_domain_config_validate (const VireoDomainConfig *config,
+                              GError                 **error)
+{
+  return validate_machine (config, error) &&
+         validate_boot_and_cpu (config, error) &&
+         validate_disks (config, error) &&
+         validate_nics (config, error);
 }
 
 /**
