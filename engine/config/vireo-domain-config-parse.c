@@ -331,6 +331,73 @@ is_agent_channel (xmlNode *node)
   return FALSE;
 }
 
+/* <graphics>, <serial>, <video>: how the VM shows itself. */
+static gboolean
+parse_display (ParseContext      *ctx,
+               VireoDomainConfig *config,
+               xmlNode           *child,
+               gboolean          *saw_video)
+{
+  g_autofree char *type = vireo_xml_prop (child, "type");
+
+  if (vireo_xml_is (child, "graphics"))
+    {
+      /* virt-manager's VMs use SPICE: Vireo shows their screen over
+       * its own VNC socket and keeps the SPICE element for libvirt */
+      if (g_strcmp0 (type, "spice") == 0)
+        keep (config->extra_devices, child);
+      else if (g_strcmp0 (type, "vnc") != 0)
+        return fail (ctx, _("<graphics type='%s'> is not supported (vnc or spice)"), type ? type : "");
+      config->vnc = TRUE;
+    }
+  else if (vireo_xml_is (child, "serial"))
+    {
+      if (g_strcmp0 (type, "pty") != 0)
+        return fail (ctx, _("<serial type='%s'> is not supported (pty only)"), type ? type : "");
+      config->serial = TRUE;
+    }
+  else
+    {
+      if (*saw_video)
+        return fail (ctx, _("more than one <video> is not supported"));
+      *saw_video = TRUE;
+      vireo_xml_for_each_element (model, child)
+        if (vireo_xml_is (model, "model"))
+          {
+            g_autofree char *model_type = vireo_xml_prop (model, "type");
+            if (g_strcmp0 (model_type, "none") != 0)
+              replace_str (&config->video_model, model_type);
+          }
+    }
+  return TRUE;
+}
+
+/* <rng> and <memballoon>: the virtio helpers. */
+static gboolean
+parse_helper_device (ParseContext      *ctx,
+                     VireoDomainConfig *config,
+                     xmlNode           *child,
+                     gboolean          *saw_balloon)
+{
+  g_autofree char *model = vireo_xml_prop (child, "model");
+
+  if (vireo_xml_is (child, "rng"))
+    {
+      if (g_strcmp0 (model, "virtio") != 0)
+        return fail (ctx, _("<rng model='%s'> is not supported (virtio)"), model ? model : "");
+      config->rng = TRUE;
+      return TRUE;
+    }
+  *saw_balloon = TRUE;
+  if (g_strcmp0 (model, "none") == 0)
+    config->balloon = FALSE;
+  else if (g_strcmp0 (model, "virtio") == 0)
+    config->balloon = TRUE;
+  else
+    return fail (ctx, _("<memballoon model='%s'> is not supported"), model ? model : "");
+  return TRUE;
+}
+
 static gboolean
 parse_devices (ParseContext      *ctx,
                VireoDomainConfig *config,
@@ -346,76 +413,26 @@ parse_devices (ParseContext      *ctx,
 
   vireo_xml_for_each_element (child, node)
     {
-      if (vireo_xml_is (child, "disk"))
-        {
-          if (!parse_disk (ctx, config, child))
-            return FALSE;
-        }
-      else if (vireo_xml_is (child, "interface"))
-        {
-          if (!parse_interface (ctx, config, child))
-            return FALSE;
-        }
-      else if (vireo_xml_is (child, "graphics"))
-        {
-          g_autofree char *type = vireo_xml_prop (child, "type");
+      gboolean ok = TRUE;
 
-          /* virt-manager's VMs use SPICE: Vireo shows their screen over
-           * its own VNC socket and keeps the SPICE element for libvirt */
-          if (g_strcmp0 (type, "spice") == 0)
-            keep (config->extra_devices, child);
-          else if (g_strcmp0 (type, "vnc") != 0)
-            return fail (ctx, _("<graphics type='%s'> is not supported (vnc or spice)"),
-                         type ? type : "");
-          config->vnc = TRUE;
-        }
-      else if (vireo_xml_is (child, "serial"))
-        {
-          g_autofree char *type = vireo_xml_prop (child, "type");
-          if (g_strcmp0 (type, "pty") != 0)
-            return fail (ctx, _("<serial type='%s'> is not supported (pty only)"),
-                         type ? type : "");
-          config->serial = TRUE;
-        }
+      if (vireo_xml_is (child, "disk"))
+        ok = parse_disk (ctx, config, child);
+      else if (vireo_xml_is (child, "interface"))
+        ok = parse_interface (ctx, config, child);
+      else if (vireo_xml_is (child, "graphics") || vireo_xml_is (child, "serial") || vireo_xml_is (child, "video"))
+        ok = parse_display (ctx, config, child, &saw_video);
       else if (vireo_xml_is (child, "console"))
         ; /* written back from the serial port */
-      else if (vireo_xml_is (child, "video"))
-        {
-          if (saw_video)
-            return fail (ctx, _("more than one <video> is not supported"));
-          saw_video = TRUE;
-          vireo_xml_for_each_element (model, child)
-            if (vireo_xml_is (model, "model"))
-              {
-                g_autofree char *type = vireo_xml_prop (model, "type");
-                if (g_strcmp0 (type, "none") != 0)
-                  replace_str (&config->video_model, type);
-              }
-        }
-      else if (vireo_xml_is (child, "rng"))
-        {
-          g_autofree char *model = vireo_xml_prop (child, "model");
-          if (g_strcmp0 (model, "virtio") != 0)
-            return fail (ctx, _("<rng model='%s'> is not supported (virtio)"), model ? model : "");
-          config->rng = TRUE;
-        }
-      else if (vireo_xml_is (child, "memballoon"))
-        {
-          g_autofree char *model = vireo_xml_prop (child, "model");
-          saw_balloon = TRUE;
-          if (g_strcmp0 (model, "none") == 0)
-            config->balloon = FALSE;
-          else if (g_strcmp0 (model, "virtio") == 0)
-            config->balloon = TRUE;
-          else
-            return fail (ctx, _("<memballoon model='%s'> is not supported"), model ? model : "");
-        }
+      else if (vireo_xml_is (child, "rng") || vireo_xml_is (child, "memballoon"))
+        ok = parse_helper_device (ctx, config, child, &saw_balloon);
       else if (is_agent_channel (child))
         config->guest_agent = TRUE;
       else if (g_strv_contains (kept_devices, (const char *) child->name))
         keep (config->extra_devices, child);
       else
-        return fail (ctx, _("<%s> devices are not supported"), child->name);
+        ok = fail (ctx, _("<%s> devices are not supported"), child->name);
+      if (!ok)
+        return FALSE;
     }
 
   /* libvirt adds a balloon when none is written; so do we. */
@@ -533,6 +550,52 @@ parse_metadata (VireoDomainConfig *config,
 }
 
 static gboolean
+parse_uuid (ParseContext      *ctx,
+            VireoDomainConfig *config,
+            xmlNode           *child)
+{
+  g_autofree char *uuid = vireo_xml_content (child);
+
+  g_free (config->uuid);
+  config->uuid = vireo_uuid_normalize (g_strstrip (uuid));
+  if (config->uuid == NULL)
+    return fail (ctx, _("<uuid>%s</uuid> is not a valid UUID"), uuid);
+  return TRUE;
+}
+
+static gboolean
+parse_vcpus (ParseContext      *ctx,
+             VireoDomainConfig *config,
+             xmlNode           *child)
+{
+  g_autofree char *text = vireo_xml_content (child);
+  guint64 vcpus;
+
+  if (!parse_uint (text, 4096, &vcpus))
+    return fail (ctx, _("<vcpu> is not a number"));
+  config->vcpus = vcpus;
+  return TRUE;
+}
+
+/* ACPI and APIC are modelled; the other features are kept as written. */
+static void
+parse_features (VireoDomainConfig *config,
+                xmlNode           *child)
+{
+  config->acpi = FALSE;
+  config->apic = FALSE;
+  vireo_xml_for_each_element (feature, child)
+    {
+      if (vireo_xml_is (feature, "acpi"))
+        config->acpi = TRUE;
+      else if (vireo_xml_is (feature, "apic"))
+        config->apic = TRUE;
+      else
+        keep (config->extra_features, feature);
+    }
+}
+
+static gboolean
 parse_domain (ParseContext      *ctx,
               VireoDomainConfig *config,
               xmlNode           *root)
@@ -554,11 +617,8 @@ parse_domain (ParseContext      *ctx,
         ; /* read before the loop */
       else if (vireo_xml_is (child, "uuid"))
         {
-          g_autofree char *uuid = vireo_xml_content (child);
-          g_free (config->uuid);
-          config->uuid = vireo_uuid_normalize (g_strstrip (uuid));
-          if (config->uuid == NULL)
-            return fail (ctx, _("<uuid>%s</uuid> is not a valid UUID"), uuid);
+          if (!parse_uuid (ctx, config, child))
+            return FALSE;
         }
       else if ((field = single_text_field (config, child)) != NULL)
         {
@@ -581,11 +641,8 @@ parse_domain (ParseContext      *ctx,
         }
       else if (vireo_xml_is (child, "vcpu"))
         {
-          g_autofree char *text = vireo_xml_content (child);
-          guint64 vcpus;
-          if (!parse_uint (text, 4096, &vcpus))
-            return fail (ctx, _("<vcpu> is not a number"));
-          config->vcpus = vcpus;
+          if (!parse_vcpus (ctx, config, child))
+            return FALSE;
         }
       else if (vireo_xml_is (child, "os"))
         {
@@ -594,19 +651,7 @@ parse_domain (ParseContext      *ctx,
           saw_os = TRUE;
         }
       else if (vireo_xml_is (child, "features"))
-        {
-          config->acpi = FALSE;
-          config->apic = FALSE;
-          vireo_xml_for_each_element (feature, child)
-            {
-              if (vireo_xml_is (feature, "acpi"))
-                config->acpi = TRUE;
-              else if (vireo_xml_is (feature, "apic"))
-                config->apic = TRUE;
-              else
-                keep (config->extra_features, feature);
-            }
-        }
+        parse_features (config, child);
       else if (vireo_xml_is (child, "cpu"))
         {
           if (!parse_cpu (ctx, config, child))
