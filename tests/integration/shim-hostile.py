@@ -14,7 +14,10 @@ import time
 RUN_DIR, SHIM_PID = sys.argv[1], int(sys.argv[2])
 SHIM_SOCK = os.path.join(RUN_DIR, "shim.sock")
 CONSOLE_SOCK = os.path.join(RUN_DIR, "console.sock")
-RSS_LIMIT_KIB = 160 * 1024
+# The bounded queues keep the shim small (about 12 MiB at the flood's
+# peak); AddressSanitizer's quarantine and shadow memory make any bound
+# meaningless there, so a sanitized run only prints the figure.
+RSS_LIMIT_KIB = None if os.environ.get("VIREO_TEST_SANITIZED") else 64 * 1024
 peak_rss = 0
 
 
@@ -178,7 +181,7 @@ def flood():
                 pass          # dropped already
             well_behaved("during the serial flood")
             last_probe = time.monotonic()
-            if rss_kib() > RSS_LIMIT_KIB:
+            if RSS_LIMIT_KIB is not None and rss_kib() > RSS_LIMIT_KIB:
                 fail("the shim's RSS grew to %d KiB" % rss_kib())
     typist.close()
     for name, s in (("console", stuck_console), ("monitor", stuck_monitor)):
@@ -203,8 +206,8 @@ def main():
     many_connections()
     well_behaved("200 connections closed")
     flood()
-    print("shim peak RSS %d KiB (limit %d KiB)" % (peak_rss, RSS_LIMIT_KIB))
-    if peak_rss > RSS_LIMIT_KIB:
+    print("shim peak RSS %d KiB (limit %s)" % (peak_rss, "%d KiB" % RSS_LIMIT_KIB if RSS_LIMIT_KIB else "none: sanitized"))
+    if RSS_LIMIT_KIB is not None and peak_rss > RSS_LIMIT_KIB:
         fail("the shim's RSS reached %d KiB" % peak_rss)
 
 
