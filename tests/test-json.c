@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "vireo-error.h"
 #include "vireo-json.h"
 #include "vireo-test-util.h"
@@ -55,12 +57,38 @@ test_brackets_in_strings (void **state)
   assert_int_equal (strlen (json_object_get_string_member (obj, "s")), 5001);
 }
 
+/* json-glib also reads single quotes and comments, where a '"' would
+ * hide the brackets after it from a count that only knows JSON: a guest
+ * agent sent these to crash its shim.  Outside strings, only JSON. */
+static void
+test_only_plain_json (void **state)
+{
+  g_autofree char *deep = g_strnfill (200000, '[');
+  const char *prefixes[] = { "{\"a\":'\"', ", "{\"a\":/*\"*/", "{\"a\"://\"\n", "{\"a\":#\"\n" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    {
+      g_autofree char *text = g_strconcat (prefixes[i], deep, NULL);
+      g_autoptr(GError) error = NULL;
+
+      assert_null (vireo_json_parse_object (text, -1, &error));
+      assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL));
+    }
+  {
+    /* what QEMU and the agent write still reads */
+    g_autoptr(JsonObject) obj = vireo_json_parse_object ("{\"return\": {\"a\": [true, false, null, -1.5e3]}}",
+                                                         -1, NULL);
+    assert_non_null (obj);
+  }
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_deep_nesting_refused),
     cmocka_unit_test (test_brackets_in_strings),
+    cmocka_unit_test (test_only_plain_json),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

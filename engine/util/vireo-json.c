@@ -25,7 +25,11 @@ vireo_json_get_object (JsonObject *object,
 #define MAX_NESTING 1024
 
 /* json-glib parses recursively, so a deep enough nesting ("[[[[…" from a
- * peer) overflows the stack: count the depth before it parses. */
+ * peer) overflows the stack: count the depth before it parses.  The count
+ * is only right for plain JSON, and json-glib also reads single-quoted
+ * strings and comments, in which a '"' would hide every bracket after it
+ * from the count: outside strings only what JSON itself allows may stand
+ * (QEMU and its guest agent write nothing else). */
 static gboolean
 nesting_ok (const char *text,
             gsize       length)
@@ -37,14 +41,24 @@ nesting_ok (const char *text,
     {
       char c = text[i];
 
-      if (in_string && c == '\\')
-        i++;
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
       else if (c == '"')
-        in_string = !in_string;
-      else if (!in_string && (c == '[' || c == '{') && ++depth > MAX_NESTING)
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > MAX_NESTING)
+            return FALSE;
+        }
+      else if (c == ']' || c == '}')
+        depth = depth > 0 ? depth - 1 : 0;
+      else if (!strchr (":, \t\r\n-+.0123456789eEtrufalsn", c) || c == '\0')
         return FALSE;
-      else if (!in_string && (c == ']' || c == '}') && depth > 0)
-        depth--;
     }
   return TRUE;
 }
@@ -142,7 +156,7 @@ vireo_json_parse_object (const char *text,
   if (!nesting_ok (text, length < 0 ? strlen (text) : (gsize) length))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_PROTOCOL,
-                   _("a JSON message is nested more than %d levels deep"), MAX_NESTING);
+                   _("a JSON message is nested more than %d levels deep, or is not plain JSON"), MAX_NESTING);
       return NULL;
     }
   if (!is_one_object (text, length < 0 ? strlen (text) : (gsize) length))
