@@ -673,6 +673,52 @@ test_monitoring_sees_other_clients (void **state)
   assert_true (seen);
 }
 
+typedef struct {
+  gboolean done;
+  GError *error;
+} DefineWait;
+
+static void
+on_define_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  DefineWait *wait = user_data;
+  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &wait->error);
+
+  wait->done = TRUE;
+}
+
+/* A caller that cancelled is told so, whatever the worker got to: it may
+ * be gone (a closed window).  The list still follows the disk. */
+static void
+test_cancelled_define_tells_caller (void **state)
+{
+  Fixture *f = *state;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("c%u", i);
+      g_autofree char *file = g_strdup_printf ("%s/config/domains/%s.xml", f->root, name);
+      g_autoptr(VireoDomainConfig) config = make_config (name);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      DefineWait wait = { FALSE, NULL };
+
+      vireo_engine_define_domain_async (f->engine, config, cancellable, on_define_done, &wait);
+      /* sooner or later than the worker's write, as it happens */
+      if (i % 2 == 1)
+        g_usleep (i * 500);
+      g_cancellable_cancel (cancellable);
+      vireo_test_pump (NULL, &wait.done, 10000);
+      assert_true (wait.done);
+      assert_true (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+      g_clear_error (&wait.error);
+      assert_int_equal (vireo_engine_lookup_domain (f->engine, name) != NULL,
+                        g_file_test (file, G_FILE_TEST_EXISTS));
+    }
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -755,6 +801,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reload_reads_changed_files_only, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_cancelled_define_tells_caller, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),

@@ -58,9 +58,8 @@ edit_task_new (VireoEngine         *engine,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, edit, (GDestroyNotify) edit_free);
-  /* each step reports its own cancel; once the definition is written the
-   * result says so, even if the caller cancelled a moment later */
-  g_task_set_check_cancellable (task, FALSE);
+  /* a caller that cancelled is told so whatever happened, since it may be
+   * gone; the definition follows the real outcome */
   edit->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
   return task;
 }

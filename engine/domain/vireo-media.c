@@ -259,8 +259,8 @@ vireo_media_change_async (VireoEngine         *engine,
   change = g_new0 (Change, 1);
   g_task_set_source_tag (task, vireo_media_change_async);
   g_task_set_task_data (task, change, (GDestroyNotify) change_free);
-  /* each step reports its own cancel: a finished change is not "cancelled" */
-  g_task_set_check_cancellable (task, FALSE);
+  /* a caller that cancelled is told so whatever happened, since it may be
+   * gone */
   change->domain = g_object_ref (domain);
   change->config = vireo_domain_config_copy (vireo_domain_get_config (domain));
   change->target = g_strdup (target);

@@ -403,9 +403,8 @@ vireo_create_domain_async (VireoEngine              *engine,
   create = g_new0 (Create, 1);
   g_task_set_source_tag (task, vireo_create_domain_async);
   g_task_set_task_data (task, create, (GDestroyNotify) create_free);
-  /* each step reports its own cancel; once the definition is written the
-   * result says so, even if the caller cancelled a moment later */
-  g_task_set_check_cancellable (task, FALSE);
+  /* a caller that cancelled is told so whatever happened, since it may be
+   * gone; what was made stays made (or is removed) as each step decides */
 
   create->config = build_config (engine, options, create, &error);
   if (create->config == NULL)

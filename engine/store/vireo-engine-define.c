@@ -241,7 +241,8 @@ vireo_engine_define_domain_async (VireoEngine             *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_define_domain_async);
-  g_task_set_check_cancellable (task, FALSE);
+  /* a caller that cancelled is told so whatever happened, since it may be
+   * gone; the list follows the real outcome (on_written) */
   if (!vireo_domain_config_validate (config, &error) ||
       !check_define_conflicts (self, config, &error))
     {
@@ -517,7 +518,7 @@ vireo_engine_undefine_domain_async (VireoEngine         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_undefine_domain_async);
-  g_task_set_check_cancellable (task, FALSE);
+  /* a caller that cancelled is told so; the list follows the real outcome */
   u = undefine_prepare (self, domain, remove_storage, &error);
   if (u == NULL)
     {

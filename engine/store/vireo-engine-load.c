@@ -483,7 +483,6 @@ vireo_engine_load_async (VireoEngine         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_load_async);
-  g_task_set_check_cancellable (task, FALSE);
   read = g_task_new (self, cancellable, on_loaded, g_steal_pointer (&task));
   /* the stamps of what is loaded now: the thread reads this table only */
   if (self->stamps != NULL)
