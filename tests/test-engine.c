@@ -719,6 +719,79 @@ test_cancelled_define_tells_caller (void **state)
     }
 }
 
+static gboolean
+title_is (VireoEngine *engine,
+          const char  *name,
+          const char  *title)
+{
+  VireoDomain *domain = vireo_engine_lookup_domain (engine, name);
+
+  return domain && g_strcmp0 (vireo_domain_get_config (domain)->title, title) == 0;
+}
+
+/* A definition rewritten in place (an editor's save, no rename) is seen
+ * too: it changes no folder mtime, only the file's. */
+static void
+test_monitoring_sees_edits_in_place (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoDomainConfig) config = make_config ("edited");
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "edited.xml", NULL);
+  g_autofree char *xml = NULL;
+  gint64 end;
+  FILE *fp;
+
+  assert_true (vireo_engine_load (other, NULL));
+  assert_non_null (vireo_engine_define_domain (other, config, NULL));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  vireo_engine_start_monitoring (f->engine, 20);
+  config->title = g_strdup ("in place");
+  xml = vireo_domain_config_format (config);
+  fp = fopen (file, "w");
+  assert_non_null (fp);
+  fputs (xml, fp);
+  fclose (fp);
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!title_is (f->engine, "edited", "in place") && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  assert_true (title_is (f->engine, "edited", "in place"));
+}
+
+/* A reload that began before this process defined a VM does not drop or
+ * replace it: the VM object define returned stays the one in the list. */
+static void
+test_reload_keeps_newer_definitions (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+
+  assert_true (vireo_engine_load (other, NULL));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  vireo_engine_start_monitoring (f->engine, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *theirs = g_strdup_printf ("theirs%u", i);
+      g_autofree char *ours = g_strdup_printf ("ours%u", i);
+      g_autoptr(VireoDomainConfig) a = make_config (theirs);
+      g_autoptr(VireoDomainConfig) b = make_config (ours);
+      VireoDomain *mine;
+      gint64 end;
+
+      assert_non_null (vireo_engine_define_domain (other, a, NULL));
+      /* let the reload start, then define while it reads */
+      end = g_get_monotonic_time () + (i % 5) * 10000;
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+      mine = vireo_engine_define_domain (f->engine, b, NULL);
+      assert_non_null (mine);
+      end = g_get_monotonic_time () + 300000;
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+      assert_ptr_equal (vireo_engine_lookup_domain (f->engine, ours), mine);
+    }
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -802,6 +875,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reload_reads_changed_files_only, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cancelled_define_tells_caller, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_monitoring_sees_edits_in_place, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_reload_keeps_newer_definitions, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),

@@ -126,6 +126,7 @@ apply_definition (VireoEngine             *self,
       g_list_store_insert_sorted (self->domains, created, _vireo_engine_compare_domains, NULL);
       domain = created;
     }
+  g_object_set_data (G_OBJECT (domain), VIREO_ENGINE_DEFINED_AT, GUINT_TO_POINTER (++self->generation));
   return domain;
 }
 

@@ -34,11 +34,11 @@ typedef struct {
 } VireoFileStamp;
 
 typedef struct {
+  guint generation;     /* VireoEngine:generation when the reading began */
   GPtrArray *configs;   /* VireoDomainConfig, of new and changed files */
   GPtrArray *unchanged; /* VM names whose file is as last loaded */
   GPtrArray *errors;    /* VireoLoadError */
   GHashTable *stamps;   /* the new VireoEngine:stamps */
-  gint64 mtime;         /* of the folder, taken before reading it */
 } LoadResult;
 
 static void
@@ -136,14 +136,6 @@ compare_domain_ptrs (gconstpointer a,
 {
   return g_strcmp0 (vireo_domain_get_name (*(VireoDomain * const *) a),
                     vireo_domain_get_name (*(VireoDomain * const *) b));
-}
-
-gint64
-_vireo_engine_folder_mtime (const char *dir)
-{
-  GStatBuf st;
-
-  return g_stat (dir, &st) == 0 ? (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 : 0;
 }
 
 static void
@@ -276,7 +268,6 @@ load_files (const VireoPaths *paths,
   result->unchanged = g_ptr_array_new_with_free_func (g_free);
   result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
   result->stamps = _vireo_engine_new_stamps ();
-  result->mtime = _vireo_engine_folder_mtime (paths->domains_dir);
   names = list_files (paths, result->errors);
 
   for (guint i = 0; i < names->len; i++)
@@ -334,9 +325,9 @@ apply_load (VireoEngine *self,
   GListModel *model = G_LIST_MODEL (self->domains);
   g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);   /* name → config */
   g_autoptr(GHashTable) existing = g_hash_table_new (g_str_hash, g_str_equal); /* name → domain */
+  g_autoptr(GHashTable) unchanged = g_hash_table_new (g_str_hash, g_str_equal); /* names */
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
 
-  self->domains_mtime = result->mtime;
   g_clear_pointer (&self->stamps, g_hash_table_unref);
   self->stamps = g_hash_table_ref (result->stamps);
   for (guint j = 0; j < result->configs->len; j++)
@@ -344,6 +335,8 @@ apply_load (VireoEngine *self,
       VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
       g_hash_table_insert (wanted, config->name, config);
     }
+  for (guint j = 0; j < result->unchanged->len; j++)
+    g_hash_table_add (unchanged, g_ptr_array_index (result->unchanged, j));
 
   for (guint i = g_list_model_get_n_items (model); i > 0; i--)
     {
@@ -351,8 +344,15 @@ apply_load (VireoEngine *self,
       const char *name = vireo_domain_get_name (domain);
       VireoDomainConfig *config = g_hash_table_lookup (wanted, name);
 
-      if (config == NULL && g_ptr_array_find_with_equal_func (result->unchanged, name, g_str_equal, NULL))
+      if (config == NULL && g_hash_table_contains (unchanged, name))
         continue;   /* its file is as it was: nothing to do */
+      /* defined by this process after the files were read: the reading
+       * is older than what the list holds */
+      if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (domain), VIREO_ENGINE_DEFINED_AT)) > result->generation)
+        {
+          g_hash_table_insert (existing, (gpointer) name, domain);
+          continue;
+        }
       if (config == NULL || !g_str_equal (config->uuid, vireo_domain_get_uuid (domain)))
         g_list_store_remove (self->domains, i - 1);
       else
@@ -364,6 +364,9 @@ apply_load (VireoEngine *self,
       VireoDomainConfig *config = g_ptr_array_index (result->configs, j);
       VireoDomain *domain = g_hash_table_lookup (existing, config->name);
 
+      if (domain != NULL &&
+          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (domain), VIREO_ENGINE_DEFINED_AT)) > result->generation)
+        continue;
       if (domain == NULL)
         {
           /* take the parsed config: a copy would format and parse it again */
@@ -419,6 +422,7 @@ vireo_engine_load (VireoEngine  *self,
   if (!vireo_paths_ensure (self->paths, error))
     return FALSE;
   result = load_files (self->paths, self->stamps);
+  result->generation = self->generation;
   apply_load (self, result);
   load_result_free (result);
   return TRUE;
@@ -455,6 +459,7 @@ on_loaded (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  loaded->generation = GPOINTER_TO_UINT (g_task_get_task_data (task));
   apply_load (VIREO_ENGINE (source), loaded);
   load_result_free (loaded);
   g_task_return_boolean (task, TRUE);
@@ -483,6 +488,8 @@ vireo_engine_load_async (VireoEngine         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_load_async);
+  /* this process's definitions from here on are newer than the reading */
+  g_task_set_task_data (task, GUINT_TO_POINTER (self->generation), NULL);
   read = g_task_new (self, cancellable, on_loaded, g_steal_pointer (&task));
   /* the stamps of what is loaded now: the thread reads this table only */
   if (self->stamps != NULL)

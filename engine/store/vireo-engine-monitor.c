@@ -48,11 +48,10 @@ on_reload_due (gpointer user_data)
       self->reload_id = g_timeout_add (self->reload_delay_ms, on_reload_due, self);
       return G_SOURCE_REMOVE;
     }
-  if (_vireo_engine_folder_mtime (self->paths->domains_dir) != self->domains_mtime)
-    {
-      self->reloading = TRUE;
-      vireo_engine_load_async (self, NULL, on_reloaded, NULL);
-    }
+  /* every event reads again: an edit in place changes no folder mtime, and
+   * the file stamps keep a reload to the files that changed */
+  self->reloading = TRUE;
+  vireo_engine_load_async (self, NULL, on_reloaded, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -194,7 +193,13 @@ vireo_engine_start_monitoring (VireoEngine *self,
     g_signal_connect (self->domains_monitor, "changed", G_CALLBACK (on_domains_folder_changed), self);
   self->run_dir_monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   watch_run_dirs (self);
-  /* what changed before the watches began */
+  /* what changed before the watches began: the list, and every VM's state */
   on_domains_folder_changed (NULL, NULL, NULL, 0, self);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->domains)); i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+
+      vireo_domain_refresh_state (domain);
+    }
 }
 

@@ -16,11 +16,11 @@ struct _VireoEngine
   GListStore *domains;     /* VireoDomain, in name order */
   GPtrArray *load_errors;  /* VireoLoadError */
 
-  gint64 domains_mtime;    /* of the definitions folder, at the last load */
   GHashTable *stamps;      /* file name → VireoFileStamp of what is loaded;
                               never changed, only replaced, so a load on a
                               worker thread may read the one it was given */
   gboolean reloading;
+  guint generation;        /* counts this process's own definitions */
 
   /* what other clients do, as inotify tells it */
   GFileMonitor *domains_monitor;    /* the definitions folder */
@@ -33,9 +33,11 @@ struct _VireoEngine
 };
 
 GHashTable *_vireo_engine_new_stamps (void);
+/* Which generation of this process's definitions a VM's config comes
+ * from: a load that began before it must not undo it. */
+#define VIREO_ENGINE_DEFINED_AT "vireo-defined-at"
 void   _vireo_engine_set_rand       (VireoEngine   *self,
                                      GRand         *rand);
-gint64 _vireo_engine_folder_mtime   (const char    *dir);
 int    _vireo_engine_compare_domains (gconstpointer  a,
                                       gconstpointer  b,
                                       gpointer       user_data);
