@@ -750,9 +750,10 @@ read_log_tail_in_thread (GTask        *task,
                          gpointer      task_data,
                          GCancellable *cancellable)
 {
-  g_autofree char *path = vireo_domain_get_log_path (VIREO_DOMAIN (source_object));
+  const char *path = task_data;
+  guint n_lines = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (task), "vireo-n-lines"));
 
-  g_task_return_pointer (task, vireo_file_read_tail (path, GPOINTER_TO_UINT (task_data)), g_free);
+  g_task_return_pointer (task, vireo_file_read_tail (path, n_lines), g_free);
 }
 
 /**
@@ -776,7 +777,9 @@ vireo_domain_read_log_tail_async (VireoDomain         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_read_log_tail_async);
-  g_task_set_task_data (task, GUINT_TO_POINTER (n_lines), NULL);
+  /* the path is made here: the config may change under a worker */
+  g_task_set_task_data (task, vireo_domain_get_log_path (self), g_free);
+  g_object_set_data (G_OBJECT (task), "vireo-n-lines", GUINT_TO_POINTER (n_lines));
   g_task_run_in_thread (task, read_log_tail_in_thread);
 }
 

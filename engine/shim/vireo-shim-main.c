@@ -335,6 +335,36 @@ fail_start (Shim       *shim,
     finish (shim, VIREO_STATE_SHUTOFF, VIREO_REASON_START_FAILED);
 }
 
+/* Tests shorten it with VIREO_START_DEADLINE_S. */
+static guint
+start_deadline (void)
+{
+  const char *text = g_getenv ("VIREO_START_DEADLINE_S");
+  guint64 seconds;
+
+  if (text && g_ascii_string_to_unsigned (text, 10, 1, SHIM_START_DEADLINE_S, &seconds, NULL))
+    return seconds;
+  return SHIM_START_DEADLINE_S;
+}
+
+/* QEMU that never greets or never runs the guest would keep the VM
+ * "starting" for ever, and nothing could force it off: give up first,
+ * a little before the engine stops waiting. */
+static gboolean
+on_start_deadline (gpointer user_data)
+{
+  Shim *shim = user_data;
+  g_autofree char *message = NULL;
+
+  shim->start_deadline_id = 0;
+  if (g_strcmp0 (shim->state, VIREO_STATE_STARTING) == 0)
+    {
+      message = g_strdup_printf ("QEMU did not start the guest within %u seconds", start_deadline ());
+      fail_start (shim, message);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_cont (GObject      *source,
          GAsyncResult *result,
@@ -535,11 +565,15 @@ main (int   argc,
   if (!spawn_qemu (&shim, &error))
     fail_start (&shim, error->message);
   else
-    vireo_qmp_client_handshake_async (shim.qmp, NULL, on_handshake, &shim);
+    {
+      shim.start_deadline_id = g_timeout_add_seconds (start_deadline (), on_start_deadline, &shim);
+      vireo_qmp_client_handshake_async (shim.qmp, NULL, on_handshake, &shim);
+    }
 
   if (shim.state && !g_str_equal (shim.state, VIREO_STATE_SHUTOFF))
     g_main_loop_run (shim.loop);
 
+  g_clear_handle_id (&shim.start_deadline_id, g_source_remove);
   g_clear_pointer (&shim.agent, shim_agent_free);
   g_clear_object (&shim.qmp);
   g_clear_pointer (&shim.greeting, json_object_unref);

@@ -18,6 +18,10 @@
 
 G_BEGIN_DECLS
 
+/* How long QEMU may take from launch to a running guest; the engine
+ * waits a little longer (START_TIMEOUT_S in vireo-domain-start.c). */
+#define SHIM_START_DEADLINE_S 50
+
 typedef struct _ShimPeer ShimPeer;
 typedef struct _ShimAgent ShimAgent;
 typedef void (*ShimPeerReadFunc)   (ShimPeer *peer, const char *data, gsize len, gpointer user_data);
@@ -86,6 +90,7 @@ typedef struct {
   VireoQmpClient *qmp;
   JsonObject *greeting;
   guint kill_timeout_id;
+  guint start_deadline_id;
 
   /* state as written to state.json (see vireo-shim-protocol.h) */
   char *state;

@@ -97,6 +97,19 @@ expect_error 1 "VM 'keep' is already running" -- ctl start keep
 ctl destroy keep >/dev/null
 expect_error 1 "VM 'keep' is not running" -- ctl screenshot keep "$ROOT/x.png"
 
+step a QEMU that never answers does not leave the VM starting for ever
+printf '#!/bin/sh\necho "silent QEMU $$" >&2\nexec sleep 600\n' > "$ROOT/silent-qemu"
+chmod +x "$ROOT/silent-qemu"
+create_guest hang
+VIREO_QEMU="$ROOT/silent-qemu" VIREO_START_DEADLINE_S=2 \
+  expect_error 1 "VM 'hang' failed to start: QEMU did not start the guest within 2 seconds" -- ctl start hang
+[ "$(ctl state hang)" = shutoff ] || fail "the VM is $(ctl state hang) after its start gave up"
+qpid=$(sed -n 's/.*silent QEMU \([0-9]*\).*/\1/p' "$ROOT/state/log/hang.log" | tail -n 1)
+[ -n "$qpid" ] || fail "the silent QEMU never ran: $(tail -n 3 "$ROOT/state/log/hang.log")"
+# gone, or a zombie waiting for the late reaper here
+if [ -e "/proc/$qpid" ] && ! grep -q '^State:.*Z' "/proc/$qpid/status"; then fail "the silent QEMU still runs"; fi
+ctl undefine hang --remove-storage >/dev/null
+
 step nothing was lost
 [ "$(ctl dumpxml keep)" = "$before" ] || fail "the definition of 'keep' changed"
 [ -f "$ROOT/data/images/keep.qcow2" ] || fail "the disk of 'keep' vanished"
