@@ -257,28 +257,43 @@ test_suggest_name (void **state)
   assert_string_equal (again, "demo-2");
 }
 
-/* The one rule for what a delete may remove, for undefine and detach. */
+/* The one rule for what a delete may remove, for undefine and detach:
+ * only images in Vireo's own folder that no other VM uses. */
 static void
 test_image_deletable (void **state)
 {
   Fixture *f = *state;
+  const char *images = vireo_engine_get_paths (f->engine)->images_dir;
+  g_autofree char *own = g_build_filename (images, "own.qcow2", NULL);
+  g_autofree char *shared = g_build_filename (images, "shared.qcow2", NULL);
+  g_autofree char *sneaky = g_build_filename (images, "..", "..", "precious.qcow2", NULL);
   g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
   g_autoptr(VireoDomainConfig) b = vireo_domain_config_new ("b");
   g_autoptr(GError) error = NULL;
   VireoDomain *da;
   const VireoDomainConfig *ca;
+  VireoDiskConfig elsewhere = { 0 }, dotted = { 0 };
 
-  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/own.qcow2"));
-  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/shared.qcow2"));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", own));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", "/img/disc.iso"));
-  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/shared.qcow2"));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", "/home/user/precious.raw"));
+  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
   da = vireo_engine_define_domain (f->engine, a, &error);
   assert_no_error (error);
   assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
   ca = vireo_domain_get_config (da);
   assert_true (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
-  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 1)));
-  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 2)));
+  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 1)));  /* b uses it */
+  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 2)));  /* a CD */
+  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 3)));  /* not Vireo's */
+  /* a path that only seems to be in the folder */
+  dotted.device = VIREO_DISK_DEVICE_DISK;
+  dotted.path = sneaky;
+  assert_false (vireo_engine_image_deletable (f->engine, da, &dotted));
+  elsewhere.device = VIREO_DISK_DEVICE_DISK;
+  elsewhere.path = (char *) "/img/own.qcow2";
+  assert_false (vireo_engine_image_deletable (f->engine, da, &elsewhere));
   ((VireoDiskConfig *) g_ptr_array_index (ca->disks, 0))->readonly = TRUE;
   assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
 }

@@ -357,9 +357,7 @@ undefine_prepare (VireoEngine  *self,
 
       for (guint i = 0; i < G_N_ELEMENTS (boot_files); i++)
         {
-          g_autofree char *dir = boot_files[i] ? g_path_get_dirname (boot_files[i]) : NULL;
-
-          if (dir && g_str_equal (dir, self->paths->images_dir) &&
+          if (boot_files[i] && _vireo_engine_in_images_folder (self, boot_files[i]) &&
               !vireo_engine_image_in_use (self, domain, boot_files[i]))
             g_ptr_array_add (u->doomed, g_strdup (boot_files[i]));
         }

@@ -33,6 +33,8 @@ struct _VireoEngine
 };
 
 GHashTable *_vireo_engine_new_stamps (void);
+gboolean    _vireo_engine_in_images_folder (VireoEngine *self,
+                                            const char  *path);
 /* Which generation of this process's definitions a VM's config comes
  * from: a load that began before it must not undo it. */
 #define VIREO_ENGINE_DEFINED_AT "vireo-defined-at"

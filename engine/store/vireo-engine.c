@@ -219,8 +219,9 @@ vireo_engine_image_in_use (VireoEngine *self,
  * @domain: the VM that would let go of @disk
  *
  * The one rule for what deleting a VM's storage may remove: a writable,
- * unshared disk image with a path that no other VM refers to.  CD-ROMs,
- * read-only and shareable disks always stay.
+ * unshared disk image in Vireo's images folder that no other VM refers
+ * to.  CD-ROMs, read-only and shareable disks, and images anywhere else
+ * (attached where they lay, or named by an imported definition) stay.
  */
 gboolean
 vireo_engine_image_deletable (VireoEngine           *self,
@@ -231,7 +232,24 @@ vireo_engine_image_deletable (VireoEngine           *self,
   g_return_val_if_fail (disk != NULL, FALSE);
 
   return disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
-         disk->path != NULL && !vireo_engine_image_in_use (self, domain, disk->path);
+         disk->path != NULL && _vireo_engine_in_images_folder (self, disk->path) &&
+         !vireo_engine_image_in_use (self, domain, disk->path);
+}
+
+/* Whether @path names a file right in Vireo's images folder, where only
+ * Vireo puts files: a definition may name any file on the host (an
+ * imported XML, an image attached where it lay), and deleting storage
+ * never reaches beyond the folder.  Lexical: unlink() removes a symlink
+ * there, never what it points to. */
+gboolean
+_vireo_engine_in_images_folder (VireoEngine *self,
+                                const char  *path)
+{
+  g_autofree char *canonical = path ? g_canonicalize_filename (path, NULL) : NULL;
+  g_autofree char *dir = canonical ? g_path_get_dirname (canonical) : NULL;
+  g_autofree char *images = g_canonicalize_filename (self->paths->images_dir, NULL);
+
+  return dir != NULL && g_str_equal (dir, images);
 }
 
 static gboolean

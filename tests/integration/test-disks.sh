@@ -40,10 +40,24 @@ ctl state disks --json | grep -q '"pending-changes" *: *true' || fail "the remov
 [ -f "$images/disks-vdb.qcow2" ] || fail "detaching without --remove-storage deleted the image"
 ctl destroy disks >/dev/null
 
-step remove with storage
-ctl detach-disk disks sda --remove-storage >/dev/null
-[ -f "$ROOT/raw.img" ] && fail "--remove-storage left the image"
+step remove with storage: the images Vireo made go, the others stay
+ctl detach-disk disks sda --remove-storage | grep -q "Kept $ROOT/raw.img" || fail "no word that raw.img was kept"
+[ -f "$ROOT/raw.img" ] || fail "--remove-storage deleted an image Vireo did not make"
 ctl dumpxml disks | grep -q 'raw.img' && fail "the disk is still defined"
+before=$(ls "$images")
+target=$(ctl attach-disk disks --size 16M | sed -n "s/^Added disk '\([a-z]*\)'.*/\1/p")
+made=$(comm -13 <(printf '%s\n' "$before") <(ls "$images"))
+[ -n "$target" ] && [ -n "$made" ] || fail "attach --size made no image ($target, $made)"
+ctl detach-disk disks "$target" --remove-storage >/dev/null
+[ -f "$images/$made" ] && fail "--remove-storage left Vireo's image $made"
 ctl detach-disk disks sdb >/dev/null
 [ -f "$images/disks.qcow2" ] || fail "another disk's image went missing"
+
+step an imported definition cannot make undefine delete a file Vireo did not make
+echo "precious" > "$ROOT/precious.raw"
+ctl dumpxml disks | sed -e 's|<name>disks</name>|<name>taker</name>|' -e '/<uuid>/d' -e '/<mac /d' \
+  -e "s|$images/disks.qcow2|$ROOT/precious.raw|" -e 's|type="qcow2"|type="raw"|' > "$ROOT/taker.xml"
+ctl define "$ROOT/taker.xml" >/dev/null
+ctl undefine taker --remove-storage >/dev/null
+[ "$(cat "$ROOT/precious.raw")" = precious ] || fail "undefine --remove-storage deleted a file the definition named"
 echo "disks: ok"

@@ -111,7 +111,7 @@ ctl_verb_undefine (Ctl   *ctl,
   gboolean remove_storage = FALSE;
   GOptionEntry entries[] = {
     { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
-      N_("Also delete the VM's own disk images"), NULL },
+      N_("Also delete the VM's disk images in Vireo's images folder that no other VM uses"), NULL },
     { NULL }
   };
   GError *error = NULL;

@@ -99,16 +99,23 @@ ctl_verb_detach_disk (Ctl   *ctl,
   gboolean remove_storage = FALSE;
   GOptionEntry entries[] = {
     { "remove-storage", 0, 0, G_OPTION_ARG_NONE, &remove_storage,
-      N_("Also delete the image, unless another VM uses it"), NULL },
+      N_("Also delete the image, if it is in Vireo's images folder and no other VM uses it"), NULL },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *kept = NULL;
   GError *error = NULL;
   VireoDomain *domain;
+  const VireoDiskConfig *disk;
   int ret;
 
   if ((ret = ctl_parse_domain (ctl, "detach-disk", "NAME TARGET", entries, &argc, &argv, 2, &domain)) != CTL_OK)
     return ret;
+  /* the engine's rule, asked first so the answer can say what stays */
+  disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), argv[2]);
+  if (remove_storage && disk && disk->path && disk->device == VIREO_DISK_DEVICE_DISK &&
+      !vireo_engine_image_deletable (ctl->engine, domain, disk))
+    kept = g_strdup (disk->path);
   vireo_disks_detach_async (ctl->engine, domain, argv[2], remove_storage, NULL, ctl_done, &result);
   if (!vireo_disks_detach_finish (ctl->engine, ctl_wait (&result), &error))
     return ctl_fail (error);
@@ -116,5 +123,8 @@ ctl_verb_detach_disk (Ctl   *ctl,
     printf (_("Removed '%s' from VM '%s' (from its next start)\n"), argv[2], argv[1]);
   else
     printf (_("Removed '%s' from VM '%s'\n"), argv[2], argv[1]);
+  if (kept)
+    /* Translators: an image kept by detach-disk --remove-storage */
+    printf (_("Kept %s: only images in Vireo's images folder that no other VM uses are deleted\n"), kept);
   return CTL_OK;
 }
