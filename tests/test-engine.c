@@ -345,8 +345,10 @@ static void
 test_undefine_async (void **state)
 {
   Fixture *f = *state;
-  g_autofree char *own = g_build_filename (f->root, "own.qcow2", NULL);
-  g_autofree char *shared = g_build_filename (f->root, "shared.qcow2", NULL);
+  /* in Vireo's images folder: nothing elsewhere is ever deleted */
+  g_autofree char *images = g_build_filename (f->root, "data", "images", NULL);
+  g_autofree char *own = g_build_filename (images, "own.qcow2", NULL);
+  g_autofree char *shared = g_build_filename (images, "shared.qcow2", NULL);
   g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
   g_autoptr(VireoDomainConfig) b = vireo_domain_config_new ("b");
   g_autoptr(GError) error = NULL;
@@ -355,6 +357,7 @@ test_undefine_async (void **state)
   VireoDomain *domain;
   gboolean done = FALSE;
 
+  g_mkdir_with_parents (images, 0700);
   assert_true (g_file_set_contents (own, "x", 1, NULL));
   assert_true (g_file_set_contents (shared, "x", 1, NULL));
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
