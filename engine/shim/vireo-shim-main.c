@@ -269,6 +269,11 @@ update_state_for_event (Shim       *shim,
     shim_agent_set_open (shim->agent, json_object_get_boolean_member_with_default (data, "open", FALSE));
   else if (shim->agent && g_str_equal (name, "RESET"))
     shim_agent_forget (shim->agent);
+  /* a reboot request lasts until the guest resets or powers off: a guest
+   * that ignored it and reset on its own must not turn a later power-off
+   * into a reset */
+  if (g_str_equal (name, "RESET"))
+    shim->fake_reboot = FALSE;
   if (g_str_equal (name, "SHUTDOWN"))
     {
       gboolean guest = data && json_object_get_boolean_member_with_default (data, "guest", FALSE);

@@ -218,6 +218,8 @@ handle_request (Shim       *shim,
     }
   else
     {
+      if (g_str_equal (command, "system_powerdown"))
+        shim->fake_reboot = FALSE;   /* a plain power-off means it, whatever reboot was asked before */
       if (g_str_equal (command, "system_powerdown") && g_str_equal (shim->state, VIREO_STATE_RUNNING))
         shim_set_state (shim, VIREO_STATE_SHUTTING_DOWN, VIREO_REASON_POWER_BUTTON);
       forward (shim, peer, request, id);
