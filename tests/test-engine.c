@@ -795,6 +795,25 @@ test_reload_keeps_newer_definitions (void **state)
     }
 }
 
+/* Watching costs nothing while nothing changes: no load feeds another
+ * (a chmod of the watched folder on every load did, for ever). */
+static void
+test_monitoring_is_quiet (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = make_config ("still");
+  gint64 end;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+  vireo_engine_start_monitoring (f->engine, 20);
+  end = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  /* the first load, the one define's event asks for, and no more */
+  assert_true (_vireo_engine_get_load_count (f->engine) <= 3);
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -879,6 +898,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_reload_reads_changed_files_only, setup, teardown),
     cmocka_unit_test_setup_teardown (test_cancelled_define_tells_caller, setup, teardown),
     cmocka_unit_test_setup_teardown (test_monitoring_sees_edits_in_place, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_monitoring_is_quiet, setup, teardown),
     cmocka_unit_test_setup_teardown (test_reload_keeps_newer_definitions, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),

@@ -328,6 +328,7 @@ apply_load (VireoEngine *self,
   g_autoptr(GHashTable) unchanged = g_hash_table_new (g_str_hash, g_str_equal); /* names */
   g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
 
+  self->loads++;
   g_clear_pointer (&self->stamps, g_hash_table_unref);
   self->stamps = g_hash_table_ref (result->stamps);
   for (guint j = 0; j < result->configs->len; j++)
@@ -543,4 +544,10 @@ vireo_engine_lookup_load_error (VireoEngine *self,
         return skipped;
     }
   return NULL;
+}
+
+guint
+_vireo_engine_get_load_count (VireoEngine *self)
+{
+  return self->loads;
 }

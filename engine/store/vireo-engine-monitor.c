@@ -62,6 +62,10 @@ on_domains_folder_changed (GFileMonitor      *monitor,
                            GFileMonitorEvent  event,
                            VireoEngine       *self)
 {
+  /* modes and times say nothing about definitions (and the folder's own
+   * mode is set on every load) */
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED || event == G_FILE_MONITOR_EVENT_PRE_UNMOUNT)
+    return;
   if (self->reload_id == 0)
     self->reload_id = g_timeout_add (self->reload_delay_ms, on_reload_due, self);
 }

@@ -21,6 +21,7 @@ struct _VireoEngine
                               worker thread may read the one it was given */
   gboolean reloading;
   guint generation;        /* counts this process's own definitions */
+  guint loads;             /* how often the list was read: tests watch it */
 
   /* what other clients do, as inotify tells it */
   GFileMonitor *domains_monitor;    /* the definitions folder */
@@ -33,6 +34,7 @@ struct _VireoEngine
 };
 
 GHashTable *_vireo_engine_new_stamps (void);
+guint       _vireo_engine_get_load_count (VireoEngine *self);
 gboolean    _vireo_engine_in_images_folder (VireoEngine *self,
                                             const char  *path);
 /* Which generation of this process's definitions a VM's config comes

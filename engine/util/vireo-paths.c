@@ -100,9 +100,14 @@ static gboolean
 ensure_dir (const char *dir,
             GError    **error)
 {
+  GStatBuf st;
+
   if (!vireo_mkdir_private (dir, error))
     return FALSE;
-  g_chmod (dir, 0700);
+  /* only when needed: a chmod is an inotify event for whoever watches
+   * the folder, and every load comes through here */
+  if (g_stat (dir, &st) == 0 && (st.st_mode & 07777) != 0700)
+    g_chmod (dir, 0700);
   return TRUE;
 }
 
