@@ -318,6 +318,35 @@ _vireo_engine_compare_domains (gconstpointer a,
  * file went away are removed, changed definitions replace old ones.  Domain
  * objects of VMs that stay are kept, so front ends keep their rows.  Linear
  * in the number of VMs (a list of 1000 must stay fast). */
+/* New VMs into the list; a first load is one sorted splice. */
+static void
+insert_added (VireoEngine *self,
+              GPtrArray   *added)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->domains)) == 0)
+    {
+      g_ptr_array_sort (added, compare_domain_ptrs);
+      g_list_store_splice (self->domains, 0, 0, added->pdata, added->len);
+    }
+  else
+    for (guint i = 0; i < added->len; i++)
+      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_engine_compare_domains, NULL);
+}
+
+static void
+keep_errors (VireoEngine *self,
+             GPtrArray   *errors)
+{
+  g_ptr_array_set_size (self->load_errors, 0);
+  for (guint i = 0; i < errors->len; i++)
+    {
+      VireoLoadError *skipped = g_ptr_array_index (errors, i);
+
+      g_debug ("%s", skipped->error->message);
+      g_ptr_array_add (self->load_errors, vireo_load_error_copy (skipped));
+    }
+}
+
 static void
 apply_load (VireoEngine *self,
             LoadResult  *result)
@@ -384,24 +413,8 @@ apply_load (VireoEngine *self,
         }
     }
 
-  /* a first load is one sorted splice */
-  if (g_list_model_get_n_items (model) == 0)
-    {
-      g_ptr_array_sort (added, compare_domain_ptrs);
-      g_list_store_splice (self->domains, 0, 0, added->pdata, added->len);
-    }
-  else
-    for (guint i = 0; i < added->len; i++)
-      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_engine_compare_domains, NULL);
-
-  g_ptr_array_set_size (self->load_errors, 0);
-  for (guint i = 0; i < result->errors->len; i++)
-    {
-      VireoLoadError *skipped = g_ptr_array_index (result->errors, i);
-
-      g_debug ("%s", skipped->error->message);
-      g_ptr_array_add (self->load_errors, vireo_load_error_copy (skipped));
-    }
+  insert_added (self, added);
+  keep_errors (self, result->errors);
 }
 
 /**
