@@ -117,7 +117,7 @@ for round in 1 2; do
     check_invariants "start won over undefine"
     ctl destroy cc >/dev/null
   else
-    grep -qE "VM 'cc' (is busy \(being deleted\)|no longer exists)|No VM named 'cc'" "$ROOT/s.err" ||
+    grep -qE "VM 'cc' (is busy \(being deleted\)|no longer exists)|VM 'cc' does not exist" "$ROOT/s.err" ||
       fail "start said: $(cat "$ROOT/s.err")"
     ctl list --all | grep -q '^ cc ' && fail "the undefined VM is still listed"
     expect_procs "undefine won over start" 0
