@@ -15,7 +15,10 @@ if [ -z "$kver" ]; then
   exit 1
 fi
 busybox=$(command -v busybox || true)
-if [ -z "$busybox" ] || ! "$busybox" --list | grep -qx cttyhack; then
+# the whole list first: grep -q stops reading at the match, and with
+# pipefail busybox's SIGPIPE would make a present busybox look missing
+applets=$([ -n "$busybox" ] && "$busybox" --list || true)
+if [ -z "$busybox" ] || ! grep -qx cttyhack <<<"$applets"; then
   echo "build-guest: busybox-static is missing" >&2
   exit 1
 fi
