@@ -23,7 +23,6 @@ typedef struct {
   char *created;               /* the image this call made */
   char *doomed;                /* the image to delete once the definition is saved */
   VireoJob *job;
-  GError *failure;             /* returned once the image this call made is gone */
   /* what vireo_disks_attach_async() was asked, for the worker thread */
   gboolean cdrom;
   char *path;                  /* the existing image, as the caller wrote it */
@@ -39,7 +38,6 @@ edit_free (Edit *edit)
   g_free (edit->created);
   g_free (edit->doomed);
   g_clear_object (&edit->job);
-  g_clear_error (&edit->failure);
   g_free (edit->path);
   g_free (edit->resolved);
   g_free (edit);
@@ -85,19 +83,6 @@ delete_doomed (GTask        *task,
 }
 
 static void
-on_created_removed (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Edit *edit = g_task_get_task_data (task);
-
-  /* the image may already be gone; the definition's error is the news */
-  g_file_delete_finish (G_FILE (source), result, NULL);
-  g_task_return_error (task, g_steal_pointer (&edit->failure));
-}
-
-static void
 on_defined (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -109,12 +94,8 @@ on_defined (GObject      *source,
 
   if (domain == NULL && edit->created)
     {
-      /* the create job never overwrites: what it made is ours, and a
-       * multi-GB unlink belongs on the worker pool */
-      g_autoptr(GFile) file = g_file_new_for_path (edit->created);
-
-      edit->failure = error;
-      g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_created_removed, g_steal_pointer (&task));
+      /* the create job never overwrites: what it made is ours */
+      vireo_task_return_error_after_deleting (g_steal_pointer (&task), edit->created, error);
     }
   else if (domain == NULL)
     g_task_return_error (task, error);

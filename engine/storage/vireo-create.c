@@ -13,6 +13,7 @@
 
 #include "vireo-create.h"
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-ids.h"
 #include "vireo-storage.h"
 #include "vireo-i18n.h"
@@ -114,7 +115,6 @@ typedef struct {
   VireoDomainConfig *config;
   char *disk;           /* made by this call once the job succeeded */
   VireoJob *job;
-  GError *failure;      /* returned once the disk this call made is gone */
   /* files as the caller named them, looked at on the worker */
   char *kernel;
   char *initrd;
@@ -131,7 +131,6 @@ create_free (Create *create)
   vireo_domain_config_free (create->config);
   g_free (create->disk);
   g_clear_object (&create->job);
-  g_clear_error (&create->failure);
   g_free (create->kernel);
   g_free (create->initrd);
   g_free (create->cdrom);
@@ -262,19 +261,6 @@ disk_path (VireoEngine              *engine,
 }
 
 static void
-on_disk_removed (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  Create *create = g_task_get_task_data (task);
-
-  /* it may already be gone; the definition's error is the news */
-  g_file_delete_finish (G_FILE (source), result, NULL);
-  g_task_return_error (task, g_steal_pointer (&create->failure));
-}
-
-static void
 on_defined (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -286,12 +272,8 @@ on_defined (GObject      *source,
 
   if (domain == NULL && create->disk)
     {
-      /* the disk job never overwrites, so a created disk is ours; a
-       * multi-GB unlink belongs on the worker pool */
-      g_autoptr(GFile) file = g_file_new_for_path (create->disk);
-
-      create->failure = error;
-      g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_disk_removed, g_steal_pointer (&task));
+      /* the disk job never overwrites, so a created disk is ours */
+      vireo_task_return_error_after_deleting (g_steal_pointer (&task), create->disk, error);
     }
   else if (domain == NULL)
     g_task_return_error (task, error);

@@ -295,3 +295,36 @@ vireo_file_read_tail (const char *path,
   g_ptr_array_add (keep, NULL);
   return g_strjoinv ("\n", (char **) keep->pdata);
 }
+
+static void
+on_made_file_deleted (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = g_object_steal_data (G_OBJECT (task), "vireo-failure");
+
+  /* the file may already be gone; the failure is the news */
+  g_file_delete_finish (G_FILE (source), result, NULL);
+  g_task_return_error (task, error);
+}
+
+/**
+ * vireo_task_return_error_after_deleting:
+ * @task: (transfer full): the call that failed
+ * @path: a file this call made and must not leave behind
+ * @error: (transfer full): why it failed
+ *
+ * Deletes @path on the worker pool (a multi-GB image's unlink takes
+ * time), then returns @error on @task.
+ */
+void
+vireo_task_return_error_after_deleting (GTask      *task,
+                                        const char *path,
+                                        GError     *error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_object_set_data_full (G_OBJECT (task), "vireo-failure", error, (GDestroyNotify) g_error_free);
+  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_made_file_deleted, task);
+}

@@ -45,7 +45,7 @@ ctl dumpxml ip | grep -q guest_agent && fail "the channel is still defined"
 ctl start ip >/dev/null
 wait_for_log ip "$READY"
 grep -q virtserialport "$(ls -d "$ROOT"/run/*/)qemu-argv" && fail "QEMU got an agent port"
-# the guest has booted its stand-in agent, and it finds no port to talk on
-console_expect ip 'echo ports-$(ls /dev/virtio-ports 2>/dev/null | wc -l)' ports-0
+# QEMU has no port for an agent (above), so no address can ever come;
+# the shim says so at once
 [ -z "$(ctl domifaddr ip)" ] || fail "an address without an agent"
 echo "agent: ok"
