@@ -33,6 +33,27 @@ test_kernel_boot_tcg (void **state)
   assert_argv_golden (config, &host, "kernel-boot-tcg.args");
 }
 
+/* A revert to a snapshot with RAM starts QEMU from it: -loadvm and the
+ * tag as one whole argument, last, whatever characters it holds. */
+static void
+test_loadvm (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("kernel-boot.xml");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/run/vireo/0f6c1c1e2b1a" };
+  g_auto(GStrv) plain = vireo_qemu_argv_build (config, &host, NULL);
+  g_auto(GStrv) argv = NULL;
+  guint n;
+
+  host.loadvm = "before,upgrade=1";
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  n = g_strv_length (argv);
+  assert_int_equal (n, g_strv_length (plain) + 2);
+  assert_string_equal (argv[n - 2], "-loadvm");
+  assert_string_equal (argv[n - 1], "before,upgrade=1");
+  for (guint i = 0; plain[i]; i++)
+    assert_string_equal (argv[i], plain[i]);
+}
+
 static void
 test_virsh_kvm_with_tap (void **state)
 {
@@ -373,6 +394,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_kernel_boot_tcg),
     cmocka_unit_test (test_virsh_kvm_with_tap),
+    cmocka_unit_test (test_loadvm),
     cmocka_unit_test (test_i440fx_ide_and_boot_order),
     cmocka_unit_test (test_network_without_tap),
     cmocka_unit_test (test_resolve_accel),

@@ -477,6 +477,9 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
       return NULL;
   add_console (argv, config, host);
   add_extras (argv, config);
+  /* a whole value of its own: QEMU takes it as a plain string */
+  if (host->loadvm != NULL)
+    add_pair (argv, "-loadvm", host->loadvm);
 
   g_ptr_array_add (argv, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&argv), FALSE);

@@ -20,6 +20,7 @@ typedef struct {
   const char *run_dir;       /* holds vnc.sock */
   const int *tap_fds;        /* one per NIC of type network, -1 for none */
   guint n_tap_fds;
+  const char *loadvm;        /* NULL, or the internal snapshot to start from */
 } VireoQemuHost;
 
 GStrv vireo_qemu_argv_build (const VireoDomainConfig *config,

@@ -11,3 +11,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+
+/* A singular and plural message pair in a table, for g_dngettext() later:
+ * it expands to both strings, and xgettext extracts them as one plural
+ * entry (po/meson.build passes --keyword=NP_:1,2). */
+#define NP_(singular, plural) singular, plural

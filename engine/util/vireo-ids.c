@@ -9,22 +9,29 @@
 #include "vireo-ids.h"
 #include "vireo-i18n.h"
 
-/**
- * vireo_name_validate:
- * A name is 1-64 characters of `[A-Za-z0-9._-]` and does not start with
- * `.` or `-`: it becomes a file name and a command-line argument, so no
- * path tricks (`..`, `/`) and nothing that looks like an option.
- */
-gboolean
-vireo_name_validate (const char *name,
-                     GError    **error)
+/* The four ways a name can be wrong, worded for one kind of object. */
+typedef struct {
+  const char *empty;
+  const char *too_long;       /* plural form pair, by VIREO_NAME_MAX */
+  const char *too_long_plural;
+  const char *bad_start;
+  const char *bad_char;
+} NameWords;
+
+/* The formats come from the two tables below, and msgfmt --check holds
+ * their translations to the same conversions. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static gboolean
+check_name (const char       *name,
+            const NameWords  *words,
+            GError          **error)
 {
   gsize len;
 
   if (name == NULL || *name == '\0')
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   _("A VM name cannot be empty"));
+      g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME, _(words->empty));
       return FALSE;
     }
 
@@ -32,16 +39,14 @@ vireo_name_validate (const char *name,
   if (len > VIREO_NAME_MAX)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   g_dngettext (GETTEXT_PACKAGE, "VM name '%.64s…' is longer than %d character",
-                                "VM name '%.64s…' is longer than %d characters", VIREO_NAME_MAX),
+                   g_dngettext (GETTEXT_PACKAGE, words->too_long, words->too_long_plural, VIREO_NAME_MAX),
                    name, VIREO_NAME_MAX);
       return FALSE;
     }
 
   if (name[0] == '.' || name[0] == '-')
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                   _("VM name '%s' cannot start with '%c'"), name, name[0]);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME, _(words->bad_start), name, name[0]);
       return FALSE;
     }
 
@@ -55,14 +60,55 @@ vireo_name_validate (const char *name,
           for (char *q = valid; *q != '\0'; q++)
             if (g_ascii_iscntrl (*q))
               *q = '?';
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
-                       _("VM name '%s' may only contain letters, digits, '.', '_' and '-'"),
-                       valid);
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME, _(words->bad_char), valid);
           return FALSE;
         }
     }
 
   return TRUE;
+}
+#pragma GCC diagnostic pop
+
+/**
+ * vireo_name_validate:
+ * A name is 1-64 characters of `[A-Za-z0-9._-]` and does not start with
+ * `.` or `-`: it becomes a file name and a command-line argument, so no
+ * path tricks (`..`, `/`) and nothing that looks like an option.
+ */
+gboolean
+vireo_name_validate (const char *name,
+                     GError    **error)
+{
+  static const NameWords words = {
+    N_("A VM name cannot be empty"),
+    NP_("VM name '%.64s…' is longer than %d character",
+        "VM name '%.64s…' is longer than %d characters"),
+    N_("VM name '%s' cannot start with '%c'"),
+    N_("VM name '%s' may only contain letters, digits, '.', '_' and '-'"),
+  };
+
+  return check_name (name, &words, error);
+}
+
+/**
+ * vireo_snapshot_name_validate:
+ * A snapshot's name follows the rules of a VM's name: it is a file name
+ * too, and the tag of an internal snapshot in each qcow2 image (where a
+ * ',' would end a qemu-img option).
+ */
+gboolean
+vireo_snapshot_name_validate (const char *name,
+                              GError    **error)
+{
+  static const NameWords words = {
+    N_("A snapshot name cannot be empty"),
+    NP_("Snapshot name '%.64s…' is longer than %d character",
+        "Snapshot name '%.64s…' is longer than %d characters"),
+    N_("Snapshot name '%s' cannot start with '%c'"),
+    N_("Snapshot name '%s' may only contain letters, digits, '.', '_' and '-'"),
+  };
+
+  return check_name (name, &words, error);
 }
 
 char *

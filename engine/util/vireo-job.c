@@ -20,6 +20,7 @@ struct _VireoJob
 
   GMutex lock;
   double progress;           /* under lock */
+  char *text;                /* under lock: what the job does now */
   gboolean notify_queued;    /* under lock */
   GMainContext *context;     /* where notifications go */
 };
@@ -30,6 +31,7 @@ enum {
   PROP_0,
   PROP_TITLE,
   PROP_PROGRESS,
+  PROP_TEXT,
   N_PROPS
 };
 
@@ -43,6 +45,7 @@ vireo_job_finalize (GObject *object)
   if (self->data_free)
     self->data_free (self->data);
   g_free (self->title);
+  g_free (self->text);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
 
@@ -65,6 +68,9 @@ vireo_job_get_property (GObject    *object,
     case PROP_PROGRESS:
       g_value_set_double (value, vireo_job_get_progress (self));
       break;
+    case PROP_TEXT:
+      g_value_take_string (value, vireo_job_dup_text (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -83,6 +89,9 @@ vireo_job_class_init (VireoJobClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PROGRESS] =
     g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TEXT] =
+    g_param_spec_string ("text", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -160,7 +169,22 @@ emit_progress (gpointer user_data)
   self->notify_queued = FALSE;
   g_mutex_unlock (&self->lock);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
   return G_SOURCE_REMOVE;
+}
+
+/* Under the lock: one notification on the main context for what changed
+ * since the last one. */
+static void
+queue_notify_locked (VireoJob *self)
+{
+  gboolean queue = !self->notify_queued && self->context != NULL;
+
+  self->notify_queued |= queue;
+  g_mutex_unlock (&self->lock);
+  if (queue)
+    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress,
+                                g_object_ref (self), g_object_unref);
 }
 
 /**
@@ -171,19 +195,45 @@ void
 vireo_job_set_progress (VireoJob *self,
                         double    fraction)
 {
-  gboolean queue;
-
   g_return_if_fail (VIREO_IS_JOB (self));
 
   g_mutex_lock (&self->lock);
   self->progress = CLAMP (fraction, 0.0, 1.0);
-  queue = !self->notify_queued && self->context != NULL;
-  self->notify_queued |= queue;
-  g_mutex_unlock (&self->lock);
+  queue_notify_locked (self);
+}
 
-  if (queue)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress,
-                                g_object_ref (self), g_object_unref);
+/**
+ * vireo_job_set_text:
+ * Called from the worker with what it does now ("Saving memory…");
+ * ::notify::text fires on the main context.
+ */
+void
+vireo_job_set_text (VireoJob   *self,
+                    const char *text)
+{
+  g_return_if_fail (VIREO_IS_JOB (self));
+
+  g_mutex_lock (&self->lock);
+  g_free (self->text);
+  self->text = g_strdup (text);
+  queue_notify_locked (self);
+}
+
+/**
+ * vireo_job_dup_text:
+ * Returns: (transfer full) (nullable): the latest text; any thread
+ */
+char *
+vireo_job_dup_text (VireoJob *self)
+{
+  char *ret;
+
+  g_return_val_if_fail (VIREO_IS_JOB (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  ret = g_strdup (self->text);
+  g_mutex_unlock (&self->lock);
+  return ret;
 }
 
 static void

@@ -37,6 +37,9 @@ const char *vireo_job_get_title       (VireoJob            *self);
 double      vireo_job_get_progress    (VireoJob            *self);
 void        vireo_job_set_progress    (VireoJob            *self,
                                        double               fraction);
+void        vireo_job_set_text        (VireoJob            *self,
+                                       const char          *text);
+char       *vireo_job_dup_text        (VireoJob            *self);
 void        vireo_job_run_async       (VireoJob            *self,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
