@@ -4,7 +4,7 @@
  *
  * The GTK application, vireo-tui, vireoctl and the console widgets
  * include this header and no other from engine/: the folders behind it
- * (util/, config/, qemu/, domain/, store/, storage/) are the engine's
+ * (util/, config/, qemu/, domain/, store/, storage/, snapshot/) are the engine's
  * own business and may be reshaped without touching a front end.
  */
 #pragma once
@@ -23,3 +23,4 @@
 #include "vireo-disks.h"
 #include "vireo-media.h"
 #include "vireo-storage.h"
+#include "vireo-snapshot.h"

@@ -16,6 +16,9 @@ typedef enum {
   VIREO_DOMAIN_LOCK_FORCING_OFF,
   VIREO_DOMAIN_LOCK_DEFINING,
   VIREO_DOMAIN_LOCK_DELETING,
+  VIREO_DOMAIN_LOCK_SNAPSHOTTING,
+  VIREO_DOMAIN_LOCK_REVERTING,
+  VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT,
 } VireoDomainLockPurpose;
 
 /* The run lock's file in a VM's runtime folder: vireo-shim holds it. */
@@ -39,6 +42,9 @@ VireoDomainConfig *_vireo_domain_read_definition (const VireoPaths *paths,
 gboolean   _vireo_domain_check_defined    (const VireoPaths        *paths,
                                            const VireoDomainConfig *config,
                                            GError                 **error);
+gboolean   _vireo_domain_rewrite_definition (const VireoPaths   *paths,
+                                             const VireoDomainConfig *config,
+                                             GError            **error);
 void       _vireo_domain_remove_run_dir   (const char              *run_dir,
                                            VireoLock               *change_lock,
                                            VireoLock               *run_lock);

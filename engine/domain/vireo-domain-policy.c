@@ -29,6 +29,9 @@ static const guint allowed[] = {
   [VIREO_DOMAIN_OP_CONSOLE] = S (RUNNING) | S (PAUSED) | S (SHUTTING_DOWN),
   [VIREO_DOMAIN_OP_SCREENSHOT] = S (RUNNING) | S (PAUSED) | S (SHUTTING_DOWN),
   [VIREO_DOMAIN_OP_STATS] = ACTIVE,
+  /* on or off, but not on the way between: QEMU is only half there */
+  [VIREO_DOMAIN_OP_SNAPSHOT] = OFF | S (RUNNING) | S (PAUSED),
+  [VIREO_DOMAIN_OP_REVERT] = OFF | S (RUNNING) | S (PAUSED),
 };
 
 /**
@@ -120,7 +123,7 @@ vireo_domain_check (VireoDomain    *self,
   name = vireo_domain_get_name (self);
   if (!vireo_domain_is_active (self))
     message = g_strdup_printf (_("VM '%s' is not running"), name);
-  else if (allowed[op] & OFF)
+  else if ((allowed[op] & OFF) && !(allowed[op] & S (RUNNING)))
     message = refusal_when_on (name, state, op);
   else
     message = refusal_when_active (name, state, op);

@@ -30,6 +30,8 @@ typedef enum {
   VIREO_DOMAIN_OP_CONSOLE,       /* attach to its serial console */
   VIREO_DOMAIN_OP_SCREENSHOT,
   VIREO_DOMAIN_OP_STATS,
+  VIREO_DOMAIN_OP_SNAPSHOT,      /* take a snapshot */
+  VIREO_DOMAIN_OP_REVERT,        /* revert to one, or delete one */
 } VireoDomainOp;
 
 /**

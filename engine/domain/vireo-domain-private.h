@@ -94,6 +94,11 @@ void         _vireo_domain_set_state      (VireoDomain       *self,
                                            VireoDomainState   state,
                                            const char        *reason);
 void         _vireo_domain_disconnect     (VireoDomain       *self);
+gboolean     _vireo_domain_start_sync     (const VireoPaths  *paths,
+                                           const VireoDomainConfig *config,
+                                           const char        *run_dir,
+                                           const char        *loadvm,
+                                           GError           **error);
 GError      *_vireo_domain_not_running_error (VireoDomain    *self);
 GError      *_vireo_domain_command_error  (VireoDomain       *self,
                                            GError            *error,

@@ -12,6 +12,7 @@
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,6 +39,8 @@ typedef struct {
   int ready_fd;
   guint timeout_id;
   GDataInputStream *ready;
+  const char *loadvm;            /* borrowed: the snapshot to start from, or NULL */
+  gboolean change_lock_held;     /* by the caller (a revert), not by this start */
 } Start;
 
 static void
@@ -102,9 +105,12 @@ take_locks (Start   *start,
   VireoDomainConfig *on_disk;
   const char *name = start->config->name;
 
-  start->change_lock = _vireo_domain_lock_change (start->run_dir, name, VIREO_DOMAIN_LOCK_STARTING, error);
-  if (start->change_lock == NULL)
-    return FALSE;
+  if (!start->change_lock_held)
+    {
+      start->change_lock = _vireo_domain_lock_change (start->run_dir, name, VIREO_DOMAIN_LOCK_STARTING, error);
+      if (start->change_lock == NULL)
+        return FALSE;
+    }
   start->run_lock = _vireo_domain_lock_run (start->run_dir, name, VIREO_DOMAIN_LOCK_STARTING, error);
   if (start->run_lock == NULL)
     return FALSE;
@@ -199,6 +205,7 @@ prepare (Start          *start,
     }
   host->qemu_binary = *qemu;
   host->run_dir = start->run_dir;
+  host->loadvm = start->loadvm;
   qemu_argv = vireo_qemu_argv_build (config, host, error);
   if (qemu_argv == NULL || !prepare_run_dir (start, error) || !save_live_definition (start, error))
     return NULL;
@@ -341,36 +348,50 @@ finish_start (GTask  *task,
   g_object_unref (task);
 }
 
+/* What the shim's one line on the ready pipe (or its absence) says. */
+static GError *
+ready_error (Start      *start,
+             const char *line)
+{
+  const char *name = start->config->name;
+  g_autofree char *tail = NULL;
+
+  if (line != NULL && g_str_equal (line, "ok"))
+    return NULL;
+  if (line != NULL && g_str_has_prefix (line, "error: "))
+    return g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                        "VM '%s' failed to start: %s", name, line + 7);
+  tail = vireo_file_read_tail (start->log_path, 1);
+  return g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                      "VM '%s' failed to start: vireo-shim exited%s%s", name,
+                      tail ? ": " : "", tail ? tail : "");
+}
+
 static void
 on_ready_line (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
   GTask *task = user_data;
-  VireoDomain *self = g_task_get_source_object (task);
   Start *start = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
-                                                                result, NULL, &error);
-  const char *name = vireo_domain_get_name (self);
+                                                                result, NULL, NULL);
 
   if (start->timeout_id == 0)
     {
       g_object_unref (task);
       return; /* timed out already */
     }
-  if (line != NULL && g_str_equal (line, "ok"))
-    finish_start (task, NULL);
-  else if (line != NULL && g_str_has_prefix (line, "error: "))
-    finish_start (task, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                                     "VM '%s' failed to start: %s", name, line + 7));
-  else
-    {
-      g_autofree char *tail = vireo_file_read_tail (start->log_path, 1);
-      finish_start (task, g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                                       "VM '%s' failed to start: vireo-shim exited%s%s", name,
-                                       tail ? ": " : "", tail ? tail : ""));
-    }
+  finish_start (task, ready_error (start, line));
+}
+
+static GError *
+start_timeout_error (const char *name)
+{
+  return g_error_new (VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                      g_dngettext (GETTEXT_PACKAGE, "VM '%s' did not start within %d second",
+                                   "VM '%s' did not start within %d seconds", START_TIMEOUT_S),
+                      name, START_TIMEOUT_S);
 }
 
 static gboolean
@@ -381,10 +402,7 @@ on_start_timeout (gpointer user_data)
   Start *start = g_task_get_task_data (task);
 
   start->timeout_id = 0;
-  g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
-                           g_dngettext (GETTEXT_PACKAGE, "VM '%s' did not start within %d second",
-                                        "VM '%s' did not start within %d seconds", START_TIMEOUT_S),
-                           vireo_domain_get_name (self), START_TIMEOUT_S);
+  g_task_return_error (task, start_timeout_error (vireo_domain_get_name (self)));
   end_start (self, start);
   /* on_ready_line drops the last reference */
   return G_SOURCE_REMOVE;
@@ -477,4 +495,95 @@ vireo_domain_start_finish (VireoDomain   *self,
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_start_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Worker thread: the shim's line on the ready pipe, or NULL when it
+ * closed the pipe without one; a timeout is an error. */
+static char *
+read_ready_line (Start   *start,
+                 GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_S * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      struct pollfd pfd = { start->ready_fd, POLLIN, 0 };
+      gint64 left = deadline - g_get_monotonic_time ();
+      char c;
+      gssize n;
+      int r;
+
+      if (left <= 0)
+        {
+          g_propagate_error (error, start_timeout_error (start->config->name));
+          return NULL;
+        }
+      r = poll (&pfd, 1, (int) (left / 1000) + 1);
+      if (r <= 0)
+        continue;
+      n = read (start->ready_fd, &c, 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return NULL;
+      /* the shim writes one short line; more is not a report */
+      if (c == '\n' || line->len >= 4096)
+        return g_string_free (g_steal_pointer (&line), FALSE);
+      g_string_append_c (line, c);
+    }
+}
+
+/**
+ * _vireo_domain_start_sync:
+ * @loadvm: (nullable): an internal snapshot to start from (`-loadvm`)
+ *
+ * Starts the VM defined as @config on disk, for a caller on a worker
+ * thread that holds the VM's change lock already (a revert to a snapshot
+ * with RAM restarts QEMU without letting go of the VM in between).
+ * Blocks until the guest runs or the start failed.
+ */
+gboolean
+_vireo_domain_start_sync (const VireoPaths        *paths,
+                          const VireoDomainConfig *config,
+                          const char              *run_dir,
+                          const char              *loadvm,
+                          GError                 **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *qemu = NULL;
+  g_autofree char *shim = vireo_host_find_shim ();
+  g_autofree char *line = NULL;
+  g_autoptr(GPtrArray) argv = NULL;
+  g_auto(GStrv) qemu_argv = NULL;
+  VireoQemuHost host = { 0 };
+  Start *start = g_new0 (Start, 1);
+  GError *failure;
+
+  start->ready_fd = -1;
+  start->config = vireo_domain_config_copy (config);
+  start->paths = paths;
+  start->run_dir = g_strdup (run_dir);
+  start->log_path = vireo_paths_domain_log (paths, config->name, "");
+  start->serial_log_path = vireo_paths_domain_log (paths, config->name, "-serial");
+  start->loadvm = loadvm;
+  start->change_lock_held = TRUE;
+
+  qemu_argv = prepare (start, shim, &host, &qemu, error);
+  if (qemu_argv != NULL)
+    argv = shim_argv (start, shim, &host, qemu_argv);
+  if (argv == NULL || !spawn_shim (start, argv, error))
+    {
+      start_free (start);
+      return FALSE;
+    }
+  line = read_ready_line (start, &local_error);
+  failure = local_error ? g_steal_pointer (&local_error) : ready_error (start, line);
+  start_free (start);
+  if (failure != NULL)
+    {
+      g_propagate_error (error, failure);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -175,6 +175,17 @@ add_backing (GPtrArray             *argv,
   add_json (argv, "-blockdev", b);
 }
 
+/**
+ * vireo_qemu_disk_node:
+ * Returns: (transfer full): the node name of @disk's format layer (the
+ *   qcow2 or raw node the device reads), as QMP commands name the disk
+ */
+char *
+vireo_qemu_disk_node (const VireoDiskConfig *disk)
+{
+  return g_strdup_printf ("disk-%s", disk->target);
+}
+
 static void
 add_disk (GPtrArray               *argv,
           const VireoDomainConfig *config,
@@ -182,7 +193,7 @@ add_disk (GPtrArray               *argv,
 {
   g_autoptr(JsonBuilder) b = NULL;
   g_autofree char *file_node = g_strdup_printf ("file-%s", disk->target);
-  g_autofree char *disk_node = g_strdup_printf ("disk-%s", disk->target);
+  g_autofree char *disk_node = vireo_qemu_disk_node (disk);
   int index = disk->target[2] - 'a';
 
   if (disk->backing != NULL)

@@ -23,6 +23,7 @@ typedef struct {
   const char *loadvm;        /* NULL, or the internal snapshot to start from */
 } VireoQemuHost;
 
+char *vireo_qemu_disk_node  (const VireoDiskConfig   *disk);
 GStrv vireo_qemu_argv_build (const VireoDomainConfig *config,
                              const VireoQemuHost     *host,
                              GError                 **error);

@@ -622,3 +622,22 @@ vireo_storage_import_job (const char *source,
   job->dest = g_strdup (dest);
   return image_job_new (title, import_func, job);
 }
+
+/**
+ * vireo_storage_image_info:
+ * @subject: what to name in an error ("VM 'web': disk vda")
+ * @format: (nullable): the format, never probed when given
+ *
+ * `qemu-img info --output=json -U`, parsed.  Runs qemu-img: call it on a
+ * worker thread.
+ *
+ * Returns: (transfer full): qemu-img's description of the image
+ */
+JsonObject *
+vireo_storage_image_info (const char  *subject,
+                          const char  *path,
+                          const char  *format,
+                          GError     **error)
+{
+  return image_info (subject, path, format, error);
+}

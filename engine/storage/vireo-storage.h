@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "vireo-domain-config.h"
 #include "vireo-job.h"
 
@@ -21,6 +23,10 @@ char       *vireo_storage_check_image   (const char  *vm,
                                          const char  *path,
                                          const char  *format,
                                          const char  *backing,
+                                         GError     **error);
+JsonObject *vireo_storage_image_info   (const char  *subject,
+                                         const char  *path,
+                                         const char  *format,
                                          GError     **error);
 gboolean    vireo_storage_check_images  (const VireoDomainConfig *config,
                                          GError     **error);

@@ -21,6 +21,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
 #include "vireo-i18n.h"
+#include "vireo-snapshot-private.h"
 #include "vireo-load-error.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-storage.h"
@@ -400,6 +401,8 @@ undefine_files (Undefine  *u,
 
   if (!undefine_definition (u, error))
     return FALSE;
+  /* a new VM of the same name starts without this one's snapshots */
+  _vireo_snapshot_store_forget_vm (u->paths, u->name);
   for (guint i = 0; leftovers[i]; i++)
     {
       g_autofree char *file = g_build_filename (u->run_dir, leftovers[i], NULL);

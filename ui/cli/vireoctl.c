@@ -45,6 +45,14 @@ static const Verb verbs[] = {
   { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk") },
   { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen") },
   { "stats", ctl_verb_stats, "NAME", N_("CPU, memory, disk I/O and uptime") },
+  { "snapshot-create", ctl_verb_snapshot_create, "VM [SNAP] [--description TEXT]", N_("take a snapshot (with RAM if the VM runs)") },
+  { "snapshot-list", ctl_verb_snapshot_list, "VM [--tree]", N_("list a VM's snapshots (* marks the current one)") },
+  { "snapshot-info", ctl_verb_snapshot_info, "VM SNAP", N_("what a snapshot is") },
+  { "snapshot-dumpxml", ctl_verb_snapshot_dumpxml, "VM SNAP", N_("print a snapshot's XML") },
+  { "snapshot-current", ctl_verb_snapshot_current, "VM", N_("the snapshot the VM continues from") },
+  { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP", N_("go back to a snapshot") },
+  { "snapshot-delete", ctl_verb_snapshot_delete, "VM SNAP", N_("delete a snapshot (its children move up)") },
+  { "snapshot-edit", ctl_verb_snapshot_edit, "VM SNAP --description TEXT", N_("change a snapshot's description") },
 };
 
 static void
@@ -53,7 +61,7 @@ print_usage (FILE *out)
   /* Translators: VERB and ARGS are placeholders the user replaces */
   fprintf (out, "%s\n\n%s\n", _("Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]"), _("Verbs:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (out, "  %-12s %-42s %s\n", verbs[i].name, verbs[i].args, _(verbs[i].summary));
+    fprintf (out, "  %-16s %-42s %s\n", verbs[i].name, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
 }

@@ -52,5 +52,13 @@ int ctl_verb_change_media (Ctl *ctl, int argc, char **argv);
 int ctl_verb_attach_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_detach_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_console    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_create  (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_list    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_info    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_dumpxml (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_current (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_revert  (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_delete  (Ctl *ctl, int argc, char **argv);
+int ctl_verb_snapshot_edit    (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS

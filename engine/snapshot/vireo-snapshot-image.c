@@ -1,0 +1,183 @@
+/* vireo-snapshot-image.c: internal snapshots inside a VM's qcow2 images
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Which disks a snapshot covers, what `qemu-img info` lists in an image,
+ * and `qemu-img snapshot -c|-a|-d` on a VM that is off.  A running VM's
+ * images belong to its QEMU (qemu-img would fail on the write lock):
+ * vireo-snapshot-ops.c asks QEMU instead.  Worker threads only.
+ */
+#include <string.h>
+
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-json.h"
+#include "vireo-snapshot-private.h"
+#include "vireo-storage.h"
+
+void
+_vireo_image_snapshot_free (VireoImageSnapshot *snapshot)
+{
+  if (snapshot == NULL)
+    return;
+  g_free (snapshot->tag);
+  g_free (snapshot);
+}
+
+/**
+ * _vireo_snapshot_disks:
+ * The disks a snapshot covers: every writable qcow2 disk.  CD-ROMs,
+ * read-only and shared disks are left out (the guest cannot change the
+ * first two, and a shared disk is another VM's too); a raw disk refuses
+ * the whole snapshot, since leaving it out would make a snapshot that
+ * does not restore what the guest sees.
+ *
+ * Returns: (transfer container) (element-type VireoDiskConfig): borrowed
+ *   from @config, in its order (the first holds the RAM)
+ */
+GPtrArray *
+_vireo_snapshot_disks (const VireoDomainConfig  *config,
+                       GError                  **error)
+{
+  g_autoptr(GPtrArray) disks = g_ptr_array_new ();
+
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+      if (disk->device != VIREO_DISK_DEVICE_DISK || disk->path == NULL ||
+          disk->readonly || disk->shareable)
+        continue;
+      if (g_strcmp0 (disk->format, "qcow2") != 0)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                       _("VM '%s': disk %s is %s: convert it to qcow2 (qemu-img convert -O qcow2) "
+                         "to take snapshots"), config->name, disk->target, disk->format);
+          return NULL;
+        }
+      g_ptr_array_add (disks, disk);
+    }
+  if (disks->len == 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                   _("VM '%s' has no writable qcow2 disk to take snapshots of"), config->name);
+      return NULL;
+    }
+  return g_steal_pointer (&disks);
+}
+
+static char *
+disk_subject (const char            *vm,
+              const VireoDiskConfig *disk)
+{
+  /* Translators: the subject of an error: "VM 'web': disk vda" */
+  return g_strdup_printf (_("VM '%s': disk %s"), vm, disk->target);
+}
+
+/**
+ * _vireo_image_list_snapshots:
+ * Returns: (transfer full) (element-type VireoImageSnapshot): the
+ *   internal snapshots in @disk's image, as qemu-img lists them
+ */
+GPtrArray *
+_vireo_image_list_snapshots (const char             *vm,
+                             const VireoDiskConfig  *disk,
+                             GError                **error)
+{
+  g_autofree char *subject = disk_subject (vm, disk);
+  g_autoptr(JsonObject) info = vireo_storage_image_info (subject, disk->path, "qcow2", error);
+  g_autoptr(GPtrArray) list = NULL;
+  JsonNode *node;
+  JsonArray *array;
+
+  if (info == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) _vireo_image_snapshot_free);
+  node = json_object_get_member (info, "snapshots");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return g_steal_pointer (&list);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *entry;
+      const char *tag;
+      VireoImageSnapshot *snapshot;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      entry = json_node_get_object (element);
+      tag = vireo_json_get_string (entry, "name");
+      if (tag == NULL)
+        continue;
+      snapshot = g_new0 (VireoImageSnapshot, 1);
+      snapshot->tag = g_strdup (tag);
+      snapshot->vm_state_size = MAX (vireo_json_get_int (entry, "vm-state-size", 0), 0);
+      snapshot->date = vireo_json_get_int (entry, "date-sec", 0);
+      g_ptr_array_add (list, snapshot);
+    }
+  return g_steal_pointer (&list);
+}
+
+/**
+ * _vireo_image_has_snapshot:
+ * Sets @has to whether @disk's image holds an internal snapshot @tag.
+ */
+gboolean
+_vireo_image_has_snapshot (const char             *vm,
+                           const VireoDiskConfig  *disk,
+                           const char             *tag,
+                           gboolean               *has,
+                           GError                **error)
+{
+  g_autoptr(GPtrArray) list = _vireo_image_list_snapshots (vm, disk, error);
+
+  *has = FALSE;
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < list->len; i++)
+    *has |= g_str_equal (((VireoImageSnapshot *) g_ptr_array_index (list, i))->tag, tag);
+  return TRUE;
+}
+
+/**
+ * _vireo_image_snapshot_run:
+ * @op: "-c" (create), "-a" (apply) or "-d" (delete)
+ *
+ * `qemu-img snapshot` on the image of a VM that is off.  The tag is an
+ * argument of its own, never part of an option string.
+ */
+gboolean
+_vireo_image_snapshot_run (const char             *vm,
+                           const VireoDiskConfig  *disk,
+                           const char             *op,
+                           const char             *tag,
+                           GError                **error)
+{
+  /* qemu-img snapshot takes no -f: it reads the format from the image,
+   * which only runs here for a disk defined (and so opened by QEMU) as
+   * qcow2 */
+  const char *argv[] = { "qemu-img", "snapshot", "-q", op, tag, disk->path, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *err = NULL;
+  const char *why;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+  if (proc == NULL)
+    {
+      g_prefix_error (error, _("VM '%s': disk %s: "), vm, disk->target);
+      return FALSE;
+    }
+  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, error))
+    return FALSE;
+  if (g_subprocess_get_successful (proc))
+    return TRUE;
+  g_strstrip (err);
+  why = strrchr (err, '\n') ? strrchr (err, '\n') + 1 : err;
+  if (g_str_has_prefix (why, "qemu-img: "))
+    why += strlen ("qemu-img: ");
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+               /* Translators: "VM 'web': disk vda: <qemu-img's words>" */
+               _("VM '%s': disk %s: %s"), vm, disk->target, *why ? why : "qemu-img failed");
+  return FALSE;
+}

@@ -1,0 +1,567 @@
+/* vireo-snapshot-ops.c: taking, reverting, deleting and editing snapshots
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each operation runs whole on a worker thread (a VireoJob) under the
+ * VM's change lock, so a second operation on the same VM, from this
+ * process or another, is refused as busy rather than interleaved.  The
+ * run lock tells a VM that is off (we then hold it, and qemu-img does
+ * the work) from one that runs (its QEMU does, vireo-snapshot-live.c).
+ * Nothing is half-applied where it can be undone: a snapshot that fails
+ * on one disk is deleted from the others, and its metadata is written
+ * only once every disk holds it.
+ */
+#include "vireo-domain-lock.h"
+#include "vireo-domain-private.h"
+#include "vireo-error.h"
+#include "vireo-fileutil.h"
+#include "vireo-i18n.h"
+#include "vireo-ids.h"
+#include "vireo-qemu-argv.h"
+#include "vireo-snapshot-private.h"
+
+void
+_vireo_snapshot_op_free (VireoSnapshotOp *op)
+{
+  vireo_domain_config_free (op->config);
+  g_free (op->run_dir);
+  g_free (op->name);
+  g_free (op->description);
+  vireo_lock_free (op->run_lock);
+  vireo_lock_free (op->change_lock);
+  g_free (op);
+}
+
+/* The change lock, the definition as it is on disk now, and whether
+ * the VM runs (else the run lock is ours too). */
+static gboolean
+op_begin (VireoSnapshotOp         *op,
+          VireoDomainLockPurpose   purpose,
+          gboolean                *running,
+          GError                 **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  VireoDomainConfig *on_disk;
+
+  op->change_lock = _vireo_domain_lock_change (op->run_dir, op->config->name, purpose, error);
+  if (op->change_lock == NULL ||
+      !_vireo_domain_check_defined (op->paths, op->config, error) ||
+      !(on_disk = _vireo_domain_read_definition (op->paths, op->config->name, error)))
+    return FALSE;
+  vireo_domain_config_free (op->config);
+  op->config = on_disk;
+  op->run_lock = _vireo_domain_lock_run (op->run_dir, op->config->name, purpose, &local_error);
+  *running = op->run_lock == NULL;
+  if (*running && !g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The definition the running QEMU was started from. */
+static VireoDomainConfig *
+read_live_config (VireoSnapshotOp  *op,
+                  GError          **error)
+{
+  g_autofree char *path = g_build_filename (op->run_dir, "domain.xml", NULL);
+  g_autofree char *xml = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &xml, &len, error))
+    {
+      g_prefix_error (error, _("VM '%s': "), op->config->name);
+      return NULL;
+    }
+  return vireo_domain_config_parse (xml, len, path, error);
+}
+
+/**
+ * _vireo_snapshot_find:
+ * The VM's snapshots with metadata plus the ones found only in its first
+ * disk's image (made by `qemu-img snapshot` or libvirt), marked current.
+ * Returns: (transfer full) (element-type VireoSnapshot): in tree order
+ */
+GPtrArray *
+_vireo_snapshot_find (const VireoPaths         *paths,
+                      const VireoDomainConfig  *config,
+                      char                    **current,
+                      GError                  **error)
+{
+  g_autofree char *current_name = NULL;
+  g_autoptr(GPtrArray) snapshots = _vireo_snapshot_store_load (paths, config, &current_name, error);
+  g_autoptr(GPtrArray) disks = _vireo_snapshot_disks (config, NULL);
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (snapshots == NULL)
+    return NULL;
+  if (disks != NULL)
+    found = _vireo_image_list_snapshots (config->name, g_ptr_array_index (disks, 0), &local_error);
+  if (local_error != NULL)
+    g_debug ("%s", local_error->message);
+  for (guint i = 0; found != NULL && i < found->len; i++)
+    {
+      VireoImageSnapshot *image = g_ptr_array_index (found, i);
+      VireoSnapshot *snapshot;
+
+      /* a tag no name could be is listed nowhere (it would reach a file
+       * name and qemu-img's options) */
+      if (vireo_snapshot_list_lookup (snapshots, image->tag) != NULL ||
+          !vireo_snapshot_name_validate (image->tag, NULL))
+        continue;
+      snapshot = _vireo_snapshot_new (image->tag);
+      snapshot->foreign = TRUE;
+      snapshot->creation_time = image->date;
+      snapshot->memory = image->vm_state_size > 0;
+      snapshot->state = snapshot->memory ? VIREO_SNAPSHOT_RUNNING : VIREO_SNAPSHOT_SHUTOFF;
+      snapshot->config = vireo_domain_config_copy (config);
+      g_ptr_array_add (snapshots, snapshot);
+    }
+  for (guint i = 0; i < snapshots->len; i++)
+    {
+      VireoSnapshot *snapshot = g_ptr_array_index (snapshots, i);
+      snapshot->current = g_strcmp0 (snapshot->name, current_name) == 0;
+    }
+  _vireo_snapshot_order (snapshots);
+  if (current)
+    *current = vireo_snapshot_list_lookup (snapshots, current_name) ? g_steal_pointer (&current_name) : NULL;
+  return g_steal_pointer (&snapshots);
+}
+
+static VireoSnapshot *
+find_one (VireoSnapshotOp  *op,
+          GPtrArray       **all,
+          char            **current,
+          GError          **error)
+{
+  VireoSnapshot *snapshot;
+
+  *all = _vireo_snapshot_find (op->paths, op->config, current, error);
+  if (*all == NULL)
+    return NULL;
+  snapshot = vireo_snapshot_list_lookup (*all, op->name);
+  if (snapshot == NULL)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                 _("VM '%s' has no snapshot '%s'"), op->config->name, op->name);
+  return snapshot;
+}
+
+/* The disks of @config that hold @tag (every snapshot disk of a Vireo
+ * snapshot must; one made elsewhere may be on the first disk only). */
+static GPtrArray *
+holders (VireoSnapshotOp          *op,
+         VireoSnapshot            *snapshot,
+         const VireoDomainConfig  *config,
+         GError                  **error)
+{
+  g_autoptr(GPtrArray) disks = _vireo_snapshot_disks (config, error);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new ();
+
+  for (guint i = 0; disks != NULL && i < disks->len; i++)
+    {
+      VireoDiskConfig *disk = g_ptr_array_index (disks, i);
+      gboolean has;
+
+      if (!_vireo_image_has_snapshot (config->name, disk, snapshot->name, &has, error))
+        return NULL;
+      if (has)
+        g_ptr_array_add (ret, disk);
+      else if (!snapshot->foreign && g_strv_contains ((const char * const *) snapshot->disks, disk->target))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                       _("VM '%s': disk %s no longer holds snapshot '%s'"),
+                       config->name, disk->target, snapshot->name);
+          return NULL;
+        }
+    }
+  if (disks == NULL)
+    return NULL;
+  if (ret->len == 0)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("VM '%s': no disk holds snapshot '%s'"), config->name, snapshot->name);
+      return NULL;
+    }
+  return g_steal_pointer (&ret);
+}
+
+/* The disks a snapshot leaves or removes, by what the VM is now. */
+static gboolean
+run_on_images (VireoSnapshotOp  *op,
+               GPtrArray        *disks,
+               const char       *qemu_img_op,
+               guint             n,
+               GError          **error)
+{
+  for (guint i = 0; i < n; i++)
+    if (!_vireo_image_snapshot_run (op->config->name, g_ptr_array_index (disks, i),
+                                    qemu_img_op, op->name, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Take */
+
+/* Every disk, or none: a failure on one deletes it from the ones before. */
+static gboolean
+take_offline (VireoSnapshotOp  *op,
+              VireoSnapshot    *snapshot,
+              GPtrArray        *disks,
+              GError          **error)
+{
+  snapshot->state = VIREO_SNAPSHOT_SHUTOFF;
+  vireo_job_set_text (op->job, _("Saving disks"));
+  for (guint i = 0; i < disks->len; i++)
+    {
+      if (!_vireo_image_snapshot_run (op->config->name, g_ptr_array_index (disks, i), "-c", op->name, error))
+        {
+          run_on_images (op, disks, "-d", i, NULL);
+          return FALSE;
+        }
+      vireo_job_set_progress (op->job, (i + 1.0) / disks->len);
+    }
+  return TRUE;
+}
+
+static gboolean
+check_new_name (VireoSnapshotOp  *op,
+                GPtrArray        *disks,
+                char            **current,
+                GError          **error)
+{
+  g_autoptr(GPtrArray) all = _vireo_snapshot_find (op->paths, op->config, current, error);
+
+  if (all == NULL)
+    return FALSE;
+  if (op->name == NULL)
+    op->name = vireo_snapshot_suggest_name (all);
+  if (!vireo_snapshot_name_validate (op->name, error))
+    return FALSE;
+  for (guint i = 0; i < disks->len; i++)
+    {
+      gboolean has = FALSE;
+
+      if (!_vireo_image_has_snapshot (op->config->name, g_ptr_array_index (disks, i), op->name, &has, error))
+        return FALSE;
+      if (has || vireo_snapshot_list_lookup (all, op->name))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       _("VM '%s' already has a snapshot '%s'"), op->config->name, op->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+take_func (VireoJob      *job,
+           gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  VireoSnapshotOp *op = data;
+  g_autoptr(VireoDomainConfig) live = NULL;
+  g_autoptr(GPtrArray) disks = NULL;
+  g_autoptr(VireoSnapshot) snapshot = NULL;
+  g_autoptr(VireoQmpSync) qmp = NULL;
+  g_autofree char *current = NULL;
+  gboolean running, ok;
+
+  op->job = job;
+  if (!op_begin (op, VIREO_DOMAIN_LOCK_SNAPSHOTTING, &running, error) ||
+      (running && !(live = read_live_config (op, error))) ||
+      !(disks = _vireo_snapshot_disks (live ? live : op->config, error)) ||
+      !check_new_name (op, disks, &current, error))
+    return FALSE;
+  snapshot = _vireo_snapshot_new (op->name);
+  _vireo_set_str (&snapshot->description, op->description ? op->description : "");
+  snapshot->parent = g_steal_pointer (&current);
+  snapshot->creation_time = g_get_real_time () / G_USEC_PER_SEC;
+  /* what runs is what a revert must run again */
+  snapshot->config = vireo_domain_config_copy (live ? live : op->config);
+  g_strfreev (snapshot->disks);
+  snapshot->disks = g_new0 (char *, disks->len + 1);
+  for (guint i = 0; i < disks->len; i++)
+    snapshot->disks[i] = g_strdup (((VireoDiskConfig *) g_ptr_array_index (disks, i))->target);
+
+  if (running)
+    ok = (qmp = _vireo_snapshot_live_connect (op, error)) != NULL &&
+         _vireo_snapshot_live_take (op, qmp, snapshot, disks, error);
+  else
+    ok = take_offline (op, snapshot, disks, error);
+  if (!ok)
+    return FALSE;
+  if (_vireo_snapshot_store_save_thumbnail (op->paths, op->config->name, snapshot, error) &&
+      _vireo_snapshot_store_save (op->paths, op->config->name, snapshot, error) &&
+      _vireo_snapshot_store_set_current (op->paths, op->config->name, op->name, error))
+    return TRUE;
+  /* no metadata, no snapshot */
+  if (qmp != NULL)
+    _vireo_snapshot_live_job (op, qmp, "snapshot-delete", op->name, disks, NULL);
+  else
+    run_on_images (op, disks, "-d", disks->len, NULL);
+  _vireo_snapshot_store_remove (op->paths, op->config->name, op->name, NULL);
+  return FALSE;
+}
+
+/* Revert */
+
+/* Whether QEMU for @a and for @b would be the same machine, so the
+ * snapshot's RAM loads into the running one. */
+static gboolean
+same_machine (const VireoDomainConfig *a,
+              const VireoDomainConfig *b,
+              const char              *run_dir)
+{
+  VireoQemuHost host = { "qemu", VIREO_ACCEL_TCG, run_dir };
+  g_auto(GStrv) x = vireo_qemu_argv_build (a, &host, NULL);
+  g_auto(GStrv) y = vireo_qemu_argv_build (b, &host, NULL);
+
+  return x != NULL && y != NULL && g_strv_equal ((const char * const *) x, (const char * const *) y);
+}
+
+static gboolean
+restore_definition (VireoSnapshotOp          *op,
+                    const VireoDomainConfig  *target,
+                    GError                  **error)
+{
+  g_autofree char *now = vireo_domain_config_format (op->config);
+  g_autofree char *then = vireo_domain_config_format (target);
+
+  return g_str_equal (now, then) || _vireo_domain_rewrite_definition (op->paths, target, error);
+}
+
+/* Loads the RAM and disks into the running QEMU. */
+static gboolean
+load_in_place (VireoSnapshotOp  *op,
+               VireoSnapshot    *snapshot,
+               GPtrArray        *disks,
+               GError          **error)
+{
+  g_autoptr(VireoQmpSync) qmp = _vireo_snapshot_live_connect (op, error);
+  g_autoptr(GError) local_error = NULL;
+
+  if (qmp == NULL)
+    return FALSE;
+  vireo_job_set_text (op->job, _("Loading memory and disks"));
+  if (!_vireo_snapshot_live_job (op, qmp, "snapshot-load", op->name, disks, &local_error))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                   _("VM '%s' was not reverted to snapshot '%s': %s"), op->config->name, op->name,
+                   local_error->message);
+      return FALSE;
+    }
+  return _vireo_snapshot_live_set_paused (op, qmp, snapshot->state == VIREO_SNAPSHOT_PAUSED, error);
+}
+
+/* A new QEMU from the snapshot's definition and RAM (-loadvm). */
+static gboolean
+start_from (VireoSnapshotOp          *op,
+            VireoSnapshot            *snapshot,
+            const VireoDomainConfig  *target,
+            GError                  **error)
+{
+  g_autoptr(VireoQmpSync) qmp = NULL;
+
+  if (!restore_definition (op, target, error))
+    return FALSE;
+  vireo_job_set_text (op->job, _("Starting from the snapshot"));
+  /* the start takes the run lock for its shim; the change lock stays ours */
+  g_clear_pointer (&op->run_lock, vireo_lock_free);
+  if (!_vireo_domain_start_sync (op->paths, target, op->run_dir, op->name, error))
+    return FALSE;
+  if (snapshot->state != VIREO_SNAPSHOT_PAUSED)
+    return TRUE;
+  qmp = _vireo_snapshot_live_connect (op, error);
+  return qmp != NULL && _vireo_snapshot_live_set_paused (op, qmp, TRUE, error);
+}
+
+static gboolean
+revert_with_memory (VireoSnapshotOp          *op,
+                    VireoSnapshot            *snapshot,
+                    const VireoDomainConfig  *target,
+                    GPtrArray                *disks,
+                    gboolean                  running,
+                    GError                  **error)
+{
+  if (running)
+    {
+      g_autoptr(VireoDomainConfig) live = read_live_config (op, error);
+
+      if (live == NULL)
+        return FALSE;
+      if (same_machine (live, target, op->run_dir))
+        return load_in_place (op, snapshot, disks, error) && restore_definition (op, target, error);
+      vireo_job_set_text (op->job, _("Stopping the VM"));
+      if (!_vireo_snapshot_live_stop_vm (op, error))
+        return FALSE;
+    }
+  return start_from (op, snapshot, target, error);
+}
+
+static gboolean
+revert_disks (VireoSnapshotOp          *op,
+              const VireoDomainConfig  *target,
+              GPtrArray                *disks,
+              gboolean                  running,
+              GError                  **error)
+{
+  if (running)
+    {
+      vireo_job_set_text (op->job, _("Stopping the VM"));
+      if (!_vireo_snapshot_live_stop_vm (op, error))
+        return FALSE;
+    }
+  if (!restore_definition (op, target, error))
+    return FALSE;
+  vireo_job_set_text (op->job, _("Restoring disks"));
+  return run_on_images (op, disks, "-a", disks->len, error);
+}
+
+static gboolean
+revert_func (VireoJob      *job,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  VireoSnapshotOp *op = data;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) disks = NULL;
+  g_autoptr(VireoDomainConfig) target = NULL;
+  VireoSnapshot *snapshot;
+  gboolean running;
+
+  op->job = job;
+  if (!op_begin (op, VIREO_DOMAIN_LOCK_REVERTING, &running, error) ||
+      !(snapshot = find_one (op, &all, NULL, error)))
+    return FALSE;
+  /* the definition it was taken with, under the VM's name and UUID now */
+  target = vireo_domain_config_copy (snapshot->config);
+  if (!(disks = holders (op, snapshot, target, error)))
+    return FALSE;
+  if (snapshot->memory ? !revert_with_memory (op, snapshot, target, disks, running, error)
+                       : !revert_disks (op, target, disks, running, error))
+    return FALSE;
+  return _vireo_snapshot_store_set_current (op->paths, op->config->name, op->name, error);
+}
+
+/* Delete */
+
+/* A running VM's QEMU deletes from the images it has open; qemu-img
+ * from the others (a disk detached since). */
+static gboolean
+delete_from_images (VireoSnapshotOp  *op,
+                    GPtrArray        *disks,
+                    gboolean          running,
+                    GError          **error)
+{
+  g_autoptr(VireoDomainConfig) live = running ? read_live_config (op, error) : NULL;
+  g_autoptr(GPtrArray) open = g_ptr_array_new ();
+  g_autoptr(GPtrArray) closed = g_ptr_array_new ();
+  g_autoptr(VireoQmpSync) qmp = NULL;
+
+  if (running && live == NULL)
+    return FALSE;
+  for (guint i = 0; i < disks->len; i++)
+    {
+      VireoDiskConfig *disk = g_ptr_array_index (disks, i);
+      VireoDiskConfig *in_live = live ? vireo_domain_config_lookup_disk (live, disk->target) : NULL;
+
+      g_ptr_array_add (in_live && g_strcmp0 (in_live->path, disk->path) == 0 ? open : closed,
+                       in_live ? in_live : disk);
+    }
+  vireo_job_set_text (op->job, _("Deleting from disks"));
+  if (open->len > 0 &&
+      (!(qmp = _vireo_snapshot_live_connect (op, error)) ||
+       !_vireo_snapshot_live_job (op, qmp, "snapshot-delete", op->name, open, error)))
+    return FALSE;
+  return run_on_images (op, closed, "-d", closed->len, error);
+}
+
+/* Its children move to its parent. */
+static gboolean
+reparent_children (VireoSnapshotOp  *op,
+                   GPtrArray        *all,
+                   VireoSnapshot    *snapshot,
+                   GError          **error)
+{
+  for (guint i = 0; i < all->len; i++)
+    {
+      VireoSnapshot *child = g_ptr_array_index (all, i);
+
+      if (child->foreign || g_strcmp0 (child->parent, snapshot->name) != 0)
+        continue;
+      _vireo_set_str (&child->parent, snapshot->parent);
+      if (!_vireo_snapshot_store_save (op->paths, op->config->name, child, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+delete_func (VireoJob      *job,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  VireoSnapshotOp *op = data;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GPtrArray) disks = NULL;
+  g_autofree char *current = NULL;
+  VireoSnapshot *snapshot;
+  gboolean running;
+
+  op->job = job;
+  if (!op_begin (op, VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT, &running, error) ||
+      !(snapshot = find_one (op, &all, &current, error)) ||
+      !(disks = holders (op, snapshot, snapshot->config, error)) ||
+      !delete_from_images (op, disks, running, error) ||
+      !reparent_children (op, all, snapshot, error))
+    return FALSE;
+  if (g_strcmp0 (current, snapshot->name) == 0 &&
+      !_vireo_snapshot_store_set_current (op->paths, op->config->name, snapshot->parent, error))
+    return FALSE;
+  return _vireo_snapshot_store_remove (op->paths, op->config->name, snapshot->name, error);
+}
+
+/* Edit */
+
+static gboolean
+edit_func (VireoJob      *job,
+           gpointer       data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  VireoSnapshotOp *op = data;
+  g_autoptr(GPtrArray) all = NULL;
+  VireoSnapshot *snapshot;
+  gboolean running;
+
+  op->job = job;
+  if (!op_begin (op, VIREO_DOMAIN_LOCK_SNAPSHOTTING, &running, error) ||
+      !(snapshot = find_one (op, &all, NULL, error)))
+    return FALSE;
+  if (snapshot->foreign)
+    {
+      /* it gets metadata of its own now, with the VM as it is */
+      g_strfreev (snapshot->disks);
+      snapshot->disks = g_new0 (char *, 1);
+    }
+  _vireo_set_str (&snapshot->description, op->description ? op->description : "");
+  return _vireo_snapshot_store_save (op->paths, op->config->name, snapshot, error);
+}
+
+VireoJobFunc
+_vireo_snapshot_op_func (VireoSnapshotOpKind kind)
+{
+  switch (kind)
+    {
+    case VIREO_SNAPSHOT_OP_TAKE: return take_func;
+    case VIREO_SNAPSHOT_OP_REVERT: return revert_func;
+    case VIREO_SNAPSHOT_OP_DELETE: return delete_func;
+    case VIREO_SNAPSHOT_OP_EDIT:
+    default: return edit_func;
+    }
+}
