@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo.h"
+#include "vireo-application.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-list.h"
@@ -316,6 +317,8 @@ static void
 vireo_window_init (VireoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  vireo_ui_name_close_button (GTK_WIDGET (self->error_bar), _("Close error message"));
+  vireo_ui_name_close_button (GTK_WIDGET (self->search_bar), _("Close search"));
   self->cancellable = g_cancellable_new ();
   self->vm_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   _vireo_window_add_actions (self);
