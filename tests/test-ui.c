@@ -7,7 +7,8 @@
  * and the row follows; its window shows the guest's screen through VNC (a non-blank
  * frame) and the serial console shows the ready marker and answers a
  * command typed into the terminal; a QEMU or a shim killed under the window
- * shows as crashed and the application carries on.  Screenshots of both windows go
+ * shows as crashed and the application carries on; the VM's own window
+ * starts it, pauses and resumes it and forces it off.  Screenshots of both windows go
  * to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
@@ -434,6 +435,47 @@ paste_large (VireoSerialView *serial)
   g_string_free (payload, TRUE);
 }
 
+static void
+find_button (GtkWidget *widget,
+             gpointer   data)
+{
+  GtkWidget **found = data;
+
+  if (*found == NULL && GTK_IS_BUTTON (widget))
+    *found = widget;
+  else if (*found == NULL && GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_button, data);
+}
+
+/* What a screen reader says for the one button inside @bar. */
+static const char *
+close_button_name (gpointer    widget,
+                   GType       type,
+                   const char *bar)
+{
+  GtkWidget *button = NULL;
+
+  gtk_container_forall (child_of (widget, type, bar), find_button, &button);
+  assert_non_null (button);
+  return atk_object_get_name (gtk_widget_get_accessible (button));
+}
+
+/* the close buttons of the error and search bars have names, not just icons */
+static void
+test_accessible_names (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
+  GtkWidget *vm_window = vireo_window_open_vm_window (f->window, alpha);
+
+  assert_string_equal (close_button_name (f->window, VIREO_TYPE_WINDOW, "error_bar"), "Close error message");
+  assert_string_equal (close_button_name (f->window, VIREO_TYPE_WINDOW, "search_bar"), "Close search");
+  assert_string_equal (close_button_name (vm_window, VIREO_TYPE_VM_WINDOW, "error_bar"), "Close error message");
+  assert_string_equal (atk_object_get_name (gtk_widget_get_accessible (
+                         child_of (vm_window, VIREO_TYPE_VM_WINDOW, "power_button"))), "More VM actions");
+  gtk_widget_destroy (vm_window);
+}
+
 /* both VMs are listed; type-to-search hides what does not match */
 static void
 test_list_and_search (void **state)
@@ -820,6 +862,123 @@ test_shim_killed (void **state)
   }
 }
 
+static gboolean
+domain_state_is (gpointer data)
+{
+  gpointer *args = data;
+  return (int) vireo_domain_get_state (args[0]) == GPOINTER_TO_INT (args[1]);
+}
+
+/* The VM window's lifecycle controls as the state allows: the main button
+ * (sensitive with @start_says as its tooltip, or insensitive for NULL)
+ * and the menu's actions. */
+static void
+check_lifecycle (GtkWidget  *vm_window,
+                 const char *start_says,
+                 gboolean    pause,
+                 gboolean    shutdown,
+                 gboolean    force_off)
+{
+  GtkWidget *start = child_of (vm_window, VIREO_TYPE_VM_WINDOW, "start_button");
+  GActionGroup *actions = G_ACTION_GROUP (vm_window);
+  g_autofree char *tooltip = gtk_widget_get_tooltip_text (start);
+
+  assert_int_equal (gtk_widget_is_sensitive (start), start_says != NULL);
+  if (start_says != NULL)
+    {
+      assert_string_equal (tooltip, start_says);
+      assert_string_equal (atk_object_get_name (gtk_widget_get_accessible (start)), start_says);
+    }
+  assert_int_equal (g_action_group_get_action_enabled (actions, "vm-pause"), pause);
+  assert_int_equal (g_action_group_get_action_enabled (actions, "vm-shutdown"), shutdown);
+  assert_int_equal (g_action_group_get_action_enabled (actions, "vm-reboot"), shutdown);
+  assert_int_equal (g_action_group_get_action_enabled (actions, "vm-force-off"), force_off);
+}
+
+/* The header bar's menu offers Pause, Shut Down, Reboot and Force Off,
+ * and nothing that does not work yet. */
+static void
+check_power_menu (GtkWidget *vm_window)
+{
+  GtkMenuButton *button = child_of (vm_window, VIREO_TYPE_VM_WINDOW, "power_button");
+  GMenuModel *menu = gtk_menu_button_get_menu_model (button);
+  g_autoptr(GString) seen = g_string_new (NULL);
+
+  assert_non_null (menu);
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      for (int j = 0; section && j < g_menu_model_get_n_items (section); j++)
+        {
+          g_autofree char *action = NULL;
+
+          assert_true (g_menu_model_get_item_attribute (section, j, G_MENU_ATTRIBUTE_ACTION, "s", &action));
+          g_string_append_printf (seen, "%s ", action);
+        }
+    }
+  assert_string_equal (seen->str, "win.vm-pause win.vm-shutdown win.vm-reboot win.vm-force-off ");
+}
+
+/* The VM's own window starts it, pauses and resumes it, and forces it off
+ * after asking; its buttons follow the state as the engine reports it. */
+static void
+test_vm_window_actions (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *vm = f->vm;
+  g_autoptr(GSettings) settings = vireo_ui_settings_new ();
+  gpointer args[2] = { vm, NULL };
+  GtkWidget *vm_window;
+  GtkWindow *question;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  g_settings_set_boolean (settings, "confirm-actions", TRUE);
+  vm_window = f->vm_window = vireo_window_open_vm_window (f->window, vm);
+  check_power_menu (vm_window);
+  assert_int_equal (vireo_domain_get_state (vm), VIREO_DOMAIN_STATE_CRASHED);
+  check_lifecycle (vm_window, "Start", FALSE, FALSE, FALSE);
+
+  /* Start, from the header bar's button */
+  gtk_button_clicked (child_of (vm_window, VIREO_TYPE_VM_WINDOW, "start_button"));
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+  assert_true (wait_until (domain_state_is, args, 60));
+  check_lifecycle (vm_window, NULL, TRUE, TRUE, TRUE);
+  save_screenshot (vm_window, "vm-window-running.png");
+
+  /* Pause from the menu; the main button becomes Resume */
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-pause", NULL);
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
+  assert_true (wait_until (domain_state_is, args, 30));
+  check_lifecycle (vm_window, "Resume", FALSE, FALSE, TRUE);
+  gtk_button_clicked (child_of (vm_window, VIREO_TYPE_VM_WINDOW, "start_button"));
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
+  assert_true (wait_until (domain_state_is, args, 30));
+  check_lifecycle (vm_window, NULL, TRUE, TRUE, TRUE);
+
+  /* Force Off asks first: Cancel leaves it running, Force Off stops it */
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-force-off", NULL);
+  question = find_message_dialog ();
+  assert_non_null (question);
+  assert_ptr_equal (gtk_window_get_transient_for (question), vm_window);
+  gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_CANCEL);
+  assert_null (find_message_dialog ());
+  pump_for (500);
+  assert_int_equal (vireo_domain_get_state (vm), VIREO_DOMAIN_STATE_RUNNING);
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-force-off", NULL);
+  question = find_message_dialog ();
+  assert_non_null (question);
+  gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_ACCEPT);
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_SHUTOFF);
+  assert_true (wait_until (domain_state_is, args, 30));
+  check_lifecycle (vm_window, "Start", FALSE, FALSE, FALSE);
+  assert_null (vireo_vm_window_get_error_text (VIREO_VM_WINDOW (vm_window)));
+  assert_null (vireo_window_get_error_text (f->window));
+  gtk_widget_destroy (vm_window);
+  f->vm_window = NULL;
+}
+
 /* preferences apply at once */
 static void
 test_preferences (void **state)
@@ -843,6 +1002,12 @@ test_preferences (void **state)
       gtk_widget_destroy (prefs);
     }
   }
+}
+
+static gboolean
+vm_window_has_error (gpointer data)
+{
+  return vireo_vm_window_get_error_text (data) != NULL;
 }
 
 /* a VM that QEMU refuses: a short message, QEMU's words under it */
@@ -878,6 +1043,21 @@ test_refused_start (void **state)
       gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window),
                                                                           VIREO_TYPE_WINDOW, "error_bar")),
                              GTK_RESPONSE_CLOSE);
+      assert_null (vireo_window_get_error_text (f->window));
+      /* from the VM's own window, the failure shows there, in one line */
+      {
+        GtkWidget *window = vireo_window_open_vm_window (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
+        const char *text;
+
+        gtk_button_clicked (child_of (window, VIREO_TYPE_VM_WINDOW, "start_button"));
+        assert_true (wait_until (vm_window_has_error, window, 30));
+        text = vireo_vm_window_get_error_text (VIREO_VM_WINDOW (window));
+        assert_true (g_str_has_prefix (text, "VM 'gamma' failed to start: unable to find CPU model 'SierraForest'"));
+        assert_null (strchr (text, '\n'));
+        assert_null (vireo_window_get_error_text (f->window));
+        save_screenshot (window, "vm-window-error.png");
+        gtk_widget_destroy (window);
+      }
     }
   }
 }
@@ -981,6 +1161,7 @@ main (int   argc,
    * first failure does not hide the rest (a test that needs what an
    * earlier one failed to make is skipped, and says so) */
   const struct CMUnitTest manager[] = {
+    cmocka_unit_test (test_accessible_names),
     cmocka_unit_test (test_list_and_search),
     cmocka_unit_test (test_wizard),
     cmocka_unit_test (test_row_stats),
@@ -992,6 +1173,7 @@ main (int   argc,
     cmocka_unit_test (test_send_keys_and_fullscreen),
     cmocka_unit_test (test_qemu_killed),
     cmocka_unit_test (test_shim_killed),
+    cmocka_unit_test (test_vm_window_actions),
     cmocka_unit_test (test_preferences),
     cmocka_unit_test (test_refused_start),
     cmocka_unit_test (test_delete),

@@ -37,6 +37,40 @@ vireo_ui_load_style (void)
                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+static void
+find_button (GtkWidget *widget,
+             gpointer   data)
+{
+  GtkWidget **found = data;
+
+  if (*found != NULL)
+    return;
+  if (GTK_IS_BUTTON (widget))
+    *found = widget;
+  else if (GTK_IS_CONTAINER (widget))
+    gtk_container_forall (GTK_CONTAINER (widget), find_button, data);
+}
+
+/**
+ * vireo_ui_name_close_button:
+ * Gives the close button that GTK builds into an info bar or a search
+ * bar (no builder id reaches it, and it has only an icon) an accessible
+ * name, so that a screen reader says what it closes, not "button".
+ *
+ * Returns: (transfer none) (nullable): the button
+ */
+GtkWidget *
+vireo_ui_name_close_button (GtkWidget  *bar,
+                            const char *name)
+{
+  GtkWidget *button = NULL;
+
+  gtk_container_forall (GTK_CONTAINER (bar), find_button, &button);
+  if (button != NULL)
+    atk_object_set_name (gtk_widget_get_accessible (button), name);
+  return button;
+}
+
 /* make bench's hooks (VIREO_BENCH=map, listed or console:NAME): print one
  * line when the window is on screen, when every VM has its row, or when
  * the console shows its first frame, and quit, so the benchmark times what a user waits for. */

@@ -17,5 +17,7 @@ G_DECLARE_FINAL_TYPE (VireoApplication, vireo_application, VIREO, APPLICATION, G
 VireoApplication *vireo_application_new        (void);
 VireoEngine      *vireo_application_get_engine (VireoApplication *self);
 void              vireo_ui_load_style          (void);
+GtkWidget        *vireo_ui_name_close_button   (GtkWidget        *bar,
+                                                const char       *name);
 
 G_END_DECLS

@@ -1,10 +1,17 @@
-/* vireo-vm-window.c
+/* vireo-vm-window.c: one VM's window: consoles, details, its lifecycle
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The header bar starts, pauses, resumes, shuts down, reboots and forces
+ * off the VM through the same VireoDomainActions as the manager window,
+ * so a user at the console need not go back to the list; failures show
+ * in this window's own error bar.
  */
 #include <gdk/gdkkeysyms.h>
 #include <glib/gi18n.h>
 
+#include "vireo-application.h"
+#include "vireo-domain-actions.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-window.h"
 
@@ -17,11 +24,15 @@ struct _VireoVmWindow
   GtkStack *stack;
   GtkWidget *grab_label;
   GtkRevealer *fullscreen_bar;
+  GtkWidget *start_button;
+  GtkInfoBar *error_bar;
+  GtkLabel *error_label;
   gboolean fullscreen;
 
   /* owned */
   VireoDomain *domain;
   GCancellable *cancellable;
+  VireoDomainActions *domain_actions;
 
   /* children made here */
   VireoVncView *vnc_view;
@@ -176,12 +187,56 @@ static const GActionEntry actions[] = {
   { "resize-to-guest", resize_to_guest },
 };
 
+/* The lifecycle verbs on this window's VM (vireo-domain-actions.c).  They
+ * are not named "start", "pause", … as the manager's are: the
+ * application's accelerators for those (Ctrl+P, Ctrl+Return) would take
+ * the keys from the guest's consoles.  The main button starts a shut-off
+ * VM and resumes a paused one. */
+static const VireoDomainActionEntry lifecycle[] = {
+  { "vm-start", VIREO_DOMAIN_OP_START, VIREO_DOMAIN_OP_RESUME },
+  { "vm-pause", VIREO_DOMAIN_OP_PAUSE, VIREO_DOMAIN_OP_PAUSE },
+  { "vm-shutdown", VIREO_DOMAIN_OP_SHUTDOWN, VIREO_DOMAIN_OP_SHUTDOWN },
+  { "vm-reboot", VIREO_DOMAIN_OP_REBOOT, VIREO_DOMAIN_OP_REBOOT },
+  { "vm-force-off", VIREO_DOMAIN_OP_FORCE_OFF, VIREO_DOMAIN_OP_FORCE_OFF },
+};
+
+static void
+on_lifecycle_failed (VireoDomainActions *lifecycle_actions,
+                     VireoDomain        *domain,
+                     const GError       *error,
+                     VireoVmWindow      *self)
+{
+  gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_show (GTK_WIDGET (self->error_bar));
+}
+
+static void
+on_error_bar_response (GtkInfoBar    *bar,
+                       int            response,
+                       VireoVmWindow *self)
+{
+  gtk_widget_hide (GTK_WIDGET (bar));
+}
+
+/* The main button says what it will do: Start, or Resume a paused VM. */
+static void
+on_domain_state (VireoDomain   *domain,
+                 GParamSpec    *pspec,
+                 VireoVmWindow *self)
+{
+  const char *what = vireo_domain_can (domain, VIREO_DOMAIN_OP_RESUME) ? _("Resume") : _("Start");
+
+  gtk_widget_set_tooltip_text (self->start_button, what);
+  atk_object_set_name (gtk_widget_get_accessible (self->start_button), what);
+}
+
 static void
 vireo_vm_window_dispose (GObject *object)
 {
   VireoVmWindow *self = VIREO_VM_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->domain_actions);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->domain);
   G_OBJECT_CLASS (vireo_vm_window_parent_class)->dispose (object);
@@ -198,15 +253,25 @@ vireo_vm_window_class_init (VireoVmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, grab_label);
   gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, fullscreen_bar);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, error_bar);
+  gtk_widget_class_bind_template_child (widget_class, VireoVmWindow, error_label);
+  /* reached by name only, by the tests */
+  gtk_widget_class_bind_template_child_full (widget_class, "power_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_window_state);
+  gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
 }
 
 static void
 vireo_vm_window_init (VireoVmWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  vireo_ui_name_close_button (GTK_WIDGET (self->error_bar), _("Close error message"));
   self->cancellable = g_cancellable_new ();
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  self->domain_actions = vireo_domain_actions_new (GTK_WINDOW (self), self->cancellable,
+                                                   lifecycle, G_N_ELEMENTS (lifecycle));
+  g_signal_connect_object (self->domain_actions, "failed", G_CALLBACK (on_lifecycle_failed), self, 0);
 }
 
 GtkWidget *
@@ -218,6 +283,9 @@ vireo_vm_window_new (GtkApplication *app,
 
   self->domain = g_object_ref (domain);
   gtk_window_set_title (GTK_WINDOW (self), vireo_domain_get_name (domain));
+  vireo_domain_actions_set_domain (self->domain_actions, domain);
+  g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_domain_state), self, 0);
+  on_domain_state (domain, NULL, self);
   self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (domain));
   self->serial_view = VIREO_SERIAL_VIEW (vireo_serial_view_new (domain));
   gtk_widget_show (GTK_WIDGET (self->vnc_view));
@@ -271,4 +339,15 @@ vireo_vm_window_show_page (VireoVmWindow *self,
                            const char    *name)
 {
   gtk_stack_set_visible_child_name (self->stack, name);
+}
+
+/**
+ * vireo_vm_window_get_error_text:
+ * Returns: (nullable): the error the window shows, if any
+ */
+const char *
+vireo_vm_window_get_error_text (VireoVmWindow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_bar))
+         ? gtk_label_get_text (self->error_label) : NULL;
 }

@@ -24,6 +24,7 @@ VireoDetailsView *vireo_vm_window_get_details_view (VireoVmWindow *self);
 VireoDomain     *vireo_vm_window_get_domain      (VireoVmWindow  *self);
 VireoVncView    *vireo_vm_window_get_vnc_view    (VireoVmWindow  *self);
 VireoSerialView *vireo_vm_window_get_serial_view (VireoVmWindow  *self);
+const char      *vireo_vm_window_get_error_text  (VireoVmWindow  *self);
 void             vireo_vm_window_show_page       (VireoVmWindow  *self,
                                                   const char     *name);
 

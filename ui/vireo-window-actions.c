@@ -3,12 +3,14 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Each action works on the selected VM; the window enables them as the
- * engine's policy says the VM's state allows (vireo_domain_can).
- * Results come back to one callback that puts errors in the info bar.
+ * engine's policy says the VM's state allows (vireo_domain_can).  The
+ * lifecycle verbs are VireoDomainActions', shared with the VM window;
+ * their errors go to the info bar.
  */
 #include <glib/gi18n.h>
 
 #include "vireo.h"
+#include "vireo-domain-actions.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-list.h"
@@ -16,121 +18,12 @@
 #include "vireo-vm-window.h"
 #include "vireo-window-private.h"
 
-/* Operation results come back here; errors go to the info bar. */
-static void
-on_operation_done (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  VireoWindow *self;
-
-  /* every operation has the (gboolean) GTask shape */
-  if (vireo_domain_operation_finish (VIREO_DOMAIN (source), result, &error) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
-  if (VIREO_IS_DOMAIN (source))
-    _vireo_window_show_domain_error (self, VIREO_DOMAIN (source), error);
-  else
-    vireo_window_show_error (self, error);
-}
-
-static void
-start (GSimpleAction *action,
-       GVariant      *param,
-       gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_domain_start_async (self->selected, self->cancellable, on_operation_done, self);
-}
-
-static void
-shutdown_vm (GSimpleAction *action,
-             GVariant      *param,
-             gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_domain_shutdown_async (self->selected, VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S, self->cancellable,
-                                 on_operation_done, self);
-}
-
-static void
-on_force_off_response (GtkDialog   *dialog,
-                       int          response,
-                       VireoWindow *self)
-{
-  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    vireo_domain_destroy_async (domain, self->cancellable, on_operation_done, self);
-  gtk_widget_destroy (GTK_WIDGET (dialog));
-}
-
-static void
-force_off (GSimpleAction *action,
-           GVariant      *param,
-           gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-  GtkWidget *dialog;
-
-  if (self->selected == NULL)
-    return;
-  if (!g_settings_get_boolean (self->settings, "confirm-actions"))
-    {
-      vireo_domain_destroy_async (self->selected, self->cancellable, on_operation_done, self);
-      return;
-    }
-  dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
-                                   _("Force “%s” off?"), vireo_domain_get_name (self->selected));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
-                                            _("This is like pulling the plug: unsaved work in the guest is lost."));
-  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
-                          _("_Force Off"), GTK_RESPONSE_ACCEPT, NULL);
-  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_force_off_response), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
 static void
 show_preferences (GSimpleAction *action,
                   GVariant      *param,
                   gpointer       user_data)
 {
   gtk_window_present (GTK_WINDOW (vireo_preferences_new (GTK_WINDOW (user_data))));
-}
-
-static void
-reboot (GSimpleAction *action,
-        GVariant      *param,
-        gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-
-  if (self->selected)
-    vireo_domain_action_async (self->selected, VIREO_DOMAIN_ACTION_REBOOT, self->cancellable,
-                               on_operation_done, self);
-}
-
-static void
-pause_resume (GSimpleAction *action,
-              GVariant      *param,
-              gpointer       user_data)
-{
-  VireoWindow *self = user_data;
-  VireoDomainAction what;
-
-  if (self->selected == NULL)
-    return;
-  what = vireo_domain_can (self->selected, VIREO_DOMAIN_OP_RESUME)
-         ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE;
-  vireo_domain_action_async (self->selected, what, self->cancellable, on_operation_done, self);
 }
 
 static void
@@ -162,7 +55,7 @@ on_demo_created (GObject      *source,
       return;
     }
   vireo_window_select_domain (self, domain);
-  vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
+  vireo_domain_actions_run (self->domain_actions, domain, VIREO_DOMAIN_OP_START);
 }
 
 static void
@@ -191,7 +84,7 @@ on_vm_created (VireoNewVmAssistant *assistant,
       vireo_vm_window_show_page (VIREO_VM_WINDOW (window), "details");
     }
   else if (start_it)
-    vireo_domain_start_async (domain, self->cancellable, on_operation_done, self);
+    vireo_domain_actions_run (self->domain_actions, domain, VIREO_DOMAIN_OP_START);
 }
 
 /**
@@ -292,19 +185,36 @@ new_vm (GSimpleAction *action,
 
 static const GActionEntry entries[] = {
   { "new-vm", new_vm },
-  { "start", start },
-  { "shutdown", shutdown_vm },
-  { "force-off", force_off },
-  { "reboot", reboot },
-  { "pause", pause_resume },
   { "open-console", open_console },
   { "create-demo", create_demo },
   { "delete", delete_vm },
   { "preferences", show_preferences },
 };
 
+/* The lifecycle verbs, run on the selected VM (vireo-domain-actions.c);
+ * "pause" resumes a paused VM. */
+static const VireoDomainActionEntry lifecycle[] = {
+  { "start", VIREO_DOMAIN_OP_START, VIREO_DOMAIN_OP_START },
+  { "shutdown", VIREO_DOMAIN_OP_SHUTDOWN, VIREO_DOMAIN_OP_SHUTDOWN },
+  { "force-off", VIREO_DOMAIN_OP_FORCE_OFF, VIREO_DOMAIN_OP_FORCE_OFF },
+  { "reboot", VIREO_DOMAIN_OP_REBOOT, VIREO_DOMAIN_OP_REBOOT },
+  { "pause", VIREO_DOMAIN_OP_PAUSE, VIREO_DOMAIN_OP_RESUME },
+};
+
+static void
+on_lifecycle_failed (VireoDomainActions *actions,
+                     VireoDomain        *domain,
+                     const GError       *error,
+                     VireoWindow        *self)
+{
+  _vireo_window_show_domain_error (self, domain, error);
+}
+
 void
 _vireo_window_add_actions (VireoWindow *self)
 {
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  self->domain_actions = vireo_domain_actions_new (GTK_WINDOW (self), self->cancellable,
+                                                   lifecycle, G_N_ELEMENTS (lifecycle));
+  g_signal_connect_object (self->domain_actions, "failed", G_CALLBACK (on_lifecycle_failed), self, 0);
 }

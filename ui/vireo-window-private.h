@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "vireo-domain-actions.h"
 #include "vireo-window.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,7 @@ struct _VireoWindow
   gulong selected_handler;
   GHashTable *vm_windows;   /* uuid → VireoVmWindow (borrowed) */
   GSettings *settings;
+  VireoDomainActions *domain_actions;  /* start, pause, …, on the selected VM */
   gboolean loading;         /* the engine is still reading definitions */
 };
 

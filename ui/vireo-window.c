@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo.h"
+#include "vireo-application.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-list.h"
@@ -101,13 +102,7 @@ _vireo_window_update_actions (VireoWindow *self)
 {
   VireoDomain *d = self->selected;
 
-  set_enabled (self, "start", d && vireo_domain_can (d, VIREO_DOMAIN_OP_START));
-  set_enabled (self, "shutdown", d && vireo_domain_can (d, VIREO_DOMAIN_OP_SHUTDOWN));
-  set_enabled (self, "force-off", d && vireo_domain_can (d, VIREO_DOMAIN_OP_FORCE_OFF));
-  set_enabled (self, "reboot", d && vireo_domain_can (d, VIREO_DOMAIN_OP_REBOOT));
-  /* one toggle for both */
-  set_enabled (self, "pause", d && (vireo_domain_can (d, VIREO_DOMAIN_OP_PAUSE) ||
-                                    vireo_domain_can (d, VIREO_DOMAIN_OP_RESUME)));
+  /* the lifecycle verbs follow the VM by themselves (vireo-domain-actions.c) */
   set_enabled (self, "open-console", d != NULL);
   set_enabled (self, "delete", d && vireo_domain_can (d, VIREO_DOMAIN_OP_DELETE));
 }
@@ -134,6 +129,8 @@ on_row_selected (GtkListBox    *box,
       self->selected_handler = g_signal_connect (self->selected, "notify::state",
                                                  G_CALLBACK (on_selected_state), self);
     }
+  if (self->domain_actions)   /* NULL once the window is disposed */
+    vireo_domain_actions_set_domain (self->domain_actions, self->selected);
   _vireo_window_update_actions (self);
 }
 
@@ -282,6 +279,7 @@ vireo_window_dispose (GObject *object)
   if (self->selected)
     g_clear_signal_handler (&self->selected_handler, self->selected);
   g_clear_object (&self->selected);
+  g_clear_object (&self->domain_actions);
   if (self->engine)
     g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (self->engine), self);
   g_clear_object (&self->engine);
@@ -319,6 +317,8 @@ static void
 vireo_window_init (VireoWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  vireo_ui_name_close_button (GTK_WIDGET (self->error_bar), _("Close error message"));
+  vireo_ui_name_close_button (GTK_WIDGET (self->search_bar), _("Close search"));
   self->cancellable = g_cancellable_new ();
   self->vm_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   _vireo_window_add_actions (self);
