@@ -218,6 +218,38 @@ external_file (JsonObject *info,
   return NULL;
 }
 
+/* Worker thread: whether @path's backing file @other is the chain Vireo
+ * made and declared (@backing): the same file, read as qcow2, in the
+ * overlay's own folder (Vireo makes both in its images folder).  The
+ * base itself is checked as a standalone image by the caller. */
+static gboolean
+is_vireo_chain (JsonObject *info,
+                const char *path,
+                const char *other,
+                const char *backing)
+{
+  const char *format = json_object_get_string_member_with_default (info, "backing-filename-format", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *base_dir = NULL;
+
+  if (backing == NULL || !g_str_equal (other, backing) || g_strcmp0 (format, "qcow2") != 0)
+    return FALSE;
+  dir = g_path_get_dirname (path);
+  base_dir = g_path_get_dirname (backing);
+  return g_str_equal (dir, base_dir);
+}
+
+static gboolean
+check_base (const char  *vm,
+            const char  *target,
+            const char  *backing,
+            GError     **error)
+{
+  g_autofree char *format = vireo_storage_check_image (vm, target, backing, "qcow2", NULL, error);
+
+  return format != NULL;
+}
+
 /**
  * vireo_storage_check_image:
  * @vm: (nullable): the VM's name, for messages
@@ -230,8 +262,10 @@ external_file (JsonObject *info,
  * Asks `qemu-img info` what the image is, and refuses an image that
  * would make QEMU or qemu-img open another file: a backing file (other
  * than @backing), an external data file, a VMDK extent elsewhere.  Such
- * a file could be any host file the image's author named.  Runs
- * qemu-img: call it on a worker thread.
+ * a file could be any host file the image's author named.  A chain
+ * Vireo made is accepted: the image's backing file is @backing, as
+ * qcow2, in the image's folder, and @backing is itself a standalone
+ * qcow2 (checked here too).  Runs qemu-img: call it on a worker thread.
  *
  * Returns: (transfer full) (nullable): the image's format ("qcow2", "raw",
  *   "vmdk"…)
@@ -260,12 +294,20 @@ vireo_storage_check_image (const char  *vm,
   found = json_object_get_string_member_with_default (info, "format", "");
   other = json_object_get_string_member_with_default (info, "full-backing-filename",
               json_object_get_string_member_with_default (info, "backing-filename", NULL));
-  if (other != NULL && g_strcmp0 (other, backing) != 0)
+  if (other != NULL && !is_vireo_chain (info, path, other, backing))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    /* Translators: "VM 'x': disk vdb (/a.qcow2) has a backing file (/etc/…): …" */
                    _("%s has a backing file (%s): Vireo runs standalone images only; make one with "
                      "`qemu-img convert -O qcow2 %s NEW.qcow2`"), subject, other, path);
+      return NULL;
+    }
+  if (other == NULL && backing != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': disk vda (/a.qcow2) has no backing file, but …" */
+                   _("%s has no backing file, but its definition names the base image %s"),
+                   subject, backing);
       return NULL;
     }
   if ((other = external_file (info, path)) != NULL)
@@ -282,6 +324,8 @@ vireo_storage_check_image (const char  *vm,
                      "vhdx or vpc)"), subject, found);
       return NULL;
     }
+  if (backing != NULL && !check_base (vm, target, backing, error))
+    return NULL;
   return g_strdup (found);
 }
 

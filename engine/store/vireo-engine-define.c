@@ -25,6 +25,28 @@
 #include "vireo-shim-protocol.h"
 #include "vireo-storage.h"
 
+/* A base image (a linked clone's) is one Vireo made, in its images
+ * folder: the image checks then make sure it is a standalone qcow2. */
+static gboolean
+check_bases (VireoEngine             *self,
+             const VireoDomainConfig *config,
+             GError                 **error)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+      if (disk->backing != NULL && !_vireo_engine_in_images_folder (self, disk->backing))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       _("VM '%s': the base image %s of disk %s is not in Vireo's images folder"),
+                       config->name, disk->backing, disk->target);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 check_define_conflicts (VireoEngine             *self,
                         const VireoDomainConfig *config,
@@ -32,6 +54,9 @@ check_define_conflicts (VireoEngine             *self,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
   g_autofree char *run_dir = vireo_paths_domain_run_dir (self->paths, config->uuid);
+
+  if (!check_bases (self, config, error))
+    return FALSE;
 
   for (guint i = 0; i < n; i++)
     {
