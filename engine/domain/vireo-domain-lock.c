@@ -46,7 +46,7 @@
 
 /* As written into the change lock, in VireoDomainLockPurpose order. */
 static const char * const purposes[] = {
-  "starting", "forcing-off", "defining", "deleting",
+  "starting", "forcing-off", "defining", "deleting", "cloning",
 };
 
 static char *
@@ -61,6 +61,8 @@ busy_message (const char *name,
     return g_strdup_printf (_("VM '%s' is busy (saving its definition)"), name);
   if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_DELETING]) == 0)
     return g_strdup_printf (_("VM '%s' is busy (being deleted)"), name);
+  if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_CLONING]) == 0)
+    return g_strdup_printf (_("VM '%s' is busy (being cloned)"), name);
   return g_strdup_printf (_("VM '%s' is busy (another change is under way)"), name);
 }
 

@@ -16,6 +16,7 @@ typedef enum {
   VIREO_DOMAIN_LOCK_FORCING_OFF,
   VIREO_DOMAIN_LOCK_DEFINING,
   VIREO_DOMAIN_LOCK_DELETING,
+  VIREO_DOMAIN_LOCK_CLONING,
 } VireoDomainLockPurpose;
 
 /* The run lock's file in a VM's runtime folder: vireo-shim holds it. */

@@ -52,5 +52,7 @@ int ctl_verb_change_media (Ctl *ctl, int argc, char **argv);
 int ctl_verb_attach_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_detach_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_console    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_clone      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_vol_info   (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS
