@@ -292,6 +292,8 @@ on_cloned (GObject      *source,
 
   if (!vireo_job_run_finish (VIREO_JOB (source), result, &error))
     {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, _("VM '%s' was not cloned: "), clone->source_config->name);
       g_task_return_error (task, error);
       return;
     }
@@ -341,6 +343,9 @@ vireo_clone_domain_async (VireoEngine             *engine,
 
   task = g_task_new (engine, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_clone_domain_async);
+  /* the job decides: a cancel it saw removed everything and says so; one
+   * that came after it finished finds a clone that exists */
+  g_task_set_check_cancellable (task, FALSE);
   clone = prepare (engine, source, options, &error);
   if (clone == NULL)
     {
