@@ -4,8 +4,9 @@
  *
  * The GTK application, vireo-tui, vireoctl and the console widgets
  * include this header and no other from engine/: the folders behind it
- * (util/, config/, qemu/, domain/, store/, storage/, snapshot/) are the engine's
- * own business and may be reshaped without touching a front end.
+ * (util/, config/, qemu/, domain/, store/, storage/, snapshot/, clone/)
+ * are the engine's own business and may be reshaped without touching a
+ * front end.
  */
 #pragma once
 
@@ -18,6 +19,7 @@
 #include "vireo-domain-policy.h"
 #include "vireo-engine.h"
 #include "vireo-load-error.h"
+#include "vireo-clone.h"
 #include "vireo-create.h"
 #include "vireo-demo.h"
 #include "vireo-disks.h"

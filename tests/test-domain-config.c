@@ -321,6 +321,56 @@ test_disk_edits (void **state)
   assert_int_equal (config->disks->len, 2);
 }
 
+/* A chain Vireo made (a linked clone) is written as libvirt writes it
+ * and read back into disk->backing; other <backingStore>s stay verbatim
+ * and are refused when they name a file. */
+static void
+test_backing_store (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("linked");
+  g_autoptr(VireoDomainConfig) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  VireoDiskConfig *disk;
+
+  g_free (config->uuid);
+  config->uuid = g_strdup ("11111111-2222-3333-4444-666666666666");
+  disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/linked.qcow2");
+  disk->backing = g_strdup ("/img/base.qcow2");
+  vireo_domain_config_add_disk (config, disk);
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:aa:bb:cd"));
+  assert_true (vireo_domain_config_validate (config, &error));
+  assert_roundtrip (config, "linked-clone.xml");
+
+  xml = vireo_domain_config_format (config);
+  assert_non_null (strstr (xml, "<backingStore type=\"file\">"));
+  again = vireo_domain_config_parse (xml, -1, "linked", &error);
+  assert_no_error (error);
+  disk = g_ptr_array_index (again->disks, 0);
+  assert_string_equal (disk->backing, "/img/base.qcow2");
+  assert_false (kept (disk->extra, "backingStore"));
+
+  /* a raw base is not Vireo's: kept, and refused */
+  g_clear_pointer (&again, vireo_domain_config_free);
+  g_clear_pointer (&xml, g_free);
+  xml = g_strdup ("<domain type='kvm'><name>raw</name><memory>65536</memory><os><type>hvm</type></os>"
+                  "<devices>"
+                  "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                  "<source file='/img/a.qcow2'/><backingStore type='file'><format type='raw'/>"
+                  "<source file='/etc/shadow'/></backingStore><target dev='vda'/></disk>"
+                  "</devices></domain>");
+  assert_null (vireo_domain_config_parse (xml, -1, "raw", &error));
+  assert_non_null (strstr (error->message, "names a <backingStore>"));
+  g_clear_error (&error);
+
+  /* a base under a raw disk cannot be */
+  disk = g_ptr_array_index (config->disks, 0);
+  g_free (disk->format);
+  disk->format = g_strdup ("raw");
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_non_null (strstr (error->message, "has a base image but is not a qcow2 image"));
+}
+
 /* virt-manager's default VM (SPICE, USB redirection, a spicevmc channel)
  * imports: Vireo runs it with VNC and keeps what it does not run. */
 static void
@@ -372,6 +422,7 @@ main (void)
     cmocka_unit_test (test_document_errors),
     cmocka_unit_test (test_memory_units),
     cmocka_unit_test (test_disk_edits),
+    cmocka_unit_test (test_backing_store),
     cmocka_unit_test (test_virt_manager_spice),
     cmocka_unit_test (test_describe_boot),
   };

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "vireo-clone.h"
 #include "vireo-create.h"
 #include "vireo-disks.h"
 #include "vireo-engine.h"
@@ -12,6 +13,8 @@
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-proc.h"
+#include "vireo-storage.h"
+#include "vireo-store.h"
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -617,6 +620,85 @@ test_generate_mac (void **state)
     }
 }
 
+/* NAME-clone, NAME-clone2…, within the name limit, skipping taken names. */
+static void
+test_clone_names (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *long_name = g_strnfill (VIREO_NAME_MAX, 'x');
+  g_autofree char *c1 = vireo_clone_name_candidate ("web", 1);
+  g_autofree char *c3 = vireo_clone_name_candidate ("web", 3);
+  g_autofree char *cl = vireo_clone_name_candidate (long_name, 12);
+  g_autoptr(VireoDomainConfig) taken = make_config ("web-clone");
+  g_autofree char *suggested = NULL;
+
+  assert_string_equal (c1, "web-clone");
+  assert_string_equal (c3, "web-clone3");
+  assert_int_equal (strlen (cl), VIREO_NAME_MAX);
+  assert_true (g_str_has_suffix (cl, "-clone12"));
+  assert_true (vireo_name_validate (cl, NULL));
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, taken, NULL));
+  suggested = vireo_clone_suggest_name (f->engine, "web");
+  assert_string_equal (suggested, "web-clone2");
+}
+
+/* qemu-img -p prints "    (12.34/100%)\r"; reads may split a figure. */
+static void
+test_progress_parsing (void **state)
+{
+  double fraction = -1;
+
+  assert_true (vireo_storage_parse_progress ("    (0.00/100%)\r    (12.34/100%)\r", &fraction));
+  assert_float_equal (fraction, 0.1234, 1e-9);
+  assert_true (vireo_storage_parse_progress ("    (50.00/100%)\r    (51.", &fraction));
+  assert_float_equal (fraction, 0.5, 1e-9);
+  assert_true (vireo_storage_parse_progress ("(100.00/100%)\r\n", &fraction));
+  assert_float_equal (fraction, 1.0, 1e-9);
+  assert_false (vireo_storage_parse_progress ("qemu-img: Could not open (x)", &fraction));
+  assert_false (vireo_storage_parse_progress ("", &fraction));
+}
+
+/* Who uses an image is read from the definitions on disk: as a disk and
+ * as a base; the VM that lets go does not count. */
+static void
+test_image_users (void **state)
+{
+  Fixture *f = *state;
+  const VireoPaths *paths = vireo_engine_get_paths (f->engine);
+  g_autofree char *base = g_build_filename (paths->images_dir, "base.qcow2", NULL);
+  g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
+  g_autoptr(VireoDomainConfig) b = vireo_domain_config_new ("b");
+  g_autoptr(VireoDomainConfig) c = make_config ("c");
+  g_auto(GStrv) users = NULL;
+  g_auto(GStrv) others = NULL;
+  g_autofree char *kept = NULL;
+  VireoDiskConfig *disk;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/nonexistent/a.qcow2");
+  disk->backing = g_strdup (base);
+  vireo_domain_config_add_disk (a, disk);
+  vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                          "qcow2", base));
+  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, b, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, c, NULL));
+
+  users = _vireo_store_image_users (paths, base, NULL, NULL);
+  assert_int_equal (g_strv_length (users), 2);
+  assert_string_equal (users[0], "a");
+  assert_string_equal (users[1], "b");
+  others = _vireo_store_image_users (paths, base, "b", NULL);
+  assert_int_equal (g_strv_length (others), 1);
+  assert_true (vireo_engine_image_in_use (f->engine, vireo_engine_lookup_domain (f->engine, "b"), base));
+
+  kept = vireo_engine_describe_kept_base (f->engine, vireo_engine_lookup_domain (f->engine, "a"), disk);
+  assert_non_null (kept);
+  assert_non_null (strstr (kept, ": VM 'b' uses it"));
+}
+
 /* A MAC that a defined VM uses is drawn again: the engine's random source
  * replays the same sequence as a twin, so the first draw collides. */
 static void
@@ -909,6 +991,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac_skips_used, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_clone_names, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_progress_parsing, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_image_users, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -47,6 +47,14 @@ format_disk (xmlNode               *devices,
   if (disk->path)
     vireo_xml_set (vireo_xml_add (node, "source"),
          g_str_has_prefix (disk->path, "/dev/") ? "dev" : "file", disk->path);
+  if (disk->backing)
+    {
+      /* libvirt's shape for a one-level chain */
+      child = vireo_xml_add (node, "backingStore");
+      vireo_xml_set (child, "type", "file");
+      vireo_xml_set (vireo_xml_add (child, "format"), "type", "qcow2");
+      vireo_xml_set (vireo_xml_add (child, "source"), "file", disk->backing);
+    }
   child = vireo_xml_add (node, "target");
   vireo_xml_set (child, "dev", disk->target);
   vireo_xml_set (child, "bus", vireo_disk_bus_to_string (disk->bus));

@@ -180,6 +180,36 @@ keep_unless_dropped (GPtrArray *extra,
   keep (extra, child);
 }
 
+/* <backingStore type='file'><format type='qcow2'/><source file='…'/>
+ * </backingStore>, as Vireo writes a chain it made (a linked clone's
+ * base), gives disk->backing.  Any other <backingStore> (libvirt's empty
+ * one, another format, a deeper chain) is kept verbatim; validation
+ * refuses those that name a file. */
+static gboolean
+parse_backing_store (VireoDiskConfig *disk,
+                     xmlNode         *node)
+{
+  g_autofree char *type = vireo_xml_prop (node, "type");
+  g_autofree char *format = NULL;
+  g_autofree char *file = NULL;
+
+  if (type != NULL && !g_str_equal (type, "file"))
+    return FALSE;
+  vireo_xml_for_each_element (child, node)
+    {
+      if (vireo_xml_is (child, "format") && format == NULL)
+        format = vireo_xml_prop (child, "type");
+      else if (vireo_xml_is (child, "source") && file == NULL)
+        file = vireo_xml_prop (child, "file");
+      else
+        return FALSE;
+    }
+  if (file == NULL || g_strcmp0 (format, "qcow2") != 0 || disk->backing != NULL)
+    return FALSE;
+  disk->backing = g_steal_pointer (&file);
+  return TRUE;
+}
+
 static gboolean
 parse_disk (ParseContext      *ctx,
             VireoDomainConfig *config,
@@ -228,6 +258,8 @@ parse_disk (ParseContext      *ctx,
         }
       else if (vireo_xml_is (child, "readonly"))
         disk->readonly = TRUE;
+      else if (vireo_xml_is (child, "backingStore") && parse_backing_store (disk, child))
+        ;
       else if (vireo_xml_is (child, "shareable"))
         disk->shareable = TRUE;
       else if (vireo_xml_is (child, "boot"))

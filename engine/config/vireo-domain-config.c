@@ -481,6 +481,21 @@ check_disk_path (const VireoDomainConfig *config,
 
   if (!check_path (config, what, disk->path, error))
     return FALSE;
+  if (disk->backing != NULL)
+    {
+      /* Translators: names a disk's base image in "VM 'x': base of disk vda path '…' is not…" */
+      g_autofree char *base = g_strdup_printf (_("base of disk %s"), disk->target);
+
+      if (!g_str_equal (disk->format, "qcow2") || disk->path == NULL)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       _("VM '%s': disk %s has a base image but is not a qcow2 image"),
+                       config->name, disk->target);
+          return FALSE;
+        }
+      if (!check_path (config, base, disk->backing, error))
+        return FALSE;
+    }
   /* <backingStore> with a <source> names a chain the image must follow:
    * Vireo runs standalone images only (an empty <backingStore/>, as
    * libvirt writes for those, is fine).  Only Vireo sets disk->backing. */

@@ -43,9 +43,13 @@ typedef struct {
   gboolean shareable;
   guint boot_order;      /* 0: not in the per-device boot order */
   /* The image under @path in a chain Vireo made itself (a linked clone's
-   * base), or NULL for a standalone image, which is all that runs today.
-   * Never read from a definition's XML: only Vireo writes it, and every
-   * other backing file or data file is refused (vireo_storage_check_image). */
+   * base, a standalone qcow2 in the images folder), or NULL for a
+   * standalone image.  In the XML as libvirt writes it:
+   * <backingStore type='file'><format type='qcow2'/><source file='…'/>.
+   * The image checks (vireo_storage_check_image) accept exactly that
+   * chain: @path's backing file is @backing, in qcow2, and @backing is a
+   * standalone qcow2 in Vireo's images folder; every other backing file
+   * or data file is refused. */
   char *backing;
   GPtrArray *extra;      /* unknown child elements, serialized */
 } VireoDiskConfig;

@@ -14,7 +14,9 @@
 #include "vireo-disks.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
+#include "vireo-domain-lock.h"
 #include "vireo-storage.h"
+#include "vireo-store.h"
 #include "vireo-i18n.h"
 
 typedef struct {
@@ -22,6 +24,7 @@ typedef struct {
   char *target;
   char *created;               /* the image this call made */
   char *doomed;                /* the image to delete once the definition is saved */
+  char *doomed_base;           /* its base, deleted too if no VM uses it then */
   VireoJob *job;
   /* what vireo_disks_attach_async() was asked, for the worker thread */
   gboolean cdrom;
@@ -37,6 +40,7 @@ edit_free (Edit *edit)
   g_free (edit->target);
   g_free (edit->created);
   g_free (edit->doomed);
+  g_free (edit->doomed_base);
   g_clear_object (&edit->job);
   g_free (edit->path);
   g_free (edit->resolved);
@@ -62,6 +66,24 @@ edit_task_new (VireoEngine         *engine,
   return task;
 }
 
+/* Worker thread, once the definition without the disk is saved: a base
+ * goes with its last user, under the definitions lock so that no VM
+ * begins to use it meanwhile.  One kept is only logged. */
+static void
+delete_base_if_unused (const VireoPaths *paths,
+                       const char       *name,
+                       const char       *base)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, name, &error);
+  g_auto(GStrv) users = definitions ? _vireo_store_image_users (paths, base, NULL, &error) : NULL;
+
+  if (users == NULL)
+    g_message ("VM '%s': base image %s kept: %s", name, base, error->message);
+  else if (users[0] == NULL && g_unlink (base) != 0 && errno != ENOENT)
+    g_message ("VM '%s': cannot delete base image %s: %s", name, base, g_strerror (errno));
+}
+
 static void
 delete_doomed (GTask        *task,
                gpointer      source_object,
@@ -79,6 +101,8 @@ delete_doomed (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+  if (edit->doomed_base)
+    delete_base_if_unused (vireo_engine_get_paths (source_object), edit->config->name, edit->doomed_base);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -405,7 +429,10 @@ vireo_disks_detach_async (VireoEngine         *engine,
           return;
         }
       if (vireo_engine_image_deletable (engine, domain, disk))
-        edit->doomed = g_strdup (disk->path);
+        {
+          edit->doomed = g_strdup (disk->path);
+          edit->doomed_base = g_strdup (disk->backing);
+        }
     }
   edit->target = g_strdup (target);
   vireo_domain_config_remove_disk (edit->config, target);

@@ -47,7 +47,7 @@
 /* As written into the change lock, in VireoDomainLockPurpose order. */
 static const char * const purposes[] = {
   "starting", "forcing-off", "defining", "deleting",
-  "snapshotting", "reverting", "deleting-snapshot",
+  "snapshotting", "reverting", "deleting-snapshot", "cloning",
 };
 
 static char *
@@ -68,6 +68,8 @@ busy_message (const char *name,
     return g_strdup_printf (_("VM '%s' is busy (reverting to a snapshot)"), name);
   if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT]) == 0)
     return g_strdup_printf (_("VM '%s' is busy (deleting a snapshot)"), name);
+  if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_CLONING]) == 0)
+    return g_strdup_printf (_("VM '%s' is busy (being cloned)"), name);
   return g_strdup_printf (_("VM '%s' is busy (another change is under way)"), name);
 }
 

@@ -19,6 +19,7 @@ typedef enum {
   VIREO_DOMAIN_LOCK_SNAPSHOTTING,
   VIREO_DOMAIN_LOCK_REVERTING,
   VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT,
+  VIREO_DOMAIN_LOCK_CLONING,
 } VireoDomainLockPurpose;
 
 /* The run lock's file in a VM's runtime folder: vireo-shim holds it. */

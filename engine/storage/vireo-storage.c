@@ -218,6 +218,38 @@ external_file (JsonObject *info,
   return NULL;
 }
 
+/* Worker thread: whether @path's backing file @other is the chain Vireo
+ * made and declared (@backing): the same file, read as qcow2, in the
+ * overlay's own folder (Vireo makes both in its images folder).  The
+ * base itself is checked as a standalone image by the caller. */
+static gboolean
+is_vireo_chain (JsonObject *info,
+                const char *path,
+                const char *other,
+                const char *backing)
+{
+  const char *format = json_object_get_string_member_with_default (info, "backing-filename-format", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *base_dir = NULL;
+
+  if (backing == NULL || !g_str_equal (other, backing) || g_strcmp0 (format, "qcow2") != 0)
+    return FALSE;
+  dir = g_path_get_dirname (path);
+  base_dir = g_path_get_dirname (backing);
+  return g_str_equal (dir, base_dir);
+}
+
+static gboolean
+check_base (const char  *vm,
+            const char  *target,
+            const char  *backing,
+            GError     **error)
+{
+  g_autofree char *format = vireo_storage_check_image (vm, target, backing, "qcow2", NULL, error);
+
+  return format != NULL;
+}
+
 /**
  * vireo_storage_check_image:
  * @vm: (nullable): the VM's name, for messages
@@ -230,8 +262,10 @@ external_file (JsonObject *info,
  * Asks `qemu-img info` what the image is, and refuses an image that
  * would make QEMU or qemu-img open another file: a backing file (other
  * than @backing), an external data file, a VMDK extent elsewhere.  Such
- * a file could be any host file the image's author named.  Runs
- * qemu-img: call it on a worker thread.
+ * a file could be any host file the image's author named.  A chain
+ * Vireo made is accepted: the image's backing file is @backing, as
+ * qcow2, in the image's folder, and @backing is itself a standalone
+ * qcow2 (checked here too).  Runs qemu-img: call it on a worker thread.
  *
  * Returns: (transfer full) (nullable): the image's format ("qcow2", "raw",
  *   "vmdk"…)
@@ -260,12 +294,20 @@ vireo_storage_check_image (const char  *vm,
   found = json_object_get_string_member_with_default (info, "format", "");
   other = json_object_get_string_member_with_default (info, "full-backing-filename",
               json_object_get_string_member_with_default (info, "backing-filename", NULL));
-  if (other != NULL && g_strcmp0 (other, backing) != 0)
+  if (other != NULL && !is_vireo_chain (info, path, other, backing))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    /* Translators: "VM 'x': disk vdb (/a.qcow2) has a backing file (/etc/…): …" */
                    _("%s has a backing file (%s): Vireo runs standalone images only; make one with "
                      "`qemu-img convert -O qcow2 %s NEW.qcow2`"), subject, other, path);
+      return NULL;
+    }
+  if (other == NULL && backing != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': disk vda (/a.qcow2) has no backing file, but …" */
+                   _("%s has no backing file, but its definition names the base image %s"),
+                   subject, backing);
       return NULL;
     }
   if ((other = external_file (info, path)) != NULL)
@@ -282,6 +324,8 @@ vireo_storage_check_image (const char  *vm,
                      "vhdx or vpc)"), subject, found);
       return NULL;
     }
+  if (backing != NULL && !check_base (vm, target, backing, error))
+    return NULL;
   return g_strdup (found);
 }
 
@@ -404,14 +448,56 @@ claim_dest (ImageJob  *job,
   return TRUE;
 }
 
-/* Runs qemu-img, feeding "(NN.NN/100%)" progress to the job; on failure
- * the error carries qemu-img's own last line. */
-static gboolean
-run_qemu_img (VireoJob      *vjob,
-              const char    *what,
-              const char   **argv,
-              GCancellable  *cancellable,
-              GError       **error)
+/**
+ * vireo_storage_parse_progress:
+ * @output: what `qemu-img … -p` printed lately, "    (12.34/100%)\r…"
+ * @fraction: (out): the last progress in it, 0..1
+ *
+ * Returns: whether @output holds a progress figure
+ */
+gboolean
+vireo_storage_parse_progress (const char *output,
+                              double     *fraction)
+{
+  const char *open_paren;
+  char *end = NULL;
+  double value;
+
+  g_return_val_if_fail (output != NULL && fraction != NULL, FALSE);
+
+  for (open_paren = strrchr (output, '('); open_paren; )
+    {
+      value = g_ascii_strtod (open_paren + 1, &end);
+      if (end != open_paren + 1 && g_str_has_prefix (end, "/100%)"))
+        {
+          *fraction = CLAMP (value / 100.0, 0.0, 1.0);
+          return TRUE;
+        }
+      /* a half-read figure at the end: the one before it */
+      open_paren = open_paren > output ? g_strrstr_len (output, open_paren - output, "(") : NULL;
+    }
+  return FALSE;
+}
+
+/**
+ * vireo_storage_run_qemu_img:
+ * @job: where progress goes, scaled from @from to @to
+ * @what: the subject of an error message
+ * @argv: qemu-img and its arguments (with -p for progress)
+ *
+ * Runs qemu-img, feeding its "(NN.NN/100%)" progress to @job.  On
+ * cancel, qemu-img is killed and waited for; on failure the error
+ * carries qemu-img's own last line (%VIREO_ERROR_NO_SPACE when the disk
+ * is full).  Blocks: worker threads.
+ */
+gboolean
+vireo_storage_run_qemu_img (VireoJob           *vjob,
+                            const char         *what,
+                            const char * const *argv,
+                            double              from,
+                            double              to,
+                            GCancellable       *cancellable,
+                            GError            **error)
 {
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -420,7 +506,7 @@ run_qemu_img (VireoJob      *vjob,
   char buf[4096];
   gssize n;
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+  proc = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                   G_SUBPROCESS_FLAGS_STDERR_MERGE, &local_error);
   if (proc == NULL)
     {
@@ -433,13 +519,14 @@ run_qemu_img (VireoJob      *vjob,
   out = g_subprocess_get_stdout_pipe (proc);
   while ((n = g_input_stream_read (out, buf, sizeof buf - 1, cancellable, NULL)) > 0)
     {
-      const char *open_paren;
+      double fraction;
 
       buf[n] = '\0';
       g_string_append (output, buf);
-      open_paren = strrchr (buf, '(');
-      if (open_paren != NULL)
-        vireo_job_set_progress (vjob, g_ascii_strtod (open_paren + 1, NULL) / 100.0);
+      /* the tail, where a figure split across two reads is whole again */
+      if (vireo_storage_parse_progress (output->str + (output->len > 64 ? output->len - 64 : 0),
+                                        &fraction))
+        vireo_job_set_progress (vjob, from + (to - from) * fraction);
     }
 
   if (g_cancellable_is_cancelled (cancellable))
@@ -487,7 +574,7 @@ create_func (VireoJob      *vjob,
   {
     const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", job->dest, size, NULL };
 
-    return run_qemu_img (vjob, what, argv, cancellable, error);
+    return vireo_storage_run_qemu_img (vjob, what, argv, 0.0, 1.0, cancellable, error);
   }
 }
 
@@ -516,7 +603,7 @@ import_func (VireoJob      *vjob,
     const char *argv[] = { "qemu-img", "convert", "-p", "-f", format, "-O", "qcow2",
                            job->source, job->dest, NULL };
 
-    return run_qemu_img (vjob, what, argv, cancellable, error);
+    return vireo_storage_run_qemu_img (vjob, what, argv, 0.0, 1.0, cancellable, error);
   }
 }
 
@@ -640,4 +727,100 @@ vireo_storage_image_info (const char  *subject,
                           GError     **error)
 {
   return image_info (subject, path, format, error);
+}
+
+/* One image of `qemu-img info --backing-chain` in Vireo's shape. */
+static void
+add_image (JsonBuilder *b,
+           JsonObject  *info)
+{
+  JsonNode *node = json_object_get_member (info, "snapshots");
+  JsonArray *snapshots = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, json_object_get_string_member_with_default (info, "filename", ""));
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, json_object_get_string_member_with_default (info, "format", ""));
+  json_builder_set_member_name (b, "virtual-size");
+  json_builder_add_int_value (b, json_object_get_int_member_with_default (info, "virtual-size", 0));
+  json_builder_set_member_name (b, "disk-size");
+  json_builder_add_int_value (b, json_object_get_int_member_with_default (info, "actual-size", 0));
+  json_builder_set_member_name (b, "backing");
+  if (json_object_has_member (info, "full-backing-filename"))
+    json_builder_add_string_value (b, json_object_get_string_member (info, "full-backing-filename"));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "snapshots");
+  json_builder_begin_array (b);
+  for (guint i = 0; snapshots && i < json_array_get_length (snapshots); i++)
+    {
+      JsonObject *snap = json_array_get_object_element (snapshots, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, json_object_get_string_member_with_default (snap, "name", ""));
+      json_builder_set_member_name (b, "vm-state-size");
+      json_builder_add_int_value (b, json_object_get_int_member_with_default (snap, "vm-state-size", 0));
+      json_builder_set_member_name (b, "date");
+      json_builder_add_int_value (b, json_object_get_int_member_with_default (snap, "date-sec", 0));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+/**
+ * vireo_storage_describe_chain:
+ * @path: any image
+ *
+ * What `qemu-img info --backing-chain -U` says of @path and the images
+ * under it, for `vireoctl vol-info`.  Only reads (-U: also an image a
+ * running VM holds).  Runs qemu-img: blocks.
+ *
+ * Returns: (transfer full): an array, the image first, each an object
+ *   with path, format, virtual-size and disk-size (bytes), backing (or
+ *   null) and snapshots (name, vm-state-size, date in seconds since 1970)
+ */
+JsonNode *
+vireo_storage_describe_chain (const char  *path,
+                              GError     **error)
+{
+  const char *argv[] = { "qemu-img", "info", "--output=json", "--backing-chain", "-U", path, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonNode *root;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  if (proc == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("%s: qemu-img is not installed (package qemu-utils)"), path);
+      return NULL;
+    }
+  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, error))
+    return NULL;
+  if (!g_subprocess_get_successful (proc) || !json_parser_load_from_data (parser, out, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_strstrip (err);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("Image %s cannot be read: %s"), path,
+                   g_str_has_prefix (err, "qemu-img: ") ? err + strlen ("qemu-img: ") : err);
+      return NULL;
+    }
+  json_builder_begin_array (b);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (root)); i++)
+    {
+      JsonNode *item = json_array_get_element (json_node_get_array (root), i);
+
+      if (JSON_NODE_HOLDS_OBJECT (item))
+        add_image (b, json_node_get_object (item));
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
 }

@@ -40,5 +40,16 @@ VireoJob *vireo_storage_create_free_job (const char  *path,
 VireoJob *vireo_storage_import_job      (const char  *source,
                                          const char  *dest);
 const char *vireo_storage_job_get_path  (VireoJob    *job);
+JsonNode   *vireo_storage_describe_chain (const char  *path,
+                                          GError     **error);
+gboolean    vireo_storage_parse_progress (const char *output,
+                                          double     *fraction);
+gboolean    vireo_storage_run_qemu_img  (VireoJob           *job,
+                                         const char         *what,
+                                         const char * const *argv,
+                                         double              from,
+                                         double              to,
+                                         GCancellable       *cancellable,
+                                         GError            **error);
 
 G_END_DECLS

@@ -25,6 +25,29 @@
 #include "vireo-load-error.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-storage.h"
+#include "vireo-store.h"
+
+/* A base image (a linked clone's) is one Vireo made, in its images
+ * folder: the image checks then make sure it is a standalone qcow2. */
+static gboolean
+check_bases (VireoEngine             *self,
+             const VireoDomainConfig *config,
+             GError                 **error)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+      if (disk->backing != NULL && !_vireo_engine_in_images_folder (self, disk->backing))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       _("VM '%s': the base image %s of disk %s is not in Vireo's images folder"),
+                       config->name, disk->backing, disk->target);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 static gboolean
 check_define_conflicts (VireoEngine             *self,
@@ -33,6 +56,9 @@ check_define_conflicts (VireoEngine             *self,
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
   g_autofree char *run_dir = vireo_paths_domain_run_dir (self->paths, config->uuid);
+
+  if (!check_bases (self, config, error))
+    return FALSE;
 
   for (guint i = 0; i < n; i++)
     {
@@ -112,10 +138,15 @@ write_definition (const VireoPaths        *paths,
   return TRUE;
 }
 
-/* Puts a written definition in the list: on the main context. */
-static VireoDomain *
-apply_definition (VireoEngine             *self,
-                  const VireoDomainConfig *config)
+/**
+ * _vireo_engine_apply_definition:
+ * Puts a written definition in the list: on the main context.
+ *
+ * Returns: (transfer none): the VM
+ */
+VireoDomain *
+_vireo_engine_apply_definition (VireoEngine             *self,
+                                const VireoDomainConfig *config)
 {
   VireoDomain *domain = vireo_engine_lookup_domain (self, config->name);
 
@@ -161,7 +192,7 @@ vireo_engine_define_domain (VireoEngine             *self,
   xml = vireo_domain_config_format (config);
   if (!write_definition (self->paths, config, xml, error))
     return NULL;
-  return apply_definition (self, config);
+  return _vireo_engine_apply_definition (self, config);
 }
 
 typedef struct {
@@ -210,7 +241,7 @@ on_written (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_object_ref (apply_definition (self, define->config)), g_object_unref);
+    g_task_return_pointer (task, g_object_ref (_vireo_engine_apply_definition (self, define->config)), g_object_unref);
 }
 
 /**
@@ -289,6 +320,7 @@ typedef struct {
   VireoLock *change_lock;        /* both taken before anything is deleted */
   VireoLock *run_lock;
   GPtrArray *doomed;             /* disk images */
+  GPtrArray *bases;              /* their base images: deleted if nobody else uses them */
   gboolean definition_gone;
 } Undefine;
 
@@ -303,6 +335,7 @@ undefine_free (Undefine *u)
   g_free (u->definition);
   g_free (u->run_dir);
   g_ptr_array_unref (u->doomed);
+  g_ptr_array_unref (u->bases);
   g_free (u);
 }
 
@@ -341,14 +374,18 @@ undefine_prepare (VireoEngine  *self,
   u->definition = vireo_paths_domain_file (self->paths, config->name);
   u->run_dir = g_strdup (vireo_domain_get_run_dir (domain));
   u->doomed = g_ptr_array_new_with_free_func (g_free);
+  u->bases = g_ptr_array_new_with_free_func (g_free);
   /* chosen now, while the other VMs' definitions can say which images they use */
   if (remove_storage)
     for (guint i = 0; i < config->disks->len; i++)
       {
         const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-        if (vireo_engine_image_deletable (self, domain, disk))
-          g_ptr_array_add (u->doomed, g_strdup (disk->path));
+        if (!vireo_engine_image_deletable (self, domain, disk))
+          continue;
+        g_ptr_array_add (u->doomed, g_strdup (disk->path));
+        if (disk->backing && _vireo_engine_in_images_folder (self, disk->backing))
+          g_ptr_array_add (u->bases, g_strdup (disk->backing));
       }
   /* a kernel and initrd in Vireo's own images folder were copied there
    * for this VM (the demo's): they go with its disks */
@@ -364,6 +401,28 @@ undefine_prepare (VireoEngine  *self,
         }
     }
   return u;
+}
+
+/* Worker thread, under the definitions lock, once @name's definition is
+ * gone: the bases no other VM's definition on disk uses go with their
+ * last user.  One that cannot be deleted is only logged: the VM is gone,
+ * and the base stays protected (read-only) until it is deleted by hand. */
+static void
+delete_unused_bases (const VireoPaths *paths,
+                     const char       *name,
+                     GPtrArray        *bases)
+{
+  for (guint i = 0; i < bases->len; i++)
+    {
+      const char *base = g_ptr_array_index (bases, i);
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) users = _vireo_store_image_users (paths, base, name, &error);
+
+      if (users == NULL)
+        g_message ("VM '%s': base image %s kept: %s", name, base, error->message);
+      else if (users[0] == NULL && g_unlink (base) != 0 && errno != ENOENT)
+        g_message ("VM '%s': cannot delete base image %s: %s", name, base, g_strerror (errno));
+    }
 }
 
 /* Any thread, under the VM's locks: the definition, if it is still this
@@ -388,6 +447,7 @@ undefine_definition (Undefine  *u,
       return FALSE;
     }
   u->definition_gone = TRUE;
+  delete_unused_bases (u->paths, u->name, u->bases);
   return TRUE;
 }
 
@@ -433,8 +493,9 @@ undefine_forget (VireoEngine *self,
 /**
  * vireo_engine_undefine_domain:
  * @remove_storage: also delete the VM's writable disk images that no other
- *   VM uses (CD-ROMs, read-only and shared disks are never deleted), and
- *   a kernel and initrd kept in Vireo's images folder for it
+ *   VM uses (CD-ROMs, read-only and shared disks are never deleted), a
+ *   linked clone's base image once no other VM stands on it, and a
+ *   kernel and initrd kept in Vireo's images folder for it
  *
  * The VM must be shut off.  Deletes on the calling thread: front ends on a
  * main loop use vireo_engine_undefine_domain_async().

@@ -15,6 +15,7 @@
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-engine-private.h"
+#include "vireo-store.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
@@ -208,10 +209,61 @@ vireo_engine_image_in_use (VireoEngine *self,
       if (g_strcmp0 (config->kernel, path) == 0 || g_strcmp0 (config->initrd, path) == 0)
         return TRUE;
       for (guint j = 0; j < config->disks->len; j++)
-        if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, j))->path, path) == 0)
-          return TRUE;
+        {
+          const VireoDiskConfig *disk = g_ptr_array_index (config->disks, j);
+
+          if (g_strcmp0 (disk->path, path) == 0 || g_strcmp0 (disk->backing, path) == 0)
+            return TRUE;
+        }
     }
   return FALSE;
+}
+
+/**
+ * vireo_engine_describe_kept_base:
+ * @domain: the VM that lets go of @disk
+ *
+ * What deleting @domain's storage leaves of @disk's base image (a linked
+ * clone's): a base goes with its last user and stays while another VM
+ * stands on it.  From the list in memory, for a front end's message; the
+ * delete itself decides again from the definitions on disk.
+ *
+ * Returns: (transfer full) (nullable): "Kept /…/base.qcow2: VMs 'a', 'b'
+ *   use it", or %NULL when @disk has no base or the base goes too
+ */
+char *
+vireo_engine_describe_kept_base (VireoEngine           *self,
+                                 VireoDomain           *domain,
+                                 const VireoDiskConfig *disk)
+{
+  g_autoptr(GStrvBuilder) users = g_strv_builder_new ();
+  g_auto(GStrv) names = NULL;
+  guint n;
+
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (disk != NULL, NULL);
+
+  if (disk->backing == NULL)
+    return NULL;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoDomain) other = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
+      const VireoDomainConfig *config = vireo_domain_get_config (other);
+
+      for (guint j = 0; other != domain && j < config->disks->len; j++)
+        {
+          const VireoDiskConfig *d = g_ptr_array_index (config->disks, j);
+
+          if (g_strcmp0 (d->path, disk->backing) == 0 || g_strcmp0 (d->backing, disk->backing) == 0)
+            {
+              g_strv_builder_add (users, config->name);
+              break;
+            }
+        }
+    }
+  names = g_strv_builder_end (users);
+  return names[0] ? _vireo_store_describe_users (disk->backing, (const char * const *) names) : NULL;
 }
 
 /**

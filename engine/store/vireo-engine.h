@@ -67,6 +67,9 @@ char             *vireo_engine_suggest_name      (VireoEngine        *self,
 gboolean          vireo_engine_image_in_use      (VireoEngine        *self,
                                                   VireoDomain        *domain,
                                                   const char         *path);
+char             *vireo_engine_describe_kept_base (VireoEngine        *self,
+                                                  VireoDomain        *domain,
+                                                  const VireoDiskConfig *disk);
 char             *vireo_engine_generate_mac      (VireoEngine        *self);
 char             *vireo_engine_default_disk_path (VireoEngine        *self,
                                                   const char         *name);

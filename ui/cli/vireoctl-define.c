@@ -114,15 +114,29 @@ ctl_verb_undefine (Ctl   *ctl,
       N_("Also delete the VM's disk images in Vireo's images folder that no other VM uses"), NULL },
     { NULL }
   };
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
   GError *error = NULL;
   VireoDomain *domain;
 
   if (!ctl_parse ("undefine", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
-  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL ||
-      !vireo_engine_undefine_domain (ctl->engine, domain, remove_storage, &error))
+  if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
+    return ctl_fail (error);
+  /* the engine's rule, asked first so the answer can say what stays */
+  for (guint i = 0; remove_storage && i < vireo_domain_get_config (domain)->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (vireo_domain_get_config (domain)->disks, i);
+      char *line = vireo_engine_image_deletable (ctl->engine, domain, disk)
+                   ? vireo_engine_describe_kept_base (ctl->engine, domain, disk) : NULL;
+
+      if (line)
+        g_ptr_array_add (kept, line);
+    }
+  if (!vireo_engine_undefine_domain (ctl->engine, domain, remove_storage, &error))
     return ctl_fail (error);
   printf (_("Deleted VM '%s'\n"), argv[1]);
+  for (guint i = 0; i < kept->len; i++)
+    printf ("%s\n", (const char *) g_ptr_array_index (kept, i));
   return CTL_OK;
 }
 

@@ -104,6 +104,7 @@ ctl_verb_detach_disk (Ctl   *ctl,
   };
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *kept = NULL;
+  g_autofree char *kept_base = NULL;
   GError *error = NULL;
   VireoDomain *domain;
   const VireoDiskConfig *disk;
@@ -116,6 +117,8 @@ ctl_verb_detach_disk (Ctl   *ctl,
   if (remove_storage && disk && disk->path && disk->device == VIREO_DISK_DEVICE_DISK &&
       !vireo_engine_image_deletable (ctl->engine, domain, disk))
     kept = g_strdup (disk->path);
+  else if (remove_storage && disk)
+    kept_base = vireo_engine_describe_kept_base (ctl->engine, domain, disk);
   vireo_disks_detach_async (ctl->engine, domain, argv[2], remove_storage, NULL, ctl_done, &result);
   if (!vireo_disks_detach_finish (ctl->engine, ctl_wait (&result), &error))
     return ctl_fail (error);
@@ -126,5 +129,7 @@ ctl_verb_detach_disk (Ctl   *ctl,
   if (kept)
     /* Translators: an image kept by detach-disk --remove-storage */
     printf (_("Kept %s: only images in Vireo's images folder that no other VM uses are deleted\n"), kept);
+  if (kept_base)
+    printf ("%s\n", kept_base);
   return CTL_OK;
 }

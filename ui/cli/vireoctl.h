@@ -60,5 +60,7 @@ int ctl_verb_snapshot_current (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_revert  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_delete  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_edit    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_clone      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_vol_info   (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS

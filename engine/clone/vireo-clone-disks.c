@@ -1,0 +1,326 @@
+/* vireo-clone-disks.c: a clone's images and definitions, on a worker
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * All or nothing: every file this job creates is claimed first (O_EXCL,
+ * so nothing is ever overwritten) and listed in Clone.made; every change
+ * to the source (a base's mode, its definition) is recorded.  A failure,
+ * a cancel, even a cancel that lands after the work succeeded, runs
+ * _vireo_clone_rollback(), which puts everything back.  The source's
+ * images are only ever read (a full clone) or made read-only (a linked
+ * clone's bases), never written.
+ */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vireo-clone-private.h"
+#include "vireo-domain-lock.h"
+#include "vireo-error.h"
+#include "vireo-fileutil.h"
+#include "vireo-i18n.h"
+#include "vireo-storage.h"
+#include "vireo-store.h"
+
+/* `qemu-img info` of a disk the checks accepted, parsed. */
+static JsonObject *
+disk_info (const Clone     *clone,
+           const CloneDisk *disk,
+           GError         **error)
+{
+  const char *argv[] = { "qemu-img", "info", "--output=json", "-f", disk->format, disk->image, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  JsonNode *root;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error);
+  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
+    return NULL;
+  if (!g_subprocess_get_successful (proc) || !json_parser_load_from_data (parser, out, -1, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("VM '%s': disk %s (%s) cannot be read"), clone->source_config->name,
+                   disk->target, disk->image);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static gboolean
+has_snapshot (JsonObject *info,
+              const char *tag)
+{
+  JsonNode *node = json_object_get_member (info, "snapshots");
+  JsonArray *list = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  for (guint i = 0; list && i < json_array_get_length (list); i++)
+    {
+      JsonNode *item = json_array_get_element (list, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (item) &&
+          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (item),
+                                                                 "name", NULL), tag) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Every disk first, before anything is made: what the image checks
+ * accept (no stray backing or data file), and for a full clone its size
+ * and the snapshot asked for. */
+static gboolean
+inspect_disks (Clone   *clone,
+               GError **error)
+{
+  const char *name = clone->source_config->name;
+
+  for (guint i = 0; i < clone->disks->len; i++)
+    {
+      CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+      g_autofree char *format = NULL;
+      g_autoptr(JsonObject) info = NULL;
+
+      format = vireo_storage_check_image (name, disk->target, disk->image, disk->format,
+                                          disk->backing, error);
+      if (format == NULL)
+        return FALSE;
+      if (clone->linked)
+        continue;
+      if ((info = disk_info (clone, disk, error)) == NULL)
+        return FALSE;
+      disk->size = MAX (json_object_get_int_member_with_default (info, "virtual-size", 0), 1);
+      if (clone->snapshot && !has_snapshot (info, clone->snapshot))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                       _("VM '%s': disk %s has no snapshot '%s'"), name, disk->target, clone->snapshot);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Claims STEM.qcow2 (@n 0) or STEM-N.qcow2 from @n on, the first that is
+ * free, as a new private file of this call's. */
+static char *
+claim (Clone       *clone,
+       const char  *stem,
+       guint        n,
+       GError     **error)
+{
+  for (;; n = n ? n + 1 : 2)
+    {
+      g_autofree char *path = n ? g_strdup_printf ("%s-%u.qcow2", stem, n) : g_strconcat (stem, ".qcow2", NULL);
+      g_autoptr(GError) local_error = NULL;
+      int fd = vireo_file_claim (path, &local_error);
+
+      if (fd >= 0)
+        {
+          close (fd);
+          g_ptr_array_add (clone->made, g_strdup (path));
+          return g_steal_pointer (&path);
+        }
+      if (!g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_EXISTS))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+}
+
+/* CLONE.qcow2 for the first disk, CLONE-vdb.qcow2 for the others. */
+static gboolean
+claim_dest (Clone      *clone,
+            CloneDisk  *disk,
+            guint       i,
+            GError    **error)
+{
+  g_autofree char *base = i ? g_strdup_printf ("%s-%s", clone->config->name, disk->target)
+                            : g_strdup (clone->config->name);
+  g_autofree char *stem = g_build_filename (clone->paths->images_dir, base, NULL);
+
+  disk->dest = claim (clone, stem, 0, error);
+  return disk->dest != NULL;
+}
+
+static gboolean
+copy_disks (Clone         *clone,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  const char *name = clone->source_config->name;
+  g_autofree char *tag = clone->snapshot ? g_strconcat ("snapshot.name=", clone->snapshot, NULL) : NULL;
+  double total = 0, done = 0;
+
+  for (guint i = 0; i < clone->disks->len; i++)
+    total += ((CloneDisk *) g_ptr_array_index (clone->disks, i))->size;
+  for (guint i = 0; i < clone->disks->len; i++)
+    {
+      CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+      /* Translators: the subject of qemu-img's error, "VM 'web': cannot copy disk vda: …" */
+      g_autofree char *what = g_strdup_printf (_("VM '%s': cannot copy disk %s"), name, disk->target);
+      const char *argv[] = { "qemu-img", "convert", "-p", "-f", disk->format, "-O", "qcow2",
+                             disk->image, disk->dest, NULL, NULL, NULL };
+
+      if (tag != NULL)
+        {
+          /* -l and its value as argv entries of their own */
+          argv[7] = "-l";
+          argv[8] = tag;
+          argv[9] = disk->image;
+          argv[10] = disk->dest;
+        }
+      if (!vireo_storage_run_qemu_img (clone->job, what, argv, done / total,
+                                       (done + disk->size) / total, cancellable, error))
+        return FALSE;
+      done += disk->size;
+    }
+  return TRUE;
+}
+
+/* A linked clone's disk: the source's image becomes a read-only base,
+ * with a fresh overlay each for the source and the clone.  No data is
+ * copied, whatever the disk's size. */
+static gboolean
+link_disk (Clone         *clone,
+           CloneDisk     *disk,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  const char *name = clone->source_config->name;
+  g_autofree char *base = g_strdup_printf ("%s-%s", name, disk->target);
+  g_autofree char *stem = g_build_filename (clone->paths->images_dir, base, NULL);
+  g_autofree char *what = g_strdup_printf (_("VM '%s': cannot make an overlay of disk %s"),
+                                           name, disk->target);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                         disk->image, NULL, NULL };
+  struct stat st;
+
+  if ((disk->overlay = claim (clone, stem, 1, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < 2; i++)
+    {
+      argv[9] = i ? disk->overlay : disk->dest;
+      if (!vireo_storage_run_qemu_img (clone->job, what, argv, 0, 0, cancellable, error))
+        return FALSE;
+    }
+  if (g_stat (disk->image, &st) != 0 || g_chmod (disk->image, 0400) != 0)
+    {
+      vireo_set_io_error (error, errno, _("VM '%s': cannot make %s read-only"), name, disk->image);
+      return FALSE;
+    }
+  disk->mode = st.st_mode & 07777;
+  disk->chmodded = TRUE;
+  return TRUE;
+}
+
+/* The clone on its new images; a linked source on its new overlays. */
+static void
+point_configs (Clone *clone)
+{
+  if (clone->linked)
+    clone->source_new = vireo_domain_config_copy (clone->source_config);
+  for (guint i = 0; i < clone->disks->len; i++)
+    {
+      CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+      VireoDiskConfig *mine = vireo_domain_config_lookup_disk (clone->config, disk->target);
+
+      g_free (mine->path);
+      mine->path = g_strdup (disk->dest);
+      g_free (mine->format);
+      mine->format = g_strdup ("qcow2");
+      g_free (mine->backing);
+      mine->backing = clone->linked ? g_strdup (disk->image) : NULL;
+      if (clone->linked)
+        {
+          VireoDiskConfig *theirs = vireo_domain_config_lookup_disk (clone->source_new, disk->target);
+
+          g_free (theirs->path);
+          theirs->path = g_strdup (disk->overlay);
+          theirs->backing = g_strdup (disk->image);
+        }
+    }
+}
+
+static gboolean
+write_definitions (Clone   *clone,
+                   GError **error)
+{
+  point_configs (clone);
+  if (!vireo_domain_config_validate (clone->config, error) ||
+      !_vireo_store_write_definition (clone->paths, clone->config, TRUE, error))
+    return FALSE;
+  clone->clone_written = TRUE;
+  if (clone->source_new == NULL)
+    return TRUE;
+  if (!_vireo_store_write_definition (clone->paths, clone->source_new, FALSE, error))
+    return FALSE;
+  clone->source_written = TRUE;
+  return TRUE;
+}
+
+/**
+ * _vireo_clone_run:
+ * The clone job's work (a VireoJobFunc): checks, images, definitions.
+ */
+gboolean
+_vireo_clone_run (VireoJob      *job,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Clone *clone = data;
+
+  if (!inspect_disks (clone, error) || !vireo_mkdir_private (clone->paths->images_dir, error))
+    return FALSE;
+  for (guint i = 0; i < clone->disks->len; i++)
+    if (!claim_dest (clone, g_ptr_array_index (clone->disks, i), i, error))
+      return FALSE;
+  if (!clone->linked && !copy_disks (clone, cancellable, error))
+    return FALSE;
+  for (guint i = 0; clone->linked && i < clone->disks->len; i++)
+    if (!link_disk (clone, g_ptr_array_index (clone->disks, i), cancellable, error))
+      return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  return write_definitions (clone, error);
+}
+
+/**
+ * _vireo_clone_rollback:
+ * The clone job's cleanup (a VireoJobCleanupFunc): the source's
+ * definition as it was, no clone definition, the bases' modes as they
+ * were, and no file this job made.
+ */
+void
+_vireo_clone_rollback (gpointer data)
+{
+  Clone *clone = data;
+  g_autoptr(GError) error = NULL;
+
+  if (clone->source_written &&
+      !_vireo_store_write_definition (clone->paths, clone->source_config, FALSE, &error))
+    g_message ("VM '%s': its definition could not be put back: %s", clone->source_config->name,
+               error->message);
+  if (clone->clone_written)
+    {
+      g_autofree char *file = vireo_paths_domain_file (clone->paths, clone->config->name);
+      g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (clone->paths, clone->config->name, NULL);
+
+      g_unlink (file);
+    }
+  for (guint i = 0; i < clone->disks->len; i++)
+    {
+      CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+
+      if (disk->chmodded)
+        g_chmod (disk->image, disk->mode);
+    }
+  for (guint i = clone->made->len; i > 0; i--)
+    g_unlink (g_ptr_array_index (clone->made, i - 1));
+  clone->source_written = clone->clone_written = FALSE;
+  g_clear_pointer (&clone->source_new, vireo_domain_config_free);
+}

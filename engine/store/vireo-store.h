@@ -1,0 +1,27 @@
+/* vireo-store.h: what the other engine folders use of the definitions
+ * on disk (engine only; front ends use vireo-engine.h)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-domain-config.h"
+#include "vireo-engine.h"
+#include "vireo-paths.h"
+
+G_BEGIN_DECLS
+
+GStrv        _vireo_store_image_users       (const VireoPaths        *paths,
+                                             const char              *image,
+                                             const char              *except_name,
+                                             GError                 **error);
+char        *_vireo_store_describe_users    (const char              *image,
+                                             const char * const      *users);
+gboolean     _vireo_store_write_definition  (const VireoPaths        *paths,
+                                             const VireoDomainConfig *config,
+                                             gboolean                 is_new,
+                                             GError                 **error);
+VireoDomain *_vireo_engine_apply_definition (VireoEngine             *self,
+                                             const VireoDomainConfig *config);
+
+G_END_DECLS
