@@ -20,6 +20,7 @@
 
 #include "vireo-clone-private.h"
 #include "vireo-domain-lock.h"
+#include "vireo-domain-policy.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-i18n.h"
@@ -133,8 +134,8 @@ lock_source (Clone        *clone,
   g_autoptr(GError) local_error = NULL;
 
   vireo_domain_refresh_state (source);
-  if (vireo_domain_is_active (source))
-    return fail_running (name, error);
+  if (!vireo_domain_check (source, VIREO_DOMAIN_OP_CLONE, error))
+    return FALSE;
   clone->change_lock = _vireo_domain_lock_change (run_dir, name, VIREO_DOMAIN_LOCK_CLONING, error);
   if (clone->change_lock == NULL)
     return FALSE;

@@ -32,6 +32,8 @@ static const guint allowed[] = {
   /* on or off, but not on the way between: QEMU is only half there */
   [VIREO_DOMAIN_OP_SNAPSHOT] = OFF | S (RUNNING) | S (PAUSED),
   [VIREO_DOMAIN_OP_REVERT] = OFF | S (RUNNING) | S (PAUSED),
+  /* its disks must hold still while they are copied */
+  [VIREO_DOMAIN_OP_CLONE] = OFF,
 };
 
 /**
@@ -72,6 +74,8 @@ refusal_when_on (const char       *name,
 {
   if (op == VIREO_DOMAIN_OP_DELETE)
     return g_strdup_printf (_("VM '%s' is running; shut it down first"), name);
+  if (op == VIREO_DOMAIN_OP_CLONE)
+    return g_strdup_printf (_("VM '%s' is running; shut it down to clone it"), name);
   switch (state)
     {
     case VIREO_DOMAIN_STATE_STARTING: return g_strdup_printf (_("VM '%s' is already starting"), name);

@@ -32,6 +32,7 @@ typedef enum {
   VIREO_DOMAIN_OP_STATS,
   VIREO_DOMAIN_OP_SNAPSHOT,      /* take a snapshot */
   VIREO_DOMAIN_OP_REVERT,        /* revert to one, or delete one */
+  VIREO_DOMAIN_OP_CLONE,
 } VireoDomainOp;
 
 /**
