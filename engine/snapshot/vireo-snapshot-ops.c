@@ -19,6 +19,7 @@
 #include "vireo-ids.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-snapshot-private.h"
+#include "vireo-store.h"
 
 void
 _vireo_snapshot_op_free (VireoSnapshotOp *op)
@@ -185,6 +186,42 @@ holders (VireoSnapshotOp          *op,
       return NULL;
     }
   return g_steal_pointer (&ret);
+}
+
+/* A snapshot inside an image that is a base (a linked clone's, or this
+ * VM's own since it was cloned) is never reverted or deleted: either
+ * writes the base under the overlays that stand on it. */
+static gboolean
+check_bases (VireoSnapshotOp  *op,
+             GPtrArray        *disks,
+             GError          **error)
+{
+  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (op->paths, op->config->name, error);
+
+  if (definitions == NULL)
+    return FALSE;
+  for (guint i = 0; i < disks->len; i++)
+    {
+      const char *image = ((VireoDiskConfig *) g_ptr_array_index (disks, i))->path;
+      g_auto(GStrv) users = _vireo_store_image_users (op->paths, image, op->config->name, error);
+      gboolean own_base = FALSE;
+
+      if (users == NULL)
+        return FALSE;
+      for (guint j = 0; j < op->config->disks->len; j++)
+        own_base |= g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (op->config->disks, j))->backing, image) == 0;
+      if (users[0] != NULL || own_base)
+        {
+          g_autofree char *names = users[0] ? g_strjoinv ("', '", users) : g_strdup (op->config->name);
+
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                       _("VM '%s': snapshot '%s' is inside %s, the base image of VM '%s' now; "
+                         "it stays as it is while the base is used"),
+                       op->config->name, op->name, image, names);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* The disks a snapshot leaves or removes, by what the VM is now. */
@@ -439,7 +476,7 @@ revert_func (VireoJob      *job,
     return FALSE;
   /* the definition it was taken with, under the VM's name and UUID now */
   target = vireo_domain_config_copy (snapshot->config);
-  if (!(disks = holders (op, snapshot, target, error)))
+  if (!(disks = holders (op, snapshot, target, error)) || !check_bases (op, disks, error))
     return FALSE;
   if (snapshot->memory ? !revert_with_memory (op, snapshot, target, disks, running, error)
                        : !revert_disks (op, target, disks, running, error))
@@ -517,6 +554,7 @@ delete_func (VireoJob      *job,
   if (!op_begin (op, VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT, &running, error) ||
       !(snapshot = find_one (op, &all, &current, error)) ||
       !(disks = holders (op, snapshot, snapshot->config, error)) ||
+      !check_bases (op, disks, error) ||
       !delete_from_images (op, disks, running, error) ||
       !reparent_children (op, all, snapshot, error))
     return FALSE;

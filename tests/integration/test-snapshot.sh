@@ -85,6 +85,9 @@ step a snapshot with RAM of another machine restarts QEMU from it
 ctl define "$ROOT/bigger.xml" >/dev/null
 ctl start snap >/dev/null
 wait_for_log snap "$READY" 4
+# the revert adds nothing to the serial log: the new guest's shell waits
+# at the prompt the old one printed last
+wait_prompt snap
 ctl snapshot-revert snap live >/dev/null
 [ "$(ctl state snap)" = running ] || fail "the VM does not run after a revert that restarts it"
 ctl dumpxml snap | grep -q '<memory unit="KiB">262144</memory>' || fail "the revert kept the bigger memory"
@@ -111,6 +114,20 @@ ctl snapshot-edit snap mem1 --description "memory test" >/dev/null
 ctl snapshot-dumpxml snap mem1 | grep -q '<description>memory test</description>' || fail "snapshot-edit"
 ctl destroy snap >/dev/null
 
+step a second operation on the VM is refused as busy, not interleaved
+uuid=$(ctl dumpxml snap | sed -n 's|.*<uuid>\(.*\)</uuid>.*|\1|p')
+lockfile="$ROOT/run/$(printf '%s' "$uuid" | tr -d - | cut -c1-12)/change.lock"
+[ -f "$lockfile" ] || fail "no change lock at $lockfile"
+# the holder is this subshell itself, so killing it frees the lock
+(exec 9>>"$lockfile"; flock -n 9; exec sleep 30) &
+BACKGROUND_PIDS+=($!)
+for _ in $(seq 50); do flock -n "$lockfile" true 2>/dev/null || break; sleep 0.1; done
+expect_error 1 "VM 'snap' is busy" -- ctl snapshot-create snap busy1
+expect_error 1 "VM 'snap' is busy" -- ctl snapshot-revert snap mem1
+kill "${BACKGROUND_PIDS[-1]}"; wait "${BACKGROUND_PIDS[-1]}" 2>/dev/null || true
+flock -n "$lockfile" true || fail "the test's lock holder is still there"
+ctl snapshot-list snap | grep -q busy1 && fail "a refused snapshot was listed"
+
 step a raw disk refuses snapshots, and nothing is made
 head -c 1048576 /dev/zero >"$ROOT/raw.img"
 ctl attach-disk snap "$ROOT/raw.img" >/dev/null
@@ -133,6 +150,15 @@ ctl snapshot-revert outside before >/dev/null
 qemu-io -f qcow2 -c 'read -q -P 0x41 0 4k' "$img" | grep -q 'Pattern verification failed' &&
   fail "the revert did not bring back the outside snapshot's data"
 qemu-io -f qcow2 -c 'read -P 0x41 0 4k' "$img" | grep -q 'read 4096/4096' || fail "cannot read the reverted image"
+
+step a snapshot inside the base of a linked clone stays as it is
+ctl clone snap snapc --linked >/dev/null
+expect_error 1 "the base image of VM 'snapc'" -- ctl snapshot-revert snap mem1
+expect_error 1 "the base image of VM 'snapc'" -- ctl snapshot-delete snap mem1
+ctl snapshot-create snap after >/dev/null
+ctl snapshot-revert snap after >/dev/null || fail "a snapshot of the overlay cannot be reverted"
+ctl undefine snapc --remove-storage >/dev/null
+expect_error 1 "the base image of VM 'snap'" -- ctl snapshot-revert snap mem1
 
 step undefine takes the snapshot metadata with it
 ctl undefine snap >/dev/null
