@@ -177,7 +177,28 @@ chosen_index (TuiSnapshots *s)
   return -1;
 }
 
-/* "  └ snapshot-2        2025-05-01 10:02  Running   current  what it was for" */
+/* Terminal columns: a CJK character takes two. */
+static int
+columns_of (gunichar c)
+{
+  return g_unichar_iswide (c) ? 2 : 1;
+}
+
+/* @text and spaces up to @columns, at least one. */
+static void
+append_cell (GString    *line,
+             const char *text,
+             int         columns)
+{
+  int width = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    width += columns_of (g_utf8_get_char (p));
+  g_string_append_printf (line, "%s%*s", text, MAX (1, columns - width), "");
+}
+
+/* "  └ snapshot-2        2025-05-01 10:02  Running   current  what it was for",
+ * cut at the edge of the screen */
 static void
 draw_snapshot (VireoSnapshot *snapshot,
                int            y,
@@ -188,18 +209,22 @@ draw_snapshot (VireoSnapshot *snapshot,
   g_autofree char *time = format_time (vireo_snapshot_get_creation_time (snapshot));
   g_autofree char *name = g_strdup_printf ("%*s%s%s", depth * 2, "", depth ? "└ " : "",
                                            vireo_snapshot_get_name (snapshot));
-  /* name padded by characters, not bytes: the tree line is three bytes */
-  int pad = MAX (1, 30 - (int) g_utf8_strlen (name, -1));
-  g_autofree char *line = g_strdup_printf ("%s%*s%s  %-10s %-8s %s", name, pad, "", time,
-                                           vireo_snapshot_state_get_label (vireo_snapshot_get_state (snapshot)),
-                                           vireo_snapshot_is_current (snapshot) ? _("current") : "",
-                                           vireo_snapshot_get_description (snapshot));
-  const char *end = g_utf8_strlen (line, -1) > width - 3 ? g_utf8_offset_to_pointer (line, MAX (0, width - 3)) : NULL;
+  g_autoptr(GString) line = g_string_new (NULL);
+  const char *end;
+  int used = 0;
 
+  append_cell (line, name, 30);
+  append_cell (line, time, 18);
+  append_cell (line, vireo_snapshot_state_get_label (vireo_snapshot_get_state (snapshot)), 11);
+  append_cell (line, vireo_snapshot_is_current (snapshot) ? _("current") : "", 9);
+  g_string_append (line, vireo_snapshot_get_description (snapshot));
+  for (end = line->str; *end; end = g_utf8_next_char (end))
+    if ((used += columns_of (g_utf8_get_char (end))) > width - 3)
+      break;
   if (chosen)
     attron (A_REVERSE);
   mvhline (y, 2, ' ', MAX (0, width - 3));
-  mvaddnstr (y, 2, line, end ? (int) (end - line) : -1);
+  mvaddnstr (y, 2, line->str, (int) (end - line->str));
   if (chosen)
     attroff (A_REVERSE);
 }
