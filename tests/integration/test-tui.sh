@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vireo-tui under tmux: the table, starting and forcing off a VM by key,
 # the serial console, errors in the status line, resizing, snapshots taken
-# and reverted by key, and a clean terminal after q and after Ctrl+C.
+# and reverted by key, a clone, and a clean terminal after q and after Ctrl+C.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 
@@ -126,6 +126,19 @@ wait_screen "Reverted VM 'tg' to snapshot 'snapshot-2'." 60
 [ "$(ctl snapshot-current tg)" = snapshot-2 ] || fail "the current snapshot is $(ctl snapshot-current tg)"
 tm send-keys -t tui Escape
 wait_screen "^Shut off +tg " 30
+
+step C clones the VM off: Tab chooses full or linked, the suggested name is taken
+tm send-keys -t tui C
+wait_screen "Clone VM 'tg' as: tg-clone_  \\[full copy\\] Tab switches"
+tm send-keys -t tui Tab
+wait_screen "Clone VM 'tg' as: tg-clone_  \\[linked clone\\]"
+tm send-keys -t tui Tab Enter
+wait_screen "Cloned VM 'tg' as 'tg-clone'." 60
+wait_screen "^Shut off +tg-clone "
+[ -f "$ROOT/data/images/tg-clone.qcow2" ] || fail "the clone has no disk of its own"
+ctl dumpxml tg-clone | grep -q backingStore && fail "a full copy has a base image"
+ctl undefine tg-clone --remove-storage >/dev/null
+wait_screen "Vireo · 2 VMs"
 
 step the New VM form says what is wrong, in the status line, and keeps what was typed
 tm send-keys -t tui Escape n
