@@ -249,7 +249,7 @@ key_force_off (Tui *tui, int key)
   if (domain == NULL)
     return TUI_REDRAW_ALL;
   return tui_ask (tui, domain, do_force_off,
-              g_strdup_printf (_("Force VM '%s' off, as if unplugged? (y/n)"), vireo_domain_get_name (domain)));
+                  g_strdup_printf (_("Force VM '%s' off, as if unplugged? (y/n)"), vireo_domain_get_name (domain)));
 }
 
 static TuiRedraw
@@ -260,8 +260,8 @@ key_delete (Tui *tui, int key)
   if (domain == NULL)
     return TUI_REDRAW_ALL;
   return tui_ask (tui, domain, do_delete,
-              g_strdup_printf (_("Delete VM '%s'? y: keep its disks, a: delete its disks too, n: no"),
-                               vireo_domain_get_name (domain)));
+                  g_strdup_printf (_("Delete VM '%s'? y: keep its disks, a: delete its disks too, n: no"),
+                                   vireo_domain_get_name (domain)));
 }
 
 static TuiRedraw

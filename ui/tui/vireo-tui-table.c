@@ -401,7 +401,6 @@ void
 tui_draw (Tui *tui)
 {
   int height, width, rows_height, selected;
-
   TuiMode pane = tui_pane (tui);
 
   getmaxyx (stdscr, height, width);
@@ -414,6 +413,7 @@ tui_draw (Tui *tui)
         tui_details_draw (tui);
       else
         tui_form_draw (tui);
+      /* (the pane may have gone back to the table: its VM went away) */
       if (tui_pane (tui) == TUI_MODE_DETAILS && height > 2)
         tui_keys_draw_bar (tui, height - 2, width);
       /* errors, questions and prompts stay visible under the pane */
