@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vireo-tui under tmux: the table, starting and forcing off a VM by key,
-# the serial console, errors in the status line, resizing, and a clean terminal after q and
-# after Ctrl+C.
+# the serial console, errors in the status line, resizing, snapshots taken
+# and reverted by key, a clone, and a clean terminal after q and after Ctrl+C.
 . "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
 
@@ -78,10 +78,20 @@ wait_screen "^Running +tg "
 # disk and network rates (the network one from the guest agent's counters)
 wait_screen "^Running +tg .*/s +.*/s " 60
 
-step Enter shows the details, Esc returns
+step t takes a snapshot of the running VM, with the suggested name
+tm send-keys -t tui t
+wait_screen "Name of the new snapshot of VM 'tg': snapshot-1_"
+tm send-keys -t tui Enter
+wait_screen "Took snapshot 'snapshot-1' of VM 'tg'." 60
+ctl snapshot-list tg | grep -E "^snapshot-1 .* running$" >/dev/null ||
+  fail "snapshot-list does not show the snapshot: $(ctl snapshot-list tg)"
+
+step Enter shows the details with the snapshot tree, Esc returns
 tm send-keys -t tui Enter
 wait_screen "Network interfaces"
 wait_screen "vda disk +virtio · qcow2 · $ROOT/data/images/tg.qcow2"
+wait_screen "^  snapshot-1 +[0-9-]+ [0-9:]+ +Running +current"
+screen | tail -n 2 | head -n 1 | grep "R Revert" >/dev/null || fail "no snapshot keys in the key bar: $(screen)"
 tm send-keys -t tui Escape
 wait_screen "^Running +tg "
 
@@ -93,6 +103,42 @@ wait_screen "Nothing was done."
 screen | grep -E "^Running +tg " >/dev/null || fail "'n' forced the VM off"
 tm send-keys -t tui K y
 wait_screen "^Shut off +tg " 30
+
+step in the detail pane, a snapshot of the VM off, then R reverts to the running one after asking
+tm send-keys -t tui Enter t
+wait_screen "Name of the new snapshot of VM 'tg': snapshot-2_"
+tm send-keys -t tui Enter
+wait_screen "^    └ snapshot-2 +[0-9-]+ [0-9:]+ +Shut off +current" 30
+tm send-keys -t tui Up R
+wait_screen "Revert VM 'tg' to snapshot 'snapshot-1'\? What it did since is lost. \(y/n\)"
+tm send-keys -t tui y
+wait_screen "Reverted VM 'tg' to snapshot 'snapshot-1'." 120
+[ "$(ctl state tg)" = running ] || fail "tg is $(ctl state tg) after reverting to a running snapshot"
+[ "$(ctl snapshot-current tg)" = snapshot-1 ] || fail "the current snapshot is $(ctl snapshot-current tg)"
+wait_screen "^  snapshot-1 +[0-9-]+ [0-9:]+ +Running +current"
+
+step reverting the running VM to the snapshot taken off says that it forces the VM off
+tm send-keys -t tui Down R
+wait_screen "Revert VM 'tg' to snapshot 'snapshot-2'\? It is forced off, and what it did since is lost. \(y/n\)"
+tm send-keys -t tui y
+wait_screen "Reverted VM 'tg' to snapshot 'snapshot-2'." 60
+[ "$(ctl state tg)" = shutoff ] || fail "tg is $(ctl state tg) after reverting to a snapshot of it off"
+[ "$(ctl snapshot-current tg)" = snapshot-2 ] || fail "the current snapshot is $(ctl snapshot-current tg)"
+tm send-keys -t tui Escape
+wait_screen "^Shut off +tg " 30
+
+step C clones the VM off: Tab chooses full or linked, the suggested name is taken
+tm send-keys -t tui C
+wait_screen "Clone VM 'tg' as: tg-clone_  \\[full copy\\] Tab switches"
+tm send-keys -t tui Tab
+wait_screen "Clone VM 'tg' as: tg-clone_  \\[linked clone\\]"
+tm send-keys -t tui Tab Enter
+wait_screen "Cloned VM 'tg' as 'tg-clone'." 60
+wait_screen "^Shut off +tg-clone "
+[ -f "$ROOT/data/images/tg-clone.qcow2" ] || fail "the clone has no disk of its own"
+ctl dumpxml tg-clone | grep -q backingStore && fail "a full copy has a base image"
+ctl undefine tg-clone --remove-storage >/dev/null
+wait_screen "Vireo · 2 VMs"
 
 step the New VM form says what is wrong, in the status line, and keeps what was typed
 tm send-keys -t tui Escape n

@@ -103,5 +103,6 @@ tui_details_draw (Tui *tui)
       g_autofree char *what = g_strdup_printf ("%s · %s", nic->model, source);
       y = field (y, nic->mac, what);
     }
-  mvaddstr (getmaxy (stdscr) - 1, 0, _("Esc, Enter or q returns to the table."));
+  y = heading (y + 1, _("Snapshots"));
+  tui_snapshots_draw (tui, row->domain, y);
 }

@@ -76,6 +76,12 @@ selected_domain (Tui *tui)
 static TuiRedraw
 key_quit (Tui *tui, int key)
 {
+  /* quitting half way would leave the clone's files behind */
+  if (tui->clone_cancellable != NULL)
+    {
+      tui_set_status (tui, TRUE, "%s", _("A clone is still being made: wait for it, or press Esc to cancel it."));
+      return TUI_REDRAW_ALL;
+    }
   g_main_loop_quit (tui->loop);
   return TUI_REDRAW_NONE;
 }
@@ -126,6 +132,7 @@ key_filter (Tui *tui, int key)
 static TuiRedraw
 key_help (Tui *tui, int key)
 {
+  tui->back_mode = tui->mode;
   tui->mode = TUI_MODE_HELP;
   return TUI_REDRAW_ALL;
 }
@@ -213,12 +220,19 @@ do_delete_with_disks (Tui *tui, VireoDomain *domain)
   delete_vm (tui, domain, TRUE);
 }
 
-static TuiRedraw
-ask (Tui            *tui,
-     VireoDomain    *domain,
-     TuiConfirmFunc  func,
-     char           *text)
+/**
+ * tui_ask:
+ * @text: (transfer full): the question, in the bottom line
+ *
+ * Runs @func on @domain if the answer is y.
+ */
+TuiRedraw
+tui_ask (Tui            *tui,
+         VireoDomain    *domain,
+         TuiConfirmFunc  func,
+         char           *text)
 {
+  tui->back_mode = tui->mode;
   tui->mode = TUI_MODE_CONFIRM;
   tui->confirm = func;
   g_set_object (&tui->confirm_domain, domain);
@@ -234,8 +248,8 @@ key_force_off (Tui *tui, int key)
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
-  return ask (tui, domain, do_force_off,
-              g_strdup_printf (_("Force VM '%s' off, as if unplugged? (y/n)"), vireo_domain_get_name (domain)));
+  return tui_ask (tui, domain, do_force_off,
+                  g_strdup_printf (_("Force VM '%s' off, as if unplugged? (y/n)"), vireo_domain_get_name (domain)));
 }
 
 static TuiRedraw
@@ -245,9 +259,9 @@ key_delete (Tui *tui, int key)
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
-  return ask (tui, domain, do_delete,
-              g_strdup_printf (_("Delete VM '%s'? y: keep its disks, a: delete its disks too, n: no"),
-                               vireo_domain_get_name (domain)));
+  return tui_ask (tui, domain, do_delete,
+                  g_strdup_printf (_("Delete VM '%s'? y: keep its disks, a: delete its disks too, n: no"),
+                                   vireo_domain_get_name (domain)));
 }
 
 static TuiRedraw
@@ -328,9 +342,58 @@ key_console (Tui *tui, int key)
 static TuiRedraw
 key_details (Tui *tui, int key)
 {
-  if (selected_domain (tui) != NULL)
-    tui->mode = TUI_MODE_DETAILS;
+  VireoDomain *domain = selected_domain (tui);
+
+  if (domain == NULL)
+    return TUI_REDRAW_ALL;
+  tui->mode = TUI_MODE_DETAILS;
+  tui_snapshots_reload (tui, domain);
   return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_back (Tui *tui, int key)
+{
+  tui->mode = TUI_MODE_TABLE;
+  return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_snapshot (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  return domain ? tui_snapshots_take (tui, domain) : TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_clone (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  return domain ? tui_clone_start (tui, domain) : TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_revert_snapshot (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  return domain ? tui_snapshots_revert (tui, domain) : TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_delete_snapshot (Tui *tui, int key)
+{
+  VireoDomain *domain = selected_domain (tui);
+
+  return domain ? tui_snapshots_delete (tui, domain) : TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+key_choose_snapshot (Tui *tui, int key)
+{
+  return tui_snapshots_move (tui, key);
 }
 
 static TuiRedraw
@@ -343,7 +406,7 @@ key_new (Tui *tui, int key)
 
 static const TuiKey keys[] = {
   { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
-  { '\r', KEY_ENTER, N_("Details"), N_("the selected VM's settings, disks and interfaces"), key_details },
+  { '\r', KEY_ENTER, N_("Details"), N_("the selected VM's settings, disks, interfaces and snapshots"), key_details },
   { 'n', 0, N_("New"), N_("a new VM from a short form"), key_new },
   { 's', 0, N_("Start"), N_("start the selected VM"), key_start },
   { 'S', 0, N_("Shut down"), N_("ask the guest to shut down (forced off after a minute)"), key_shutdown },
@@ -352,6 +415,8 @@ static const TuiKey keys[] = {
   { 'r', 0, N_("Reboot"), N_("reboot through the guest"), key_reboot },
   { 'c', 0, N_("Console"), N_("the serial console, full screen (Ctrl+] returns)"), key_console },
   { 'd', KEY_DC, N_("Delete"), N_("delete the VM, with or without its disks (asks first)"), key_delete },
+  { 't', 0, N_("Snapshot"), N_("take a snapshot of the VM (asks for its name)"), key_snapshot },
+  { 'C', 0, N_("Clone"), N_("clone the shut-off VM, as a full copy or linked (Esc cancels)"), key_clone },
   { '/', 0, N_("Filter"), N_("show only VMs whose name or title holds the text (Esc clears)"), key_filter },
   { '>', KEY_F (6), N_("Sort"), N_("sort by the next column; < the previous one"), key_sort },
   { '<', 0, NULL, N_("sort by the previous column"), key_sort },
@@ -364,6 +429,36 @@ static const TuiKey keys[] = {
   { KEY_HOME, 0, NULL, N_("the first VM"), key_move },
   { KEY_END, 0, NULL, N_("the last VM"), key_move },
 };
+
+/* The detail pane's own keys: its snapshot tree has a cursor. */
+static const TuiKey details_keys[] = {
+  { 27, 'q', N_("Back"), N_("back to the table (Enter too)"), key_back },
+  { '\r', KEY_ENTER, NULL, N_("back to the table"), key_back },
+  { 't', 0, N_("Snapshot"), N_("take a snapshot of the VM (asks for its name)"), key_snapshot },
+  { 'R', 0, N_("Revert"), N_("revert the VM to the chosen snapshot (asks first)"), key_revert_snapshot },
+  { 'D', 0, N_("Delete snapshot"), N_("delete the chosen snapshot; its children move up (asks first)"),
+    key_delete_snapshot },
+  { 'C', 0, N_("Clone"), N_("clone the shut-off VM, as a full copy or linked (Esc cancels)"), key_clone },
+  { KEY_UP, 'k', NULL, N_("choose the snapshot above"), key_choose_snapshot },
+  { KEY_DOWN, 'j', NULL, N_("choose the snapshot below"), key_choose_snapshot },
+  { KEY_HOME, 0, NULL, N_("the first snapshot"), key_choose_snapshot },
+  { KEY_END, 0, NULL, N_("the last snapshot"), key_choose_snapshot },
+  { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
+};
+
+/* The table of keys for what is on screen. */
+static const TuiKey *
+current_keys (Tui   *tui,
+              guint *n)
+{
+  if (tui_pane (tui) == TUI_MODE_DETAILS)
+    {
+      *n = G_N_ELEMENTS (details_keys);
+      return details_keys;
+    }
+  *n = G_N_ELEMENTS (keys);
+  return keys;
+}
 
 static char *
 describe_key (int key)
@@ -379,6 +474,7 @@ describe_key (int key)
     case KEY_HOME: return g_strdup ("Home");
     case KEY_END: return g_strdup ("End");
     case KEY_DC: return g_strdup ("Del");
+    case 27: return g_strdup ("Esc");
     case '\r': return g_strdup ("Enter");
     case KEY_ENTER: return g_strdup ("Enter");
     default: return g_strdup_printf ("%c", key);
@@ -437,13 +533,28 @@ handle_confirm_key (Tui *tui,
     func = tui->confirm;
   else if ((key == 'a' || key == 'A') && tui->confirm == do_delete)
     func = do_delete_with_disks;
-  tui->mode = TUI_MODE_TABLE;
+  tui->mode = tui->back_mode;
   if (func != NULL && tui->confirm_domain != NULL)
     func (tui, tui->confirm_domain);
   else
     tui_set_status (tui, FALSE, "%s", _("Nothing was done."));
   g_clear_object (&tui->confirm_domain);
   return TUI_REDRAW_ALL;
+}
+
+static TuiRedraw
+run_key (Tui *tui,
+         int  key)
+{
+  guint n;
+  const TuiKey *table = current_keys (tui, &n);
+
+  if (tui->mode == TUI_MODE_DETAILS && key == '\n')
+    key = '\r';
+  for (guint i = 0; i < n; i++)
+    if (table[i].key == key || (table[i].alt_key != 0 && table[i].alt_key == key))
+      return table[i].func (tui, key);
+  return TUI_REDRAW_NONE;
 }
 
 /**
@@ -456,6 +567,13 @@ tui_keys_handle (Tui *tui,
 {
   if (key == KEY_RESIZE)
     return TUI_REDRAW_ALL;
+  /* a key only while a clone runs (tui_term_catch_interrupt) */
+  if (key == CTRL ('c'))
+    {
+      if (!tui_clone_cancel (tui))
+        g_main_loop_quit (tui->loop);
+      return TUI_REDRAW_ALL;
+    }
   switch (tui->mode)
     {
     case TUI_MODE_FILTER:
@@ -463,24 +581,23 @@ tui_keys_handle (Tui *tui,
     case TUI_MODE_CONFIRM:
       return handle_confirm_key (tui, key);
     case TUI_MODE_HELP:
-      tui->mode = TUI_MODE_TABLE;
-      return TUI_REDRAW_ALL;
-    case TUI_MODE_DETAILS:
-      if (key == 27 || key == 'q' || key == '\r' || key == '\n' || key == KEY_ENTER)
-        tui->mode = TUI_MODE_TABLE;
+      tui->mode = tui->back_mode == TUI_MODE_DETAILS ? TUI_MODE_DETAILS : TUI_MODE_TABLE;
       return TUI_REDRAW_ALL;
     case TUI_MODE_FORM:
       return tui_form_key (tui, key);
+    case TUI_MODE_PROMPT:
+      return tui_prompt_key (tui, key);
+    case TUI_MODE_DETAILS:
     case TUI_MODE_TABLE:
     default:
       break;
     }
-  if (key == 27 && tui->filter->len > 0)
+  /* Esc stops a running clone before anything else */
+  if (key == 27 && tui_clone_cancel (tui))
+    return TUI_REDRAW_ALL;
+  if (key == 27 && tui->mode == TUI_MODE_TABLE && tui->filter->len > 0)
     return handle_filter_key (tui, key);
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    if (keys[i].key == key || (keys[i].alt_key != 0 && keys[i].alt_key == key))
-      return keys[i].func (tui, key);
-  return TUI_REDRAW_NONE;
+  return run_key (tui, key);
 }
 
 /* "F1 Help  s Start  S Shut down …", as much as fits */
@@ -489,20 +606,22 @@ tui_keys_draw_bar (Tui *tui,
                    int  y,
                    int  width)
 {
+  guint n;
+  const TuiKey *table = current_keys (tui, &n);
   int x = 0;
 
   move (y, 0);
   clrtoeol ();
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+  for (guint i = 0; i < n; i++)
     {
       g_autofree char *name = NULL;
       const char *label;
       int need;
 
-      if (keys[i].label == NULL)
+      if (table[i].label == NULL)
         continue;
-      name = describe_key (keys[i].key);
-      label = _(keys[i].label);
+      name = describe_key (table[i].key);
+      label = _(table[i].label);
       need = strlen (name) + 1 + g_utf8_strlen (label, -1) + 2;
       if (x + need > width)
         break;
@@ -519,19 +638,24 @@ tui_keys_draw_help (Tui *tui)
 {
   int height = getmaxy (stdscr);
   int y = 2;
+  /* the keys of the pane the help was asked from */
+  gboolean details = tui->back_mode == TUI_MODE_DETAILS;
+  const TuiKey *table = details ? details_keys : keys;
+  guint n = details ? G_N_ELEMENTS (details_keys) : G_N_ELEMENTS (keys);
 
   attron (A_BOLD);
-  mvaddstr (0, 0, _("vireo-tui keys (any key returns)"));
+  mvaddstr (0, 0, details ? _("vireo-tui keys in the detail pane (any key returns)")
+                          : _("vireo-tui keys (any key returns)"));
   attroff (A_BOLD);
-  for (guint i = 0; i < G_N_ELEMENTS (keys) && y < height; i++, y++)
+  for (guint i = 0; i < n && y < height; i++, y++)
     {
-      g_autofree char *name = describe_key (keys[i].key);
-      g_autofree char *alt = keys[i].alt_key ? describe_key (keys[i].alt_key) : NULL;
+      g_autofree char *name = describe_key (table[i].key);
+      g_autofree char *alt = table[i].alt_key ? describe_key (table[i].alt_key) : NULL;
       g_autofree char *both = alt && !g_str_equal (alt, name) ? g_strdup_printf ("%s, %s", name, alt) : g_strdup (name);
 
       attron (A_BOLD);
       mvaddstr (y, 2, both);
       attroff (A_BOLD);
-      mvaddstr (y, 14, _(keys[i].help));
+      mvaddstr (y, 14, _(table[i].help));
     }
 }

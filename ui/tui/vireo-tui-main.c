@@ -108,6 +108,17 @@ on_quit_signal (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Ctrl+C cancels a running clone first, and quits otherwise. */
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Tui *tui = user_data;
+
+  if (!tui_clone_cancel (tui))
+    g_main_loop_quit (tui->loop);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_domains_changed (GListModel *model,
                     guint       position,
@@ -153,7 +164,7 @@ tui_open (Tui        *tui,
   vireo_stats_set_interval (interval);
   tui_watch_stdin (tui, TRUE);
   g_unix_signal_add (SIGWINCH, on_winch, tui);
-  g_unix_signal_add (SIGINT, on_quit_signal, tui);
+  g_unix_signal_add (SIGINT, on_interrupt, tui);
   g_unix_signal_add (SIGTERM, on_quit_signal, tui);
   g_unix_signal_add (SIGHUP, on_quit_signal, tui);
   tui_queue_draw (tui, TUI_REDRAW_ALL);
@@ -166,6 +177,10 @@ tui_close (Tui *tui)
   tui_term_restore ();
   tui_form_free ();
   g_cancellable_cancel (tui->cancellable);
+  if (tui->clone_cancellable)
+    g_cancellable_cancel (tui->clone_cancellable);
+  tui_snapshots_free (tui);
+  tui_prompt_clear (tui);
   g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui->engine), tui);
   for (guint i = 0; i < tui->rows->len; i++)
     g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain, tui);
@@ -178,6 +193,9 @@ tui_close (Tui *tui)
   g_free (tui->status);
   g_free (tui->confirm_text);
   g_clear_object (&tui->confirm_domain);
+  if (tui->prompt_text)
+    g_string_free (tui->prompt_text, TRUE);
+  g_clear_object (&tui->clone_cancellable);
   g_clear_object (&tui->cancellable);
   g_main_loop_unref (tui->loop);
   g_clear_object (&tui->engine);

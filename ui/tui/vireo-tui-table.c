@@ -401,27 +401,24 @@ void
 tui_draw (Tui *tui)
 {
   int height, width, rows_height, selected;
+  TuiMode pane = tui_pane (tui);
 
   getmaxyx (stdscr, height, width);
   erase ();
-  if (tui->mode == TUI_MODE_HELP || tui->mode == TUI_MODE_DETAILS || tui->mode == TUI_MODE_FORM)
+  if (pane == TUI_MODE_HELP || pane == TUI_MODE_DETAILS || pane == TUI_MODE_FORM)
     {
-      if (tui->mode == TUI_MODE_HELP)
+      if (pane == TUI_MODE_HELP)
         tui_keys_draw_help (tui);
-      else if (tui->mode == TUI_MODE_DETAILS)
+      else if (pane == TUI_MODE_DETAILS)
         tui_details_draw (tui);
       else
         tui_form_draw (tui);
-      /* errors stay visible under the pane */
-      if (tui->mode == TUI_MODE_FORM && tui->status && height > 1)
-        {
-          int color = tui->status_error ? tui_term_color (tui, "error") | A_BOLD : 0;
-          move (height - 1, 0);
-          clrtoeol ();
-          attron (color);
-          put (height - 1, 0, width, FALSE, tui->status);
-          attroff (color);
-        }
+      /* (the pane may have gone back to the table: its VM went away) */
+      if (tui_pane (tui) == TUI_MODE_DETAILS && height > 2)
+        tui_keys_draw_bar (tui, height - 2, width);
+      /* errors, questions and prompts stay visible under the pane */
+      if (tui_pane (tui) != TUI_MODE_HELP && height > 1)
+        tui_draw_bottom_line (tui, height - 1, width);
       refresh ();
       return;
     }
@@ -444,22 +441,6 @@ tui_draw (Tui *tui)
   if (height > 2)
     tui_keys_draw_bar (tui, height - 2, width);
   if (height > 1)
-    {
-      move (height - 1, 0);
-      clrtoeol ();
-      if (tui->mode == TUI_MODE_CONFIRM && tui->confirm_text)
-        {
-          attron (A_BOLD);
-          put (height - 1, 0, width, FALSE, tui->confirm_text);
-          attroff (A_BOLD);
-        }
-      else if (tui->status)
-        {
-          int color = tui->status_error ? tui_term_color (tui, "error") | A_BOLD : 0;
-          attron (color);
-          put (height - 1, 0, width, FALSE, tui->status);
-          attroff (color);
-        }
-    }
+    tui_draw_bottom_line (tui, height - 1, width);
   refresh ();
 }

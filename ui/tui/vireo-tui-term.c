@@ -114,3 +114,20 @@ tui_term_return (void)
   clear ();
   refresh ();
 }
+
+/* While a clone runs, Ctrl+C is a key that cancels it: as a signal the
+ * terminal would also send it to the qemu-img doing the copy, which would
+ * die of it half way instead of being stopped by the cancel. */
+void
+tui_term_catch_interrupt (gboolean catch)
+{
+  if (!active)
+    return;
+  if (catch)
+    raw ();
+  else
+    {
+      noraw ();
+      cbreak ();
+    }
+}

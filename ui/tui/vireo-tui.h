@@ -32,6 +32,7 @@ typedef enum {
   TUI_MODE_HELP,
   TUI_MODE_DETAILS,      /* the selected VM's pane (Enter) */
   TUI_MODE_FORM,         /* New VM (n) */
+  TUI_MODE_PROMPT,       /* typing a name in the status line */
 } TuiMode;
 
 typedef enum {
@@ -54,7 +55,10 @@ typedef struct {
 } TuiRow;
 
 typedef struct _Tui Tui;
+typedef struct _TuiSnapshots TuiSnapshots;
 typedef void (*TuiConfirmFunc) (Tui *tui, VireoDomain *domain);
+/* @choice: which of the prompt's two choices was on (Tab switches) */
+typedef void (*TuiPromptFunc) (Tui *tui, VireoDomain *domain, const char *text, gboolean choice);
 
 struct _Tui {
   VireoEngine *engine;
@@ -75,6 +79,18 @@ struct _Tui {
   char *confirm_text;
   TuiConfirmFunc confirm;
   VireoDomain *confirm_domain;
+  TuiMode back_mode;               /* where a question or a prompt returns */
+
+  /* a one-line prompt in the status line: a snapshot's or a clone's name */
+  char *prompt_label;
+  GString *prompt_text;
+  const char *prompt_choices[2];   /* shown as Tab switches them; NULL: none */
+  gboolean prompt_choice;
+  TuiPromptFunc prompt_done;
+  VireoDomain *prompt_domain;
+
+  TuiSnapshots *snapshots;         /* the detail pane's snapshot tree */
+  GCancellable *clone_cancellable; /* the running clone: Esc and Ctrl+C cancel it */
 
   TuiRedraw dirty;
   guint draw_id;
@@ -90,6 +106,7 @@ void     tui_term_resize      (void);
 void     tui_term_leave       (void);
 void     tui_term_return      (void);
 int      tui_term_color       (Tui *tui, const char *role);
+void     tui_term_catch_interrupt (gboolean catch);
 
 /* vireo-tui-table.c: rows, sorting, filtering and drawing */
 void     tui_rows_sync        (Tui *tui);
@@ -106,6 +123,7 @@ TuiRedraw tui_keys_handle     (Tui *tui, int key);
 gboolean  tui_edit_text       (GString *text, int key);
 void      tui_keys_draw_bar   (Tui *tui, int y, int width);
 void      tui_keys_draw_help  (Tui *tui);
+TuiRedraw tui_ask             (Tui *tui, VireoDomain *domain, TuiConfirmFunc func, char *text);
 
 /* vireo-tui-details.c, vireo-tui-form.c */
 void      tui_details_draw    (Tui *tui);
@@ -113,6 +131,29 @@ void      tui_form_open       (Tui *tui);
 void      tui_form_draw       (Tui *tui);
 TuiRedraw tui_form_key        (Tui *tui, int key);
 void      tui_form_free       (void);
+
+/* vireo-tui-prompt.c: the one-line prompt and the bottom line */
+void      tui_prompt_open     (Tui *tui, VireoDomain *domain, char *label, const char *text,
+                               TuiPromptFunc done);
+TuiRedraw tui_prompt_key      (Tui *tui, int key);
+void      tui_prompt_clear    (Tui *tui);
+void      tui_draw_bottom_line (Tui *tui, int y, int width);
+TuiMode   tui_pane            (Tui *tui);
+void      tui_show_job        (Tui *tui, VireoJob *job, const char *doing);
+void      tui_forget_job      (Tui *tui, VireoJob *job);
+
+/* vireo-tui-snapshots.c: the snapshot tree in the detail pane, and its keys */
+void      tui_snapshots_free  (Tui *tui);
+void      tui_snapshots_reload (Tui *tui, VireoDomain *domain);
+int       tui_snapshots_draw  (Tui *tui, VireoDomain *domain, int y);
+TuiRedraw tui_snapshots_move  (Tui *tui, int key);
+TuiRedraw tui_snapshots_take  (Tui *tui, VireoDomain *domain);
+TuiRedraw tui_snapshots_revert (Tui *tui, VireoDomain *domain);
+TuiRedraw tui_snapshots_delete (Tui *tui, VireoDomain *domain);
+
+/* vireo-tui-clone.c */
+TuiRedraw tui_clone_start     (Tui *tui, VireoDomain *domain);
+gboolean  tui_clone_cancel    (Tui *tui);
 
 /* vireo-tui-main.c */
 void     tui_watch_stdin      (Tui *tui, gboolean watch);
