@@ -30,24 +30,10 @@ disk_info (const Clone     *clone,
            const CloneDisk *disk,
            GError         **error)
 {
-  const char *argv[] = { "qemu-img", "info", "--output=json", "-f", disk->format, disk->image, NULL };
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *out = NULL;
-  JsonNode *root;
+  /* Translators: the subject of an error: "VM 'web': disk vda" */
+  g_autofree char *subject = g_strdup_printf (_("VM '%s': disk %s"), clone->source_config->name, disk->target);
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, error);
-  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, error))
-    return NULL;
-  if (!g_subprocess_get_successful (proc) || !json_parser_load_from_data (parser, out, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
-                   _("VM '%s': disk %s (%s) cannot be read"), clone->source_config->name,
-                   disk->target, disk->image);
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
+  return vireo_storage_image_info (subject, disk->image, disk->format, error);
 }
 
 static gboolean

@@ -162,7 +162,7 @@ _vireo_image_snapshot_run (const char             *vm,
   g_autofree char *err = NULL;
   const char *why;
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+  proc = vireo_storage_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
   if (proc == NULL)
     {
       g_prefix_error (error, _("VM '%s': disk %s: "), vm, disk->target);

@@ -124,6 +124,30 @@ vireo_storage_probe_format (const char  *vm,
   return "raw";
 }
 
+static void
+own_process_group (gpointer data)
+{
+  setpgid (0, 0);
+}
+
+/**
+ * vireo_storage_spawn:
+ * Starts qemu-img (or another tool on images) in a process group of its
+ * own: a Ctrl+C at the terminal then reaches the front end, which cancels
+ * the job (and kills the tool itself, cleaning up) or lets it finish,
+ * and never kills the tool half way through writing an image.
+ */
+GSubprocess *
+vireo_storage_spawn (const char * const  *argv,
+                     GSubprocessFlags     flags,
+                     GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+
+  g_subprocess_launcher_set_child_setup (launcher, own_process_group, NULL, NULL);
+  return g_subprocess_launcher_spawnv (launcher, argv, error);
+}
+
 /* Worker thread: `qemu-img info` of @path, parsed.  -U: a running VM's
  * image is only read, which is safe; @format, when known, is never
  * probed (a raw disk whose guest wrote a qcow2 header stays raw). */
@@ -145,7 +169,7 @@ image_info (const char  *subject,
       argv[4] = path;
       argv[5] = NULL;
     }
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  proc = vireo_storage_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   if (proc == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
@@ -506,8 +530,8 @@ vireo_storage_run_qemu_img (VireoJob           *vjob,
   char buf[4096];
   gssize n;
 
-  proc = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                  G_SUBPROCESS_FLAGS_STDERR_MERGE, &local_error);
+  proc = vireo_storage_spawn ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_MERGE, &local_error);
   if (proc == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
@@ -796,7 +820,7 @@ vireo_storage_describe_chain (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+  proc = vireo_storage_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
   if (proc == NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,

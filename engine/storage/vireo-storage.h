@@ -24,6 +24,9 @@ char       *vireo_storage_check_image   (const char  *vm,
                                          const char  *format,
                                          const char  *backing,
                                          GError     **error);
+GSubprocess *vireo_storage_spawn       (const char * const *argv,
+                                         GSubprocessFlags    flags,
+                                         GError            **error);
 JsonObject *vireo_storage_image_info   (const char  *subject,
                                          const char  *path,
                                          const char  *format,

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -51,17 +53,29 @@ on_progress (VireoJob   *job,
            vireo_job_get_progress (job) * 100, text ? " · " : "", text ? text : "");
 }
 
-/* Waits for a snapshot operation, with its progress on a terminal. */
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  fprintf (stderr, "\r\033[K%s\n", _("A snapshot operation cannot be stopped half way; it ends in a moment"));
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits for a snapshot operation, with its progress on a terminal.  A
+ * Ctrl+C does not stop it: a snapshot half taken or a revert half done
+ * would be worse than waiting (qemu-img runs in its own process group,
+ * so the key does not reach it either). */
 static GAsyncResult *
 wait_job (VireoJob      *job,
           GAsyncResult **result)
 {
   gboolean show = job != NULL && isatty (STDERR_FILENO);
+  guint sigint = g_unix_signal_add (SIGINT, on_interrupt, NULL);
   GAsyncResult *ret;
 
   if (show)
     g_signal_connect (job, "notify", G_CALLBACK (on_progress), NULL);
   ret = ctl_wait (result);
+  g_source_remove (sigint);
   if (show)
     fprintf (stderr, "\r\033[K");
   return ret;
