@@ -55,7 +55,7 @@ test_round_trip (void **state)
   assert_non_null (strstr (xml, "<memory snapshot=\"internal\"/>"));
   assert_non_null (strstr (xml, "<disk name=\"vdb\" snapshot=\"internal\"/>"));
   assert_non_null (strstr (xml, "&amp; &lt;all&gt;"));
-  assert_non_null (strstr (xml, "  <domain "));
+  assert_non_null (strstr (xml, "</disks>\n<domain "));
 
   back = _vireo_snapshot_parse (xml, -1, "x.xml", &error);
   assert_no_error (error);

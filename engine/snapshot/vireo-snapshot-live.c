@@ -136,7 +136,6 @@ _vireo_snapshot_live_take (VireoSnapshotOp  *op,
                            GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) mapped = NULL;
 
   snapshot->state = query_state (qmp, &local_error);
   if (local_error == NULL)

@@ -347,12 +347,10 @@ vireo_snapshot_format_xml (VireoSnapshot *self)
   g_string_append (out, "  </disks>\n");
   if (self->config)
     {
+      /* as it is: indenting it would change the text of elements that
+       * span lines (a description, an element kept verbatim) */
       g_autofree char *domain = vireo_domain_config_format (self->config);
-      g_auto(GStrv) lines = g_strsplit (domain, "\n", -1);
-
-      for (guint i = 0; lines[i]; i++)
-        if (*lines[i])
-          g_string_append_printf (out, "  %s\n", lines[i]);
+      g_string_append (out, domain);
     }
   g_string_append (out, "</domainsnapshot>\n");
   return g_string_free (out, FALSE);
