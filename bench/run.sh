@@ -8,7 +8,8 @@
 #   - vireo-shim's RSS and PSS per running VM;
 #   - defining the 1st and the 1000th VM; vireoctl list --all with 1000;
 #   - the resident memory of a vireoctl client attached to a console;
-#   - the desktop application (bench/desktop.sh) and vireo-tui (bench/tui.sh).
+#   - the desktop application (bench/desktop.sh), vireo-tui (bench/tui.sh),
+#     snapshots and clones (bench/snapshots.sh).
 # Every step runs on its own, in a temporary --root: one that fails says
 # why and the next runs.  A summary of every figure and its goal ends it.
 set -uo pipefail
@@ -130,6 +131,7 @@ step "$root" "definitions (1000 VMs)" define_and_list
 step "$root" "client memory" client_memory
 "$bench_dir/desktop.sh" "$builddir" || echo "bench: the desktop part failed (exit $?); going on"
 "$bench_dir/tui.sh" "$builddir" || echo "bench: the vireo-tui part failed (exit $?); going on"
+"$bench_dir/snapshots.sh" "$builddir" || echo "bench: the snapshot part failed (exit $?); going on"
 
 echo
 echo "== summary (figures, not assertions) =="
