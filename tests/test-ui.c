@@ -1241,21 +1241,47 @@ test_snapshots_page (void **state)
   gtk_widget_destroy (vm_window);
 }
 
+/* The one visible window of @type, if any. */
 static GtkWidget *
-find_clone_dialog (void)
+find_window (GType type)
 {
   g_autoptr(GList) windows = gtk_window_list_toplevels ();
 
   for (GList *l = windows; l; l = l->next)
-    if (VIREO_IS_CLONE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
       return l->data;
   return NULL;
 }
 
 static gboolean
-no_clone_dialog (gpointer data)
+no_window (gpointer data)
 {
-  return find_clone_dialog () == NULL;
+  return find_window (GPOINTER_TO_SIZE (data)) == NULL;
+}
+
+static gboolean
+entry_says (gpointer data)
+{
+  gpointer *args = data;
+  return g_strcmp0 (gtk_entry_get_text (args[0]), args[1]) == 0;
+}
+
+/* Take Snapshot… from the manager's menu, of the VM shut off: the dialog
+ * suggests the next name once it has listed the snapshots. */
+static void
+take_from_menu (Fixture *f)
+{
+  GtkWidget *dialog;
+  gpointer args[2];
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "take-snapshot", NULL);
+  dialog = find_window (VIREO_TYPE_TAKE_SNAPSHOT_DIALOG);
+  assert_non_null (dialog);
+  args[0] = child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "name_entry");
+  args[1] = "snapshot-2";
+  assert_true (wait_until (entry_says, args, 20));
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "take_button"));
+  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_TAKE_SNAPSHOT_DIALOG), 60));
 }
 
 static gboolean
@@ -1270,7 +1296,8 @@ combo_has (gpointer data)
   return found;
 }
 
-/* The shut-off VM cloned from the row menu's Clone…: the suggested name,
+/* A snapshot of the shut-off VM from the manager's Take Snapshot…; then
+ * the VM cloned from the row menu's Clone…: the suggested name,
  * no linked clone from a snapshot, progress while it copies, and the new
  * VM in the list when it is done. */
 static void
@@ -1287,16 +1314,19 @@ test_clone (void **state)
   vireo_window_select_domain (f->window, f->vm);
   assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "clone"));
   assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "take-snapshot"));
+  take_from_menu (f);
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "clone", NULL);
-  dialog = find_clone_dialog ();
+  dialog = find_window (VIREO_TYPE_CLONE_DIALOG);
   assert_non_null (dialog);
   assert_string_equal (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "name_entry")),
                        "wizard-vm-clone");
   from = child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "from_combo");
   linked = child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "linked_radio");
   args[0] = from;
-  args[1] = "snapshot-1";
+  args[1] = "snapshot-2";
   assert_true (wait_until (combo_has, args, 20));
+  args[1] = "snapshot-1";
+  assert_true (combo_has (args));
   assert_string_equal (gtk_combo_box_get_active_id (from), "");
   assert_true (gtk_widget_is_sensitive (linked));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (linked), TRUE);
@@ -1309,7 +1339,7 @@ test_clone (void **state)
   gtk_button_clicked (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "clone_button"));
   assert_true (gtk_widget_get_visible (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "progress_bar")));
   assert_false (gtk_widget_is_sensitive (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "clone_button")));
-  assert_true (wait_until (no_clone_dialog, NULL, 120));
+  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_CLONE_DIALOG), 120));
   args[0] = f->engine;
   args[1] = "wizard-vm-clone";
   assert_true (wait_until (engine_knows, args, 10));

@@ -177,6 +177,19 @@ delete_vm (GSimpleAction *action,
   vireo_window_delete_vm (user_data);
 }
 
+/* An open window of the VM shows the new snapshot at once. */
+static void
+on_taken (GtkWidget   *dialog,
+          const char  *name,
+          VireoWindow *self)
+{
+  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
+  GtkWidget *window = g_hash_table_lookup (self->vm_windows, vireo_domain_get_uuid (domain));
+
+  if (window != NULL)
+    vireo_snapshots_view_reload (vireo_vm_window_get_snapshots_view (VIREO_VM_WINDOW (window)));
+}
+
 /**
  * vireo_window_take_snapshot:
  * Opens the Take Snapshot dialog for the selected VM.
@@ -191,6 +204,8 @@ vireo_window_take_snapshot (VireoWindow *self)
   if (self->selected == NULL)
     return NULL;
   dialog = vireo_take_snapshot_dialog_new (GTK_WINDOW (self), self->selected, NULL);
+  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
+  g_signal_connect_object (dialog, "taken", G_CALLBACK (on_taken), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
 }
