@@ -8,7 +8,9 @@
  * frame) and the serial console shows the ready marker and answers a
  * command typed into the terminal; a QEMU or a shim killed under the window
  * shows as crashed and the application carries on; the VM's own window
- * starts it, pauses and resumes it and forces it off.  Screenshots of both windows go
+ * starts it, pauses and resumes it and forces it off; its Snapshots page
+ * takes, reverts to and deletes a snapshot of it running, and the row
+ * menu's Clone… copies it shut off.  Screenshots of the windows go
  * to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
@@ -18,12 +20,14 @@
 
 #include "vireo-add-disk-dialog.h"
 #include "vireo-application.h"
+#include "vireo-clone-dialog.h"
 #include "vireo-disk-row.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-nic-row.h"
 #include "vireo-preferences.h"
+#include "vireo-take-snapshot-dialog.h"
 #include "vireo-test-util.h"
 #include "vireo-vm-list.h"
 #include "vireo-vm-row.h"
@@ -895,8 +899,8 @@ check_lifecycle (GtkWidget  *vm_window,
   assert_int_equal (g_action_group_get_action_enabled (actions, "vm-force-off"), force_off);
 }
 
-/* The header bar's menu offers Pause, Shut Down, Reboot and Force Off,
- * and nothing that does not work yet. */
+/* The header bar's menu offers Pause, Shut Down, Reboot, Force Off, Take
+ * Snapshot… and Clone…, and nothing that does not work yet. */
 static void
 check_power_menu (GtkWidget *vm_window)
 {
@@ -917,7 +921,8 @@ check_power_menu (GtkWidget *vm_window)
           g_string_append_printf (seen, "%s ", action);
         }
     }
-  assert_string_equal (seen->str, "win.vm-pause win.vm-shutdown win.vm-reboot win.vm-force-off ");
+  assert_string_equal (seen->str, "win.vm-pause win.vm-shutdown win.vm-reboot win.vm-force-off "
+                                  "win.vm-snapshot win.vm-clone ");
 }
 
 /* The VM's own window starts it, pauses and resumes it, and forces it off
@@ -977,6 +982,371 @@ test_vm_window_actions (void **state)
   assert_null (vireo_window_get_error_text (f->window));
   gtk_widget_destroy (vm_window);
   f->vm_window = NULL;
+}
+
+/* The row of the tree model named @name, anywhere in the tree. */
+static gboolean
+find_row (GtkTreeModel *model,
+          GtkTreeIter  *parent,
+          const char   *name,
+          GtkTreeIter  *found)
+{
+  GtkTreeIter iter;
+
+  if (!gtk_tree_model_iter_children (model, &iter, parent))
+    return FALSE;
+  do
+    {
+      g_autofree char *text = NULL;
+
+      gtk_tree_model_get (model, &iter, VIREO_SNAPSHOTS_COLUMN_NAME, &text, -1);
+      if (g_strcmp0 (text, name) == 0)
+        {
+          *found = iter;
+          return TRUE;
+        }
+      if (find_row (model, &iter, name, found))
+        return TRUE;
+    }
+  while (gtk_tree_model_iter_next (model, &iter));
+  return FALSE;
+}
+
+static GtkTreeModel *
+snapshots_model (VireoSnapshotsView *view)
+{
+  return gtk_tree_view_get_model (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "tree_view"));
+}
+
+/* The snapshots view has read the list again and shows the row @args[1]
+ * (or, with a "!" before the name, does not). */
+static gboolean
+snapshots_show (gpointer data)
+{
+  gpointer *args = data;
+  const char *name = args[1];
+  gboolean want = name[0] != '!';
+  GtkTreeIter iter;
+
+  return vireo_snapshots_view_is_loaded (args[0]) &&
+         find_row (snapshots_model (args[0]), NULL, want ? name : name + 1, &iter) == want;
+}
+
+/* The parent row's name of the row @name; NULL at the top level. */
+static char *
+parent_of (VireoSnapshotsView *view,
+           const char         *name)
+{
+  GtkTreeModel *model = snapshots_model (view);
+  GtkTreeIter iter, parent;
+  char *text = NULL;
+
+  assert_true (find_row (model, NULL, name, &iter));
+  if (gtk_tree_model_iter_parent (model, &parent, &iter))
+    gtk_tree_model_get (model, &parent, VIREO_SNAPSHOTS_COLUMN_NAME, &text, -1);
+  return text;
+}
+
+static void
+select_row (VireoSnapshotsView *view,
+            const char         *name)
+{
+  GtkTreeView *tree = child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "tree_view");
+  GtkTreeIter iter;
+
+  assert_true (find_row (gtk_tree_view_get_model (tree), NULL, name, &iter));
+  gtk_tree_selection_select_iter (gtk_tree_view_get_selection (tree), &iter);
+}
+
+static char *
+row_text (VireoSnapshotsView *view,
+          const char         *name,
+          int                 column)
+{
+  GtkTreeIter iter;
+  char *text = NULL;
+
+  assert_true (find_row (snapshots_model (view), NULL, name, &iter));
+  gtk_tree_model_get (snapshots_model (view), &iter, column, &text, -1);
+  return text;
+}
+
+/* Takes a snapshot through the page's Take dialog: the suggested name,
+ * a description typed in, and the Take button. */
+static void
+take_from_page (VireoSnapshotsView *view)
+{
+  GtkWidget *dialog = vireo_snapshots_view_take (view);
+  gpointer args[2] = { view, "snapshot-1" };
+
+  assert_string_equal (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "name_entry")),
+                       "snapshot-1");
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "description_entry"), "before the test");
+  save_screenshot (dialog, "take-snapshot-dialog.png");
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "take_button"));
+  assert_true (wait_until (snapshots_show, args, 120));
+}
+
+/* The snapshot of the running VM: its RAM state, a thumbnail, and the
+ * "current state" row under it, in italics. */
+static void
+check_taken (VireoSnapshotsView *view)
+{
+  GtkTreeModel *model = snapshots_model (view);
+  g_autoptr(GdkPixbuf) thumbnail = NULL;
+  g_autofree char *state = row_text (view, "snapshot-1", VIREO_SNAPSHOTS_COLUMN_STATE);
+  g_autofree char *description = row_text (view, "snapshot-1", VIREO_SNAPSHOTS_COLUMN_DESCRIPTION);
+  g_autofree char *now_parent = parent_of (view, "Current state");
+  g_autofree char *now_time = row_text (view, "Current state", VIREO_SNAPSHOTS_COLUMN_TIME);
+  PangoStyle style;
+  GtkTreeIter iter;
+
+  assert_string_equal (state, "Running");
+  assert_string_equal (description, "before the test");
+  assert_string_equal (now_parent, "snapshot-1");
+  assert_string_equal (now_time, "Now");
+  assert_true (find_row (model, NULL, "Current state", &iter));
+  gtk_tree_model_get (model, &iter, VIREO_SNAPSHOTS_COLUMN_STYLE, &style, -1);
+  assert_int_equal (style, PANGO_STYLE_ITALIC);
+  assert_true (find_row (model, NULL, "snapshot-1", &iter));
+  gtk_tree_model_get (model, &iter, VIREO_SNAPSHOTS_COLUMN_THUMBNAIL, &thumbnail, -1);
+  assert_non_null (thumbnail);
+  assert_int_equal (gdk_pixbuf_get_width (thumbnail), 64);
+  assert_true (g_str_has_prefix (gtk_label_get_text (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "usage_label")),
+                                 "Disk images use "));
+}
+
+static gboolean
+snapshots_idle (gpointer data)
+{
+  return vireo_snapshots_view_is_loaded (data);
+}
+
+/* Edits the description in place, as the cell's editor does. */
+static void
+edit_description (VireoSnapshotsView *view)
+{
+  GObject *renderer = gtk_widget_get_template_child (GTK_WIDGET (view), VIREO_TYPE_SNAPSHOTS_VIEW,
+                                                     "description_renderer");
+  GtkTreeModel *model = snapshots_model (view);
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  GtkTreeIter iter;
+
+  assert_true (find_row (model, NULL, "snapshot-1", &iter));
+  path = gtk_tree_model_get_string_from_iter (model, &iter);
+  g_signal_emit_by_name (renderer, "edited", path, "a clean guest");
+  pump_for (300);
+  assert_true (wait_until (snapshots_idle, view, 20));
+  text = row_text (view, "snapshot-1", VIREO_SNAPSHOTS_COLUMN_DESCRIPTION);
+  assert_string_equal (text, "a clean guest");
+}
+
+/* Revert asks; "Take Snapshot and Revert" keeps the state of now as
+ * snapshot-2, and the VM runs from snapshot-1 again. */
+static void
+revert_from_page (VireoSnapshotsView *view,
+                  VireoDomain        *vm)
+{
+  gpointer args[2] = { view, "snapshot-2" };
+  GtkWindow *question;
+
+  select_row (view, "snapshot-1");
+  gtk_button_clicked (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "revert_button"));
+  question = find_message_dialog ();
+  assert_non_null (question);
+  assert_true (gtk_window_get_modal (question));
+  assert_non_null (gtk_dialog_get_widget_for_response (GTK_DIALOG (question), 1));
+  gtk_dialog_response (GTK_DIALOG (question), 1);   /* Take Snapshot and Revert */
+  assert_null (find_message_dialog ());
+  assert_true (vireo_snapshots_view_is_busy (view));
+  assert_false (gtk_widget_is_sensitive (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "take_button")));
+  assert_true (gtk_widget_get_visible (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "progress_bar")));
+  assert_true (wait_until (snapshots_show, args, 120));
+  if (vireo_vm_window_get_error_text (VIREO_VM_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (view)))))
+    fail_msg ("%s", vireo_vm_window_get_error_text (VIREO_VM_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (view)))));
+  {
+    g_autofree char *parent = parent_of (view, "snapshot-2");
+    g_autofree char *now_parent = parent_of (view, "Current state");
+
+    assert_string_equal (parent, "snapshot-1");
+    assert_string_equal (now_parent, "snapshot-1");
+  }
+  assert_false (gtk_widget_get_visible (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "progress_bar")));
+  assert_int_equal (vireo_domain_get_state (vm), VIREO_DOMAIN_STATE_RUNNING);
+}
+
+static void
+delete_from_page (VireoSnapshotsView *view)
+{
+  gpointer args[2] = { view, "!snapshot-2" };
+  GtkWindow *question;
+
+  select_row (view, "snapshot-2");
+  gtk_button_clicked (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "delete_button"));
+  question = find_message_dialog ();
+  assert_non_null (question);
+  gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_ACCEPT);
+  assert_true (wait_until (snapshots_show, args, 60));
+  args[1] = "snapshot-1";
+  assert_true (snapshots_show (args));
+}
+
+/* The Snapshots page of the running VM: take (with the suggested name),
+ * edit the description in place, revert after taking a snapshot of the
+ * current state, delete; then the VM is forced off for the clone. */
+static void
+test_snapshots_page (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *vm = f->vm;
+  gpointer args[2] = { vm, GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING) };
+  VireoSnapshotsView *view;
+  GtkWidget *vm_window;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  vm_window = vireo_window_open_vm_window (f->window, vm);
+  view = vireo_vm_window_get_snapshots_view (VIREO_VM_WINDOW (vm_window));
+  g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-start", NULL);
+  assert_true (wait_until (domain_state_is, args, 60));
+  /* the console first shows the guest: gtk-vnc's display, never realized
+   * while another page shows, warns about the guest's first resize */
+  assert_true (wait_until (vnc_shows_frame, vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window)), 60));
+  assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "vm-snapshot"));
+  assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "vm-clone"));
+  vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "snapshots");
+  {
+    gpointer shows[2] = { view, "Current state" };
+    g_autofree char *parent = NULL;
+
+    assert_true (wait_until (snapshots_show, shows, 20));
+    parent = parent_of (view, "Current state");
+    assert_null (parent);
+  }
+  take_from_page (view);
+  check_taken (view);
+  edit_description (view);
+  save_screenshot (vm_window, "snapshots-page.png");
+  revert_from_page (view, vm);
+  delete_from_page (view);
+  save_screenshot (vm_window, "snapshots-page-after.png");
+  assert_null (vireo_vm_window_get_error_text (VIREO_VM_WINDOW (vm_window)));
+
+  /* off for the clone: its disks must hold still */
+  vireo_domain_destroy_async (vm, NULL, NULL, NULL);
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_SHUTOFF);
+  assert_true (wait_until (domain_state_is, args, 30));
+  assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "vm-clone"));
+  gtk_widget_destroy (vm_window);
+}
+
+/* The one visible window of @type, if any. */
+static GtkWidget *
+find_window (GType type)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+no_window (gpointer data)
+{
+  return find_window (GPOINTER_TO_SIZE (data)) == NULL;
+}
+
+static gboolean
+entry_says (gpointer data)
+{
+  gpointer *args = data;
+  return g_strcmp0 (gtk_entry_get_text (args[0]), args[1]) == 0;
+}
+
+/* Take Snapshot… from the manager's menu, of the VM shut off: the dialog
+ * suggests the next name once it has listed the snapshots. */
+static void
+take_from_menu (Fixture *f)
+{
+  GtkWidget *dialog;
+  gpointer args[2];
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "take-snapshot", NULL);
+  dialog = find_window (VIREO_TYPE_TAKE_SNAPSHOT_DIALOG);
+  assert_non_null (dialog);
+  args[0] = child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "name_entry");
+  args[1] = "snapshot-2";
+  assert_true (wait_until (entry_says, args, 20));
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "take_button"));
+  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_TAKE_SNAPSHOT_DIALOG), 60));
+}
+
+static gboolean
+combo_has (gpointer data)
+{
+  gpointer *args = data;
+  GtkComboBox *combo = args[0];
+  g_autofree char *active = g_strdup (gtk_combo_box_get_active_id (combo));
+  gboolean found = gtk_combo_box_set_active_id (combo, args[1]);
+
+  gtk_combo_box_set_active_id (combo, active);
+  return found;
+}
+
+/* A snapshot of the shut-off VM from the manager's Take Snapshot…; then
+ * the VM cloned from the row menu's Clone…: the suggested name,
+ * no linked clone from a snapshot, progress while it copies, and the new
+ * VM in the list when it is done. */
+static void
+test_clone (void **state)
+{
+  Fixture *f = *state;
+  GtkWidget *dialog;
+  GtkComboBox *from;
+  GtkWidget *linked;
+  gpointer args[2];
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  vireo_window_select_domain (f->window, f->vm);
+  assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "clone"));
+  assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "take-snapshot"));
+  take_from_menu (f);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "clone", NULL);
+  dialog = find_window (VIREO_TYPE_CLONE_DIALOG);
+  assert_non_null (dialog);
+  assert_string_equal (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "name_entry")),
+                       "wizard-vm-clone");
+  from = child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "from_combo");
+  linked = child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "linked_radio");
+  args[0] = from;
+  args[1] = "snapshot-2";
+  assert_true (wait_until (combo_has, args, 20));
+  args[1] = "snapshot-1";
+  assert_true (combo_has (args));
+  assert_string_equal (gtk_combo_box_get_active_id (from), "");
+  assert_true (gtk_widget_is_sensitive (linked));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (linked), TRUE);
+  gtk_combo_box_set_active_id (from, "snapshot-1");
+  assert_false (gtk_widget_is_sensitive (linked));
+  assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (linked)));
+  save_screenshot (dialog, "clone-dialog.png");
+
+  /* a full clone of the snapshot's disks */
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "clone_button"));
+  assert_true (gtk_widget_get_visible (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "progress_bar")));
+  assert_false (gtk_widget_is_sensitive (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "clone_button")));
+  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_CLONE_DIALOG), 120));
+  args[0] = f->engine;
+  args[1] = "wizard-vm-clone";
+  assert_true (wait_until (engine_knows, args, 10));
+  assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (
+                      vireo_window_get_list_box (f->window)))),
+                    vireo_engine_lookup_domain (f->engine, "wizard-vm-clone"));
+  assert_null (vireo_window_get_error_text (f->window));
 }
 
 /* preferences apply at once */
@@ -1174,6 +1544,8 @@ main (int   argc,
     cmocka_unit_test (test_qemu_killed),
     cmocka_unit_test (test_shim_killed),
     cmocka_unit_test (test_vm_window_actions),
+    cmocka_unit_test (test_snapshots_page),
+    cmocka_unit_test (test_clone),
     cmocka_unit_test (test_preferences),
     cmocka_unit_test (test_refused_start),
     cmocka_unit_test (test_delete),

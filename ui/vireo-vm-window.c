@@ -1,16 +1,18 @@
-/* vireo-vm-window.c: one VM's window: consoles, details, its lifecycle
+/* vireo-vm-window.c: one VM's window: consoles, details, snapshots, its lifecycle
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The header bar starts, pauses, resumes, shuts down, reboots and forces
  * off the VM through the same VireoDomainActions as the manager window,
  * so a user at the console need not go back to the list; failures show
- * in this window's own error bar.
+ * in this window's own error bar.  Take Snapshot… and Clone… in its menu
+ * open the same dialogs as the Snapshots page.
  */
 #include <gdk/gdkkeysyms.h>
 #include <glib/gi18n.h>
 
 #include "vireo-application.h"
+#include "vireo-clone-dialog.h"
 #include "vireo-domain-actions.h"
 #include "vireo-preferences.h"
 #include "vireo-vm-window.h"
@@ -30,6 +32,7 @@ struct _VireoVmWindow
   gboolean fullscreen;
 
   /* owned */
+  VireoEngine *engine;
   VireoDomain *domain;
   GCancellable *cancellable;
   VireoDomainActions *domain_actions;
@@ -38,6 +41,7 @@ struct _VireoVmWindow
   VireoVncView *vnc_view;
   VireoSerialView *serial_view;
   VireoDetailsView *details_view;
+  VireoSnapshotsView *snapshots_view;
 };
 
 G_DEFINE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -178,7 +182,32 @@ screenshot (GSimpleAction *action,
   vireo_domain_screenshot_async (self->domain, path, self->cancellable, on_screenshot_saved, path);
 }
 
+static void
+take_snapshot (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+
+  vireo_snapshots_view_take (self->snapshots_view);
+}
+
+static void
+clone_vm (GSimpleAction *action,
+          GVariant      *param,
+          gpointer       user_data)
+{
+  VireoVmWindow *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (vireo_clone_dialog_new (GTK_WINDOW (self), self->engine, self->domain,
+                                                          NULL, NULL)));
+}
+
+/* Named vm-snapshot and vm-clone, as the lifecycle verbs below are: the
+ * manager's names carry application accelerators. */
 static const GActionEntry actions[] = {
+  { "vm-snapshot", take_snapshot },
+  { "vm-clone", clone_vm },
   { "send-ctrl-alt-del", send_ctrl_alt_del },
   { "send-keys", send_keys, "s" },
   { "screenshot", screenshot },
@@ -211,6 +240,15 @@ on_lifecycle_failed (VireoDomainActions *lifecycle_actions,
 }
 
 static void
+on_snapshots_failed (VireoSnapshotsView *view,
+                     const GError       *error,
+                     VireoVmWindow      *self)
+{
+  gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_show (GTK_WIDGET (self->error_bar));
+}
+
+static void
 on_error_bar_response (GtkInfoBar    *bar,
                        int            response,
                        VireoVmWindow *self)
@@ -228,6 +266,10 @@ on_domain_state (VireoDomain   *domain,
 
   gtk_widget_set_tooltip_text (self->start_button, what);
   atk_object_set_name (gtk_widget_get_accessible (self->start_button), what);
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "vm-snapshot")),
+                               vireo_domain_can (domain, VIREO_DOMAIN_OP_SNAPSHOT));
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "vm-clone")),
+                               vireo_domain_can (domain, VIREO_DOMAIN_OP_CLONE));
 }
 
 static void
@@ -239,6 +281,7 @@ vireo_vm_window_dispose (GObject *object)
   g_clear_object (&self->domain_actions);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->domain);
+  g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_vm_window_parent_class)->dispose (object);
 }
 
@@ -281,6 +324,7 @@ vireo_vm_window_new (GtkApplication *app,
 {
   VireoVmWindow *self = g_object_new (VIREO_TYPE_VM_WINDOW, "application", app, NULL);
 
+  self->engine = g_object_ref (engine);
   self->domain = g_object_ref (domain);
   gtk_window_set_title (GTK_WINDOW (self), vireo_domain_get_name (domain));
   vireo_domain_actions_set_domain (self->domain_actions, domain);
@@ -307,6 +351,10 @@ vireo_vm_window_new (GtkApplication *app,
   self->details_view = VIREO_DETAILS_VIEW (vireo_details_view_new (engine, domain));
   gtk_widget_show (GTK_WIDGET (self->details_view));
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->details_view), "details", _("Details"));
+  self->snapshots_view = VIREO_SNAPSHOTS_VIEW (vireo_snapshots_view_new (engine, domain));
+  g_signal_connect_object (self->snapshots_view, "failed", G_CALLBACK (on_snapshots_failed), self, 0);
+  gtk_widget_show (GTK_WIDGET (self->snapshots_view));
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->snapshots_view), "snapshots", _("Snapshots"));
   return GTK_WIDGET (self);
 }
 
@@ -326,6 +374,12 @@ VireoDetailsView *
 vireo_vm_window_get_details_view (VireoVmWindow *self)
 {
   return self->details_view;
+}
+
+VireoSnapshotsView *
+vireo_vm_window_get_snapshots_view (VireoVmWindow *self)
+{
+  return self->snapshots_view;
 }
 
 VireoSerialView *

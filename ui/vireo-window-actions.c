@@ -10,9 +10,11 @@
 #include <glib/gi18n.h>
 
 #include "vireo.h"
+#include "vireo-clone-dialog.h"
 #include "vireo-domain-actions.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
+#include "vireo-take-snapshot-dialog.h"
 #include "vireo-vm-list.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
@@ -175,6 +177,83 @@ delete_vm (GSimpleAction *action,
   vireo_window_delete_vm (user_data);
 }
 
+/* An open window of the VM shows the new snapshot at once. */
+static void
+on_taken (GtkWidget   *dialog,
+          const char  *name,
+          VireoWindow *self)
+{
+  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
+  GtkWidget *window = g_hash_table_lookup (self->vm_windows, vireo_domain_get_uuid (domain));
+
+  if (window != NULL)
+    vireo_snapshots_view_reload (vireo_vm_window_get_snapshots_view (VIREO_VM_WINDOW (window)));
+}
+
+/**
+ * vireo_window_take_snapshot:
+ * Opens the Take Snapshot dialog for the selected VM.
+ *
+ * Returns: (transfer none) (nullable): the dialog
+ */
+GtkWidget *
+vireo_window_take_snapshot (VireoWindow *self)
+{
+  GtkWidget *dialog;
+
+  if (self->selected == NULL)
+    return NULL;
+  dialog = vireo_take_snapshot_dialog_new (GTK_WINDOW (self), self->selected, NULL);
+  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (self->selected), g_object_unref);
+  g_signal_connect_object (dialog, "taken", G_CALLBACK (on_taken), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+take_snapshot (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  vireo_window_take_snapshot (user_data);
+}
+
+static void
+on_cloned (VireoCloneDialog *dialog,
+           VireoDomain      *clone,
+           VireoWindow      *self)
+{
+  /* the engine's list has the new VM already: show it */
+  vireo_window_select_domain (self, clone);
+}
+
+/**
+ * vireo_window_clone_vm:
+ * Opens the Clone dialog for the selected VM, from its current state.
+ *
+ * Returns: (transfer none) (nullable): the dialog
+ */
+GtkWidget *
+vireo_window_clone_vm (VireoWindow *self)
+{
+  GtkWidget *dialog;
+
+  if (self->selected == NULL)
+    return NULL;
+  dialog = vireo_clone_dialog_new (GTK_WINDOW (self), self->engine, self->selected, NULL, NULL);
+  g_signal_connect_object (dialog, "cloned", G_CALLBACK (on_cloned), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+clone_vm (GSimpleAction *action,
+          GVariant      *param,
+          gpointer       user_data)
+{
+  vireo_window_clone_vm (user_data);
+}
+
 static void
 new_vm (GSimpleAction *action,
         GVariant      *param,
@@ -188,6 +267,8 @@ static const GActionEntry entries[] = {
   { "open-console", open_console },
   { "create-demo", create_demo },
   { "delete", delete_vm },
+  { "take-snapshot", take_snapshot },
+  { "clone", clone_vm },
   { "preferences", show_preferences },
 };
 

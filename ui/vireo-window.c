@@ -105,6 +105,8 @@ _vireo_window_update_actions (VireoWindow *self)
   /* the lifecycle verbs follow the VM by themselves (vireo-domain-actions.c) */
   set_enabled (self, "open-console", d != NULL);
   set_enabled (self, "delete", d && vireo_domain_can (d, VIREO_DOMAIN_OP_DELETE));
+  set_enabled (self, "take-snapshot", d && vireo_domain_can (d, VIREO_DOMAIN_OP_SNAPSHOT));
+  set_enabled (self, "clone", d && vireo_domain_can (d, VIREO_DOMAIN_OP_CLONE));
 }
 
 static void

@@ -28,6 +28,8 @@ GtkWidget   *vireo_window_new_vm         (VireoWindow    *self);
 void         vireo_window_search         (VireoWindow    *self,
                                           const char     *text);
 GtkWidget   *vireo_window_delete_vm      (VireoWindow    *self);
+GtkWidget   *vireo_window_take_snapshot  (VireoWindow    *self);
+GtkWidget   *vireo_window_clone_vm       (VireoWindow    *self);
 GtkWidget   *vireo_window_open_vm_window (VireoWindow    *self,
                                           VireoDomain    *domain);
 
