@@ -75,6 +75,7 @@ run_op (VireoDomain         *self,
       return;
     }
   op = g_new0 (VireoSnapshotOp, 1);
+  op->kind = kind;
   op->paths = _vireo_domain_get_paths (self);
   op->config = vireo_domain_config_copy (vireo_domain_get_config (self));
   op->run_dir = g_strdup (vireo_domain_get_run_dir (self));
@@ -82,8 +83,7 @@ run_op (VireoDomain         *self,
   op->description = g_strdup (description);
   run = g_new0 (Run, 1);
   run->op = op;
-  run->job = vireo_job_new (title, _vireo_snapshot_op_func (kind), NULL, op,
-                            (GDestroyNotify) _vireo_snapshot_op_free);
+  run->job = _vireo_snapshot_op_new (op, title);
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
   if (job)
     *job = g_object_ref (run->job);

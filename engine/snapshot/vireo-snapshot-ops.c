@@ -591,15 +591,36 @@ edit_func (VireoJob      *job,
   return _vireo_snapshot_store_save (op->paths, op->config->name, snapshot, error);
 }
 
-VireoJobFunc
-_vireo_snapshot_op_func (VireoSnapshotOpKind kind)
+/* Runs the operation, then lets go of the VM at once: a front end may
+ * start the next operation from the callback, before the job is freed. */
+static gboolean
+op_func (VireoJob      *job,
+         gpointer       data,
+         GCancellable  *cancellable,
+         GError       **error)
 {
-  switch (kind)
-    {
-    case VIREO_SNAPSHOT_OP_TAKE: return take_func;
-    case VIREO_SNAPSHOT_OP_REVERT: return revert_func;
-    case VIREO_SNAPSHOT_OP_DELETE: return delete_func;
-    case VIREO_SNAPSHOT_OP_EDIT:
-    default: return edit_func;
-    }
+  static const VireoJobFunc funcs[] = {
+    [VIREO_SNAPSHOT_OP_TAKE] = take_func,
+    [VIREO_SNAPSHOT_OP_REVERT] = revert_func,
+    [VIREO_SNAPSHOT_OP_DELETE] = delete_func,
+    [VIREO_SNAPSHOT_OP_EDIT] = edit_func,
+  };
+  VireoSnapshotOp *op = data;
+  gboolean ok = funcs[op->kind] (job, data, cancellable, error);
+
+  g_clear_pointer (&op->run_lock, vireo_lock_free);
+  g_clear_pointer (&op->change_lock, vireo_lock_free);
+  op->job = NULL;
+  return ok;
+}
+
+/**
+ * _vireo_snapshot_op_new:
+ * Returns: (transfer full): a job running @op, which it owns
+ */
+VireoJob *
+_vireo_snapshot_op_new (VireoSnapshotOp *op,
+                        const char      *title)
+{
+  return vireo_job_new (title, op_func, NULL, op, (GDestroyNotify) _vireo_snapshot_op_free);
 }

@@ -104,8 +104,16 @@ gboolean   _vireo_image_snapshot_run       (const char        *vm,
                                             const char        *tag,
                                             GError           **error);
 
+typedef enum {
+  VIREO_SNAPSHOT_OP_TAKE,
+  VIREO_SNAPSHOT_OP_REVERT,
+  VIREO_SNAPSHOT_OP_DELETE,
+  VIREO_SNAPSHOT_OP_EDIT,
+} VireoSnapshotOpKind;
+
 /* One operation on a VM's snapshots, run by a VireoJob on a worker. */
 typedef struct {
+  VireoSnapshotOpKind kind;
   const VireoPaths *paths;     /* borrowed: the engine outlives its VMs */
   VireoDomainConfig *config;   /* the definition, reread under the change lock */
   char *run_dir;
@@ -116,16 +124,10 @@ typedef struct {
   VireoJob *job;               /* borrowed while it runs */
 } VireoSnapshotOp;
 
-typedef enum {
-  VIREO_SNAPSHOT_OP_TAKE,
-  VIREO_SNAPSHOT_OP_REVERT,
-  VIREO_SNAPSHOT_OP_DELETE,
-  VIREO_SNAPSHOT_OP_EDIT,
-} VireoSnapshotOpKind;
-
-/* vireo-snapshot-ops.c: the operations, each a VireoJobFunc */
+/* vireo-snapshot-ops.c: the operations */
 void         _vireo_snapshot_op_free (VireoSnapshotOp     *op);
-VireoJobFunc _vireo_snapshot_op_func (VireoSnapshotOpKind  kind);
+VireoJob    *_vireo_snapshot_op_new  (VireoSnapshotOp     *op,
+                                      const char          *title);
 GPtrArray   *_vireo_snapshot_find    (const VireoPaths    *paths,
                                       const VireoDomainConfig *config,
                                       char               **current,
