@@ -260,6 +260,15 @@ run_in_thread (GTask        *task,
   g_task_return_error (task, g_steal_pointer (&error));
 }
 
+static void
+release_application (gpointer data)
+{
+  GApplication *app = data;
+
+  g_application_release (app);
+  g_object_unref (app);
+}
+
 /**
  * vireo_job_run_async:
  * @cancellable: (nullable): stops the work itself (qemu-img is killed);
@@ -282,6 +291,15 @@ vireo_job_run_async (VireoJob            *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_job_run_async);
+  /* a desktop application that closes its last window stays until the
+   * job ends: a snapshot or a disk made half way would be worse */
+  if (g_application_get_default () != NULL)
+    {
+      GApplication *app = g_object_ref (g_application_get_default ());
+
+      g_application_hold (app);
+      g_task_set_task_data (task, app, release_application);
+    }
   /* the worker decides: success means the result exists, an error means
    * the cleanup ran (GTask's own check could report a cancel after a
    * success and leave the result behind) */

@@ -73,6 +73,18 @@ selected_domain (Tui *tui)
   return row ? row->domain : NULL;
 }
 
+static TuiRedraw key_quit (Tui *tui, int key);
+
+/**
+ * tui_quit:
+ * Quits, unless a clone or snapshot operation still runs (it says why).
+ */
+gboolean
+tui_quit (Tui *tui)
+{
+  return key_quit (tui, 'q') == TUI_REDRAW_NONE;
+}
+
 static TuiRedraw
 key_quit (Tui *tui, int key)
 {
@@ -80,6 +92,12 @@ key_quit (Tui *tui, int key)
   if (tui->clone_cancellable != NULL)
     {
       tui_set_status (tui, TRUE, "%s", _("A clone is still being made: wait for it, or press Esc to cancel it."));
+      return TUI_REDRAW_ALL;
+    }
+  /* a snapshot taken or reverted half way cannot be undone */
+  if (tui->jobs_running > 0)
+    {
+      tui_set_status (tui, TRUE, "%s", _("A snapshot operation is under way: wait a moment for it to end."));
       return TUI_REDRAW_ALL;
     }
   g_main_loop_quit (tui->loop);
@@ -571,7 +589,7 @@ tui_keys_handle (Tui *tui,
   if (key == CTRL ('c'))
     {
       if (!tui_clone_cancel (tui))
-        g_main_loop_quit (tui->loop);
+        tui_quit (tui);
       return TUI_REDRAW_ALL;
     }
   switch (tui->mode)

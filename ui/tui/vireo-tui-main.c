@@ -115,7 +115,7 @@ on_interrupt (gpointer user_data)
   Tui *tui = user_data;
 
   if (!tui_clone_cancel (tui))
-    g_main_loop_quit (tui->loop);
+    tui_quit (tui);
   return G_SOURCE_CONTINUE;
 }
 

@@ -194,6 +194,8 @@ tui_show_job (Tui        *tui,
   view->doing = g_strdup (doing);
   tui_set_status (tui, FALSE, "%s", doing);
   if (job != NULL)
+    tui->jobs_running++;
+  if (job != NULL)
     g_signal_connect_data (job, "notify", G_CALLBACK (on_job_notify), view, job_view_free, 0);
   else
     job_view_free (view, NULL);
@@ -204,6 +206,7 @@ void
 tui_forget_job (Tui      *tui,
                 VireoJob *job)
 {
-  if (job != NULL)
-    g_signal_handlers_disconnect_matched (job, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_job_notify, NULL);
+  if (job != NULL &&
+      g_signal_handlers_disconnect_matched (job, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_job_notify, NULL) > 0)
+    tui->jobs_running--;
 }

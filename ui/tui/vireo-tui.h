@@ -91,6 +91,7 @@ struct _Tui {
 
   TuiSnapshots *snapshots;         /* the detail pane's snapshot tree */
   GCancellable *clone_cancellable; /* the running clone: Esc and Ctrl+C cancel it */
+  guint jobs_running;              /* shown with tui_show_job(), not yet forgotten */
 
   TuiRedraw dirty;
   guint draw_id;
@@ -139,6 +140,7 @@ TuiRedraw tui_prompt_key      (Tui *tui, int key);
 void      tui_prompt_clear    (Tui *tui);
 void      tui_draw_bottom_line (Tui *tui, int y, int width);
 TuiMode   tui_pane            (Tui *tui);
+gboolean  tui_quit            (Tui *tui);
 void      tui_show_job        (Tui *tui, VireoJob *job, const char *doing);
 void      tui_forget_job      (Tui *tui, VireoJob *job);
 
