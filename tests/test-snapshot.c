@@ -58,6 +58,7 @@ test_round_trip (void **state)
   assert_non_null (strstr (xml, "</disks>\n<domain "));
 
   back = _vireo_snapshot_parse (xml, -1, "x.xml", &error);
+  assert_null (back->inactive_config);
   assert_no_error (error);
   assert_string_equal (back->name, "before-upgrade");
   assert_string_equal (back->description, s->description);
@@ -69,6 +70,36 @@ test_round_trip (void **state)
   assert_string_equal (back->config->uuid, UUID);
   again = vireo_snapshot_format_xml (back);
   assert_string_equal (again, xml);
+}
+
+/* The definition on disk beside the one that ran, as libvirt keeps it. */
+static void
+test_inactive_domain (void **state)
+{
+  g_autoptr(VireoSnapshot) s = make ("pending", NULL, 1, UUID);
+  g_autoptr(VireoSnapshot) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *crafted = NULL;
+
+  s->memory = TRUE;
+  s->inactive_config = vireo_domain_config_copy (s->config);
+  s->inactive_config->memory_kib *= 2;
+  xml = vireo_snapshot_format_xml (s);
+  assert_non_null (strstr (xml, "</domain>\n<inactiveDomain type="));
+  assert_non_null (strstr (xml, "</inactiveDomain>\n</domainsnapshot>"));
+  back = _vireo_snapshot_parse (xml, -1, "x.xml", &error);
+  assert_no_error (error);
+  assert_int_equal (back->inactive_config->memory_kib, s->config->memory_kib * 2);
+  assert_int_equal (back->config->memory_kib, s->config->memory_kib);
+
+  /* two VMs in one snapshot: refused */
+  crafted = g_strdup (xml);
+  g_clear_object (&back);
+  memcpy (strstr (strstr (crafted, "<inactiveDomain"), "<uuid>") + 6, "f", 1);
+  back = _vireo_snapshot_parse (crafted, -1, "x.xml", &error);
+  assert_null (back);
+  assert_non_null (strstr (error->message, "the definitions of two VMs"));
 }
 
 /* libvirt's own file, with what Vireo does not use. */
@@ -218,7 +249,7 @@ test_store_load (void **state)
   assert_int_equal (symlink ("/etc/passwd", link), 0);
 
   g_test_expect_message ("vireo-engine", G_LOG_LEVEL_WARNING, "*broken.xml*");
-  list = _vireo_snapshot_store_load (paths, vm, &current, &error);
+  list = _vireo_snapshot_store_load (paths, vm, TRUE, &current, &error);
   g_test_assert_expected_messages ();
   assert_no_error (error);
   assert_int_equal (list->len, 1);
@@ -236,6 +267,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_round_trip),
+    cmocka_unit_test (test_inactive_domain),
     cmocka_unit_test (test_libvirt_file),
     cmocka_unit_test (test_hostile_files),
     cmocka_unit_test (test_tree_order),

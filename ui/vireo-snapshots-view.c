@@ -42,6 +42,7 @@ struct _VireoSnapshotsView
   VireoDomain *domain;
   GCancellable *cancellable;      /* the view's: dispose cancels it */
   GCancellable *load_cancellable; /* the list being read, if any */
+  GCancellable *thumbnail_cancellable; /* the thumbnails of the rows shown */
   GPtrArray *snapshots;           /* the last list read, tree order */
   VireoJob *job;                  /* the operation under way, if any */
   gboolean busy;
@@ -107,38 +108,56 @@ on_selection_changed (VireoSnapshotsView *self)
   update_buttons (self);
 }
 
-/* The PNG scaled to THUMBNAIL_WIDTH, keeping its shape. */
+typedef struct {
+  VireoSnapshotsView *self;
+  GtkTreeRowReference *row;
+} ThumbnailLoad;
+
 static void
-on_size_prepared (GdkPixbufLoader *loader,
-                  int              width,
-                  int              height,
-                  gpointer         user_data)
+on_thumbnail_loaded (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
 {
-  if (width > THUMBNAIL_WIDTH)
-    gdk_pixbuf_loader_set_size (loader, THUMBNAIL_WIDTH, MAX (1, height * THUMBNAIL_WIDTH / width));
+  ThumbnailLoad *load = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_stream_finish (result, &error);
+  g_autoptr(GtkTreePath) path = NULL;
+  GtkTreeIter iter;
+
+  if (pixbuf == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("unreadable snapshot thumbnail: %s", error->message);
+  if (pixbuf != NULL && (path = gtk_tree_row_reference_get_path (load->row)) != NULL &&
+      gtk_tree_model_get_iter (GTK_TREE_MODEL (load->self->store), &iter, path))
+    gtk_tree_store_set (load->self->store, &iter,
+                        VIREO_SNAPSHOTS_COLUMN_THUMBNAIL, pixbuf,
+                        VIREO_SNAPSHOTS_COLUMN_ICON, NULL, -1);
+  gtk_tree_row_reference_free (load->row);
+  g_object_unref (load->self);
+  g_free (load);
 }
 
-static GdkPixbuf *
-load_thumbnail (VireoSnapshot *snapshot)
+/* Decodes the PNG, scaled to THUMBNAIL_WIDTH, on a worker thread: a
+ * screen's PNG takes milliseconds, a crafted one longer, and a list has
+ * many.  The row shows a camera icon until it is there. */
+static void
+load_thumbnail (VireoSnapshotsView *self,
+                VireoSnapshot      *snapshot,
+                GtkTreeIter        *iter)
 {
   GBytes *png = vireo_snapshot_get_thumbnail (snapshot);
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autoptr(GError) error = NULL;
-  GdkPixbuf *pixbuf;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GtkTreePath) path = NULL;
+  ThumbnailLoad *load;
 
   if (png == NULL)
-    return NULL;
-  loader = gdk_pixbuf_loader_new_with_type ("png", NULL);
-  if (loader == NULL)
-    return NULL;
-  g_signal_connect (loader, "size-prepared", G_CALLBACK (on_size_prepared), NULL);
-  if (!gdk_pixbuf_loader_write_bytes (loader, png, &error) || !gdk_pixbuf_loader_close (loader, &error))
-    {
-      g_debug ("snapshot %s: unreadable thumbnail: %s", vireo_snapshot_get_name (snapshot), error->message);
-      return NULL;
-    }
-  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
-  return pixbuf ? g_object_ref (pixbuf) : NULL;
+    return;
+  stream = g_memory_input_stream_new_from_bytes (png);
+  path = gtk_tree_model_get_path (GTK_TREE_MODEL (self->store), iter);
+  load = g_new0 (ThumbnailLoad, 1);
+  load->self = g_object_ref (self);
+  load->row = gtk_tree_row_reference_new (GTK_TREE_MODEL (self->store), path);
+  gdk_pixbuf_new_from_stream_at_scale_async (stream, THUMBNAIL_WIDTH, -1, TRUE, self->thumbnail_cancellable,
+                                             on_thumbnail_loaded, load);
 }
 
 /* The thumbnail, or the row's icon when there is none (a cell renderer
@@ -176,12 +195,10 @@ add_snapshot (VireoSnapshotsView *self,
               GtkTreeIter        *parent,
               GtkTreeIter        *iter)
 {
-  g_autoptr(GdkPixbuf) thumbnail = load_thumbnail (snapshot);
   g_autofree char *time = format_time (vireo_snapshot_get_creation_time (snapshot));
 
   gtk_tree_store_insert_with_values (self->store, iter, parent, -1,
-                                     VIREO_SNAPSHOTS_COLUMN_THUMBNAIL, thumbnail,
-                                     VIREO_SNAPSHOTS_COLUMN_ICON, thumbnail ? NULL : "camera-photo-symbolic",
+                                     VIREO_SNAPSHOTS_COLUMN_ICON, "camera-photo-symbolic",
                                      VIREO_SNAPSHOTS_COLUMN_NAME, vireo_snapshot_get_name (snapshot),
                                      VIREO_SNAPSHOTS_COLUMN_TIME, time,
                                      VIREO_SNAPSHOTS_COLUMN_STATE,
@@ -191,6 +208,7 @@ add_snapshot (VireoSnapshotsView *self,
                                      VIREO_SNAPSHOTS_COLUMN_STYLE, PANGO_STYLE_NORMAL,
                                      VIREO_SNAPSHOTS_COLUMN_EDITABLE, TRUE,
                                      -1);
+  load_thumbnail (self, snapshot, iter);
 }
 
 /* Fills the tree from self->snapshots; the "current state" row goes
@@ -202,6 +220,10 @@ fill_tree (VireoSnapshotsView *self,
   g_autoptr(GHashTable) iters = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   GtkTreeIter *current = NULL, now;
 
+  /* thumbnails of the rows cleared now are not wanted any more */
+  g_cancellable_cancel (self->thumbnail_cancellable);
+  g_clear_object (&self->thumbnail_cancellable);
+  self->thumbnail_cancellable = g_cancellable_new ();
   gtk_tree_store_clear (self->store);
   for (guint i = 0; i < self->snapshots->len; i++)
     {
@@ -353,17 +375,16 @@ revert (VireoSnapshotsView *self,
   begin_job (self, what);
 }
 
-static gboolean
-revert_after_take (gpointer user_data)
+static void
+revert_after_take (VireoSnapshotsView *view)
 {
-  g_autoptr(VireoSnapshotsView) self = user_data;
+  g_autoptr(VireoSnapshotsView) self = view;
   g_autofree char *target = g_steal_pointer (&self->revert_after_take);
 
   if (self->disposed)
     end_job (self, NULL);
   else
     revert (self, target);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -380,10 +401,9 @@ on_taken_before_revert (GObject      *source,
       end_job (self, error);
       return;
     }
-  /* the engine lets go of the VM when the take's job is gone, just after
-   * this callback: the revert starts from the main loop */
+  /* the engine let go of the VM when the take ended: the revert starts now */
   g_clear_object (&self->job);
-  g_idle_add (revert_after_take, g_steal_pointer (&self));
+  revert_after_take (g_steal_pointer (&self));
 }
 
 static void
@@ -650,6 +670,9 @@ vireo_snapshots_view_dispose (GObject *object)
 
   self->disposed = TRUE;
   g_cancellable_cancel (self->cancellable);
+  if (self->thumbnail_cancellable)
+    g_cancellable_cancel (self->thumbnail_cancellable);
+  g_clear_object (&self->thumbnail_cancellable);
   if (self->load_cancellable)
     g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);

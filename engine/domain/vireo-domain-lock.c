@@ -47,7 +47,7 @@
 /* As written into the change lock, in VireoDomainLockPurpose order. */
 static const char * const purposes[] = {
   "starting", "forcing-off", "defining", "deleting",
-  "snapshotting", "reverting", "deleting-snapshot", "cloning",
+  "snapshotting", "reverting", "deleting-snapshot", "editing-snapshot", "cloning",
 };
 
 static char *
@@ -68,6 +68,8 @@ busy_message (const char *name,
     return g_strdup_printf (_("VM '%s' is busy (reverting to a snapshot)"), name);
   if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT]) == 0)
     return g_strdup_printf (_("VM '%s' is busy (deleting a snapshot)"), name);
+  if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_EDITING_SNAPSHOT]) == 0)
+    return g_strdup_printf (_("VM '%s' is busy (changing a snapshot)"), name);
   if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_CLONING]) == 0)
     return g_strdup_printf (_("VM '%s' is busy (being cloned)"), name);
   return g_strdup_printf (_("VM '%s' is busy (another change is under way)"), name);
@@ -237,30 +239,4 @@ _vireo_domain_remove_run_dir (const char *run_dir,
   vireo_lock_remove (run_lock);
   vireo_lock_remove (change_lock);
   g_rmdir (run_dir);
-}
-
-/**
- * _vireo_domain_rewrite_definition:
- * Writes @config over NAME.xml for a caller that holds the VM's change
- * lock (a revert restores the definition a snapshot was taken with), if
- * NAME.xml is still this VM's; under the definitions lock.  Any thread.
- */
-gboolean
-_vireo_domain_rewrite_definition (const VireoPaths         *paths,
-                                  const VireoDomainConfig  *config,
-                                  GError                  **error)
-{
-  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, config->name, error);
-  g_autofree char *path = vireo_paths_domain_file (paths, config->name);
-  g_autofree char *xml = NULL;
-
-  if (definitions == NULL || !_vireo_domain_check_defined (paths, config, error))
-    return FALSE;
-  xml = vireo_domain_config_format (config);
-  if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
-    {
-      g_prefix_error (error, _("VM '%s' was not saved: "), config->name);
-      return FALSE;
-    }
-  return TRUE;
 }

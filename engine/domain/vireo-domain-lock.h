@@ -19,6 +19,7 @@ typedef enum {
   VIREO_DOMAIN_LOCK_SNAPSHOTTING,
   VIREO_DOMAIN_LOCK_REVERTING,
   VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT,
+  VIREO_DOMAIN_LOCK_EDITING_SNAPSHOT,
   VIREO_DOMAIN_LOCK_CLONING,
 } VireoDomainLockPurpose;
 
@@ -43,9 +44,6 @@ VireoDomainConfig *_vireo_domain_read_definition (const VireoPaths *paths,
 gboolean   _vireo_domain_check_defined    (const VireoPaths        *paths,
                                            const VireoDomainConfig *config,
                                            GError                 **error);
-gboolean   _vireo_domain_rewrite_definition (const VireoPaths   *paths,
-                                             const VireoDomainConfig *config,
-                                             GError            **error);
 void       _vireo_domain_remove_run_dir   (const char              *run_dir,
                                            VireoLock               *change_lock,
                                            VireoLock               *run_lock);

@@ -98,6 +98,7 @@ gboolean     _vireo_domain_start_sync     (const VireoPaths  *paths,
                                            const VireoDomainConfig *config,
                                            const char        *run_dir,
                                            const char        *loadvm,
+                                           gboolean           paused,
                                            GError           **error);
 GError      *_vireo_domain_not_running_error (VireoDomain    *self);
 GError      *_vireo_domain_command_error  (VireoDomain       *self,

@@ -41,6 +41,7 @@ typedef struct {
   GDataInputStream *ready;
   const char *loadvm;            /* borrowed: the snapshot to start from, or NULL */
   gboolean change_lock_held;     /* by the caller (a revert), not by this start */
+  gboolean paused;               /* the guest stays paused once QEMU is set up */
 } Start;
 
 static void
@@ -122,8 +123,15 @@ take_locks (Start   *start,
                                     g_steal_pointer (&start->run_lock));
       return FALSE;
     }
-  vireo_domain_config_free (start->config);
-  start->config = on_disk;
+  /* a revert runs the machine its snapshot was taken on, whatever the
+   * definition on disk (which then holds changes for the next start) */
+  if (start->change_lock_held)
+    vireo_domain_config_free (on_disk);
+  else
+    {
+      vireo_domain_config_free (start->config);
+      start->config = on_disk;
+    }
   return TRUE;
 }
 
@@ -245,6 +253,8 @@ shim_argv (Start              *start,
   g_ptr_array_add (argv, "--lock-fd=4");
   if (config->guest_agent)
     g_ptr_array_add (argv, "--agent");
+  if (start->paused)
+    g_ptr_array_add (argv, "--paused");
   g_ptr_array_add (argv, "--");
   for (guint i = 0; qemu_argv[i]; i++)
     g_ptr_array_add (argv, qemu_argv[i]);
@@ -520,6 +530,11 @@ read_ready_line (Start   *start,
           return NULL;
         }
       r = poll (&pfd, 1, (int) (left / 1000) + 1);
+      if (r < 0 && errno != EINTR)
+        {
+          vireo_set_io_error (error, errno, _("VM '%s': cannot hear from vireo-shim"), start->config->name);
+          return NULL;
+        }
       if (r <= 0)
         continue;
       n = read (start->ready_fd, &c, 1);
@@ -537,10 +552,13 @@ read_ready_line (Start   *start,
 /**
  * _vireo_domain_start_sync:
  * @loadvm: (nullable): an internal snapshot to start from (`-loadvm`)
+ * @paused: leave the guest paused once QEMU is set up
  *
- * Starts the VM defined as @config on disk, for a caller on a worker
- * thread that holds the VM's change lock already (a revert to a snapshot
- * with RAM restarts QEMU without letting go of the VM in between).
+ * Starts the VM as @config, for a caller on a worker thread that holds
+ * the VM's change lock already (a revert to a snapshot with RAM restarts
+ * QEMU without letting go of the VM in between).  @config is the machine
+ * the snapshot was taken on; the definition on disk, which must still be
+ * this VM's, may differ (its changes are pending for the next start).
  * Blocks until the guest runs or the start failed.
  */
 gboolean
@@ -548,6 +566,7 @@ _vireo_domain_start_sync (const VireoPaths        *paths,
                           const VireoDomainConfig *config,
                           const char              *run_dir,
                           const char              *loadvm,
+                          gboolean                 paused,
                           GError                 **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -567,6 +586,7 @@ _vireo_domain_start_sync (const VireoPaths        *paths,
   start->log_path = vireo_paths_domain_log (paths, config->name, "");
   start->serial_log_path = vireo_paths_domain_log (paths, config->name, "-serial");
   start->loadvm = loadvm;
+  start->paused = paused;
   start->change_lock_held = TRUE;
 
   qemu_argv = prepare (start, shim, &host, &qemu, error);

@@ -23,7 +23,8 @@
 
 /* QMP messages are small; query-jobs with a few jobs is a few hundred bytes. */
 #define MAX_LINE (1024 * 1024)
-/* How long a reply may take: QEMU answers at once, even for jobs. */
+/* How long a reply may take: QEMU answers at once, but for query-jobs
+ * while a job holds its monitor (vireo_qmp_sync_run_job). */
 #define REPLY_TIMEOUT_S 60
 /* Polling a job: first often (a snapshot of a small VM takes ~100 ms),
  * then at most this far apart. */
@@ -36,6 +37,7 @@ struct _VireoQmpSync {
   GCancellable *cancellable;
   VireoLineBuffer lines;
   guint serial;
+  gint64 reply_timeout_us;   /* -1: none */
 };
 
 void
@@ -66,7 +68,7 @@ read_message (VireoQmpSync  *self,
             continue;
           return vireo_json_parse_object (line, -1, error);
         }
-      if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, REPLY_TIMEOUT_S * G_USEC_PER_SEC,
+      if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, self->reply_timeout_us,
                                           self->cancellable, error))
         return NULL;
       n = g_socket_receive (self->socket, buf, sizeof buf, self->cancellable, error);
@@ -174,6 +176,7 @@ vireo_qmp_sync_connect (const char    *socket_path,
   g_autoptr(JsonNode) ret = NULL;
 
   vireo_line_buffer_init (&self->lines, MAX_LINE);
+  self->reply_timeout_us = REPLY_TIMEOUT_S * G_USEC_PER_SEC;
   self->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   self->connection = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (address), cancellable, error);
   if (self->connection == NULL)
@@ -286,13 +289,19 @@ vireo_qmp_sync_run_job (VireoQmpSync        *self,
   g_autoptr(JsonNode) ret = NULL;
   g_autoptr(JsonNode) dismissed = NULL;
   g_autoptr(GError) job_error = NULL;
+  gboolean ok;
 
   json_object_set_string_member (args, "job-id", id);
+  /* QEMU's monitor does not answer while it saves or loads a VM's RAM,
+   * which takes minutes for a big guest on a slow disk: no time limit
+   * then, QEMU's exit ends the wait */
+  self->reply_timeout_us = -1;
   ret = vireo_qmp_sync_execute (self, command, args, error);
+  ok = ret != NULL && wait_job (self, id, progress, user_data, &job_error);
+  self->reply_timeout_us = REPLY_TIMEOUT_S * G_USEC_PER_SEC;
   if (ret == NULL)
     return FALSE;
-  if (!wait_job (self, id, progress, user_data, &job_error) &&
-      !g_error_matches (job_error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED))
+  if (!ok && !g_error_matches (job_error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED))
     {
       g_propagate_error (error, g_steal_pointer (&job_error));
       return FALSE;

@@ -370,6 +370,18 @@ on_start_deadline (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* QEMU is set up, and runs the guest or (--paused) holds it. */
+static void
+started (Shim       *shim,
+         const char *state,
+         const char *reason)
+{
+  shim->started_at = g_get_real_time ();
+  shim_set_state (shim, state, reason);
+  shim_log (shim, g_str_equal (state, VIREO_STATE_RUNNING) ? "VM running" : "VM paused");
+  report_ready (shim, NULL);
+}
+
 static void
 on_cont (GObject      *source,
          GAsyncResult *result,
@@ -384,10 +396,7 @@ on_cont (GObject      *source,
       fail_start (shim, error->message);
       return;
     }
-  shim->started_at = g_get_real_time ();
-  shim_set_state (shim, VIREO_STATE_RUNNING, VIREO_REASON_BOOTED);
-  shim_log (shim, "VM running");
-  report_ready (shim, NULL);
+  started (shim, VIREO_STATE_RUNNING, VIREO_REASON_BOOTED);
 }
 
 static void
@@ -410,7 +419,12 @@ on_handshake (GObject      *source,
       fail_start (shim, error->message);
       return;
     }
-  vireo_qmp_client_execute_async (shim->qmp, "cont", NULL, NULL, on_cont, shim);
+  /* a revert to a snapshot of a paused VM: it is paused again, without
+   * running a moment in between */
+  if (shim->start_paused)
+    started (shim, VIREO_STATE_PAUSED, VIREO_REASON_PAUSED);
+  else
+    vireo_qmp_client_execute_async (shim->qmp, "cont", NULL, NULL, on_cont, shim);
 }
 
 /* The exact argv, NUL-separated, for whoever needs to run or inspect
@@ -535,6 +549,7 @@ main (int   argc,
     { "ready-fd", 0, 0, G_OPTION_ARG_INT, &shim.ready_fd, "Where to report start-up", "FD" },
     { "lock-fd", 0, 0, G_OPTION_ARG_INT, &lock_fd, "The VM's run lock, held until the shim exits", "FD" },
     { "agent", 0, 0, G_OPTION_ARG_NONE, &shim.with_agent, "QEMU has a guest agent channel on fd 5", NULL },
+    { "paused", 0, 0, G_OPTION_ARG_NONE, &shim.start_paused, "Leave the guest paused once QEMU is set up", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "-- QEMU ARGV" },
     { NULL }
   };

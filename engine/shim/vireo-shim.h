@@ -112,6 +112,7 @@ typedef struct {
 
   /* the guest agent, when the VM has its channel */
   gboolean with_agent;
+  gboolean start_paused;
   ShimAgent *agent;
   GStrv guest_addresses;        /* "ADDRESS/PREFIX", or NULL */
   char *guest_os;               /* the agent's pretty name; "" if it cannot tell */

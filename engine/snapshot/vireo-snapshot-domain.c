@@ -68,7 +68,8 @@ run_op (VireoDomain         *self,
   if (job)
     *job = NULL;
   vireo_domain_refresh_state (self);
-  if (!vireo_domain_check (self, check, &error))
+  if (!vireo_domain_check (self, check, &error) ||
+      (description != NULL && !_vireo_snapshot_description_validate (description, &error)))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -292,7 +293,7 @@ list_in_thread (GTask        *task,
   List *list = task_data;
   GError *error = NULL;
 
-  list->snapshots = _vireo_snapshot_find (list->paths, list->config, NULL, &error);
+  list->snapshots = _vireo_snapshot_find (list->paths, list->config, TRUE, NULL, &error);
   list->disk_usage = disk_usage (list->config);
   if (list->snapshots == NULL)
     g_task_return_error (task, error);

@@ -20,8 +20,21 @@ _vireo_image_snapshot_free (VireoImageSnapshot *snapshot)
 {
   if (snapshot == NULL)
     return;
+  g_free (snapshot->id);
   g_free (snapshot->tag);
   g_free (snapshot);
+}
+
+/**
+ * _vireo_snapshot_disk_is_own:
+ * Returns: whether @disk is one a snapshot covers when it is qcow2: a
+ *   disk with an image that only this VM writes (not a CD-ROM, not
+ *   read-only, not shared with other VMs)
+ */
+gboolean
+_vireo_snapshot_disk_is_own (const VireoDiskConfig *disk)
+{
+  return disk->device == VIREO_DISK_DEVICE_DISK && disk->path != NULL && !disk->readonly && !disk->shareable;
 }
 
 /**
@@ -45,8 +58,7 @@ _vireo_snapshot_disks (const VireoDomainConfig  *config,
     {
       VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-      if (disk->device != VIREO_DISK_DEVICE_DISK || disk->path == NULL ||
-          disk->readonly || disk->shareable)
+      if (!_vireo_snapshot_disk_is_own (disk))
         continue;
       if (g_strcmp0 (disk->format, "qcow2") != 0)
         {
@@ -111,6 +123,7 @@ _vireo_image_list_snapshots (const char             *vm,
       if (tag == NULL)
         continue;
       snapshot = g_new0 (VireoImageSnapshot, 1);
+      snapshot->id = g_strdup (vireo_json_get_string (entry, "id"));
       snapshot->tag = g_strdup (tag);
       snapshot->vm_state_size = MAX (vireo_json_get_int (entry, "vm-state-size", 0), 0);
       snapshot->date = vireo_json_get_int (entry, "date-sec", 0);
@@ -121,7 +134,9 @@ _vireo_image_list_snapshots (const char             *vm,
 
 /**
  * _vireo_image_has_snapshot:
- * Sets @has to whether @disk's image holds an internal snapshot @tag.
+ * Sets @has to whether @disk's image holds an internal snapshot @tag.  A
+ * tag that is also the ID of another snapshot there is an error: QEMU
+ * would find that other snapshot first.
  */
 gboolean
 _vireo_image_has_snapshot (const char             *vm,
@@ -136,7 +151,18 @@ _vireo_image_has_snapshot (const char             *vm,
   if (list == NULL)
     return FALSE;
   for (guint i = 0; i < list->len; i++)
-    *has |= g_str_equal (((VireoImageSnapshot *) g_ptr_array_index (list, i))->tag, tag);
+    {
+      VireoImageSnapshot *snapshot = g_ptr_array_index (list, i);
+
+      if (g_strcmp0 (snapshot->id, tag) == 0 && !g_str_equal (snapshot->tag, tag))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                       _("VM '%s': disk %s: '%s' is also the number of snapshot '%s' in the image, "
+                         "which QEMU would use instead"), vm, disk->target, tag, snapshot->tag);
+          return FALSE;
+        }
+      *has |= g_str_equal (snapshot->tag, tag);
+    }
   return TRUE;
 }
 
@@ -154,14 +180,19 @@ _vireo_image_snapshot_run (const char             *vm,
                            const char             *tag,
                            GError                **error)
 {
-  /* qemu-img snapshot takes no -f: it reads the format from the image,
-   * which only runs here for a disk defined (and so opened by QEMU) as
-   * qcow2 */
-  const char *argv[] = { "qemu-img", "snapshot", "-q", op, tag, disk->path, NULL };
+  /* qemu-img snapshot takes no -f: the format is pinned in the image's
+   * options instead, never guessed from what the image holds */
+  g_autoptr(GString) escaped = g_string_new (disk->path);
+  g_autofree char *opts = NULL;
+  const char *argv[] = { "qemu-img", "snapshot", "-q", "--image-opts", op, tag, NULL, NULL };
   g_autoptr(GSubprocess) proc = NULL;
   g_autofree char *err = NULL;
   const char *why;
 
+  /* a ',' in the path would start another option: QEMU reads ",," as ',' */
+  g_string_replace (escaped, ",", ",,", 0);
+  opts = g_strdup_printf ("driver=qcow2,file.driver=file,file.filename=%s", escaped->str);
+  argv[6] = opts;
   proc = vireo_storage_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
   if (proc == NULL)
     {

@@ -11,6 +11,7 @@
 
 #include "vireo-domain-lock.h"
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-i18n.h"
 #include "vireo-json.h"
 #include "vireo-qemu-argv.h"
@@ -18,8 +19,6 @@
 
 /* How long QEMU and the shim may take to go after a forced power-off. */
 #define STOP_TIMEOUT_MS 15000
-/* The largest thumbnail kept: a screen's PNG. */
-#define MAX_THUMBNAIL (8 * 1024 * 1024)
 
 VireoQmpSync *
 _vireo_snapshot_live_connect (VireoSnapshotOp  *op,
@@ -39,7 +38,10 @@ node_names (GPtrArray *disks)
   JsonArray *nodes = json_array_new ();
 
   for (guint i = 0; i < disks->len; i++)
-    json_array_add_string_element (nodes, vireo_qemu_disk_node (g_ptr_array_index (disks, i)));
+    {
+      g_autofree char *node = vireo_qemu_disk_node (g_ptr_array_index (disks, i));
+      json_array_add_string_element (nodes, node);
+    }
   return nodes;
 }
 
@@ -103,7 +105,6 @@ take_thumbnail (VireoSnapshotOp *op,
   g_autoptr(JsonObject) args = json_object_new ();
   g_autoptr(JsonNode) ret = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMappedFile) file = NULL;
   GBytes *bytes = NULL;
 
   if (op->config->video_model == NULL)
@@ -113,13 +114,11 @@ take_thumbnail (VireoSnapshotOp *op,
   json_object_set_string_member (args, "format", "png");
   ret = vireo_qmp_sync_execute (qmp, "screendump", args, &error);
   if (ret != NULL)
-    file = g_mapped_file_new (path, FALSE, &error);
-  if (file != NULL && g_mapped_file_get_length (file) <= MAX_THUMBNAIL)
-    bytes = g_mapped_file_get_bytes (file);
+    bytes = vireo_file_read_regular (path, VIREO_SNAPSHOT_MAX_THUMBNAIL, &error);
   if (error != NULL)
     g_debug ("VM '%s': no thumbnail: %s", op->config->name, error->message);
   g_unlink (path);
-  return bytes ? g_bytes_new (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)) : NULL;
+  return bytes;
 }
 
 /**
@@ -192,7 +191,8 @@ gboolean
 _vireo_snapshot_live_stop_vm (VireoSnapshotOp  *op,
                               GError          **error)
 {
-  g_autoptr(VireoQmpSync) qmp = _vireo_snapshot_live_connect (op, NULL);
+  g_autoptr(GError) connect_error = NULL;
+  g_autoptr(VireoQmpSync) qmp = _vireo_snapshot_live_connect (op, &connect_error);
   g_autoptr(JsonNode) ret = NULL;
   gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_MS * 1000;
 
@@ -213,8 +213,12 @@ _vireo_snapshot_live_stop_vm (VireoSnapshotOp  *op,
       if (g_get_monotonic_time () > deadline ||
           !g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE))
         {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
-                       _("VM '%s' did not stop after being forced off"), op->config->name);
+          /* nobody could tell it to stop, or it did not */
+          if (connect_error != NULL)
+            g_propagate_error (error, g_steal_pointer (&connect_error));
+          else
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                         _("VM '%s' did not stop after being forced off"), op->config->name);
           return FALSE;
         }
       g_usleep (20000);

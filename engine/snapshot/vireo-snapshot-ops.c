@@ -19,6 +19,7 @@
 #include "vireo-ids.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-snapshot-private.h"
+#include "vireo-storage.h"
 #include "vireo-store.h"
 
 void
@@ -78,6 +79,32 @@ read_live_config (VireoSnapshotOp  *op,
   return vireo_domain_config_parse (xml, len, path, error);
 }
 
+/* Whether @image's tag is the ID of another snapshot in the same image:
+ * QEMU would take the other one for it. */
+static gboolean
+tag_is_an_id (GPtrArray          *found,
+              VireoImageSnapshot *image)
+{
+  for (guint i = 0; i < found->len; i++)
+    {
+      VireoImageSnapshot *other = g_ptr_array_index (found, i);
+
+      if (other != image && g_strcmp0 (other->id, image->tag) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+same_definition (const VireoDomainConfig *a,
+                 const VireoDomainConfig *b)
+{
+  g_autofree char *x = vireo_domain_config_format (a);
+  g_autofree char *y = vireo_domain_config_format (b);
+
+  return g_str_equal (x, y);
+}
+
 /**
  * _vireo_snapshot_find:
  * The VM's snapshots with metadata plus the ones found only in its first
@@ -87,11 +114,12 @@ read_live_config (VireoSnapshotOp  *op,
 GPtrArray *
 _vireo_snapshot_find (const VireoPaths         *paths,
                       const VireoDomainConfig  *config,
+                      gboolean                  thumbnails,
                       char                    **current,
                       GError                  **error)
 {
   g_autofree char *current_name = NULL;
-  g_autoptr(GPtrArray) snapshots = _vireo_snapshot_store_load (paths, config, &current_name, error);
+  g_autoptr(GPtrArray) snapshots = _vireo_snapshot_store_load (paths, config, thumbnails, &current_name, error);
   g_autoptr(GPtrArray) disks = _vireo_snapshot_disks (config, NULL);
   g_autoptr(GPtrArray) found = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -110,7 +138,7 @@ _vireo_snapshot_find (const VireoPaths         *paths,
       /* a tag no name could be is listed nowhere (it would reach a file
        * name and qemu-img's options) */
       if (vireo_snapshot_list_lookup (snapshots, image->tag) != NULL ||
-          !vireo_snapshot_name_validate (image->tag, NULL))
+          !vireo_snapshot_name_validate (image->tag, NULL) || tag_is_an_id (found, image))
         continue;
       snapshot = _vireo_snapshot_new (image->tag);
       snapshot->foreign = TRUE;
@@ -139,7 +167,7 @@ find_one (VireoSnapshotOp  *op,
 {
   VireoSnapshot *snapshot;
 
-  *all = _vireo_snapshot_find (op->paths, op->config, current, error);
+  *all = _vireo_snapshot_find (op->paths, op->config, FALSE, current, error);
   if (*all == NULL)
     return NULL;
   snapshot = vireo_snapshot_list_lookup (*all, op->name);
@@ -149,27 +177,43 @@ find_one (VireoSnapshotOp  *op,
   return snapshot;
 }
 
-/* The disks of @config that hold @tag (every snapshot disk of a Vireo
- * snapshot must; one made elsewhere may be on the first disk only). */
+/* The disks of @config that hold the snapshot: those its metadata names
+ * (all of them, when @strict), or for one made elsewhere every disk of
+ * the VM's own that has its tag.  Not @strict (a delete): a disk whose
+ * image is gone or lost the tag is skipped, so that a snapshot half
+ * deleted by a crash can still be deleted. */
 static GPtrArray *
 holders (VireoSnapshotOp          *op,
          VireoSnapshot            *snapshot,
          const VireoDomainConfig  *config,
+         gboolean                  strict,
          GError                  **error)
 {
-  g_autoptr(GPtrArray) disks = _vireo_snapshot_disks (config, error);
   g_autoptr(GPtrArray) ret = g_ptr_array_new ();
 
-  for (guint i = 0; disks != NULL && i < disks->len; i++)
+  for (guint i = 0; i < config->disks->len; i++)
     {
-      VireoDiskConfig *disk = g_ptr_array_index (disks, i);
+      VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+      gboolean named = g_strv_contains ((const char * const *) snapshot->disks, disk->target);
+      g_autoptr(GError) local_error = NULL;
       gboolean has;
 
-      if (!_vireo_image_has_snapshot (config->name, disk, snapshot->name, &has, error))
-        return NULL;
+      if (!_vireo_snapshot_disk_is_own (disk) || g_strcmp0 (disk->format, "qcow2") != 0 ||
+          (!snapshot->foreign && !named))
+        continue;
+      if (!_vireo_image_has_snapshot (config->name, disk, snapshot->name, &has, &local_error))
+        {
+          if (strict || g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+          g_debug ("%s", local_error->message);
+          continue;
+        }
       if (has)
         g_ptr_array_add (ret, disk);
-      else if (!snapshot->foreign && g_strv_contains ((const char * const *) snapshot->disks, disk->target))
+      else if (named && strict)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
                        _("VM '%s': disk %s no longer holds snapshot '%s'"),
@@ -177,9 +221,7 @@ holders (VireoSnapshotOp          *op,
           return NULL;
         }
     }
-  if (disks == NULL)
-    return NULL;
-  if (ret->len == 0)
+  if (ret->len == 0 && strict)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
                    _("VM '%s': no disk holds snapshot '%s'"), config->name, snapshot->name);
@@ -268,13 +310,13 @@ check_new_name (VireoSnapshotOp  *op,
                 char            **current,
                 GError          **error)
 {
-  g_autoptr(GPtrArray) all = _vireo_snapshot_find (op->paths, op->config, current, error);
+  g_autoptr(GPtrArray) all = _vireo_snapshot_find (op->paths, op->config, FALSE, current, error);
 
   if (all == NULL)
     return FALSE;
   if (op->name == NULL)
     op->name = vireo_snapshot_suggest_name (all);
-  if (!vireo_snapshot_name_validate (op->name, error))
+  if (!vireo_snapshot_name_validate_new (op->name, error))
     return FALSE;
   for (guint i = 0; i < disks->len; i++)
     {
@@ -318,6 +360,8 @@ take_func (VireoJob      *job,
   snapshot->creation_time = g_get_real_time () / G_USEC_PER_SEC;
   /* what runs is what a revert must run again */
   snapshot->config = vireo_domain_config_copy (live ? live : op->config);
+  if (live != NULL && !same_definition (live, op->config))
+    snapshot->inactive_config = vireo_domain_config_copy (op->config);
   g_strfreev (snapshot->disks);
   snapshot->disks = g_new0 (char *, disks->len + 1);
   for (guint i = 0; i < disks->len; i++)
@@ -359,18 +403,21 @@ same_machine (const VireoDomainConfig *a,
   return x != NULL && y != NULL && g_strv_equal ((const char * const *) x, (const char * const *) y);
 }
 
+/* The definition on disk as it was when @snapshot was taken: with the
+ * changes that were pending then, if the VM ran. */
 static gboolean
-restore_definition (VireoSnapshotOp          *op,
-                    const VireoDomainConfig  *target,
-                    GError                  **error)
+restore_definition (VireoSnapshotOp  *op,
+                    VireoSnapshot    *snapshot,
+                    GError          **error)
 {
-  g_autofree char *now = vireo_domain_config_format (op->config);
-  g_autofree char *then = vireo_domain_config_format (target);
+  const VireoDomainConfig *then = snapshot->inactive_config ? snapshot->inactive_config : snapshot->config;
 
-  return g_str_equal (now, then) || _vireo_domain_rewrite_definition (op->paths, target, error);
+  return same_definition (op->config, then) || _vireo_store_write_definition (op->paths, then, FALSE, error);
 }
 
-/* Loads the RAM and disks into the running QEMU. */
+/* Loads the RAM and disks into the running QEMU.  A load that fails may
+ * have changed some disks or some memory already: the guest cannot go on
+ * from there, so it is forced off, and the message says so. */
 static gboolean
 load_in_place (VireoSnapshotOp  *op,
                VireoSnapshot    *snapshot,
@@ -385,34 +432,34 @@ load_in_place (VireoSnapshotOp  *op,
   vireo_job_set_text (op->job, _("Loading memory and disks"));
   if (!_vireo_snapshot_live_job (op, qmp, "snapshot-load", op->name, disks, &local_error))
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                   _("VM '%s' was not reverted to snapshot '%s': %s"), op->config->name, op->name,
-                   local_error->message);
+      g_clear_pointer (&qmp, vireo_qmp_sync_free);
+      if (_vireo_snapshot_live_stop_vm (op, NULL))
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                     _("VM '%s' was forced off: loading snapshot '%s' failed half way: %s"),
+                     op->config->name, op->name, local_error->message);
+      else
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
+                     _("VM '%s' was not reverted to snapshot '%s': %s"), op->config->name, op->name,
+                     local_error->message);
       return FALSE;
     }
   return _vireo_snapshot_live_set_paused (op, qmp, snapshot->state == VIREO_SNAPSHOT_PAUSED, error);
 }
 
-/* A new QEMU from the snapshot's definition and RAM (-loadvm). */
+/* A new QEMU from the snapshot's definition and RAM (-loadvm); the
+ * definition is on disk already. */
 static gboolean
 start_from (VireoSnapshotOp          *op,
             VireoSnapshot            *snapshot,
             const VireoDomainConfig  *target,
             GError                  **error)
 {
-  g_autoptr(VireoQmpSync) qmp = NULL;
-
-  if (!restore_definition (op, target, error))
-    return FALSE;
   vireo_job_set_text (op->job, _("Starting from the snapshot"));
-  /* the start takes the run lock for its shim; the change lock stays ours */
+  /* the start takes the run lock for its shim; the change lock stays ours,
+   * so nobody starts or changes the VM in between */
   g_clear_pointer (&op->run_lock, vireo_lock_free);
-  if (!_vireo_domain_start_sync (op->paths, target, op->run_dir, op->name, error))
-    return FALSE;
-  if (snapshot->state != VIREO_SNAPSHOT_PAUSED)
-    return TRUE;
-  qmp = _vireo_snapshot_live_connect (op, error);
-  return qmp != NULL && _vireo_snapshot_live_set_paused (op, qmp, TRUE, error);
+  return _vireo_domain_start_sync (op->paths, target, op->run_dir, op->name,
+                                   snapshot->state == VIREO_SNAPSHOT_PAUSED, error);
 }
 
 static gboolean
@@ -430,17 +477,41 @@ revert_with_memory (VireoSnapshotOp          *op,
       if (live == NULL)
         return FALSE;
       if (same_machine (live, target, op->run_dir))
-        return load_in_place (op, snapshot, disks, error) && restore_definition (op, target, error);
+        {
+          if (!load_in_place (op, snapshot, disks, error))
+            return FALSE;
+          if (!restore_definition (op, snapshot, error))
+            {
+              g_prefix_error (error, _("VM '%s' runs from snapshot '%s', but its definition was not restored: "),
+                              op->config->name, op->name);
+              return FALSE;
+            }
+          return TRUE;
+        }
+    }
+  /* first what can fail without harm: the running VM stays as it is */
+  if (!restore_definition (op, snapshot, error))
+    return FALSE;
+  if (running)
+    {
       vireo_job_set_text (op->job, _("Stopping the VM"));
       if (!_vireo_snapshot_live_stop_vm (op, error))
         return FALSE;
     }
-  return start_from (op, snapshot, target, error);
+  if (!start_from (op, snapshot, target, error))
+    {
+      g_prefix_error (error, _("VM '%s' is off and did not start from snapshot '%s': "),
+                      op->config->name, op->name);
+      return FALSE;
+    }
+  return TRUE;
 }
 
+/* The disks first, then the definition; a disk that fails after others
+ * were reverted is named with them. */
 static gboolean
 revert_disks (VireoSnapshotOp          *op,
-              const VireoDomainConfig  *target,
+              VireoSnapshot            *snapshot,
               GPtrArray                *disks,
               gboolean                  running,
               GError                  **error)
@@ -451,10 +522,22 @@ revert_disks (VireoSnapshotOp          *op,
       if (!_vireo_snapshot_live_stop_vm (op, error))
         return FALSE;
     }
-  if (!restore_definition (op, target, error))
-    return FALSE;
   vireo_job_set_text (op->job, _("Restoring disks"));
-  return run_on_images (op, disks, "-a", disks->len, error);
+  for (guint i = 0; i < disks->len; i++)
+    if (!_vireo_image_snapshot_run (op->config->name, g_ptr_array_index (disks, i), "-a", op->name, error))
+      {
+        if (i > 0)
+          g_prefix_error (error, _("VM '%s': only some disks were reverted to snapshot '%s': "),
+                          op->config->name, op->name);
+        return FALSE;
+      }
+  if (!restore_definition (op, snapshot, error))
+    {
+      g_prefix_error (error, _("VM '%s': its disks were reverted to snapshot '%s', but not its definition: "),
+                      op->config->name, op->name);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -474,12 +557,14 @@ revert_func (VireoJob      *job,
   if (!op_begin (op, VIREO_DOMAIN_LOCK_REVERTING, &running, error) ||
       !(snapshot = find_one (op, &all, NULL, error)))
     return FALSE;
-  /* the definition it was taken with, under the VM's name and UUID now */
+  /* the definition it was taken with: this VM's (the metadata's name and
+   * UUID were checked), whose images pass the checks a start makes */
   target = vireo_domain_config_copy (snapshot->config);
-  if (!(disks = holders (op, snapshot, target, error)) || !check_bases (op, disks, error))
+  if (!(disks = holders (op, snapshot, target, TRUE, error)) || !check_bases (op, disks, error) ||
+      !vireo_storage_check_images (target, error))
     return FALSE;
   if (snapshot->memory ? !revert_with_memory (op, snapshot, target, disks, running, error)
-                       : !revert_disks (op, target, disks, running, error))
+                       : !revert_disks (op, snapshot, disks, running, error))
     return FALSE;
   return _vireo_snapshot_store_set_current (op->paths, op->config->name, op->name, error);
 }
@@ -553,7 +638,7 @@ delete_func (VireoJob      *job,
   op->job = job;
   if (!op_begin (op, VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT, &running, error) ||
       !(snapshot = find_one (op, &all, &current, error)) ||
-      !(disks = holders (op, snapshot, snapshot->config, error)) ||
+      !(disks = holders (op, snapshot, snapshot->config, FALSE, error)) ||
       !check_bases (op, disks, error) ||
       !delete_from_images (op, disks, running, error) ||
       !reparent_children (op, all, snapshot, error))
@@ -578,14 +663,16 @@ edit_func (VireoJob      *job,
   gboolean running;
 
   op->job = job;
-  if (!op_begin (op, VIREO_DOMAIN_LOCK_SNAPSHOTTING, &running, error) ||
+  if (!op_begin (op, VIREO_DOMAIN_LOCK_EDITING_SNAPSHOT, &running, error) ||
       !(snapshot = find_one (op, &all, NULL, error)))
     return FALSE;
+  /* metadata made now would claim a definition it was not taken with */
   if (snapshot->foreign)
     {
-      /* it gets metadata of its own now, with the VM as it is */
-      g_strfreev (snapshot->disks);
-      snapshot->disks = g_new0 (char *, 1);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                   _("Snapshot '%s' of VM '%s' was made outside Vireo: it has no description to change"),
+                   op->name, op->config->name);
+      return FALSE;
     }
   _vireo_set_str (&snapshot->description, op->description ? op->description : "");
   return _vireo_snapshot_store_save (op->paths, op->config->name, snapshot, error);

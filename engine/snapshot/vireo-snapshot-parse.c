@@ -107,11 +107,17 @@ parse_element (VireoSnapshot *self,
     }
   else if (vireo_xml_is (child, "disks"))
     return parse_disks (self, child, where, error);
-  else if (vireo_xml_is (child, "domain"))
+  else if (vireo_xml_is (child, "domain") || vireo_xml_is (child, "inactiveDomain"))
     {
-      g_autofree char *domain = vireo_xml_node_to_string (child);
-      self->config = vireo_domain_config_parse (domain, -1, where, error);
-      return self->config != NULL;
+      VireoDomainConfig **config = vireo_xml_is (child, "domain") ? &self->config : &self->inactive_config;
+      g_autofree char *domain = NULL;
+
+      /* libvirt's <inactiveDomain> is a <domain> by another name */
+      xmlNodeSetName (child, BAD_CAST "domain");
+      domain = vireo_xml_node_to_string (child);
+      g_clear_pointer (config, vireo_domain_config_free);
+      *config = vireo_domain_config_parse (domain, -1, where, error);
+      return *config != NULL;
     }
   return TRUE;
 }
@@ -158,6 +164,13 @@ parse_root (xmlNode     *root,
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("%s: snapshot '%s' has no <domain>"), where, name);
+      return NULL;
+    }
+  if (self->inactive_config != NULL && (!g_str_equal (self->inactive_config->uuid, self->config->uuid) ||
+                                        !g_str_equal (self->inactive_config->name, self->config->name)))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("%s: snapshot '%s' holds the definitions of two VMs"), where, name);
       return NULL;
     }
   if (g_strcmp0 (self->parent, self->name) == 0)

@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* A thumbnail is a screen's PNG: a few hundred KiB at most. */
+#define VIREO_SNAPSHOT_MAX_THUMBNAIL (8 * 1024 * 1024)
+
 /* g_set_str() of GLib 2.76 */
 static inline void
 _vireo_set_str (char       **field,
@@ -34,7 +37,9 @@ struct _VireoSnapshot
   VireoSnapshotState state;
   gboolean memory;             /* holds the VM's RAM (internal, on the first disk) */
   GStrv disks;                 /* targets whose images hold it */
-  VireoDomainConfig *config;   /* the definition as it was */
+  VireoDomainConfig *config;   /* the definition as it was: the machine that ran */
+  VireoDomainConfig *inactive_config; /* the one on disk then, if it differed
+                                         (changes pending for the next start) */
 
   /* what a listing adds */
   gboolean current;
@@ -50,6 +55,8 @@ VireoSnapshot *_vireo_snapshot_parse  (const char         *xml,
                                        const char         *source,
                                        GError            **error);
 void           _vireo_snapshot_order  (GPtrArray          *snapshots);
+gboolean       _vireo_snapshot_description_validate (const char *text,
+                                                     GError    **error);
 
 /* vireo-snapshot-store.c: the metadata folder snapshots/VM/ */
 char      *_vireo_snapshot_dir             (const VireoPaths  *paths,
@@ -59,6 +66,7 @@ char      *_vireo_snapshot_thumbnail_path  (const VireoPaths  *paths,
                                             const char        *name);
 GPtrArray *_vireo_snapshot_store_load      (const VireoPaths  *paths,
                                             const VireoDomainConfig *config,
+                                            gboolean           thumbnails,
                                             char             **current,
                                             GError           **error);
 gboolean   _vireo_snapshot_store_save      (const VireoPaths  *paths,
@@ -82,12 +90,14 @@ void       _vireo_snapshot_store_forget_vm (const VireoPaths  *paths,
 
 /* vireo-snapshot-image.c: internal snapshots inside qcow2 images */
 typedef struct {
+  char *id;                    /* QEMU's number for it, which a tag must not be */
   char *tag;
   guint64 vm_state_size;
   gint64 date;                 /* seconds since the epoch */
 } VireoImageSnapshot;
 
 void       _vireo_image_snapshot_free      (VireoImageSnapshot *snapshot);
+gboolean   _vireo_snapshot_disk_is_own     (const VireoDiskConfig *disk);
 GPtrArray *_vireo_snapshot_disks           (const VireoDomainConfig *config,
                                             GError           **error);
 GPtrArray *_vireo_image_list_snapshots     (const char        *vm,
@@ -130,6 +140,7 @@ VireoJob    *_vireo_snapshot_op_new  (VireoSnapshotOp     *op,
                                       const char          *title);
 GPtrArray   *_vireo_snapshot_find    (const VireoPaths    *paths,
                                       const VireoDomainConfig *config,
+                                      gboolean             thumbnails,
                                       char               **current,
                                       GError             **error);
 

@@ -17,8 +17,6 @@
 #include "vireo-snapshot-private.h"
 
 #define CURRENT_FILE "current"
-/* A thumbnail is a screen's PNG: a few hundred KiB at most. */
-#define MAX_THUMBNAIL (8 * 1024 * 1024)
 #define MAX_METADATA (4 * 1024 * 1024)
 
 char *
@@ -48,32 +46,16 @@ _vireo_snapshot_thumbnail_path (const VireoPaths *paths,
   return g_build_filename (paths->snapshots_dir, vm, file, NULL);
 }
 
-/* A regular file of at most @max bytes, or NULL (a link or a FIFO put
- * there is not followed). */
-static GBytes *
-read_small_file (const char *path,
-                 gsize       max)
-{
-  GStatBuf st;
-  char *contents;
-  gsize len;
-
-  if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || (gsize) st.st_size > max)
-    return NULL;
-  if (!g_file_get_contents (path, &contents, &len, NULL))
-    return NULL;
-  return g_bytes_new_take (contents, len);
-}
-
 static VireoSnapshot *
 load_one (const VireoPaths        *paths,
           const VireoDomainConfig *config,
-          const char              *file)
+          const char              *file,
+          gboolean                 thumbnails)
 {
   g_autofree char *name = g_strndup (file, strlen (file) - strlen (".xml"));
   g_autofree char *path = metadata_path (paths, config->name, name);
   g_autofree char *thumbnail = _vireo_snapshot_thumbnail_path (paths, config->name, name);
-  g_autoptr(GBytes) bytes = read_small_file (path, MAX_METADATA);
+  g_autoptr(GBytes) bytes = vireo_file_read_regular (path, MAX_METADATA, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(VireoSnapshot) snapshot = NULL;
 
@@ -86,15 +68,19 @@ load_one (const VireoPaths        *paths,
       return NULL;
     }
   /* a file renamed by hand, or left by a deleted VM of the same name */
-  if (!g_str_equal (snapshot->name, name) || !g_str_equal (snapshot->config->uuid, config->uuid))
+  if (!g_str_equal (snapshot->name, name) || !g_str_equal (snapshot->config->uuid, config->uuid) ||
+      !g_str_equal (snapshot->config->name, config->name))
     return NULL;
-  snapshot->thumbnail = read_small_file (thumbnail, MAX_THUMBNAIL);
+  if (thumbnails)
+    snapshot->thumbnail = vireo_file_read_regular (thumbnail, VIREO_SNAPSHOT_MAX_THUMBNAIL, NULL);
   return g_steal_pointer (&snapshot);
 }
 
 /**
  * _vireo_snapshot_store_load:
- * @config: the VM (its name finds the folder, its UUID checks the files)
+ * @config: the VM (its name finds the folder; files of another VM of the
+ *   same name, or of another name, are not its)
+ * @thumbnails: read the thumbnails too (for a listing)
  * @current: (out) (optional): the current snapshot's name, or %NULL
  *
  * Returns: (transfer full) (element-type VireoSnapshot): the snapshots
@@ -103,6 +89,7 @@ load_one (const VireoPaths        *paths,
 GPtrArray *
 _vireo_snapshot_store_load (const VireoPaths         *paths,
                             const VireoDomainConfig  *config,
+                            gboolean                  thumbnails,
                             char                    **current,
                             GError                  **error)
 {
@@ -123,11 +110,11 @@ _vireo_snapshot_store_load (const VireoPaths         *paths,
 
       if (!g_str_has_suffix (file, ".xml") || strlen (file) == strlen (".xml"))
         continue;
-      snapshot = load_one (paths, config, file);
+      snapshot = load_one (paths, config, file, thumbnails);
       if (snapshot != NULL)
         g_ptr_array_add (snapshots, snapshot);
     }
-  current_bytes = read_small_file (current_path, VIREO_NAME_MAX + 1);
+  current_bytes = vireo_file_read_regular (current_path, VIREO_NAME_MAX + 1, NULL);
   if (current && current_bytes != NULL)
     {
       g_autofree char *name = g_strndup (g_bytes_get_data (current_bytes, NULL), g_bytes_get_size (current_bytes));
@@ -140,6 +127,30 @@ _vireo_snapshot_store_load (const VireoPaths         *paths,
   return g_steal_pointer (&snapshots);
 }
 
+/* Writes one file of the VM's snapshot folder (made 0700 if missing). */
+static gboolean
+write_file (const VireoPaths  *paths,
+            const char        *vm,
+            const char        *path,
+            const void        *contents,
+            gsize              length,
+            GError           **error)
+{
+  g_autofree char *dir = _vireo_snapshot_dir (paths, vm);
+
+  if (g_mkdir_with_parents (paths->snapshots_dir, 0700) != 0)
+    {
+      vireo_set_io_error (error, errno, _("VM '%s': cannot create %s"), vm, paths->snapshots_dir);
+      return FALSE;
+    }
+  if (!vireo_mkdir_private (dir, error) || !vireo_file_write_atomic (path, contents, length, 0600, error))
+    {
+      g_prefix_error (error, _("VM '%s': "), vm);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * _vireo_snapshot_store_save:
  * Writes (or rewrites) @snapshot's metadata atomically.
@@ -150,22 +161,10 @@ _vireo_snapshot_store_save (const VireoPaths  *paths,
                             VireoSnapshot     *snapshot,
                             GError           **error)
 {
-  g_autofree char *dir = _vireo_snapshot_dir (paths, vm);
   g_autofree char *path = metadata_path (paths, vm, snapshot->name);
   g_autofree char *xml = vireo_snapshot_format_xml (snapshot);
 
-  if (g_mkdir_with_parents (paths->snapshots_dir, 0700) != 0 || !vireo_mkdir_private (dir, error))
-    {
-      if (error && *error == NULL)
-        vireo_set_io_error (error, errno, _("VM '%s': cannot create %s"), vm, paths->snapshots_dir);
-      return FALSE;
-    }
-  if (!vireo_file_write_atomic (path, xml, -1, 0600, error))
-    {
-      g_prefix_error (error, _("VM '%s': "), vm);
-      return FALSE;
-    }
-  return TRUE;
+  return write_file (paths, vm, path, xml, strlen (xml), error);
 }
 
 /**
@@ -178,22 +177,11 @@ _vireo_snapshot_store_save_thumbnail (const VireoPaths  *paths,
                                       VireoSnapshot     *snapshot,
                                       GError           **error)
 {
-  g_autofree char *dir = _vireo_snapshot_dir (paths, vm);
   g_autofree char *png = _vireo_snapshot_thumbnail_path (paths, vm, snapshot->name);
 
-  if (snapshot->thumbnail == NULL)
-    return TRUE;
-  if (g_mkdir_with_parents (paths->snapshots_dir, 0700) != 0 || !vireo_mkdir_private (dir, error) ||
-      !vireo_file_write_atomic (png, g_bytes_get_data (snapshot->thumbnail, NULL),
-                                g_bytes_get_size (snapshot->thumbnail), 0600, error))
-    {
-      if (error && *error == NULL)
-        vireo_set_io_error (error, errno, _("VM '%s': cannot create %s"), vm, paths->snapshots_dir);
-      else
-        g_prefix_error (error, _("VM '%s': "), vm);
-      return FALSE;
-    }
-  return TRUE;
+  return snapshot->thumbnail == NULL ||
+         write_file (paths, vm, png, g_bytes_get_data (snapshot->thumbnail, NULL),
+                     g_bytes_get_size (snapshot->thumbnail), error);
 }
 
 /**
@@ -220,12 +208,7 @@ _vireo_snapshot_store_set_current (const VireoPaths  *paths,
       return TRUE;
     }
   line = g_strconcat (name, "\n", NULL);
-  if (!vireo_mkdir_private (dir, error) || !vireo_file_write_atomic (path, line, -1, 0600, error))
-    {
-      g_prefix_error (error, _("VM '%s': "), vm);
-      return FALSE;
-    }
-  return TRUE;
+  return write_file (paths, vm, path, line, strlen (line), error);
 }
 
 /**

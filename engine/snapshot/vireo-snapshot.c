@@ -34,6 +34,7 @@ vireo_snapshot_finalize (GObject *object)
   g_free (self->parent);
   g_strfreev (self->disks);
   g_clear_pointer (&self->config, vireo_domain_config_free);
+  g_clear_pointer (&self->inactive_config, vireo_domain_config_free);
   g_clear_pointer (&self->thumbnail, g_bytes_unref);
 
   G_OBJECT_CLASS (vireo_snapshot_parent_class)->finalize (object);
@@ -303,6 +304,42 @@ _vireo_snapshot_order (GPtrArray *snapshots)
     g_ptr_array_add (snapshots, g_object_ref (g_ptr_array_index (sorted, i)));
 }
 
+/* A description goes into an XML file: text, of a size a file can hold
+ * and a user can read. */
+#define MAX_DESCRIPTION 16384
+
+/**
+ * _vireo_snapshot_description_validate:
+ * Returns: whether @text can be a snapshot's description: UTF-8 of at
+ *   most 16 KiB without control characters other than tab and newline
+ *   (XML cannot hold them, not even escaped)
+ */
+gboolean
+_vireo_snapshot_description_validate (const char  *text,
+                                      GError     **error)
+{
+  if (strlen (text) > MAX_DESCRIPTION)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("A snapshot description can be %d KiB at most"), MAX_DESCRIPTION / 1024);
+      return FALSE;
+    }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                           _("A snapshot description must be UTF-8 text"));
+      return FALSE;
+    }
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p < 0x20 && *p != '\t' && *p != '\n')
+      {
+        g_set_error_literal (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                             _("A snapshot description cannot hold control characters"));
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static void
 append_text (GString    *out,
              const char *indent,
@@ -321,10 +358,13 @@ append_text (GString    *out,
 char *
 vireo_snapshot_format_xml (VireoSnapshot *self)
 {
-  GString *out = g_string_new ("<domainsnapshot>\n");
-  g_autofree char *time = g_strdup_printf ("%" G_GINT64_FORMAT, self->creation_time);
+  GString *out;
+  g_autofree char *time = NULL;
 
   g_return_val_if_fail (VIREO_IS_SNAPSHOT (self), NULL);
+
+  out = g_string_new ("<domainsnapshot>\n");
+  time = g_strdup_printf ("%" G_GINT64_FORMAT, self->creation_time);
 
   append_text (out, "  ", "name", self->name);
   if (*self->description)
@@ -351,6 +391,16 @@ vireo_snapshot_format_xml (VireoSnapshot *self)
        * span lines (a description, an element kept verbatim) */
       g_autofree char *domain = vireo_domain_config_format (self->config);
       g_string_append (out, domain);
+    }
+  if (self->inactive_config)
+    {
+      /* libvirt's name for it: the same element under another name */
+      g_autofree char *domain = vireo_domain_config_format (self->inactive_config);
+      char *close = g_strrstr (domain, "</domain>");
+
+      g_assert (g_str_has_prefix (domain, "<domain") && close != NULL);
+      *close = '\0';
+      g_string_append_printf (out, "<inactiveDomain%s</inactiveDomain>\n", domain + strlen ("<domain"));
     }
   g_string_append (out, "</domainsnapshot>\n");
   return g_string_free (out, FALSE);

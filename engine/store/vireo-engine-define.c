@@ -448,6 +448,9 @@ undefine_definition (Undefine  *u,
     }
   u->definition_gone = TRUE;
   delete_unused_bases (u->paths, u->name, u->bases);
+  /* under the lock still: a new VM of the same name, defined next,
+   * starts without this one's snapshots */
+  _vireo_snapshot_store_forget_vm (u->paths, u->name);
   return TRUE;
 }
 
@@ -461,8 +464,6 @@ undefine_files (Undefine  *u,
 
   if (!undefine_definition (u, error))
     return FALSE;
-  /* a new VM of the same name starts without this one's snapshots */
-  _vireo_snapshot_store_forget_vm (u->paths, u->name);
   for (guint i = 0; leftovers[i]; i++)
     {
       g_autofree char *file = g_build_filename (u->run_dir, leftovers[i], NULL);

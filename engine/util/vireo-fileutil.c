@@ -328,3 +328,53 @@ vireo_task_return_error_after_deleting (GTask      *task,
   g_object_set_data_full (G_OBJECT (task), "vireo-failure", error, (GDestroyNotify) g_error_free);
   g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, on_made_file_deleted, task);
 }
+
+/**
+ * vireo_file_read_regular:
+ * @max: the most bytes the file may hold
+ *
+ * Reads a small file that something else could have swapped: a symbolic
+ * link is not followed, and what is not a regular file (a FIFO that would
+ * block the reader for ever, a device) or is larger than @max is refused.
+ * Opened first, then looked at, so the answer is about the file read.
+ *
+ * Returns: (transfer full) (nullable): its contents
+ */
+GBytes *
+vireo_file_read_regular (const char  *path,
+                         gsize        max,
+                         GError     **error)
+{
+  g_autofree char *data = NULL;
+  struct stat st;
+  gsize done = 0;
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      vireo_set_io_error (error, errno, _("Cannot read %s"), path);
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_size > max)
+    {
+      g_autofree char *size = g_format_size (max);
+
+      close (fd);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("%s is not a regular file of at most %s"), path, size);
+      return NULL;
+    }
+  data = g_malloc (st.st_size + 1);
+  while (done < (gsize) st.st_size)
+    {
+      gssize n = read (fd, data + done, st.st_size - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += n;
+    }
+  close (fd);
+  return g_bytes_new_take (g_steal_pointer (&data), done);
+}

@@ -21,6 +21,9 @@ gboolean vireo_file_replace_runtime (const char *path,
 void     vireo_task_return_error_after_deleting (GTask      *task,
                                                  const char *path,
                                                  GError     *error);
+GBytes  *vireo_file_read_regular (const char  *path,
+                                  gsize        max,
+                                  GError     **error);
 char    *vireo_file_read_tail    (const char  *path,
                                   guint        max_lines);
 gboolean vireo_mkdir_private     (const char  *dir,

@@ -111,6 +111,29 @@ vireo_snapshot_name_validate (const char *name,
   return check_name (name, &words, error);
 }
 
+/**
+ * vireo_snapshot_name_validate_new:
+ * The name of a snapshot about to be taken also has a letter or a sign
+ * in it: qemu-img, -loadvm and snapshot-load take a tag that could be a
+ * snapshot's ID as that ID first, so "1" would later restore another
+ * snapshot.  (libvirt names its snapshots by the time, all digits; those
+ * are read, and used where no ID in the image is the same.)
+ */
+gboolean
+vireo_snapshot_name_validate_new (const char *name,
+                                  GError    **error)
+{
+  if (!vireo_snapshot_name_validate (name, error))
+    return FALSE;
+  if (strspn (name, "0123456789") == strlen (name))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME,
+                   _("Snapshot name '%s' has only digits: QEMU would take it for a snapshot's number"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 vireo_uuid_generate (void)
 {

@@ -14,6 +14,8 @@ gboolean vireo_name_validate (const char  *name,
                               GError     **error);
 gboolean vireo_snapshot_name_validate (const char *name,
                                        GError    **error);
+gboolean vireo_snapshot_name_validate_new (const char *name,
+                                           GError    **error);
 char    *vireo_uuid_generate (void);
 gboolean vireo_uuid_is_valid (const char  *uuid);
 char    *vireo_uuid_normalize (const char *uuid);

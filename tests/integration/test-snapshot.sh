@@ -33,6 +33,8 @@ ctl snapshot-info snap s1 | grep -q "State: *Shut off" || fail "s1 is not a shut
 qemu-img snapshot -l "$ROOT/data/images/snap.qcow2" | grep -q ' s1 ' || fail "the image holds no s1"
 expect_error 1 "VM 'snap' already has a snapshot 's1'" -- ctl snapshot-create snap s1
 expect_error 1 "Snapshot name 'a/b' may only contain" -- ctl snapshot-create snap a/b
+expect_error 1 "Snapshot name '2' has only digits" -- ctl snapshot-create snap 2
+expect_error 1 "cannot hold control characters" -- ctl snapshot-create snap ok1 --description "$(printf 'a\033[1mb')"
 expect_error 1 "VM 'snap' has no snapshot 'nope'" -- ctl snapshot-revert snap nope
 
 step a snapshot with RAM of the running VM
@@ -66,7 +68,9 @@ ctl snapshot-create snap off1 >/dev/null
 ctl start snap >/dev/null
 wait_for_log snap "$READY" 2
 write_marker snap MARK-TRE
-ctl snapshot-revert snap off1 >/dev/null
+expect_error 1 "reverting forces it off (add --force)" -- ctl snapshot-revert snap off1
+[ "$(ctl state snap)" = running ] || fail "a refused revert stopped the VM"
+ctl snapshot-revert snap off1 --force >/dev/null
 [ "$(ctl state snap)" = shutoff ] || fail "the VM runs after a revert to a shut-off snapshot"
 ctl start snap >/dev/null
 wait_for_log snap "$READY" 3
@@ -112,6 +116,17 @@ ctl snapshot-info snap mem1 | grep -q "Parent: *s1" || fail "mem1 did not move t
 ctl --json snapshot-list snap | grep -q '"name" *: *"mem1"' || fail "snapshot-list --json"
 ctl snapshot-edit snap mem1 --description "memory test" >/dev/null
 ctl snapshot-dumpxml snap mem1 | grep -q '<description>memory test</description>' || fail "snapshot-edit"
+
+step a snapshot of the running VM keeps the changes pending for its next start
+ctl define "$ROOT/bigger.xml" >/dev/null
+ctl snapshot-create snap pend >/dev/null
+ctl snapshot-dumpxml snap pend | grep -q '<inactiveDomain' || fail "no inactive definition in the snapshot"
+sed 's/393216/327680/g' "$ROOT/bigger.xml" >"$ROOT/other.xml"
+ctl define "$ROOT/other.xml" >/dev/null
+ctl snapshot-revert snap pend >/dev/null
+ctl dumpxml snap | grep -q '<memory unit="KiB">393216</memory>' || fail "the pending memory size did not come back"
+ctl state snap --json | grep -q '"pending-changes" *: *true' || fail "the change is not pending after the revert"
+[ "$(ctl state snap)" = running ] || fail "the VM does not run after the revert"
 ctl destroy snap >/dev/null
 
 step a second operation on the VM is refused as busy, not interleaved

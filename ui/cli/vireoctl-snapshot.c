@@ -61,21 +61,25 @@ on_interrupt (gpointer user_data)
 }
 
 /* Waits for a snapshot operation, with its progress on a terminal.  A
- * Ctrl+C does not stop it: a snapshot half taken or a revert half done
- * would be worse than waiting (qemu-img runs in its own process group,
+ * Ctrl+C (or a TERM or a HUP) does not stop it: a snapshot half taken or
+ * a revert half done would be worse than waiting (qemu-img runs in its own process group,
  * so the key does not reach it either). */
 static GAsyncResult *
 wait_job (VireoJob      *job,
           GAsyncResult **result)
 {
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
   gboolean show = job != NULL && isatty (STDERR_FILENO);
-  guint sigint = g_unix_signal_add (SIGINT, on_interrupt, NULL);
+  guint sources[G_N_ELEMENTS (signals)];
   GAsyncResult *ret;
 
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sources[i] = g_unix_signal_add (signals[i], on_interrupt, NULL);
   if (show)
     g_signal_connect (job, "notify", G_CALLBACK (on_progress), NULL);
   ret = ctl_wait (result);
-  g_source_remove (sigint);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    g_source_remove (sources[i]);
   if (show)
     fprintf (stderr, "\r\033[K");
   return ret;
@@ -304,33 +308,28 @@ ctl_verb_snapshot_current (Ctl   *ctl,
 
 /* snapshot-revert and snapshot-delete: one job on one snapshot. */
 static int
-run_snapshot_job (Ctl    *ctl,
-                  int     argc,
-                  char  **argv,
-                  gboolean revert)
+run_snapshot_job (Ctl      *ctl,
+                  VireoDomain *domain,
+                  const char *name,
+                  gboolean  revert)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(VireoJob) job = NULL;
   GError *error = NULL;
-  VireoDomain *domain;
   gboolean ok;
-  int ret;
 
-  if ((ret = ctl_parse_domain (ctl, revert ? "snapshot-revert" : "snapshot-delete", "VM SNAP",
-                               NULL, &argc, &argv, 2, &domain)) != CTL_OK)
-    return ret;
   if (revert)
-    vireo_domain_revert_snapshot_async (domain, argv[2], &job, NULL, ctl_done, &result);
+    vireo_domain_revert_snapshot_async (domain, name, &job, NULL, ctl_done, &result);
   else
-    vireo_domain_delete_snapshot_async (domain, argv[2], &job, NULL, ctl_done, &result);
+    vireo_domain_delete_snapshot_async (domain, name, &job, NULL, ctl_done, &result);
   ok = revert ? vireo_domain_revert_snapshot_finish (domain, wait_job (job, &result), &error)
               : vireo_domain_delete_snapshot_finish (domain, wait_job (job, &result), &error);
   if (!ok)
     return ctl_fail (error);
   if (revert)
-    printf (_("Reverted VM '%s' to snapshot '%s'\n"), argv[1], argv[2]);
+    printf (_("Reverted VM '%s' to snapshot '%s'\n"), vireo_domain_get_name (domain), name);
   else
-    printf (_("Deleted snapshot '%s' of VM '%s'\n"), argv[2], argv[1]);
+    printf (_("Deleted snapshot '%s' of VM '%s'\n"), name, vireo_domain_get_name (domain));
   return CTL_OK;
 }
 
@@ -339,7 +338,28 @@ ctl_verb_snapshot_revert (Ctl   *ctl,
                           int    argc,
                           char **argv)
 {
-  return run_snapshot_job (ctl, argc, argv, TRUE);
+  gboolean force = FALSE;
+  GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Force a running VM off to revert it to a snapshot of it shut off"), NULL },
+    { NULL }
+  };
+  g_autoptr(GPtrArray) snapshots = NULL;
+  VireoSnapshot *snapshot;
+  VireoDomain *domain;
+  GError *error = NULL;
+  int ret;
+
+  if ((ret = parse_snapshot (ctl, "snapshot-revert", entries, &argc, &argv, &domain, &snapshots, &snapshot)) != CTL_OK)
+    return ret;
+  /* what the desktop asks before, a script says with --force */
+  if (vireo_snapshot_revert_stops_vm (snapshot, domain) && !force)
+    {
+      g_set_error (&error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                   _("VM '%s' is running and snapshot '%s' was taken with it shut off: "
+                     "reverting forces it off (add --force)"), argv[1], argv[2]);
+      return ctl_fail (error);
+    }
+  return run_snapshot_job (ctl, domain, argv[2], TRUE);
 }
 
 int
@@ -347,7 +367,12 @@ ctl_verb_snapshot_delete (Ctl   *ctl,
                           int    argc,
                           char **argv)
 {
-  return run_snapshot_job (ctl, argc, argv, FALSE);
+  VireoDomain *domain;
+  int ret;
+
+  if ((ret = ctl_parse_domain (ctl, "snapshot-delete", "VM SNAP", NULL, &argc, &argv, 2, &domain)) != CTL_OK)
+    return ret;
+  return run_snapshot_job (ctl, domain, argv[2], FALSE);
 }
 
 int

@@ -52,7 +52,7 @@ static const Verb verbs[] = {
   { "snapshot-info", ctl_verb_snapshot_info, "VM SNAP", N_("what a snapshot is") },
   { "snapshot-dumpxml", ctl_verb_snapshot_dumpxml, "VM SNAP", N_("print a snapshot's XML") },
   { "snapshot-current", ctl_verb_snapshot_current, "VM", N_("the snapshot the VM continues from") },
-  { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP", N_("go back to a snapshot") },
+  { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP [--force]", N_("go back to a snapshot") },
   { "snapshot-delete", ctl_verb_snapshot_delete, "VM SNAP", N_("delete a snapshot (its children move up)") },
   { "snapshot-edit", ctl_verb_snapshot_edit, "VM SNAP --description TEXT", N_("change a snapshot's description") },
 };
