@@ -446,6 +446,14 @@ load_in_place (VireoSnapshotOp  *op,
   return _vireo_snapshot_live_set_paused (op, qmp, snapshot->state == VIREO_SNAPSHOT_PAUSED, error);
 }
 
+static gboolean
+stop_vm (VireoSnapshotOp  *op,
+         GError          **error)
+{
+  vireo_job_set_text (op->job, _("Stopping the VM"));
+  return _vireo_snapshot_live_stop_vm (op, error);
+}
+
 /* A new QEMU from the snapshot's definition and RAM (-loadvm); the
  * definition is on disk already. */
 static gboolean
@@ -492,12 +500,8 @@ revert_with_memory (VireoSnapshotOp          *op,
   /* first what can fail without harm: the running VM stays as it is */
   if (!restore_definition (op, snapshot, error))
     return FALSE;
-  if (running)
-    {
-      vireo_job_set_text (op->job, _("Stopping the VM"));
-      if (!_vireo_snapshot_live_stop_vm (op, error))
-        return FALSE;
-    }
+  if (running && !stop_vm (op, error))
+    return FALSE;
   if (!start_from (op, snapshot, target, error))
     {
       g_prefix_error (error, _("VM '%s' is off and did not start from snapshot '%s': "),
@@ -516,12 +520,8 @@ revert_disks (VireoSnapshotOp          *op,
               gboolean                  running,
               GError                  **error)
 {
-  if (running)
-    {
-      vireo_job_set_text (op->job, _("Stopping the VM"));
-      if (!_vireo_snapshot_live_stop_vm (op, error))
-        return FALSE;
-    }
+  if (running && !stop_vm (op, error))
+    return FALSE;
   vireo_job_set_text (op->job, _("Restoring disks"));
   for (guint i = 0; i < disks->len; i++)
     if (!_vireo_image_snapshot_run (op->config->name, g_ptr_array_index (disks, i), "-a", op->name, error))
