@@ -93,6 +93,10 @@ ctl clone c1 cc --linked >/dev/null || fail "a linked clone of a linked clone"
 ctl vol-info "$images/cc.qcow2" | grep '^Backing file:' | awk '{print $3}' > "$ROOT/chain"
 printf '%s\n' "$images/c1.qcow2" "$images/tpl.qcow2" | cmp -s - "$ROOT/chain" ||
   fail "vol-info shows the chain $(cat "$ROOT/chain")"
+# a base whose header names another image than the definition declares (even one of Vireo's) is refused
+qemu-img rebase -u -f qcow2 -F qcow2 -b "$images/tpl-vda-1.qcow2" "$images/c1.qcow2"
+expect_error 1 "VM 'cc': disk vda ($images/c1.qcow2) has a backing file ($images/tpl-vda-1.qcow2)" -- ctl start cc
+qemu-img rebase -u -f qcow2 -F qcow2 -b "$images/tpl.qcow2" "$images/c1.qcow2"
 for vm in tpl cc; do ctl start $vm >/dev/null; done
 for vm in tpl cc; do wait_for_log $vm "$READY"; done
 console_expect cc 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=ONE1'
