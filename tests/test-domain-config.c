@@ -396,13 +396,14 @@ test_backing_chain (void **state)
   assert_true (vireo_disk_config_has_base (disk, "/img/t-vda-1.qcow2"));
   assert_false (vireo_disk_config_has_base (disk, "/img/c2.qcow2"));
 
-  /* libvirt's own shape: the chain ends in an empty <backingStore/> */
+  /* libvirt's own shape: the chain ends in an empty <backingStore/> (here
+   * with white space in it) */
   xml = g_strdup ("<domain type='kvm'><name>lv</name><memory>65536</memory><os><type>hvm</type></os>"
                   "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
                   "<source file='/img/a.qcow2'/>"
                   "<backingStore type='file'><format type='qcow2'/><source file='/img/b.qcow2'/>"
                   "<backingStore type='file'><format type='qcow2'/><source file='/img/c.qcow2'/>"
-                  "<backingStore/></backingStore></backingStore>"
+                  "<backingStore>\n  </backingStore></backingStore></backingStore>"
                   "<target dev='vda'/></disk></devices></domain>");
   again = vireo_domain_config_parse (xml, -1, "lv", &error);
   assert_no_error (error);

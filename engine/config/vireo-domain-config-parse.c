@@ -194,7 +194,7 @@ parse_backing_level (xmlNode     *node,
   g_autofree char *file = NULL;
 
   *next = NULL;
-  *ended = node->children == NULL && node->properties == NULL;
+  *ended = xmlFirstElementChild (node) == NULL && node->properties == NULL;
   if (*ended)
     return TRUE;
   if (type != NULL && !g_str_equal (type, "file"))

@@ -164,7 +164,8 @@ gboolean
 vireo_disk_config_has_base (const VireoDiskConfig *disk,
                             const char            *image)
 {
-  return disk->backing != NULL && image != NULL && g_strv_contains ((const char * const *) disk->backing, image);
+  return disk->backing != NULL && image != NULL &&
+         g_strv_contains ((const char * const *) disk->backing, image);
 }
 
 VireoNicConfig *
