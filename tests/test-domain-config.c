@@ -336,7 +336,7 @@ test_backing_store (void **state)
   g_free (config->uuid);
   config->uuid = g_strdup ("11111111-2222-3333-4444-666666666666");
   disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/linked.qcow2");
-  disk->backing = g_strdup ("/img/base.qcow2");
+  disk->backing = g_strsplit ("/img/base.qcow2", ",", -1);
   vireo_domain_config_add_disk (config, disk);
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:aa:bb:cd"));
   assert_true (vireo_domain_config_validate (config, &error));
@@ -347,7 +347,8 @@ test_backing_store (void **state)
   again = vireo_domain_config_parse (xml, -1, "linked", &error);
   assert_no_error (error);
   disk = g_ptr_array_index (again->disks, 0);
-  assert_string_equal (disk->backing, "/img/base.qcow2");
+  assert_int_equal (vireo_disk_config_n_bases (disk), 1);
+  assert_string_equal (disk->backing[0], "/img/base.qcow2");
   assert_false (kept (disk->extra, "backingStore"));
 
   /* a raw base is not Vireo's: kept, and refused */
@@ -369,6 +370,107 @@ test_backing_store (void **state)
   disk->format = g_strdup ("raw");
   assert_false (vireo_domain_config_validate (config, &error));
   assert_non_null (strstr (error->message, "has a base image but is not a qcow2 image"));
+}
+
+/* A disk on a chain of bases (a linked clone of a linked clone of a
+ * template): one nested <backingStore> per base, nearest first, as libvirt
+ * writes it; read back in the same order, also with libvirt's empty
+ * <backingStore/> at the end. */
+static void
+test_backing_chain (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("chain");
+  g_autoptr(VireoDomainConfig) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  VireoDiskConfig *disk;
+
+  g_free (config->uuid);
+  config->uuid = g_strdup ("11111111-2222-3333-4444-777777777777");
+  disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/c2.qcow2");
+  disk->backing = g_strsplit ("/img/c1.qcow2,/img/t-vda-1.qcow2,/img/t.qcow2", ",", -1);
+  vireo_domain_config_add_disk (config, disk);
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:aa:bb:ce"));
+  assert_true (vireo_domain_config_validate (config, &error));
+  assert_roundtrip (config, "linked-chain.xml");
+  assert_true (vireo_disk_config_has_base (disk, "/img/t-vda-1.qcow2"));
+  assert_false (vireo_disk_config_has_base (disk, "/img/c2.qcow2"));
+
+  /* libvirt's own shape: the chain ends in an empty <backingStore/> (here
+   * with white space in it) */
+  xml = g_strdup ("<domain type='kvm'><name>lv</name><memory>65536</memory><os><type>hvm</type></os>"
+                  "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                  "<source file='/img/a.qcow2'/>"
+                  "<backingStore type='file'><format type='qcow2'/><source file='/img/b.qcow2'/>"
+                  "<backingStore type='file'><format type='qcow2'/><source file='/img/c.qcow2'/>"
+                  "<backingStore>\n  </backingStore></backingStore></backingStore>"
+                  "<target dev='vda'/></disk></devices></domain>");
+  again = vireo_domain_config_parse (xml, -1, "lv", &error);
+  assert_no_error (error);
+  disk = g_ptr_array_index (again->disks, 0);
+  assert_int_equal (vireo_disk_config_n_bases (disk), 2);
+  assert_string_equal (disk->backing[0], "/img/b.qcow2");
+  assert_string_equal (disk->backing[1], "/img/c.qcow2");
+  assert_false (kept (disk->extra, "backingStore"));
+  g_clear_pointer (&again, vireo_domain_config_free);
+  g_clear_pointer (&xml, g_free);
+
+  /* a raw level deep in the chain is not Vireo's: the whole is kept, and refused */
+  xml = g_strdup ("<domain type='kvm'><name>deep</name><memory>65536</memory><os><type>hvm</type></os>"
+                  "<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                  "<source file='/img/a.qcow2'/>"
+                  "<backingStore type='file'><format type='qcow2'/><source file='/img/b.qcow2'/>"
+                  "<backingStore type='file'><format type='raw'/><source file='/etc/shadow'/>"
+                  "</backingStore></backingStore><target dev='vda'/></disk></devices></domain>");
+  assert_null (vireo_domain_config_parse (xml, -1, "deep", &error));
+  assert_non_null (strstr (error->message, "names a <backingStore>"));
+  g_clear_error (&error);
+}
+
+/* A chain holds each image once and at most VIREO_CHAIN_MAX images. */
+static void
+test_backing_chain_limits (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("limits");
+  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  VireoDiskConfig *disk;
+
+  disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/a.qcow2");
+  vireo_domain_config_add_disk (config, disk);
+  for (guint i = 0; i < VIREO_CHAIN_MAX - 1; i++)
+    g_ptr_array_add (chain, g_strdup_printf ("/img/b%u.qcow2", i));
+  g_ptr_array_add (chain, NULL);
+  disk->backing = g_strdupv ((char **) chain->pdata);
+  assert_true (vireo_domain_config_validate (config, &error));
+
+  /* one more is refused, in one line */
+  g_strfreev (disk->backing);
+  chain->pdata[VIREO_CHAIN_MAX - 1] = g_strdup ("/img/b15.qcow2");
+  g_ptr_array_add (chain, NULL);
+  disk->backing = g_strdupv ((char **) chain->pdata);
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_string_equal (error->message, "VM 'limits': disk vda stands on 16 base images; Vireo runs chains "
+                                       "of at most 16 images");
+  g_clear_error (&error);
+
+  /* an image twice: the disk's own, or a base */
+  g_strfreev (disk->backing);
+  disk->backing = g_strsplit ("/img/b.qcow2,/img/a.qcow2", ",", -1);
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_string_equal (error->message, "VM 'limits': disk vda names /img/a.qcow2 twice in its chain of images");
+  g_clear_error (&error);
+  g_strfreev (disk->backing);
+  disk->backing = g_strsplit ("/img/b.qcow2,/img/c.qcow2,/img/b.qcow2", ",", -1);
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_non_null (strstr (error->message, "names /img/b.qcow2 twice"));
+  g_clear_error (&error);
+
+  /* every level is a plain absolute path */
+  g_strfreev (disk->backing);
+  disk->backing = g_strsplit ("/img/b.qcow2,img/c.qcow2", ",", -1);
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_non_null (strstr (error->message, "base of disk vda path 'img/c.qcow2'"));
 }
 
 /* virt-manager's default VM (SPICE, USB redirection, a spicevmc channel)
@@ -423,6 +525,8 @@ main (void)
     cmocka_unit_test (test_memory_units),
     cmocka_unit_test (test_disk_edits),
     cmocka_unit_test (test_backing_store),
+    cmocka_unit_test (test_backing_chain),
+    cmocka_unit_test (test_backing_chain_limits),
     cmocka_unit_test (test_virt_manager_spice),
     cmocka_unit_test (test_describe_boot),
   };

@@ -661,13 +661,15 @@ test_progress_parsing (void **state)
 }
 
 /* Who uses an image is read from the definitions on disk: as a disk and
- * as a base; the VM that lets go does not count. */
+ * as a base at any depth of a chain; the VM that lets go does not count. */
 static void
 test_image_users (void **state)
 {
   Fixture *f = *state;
   const VireoPaths *paths = vireo_engine_get_paths (f->engine);
   g_autofree char *base = g_build_filename (paths->images_dir, "base.qcow2", NULL);
+  g_autofree char *deep = g_build_filename (paths->images_dir, "deep.qcow2", NULL);
+  g_autofree char *chain = g_strconcat (base, ",", deep, NULL);
   g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
   g_autoptr(VireoDomainConfig) b = vireo_domain_config_new ("b");
   g_autoptr(VireoDomainConfig) c = make_config ("c");
@@ -678,7 +680,7 @@ test_image_users (void **state)
 
   assert_true (vireo_engine_load (f->engine, NULL));
   disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/nonexistent/a.qcow2");
-  disk->backing = g_strdup (base);
+  disk->backing = g_strsplit (chain, ",", -1);
   vireo_domain_config_add_disk (a, disk);
   vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
                                                           "qcow2", base));
@@ -697,6 +699,18 @@ test_image_users (void **state)
   kept = vireo_engine_describe_kept_base (f->engine, vireo_engine_lookup_domain (f->engine, "a"), disk);
   assert_non_null (kept);
   assert_non_null (strstr (kept, ": VM 'b' uses it"));
+  assert_true (g_str_has_prefix (kept, "Kept ") && strstr (kept, base) != NULL);
+
+  /* the deep base: only a stands on it, through base */
+  g_clear_pointer (&users, g_strfreev);
+  users = _vireo_store_image_users (paths, deep, NULL, NULL);
+  assert_int_equal (g_strv_length (users), 1);
+  assert_string_equal (users[0], "a");
+  g_clear_pointer (&others, g_strfreev);
+  others = _vireo_store_image_users (paths, deep, "a", NULL);
+  assert_null (others[0]);
+  assert_true (vireo_engine_image_in_use (f->engine, vireo_engine_lookup_domain (f->engine, "b"), deep));
+  assert_false (vireo_engine_image_in_use (f->engine, vireo_engine_lookup_domain (f->engine, "a"), deep));
 }
 
 /* A MAC that a defined VM uses is drawn again: the engine's random source

@@ -145,6 +145,100 @@ test_disk_images (void **state)
   vireo_test_remove_tree (root);
 }
 
+static void
+qemu_img (const char *args)
+{
+  g_autofree char *command = g_strconcat ("qemu-img ", args, NULL);
+  int status = -1;
+
+  assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, NULL));
+  assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* vireo_storage_check_image() on @path with the chain @declared (comma
+ * separated, "" for none): NULL when accepted, else the error message. */
+static char *
+check_chain (const char *path,
+             const char *declared)
+{
+  g_auto(GStrv) chain = *declared ? g_strsplit (declared, ",", -1) : NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = vireo_storage_check_image ("vm", "vda", path, "qcow2",
+                                                       (const char * const *) chain, &error);
+
+  if (format != NULL)
+    {
+      assert_string_equal (format, "qcow2");
+      return NULL;
+    }
+  return g_strdup (error->message);
+}
+
+/* Runs the check of @path against @declared, which it must refuse with
+ * a message holding the printf-style @fmt. */
+static void G_GNUC_PRINTF (3, 4)
+assert_refused (const char *path,
+                const char *declared,
+                const char *fmt,
+                ...)
+{
+  g_autofree char *message = check_chain (path, declared);
+  g_autofree char *want = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  want = g_strdup_vprintf (fmt, args);
+  va_end (args);
+  assert_non_null (message);
+  if (strstr (message, want) == NULL)
+    fail_msg ("'%s' does not say '%s'", message, want);
+}
+
+/* A chain Vireo made and declared is accepted at any depth, one image at
+ * a time; an image whose header names another backing file than the
+ * definition declares, anywhere in the chain, is refused. */
+static void
+test_check_chain (void **state)
+{
+  g_autofree char *root = vireo_test_make_root ();
+  g_autofree char *t = g_build_filename (root, "t.qcow2", NULL);
+  g_autofree char *m = g_build_filename (root, "m.qcow2", NULL);
+  g_autofree char *top = g_build_filename (root, "top.qcow2", NULL);
+  g_autofree char *other = g_build_filename (root, "other.qcow2", NULL);
+  g_autofree char *chain = g_strconcat (m, ",", t, NULL);
+  g_autofree char *longer = g_strconcat (chain, ",", other, NULL);
+  g_autofree char *swapped = g_strconcat (t, ",", m, NULL);
+  g_autofree char *make_t = g_strdup_printf ("create -q -f qcow2 %s 1M", t);
+  g_autofree char *make_other = g_strdup_printf ("create -q -f qcow2 %s 1M", other);
+  g_autofree char *make_m = g_strdup_printf ("create -q -f qcow2 -F qcow2 -b %s %s", t, m);
+  g_autofree char *make_top = g_strdup_printf ("create -q -f qcow2 -F qcow2 -b %s %s", m, top);
+  g_autofree char *craft_other = g_strdup_printf ("rebase -u -f qcow2 -F qcow2 -b %s %s", other, m);
+  g_autofree char *craft_raw = g_strdup_printf ("rebase -u -f qcow2 -F raw -b %s %s", t, m);
+
+  qemu_img (make_t);
+  qemu_img (make_other);
+  qemu_img (make_m);
+  qemu_img (make_top);
+  assert_null (check_chain (top, chain));
+  assert_null (check_chain (m, t));
+  assert_null (check_chain (t, ""));
+
+  /* a chain shorter, longer or other than the images say */
+  assert_refused (top, m, "disk vda (%s) has a backing file (%s): Vireo runs standalone images only", m, t);
+  assert_refused (top, "", "disk vda (%s) has a backing file (%s)", top, m);
+  assert_refused (top, longer, "(%s) has no backing file, but its definition names the base image %s", t, other);
+  assert_refused (top, swapped, "disk vda (%s) has a backing file (%s)", top, m);
+
+  /* a crafted middle image whose header names another file, or its
+   * declared base as raw */
+  qemu_img (craft_other);
+  assert_refused (top, chain, "disk vda (%s) has a backing file (%s)", m, other);
+  qemu_img (craft_raw);
+  assert_refused (top, chain, "disk vda (%s) has a backing file (%s)", m, t);
+
+  vireo_test_remove_tree (root);
+}
+
 typedef struct {
   Run run;
   GCancellable *cancellable;
@@ -258,6 +352,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_progress_and_cleanup),
     cmocka_unit_test (test_disk_images),
+    cmocka_unit_test (test_check_chain),
     cmocka_unit_test (test_cancel_mid_run),
     cmocka_unit_test (test_create_free_name),
     cmocka_unit_test (test_finish_checks_the_result),

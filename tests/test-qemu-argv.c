@@ -65,6 +65,46 @@ test_virsh_kvm_with_tap (void **state)
   assert_argv_golden (config, &host, "virsh-simple-kvm.args");
 }
 
+/* Linked clones' chains are pinned whole: one read-only file and qcow2
+ * node pair per base, deepest first, each naming the next as its
+ * backing and the last none; a standalone qcow2 names none either. */
+static void
+test_backing_chains (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("chain");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/r" };
+  g_auto(GStrv) argv = NULL;
+  const char *want[] = {
+    "{\"driver\":\"file\",\"filename\":\"/img/t.qcow2\",\"node-name\":\"base-file-vda-3\",\"read-only\":true}",
+    "{\"node-name\":\"base-vda-3\",\"driver\":\"qcow2\",\"file\":\"base-file-vda-3\",\"read-only\":true,\"backing\":null}",
+    "{\"node-name\":\"base-vda-2\",\"driver\":\"qcow2\",\"file\":\"base-file-vda-2\",\"read-only\":true,\"backing\":\"base-vda-3\"}",
+    "{\"node-name\":\"base-vda\",\"driver\":\"qcow2\",\"file\":\"base-file-vda\",\"read-only\":true,\"backing\":\"base-vda-2\"}",
+  };
+  VireoDiskConfig *disk;
+  guint at = 0;
+
+  g_free (config->uuid);
+  config->uuid = g_strdup ("00000000-0000-0000-0000-000000000002");
+  config->rng = config->balloon = config->vnc = config->guest_agent = FALSE;
+  disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/c2.qcow2");
+  disk->backing = g_strsplit ("/img/c1.qcow2,/img/t-vda-1.qcow2,/img/t.qcow2", ",", -1);
+  vireo_domain_config_add_disk (config, disk);
+  disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/d.qcow2");
+  disk->backing = g_strsplit ("/img/d-base.qcow2", ",", -1);
+  vireo_domain_config_add_disk (config, disk);
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/img/e.qcow2"));
+  assert_true (vireo_domain_config_validate (config, NULL));
+  assert_argv_golden (config, &host, "backing-chains.args");
+
+  /* the golden file aside: the order and links that matter, in place */
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  for (guint i = 0; argv[i] && at < G_N_ELEMENTS (want); i++)
+    if (g_str_equal (argv[i], want[at]))
+      at++;
+  assert_int_equal (at, G_N_ELEMENTS (want));
+}
+
 static void
 test_i440fx_ide_and_boot_order (void **state)
 {
@@ -396,6 +436,7 @@ main (void)
     cmocka_unit_test (test_virsh_kvm_with_tap),
     cmocka_unit_test (test_loadvm),
     cmocka_unit_test (test_i440fx_ide_and_boot_order),
+    cmocka_unit_test (test_backing_chains),
     cmocka_unit_test (test_network_without_tap),
     cmocka_unit_test (test_resolve_accel),
     cmocka_unit_test (test_cpu_under_each_accel),

@@ -71,7 +71,7 @@ inspect_disks (Clone   *clone,
       g_autoptr(JsonObject) info = NULL;
 
       format = vireo_storage_check_image (name, disk->target, disk->image, disk->format,
-                                          disk->backing, error);
+                                          (const char * const *) disk->backing, error);
       if (format == NULL)
         return FALSE;
       if (clone->linked)
@@ -203,6 +203,19 @@ link_disk (Clone         *clone,
   return TRUE;
 }
 
+/* The chain under a linked clone's new overlays: the source's image
+ * now, then the bases it stood on. */
+static GStrv
+linked_chain (const CloneDisk *disk)
+{
+  g_autoptr(GStrvBuilder) chain = g_strv_builder_new ();
+
+  g_strv_builder_add (chain, disk->image);
+  if (disk->backing)
+    g_strv_builder_addv (chain, (const char **) disk->backing);
+  return g_strv_builder_end (chain);
+}
+
 /* The clone on its new images; a linked source on its new overlays. */
 static void
 point_configs (Clone *clone)
@@ -218,15 +231,16 @@ point_configs (Clone *clone)
       mine->path = g_strdup (disk->dest);
       g_free (mine->format);
       mine->format = g_strdup ("qcow2");
-      g_free (mine->backing);
-      mine->backing = clone->linked ? g_strdup (disk->image) : NULL;
+      g_strfreev (mine->backing);
+      mine->backing = clone->linked ? linked_chain (disk) : NULL;
       if (clone->linked)
         {
           VireoDiskConfig *theirs = vireo_domain_config_lookup_disk (clone->source_new, disk->target);
 
           g_free (theirs->path);
           theirs->path = g_strdup (disk->overlay);
-          theirs->backing = g_strdup (disk->image);
+          g_strfreev (theirs->backing);
+          theirs->backing = linked_chain (disk);
         }
     }
 }

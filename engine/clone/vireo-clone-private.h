@@ -18,7 +18,7 @@ typedef struct {
   char *target;
   char *image;       /* the source's image now */
   char *format;      /* "qcow2" or "raw" */
-  char *backing;     /* its base, when the source is a linked clone */
+  GStrv backing;     /* its bases, nearest first, when the source is a linked clone */
   char *dest;        /* the clone's new image, claimed on the worker */
   char *overlay;     /* linked: the source's new overlay */
   guint64 size;      /* virtual size, to weigh progress */

@@ -6,7 +6,10 @@
  * clone copies each writable disk with `qemu-img convert` (sparse, from
  * the current state or an internal snapshot); a linked clone copies
  * nothing: the source's current images become read-only bases, and
- * source and clone each go on on a fresh overlay.  CD-ROMs and read-only
+ * source and clone each go on on a fresh overlay.  A source that is
+ * itself a linked clone (or a template cloned before) stands on bases
+ * already: its current overlay becomes one more, and the chain grows by
+ * one, up to VIREO_CHAIN_MAX images.  CD-ROMs and read-only
  * or shareable disks are shared.  The source's snapshots stay with it.
  *
  * The source's change lock and run lock are held from the first check to
@@ -91,7 +94,7 @@ _vireo_clone_disk_free (CloneDisk *disk)
   g_free (disk->target);
   g_free (disk->image);
   g_free (disk->format);
-  g_free (disk->backing);
+  g_strfreev (disk->backing);
   g_free (disk->dest);
   g_free (disk->overlay);
   g_free (disk);
@@ -171,10 +174,12 @@ check_linkable (const Clone           *clone,
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                  _("VM '%s': disk %s is raw: convert it to qcow2 to make a linked clone"),
                  name, disk->target);
-  else if (disk->backing != NULL)
+  else if (vireo_disk_config_n_bases (disk) + 2 > VIREO_CHAIN_MAX)
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                 _("VM '%s': disk %s already stands on a base image: make a full clone of it"),
-                 name, disk->target);
+                 /* Translators: "VM 'x': disk vda stands on 15 base images; a linked clone adds one, and Vireo runs chains of at most 16 images: make a full clone of it" */
+                 _("VM '%s': disk %s stands on %u base images; a linked clone adds one, and Vireo "
+                   "runs chains of at most %d images: make a full clone of it"),
+                 name, disk->target, vireo_disk_config_n_bases (disk), VIREO_CHAIN_MAX);
   else if (!in_images_folder (clone->paths, disk->path))
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                  _("VM '%s': disk %s (%s) is not in Vireo's images folder: make a full clone of it"),
@@ -206,7 +211,7 @@ choose_disks (Clone   *clone,
       cd->target = g_strdup (disk->target);
       cd->image = g_strdup (disk->path);
       cd->format = g_strdup (disk->format);
-      cd->backing = g_strdup (disk->backing);
+      cd->backing = g_strdupv (disk->backing);
       g_ptr_array_add (clone->disks, cd);
     }
   return TRUE;

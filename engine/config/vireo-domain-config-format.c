@@ -47,13 +47,14 @@ format_disk (xmlNode               *devices,
   if (disk->path)
     vireo_xml_set (vireo_xml_add (node, "source"),
          g_str_has_prefix (disk->path, "/dev/") ? "dev" : "file", disk->path);
-  if (disk->backing)
+  /* libvirt's shape for a chain: each level holds the next */
+  child = node;
+  for (guint i = 0; disk->backing && disk->backing[i]; i++)
     {
-      /* libvirt's shape for a one-level chain */
-      child = vireo_xml_add (node, "backingStore");
+      child = vireo_xml_add (child, "backingStore");
       vireo_xml_set (child, "type", "file");
       vireo_xml_set (vireo_xml_add (child, "format"), "type", "qcow2");
-      vireo_xml_set (vireo_xml_add (child, "source"), "file", disk->backing);
+      vireo_xml_set (vireo_xml_add (child, "source"), "file", disk->backing[i]);
     }
   child = vireo_xml_add (node, "target");
   vireo_xml_set (child, "dev", disk->target);

@@ -180,19 +180,23 @@ keep_unless_dropped (GPtrArray *extra,
   keep (extra, child);
 }
 
-/* <backingStore type='file'><format type='qcow2'/><source file='…'/>
- * </backingStore>, as Vireo writes a chain it made (a linked clone's
- * base), gives disk->backing.  Any other <backingStore> (libvirt's empty
- * one, another format, a deeper chain) is kept verbatim; validation
- * refuses those that name a file. */
+/* One level of a chain: <format type='qcow2'/>, <source file='…'/> and
+ * the next level, or nothing at all (libvirt's empty <backingStore/>
+ * that ends a chain).  *@next is the nested <backingStore>, if any. */
 static gboolean
-parse_backing_store (VireoDiskConfig *disk,
-                     xmlNode         *node)
+parse_backing_level (xmlNode     *node,
+                     GStrvBuilder *chain,
+                     gboolean     *ended,
+                     xmlNode     **next)
 {
   g_autofree char *type = vireo_xml_prop (node, "type");
   g_autofree char *format = NULL;
   g_autofree char *file = NULL;
 
+  *next = NULL;
+  *ended = xmlFirstElementChild (node) == NULL && node->properties == NULL;
+  if (*ended)
+    return TRUE;
   if (type != NULL && !g_str_equal (type, "file"))
     return FALSE;
   vireo_xml_for_each_element (child, node)
@@ -201,12 +205,40 @@ parse_backing_store (VireoDiskConfig *disk,
         format = vireo_xml_prop (child, "type");
       else if (vireo_xml_is (child, "source") && file == NULL)
         file = vireo_xml_prop (child, "file");
+      else if (vireo_xml_is (child, "backingStore") && *next == NULL)
+        *next = child;
       else
         return FALSE;
     }
-  if (file == NULL || g_strcmp0 (format, "qcow2") != 0 || disk->backing != NULL)
+  if (file == NULL || g_strcmp0 (format, "qcow2") != 0)
     return FALSE;
-  disk->backing = g_steal_pointer (&file);
+  g_strv_builder_add (chain, file);
+  return TRUE;
+}
+
+/* <backingStore type='file'><format type='qcow2'/><source file='…'/>
+ * <backingStore…/></backingStore>, nested as libvirt writes a chain, as
+ * Vireo writes one it made (a linked clone's bases), gives disk->backing,
+ * nearest first.  Any other <backingStore> (libvirt's empty one, another
+ * format anywhere in the chain) is kept verbatim; validation refuses
+ * those that name a file.  Iterative: a hostile depth costs no stack. */
+static gboolean
+parse_backing_store (VireoDiskConfig *disk,
+                     xmlNode         *node)
+{
+  g_autoptr(GStrvBuilder) chain = g_strv_builder_new ();
+  g_auto(GStrv) files = NULL;
+  gboolean ended = FALSE;
+
+  if (disk->backing != NULL)
+    return FALSE;
+  while (node != NULL && !ended)
+    if (!parse_backing_level (node, chain, &ended, &node))
+      return FALSE;
+  files = g_strv_builder_end (chain);
+  if (files[0] == NULL)
+    return FALSE;
+  disk->backing = g_steal_pointer (&files);
   return TRUE;
 }
 

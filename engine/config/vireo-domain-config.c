@@ -140,9 +140,32 @@ vireo_disk_config_free (VireoDiskConfig *disk)
   g_free (disk->format);
   g_free (disk->path);
   g_free (disk->target);
-  g_free (disk->backing);
+  g_strfreev (disk->backing);
   g_clear_pointer (&disk->extra, g_ptr_array_unref);
   g_free (disk);
+}
+
+/**
+ * vireo_disk_config_n_bases:
+ * Returns: how many base images @disk stands on (0: a standalone image)
+ */
+guint
+vireo_disk_config_n_bases (const VireoDiskConfig *disk)
+{
+  return disk->backing ? g_strv_length (disk->backing) : 0;
+}
+
+/**
+ * vireo_disk_config_has_base:
+ * Returns: whether @image is one of @disk's bases, at any depth (as
+ *   written: no path is resolved)
+ */
+gboolean
+vireo_disk_config_has_base (const VireoDiskConfig *disk,
+                            const char            *image)
+{
+  return disk->backing != NULL && image != NULL &&
+         g_strv_contains ((const char * const *) disk->backing, image);
 }
 
 VireoNicConfig *
@@ -471,6 +494,50 @@ vireo_domain_config_default_bus (const VireoDomainConfig *config,
   return is_i440fx (config->machine) ? VIREO_DISK_BUS_IDE : VIREO_DISK_BUS_SATA;
 }
 
+/* A chain Vireo made: under a qcow2 image, plain paths, each image once,
+ * at most VIREO_CHAIN_MAX images. */
+static gboolean
+check_chain (const VireoDomainConfig *config,
+             const VireoDiskConfig   *disk,
+             GError                 **error)
+{
+  /* Translators: names a disk's base image in "VM 'x': base of disk vda path '…' is not…" */
+  g_autofree char *base = g_strdup_printf (_("base of disk %s"), disk->target);
+  guint n = vireo_disk_config_n_bases (disk);
+
+  if (!g_str_equal (disk->format, "qcow2") || disk->path == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': disk %s has a base image but is not a qcow2 image"),
+                   config->name, disk->target);
+      return FALSE;
+    }
+  if (n >= VIREO_CHAIN_MAX)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': disk vda stands on 16 base images; Vireo runs chains of at most 16 images" */
+                   _("VM '%s': disk %s stands on %u base images; Vireo runs chains of at most %d images"),
+                   config->name, disk->target, n, VIREO_CHAIN_MAX);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (!check_path (config, base, disk->backing[i], error))
+        return FALSE;
+      for (guint j = 0; j <= i; j++)
+        if (g_str_equal (j ? disk->backing[j - 1] : disk->path, disk->backing[i]))
+          {
+            g_autofree char *show = shown (disk->backing[i]);
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                         /* Translators: "VM 'x': disk vda names /a.qcow2 twice in its chain of images" */
+                         _("VM '%s': disk %s names %s twice in its chain of images"),
+                         config->name, disk->target, show);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
 static gboolean
 check_disk_path (const VireoDomainConfig *config,
                  const VireoDiskConfig   *disk,
@@ -481,21 +548,8 @@ check_disk_path (const VireoDomainConfig *config,
 
   if (!check_path (config, what, disk->path, error))
     return FALSE;
-  if (disk->backing != NULL)
-    {
-      /* Translators: names a disk's base image in "VM 'x': base of disk vda path '…' is not…" */
-      g_autofree char *base = g_strdup_printf (_("base of disk %s"), disk->target);
-
-      if (!g_str_equal (disk->format, "qcow2") || disk->path == NULL)
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': disk %s has a base image but is not a qcow2 image"),
-                       config->name, disk->target);
-          return FALSE;
-        }
-      if (!check_path (config, base, disk->backing, error))
-        return FALSE;
-    }
+  if (disk->backing != NULL && !check_chain (config, disk, error))
+    return FALSE;
   /* <backingStore> with a <source> names a chain the image must follow:
    * Vireo runs standalone images only (an empty <backingStore/>, as
    * libvirt writes for those, is fine).  Only Vireo sets disk->backing. */

@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 /* the virtio-serial port name the QEMU guest agent listens on */
 #define VIREO_GUEST_AGENT_CHANNEL "org.qemu.guest_agent.0"
 
+/* The most images a disk's chain holds, its own image included: a linked
+ * clone of a linked clone… stops there (each level is one more file QEMU
+ * opens and one more lookup on every read of unwritten data). */
+#define VIREO_CHAIN_MAX 16
+
 typedef enum {
   VIREO_ACCEL_AUTO,   /* KVM where usable, else TCG */
   VIREO_ACCEL_KVM,
@@ -42,15 +47,18 @@ typedef struct {
   gboolean readonly;
   gboolean shareable;
   guint boot_order;      /* 0: not in the per-device boot order */
-  /* The image under @path in a chain Vireo made itself (a linked clone's
-   * base, a standalone qcow2 in the images folder), or NULL for a
-   * standalone image.  In the XML as libvirt writes it:
-   * <backingStore type='file'><format type='qcow2'/><source file='…'/>.
-   * The image checks (vireo_storage_check_image) accept exactly that
-   * chain: @path's backing file is @backing, in qcow2, and @backing is a
-   * standalone qcow2 in Vireo's images folder; every other backing file
-   * or data file is refused. */
-  char *backing;
+  /* The images under @path in a chain Vireo made itself (a linked
+   * clone's bases, each a read-only qcow2 in the images folder), nearest
+   * first: @path's backing file is backing[0], whose backing file is
+   * backing[1]…, and the last is standalone.  NULL for a standalone
+   * image (never an empty array).  In the XML as libvirt writes it,
+   * nested: <backingStore type='file'><format type='qcow2'/><source
+   * file='…'/><backingStore…/></backingStore>.  The image checks
+   * (vireo_storage_check_image) accept exactly that chain; every other
+   * backing file or data file is refused.  A string array rather than a
+   * struct per level: a base has nothing but its file (Vireo's are all
+   * qcow2), and g_strdupv/g_strfreev/g_strv_contains do the rest. */
+  char **backing;
   GPtrArray *extra;      /* unknown child elements, serialized */
 } VireoDiskConfig;
 
@@ -135,6 +143,9 @@ VireoDiskConfig   *vireo_disk_config_new        (VireoDiskDevice device,
                                                  const char     *format,
                                                  const char     *path);
 void               vireo_disk_config_free       (VireoDiskConfig *disk);
+guint              vireo_disk_config_n_bases    (const VireoDiskConfig *disk);
+gboolean           vireo_disk_config_has_base   (const VireoDiskConfig *disk,
+                                                 const char            *image);
 VireoNicConfig    *vireo_nic_config_new         (VireoNetType  type,
                                                  const char   *network,
                                                  const char   *mac);

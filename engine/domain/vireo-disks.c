@@ -24,7 +24,7 @@ typedef struct {
   char *target;
   char *created;               /* the image this call made */
   char *doomed;                /* the image to delete once the definition is saved */
-  char *doomed_base;           /* its base, deleted too if no VM uses it then */
+  GStrv doomed_bases;          /* its bases, nearest first, each deleted too if no VM uses it then */
   VireoJob *job;
   /* what vireo_disks_attach_async() was asked, for the worker thread */
   gboolean cdrom;
@@ -40,7 +40,7 @@ edit_free (Edit *edit)
   g_free (edit->target);
   g_free (edit->created);
   g_free (edit->doomed);
-  g_free (edit->doomed_base);
+  g_strfreev (edit->doomed_bases);
   g_clear_object (&edit->job);
   g_free (edit->path);
   g_free (edit->resolved);
@@ -101,8 +101,9 @@ delete_doomed (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  if (edit->doomed_base)
-    delete_base_if_unused (vireo_engine_get_paths (source_object), edit->config->name, edit->doomed_base);
+  for (guint i = 0; edit->doomed_bases && edit->doomed_bases[i]; i++)
+    delete_base_if_unused (vireo_engine_get_paths (source_object), edit->config->name,
+                           edit->doomed_bases[i]);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -431,7 +432,7 @@ vireo_disks_detach_async (VireoEngine         *engine,
       if (vireo_engine_image_deletable (engine, domain, disk))
         {
           edit->doomed = g_strdup (disk->path);
-          edit->doomed_base = g_strdup (disk->backing);
+          edit->doomed_bases = g_strdupv (disk->backing);
         }
     }
   edit->target = g_strdup (target);

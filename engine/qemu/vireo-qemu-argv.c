@@ -146,33 +146,58 @@ boot_order_string (const VireoDomainConfig *config)
   return g_string_free (order, FALSE);
 }
 
-/* A chain Vireo made: its base is a standalone, read-only qcow2. */
+/* The node names of @disk's base @i (0: the nearest): base-vda and
+ * base-file-vda, then base-vda-2, base-file-vda-2… */
+static char *
+base_node_name (const VireoDiskConfig *disk,
+                guint                  i,
+                gboolean               file)
+{
+  const char *layer = file ? "base-file" : "base";
+
+  return i ? g_strdup_printf ("%s-%s-%u", layer, disk->target, i + 1)
+           : g_strdup_printf ("%s-%s", layer, disk->target);
+}
+
+/* A chain Vireo made, pinned: every base a read-only file and qcow2 node
+ * pair naming the next as its backing, the last with none, so QEMU never
+ * follows a backing file named inside an image.  Deepest first: a node
+ * names only nodes that already exist. */
 static void
 add_backing (GPtrArray             *argv,
              const VireoDiskConfig *disk)
 {
-  g_autofree char *file_node = g_strdup_printf ("base-file-%s", disk->target);
-  g_autofree char *base_node = g_strdup_printf ("base-%s", disk->target);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  for (guint i = vireo_disk_config_n_bases (disk); i > 0; i--)
+    {
+      g_autofree char *file_node = base_node_name (disk, i - 1, TRUE);
+      g_autofree char *base_node = base_node_name (disk, i - 1, FALSE);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
 
-  json_builder_begin_object (b);
-  add_member_string (b, "driver", "file");
-  add_member_string (b, "filename", disk->backing);
-  add_member_string (b, "node-name", file_node);
-  add_member_bool (b, "read-only", TRUE);
-  json_builder_end_object (b);
-  add_json (argv, "-blockdev", b);
-  g_clear_object (&b);
+      json_builder_begin_object (b);
+      add_member_string (b, "driver", "file");
+      add_member_string (b, "filename", disk->backing[i - 1]);
+      add_member_string (b, "node-name", file_node);
+      add_member_bool (b, "read-only", TRUE);
+      json_builder_end_object (b);
+      add_json (argv, "-blockdev", b);
+      g_clear_object (&b);
 
-  b = json_builder_new ();
-  json_builder_begin_object (b);
-  add_member_string (b, "node-name", base_node);
-  add_member_string (b, "driver", "qcow2");
-  add_member_string (b, "file", file_node);
-  add_member_bool (b, "read-only", TRUE);
-  add_null_member (b, "backing");
-  json_builder_end_object (b);
-  add_json (argv, "-blockdev", b);
+      b = json_builder_new ();
+      json_builder_begin_object (b);
+      add_member_string (b, "node-name", base_node);
+      add_member_string (b, "driver", "qcow2");
+      add_member_string (b, "file", file_node);
+      add_member_bool (b, "read-only", TRUE);
+      if (disk->backing[i] == NULL)
+        add_null_member (b, "backing");
+      else
+        {
+          g_autofree char *next = base_node_name (disk, i, FALSE);
+          add_member_string (b, "backing", next);
+        }
+      json_builder_end_object (b);
+      add_json (argv, "-blockdev", b);
+    }
 }
 
 /**
@@ -196,8 +221,7 @@ add_disk (GPtrArray               *argv,
   g_autofree char *disk_node = vireo_qemu_disk_node (disk);
   int index = disk->target[2] - 'a';
 
-  if (disk->backing != NULL)
-    add_backing (argv, disk);
+  add_backing (argv, disk);
   if (disk->path != NULL)
     {
       b = json_builder_new ();
@@ -219,11 +243,11 @@ add_disk (GPtrArray               *argv,
       add_member_bool (b, "read-only", disk->readonly);
       /* the chain is pinned: QEMU never follows a backing file named in
        * the image's header (a host file it would expose to the guest) */
-      if (g_str_equal (disk->format, "qcow2") && disk->backing == NULL)
+      if (g_str_equal (disk->format, "qcow2") && vireo_disk_config_n_bases (disk) == 0)
         add_null_member (b, "backing");
       else if (g_str_equal (disk->format, "qcow2"))
         {
-          g_autofree char *base_node = g_strdup_printf ("base-%s", disk->target);
+          g_autofree char *base_node = base_node_name (disk, 0, FALSE);
           add_member_string (b, "backing", base_node);
         }
       json_builder_end_object (b);

@@ -268,15 +268,17 @@ disk_usage (const VireoDomainConfig *config)
   for (guint i = 0; i < config->disks->len; i++)
     {
       VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
-      const char *files[] = { disk->path, disk->backing };
+      guint n = vireo_disk_config_n_bases (disk);
 
       if (disk->device != VIREO_DISK_DEVICE_DISK)
         continue;
-      for (guint j = 0; j < G_N_ELEMENTS (files); j++)
+      /* the disk's own image, then its whole chain */
+      for (guint j = 0; j <= n; j++)
         {
+          const char *file = j ? disk->backing[j - 1] : disk->path;
           GStatBuf st;
 
-          if (files[j] == NULL || !g_hash_table_add (seen, (gpointer) files[j]) || g_stat (files[j], &st) != 0)
+          if (file == NULL || !g_hash_table_add (seen, (gpointer) file) || g_stat (file, &st) != 0)
             continue;
           total += (guint64) st.st_blocks * 512;
         }

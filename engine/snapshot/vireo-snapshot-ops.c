@@ -251,7 +251,7 @@ check_bases (VireoSnapshotOp  *op,
       if (users == NULL)
         return FALSE;
       for (guint j = 0; j < op->config->disks->len; j++)
-        own_base |= g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (op->config->disks, j))->backing, image) == 0;
+        own_base |= vireo_disk_config_has_base (g_ptr_array_index (op->config->disks, j), image);
       if (users[0] != NULL || own_base)
         {
           g_autofree char *names = users[0] ? g_strjoinv ("', '", users) : g_strdup (op->config->name);

@@ -242,10 +242,11 @@ external_file (JsonObject *info,
   return NULL;
 }
 
-/* Worker thread: whether @path's backing file @other is the chain Vireo
- * made and declared (@backing): the same file, read as qcow2, in the
- * overlay's own folder (Vireo makes both in its images folder).  The
- * base itself is checked as a standalone image by the caller. */
+/* Worker thread: whether @path's backing file @other is the next image
+ * of the chain Vireo made and declared (@backing, the first): the same
+ * file, read as qcow2, in the overlay's own folder (Vireo makes the whole
+ * chain in its images folder).  The base itself is checked by the
+ * caller, against the rest of the chain. */
 static gboolean
 is_vireo_chain (JsonObject *info,
                 const char *path,
@@ -263,13 +264,15 @@ is_vireo_chain (JsonObject *info,
   return g_str_equal (dir, base_dir);
 }
 
+/* The next image of the chain, against the rest: one `qemu-img info`
+ * per image, none of which opens a backing file. */
 static gboolean
-check_base (const char  *vm,
-            const char  *target,
-            const char  *backing,
-            GError     **error)
+check_base (const char          *vm,
+            const char          *target,
+            const char * const  *backing,
+            GError             **error)
 {
-  g_autofree char *format = vireo_storage_check_image (vm, target, backing, "qcow2", NULL, error);
+  g_autofree char *format = vireo_storage_check_image (vm, target, backing[0], "qcow2", backing + 1, error);
 
   return format != NULL;
 }
@@ -281,26 +284,30 @@ check_base (const char  *vm,
  * @path: an image Vireo did not create
  * @format: (nullable): the format the definition gives it; %NULL lets
  *   qemu-img probe (an import, whose result is then always named)
- * @backing: (nullable): the backing file of a chain Vireo made, or %NULL
+ * @backing: (nullable) (array zero-terminated=1): the images under @path
+ *   in a chain Vireo made, nearest first (VireoDiskConfig.backing), or
+ *   %NULL for a standalone image
  *
  * Asks `qemu-img info` what the image is, and refuses an image that
  * would make QEMU or qemu-img open another file: a backing file (other
- * than @backing), an external data file, a VMDK extent elsewhere.  Such
+ * than @backing's), an external data file, a VMDK extent elsewhere.  Such
  * a file could be any host file the image's author named.  A chain
- * Vireo made is accepted: the image's backing file is @backing, as
- * qcow2, in the image's folder, and @backing is itself a standalone
- * qcow2 (checked here too).  Runs qemu-img: call it on a worker thread.
+ * Vireo made is accepted: each image's backing file is the next of
+ * @backing, as qcow2, in the image's folder, and the last is a
+ * standalone qcow2 (all checked here, one image at a time, so a header
+ * naming another file anywhere in the chain is refused).  Runs
+ * qemu-img: call it on a worker thread.
  *
  * Returns: (transfer full) (nullable): the image's format ("qcow2", "raw",
  *   "vmdk"…)
  */
 char *
-vireo_storage_check_image (const char  *vm,
-                           const char  *target,
-                           const char  *path,
-                           const char  *format,
-                           const char  *backing,
-                           GError     **error)
+vireo_storage_check_image (const char          *vm,
+                           const char          *target,
+                           const char          *path,
+                           const char          *format,
+                           const char * const  *backing,
+                           GError             **error)
 {
   static const char *importable[] = { "qcow2", "raw", "vmdk", "vdi", "vhdx", "vpc", NULL };
   g_autofree char *subject = NULL;
@@ -318,7 +325,9 @@ vireo_storage_check_image (const char  *vm,
   found = json_object_get_string_member_with_default (info, "format", "");
   other = json_object_get_string_member_with_default (info, "full-backing-filename",
               json_object_get_string_member_with_default (info, "backing-filename", NULL));
-  if (other != NULL && !is_vireo_chain (info, path, other, backing))
+  if (backing != NULL && backing[0] == NULL)
+    backing = NULL;
+  if (other != NULL && !is_vireo_chain (info, path, other, backing ? backing[0] : NULL))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    /* Translators: "VM 'x': disk vdb (/a.qcow2) has a backing file (/etc/…): …" */
@@ -331,7 +340,7 @@ vireo_storage_check_image (const char  *vm,
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    /* Translators: "VM 'x': disk vda (/a.qcow2) has no backing file, but …" */
                    _("%s has no backing file, but its definition names the base image %s"),
-                   subject, backing);
+                   subject, backing[0]);
       return NULL;
     }
   if ((other = external_file (info, path)) != NULL)
@@ -372,7 +381,7 @@ vireo_storage_check_images (const VireoDomainConfig *config,
           !g_file_test (disk->path, G_FILE_TEST_EXISTS))
         continue;
       format = vireo_storage_check_image (config->name, disk->target, disk->path, disk->format,
-                                          disk->backing, error);
+                                          (const char * const *) disk->backing, error);
       if (format == NULL)
         return FALSE;
     }

@@ -18,12 +18,12 @@ char       *vireo_storage_existing_file (const char  *vm,
 const char *vireo_storage_probe_format  (const char  *vm,
                                          const char  *path,
                                          GError     **error);
-char       *vireo_storage_check_image   (const char  *vm,
-                                         const char  *target,
-                                         const char  *path,
-                                         const char  *format,
-                                         const char  *backing,
-                                         GError     **error);
+char       *vireo_storage_check_image   (const char          *vm,
+                                         const char          *target,
+                                         const char          *path,
+                                         const char          *format,
+                                         const char * const  *backing,
+                                         GError             **error);
 GSubprocess *vireo_storage_spawn       (const char * const *argv,
                                          GSubprocessFlags    flags,
                                          GError            **error);

@@ -27,8 +27,9 @@
 #include "vireo-storage.h"
 #include "vireo-store.h"
 
-/* A base image (a linked clone's) is one Vireo made, in its images
- * folder: the image checks then make sure it is a standalone qcow2. */
+/* Every base image (a linked clone's chain) is one Vireo made, in its
+ * images folder: the image checks then make sure the chain is the one
+ * declared, ending in a standalone qcow2. */
 static gboolean
 check_bases (VireoEngine             *self,
              const VireoDomainConfig *config,
@@ -38,13 +39,14 @@ check_bases (VireoEngine             *self,
     {
       const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-      if (disk->backing != NULL && !_vireo_engine_in_images_folder (self, disk->backing))
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                       _("VM '%s': the base image %s of disk %s is not in Vireo's images folder"),
-                       config->name, disk->backing, disk->target);
-          return FALSE;
-        }
+      for (guint j = 0; disk->backing && disk->backing[j]; j++)
+        if (!_vireo_engine_in_images_folder (self, disk->backing[j]))
+          {
+            g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                         _("VM '%s': the base image %s of disk %s is not in Vireo's images folder"),
+                         config->name, disk->backing[j], disk->target);
+            return FALSE;
+          }
     }
   return TRUE;
 }
@@ -384,8 +386,10 @@ undefine_prepare (VireoEngine  *self,
         if (!vireo_engine_image_deletable (self, domain, disk))
           continue;
         g_ptr_array_add (u->doomed, g_strdup (disk->path));
-        if (disk->backing && _vireo_engine_in_images_folder (self, disk->backing))
-          g_ptr_array_add (u->bases, g_strdup (disk->backing));
+        /* nearest first: each goes if no other VM stands on it then */
+        for (guint j = 0; disk->backing && disk->backing[j]; j++)
+          if (_vireo_engine_in_images_folder (self, disk->backing[j]))
+            g_ptr_array_add (u->bases, g_strdup (disk->backing[j]));
       }
   /* a kernel and initrd in Vireo's own images folder were copied there
    * for this VM (the demo's): they go with its disks */

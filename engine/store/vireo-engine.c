@@ -185,7 +185,7 @@ vireo_engine_check_new_name (VireoEngine  *self,
  * @domain: (nullable): a VM whose own use does not count
  *
  * Returns: whether any other VM's definition refers to @path, as a disk
- *   image, a kernel or an initrd
+ *   image, a base anywhere in a disk's chain, a kernel or an initrd
  */
 gboolean
 vireo_engine_image_in_use (VireoEngine *self,
@@ -212,40 +212,23 @@ vireo_engine_image_in_use (VireoEngine *self,
         {
           const VireoDiskConfig *disk = g_ptr_array_index (config->disks, j);
 
-          if (g_strcmp0 (disk->path, path) == 0 || g_strcmp0 (disk->backing, path) == 0)
+          if (g_strcmp0 (disk->path, path) == 0 || vireo_disk_config_has_base (disk, path))
             return TRUE;
         }
     }
   return FALSE;
 }
 
-/**
- * vireo_engine_describe_kept_base:
- * @domain: the VM that lets go of @disk
- *
- * What deleting @domain's storage leaves of @disk's base image (a linked
- * clone's): a base goes with its last user and stays while another VM
- * stands on it.  From the list in memory, for a front end's message; the
- * delete itself decides again from the definitions on disk.
- *
- * Returns: (transfer full) (nullable): "Kept /…/base.qcow2: VMs 'a', 'b'
- *   use it", or %NULL when @disk has no base or the base goes too
- */
-char *
-vireo_engine_describe_kept_base (VireoEngine           *self,
-                                 VireoDomain           *domain,
-                                 const VireoDiskConfig *disk)
+/* The names of the VMs other than @domain that use @base (from the list
+ * in memory). */
+static GStrv
+base_users (VireoEngine *self,
+            VireoDomain *domain,
+            const char  *base)
 {
   g_autoptr(GStrvBuilder) users = g_strv_builder_new ();
-  g_auto(GStrv) names = NULL;
-  guint n;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
-  g_return_val_if_fail (disk != NULL, NULL);
-
-  if (disk->backing == NULL)
-    return NULL;
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(VireoDomain) other = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
@@ -255,15 +238,46 @@ vireo_engine_describe_kept_base (VireoEngine           *self,
         {
           const VireoDiskConfig *d = g_ptr_array_index (config->disks, j);
 
-          if (g_strcmp0 (d->path, disk->backing) == 0 || g_strcmp0 (d->backing, disk->backing) == 0)
+          if (g_strcmp0 (d->path, base) == 0 || vireo_disk_config_has_base (d, base))
             {
               g_strv_builder_add (users, config->name);
               break;
             }
         }
     }
-  names = g_strv_builder_end (users);
-  return names[0] ? _vireo_store_describe_users (disk->backing, (const char * const *) names) : NULL;
+  return g_strv_builder_end (users);
+}
+
+/**
+ * vireo_engine_describe_kept_base:
+ * @domain: the VM that lets go of @disk
+ *
+ * What deleting @domain's storage leaves of @disk's base images (a
+ * linked clone's chain): a base goes with its last user and stays while
+ * another VM stands on it.  The nearest base that stays is named (every
+ * base under it stays too: its users stand on those as well).  From the
+ * list in memory, for a front end's message; the delete itself decides
+ * again from the definitions on disk.
+ *
+ * Returns: (transfer full) (nullable): "Kept /…/base.qcow2: VMs 'a', 'b'
+ *   use it", or %NULL when @disk has no base or every base goes too
+ */
+char *
+vireo_engine_describe_kept_base (VireoEngine           *self,
+                                 VireoDomain           *domain,
+                                 const VireoDiskConfig *disk)
+{
+  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (disk != NULL, NULL);
+
+  for (guint i = 0; disk->backing && disk->backing[i]; i++)
+    {
+      g_auto(GStrv) names = base_users (self, domain, disk->backing[i]);
+
+      if (names[0] != NULL)
+        return _vireo_store_describe_users (disk->backing[i], (const char * const *) names);
+    }
+  return NULL;
 }
 
 /**

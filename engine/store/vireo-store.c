@@ -25,10 +25,17 @@ config_uses (const VireoDomainConfig *config,
     {
       const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
       g_autofree char *path = disk->path ? g_canonicalize_filename (disk->path, NULL) : NULL;
-      g_autofree char *backing = disk->backing ? g_canonicalize_filename (disk->backing, NULL) : NULL;
 
-      if (g_strcmp0 (path, image) == 0 || g_strcmp0 (backing, image) == 0)
+      if (g_strcmp0 (path, image) == 0)
         return TRUE;
+      /* a base anywhere in the chain: a deep one is read as much as the nearest */
+      for (guint j = 0; disk->backing && disk->backing[j]; j++)
+        {
+          g_autofree char *base = g_canonicalize_filename (disk->backing[j], NULL);
+
+          if (g_str_equal (base, image))
+            return TRUE;
+        }
     }
   return FALSE;
 }
@@ -71,7 +78,8 @@ compare_names (gconstpointer a,
  * answer decides whether @image may be deleted or written.
  *
  * Returns: (transfer full): the names of the VMs whose disk is @image or
- *   stands on it as its base (sorted; empty when none), or %NULL with
+ *   stands on it as a base, at any depth of its chain (sorted; empty when
+ *   none), or %NULL with
  *   @error set when the definitions folder cannot be read
  */
 GStrv

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Full and linked clones: a new identity, images of their own (a write in
 # a clone never reaches the source), bases kept while anyone stands on
-# them, and nothing left behind by a clone that is refused, cancelled or
-# runs out of space.
+# them, chains of linked clones (a template cloned twice, a clone of a
+# clone, up to 16 images), and nothing left behind by a clone that is
+# refused, cancelled or runs out of space.
 . "$(dirname "$0")/lib.sh"
 
 images="$ROOT/data/images"
@@ -61,6 +62,82 @@ ctl undefine src --remove-storage | grep -q "Kept $images/src.qcow2: VM 'linked'
 ctl undefine linked --remove-storage >/dev/null
 [ -f "$images/src.qcow2" ] && fail "the base outlived its last user"
 [ -f "$images/linked.qcow2" ] && fail "the linked clone's overlay stayed"
+
+step a template cloned linked twice: both clones boot on the template\'s data, and each writes its own
+create_guest tpl --network none
+qemu-io -f qcow2 -c 'write -P 0x54 0 4' "$images/tpl.qcow2" >/dev/null   # TTTT
+ctl clone tpl c1 --linked >/dev/null || fail "the first linked clone of the template"
+ctl clone tpl c2 --linked >/dev/null || fail "the second linked clone of the template"
+# tpl.qcow2 and the template's first overlay are bases now; the template is on its second
+for f in tpl.qcow2 tpl-vda-1.qcow2; do
+  [ "$(stat -c %a "$images/$f")" = 400 ] || fail "$f is not a read-only base"
+done
+ctl dumpxml tpl | grep -q "<source file=\"$images/tpl-vda-2.qcow2\"/>" || fail "the template is not on a fresh overlay"
+for vm in tpl c2; do
+  ctl dumpxml $vm | tr -d '\n ' | grep -q "<backingStoretype=\"file\"><formattype=\"qcow2\"/><sourcefile=\"$images/tpl-vda-1.qcow2\"/><backingStoretype=\"file\"><formattype=\"qcow2\"/><sourcefile=\"$images/tpl.qcow2\"/></backingStore></backingStore>" ||
+    fail "$vm does not declare the whole chain: $(ctl dumpxml $vm | grep -A8 '<source file')"
+done
+for vm in c1 c2; do ctl start $vm >/dev/null; done
+for vm in c1 c2; do wait_for_log $vm "$READY"; done
+for vm in c1 c2; do console_expect $vm 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=TTTT'; done
+console_expect c1 'echo ONE1 | dd of=/dev/vda conv=fsync 2>/dev/null; echo W=$((1+1))' 'W=2'
+console_expect c2 'echo TWO2 | dd of=/dev/vda conv=fsync 2>/dev/null; echo W=$((2+2))' 'W=4'
+console_expect c1 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=ONE1'
+console_expect c2 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=TWO2'
+for vm in c1 c2; do ctl destroy $vm >/dev/null; done
+[ "$(first4 "$images/tpl-vda-2.qcow2")" = 54545454 ] || fail "a clone's write reached the template"
+
+step a linked clone of a linked clone boots on its source\'s data, and the chain is in vol-info
+ctl clone c1 cc --linked >/dev/null || fail "a linked clone of a linked clone"
+[ "$(stat -c %a "$images/c1.qcow2")" = 400 ] || fail "c1's image is not a read-only base"
+ctl vol-info "$images/cc.qcow2" | grep '^Backing file:' | awk '{print $3}' > "$ROOT/chain"
+printf '%s\n' "$images/c1.qcow2" "$images/tpl.qcow2" | cmp -s - "$ROOT/chain" ||
+  fail "vol-info shows the chain $(cat "$ROOT/chain")"
+# a base whose header names another image than the definition declares (even one of Vireo's) is refused
+qemu-img rebase -u -f qcow2 -F qcow2 -b "$images/tpl-vda-1.qcow2" "$images/c1.qcow2"
+expect_error 1 "VM 'cc': disk vda ($images/c1.qcow2) has a backing file ($images/tpl-vda-1.qcow2)" -- ctl start cc
+qemu-img rebase -u -f qcow2 -F qcow2 -b "$images/tpl.qcow2" "$images/c1.qcow2"
+for vm in tpl cc; do ctl start $vm >/dev/null; done
+for vm in tpl cc; do wait_for_log $vm "$READY"; done
+console_expect cc 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=ONE1'
+console_expect cc 'echo LNK2 | dd of=/dev/vda conv=fsync 2>/dev/null; echo W=$((3+3))' 'W=6'
+console_expect tpl 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=TTTT'
+console_expect cc 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=LNK2'
+for vm in tpl cc; do ctl destroy $vm >/dev/null; done
+[ "$(first4 "$images/c1-vda-1.qcow2")" = 4f4e4531 ] || fail "a write in the clone's clone reached its source"
+[ "$(first4 "$images/c2.qcow2")" = 54574f32 ] || fail "c2 lost its write"
+
+step deleting VMs keeps every base another VM stands on, and each base goes with its last user
+# tpl: tpl-vda-2 on tpl-vda-1, tpl; c2 on tpl-vda-1, tpl; c1: c1-vda-1 on c1, tpl; cc on c1, tpl
+ctl undefine tpl --remove-storage | grep -q "Kept $images/tpl-vda-1.qcow2: VM 'c2' uses it" ||
+  fail "no word that the template's bases were kept"
+ctl undefine c1 --remove-storage | grep -q "Kept $images/c1.qcow2: VM 'cc' uses it" ||
+  fail "no word that c1's base was kept"
+for f in tpl.qcow2 tpl-vda-1.qcow2 c1.qcow2 c2.qcow2 cc.qcow2; do [ -f "$images/$f" ] || fail "$f was deleted"; done
+for f in tpl-vda-2.qcow2 c1-vda-1.qcow2; do [ -f "$images/$f" ] && fail "$f outlived its VM"; done
+ctl undefine c2 --remove-storage | grep -q "Kept $images/tpl.qcow2: VM 'cc' uses it" ||
+  fail "no word that the template's image was kept for cc"
+for f in c2.qcow2 tpl-vda-1.qcow2; do [ -f "$images/$f" ] && fail "$f outlived its last user"; done
+# what cc stands on is all still there: it starts (the image checks read the whole chain)
+ctl start cc >/dev/null && wait_for_log cc "$READY" 2 || fail "cc does not start on what is left"
+console_expect cc 'echo R=$(dd if=/dev/vda bs=4 count=1 2>/dev/null)' 'R=LNK2'
+ctl destroy cc >/dev/null
+ctl detach-disk cc vda --remove-storage >/dev/null || fail "detach-disk --remove-storage"
+left=$(ls "$images" | grep -E '^(tpl|c1|c2|cc)' || true)
+[ -z "$left" ] || fail "the last user's delete left $left"
+ctl undefine cc >/dev/null
+
+step a chain grows to 16 images and no further, and a VM boots on the deepest
+create_guest deep --network none
+for ((i = 1; i <= 15; i++)); do ctl clone deep deep$i --linked >/dev/null || fail "linked clone $i of deep"; done
+expect_error 1 "VM 'deep': disk vda stands on 15 base images; a linked clone adds one, and Vireo runs chains of at most 16 images: make a full clone of it" \
+  -- ctl clone deep --linked
+[ "$(ctl dumpxml deep15 | grep -c '<backingStore')" = 15 ] || fail "deep15 does not declare 15 bases"
+ctl start deep15 >/dev/null && wait_for_log deep15 "$READY" || fail "deep15 does not start on a chain of 16"
+ctl destroy deep15 >/dev/null
+for vm in deep{15..1} deep; do ctl undefine $vm --remove-storage >/dev/null; done
+left=$(ls "$images" | grep '^deep' || true)
+[ -z "$left" ] || fail "deleting every VM of the chain left $left"
 
 step a raw disk is refused for a linked clone, and nothing is made
 create_guest rawvm --network none
