@@ -266,6 +266,26 @@ write_definitions (Clone   *clone,
  * _vireo_clone_run:
  * The clone job's work (a VireoJobFunc): checks, images, definitions.
  */
+/* The source's shim was closing down when the clone began: its run lock
+ * once it is gone (a few seconds at most), or it runs again. */
+static gboolean
+lock_source_late (Clone   *clone,
+                  GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  clone->run_lock = _vireo_domain_lock_run_when_off (clone->run_dir, clone->source_config->name,
+                                                     VIREO_DOMAIN_LOCK_CLONING, &local_error);
+  if (clone->run_lock != NULL)
+    return TRUE;
+  if (g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE))
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                 _("VM '%s' is running; shut it down to clone it"), clone->source_config->name);
+  else
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 gboolean
 _vireo_clone_run (VireoJob      *job,
                   gpointer       data,
@@ -274,6 +294,8 @@ _vireo_clone_run (VireoJob      *job,
 {
   Clone *clone = data;
 
+  if (clone->run_lock == NULL && !lock_source_late (clone, error))
+    return FALSE;
   if (!inspect_disks (clone, error) || !vireo_mkdir_private (clone->paths->images_dir, error))
     return FALSE;
   for (guint i = 0; i < clone->disks->len; i++)

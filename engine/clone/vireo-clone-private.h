@@ -32,6 +32,7 @@ typedef struct {
   const VireoPaths *paths;           /* the engine's, which the task keeps */
   VireoLock *change_lock;            /* the source's, for the whole clone */
   VireoLock *run_lock;               /* keeps the source shut off */
+  char *run_dir;                     /* the source's, for a run lock taken late */
   VireoDomainConfig *source_config;  /* the source as it was */
   VireoDomainConfig *source_new;     /* linked: on its new overlays */
   VireoDomainConfig *config;         /* the clone */

@@ -112,19 +112,11 @@ clone_free (Clone *clone)
   g_ptr_array_unref (clone->disks);
   g_ptr_array_unref (clone->made);
   g_clear_object (&clone->job);
+  g_free (clone->run_dir);
   g_free (clone);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Clone, clone_free)
-
-static gboolean
-fail_running (const char  *name,
-              GError     **error)
-{
-  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-               _("VM '%s' is running; shut it down to clone it"), name);
-  return FALSE;
-}
 
 /* The source must be off, and stay so: its locks, for the whole clone. */
 static gboolean
@@ -145,8 +137,13 @@ lock_source (Clone        *clone,
   clone->run_lock = _vireo_domain_lock_run (run_dir, name, VIREO_DOMAIN_LOCK_CLONING, &local_error);
   if (clone->run_lock != NULL)
     return TRUE;
+  /* off (vireo_domain_check said so), but its shim is still closing down:
+   * the worker waits for its run lock, not the main loop */
   if (g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE))
-    return fail_running (name, error);
+    {
+      clone->run_dir = g_strdup (run_dir);
+      return TRUE;
+    }
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }

@@ -41,8 +41,12 @@
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-i18n.h"
+#include "vireo-json.h"
+#include "vireo-shim-protocol.h"
 
 #define DEFINITIONS_WAIT_MS 5000
+/* How long a shim that wrote its last state may take to exit. */
+#define ENDING_SHIM_WAIT_MS 5000
 
 /* As written into the change lock, in VireoDomainLockPurpose order. */
 static const char * const purposes[] = {
@@ -239,4 +243,54 @@ _vireo_domain_remove_run_dir (const char *run_dir,
   vireo_lock_remove (run_lock);
   vireo_lock_remove (change_lock);
   g_rmdir (run_dir);
+}
+
+/* Whether the VM's shim has written its last state (off) and is only
+ * closing down: it still holds the run lock for a moment. */
+static gboolean
+shim_is_ending (const char *run_dir)
+{
+  g_autofree char *path = g_build_filename (run_dir, VIREO_STATE_FILE, NULL);
+  g_autoptr(GBytes) bytes = vireo_file_read_regular (path, 1024 * 1024, NULL);
+  g_autoptr(JsonObject) state = NULL;
+  const char *name;
+
+  if (bytes == NULL)
+    return FALSE;
+  state = vireo_json_parse_object (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL);
+  name = state ? vireo_json_get_string (state, VIREO_STATE_KEY_STATE) : NULL;
+  return g_strcmp0 (name, VIREO_STATE_SHUTOFF) == 0 || g_strcmp0 (name, VIREO_STATE_CRASHED) == 0;
+}
+
+/**
+ * _vireo_domain_lock_run_when_off:
+ * As _vireo_domain_lock_run(), for a VM that has just stopped: its shim
+ * writes "shut off" before it closes its sockets and exits, so a caller
+ * told "off" (vireoctl destroy returned) may still find the run lock
+ * held for a moment.  Then this waits for the shim to go, a few seconds
+ * at most.  Any thread; blocks that long at most.
+ */
+VireoLock *
+_vireo_domain_lock_run_when_off (const char              *run_dir,
+                                 const char              *name,
+                                 VireoDomainLockPurpose   purpose,
+                                 GError                 **error)
+{
+  gint64 deadline = g_get_monotonic_time () + ENDING_SHIM_WAIT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      VireoLock *lock = _vireo_domain_lock_run (run_dir, name, purpose, &local_error);
+
+      if (lock != NULL)
+        return lock;
+      if (!g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE) ||
+          g_get_monotonic_time () > deadline || !shim_is_ending (run_dir))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_usleep (20000);
+    }
 }

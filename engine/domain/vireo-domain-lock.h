@@ -35,6 +35,10 @@ VireoLock *_vireo_domain_lock_run         (const char              *run_dir,
                                            const char              *name,
                                            VireoDomainLockPurpose   purpose,
                                            GError                 **error);
+VireoLock *_vireo_domain_lock_run_when_off (const char           *run_dir,
+                                            const char           *name,
+                                            VireoDomainLockPurpose purpose,
+                                            GError              **error);
 VireoLock *_vireo_domain_lock_definitions (const VireoPaths        *paths,
                                            const char              *name,
                                            GError                 **error);

@@ -52,7 +52,7 @@ op_begin (VireoSnapshotOp         *op,
     return FALSE;
   vireo_domain_config_free (op->config);
   op->config = on_disk;
-  op->run_lock = _vireo_domain_lock_run (op->run_dir, op->config->name, purpose, &local_error);
+  op->run_lock = _vireo_domain_lock_run_when_off (op->run_dir, op->config->name, purpose, &local_error);
   *running = op->run_lock == NULL;
   if (*running && !g_error_matches (local_error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE))
     {
