@@ -471,6 +471,22 @@ test_backing_chain_limits (void **state)
   disk->backing = g_strsplit ("/img/b.qcow2,img/c.qcow2", ",", -1);
   assert_false (vireo_domain_config_validate (config, &error));
   assert_non_null (strstr (error->message, "base of disk vda path 'img/c.qcow2'"));
+  g_clear_error (&error);
+
+  /* one spelling per file: another spelling would make a used image
+   * look free to "who uses it" */
+  g_strfreev (disk->backing);
+  disk->backing = NULL;
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *aliases[] = { "/img//a.qcow2", "/img/./a.qcow2", "//img/a.qcow2", "/img/a.qcow2/" };
+
+      g_free (disk->path);
+      disk->path = g_strdup (aliases[i]);
+      assert_false (vireo_domain_config_validate (config, &error));
+      assert_non_null (strstr (error->message, "is not written the plain way"));
+      g_clear_error (&error);
+    }
 }
 
 /* virt-manager's default VM (SPICE, USB redirection, a spicevmc channel)

@@ -465,7 +465,20 @@ check_path (const VireoDomainConfig *config,
     return TRUE;
   if (g_path_is_absolute (path) && strlen (path) < VIREO_PATH_MAX && !has_control_char (path) &&
       strstr (path, "/../") == NULL && !g_str_has_suffix (path, "/.."))
-    return TRUE;
+    {
+      /* one spelling per file: every "who uses this image" compares
+       * paths, and '//' or '/./' would make another VM's disk look free */
+      g_autofree char *plain = g_canonicalize_filename (path, NULL);
+
+      if (g_str_equal (plain, path) && !g_str_has_prefix (path, "//"))
+        return TRUE;
+      show = shown (path);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: the second %s is "kernel", "initrd" or "disk vda" */
+                   _("VM '%s': %s path '%s' is not written the plain way (no '//', '/./' or "
+                     "trailing '/')"), config->name, what, show);
+      return FALSE;
+    }
   show = shown (path);
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                /* Translators: the second %s is "kernel", "initrd" or "disk vda" */
