@@ -807,9 +807,14 @@ add_image (JsonBuilder *b,
  * vireo_storage_describe_chain:
  * @path: any image
  *
- * What `qemu-img info --backing-chain -U` says of @path and the images
- * under it, for `vireoctl vol-info`.  Only reads (-U: also an image a
- * running VM holds).  Runs qemu-img: blocks.
+ * What `qemu-img info` says of @path and the images under it, for
+ * `vireoctl vol-info`.  Only reads (-U: also an image a running VM
+ * holds).  One image at a time, never `--backing-chain`: an image's
+ * header names its backing file, and a guest that wrote a qcow2 header on
+ * its raw disk would have qemu-img open whatever it named there (another
+ * file, a json: or nbd: target, a FIFO).  A backing file is followed only
+ * when it is a plain regular file read as qcow2 or raw; else it is shown
+ * and not opened.  Runs qemu-img: blocks.
  *
  * Returns: (transfer full): an array, the image first, each an object
  *   with path, format, virtual-size and disk-size (bytes), backing (or
@@ -819,40 +824,32 @@ JsonNode *
 vireo_storage_describe_chain (const char  *path,
                               GError     **error)
 {
-  const char *argv[] = { "qemu-img", "info", "--output=json", "--backing-chain", "-U", path, NULL };
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  JsonNode *root;
+  g_autofree char *current = NULL;
+  g_autofree char *format = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  proc = vireo_storage_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
-  if (proc == NULL)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   _("%s: qemu-img is not installed (package qemu-utils)"), path);
-      return NULL;
-    }
-  if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, error))
-    return NULL;
-  if (!g_subprocess_get_successful (proc) || !json_parser_load_from_data (parser, out, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
-    {
-      g_strstrip (err);
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("Image %s cannot be read: %s"), path,
-                   g_str_has_prefix (err, "qemu-img: ") ? err + strlen ("qemu-img: ") : err);
-      return NULL;
-    }
+  /* the image asked about: as qemu-img reads it (the user named it) */
+  current = g_canonicalize_filename (path, NULL);
   json_builder_begin_array (b);
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (root)); i++)
+  for (guint depth = 0; depth <= VIREO_CHAIN_MAX; depth++)
     {
-      JsonNode *item = json_array_get_element (json_node_get_array (root), i);
+      g_autoptr(JsonObject) info = image_info (current, current, format, error);
+      const char *backing, *backing_format;
 
-      if (JSON_NODE_HOLDS_OBJECT (item))
-        add_image (b, json_node_get_object (item));
+      if (info == NULL)
+        return NULL;
+      add_image (b, info);
+      backing = json_object_get_string_member_with_default (info, "full-backing-filename", NULL);
+      backing_format = json_object_get_string_member_with_default (info, "backing-filename-format", NULL);
+      if (backing == NULL || !g_path_is_absolute (backing) || !g_file_test (backing, G_FILE_TEST_IS_REGULAR) ||
+          (g_strcmp0 (backing_format, "qcow2") != 0 && g_strcmp0 (backing_format, "raw") != 0))
+        break;
+      g_free (current);
+      current = g_strdup (backing);
+      g_free (format);
+      format = g_strdup (backing_format);
     }
   json_builder_end_array (b);
   return json_builder_get_root (b);
