@@ -98,6 +98,19 @@ check_disk (const char            *name,
   return FALSE;
 }
 
+/**
+ * vireo_disks_can_convert:
+ * Returns: whether @disk is one vireo_disks_convert_async() converts (a
+ *   raw, writable, unshared disk with an image), whatever the VM's
+ *   state: front ends offer the conversion on such disks, and make it
+ *   follow vireo_domain_can() with %VIREO_DOMAIN_OP_CONVERT_DISK
+ */
+gboolean
+vireo_disks_can_convert (const VireoDiskConfig *disk)
+{
+  return disk != NULL && check_disk ("", disk->target, disk, NULL);
+}
+
 /* The VM must be off, and stay so: its locks, for the whole conversion. */
 static gboolean
 lock_domain (Convert      *convert,

@@ -50,6 +50,7 @@ void      vireo_disks_convert_async  (VireoEngine           *engine,
                                       GCancellable          *cancellable,
                                       GAsyncReadyCallback    callback,
                                       gpointer               user_data);
+gboolean  vireo_disks_can_convert    (const VireoDiskConfig *disk);
 char     *vireo_disks_convert_finish (VireoEngine           *engine,
                                       GAsyncResult          *result,
                                       char                 **old_note,
