@@ -78,6 +78,7 @@ test_state_allows (void **state)
     { VIREO_DOMAIN_OP_SNAPSHOT,   "X.XX.X" },
     { VIREO_DOMAIN_OP_REVERT,     "X.XX.X" },
     { VIREO_DOMAIN_OP_CLONE,      "X....X" },
+    { VIREO_DOMAIN_OP_CONVERT_DISK, "X....X" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)

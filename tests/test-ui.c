@@ -19,8 +19,10 @@
 #include <vte/vte.h>
 
 #include "vireo-add-disk-dialog.h"
+#include "vireo-details-view.h"
 #include "vireo-application.h"
 #include "vireo-clone-dialog.h"
+#include "vireo-convert-disk-dialog.h"
 #include "vireo-disk-row.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
@@ -1523,6 +1525,81 @@ test_long_list (void **state)
   gtk_widget_destroy (GTK_WIDGET (window));
 }
 
+static GtkWidget *
+disk_row (GtkListBox *disks,
+          const char *target)
+{
+  for (int i = 0; gtk_list_box_get_row_at_index (disks, i); i++)
+    {
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (disks, i));
+
+      if (g_strcmp0 (vireo_disk_row_get_target (VIREO_DISK_ROW (row)), target) == 0)
+        return row;
+    }
+  return NULL;
+}
+
+/* Convert to qcow2… on a raw disk of a shut-off VM: asked, converted,
+ * said in the view's status line; a qcow2 disk offers nothing. */
+static void
+test_convert_disk (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = guest_config ("rawvm");
+  g_autofree char *raw = g_build_filename (f->root, "rawvm-data.img", NULL);
+  g_autofree char *qcow2 = g_build_filename (f->root, "rawvm-root.qcow2", NULL);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", qcow2, "4M", NULL };
+  GtkWidget *window = gtk_window_new (GTK_WINDOW_TOPLEVEL);
+  GtkWidget *details, *dialog, *button;
+  GtkListBox *disks;
+  VireoDomain *domain;
+  const VireoDiskConfig *disk;
+  gpointer args[2];
+
+  assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL));
+  assert_true (g_file_set_contents (raw, "", 0, NULL));
+  assert_int_equal (truncate (raw, 4 << 20), 0);
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                               "qcow2", qcow2));
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                               "raw", raw));
+  domain = vireo_engine_define_domain (f->engine, config, NULL);
+  assert_non_null (domain);
+  details = vireo_details_view_new (f->engine, domain);
+  gtk_container_add (GTK_CONTAINER (window), details);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 600);
+  gtk_notebook_set_current_page (child_of (details, VIREO_TYPE_DETAILS_VIEW, "notebook"), 1);
+  /* shown as the VM window shows it: the rows decide their own buttons */
+  gtk_widget_show (details);
+  gtk_widget_show (window);
+  disks = child_of (details, VIREO_TYPE_DETAILS_VIEW, "disks_list");
+
+  button = child_of (disk_row (disks, "vda"), VIREO_TYPE_DISK_ROW, "convert_button");
+  assert_false (gtk_widget_get_visible (button));
+  button = child_of (disk_row (disks, "vdb"), VIREO_TYPE_DISK_ROW, "convert_button");
+  assert_true (gtk_widget_get_visible (button));
+  assert_true (gtk_widget_is_sensitive (button));
+  save_screenshot (window, "details-convert.png");
+
+  dialog = vireo_details_view_open_convert_disk (VIREO_DETAILS_VIEW (details), "vdb");
+  save_screenshot (dialog, "convert-disk-dialog.png");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  args[0] = details;
+  args[1] = "Converted “vdb” to qcow2: ";
+  assert_true (wait_until (status_starts, args, 30));
+  assert_non_null (strstr (vireo_details_view_get_status (VIREO_DETAILS_VIEW (details)), "Kept "));
+  disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), "vdb");
+  assert_string_equal (disk->format, "qcow2");
+  assert_true (g_str_has_suffix (disk->path, "/rawvm-vdb.qcow2"));
+  assert_true (g_file_test (disk->path, G_FILE_TEST_IS_REGULAR));
+  assert_true (g_file_test (raw, G_FILE_TEST_IS_REGULAR));
+  /* the rows follow the new definition: nothing left to convert */
+  button = child_of (disk_row (disks, "vdb"), VIREO_TYPE_DISK_ROW, "convert_button");
+  assert_false (gtk_widget_get_visible (button));
+  save_screenshot (window, "details-converted.png");
+  gtk_widget_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1552,6 +1629,7 @@ main (int   argc,
   };
   const struct CMUnitTest lists[] = {
     cmocka_unit_test_setup_teardown (test_long_list, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_convert_disk, setup, teardown),
   };
   int failed;
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "vireo-add-disk-dialog.h"
+#include "vireo-convert-disk-dialog.h"
 #include "vireo-details-view.h"
 #include "vireo-disk-row.h"
 #include "vireo.h"
@@ -284,6 +285,64 @@ on_add_disk (VireoDetailsView *self)
 }
 
 static void
+on_convert_done (VireoConvertDiskDialog *dialog,
+                 const char             *message,
+                 gboolean                error,
+                 VireoDetailsView       *self)
+{
+  set_status (self, message, error);
+}
+
+/**
+ * vireo_details_view_open_convert_disk:
+ * @target: a raw disk ("vdb")
+ *
+ * Returns: (transfer none): the Convert to qcow2 dialog, shown; it asks,
+ *   then converts with progress and Cancel, and the outcome shows here
+ */
+GtkWidget *
+vireo_details_view_open_convert_disk (VireoDetailsView *self,
+                                      const char       *target)
+{
+  GtkWidget *toplevel = gtk_widget_get_toplevel (GTK_WIDGET (self));
+  GtkWidget *dialog = vireo_convert_disk_dialog_new (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
+                                                     self->engine, self->domain, target);
+
+  g_signal_connect_object (dialog, "done", G_CALLBACK (on_convert_done), self, 0);
+  /* the dialog goes with the view: closing it cancels the conversion */
+  g_signal_connect_object (self, "destroy", G_CALLBACK (gtk_widget_destroy), dialog, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+on_convert_disk (VireoDiskRow     *row,
+                 VireoDetailsView *self)
+{
+  vireo_details_view_open_convert_disk (self, vireo_disk_row_get_target (row));
+}
+
+/* Convert to qcow2… needs the VM shut off: the rows follow its state. */
+static void
+update_convert (VireoDetailsView *self)
+{
+  g_autoptr(GList) rows = gtk_container_get_children (GTK_CONTAINER (self->disks_list));
+  gboolean can = vireo_domain_can (self->domain, VIREO_DOMAIN_OP_CONVERT_DISK);
+
+  for (GList *l = rows; l; l = l->next)
+    if (VIREO_IS_DISK_ROW (l->data))
+      vireo_disk_row_set_can_convert (l->data, can);
+}
+
+static void
+on_state_changed (VireoDomain      *domain,
+                  GParamSpec       *pspec,
+                  VireoDetailsView *self)
+{
+  update_convert (self);
+}
+
+static void
 clear_list (GtkListBox *list)
 {
   g_autoptr(GList) children = gtk_container_get_children (GTK_CONTAINER (list));
@@ -308,8 +367,10 @@ load_disks (VireoDetailsView *self)
       g_signal_connect_object (row, "eject", G_CALLBACK (on_eject), self, 0);
       g_signal_connect_object (row, "bus-changed", G_CALLBACK (on_bus_changed), self, 0);
       g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_remove_disk), self, 0);
+      g_signal_connect_object (row, "convert-requested", G_CALLBACK (on_convert_disk), self, 0);
       gtk_list_box_insert (self->disks_list, row, -1);
     }
+  update_convert (self);
 }
 
 /* NICs: each change is saved at once, like GNOME Boxes does. */
@@ -590,6 +651,7 @@ vireo_details_view_new (VireoEngine *engine,
   self->engine = g_object_ref (engine);
   self->domain = g_object_ref (domain);
   self->config_handler = g_signal_connect (domain, "notify::config", G_CALLBACK (on_config_changed), self);
+  g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_state_changed), self, 0);
   self->pending_binding = g_object_bind_property (domain, "pending-changes", self->pending_bar, "visible",
                                                   G_BINDING_SYNC_CREATE);
   load (self);

@@ -27,6 +27,8 @@ void        vireo_details_view_remove_disk (VireoDetailsView *self,
                                             const char       *target,
                                             gboolean          remove_storage);
 GtkWidget  *vireo_details_view_open_add_disk (VireoDetailsView *self);
+GtkWidget  *vireo_details_view_open_convert_disk (VireoDetailsView *self,
+                                                  const char       *target);
 void        vireo_details_view_change_media (VireoDetailsView *self,
                                              const char       *target,
                                              const char       *path);

@@ -21,6 +21,7 @@ struct _VireoDiskRow
   GtkComboBoxText *bus_combo;
   GtkButton *insert_button;
   GtkButton *eject_button;
+  GtkButton *convert_button;
   GtkButton *remove_button;
 
   /* owned */
@@ -31,6 +32,7 @@ enum {
   BUS_CHANGED,
   INSERT,
   EJECT,
+  CONVERT,
   REMOVE,
   N_SIGNALS
 };
@@ -61,6 +63,12 @@ on_eject_clicked (VireoDiskRow *self)
 }
 
 static void
+on_convert_clicked (VireoDiskRow *self)
+{
+  g_signal_emit (self, signals[CONVERT], 0);
+}
+
+static void
 on_remove_clicked (VireoDiskRow *self)
 {
   g_signal_emit (self, signals[REMOVE], 0);
@@ -86,10 +94,12 @@ vireo_disk_row_class_init (VireoDiskRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoDiskRow, bus_combo);
   gtk_widget_class_bind_template_child (widget_class, VireoDiskRow, insert_button);
   gtk_widget_class_bind_template_child (widget_class, VireoDiskRow, eject_button);
+  gtk_widget_class_bind_template_child (widget_class, VireoDiskRow, convert_button);
   gtk_widget_class_bind_template_child (widget_class, VireoDiskRow, remove_button);
   gtk_widget_class_bind_template_callback (widget_class, on_bus_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_insert_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_eject_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_convert_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
 
   /* a bus id: "virtio", "sata" or "ide" */
@@ -99,6 +109,8 @@ vireo_disk_row_class_init (VireoDiskRowClass *klass)
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[EJECT] = g_signal_new ("eject", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[CONVERT] = g_signal_new ("convert-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[REMOVE] = g_signal_new ("remove-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
@@ -140,7 +152,20 @@ vireo_disk_row_new (const VireoDomainConfig *config,
   gtk_widget_set_visible (GTK_WIDGET (self->insert_button), cdrom);
   gtk_widget_set_visible (GTK_WIDGET (self->eject_button), cdrom);
   gtk_widget_set_sensitive (GTK_WIDGET (self->eject_button), disk->path != NULL);
+  /* raw disks only; whether the VM's state allows it is the view's to say */
+  gtk_widget_set_visible (GTK_WIDGET (self->convert_button), vireo_disks_can_convert (disk));
   return GTK_WIDGET (self);
+}
+
+/**
+ * vireo_disk_row_set_can_convert:
+ * Makes Convert to qcow2… follow the VM's state (shown on raw disks only).
+ */
+void
+vireo_disk_row_set_can_convert (VireoDiskRow *self,
+                                gboolean      can_convert)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->convert_button), can_convert);
 }
 
 const char *

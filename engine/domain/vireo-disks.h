@@ -1,4 +1,4 @@
-/* vireo-disks.h: adding disks to a VM and taking them away
+/* vireo-disks.h: adding disks to a VM, taking them away, converting them
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -42,5 +42,18 @@ void      vireo_disks_detach_async  (VireoEngine            *engine,
 gboolean  vireo_disks_detach_finish (VireoEngine            *engine,
                                      GAsyncResult           *result,
                                      GError                **error);
+void      vireo_disks_convert_async  (VireoEngine           *engine,
+                                      VireoDomain           *domain,
+                                      const char            *target,
+                                      gboolean               remove_old,
+                                      VireoJob             **job,
+                                      GCancellable          *cancellable,
+                                      GAsyncReadyCallback    callback,
+                                      gpointer               user_data);
+gboolean  vireo_disks_can_convert    (const VireoDiskConfig *disk);
+char     *vireo_disks_convert_finish (VireoEngine           *engine,
+                                      GAsyncResult          *result,
+                                      char                 **old_note,
+                                      GError               **error);
 
 G_END_DECLS

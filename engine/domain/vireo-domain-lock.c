@@ -52,6 +52,7 @@
 static const char * const purposes[] = {
   "starting", "forcing-off", "defining", "deleting",
   "snapshotting", "reverting", "deleting-snapshot", "editing-snapshot", "cloning",
+  "converting-disk",
 };
 
 static char *
@@ -76,6 +77,8 @@ busy_message (const char *name,
     return g_strdup_printf (_("VM '%s' is busy (changing a snapshot)"), name);
   if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_CLONING]) == 0)
     return g_strdup_printf (_("VM '%s' is busy (being cloned)"), name);
+  if (g_strcmp0 (holder, purposes[VIREO_DOMAIN_LOCK_CONVERTING_DISK]) == 0)
+    return g_strdup_printf (_("VM '%s' is busy (converting a disk)"), name);
   return g_strdup_printf (_("VM '%s' is busy (another change is under way)"), name);
 }
 

@@ -21,6 +21,7 @@ typedef enum {
   VIREO_DOMAIN_LOCK_DELETING_SNAPSHOT,
   VIREO_DOMAIN_LOCK_EDITING_SNAPSHOT,
   VIREO_DOMAIN_LOCK_CLONING,
+  VIREO_DOMAIN_LOCK_CONVERTING_DISK,
 } VireoDomainLockPurpose;
 
 /* The run lock's file in a VM's runtime folder: vireo-shim holds it. */

@@ -34,6 +34,7 @@ static const guint allowed[] = {
   [VIREO_DOMAIN_OP_REVERT] = OFF | S (RUNNING) | S (PAUSED),
   /* its disks must hold still while they are copied */
   [VIREO_DOMAIN_OP_CLONE] = OFF,
+  [VIREO_DOMAIN_OP_CONVERT_DISK] = OFF,
 };
 
 /**
@@ -76,6 +77,8 @@ refusal_when_on (const char       *name,
     return g_strdup_printf (_("VM '%s' is running; shut it down first"), name);
   if (op == VIREO_DOMAIN_OP_CLONE)
     return g_strdup_printf (_("VM '%s' is running; shut it down to clone it"), name);
+  if (op == VIREO_DOMAIN_OP_CONVERT_DISK)
+    return g_strdup_printf (_("VM '%s' is running; shut it down to convert its disks"), name);
   switch (state)
     {
     case VIREO_DOMAIN_STATE_STARTING: return g_strdup_printf (_("VM '%s' is already starting"), name);

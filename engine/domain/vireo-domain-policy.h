@@ -33,6 +33,7 @@ typedef enum {
   VIREO_DOMAIN_OP_SNAPSHOT,      /* take a snapshot */
   VIREO_DOMAIN_OP_REVERT,        /* revert to one, or delete one */
   VIREO_DOMAIN_OP_CLONE,
+  VIREO_DOMAIN_OP_CONVERT_DISK,  /* convert a raw disk to qcow2 */
 } VireoDomainOp;
 
 /**

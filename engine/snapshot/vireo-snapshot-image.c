@@ -63,8 +63,8 @@ _vireo_snapshot_disks (const VireoDomainConfig  *config,
       if (g_strcmp0 (disk->format, "qcow2") != 0)
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                       _("VM '%s': disk %s is %s: convert it to qcow2 (qemu-img convert -O qcow2) "
-                         "to take snapshots"), config->name, disk->target, disk->format);
+                       _("VM '%s': disk %s is raw: convert it to qcow2 on the Disks page (or "
+                         "vireoctl convert-disk) to take snapshots"), config->name, disk->target);
           return NULL;
         }
       g_ptr_array_add (disks, disk);

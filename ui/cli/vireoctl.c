@@ -43,6 +43,7 @@ static const Verb verbs[] = {
   { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", N_("insert or eject a CD-ROM image") },
   { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive") },
   { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk") },
+  { "convert-disk", ctl_verb_convert_disk, "NAME TARGET [--remove-old]", N_("convert a raw disk to qcow2, so it can take snapshots") },
   { "clone", ctl_verb_clone, "SRC [NEW] [--linked | --from-snapshot S]", N_("copy a shut-off VM (full, or linked to shared read-only bases)") },
   { "vol-info", ctl_verb_vol_info, "PATH [--json]", N_("a disk image's format, sizes, backing chain and snapshots") },
   { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen") },

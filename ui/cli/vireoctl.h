@@ -51,6 +51,7 @@ int ctl_verb_screenshot (Ctl *ctl, int argc, char **argv);
 int ctl_verb_change_media (Ctl *ctl, int argc, char **argv);
 int ctl_verb_attach_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_detach_disk (Ctl *ctl, int argc, char **argv);
+int ctl_verb_convert_disk (Ctl *ctl, int argc, char **argv);
 int ctl_verb_console    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_create  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_list    (Ctl *ctl, int argc, char **argv);
