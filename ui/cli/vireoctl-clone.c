@@ -2,30 +2,10 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "vireo.h"
 #include "vireoctl.h"
-
-static void
-on_progress (VireoJob   *job,
-             GParamSpec *pspec,
-             gpointer    user_data)
-{
-  fprintf (stderr, "\r%s: %3.0f %%", vireo_job_get_title (job), vireo_job_get_progress (job) * 100);
-}
-
-/* Ctrl+C cancels the clone cleanly (qemu-img is stopped, partial files
- * go) instead of killing vireoctl half way. */
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_CONTINUE;
-}
 
 int
 ctl_verb_clone (Ctl   *ctl,
@@ -44,10 +24,8 @@ ctl_verb_clone (Ctl   *ctl,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(VireoJob) job = NULL;
   g_autoptr(VireoDomain) clone = NULL;
-  gboolean show = isatty (STDERR_FILENO);
   GError *error = NULL;
   VireoDomain *source;
-  guint sigint;
 
   if (!ctl_parse ("clone", "SOURCE [NEW]", entries, &argc, &argv, -1))
     return CTL_USAGE;
@@ -57,14 +35,8 @@ ctl_verb_clone (Ctl   *ctl,
     return ctl_fail (error);
   o->name = g_strdup (argv[2]);
 
-  sigint = g_unix_signal_add (SIGINT, on_interrupt, cancellable);
   vireo_clone_domain_async (ctl->engine, source, o, &job, cancellable, ctl_done, &result);
-  if (job && show)
-    g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress), NULL);
-  clone = vireo_clone_domain_finish (ctl->engine, ctl_wait (&result), &error);
-  g_source_remove (sigint);
-  if (job && show)
-    fprintf (stderr, "\n");
+  clone = vireo_clone_domain_finish (ctl->engine, ctl_wait_job (job, cancellable, &result), &error);
   if (clone == NULL)
     return ctl_fail (error);
   printf (_("Cloned VM '%s' as '%s'\n"), argv[1], vireo_domain_get_name (clone));

@@ -4,7 +4,6 @@
  */
 #include <glib/gstdio.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "vireo.h"
 #include "vireoctl.h"
@@ -28,14 +27,6 @@ ctl_verb_define (Ctl   *ctl,
     return ctl_fail (error);
   printf (_("Defined VM '%s'\n"), config->name);
   return CTL_OK;
-}
-
-static void
-on_progress (VireoJob   *job,
-             GParamSpec *pspec,
-             gpointer    user_data)
-{
-  fprintf (stderr, "\r%s: %3.0f %%", vireo_job_get_title (job), vireo_job_get_progress (job) * 100);
 }
 
 int
@@ -64,8 +55,8 @@ ctl_verb_create (Ctl   *ctl,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(VireoJob) job = NULL;
   g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   GError *error = NULL;
-  gboolean show = isatty (STDERR_FILENO);
 
   if (!ctl_parse ("create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
@@ -91,12 +82,8 @@ ctl_verb_create (Ctl   *ctl,
   if (disk && !vireo_storage_parse_size (disk, &o->disk_bytes, &error))
     return ctl_fail (error);
 
-  vireo_create_domain_async (ctl->engine, o, &job, NULL, ctl_done, &result);
-  if (job && show)
-    g_signal_connect (job, "notify::progress", G_CALLBACK (on_progress), NULL);
-  domain = vireo_create_domain_finish (ctl->engine, ctl_wait (&result), &error);
-  if (job && show)
-    fprintf (stderr, "\n");
+  vireo_create_domain_async (ctl->engine, o, &job, cancellable, ctl_done, &result);
+  domain = vireo_create_domain_finish (ctl->engine, ctl_wait_job (job, cancellable, &result), &error);
   if (domain == NULL)
     return ctl_fail (error);
   printf (_("Created VM '%s'\n"), o->name);

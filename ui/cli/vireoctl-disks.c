@@ -2,10 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "vireo.h"
 #include "vireoctl.h"
@@ -137,23 +134,6 @@ ctl_verb_detach_disk (Ctl   *ctl,
   return CTL_OK;
 }
 
-static void
-on_convert_progress (VireoJob   *job,
-                     GParamSpec *pspec,
-                     gpointer    user_data)
-{
-  fprintf (stderr, "\r%s: %3.0f %%", vireo_job_get_title (job), vireo_job_get_progress (job) * 100);
-}
-
-/* Ctrl+C cancels the conversion cleanly (qemu-img is stopped, the new
- * image goes, the definition stays) instead of killing vireoctl. */
-static gboolean
-on_convert_interrupt (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
 int
 ctl_verb_convert_disk (Ctl   *ctl,
                        int    argc,
@@ -170,22 +150,14 @@ ctl_verb_convert_disk (Ctl   *ctl,
   g_autoptr(VireoJob) job = NULL;
   g_autofree char *path = NULL;
   g_autofree char *note = NULL;
-  gboolean show = isatty (STDERR_FILENO);
   GError *error = NULL;
   VireoDomain *domain;
-  guint sigint;
   int ret;
 
   if ((ret = ctl_parse_domain (ctl, "convert-disk", "NAME TARGET", entries, &argc, &argv, 2, &domain)) != CTL_OK)
     return ret;
-  sigint = g_unix_signal_add (SIGINT, on_convert_interrupt, cancellable);
   vireo_disks_convert_async (ctl->engine, domain, argv[2], remove_old, &job, cancellable, ctl_done, &result);
-  if (job && show)
-    g_signal_connect (job, "notify::progress", G_CALLBACK (on_convert_progress), NULL);
-  path = vireo_disks_convert_finish (ctl->engine, ctl_wait (&result), &note, &error);
-  g_source_remove (sigint);
-  if (job && show)
-    fprintf (stderr, "\n");
+  path = vireo_disks_convert_finish (ctl->engine, ctl_wait_job (job, cancellable, &result), &note, &error);
   if (path == NULL)
     return ctl_fail (error);
   /* Translators: "Converted disk 'vdb' of VM 'web' to qcow2: /…/web-vdb.qcow2" */

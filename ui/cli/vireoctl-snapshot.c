@@ -2,10 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "vireo.h"
 #include "vireoctl.h"
@@ -42,49 +39,6 @@ format_time (gint64 seconds)
   return time ? g_date_time_format (time, "%Y-%m-%d %H:%M:%S") : g_strdup ("-");
 }
 
-static void
-on_progress (VireoJob   *job,
-             GParamSpec *pspec,
-             gpointer    user_data)
-{
-  g_autofree char *text = vireo_job_dup_text (job);
-
-  fprintf (stderr, "\r\033[K%s: %3.0f %%%s%s", vireo_job_get_title (job),
-           vireo_job_get_progress (job) * 100, text ? " · " : "", text ? text : "");
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  fprintf (stderr, "\r\033[K%s\n", _("A snapshot operation cannot be stopped half way; it ends in a moment"));
-  return G_SOURCE_CONTINUE;
-}
-
-/* Waits for a snapshot operation, with its progress on a terminal.  A
- * Ctrl+C (or a TERM or a HUP) does not stop it: a snapshot half taken or
- * a revert half done would be worse than waiting (qemu-img runs in its own process group,
- * so the key does not reach it either). */
-static GAsyncResult *
-wait_job (VireoJob      *job,
-          GAsyncResult **result)
-{
-  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-  gboolean show = job != NULL && isatty (STDERR_FILENO);
-  guint sources[G_N_ELEMENTS (signals)];
-  GAsyncResult *ret;
-
-  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
-    sources[i] = g_unix_signal_add (signals[i], on_interrupt, NULL);
-  if (show)
-    g_signal_connect (job, "notify", G_CALLBACK (on_progress), NULL);
-  ret = ctl_wait (result);
-  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
-    g_source_remove (sources[i]);
-  if (show)
-    fprintf (stderr, "\r\033[K");
-  return ret;
-}
-
 int
 ctl_verb_snapshot_create (Ctl   *ctl,
                           int    argc,
@@ -108,7 +62,7 @@ ctl_verb_snapshot_create (Ctl   *ctl,
     return ctl_usage (_("snapshot-create takes a VM and at most one snapshot name"));
   vireo_domain_take_snapshot_async (domain, argc == 3 ? argv[2] : NULL, description, &job,
                                     NULL, ctl_done, &result);
-  name = vireo_domain_take_snapshot_finish (domain, wait_job (job, &result), &error);
+  name = vireo_domain_take_snapshot_finish (domain, ctl_wait_job (job, NULL, &result), &error);
   if (name == NULL)
     return ctl_fail (error);
   printf (_("Took snapshot '%s' of VM '%s'\n"), name, vireo_domain_get_name (domain));
@@ -322,8 +276,8 @@ run_snapshot_job (Ctl      *ctl,
     vireo_domain_revert_snapshot_async (domain, name, &job, NULL, ctl_done, &result);
   else
     vireo_domain_delete_snapshot_async (domain, name, &job, NULL, ctl_done, &result);
-  ok = revert ? vireo_domain_revert_snapshot_finish (domain, wait_job (job, &result), &error)
-              : vireo_domain_delete_snapshot_finish (domain, wait_job (job, &result), &error);
+  ok = revert ? vireo_domain_revert_snapshot_finish (domain, ctl_wait_job (job, NULL, &result), &error)
+              : vireo_domain_delete_snapshot_finish (domain, ctl_wait_job (job, NULL, &result), &error);
   if (!ok)
     return ctl_fail (error);
   if (revert)

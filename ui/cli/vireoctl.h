@@ -24,6 +24,7 @@ typedef struct {
 typedef int (*CtlVerbFunc) (Ctl *ctl, int argc, char **argv);
 
 GAsyncResult *ctl_wait         (GAsyncResult **slot);
+GAsyncResult *ctl_wait_job     (VireoJob *job, GCancellable *cancellable, GAsyncResult **slot);
 void          ctl_done         (GObject *source, GAsyncResult *result, gpointer user_data);
 int           ctl_fail         (GError *error);
 int           ctl_usage        (const char *format, ...) G_GNUC_PRINTF (1, 2);

@@ -99,12 +99,19 @@ on_winch (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* TERM, or HUP when the terminal is gone: a clone is cancelled (its
+ * files removed) and a snapshot operation finished before vireo-tui
+ * quits, never half way. */
 static gboolean
 on_quit_signal (gpointer user_data)
 {
   Tui *tui = user_data;
 
-  g_main_loop_quit (tui->loop);
+  tui_clone_cancel (tui);
+  if (tui->jobs_running > 0)
+    tui->quit_pending = TRUE;
+  else
+    g_main_loop_quit (tui->loop);
   return G_SOURCE_CONTINUE;
 }
 

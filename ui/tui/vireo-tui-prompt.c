@@ -209,4 +209,6 @@ tui_forget_job (Tui      *tui,
   if (job != NULL &&
       g_signal_handlers_disconnect_matched (job, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, on_job_notify, NULL) > 0)
     tui->jobs_running--;
+  if (tui->jobs_running == 0 && tui->quit_pending)
+    g_main_loop_quit (tui->loop);
 }

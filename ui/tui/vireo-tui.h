@@ -92,6 +92,7 @@ struct _Tui {
   TuiSnapshots *snapshots;         /* the detail pane's snapshot tree */
   GCancellable *clone_cancellable; /* the running clone: Esc and Ctrl+C cancel it */
   guint jobs_running;              /* shown with tui_show_job(), not yet forgotten */
+  gboolean quit_pending;           /* quit once the last of them ends */
 
   TuiRedraw dirty;
   guint draw_id;
