@@ -148,17 +148,6 @@ lock_source (Clone        *clone,
   return FALSE;
 }
 
-static gboolean
-in_images_folder (const VireoPaths *paths,
-                  const char       *path)
-{
-  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
-  g_autofree char *dir = g_path_get_dirname (canonical);
-  g_autofree char *images = g_canonicalize_filename (paths->images_dir, NULL);
-
-  return g_str_equal (dir, images);
-}
-
 /* What a linked clone cannot be made of, said before anything is made. */
 static gboolean
 check_linkable (const Clone           *clone,
@@ -177,7 +166,7 @@ check_linkable (const Clone           *clone,
                  _("VM '%s': disk %s stands on %u base images; a linked clone adds one, and Vireo "
                    "runs chains of at most %d images: make a full clone of it"),
                  name, disk->target, vireo_disk_config_n_bases (disk), VIREO_CHAIN_MAX);
-  else if (!in_images_folder (clone->paths, disk->path))
+  else if (!_vireo_store_in_images_folder (clone->paths, disk->path))
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                  _("VM '%s': disk %s (%s) is not in Vireo's images folder: make a full clone of it"),
                  name, disk->target, disk->path);
