@@ -8,6 +8,7 @@
 #include "vireo-clone.h"
 #include "vireo-create.h"
 #include "vireo-disks.h"
+#include "vireo-domain-lock.h"
 #include "vireo-engine.h"
 #include "vireo-engine-private.h"
 #include "vireo-error.h"
@@ -644,6 +645,196 @@ test_clone_names (void **state)
   assert_string_equal (suggested, "web-clone2");
 }
 
+typedef struct {
+  VireoDomain *source;
+  VireoDomain *clone;
+  GError *error;
+  gboolean done;
+  gboolean source_lockable;  /* from the callback: the source's locks were free */
+} CloneWait;
+
+static void
+on_cloned (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  CloneWait *w = user_data;
+  const char *run_dir = vireo_domain_get_run_dir (w->source);
+  const char *name = vireo_domain_get_name (w->source);
+  g_autoptr(VireoLock) change = NULL;
+  g_autoptr(VireoLock) run = NULL;
+
+  w->clone = vireo_clone_domain_finish (VIREO_ENGINE (source), result, &w->error);
+  /* what a front end does next from here: start it, clone it again */
+  change = _vireo_domain_lock_change (run_dir, name, VIREO_DOMAIN_LOCK_STARTING, NULL);
+  run = change ? _vireo_domain_lock_run (run_dir, name, VIREO_DOMAIN_LOCK_STARTING, NULL) : NULL;
+  w->source_lockable = run != NULL;
+  w->done = TRUE;
+}
+
+static void
+clone_wait (Fixture     *f,
+            CloneWait   *w,
+            const char  *name)
+{
+  g_autoptr(VireoCloneOptions) options = vireo_clone_options_new ();
+
+  options->name = g_strdup (name);
+  options->linked = TRUE;
+  vireo_clone_domain_async (f->engine, w->source, options, NULL, NULL, on_cloned, w);
+}
+
+/* A VM "src" on an 8 MiB qcow2 image in the images folder. */
+static VireoDomain *
+make_source (Fixture *f)
+{
+  g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  GError *error;
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  options->name = g_strdup ("src");
+  options->memory_mib = 256;
+  options->disk_bytes = 8 << 20;
+  error = create_and_wait (f, options, FALSE);
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  g_clear_error (&error);
+  return vireo_engine_lookup_domain (f->engine, "src");
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char *
+list_folder (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, (gpointer) name);
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+static mode_t
+file_mode (const char *path)
+{
+  GStatBuf st;
+
+  assert_int_equal (g_stat (path, &st), 0);
+  return st.st_mode & 07777;
+}
+
+/* The source's definition changed on disk (another process cloned it or
+ * attached a disk) after this engine read it: the clone is refused and
+ * makes nothing; once the engine has read it again, the clone works, and
+ * the callback finds the source's locks free. */
+static void
+test_clone_stale_definition (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *images = g_build_filename (f->root, "data", "images", NULL);
+  g_autofree char *base = g_build_filename (images, "src.qcow2", NULL);
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "src.xml", NULL);
+  g_autoptr(VireoDomainConfig) changed = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *listed = NULL;
+  g_autofree char *after = NULL;
+  CloneWait w = { 0 };
+
+  w.source = make_source (f);
+  changed = vireo_domain_config_copy (vireo_domain_get_config (w.source));
+  changed->vcpus = 3;
+  xml = vireo_domain_config_format (changed);
+  assert_true (g_file_set_contents (file, xml, -1, NULL));
+  listed = list_folder (images);
+  clone_wait (f, &w, "c");
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  assert_null (w.clone);
+  assert_true (g_error_matches (w.error, VIREO_ERROR, VIREO_ERROR_BUSY));
+  assert_string_equal (w.error->message, "VM 'src' changed while the clone was being prepared; try again");
+  g_clear_error (&w.error);
+  after = vireo_test_read (file);
+  assert_string_equal (after, xml);
+  g_free (after);
+  after = list_folder (images);
+  assert_string_equal (after, listed);
+  assert_int_equal (file_mode (base), 0600);
+  assert_true (w.source_lockable);
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_int_equal (vireo_domain_get_config (w.source)->vcpus, 3);
+  w.done = FALSE;
+  clone_wait (f, &w, "c");
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  assert_no_error (w.error);
+  assert_non_null (w.clone);
+  assert_true (w.source_lockable);
+  assert_int_equal (file_mode (base), 0400);
+  assert_int_equal (vireo_domain_get_config (w.clone)->vcpus, 3);
+  assert_non_null (strstr (vireo_domain_get_config (w.source)->disks->len
+                           ? ((VireoDiskConfig *) g_ptr_array_index (vireo_domain_get_config (w.source)->disks, 0))->path
+                           : "", "src-vda-1.qcow2"));
+  g_clear_object (&w.clone);
+}
+
+/* The clone's definition is the last thing written: when it fails (a VM
+ * of that name appeared meanwhile), the source is put back on its image,
+ * writable again, and every overlay is gone; what is on disk starts. */
+static void
+test_clone_rolls_back (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *images = g_build_filename (f->root, "data", "images", NULL);
+  g_autofree char *base = g_build_filename (images, "src.qcow2", NULL);
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "src.xml", NULL);
+  g_autofree char *dup_file = g_build_filename (f->root, "config", "domains", "dup.xml", NULL);
+  g_autoptr(VireoDomainConfig) dup = make_config ("dup");
+  g_autoptr(VireoDomainConfig) on_disk = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dup_xml = vireo_domain_config_format (dup);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *listed = NULL;
+  CloneWait w = { 0 };
+
+  w.source = make_source (f);
+  before = vireo_test_read (file);
+  listed = list_folder (images);
+  /* another process defines "dup" after this engine's list was read */
+  assert_true (g_file_set_contents (dup_file, dup_xml, -1, NULL));
+  clone_wait (f, &w, "dup");
+  while (!w.done)
+    g_main_context_iteration (NULL, TRUE);
+  assert_null (w.clone);
+  assert_true (g_error_matches (w.error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  assert_string_equal (w.error->message, "A VM named 'dup' already exists");
+  g_clear_error (&w.error);
+  assert_true (w.source_lockable);
+
+  after = vireo_test_read (file);
+  assert_string_equal (after, before);
+  g_free (after);
+  after = vireo_test_read (dup_file);
+  assert_string_equal (after, dup_xml);
+  g_free (after);
+  after = list_folder (images);
+  assert_string_equal (after, listed);
+  assert_int_equal (file_mode (base), 0600);
+  on_disk = _vireo_domain_read_definition (vireo_engine_get_paths (f->engine), "src", &error);
+  assert_no_error (error);
+  assert_true (vireo_storage_check_images (on_disk, &error));
+  assert_no_error (error);
+}
+
 /* qemu-img -p prints "    (12.34/100%)\r"; reads may split a figure. */
 static void
 test_progress_parsing (void **state)
@@ -1006,6 +1197,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac_skips_used, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clone_names, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_clone_stale_definition, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_clone_rolls_back, setup, teardown),
     cmocka_unit_test_setup_teardown (test_progress_parsing, setup, teardown),
     cmocka_unit_test_setup_teardown (test_image_users, setup, teardown),
   };

@@ -4,13 +4,15 @@
  *
  * All or nothing: every file this job creates is claimed first (O_EXCL,
  * so nothing is ever overwritten) and listed in Clone.made; every change
- * to the source (a base's mode, its definition) is recorded.  A failure,
- * a cancel, even a cancel that lands after the work succeeded, runs
- * _vireo_clone_rollback(), which puts everything back.  The source's
- * images are only ever read (a full clone) or made read-only (a linked
- * clone's bases), never written.
+ * to the source (a base's mode, its definition) is recorded.  A failure
+ * or a cancel runs rollback(), which puts everything back, before the
+ * source's locks are let go.  The source's images are only ever read (a
+ * full clone) or made read-only (a linked clone's bases), never written;
+ * a linked clone writes the source's definition first, so that a crash
+ * at any step leaves a source that starts and writes into no base.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sys/stat.h>
@@ -167,8 +169,9 @@ copy_disks (Clone         *clone,
   return TRUE;
 }
 
-/* A linked clone's disk: the source's image becomes a read-only base,
- * with a fresh overlay each for the source and the clone.  No data is
+/* A linked clone's disk: a fresh overlay each for the source and the
+ * clone on the source's image, which becomes a read-only base once the
+ * source's definition names its overlay (make_bases()).  No data is
  * copied, whatever the disk's size. */
 static gboolean
 link_disk (Clone         *clone,
@@ -183,7 +186,6 @@ link_disk (Clone         *clone,
                                            name, disk->target);
   const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                          disk->image, NULL, NULL };
-  struct stat st;
 
   if ((disk->overlay = claim (clone, stem, 1, error)) == NULL)
     return FALSE;
@@ -193,13 +195,71 @@ link_disk (Clone         *clone,
       if (!vireo_storage_run_qemu_img (clone->job, what, argv, 0, 0, cancellable, error))
         return FALSE;
     }
-  if (g_stat (disk->image, &st) != 0 || g_chmod (disk->image, 0400) != 0)
+  return TRUE;
+}
+
+/* Sets the mode of the regular file @path through a descriptor of its
+ * own: a symlink put in its place is refused, never followed, and the
+ * file checked is the file changed.  O_NONBLOCK: a FIFO never blocks
+ * the open. */
+static gboolean
+set_mode (const char  *name,
+          const char  *path,
+          mode_t       mode,
+          mode_t      *old_mode,
+          GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  int errsv;
+
+  if (fd < 0 || fstat (fd, &st) != 0)
     {
-      vireo_set_io_error (error, errno, _("VM '%s': cannot make %s read-only"), name, disk->image);
+      errsv = errno;
+      if (fd >= 0)
+        close (fd);
+      if (errsv != ELOOP)
+        {
+          vireo_set_io_error (error, errsv, _("VM '%s': cannot make %s read-only"), name, path);
+          return FALSE;
+        }
+    }
+  if (fd < 0 || !S_ISREG (st.st_mode))
+    {
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': %s is not a regular file"), name, path);
       return FALSE;
     }
-  disk->mode = st.st_mode & 07777;
-  disk->chmodded = TRUE;
+  if (fchmod (fd, mode) != 0)
+    {
+      errsv = errno;
+      close (fd);
+      vireo_set_io_error (error, errsv, _("VM '%s': cannot make %s read-only"), name, path);
+      return FALSE;
+    }
+  close (fd);
+  if (old_mode)
+    *old_mode = st.st_mode & 07777;
+  return TRUE;
+}
+
+/* Each source image under the new overlays becomes read-only: as root
+ * the mode stops nobody, but a user's own QEMU can no longer write into
+ * a base it still names by mistake. */
+static gboolean
+make_bases (Clone   *clone,
+            GError **error)
+{
+  for (guint i = 0; i < clone->disks->len; i++)
+    {
+      CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+
+      if (!set_mode (clone->source_config->name, disk->image, 0400, &disk->mode, error))
+        return FALSE;
+      disk->chmodded = TRUE;
+    }
   return TRUE;
 }
 
@@ -245,27 +305,31 @@ point_configs (Clone *clone)
     }
 }
 
+/* In the order that leaves, at every moment, a source that starts and
+ * never writes into a base: the source on its overlays, then its old
+ * images read-only, then the clone.  A crash in between leaves at worst
+ * unused overlays and a read-only image no definition writes to. */
 static gboolean
 write_definitions (Clone   *clone,
                    GError **error)
 {
   point_configs (clone);
-  if (!vireo_domain_config_validate (clone->config, error) ||
-      !_vireo_store_write_definition (clone->paths, clone->config, TRUE, error))
+  if (!vireo_domain_config_validate (clone->config, error))
+    return FALSE;
+  if (clone->source_new != NULL)
+    {
+      if (!_vireo_store_write_definition (clone->paths, clone->source_new, FALSE, error))
+        return FALSE;
+      clone->source_written = TRUE;
+      if (!make_bases (clone, error))
+        return FALSE;
+    }
+  if (!_vireo_store_write_definition (clone->paths, clone->config, TRUE, error))
     return FALSE;
   clone->clone_written = TRUE;
-  if (clone->source_new == NULL)
-    return TRUE;
-  if (!_vireo_store_write_definition (clone->paths, clone->source_new, FALSE, error))
-    return FALSE;
-  clone->source_written = TRUE;
   return TRUE;
 }
 
-/**
- * _vireo_clone_run:
- * The clone job's work (a VireoJobFunc): checks, images, definitions.
- */
 /* The source's shim was closing down when the clone began: its run lock
  * once it is gone (a few seconds at most), or it runs again. */
 static gboolean
@@ -286,17 +350,44 @@ lock_source_late (Clone   *clone,
   return FALSE;
 }
 
-gboolean
-_vireo_clone_run (VireoJob      *job,
-                  gpointer       data,
-                  GCancellable  *cancellable,
-                  GError       **error)
+/* The clone was prepared from the list, on the caller's thread, before
+ * the source's locks were held: another process may have changed the
+ * source meanwhile (made a linked clone of it, attached a disk).  Its
+ * definition on disk, now that nobody else can change it, must still be
+ * the one the clone was prepared from, or the clone would build on old
+ * images and put an old definition back over the new one. */
+static gboolean
+check_unchanged (Clone   *clone,
+                 GError **error)
 {
-  Clone *clone = data;
+  const char *name = clone->source_config->name;
+  g_autoptr(VireoDomainConfig) on_disk = NULL;
+  g_autofree char *was = NULL;
+  g_autofree char *now = NULL;
 
+  if (!_vireo_domain_check_defined (clone->paths, clone->source_config, error) ||
+      !(on_disk = _vireo_domain_read_definition (clone->paths, name, error)))
+    return FALSE;
+  was = vireo_domain_config_format (clone->source_config);
+  now = vireo_domain_config_format (on_disk);
+  if (g_str_equal (was, now))
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
+               _("VM '%s' changed while the clone was being prepared; try again"), name);
+  return FALSE;
+}
+
+/* Checks, images, definitions: everything it makes or changes is
+ * recorded in @clone for rollback(). */
+static gboolean
+make_clone (Clone         *clone,
+            GCancellable  *cancellable,
+            GError       **error)
+{
   if (clone->run_lock == NULL && !lock_source_late (clone, error))
     return FALSE;
-  if (!inspect_disks (clone, error) || !vireo_mkdir_private (clone->paths->images_dir, error))
+  if (!check_unchanged (clone, error) || !inspect_disks (clone, error) ||
+      !vireo_mkdir_private (clone->paths->images_dir, error))
     return FALSE;
   for (guint i = 0; i < clone->disks->len; i++)
     if (!claim_dest (clone, g_ptr_array_index (clone->disks, i), i, error))
@@ -311,22 +402,47 @@ _vireo_clone_run (VireoJob      *job,
   return write_definitions (clone, error);
 }
 
-/**
- * _vireo_clone_rollback:
- * The clone job's cleanup (a VireoJobCleanupFunc): the source's
- * definition as it was, no clone definition, the bases' modes as they
- * were, and no file this job made.
- */
-void
-_vireo_clone_rollback (gpointer data)
+static gboolean
+is_overlay (const Clone *clone,
+            const char  *path)
 {
-  Clone *clone = data;
-  g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < clone->disks->len; i++)
+    if (g_strcmp0 (((CloneDisk *) g_ptr_array_index (clone->disks, i))->overlay, path) == 0)
+      return TRUE;
+  return FALSE;
+}
 
-  if (clone->source_written &&
-      !_vireo_store_write_definition (clone->paths, clone->source_config, FALSE, &error))
-    g_message ("VM '%s': its definition could not be put back: %s", clone->source_config->name,
-               error->message);
+/* The source's new definition stays, on overlays that must then stay
+ * too: one line that says so and where the source now runs. */
+static void
+set_rollback_error (Clone  *clone,
+                    GError *restore_error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) overlays = NULL;
+  g_autofree char *list = NULL;
+
+  for (guint i = 0; i < clone->disks->len; i++)
+    g_strv_builder_add (builder, ((CloneDisk *) g_ptr_array_index (clone->disks, i))->overlay);
+  overlays = g_strv_builder_end (builder);
+  list = g_strjoinv (", ", overlays);
+  g_set_error (&clone->rollback_error, restore_error->domain, restore_error->code,
+               /* Translators: "VM 'web' was not cloned, and its definition could not be put back: <why>; it now runs on /…/web-vda-1.qcow2" */
+               _("VM '%s' was not cloned, and its definition could not be put back: %s; "
+                 "it now runs on %s"), clone->source_config->name, restore_error->message, list);
+}
+
+/* No clone definition, the source's definition as it was, the bases'
+ * modes as they were, and no file this job made.  When the source's old
+ * definition cannot be written back, its new one names the overlays and
+ * the bases: they stay as they are, and clone->rollback_error says so. */
+static void
+rollback (Clone *clone)
+{
+  const char *name = clone->source_config->name;
+  g_autoptr(GError) error = NULL;
+  gboolean source_moved = FALSE;
+
   if (clone->clone_written)
     {
       g_autofree char *file = vireo_paths_domain_file (clone->paths, clone->config->name);
@@ -334,15 +450,54 @@ _vireo_clone_rollback (gpointer data)
 
       g_unlink (file);
     }
-  for (guint i = 0; i < clone->disks->len; i++)
+  if (clone->source_written &&
+      !_vireo_store_write_definition (clone->paths, clone->source_config, FALSE, &error))
+    {
+      set_rollback_error (clone, error);
+      source_moved = TRUE;
+    }
+  for (guint i = 0; !source_moved && i < clone->disks->len; i++)
     {
       CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+      g_autoptr(GError) mode_error = NULL;
 
-      if (disk->chmodded)
-        g_chmod (disk->image, disk->mode);
+      if (disk->chmodded && !set_mode (name, disk->image, disk->mode, NULL, &mode_error))
+        g_message ("VM '%s': the mode of %s could not be put back: %s", name, disk->image,
+                   mode_error->message);
     }
   for (guint i = clone->made->len; i > 0; i--)
-    g_unlink (g_ptr_array_index (clone->made, i - 1));
-  clone->source_written = clone->clone_written = FALSE;
-  g_clear_pointer (&clone->source_new, vireo_domain_config_free);
+    {
+      const char *path = g_ptr_array_index (clone->made, i - 1);
+
+      if (!source_moved || !is_overlay (clone, path))
+        g_unlink (path);
+    }
+  clone->clone_written = FALSE;
+  if (!source_moved)
+    g_clear_pointer (&clone->source_new, vireo_domain_config_free);
+}
+
+/**
+ * _vireo_clone_run:
+ * The clone job's work (a VireoJobFunc), all or nothing: on failure or
+ * cancel it rolls back what it did itself, and either way it lets go of
+ * the source's locks before it returns, so the caller's callback may
+ * start the next operation on the source at once.  clone->done says
+ * whether the clone exists, even when a cancel landed after the work.
+ */
+gboolean
+_vireo_clone_run (VireoJob      *job,
+                  gpointer       data,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  Clone *clone = data;
+
+  clone->done = make_clone (clone, cancellable, error) &&
+                !g_cancellable_set_error_if_cancelled (cancellable, error);
+  if (!clone->done)
+    rollback (clone);
+  g_clear_pointer (&clone->run_lock, vireo_lock_free);
+  g_clear_pointer (&clone->change_lock, vireo_lock_free);
+  return clone->done;
 }

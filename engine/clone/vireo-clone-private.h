@@ -30,8 +30,8 @@ typedef struct {
  * context reads it again only once the job is done. */
 typedef struct {
   const VireoPaths *paths;           /* the engine's, which the task keeps */
-  VireoLock *change_lock;            /* the source's, for the whole clone */
-  VireoLock *run_lock;               /* keeps the source shut off */
+  VireoLock *change_lock;            /* the source's, until the job's work ends */
+  VireoLock *run_lock;               /* keeps the source shut off meanwhile */
   char *run_dir;                     /* the source's, for a run lock taken late */
   VireoDomainConfig *source_config;  /* the source as it was */
   VireoDomainConfig *source_new;     /* linked: on its new overlays */
@@ -42,14 +42,15 @@ typedef struct {
   GPtrArray *made;                   /* files this call created */
   gboolean clone_written;
   gboolean source_written;
+  gboolean done;                     /* the clone exists */
+  GError *rollback_error;            /* the source could not be put back */
   VireoJob *job;
 } Clone;
 
-gboolean _vireo_clone_run      (VireoJob      *job,
-                                gpointer       data,
-                                GCancellable  *cancellable,
-                                GError       **error);
-void     _vireo_clone_rollback (gpointer       data);
-void     _vireo_clone_disk_free (CloneDisk    *disk);
+gboolean _vireo_clone_run       (VireoJob      *job,
+                                 gpointer       data,
+                                 GCancellable  *cancellable,
+                                 GError       **error);
+void     _vireo_clone_disk_free (CloneDisk     *disk);
 
 G_END_DECLS

@@ -13,8 +13,9 @@
  * or shareable disks are shared.  The source's snapshots stay with it.
  *
  * The source's change lock and run lock are held from the first check to
- * the end, so nobody starts, changes, snapshots or deletes it meanwhile:
- * they are told it is busy (being cloned).  The checks that need no file
+ * the end of the job's work (or rollback), so nobody starts, changes,
+ * snapshots or deletes it meanwhile: they are told it is busy (being
+ * cloned).  The job re-reads the source's definition once it holds them.  The checks that need no file
  * run here, on the caller's thread; the images and both definitions are
  * made by one job on the worker pool (vireo-clone-disks.c), which undoes
  * everything it did when it fails or is cancelled.
@@ -109,6 +110,7 @@ clone_free (Clone *clone)
   vireo_domain_config_free (clone->source_new);
   vireo_domain_config_free (clone->config);
   g_free (clone->snapshot);
+  g_clear_error (&clone->rollback_error);
   g_ptr_array_unref (clone->disks);
   g_ptr_array_unref (clone->made);
   g_clear_object (&clone->job);
@@ -148,17 +150,6 @@ lock_source (Clone        *clone,
   return FALSE;
 }
 
-static gboolean
-in_images_folder (const VireoPaths *paths,
-                  const char       *path)
-{
-  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
-  g_autofree char *dir = g_path_get_dirname (canonical);
-  g_autofree char *images = g_canonicalize_filename (paths->images_dir, NULL);
-
-  return g_str_equal (dir, images);
-}
-
 /* What a linked clone cannot be made of, said before anything is made. */
 static gboolean
 check_linkable (const Clone           *clone,
@@ -177,7 +168,7 @@ check_linkable (const Clone           *clone,
                  _("VM '%s': disk %s stands on %u base images; a linked clone adds one, and Vireo "
                    "runs chains of at most %d images: make a full clone of it"),
                  name, disk->target, vireo_disk_config_n_bases (disk), VIREO_CHAIN_MAX);
-  else if (!in_images_folder (clone->paths, disk->path))
+  else if (!_vireo_store_in_images_folder (clone->paths, disk->path))
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                  _("VM '%s': disk %s (%s) is not in Vireo's images folder: make a full clone of it"),
                  name, disk->target, disk->path);
@@ -281,7 +272,9 @@ prepare (VireoEngine              *engine,
   return g_steal_pointer (&clone);
 }
 
-/* Main context: both definitions are written; the list learns of them. */
+/* Main context: the job is over, and the source's locks are free.  The
+ * list learns of what is on disk now: both definitions, or after a
+ * rollback that could not put the source back, its new one. */
 static void
 on_cloned (GObject      *source,
            GAsyncResult *result,
@@ -293,9 +286,22 @@ on_cloned (GObject      *source,
   VireoDomain *domain;
   GError *error = NULL;
 
-  if (!vireo_job_run_finish (VIREO_JOB (source), result, &error))
+  /* the job let go of them, unless a cancel came before it even began */
+  g_clear_pointer (&clone->run_lock, vireo_lock_free);
+  g_clear_pointer (&clone->change_lock, vireo_lock_free);
+  /* a cancel that landed after the work finds a clone that exists */
+  if (!vireo_job_run_finish (VIREO_JOB (source), result, &error) && clone->done)
+    g_clear_error (&error);
+  if (!clone->done)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (clone->source_new)
+        _vireo_engine_apply_definition (engine, clone->source_new);
+      if (clone->rollback_error)
+        {
+          g_clear_error (&error);
+          error = g_steal_pointer (&clone->rollback_error);
+        }
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&error, _("VM '%s' was not cloned: "), clone->source_config->name);
       g_task_return_error (task, error);
       return;
@@ -318,8 +324,8 @@ on_cloned (GObject      *source,
  *   is removed and the source is left as it was
  *
  * Clones @source (see the top of vireo-clone.c).  The source's locks are
- * held until the clone is done, so a second operation on it is refused
- * as busy.  Files are made on the worker pool, never on the calling
+ * held until the clone is made or undone, so a second operation on it
+ * is refused as busy meanwhile; they are free again when @callback runs.  Files are made on the worker pool, never on the calling
  * thread; the list learns of the clone (and of a linked source's new
  * overlays) on the caller's main context.
  */
@@ -358,7 +364,8 @@ vireo_clone_domain_async (VireoEngine             *engine,
   g_task_set_task_data (task, clone, (GDestroyNotify) clone_free);
   /* Translators: a job's title, "Cloning VM 'web' as 'web-clone'" */
   title = g_strdup_printf (_("Cloning VM '%s' as '%s'"), clone->source_config->name, clone->config->name);
-  clone->job = vireo_job_new (title, _vireo_clone_run, _vireo_clone_rollback, clone, NULL);
+  /* no cleanup: the work rolls back itself, before it lets go of the locks */
+  clone->job = vireo_job_new (title, _vireo_clone_run, NULL, clone, NULL);
   if (job)
     *job = g_object_ref (clone->job);
   vireo_job_run_async (clone->job, cancellable, on_cloned, g_steal_pointer (&task));

@@ -302,20 +302,13 @@ vireo_engine_image_deletable (VireoEngine           *self,
          !vireo_engine_image_in_use (self, domain, disk->path);
 }
 
-/* Whether @path names a file right in Vireo's images folder, where only
- * Vireo puts files: a definition may name any file on the host (an
- * imported XML, an image attached where it lay), and deleting storage
- * never reaches beyond the folder.  Lexical: unlink() removes a symlink
- * there, never what it points to. */
+/* Whether @path names a file right in Vireo's images folder (see
+ * _vireo_store_in_images_folder()). */
 gboolean
 _vireo_engine_in_images_folder (VireoEngine *self,
                                 const char  *path)
 {
-  g_autofree char *canonical = path ? g_canonicalize_filename (path, NULL) : NULL;
-  g_autofree char *dir = canonical ? g_path_get_dirname (canonical) : NULL;
-  g_autofree char *images = g_canonicalize_filename (self->paths->images_dir, NULL);
-
-  return dir != NULL && g_str_equal (dir, images);
+  return _vireo_store_in_images_folder (self->paths, path);
 }
 
 static gboolean

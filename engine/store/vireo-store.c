@@ -181,3 +181,24 @@ _vireo_store_write_definition (const VireoPaths         *paths,
     }
   return TRUE;
 }
+
+/**
+ * _vireo_store_in_images_folder:
+ *
+ * Whether @path names a file right in Vireo's images folder, where only
+ * Vireo puts files: a definition may name any file on the host (an
+ * imported XML, an image attached where it lay), and deleting storage or
+ * making a linked clone's base never reaches beyond the folder.
+ * Lexical: unlink() removes a symlink there, never what it points to.
+ * Pure (no file is read): any thread.
+ */
+gboolean
+_vireo_store_in_images_folder (const VireoPaths *paths,
+                               const char       *path)
+{
+  g_autofree char *canonical = path ? g_canonicalize_filename (path, NULL) : NULL;
+  g_autofree char *dir = canonical ? g_path_get_dirname (canonical) : NULL;
+  g_autofree char *images = g_canonicalize_filename (paths->images_dir, NULL);
+
+  return dir != NULL && g_str_equal (dir, images);
+}

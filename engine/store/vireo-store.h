@@ -21,6 +21,8 @@ gboolean     _vireo_store_write_definition  (const VireoPaths        *paths,
                                              const VireoDomainConfig *config,
                                              gboolean                 is_new,
                                              GError                 **error);
+gboolean     _vireo_store_in_images_folder  (const VireoPaths        *paths,
+                                             const char              *path);
 VireoDomain *_vireo_engine_apply_definition (VireoEngine             *self,
                                              const VireoDomainConfig *config);
 

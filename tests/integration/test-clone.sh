@@ -148,6 +148,18 @@ expect_error 1 "VM 'rawvm': disk vdb is raw: convert it to qcow2 to make a linke
 [ "$before" = "$(ls "$images"; ctl dumpxml rawvm)" ] || fail "a refused linked clone changed something"
 [ "$(stat -c %a "$images/rawvm.qcow2")" = 600 ] || fail "a refused linked clone made a base"
 
+step a symlink in the images folder never becomes a base, and the source is put back and starts
+create_guest lnk --network none
+mv "$images/lnk.qcow2" "$ROOT/lnk-target.qcow2"
+ln -s "$ROOT/lnk-target.qcow2" "$images/lnk.qcow2"
+before=$(ls "$images"; ctl dumpxml lnk)
+expect_error 1 "VM 'lnk': $images/lnk.qcow2 is not a regular file" -- ctl clone lnk lnkc --linked
+[ "$before" = "$(ls "$images"; ctl dumpxml lnk)" ] || fail "a refused linked clone changed something"
+[ "$(stat -c %a "$ROOT/lnk-target.qcow2")" = 600 ] || fail "the mode went through the symlink"
+[ -f "$domains/lnkc.xml" ] && fail "a refused linked clone left a definition"
+ctl start lnk >/dev/null && ctl destroy lnk >/dev/null || fail "the source does not start after the rollback"
+ctl undefine lnk >/dev/null && rm "$images/lnk.qcow2"
+
 step a clone cancelled half way leaves no files, and the source is busy meanwhile
 ctl create big --memory 256 --vcpus 1 --disk 1G --network none >/dev/null
 qemu-io -f qcow2 -c 'write -P 0x55 0 300M' "$images/big.qcow2" >/dev/null
