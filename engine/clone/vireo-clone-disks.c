@@ -140,7 +140,6 @@ copy_disks (Clone         *clone,
             GError       **error)
 {
   const char *name = clone->source_config->name;
-  g_autofree char *tag = clone->snapshot ? g_strconcat ("snapshot.name=", clone->snapshot, NULL) : NULL;
   double total = 0, done = 0;
 
   for (guint i = 0; i < clone->disks->len; i++)
@@ -150,19 +149,9 @@ copy_disks (Clone         *clone,
       CloneDisk *disk = g_ptr_array_index (clone->disks, i);
       /* Translators: the subject of qemu-img's error, "VM 'web': cannot copy disk vda: …" */
       g_autofree char *what = g_strdup_printf (_("VM '%s': cannot copy disk %s"), name, disk->target);
-      const char *argv[] = { "qemu-img", "convert", "-p", "-f", disk->format, "-O", "qcow2",
-                             disk->image, disk->dest, NULL, NULL, NULL };
 
-      if (tag != NULL)
-        {
-          /* -l and its value as argv entries of their own */
-          argv[7] = "-l";
-          argv[8] = tag;
-          argv[9] = disk->image;
-          argv[10] = disk->dest;
-        }
-      if (!vireo_storage_run_qemu_img (clone->job, what, argv, done / total,
-                                       (done + disk->size) / total, cancellable, error))
+      if (!vireo_storage_convert (clone->job, what, disk->format, clone->snapshot, disk->image, disk->dest,
+                                  done / total, (done + disk->size) / total, cancellable, error))
         return FALSE;
       done += disk->size;
     }
@@ -379,6 +368,37 @@ check_unchanged (Clone   *clone,
 
 /* Checks, images, definitions: everything it makes or changes is
  * recorded in @clone for rollback(). */
+/* A linked clone makes the source's images read-only bases: an image
+ * another VM also writes (or stands on) would become a base under it. */
+static gboolean
+check_unshared (Clone   *clone,
+                GError **error)
+{
+  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (clone->paths, clone->source_config->name,
+                                                                     error);
+
+  if (definitions == NULL)
+    return FALSE;
+  for (guint i = 0; i < clone->disks->len; i++)
+    {
+      CloneDisk *disk = g_ptr_array_index (clone->disks, i);
+      g_auto(GStrv) users = _vireo_store_image_users (clone->paths, disk->image, clone->source_config->name,
+                                                      error);
+
+      if (users == NULL)
+        return FALSE;
+      if (users[0] != NULL)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                       _("VM '%s': disk %s (%s) is also used by VM '%s': a linked clone would make it "
+                         "a read-only base under that VM; make a full clone"),
+                       clone->source_config->name, disk->target, disk->image, users[0]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 make_clone (Clone         *clone,
             GCancellable  *cancellable,
@@ -386,8 +406,8 @@ make_clone (Clone         *clone,
 {
   if (clone->run_lock == NULL && !lock_source_late (clone, error))
     return FALSE;
-  if (!check_unchanged (clone, error) || !inspect_disks (clone, error) ||
-      !vireo_mkdir_private (clone->paths->images_dir, error))
+  if (!check_unchanged (clone, error) || (clone->linked && !check_unshared (clone, error)) ||
+      !inspect_disks (clone, error) || !vireo_mkdir_private (clone->paths->images_dir, error))
     return FALSE;
   for (guint i = 0; i < clone->disks->len; i++)
     if (!claim_dest (clone, g_ptr_array_index (clone->disks, i), i, error))

@@ -245,13 +245,9 @@ convert_run (VireoJob      *job,
   readable = vireo_storage_existing_file (convert->name, _("disk image"), convert->old_path, error);
   if (readable == NULL || !claim_dest (convert, error))
     return FALSE;
-  {
-    const char *argv[] = { "qemu-img", "convert", "-p", "-f", "raw", "-O", "qcow2",
-                           convert->old_path, convert->dest, NULL };
-
-    if (!vireo_storage_run_qemu_img (job, what, argv, 0.0, 1.0, cancellable, error))
-      return FALSE;
-  }
+  if (!vireo_storage_convert (job, what, "raw", NULL, convert->old_path, convert->dest, 0.0, 1.0,
+                              cancellable, error))
+    return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   convert->after = vireo_domain_config_copy (convert->before);

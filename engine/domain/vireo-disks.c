@@ -66,24 +66,6 @@ edit_task_new (VireoEngine         *engine,
   return task;
 }
 
-/* Worker thread, once the definition without the disk is saved: a base
- * goes with its last user, under the definitions lock so that no VM
- * begins to use it meanwhile.  One kept is only logged. */
-static void
-delete_base_if_unused (const VireoPaths *paths,
-                       const char       *name,
-                       const char       *base)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, name, &error);
-  g_auto(GStrv) users = definitions ? _vireo_store_image_users (paths, base, NULL, &error) : NULL;
-
-  if (users == NULL)
-    g_message ("VM '%s': base image %s kept: %s", name, base, error->message);
-  else if (users[0] == NULL && g_unlink (base) != 0 && errno != ENOENT)
-    g_message ("VM '%s': cannot delete base image %s: %s", name, base, g_strerror (errno));
-}
-
 static void
 delete_doomed (GTask        *task,
                gpointer      source_object,
@@ -101,9 +83,18 @@ delete_doomed (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
-  for (guint i = 0; edit->doomed_bases && edit->doomed_bases[i]; i++)
-    delete_base_if_unused (vireo_engine_get_paths (source_object), edit->config->name,
-                           edit->doomed_bases[i]);
+  if (edit->doomed_bases != NULL)
+    {
+      const VireoPaths *paths = vireo_engine_get_paths (source_object);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, edit->config->name, &error);
+
+      if (definitions == NULL)
+        g_message ("%s", error->message);
+      else
+        _vireo_store_delete_unused_bases (paths, edit->config->name,
+                                          (const char * const *) edit->doomed_bases);
+    }
   g_task_return_boolean (task, TRUE);
 }
 

@@ -54,5 +54,15 @@ gboolean    vireo_storage_run_qemu_img  (VireoJob           *job,
                                          double              to,
                                          GCancellable       *cancellable,
                                          GError            **error);
+gboolean    vireo_storage_convert       (VireoJob           *vjob,
+                                         const char         *what,
+                                         const char         *format,
+                                         const char         *snapshot,
+                                         const char         *source,
+                                         const char         *dest,
+                                         double              from,
+                                         double              to,
+                                         GCancellable       *cancellable,
+                                         GError            **error);
 
 G_END_DECLS

@@ -388,8 +388,7 @@ undefine_prepare (VireoEngine  *self,
         g_ptr_array_add (u->doomed, g_strdup (disk->path));
         /* nearest first: each goes if no other VM stands on it then */
         for (guint j = 0; disk->backing && disk->backing[j]; j++)
-          if (_vireo_engine_in_images_folder (self, disk->backing[j]))
-            g_ptr_array_add (u->bases, g_strdup (disk->backing[j]));
+          g_ptr_array_add (u->bases, g_strdup (disk->backing[j]));
       }
   /* a kernel and initrd in Vireo's own images folder were copied there
    * for this VM (the demo's): they go with its disks */
@@ -405,28 +404,6 @@ undefine_prepare (VireoEngine  *self,
         }
     }
   return u;
-}
-
-/* Worker thread, under the definitions lock, once @name's definition is
- * gone: the bases no other VM's definition on disk uses go with their
- * last user.  One that cannot be deleted is only logged: the VM is gone,
- * and the base stays protected (read-only) until it is deleted by hand. */
-static void
-delete_unused_bases (const VireoPaths *paths,
-                     const char       *name,
-                     GPtrArray        *bases)
-{
-  for (guint i = 0; i < bases->len; i++)
-    {
-      const char *base = g_ptr_array_index (bases, i);
-      g_autoptr(GError) error = NULL;
-      g_auto(GStrv) users = _vireo_store_image_users (paths, base, name, &error);
-
-      if (users == NULL)
-        g_message ("VM '%s': base image %s kept: %s", name, base, error->message);
-      else if (users[0] == NULL && g_unlink (base) != 0 && errno != ENOENT)
-        g_message ("VM '%s': cannot delete base image %s: %s", name, base, g_strerror (errno));
-    }
 }
 
 /* Any thread, under the VM's locks: the definition, if it is still this
@@ -451,7 +428,8 @@ undefine_definition (Undefine  *u,
       return FALSE;
     }
   u->definition_gone = TRUE;
-  delete_unused_bases (u->paths, u->name, u->bases);
+  g_ptr_array_add (u->bases, NULL);
+  _vireo_store_delete_unused_bases (u->paths, u->name, (const char * const *) u->bases->pdata);
   /* under the lock still: a new VM of the same name, defined next,
    * starts without this one's snapshots */
   _vireo_snapshot_store_forget_vm (u->paths, u->name);

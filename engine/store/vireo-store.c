@@ -9,6 +9,7 @@
  * engine's list (which may be stale, and lives on the main context).
  */
 #include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "vireo-domain-lock.h"
@@ -201,4 +202,35 @@ _vireo_store_in_images_folder (const VireoPaths *paths,
   g_autofree char *images = g_canonicalize_filename (paths->images_dir, NULL);
 
   return dir != NULL && g_str_equal (dir, images);
+}
+
+/**
+ * _vireo_store_delete_unused_bases:
+ * @name: the VM that let go of @bases (its definition is gone or no
+ *   longer names them)
+ * @bases: (array zero-terminated=1): nearest first
+ *
+ * Under the definitions lock, so that no VM begins to stand on a base
+ * meanwhile: deletes each base that is in Vireo's images folder and that
+ * no VM uses any more.  A base kept, or one that cannot be deleted, is
+ * only logged: the VM's own change is done.  Blocks: worker threads.
+ */
+void
+_vireo_store_delete_unused_bases (const VireoPaths   *paths,
+                                  const char         *name,
+                                  const char * const *bases)
+{
+  for (guint i = 0; bases != NULL && bases[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) users = NULL;
+
+      if (!_vireo_store_in_images_folder (paths, bases[i]))
+        continue;
+      users = _vireo_store_image_users (paths, bases[i], name, &error);
+      if (users == NULL)
+        g_message ("VM '%s': base image %s kept: %s", name, bases[i], error->message);
+      else if (users[0] == NULL && g_unlink (bases[i]) != 0 && errno != ENOENT)
+        g_message ("VM '%s': cannot delete base image %s: %s", name, bases[i], g_strerror (errno));
+    }
 }

@@ -26,4 +26,8 @@ gboolean     _vireo_store_in_images_folder  (const VireoPaths        *paths,
 VireoDomain *_vireo_engine_apply_definition (VireoEngine             *self,
                                              const VireoDomainConfig *config);
 
+void         _vireo_store_delete_unused_bases (const VireoPaths   *paths,
+                                               const char         *name,
+                                               const char * const *bases);
+
 G_END_DECLS

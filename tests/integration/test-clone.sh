@@ -160,6 +160,14 @@ expect_error 1 "VM 'lnk': $images/lnk.qcow2 is not a regular file" -- ctl clone 
 ctl start lnk >/dev/null && ctl destroy lnk >/dev/null || fail "the source does not start after the rollback"
 ctl undefine lnk >/dev/null && rm "$images/lnk.qcow2"
 
+step an image another VM also uses never becomes a base
+ctl detach-disk rawvm vdb >/dev/null
+ctl dumpxml rawvm | sed -e 's|<name>rawvm</name>|<name>twin</name>|' -e '/<uuid>/d' -e '/<mac /d' > "$ROOT/twin.xml"
+ctl define "$ROOT/twin.xml" >/dev/null
+expect_error 1 "VM 'rawvm': disk vda ($images/rawvm.qcow2) is also used by VM 'twin'" -- ctl clone rawvm --linked
+[ "$(stat -c %a "$images/rawvm.qcow2")" = 600 ] || fail "a shared image was made a base"
+ctl undefine twin >/dev/null
+
 step a clone cancelled half way leaves no files, and the source is busy meanwhile
 ctl create big --memory 256 --vcpus 1 --disk 1G --network none >/dev/null
 qemu-io -f qcow2 -c 'write -P 0x55 0 300M' "$images/big.qcow2" >/dev/null
