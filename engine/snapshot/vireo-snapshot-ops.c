@@ -304,6 +304,8 @@ take_offline (VireoSnapshotOp  *op,
   return TRUE;
 }
 
+/* A name no snapshot has, in the metadata or as a tag in any of the
+ * disks: the one asked for, or the first free snapshot-N. */
 static gboolean
 check_new_name (VireoSnapshotOp  *op,
                 GPtrArray        *disks,
@@ -311,25 +313,36 @@ check_new_name (VireoSnapshotOp  *op,
                 GError          **error)
 {
   g_autoptr(GPtrArray) all = _vireo_snapshot_find (op->paths, op->config, FALSE, current, error);
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (all == NULL)
     return FALSE;
-  if (op->name == NULL)
-    op->name = vireo_snapshot_suggest_name (all);
-  if (!vireo_snapshot_name_validate_new (op->name, error))
-    return FALSE;
+  for (guint i = 0; i < all->len; i++)
+    g_hash_table_add (taken, g_strdup (vireo_snapshot_get_name (g_ptr_array_index (all, i))));
   for (guint i = 0; i < disks->len; i++)
     {
-      gboolean has = FALSE;
+      g_autoptr(GPtrArray) tags = _vireo_image_list_snapshots (op->config->name, g_ptr_array_index (disks, i),
+                                                               error);
 
-      if (!_vireo_image_has_snapshot (op->config->name, g_ptr_array_index (disks, i), op->name, &has, error))
+      if (tags == NULL)
         return FALSE;
-      if (has || vireo_snapshot_list_lookup (all, op->name))
-        {
-          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
-                       _("VM '%s' already has a snapshot '%s'"), op->config->name, op->name);
-          return FALSE;
-        }
+      for (guint j = 0; j < tags->len; j++)
+        g_hash_table_add (taken, g_strdup (((VireoImageSnapshot *) g_ptr_array_index (tags, j))->tag));
+    }
+  for (guint n = 1; op->name == NULL; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("snapshot-%u", n);
+
+      if (!g_hash_table_contains (taken, name))
+        op->name = g_steal_pointer (&name);
+    }
+  if (!vireo_snapshot_name_validate_new (op->name, error))
+    return FALSE;
+  if (g_hash_table_contains (taken, op->name))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("VM '%s' already has a snapshot '%s'"), op->config->name, op->name);
+      return FALSE;
     }
   return TRUE;
 }
