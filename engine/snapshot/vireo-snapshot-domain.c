@@ -295,7 +295,7 @@ list_in_thread (GTask        *task,
   List *list = task_data;
   GError *error = NULL;
 
-  list->snapshots = _vireo_snapshot_find (list->paths, list->config, TRUE, NULL, &error);
+  list->snapshots = _vireo_snapshot_find (list->paths, list->config, TRUE, TRUE, NULL, &error);
   list->disk_usage = disk_usage (list->config);
   if (list->snapshots == NULL)
     g_task_return_error (task, error);

@@ -115,12 +115,13 @@ GPtrArray *
 _vireo_snapshot_find (const VireoPaths         *paths,
                       const VireoDomainConfig  *config,
                       gboolean                  thumbnails,
+                      gboolean                  foreign,
                       char                    **current,
                       GError                  **error)
 {
   g_autofree char *current_name = NULL;
   g_autoptr(GPtrArray) snapshots = _vireo_snapshot_store_load (paths, config, thumbnails, &current_name, error);
-  g_autoptr(GPtrArray) disks = _vireo_snapshot_disks (config, NULL);
+  g_autoptr(GPtrArray) disks = foreign ? _vireo_snapshot_disks (config, NULL) : NULL;
   g_autoptr(GPtrArray) found = NULL;
   g_autoptr(GError) local_error = NULL;
 
@@ -154,8 +155,10 @@ _vireo_snapshot_find (const VireoPaths         *paths,
       snapshot->current = g_strcmp0 (snapshot->name, current_name) == 0;
     }
   _vireo_snapshot_order (snapshots);
+  /* without the images' snapshots, one of them may be current */
   if (current)
-    *current = vireo_snapshot_list_lookup (snapshots, current_name) ? g_steal_pointer (&current_name) : NULL;
+    *current = !foreign || vireo_snapshot_list_lookup (snapshots, current_name)
+               ? g_steal_pointer (&current_name) : NULL;
   return g_steal_pointer (&snapshots);
 }
 
@@ -167,10 +170,21 @@ find_one (VireoSnapshotOp  *op,
 {
   VireoSnapshot *snapshot;
 
-  *all = _vireo_snapshot_find (op->paths, op->config, FALSE, current, error);
+  /* the metadata first: qemu-img only for a snapshot made elsewhere */
+  *all = _vireo_snapshot_find (op->paths, op->config, FALSE, FALSE, current, error);
   if (*all == NULL)
     return NULL;
   snapshot = vireo_snapshot_list_lookup (*all, op->name);
+  if (snapshot == NULL)
+    {
+      g_clear_pointer (all, g_ptr_array_unref);
+      if (current)
+        g_clear_pointer (current, g_free);
+      *all = _vireo_snapshot_find (op->paths, op->config, FALSE, TRUE, current, error);
+      if (*all == NULL)
+        return NULL;
+      snapshot = vireo_snapshot_list_lookup (*all, op->name);
+    }
   if (snapshot == NULL)
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
                  _("VM '%s' has no snapshot '%s'"), op->config->name, op->name);
@@ -312,7 +326,7 @@ check_new_name (VireoSnapshotOp  *op,
                 char            **current,
                 GError          **error)
 {
-  g_autoptr(GPtrArray) all = _vireo_snapshot_find (op->paths, op->config, FALSE, current, error);
+  g_autoptr(GPtrArray) all = _vireo_snapshot_find (op->paths, op->config, FALSE, FALSE, current, error);
   g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (all == NULL)

@@ -141,6 +141,7 @@ VireoJob    *_vireo_snapshot_op_new  (VireoSnapshotOp     *op,
 GPtrArray   *_vireo_snapshot_find    (const VireoPaths    *paths,
                                       const VireoDomainConfig *config,
                                       gboolean             thumbnails,
+                                      gboolean             foreign,
                                       char               **current,
                                       GError             **error);
 
