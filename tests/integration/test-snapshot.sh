@@ -165,6 +165,10 @@ ctl snapshot-revert outside before >/dev/null
 qemu-io -f qcow2 -c 'read -q -P 0x41 0 4k' "$img" | grep -q 'Pattern verification failed' &&
   fail "the revert did not bring back the outside snapshot's data"
 qemu-io -f qcow2 -c 'read -P 0x41 0 4k' "$img" | grep -q 'read 4096/4096' || fail "cannot read the reverted image"
+expect_error 1 "was made outside Vireo: it has no description to change" -- ctl snapshot-edit outside before --description x
+ctl snapshot-delete outside before >/dev/null
+qemu-img snapshot -l "$img" | grep -q ' before ' && fail "the outside snapshot is still in the image"
+[ -z "$(ctl snapshot-list outside | tail -n +2)" ] || fail "a deleted outside snapshot is still listed"
 
 step a snapshot inside the base of a linked clone stays as it is
 ctl clone snap snapc --linked >/dev/null
