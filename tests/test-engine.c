@@ -384,6 +384,41 @@ test_undefine_async (void **state)
   assert_non_null (vireo_engine_lookup_domain (f->engine, "b"));
 }
 
+/* The images to delete are chosen from the list in memory, then asked
+ * again of the definitions on disk: one another process defined on them
+ * meanwhile keeps them. */
+static void
+test_undefine_rechecks_on_disk (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *images = g_build_filename (f->root, "data", "images", NULL);
+  g_autofree char *own = g_build_filename (images, "own.qcow2", NULL);
+  g_autoptr(VireoDomainConfig) a = vireo_domain_config_new ("a");
+  g_autoptr(VireoDomainConfig) c = vireo_domain_config_new ("c");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  VireoDomain *domain;
+  gboolean done = FALSE;
+
+  g_mkdir_with_parents (images, 0700);
+  assert_true (g_file_set_contents (own, "x", 1, NULL));
+  vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
+  vireo_domain_config_add_disk (c, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, a, &error);
+  assert_no_error (error);
+  /* another process, unseen by this engine's list */
+  xml = vireo_domain_config_format (c);
+  write_domain_file (f, "c.xml", xml);
+  assert_null (vireo_engine_lookup_domain (f->engine, "c"));
+
+  vireo_engine_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
+  vireo_test_pump (NULL, &done, 10000);
+  assert_true (done);
+  assert_null (vireo_engine_lookup_domain (f->engine, "a"));
+  assert_true (g_file_test (own, G_FILE_TEST_EXISTS));
+}
+
 static void
 on_items_changed (GListModel *model,
                   guint       position,
@@ -1189,6 +1224,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_reload_keeps_newer_definitions, setup, teardown),
     cmocka_unit_test_setup_teardown (test_describe_guest, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_undefine_rechecks_on_disk, setup, teardown),
     cmocka_unit_test_setup_teardown (test_undefine_without_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_finish_checks_the_tag, setup, teardown),
     cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),

@@ -406,6 +406,35 @@ undefine_prepare (VireoEngine  *self,
   return u;
 }
 
+/* Under the definitions lock, the definition gone: the images chosen
+ * from the list in memory, each asked again of the definitions on disk
+ * (another process may have defined a VM on one meanwhile), and deleted
+ * before anyone else can begin to use it. */
+static gboolean
+delete_doomed (Undefine  *u,
+               GError   **error)
+{
+  for (guint i = 0; i < u->doomed->len; i++)
+    {
+      const char *path = g_ptr_array_index (u->doomed, i);
+      g_autoptr(GError) local_error = NULL;
+      g_auto(GStrv) users = _vireo_store_image_users (u->paths, path, u->name, &local_error);
+
+      if (users == NULL || users[0] != NULL)
+        {
+          g_message ("VM '%s': %s kept: %s", u->name, path,
+                     users ? "another VM uses it now" : local_error->message);
+          continue;
+        }
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        {
+          vireo_set_io_error (error, errno, _("VM '%s' was deleted, but not its disk %s"), u->name, path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Any thread, under the VM's locks: the definition, if it is still this
  * VM's (another process may have deleted or replaced it). */
 static gboolean
@@ -428,6 +457,8 @@ undefine_definition (Undefine  *u,
       return FALSE;
     }
   u->definition_gone = TRUE;
+  if (!delete_doomed (u, error))
+    return FALSE;
   g_ptr_array_add (u->bases, NULL);
   _vireo_store_delete_unused_bases (u->paths, u->name, (const char * const *) u->bases->pdata);
   /* under the lock still: a new VM of the same name, defined next,
@@ -453,13 +484,6 @@ undefine_files (Undefine  *u,
     }
   _vireo_domain_remove_run_dir (u->run_dir, g_steal_pointer (&u->change_lock),
                                 g_steal_pointer (&u->run_lock));
-  for (guint i = 0; i < u->doomed->len; i++)
-    if (g_unlink (g_ptr_array_index (u->doomed, i)) != 0 && errno != ENOENT)
-      {
-        vireo_set_io_error (error, errno, _("VM '%s' was deleted, but not its disk %s"),
-                            u->name, (const char *) g_ptr_array_index (u->doomed, i));
-        return FALSE;
-      }
   return TRUE;
 }
 

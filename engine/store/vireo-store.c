@@ -22,6 +22,15 @@ static gboolean
 config_uses (const VireoDomainConfig *config,
              const char              *image)
 {
+  const char *boot_files[] = { config->kernel, config->initrd };
+
+  for (guint i = 0; i < G_N_ELEMENTS (boot_files); i++)
+    {
+      g_autofree char *path = boot_files[i] ? g_canonicalize_filename (boot_files[i], NULL) : NULL;
+
+      if (g_strcmp0 (path, image) == 0)
+        return TRUE;
+    }
   for (guint i = 0; i < config->disks->len; i++)
     {
       const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
