@@ -73,28 +73,29 @@ delete_doomed (GTask        *task,
                GCancellable *cancellable)
 {
   Edit *edit = task_data;
+  const VireoPaths *paths = vireo_engine_get_paths (source_object);
+  GError *error = NULL;
+  /* the image was chosen from the list in memory: asked again of the
+   * definitions on disk, and deleted before anyone can begin to use it */
+  g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, edit->config->name, &error);
+  g_auto(GStrv) users = definitions ? _vireo_store_image_users (paths, edit->doomed, NULL, &error) : NULL;
 
-  if (g_unlink (edit->doomed) != 0 && errno != ENOENT)
+  if (users == NULL)
     {
-      GError *error = NULL;
-
+      g_task_return_error (task, error);
+      return;
+    }
+  if (users[0] != NULL)
+    g_message ("VM '%s': %s kept: VM '%s' uses it now", edit->config->name, edit->doomed, users[0]);
+  else if (g_unlink (edit->doomed) != 0 && errno != ENOENT)
+    {
       vireo_set_io_error (&error, errno, _("VM '%s': the disk was removed, but %s could not be deleted"),
                           edit->config->name, edit->doomed);
       g_task_return_error (task, error);
       return;
     }
   if (edit->doomed_bases != NULL)
-    {
-      const VireoPaths *paths = vireo_engine_get_paths (source_object);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(VireoLock) definitions = _vireo_domain_lock_definitions (paths, edit->config->name, &error);
-
-      if (definitions == NULL)
-        g_message ("%s", error->message);
-      else
-        _vireo_store_delete_unused_bases (paths, edit->config->name,
-                                          (const char * const *) edit->doomed_bases);
-    }
+    _vireo_store_delete_unused_bases (paths, edit->config->name, (const char * const *) edit->doomed_bases);
   g_task_return_boolean (task, TRUE);
 }
 
