@@ -25,6 +25,7 @@ struct _VireoVncView
   GCancellable *cancellable;
   guint reconnect_id;
   gulong state_handler;
+  gulong map_handler;       /* waiting to be on screen to open the display */
 
   /* template children */
   GtkStack *stack;
@@ -100,6 +101,36 @@ on_vnc_initialized (VncDisplay   *display,
   gtk_widget_grab_focus (self->display);
 }
 
+static void open_display (VireoVncView *self);
+
+static void
+on_mapped (GtkWidget *widget,
+           gpointer   user_data)
+{
+  VireoVncView *self = VIREO_VNC_VIEW (widget);
+
+  g_clear_signal_handler (&self->map_handler, self);
+  if (self->conn != NULL)
+    open_display (self);
+}
+
+/* gtk-vnc sizes its window as soon as the guest's screen arrives, and
+ * its display has no window until it has been on screen: the connected fd
+ * goes to it once the view is shown (a console page the user has not
+ * opened yet waits, connected, until then). */
+static void
+open_display (VireoVncView *self)
+{
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      if (self->map_handler == 0)
+        self->map_handler = g_signal_connect (self, "map", G_CALLBACK (on_mapped), NULL);
+      return;
+    }
+  vnc_display_open_fd (VNC_DISPLAY (self->display),
+                       g_socket_get_fd (g_socket_connection_get_socket (self->conn)));
+}
+
 static void
 on_socket_connected (GObject      *source,
                      GAsyncResult *result,
@@ -121,8 +152,7 @@ on_socket_connected (GObject      *source,
   self = user_data;
   self->conn = conn;
   show_message (self, _("Connecting to the screen…"), FALSE);
-  vnc_display_open_fd (VNC_DISPLAY (self->display),
-                       g_socket_get_fd (g_socket_connection_get_socket (conn)));
+  open_display (self);
 }
 
 static void
