@@ -334,6 +334,8 @@ parse_interface (ParseContext      *ctx,
       if (vireo_xml_is (child, "mac"))
         {
           g_autofree char *address = vireo_xml_prop (child, "address");
+          /* a second <mac> replaces the first */
+          g_free (nic->mac);
           nic->mac = vireo_mac_normalize (address);
           if (nic->mac == NULL)
             return fail (ctx, _("<mac address='%s'> is not a valid unicast MAC"),
