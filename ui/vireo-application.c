@@ -265,3 +265,31 @@ vireo_application_get_engine (VireoApplication *self)
 {
   return self->engine;
 }
+
+static void
+on_job_changed (VireoJob       *job,
+                GParamSpec     *pspec,
+                GtkProgressBar *bar)
+{
+  g_autofree char *text = vireo_job_dup_text (job);
+
+  gtk_progress_bar_set_fraction (bar, vireo_job_get_progress (job));
+  gtk_progress_bar_set_text (bar, text ? text : vireo_job_get_title (job));
+}
+
+/**
+ * vireo_ui_follow_job:
+ * @job: (nullable): none yet (the operation failed at once)
+ *
+ * Shows @job's progress and what it does now (its text, else its title)
+ * in @bar for as long as both live.
+ */
+void
+vireo_ui_follow_job (GtkProgressBar *bar,
+                     VireoJob       *job)
+{
+  if (job == NULL)
+    return;
+  g_signal_connect_object (job, "notify::progress", G_CALLBACK (on_job_changed), bar, 0);
+  g_signal_connect_object (job, "notify::text", G_CALLBACK (on_job_changed), bar, 0);
+}

@@ -19,5 +19,7 @@ VireoEngine      *vireo_application_get_engine (VireoApplication *self);
 void              vireo_ui_load_style          (void);
 GtkWidget        *vireo_ui_name_close_button   (GtkWidget        *bar,
                                                 const char       *name);
+void              vireo_ui_follow_job          (GtkProgressBar   *bar,
+                                                VireoJob         *job);
 
 G_END_DECLS

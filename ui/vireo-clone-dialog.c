@@ -11,6 +11,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "vireo-application.h"
 #include "vireo-clone-dialog.h"
 
 struct _VireoCloneDialog
@@ -110,17 +111,6 @@ on_listed (GObject      *source,
 }
 
 static void
-on_progress (VireoJob         *job,
-             GParamSpec       *pspec,
-             VireoCloneDialog *self)
-{
-  g_autofree char *text = vireo_job_dup_text (job);
-
-  gtk_progress_bar_set_fraction (self->progress_bar, vireo_job_get_progress (job));
-  gtk_progress_bar_set_text (self->progress_bar, text ? text : vireo_job_get_title (job));
-}
-
-static void
 on_cloned (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -163,11 +153,7 @@ start (VireoCloneDialog *self)
   gtk_widget_show (GTK_WIDGET (self->progress_bar));
   vireo_clone_domain_async (self->engine, self->source, options, &self->job, self->job_cancellable,
                             on_cloned, g_object_ref (self));
-  if (self->job != NULL)
-    {
-      g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_progress), self, 0);
-      g_signal_connect_object (self->job, "notify::text", G_CALLBACK (on_progress), self, 0);
-    }
+  vireo_ui_follow_job (self->progress_bar, self->job);
 }
 
 static void

@@ -11,6 +11,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "vireo-application.h"
 #include "vireo-convert-disk-dialog.h"
 
 struct _VireoConvertDiskDialog
@@ -40,15 +41,6 @@ enum {
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (VireoConvertDiskDialog, vireo_convert_disk_dialog, GTK_TYPE_DIALOG)
-
-static void
-on_progress (VireoJob               *job,
-             GParamSpec             *pspec,
-             VireoConvertDiskDialog *self)
-{
-  gtk_progress_bar_set_fraction (self->progress_bar, vireo_job_get_progress (job));
-  gtk_progress_bar_set_text (self->progress_bar, vireo_job_get_title (job));
-}
 
 static void
 on_converted (GObject      *source,
@@ -88,8 +80,7 @@ start (VireoConvertDiskDialog *self)
   vireo_disks_convert_async (self->engine, self->domain, self->target,
                              gtk_toggle_button_get_active (self->remove_check), &self->job,
                              self->job_cancellable, on_converted, g_object_ref (self));
-  if (self->job != NULL)
-    g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_progress), self, 0);
+  vireo_ui_follow_job (self->progress_bar, self->job);
 }
 
 static void

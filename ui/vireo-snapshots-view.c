@@ -12,6 +12,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "vireo-application.h"
 #include "vireo-clone-dialog.h"
 #include "vireo-snapshots-view.h"
 #include "vireo-take-snapshot-dialog.h"
@@ -306,17 +307,6 @@ vireo_snapshots_view_reload (VireoSnapshotsView *self)
   vireo_domain_list_snapshots_async (self->domain, self->load_cancellable, on_listed, g_object_ref (self));
 }
 
-static void
-on_job_progress (VireoJob           *job,
-                 GParamSpec         *pspec,
-                 VireoSnapshotsView *self)
-{
-  g_autofree char *text = vireo_job_dup_text (job);
-
-  gtk_progress_bar_set_fraction (self->progress_bar, vireo_job_get_progress (job));
-  gtk_progress_bar_set_text (self->progress_bar, text ? text : vireo_job_get_title (job));
-}
-
 /* An operation starts: @job (set by the engine's _async) shows its
  * progress; the buttons wait. */
 static void
@@ -326,11 +316,7 @@ begin_job (VireoSnapshotsView *self,
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, what);
   gtk_widget_show (GTK_WIDGET (self->progress_bar));
-  if (self->job != NULL)
-    {
-      g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_job_progress), self, 0);
-      g_signal_connect_object (self->job, "notify::text", G_CALLBACK (on_job_progress), self, 0);
-    }
+  vireo_ui_follow_job (self->progress_bar, self->job);
 }
 
 static void

@@ -9,6 +9,7 @@
  */
 #include <glib/gi18n.h>
 
+#include "vireo-application.h"
 #include "vireo-take-snapshot-dialog.h"
 
 struct _VireoTakeSnapshotDialog
@@ -77,17 +78,6 @@ set_working (VireoTakeSnapshotDialog *self,
 }
 
 static void
-on_progress (VireoJob                *job,
-             GParamSpec              *pspec,
-             VireoTakeSnapshotDialog *self)
-{
-  g_autofree char *text = vireo_job_dup_text (job);
-
-  gtk_progress_bar_set_fraction (self->progress_bar, vireo_job_get_progress (job));
-  gtk_progress_bar_set_text (self->progress_bar, text ? text : vireo_job_get_title (job));
-}
-
-static void
 on_taken (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
@@ -124,11 +114,7 @@ take (VireoTakeSnapshotDialog *self)
   vireo_domain_take_snapshot_async (self->domain, *name ? name : NULL,
                                     gtk_entry_get_text (self->description_entry),
                                     &self->job, NULL, on_taken, g_object_ref (self));
-  if (self->job != NULL)
-    {
-      g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_progress), self, 0);
-      g_signal_connect_object (self->job, "notify::text", G_CALLBACK (on_progress), self, 0);
-    }
+  vireo_ui_follow_job (self->progress_bar, self->job);
 }
 
 static void
