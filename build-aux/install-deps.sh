@@ -15,6 +15,8 @@ packages=(
   # clang and its runtime (only recommended, so named) bring libFuzzer and
   # the sanitizers for make fuzz and make check)
   clang libclang-rt-14-dev libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
+  # the integration tests' own tools (pgrep; the hostile shim client)
+  procps python3
   # running guests
   qemu-system-x86 qemu-utils
   # the test and demo guest: host kernel + busybox initramfs
