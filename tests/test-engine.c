@@ -153,6 +153,32 @@ test_define_conflicts (void **state)
 }
 
 static void
+test_define_network_mac_conflicts (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("alpha");
+  g_autoptr(VireoDomainConfig) b = make_config ("beta");
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (a->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "lab", "52:54:00:aa:bb:cc"));
+  g_ptr_array_add (b->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "lab", "52:54:00:AA:BB:CC"));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
+  assert_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  assert_non_null (strstr (error->message, "already used on network 'lab' by VM 'alpha'"));
+  g_clear_error (&error);
+
+  /* the same MAC on another network, or in user mode, is no conflict */
+  g_free (((VireoNicConfig *) g_ptr_array_index (b->nics, 0))->network);
+  ((VireoNicConfig *) g_ptr_array_index (b->nics, 0))->network = g_strdup ("other");
+  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  /* and redefining alpha itself is no conflict with alpha */
+  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  assert_no_error (error);
+}
+
+static void
 test_corrupt_files_are_skipped (void **state)
 {
   Fixture *f = *state;
@@ -1214,6 +1240,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_define_load_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_conflicts, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_define_network_mac_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),
     cmocka_unit_test_setup_teardown (test_monitoring_sees_other_clients, setup, teardown),

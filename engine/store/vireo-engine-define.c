@@ -51,6 +51,39 @@ check_bases (VireoEngine             *self,
   return TRUE;
 }
 
+/* Two NICs with one MAC on one network: DHCP, ARP and the bridge would
+ * take them for one machine.  (At start, vireo-net refuses a second tap
+ * with a MAC already on the bridge, whoever defined it.) */
+static gboolean
+check_network_macs (const VireoDomainConfig *config,
+                    VireoDomain             *other,
+                    GError                 **error)
+{
+  const VireoDomainConfig *theirs = vireo_domain_get_config (other);
+
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      const VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+
+      if (nic->type != VIREO_NET_NETWORK)
+        continue;
+      for (guint j = 0; theirs != NULL && j < theirs->nics->len; j++)
+        {
+          const VireoNicConfig *o = g_ptr_array_index (theirs->nics, j);
+
+          if (o->type == VIREO_NET_NETWORK && g_strcmp0 (o->network, nic->network) == 0 &&
+              g_ascii_strcasecmp (o->mac, nic->mac) == 0)
+            {
+              g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                           _("VM '%s': MAC address %s is already used on network '%s' by VM '%s'"),
+                           config->name, nic->mac, nic->network, theirs->name);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 check_define_conflicts (VireoEngine             *self,
                         const VireoDomainConfig *config,
@@ -88,6 +121,8 @@ check_define_conflicts (VireoEngine             *self,
                        config->name, vireo_domain_get_name (other));
           return FALSE;
         }
+      if (!same_uuid && !check_network_macs (config, other, error))
+        return FALSE;
     }
   return TRUE;
 }
