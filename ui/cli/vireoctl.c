@@ -56,6 +56,11 @@ static const Verb verbs[] = {
   { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP [--force]", N_("go back to a snapshot") },
   { "snapshot-delete", ctl_verb_snapshot_delete, "VM SNAP", N_("delete a snapshot (its children move up)") },
   { "snapshot-edit", ctl_verb_snapshot_edit, "VM SNAP --description TEXT", N_("change a snapshot's description") },
+  { "net-define", ctl_verb_net_define, "FILE", N_("define a virtual network from libvirt network XML") },
+  { "net-create", ctl_verb_net_create, "NAME [--subnet CIDR] [--isolated]", N_("define a NAT (or isolated) network on a free subnet") },
+  { "net-list", ctl_verb_net_list, "[--all]", N_("list virtual networks (running ones, or all)") },
+  { "net-dumpxml", ctl_verb_net_dumpxml, "NAME", N_("print a network's XML") },
+  { "net-autostart", ctl_verb_net_autostart, "NAME [--disable]", N_("start a network by itself, or no longer") },
 };
 
 static void
