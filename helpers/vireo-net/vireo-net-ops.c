@@ -248,15 +248,13 @@ vnet_net_open_tap (VnetState   *state,
                    char       **tap_name,
                    GError     **error)
 {
-  g_autoptr(GError) local = NULL;
   int fd;
 
   if (!vireo_network_name_validate (name, error))
     return -1;
-  if (!vireo_net_mac_validate (mac, &local))
+  if (!vireo_net_mac_validate (mac, error))
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   "%s: %s", name, local->message);
+      g_prefix_error (error, _("Network '%s': "), name);
       return -1;
     }
   if (!vnet_state_lock (state, error))
