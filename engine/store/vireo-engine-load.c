@@ -39,6 +39,8 @@ typedef struct {
   GPtrArray *unchanged; /* VM names whose file is as last loaded */
   GPtrArray *errors;    /* VireoLoadError */
   GHashTable *stamps;   /* the new VireoEngine:stamps */
+  GPtrArray *networks;  /* VireoNetworkLoaded: every network definition */
+  GPtrArray *network_errors; /* VireoLoadError */
 } LoadResult;
 
 static void
@@ -145,6 +147,8 @@ load_result_free (LoadResult *result)
   g_ptr_array_unref (result->unchanged);
   g_ptr_array_unref (result->errors);
   g_clear_pointer (&result->stamps, g_hash_table_unref);
+  g_ptr_array_unref (result->networks);
+  g_ptr_array_unref (result->network_errors);
   g_free (result);
 }
 
@@ -268,6 +272,8 @@ load_files (const VireoPaths *paths,
   result->unchanged = g_ptr_array_new_with_free_func (g_free);
   result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
   result->stamps = _vireo_engine_new_stamps ();
+  result->network_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
+  result->networks = _vireo_engine_read_networks (paths, result->network_errors);
   names = list_files (paths, result->errors);
 
   for (guint i = 0; i < names->len; i++)
@@ -415,6 +421,7 @@ apply_load (VireoEngine *self,
 
   insert_added (self, added);
   keep_errors (self, result->errors);
+  _vireo_engine_apply_networks (self, result->networks, result->network_errors);
 }
 
 /**

@@ -15,6 +15,8 @@ struct _VireoEngine
   VireoPaths *paths;
   GListStore *domains;     /* VireoDomain, in name order */
   GPtrArray *load_errors;  /* VireoLoadError */
+  GListStore *networks;    /* VireoNetwork, in name order */
+  GPtrArray *network_load_errors;  /* VireoLoadError, named after the network */
 
   GHashTable *stamps;      /* file name → VireoFileStamp of what is loaded;
                               never changed, only replaced, so a load on a
@@ -45,5 +47,15 @@ void   _vireo_engine_set_rand       (VireoEngine   *self,
 int    _vireo_engine_compare_domains (gconstpointer  a,
                                       gconstpointer  b,
                                       gpointer       user_data);
+
+/* vireo-engine-network.c: the networks, read with the VMs */
+GPtrArray  *_vireo_engine_read_networks  (const VireoPaths *paths,
+                                          GPtrArray        *errors);
+void        _vireo_engine_apply_networks (VireoEngine *self,
+                                          GPtrArray   *loaded,
+                                          GPtrArray   *errors);
+VireoNetwork *_vireo_engine_put_network  (VireoEngine        *self,
+                                          VireoNetworkConfig *config,
+                                          gboolean            autostart);
 
 G_END_DECLS

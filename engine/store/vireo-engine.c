@@ -34,6 +34,9 @@ vireo_engine_finalize (GObject *object)
   g_clear_object (&self->domains_monitor);
   g_clear_object (&self->run_monitor);
   g_clear_pointer (&self->run_dir_monitors, g_hash_table_unref);
+  /* networks borrow the list of domains and the paths */
+  g_clear_object (&self->networks);
+  g_clear_pointer (&self->network_load_errors, g_ptr_array_unref);
   g_clear_object (&self->domains);
   g_clear_pointer (&self->load_errors, g_ptr_array_unref);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
@@ -55,6 +58,8 @@ vireo_engine_init (VireoEngine *self)
 {
   self->domains = g_list_store_new (VIREO_TYPE_DOMAIN);
   self->load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
+  self->networks = g_list_store_new (VIREO_TYPE_NETWORK);
+  self->network_load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include "vireo-domain-config.h"
 #include "vireo-job.h"
 #include "vireo-load-error.h"
+#include "vireo-network.h"
 #include "vireo-paths.h"
 
 G_BEGIN_DECLS
@@ -78,5 +79,33 @@ void              vireo_engine_start_monitoring  (VireoEngine        *self,
 gboolean          vireo_engine_check_new_name    (VireoEngine        *self,
                                                   const char         *name,
                                                   GError            **error);
+
+/* virtual networks (vireo-engine-network.c) */
+GListModel       *vireo_engine_get_networks      (VireoEngine        *self);
+GPtrArray        *vireo_engine_get_network_load_errors (VireoEngine  *self);
+VireoNetwork     *vireo_engine_lookup_network    (VireoEngine        *self,
+                                                  const char         *name);
+VireoNetworkConfig *vireo_engine_new_network_config (VireoEngine     *self,
+                                                  const char         *name,
+                                                  const char         *subnet,
+                                                  gboolean            isolated,
+                                                  GError            **error);
+char             *vireo_engine_suggest_subnet    (VireoEngine        *self);
+void              vireo_engine_define_network_async  (VireoEngine        *self,
+                                                      const VireoNetworkConfig *config,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+VireoNetwork     *vireo_engine_define_network_finish (VireoEngine        *self,
+                                                      GAsyncResult       *result,
+                                                      GError            **error);
+void              vireo_engine_undefine_network_async  (VireoEngine        *self,
+                                                        VireoNetwork       *network,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean          vireo_engine_undefine_network_finish (VireoEngine        *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error);
 
 G_END_DECLS

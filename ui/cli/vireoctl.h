@@ -64,5 +64,16 @@ int ctl_verb_snapshot_delete  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_edit    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_clone      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_vol_info   (Ctl *ctl, int argc, char **argv);
+VireoNetwork *ctl_lookup_network (Ctl *ctl, const char *name, GError **error);
+int ctl_verb_net_define    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_create    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_list      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_dumpxml   (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_autostart (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_start     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_stop      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_undefine  (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_leases    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_add_host  (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,68 @@
+/* vireo-network-private.h: what engine/network/ and engine/store/ share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-lock.h"
+#include "vireo-network.h"
+#include "vireo-paths.h"
+
+G_BEGIN_DECLS
+
+/* the marker file that says the default network was defined once */
+#define VIREO_NETWORK_FIRST_USE_MARKER ".default-defined"
+#define VIREO_NETWORK_DEFAULT_BRIDGE VIREO_NET_BRIDGE_PREFIX "0"
+#define VIREO_NETWORK_DEFAULT_SUBNET "192.168.124.0/24"
+
+/* one definition as read from the folder */
+typedef struct {
+  VireoNetworkConfig *config;
+  gboolean autostart;
+} VireoNetworkLoaded;
+
+VireoNetwork *_vireo_network_new           (const VireoPaths   *paths,
+                                            GListModel         *domains,
+                                            VireoNetworkConfig *config,
+                                            gboolean            autostart);
+void          _vireo_network_set_config    (VireoNetwork       *self,
+                                            VireoNetworkConfig *config);
+void          _vireo_network_set_autostart (VireoNetwork       *self,
+                                            gboolean            autostart);
+void          _vireo_network_set_active    (VireoNetwork       *self,
+                                            gboolean            active);
+const VireoPaths *_vireo_network_get_paths (VireoNetwork    *self);
+GListModel   *_vireo_network_get_domains   (VireoNetwork       *self);
+
+/* files: blocking, for worker threads (or vireoctl's one thread) */
+VireoLock    *_vireo_network_store_lock    (const VireoPaths   *paths,
+                                            const char         *name,
+                                            GError            **error);
+GPtrArray    *_vireo_network_store_load    (const VireoPaths   *paths,
+                                            GPtrArray          *errors);
+GPtrArray    *_vireo_network_store_read    (const VireoPaths   *paths,
+                                            GPtrArray          *errors);
+char         *_vireo_network_store_free_bridge (GPtrArray      *loaded);
+gboolean      _vireo_network_check_inactive (const char        *name,
+                                             GError           **error);
+gboolean      _vireo_network_store_write   (const VireoPaths   *paths,
+                                            const VireoNetworkConfig *config,
+                                            GError            **error);
+gboolean      _vireo_network_store_remove  (const VireoPaths   *paths,
+                                            const char         *name,
+                                            GError            **error);
+gboolean      _vireo_network_store_set_autostart (const VireoPaths *paths,
+                                                  const char       *name,
+                                                  gboolean          autostart,
+                                                  GError          **error);
+void          _vireo_network_loaded_free   (VireoNetworkLoaded *loaded);
+VireoNetworkConfig *_vireo_network_new_config (const char  *name,
+                                               guint32      network,
+                                               guint        prefix,
+                                               const char  *bridge,
+                                               gboolean     isolated);
+gboolean      _vireo_network_check_unique  (GPtrArray          *configs,
+                                            const VireoNetworkConfig *config,
+                                            GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,126 @@
+/* vireo-engine-network-define.c: defining and undefining networks
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "vireo-domain.h"
+#include "vireo-engine-private.h"
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-network-private.h"
+
+static GPtrArray *
+configs_of (GPtrArray *loaded)
+{
+  GPtrArray *configs = g_ptr_array_new ();
+
+  for (guint i = 0; i < loaded->len; i++)
+    g_ptr_array_add (configs, ((VireoNetworkLoaded *) g_ptr_array_index (loaded, i))->config);
+  return configs;
+}
+
+/* A bridge that is not Vireo's (libvirt's virbr0 in an imported
+ * definition) becomes a free vireobrN; a network defined again keeps
+ * the bridge it had. */
+static void
+choose_bridge (VireoNetworkConfig *config,
+               GPtrArray          *loaded)
+{
+  VireoNetworkLoaded *old = NULL;
+
+  if (config->bridge != NULL && vireo_net_bridge_validate (config->bridge, NULL))
+    return;
+  for (guint i = 0; i < loaded->len && old == NULL; i++)
+    {
+      VireoNetworkLoaded *item = g_ptr_array_index (loaded, i);
+
+      if (g_str_equal (item->config->name, config->name) && g_str_equal (item->config->uuid, config->uuid))
+        old = item;
+    }
+  g_free (config->bridge);
+  config->bridge = old ? g_strdup (old->config->bridge) : _vireo_network_store_free_bridge (loaded);
+}
+
+static void
+define_in_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  VireoEngine *self = source_object;
+  g_autoptr(VireoNetworkConfig) config = vireo_network_config_copy (task_data);
+  g_autoptr(VireoLock) lock = NULL;
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(GPtrArray) configs = NULL;
+  GError *error = NULL;
+
+  lock = _vireo_network_store_lock (self->paths, config->name, &error);
+  if (lock == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  loaded = _vireo_network_store_read (self->paths, NULL);
+  configs = configs_of (loaded);
+  choose_bridge (config, loaded);
+  if (!vireo_network_config_validate (config, &error) ||
+      !_vireo_network_check_unique (configs, config, &error) ||
+      !_vireo_network_store_write (self->paths, config, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&config), (GDestroyNotify) vireo_network_config_free);
+}
+
+/**
+ * vireo_engine_define_network_async:
+ * @config: (transfer none): copied at once
+ *
+ * Writes NAME.xml (atomically, under the folder's lock) and adds the
+ * network to the list, or updates the one of that name and UUID.  A
+ * bridge that is not vireobrN (an import from libvirt) is replaced with
+ * a free one: compare the result's bridge to tell the user.  Refused
+ * with %VIREO_ERROR_EXISTS when another network has the name, UUID,
+ * bridge or an overlapping subnet; %VIREO_ERROR_INVALID_CONFIG when
+ * the network rules refuse it.  A running network keeps its settings
+ * until it is started again.
+ */
+void
+vireo_engine_define_network_async (VireoEngine              *self,
+                                   const VireoNetworkConfig *config,
+                                   GCancellable             *cancellable,
+                                   GAsyncReadyCallback       callback,
+                                   gpointer                  user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (config != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_engine_define_network_async);
+  g_task_set_task_data (task, vireo_network_config_copy (config), (GDestroyNotify) vireo_network_config_free);
+  g_task_run_in_thread (task, define_in_thread);
+}
+
+/**
+ * vireo_engine_define_network_finish:
+ * Returns: (transfer none) (nullable): the network, in the list now
+ */
+VireoNetwork *
+vireo_engine_define_network_finish (VireoEngine   *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  VireoNetworkConfig *config;
+  VireoNetwork *network;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_define_network_async), NULL);
+
+  config = g_task_propagate_pointer (G_TASK (result), error);
+  if (config == NULL)
+    return NULL;
+  network = vireo_engine_lookup_network (self, config->name);
+  return _vireo_engine_put_network (self, config, network ? vireo_network_get_autostart (network) : FALSE);
+}

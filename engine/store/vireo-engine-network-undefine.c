@@ -1,0 +1,109 @@
+/* vireo-engine-network-undefine.c: undefining a network
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Refused while vireo-net runs the network (asked through
+ * VireoNetClient) or while a running VM uses it.
+ */
+#include "vireo-domain.h"
+#include "vireo-engine-private.h"
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-network-private.h"
+
+/* The running VM that uses network @name, if any. */
+static VireoDomain *
+running_user (VireoEngine *self,
+              const char  *name)
+{
+  GListModel *model = vireo_engine_get_domains (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i);
+      const VireoDomainConfig *config = vireo_domain_get_config (domain);
+
+      if (vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_SHUTOFF)
+        continue;
+      for (guint j = 0; j < config->nics->len; j++)
+        {
+          const VireoNicConfig *nic = g_ptr_array_index (config->nics, j);
+
+          if (nic->type == VIREO_NET_NETWORK && g_strcmp0 (nic->network, name) == 0)
+            return domain;  /* the list holds a reference */
+        }
+    }
+  return NULL;
+}
+
+static void
+undefine_in_thread (GTask        *task,
+                    gpointer      source_object,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  VireoEngine *self = source_object;
+  const char *name = task_data;
+  g_autoptr(VireoLock) lock = NULL;
+  GError *error = NULL;
+
+  if (!_vireo_network_check_inactive (name, &error) ||
+      (lock = _vireo_network_store_lock (self->paths, name, &error)) == NULL ||
+      !_vireo_network_store_remove (self->paths, name, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * vireo_engine_undefine_network_async:
+ *
+ * Deletes the definition and its autostart marker, and takes the
+ * network out of the list.  Refused with %VIREO_ERROR_BUSY while
+ * vireo-net runs it, or while a running VM uses it.
+ */
+void
+vireo_engine_undefine_network_async (VireoEngine         *self,
+                                     VireoNetwork        *network,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *name;
+  VireoDomain *user;
+
+  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_NETWORK (network));
+
+  name = vireo_network_get_name (network);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_engine_undefine_network_async);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+  if ((user = running_user (self, name)) != NULL)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_BUSY,
+                               _("Network '%s' is in use by running VM '%s'"), name, vireo_domain_get_name (user));
+      return;
+    }
+  g_task_run_in_thread (task, undefine_in_thread);
+}
+
+gboolean
+vireo_engine_undefine_network_finish (VireoEngine   *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  VireoNetwork *network;
+  guint position;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_undefine_network_async), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  network = vireo_engine_lookup_network (self, g_task_get_task_data (G_TASK (result)));
+  if (network != NULL && g_list_store_find (self->networks, network, &position))
+    g_list_store_remove (self->networks, position);
+  return TRUE;
+}
