@@ -118,15 +118,17 @@ cmd_tap_open (VnetState  *state,
   socklen_t len = sizeof domain;
   int fd;
 
+  fd = vnet_net_open_tap (state, name, mac, &tap, error);
+  if (fd < 0)
+    return FALSE;
+  /* checked once the request is known good: a tap not sent just vanishes */
   if (getsockopt (3, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 || domain != AF_UNIX)
     {
+      close (fd);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
                    _("Network '%s': tap-open needs an AF_UNIX socket on fd 3"), name);
       return FALSE;
     }
-  fd = vnet_net_open_tap (state, name, mac, &tap, error);
-  if (fd < 0)
-    return FALSE;
   if (!send_fd (3, fd, error))
     {
       close (fd);

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# vireo-net, the privileged network helper, inside a network namespace of
+# this test's own (nothing leaves it; it is deleted on any exit): start,
+# status, taps, a dead dnsmasq repaired, requests refused without a trace,
+# an isolated network, exact teardown, and the D-Bus door on a private bus.
+set -euo pipefail
+: "${VIREO_NET_HELPER:?}" "${VIREO_NET_PROBE:?}"
+export LC_ALL=C.UTF-8 LANGUAGE=
+if [ "$(id -u)" != 0 ]; then echo "SKIP: vireo-net needs root"; exit 77; fi
+
+NS=vireo-test-$$
+TMP=$(mktemp -d /tmp/vireo-net-it.XXXXXX)
+chmod 755 "$TMP"   # dnsmasq, once it dropped root, re-reads its hosts file here
+STATE=$TMP/state
+export VIREO_NET_STATE_DIR=$STATE
+BACKGROUND_PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${BACKGROUND_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  # whatever still runs in the namespace is this test's (dnsmasq)
+  for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+  ip netns delete "$NS" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' TERM INT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "--- $*"; }
+in_ns() { ip netns exec "$NS" "$@"; }
+helper() { in_ns "$VIREO_NET_HELPER" --state-dir "$STATE" "$@"; }
+probe() { in_ns timeout 60 "$VIREO_NET_PROBE" "$@"; }
+
+# params NAME BRIDGE ADDRESS PREFIX FORWARD [DHCP-START DHCP-END [HOSTS]]
+params() {
+  local p="{'name': <'$1'>, 'bridge': <'$2'>, 'address': <'$3'>, 'prefix': <uint32 $4>, 'forward': <'$5'>"
+  [ -n "${6:-}" ] && p+=", 'dhcp-start': <'$6'>, 'dhcp-end': <'$7'>"
+  [ -n "${8:-}" ] && p+=", 'hosts': <$8>"
+  echo "$p, 'domain': <'vireo.test'>}"
+}
+
+# refused WHAT PATTERN COMMAND…: fails with one line matching PATTERN
+refused() {
+  local what=$1 pattern=$2 err
+  shift 2
+  if err=$("$@" 2>&1 >/dev/null); then fail "$what was accepted"; fi
+  [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] || fail "$what: not one line: $err"
+  printf '%s\n' "$err" | grep -q -- "$pattern" || fail "$what: '$err' does not say '$pattern'"
+  echo "refused: $err"
+}
+
+dnsmasq_pid() { cat "$STATE/$1/dnsmasq.pid"; }
+# alive and not a zombie (PID 1 reaps late)
+alive() { [ -r "/proc/$1/stat" ] && ! grep -qE '^[0-9]+ \(.*\) [ZX]' "/proc/$1/stat"; }
+# names and MACs: a bridge's carrier comes and goes by itself
+snapshot() { in_ns ip -br link | awk '{print $1, $3}'; in_ns ip -br addr | awk '{print $1, $3, $4}'; in_ns nft list ruleset; ls "$STATE"; }
+
+ip netns add "$NS"
+in_ns ip link set lo up
+DEFAULT=$(params default vireobr0 10.77.0.1 24 nat 10.77.0.2 10.77.0.254 "[('52:54:00:00:00:01', '10.77.0.10', 'web')]")
+
+step "net-start: bridge, address, firewall chains, dnsmasq on the bridge only"
+helper net-start "$DEFAULT"
+in_ns ip -br addr show dev vireobr0 | grep -q '10.77.0.1/24' || fail "vireobr0 has no address"
+in_ns ip -d link show dev vireobr0 | grep -q 'link/ether 52:54:00:' || fail "vireobr0 has no fixed 52:54:00 MAC"
+in_ns ip -d link show dev vireobr0 | grep -q 'stp_state 0' || fail "vireobr0 runs STP"
+[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || fail "forwarding is off"
+in_ns nft list chain ip vireo fwd_vireobr0 | grep -q 'ip saddr 10.77.0.0/24 accept' || fail "no forward chain"
+in_ns nft list chain ip vireo nat_vireobr0 | grep -q 'masquerade to :1024-65535' || fail "no masquerade"
+pid=$(dnsmasq_pid default)
+alive "$pid" || fail "dnsmasq does not run"
+listeners=$(in_ns ss -Hlnu 'sport = :53')
+echo "$listeners" | grep -q '10.77.0.1:53' || fail "dnsmasq does not answer on the bridge: $listeners"
+if echo "$listeners" | grep -v '10.77.0.1:53' | grep -q .; then fail "dnsmasq listens beyond the bridge: $listeners"; fi
+grep -q '^52:54:00:00:00:01,10.77.0.10,web$' "$STATE/default/hostsfile" || fail "no static lease"
+
+step "status, list, leases"
+helper status default | grep -q "'running': <true>, 'dnsmasq-alive': <true>" || fail "status: $(helper status default)"
+[ "$(helper list)" = "['default']" ] || fail "list: $(helper list)"
+[ "$(helper leases default)" = "@a(xsss) []" ] || fail "leases: $(helper leases default)"
+probe status default | grep -q 'running=1 dnsmasq-alive=1 bridge=vireobr0' || fail "client status"
+
+step "tap-open: a tap on the bridge comes back over fd 3 and vanishes with its fd"
+out=$(probe open-tap default 52:54:00:12:34:56)
+echo "$out" | grep -q 'master=vireobr0' || fail "tap: $out"
+echo "$out" | grep -q '^gone$' || fail "tap outlived its fd: $out"
+in_ns ip -br link | grep -q vireotap && fail "a tap is left"
+
+step "a dead dnsmasq comes back at the next tap-open and the next net-start"
+kill -9 "$pid"
+for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+helper status default | grep -q "'dnsmasq-alive': <false>" || fail "dead dnsmasq not seen"
+probe open-tap default 52:54:00:12:34:57 >/dev/null
+alive "$(dnsmasq_pid default)" || fail "tap-open did not restart dnsmasq"
+kill -9 "$(dnsmasq_pid default)"
+sleep 0.3
+helper net-start "$DEFAULT"
+alive "$(dnsmasq_pid default)" || fail "net-start did not restart dnsmasq"
+
+step "refused with one line, and nothing changed"
+before=$(snapshot)
+refused "other settings" "already runs with other settings" \
+  helper net-start "$(params default vireobr0 10.77.0.1 24 none)"
+refused "an overlapping subnet" "overlaps 10.77.0.0/24 on vireobr0" \
+  helper net-start "$(params other vireobr1 10.77.0.1 16 nat)"
+refused "a bad bridge name" "not one of Vireo's" helper net-start "$(params other eth0 10.78.0.1 24 nat)"
+refused "a lease outside the subnet" "10.99.0.10 is not a host address of 10.78.0.0/24" \
+  helper net-start "$(params other vireobr1 10.78.0.1 24 nat 10.78.0.2 10.78.0.9 "[('52:54:00:00:00:02', '10.99.0.10', '')]")"
+refused "a /30" "not allowed" helper net-start "$(params other vireobr1 10.78.0.1 30 nat)"
+refused "a used bridge" "already used by network 'default'" helper net-start "$(params other vireobr0 10.78.0.1 24 nat)"
+refused "a bad MAC" "not a locally administered" helper tap-open default 01:00:5e:00:00:01 3>/dev/null
+refused "a stopped network" "Network 'other' is not running" helper net-stop other
+after=$(snapshot); [ "$after" = "$before" ] || fail "a refused request changed something: $(diff <(echo "$before") <(echo "$after"))"
+in_ns ip link add hostnet0 type bridge   # no dummy module here: any interface will do
+in_ns ip address add 10.88.0.1/24 dev hostnet0
+in_ns ip link add vireobr5 type bridge
+before=$(snapshot)
+refused "a subnet on the host" "overlaps 10.88.0.0/24 on hostnet0" \
+  helper net-start "$(params other vireobr1 10.88.0.1 24 nat)"
+refused "an interface not Vireo's" "vireobr5 already exists and is not Vireo's" \
+  helper net-start "$(params other vireobr5 10.89.0.1 24 nat)"
+after=$(snapshot); [ "$after" = "$before" ] || fail "a refused request changed something: $(diff <(echo "$before") <(echo "$after"))"
+refused "vireobr5 not Vireo's for stop" "is not running" helper net-stop other
+
+step "an isolated network: no forward, no masquerade"
+helper net-start "$(params iso vireobr2 10.66.0.1 24 none 10.66.0.2 10.66.0.20)"
+in_ns nft list chain ip vireo iso_vireobr2 | grep -q 'iifname "vireobr2" reject' || fail "isolated bridge not closed"
+in_ns nft list ruleset | grep -qE 'fwd_vireobr2|nat_vireobr2|10\.66\.0\.0/24' && fail "isolated network forwards or masquerades"
+helper net-stop iso
+in_ns nft list ruleset | grep -q vireobr2 && fail "iso's chains are left"
+in_ns nft list chain ip vireo fwd_vireobr0 >/dev/null || fail "stopping iso took default's chains"
+
+step "net-stop: nothing left"
+pid=$(dnsmasq_pid default)
+helper net-stop default
+in_ns ip link show vireobr0 >/dev/null 2>&1 && fail "the bridge is left"
+in_ns nft list tables | grep -q vireo && fail "the table is left"
+alive "$pid" && fail "dnsmasq is left"
+[ -e "$STATE/default" ] && fail "the state folder is left"
+in_ns ip link show vireobr5 >/dev/null || fail "vireobr5, not Vireo's, was touched"
+[ "$(helper list)" = "@as []" ] || fail "list after stop: $(helper list)"
+
+step "D-Bus: dev.vireo.Net1 on a private bus, a tap fd in a GUnixFDList"
+cat > "$TMP/bus.conf" <<CONF
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$TMP/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+in_ns dbus-daemon --config-file="$TMP/bus.conf" --nofork --print-address=1 >"$TMP/address" &
+BACKGROUND_PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/address" ] && break; sleep 0.05; done
+export VIREO_NET_BUS=$(head -n1 "$TMP/address")
+[ -n "$VIREO_NET_BUS" ] || fail "no private bus"
+helper --dbus --bus-address "$VIREO_NET_BUS" &
+BACKGROUND_PIDS+=($!)
+for _ in $(seq 100); do probe status default >/dev/null 2>&1 && break; sleep 0.1; done
+probe status default | grep -q 'running=0' || fail "no service on the bus"
+probe start "$DEFAULT" || fail "Start over D-Bus"
+probe status default | grep -q 'running=1 dnsmasq-alive=1' || fail "Status over D-Bus"
+out=$(probe open-tap default 52:54:00:12:34:56)
+echo "$out" | grep -q 'master=vireobr0' || fail "OpenTap over D-Bus: $out"
+echo "$out" | grep -q '^gone$' || fail "tap outlived its fd: $out"
+probe leases default | grep -q '^0 leases$' || fail "Leases over D-Bus"
+refused "a bad network over D-Bus" "Invalid network name" probe stop 'a/b'
+err=$(probe stop other 2>&1) && fail "Stop of a stopped network succeeded"
+echo "$err" | grep -q "Network 'other' is not running" || fail "D-Bus error: $err"
+probe stop default || fail "Stop over D-Bus"
+in_ns ip link show vireobr0 >/dev/null 2>&1 && fail "the bridge is left"
+in_ns nft list tables | grep -q vireo && fail "the table is left"
+echo "PASS"
