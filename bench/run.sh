@@ -9,7 +9,8 @@
 #   - defining the 1st and the 1000th VM; vireoctl list --all with 1000;
 #   - the resident memory of a vireoctl client attached to a console;
 #   - the desktop application (bench/desktop.sh), vireo-tui (bench/tui.sh),
-#     snapshots and clones (bench/snapshots.sh).
+#     snapshots and clones (bench/snapshots.sh), NAT networks
+#     (bench/networks.sh).
 # Every step runs on its own, in a temporary --root: one that fails says
 # why and the next runs.  A summary of every figure and its goal ends it.
 set -uo pipefail
@@ -132,6 +133,7 @@ step "$root" "client memory" client_memory
 "$bench_dir/desktop.sh" "$builddir" || echo "bench: the desktop part failed (exit $?); going on"
 "$bench_dir/tui.sh" "$builddir" || echo "bench: the vireo-tui part failed (exit $?); going on"
 "$bench_dir/snapshots.sh" "$builddir" || echo "bench: the snapshot part failed (exit $?); going on"
+"$bench_dir/networks.sh" "$builddir" || echo "bench: the network part failed (exit $?); going on"
 
 echo
 echo "== summary (figures, not assertions) =="

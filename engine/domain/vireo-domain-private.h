@@ -48,7 +48,11 @@ struct _VireoDomain
   gboolean pending_changes;
 
   /* what the guest agent reported, through the shim */
-  GStrv guest_addresses;
+  GStrv guest_addresses;        /* agent_addresses, then what lease_addresses add */
+  GStrv agent_addresses;        /* from state.json: what the guest agent said */
+  GStrv lease_addresses;        /* from the DHCP leases of its virtual networks */
+  gboolean leases_in_flight;
+  gint64 leases_time;           /* monotonic time of the last lease lookup */
   char *guest_os;
   guint64 guest_rx_bytes;
   guint64 guest_tx_bytes;
@@ -99,6 +103,11 @@ gboolean     _vireo_domain_start_sync     (const VireoPaths  *paths,
                                            const char        *run_dir,
                                            const char        *loadvm,
                                            gboolean           paused,
+                                           GError           **error);
+void         _vireo_domain_merge_addresses (VireoDomain      *self);
+void         _vireo_domain_poll_leases    (VireoDomain       *self);
+GArray      *_vireo_domain_open_taps     (const VireoPaths  *paths,
+                                           const VireoDomainConfig *config,
                                            GError           **error);
 GError      *_vireo_domain_not_running_error (VireoDomain    *self);
 GError      *_vireo_domain_command_error  (VireoDomain       *self,

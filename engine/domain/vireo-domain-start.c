@@ -23,6 +23,7 @@
 #include "vireo-fileutil.h"
 #include "vireo-host.h"
 #include "vireo-qemu-argv.h"
+#include "vireo-shim-protocol.h"
 #include "vireo-storage.h"
 #include "vireo-i18n.h"
 
@@ -42,6 +43,9 @@ typedef struct {
   const char *loadvm;            /* borrowed: the snapshot to start from, or NULL */
   gboolean change_lock_held;     /* by the caller (a revert), not by this start */
   gboolean paused;               /* the guest stays paused once QEMU is set up */
+  GArray *taps;                  /* (element-type int) one per NIC on a network, in order */
+  int qemu_taps[VIREO_QEMU_TAPS_MAX]; /* by NIC index: the fd QEMU sees, or -1 */
+  char taps_arg[32];             /* the shim's --taps=N */
 } Start;
 
 static void
@@ -57,6 +61,7 @@ start_free (Start *start)
     close (start->ready_fd);
   g_clear_handle_id (&start->timeout_id, g_source_remove);
   g_clear_object (&start->ready);
+  g_clear_pointer (&start->taps, g_array_unref);
   g_free (start);
 }
 
@@ -181,6 +186,30 @@ child_setup (gpointer data)
   setsid ();
 }
 
+/* A tap on its network's bridge for each NIC on a virtual network
+ * (vireo-domain-net.c), handed to the shim as fds VIREO_SHIM_TAP_FD…
+ * and to QEMU as VIREO_QEMU_TAP_FD…; the argv names the latter. */
+static gboolean
+open_taps (Start          *start,
+           VireoQemuHost  *host,
+           GError        **error)
+{
+  const VireoDomainConfig *config = start->config;
+
+  start->taps = _vireo_domain_open_taps (start->paths, config, error);
+  if (start->taps == NULL)
+    return FALSE;
+  for (guint i = 0, t = 0; i < config->nics->len && i < VIREO_QEMU_TAPS_MAX; i++)
+    {
+      const VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+
+      start->qemu_taps[i] = nic->type == VIREO_NET_NETWORK ? VIREO_QEMU_TAP_FD + (int) t++ : -1;
+    }
+  host->tap_fds = start->qemu_taps;
+  host->n_tap_fds = MIN (config->nics->len, VIREO_QEMU_TAPS_MAX);
+  return TRUE;
+}
+
 /* Everything checked and made ready under the locks; returns QEMU's
  * command line and the host's choices. */
 static GStrv
@@ -211,6 +240,8 @@ prepare (Start          *start,
                    _("VM '%s': the supervisor %s is missing (reinstall Vireo)"), config->name, shim);
       return NULL;
     }
+  if (!open_taps (start, host, error))
+    return NULL;
   host->qemu_binary = *qemu;
   host->run_dir = start->run_dir;
   host->loadvm = start->loadvm;
@@ -255,6 +286,11 @@ shim_argv (Start              *start,
     g_ptr_array_add (argv, "--agent");
   if (start->paused)
     g_ptr_array_add (argv, "--paused");
+  if (start->taps->len > 0)
+    {
+      g_snprintf (start->taps_arg, sizeof start->taps_arg, "--taps=%u", start->taps->len);
+      g_ptr_array_add (argv, start->taps_arg);
+    }
   g_ptr_array_add (argv, "--");
   for (guint i = 0; qemu_argv[i]; i++)
     g_ptr_array_add (argv, qemu_argv[i]);
@@ -262,14 +298,16 @@ shim_argv (Start              *start,
   return argv;
 }
 
-/* Spawns the shim with the ready pipe and the run lock as fds 3 and 4. */
+/* Spawns the shim with the ready pipe and the run lock as fds 3 and 4,
+ * and the taps from VIREO_SHIM_TAP_FD. */
 static gboolean
 spawn_shim (Start      *start,
             GPtrArray  *argv,
             GError    **error)
 {
   int pipe_fds[2];
-  int source_fds[2], target_fds[2] = { 3, 4 };
+  int source_fds[2 + VIREO_QEMU_TAPS_MAX], target_fds[2 + VIREO_QEMU_TAPS_MAX] = { 3, 4 };
+  guint n_fds = 2;
   int null_fd, log_fd;
   gboolean ok;
 
@@ -277,6 +315,11 @@ spawn_shim (Start      *start,
     return FALSE;
   source_fds[0] = pipe_fds[1];
   source_fds[1] = vireo_lock_get_fd (start->run_lock);
+  for (guint i = 0; i < start->taps->len && i < VIREO_QEMU_TAPS_MAX; i++)
+    {
+      source_fds[n_fds] = g_array_index (start->taps, int, i);
+      target_fds[n_fds++] = VIREO_SHIM_TAP_FD + (int) i;
+    }
   null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   log_fd = open (start->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 
@@ -285,12 +328,13 @@ spawn_shim (Start      *start,
   ok = g_spawn_async_with_pipes_and_fds (start->run_dir, (const char * const *) argv->pdata, NULL,
                                          G_SPAWN_DEFAULT, child_setup, NULL,
                                          null_fd, null_fd, log_fd >= 0 ? log_fd : null_fd,
-                                         source_fds, target_fds, 2,
+                                         source_fds, target_fds, n_fds,
                                          NULL, NULL, NULL, NULL, error);
   close (pipe_fds[1]);
   /* our copy of the run lock's fd: from now on the shim's alone holds it,
-   * so the lock ends when the shim does */
+   * so the lock ends when the shim does; the same for the taps */
   g_clear_pointer (&start->run_lock, vireo_lock_free);
+  g_array_set_size (start->taps, 0);
   close (null_fd);
   if (log_fd >= 0)
     close (log_fd);

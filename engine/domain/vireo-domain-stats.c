@@ -310,6 +310,7 @@ sample_one (VireoDomain *domain)
           record->in_flight = TRUE;
           vireo_domain_get_stats_async (domain, NULL, on_sampled, g_object_ref (domain));
         }
+      _vireo_domain_poll_leases (domain);
       return TRUE;
     }
   if (record->have || record->cpu_count > 0)

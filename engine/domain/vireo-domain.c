@@ -147,6 +147,38 @@ update_addresses (VireoDomain *self,
         }
     }
   addresses = g_strv_builder_end (builder);
+  g_strfreev (self->agent_addresses);
+  self->agent_addresses = g_steal_pointer (&addresses);
+  _vireo_domain_merge_addresses (self);
+}
+
+static gboolean
+has_address (const char * const *list,
+             const char         *address)
+{
+  gsize len = strcspn (address, "/");
+
+  for (guint i = 0; list && list[i]; i++)
+    if (strcspn (list[i], "/") == len && strncmp (list[i], address, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* What the guest agent said, then what the networks' DHCP leases add
+ * (a guest without an agent still shows its address); notifies
+ * "guest-addresses" when that changes. */
+void
+_vireo_domain_merge_addresses (VireoDomain *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) addresses = NULL;
+
+  for (guint i = 0; self->agent_addresses && self->agent_addresses[i]; i++)
+    g_strv_builder_add (builder, self->agent_addresses[i]);
+  for (guint i = 0; self->lease_addresses && self->lease_addresses[i]; i++)
+    if (!has_address ((const char * const *) self->agent_addresses, self->lease_addresses[i]))
+      g_strv_builder_add (builder, self->lease_addresses[i]);
+  addresses = g_strv_builder_end (builder);
   if (addresses[0] == NULL)
     g_clear_pointer (&addresses, g_strfreev);
   if (addresses == NULL && self->guest_addresses == NULL)
@@ -176,6 +208,12 @@ update_guest_info (VireoDomain *self,
       g_free (self->guest_os);
       self->guest_os = g_strdup (os);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GUEST_OS]);
+    }
+  /* a lease outlives its guest in dnsmasq's file: not here */
+  if (state == NULL)
+    {
+      g_clear_pointer (&self->lease_addresses, g_strfreev);
+      self->leases_time = 0;
     }
   update_addresses (self, state);
 }
@@ -318,6 +356,8 @@ vireo_domain_finalize (GObject *object)
   g_clear_pointer (&self->config, vireo_domain_config_free);
   g_clear_pointer (&self->live_config, vireo_domain_config_free);
   g_clear_pointer (&self->guest_addresses, g_strfreev);
+  g_clear_pointer (&self->agent_addresses, g_strfreev);
+  g_clear_pointer (&self->lease_addresses, g_strfreev);
   g_clear_pointer (&self->guest_os, g_free);
   g_clear_pointer (&self->connect_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->load, _vireo_load_record_free);

@@ -63,6 +63,13 @@ const char              *vireo_domain_get_state_reason  (VireoDomain *self);
 gboolean                 vireo_domain_is_active         (VireoDomain *self);
 gboolean                 vireo_domain_has_pending_changes (VireoDomain *self);
 const char * const      *vireo_domain_get_guest_addresses (VireoDomain *self);
+void                     vireo_domain_refresh_addresses_async  (VireoDomain         *self,
+                                                                GCancellable        *cancellable,
+                                                                GAsyncReadyCallback  callback,
+                                                                gpointer             user_data);
+gboolean                 vireo_domain_refresh_addresses_finish (VireoDomain         *self,
+                                                                GAsyncResult        *result,
+                                                                GError             **error);
 const char              *vireo_domain_get_guest_os      (VireoDomain *self);
 gboolean                 vireo_domain_get_guest_traffic (VireoDomain *self,
                                                          guint64     *rx_bytes,

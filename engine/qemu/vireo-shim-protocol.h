@@ -20,6 +20,13 @@
 #define VIREO_QEMU_QMP_FD    3
 #define VIREO_QEMU_SERIAL_FD 4
 #define VIREO_QEMU_AGENT_FD  5
+/* the taps of NICs on virtual networks, one after another from here */
+#define VIREO_QEMU_TAP_FD    6
+#define VIREO_QEMU_TAPS_MAX  32
+
+/* The taps come to the shim from the engine at these numbers (3 and 4
+ * are the ready pipe and the run lock): `vireo-shim --taps=N` */
+#define VIREO_SHIM_TAP_FD    5
 
 /* The file in the VM's runtime folder, rewritten atomically. */
 #define VIREO_STATE_FILE "state.json"

@@ -448,13 +448,22 @@ child_setup (gpointer user_data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+static void
+close_fds (const int *fds,
+           int        n)
+{
+  for (int i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+}
+
 static gboolean
 spawn_qemu (Shim    *shim,
             GError **error)
 {
   int qmp[2], serial[2], agent[2] = { -1, -1 };
-  int source_fds[3], target_fds[3] = { VIREO_QEMU_QMP_FD, VIREO_QEMU_SERIAL_FD, VIREO_QEMU_AGENT_FD };
-  int n_fds = 2;
+  int source_fds[3 + VIREO_QEMU_TAPS_MAX], target_fds[3 + VIREO_QEMU_TAPS_MAX];
+  int n_fds = 0;
   g_autoptr(GSocket) qmp_socket = NULL;
   g_autoptr(GSocketConnection) qmp_conn = NULL;
   g_autofree char *cmdline = NULL;
@@ -472,10 +481,20 @@ spawn_qemu (Shim    *shim,
     }
   log_fd = open (shim->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-  source_fds[0] = qmp[1];
-  source_fds[1] = serial[1];
+  source_fds[n_fds] = qmp[1];
+  target_fds[n_fds++] = VIREO_QEMU_QMP_FD;
+  source_fds[n_fds] = serial[1];
+  target_fds[n_fds++] = VIREO_QEMU_SERIAL_FD;
   if (shim->with_agent)
-    source_fds[n_fds++] = agent[1];
+    {
+      source_fds[n_fds] = agent[1];
+      target_fds[n_fds++] = VIREO_QEMU_AGENT_FD;
+    }
+  for (int i = 0; i < shim->n_taps; i++)
+    {
+      source_fds[n_fds] = VIREO_SHIM_TAP_FD + i;
+      target_fds[n_fds++] = VIREO_QEMU_TAP_FD + i;
+    }
 
   cmdline = g_strjoinv (" ", shim->qemu_argv);
   shim_log (shim, "starting %s", cmdline);
@@ -487,20 +506,14 @@ spawn_qemu (Shim    *shim,
                                          null_fd, log_fd, log_fd,
                                          source_fds, target_fds, n_fds,
                                          &shim->qemu_pid, NULL, NULL, NULL, error);
-  close (qmp[1]);
-  close (serial[1]);
-  if (agent[1] >= 0)
-    close (agent[1]);
-  if (log_fd >= 0)
-    close (log_fd);
-  if (null_fd >= 0)
-    close (null_fd);
+  /* QEMU has its copies: a tap must vanish when QEMU exits, not when
+   * its supervisor does */
+  close_fds (source_fds, n_fds);
+  close_fds ((int[]) { log_fd, null_fd }, 2);
+  shim->n_taps = 0;
   if (!ok)
     {
-      close (qmp[0]);
-      close (serial[0]);
-      if (agent[0] >= 0)
-        close (agent[0]);
+      close_fds ((int[]) { qmp[0], serial[0], agent[0] }, 3);
       return FALSE;
     }
   if (vireo_proc_stat (shim->qemu_pid, &st))
@@ -550,6 +563,7 @@ main (int   argc,
     { "lock-fd", 0, 0, G_OPTION_ARG_INT, &lock_fd, "The VM's run lock, held until the shim exits", "FD" },
     { "agent", 0, 0, G_OPTION_ARG_NONE, &shim.with_agent, "QEMU has a guest agent channel on fd 5", NULL },
     { "paused", 0, 0, G_OPTION_ARG_NONE, &shim.start_paused, "Leave the guest paused once QEMU is set up", NULL },
+    { "taps", 0, 0, G_OPTION_ARG_INT, &shim.n_taps, "QEMU's taps, on fds 5 and up", "N" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "-- QEMU ARGV" },
     { NULL }
   };
@@ -560,7 +574,8 @@ main (int   argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
       !shim.name || !shim.uuid || !shim.run_dir || !shim.log_path ||
-      !shim.serial_log_path || !rest || !rest[0])
+      !shim.serial_log_path || !rest || !rest[0] ||
+      shim.n_taps < 0 || shim.n_taps > VIREO_QEMU_TAPS_MAX)
     {
       fprintf (stderr, "vireo-shim: %s\n", error ? error->message : "missing arguments");
       return 2;
@@ -570,6 +585,8 @@ main (int   argc,
   /* never closed: the lock lasts as long as this process */
   if (lock_fd >= 0)
     fcntl (lock_fd, F_SETFD, FD_CLOEXEC);
+  for (int i = 0; i < shim.n_taps; i++)
+    fcntl (VIREO_SHIM_TAP_FD + i, F_SETFD, FD_CLOEXEC);
   shim.qemu_argv = rest;
   if (shim.accel == NULL)
     shim.accel = g_strdup ("tcg");

@@ -113,6 +113,7 @@ typedef struct {
   /* the guest agent, when the VM has its channel */
   gboolean with_agent;
   gboolean start_paused;
+  int n_taps;            /* fds VIREO_SHIM_TAP_FD… until QEMU has them */
   ShimAgent *agent;
   GStrv guest_addresses;        /* "ADDRESS/PREFIX", or NULL */
   char *guest_os;               /* the agent's pretty name; "" if it cannot tell */

@@ -85,6 +85,8 @@ int       vnet_tap_open           (const char           *bridge,
                                    char                **tap_name,
                                    GError              **error);
 char     *vnet_tap_mac            (const char           *guest_mac);
+gboolean  vnet_bridge_has_mac     (const char           *bridge,
+                                   const char           *mac);
 
 /* ---- firewall: one nftables table, chains per bridge ---- */
 char     *vnet_nft_start_script   (const VireoNetParams *params);

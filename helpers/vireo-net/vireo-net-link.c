@@ -153,6 +153,27 @@ vnet_tap_mac (const char *guest_mac)
   return g_strconcat ("fe", norm + 2, NULL);
 }
 
+/* whether a port of @bridge has @mac already: the tap of another VM
+ * with the same guest MAC (whoever defined it) */
+gboolean
+vnet_bridge_has_mac (const char *bridge,
+                     const char *mac)
+{
+  g_autofree char *dir = g_build_filename ("/sys/class/net", bridge, "brif", NULL);
+  g_autoptr(GDir) ports = g_dir_open (dir, 0, NULL);
+  const char *port;
+
+  while (ports != NULL && (port = g_dir_read_name (ports)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/sys/class/net", port, "address", NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) && g_ascii_strcasecmp (g_strstrip (text), mac) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 tap_ioctl (int           sock,
            unsigned long request,

@@ -223,6 +223,7 @@ open_tap_locked (VnetState   *state,
                  GError     **error)
 {
   g_autoptr(VireoNetParams) params = running_params (state, name);
+  g_autofree char *tap_mac = NULL;
   int fd;
 
   if (params == NULL)
@@ -230,6 +231,13 @@ open_tap_locked (VnetState   *state,
   /* the next VM to start brings back a dnsmasq that died */
   if (!vnet_dnsmasq_alive (state, name) && !vnet_dnsmasq_start (state, params, error))
     return -1;
+  tap_mac = vnet_tap_mac (mac);
+  if (tap_mac != NULL && vnet_bridge_has_mac (params->bridge, tap_mac))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("Network '%s': a running VM already uses MAC address %s"), name, mac);
+      return -1;
+    }
   fd = vnet_tap_open (params->bridge, mac, tap_name, error);
   if (fd < 0)
     /* Translators: the start of "Network 'default': Cannot create a tap device: …" */

@@ -125,7 +125,20 @@ ctl_verb_state (Ctl   *ctl,
   return CTL_OK;
 }
 
-/* virsh domifaddr: what the guest agent said, one address per line */
+/* the addresses its networks' DHCP leases give, besides what the guest
+ * agent said (a network that cannot be asked just adds none) */
+static void
+refresh_addresses (VireoDomain *domain)
+{
+  GAsyncResult *result = NULL;
+
+  vireo_domain_refresh_addresses_async (domain, NULL, ctl_done, &result);
+  vireo_domain_refresh_addresses_finish (domain, ctl_wait (&result), NULL);
+  g_object_unref (result);
+}
+
+/* virsh domifaddr: what the guest agent said and the DHCP leases of its
+ * virtual networks, one address per line */
 int
 ctl_verb_domifaddr (Ctl   *ctl,
                     int    argc,
@@ -137,6 +150,7 @@ ctl_verb_domifaddr (Ctl   *ctl,
 
   if ((ret = ctl_parse_domain (ctl, "domifaddr", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
     return ret;
+  refresh_addresses (domain);
   addresses = vireo_domain_get_guest_addresses (domain);
   if (ctl->json)
     {
