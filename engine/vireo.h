@@ -24,5 +24,6 @@
 #include "vireo-demo.h"
 #include "vireo-disks.h"
 #include "vireo-media.h"
+#include "vireo-port-forwards.h"
 #include "vireo-storage.h"
 #include "vireo-snapshot.h"

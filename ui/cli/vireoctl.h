@@ -64,5 +64,12 @@ int ctl_verb_snapshot_delete  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_snapshot_edit    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_clone      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_vol_info   (Ctl *ctl, int argc, char **argv);
+int ctl_verb_dominfo    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_port_forward_add    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_port_forward_remove (Ctl *ctl, int argc, char **argv);
+int ctl_verb_port_forward_list   (Ctl *ctl, int argc, char **argv);
+
+JsonNode *ctl_forwards_to_json (const VireoDomainConfig *config);
+void      ctl_print_forwards   (const VireoDomainConfig *config);
 
 G_END_DECLS
