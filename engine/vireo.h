@@ -25,6 +25,7 @@
 #include "vireo-demo.h"
 #include "vireo-disks.h"
 #include "vireo-media.h"
+#include "vireo-port-forwards.h"
 #include "vireo-storage.h"
 #include "vireo-snapshot.h"
 #include "vireo-network.h"

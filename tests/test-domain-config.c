@@ -529,6 +529,198 @@ test_describe_boot (void **state)
   assert_string_equal (kernel, "kernel /boot/vmlinuz");
 }
 
+static VireoDomainConfig *
+forwards_config (void)
+{
+  VireoDomainConfig *config = vireo_domain_config_new ("fwd");
+  VireoNicConfig *user = vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:aa:bb:01");
+  VireoNicConfig *second = vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:aa:bb:03");
+
+  g_free (config->uuid);
+  config->uuid = g_strdup ("11111111-2222-3333-4444-555555555556");
+  g_ptr_array_add (config->nics, user);
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "default", "52:54:00:aa:bb:02"));
+  g_ptr_array_add (config->nics, second);
+  g_ptr_array_add (user->forwards, vireo_port_forward_new (VIREO_FORWARD_TCP, NULL, 2222, 22));
+  g_ptr_array_add (user->forwards, vireo_port_forward_new (VIREO_FORWARD_UDP, "0.0.0.0", 5353, 53));
+  /* the same port on another address, or in the other protocol, is
+   * another host socket */
+  g_ptr_array_add (second->forwards, vireo_port_forward_new (VIREO_FORWARD_TCP, "127.0.0.2", 2222, 80));
+  g_ptr_array_add (second->forwards, vireo_port_forward_new (VIREO_FORWARD_UDP, NULL, 2222, 80));
+  return config;
+}
+
+/* Forwards live in our metadata, tied to their NIC by MAC, next to
+ * accel and other programs' metadata, and come back unchanged. */
+static void
+test_port_forwards (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = forwards_config ();
+  g_autoptr(VireoDomainConfig) copy = NULL;
+  g_autoptr(VireoDomainConfig) later = NULL;
+  g_autoptr(GError) error = NULL;
+  VireoNicConfig *nic;
+  VireoPortForward *forward;
+
+  assert_true (vireo_domain_config_validate (config, NULL));
+  g_ptr_array_add (config->extra_metadata,
+                   g_strdup ("<app:tag xmlns:app=\"urn:example:app\">kept</app:tag>"));
+  assert_roundtrip (config, "port-forwards.xml");
+
+  copy = vireo_domain_config_copy (config);
+  assert_int_equal (copy->accel, VIREO_ACCEL_AUTO);
+  assert_true (kept (copy->extra_metadata, "urn:example:app"));
+  nic = vireo_domain_config_lookup_nic (copy, "52:54:00:AA:BB:01");
+  assert_non_null (nic);
+  assert_int_equal (nic->forwards->len, 2);
+  forward = g_ptr_array_index (nic->forwards, 1);
+  assert_int_equal (forward->protocol, VIREO_FORWARD_UDP);
+  assert_string_equal (forward->address, "0.0.0.0");
+  assert_int_equal (forward->host_port, 5353);
+  assert_int_equal (forward->guest_port, 53);
+  assert_int_equal (((VireoNicConfig *) g_ptr_array_index (copy->nics, 1))->forwards->len, 0);
+  assert_ptr_equal (vireo_domain_config_first_user_nic (copy), g_ptr_array_index (copy->nics, 0));
+
+  /* <metadata> after <devices> is read as well */
+  later = vireo_domain_config_parse (
+      "<domain type='qemu'><name>late</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+      "<devices><interface type='user'><mac address='52:54:00:00:00:09'/></interface></devices>"
+      "<metadata><vireo:domain xmlns:vireo='urn:vireo:domain:1'><vireo:port-forward"
+      " mac='52:54:00:00:00:09' protocol='tcp' host='8080' guest='80'/></vireo:domain></metadata>"
+      "</domain>", -1, "late.xml", &error);
+  assert_no_error (error);
+  nic = g_ptr_array_index (later->nics, 0);
+  assert_int_equal (nic->forwards->len, 1);
+  forward = g_ptr_array_index (nic->forwards, 0);
+  assert_string_equal (forward->address, "127.0.0.1");
+  assert_int_equal (later->accel, VIREO_ACCEL_TCG);
+}
+
+static void
+assert_invalid (const VireoDomainConfig *config,
+                const char              *expect)
+{
+  g_autoptr(GError) error = NULL;
+
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  if (strstr (error->message, expect) == NULL)
+    fail_msg ("'%s' lacks '%s'", error->message, expect);
+  assert_true (g_str_has_prefix (error->message, "VM 'fwd': "));
+}
+
+static void
+test_port_forward_rules (void **state)
+{
+  static const struct { guint nic; const char *address; guint host; guint guest; const char *expect; } cases[] = {
+    { 0, NULL, 0, 22, "ports must be between 1 and 65535" },
+    { 0, NULL, 2200, 65536, "ports must be between 1 and 65535" },
+    { 0, "localhost", 2200, 22, "address 'localhost' is not an IPv4 address" },
+    { 0, "::1", 2200, 22, "address '::1' is not an IPv4 address" },
+    { 0, "127.0.0.01", 2200, 22, "is not an IPv4 address" },
+    { 1, NULL, 2200, 22, "interface 52:54:00:aa:bb:02 is not user-mode" },
+    { 0, NULL, 2222, 23, "tcp port 127.0.0.1:2222 is forwarded twice" },
+    { 2, "127.0.0.2", 2222, 81, "tcp port 127.0.0.2:2222 is forwarded twice" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(VireoDomainConfig) config = forwards_config ();
+      VireoNicConfig *nic = g_ptr_array_index (config->nics, cases[i].nic);
+
+      g_ptr_array_add (nic->forwards, vireo_port_forward_new (VIREO_FORWARD_TCP, cases[i].address,
+                                                              cases[i].host, cases[i].guest));
+      assert_invalid (config, cases[i].expect);
+    }
+}
+
+static void
+test_port_forward_xml_errors (void **state)
+{
+  static const struct { const char *attributes; const char *expect; } cases[] = {
+    { "mac='52:54:00:00:00:02' protocol='tcp' host='1' guest='2'", "mac='52:54:00:00:00:02'> names no interface" },
+    { "protocol='tcp' host='1' guest='2'", "mac=''> names no interface" },
+    { "mac='52:54:00:00:00:01' protocol='sctp' host='1' guest='2'", "protocol='sctp'> is not supported" },
+    { "mac='52:54:00:00:00:01' protocol='tcp' host='ssh' guest='2'", "host='ssh'> is not a port number" },
+    { "mac='52:54:00:00:00:01' protocol='tcp' host='1'", "guest=''> is not a port number" },
+    { "mac='52:54:00:00:00:01' protocol='tcp' host='1' guest='99999'", "ports must be between 1 and 65535" },
+    { "mac='52:54:00:00:00:01' protocol='tcp' address='example.org' host='1' guest='2'", "not an IPv4" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+          "<domain type='kvm'><name>bad</name><memory unit='MiB'>512</memory><os><type>hvm</type></os>"
+          "<metadata><vireo:domain xmlns:vireo='urn:vireo:domain:1'><vireo:port-forward %s/>"
+          "</vireo:domain></metadata><devices><interface type='user'><mac address='52:54:00:00:00:01'/>"
+          "</interface></devices></domain>", cases[i].attributes);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, "case.xml", &error);
+
+      if (config != NULL || error == NULL)
+        fail_msg ("case %u parsed: %s", i, xml);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
+      assert_true (g_str_has_prefix (error->message, "VM 'bad': "));
+    }
+}
+
+/* What users type: PROTO:[ADDRESS:]HOSTPORT:GUESTPORT, or without the
+ * guest port to name a rule. */
+static void
+test_port_forward_spec (void **state)
+{
+  static const struct { const char *spec; gboolean with_guest; const char *expect; } cases[] = {
+    { "tcp:2222:22", TRUE, "tcp:127.0.0.1:2222:22" },
+    { "udp:0.0.0.0:53:5353", TRUE, "udp:0.0.0.0:53:5353" },
+    { "tcp:65535:1", TRUE, "tcp:127.0.0.1:65535:1" },
+    { "tcp:2222", FALSE, "tcp:127.0.0.1:2222:0" },
+    { "tcp:127.0.0.2:2222", FALSE, "tcp:127.0.0.2:2222:0" },
+    { "tcp:2222", TRUE, NULL },
+    { "tcp:2222:22", FALSE, NULL },
+    { "icmp:1:2", TRUE, NULL },
+    { "TCP:1:2", TRUE, NULL },
+    { "tcp:0:22", TRUE, NULL },
+    { "tcp:65536:22", TRUE, NULL },
+    { "tcp:22:-1", TRUE, NULL },
+    { "tcp:localhost:1:2", TRUE, NULL },
+    { "tcp:1.2.3.4:5:6:7", TRUE, NULL },
+    { "", TRUE, NULL },
+    { "tcp::22", TRUE, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoPortForward) forward = vireo_port_forward_parse (cases[i].spec, cases[i].with_guest, &error);
+      g_autofree char *text = forward ? vireo_port_forward_describe (forward) : NULL;
+
+      if (cases[i].expect == NULL)
+        {
+          if (forward != NULL)
+            fail_msg ("case %u: '%s' was read as %s", i, cases[i].spec, text);
+          assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+          assert_non_null (strstr (error->message, cases[i].spec));
+          continue;
+        }
+      assert_no_error (error);
+      assert_string_equal (text, cases[i].expect);
+    }
+}
+
+static void
+test_port_forward_hostfwd (void **state)
+{
+  g_autoptr(VireoPortForward) a = vireo_port_forward_new (VIREO_FORWARD_TCP, NULL, 2222, 22);
+  g_autoptr(VireoPortForward) b = vireo_port_forward_new (VIREO_FORWARD_TCP, "127.0.0.1", 2222, 80);
+  g_autoptr(VireoPortForward) c = vireo_port_forward_new (VIREO_FORWARD_UDP, "127.0.0.1", 2222, 22);
+  g_autofree char *rule = vireo_port_forward_to_hostfwd (a);
+
+  assert_string_equal (rule, "tcp:127.0.0.1:2222-:22");
+  assert_true (vireo_port_forward_same_rule (a, b));
+  assert_false (vireo_port_forward_same_rule (a, c));
+}
+
 int
 main (void)
 {
@@ -545,6 +737,11 @@ main (void)
     cmocka_unit_test (test_backing_chain_limits),
     cmocka_unit_test (test_virt_manager_spice),
     cmocka_unit_test (test_describe_boot),
+    cmocka_unit_test (test_port_forwards),
+    cmocka_unit_test (test_port_forward_rules),
+    cmocka_unit_test (test_port_forward_xml_errors),
+    cmocka_unit_test (test_port_forward_spec),
+    cmocka_unit_test (test_port_forward_hostfwd),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

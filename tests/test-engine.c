@@ -9,14 +9,19 @@
 #include "vireo-create.h"
 #include "vireo-disks.h"
 #include "vireo-domain-lock.h"
+#include "vireo-domain-private.h"
 #include "vireo-engine.h"
 #include "vireo-engine-private.h"
+#include "vireo-port-forwards.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-proc.h"
 #include "vireo-storage.h"
 #include "vireo-store.h"
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -1234,6 +1239,130 @@ test_reload_reads_changed_files_only (void **state)
   g_signal_handlers_disconnect_by_data (db, &b_changes);
 }
 
+typedef struct {
+  gboolean done;
+  gboolean ok;
+  gboolean pending;
+  GError *error;
+} ForwardResult;
+
+static void
+on_forward_edited (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ForwardResult *r = user_data;
+
+  if (g_async_result_is_tagged (result, vireo_port_forwards_add_async))
+    r->ok = vireo_port_forwards_add_finish (VIREO_ENGINE (source), result, &r->pending, &r->error);
+  else
+    r->ok = vireo_port_forwards_remove_finish (VIREO_ENGINE (source), result, &r->pending, &r->error);
+  r->done = TRUE;
+}
+
+/* Adds (or removes) @spec on a shut-off VM; returns the error, if any. */
+static GError *
+edit_forward (Fixture     *f,
+              VireoDomain *domain,
+              const char  *mac,
+              const char  *spec,
+              gboolean     add)
+{
+  g_autoptr(VireoPortForward) forward = vireo_port_forward_parse (spec, add, NULL);
+  ForwardResult r = { 0 };
+
+  assert_non_null (forward);
+  if (add)
+    vireo_port_forwards_add_async (f->engine, domain, mac, forward, NULL, on_forward_edited, &r);
+  else
+    vireo_port_forwards_remove_async (f->engine, domain, mac, forward, NULL, on_forward_edited, &r);
+  vireo_test_pump (NULL, &r.done, 10000);
+  assert_true (r.done);
+  assert_false (r.pending);
+  assert_true (r.ok == (r.error == NULL));
+  return r.error;
+}
+
+static guint
+n_forwards (VireoDomain *domain,
+            guint        nic)
+{
+  return ((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (domain)->nics, nic))->forwards->len;
+}
+
+/* On a shut-off VM a forward is a definition change, checked by the
+ * definition's rules and written to its file. */
+static void
+test_port_forwards_offline (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = make_config ("pf");
+  g_autofree char *file = g_build_filename (f->root, "config", "domains", "pf.xml", NULL);
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) error = NULL;
+  VireoDomain *domain;
+
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "default", "52:54:00:00:00:0a"));
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:00:00:0b"));
+  assert_true (vireo_engine_load (f->engine, NULL));
+  domain = vireo_engine_define_domain (f->engine, config, &error);
+  assert_no_error (error);
+
+  /* no MAC: the first user-mode NIC */
+  assert_null (edit_forward (f, domain, NULL, "tcp:2222:22", TRUE));
+  assert_int_equal (n_forwards (domain, 1), 1);
+  xml = vireo_test_read (file);
+  assert_non_null (strstr (xml, "mac=\"52:54:00:00:00:0b\" protocol=\"tcp\" address=\"127.0.0.1\" host=\"2222\" guest=\"22\""));
+
+  error = edit_forward (f, domain, NULL, "tcp:127.0.0.1:2222:80", TRUE);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  assert_non_null (strstr (error->message, "forwarded twice"));
+  g_clear_error (&error);
+  error = edit_forward (f, domain, "52:54:00:00:00:0A", "tcp:2223:22", TRUE);
+  assert_non_null (strstr (error->message, "interface 52:54:00:00:00:0a is not user-mode"));
+  g_clear_error (&error);
+  error = edit_forward (f, domain, "52:54:00:00:00:0c", "tcp:2223:22", TRUE);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+  assert_int_equal (n_forwards (domain, 1), 1);
+
+  /* removed by its host side; a second time there is nothing to remove */
+  assert_null (edit_forward (f, domain, NULL, "tcp:2222", FALSE));
+  assert_int_equal (n_forwards (domain, 1), 0);
+  error = edit_forward (f, domain, NULL, "tcp:2222", FALSE);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_string_equal (error->message, "VM 'pf' does not forward host port tcp 127.0.0.1:2222");
+}
+
+/* QEMU's line about a forward it could not set up becomes the VM, the
+ * port and why. */
+static void
+test_port_forward_start_error (void **state)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_autofree char *line = NULL;
+  g_autofree char *want = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_true (fd >= 0);
+  assert_int_equal (bind (fd, (struct sockaddr *) &addr, sizeof addr), 0);
+  assert_int_equal (listen (fd, 1), 0);
+  assert_int_equal (getsockname (fd, (struct sockaddr *) &addr, &len), 0);
+  line = g_strdup_printf ("-netdev {\"type\":\"user\",\"hostfwd\":[{\"str\":\"tcp:127.0.0.1:%u-:22\"}],"
+                          "\"id\":\"net0\"}: Could not set up host forwarding rule 'tcp:127.0.0.1:%u-:22'",
+                          ntohs (addr.sin_port), ntohs (addr.sin_port));
+  error = _vireo_port_forward_start_error ("web", line);
+  close (fd);
+  want = g_strdup_printf ("VM 'web' failed to start: it cannot forward host port tcp 127.0.0.1:%u: %s",
+                          ntohs (addr.sin_port), g_strerror (EADDRINUSE));
+  assert_non_null (error);
+  assert_string_equal (error->message, want);
+  assert_null (_vireo_port_forward_start_error ("web", "-netdev user: Invalid parameter 'x'"));
+  assert_null (_vireo_port_forward_start_error ("web", "Could not set up host forwarding rule 'bogus'"));
+}
+
 int
 main (void)
 {
@@ -1257,6 +1386,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),
     cmocka_unit_test_setup_teardown (test_operation_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_port_forwards_offline, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_port_forward_start_error, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac_skips_used, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clone_names, setup, teardown),

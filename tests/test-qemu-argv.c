@@ -105,6 +105,40 @@ test_backing_chains (void **state)
   assert_int_equal (at, G_N_ELEMENTS (want));
 }
 
+/* Forwards go into their NIC's -netdev user as hostfwd rules; a NIC
+ * without any has no hostfwd member at all. */
+static void
+test_port_forwards (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("fwd");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/r" };
+  VireoNicConfig *first = vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:00:00:01");
+  VireoNicConfig *second = vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:00:00:02");
+  g_auto(GStrv) argv = NULL;
+  const char *want[] = {
+    "{\"type\":\"user\",\"hostfwd\":[{\"str\":\"tcp:127.0.0.1:2222-:22\"},"
+    "{\"str\":\"udp:0.0.0.0:5353-:53\"}],\"id\":\"net0\"}",
+    "{\"type\":\"user\",\"id\":\"net1\"}",
+  };
+  guint at = 0;
+
+  g_free (config->uuid);
+  config->uuid = g_strdup ("00000000-0000-0000-0000-000000000003");
+  config->rng = config->balloon = config->vnc = config->guest_agent = FALSE;
+  g_ptr_array_add (first->forwards, vireo_port_forward_new (VIREO_FORWARD_TCP, NULL, 2222, 22));
+  g_ptr_array_add (first->forwards, vireo_port_forward_new (VIREO_FORWARD_UDP, "0.0.0.0", 5353, 53));
+  g_ptr_array_add (config->nics, first);
+  g_ptr_array_add (config->nics, second);
+  assert_true (vireo_domain_config_validate (config, NULL));
+  assert_argv_golden (config, &host, "port-forwards.args");
+
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  for (guint i = 0; argv[i] && at < G_N_ELEMENTS (want); i++)
+    if (g_str_equal (argv[i], want[at]) && g_str_equal (argv[i - 1], "-netdev"))
+      at++;
+  assert_int_equal (at, G_N_ELEMENTS (want));
+}
+
 static void
 test_i440fx_ide_and_boot_order (void **state)
 {
@@ -437,6 +471,7 @@ main (void)
     cmocka_unit_test (test_loadvm),
     cmocka_unit_test (test_i440fx_ide_and_boot_order),
     cmocka_unit_test (test_backing_chains),
+    cmocka_unit_test (test_port_forwards),
     cmocka_unit_test (test_network_without_tap),
     cmocka_unit_test (test_resolve_accel),
     cmocka_unit_test (test_cpu_under_each_accel),

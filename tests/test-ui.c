@@ -230,6 +230,51 @@ find_message_dialog (void)
   return NULL;
 }
 
+static guint
+n_forwards (VireoDomain *domain)
+{
+  return ((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (domain)->nics, 0))->forwards->len;
+}
+
+/* A user-mode NIC's forwards: Add saves the form's forward, Remove the
+ * selected one.  (The NIC's MAC changed since the start, so the change
+ * waits for the next start instead of opening a port.) */
+static void
+check_forwards (VireoDetailsView *details,
+                VireoDomain      *domain,
+                GtkWidget        *vm_window)
+{
+  GtkListBox *nics = child_of (details, VIREO_TYPE_DETAILS_VIEW, "nics_list");
+  gpointer row = gtk_list_box_get_row_at_index (nics, 0);
+  g_autoptr(GtkTreePath) first = gtk_tree_path_new_first ();
+  const VireoPortForward *forward;
+  GtkTreeView *view;
+
+  assert_int_equal (n_forwards (domain), 0);
+  assert_true (gtk_widget_get_visible (child_of (row, VIREO_TYPE_NIC_ROW, "forwards_box")));
+  gtk_combo_box_set_active_id (child_of (row, VIREO_TYPE_NIC_ROW, "protocol_combo"), "udp");
+  gtk_spin_button_set_value (child_of (row, VIREO_TYPE_NIC_ROW, "host_spin"), 6553);
+  gtk_spin_button_set_value (child_of (row, VIREO_TYPE_NIC_ROW, "guest_spin"), 53);
+  gtk_button_clicked (child_of (row, VIREO_TYPE_NIC_ROW, "add_forward_button"));
+  assert_true (wait_until (details_saved, details, 10));
+  assert_int_equal (n_forwards (domain), 1);
+  forward = g_ptr_array_index (((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (domain)->nics, 0))->forwards, 0);
+  assert_int_equal (forward->protocol, VIREO_FORWARD_UDP);
+  assert_string_equal (forward->address, "127.0.0.1");
+  assert_int_equal (forward->host_port, 6553);
+  assert_int_equal (forward->guest_port, 53);
+  save_screenshot (vm_window, "details-forwards.png");
+
+  /* the list shows it; Remove takes the selected one away */
+  row = gtk_list_box_get_row_at_index (nics, 0);
+  view = child_of (row, VIREO_TYPE_NIC_ROW, "forwards_view");
+  assert_int_equal (gtk_tree_model_iter_n_children (gtk_tree_view_get_model (view), NULL), 1);
+  gtk_tree_selection_select_path (gtk_tree_view_get_selection (view), first);
+  gtk_button_clicked (child_of (row, VIREO_TYPE_NIC_ROW, "remove_forward_button"));
+  assert_true (wait_until (details_saved, details, 10));
+  assert_int_equal (n_forwards (domain), 0);
+}
+
 /* The Details' device pages on a running VM: every change is saved and
  * marked as waiting for the next start. */
 static void
@@ -263,6 +308,7 @@ check_device_pages (VireoDetailsView *details,
   g_signal_emit_by_name (mac, "activate");
   args[1] = "VM 'wizard-vm': 'zz:54' is not a valid unicast MAC address";
   assert_true (wait_until (status_starts, args, 10));
+  check_forwards (details, domain, vm_window);
 
   /* display settings */
   gtk_notebook_set_current_page (notebook, 3);

@@ -395,6 +395,48 @@ on_nic_remove (VireoNicRow      *row,
 }
 
 static void
+on_forward_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean pending = FALSE;
+  gboolean ok = g_async_result_is_tagged (result, vireo_port_forwards_add_async)
+                ? vireo_port_forwards_add_finish (VIREO_ENGINE (source), result, &pending, &error)
+                : vireo_port_forwards_remove_finish (VIREO_ENGINE (source), result, &pending, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (!ok)
+    set_status (user_data, error->message, TRUE);
+  else
+    set_status (user_data, pending ? _("Saved. The change takes effect when the VM next starts.")
+                                   : _("Saved."), FALSE);
+}
+
+/* Port forwards apply to a running VM at once, so they go through the
+ * engine's own calls rather than a plain save. */
+static void
+on_add_forward (VireoNicRow            *row,
+                const VireoPortForward *forward,
+                VireoDetailsView       *self)
+{
+  set_status (self, _("Saving…"), FALSE);
+  vireo_port_forwards_add_async (self->engine, self->domain, vireo_nic_row_get_mac (row), forward,
+                                 self->cancellable, on_forward_done, self);
+}
+
+static void
+on_remove_forward (VireoNicRow            *row,
+                   const VireoPortForward *rule,
+                   VireoDetailsView       *self)
+{
+  set_status (self, _("Saving…"), FALSE);
+  vireo_port_forwards_remove_async (self->engine, self->domain, vireo_nic_row_get_mac (row), rule,
+                                    self->cancellable, on_forward_done, self);
+}
+
+static void
 on_add_nic (VireoDetailsView *self)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
@@ -416,6 +458,8 @@ load_nics (VireoDetailsView *self)
 
       g_signal_connect_object (row, "changed", G_CALLBACK (on_nic_changed), self, 0);
       g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_nic_remove), self, 0);
+      g_signal_connect_object (row, "add-forward", G_CALLBACK (on_add_forward), self, 0);
+      g_signal_connect_object (row, "remove-forward", G_CALLBACK (on_remove_forward), self, 0);
       gtk_list_box_insert (self->nics_list, row, -1);
     }
 }

@@ -4,7 +4,10 @@
  *
  * Source, model and MAC of one interface.  Each change is announced with
  * ::changed (the MAC when Enter is pressed or the entry loses focus), and
- * the Details view saves it at once, as GNOME Boxes does.
+ * the Details view saves it at once, as GNOME Boxes does.  A user-mode
+ * interface also lists its host port forwards; Add and Remove are
+ * announced with ::add-forward and ::remove-forward, which the Details
+ * view applies (at once on a running VM too).
  */
 #include <glib/gi18n.h>
 
@@ -19,6 +22,15 @@ struct _VireoNicRow
   GtkComboBoxText *source_combo;
   GtkComboBoxText *model_combo;
   GtkEntry *mac_entry;
+  GtkWidget *forwards_box;
+  GtkTreeView *forwards_view;
+  GtkListStore *forwards_store;
+  GtkComboBoxText *protocol_combo;
+  GtkEntry *address_entry;
+  GtkSpinButton *host_spin;
+  GtkSpinButton *guest_spin;
+  GtkWidget *add_forward_button;
+  GtkWidget *remove_forward_button;
 
   /* owned */
   char *mac;           /* as defined, to tell an edit from a focus change */
@@ -29,7 +41,16 @@ struct _VireoNicRow
 enum {
   CHANGED,
   REMOVE,
+  ADD_FORWARD,
+  REMOVE_FORWARD,
   N_SIGNALS
+};
+
+enum {
+  COL_PROTOCOL,
+  COL_ADDRESS,
+  COL_HOST,
+  COL_GUEST,
 };
 
 static guint signals[N_SIGNALS];
@@ -58,6 +79,50 @@ on_remove_clicked (VireoNicRow *self)
 }
 
 static void
+on_forward_selected (VireoNicRow *self)
+{
+  GtkTreeSelection *selection = gtk_tree_view_get_selection (self->forwards_view);
+
+  gtk_widget_set_sensitive (self->remove_forward_button,
+                            gtk_tree_selection_get_selected (selection, NULL, NULL));
+}
+
+static void
+on_add_forward_clicked (VireoNicRow *self)
+{
+  const char *protocol = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->protocol_combo));
+  g_autofree char *address = g_strstrip (g_strdup (gtk_entry_get_text (self->address_entry)));
+  g_autoptr(VireoPortForward) forward = NULL;
+
+  /* the engine checks the address and the ports when it saves */
+  forward = vireo_port_forward_new (g_strcmp0 (protocol, "udp") == 0 ? VIREO_FORWARD_UDP : VIREO_FORWARD_TCP,
+                                    *address ? address : NULL,
+                                    gtk_spin_button_get_value_as_int (self->host_spin),
+                                    gtk_spin_button_get_value_as_int (self->guest_spin));
+  g_signal_emit (self, signals[ADD_FORWARD], 0, forward);
+}
+
+static void
+on_remove_forward_clicked (VireoNicRow *self)
+{
+  GtkTreeSelection *selection = gtk_tree_view_get_selection (self->forwards_view);
+  g_autofree char *protocol = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(VireoPortForward) rule = NULL;
+  GtkTreeModel *model;
+  GtkTreeIter iter;
+  guint host, guest;
+
+  if (!gtk_tree_selection_get_selected (selection, &model, &iter))
+    return;
+  gtk_tree_model_get (model, &iter, COL_PROTOCOL, &protocol, COL_ADDRESS, &address,
+                      COL_HOST, &host, COL_GUEST, &guest, -1);
+  rule = vireo_port_forward_new (g_strcmp0 (protocol, "udp") == 0 ? VIREO_FORWARD_UDP : VIREO_FORWARD_TCP,
+                                 address, host, guest);
+  g_signal_emit (self, signals[REMOVE_FORWARD], 0, rule);
+}
+
+static void
 vireo_nic_row_finalize (GObject *object)
 {
   g_free (VIREO_NIC_ROW (object)->mac);
@@ -74,20 +139,55 @@ vireo_nic_row_class_init (VireoNicRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoNicRow, source_combo);
   gtk_widget_class_bind_template_child (widget_class, VireoNicRow, model_combo);
   gtk_widget_class_bind_template_child (widget_class, VireoNicRow, mac_entry);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, forwards_box);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, forwards_view);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, forwards_store);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, protocol_combo);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, address_entry);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, host_spin);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, guest_spin);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, add_forward_button);
+  gtk_widget_class_bind_template_child (widget_class, VireoNicRow, remove_forward_button);
   gtk_widget_class_bind_template_callback (widget_class, on_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_mac_focus_out);
   gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_forward_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_add_forward_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_remove_forward_clicked);
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[REMOVE] = g_signal_new ("remove-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* the forward is a const VireoPortForward *, valid during the emission */
+  signals[ADD_FORWARD] = g_signal_new ("add-forward", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[REMOVE_FORWARD] = g_signal_new ("remove-forward", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
 vireo_nic_row_init (VireoNicRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* Only a user-mode interface has a slirp to forward ports into. */
+static void
+load_forwards (VireoNicRow          *self,
+               const VireoNicConfig *nic)
+{
+  gtk_widget_set_visible (self->forwards_box, nic->type == VIREO_NET_USER);
+  for (guint i = 0; i < nic->forwards->len; i++)
+    {
+      const VireoPortForward *f = g_ptr_array_index (nic->forwards, i);
+
+      gtk_list_store_insert_with_values (self->forwards_store, NULL, -1,
+                                         COL_PROTOCOL, vireo_forward_protocol_to_string (f->protocol),
+                                         COL_ADDRESS, f->address,
+                                         COL_HOST, f->host_port,
+                                         COL_GUEST, f->guest_port, -1);
+    }
 }
 
 /**
@@ -121,8 +221,19 @@ vireo_nic_row_new (const VireoNicConfig *nic,
       gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->model_combo), nic->model);
     }
   gtk_entry_set_text (self->mac_entry, nic->mac);
+  load_forwards (self, nic);
   self->loading = FALSE;
   return GTK_WIDGET (self);
+}
+
+/**
+ * vireo_nic_row_get_mac:
+ * Returns: the interface's MAC as defined (not as typed)
+ */
+const char *
+vireo_nic_row_get_mac (VireoNicRow *self)
+{
+  return self->mac;
 }
 
 guint

@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE (VireoNicRow, vireo_nic_row, VIREO, NIC_ROW, GtkListBoxRow)
 GtkWidget  *vireo_nic_row_new         (const VireoNicConfig *nic,
                                        guint                 index);
 guint       vireo_nic_row_get_index   (VireoNicRow *self);
+const char *vireo_nic_row_get_mac     (VireoNicRow *self);
 void        vireo_nic_row_apply       (VireoNicRow    *self,
                                        VireoNicConfig *nic);
 

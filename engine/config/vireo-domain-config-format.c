@@ -150,23 +150,60 @@ format_os (xmlNode                 *root,
   vireo_xml_add_fragments (os, config->extra_os);
 }
 
+static gboolean
+has_forwards (const VireoDomainConfig *config)
+{
+  for (guint i = 0; i < config->nics->len; i++)
+    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->forwards->len > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* <vireo:port-forward mac='…' protocol='tcp' address='…' host='…'
+ * guest='…'/>, one per forward, NIC by NIC */
+static void
+format_forwards (xmlNode                 *ours,
+                 xmlNs                   *ns,
+                 const VireoDomainConfig *config)
+{
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      const VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+
+      for (guint j = 0; j < nic->forwards->len; j++)
+        {
+          const VireoPortForward *forward = g_ptr_array_index (nic->forwards, j);
+          xmlNode *node = xmlNewChild (ours, ns, BAD_CAST "port-forward", NULL);
+
+          vireo_xml_set (node, "mac", nic->mac);
+          vireo_xml_set (node, "protocol", vireo_forward_protocol_to_string (forward->protocol));
+          vireo_xml_set (node, "address", forward->address);
+          vireo_xml_set_uint (node, "host", forward->host_port);
+          vireo_xml_set_uint (node, "guest", forward->guest_port);
+        }
+    }
+}
+
 static void
 format_metadata (xmlNode                 *root,
                  const VireoDomainConfig *config)
 {
+  gboolean forwards = has_forwards (config);
   xmlNode *metadata;
 
-  if (config->accel != VIREO_ACCEL_AUTO && config->extra_metadata->len == 0)
+  if (config->accel != VIREO_ACCEL_AUTO && !forwards && config->extra_metadata->len == 0)
     return;
 
   metadata = vireo_xml_add (root, "metadata");
-  if (config->accel == VIREO_ACCEL_AUTO)
+  if (config->accel == VIREO_ACCEL_AUTO || forwards)
     {
       xmlNode *ours = xmlNewChild (metadata, NULL, BAD_CAST "domain", NULL);
       xmlNs *ns = xmlNewNs (ours, BAD_CAST VIREO_XMLNS, BAD_CAST "vireo");
 
       xmlSetNs (ours, ns);
-      xmlNewTextChild (ours, ns, BAD_CAST "accel", BAD_CAST "auto");
+      if (config->accel == VIREO_ACCEL_AUTO)
+        xmlNewTextChild (ours, ns, BAD_CAST "accel", BAD_CAST "auto");
+      format_forwards (ours, ns, config);
     }
   vireo_xml_add_fragments (metadata, config->extra_metadata);
 }

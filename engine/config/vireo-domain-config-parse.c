@@ -616,6 +616,65 @@ parse_metadata (VireoDomainConfig *config,
 }
 
 static gboolean
+parse_forward_port (ParseContext *ctx,
+                    xmlNode      *node,
+                    const char   *attribute,
+                    guint        *port)
+{
+  g_autofree char *text = vireo_xml_prop (node, attribute);
+  guint64 value;
+
+  /* the range is vireo_domain_config_validate()'s to check */
+  if (!parse_uint (text, G_MAXUINT, &value))
+    return fail (ctx, _("<vireo:port-forward %s='%s'> is not a port number"), attribute, text ? text : "");
+  *port = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+parse_forward (ParseContext      *ctx,
+               VireoDomainConfig *config,
+               xmlNode           *node)
+{
+  g_autofree char *mac_text = vireo_xml_prop (node, "mac");
+  g_autofree char *mac = mac_text ? vireo_mac_normalize (mac_text) : NULL;
+  g_autofree char *protocol = vireo_xml_prop (node, "protocol");
+  g_autofree char *address = vireo_xml_prop (node, "address");
+  g_autoptr(VireoPortForward) forward = vireo_port_forward_new (VIREO_FORWARD_TCP, address, 0, 0);
+  VireoNicConfig *nic = vireo_domain_config_lookup_nic (config, mac);
+
+  if (nic == NULL)
+    return fail (ctx, _("<vireo:port-forward mac='%s'> names no interface of the VM"),
+                 mac_text ? mac_text : "");
+  if (!vireo_forward_protocol_from_string (protocol, &forward->protocol))
+    return fail (ctx, _("<vireo:port-forward protocol='%s'> is not supported (tcp or udp)"),
+                 protocol ? protocol : "");
+  if (!parse_forward_port (ctx, node, "host", &forward->host_port) ||
+      !parse_forward_port (ctx, node, "guest", &forward->guest_port))
+    return FALSE;
+  g_ptr_array_add (nic->forwards, g_steal_pointer (&forward));
+  return TRUE;
+}
+
+/* Forwards belong to NICs, so they are read once <devices> was, wherever
+ * <metadata> stood. */
+static gboolean
+parse_forwards (ParseContext      *ctx,
+                VireoDomainConfig *config,
+                xmlNode           *metadata)
+{
+  vireo_xml_for_each_element (child, metadata)
+    {
+      if (child->ns == NULL || xmlStrcmp (child->ns->href, BAD_CAST VIREO_XMLNS) != 0)
+        continue;
+      vireo_xml_for_each_element (item, child)
+        if (vireo_xml_is (item, "port-forward") && !parse_forward (ctx, config, item))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 parse_uuid (ParseContext      *ctx,
             VireoDomainConfig *config,
             xmlNode           *child)
@@ -668,6 +727,7 @@ parse_domain (ParseContext      *ctx,
 {
   g_autofree char *type = vireo_xml_prop (root, "type");
   gboolean saw_memory = FALSE, saw_current = FALSE, saw_os = FALSE;
+  xmlNode *metadata = NULL;
   char **field;
 
   if (g_strcmp0 (type, "kvm") == 0)
@@ -692,7 +752,10 @@ parse_domain (ParseContext      *ctx,
             return FALSE;
         }
       else if (vireo_xml_is (child, "metadata"))
-        parse_metadata (config, child);
+        {
+          parse_metadata (config, child);
+          metadata = child;
+        }
       else if (vireo_xml_is (child, "memory"))
         {
           if (!parse_memory (ctx, child, &config->memory_kib))
@@ -740,6 +803,8 @@ parse_domain (ParseContext      *ctx,
     return fail (ctx, _("<memory> is missing"));
   if (!saw_os)
     return fail (ctx, _("<os> is missing"));
+  if (metadata != NULL && !parse_forwards (ctx, config, metadata))
+    return FALSE;
   if (!saw_current)
     config->current_memory_kib = config->memory_kib;
   return TRUE;

@@ -7,3 +7,8 @@
 /* Vireo's own metadata, and QEMU's passthrough namespace */
 #define VIREO_XMLNS "urn:vireo:domain:1"
 #define QEMU_XMLNS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+#include "vireo-domain-config.h"
+
+gboolean _vireo_domain_config_validate_forwards (const VireoDomainConfig *config,
+                                                 GError                 **error);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vireo-domain-config.h"
+#include "vireo-domain-config-private.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-i18n.h"
@@ -179,6 +180,7 @@ vireo_nic_config_new (VireoNetType  type,
   nic->network = g_strdup (network);
   nic->mac = mac ? g_strdup (mac) : vireo_mac_generate (NULL);
   nic->model = g_strdup ("virtio");
+  nic->forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_port_forward_free);
   nic->extra = new_string_array ();
   return nic;
 }
@@ -191,6 +193,7 @@ vireo_nic_config_free (VireoNicConfig *nic)
   g_free (nic->network);
   g_free (nic->mac);
   g_free (nic->model);
+  g_clear_pointer (&nic->forwards, g_ptr_array_unref);
   g_clear_pointer (&nic->extra, g_ptr_array_unref);
   g_free (nic);
 }
@@ -886,7 +889,8 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
   return validate_machine (config, error) &&
          validate_boot_and_cpu (config, error) &&
          validate_disks (config, error) &&
-         validate_nics (config, error);
+         validate_nics (config, error) &&
+         _vireo_domain_config_validate_forwards (config, error);
 }
 
 /**

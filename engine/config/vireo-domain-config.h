@@ -38,6 +38,30 @@ typedef enum {
   VIREO_NET_NETWORK,
 } VireoNetType;
 
+typedef enum {
+  VIREO_FORWARD_TCP,
+  VIREO_FORWARD_UDP,
+} VireoForwardProtocol;
+
+/* The host address a forward listens on unless told otherwise: nothing
+ * is exposed beyond the host unless asked. */
+#define VIREO_FORWARD_DEFAULT_ADDRESS "127.0.0.1"
+
+/**
+ * VireoPortForward:
+ * A host port forwarded into a user-mode NIC (QEMU's hostfwd): what
+ * reaches @address:@host_port on the host goes to @guest_port of the
+ * guest.  libvirt has no element for it: it is kept in Vireo's metadata
+ * (<vireo:port-forward mac='…' protocol='tcp' address='127.0.0.1'
+ * host='2222' guest='22'/>), tied to its NIC by MAC.
+ */
+typedef struct {
+  VireoForwardProtocol protocol;
+  char *address;         /* an IPv4 literal on the host */
+  guint host_port;       /* 1-65535 */
+  guint guest_port;      /* 1-65535 */
+} VireoPortForward;
+
 typedef struct {
   VireoDiskDevice device;
   VireoDiskBus bus;
@@ -68,6 +92,7 @@ typedef struct {
   char *mac;
   char *model;           /* "virtio", "e1000e", "e1000", "rtl8139" */
   guint boot_order;
+  GPtrArray *forwards;   /* (element-type VireoPortForward): user-mode NICs only */
   GPtrArray *extra;      /* unknown child elements, serialized */
 } VireoNicConfig;
 
@@ -150,6 +175,31 @@ VireoNicConfig    *vireo_nic_config_new         (VireoNetType  type,
                                                  const char   *network,
                                                  const char   *mac);
 void               vireo_nic_config_free        (VireoNicConfig *nic);
+VireoNicConfig    *vireo_domain_config_lookup_nic (const VireoDomainConfig *config,
+                                                   const char              *mac);
+VireoNicConfig    *vireo_domain_config_first_user_nic (const VireoDomainConfig *config);
+
+VireoPortForward  *vireo_port_forward_new       (VireoForwardProtocol protocol,
+                                                 const char          *address,
+                                                 guint                host_port,
+                                                 guint                guest_port);
+VireoPortForward  *vireo_port_forward_copy      (const VireoPortForward *forward);
+void               vireo_port_forward_free      (VireoPortForward *forward);
+gboolean           vireo_port_forward_same_rule (const VireoPortForward *a,
+                                                 const VireoPortForward *b);
+char              *vireo_port_forward_to_hostfwd (const VireoPortForward *forward);
+char              *vireo_port_forward_describe  (const VireoPortForward *forward);
+VireoPortForward  *vireo_port_forward_parse     (const char  *spec,
+                                                 gboolean     with_guest,
+                                                 GError     **error);
+gboolean           vireo_port_forward_check     (const VireoPortForward *forward,
+                                                 const char             *vm_name,
+                                                 GError                **error);
+VireoPortForward  *vireo_nic_config_find_forward (const VireoNicConfig    *nic,
+                                                  const VireoPortForward *rule);
+const char        *vireo_forward_protocol_to_string (VireoForwardProtocol protocol);
+gboolean           vireo_forward_protocol_from_string (const char           *text,
+                                                       VireoForwardProtocol *protocol);
 
 void               vireo_domain_config_add_disk (VireoDomainConfig *config,
                                                  VireoDiskConfig   *disk);
@@ -174,5 +224,6 @@ gboolean           vireo_disk_bus_from_string   (const char   *text,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDomainConfig, vireo_domain_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDiskConfig, vireo_disk_config_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoNicConfig, vireo_nic_config_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoPortForward, vireo_port_forward_free)
 
 G_END_DECLS

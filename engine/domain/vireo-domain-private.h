@@ -45,6 +45,7 @@ struct _VireoDomain
   /* the definition the running QEMU was started from (run/ID/domain.xml) */
   VireoDomainConfig *live_config;
   gint64 live_started_at;
+  gint64 live_mtime;             /* of run/ID/domain.xml when read, µs */
   gboolean pending_changes;
 
   /* what the guest agent reported, through the shim */
@@ -113,5 +114,8 @@ GError      *_vireo_domain_not_running_error (VireoDomain    *self);
 GError      *_vireo_domain_command_error  (VireoDomain       *self,
                                            GError            *error,
                                            const char        *format);
+char        *_vireo_port_forward_failure  (const VireoPortForward *forward);
+GError      *_vireo_port_forward_start_error (const char *name,
+                                              const char *qemu_message);
 
 G_END_DECLS

@@ -409,9 +409,13 @@ ready_error (Start      *start,
 {
   const char *name = start->config->name;
   g_autofree char *tail = NULL;
+  GError *error;
 
   if (line != NULL && g_str_equal (line, "ok"))
     return NULL;
+  if (line != NULL && g_str_has_prefix (line, "error: ") &&
+      (error = _vireo_port_forward_start_error (name, line + 7)) != NULL)
+    return error;
   if (line != NULL && g_str_has_prefix (line, "error: "))
     return g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
                         "VM '%s' failed to start: %s", name, line + 7);

@@ -535,12 +535,20 @@ update_pending_changes (VireoDomain *self)
     g_clear_pointer (&self->live_config, vireo_domain_config_free);
   else
     {
-      if (self->live_config == NULL || self->live_started_at != self->started_at)
+      g_autofree char *path = g_build_filename (self->run_dir, "domain.xml", NULL);
+      GStatBuf st;
+      /* port forwards change the running VM's copy too, maybe from
+       * another process (vireo-port-forwards.c) */
+      gint64 mtime = g_stat (path, &st) != 0 ? 0
+                     : (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000;
+
+      if (self->live_config == NULL || self->live_started_at != self->started_at ||
+          self->live_mtime != mtime)
         {
-          g_autofree char *path = g_build_filename (self->run_dir, "domain.xml", NULL);
           g_autofree char *xml = NULL;
 
           g_clear_pointer (&self->live_config, vireo_domain_config_free);
+          self->live_mtime = mtime;
           /* a VM started by an older Vireo has no copy: nothing to compare */
           if (g_file_get_contents (path, &xml, NULL, NULL))
             self->live_config = vireo_domain_config_parse (xml, -1, path, NULL);

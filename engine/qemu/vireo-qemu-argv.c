@@ -282,6 +282,26 @@ add_disk (GPtrArray               *argv,
   add_json (argv, "-device", b);
 }
 
+/* NetdevUserOptions.hostfwd: [{"str": "tcp:127.0.0.1:2222-:22"}, …] */
+static void
+add_hostfwd (JsonBuilder          *b,
+             const VireoNicConfig *nic)
+{
+  if (nic->forwards->len == 0)
+    return;
+  json_builder_set_member_name (b, "hostfwd");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < nic->forwards->len; i++)
+    {
+      g_autofree char *rule = vireo_port_forward_to_hostfwd (g_ptr_array_index (nic->forwards, i));
+
+      json_builder_begin_object (b);
+      add_member_string (b, "str", rule);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
 static gboolean
 add_nic (GPtrArray               *argv,
          const VireoDomainConfig *config,
@@ -300,7 +320,10 @@ add_nic (GPtrArray               *argv,
 
   json_builder_begin_object (b);
   if (nic->type == VIREO_NET_USER)
-    add_member_string (b, "type", "user");
+    {
+      add_member_string (b, "type", "user");
+      add_hostfwd (b, nic);
+    }
   else
     {
       int fd = index < host->n_tap_fds ? host->tap_fds[index] : -1;

@@ -26,6 +26,7 @@ vireo_create_options_new (void)
   options->memory_mib = MIN (vireo_create_default_memory_mib (), vireo_create_max_memory_mib ());
   options->vcpus = MIN (VIREO_CREATE_DEFAULT_VCPUS, vireo_create_max_vcpus ());
   options->accel = VIREO_ACCEL_AUTO;
+  options->forwards = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_port_forward_free);
   return options;
 }
 
@@ -43,6 +44,7 @@ vireo_create_options_free (VireoCreateOptions *options)
   g_free (options->cmdline);
   g_free (options->network);
   g_free (options->disk_folder);
+  g_clear_pointer (&options->forwards, g_ptr_array_unref);
   g_free (options);
 }
 
@@ -141,6 +143,27 @@ create_free (Create *create)
   g_free (create);
 }
 
+/* The forwards go to the user-mode NIC; the definition's rules check them. */
+static gboolean
+add_forwards (VireoDomainConfig        *config,
+              const VireoCreateOptions *o,
+              GError                  **error)
+{
+  VireoNicConfig *nic = vireo_domain_config_first_user_nic (config);
+
+  if (o->forwards->len == 0)
+    return TRUE;
+  if (nic == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': port forwards need user-mode networking"), o->name);
+      return FALSE;
+    }
+  for (guint i = 0; i < o->forwards->len; i++)
+    g_ptr_array_add (nic->forwards, vireo_port_forward_copy (g_ptr_array_index (o->forwards, i)));
+  return TRUE;
+}
+
 /* Main thread, memory only: the choices that need no file, and a config
  * that lacks its files and its disk. */
 static VireoDomainConfig *
@@ -195,6 +218,8 @@ build_config (VireoEngine              *engine,
         create->network_file = g_build_filename (paths->networks_dir, base, NULL);
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, o->network, mac));
     }
+  if (!add_forwards (config, o, error))
+    return NULL;
   return g_steal_pointer (&config);
 }
 

@@ -28,6 +28,8 @@ typedef struct {
   char *network;      /* NULL or "user", "none", or a network's name */
   char *disk_folder;  /* where a new disk goes; NULL: the images folder */
   VireoAccel accel;
+  GPtrArray *forwards; /* (element-type VireoPortForward): host ports forwarded
+                        * into the user-mode NIC; never NULL */
 } VireoCreateOptions;
 
 VireoCreateOptions *vireo_create_options_new  (void);

@@ -38,6 +38,7 @@ ctl_verb_create (Ctl   *ctl,
   int memory = o->memory_mib, vcpus = o->vcpus;
   g_autofree char *disk = NULL, *import = NULL, *cdrom = NULL, *kernel = NULL, *initrd = NULL;
   g_autofree char *cmdline = NULL, *network = NULL, *accel = NULL, *title = NULL;
+  g_auto(GStrv) forwards = NULL;
   GOptionEntry entries[] = {
     { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default: a quarter of the host's, 512 to 4096)"), "MIB" },
     { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, N_("Virtual CPUs (default 2, at most the host's)"), "N" },
@@ -50,6 +51,8 @@ ctl_verb_create (Ctl   *ctl,
     { "network", 0, 0, G_OPTION_ARG_STRING, &network, N_("user (default), none, or a network's name"), "NET" },
     { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, N_("kvm, tcg or auto (default)"), "ACCEL" },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("A short description"), "TEXT" },
+    { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &forwards,
+      N_("Forward a host port into the user-mode NIC (tcp:2222:22; repeatable)"), "PROTO:[ADDR:]HPORT:GPORT" },
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
@@ -68,6 +71,19 @@ ctl_verb_create (Ctl   *ctl,
     return ctl_usage (_("create: --accel is kvm, tcg or auto"));
   if (memory < 0 || vcpus < 0)
     return ctl_usage (_("create: --memory and --vcpus are positive numbers"));
+  for (guint i = 0; forwards && forwards[i]; i++)
+    {
+      VireoPortForward *forward = vireo_port_forward_parse (forwards[i], TRUE, &error);
+
+      if (forward == NULL)
+        {
+          /* Translators: "create: 'tcp:22' is not a port forward: …" */
+          ctl_usage (_("create: %s"), error->message);
+          g_error_free (error);
+          return CTL_USAGE;
+        }
+      g_ptr_array_add (o->forwards, forward);
+    }
 
   o->name = g_strdup (argv[1]);
   o->title = g_steal_pointer (&title);

@@ -239,3 +239,37 @@ ctl_verb_stats (Ctl   *ctl,
     }
   return CTL_OK;
 }
+
+/* virsh dominfo: what a VM is, and its host port forwards */
+int
+ctl_verb_dominfo (Ctl   *ctl,
+                  int    argc,
+                  char **argv)
+{
+  const VireoDomainConfig *config;
+  g_autofree char *memory = NULL;
+  VireoDomain *domain;
+  int ret;
+
+  if ((ret = ctl_parse_domain (ctl, "dominfo", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
+  config = vireo_domain_get_config (domain);
+  if (ctl->json)
+    {
+      g_autoptr(JsonNode) node = domain_to_json (domain);
+
+      json_object_set_member (json_node_get_object (node), "port-forwards", ctl_forwards_to_json (config));
+      ctl_print_json (node);
+      return CTL_OK;
+    }
+  memory = format_bytes (config->memory_kib * 1024);
+  printf ("%-16s %s\n", _("Name:"), config->name);
+  printf ("%-16s %s\n", _("UUID:"), config->uuid);
+  printf ("%-16s %s\n", _("State:"), vireo_domain_state_get_label (vireo_domain_get_state (domain)));
+  printf ("%-16s %u\n", _("CPUs:"), config->vcpus);
+  printf ("%-16s %s\n", _("Memory:"), memory);
+  printf ("%-16s %u\n", _("Interfaces:"), config->nics->len);
+  printf ("%s\n", _("Port forwards:"));
+  ctl_print_forwards (config);
+  return CTL_OK;
+}

@@ -75,5 +75,12 @@ int ctl_verb_net_stop      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_undefine  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_leases    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_add_host  (Ctl *ctl, int argc, char **argv);
+int ctl_verb_dominfo    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_port_forward_add    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_port_forward_remove (Ctl *ctl, int argc, char **argv);
+int ctl_verb_port_forward_list   (Ctl *ctl, int argc, char **argv);
+
+JsonNode *ctl_forwards_to_json (const VireoDomainConfig *config);
+void      ctl_print_forwards   (const VireoDomainConfig *config);
 
 G_END_DECLS
