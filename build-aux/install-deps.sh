@@ -19,6 +19,8 @@ packages=(
   procps python3
   # running guests
   qemu-system-x86 qemu-utils
+  # NAT networks (vireo-net), and the private bus of its test
+  dnsmasq-base nftables iproute2 dbus-daemon
   # the test and demo guest: host kernel + busybox initramfs
   linux-image-amd64 busybox-static cpio kmod
 )

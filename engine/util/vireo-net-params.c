@@ -166,7 +166,7 @@ vireo_ipv4_cidr_parse (const char *text,
       !g_ascii_string_to_unsigned (slash + 1, 10, 0, 32, &bits, NULL) ||
       (slash[1] == '0' && slash[2] != '\0'))
     {
-      g_autofree char *shown = g_utf8_make_valid (text ? text : "", 64);
+      g_autofree char *shown = g_utf8_make_valid (text ? text : "", text ? (gssize) strnlen (text, 64) : 0);
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("'%s' is not an IPv4 subnet such as 192.168.124.0/24"), g_strdelimit (shown, "\n\r\t", ' '));
       return FALSE;
@@ -217,7 +217,7 @@ vireo_network_name_validate (const char *name,
 static char *
 shown (const char *text)
 {
-  char *valid = g_utf8_make_valid (text ? text : "", 80);
+  char *valid = g_utf8_make_valid (text ? text : "", text ? (gssize) strnlen (text, 80) : 0);
 
   for (char *q = valid; *q != '\0'; q++)
     if (g_ascii_iscntrl (*q))

@@ -74,6 +74,18 @@ ctl net-autostart lab --disable >/dev/null
 [ -e "$NETS/autostart/lab" ] && fail "the autostart marker stayed"
 expect_error 1 "does not exist" -- ctl net-autostart nowhere
 
+step net-undefine deletes a stopped network and its marker
+ctl net-autostart closed >/dev/null
+ctl net-undefine closed >/dev/null
+[ -e "$NETS/closed.xml" ] && fail "the definition stayed"
+[ -e "$NETS/autostart/closed" ] && fail "the autostart marker stayed"
+expect_error 1 "does not exist" -- ctl net-undefine closed
+ctl net-create closed --subnet 10.99.0.0/16 >/dev/null
+out=$(ctl net-add-host closed --mac 52:54:00:00:99:01 --ip 10.99.0.50 --name web)
+ctl net-dumpxml closed | grep -q '<host mac="52:54:00:00:99:01" name="web" ip="10.99.0.50"/>' || fail "net-add-host did not save the lease: $out"
+expect_error 1 "10.98.0.5" -- ctl net-add-host closed --mac 52:54:00:00:99:02 --ip 10.98.0.5
+expect_error 2 "--mac" -- ctl net-add-host closed --ip 10.99.0.51
+
 step a definition that does not load is reported, not hidden
 ln -s "$ROOT/libvirt-out.xml" "$NETS/linked.xml"
 expect_error 1 "linked" -- ctl net-dumpxml linked

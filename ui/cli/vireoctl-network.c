@@ -150,7 +150,13 @@ ctl_verb_net_list (Ctl   *ctl,
     {
       g_autoptr(VireoNetwork) network = g_list_model_get_item (networks, i);
       g_autofree char *subnet = vireo_network_config_describe_subnet (vireo_network_get_config (network));
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
 
+      /* what vireo-net runs now; without the helper nothing runs */
+      vireo_network_refresh_async (network, NULL, ctl_done, &result);
+      if (!vireo_network_refresh_finish (network, ctl_wait (&result), &error))
+        g_debug ("%s", error->message);
       if (!all && !vireo_network_get_active (network))
         continue;
       if (ctl->json)

@@ -60,6 +60,11 @@ static const Verb verbs[] = {
   { "net-create", ctl_verb_net_create, "NAME [--subnet CIDR] [--isolated]", N_("define a NAT (or isolated) network on a free subnet") },
   { "net-list", ctl_verb_net_list, "[--all]", N_("list virtual networks (running ones, or all)") },
   { "net-dumpxml", ctl_verb_net_dumpxml, "NAME", N_("print a network's XML") },
+  { "net-start", ctl_verb_net_start, "NAME", N_("start a network (bridge, NAT and DHCP, through vireo-net)") },
+  { "net-stop", ctl_verb_net_stop, "NAME", N_("stop a network") },
+  { "net-undefine", ctl_verb_net_undefine, "NAME", N_("delete a stopped network's definition") },
+  { "net-leases", ctl_verb_net_leases, "NAME", N_("a network's DHCP leases and the VMs that hold them") },
+  { "net-add-host", ctl_verb_net_add_host, "NAME --mac MAC --ip IP [--name HOST]", N_("give a MAC a fixed address on a network") },
   { "net-autostart", ctl_verb_net_autostart, "NAME [--disable]", N_("start a network by itself, or no longer") },
 };
 

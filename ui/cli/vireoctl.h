@@ -70,5 +70,10 @@ int ctl_verb_net_create    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_list      (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_dumpxml   (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_autostart (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_start     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_stop      (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_undefine  (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_leases    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_net_add_host  (Ctl *ctl, int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,329 @@
+/* vireo-net-ops.c: start, stop, taps, status and leases of a network
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The same operations behind the command line and D-Bus.  Each holds the
+ * state lock.  A start checks everything it can before it makes anything,
+ * then makes each part in turn; a failure takes down what was made, and
+ * only that (a bridge is deleted only when it carries our alias).
+ */
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-net-helper.h"
+
+static gboolean
+not_running (const char  *name,
+             GError     **error)
+{
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+               _("Network '%s' is not running"), name);
+  return FALSE;
+}
+
+/* the params of a network vireo-net runs now: its folder and its bridge */
+static VireoNetParams *
+running_params (VnetState  *state,
+                const char *name)
+{
+  g_autoptr(VireoNetParams) params = NULL;
+
+  if (!vnet_state_has_network (state, name))
+    return NULL;
+  params = vnet_state_load_params (state, name, NULL);
+  if (params == NULL || !g_str_equal (params->name, name) ||
+      !vnet_bridge_is_ours (params->bridge, name))
+    return NULL;
+  return g_steal_pointer (&params);
+}
+
+/* takes down whatever of the network is there; the first failure is
+ * reported, and the rest is still taken down */
+static gboolean
+teardown (VnetState   *state,
+          const char  *name,
+          const char  *bridge,
+          GError     **error)
+{
+  g_autoptr(GError) first = NULL;
+  GError **err = &first;
+
+  if (!vnet_dnsmasq_stop (state, name, err))
+    err = NULL;
+  if (bridge != NULL && !vnet_firewall_stop (bridge, err))
+    err = NULL;
+  if (bridge != NULL && !vnet_bridge_delete (bridge, name, err))
+    err = NULL;
+  if (!vnet_state_remove_network (state, name, err))
+    err = NULL;
+  if (first == NULL)
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
+               _("Network '%s' was not taken down completely: %s"), name, first->message);
+  return FALSE;
+}
+
+/* a network's folder without its bridge: a helper died, or the bridge
+ * was deleted behind our back; what is left of it goes */
+static void
+clear_stale (VnetState  *state,
+             const char *name)
+{
+  g_autoptr(VireoNetParams) old = vnet_state_load_params (state, name, NULL);
+
+  teardown (state, name, old ? old->bridge : NULL, NULL);
+}
+
+static gboolean
+bridge_free (VnetState            *state,
+             const VireoNetParams *params,
+             GError              **error)
+{
+  g_auto(GStrv) names = vnet_state_list (state);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(VireoNetParams) other = running_params (state, names[i]);
+
+      if (other != NULL && g_str_equal (other->bridge, params->bridge))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                       _("Network '%s': bridge %s is already used by network '%s'"),
+                       params->name, params->bridge, other->name);
+          return FALSE;
+        }
+    }
+  if (vnet_link_exists (params->bridge))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("Network '%s': an interface named %s already exists and is not Vireo's"),
+                   params->name, params->bridge);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+save_params (VnetState            *state,
+             const VireoNetParams *params,
+             GError              **error)
+{
+  g_autoptr(GVariant) variant = g_variant_ref_sink (vireo_net_params_to_variant (params));
+  g_autofree char *text = g_variant_print (variant, TRUE);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+
+  return vnet_state_write (state, params->name, "params", line, error);
+}
+
+/* the same network again: new static leases, and a dnsmasq that died
+ * comes back */
+static gboolean
+refresh (VnetState            *state,
+         const VireoNetParams *params,
+         GError              **error)
+{
+  if (!vnet_dnsmasq_write (state, params, error) || !save_params (state, params, error))
+    return FALSE;
+  if (vnet_dnsmasq_alive (state, params->name))
+    {
+      vnet_dnsmasq_reload (state, params->name);
+      return TRUE;
+    }
+  return vnet_dnsmasq_start (state, params, error);
+}
+
+static gboolean
+build (VnetState            *state,
+       const VireoNetParams *params,
+       GError              **error)
+{
+  if (!vnet_state_make_network (state, params->name, error) ||
+      !vnet_bridge_create (params, error) ||
+      (params->nat && !vnet_ip_forward_enable (error)) ||
+      !vnet_firewall_start (params, error) ||
+      !vnet_dnsmasq_write (state, params, error) ||
+      !vnet_dnsmasq_start (state, params, error) ||
+      !save_params (state, params, error))
+    {
+      teardown (state, params->name, params->bridge, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+start_locked (VnetState            *state,
+              const VireoNetParams *params,
+              GError              **error)
+{
+  g_autoptr(VireoNetParams) running = running_params (state, params->name);
+
+  if (!vireo_net_params_validate (params, error))
+    return FALSE;
+  if (running != NULL)
+    {
+      if (vireo_net_params_same_network (running, params))
+        return refresh (state, params, error);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
+                   _("Network '%s' already runs with other settings; stop it first"), params->name);
+      return FALSE;
+    }
+  if (!bridge_free (state, params, error) ||
+      !vireo_net_subnet_check_host (vireo_net_params_network (params), params->prefix, NULL, error))
+    return FALSE;
+  if (vnet_state_has_network (state, params->name))
+    clear_stale (state, params->name);
+  return build (state, params, error);
+}
+
+/**
+ * vnet_net_start:
+ * Starts the network: bridge, address, forwarding, firewall, dnsmasq, in
+ * that order.  Idempotent for the same settings.
+ */
+gboolean
+vnet_net_start (VnetState            *state,
+                const VireoNetParams *params,
+                GError              **error)
+{
+  gboolean ok;
+
+  if (!vnet_state_lock (state, error))
+    return FALSE;
+  ok = start_locked (state, params, error);
+  vnet_state_unlock (state);
+  return ok;
+}
+
+/* exact teardown: dnsmasq, the chains (and the table with its last
+ * chain), the bridge, the state folder */
+gboolean
+vnet_net_stop (VnetState   *state,
+               const char  *name,
+               GError     **error)
+{
+  g_autoptr(VireoNetParams) params = NULL;
+  gboolean ok;
+
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+    return FALSE;
+  params = vnet_state_has_network (state, name) ? vnet_state_load_params (state, name, NULL) : NULL;
+  if (params == NULL)
+    ok = not_running (name, error);
+  else
+    ok = teardown (state, name, params->bridge, error);
+  vnet_state_unlock (state);
+  return ok;
+}
+
+static int
+open_tap_locked (VnetState   *state,
+                 const char  *name,
+                 const char  *mac,
+                 char       **tap_name,
+                 GError     **error)
+{
+  g_autoptr(VireoNetParams) params = running_params (state, name);
+  int fd;
+
+  if (params == NULL)
+    return not_running (name, error), -1;
+  /* the next VM to start brings back a dnsmasq that died */
+  if (!vnet_dnsmasq_alive (state, name) && !vnet_dnsmasq_start (state, params, error))
+    return -1;
+  fd = vnet_tap_open (params->bridge, mac, tap_name, error);
+  if (fd < 0)
+    /* Translators: the start of "Network 'default': Cannot create a tap device: …" */
+    g_prefix_error (error, _("Network '%s': "), name);
+  return fd;
+}
+
+/**
+ * vnet_net_open_tap:
+ * Returns: the fd of a new tap on the network's bridge, or -1
+ */
+int
+vnet_net_open_tap (VnetState   *state,
+                   const char  *name,
+                   const char  *mac,
+                   char       **tap_name,
+                   GError     **error)
+{
+  int fd;
+
+  if (!vireo_network_name_validate (name, error))
+    return -1;
+  if (!vireo_net_mac_validate (mac, error))
+    {
+      g_prefix_error (error, _("Network '%s': "), name);
+      return -1;
+    }
+  if (!vnet_state_lock (state, error))
+    return -1;
+  fd = open_tap_locked (state, name, mac, tap_name, error);
+  vnet_state_unlock (state);
+  return fd;
+}
+
+/* a{sv}: running b, dnsmasq-alive b, params a{sv} when running */
+GVariant *
+vnet_net_status (VnetState   *state,
+                 const char  *name,
+                 GError     **error)
+{
+  g_autoptr(VireoNetParams) params = NULL;
+  GVariantDict dict;
+
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+    return NULL;
+  params = running_params (state, name);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "running", "b", params != NULL);
+  g_variant_dict_insert (&dict, "dnsmasq-alive", "b", params != NULL && vnet_dnsmasq_alive (state, name));
+  if (params != NULL)
+    g_variant_dict_insert_value (&dict, "params", vireo_net_params_to_variant (params));
+  vnet_state_unlock (state);
+  return g_variant_dict_end (&dict);
+}
+
+/* a(xsss), from dnsmasq's lease file */
+GVariant *
+vnet_net_leases (VnetState   *state,
+                 const char  *name,
+                 GError     **error)
+{
+  g_autoptr(VireoNetParams) params = NULL;
+  g_autofree char *text = NULL;
+
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+    return NULL;
+  params = running_params (state, name);
+  /* no lease file yet: nobody asked for an address */
+  if (params != NULL)
+    text = vnet_state_read (state, name, "leases", 16 << 20, NULL);
+  vnet_state_unlock (state);
+  if (params == NULL)
+    return not_running (name, error), NULL;
+  return vnet_leases_parse (text);
+}
+
+/* as: the networks running now */
+GVariant *
+vnet_net_list (VnetState *state)
+{
+  g_auto(GStrv) names = NULL;
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
+  if (!vnet_state_lock (state, NULL))
+    return g_variant_builder_end (&builder);
+  names = vnet_state_list (state);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(VireoNetParams) params = running_params (state, names[i]);
+
+      if (params != NULL)
+        g_variant_builder_add (&builder, "s", names[i]);
+    }
+  vnet_state_unlock (state);
+  return g_variant_builder_end (&builder);
+}
