@@ -29,6 +29,7 @@
 #include "vireo-engine.h"
 #include "vireo-error.h"
 #include "vireo-network-row.h"
+#include "vireo-networks-window.h"
 #include "vireo-new-network-dialog.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-nic-row.h"
@@ -1690,6 +1691,60 @@ test_new_network (void **state)
   check_offered (f);
 }
 
+static gboolean
+network_gone (gpointer data)
+{
+  return !network_defined (data);
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* The Networks window lists the networks: one made from its Create
+ * button is selected, shown with its subnet, inactive (only Start and
+ * Delete apply), and deleted after a question. */
+static void
+test_networks_window (void **state)
+{
+  Fixture *f = *state;
+  VireoNetworksWindow *window = VIREO_NETWORKS_WINDOW (vireo_networks_window_new (GTK_WINDOW (f->window),
+                                                                                f->engine));
+  GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (window), "net");
+  gpointer args[2] = { f->engine, "lab" };
+  VireoNetwork *lab;
+  GtkListBoxRow *row;
+  const char *details;
+  g_autofree char *subnet = NULL;
+
+  gtk_widget_show (GTK_WIDGET (window));
+  create_from_dialog (vireo_networks_window_create (window), f->engine);
+  lab = vireo_engine_lookup_network (f->engine, "lab");
+  assert_ptr_equal (vireo_networks_window_get_selected (window), lab);
+  row = gtk_list_box_get_selected_row (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "list_box"));
+  subnet = vireo_network_config_describe_subnet (vireo_network_get_config (lab));
+  details = gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "details_label"));
+  assert_non_null (strstr (details, subnet));
+  assert_non_null (strstr (details, "isolated"));
+  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Inactive");
+  assert_true (g_action_group_get_action_enabled (actions, "start"));
+  assert_false (g_action_group_get_action_enabled (actions, "stop"));
+  assert_true (g_action_group_get_action_enabled (actions, "delete"));
+  assert_string_equal (gtk_label_get_text (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "leases_note")),
+                       "The network is not running.");
+  assert_null (vireo_networks_window_get_error_text (window));
+  save_screenshot (GTK_WIDGET (window), "networks-window.png");
+
+  vireo_networks_window_delete (window);
+  assert_true (wait_until (message_dialog_shown, NULL, 5));
+  gtk_dialog_response (GTK_DIALOG (find_message_dialog ()), GTK_RESPONSE_ACCEPT);
+  assert_true (wait_until (network_gone, args, 20));
+  assert_null (vireo_networks_window_get_error_text (window));
+  gtk_widget_destroy (GTK_WIDGET (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1721,6 +1776,7 @@ main (int   argc,
     cmocka_unit_test_setup_teardown (test_long_list, setup, teardown),
     cmocka_unit_test_setup_teardown (test_convert_disk, setup, teardown),
     cmocka_unit_test_setup_teardown (test_new_network, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_networks_window, setup, teardown),
   };
   int failed;
 
