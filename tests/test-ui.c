@@ -10,7 +10,9 @@
  * shows as crashed and the application carries on; the VM's own window
  * starts it, pauses and resumes it and forces it off; its Snapshots page
  * takes, reverts to and deletes a snapshot of it running, and the row
- * menu's Clone… copies it shut off.  Screenshots of the windows go
+ * menu's Clone… copies it shut off.  The Create Network dialog defines
+ * an isolated network (not started: that makes a bridge), which the
+ * wizard and the NIC row then offer.  Screenshots of the windows go
  * to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
@@ -26,6 +28,9 @@
 #include "vireo-disk-row.h"
 #include "vireo-engine.h"
 #include "vireo-error.h"
+#include "vireo-network-row.h"
+#include "vireo-networks-window.h"
+#include "vireo-new-network-dialog.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-nic-row.h"
 #include "vireo-preferences.h"
@@ -1650,6 +1655,142 @@ test_convert_disk (void **state)
   gtk_widget_destroy (window);
 }
 
+static gboolean
+network_defined (gpointer data)
+{
+  gpointer *args = data;
+  return vireo_engine_lookup_network (args[0], args[1]) != NULL;
+}
+
+/* The Create Network dialog: a taken name is refused as it is typed; the
+ * subnet comes suggested, with the DHCP range from it; Create defines an
+ * isolated network. */
+static void
+create_from_dialog (GtkWidget   *dialog,
+                    VireoEngine *engine)
+{
+  GtkWidget *create = child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "create_button");
+  const char *subnet = gtk_entry_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "subnet_entry"));
+  guint32 network, first, last;
+  guint prefix;
+  gpointer args[2] = { engine, "lab" };
+
+  gtk_widget_show (dialog);
+  assert_true (vireo_ipv4_cidr_parse (subnet, &network, &prefix, NULL));
+  assert_true (vireo_ipv4_parse (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG,
+                                                               "dhcp_start_entry")), &first));
+  assert_true (vireo_ipv4_parse (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG,
+                                                               "dhcp_end_entry")), &last));
+  assert_int_equal (first, network + 2);
+  assert_int_equal (last, (network | ~vireo_ipv4_mask (prefix)) - 1);
+  assert_false (gtk_widget_is_sensitive (create));   /* no name yet */
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "name_entry"), VIREO_DEFAULT_NETWORK);
+  assert_string_equal (gtk_label_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "name_error")),
+                       "A network named 'default' already exists");
+  assert_false (gtk_widget_is_sensitive (create));
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "name_entry"), "lab");
+  assert_string_equal (gtk_label_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "name_error")), "");
+  gtk_toggle_button_set_active (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "isolated_radio"), TRUE);
+  assert_true (gtk_widget_is_sensitive (create));
+  save_screenshot (dialog, "new-network-dialog.png");
+  gtk_button_clicked (GTK_BUTTON (create));
+  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_NEW_NETWORK_DIALOG), 20));
+  assert_true (network_defined (args));
+  assert_int_equal (vireo_network_get_config (vireo_engine_lookup_network (engine, "lab"))->forward,
+                    VIREO_NETWORK_FORWARD_NONE);
+}
+
+/* The wizard and a NIC's source offer every defined network, the
+ * default one first in the wizard. */
+static void
+check_offered (Fixture *f)
+{
+  GtkWidget *assistant = vireo_window_new_vm (f->window);
+  GtkComboBox *combo = child_of (assistant, VIREO_TYPE_NEW_VM_ASSISTANT, "network_combo");
+  g_autoptr(VireoNicConfig) nic = vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:12:34:56");
+  GtkWidget *row = g_object_ref_sink (vireo_nic_row_new (nic, 0, vireo_engine_get_networks (f->engine)));
+  gpointer args[2] = { combo, "lab" };
+
+  assert_true (combo_has (args));
+  gtk_combo_box_set_active (combo, 1);
+  assert_string_equal (gtk_combo_box_get_active_id (combo), VIREO_DEFAULT_NETWORK);
+  gtk_widget_destroy (assistant);
+  args[0] = child_of (row, VIREO_TYPE_NIC_ROW, "source_combo");
+  args[1] = "network:lab";
+  assert_true (combo_has (args));
+  args[1] = "network:default";
+  assert_true (combo_has (args));
+  assert_string_equal (gtk_combo_box_get_active_id (args[0]), "user");
+  gtk_widget_destroy (row);
+  g_object_unref (row);
+}
+
+/* A network created in the Create Network dialog is offered by the
+ * wizard and by a NIC's source. */
+static void
+test_new_network (void **state)
+{
+  Fixture *f = *state;
+
+  assert_non_null (vireo_engine_lookup_network (f->engine, VIREO_DEFAULT_NETWORK));
+  create_from_dialog (vireo_new_network_dialog_new (GTK_WINDOW (f->window), f->engine), f->engine);
+  check_offered (f);
+}
+
+static gboolean
+network_gone (gpointer data)
+{
+  return !network_defined (data);
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+/* The Networks window lists the networks: one made from its Create
+ * button is selected, shown with its subnet, inactive (only Start and
+ * Delete apply), and deleted after a question. */
+static void
+test_networks_window (void **state)
+{
+  Fixture *f = *state;
+  VireoNetworksWindow *window = VIREO_NETWORKS_WINDOW (vireo_networks_window_new (GTK_WINDOW (f->window),
+                                                                                f->engine));
+  GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (window), "net");
+  gpointer args[2] = { f->engine, "lab" };
+  VireoNetwork *lab;
+  GtkListBoxRow *row;
+  const char *details;
+  g_autofree char *subnet = NULL;
+
+  gtk_widget_show (GTK_WIDGET (window));
+  create_from_dialog (vireo_networks_window_create (window), f->engine);
+  lab = vireo_engine_lookup_network (f->engine, "lab");
+  assert_ptr_equal (vireo_networks_window_get_selected (window), lab);
+  row = gtk_list_box_get_selected_row (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "list_box"));
+  subnet = vireo_network_config_describe_subnet (vireo_network_get_config (lab));
+  details = gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "details_label"));
+  assert_non_null (strstr (details, subnet));
+  assert_non_null (strstr (details, "isolated"));
+  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Inactive");
+  assert_true (g_action_group_get_action_enabled (actions, "start"));
+  assert_false (g_action_group_get_action_enabled (actions, "stop"));
+  assert_true (g_action_group_get_action_enabled (actions, "delete"));
+  assert_string_equal (gtk_label_get_text (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "leases_note")),
+                       "The network is not running.");
+  assert_null (vireo_networks_window_get_error_text (window));
+  save_screenshot (GTK_WIDGET (window), "networks-window.png");
+
+  vireo_networks_window_delete (window);
+  assert_true (wait_until (message_dialog_shown, NULL, 5));
+  gtk_dialog_response (GTK_DIALOG (find_message_dialog ()), GTK_RESPONSE_ACCEPT);
+  assert_true (wait_until (network_gone, args, 20));
+  assert_null (vireo_networks_window_get_error_text (window));
+  gtk_widget_destroy (GTK_WIDGET (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1680,10 +1821,15 @@ main (int   argc,
   const struct CMUnitTest lists[] = {
     cmocka_unit_test_setup_teardown (test_long_list, setup, teardown),
     cmocka_unit_test_setup_teardown (test_convert_disk, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_new_network, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_networks_window, setup, teardown),
   };
   int failed;
 
   gtk_init (&argc, &argv);
+  /* VIREO_TEST_FILTER=test_networks runs only the tests it names */
+  if (g_getenv ("VIREO_TEST_FILTER"))
+    cmocka_set_test_filter (g_getenv ("VIREO_TEST_FILTER"));
   failed = cmocka_run_group_tests_name ("manager", manager, setup, teardown);
   failed += cmocka_run_group_tests_name ("lists", lists, NULL, NULL);
   return failed;

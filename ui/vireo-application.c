@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "vireo-application.h"
+#include "vireo-networks-window.h"
 #include "vireo-vm-window.h"
 #include "vireo-vm-list.h"
 #include "vireo-window.h"
@@ -23,6 +24,7 @@ struct _VireoApplication
   char *root;
   VireoEngine *engine;
   VireoWindow *window;
+  GtkWidget *networks_window;   /* weak: while open */
 };
 
 G_DEFINE_FINAL_TYPE (VireoApplication, vireo_application, GTK_TYPE_APPLICATION)
@@ -190,8 +192,29 @@ quit (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* One Networks window for the application, made when first asked for. */
+static void
+show_networks (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  VireoApplication *self = user_data;
+
+  if (self->window == NULL)
+    return;
+  if (self->networks_window == NULL)
+    {
+      GtkWidget *window = vireo_networks_window_new (GTK_WINDOW (self->window), self->engine);
+
+      gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
+      g_set_weak_pointer (&self->networks_window, window);
+    }
+  gtk_window_present (GTK_WINDOW (self->networks_window));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit },
+  { "networks", show_networks },
 };
 
 static void
@@ -199,6 +222,7 @@ vireo_application_startup (GApplication *app)
 {
   static const struct { const char *action; const char *accels[3]; } accels[] = {
     { "app.quit", { "<Primary>q", NULL } },
+    { "app.networks", { "<Primary><Shift>n", NULL } },
     { "win.new-vm", { "<Primary>n", NULL } },
     { "win.start", { "<Primary>Return", NULL } },
     { "win.pause", { "<Primary>p", NULL } },
@@ -223,6 +247,7 @@ vireo_application_finalize (GObject *object)
 {
   VireoApplication *self = VIREO_APPLICATION (object);
 
+  g_clear_weak_pointer (&self->networks_window);
   g_free (self->root);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_application_parent_class)->finalize (object);

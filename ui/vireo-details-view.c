@@ -454,7 +454,8 @@ load_nics (VireoDetailsView *self)
   clear_list (self->nics_list);
   for (guint i = 0; i < config->nics->len; i++)
     {
-      GtkWidget *row = vireo_nic_row_new (g_ptr_array_index (config->nics, i), i);
+      GtkWidget *row = vireo_nic_row_new (g_ptr_array_index (config->nics, i), i,
+                                          vireo_engine_get_networks (self->engine));
 
       g_signal_connect_object (row, "changed", G_CALLBACK (on_nic_changed), self, 0);
       g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_nic_remove), self, 0);

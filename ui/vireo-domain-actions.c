@@ -7,7 +7,9 @@
  * here: one place runs each verb, asks before a Force Off, and enables
  * the actions as the engine's vireo_domain_can() says the VM's state
  * allows, again on every change of state.  A failure comes back as the
- * ::failed signal, for the window to show where it shows errors.
+ * ::failed signal, for the window to show where it shows errors.  A VM
+ * on a virtual network that may not start for want of the network helper
+ * (or of the right to use it) is offered user-mode networking instead.
  */
 #include <glib/gi18n.h>
 
@@ -24,6 +26,7 @@ struct _VireoDomainActions
   guint n_entries;
 
   /* owned */
+  VireoEngine *engine;                   /* to save a changed definition; NULL: none */
   GCancellable *cancellable;             /* the window's: it cancels it when it closes */
   GSettings *settings;
   VireoDomain *domain;
@@ -52,6 +55,125 @@ on_operation_done (GObject      *source,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
     return;
   g_signal_emit (self, signals[FAILED], 0, VIREO_DOMAIN (source), error);
+}
+
+static gboolean
+uses_networks (VireoDomain *domain)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+
+  for (guint i = 0; i < config->nics->len; i++)
+    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->type == VIREO_NET_NETWORK)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  VireoDomainActions *self;
+  VireoDomain *domain;
+} Switching;
+
+/* Saved through the engine, as the Details editor saves; then started. */
+static void
+on_switched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Switching *data = user_data;
+  g_autoptr(VireoDomainActions) self = data->self;
+  g_autoptr(VireoDomain) asked = data->domain;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+
+  g_free (data);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
+    return;
+  if (domain == NULL)
+    g_signal_emit (self, signals[FAILED], 0, asked, error);
+  else
+    vireo_domain_actions_run (self, domain, VIREO_DOMAIN_OP_START);
+}
+
+/**
+ * vireo_domain_actions_use_user_mode:
+ * Changes every interface of @domain on a virtual network to user-mode
+ * networking, in its definition, and starts it.  A failure is emitted
+ * as ::failed.
+ */
+void
+vireo_domain_actions_use_user_mode (VireoDomainActions *self,
+                                    VireoDomain        *domain)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+  Switching *data;
+
+  g_return_if_fail (self->engine != NULL);
+
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+
+      if (nic->type != VIREO_NET_NETWORK)
+        continue;
+      nic->type = VIREO_NET_USER;
+      g_clear_pointer (&nic->network, g_free);
+    }
+  data = g_new0 (Switching, 1);
+  data->self = g_object_ref (self);
+  data->domain = g_object_ref (domain);
+  vireo_engine_define_domain_async (self->engine, config, self->cancellable, on_switched, data);
+}
+
+static void
+on_user_mode_response (GtkDialog          *dialog,
+                       int                 response,
+                       VireoDomainActions *self)
+{
+  VireoDomain *domain = g_object_get_data (G_OBJECT (dialog), "domain");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    vireo_domain_actions_use_user_mode (self, domain);
+  gtk_widget_destroy (GTK_WIDGET (dialog));
+}
+
+/* The window shows why the start failed (::failed); this asks whether
+ * to use user-mode networking instead. */
+static void
+offer_user_mode (VireoDomainActions *self,
+                 VireoDomain        *domain)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (self->window, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_QUESTION, GTK_BUTTONS_NONE,
+                                              _("Start “%s” with user-mode networking?"),
+                                              vireo_domain_get_name (domain));
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog),
+                                            _("Its virtual network cannot start here. Its network interfaces "
+                                              "can use user-mode networking (NAT inside QEMU) instead; the "
+                                              "Details page can change them back."));
+  gtk_dialog_add_buttons (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL,
+                          _("_Use User-Mode Networking"), GTK_RESPONSE_ACCEPT, NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  g_object_set_data_full (G_OBJECT (dialog), "domain", g_object_ref (domain), g_object_unref);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_user_mode_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(VireoDomainActions) self = user_data;
+  g_autoptr(GError) error = NULL;
+  VireoDomain *domain = VIREO_DOMAIN (source);
+
+  if (vireo_domain_operation_finish (domain, result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
+    return;
+  g_signal_emit (self, signals[FAILED], 0, domain, error);
+  if (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) && self->engine && uses_networks (domain))
+    offer_user_mode (self, domain);
 }
 
 static void
@@ -118,7 +240,7 @@ vireo_domain_actions_run (VireoDomainActions *self,
   switch (op)
     {
     case VIREO_DOMAIN_OP_START:
-      vireo_domain_start_async (domain, self->cancellable, on_operation_done, g_object_ref (self));
+      vireo_domain_start_async (domain, self->cancellable, on_started, g_object_ref (self));
       break;
     case VIREO_DOMAIN_OP_SHUTDOWN:
       vireo_domain_shutdown_async (domain, VIREO_DOMAIN_SHUTDOWN_TIMEOUT_S, self->cancellable,
@@ -203,6 +325,21 @@ vireo_domain_actions_set_domain (VireoDomainActions *self,
 }
 
 /**
+ * vireo_domain_actions_set_engine:
+ * The engine that saves a changed definition (user-mode networking
+ * instead of a virtual network that cannot start); without one, none is
+ * offered.
+ */
+void
+vireo_domain_actions_set_engine (VireoDomainActions *self,
+                                 VireoEngine        *engine)
+{
+  g_return_if_fail (VIREO_IS_DOMAIN_ACTIONS (self));
+
+  g_set_object (&self->engine, engine);
+}
+
+/**
  * vireo_domain_actions_new:
  * Adds one action per entry to @window (a #GActionMap), disabled until
  * vireo_domain_actions_set_domain().  Operations use @cancellable, which
@@ -245,6 +382,7 @@ vireo_domain_actions_dispose (GObject *object)
     g_clear_signal_handler (&self->state_handler, self->domain);
   g_clear_object (&self->domain);
   g_clear_object (&self->settings);
+  g_clear_object (&self->engine);
   g_clear_object (&self->cancellable);
   g_clear_weak_pointer (&self->window);
   G_OBJECT_CLASS (vireo_domain_actions_parent_class)->dispose (object);

@@ -38,5 +38,9 @@ void                vireo_domain_actions_set_domain (VireoDomainActions         
 void                vireo_domain_actions_run        (VireoDomainActions           *self,
                                                      VireoDomain                  *domain,
                                                      VireoDomainOp                 op);
+void                vireo_domain_actions_set_engine (VireoDomainActions           *self,
+                                                     VireoEngine                  *engine);
+void                vireo_domain_actions_use_user_mode (VireoDomainActions        *self,
+                                                        VireoDomain               *domain);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "vireo.h"
 #include "vireo-file-chooser.h"
+#include "vireo-network-row.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 
@@ -337,6 +338,38 @@ vireo_new_vm_assistant_init (VireoNewVmAssistant *self)
   self->settings = vireo_ui_settings_new ();
 }
 
+static void
+add_network (VireoNewVmAssistant *self,
+             VireoNetwork        *network,
+             int                  position)
+{
+  g_autofree char *kind = vireo_ui_describe_network (network);
+  /* Translators: a choice of network in the New VM wizard: the name, then subnet and kind */
+  g_autofree char *label = g_strdup_printf (_("Virtual network “%s” (%s)"), vireo_network_get_name (network), kind);
+
+  gtk_combo_box_text_insert (self->network_combo, position, vireo_network_get_name (network), label);
+}
+
+/* After user mode, each defined network, the default one first (the
+ * engine's list is sorted by name); "No network" stays last. */
+static void
+fill_networks (VireoNewVmAssistant *self)
+{
+  GListModel *networks = vireo_engine_get_networks (self->engine);
+  VireoNetwork *fallback = vireo_engine_lookup_network (self->engine, VIREO_DEFAULT_NETWORK);
+  int position = 1;
+
+  if (fallback != NULL)
+    add_network (self, fallback, position++);
+  for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
+    {
+      g_autoptr(VireoNetwork) network = g_list_model_get_item (networks, i);
+
+      if (network != fallback)
+        add_network (self, network, position++);
+    }
+}
+
 /**
  * vireo_new_vm_assistant_new:
  * Returns: the wizard, for a VM in @engine
@@ -365,6 +398,7 @@ vireo_new_vm_assistant_new (GtkWindow   *parent,
                                     "This computer has %u CPUs and %s of memory.", cpus),
                           cpus, host_memory);
   gtk_label_set_text (self->host_label, host);
+  fill_networks (self);
   on_source_changed (self);
   return GTK_WIDGET (self);
 }

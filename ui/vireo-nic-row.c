@@ -190,31 +190,61 @@ load_forwards (VireoNicRow          *self,
     }
 }
 
+/* User mode, then every defined network with its state; a network the
+ * NIC names that is not defined (imported XML) is offered as it is. */
+static void
+fill_sources (VireoNicRow          *self,
+              const VireoNicConfig *nic,
+              GListModel           *networks)
+{
+  guint n = networks ? g_list_model_get_n_items (networks) : 0;
+
+  gtk_combo_box_text_append (self->source_combo, "user", _("User-mode networking (NAT inside QEMU)"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(VireoNetwork) network = g_list_model_get_item (networks, i);
+      const char *name = vireo_network_get_name (network);
+      g_autofree char *id = g_strconcat ("network:", name, NULL);
+      g_autofree char *label = vireo_network_get_active (network)
+        /* Translators: a NIC's source: a virtual network that runs now */
+        ? g_strdup_printf (_("Virtual network “%s” (active)"), name)
+        /* Translators: a NIC's source: a virtual network that does not run now */
+        : g_strdup_printf (_("Virtual network “%s” (inactive)"), name);
+
+      gtk_combo_box_text_append (self->source_combo, id, label);
+    }
+  if (nic->type == VIREO_NET_NETWORK)
+    {
+      g_autofree char *id = g_strconcat ("network:", nic->network, NULL);
+
+      if (!gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), id))
+        {
+          g_autofree char *label = g_strdup_printf (_("Virtual network “%s”"), nic->network);
+
+          gtk_combo_box_text_append (self->source_combo, id, label);
+          gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), id);
+        }
+    }
+  else
+    gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), "user");
+}
+
 /**
  * vireo_nic_row_new:
  * @index: the interface's position in the definition
+ * @networks: (nullable) (element-type VireoNetwork): the defined networks
  */
 GtkWidget *
 vireo_nic_row_new (const VireoNicConfig *nic,
-                   guint                 index)
+                   guint                 index,
+                   GListModel           *networks)
 {
   VireoNicRow *self = g_object_new (VIREO_TYPE_NIC_ROW, NULL);
 
   self->loading = TRUE;
   self->index = index;
   self->mac = g_strdup (nic->mac);
-  gtk_combo_box_text_append (self->source_combo, "user", _("User-mode networking (NAT inside QEMU)"));
-  /* a named network, from the wizard or imported XML, is offered as it is */
-  if (nic->type == VIREO_NET_NETWORK)
-    {
-      g_autofree char *label = g_strdup_printf (_("Virtual network “%s”"), nic->network);
-      g_autofree char *id = g_strconcat ("network:", nic->network, NULL);
-
-      gtk_combo_box_text_append (self->source_combo, id, label);
-      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), id);
-    }
-  else
-    gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->source_combo), "user");
+  fill_sources (self, nic, networks);
   if (!gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->model_combo), nic->model))
     {
       gtk_combo_box_text_append (self->model_combo, nic->model, nic->model);

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoNicRow, vireo_nic_row, VIREO, NIC_ROW, GtkListBoxRow)
 
 GtkWidget  *vireo_nic_row_new         (const VireoNicConfig *nic,
-                                       guint                 index);
+                                       guint                 index,
+                                       GListModel           *networks);
 guint       vireo_nic_row_get_index   (VireoNicRow *self);
 const char *vireo_nic_row_get_mac     (VireoNicRow *self);
 void        vireo_nic_row_apply       (VireoNicRow    *self,

@@ -328,6 +328,7 @@ vireo_vm_window_new (GtkApplication *app,
   self->domain = g_object_ref (domain);
   gtk_window_set_title (GTK_WINDOW (self), vireo_domain_get_name (domain));
   vireo_domain_actions_set_domain (self->domain_actions, domain);
+  vireo_domain_actions_set_engine (self->domain_actions, engine);
   g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_domain_state), self, 0);
   on_domain_state (domain, NULL, self);
   self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (domain));

@@ -334,6 +334,7 @@ vireo_window_new (GtkApplication *app,
   GListModel *domains = vireo_engine_get_domains (engine);
 
   self->engine = g_object_ref (engine);
+  vireo_domain_actions_set_engine (self->domain_actions, engine);
   vireo_vm_list_set_model (VIREO_VM_LIST (self->list_box), domains);
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   self->settings = vireo_ui_settings_new ();
