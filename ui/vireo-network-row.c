@@ -57,7 +57,7 @@ update (VireoNetworkRow *self)
   details = g_strdup_printf (_("%s · bridge %s"), kind, config->bridge ? config->bridge : "—");
   if (vireo_network_get_autostart (self->network))
     {
-      char *with = g_strconcat (details, " · ", _("starts at boot"), NULL);
+      char *with = g_strconcat (details, " · ", _("starts with its first VM"), NULL);
 
       g_free (details);
       details = with;

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The list follows the engine's networks (a GListModel), the rows their
- * network's properties; Start, Stop, Start at boot and Delete work on
+ * network's properties; Start, Stop, autostart and Delete work on
  * the selected one, enabled as its state allows.  The leases table shows
  * what the selected network's DHCP server handed out, read when the
  * window is shown, when the selection changes and on Refresh: nothing

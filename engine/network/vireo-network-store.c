@@ -282,12 +282,20 @@ define_default_once (const VireoPaths *paths)
     g_ptr_array_add (configs, ((VireoNetworkLoaded *) g_ptr_array_index (loaded, i))->config);
   vireo_ipv4_cidr_parse (VIREO_NETWORK_DEFAULT_SUBNET, &network, &prefix, NULL);
   config = _vireo_network_new_config (VIREO_DEFAULT_NETWORK, network, prefix, VIREO_NETWORK_DEFAULT_BRIDGE, FALSE);
-  if (_vireo_network_check_unique (configs, config, NULL) &&
-      !g_file_test (path, G_FILE_TEST_EXISTS) &&
-      !_vireo_network_store_write (paths, config, &error))
+  if (_vireo_network_check_unique (configs, config, NULL) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_debug ("The default network was not defined: %s", error->message);
-      return;
+      g_autofree char *autostart = autostart_path (paths, VIREO_DEFAULT_NETWORK);
+      g_autofree char *dir = g_path_get_dirname (autostart);
+
+      if (!_vireo_network_store_write (paths, config, &error))
+        {
+          g_debug ("The default network was not defined: %s", error->message);
+          return;
+        }
+      /* as libvirt's: it starts when the first VM on it does */
+      if (g_mkdir_with_parents (dir, 0700) != 0 || !vireo_file_write_atomic (autostart, "", 0, 0600, &error))
+        g_debug ("The default network does not autostart: %s", error ? error->message : g_strerror (errno));
+      g_clear_error (&error);
     }
   if (!vireo_file_write_atomic (marker, "", 0, 0600, &error))
     g_debug ("%s", error->message);
@@ -378,7 +386,7 @@ _vireo_network_store_set_autostart (const VireoPaths  *paths,
     {
       if (g_unlink (marker) != 0 && errno != ENOENT)
         {
-          vireo_set_io_error (error, errno, _("Network '%s' still starts with the host"), name);
+          vireo_set_io_error (error, errno, _("Network '%s' still starts with the first VM on it"), name);
           return FALSE;
         }
       return TRUE;
@@ -387,7 +395,7 @@ _vireo_network_store_set_autostart (const VireoPaths  *paths,
       !vireo_file_write_atomic (marker, "", 0, 0600, error))
     {
       if (error != NULL && *error == NULL)
-        vireo_set_io_error (error, errno, _("Network '%s' does not start with the host"), name);
+        vireo_set_io_error (error, errno, _("Network '%s' does not start with the first VM on it"), name);
       else
         g_prefix_error (error, _("Network '%s': "), name);
       return FALSE;

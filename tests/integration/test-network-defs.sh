@@ -65,7 +65,7 @@ ctl --json net-list --all | python3 -c '
 import json, sys
 nets = {n["name"]: n for n in json.load(sys.stdin)}
 assert nets["lab"]["autostart"] is True, nets["lab"]
-assert nets["default"]["autostart"] is False
+assert nets["default"]["autostart"] is True, "the default network autostarts, as libvirt does"
 assert nets["closed"]["forward"] == "none"
 assert nets["libvirt"]["bridge"] == "vireobr1"
 assert sorted(nets) == ["closed", "default", "lab", "lab-isolated", "libvirt", "office"], sorted(nets)

@@ -69,7 +69,7 @@ static const Verb verbs[] = {
   { "net-undefine", ctl_verb_net_undefine, "NAME", N_("delete a stopped network's definition") },
   { "net-leases", ctl_verb_net_leases, "NAME", N_("a network's DHCP leases and the VMs that hold them") },
   { "net-add-host", ctl_verb_net_add_host, "NAME --mac MAC --ip IP [--name HOST]", N_("give a MAC a fixed address on a network") },
-  { "net-autostart", ctl_verb_net_autostart, "NAME [--disable]", N_("start a network by itself, or no longer") },
+  { "net-autostart", ctl_verb_net_autostart, "NAME [--disable]", N_("start a network when the first VM on it starts, or no longer") },
 };
 
 static void
