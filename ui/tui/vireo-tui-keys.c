@@ -155,6 +155,24 @@ key_help (Tui *tui, int key)
   return TUI_REDRAW_ALL;
 }
 
+/* A VM that could not start for want of vireo-net may start on user-mode
+ * networking instead: tui_start_failed() asks. */
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Op *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (vireo_domain_start_finish (VIREO_DOMAIN (source), result, &error))
+    tui_set_status (op->tui, FALSE, "%s", op->done);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    tui_start_failed (op->tui, VIREO_DOMAIN (source), error);
+  g_free (op->done);
+  g_free (op);
+}
+
 static TuiRedraw
 key_start (Tui *tui, int key)
 {
@@ -165,7 +183,7 @@ key_start (Tui *tui, int key)
     return TUI_REDRAW_ALL;
   done = g_strdup_printf (_("VM '%s' started."), vireo_domain_get_name (domain));
   tui_set_status (tui, FALSE, _("Starting VM '%s'…"), vireo_domain_get_name (domain));
-  vireo_domain_start_async (domain, tui->cancellable, on_op_done, op_new (tui, done));
+  vireo_domain_start_async (domain, tui->cancellable, on_started, op_new (tui, done));
   return TUI_REDRAW_ALL;
 }
 

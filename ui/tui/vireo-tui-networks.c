@@ -7,6 +7,10 @@
  * notifications, and the leases are read asynchronously when a network is
  * chosen, when its state changes, after starting or stopping it and when
  * r asks for it.  The view holds nothing once it is left.
+ *
+ * Starting a VM whose NIC is on a network fails with VIREO_ERROR_PERMISSION
+ * when vireo-net is missing or not authorised; vireo-tui then offers to
+ * switch those NICs to user-mode networking and start the VM again.
  */
 #include <glib/gi18n.h>
 #include <string.h>
@@ -620,3 +624,96 @@ tui_networks_draw (Tui *tui)
   draw_leases (tui, y + 1, bottom, width);
 }
 
+/* The NICs that need vireo-net: those on a network. */
+static gboolean
+uses_networks (VireoDomain *domain)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+
+  for (guint i = 0; i < config->nics->len; i++)
+    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->type == VIREO_NET_NETWORK)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_restarted (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Tui *tui = user_data;
+  VireoDomain *domain = VIREO_DOMAIN (source);
+  g_autoptr(GError) error = NULL;
+
+  if (vireo_domain_start_finish (domain, result, &error))
+    tui_set_status (tui, FALSE, _("VM '%s' started with user-mode networking."), vireo_domain_get_name (domain));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    tui_set_status (tui, TRUE, "%s", error->message);
+}
+
+static void
+on_switched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Tui *tui = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+
+  if (domain == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tui_set_status (tui, TRUE, "%s", error->message);
+      return;
+    }
+  tui_set_status (tui, FALSE, _("Starting VM '%s' with user-mode networking…"), vireo_domain_get_name (domain));
+  vireo_domain_start_async (domain, tui->cancellable, on_restarted, tui);
+}
+
+/* y: the definition saved with user-mode NICs, then the VM started. */
+static void
+do_switch_to_user_mode (Tui         *tui,
+                        VireoDomain *domain)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+
+      if (nic->type != VIREO_NET_NETWORK)
+        continue;
+      nic->type = VIREO_NET_USER;
+      g_clear_pointer (&nic->network, g_free);
+    }
+  vireo_engine_define_domain_async (tui->engine, config, tui->cancellable, on_switched, tui);
+}
+
+/**
+ * tui_start_failed:
+ * Says why @domain did not start.  When vireo-net is missing or not
+ * authorised (VIREO_ERROR_PERMISSION) and the VM has NICs on a network,
+ * asks whether to switch them to user-mode networking and start again.
+ */
+void
+tui_start_failed (Tui          *tui,
+                  VireoDomain  *domain,
+                  const GError *error)
+{
+  /* the user went on to something else meanwhile: no question */
+  gboolean can_ask = tui->mode == TUI_MODE_TABLE || tui->mode == TUI_MODE_DETAILS ||
+                     tui->mode == TUI_MODE_NETWORKS;
+  char *question;
+
+  if (!can_ask || !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) || !uses_networks (domain))
+    {
+      tui_set_status (tui, TRUE, "%s", error->message);
+      return;
+    }
+  /* Translators: %2$s is why the VM did not start, one line that says how to fix it; the
+   * question comes first, as a narrow terminal cuts the end of the line */
+  question = g_strdup_printf (_("Switch VM '%1$s' to user-mode networking and start it? (y/n)  %2$s"),
+                              vireo_domain_get_name (domain), error->message);
+  g_strdelimit (question, "\r\n\t", ' ');
+  tui_queue_draw (tui, tui_ask (tui, domain, do_switch_to_user_mode, question));
+}

@@ -157,7 +157,7 @@ TuiRedraw tui_snapshots_take  (Tui *tui, VireoDomain *domain);
 TuiRedraw tui_snapshots_revert (Tui *tui, VireoDomain *domain);
 TuiRedraw tui_snapshots_delete (Tui *tui, VireoDomain *domain);
 
-/* vireo-tui-networks.c: the network view */
+/* vireo-tui-networks.c: the network view, and starting a VM without vireo-net */
 TuiRedraw tui_networks_open   (Tui *tui);
 TuiRedraw tui_networks_close  (Tui *tui);
 void      tui_networks_free   (Tui *tui);
@@ -167,6 +167,7 @@ TuiRedraw tui_networks_refresh (Tui *tui);
 TuiRedraw tui_networks_start  (Tui *tui);
 TuiRedraw tui_networks_stop   (Tui *tui);
 TuiRedraw tui_networks_toggle_autostart (Tui *tui);
+void      tui_start_failed    (Tui *tui, VireoDomain *domain, const GError *error);
 
 /* vireo-tui-clone.c */
 TuiRedraw tui_clone_start     (Tui *tui, VireoDomain *domain);
