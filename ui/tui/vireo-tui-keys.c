@@ -155,6 +155,24 @@ key_help (Tui *tui, int key)
   return TUI_REDRAW_ALL;
 }
 
+/* A VM that could not start for want of vireo-net may start on user-mode
+ * networking instead: tui_start_failed() asks. */
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Op *op = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (vireo_domain_start_finish (VIREO_DOMAIN (source), result, &error))
+    tui_set_status (op->tui, FALSE, "%s", op->done);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    tui_start_failed (op->tui, VIREO_DOMAIN (source), error);
+  g_free (op->done);
+  g_free (op);
+}
+
 static TuiRedraw
 key_start (Tui *tui, int key)
 {
@@ -165,7 +183,7 @@ key_start (Tui *tui, int key)
     return TUI_REDRAW_ALL;
   done = g_strdup_printf (_("VM '%s' started."), vireo_domain_get_name (domain));
   tui_set_status (tui, FALSE, _("Starting VM '%s'…"), vireo_domain_get_name (domain));
-  vireo_domain_start_async (domain, tui->cancellable, on_op_done, op_new (tui, done));
+  vireo_domain_start_async (domain, tui->cancellable, on_started, op_new (tui, done));
   return TUI_REDRAW_ALL;
 }
 
@@ -422,10 +440,53 @@ key_new (Tui *tui, int key)
   return TUI_REDRAW_ALL;
 }
 
+static TuiRedraw
+key_networks (Tui *tui, int key)
+{
+  return tui_networks_open (tui);
+}
+
+static TuiRedraw
+key_networks_back (Tui *tui, int key)
+{
+  return tui_networks_close (tui);
+}
+
+static TuiRedraw
+key_network_move (Tui *tui, int key)
+{
+  return tui_networks_move (tui, key);
+}
+
+static TuiRedraw
+key_network_start (Tui *tui, int key)
+{
+  return tui_networks_start (tui);
+}
+
+static TuiRedraw
+key_network_stop (Tui *tui, int key)
+{
+  return tui_networks_stop (tui);
+}
+
+static TuiRedraw
+key_network_autostart (Tui *tui, int key)
+{
+  return tui_networks_toggle_autostart (tui);
+}
+
+static TuiRedraw
+key_network_refresh (Tui *tui, int key)
+{
+  return tui_networks_refresh (tui);
+}
+
 static const TuiKey keys[] = {
   { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
   { '\r', KEY_ENTER, N_("Details"), N_("the selected VM's settings, disks, interfaces and snapshots"), key_details },
   { 'n', 0, N_("New"), N_("a new VM from a short form"), key_new },
+  { 'N', 0, N_("Networks"), N_("the virtual networks: their state, subnets and leases"), key_networks },
   { 's', 0, N_("Start"), N_("start the selected VM"), key_start },
   { 'S', 0, N_("Shut down"), N_("ask the guest to shut down (forced off after a minute)"), key_shutdown },
   { 'K', 0, N_("Force off"), N_("force the VM off, as if unplugged (asks first)"), key_force_off },
@@ -464,18 +525,45 @@ static const TuiKey details_keys[] = {
   { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
 };
 
+/* The network view's keys: like the table's, for the chosen network. */
+static const TuiKey networks_keys[] = {
+  { 27, 'q', N_("Back"), N_("back to the VM table"), key_networks_back },
+  { 's', 0, N_("Start"), N_("start the selected network"), key_network_start },
+  { 'S', 'x', N_("Stop"), N_("stop the selected network: its VMs lose their connection"), key_network_stop },
+  { 'a', 0, N_("Autostart"), N_("start the network automatically, or no longer"), key_network_autostart },
+  { 'r', KEY_F (5), N_("Refresh"), N_("ask again which networks run, and read the leases"), key_network_refresh },
+  { KEY_UP, 'k', NULL, N_("select the network above"), key_network_move },
+  { KEY_DOWN, 'j', NULL, N_("select the network below"), key_network_move },
+  { KEY_HOME, 0, NULL, N_("the first network"), key_network_move },
+  { KEY_END, 0, NULL, N_("the last network"), key_network_move },
+  { KEY_F (1), '?', N_("Help"), N_("this help"), key_help },
+};
+
+/* The table of keys for a pane. */
+static const TuiKey *
+keys_of (TuiMode  pane,
+         guint   *n)
+{
+  if (pane == TUI_MODE_DETAILS)
+    {
+      *n = G_N_ELEMENTS (details_keys);
+      return details_keys;
+    }
+  if (pane == TUI_MODE_NETWORKS)
+    {
+      *n = G_N_ELEMENTS (networks_keys);
+      return networks_keys;
+    }
+  *n = G_N_ELEMENTS (keys);
+  return keys;
+}
+
 /* The table of keys for what is on screen. */
 static const TuiKey *
 current_keys (Tui   *tui,
               guint *n)
 {
-  if (tui_pane (tui) == TUI_MODE_DETAILS)
-    {
-      *n = G_N_ELEMENTS (details_keys);
-      return details_keys;
-    }
-  *n = G_N_ELEMENTS (keys);
-  return keys;
+  return keys_of (tui_pane (tui), n);
 }
 
 static char *
@@ -599,7 +687,8 @@ tui_keys_handle (Tui *tui,
     case TUI_MODE_CONFIRM:
       return handle_confirm_key (tui, key);
     case TUI_MODE_HELP:
-      tui->mode = tui->back_mode == TUI_MODE_DETAILS ? TUI_MODE_DETAILS : TUI_MODE_TABLE;
+      tui->mode = tui->back_mode == TUI_MODE_DETAILS || tui->back_mode == TUI_MODE_NETWORKS
+                  ? tui->back_mode : TUI_MODE_TABLE;
       return TUI_REDRAW_ALL;
     case TUI_MODE_FORM:
       return tui_form_key (tui, key);
@@ -657,13 +746,13 @@ tui_keys_draw_help (Tui *tui)
   int height = getmaxy (stdscr);
   int y = 2;
   /* the keys of the pane the help was asked from */
-  gboolean details = tui->back_mode == TUI_MODE_DETAILS;
-  const TuiKey *table = details ? details_keys : keys;
-  guint n = details ? G_N_ELEMENTS (details_keys) : G_N_ELEMENTS (keys);
+  guint n;
+  const TuiKey *table = keys_of (tui->back_mode, &n);
 
   attron (A_BOLD);
-  mvaddstr (0, 0, details ? _("vireo-tui keys in the detail pane (any key returns)")
-                          : _("vireo-tui keys (any key returns)"));
+  mvaddstr (0, 0, tui->back_mode == TUI_MODE_DETAILS ? _("vireo-tui keys in the detail pane (any key returns)")
+                  : tui->back_mode == TUI_MODE_NETWORKS ? _("vireo-tui keys in the network view (any key returns)")
+                  : _("vireo-tui keys (any key returns)"));
   attroff (A_BOLD);
   for (guint i = 0; i < n && y < height; i++, y++)
     {

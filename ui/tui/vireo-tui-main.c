@@ -187,6 +187,7 @@ tui_close (Tui *tui)
   if (tui->clone_cancellable)
     g_cancellable_cancel (tui->clone_cancellable);
   tui_snapshots_free (tui);
+  tui_networks_free (tui);
   tui_prompt_clear (tui);
   g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui->engine), tui);
   for (guint i = 0; i < tui->rows->len; i++)

@@ -405,16 +405,18 @@ tui_draw (Tui *tui)
 
   getmaxyx (stdscr, height, width);
   erase ();
-  if (pane == TUI_MODE_HELP || pane == TUI_MODE_DETAILS || pane == TUI_MODE_FORM)
+  if (pane == TUI_MODE_HELP || pane == TUI_MODE_DETAILS || pane == TUI_MODE_FORM || pane == TUI_MODE_NETWORKS)
     {
       if (pane == TUI_MODE_HELP)
         tui_keys_draw_help (tui);
       else if (pane == TUI_MODE_DETAILS)
         tui_details_draw (tui);
+      else if (pane == TUI_MODE_NETWORKS)
+        tui_networks_draw (tui);
       else
         tui_form_draw (tui);
       /* (the pane may have gone back to the table: its VM went away) */
-      if (tui_pane (tui) == TUI_MODE_DETAILS && height > 2)
+      if ((tui_pane (tui) == TUI_MODE_DETAILS || tui_pane (tui) == TUI_MODE_NETWORKS) && height > 2)
         tui_keys_draw_bar (tui, height - 2, width);
       /* errors, questions and prompts stay visible under the pane */
       if (tui_pane (tui) != TUI_MODE_HELP && height > 1)

@@ -33,6 +33,7 @@ typedef enum {
   TUI_MODE_DETAILS,      /* the selected VM's pane (Enter) */
   TUI_MODE_FORM,         /* New VM (n) */
   TUI_MODE_PROMPT,       /* typing a name in the status line */
+  TUI_MODE_NETWORKS,     /* the network view (N) */
 } TuiMode;
 
 typedef enum {
@@ -56,6 +57,7 @@ typedef struct {
 
 typedef struct _Tui Tui;
 typedef struct _TuiSnapshots TuiSnapshots;
+typedef struct _TuiNetworks TuiNetworks;
 typedef void (*TuiConfirmFunc) (Tui *tui, VireoDomain *domain);
 /* @choice: which of the prompt's two choices was on (Tab switches) */
 typedef void (*TuiPromptFunc) (Tui *tui, VireoDomain *domain, const char *text, gboolean choice);
@@ -90,6 +92,7 @@ struct _Tui {
   VireoDomain *prompt_domain;
 
   TuiSnapshots *snapshots;         /* the detail pane's snapshot tree */
+  TuiNetworks *networks;           /* the network view, while it is shown */
   GCancellable *clone_cancellable; /* the running clone: Esc and Ctrl+C cancel it */
   guint jobs_running;              /* shown with tui_show_job(), not yet forgotten */
   gboolean quit_pending;           /* quit once the last of them ends */
@@ -153,6 +156,18 @@ TuiRedraw tui_snapshots_move  (Tui *tui, int key);
 TuiRedraw tui_snapshots_take  (Tui *tui, VireoDomain *domain);
 TuiRedraw tui_snapshots_revert (Tui *tui, VireoDomain *domain);
 TuiRedraw tui_snapshots_delete (Tui *tui, VireoDomain *domain);
+
+/* vireo-tui-networks.c: the network view, and starting a VM without vireo-net */
+TuiRedraw tui_networks_open   (Tui *tui);
+TuiRedraw tui_networks_close  (Tui *tui);
+void      tui_networks_free   (Tui *tui);
+void      tui_networks_draw   (Tui *tui);
+TuiRedraw tui_networks_move   (Tui *tui, int key);
+TuiRedraw tui_networks_refresh (Tui *tui);
+TuiRedraw tui_networks_start  (Tui *tui);
+TuiRedraw tui_networks_stop   (Tui *tui);
+TuiRedraw tui_networks_toggle_autostart (Tui *tui);
+void      tui_start_failed    (Tui *tui, VireoDomain *domain, const GError *error);
 
 /* vireo-tui-clone.c */
 TuiRedraw tui_clone_start     (Tui *tui, VireoDomain *domain);
