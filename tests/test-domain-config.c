@@ -721,6 +721,28 @@ test_port_forward_hostfwd (void **state)
   assert_false (vireo_port_forward_same_rule (a, c));
 }
 
+static void
+test_use_user_networking (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("nets");
+
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:00:00:01"));
+  assert_false (vireo_domain_config_uses_networks (config));
+  g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "lab", "52:54:00:00:00:02"));
+  assert_true (vireo_domain_config_uses_networks (config));
+
+  vireo_domain_config_use_user_networking (config);
+  assert_false (vireo_domain_config_uses_networks (config));
+  assert_int_equal (config->nics->len, 2);
+  {
+    const VireoNicConfig *nic = g_ptr_array_index (config->nics, 1);
+    assert_int_equal (nic->type, VIREO_NET_USER);
+    assert_null (nic->network);
+    assert_string_equal (nic->mac, "52:54:00:00:00:02");
+  }
+  assert_true (vireo_domain_config_validate (config, NULL));
+}
+
 int
 main (void)
 {
@@ -742,6 +764,7 @@ main (void)
     cmocka_unit_test (test_port_forward_xml_errors),
     cmocka_unit_test (test_port_forward_spec),
     cmocka_unit_test (test_port_forward_hostfwd),
+    cmocka_unit_test (test_use_user_networking),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

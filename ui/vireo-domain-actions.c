@@ -57,17 +57,6 @@ on_operation_done (GObject      *source,
   g_signal_emit (self, signals[FAILED], 0, VIREO_DOMAIN (source), error);
 }
 
-static gboolean
-uses_networks (VireoDomain *domain)
-{
-  const VireoDomainConfig *config = vireo_domain_get_config (domain);
-
-  for (guint i = 0; i < config->nics->len; i++)
-    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->type == VIREO_NET_NETWORK)
-      return TRUE;
-  return FALSE;
-}
-
 typedef struct {
   VireoDomainActions *self;
   VireoDomain *domain;
@@ -109,15 +98,7 @@ vireo_domain_actions_use_user_mode (VireoDomainActions *self,
 
   g_return_if_fail (self->engine != NULL);
 
-  for (guint i = 0; i < config->nics->len; i++)
-    {
-      VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
-
-      if (nic->type != VIREO_NET_NETWORK)
-        continue;
-      nic->type = VIREO_NET_USER;
-      g_clear_pointer (&nic->network, g_free);
-    }
+  vireo_domain_config_use_user_networking (config);
   data = g_new0 (Switching, 1);
   data->self = g_object_ref (self);
   data->domain = g_object_ref (domain);
@@ -172,7 +153,8 @@ on_started (GObject      *source,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
     return;
   g_signal_emit (self, signals[FAILED], 0, domain, error);
-  if (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) && self->engine && uses_networks (domain))
+  if (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) && self->engine &&
+      vireo_domain_config_uses_networks (vireo_domain_get_config (domain)))
     offer_user_mode (self, domain);
 }
 

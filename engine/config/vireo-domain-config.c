@@ -198,6 +198,39 @@ vireo_nic_config_free (VireoNicConfig *nic)
   g_free (nic);
 }
 
+/**
+ * vireo_domain_config_uses_networks:
+ * Whether a NIC is on a virtual network, so needs vireo-net to start.
+ */
+gboolean
+vireo_domain_config_uses_networks (const VireoDomainConfig *config)
+{
+  for (guint i = 0; i < config->nics->len; i++)
+    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->type == VIREO_NET_NETWORK)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * vireo_domain_config_use_user_networking:
+ * Puts every NIC on a virtual network on user-mode networking instead
+ * (what the front ends offer when vireo-net is out of reach); each keeps
+ * its MAC and model.
+ */
+void
+vireo_domain_config_use_user_networking (VireoDomainConfig *config)
+{
+  for (guint i = 0; i < config->nics->len; i++)
+    {
+      VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
+
+      if (nic->type != VIREO_NET_NETWORK)
+        continue;
+      nic->type = VIREO_NET_USER;
+      g_clear_pointer (&nic->network, g_free);
+    }
+}
+
 const char *
 vireo_accel_to_string (VireoAccel accel)
 {

@@ -175,6 +175,8 @@ VireoNicConfig    *vireo_nic_config_new         (VireoNetType  type,
                                                  const char   *network,
                                                  const char   *mac);
 void               vireo_nic_config_free        (VireoNicConfig *nic);
+gboolean           vireo_domain_config_uses_networks (const VireoDomainConfig *config);
+void               vireo_domain_config_use_user_networking (VireoDomainConfig *config);
 VireoNicConfig    *vireo_domain_config_lookup_nic (const VireoDomainConfig *config,
                                                    const char              *mac);
 VireoNicConfig    *vireo_domain_config_first_user_nic (const VireoDomainConfig *config);

@@ -198,10 +198,6 @@ _vireo_domain_poll_leases (VireoDomain *self)
 
   if (self->leases_in_flight || g_get_monotonic_time () - self->leases_time < wait)
     return;
-  for (guint i = 0; self->config && i < self->config->nics->len; i++)
-    if (((VireoNicConfig *) g_ptr_array_index (self->config->nics, i))->type == VIREO_NET_NETWORK)
-      {
-        vireo_domain_refresh_addresses_async (self, NULL, NULL, NULL);
-        return;
-      }
+  if (self->config != NULL && vireo_domain_config_uses_networks (self->config))
+    vireo_domain_refresh_addresses_async (self, NULL, NULL, NULL);
 }

@@ -177,6 +177,11 @@ expect_error 1 "10.90.0.0/24" -- ctl net-start hostclash
 nothing_left
 ctl net-list --all | grep -q hostclash || fail "a refused start lost the definition"
 
+step without vireo-net, a VM on a network does not start, and the one line says how to fix it
+ctl_without_helper() { VIREO_NET_HELPER=$ROOT/no-vireo-net ctl "$@"; }
+expect_error 1 "use user-mode networking" -- ctl_without_helper start one
+[ "$(ctl state one)" = shutoff ] || fail "VM one is not off after the refused start"
+
 step the D-Bus door: a tap fd comes over a private bus and the guest uses it
 cat >"$ROOT/bus.conf" <<EOF
 <busconfig>

@@ -624,18 +624,6 @@ tui_networks_draw (Tui *tui)
   draw_leases (tui, y + 1, bottom, width);
 }
 
-/* The NICs that need vireo-net: those on a network. */
-static gboolean
-uses_networks (VireoDomain *domain)
-{
-  const VireoDomainConfig *config = vireo_domain_get_config (domain);
-
-  for (guint i = 0; i < config->nics->len; i++)
-    if (((VireoNicConfig *) g_ptr_array_index (config->nics, i))->type == VIREO_NET_NETWORK)
-      return TRUE;
-  return FALSE;
-}
-
 static void
 on_restarted (GObject      *source,
               GAsyncResult *result,
@@ -677,15 +665,7 @@ do_switch_to_user_mode (Tui         *tui,
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
 
-  for (guint i = 0; i < config->nics->len; i++)
-    {
-      VireoNicConfig *nic = g_ptr_array_index (config->nics, i);
-
-      if (nic->type != VIREO_NET_NETWORK)
-        continue;
-      nic->type = VIREO_NET_USER;
-      g_clear_pointer (&nic->network, g_free);
-    }
+  vireo_domain_config_use_user_networking (config);
   vireo_engine_define_domain_async (tui->engine, config, tui->cancellable, on_switched, tui);
 }
 
@@ -705,7 +685,8 @@ tui_start_failed (Tui          *tui,
                      tui->mode == TUI_MODE_NETWORKS;
   char *question;
 
-  if (!can_ask || !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) || !uses_networks (domain))
+  if (!can_ask || !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) ||
+      !vireo_domain_config_uses_networks (vireo_domain_get_config (domain)))
     {
       tui_set_status (tui, TRUE, "%s", error->message);
       return;
