@@ -36,6 +36,7 @@ struct _VireoDetailsView
   GtkNotebook *notebook;
   GtkComboBoxText *boot_combo;
   GtkListBox *nics_list;
+  GtkLabel *addresses_label;
   GtkEntry *kernel_entry;
   GtkEntry *initrd_entry;
   GtkEntry *cmdline_entry;
@@ -669,7 +670,7 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
   CHILD (name_label); CHILD (uuid_label); CHILD (machine_label); CHILD (title_entry);
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
   CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
-  CHILD (boot_combo); CHILD (nics_list); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);
+  CHILD (boot_combo); CHILD (nics_list); CHILD (addresses_label); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);
   CHILD (vnc_switch); CHILD (video_combo); CHILD (serial_switch); CHILD (pending_bar); CHILD (display_apply_button);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_apply_overview);
@@ -687,6 +688,24 @@ vireo_details_view_init (VireoDetailsView *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/* What the guest agent and the networks' DHCP leases say, while it runs */
+static void
+on_addresses_changed (VireoDomain      *domain,
+                      GParamSpec       *pspec,
+                      VireoDetailsView *self)
+{
+  const char * const *addresses = vireo_domain_get_guest_addresses (domain);
+  g_autofree char *joined = addresses ? g_strjoinv (", ", (char **) addresses) : NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->addresses_label), joined != NULL && *joined != '\0');
+  if (joined == NULL)
+    return;
+  /* Translators: the VM's IP addresses, on the Network page */
+  text = g_strdup_printf (_("Addresses: %s"), joined);
+  gtk_label_set_text (self->addresses_label, text);
+}
+
 GtkWidget *
 vireo_details_view_new (VireoEngine *engine,
                         VireoDomain *domain)
@@ -697,6 +716,9 @@ vireo_details_view_new (VireoEngine *engine,
   self->domain = g_object_ref (domain);
   self->config_handler = g_signal_connect (domain, "notify::config", G_CALLBACK (on_config_changed), self);
   g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_state_changed), self, 0);
+  g_signal_connect_object (domain, "notify::guest-addresses", G_CALLBACK (on_addresses_changed), self, 0);
+  on_addresses_changed (domain, NULL, self);
+  vireo_domain_refresh_addresses_async (domain, NULL, NULL, NULL);
   self->pending_binding = g_object_bind_property (domain, "pending-changes", self->pending_bar, "visible",
                                                   G_BINDING_SYNC_CREATE);
   load (self);
