@@ -8,6 +8,8 @@ export VIREO_ACCEL=tcg
 # language (C.UTF-8, not C, so that vireo-tui still draws UTF-8).
 export LC_ALL=C.UTF-8 LANGUAGE=
 ROOT=$(mktemp -d /tmp/vireo-it.XXXXXX)
+# vireo-net (run directly, as root) keeps its state here, not in /run
+export VIREO_NET_STATE_DIR=$ROOT/net-state
 BACKGROUND_PIDS=()
 READY=VIREO-GUEST-READY
 
