@@ -159,6 +159,22 @@ test_validate (void **state)
   p = default_params (); vireo_net_params_add_host (p, "52:54:00:00:00:03", ip ("192.168.124.13"), "x;y");
   expect_invalid (p, "x;y");
 
+  /* reserved ranges: loopback, link-local, multicast, class E, "this network" */
+  {
+    const char *reserved[] = { "127.5.0.1", "169.254.10.1", "224.1.0.1", "240.1.0.1", "255.255.0.1", "0.0.1.1", NULL };
+
+    for (guint i = 0; reserved[i]; i++)
+      {
+        p = default_params ();
+        p->address = ip (reserved[i]);
+        p->dhcp_start = p->dhcp_end = 0;
+        g_ptr_array_set_size (p->hosts, 0);
+        expect_invalid (p, "reserved range");
+      }
+  }
+  assert_true (vireo_net_subnets_overlap (ip ("10.0.0.0"), 8, ip ("10.9.1.0"), 24));
+  assert_false (vireo_net_subnets_overlap (ip ("10.0.0.0"), 16, ip ("10.1.0.0"), 16));
+
   /* isolated and without DHCP: still a network */
   p = default_params ();
   p->nat = FALSE;

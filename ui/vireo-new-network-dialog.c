@@ -115,10 +115,21 @@ static void
 on_subnet_changed (VireoNewNetworkDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = name_for_subnet (self);
-  g_autoptr(VireoNetworkConfig) config = build_config (self, name, &error);
+  g_autofree char *name = NULL;
+  g_autoptr(VireoNetworkConfig) config = NULL;
 
-  self->subnet_ok = config != NULL && *gtk_entry_get_text (self->subnet_entry) != '\0';
+  /* an empty field is no subnet (the engine would look for a free one,
+   * through every route of the host, at each key) */
+  if (*gtk_entry_get_text (self->subnet_entry) == '\0')
+    {
+      self->subnet_ok = FALSE;
+      gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
+      update_sensitive (self);
+      return;
+    }
+  name = name_for_subnet (self);
+  config = build_config (self, name, &error);
+  self->subnet_ok = config != NULL;
   gtk_label_set_text (self->error_label, config == NULL ? error->message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), config == NULL);
   if (config != NULL && !self->range_edited)

@@ -20,12 +20,16 @@ typedef struct {
   VireoNetworkConfig *config;   /* a copy: the new one for OP_ADD_HOST */
   const VireoPaths *paths;      /* the engine's */
   gboolean active;              /* out: vireo-net runs it */
+  char *mac, *ip, *host_name;   /* the static lease of OP_ADD_HOST */
 } Op;
 
 static void
 op_free (Op *op)
 {
   vireo_network_config_free (op->config);
+  g_free (op->mac);
+  g_free (op->ip);
+  g_free (op->host_name);
   g_free (op);
 }
 
@@ -109,6 +113,26 @@ start_network (VireoNetClient           *client,
   return params != NULL && vireo_net_client_start (client, params, error);
 }
 
+/* The definition as it is on disk now, under its lock: another client
+ * may have added a lease since this one read it. */
+static VireoNetworkConfig *
+reread (const VireoPaths *paths,
+        const char       *name,
+        GError          **error)
+{
+  g_autoptr(GPtrArray) loaded = _vireo_network_store_read (paths, NULL);
+
+  for (guint i = 0; i < loaded->len; i++)
+    {
+      VireoNetworkLoaded *item = g_ptr_array_index (loaded, i);
+
+      if (g_str_equal (item->config->name, name))
+        return vireo_network_config_copy (item->config);
+    }
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("Network '%s' does not exist"), name);
+  return NULL;
+}
+
 /* Saves the definition with its new static lease, and when vireo-net
  * runs the network, starts it again with the same settings: that
  * rewrites its leases live. */
@@ -118,9 +142,14 @@ add_host (VireoNetClient  *client,
           GError         **error)
 {
   g_autoptr(VireoLock) lock = _vireo_network_store_lock (op->paths, op->config->name, error);
+  g_autoptr(VireoNetworkConfig) fresh = NULL;
 
-  if (lock == NULL || !_vireo_network_store_write (op->paths, op->config, error))
+  if (lock == NULL || !(fresh = reread (op->paths, op->config->name, error)) ||
+      !vireo_network_config_add_host (fresh, op->mac, op->ip, op->host_name, error) ||
+      !_vireo_network_store_write (op->paths, fresh, error))
     return FALSE;
+  vireo_network_config_free (op->config);
+  op->config = g_steal_pointer (&fresh);
   g_clear_pointer (&lock, vireo_lock_free);
   if (!query_running (client, op->config->name, &op->active, error))
     return FALSE;
@@ -173,6 +202,33 @@ op_in_thread (GTask        *task,
 }
 
 static void
+run_op_with (VireoNetwork        *self,
+             OpKind               kind,
+             VireoNetworkConfig  *config,
+             const char * const  *host,
+             gpointer             source_tag,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Op *op = g_new0 (Op, 1);
+
+  op->kind = kind;
+  if (host != NULL)
+    {
+      op->mac = g_strdup (host[0]);
+      op->ip = g_strdup (host[1]);
+      op->host_name = g_strdup (host[2]);
+    }
+  op->config = config ? config : vireo_network_config_copy (vireo_network_get_config (self));
+  op->paths = _vireo_network_get_paths (self);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  g_task_run_in_thread (task, op_in_thread);
+}
+
+static void
 run_op (VireoNetwork        *self,
         OpKind               kind,
         VireoNetworkConfig  *config,
@@ -181,15 +237,7 @@ run_op (VireoNetwork        *self,
         GAsyncReadyCallback  callback,
         gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
-
-  op->kind = kind;
-  op->config = config ? config : vireo_network_config_copy (vireo_network_get_config (self));
-  op->paths = _vireo_network_get_paths (self);
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
-  g_task_run_in_thread (task, op_in_thread);
+  run_op_with (self, kind, config, NULL, source_tag, cancellable, callback, user_data);
 }
 
 /* Main context: the outcome of a start, stop, refresh or add-host. */
@@ -244,8 +292,22 @@ vireo_network_stop_async (VireoNetwork        *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  VireoDomain *user;
+
   g_return_if_fail (VIREO_IS_NETWORK (self));
 
+  /* its VMs' taps would stay off any bridge, even once it runs again */
+  user = _vireo_network_running_user (_vireo_network_get_domains (self), vireo_network_get_name (self));
+  if (user != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, vireo_network_stop_async);
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_BUSY,
+                               _("Network '%s' is in use by running VM '%s': shut it down first"),
+                               vireo_network_get_name (self), vireo_domain_get_name (user));
+      return;
+    }
   run_op (self, OP_STOP, NULL, vireo_network_stop_async, cancellable, callback, user_data);
 }
 
@@ -313,8 +375,9 @@ vireo_network_add_host_async (VireoNetwork        *self,
       g_task_return_error (task, error);
       return;
     }
-  run_op (self, OP_ADD_HOST, g_steal_pointer (&config), vireo_network_add_host_async,
-          cancellable, callback, user_data);
+  /* checked here at once; added again under the lock to what is on disk then */
+  run_op_with (self, OP_ADD_HOST, g_steal_pointer (&config), (const char * const[]) { mac, ip, host_name },
+               vireo_network_add_host_async, cancellable, callback, user_data);
 }
 
 gboolean

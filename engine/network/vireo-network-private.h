@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "vireo-domain.h"
 #include "vireo-lock.h"
 #include "vireo-network.h"
 #include "vireo-paths.h"
@@ -64,5 +65,8 @@ VireoNetworkConfig *_vireo_network_new_config (const char  *name,
 gboolean      _vireo_network_check_unique  (GPtrArray          *configs,
                                             const VireoNetworkConfig *config,
                                             GError            **error);
+
+VireoDomain  *_vireo_network_running_user  (GListModel         *domains,
+                                            const char         *name);
 
 G_END_DECLS

@@ -98,12 +98,11 @@ overlaps (const VireoNetworkConfig *a,
           const VireoNetworkConfig *b)
 {
   guint32 na, nb;
-  guint pa, pb, p;
+  guint pa, pb;
 
   subnet_of (a, &na, &pa);
   subnet_of (b, &nb, &pb);
-  p = MIN (pa, pb);
-  return (na & vireo_ipv4_mask (p)) == (nb & vireo_ipv4_mask (p));
+  return vireo_net_subnets_overlap (na, pa, nb, pb);
 }
 
 /**

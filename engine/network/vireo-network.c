@@ -276,3 +276,32 @@ vireo_network_set_autostart_finish (VireoNetwork  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/**
+ * _vireo_network_running_user:
+ * Returns: (transfer none) (nullable): a VM of @domains that runs (or
+ *   is starting, paused…) with a NIC on network @name: the network is
+ *   not stopped or undefined under it
+ */
+VireoDomain *
+_vireo_network_running_user (GListModel *domains,
+                             const char *name)
+{
+  for (guint i = 0; domains != NULL && i < g_list_model_get_n_items (domains); i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
+      const VireoDomainConfig *config = vireo_domain_get_config (domain);
+      VireoDomainState state = vireo_domain_get_state (domain);
+
+      if (state == VIREO_DOMAIN_STATE_SHUTOFF || state == VIREO_DOMAIN_STATE_CRASHED)
+        continue;
+      for (guint j = 0; j < config->nics->len; j++)
+        {
+          const VireoNicConfig *nic = g_ptr_array_index (config->nics, j);
+
+          if (nic->type == VIREO_NET_NETWORK && g_strcmp0 (nic->network, name) == 0)
+            return domain;  /* the list holds a reference */
+        }
+    }
+  return NULL;
+}

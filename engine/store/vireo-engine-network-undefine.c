@@ -11,31 +11,6 @@
 #include "vireo-i18n.h"
 #include "vireo-network-private.h"
 
-/* The running VM that uses network @name, if any. */
-static VireoDomain *
-running_user (VireoEngine *self,
-              const char  *name)
-{
-  GListModel *model = vireo_engine_get_domains (self);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(VireoDomain) domain = g_list_model_get_item (model, i);
-      const VireoDomainConfig *config = vireo_domain_get_config (domain);
-
-      if (vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_SHUTOFF)
-        continue;
-      for (guint j = 0; j < config->nics->len; j++)
-        {
-          const VireoNicConfig *nic = g_ptr_array_index (config->nics, j);
-
-          if (nic->type == VIREO_NET_NETWORK && g_strcmp0 (nic->network, name) == 0)
-            return domain;  /* the list holds a reference */
-        }
-    }
-  return NULL;
-}
-
 static void
 undefine_in_thread (GTask        *task,
                     gpointer      source_object,
@@ -80,7 +55,7 @@ vireo_engine_undefine_network_async (VireoEngine         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_engine_undefine_network_async);
   g_task_set_task_data (task, g_strdup (name), g_free);
-  if ((user = running_user (self, name)) != NULL)
+  if ((user = _vireo_network_running_user (vireo_engine_get_domains (self), name)) != NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_BUSY,
                                _("Network '%s' is in use by running VM '%s'"), name, vireo_domain_get_name (user));

@@ -340,6 +340,34 @@ check_address (const VireoNetParams *params,
   return FALSE;
 }
 
+/* Ranges no guest network may take: "this network", loopback, link-local
+ * (169.254/16 is where a guest's own fallback addresses live), multicast
+ * and the reserved class E with the broadcast address. */
+static const struct { guint32 network; guint prefix; } reserved[] = {
+  { 0x00000000, 8 }, { 0x7f000000, 8 }, { 0xa9fe0000, 16 }, { 0xe0000000, 4 }, { 0xf0000000, 4 },
+};
+
+static gboolean
+check_reserved (const VireoNetParams *params,
+                GError              **error)
+{
+  guint32 network = vireo_net_params_network (params);
+
+  for (guint i = 0; i < G_N_ELEMENTS (reserved); i++)
+    if (vireo_net_subnets_overlap (network, params->prefix, reserved[i].network, reserved[i].prefix))
+      {
+        g_autofree char *net = vireo_ipv4_to_string (network);
+        g_autofree char *range = vireo_ipv4_to_string (reserved[i].network);
+
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                     /* Translators: "Network 'lab': subnet 127.5.0.0/24 is in the reserved range 127.0.0.0/8" */
+                     _("Network '%s': subnet %s/%u is in the reserved range %s/%u"),
+                     params->name, net, params->prefix, range, reserved[i].prefix);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 check_subnet (const VireoNetParams *params,
               GError              **error)
@@ -351,7 +379,8 @@ check_subnet (const VireoNetParams *params,
                    params->name, params->prefix, VIREO_NET_PREFIX_MIN, VIREO_NET_PREFIX_MAX);
       return FALSE;
     }
-  if (!check_address (params, params->address, _("the host address"), error))
+  if (!check_reserved (params, error) ||
+      !check_address (params, params->address, _("the host address"), error))
     return FALSE;
   if (params->dhcp_start == 0 && params->dhcp_end == 0)
     return TRUE;
@@ -589,11 +618,14 @@ vireo_net_params_from_variant (GVariant *variant,
 
 /* ---- the host's own routes and addresses ---- */
 
-static gboolean
-overlaps (guint32 a, guint pa, guint32 b, guint pb)
+/* whether two subnets share an address: one holds the other */
+gboolean
+vireo_net_subnets_overlap (guint32 a,
+                           guint   pa,
+                           guint32 b,
+                           guint   pb)
 {
   guint32 mask = vireo_ipv4_mask (MIN (pa, pb));
-
   return (a & mask) == (b & mask);
 }
 
@@ -644,7 +676,7 @@ check_routes (guint32      network,
       /* the default route covers everything: it is no subnet of anyone's */
       if (other_prefix == 0 || g_strcmp0 (iface, own_bridge) == 0)
         continue;
-      if (overlaps (network, prefix, dest, other_prefix))
+      if (vireo_net_subnets_overlap (network, prefix, dest, other_prefix))
         return conflict (network, prefix, iface, dest, other_prefix, error);
     }
   return TRUE;
@@ -666,7 +698,7 @@ check_addresses (guint32              network,
           !vireo_ipv4_cidr_parse (addresses[i + 1], &addr, &other_prefix, NULL))
         continue;
       /* loopback's 127.0.0.0/8 is no network a guest could be on */
-      if (overlaps (network, prefix, addr, other_prefix) && (addr >> 24) != 127)
+      if (vireo_net_subnets_overlap (network, prefix, addr, other_prefix) && (addr >> 24) != 127)
         return conflict (network, prefix, addresses[i], addr, other_prefix, error);
     }
   return TRUE;
@@ -752,7 +784,7 @@ vireo_net_subnet_suggest (const guint32 *taken,
       gboolean used = FALSE;
 
       for (guint i = 0; i < n_taken && !used; i++)
-        used = overlaps (candidate, 24, taken[i], taken_prefix[i]);
+        used = vireo_net_subnets_overlap (candidate, 24, taken[i], taken_prefix[i]);
       if (!used && vireo_net_subnet_check_host (candidate, 24, NULL, NULL))
         {
           *network = candidate;

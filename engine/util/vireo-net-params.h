@@ -85,6 +85,10 @@ gboolean        vireo_net_host_name_validate  (const char *name,
 gboolean        vireo_net_domain_validate     (const char *domain,
                                                GError    **error);
 
+gboolean        vireo_net_subnets_overlap     (guint32     a,
+                                               guint       pa,
+                                               guint32     b,
+                                               guint       pb);
 gboolean        vireo_net_subnet_check_host   (guint32     network,
                                                guint       prefix,
                                                const char *own_bridge,

@@ -86,6 +86,16 @@ ctl net-dumpxml closed | grep -q '<host mac="52:54:00:00:99:01" name="web" ip="1
 expect_error 1 "10.98.0.5" -- ctl net-add-host closed --mac 52:54:00:00:99:02 --ip 10.98.0.5
 expect_error 2 "--mac" -- ctl net-add-host closed --ip 10.99.0.51
 
+step static leases added at once by many clients are all kept
+pids=()
+for i in $(seq 10 29); do
+  ctl net-add-host closed --mac "52:54:00:00:98:$i" --ip "10.99.1.$i" >/dev/null &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do wait "$pid" || fail "a concurrent net-add-host failed"; done
+n=$(ctl net-dumpxml closed | grep -c '<host mac="52:54:00:00:98:')
+[ "$n" -eq 20 ] || fail "20 concurrent net-add-host kept $n leases"
+
 step a definition that does not load is reported, not hidden
 ln -s "$ROOT/libvirt-out.xml" "$NETS/linked.xml"
 expect_error 1 "linked" -- ctl net-dumpxml linked

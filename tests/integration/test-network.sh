@@ -145,7 +145,8 @@ ctl start three >/dev/null
 pgrep -f "dnsmasq.*$VIREO_NET_STATE_DIR" >/dev/null || fail "dnsmasq was not restarted"
 lease three >/dev/null
 
-step net-stop leaves no bridge, no table, no dnsmasq and no tap
+step net-stop is refused while a VM runs on the network, then leaves no bridge, no table, no dnsmasq and no tap
+expect_error 1 "in use by running VM" -- ctl net-stop lab
 for vm in one three; do ctl destroy "$vm" >/dev/null; done
 ctl net-stop lab >/dev/null
 nothing_left
