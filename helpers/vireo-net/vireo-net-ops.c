@@ -36,6 +36,40 @@ running_params (VnetState  *state,
   return g_steal_pointer (&params);
 }
 
+/* whether another state folder than @name's claims @bridge: its
+ * chains, named after the bridge, are then that network's as well */
+static gboolean
+bridge_claimed_by_other (VnetState  *state,
+                         const char *name,
+                         const char *bridge)
+{
+  g_auto(GStrv) names = vnet_state_list (state);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(VireoNetParams) other = NULL;
+
+      if (g_str_equal (names[i], name))
+        continue;
+      other = vnet_state_load_params (state, names[i], NULL);
+      if (other != NULL && g_str_equal (other->bridge, bridge))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* the chains of @bridge belong to @name only when its bridge is ours
+ * (or gone) and no other network claims that bridge */
+static gboolean
+chains_are_ours (VnetState  *state,
+                 const char *name,
+                 const char *bridge)
+{
+  if (vnet_link_exists (bridge) && !vnet_bridge_is_ours (bridge, name))
+    return FALSE;
+  return !bridge_claimed_by_other (state, name, bridge);
+}
+
 /* takes down whatever of the network is there; the first failure is
  * reported, and the rest is still taken down */
 static gboolean
@@ -49,7 +83,7 @@ teardown (VnetState   *state,
 
   if (!vnet_dnsmasq_stop (state, name, err))
     err = NULL;
-  if (bridge != NULL && !vnet_firewall_stop (bridge, err))
+  if (bridge != NULL && chains_are_ours (state, name, bridge) && !vnet_firewall_stop (bridge, err))
     err = NULL;
   if (bridge != NULL && !vnet_bridge_delete (bridge, name, err))
     err = NULL;
@@ -71,6 +105,24 @@ clear_stale (VnetState  *state,
   g_autoptr(VireoNetParams) old = vnet_state_load_params (state, name, NULL);
 
   teardown (state, name, old ? old->bridge : NULL, NULL);
+}
+
+/* the folders of networks that no longer run and claim @bridge (or are
+ * @name's own) go, with what is left of them */
+static void
+clear_stale_claims (VnetState  *state,
+                    const char *name,
+                    const char *bridge)
+{
+  g_auto(GStrv) names = vnet_state_list (state);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(VireoNetParams) old = vnet_state_load_params (state, names[i], NULL);
+
+      if (g_str_equal (names[i], name) || (old != NULL && g_str_equal (old->bridge, bridge)))
+        clear_stale (state, names[i]);
+    }
 }
 
 static gboolean
@@ -170,8 +222,9 @@ start_locked (VnetState            *state,
   if (!bridge_free (state, params, error) ||
       !vireo_net_subnet_check_host (vireo_net_params_network (params), params->prefix, NULL, error))
     return FALSE;
-  if (vnet_state_has_network (state, params->name))
-    clear_stale (state, params->name);
+  /* a network that no longer runs may still claim the bridge: its
+   * folder goes, or stopping it later would take this one's chains */
+  clear_stale_claims (state, params->name, params->bridge);
   return build (state, params, error);
 }
 

@@ -131,6 +131,27 @@ helper net-stop iso
 in_ns nft list ruleset | grep -q vireobr2 && fail "iso's chains are left"
 in_ns nft list chain ip vireo fwd_vireobr0 >/dev/null || fail "stopping iso took default's chains"
 
+step "a stale network's stop leaves the network that took its bridge"
+helper net-start "$(params a vireobr6 10.67.0.1 24 nat)"
+in_ns ip link del vireobr6
+kill -9 "$(dnsmasq_pid a)"
+helper net-start "$(params b vireobr6 10.68.0.1 24 none)"
+[ -e "$STATE/a" ] && fail "a's stale folder, claiming vireobr6, is left"
+in_ns nft list ruleset | grep -qE 'fwd_vireobr6|nat_vireobr6' && fail "a's chains are left"
+refused "a stale network" "Network 'a' is not running" helper net-stop a
+in_ns nft list chain ip vireo iso_vireobr6 >/dev/null || fail "stopping a took b's chains"
+# a folder left by an older helper that claims b's bridge: its stop must not touch b's chains
+mkdir "$STATE/ghost"
+sed "s/'name': <'b'>/'name': <'ghost'>/; s/10\.68\./10.69./g" "$STATE/b/params" > "$STATE/ghost/params"
+grep -q "'ghost'" "$STATE/ghost/params" || fail "no ghost params"
+helper net-stop ghost
+[ -e "$STATE/ghost" ] && fail "ghost's folder is left"
+in_ns nft list chain ip vireo iso_vireobr6 >/dev/null || fail "stopping ghost took b's chains"
+in_ns ip link show vireobr6 >/dev/null || fail "stopping ghost took b's bridge"
+helper net-stop b
+in_ns ip link show vireobr6 >/dev/null 2>&1 && fail "b's bridge is left"
+in_ns nft list ruleset | grep -q vireobr6 && fail "b's chains are left"
+
 step "net-stop: nothing left"
 pid=$(dnsmasq_pid default)
 helper net-stop default
