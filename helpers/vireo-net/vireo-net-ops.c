@@ -80,14 +80,17 @@ teardown (VnetState   *state,
 {
   g_autoptr(GError) first = NULL;
   GError **err = &first;
+  gboolean dnsmasq_stopped = vnet_dnsmasq_stop (state, name, err);
 
-  if (!vnet_dnsmasq_stop (state, name, err))
+  if (!dnsmasq_stopped)
     err = NULL;
   if (bridge != NULL && chains_are_ours (state, name, bridge) && !vnet_firewall_stop (bridge, err))
     err = NULL;
   if (bridge != NULL && !vnet_bridge_delete (bridge, name, err))
     err = NULL;
-  if (!vnet_state_remove_network (state, name, err))
+  /* a dnsmasq still running keeps its folder and pid file: it stays
+   * ours to stop, at the next stop or start */
+  if (dnsmasq_stopped && !vnet_state_remove_network (state, name, err))
     err = NULL;
   if (first == NULL)
     return TRUE;

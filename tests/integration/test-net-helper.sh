@@ -115,6 +115,31 @@ alive "$fake" || fail "the user's process was killed"
 [ "$(dnsmasq_pid default)" != "$fake" ] && alive "$(dnsmasq_pid default)" || fail "dnsmasq was not restarted"
 kill -9 "$fake"
 
+step "a dnsmasq that does not stop keeps its network's folder"
+helper net-start "$(params stuck vireobr7 10.70.0.1 24 nat)"
+kill -9 "$(dnsmasq_pid stuck)"
+# PID 1 of a PID namespace of its own ignores the signals sent from inside it
+ip netns exec "$NS" unshare --pid --fork --mount-proc \
+  bash -c 'exec -a dnsmasq "$0" "$1"' "$VIREO_NET_FAKE" "--conf-file=$STATE/stuck/dnsmasq.conf" &
+holder=$!
+BACKGROUND_PIDS+=($holder)
+init=
+for _ in $(seq 50); do
+  init=$(awk '{print $1}' "/proc/$holder/task/$holder/children" 2>/dev/null)
+  [ -n "$init" ] && grep -q '^dnsmasq' "/proc/$init/cmdline" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q '^dnsmasq' "/proc/$init/cmdline" || fail "no unkillable fake dnsmasq"
+BACKGROUND_PIDS+=($init)
+echo 1 > "$STATE/stuck/dnsmasq.pid"
+refused "a dnsmasq that does not stop" "dnsmasq (pid 1) does not stop" \
+  nsenter -t "$init" -p -m -n "$VIREO_NET_HELPER" --state-dir "$STATE" net-stop stuck
+[ -e "$STATE/stuck/dnsmasq.pid" ] || fail "the folder of a dnsmasq still running is gone"
+alive "$init" || fail "the fake dnsmasq stopped after all"
+kill -9 "$init"
+helper net-stop stuck
+[ -e "$STATE/stuck" ] && fail "stuck's folder is left once its dnsmasq is gone"
+
 step "refused with one line, and nothing changed"
 before=$(snapshot)
 refused "other settings" "already runs with other settings" \
