@@ -39,6 +39,8 @@ VnetState *vnet_state_open          (const char  *dir,
 void       vnet_state_close         (VnetState   *state);
 gboolean   vnet_state_lock          (VnetState   *state,
                                      GError     **error);
+gboolean   vnet_state_lock_read     (VnetState   *state,
+                                     GError     **error);
 void       vnet_state_unlock        (VnetState   *state);
 const char *vnet_state_dir          (VnetState   *state);
 char      *vnet_state_path          (VnetState   *state,

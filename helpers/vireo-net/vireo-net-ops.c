@@ -337,7 +337,7 @@ vnet_net_status (VnetState   *state,
   g_autoptr(VireoNetParams) params = NULL;
   GVariantDict dict;
 
-  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock_read (state, error))
     return NULL;
   params = running_params (state, name);
   g_variant_dict_init (&dict, NULL);
@@ -358,7 +358,7 @@ vnet_net_leases (VnetState   *state,
   g_autoptr(VireoNetParams) params = NULL;
   g_autofree char *text = NULL;
 
-  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock_read (state, error))
     return NULL;
   params = running_params (state, name);
   /* no lease file yet: nobody asked for an address */
@@ -378,7 +378,7 @@ vnet_net_list (VnetState *state)
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
-  if (!vnet_state_lock (state, NULL))
+  if (!vnet_state_lock_read (state, NULL))
     return g_variant_builder_end (&builder);
   names = vnet_state_list (state);
   for (guint i = 0; names[i] != NULL; i++)

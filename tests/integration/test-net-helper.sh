@@ -62,6 +62,28 @@ ip netns add "$NS"
 in_ns ip link set lo up
 DEFAULT=$(params default vireobr0 10.77.0.1 24 nat 10.77.0.2 10.77.0.254 "[('52:54:00:00:00:01', '10.77.0.10', 'web')]")
 
+step "the state folder: queries make nothing, a umask does not narrow it, its parents are root's"
+FRESH=$TMP/fresh
+helper --state-dir "$FRESH" status default | grepq "'running': <false>" || fail "status without a state folder"
+[ "$(helper --state-dir "$FRESH" list)" = "@as []" ] || fail "list without a state folder"
+refused "leases without a state folder" "Network 'default' is not running" helper --state-dir "$FRESH" leases default
+[ -e "$FRESH" ] && fail "a query made the state folder"
+mkdir "$FRESH"
+helper --state-dir "$FRESH" status default >/dev/null
+[ -e "$FRESH/.lock" ] && fail "a query made the lock file"
+(umask 077; helper --state-dir "$TMP/masked" net-stop default 2>/dev/null) && fail "stopped a network never started"
+[ "$(stat -c %a "$TMP/masked")" = 755 ] || fail "umask 077 made the state folder $(stat -c %a "$TMP/masked")"
+mkdir -p "$TMP/users/sub"
+chown 12345 "$TMP/users"
+refused "a state folder under a user's folder" "$TMP/users may be changed by users other than root" \
+  helper --state-dir "$TMP/users/sub/state" list
+mkdir "$TMP/group"
+chmod 775 "$TMP/group"
+refused "a state folder under a group-writable folder" "$TMP/group may be changed by users other than root" \
+  helper --state-dir "$TMP/group/state" net-stop default
+chmod 1777 "$TMP/group"
+[ "$(helper --state-dir "$TMP/group/state" list)" = "@as []" ] || fail "a folder under a sticky one was refused"
+
 step "net-start: bridge, address, firewall chains, dnsmasq on the bridge only"
 helper net-start "$DEFAULT"
 in_ns ip -br addr show dev vireobr0 | grepq '10.77.0.1/24' || fail "vireobr0 has no address"
@@ -222,10 +244,11 @@ BACKGROUND_PIDS+=($!)
 for _ in $(seq 100); do [ -s "$TMP/address" ] && break; sleep 0.05; done
 export VIREO_NET_BUS=$(head -n1 "$TMP/address")
 [ -n "$VIREO_NET_BUS" ] || fail "no private bus"
-helper --dbus --bus-address "$VIREO_NET_BUS" &
+in_ns "$VIREO_NET_HELPER" --state-dir "$TMP/dstate" --dbus --bus-address "$VIREO_NET_BUS" &
 BACKGROUND_PIDS+=($!)
 for _ in $(seq 100); do probe status default >/dev/null 2>&1 && break; sleep 0.1; done
 probe status default | grepq 'running=0' || fail "no service on the bus"
+[ -e "$TMP/dstate" ] && fail "Status over D-Bus made the state folder"
 probe start "$DEFAULT" || fail "Start over D-Bus"
 probe status default | grepq 'running=1 dnsmasq-alive=1' || fail "Status over D-Bus"
 out=$(probe open-tap default 52:54:00:12:34:56)
