@@ -122,9 +122,11 @@ gboolean  vnet_dnsmasq_stop       (VnetState            *state,
 /* ---- the operations, for the command line and D-Bus alike ---- */
 gboolean  vnet_net_start          (VnetState            *state,
                                    const VireoNetParams *params,
+                                   guint32               uid,
                                    GError              **error);
 gboolean  vnet_net_stop           (VnetState            *state,
                                    const char           *name,
+                                   guint32               uid,
                                    GError              **error);
 int       vnet_net_open_tap       (VnetState            *state,
                                    const char           *name,

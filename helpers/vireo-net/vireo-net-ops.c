@@ -157,6 +157,57 @@ bridge_free (VnetState            *state,
   return TRUE;
 }
 
+/* the uid that started a network; a folder from before owners were
+ * kept is root's */
+static guint32
+owner_of (VnetState  *state,
+          const char *name)
+{
+  g_autofree char *text = vnet_state_read (state, name, "owner", 32, NULL);
+  guint64 uid = 0;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, G_MAXUINT32, &uid, NULL))
+    return 0;
+  return (guint32) uid;
+}
+
+static gboolean
+save_owner (VnetState  *state,
+            const char *name,
+            guint32     uid,
+            GError    **error)
+{
+  g_autofree char *text = g_strdup_printf ("%u\n", uid);
+
+  return vnet_state_write (state, name, "owner", text, error);
+}
+
+/* networks are shared by all users: another user may use one (its taps,
+ * a start that changes nothing) but not change or stop it; root may */
+static gboolean
+owner_check (VnetState  *state,
+             const char *name,
+             guint32     uid,
+             GError    **error)
+{
+  if (uid == 0 || owner_of (state, name) == uid)
+    return TRUE;
+  /* not PERMISSION: the engine reads that as "vireo-net is out of reach" */
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+               _("Network '%s' was started by another user"), name);
+  return FALSE;
+}
+
+static gboolean
+identical (const VireoNetParams *a,
+           const VireoNetParams *b)
+{
+  g_autoptr(GVariant) va = g_variant_ref_sink (vireo_net_params_to_variant (a));
+  g_autoptr(GVariant) vb = g_variant_ref_sink (vireo_net_params_to_variant (b));
+
+  return g_variant_equal (va, vb);
+}
+
 static gboolean
 save_params (VnetState            *state,
              const VireoNetParams *params,
@@ -189,9 +240,11 @@ refresh (VnetState            *state,
 static gboolean
 build (VnetState            *state,
        const VireoNetParams *params,
+       guint32               uid,
        GError              **error)
 {
   if (!vnet_state_make_network (state, params->name, error) ||
+      !save_owner (state, params->name, uid, error) ||
       !vnet_bridge_create (params, error) ||
       (params->nat && !vnet_ip_forward_enable (error)) ||
       !vnet_firewall_start (params, error) ||
@@ -208,6 +261,7 @@ build (VnetState            *state,
 static gboolean
 start_locked (VnetState            *state,
               const VireoNetParams *params,
+              guint32               uid,
               GError              **error)
 {
   g_autoptr(VireoNetParams) running = running_params (state, params->name);
@@ -216,11 +270,17 @@ start_locked (VnetState            *state,
     return FALSE;
   if (running != NULL)
     {
-      if (vireo_net_params_same_network (running, params))
-        return refresh (state, params, error);
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
-                   _("Network '%s' already runs with other settings; stop it first"), params->name);
-      return FALSE;
+      if (!vireo_net_params_same_network (running, params))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
+                       _("Network '%s' already runs with other settings; stop it first"), params->name);
+          return FALSE;
+        }
+      /* the same request from anyone repairs; new static leases are the
+       * owner's (or root's) to set */
+      if (!identical (running, params) && !owner_check (state, params->name, uid, error))
+        return FALSE;
+      return refresh (state, params, error);
     }
   if (!bridge_free (state, params, error) ||
       !vireo_net_subnet_check_host (vireo_net_params_network (params), params->prefix, NULL, error))
@@ -228,24 +288,26 @@ start_locked (VnetState            *state,
   /* a network that no longer runs may still claim the bridge: its
    * folder goes, or stopping it later would take this one's chains */
   clear_stale_claims (state, params->name, params->bridge);
-  return build (state, params, error);
+  return build (state, params, uid, error);
 }
 
 /**
  * vnet_net_start:
+ * @uid: who asks (0 for root); recorded as the network's owner
  * Starts the network: bridge, address, forwarding, firewall, dnsmasq, in
  * that order.  Idempotent for the same settings.
  */
 gboolean
 vnet_net_start (VnetState            *state,
                 const VireoNetParams *params,
+                guint32               uid,
                 GError              **error)
 {
   gboolean ok;
 
   if (!vnet_state_lock (state, error))
     return FALSE;
-  ok = start_locked (state, params, error);
+  ok = start_locked (state, params, uid, error);
   vnet_state_unlock (state);
   return ok;
 }
@@ -255,6 +317,7 @@ vnet_net_start (VnetState            *state,
 gboolean
 vnet_net_stop (VnetState   *state,
                const char  *name,
+               guint32      uid,
                GError     **error)
 {
   g_autoptr(VireoNetParams) params = NULL;
@@ -266,7 +329,7 @@ vnet_net_stop (VnetState   *state,
   if (params == NULL)
     ok = not_running (name, error);
   else
-    ok = teardown (state, name, params->bridge, error);
+    ok = owner_check (state, name, uid, error) && teardown (state, name, params->bridge, error);
   vnet_state_unlock (state);
   return ok;
 }

@@ -233,6 +233,7 @@ cat > "$TMP/bus.conf" <<CONF
   <listen>unix:path=$TMP/bus</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
+    <allow user="*"/>
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
@@ -244,8 +245,9 @@ BACKGROUND_PIDS+=($!)
 for _ in $(seq 100); do [ -s "$TMP/address" ] && break; sleep 0.05; done
 export VIREO_NET_BUS=$(head -n1 "$TMP/address")
 [ -n "$VIREO_NET_BUS" ] || fail "no private bus"
-in_ns "$VIREO_NET_HELPER" --state-dir "$TMP/dstate" --dbus --bus-address "$VIREO_NET_BUS" &
-BACKGROUND_PIDS+=($!)
+ip netns exec "$NS" "$VIREO_NET_HELPER" --state-dir "$TMP/dstate" --dbus --bus-address "$VIREO_NET_BUS" &
+service=$!
+BACKGROUND_PIDS+=($service)
 for _ in $(seq 100); do probe status default >/dev/null 2>&1 && break; sleep 0.1; done
 probe status default | grepq 'running=0' || fail "no service on the bus"
 [ -e "$TMP/dstate" ] && fail "Status over D-Bus made the state folder"
@@ -261,4 +263,28 @@ echo "$err" | grepq "Network 'other' is not running" || fail "D-Bus error: $err"
 probe stop default || fail "Stop over D-Bus"
 in_ns ip link show vireobr0 >/dev/null 2>&1 && fail "the bridge is left"
 in_ns nft list tables | grepq vireo && fail "the table is left"
+
+step "D-Bus as the system bus, polkit says yes: users share a network, its owner or root changes or stops it"
+kill "$service"
+wait "$service" 2>/dev/null || true
+ip netns exec "$NS" env DBUS_SYSTEM_BUS_ADDRESS="$VIREO_NET_BUS" "$VIREO_NET_FAKE" polkit >"$TMP/polkit" &
+BACKGROUND_PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/polkit" ] && break; sleep 0.05; done
+[ "$(cat "$TMP/polkit")" = ready ] || fail "no fake polkit"
+ip netns exec "$NS" env DBUS_SYSTEM_BUS_ADDRESS="$VIREO_NET_BUS" "$VIREO_NET_HELPER" --state-dir "$TMP/dstate" --dbus &
+BACKGROUND_PIDS+=($!)
+chmod 666 "$TMP/bus"   # users reach the bus, as they do the system bus
+as_user() { local uid=$1; shift; in_ns setpriv --reuid="$uid" --regid="$uid" --clear-groups timeout 60 "$VIREO_NET_PROBE" "$@"; }
+for _ in $(seq 100); do as_user 1 status default >/dev/null 2>&1 && break; sleep 0.1; done
+as_user 1 start "$DEFAULT" || fail "a user's Start"
+as_user 2 start "$DEFAULT" || fail "another user's Start of the same network"
+out=$(as_user 2 open-tap default 52:54:00:12:34:58) || fail "another user's OpenTap: $out"
+CHANGED=$(params default vireobr0 10.77.0.1 24 nat 10.77.0.2 10.77.0.254 "[('52:54:00:00:00:09', '10.77.0.19', 'db')]")
+refused "another user's new static leases" "Network 'default' was started by another user" \
+  as_user 2 start "$CHANGED"
+refused "another user's Stop" "Network 'default' was started by another user" as_user 2 stop default
+as_user 1 start "$CHANGED" || fail "the owner's new static leases"
+grepq '^52:54:00:00:00:09,10.77.0.19,db$' "$TMP/dstate/default/hostsfile" || fail "the owner's lease is not there"
+probe stop default || fail "root's Stop of a user's network"
+in_ns ip link show vireobr0 >/dev/null 2>&1 && fail "the bridge is left"
 echo "PASS"
