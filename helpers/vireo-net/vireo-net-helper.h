@@ -25,6 +25,13 @@ G_BEGIN_DECLS
 #define VIREO_NET_LEASES_MAX 65536
 
 /* ---- run: the tools, by argv, never through a shell ---- */
+#define VNET_RUN_TIMEOUT_MS (30 * 1000)
+#define VNET_LOCK_TIMEOUT_S 30
+gboolean  vnet_run_timeout    (const char * const *argv,
+                               const char         *input,
+                               char              **output,
+                               guint               timeout_ms,
+                               GError            **error);
 gboolean  vnet_run            (const char * const *argv,
                                const char         *input,
                                char              **output,

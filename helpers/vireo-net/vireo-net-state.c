@@ -191,6 +191,31 @@ vnet_state_dir (VnetState *state)
   return state->dir;
 }
 
+/* waits for the lock, for at most VNET_LOCK_TIMEOUT_S: a peer stuck
+ * with it gives an error, not a hang */
+static gboolean
+flock_bounded (VnetState  *state,
+               int         operation,
+               GError    **error)
+{
+  for (guint waited = 0; ; waited++)
+    {
+      if (flock (state->lockfd, operation | LOCK_NB) == 0)
+        return TRUE;
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return io_error (error, errno, state->dir);
+      if (waited >= VNET_LOCK_TIMEOUT_S * 10)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
+                       /* Translators: "vireo-net state /run/vireo-net: another request has held it for 30 seconds" */
+                       _("vireo-net state %s: another request has held it for %u seconds"),
+                       state->dir, (guint) VNET_LOCK_TIMEOUT_S);
+          return FALSE;
+        }
+      g_usleep (100 * 1000);
+    }
+}
+
 /* one request at a time, whoever runs it: two helpers would race for the
  * same bridge name, the same chains and the same pid file */
 gboolean
@@ -201,9 +226,9 @@ vnet_state_lock (VnetState  *state,
     return FALSE;
   if (state->lockfd < 0)
     state->lockfd = openat (state->dirfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (state->lockfd < 0 || flock (state->lockfd, LOCK_EX) < 0)
+  if (state->lockfd < 0)
     return io_error (error, errno, state->dir);
-  return TRUE;
+  return flock_bounded (state, LOCK_EX, error);
 }
 
 /**
@@ -227,9 +252,7 @@ vnet_state_lock_read (VnetState  *state,
     state->lockfd = openat (state->dirfd, ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (state->lockfd < 0)
     return errno == ENOENT ? TRUE : io_error (error, errno, state->dir);
-  if (flock (state->lockfd, LOCK_SH) < 0)
-    return io_error (error, errno, state->dir);
-  return TRUE;
+  return flock_bounded (state, LOCK_SH, error);
 }
 
 void

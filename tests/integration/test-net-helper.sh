@@ -84,6 +84,16 @@ refused "a state folder under a group-writable folder" "$TMP/group may be change
 chmod 1777 "$TMP/group"
 [ "$(helper --state-dir "$TMP/group/state" list)" = "@as []" ] || fail "a folder under a sticky one was refused"
 
+step "a request held up by a stuck peer gives up after 30 s, with one line"
+mkdir "$TMP/held"
+exec 9>"$TMP/held/.lock"
+flock 9   # this shell is the stuck peer
+SECONDS=0
+refused "a request on a held lock" "another request has held it for 30 seconds" \
+  helper --state-dir "$TMP/held" net-stop default 9>&-
+[ "$SECONDS" -le 40 ] || fail "the lock was waited for $SECONDS s"
+exec 9>&-
+
 step "net-start: bridge, address, firewall chains, dnsmasq on the bridge only"
 helper net-start "$DEFAULT"
 in_ns ip -br addr show dev vireobr0 | grepq '10.77.0.1/24' || fail "vireobr0 has no address"
