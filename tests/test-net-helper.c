@@ -186,6 +186,22 @@ test_macs (void **state)
   assert_true (vireo_net_mac_validate (bridge, NULL));
 }
 
+/* a tool that overstays is killed, and the run fails with one line */
+static void
+test_run_timeout (void **state)
+{
+  const char *argv[] = { "sleep", "20", NULL };
+  const char *quick[] = { "true", NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  assert_false (vnet_run_timeout (argv, NULL, NULL, 300, &error));
+  assert_true (g_get_monotonic_time () - start < 5 * G_USEC_PER_SEC);
+  assert_non_null (error);
+  assert_string_equal (error->message, "sleep: did not finish within 1 seconds and was stopped");
+  assert_true (vnet_run_timeout (quick, NULL, NULL, 5000, NULL));
+}
+
 int
 main (void)
 {
@@ -196,6 +212,7 @@ main (void)
     cmocka_unit_test (test_nft_stop),
     cmocka_unit_test (test_leases),
     cmocka_unit_test (test_macs),
+    cmocka_unit_test (test_run_timeout),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

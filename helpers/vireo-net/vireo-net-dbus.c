@@ -47,6 +47,24 @@ typedef struct {
   gint64 last_call;
 } Service;
 
+/* a call the worker runs, with the uid of its caller (its bus
+ * connection's, from the bus itself; unused for queries) */
+typedef struct {
+  GDBusMethodInvocation *inv;
+  guint32 uid;
+} Call;
+
+static Call *
+call_new (GDBusMethodInvocation *inv,
+          guint32                uid)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->inv = inv;
+  call->uid = uid;
+  return call;
+}
+
 /* ---- the worker: one call at a time ---- */
 
 static gboolean
@@ -87,14 +105,15 @@ reply_open_tap (Service               *svc,
 static void
 reply_start (Service               *svc,
              GDBusMethodInvocation *inv,
-             GVariant              *args)
+             GVariant              *args,
+             guint32                uid)
 {
   g_autoptr(GVariant) dict = g_variant_get_child_value (args, 0);
   g_autoptr(VireoNetParams) params = NULL;
   g_autoptr(GError) error = NULL;
 
   params = vireo_net_params_from_variant (dict, &error);
-  if (params == NULL || !vnet_net_start (svc->state, params, &error))
+  if (params == NULL || !vnet_net_start (svc->state, params, uid, &error))
     return g_dbus_method_invocation_return_gerror (inv, error);
   g_dbus_method_invocation_return_value (inv, NULL);
 }
@@ -114,7 +133,8 @@ static void
 work (gpointer data,
       gpointer user_data)
 {
-  g_autoptr(GDBusMethodInvocation) inv = data;
+  g_autofree Call *call = data;
+  g_autoptr(GDBusMethodInvocation) inv = call->inv;
   Service *svc = user_data;
   const char *method = g_dbus_method_invocation_get_method_name (inv);
   GVariant *args = g_dbus_method_invocation_get_parameters (inv);
@@ -124,12 +144,12 @@ work (gpointer data,
   if (g_variant_n_children (args) > 0 && g_variant_is_of_type (args, G_VARIANT_TYPE ("(s)")))
     g_variant_get (args, "(&s)", &name);
   if (g_str_equal (method, "Start"))
-    reply_start (svc, inv, args);
+    reply_start (svc, inv, args, call->uid);
   else if (g_str_equal (method, "OpenTap"))
     reply_open_tap (svc, inv, args);
   else if (g_str_equal (method, "Stop"))
     {
-      if (vnet_net_stop (svc->state, name, &error))
+      if (vnet_net_stop (svc->state, name, call->uid, &error))
         g_dbus_method_invocation_return_value (inv, NULL);
       else
         g_dbus_method_invocation_return_gerror (inv, error);
@@ -148,6 +168,7 @@ work (gpointer data,
 typedef struct {
   Service *svc;
   GDBusMethodInvocation *inv;
+  guint32 uid;
 } Pending;
 
 static void
@@ -171,7 +192,7 @@ deny (Pending *p)
 static void
 allow (Pending *p)
 {
-  g_thread_pool_push (p->svc->worker, p->inv, NULL);
+  g_thread_pool_push (p->svc->worker, call_new (p->inv, p->uid), NULL);
   g_free (p);
 }
 
@@ -223,6 +244,7 @@ got_uid (GObject      *source,
 
   if (reply != NULL)
     g_variant_get (reply, "(u)", &uid);
+  p->uid = uid;
   if (uid == 0)
     allow (p);
   else if (reply != NULL && p->svc->system_bus)
@@ -247,7 +269,7 @@ method_call (GDBusConnection       *bus,
   svc->busy++;
   if (g_str_equal (method, "Status") || g_str_equal (method, "Leases") || g_str_equal (method, "List"))
     {
-      g_thread_pool_push (svc->worker, g_object_ref (inv), NULL);
+      g_thread_pool_push (svc->worker, call_new (g_object_ref (inv), 0), NULL);
       return;
     }
   p = g_new0 (Pending, 1);

@@ -10,8 +10,12 @@
  * a plain lease file that `leases` reads back.
  */
 #include <errno.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -169,43 +173,134 @@ vnet_dnsmasq_write (VnetState            *state,
          vnet_state_write (state, params->name, ADDNHOSTS, addn, error);
 }
 
-/* the pid in the pid file, when that process is our dnsmasq: its
- * command line is exactly dnsmasq --conf-file=OUR-CONF (a zombie has
- * none) */
-static pid_t
-our_pid (VnetState  *state,
-         const char *name)
+/* pidfds: a pid names whoever has it now, a pidfd the one process it
+ * was opened for, even once PID 1 here has yet to reap it */
+static int
+pidfd_open_pid (pid_t pid)
+{
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+}
+
+static gboolean
+pidfd_signal (int pidfd,
+              int sig)
+{
+  return syscall (SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0;
+}
+
+/* whether the process exited (a zombie's pidfd is readable too) within
+ * @ms milliseconds */
+static gboolean
+pidfd_exited (int   pidfd,
+              guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  for (;;)
+    {
+      struct pollfd p = { pidfd, POLLIN, 0 };
+      gint64 left = (end - g_get_monotonic_time ()) / 1000;
+      int n = poll (&p, 1, (int) MAX (left, 0));
+
+      if (n > 0)
+        return TRUE;
+      if (n == 0 || errno != EINTR)
+        return FALSE;
+    }
+}
+
+/* root, or the user dnsmasq drops to (its compiled default, "nobody",
+ * or a distribution's "dnsmasq"): a user's process is never ours */
+static gboolean
+uid_is_dnsmasqs (guint64 uid)
+{
+  const char * const users[] = { "nobody", "dnsmasq", NULL };
+
+  if (uid == 0)
+    return TRUE;
+  for (guint i = 0; users[i] != NULL; i++)
+    {
+      struct passwd *pw = getpwnam (users[i]);
+
+      if (pw != NULL && pw->pw_uid == uid)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* the real and effective uid of the process, from /proc/PID/status */
+static gboolean
+owner_is_dnsmasqs (gint64 pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/status", pid);
+  g_autofree char *text = NULL;
+  const char *line;
+  guint64 real, effective;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (line = strstr (text, "\nUid:")) == NULL ||
+      sscanf (line + 5, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &real, &effective) != 2)
+    return FALSE;
+  return uid_is_dnsmasqs (real) && uid_is_dnsmasqs (effective);
+}
+
+/* its command line is exactly dnsmasq --conf-file=OUR-CONF (a zombie
+ * has none) */
+static gboolean
+cmdline_is_ours (gint64      pid,
+                 const char *want)
+{
+  g_autofree char *proc = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+  g_autofree char *cmdline = NULL;
+  gsize len = 0;
+  const char *argv1, *base;
+
+  if (!g_file_get_contents (proc, &cmdline, &len, NULL) || len == 0 || cmdline[len - 1] != '\0')
+    return FALSE;
+  argv1 = cmdline + strlen (cmdline) + 1;
+  base = strrchr (cmdline, '/');
+  return (gsize) (argv1 - cmdline) < len && g_str_equal (base ? base + 1 : cmdline, "dnsmasq") &&
+         g_str_equal (argv1, want) && (gsize) (argv1 + strlen (argv1) + 1 - cmdline) == len;
+}
+
+/* a pidfd of the process in the pid file, when that process is our
+ * dnsmasq: opened first, then checked, then known not to have exited in
+ * between (so the check was of the process the pidfd holds); -1 if not */
+static int
+our_pidfd (VnetState  *state,
+           const char *name,
+           pid_t      *pid_out)
 {
   g_autofree char *text = vnet_state_read (state, name, PIDFILE, 32, NULL);
   g_autofree char *conf = vnet_state_path (state, name, CONF);
   g_autofree char *want = g_strconcat ("--conf-file=", conf, NULL);
-  g_autofree char *proc = NULL;
-  g_autofree char *cmdline = NULL;
-  gsize len = 0;
   gint64 pid;
+  int pidfd;
 
-  if (text == NULL || !g_ascii_string_to_signed (g_strstrip (text), 10, 2, G_MAXINT32, &pid, NULL))
-    return 0;
-  proc = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
-  if (!g_file_get_contents (proc, &cmdline, &len, NULL) || len == 0 || cmdline[len - 1] != '\0')
-    return 0;
-  {
-    const char *argv0 = cmdline;
-    const char *argv1 = argv0 + strlen (argv0) + 1;
-    const char *base = strrchr (argv0, '/');
-
-    if ((gsize) (argv1 - cmdline) >= len || !g_str_equal (base ? base + 1 : argv0, "dnsmasq") ||
-        !g_str_equal (argv1, want) || (gsize) (argv1 + strlen (argv1) + 1 - cmdline) != len)
-      return 0;
-  }
-  return (pid_t) pid;
+  if (text == NULL || !g_ascii_string_to_signed (g_strstrip (text), 10, 1, G_MAXINT32, &pid, NULL))
+    return -1;
+  pidfd = pidfd_open_pid ((pid_t) pid);
+  if (pidfd < 0)
+    return -1;
+  if (!cmdline_is_ours (pid, want) || !owner_is_dnsmasqs (pid) || pidfd_exited (pidfd, 0))
+    {
+      close (pidfd);
+      return -1;
+    }
+  if (pid_out != NULL)
+    *pid_out = (pid_t) pid;
+  return pidfd;
 }
 
 gboolean
 vnet_dnsmasq_alive (VnetState  *state,
                     const char *name)
 {
-  return our_pid (state, name) != 0;
+  int pidfd = our_pidfd (state, name, NULL);
+
+  if (pidfd < 0)
+    return FALSE;
+  close (pidfd);
+  return TRUE;
 }
 
 /* re-reads the hosts files */
@@ -213,10 +308,12 @@ void
 vnet_dnsmasq_reload (VnetState  *state,
                      const char *name)
 {
-  pid_t pid = our_pid (state, name);
+  int pidfd = our_pidfd (state, name, NULL);
 
-  if (pid != 0)
-    kill (pid, SIGHUP);
+  if (pidfd < 0)
+    return;
+  pidfd_signal (pidfd, SIGHUP);
+  close (pidfd);
 }
 
 /* dnsmasq forks and the parent returns once the server is ready (or
@@ -246,43 +343,24 @@ vnet_dnsmasq_start (VnetState            *state,
   return TRUE;
 }
 
-/* gone, or a zombie that PID 1 has yet to reap */
-static gboolean
-wait_gone (pid_t pid,
-           guint ms)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
-
-  for (guint waited = 0; waited <= ms; waited += 20)
-    {
-      g_autofree char *stat = NULL;
-      const char *paren;
-
-      if (!g_file_get_contents (path, &stat, NULL, NULL))
-        return TRUE;
-      paren = strrchr (stat, ')');
-      if (paren == NULL || paren[1] == '\0' || paren[2] == 'Z' || paren[2] == 'X')
-        return TRUE;
-      g_usleep (20 * 1000);
-    }
-  return FALSE;
-}
-
-/* stops our dnsmasq, if it runs: TERM, then KILL */
+/* stops our dnsmasq, if it runs: TERM, then KILL, each through the
+ * pidfd, and its exit seen on the pidfd (a reused pid is never hit) */
 gboolean
 vnet_dnsmasq_stop (VnetState   *state,
                    const char  *name,
                    GError     **error)
 {
-  pid_t pid = our_pid (state, name);
+  pid_t pid = 0;
+  int pidfd = our_pidfd (state, name, &pid);
+  gboolean gone;
 
-  if (pid == 0)
+  if (pidfd < 0)
     return TRUE;
-  kill (pid, SIGTERM);
-  if (wait_gone (pid, 5000))
-    return TRUE;
-  kill (pid, SIGKILL);
-  if (wait_gone (pid, 2000))
+  gone = (pidfd_signal (pidfd, SIGTERM) && pidfd_exited (pidfd, 5000)) ||
+         (pidfd_signal (pidfd, SIGKILL) && pidfd_exited (pidfd, 2000)) ||
+         pidfd_exited (pidfd, 0);
+  close (pidfd);
+  if (gone)
     return TRUE;
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED,
                _("Network '%s': dnsmasq (pid %d) does not stop"), name, (int) pid);

@@ -25,6 +25,13 @@ G_BEGIN_DECLS
 #define VIREO_NET_LEASES_MAX 65536
 
 /* ---- run: the tools, by argv, never through a shell ---- */
+#define VNET_RUN_TIMEOUT_MS (30 * 1000)
+#define VNET_LOCK_TIMEOUT_S 30
+gboolean  vnet_run_timeout    (const char * const *argv,
+                               const char         *input,
+                               char              **output,
+                               guint               timeout_ms,
+                               GError            **error);
 gboolean  vnet_run            (const char * const *argv,
                                const char         *input,
                                char              **output,
@@ -38,6 +45,8 @@ VnetState *vnet_state_open          (const char  *dir,
                                      GError     **error);
 void       vnet_state_close         (VnetState   *state);
 gboolean   vnet_state_lock          (VnetState   *state,
+                                     GError     **error);
+gboolean   vnet_state_lock_read     (VnetState   *state,
                                      GError     **error);
 void       vnet_state_unlock        (VnetState   *state);
 const char *vnet_state_dir          (VnetState   *state);
@@ -120,9 +129,11 @@ gboolean  vnet_dnsmasq_stop       (VnetState            *state,
 /* ---- the operations, for the command line and D-Bus alike ---- */
 gboolean  vnet_net_start          (VnetState            *state,
                                    const VireoNetParams *params,
+                                   guint32               uid,
                                    GError              **error);
 gboolean  vnet_net_stop           (VnetState            *state,
                                    const char           *name,
+                                   guint32               uid,
                                    GError              **error);
 int       vnet_net_open_tap       (VnetState            *state,
                                    const char           *name,

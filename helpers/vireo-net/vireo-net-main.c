@@ -154,7 +154,7 @@ cmd_start (VnetState  *state,
       return FALSE;
     }
   params = vireo_net_params_from_variant (variant, error);
-  return params != NULL && vnet_net_start (state, params, error);
+  return params != NULL && vnet_net_start (state, params, 0, error);
 }
 
 static gboolean
@@ -169,7 +169,7 @@ run_command (VnetState  *state,
   if (g_str_equal (cmd, "net-start") && n == 2)
     return cmd_start (state, args[1], error);
   if (g_str_equal (cmd, "net-stop") && n == 2)
-    return vnet_net_stop (state, args[1], error);
+    return vnet_net_stop (state, args[1], 0, error);
   if (g_str_equal (cmd, "tap-open") && n == 3)
     return cmd_tap_open (state, args[1], args[2], error);
   if (g_str_equal (cmd, "list") && n == 1)

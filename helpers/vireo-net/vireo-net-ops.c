@@ -36,6 +36,40 @@ running_params (VnetState  *state,
   return g_steal_pointer (&params);
 }
 
+/* whether another state folder than @name's claims @bridge: its
+ * chains, named after the bridge, are then that network's as well */
+static gboolean
+bridge_claimed_by_other (VnetState  *state,
+                         const char *name,
+                         const char *bridge)
+{
+  g_auto(GStrv) names = vnet_state_list (state);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(VireoNetParams) other = NULL;
+
+      if (g_str_equal (names[i], name))
+        continue;
+      other = vnet_state_load_params (state, names[i], NULL);
+      if (other != NULL && g_str_equal (other->bridge, bridge))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* the chains of @bridge belong to @name only when its bridge is ours
+ * (or gone) and no other network claims that bridge */
+static gboolean
+chains_are_ours (VnetState  *state,
+                 const char *name,
+                 const char *bridge)
+{
+  if (vnet_link_exists (bridge) && !vnet_bridge_is_ours (bridge, name))
+    return FALSE;
+  return !bridge_claimed_by_other (state, name, bridge);
+}
+
 /* takes down whatever of the network is there; the first failure is
  * reported, and the rest is still taken down */
 static gboolean
@@ -46,14 +80,17 @@ teardown (VnetState   *state,
 {
   g_autoptr(GError) first = NULL;
   GError **err = &first;
+  gboolean dnsmasq_stopped = vnet_dnsmasq_stop (state, name, err);
 
-  if (!vnet_dnsmasq_stop (state, name, err))
+  if (!dnsmasq_stopped)
     err = NULL;
-  if (bridge != NULL && !vnet_firewall_stop (bridge, err))
+  if (bridge != NULL && chains_are_ours (state, name, bridge) && !vnet_firewall_stop (bridge, err))
     err = NULL;
   if (bridge != NULL && !vnet_bridge_delete (bridge, name, err))
     err = NULL;
-  if (!vnet_state_remove_network (state, name, err))
+  /* a dnsmasq still running keeps its folder and pid file: it stays
+   * ours to stop, at the next stop or start */
+  if (dnsmasq_stopped && !vnet_state_remove_network (state, name, err))
     err = NULL;
   if (first == NULL)
     return TRUE;
@@ -71,6 +108,24 @@ clear_stale (VnetState  *state,
   g_autoptr(VireoNetParams) old = vnet_state_load_params (state, name, NULL);
 
   teardown (state, name, old ? old->bridge : NULL, NULL);
+}
+
+/* the folders of networks that no longer run and claim @bridge (or are
+ * @name's own) go, with what is left of them */
+static void
+clear_stale_claims (VnetState  *state,
+                    const char *name,
+                    const char *bridge)
+{
+  g_auto(GStrv) names = vnet_state_list (state);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(VireoNetParams) old = vnet_state_load_params (state, names[i], NULL);
+
+      if (g_str_equal (names[i], name) || (old != NULL && g_str_equal (old->bridge, bridge)))
+        clear_stale (state, names[i]);
+    }
 }
 
 static gboolean
@@ -100,6 +155,57 @@ bridge_free (VnetState            *state,
       return FALSE;
     }
   return TRUE;
+}
+
+/* the uid that started a network; a folder from before owners were
+ * kept is root's */
+static guint32
+owner_of (VnetState  *state,
+          const char *name)
+{
+  g_autofree char *text = vnet_state_read (state, name, "owner", 32, NULL);
+  guint64 uid = 0;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, G_MAXUINT32, &uid, NULL))
+    return 0;
+  return (guint32) uid;
+}
+
+static gboolean
+save_owner (VnetState  *state,
+            const char *name,
+            guint32     uid,
+            GError    **error)
+{
+  g_autofree char *text = g_strdup_printf ("%u\n", uid);
+
+  return vnet_state_write (state, name, "owner", text, error);
+}
+
+/* networks are shared by all users: another user may use one (its taps,
+ * a start that changes nothing) but not change or stop it; root may */
+static gboolean
+owner_check (VnetState  *state,
+             const char *name,
+             guint32     uid,
+             GError    **error)
+{
+  if (uid == 0 || owner_of (state, name) == uid)
+    return TRUE;
+  /* not PERMISSION: the engine reads that as "vireo-net is out of reach" */
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+               _("Network '%s' was started by another user"), name);
+  return FALSE;
+}
+
+static gboolean
+identical (const VireoNetParams *a,
+           const VireoNetParams *b)
+{
+  g_autoptr(GVariant) va = g_variant_ref_sink (vireo_net_params_to_variant (a));
+  g_autoptr(GVariant) vb = g_variant_ref_sink (vireo_net_params_to_variant (b));
+
+  return g_variant_equal (va, vb);
 }
 
 static gboolean
@@ -134,9 +240,11 @@ refresh (VnetState            *state,
 static gboolean
 build (VnetState            *state,
        const VireoNetParams *params,
+       guint32               uid,
        GError              **error)
 {
   if (!vnet_state_make_network (state, params->name, error) ||
+      !save_owner (state, params->name, uid, error) ||
       !vnet_bridge_create (params, error) ||
       (params->nat && !vnet_ip_forward_enable (error)) ||
       !vnet_firewall_start (params, error) ||
@@ -153,6 +261,7 @@ build (VnetState            *state,
 static gboolean
 start_locked (VnetState            *state,
               const VireoNetParams *params,
+              guint32               uid,
               GError              **error)
 {
   g_autoptr(VireoNetParams) running = running_params (state, params->name);
@@ -161,35 +270,44 @@ start_locked (VnetState            *state,
     return FALSE;
   if (running != NULL)
     {
-      if (vireo_net_params_same_network (running, params))
-        return refresh (state, params, error);
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
-                   _("Network '%s' already runs with other settings; stop it first"), params->name);
-      return FALSE;
+      if (!vireo_net_params_same_network (running, params))
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
+                       _("Network '%s' already runs with other settings; stop it first"), params->name);
+          return FALSE;
+        }
+      /* the same request from anyone repairs; new static leases are the
+       * owner's (or root's) to set */
+      if (!identical (running, params) && !owner_check (state, params->name, uid, error))
+        return FALSE;
+      return refresh (state, params, error);
     }
   if (!bridge_free (state, params, error) ||
       !vireo_net_subnet_check_host (vireo_net_params_network (params), params->prefix, NULL, error))
     return FALSE;
-  if (vnet_state_has_network (state, params->name))
-    clear_stale (state, params->name);
-  return build (state, params, error);
+  /* a network that no longer runs may still claim the bridge: its
+   * folder goes, or stopping it later would take this one's chains */
+  clear_stale_claims (state, params->name, params->bridge);
+  return build (state, params, uid, error);
 }
 
 /**
  * vnet_net_start:
+ * @uid: who asks (0 for root); recorded as the network's owner
  * Starts the network: bridge, address, forwarding, firewall, dnsmasq, in
  * that order.  Idempotent for the same settings.
  */
 gboolean
 vnet_net_start (VnetState            *state,
                 const VireoNetParams *params,
+                guint32               uid,
                 GError              **error)
 {
   gboolean ok;
 
   if (!vnet_state_lock (state, error))
     return FALSE;
-  ok = start_locked (state, params, error);
+  ok = start_locked (state, params, uid, error);
   vnet_state_unlock (state);
   return ok;
 }
@@ -199,6 +317,7 @@ vnet_net_start (VnetState            *state,
 gboolean
 vnet_net_stop (VnetState   *state,
                const char  *name,
+               guint32      uid,
                GError     **error)
 {
   g_autoptr(VireoNetParams) params = NULL;
@@ -210,7 +329,7 @@ vnet_net_stop (VnetState   *state,
   if (params == NULL)
     ok = not_running (name, error);
   else
-    ok = teardown (state, name, params->bridge, error);
+    ok = owner_check (state, name, uid, error) && teardown (state, name, params->bridge, error);
   vnet_state_unlock (state);
   return ok;
 }
@@ -281,7 +400,7 @@ vnet_net_status (VnetState   *state,
   g_autoptr(VireoNetParams) params = NULL;
   GVariantDict dict;
 
-  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock_read (state, error))
     return NULL;
   params = running_params (state, name);
   g_variant_dict_init (&dict, NULL);
@@ -302,7 +421,7 @@ vnet_net_leases (VnetState   *state,
   g_autoptr(VireoNetParams) params = NULL;
   g_autofree char *text = NULL;
 
-  if (!vireo_network_name_validate (name, error) || !vnet_state_lock (state, error))
+  if (!vireo_network_name_validate (name, error) || !vnet_state_lock_read (state, error))
     return NULL;
   params = running_params (state, name);
   /* no lease file yet: nobody asked for an address */
@@ -322,7 +441,7 @@ vnet_net_list (VnetState *state)
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
-  if (!vnet_state_lock (state, NULL))
+  if (!vnet_state_lock_read (state, NULL))
     return g_variant_builder_end (&builder);
   names = vnet_state_list (state);
   for (guint i = 0; names[i] != NULL; i++)

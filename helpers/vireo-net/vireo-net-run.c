@@ -42,20 +42,88 @@ first_line (const char *text)
   return g_strdup (g_strstrip (line));
 }
 
+typedef struct {
+  GMainLoop *loop;
+  GAsyncResult *result;
+  GCancellable *cancellable;
+  gboolean timed_out;
+} RunWait;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  RunWait *wait = data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+run_timed_out (gpointer data)
+{
+  RunWait *wait = data;
+
+  wait->timed_out = TRUE;
+  g_cancellable_cancel (wait->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* communicates with @proc on a main context of this thread's own (the
+ * D-Bus worker runs tools too), for at most @timeout_ms; a tool that
+ * overstays is killed */
+static gboolean
+communicate (GSubprocess *proc,
+             const char  *input,
+             guint        timeout_ms,
+             char       **out,
+             char       **err,
+             gboolean    *timed_out,
+             GError     **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new (timeout_ms);
+  RunWait wait = { NULL, NULL, cancellable, FALSE };
+  gboolean ok;
+
+  g_main_context_push_thread_default (context);
+  wait.loop = g_main_loop_new (context, FALSE);
+  g_source_set_callback (timeout, run_timed_out, &wait, NULL);
+  g_source_attach (timeout, context);
+  g_subprocess_communicate_utf8_async (proc, input, cancellable, communicated, &wait);
+  g_main_loop_run (wait.loop);
+  g_source_destroy (timeout);
+  ok = g_subprocess_communicate_utf8_finish (proc, wait.result, out, err, error);
+  if (wait.timed_out)
+    {
+      g_subprocess_force_exit (proc);
+      g_subprocess_wait (proc, NULL, NULL);
+    }
+  g_clear_object (&wait.result);
+  g_main_loop_unref (wait.loop);
+  g_main_context_pop_thread_default (context);
+  *timed_out = wait.timed_out;
+  return ok;
+}
+
 /**
- * vnet_run:
+ * vnet_run_timeout:
  * @argv: the tool's name (found in the system folders) and its arguments
  * @input: (nullable): fed on stdin (nft -f -)
  * @output: (out) (optional): what the tool printed on stdout
+ * @timeout_ms: how long the tool may take; then it is killed
  *
  * Runs a tool to its end.  A failure is one line: the tool and its own
  * first line of complaint.
  */
 gboolean
-vnet_run (const char * const *argv,
-          const char         *input,
-          char              **output,
-          GError            **error)
+vnet_run_timeout (const char * const *argv,
+                  const char         *input,
+                  char              **output,
+                  guint               timeout_ms,
+                  GError            **error)
 {
   g_autofree char *tool = vnet_find_tool (argv[0]);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -64,6 +132,7 @@ vnet_run (const char * const *argv,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) local = NULL;
+  gboolean timed_out = FALSE;
 
   if (tool == NULL)
     {
@@ -80,7 +149,14 @@ vnet_run (const char * const *argv,
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_environ (launcher, (char **) tool_env);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &local);
-  if (proc == NULL || !g_subprocess_communicate_utf8 (proc, input, NULL, &out, &err, &local))
+  if (proc != NULL && !communicate (proc, input, timeout_ms, &out, &err, &timed_out, &local) && timed_out)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                   /* Translators: "nft: did not finish within 30 seconds and was stopped" */
+                   _("%s: did not finish within %u seconds and was stopped"), argv[0], (timeout_ms + 999) / 1000);
+      return FALSE;
+    }
+  if (local != NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_FAILED, "%s: %s", argv[0], local->message);
       return FALSE;
@@ -95,4 +171,15 @@ vnet_run (const char * const *argv,
   if (output != NULL)
     *output = g_steal_pointer (&out);
   return TRUE;
+}
+
+/* a tool's run, for at most VNET_RUN_TIMEOUT_MS: a stuck tool must not
+ * hold every later request behind the state lock */
+gboolean
+vnet_run (const char * const *argv,
+          const char         *input,
+          char              **output,
+          GError            **error)
+{
+  return vnet_run_timeout (argv, input, output, VNET_RUN_TIMEOUT_MS, error);
 }

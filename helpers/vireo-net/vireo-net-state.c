@@ -38,17 +38,102 @@ io_error (GError    **error,
   return FALSE;
 }
 
+/* a folder (or a link) on the way to the state folder: root's, and
+ * nobody else may write it unless its sticky bit keeps them from
+ * renaming what is not theirs (as in /tmp) */
+static gboolean
+step_is_safe (const struct stat *st)
+{
+  if (st->st_uid != 0)
+    return FALSE;
+  if (S_ISLNK (st->st_mode))
+    return TRUE;
+  return S_ISDIR (st->st_mode) && ((st->st_mode & 022) == 0 || (st->st_mode & S_ISVTX) != 0);
+}
+
+/* every folder of @path from the root down; a missing one ends the walk
+ * (nothing can be made under it); the first unsafe one goes to @bad */
+static gboolean
+walk_is_safe (const char  *path,
+              char       **bad)
+{
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  g_autofree char *prefix = g_strdup ("/");
+
+  for (guint i = 0; ; i++)
+    {
+      struct stat st;
+      char *next;
+
+      if (lstat (prefix, &st) < 0)
+        return TRUE;
+      if (!step_is_safe (&st))
+        {
+          *bad = g_steal_pointer (&prefix);
+          return FALSE;
+        }
+      while (parts[i] != NULL && parts[i][0] == '\0')
+        i++;
+      if (parts[i] == NULL)
+        return TRUE;
+      next = g_build_filename (prefix, parts[i], NULL);
+      g_free (prefix);
+      prefix = next;
+    }
+}
+
+/* the parents of @dir, as written and as resolved: a user who could
+ * rename one of them could swap the whole state folder */
+static gboolean
+parents_are_safe (const char  *dir,
+                  GError     **error)
+{
+  g_autofree char *parent = g_path_get_dirname (dir);
+  g_autofree char *real = realpath (parent, NULL);
+  g_autofree char *bad = NULL;
+
+  if (walk_is_safe (parent, &bad) && (real == NULL || walk_is_safe (real, &bad)))
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
+               /* Translators: "vireo-net state folder /tmp/x/state: /tmp/x may be changed by users other than root" */
+               _("vireo-net state folder %s: %s may be changed by users other than root"), dir, bad);
+  return FALSE;
+}
+
+/* the state folder, once it exists: a real folder of root's that
+ * nobody else may write */
+static gboolean
+open_dir (VnetState  *state,
+          GError    **error)
+{
+  struct stat st;
+  int fd = open (state->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0)
+    return io_error (error, errno, state->dir);
+  if (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
+    {
+      close (fd);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
+                   _("vireo-net state %s is not a folder of root's that only root may write"), state->dir);
+      return FALSE;
+    }
+  state->dirfd = fd;
+  return TRUE;
+}
+
 /**
  * vnet_state_open:
- * Opens (making it when missing) the state folder: a real folder of
- * root's that nobody else may write.
+ * Checks the state folder's path and its parents, and opens the folder
+ * when it exists.  Nothing is made here: a request that changes
+ * something makes the folder when it takes the lock (vnet_state_lock());
+ * a query on a missing folder sees no network.
  */
 VnetState *
 vnet_state_open (const char  *dir,
                  GError     **error)
 {
   g_autoptr(VnetState) state = g_new0 (VnetState, 1);
-  struct stat st;
 
   /* the path goes into dnsmasq's conf: nothing there may end a line */
   if (!g_path_is_absolute (dir) || dir[strspn (dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -62,18 +147,29 @@ vnet_state_open (const char  *dir,
   state->dir = g_strdup (dir);
   state->dirfd = -1;
   state->lockfd = -1;
-  if (mkdir (dir, 0755) < 0 && errno != EEXIST)
-    return io_error (error, errno, dir), NULL;
-  state->dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (state->dirfd < 0)
-    return io_error (error, errno, dir), NULL;
-  if (fstat (state->dirfd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
-                   _("vireo-net state %s is not a folder of root's that only root may write"), dir);
-      return NULL;
-    }
+  if (!parents_are_safe (dir, error))
+    return NULL;
+  if (access (dir, F_OK) == 0 && !open_dir (state, error))
+    return NULL;
   return g_steal_pointer (&state);
+}
+
+/* makes the state folder when missing; 0755 whatever the umask:
+ * dnsmasq, once it dropped root, re-reads its hosts files under it */
+static gboolean
+make_dir (VnetState  *state,
+          GError    **error)
+{
+  if (state->dirfd < 0)
+    {
+      if (mkdir (state->dir, 0755) < 0 && errno != EEXIST)
+        return io_error (error, errno, state->dir);
+      if (!open_dir (state, error))
+        return FALSE;
+    }
+  if (fchmod (state->dirfd, 0755) < 0)
+    return io_error (error, errno, state->dir);
+  return TRUE;
 }
 
 void
@@ -95,17 +191,68 @@ vnet_state_dir (VnetState *state)
   return state->dir;
 }
 
+/* waits for the lock, for at most VNET_LOCK_TIMEOUT_S: a peer stuck
+ * with it gives an error, not a hang */
+static gboolean
+flock_bounded (VnetState  *state,
+               int         operation,
+               GError    **error)
+{
+  for (guint waited = 0; ; waited++)
+    {
+      if (flock (state->lockfd, operation | LOCK_NB) == 0)
+        return TRUE;
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        return io_error (error, errno, state->dir);
+      if (waited >= VNET_LOCK_TIMEOUT_S * 10)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_BUSY,
+                       /* Translators: "vireo-net state /run/vireo-net: another request has held it for 30 seconds" */
+                       _("vireo-net state %s: another request has held it for %u seconds"),
+                       state->dir, (guint) VNET_LOCK_TIMEOUT_S);
+          return FALSE;
+        }
+      g_usleep (100 * 1000);
+    }
+}
+
 /* one request at a time, whoever runs it: two helpers would race for the
  * same bridge name, the same chains and the same pid file */
 gboolean
 vnet_state_lock (VnetState  *state,
                  GError    **error)
 {
+  if (!make_dir (state, error))
+    return FALSE;
   if (state->lockfd < 0)
     state->lockfd = openat (state->dirfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (state->lockfd < 0 || flock (state->lockfd, LOCK_EX) < 0)
+  if (state->lockfd < 0)
     return io_error (error, errno, state->dir);
-  return TRUE;
+  return flock_bounded (state, LOCK_EX, error);
+}
+
+/**
+ * vnet_state_lock_read:
+ * The lock of a query, which makes nothing: no folder or no lock file
+ * yet means no network was ever started here, and there is nothing to
+ * wait for.
+ */
+gboolean
+vnet_state_lock_read (VnetState  *state,
+                      GError    **error)
+{
+  if (state->dirfd < 0)
+    {
+      if (access (state->dir, F_OK) < 0)
+        return TRUE;
+      if (!open_dir (state, error))
+        return FALSE;
+    }
+  if (state->lockfd < 0)
+    state->lockfd = openat (state->dirfd, ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (state->lockfd < 0)
+    return errno == ENOENT ? TRUE : io_error (error, errno, state->dir);
+  return flock_bounded (state, LOCK_SH, error);
 }
 
 void
