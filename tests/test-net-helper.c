@@ -14,31 +14,15 @@
 #include <cmocka.h>
 
 #include "vireo-net-helper.h"
+#include "vireo-test-net.h"
 
-static guint32
-ip (const char *text)
-{
-  guint32 addr = 0;
-
-  assert_true (vireo_ipv4_parse (text, &addr));
-  return addr;
-}
-
+/* The default network, with a second static lease that has no name. */
 static VireoNetParams *
 nat_params (void)
 {
-  VireoNetParams *params = vireo_net_params_new ();
+  VireoNetParams *params = vireo_test_net_params ();
 
-  params->name = g_strdup ("default");
-  params->bridge = g_strdup ("vireobr0");
-  params->address = ip ("192.168.124.1");
-  params->prefix = 24;
-  params->nat = TRUE;
-  params->dhcp_start = ip ("192.168.124.2");
-  params->dhcp_end = ip ("192.168.124.254");
-  params->domain = g_strdup ("vireo.internal");
-  vireo_net_params_add_host (params, "52:54:00:00:00:01", ip ("192.168.124.10"), "web");
-  vireo_net_params_add_host (params, "52:54:00:00:00:02", ip ("192.168.124.11"), NULL);
+  vireo_net_params_add_host (params, "52:54:00:00:00:02", vireo_test_ip ("192.168.124.11"), NULL);
   return params;
 }
 

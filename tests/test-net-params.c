@@ -6,32 +6,6 @@
 #include "vireo-net-params.h"
 #include "vireo-test-util.h"
 
-static guint32
-ip (const char *text)
-{
-  guint32 addr = 0;
-
-  assert_true (vireo_ipv4_parse (text, &addr));
-  return addr;
-}
-
-static VireoNetParams *
-default_params (void)
-{
-  VireoNetParams *params = vireo_net_params_new ();
-
-  params->name = g_strdup ("default");
-  params->bridge = g_strdup ("vireobr0");
-  params->address = ip ("192.168.124.1");
-  params->prefix = 24;
-  params->nat = TRUE;
-  params->dhcp_start = ip ("192.168.124.2");
-  params->dhcp_end = ip ("192.168.124.254");
-  params->domain = g_strdup ("vireo.internal");
-  vireo_net_params_add_host (params, "52:54:00:00:00:01", ip ("192.168.124.10"), "web");
-  return params;
-}
-
 static void
 test_ipv4 (void **state)
 {
@@ -41,8 +15,8 @@ test_ipv4 (void **state)
   guint prefix;
   g_autofree char *text = vireo_ipv4_to_string (0xc0a87c01);
 
-  assert_int_equal (ip ("192.168.124.1"), 0xc0a87c01);
-  assert_int_equal (ip ("0.0.0.0"), 0);
+  assert_int_equal (vireo_test_ip ("192.168.124.1"), 0xc0a87c01);
+  assert_int_equal (vireo_test_ip ("0.0.0.0"), 0);
   assert_string_equal (text, "192.168.124.1");
   for (guint i = 0; bad[i]; i++)
     assert_false (vireo_ipv4_parse (bad[i], &addr));
@@ -129,34 +103,34 @@ expect_invalid (VireoNetParams *params,
 static void
 test_validate (void **state)
 {
-  g_autoptr(VireoNetParams) good = default_params ();
+  g_autoptr(VireoNetParams) good = vireo_test_net_params ();
   VireoNetParams *p;
 
   assert_true (vireo_net_params_validate (good, NULL));
 
-  p = default_params (); p->prefix = 15; expect_invalid (p, "/15");
-  p = default_params (); p->prefix = 30; expect_invalid (p, "/30");
-  p = default_params (); p->address = ip ("192.168.124.0"); expect_invalid (p, "host address");
-  p = default_params (); p->address = ip ("192.168.124.255"); expect_invalid (p, "host address");
-  p = default_params (); p->dhcp_start = ip ("192.168.125.2"); expect_invalid (p, "192.168.125.2");
-  p = default_params (); p->dhcp_end = ip ("192.168.124.255"); expect_invalid (p, "192.168.124.255");
-  p = default_params (); p->dhcp_start = ip ("192.168.124.1"); expect_invalid (p, "host address");
-  p = default_params (); p->dhcp_start = ip ("192.168.124.200"); p->dhcp_end = ip ("192.168.124.100");
+  p = vireo_test_net_params (); p->prefix = 15; expect_invalid (p, "/15");
+  p = vireo_test_net_params (); p->prefix = 30; expect_invalid (p, "/30");
+  p = vireo_test_net_params (); p->address = vireo_test_ip ("192.168.124.0"); expect_invalid (p, "host address");
+  p = vireo_test_net_params (); p->address = vireo_test_ip ("192.168.124.255"); expect_invalid (p, "host address");
+  p = vireo_test_net_params (); p->dhcp_start = vireo_test_ip ("192.168.125.2"); expect_invalid (p, "192.168.125.2");
+  p = vireo_test_net_params (); p->dhcp_end = vireo_test_ip ("192.168.124.255"); expect_invalid (p, "192.168.124.255");
+  p = vireo_test_net_params (); p->dhcp_start = vireo_test_ip ("192.168.124.1"); expect_invalid (p, "host address");
+  p = vireo_test_net_params (); p->dhcp_start = vireo_test_ip ("192.168.124.200"); p->dhcp_end = vireo_test_ip ("192.168.124.100");
   expect_invalid (p, "192.168.124.200");
-  p = default_params (); g_free (p->bridge); p->bridge = g_strdup ("eth0"); expect_invalid (p, "eth0");
-  p = default_params (); g_free (p->name); p->name = g_strdup ("a/b"); expect_invalid (p, "a/b");
-  p = default_params (); g_free (p->domain); p->domain = g_strdup ("bad domain"); expect_invalid (p, "bad domain");
-  p = default_params (); vireo_net_params_add_host (p, "52:54:00:00:00:02", ip ("10.0.0.5"), NULL);
+  p = vireo_test_net_params (); g_free (p->bridge); p->bridge = g_strdup ("eth0"); expect_invalid (p, "eth0");
+  p = vireo_test_net_params (); g_free (p->name); p->name = g_strdup ("a/b"); expect_invalid (p, "a/b");
+  p = vireo_test_net_params (); g_free (p->domain); p->domain = g_strdup ("bad domain"); expect_invalid (p, "bad domain");
+  p = vireo_test_net_params (); vireo_net_params_add_host (p, "52:54:00:00:00:02", vireo_test_ip ("10.0.0.5"), NULL);
   expect_invalid (p, "10.0.0.5");
-  p = default_params (); vireo_net_params_add_host (p, "52:54:00:00:00:01", ip ("192.168.124.11"), NULL);
+  p = vireo_test_net_params (); vireo_net_params_add_host (p, "52:54:00:00:00:01", vireo_test_ip ("192.168.124.11"), NULL);
   expect_invalid (p, "52:54:00:00:00:01");
-  p = default_params (); vireo_net_params_add_host (p, "52:54:00:00:00:02", ip ("192.168.124.10"), NULL);
+  p = vireo_test_net_params (); vireo_net_params_add_host (p, "52:54:00:00:00:02", vireo_test_ip ("192.168.124.10"), NULL);
   expect_invalid (p, "52:54:00:00:00:02");
-  p = default_params (); vireo_net_params_add_host (p, "52:54:00:00:00:02", ip ("192.168.124.1"), NULL);
+  p = vireo_test_net_params (); vireo_net_params_add_host (p, "52:54:00:00:00:02", vireo_test_ip ("192.168.124.1"), NULL);
   expect_invalid (p, "host's own address");
-  p = default_params (); vireo_net_params_add_host (p, "00:16:3e:00:00:02", ip ("192.168.124.12"), NULL);
+  p = vireo_test_net_params (); vireo_net_params_add_host (p, "00:16:3e:00:00:02", vireo_test_ip ("192.168.124.12"), NULL);
   expect_invalid (p, "00:16:3e:00:00:02");
-  p = default_params (); vireo_net_params_add_host (p, "52:54:00:00:00:03", ip ("192.168.124.13"), "x;y");
+  p = vireo_test_net_params (); vireo_net_params_add_host (p, "52:54:00:00:00:03", vireo_test_ip ("192.168.124.13"), "x;y");
   expect_invalid (p, "x;y");
 
   /* reserved ranges: loopback, link-local, multicast, class E, "this network" */
@@ -165,18 +139,18 @@ test_validate (void **state)
 
     for (guint i = 0; reserved[i]; i++)
       {
-        p = default_params ();
-        p->address = ip (reserved[i]);
+        p = vireo_test_net_params ();
+        p->address = vireo_test_ip (reserved[i]);
         p->dhcp_start = p->dhcp_end = 0;
         g_ptr_array_set_size (p->hosts, 0);
         expect_invalid (p, "reserved range");
       }
   }
-  assert_true (vireo_net_subnets_overlap (ip ("10.0.0.0"), 8, ip ("10.9.1.0"), 24));
-  assert_false (vireo_net_subnets_overlap (ip ("10.0.0.0"), 16, ip ("10.1.0.0"), 16));
+  assert_true (vireo_net_subnets_overlap (vireo_test_ip ("10.0.0.0"), 8, vireo_test_ip ("10.9.1.0"), 24));
+  assert_false (vireo_net_subnets_overlap (vireo_test_ip ("10.0.0.0"), 16, vireo_test_ip ("10.1.0.0"), 16));
 
   /* isolated and without DHCP: still a network */
-  p = default_params ();
+  p = vireo_test_net_params ();
   p->nat = FALSE;
   p->dhcp_start = p->dhcp_end = 0;
   assert_true (vireo_net_params_validate (p, NULL));
@@ -186,7 +160,7 @@ test_validate (void **state)
 static void
 test_variant (void **state)
 {
-  g_autoptr(VireoNetParams) params = default_params ();
+  g_autoptr(VireoNetParams) params = vireo_test_net_params ();
   g_autoptr(GVariant) v = g_variant_ref_sink (vireo_net_params_to_variant (params));
   g_autoptr(VireoNetParams) back = vireo_net_params_from_variant (v, NULL);
   g_autoptr(GVariant) again = NULL;
@@ -234,24 +208,24 @@ test_host_conflicts (void **state)
   g_autoptr(GError) error = NULL;
 
   /* the default route conflicts with nothing; loopback neither */
-  assert_true (_vireo_net_subnet_check (ip ("192.168.124.0"), 24, "vireobr0", routes, addresses, NULL));
-  assert_true (_vireo_net_subnet_check (ip ("10.9.0.0"), 24, NULL, routes, addresses, NULL));
+  assert_true (_vireo_net_subnet_check (vireo_test_ip ("192.168.124.0"), 24, "vireobr0", routes, addresses, NULL));
+  assert_true (_vireo_net_subnet_check (vireo_test_ip ("10.9.0.0"), 24, NULL, routes, addresses, NULL));
   /* a route on another interface */
-  assert_false (_vireo_net_subnet_check (ip ("192.168.2.0"), 24, NULL, routes, addresses, &error));
+  assert_false (_vireo_net_subnet_check (vireo_test_ip ("192.168.2.0"), 24, NULL, routes, addresses, &error));
   assert_non_null (strstr (error->message, "eth0"));
   g_clear_error (&error);
   /* a wider subnet holding it, and a narrower one inside */
-  assert_false (_vireo_net_subnet_check (ip ("172.17.5.0"), 24, NULL, routes, addresses, &error));
+  assert_false (_vireo_net_subnet_check (vireo_test_ip ("172.17.5.0"), 24, NULL, routes, addresses, &error));
   assert_non_null (strstr (error->message, "172.17.0.0/16"));
   g_clear_error (&error);
-  assert_false (_vireo_net_subnet_check (ip ("192.168.0.0"), 16, NULL, routes, addresses, NULL));
+  assert_false (_vireo_net_subnet_check (vireo_test_ip ("192.168.0.0"), 16, NULL, routes, addresses, NULL));
   /* our own bridge's route is ours, someone else's network of that name is not */
-  assert_false (_vireo_net_subnet_check (ip ("192.168.124.0"), 24, NULL, routes, addresses, NULL));
+  assert_false (_vireo_net_subnet_check (vireo_test_ip ("192.168.124.0"), 24, NULL, routes, addresses, NULL));
   /* an address without a route */
-  assert_false (_vireo_net_subnet_check (ip ("10.8.0.0"), 24, NULL, routes, addresses, &error));
+  assert_false (_vireo_net_subnet_check (vireo_test_ip ("10.8.0.0"), 24, NULL, routes, addresses, &error));
   assert_non_null (strstr (error->message, "wg0"));
   /* garbage lines are skipped */
-  assert_true (_vireo_net_subnet_check (ip ("10.9.0.0"), 24, NULL, "x\ny z\n\n", NULL, NULL));
+  assert_true (_vireo_net_subnet_check (vireo_test_ip ("10.9.0.0"), 24, NULL, "x\ny z\n\n", NULL, NULL));
 }
 
 int

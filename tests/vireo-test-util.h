@@ -12,6 +12,7 @@
 #include <glib.h>
 
 #include "vireo-domain-config.h"
+#include "vireo-test-net.h"
 
 char  *vireo_test_make_root       (void);
 void   vireo_test_remove_tree     (const char *path);

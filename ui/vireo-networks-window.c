@@ -244,6 +244,16 @@ on_map (VireoNetworksWindow *self)
   refresh (self);
 }
 
+/* Start, Stop and Delete begin here: the last error goes, and the
+ * actions wait until operation_done(). */
+static void
+operation_begin (VireoNetworksWindow *self)
+{
+  gtk_widget_hide (GTK_WIDGET (self->error_bar));
+  self->busy++;
+  update_actions (self);
+}
+
 /* Start, Stop and Delete end here: the state (or the list) follows by
  * itself, the leases are read again. */
 static void
@@ -303,9 +313,7 @@ start_network (GSimpleAction *action,
 {
   VireoNetworksWindow *self = user_data;
 
-  gtk_widget_hide (GTK_WIDGET (self->error_bar));
-  self->busy++;
-  update_actions (self);
+  operation_begin (self);
   vireo_network_start_async (self->selected, self->cancellable, on_started, g_object_ref (self));
 }
 
@@ -316,9 +324,7 @@ stop_network (GSimpleAction *action,
 {
   VireoNetworksWindow *self = user_data;
 
-  gtk_widget_hide (GTK_WIDGET (self->error_bar));
-  self->busy++;
-  update_actions (self);
+  operation_begin (self);
   vireo_network_stop_async (self->selected, self->cancellable, on_stopped, g_object_ref (self));
 }
 
@@ -360,9 +366,7 @@ on_delete_response (GtkDialog           *dialog,
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
-      gtk_widget_hide (GTK_WIDGET (self->error_bar));
-      self->busy++;
-      update_actions (self);
+      operation_begin (self);
       vireo_engine_undefine_network_async (self->engine, network, self->cancellable,
                                            on_undefined, g_object_ref (self));
     }

@@ -828,33 +828,13 @@ parse_document (const char  *xml,
 {
   g_autoptr(VireoDomainConfig) config = NULL;
   g_autofree char *name = NULL;
-  xmlParserCtxt *parser;
-  xmlDoc *doc;
-  xmlNode *root;
   ParseContext ctx = { source ? source : "(unnamed)", error };
+  xmlDoc *doc = vireo_xml_read (xml, length, ctx.where, error);
+  xmlNode *root;
   gboolean ok;
 
-  if (length < 0)
-    length = strlen (xml);
-
-  parser = xmlNewParserCtxt ();
-  doc = xmlCtxtReadMemory (parser, xml, length, source, "UTF-8",
-                           XML_PARSE_NONET | XML_PARSE_NOBLANKS |
-                           XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (doc == NULL)
-    {
-      const xmlError *err = xmlCtxtGetLastError (parser);
-      g_autofree char *msg = g_strdup (err && err->message ? err->message : "unreadable");
-
-      g_strstrip (msg);
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("%s: malformed XML at line %d: %s"), ctx.where,
-                   err ? err->line : 0, msg);
-      xmlFreeParserCtxt (parser);
-      return NULL;
-    }
-  xmlFreeParserCtxt (parser);
-
+    return NULL;
   root = xmlDocGetRootElement (doc);
   if (root == NULL || !vireo_xml_is (root, "domain"))
     {
@@ -864,17 +844,8 @@ parse_document (const char  *xml,
       return NULL;
     }
 
-  vireo_xml_for_each_element (child, root)
-    if (vireo_xml_is (child, "name") && name == NULL)
-      name = g_strstrip (vireo_xml_content (child));
-  if (name == NULL)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("%s: <name> is missing"), ctx.where);
-      xmlFreeDoc (doc);
-      return NULL;
-    }
-  if (!vireo_name_validate (name, error))
+  name = vireo_xml_read_name (root, ctx.where, error);
+  if (name == NULL || !vireo_name_validate (name, error))
     {
       xmlFreeDoc (doc);
       return NULL;
@@ -916,11 +887,7 @@ vireo_domain_config_parse (const char  *xml,
   GError *local = NULL;
   VireoDomainConfig *config = parse_document (xml, length, source, &local);
 
-  /* Messages quote the document's values, which may hold line breaks. */
   if (local != NULL)
-    {
-      g_strdelimit (local->message, "\r\n", ' ');
-      g_propagate_error (error, local);
-    }
+    vireo_xml_propagate_error (error, local);
   return config;
 }

@@ -75,6 +75,22 @@ edit_task_new (VireoEngine         *engine,
   return task;
 }
 
+/* The outcome of an add or a remove, with whether it waits for the next start. */
+static gboolean
+edit_finish (VireoEngine   *engine,
+             GAsyncResult  *result,
+             gpointer       source_tag,
+             gboolean      *pending,
+             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), FALSE);
+
+  if (pending)
+    *pending = ((Edit *) g_task_get_task_data (G_TASK (result)))->pending;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Takes @task and @error. */
 static void
 fail_task (GTask  *task,
@@ -447,12 +463,7 @@ vireo_port_forwards_add_finish (VireoEngine   *engine,
                                 gboolean      *pending,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_port_forwards_add_async), FALSE);
-
-  if (pending)
-    *pending = ((Edit *) g_task_get_task_data (G_TASK (result)))->pending;
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return edit_finish (engine, result, vireo_port_forwards_add_async, pending, error);
 }
 
 /* The NIC that has @rule, if @mac names none. */
@@ -530,10 +541,5 @@ vireo_port_forwards_remove_finish (VireoEngine   *engine,
                                    gboolean      *pending,
                                    GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_port_forwards_remove_async), FALSE);
-
-  if (pending)
-    *pending = ((Edit *) g_task_get_task_data (G_TASK (result)))->pending;
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return edit_finish (engine, result, vireo_port_forwards_remove_async, pending, error);
 }

@@ -371,43 +371,6 @@ parse_network (ParseContext *ctx,
   return TRUE;
 }
 
-static char *
-read_name (xmlNode *root)
-{
-  vireo_xml_for_each_element (child, root)
-    if (vireo_xml_is (child, "name"))
-      return g_strstrip (vireo_xml_content (child));
-  return NULL;
-}
-
-static xmlDoc *
-read_document (const char  *xml,
-               gssize       length,
-               const char  *where,
-               GError     **error)
-{
-  xmlParserCtxt *parser = xmlNewParserCtxt ();
-  xmlDoc *doc;
-
-  if (length < 0)
-    length = strlen (xml);
-  /* no entities, no DTD loads, no network: as the domain parser */
-  doc = xmlCtxtReadMemory (parser, xml, length, where, "UTF-8",
-                           XML_PARSE_NONET | XML_PARSE_NOBLANKS |
-                           XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (doc == NULL)
-    {
-      const xmlError *err = xmlCtxtGetLastError (parser);
-      g_autofree char *msg = g_strdup (err && err->message ? err->message : "unreadable");
-
-      g_strstrip (msg);
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("%s: malformed XML at line %d: %s"), where, err ? err->line : 0, msg);
-    }
-  xmlFreeParserCtxt (parser);
-  return doc;
-}
-
 static VireoNetworkConfig *
 parse_document (const char  *xml,
                 gssize       length,
@@ -417,7 +380,7 @@ parse_document (const char  *xml,
   g_autoptr(VireoNetworkConfig) config = NULL;
   g_autofree char *name = NULL;
   ParseContext ctx = { source ? source : "(unnamed)", NULL, error };
-  xmlDoc *doc = read_document (xml, length, ctx.where, error);
+  xmlDoc *doc = vireo_xml_read (xml, length, ctx.where, error);
   xmlNode *root;
   gboolean ok;
 
@@ -431,11 +394,9 @@ parse_document (const char  *xml,
       xmlFreeDoc (doc);
       return NULL;
     }
-  name = read_name (root);
+  name = vireo_xml_read_name (root, ctx.where, error);
   if (name == NULL || !vireo_network_name_validate (name, error))
     {
-      if (name == NULL)
-        g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG, _("%s: <name> is missing"), ctx.where);
       xmlFreeDoc (doc);
       return NULL;
     }
@@ -476,11 +437,7 @@ vireo_network_config_parse (const char  *xml,
   g_return_val_if_fail (xml != NULL, NULL);
 
   config = parse_document (xml, length, source, &local);
-  /* messages quote the document's values, which may hold line breaks */
   if (local != NULL)
-    {
-      g_strdelimit (local->message, "\r\n", ' ');
-      g_propagate_error (error, local);
-    }
+    vireo_xml_propagate_error (error, local);
   return config;
 }

@@ -127,16 +127,11 @@ parse_name (xmlNode     *root,
             const char  *where,
             GError     **error)
 {
-  vireo_xml_for_each_element (child, root)
-    if (vireo_xml_is (child, "name"))
-      {
-        g_autofree char *name = g_strstrip (vireo_xml_content (child));
-        if (!vireo_snapshot_name_validate (name, error))
-          return NULL;
-        return g_steal_pointer (&name);
-      }
-  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG, _("%s: <name> is missing"), where);
-  return NULL;
+  g_autofree char *name = vireo_xml_read_name (root, where, error);
+
+  if (name == NULL || !vireo_snapshot_name_validate (name, error))
+    return NULL;
+  return g_steal_pointer (&name);
 }
 
 static VireoSnapshot *
@@ -191,31 +186,19 @@ _vireo_snapshot_parse (const char  *xml,
                        const char  *source,
                        GError     **error)
 {
-  xmlParserCtxt *parser = xmlNewParserCtxt ();
   GError *local = NULL;
   VireoSnapshot *self = NULL;
-  xmlDoc *doc;
+  xmlDoc *doc = vireo_xml_read (xml, length, source, &local);
 
-  doc = xmlCtxtReadMemory (parser, xml, length < 0 ? (int) strlen (xml) : (int) length, source, "UTF-8",
-                           XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (doc == NULL)
+  if (doc != NULL)
     {
-      const xmlError *err = xmlCtxtGetLastError (parser);
-
-      g_set_error (&local, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("%s: malformed XML at line %d: %s"), source,
-                   err ? err->line : 0, err && err->message ? err->message : "unreadable");
+      self = parse_root (xmlDocGetRootElement (doc), source, &local);
+      xmlFreeDoc (doc);
     }
-  else
-    self = parse_root (xmlDocGetRootElement (doc), source, &local);
-  xmlFreeParserCtxt (parser);
-  if (doc)
-    xmlFreeDoc (doc);
   if (local != NULL)
     {
       g_strstrip (local->message);
-      g_strdelimit (local->message, "\r\n", ' ');
-      g_propagate_error (error, local);
+      vireo_xml_propagate_error (error, local);
     }
   return self;
 }

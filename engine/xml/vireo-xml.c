@@ -1,10 +1,16 @@
 /* vireo-xml.c: small libxml2 helpers
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Reading a document is the same for every format Vireo parses (domain,
+ * network, snapshot): one safe set of parser options, and errors as one
+ * line that names where the document came from.
  */
 #include <libxml/parser.h>
 #include <string.h>
 
+#include "vireo-error.h"
+#include "vireo-i18n.h"
 #include "vireo-xml.h"
 
 gboolean
@@ -104,4 +110,78 @@ vireo_xml_add_fragments (xmlNode   *parent,
       xmlAddChild (parent, xmlDocCopyNode (xmlDocGetRootElement (doc), parent->doc, 1));
       xmlFreeDoc (doc);
     }
+}
+
+/**
+ * vireo_xml_read:
+ * @xml: the document
+ * @length: its length, or -1 if nul-terminated
+ * @where: what the document is (a file name), for the message
+ *
+ * Parses with no entities, no DTD loads and no network: the documents
+ * sit in the user's folders and may be crafted.  Any thread.
+ *
+ * Returns: (transfer full) (nullable): the document (xmlFreeDoc()), or
+ *   %NULL with %VIREO_ERROR_INVALID_CONFIG naming @where and the line
+ */
+xmlDoc *
+vireo_xml_read (const char  *xml,
+                gssize       length,
+                const char  *where,
+                GError     **error)
+{
+  xmlParserCtxt *parser = xmlNewParserCtxt ();
+  xmlDoc *doc;
+
+  doc = xmlCtxtReadMemory (parser, xml, length < 0 ? (int) strlen (xml) : (int) length, where, "UTF-8",
+                           XML_PARSE_NONET | XML_PARSE_NOBLANKS |
+                           XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (doc == NULL)
+    {
+      const xmlError *err = xmlCtxtGetLastError (parser);
+      g_autofree char *msg = g_strdup (err && err->message ? err->message : "unreadable");
+
+      g_strstrip (msg);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("%s: malformed XML at line %d: %s"), where, err ? err->line : 0, msg);
+    }
+  xmlFreeParserCtxt (parser);
+  return doc;
+}
+
+/**
+ * vireo_xml_read_name:
+ * @root: a document's root element
+ * @where: what the document is, for the message
+ *
+ * Returns: (transfer full) (nullable): the text of @root's first <name>
+ *   child, stripped (not checked), or %NULL with
+ *   %VIREO_ERROR_INVALID_CONFIG when there is none
+ */
+char *
+vireo_xml_read_name (const xmlNode  *root,
+                     const char     *where,
+                     GError        **error)
+{
+  vireo_xml_for_each_element (child, root)
+    if (vireo_xml_is (child, "name"))
+      return g_strstrip (vireo_xml_content (child));
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG, _("%s: <name> is missing"), where);
+  return NULL;
+}
+
+/**
+ * vireo_xml_propagate_error:
+ * @dest: (nullable): where the error goes
+ * @src: (transfer full): a parser's error
+ *
+ * Propagates @src on one line: messages quote the document's values,
+ * which may hold line breaks.
+ */
+void
+vireo_xml_propagate_error (GError **dest,
+                           GError  *src)
+{
+  g_strdelimit (src->message, "\r\n", ' ');
+  g_propagate_error (dest, src);
 }

@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Domain XML today; network and snapshot XML next.  Strings come back
- * as GLib strings (g_free), never as xmlChar.
+ * Domain, network and snapshot XML.  Strings come back as GLib strings
+ * (g_free), never as xmlChar.
  */
 #pragma once
 
@@ -36,5 +36,14 @@ void      vireo_xml_set_uint       (xmlNode       *node,
                                     guint64        value);
 void      vireo_xml_add_fragments  (xmlNode       *parent,
                                     GPtrArray     *fragments);
+xmlDoc   *vireo_xml_read           (const char    *xml,
+                                    gssize         length,
+                                    const char    *where,
+                                    GError       **error);
+char     *vireo_xml_read_name      (const xmlNode *root,
+                                    const char    *where,
+                                    GError       **error);
+void      vireo_xml_propagate_error (GError      **dest,
+                                    GError        *src);
 
 G_END_DECLS
