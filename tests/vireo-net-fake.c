@@ -11,6 +11,8 @@
  *       org.freedesktop.PolicyKit1 on $DBUS_SYSTEM_BUS_ADDRESS (the test's
  *       private bus), which authorises every CheckAuthorization: the
  *       rules vireo-net applies after polkit's yes are what is tested
+ *   vireo-net-fake polkit-stall
+ *       the same, but it never answers (a password dialog nobody fills in)
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,8 @@ static const char authority_xml[] =
   " </method>"
   "</interface></node>";
 
+static gboolean stall;
+
 static void
 authorize (GDBusConnection       *bus,
            const char            *sender,
@@ -36,6 +40,11 @@ authorize (GDBusConnection       *bus,
            GDBusMethodInvocation *inv,
            gpointer               data)
 {
+  if (stall)
+    {
+      g_object_ref (inv);   /* never answered */
+      return;
+    }
   g_dbus_method_invocation_return_value (inv, g_variant_new ("((bb@a{ss}))", TRUE, FALSE,
                                                              g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0)));
 }
@@ -77,8 +86,11 @@ main (int    argc,
       for (;;)
         pause ();
     }
-  if (argc == 2 && strcmp (argv[1], "polkit") == 0)
-    return fake_polkit ();
-  fprintf (stderr, "usage: exec -a dnsmasq vireo-net-fake --conf-file=CONF | vireo-net-fake polkit\n");
+  if (argc == 2 && (strcmp (argv[1], "polkit") == 0 || strcmp (argv[1], "polkit-stall") == 0))
+    {
+      stall = strcmp (argv[1], "polkit-stall") == 0;
+      return fake_polkit ();
+    }
+  fprintf (stderr, "usage: exec -a dnsmasq vireo-net-fake --conf-file=CONF | vireo-net-fake polkit[-stall]\n");
   return 2;
 }

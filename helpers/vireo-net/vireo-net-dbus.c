@@ -17,6 +17,8 @@
 #include "vireo-net-helper.h"
 #include "vireo-net-protocol.h"
 
+/* requests waiting for polkit or the worker, at the most */
+#define MAX_REQUESTS 32
 #define IDLE_EXIT_SECONDS 60
 #define POLKIT_TIMEOUT_MS (5 * 60 * 1000)
 
@@ -266,6 +268,15 @@ method_call (GDBusConnection       *bus,
   Service *svc = data;
   Pending *p;
 
+  /* a caller that floods the service (even one polkit will refuse) gets
+   * an answer at once instead of a queue without end */
+  if (svc->busy >= MAX_REQUESTS)
+    {
+      g_dbus_method_invocation_return_error (inv, VIREO_ERROR, VIREO_ERROR_BUSY,
+                                             _("vireo-net is busy with %d requests; try again later"),
+                                             MAX_REQUESTS);
+      return;
+    }
   svc->busy++;
   if (g_str_equal (method, "Status") || g_str_equal (method, "Leases") || g_str_equal (method, "List"))
     {

@@ -96,6 +96,10 @@ int       vnet_tap_open           (const char           *bridge,
 char     *vnet_tap_mac            (const char           *guest_mac);
 gboolean  vnet_bridge_has_mac     (const char           *bridge,
                                    const char           *mac);
+gboolean  vnet_routes_check       (guint32               network,
+                                   guint                 prefix,
+                                   const char           *own_bridge,
+                                   GError              **error);
 
 /* ---- firewall: one nftables table, chains per bridge ---- */
 char     *vnet_nft_start_script   (const VireoNetParams *params);

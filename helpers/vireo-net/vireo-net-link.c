@@ -278,3 +278,91 @@ vnet_tap_open (const char  *bridge,
   *tap_name = g_strdup (ifr.ifr_name);
   return fd;
 }
+
+/* the words `ip route` puts before a route's destination */
+static gboolean
+is_route_type (const char *word)
+{
+  static const char *types[] = { "unicast", "unreachable", "blackhole", "prohibit", "throw",
+                                 "anycast", "nat", NULL };
+
+  return g_strv_contains (types, word);
+}
+
+/* One line of `ip -4 -o route show table all`: its destination and
+ * device, or FALSE for what is no subnet of anyone's (the default route,
+ * the local table's own addresses and broadcasts, multicast). */
+static gboolean
+parse_route (char       **words,
+             guint32     *dest,
+             guint       *prefix,
+             const char **dev)
+{
+  guint i = 0;
+
+  if (words[0] == NULL)
+    return FALSE;
+  if (g_str_equal (words[0], "local") || g_str_equal (words[0], "broadcast") ||
+      g_str_equal (words[0], "multicast"))
+    return FALSE;
+  if (is_route_type (words[0]))
+    i = 1;
+  if (words[i] == NULL || g_str_equal (words[i], "default"))
+    return FALSE;
+  if (strchr (words[i], '/') == NULL)
+    {
+      if (!vireo_ipv4_parse (words[i], dest))
+        return FALSE;
+      *prefix = 32;
+    }
+  else if (!vireo_ipv4_cidr_parse (words[i], dest, prefix, NULL) || *prefix == 0)
+    return FALSE;
+  *dev = words[0];
+  for (guint j = i + 1; words[j] != NULL && words[j + 1] != NULL; j++)
+    if (g_str_equal (words[j], "dev"))
+      *dev = words[j + 1];
+  return TRUE;
+}
+
+/**
+ * vnet_routes_check:
+ * The subnet overlaps no route of any routing table (the main table is
+ * vireo_net_subnet_check_host's; policy routing, as wg-quick's and
+ * Tailscale's tables, is here).
+ */
+gboolean
+vnet_routes_check (guint32      network,
+                   guint        prefix,
+                   const char  *own_bridge,
+                   GError     **error)
+{
+  const char *argv[] = { "ip", "-4", "-o", "route", "show", "table", "all", NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!vnet_run (argv, NULL, &out, error))
+    return FALSE;
+  lines = g_strsplit (out ? out : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit_set (g_strstrip (lines[i]), " \t", -1);
+      guint32 dest;
+      guint other;
+      const char *dev = NULL;
+
+      if (!parse_route (words, &dest, &other, &dev) || g_strcmp0 (dev, own_bridge) == 0 ||
+          !vireo_net_subnets_overlap (network, prefix, dest, other))
+        continue;
+      {
+        g_autofree char *ours = vireo_ipv4_to_string (network);
+        g_autofree char *theirs = vireo_ipv4_to_string (dest & vireo_ipv4_mask (other));
+        g_autofree char *shown = g_strescape (dev, NULL);
+
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                     _("Subnet %s/%u overlaps %s/%u on %s, already on this host"),
+                     ours, prefix, theirs, other, shown);
+        return FALSE;
+      }
+    }
+  return TRUE;
+}

@@ -283,7 +283,8 @@ start_locked (VnetState            *state,
       return refresh (state, params, error);
     }
   if (!bridge_free (state, params, error) ||
-      !vireo_net_subnet_check_host (vireo_net_params_network (params), params->prefix, NULL, error))
+      !vireo_net_subnet_check_host (vireo_net_params_network (params), params->prefix, NULL, error) ||
+      !vnet_routes_check (vireo_net_params_network (params), params->prefix, NULL, error))
     return FALSE;
   /* a network that no longer runs may still claim the bridge: its
    * folder goes, or stopping it later would take this one's chains */

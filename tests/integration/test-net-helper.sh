@@ -192,6 +192,9 @@ in_ns ip link add vireobr5 type bridge
 before=$(snapshot)
 refused "a subnet on the host" "overlaps 10.88.0.0/24 on hostnet0" \
   helper net-start "$(params other vireobr1 10.88.0.1 24 nat)"
+in_ns ip route add 10.95.0.0/24 dev lo table 100   # policy routing (a VPN's table)
+refused "a subnet routed in another table" "overlaps 10.95.0.0/24 on lo" \
+  helper net-start "$(params other vireobr1 10.95.0.1 24 nat)"
 refused "an interface not Vireo's" "vireobr5 already exists and is not Vireo's" \
   helper net-start "$(params other vireobr5 10.89.0.1 24 nat)"
 after=$(snapshot); [ "$after" = "$before" ] || fail "a refused request changed something: $(diff <(echo "$before") <(echo "$after"))"
@@ -297,4 +300,31 @@ as_user 1 start "$CHANGED" || fail "the owner's new static leases"
 grepq '^52:54:00:00:00:09,10.77.0.19,db$' "$TMP/dstate/default/hostsfile" || fail "the owner's lease is not there"
 probe stop default || fail "root's Stop of a user's network"
 in_ns ip link show vireobr0 >/dev/null 2>&1 && fail "the bridge is left"
+
+step "a flood of requests waiting for polkit: the 33rd is refused at once"
+for pid in "${BACKGROUND_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+sleep 0.5
+ip netns exec "$NS" env DBUS_SYSTEM_BUS_ADDRESS="$VIREO_NET_BUS" "$VIREO_NET_FAKE" polkit-stall >"$TMP/polkit" &
+BACKGROUND_PIDS+=($!)
+for _ in $(seq 100); do [ -s "$TMP/polkit" ] && break; sleep 0.05; done
+ip netns exec "$NS" env DBUS_SYSTEM_BUS_ADDRESS="$VIREO_NET_BUS" "$VIREO_NET_HELPER" --state-dir "$TMP/dstate" --dbus &
+service=$!
+BACKGROUND_PIDS+=($service)
+for _ in $(seq 100); do as_user 1 status default >/dev/null 2>&1 && break; sleep 0.1; done
+waiting=()
+for _ in $(seq 32); do
+  as_user 1 stop default >/dev/null 2>&1 &
+  waiting+=($!)
+done
+for _ in $(seq 50); do
+  # one that came before all 32 queued waits too: it gives up after 3 s
+  out=$(in_ns setpriv --reuid=1 --regid=1 --clear-groups timeout 3 "$VIREO_NET_PROBE" stop default 2>&1) &&
+    fail "a Stop past the limit went through"
+  case "$out" in *"busy with 32 requests"*) break ;; esac
+  sleep 0.1
+done
+case "$out" in *"busy with 32 requests"*) ;; *) fail "no refusal past 32 requests: $out" ;; esac
+# the service goes, and with it the calls that waited
+kill "$service"
+for pid in "${waiting[@]}"; do wait "$pid" 2>/dev/null || true; done
 echo "PASS"
