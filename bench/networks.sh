@@ -80,7 +80,7 @@ lease_time() {
     t0=$(now_ms)
     c start lab-vm >/dev/null
     for ((n = 0; n < 3000; n++)); do
-      count=$(grep -c VIREO-GUEST-LEASE "$log" 2>/dev/null)
+      count=$(grep -c VIREO-GUEST-LEASE "$log" 2>/dev/null || true)
       [ "${count:-0}" -ge "$i" ] && break
       sleep 0.05
     done
