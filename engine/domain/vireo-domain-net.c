@@ -28,7 +28,7 @@ close_fd (gpointer data)
     close (fd);
 }
 
-/* the definition on disk now (the default network defined on first use) */
+/* the definition on disk now */
 static VireoNetworkConfig *
 read_network (const VireoPaths  *paths,
               const char        *name,
@@ -36,7 +36,7 @@ read_network (const VireoPaths  *paths,
               GError           **error)
 {
   g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
-  g_autoptr(GPtrArray) loaded = _vireo_network_store_load (paths, errors);
+  g_autoptr(GPtrArray) loaded = _vireo_network_store_read (paths, errors);
 
   for (guint i = 0; i < loaded->len; i++)
     {
@@ -74,8 +74,16 @@ ensure_network (const VireoPaths        *paths,
   g_autoptr(VireoNetworkConfig) net = NULL;
   g_autoptr(VireoNetParams) params = NULL;
   g_autoptr(VireoNetStatus) status = NULL;
+  g_autoptr(VireoLock) lock = NULL;
   gboolean autostart = FALSE;
 
+  /* the default network is defined on first use (that takes the lock) */
+  g_ptr_array_unref (_vireo_network_store_load (paths, NULL));
+  /* Under the networks folder's lock, as an undefine: it either removed
+   * the definition before, or sees the network run after. */
+  lock = _vireo_network_store_lock (paths, network, error);
+  if (lock == NULL)
+    return FALSE;
   net = read_network (paths, network, &autostart, error);
   if (net == NULL)
     return FALSE;

@@ -22,8 +22,9 @@ undefine_in_thread (GTask        *task,
   g_autoptr(VireoLock) lock = NULL;
   GError *error = NULL;
 
-  if (!_vireo_network_check_inactive (name, &error) ||
-      (lock = _vireo_network_store_lock (self->paths, name, &error)) == NULL ||
+  /* under the lock a VM start takes to start the network (autostart) */
+  if ((lock = _vireo_network_store_lock (self->paths, name, &error)) == NULL ||
+      !_vireo_network_check_inactive (name, &error) ||
       !_vireo_network_store_remove (self->paths, name, &error))
     g_task_return_error (task, error);
   else
