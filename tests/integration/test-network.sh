@@ -180,8 +180,12 @@ ctl net-list --all | grep -q hostclash || fail "a refused start lost the definit
 
 step without vireo-net, a VM on a network does not start, and the one line says how to fix it
 ctl_without_helper() { VIREO_NET_HELPER=$ROOT/no-vireo-net ctl "$@"; }
-expect_error 1 "use user-mode networking" -- ctl_without_helper start one
+expect_error 1 "'vireoctl start one --user-network' starts it on user-mode networking" -- ctl_without_helper start one
 [ "$(ctl state one)" = shutoff ] || fail "VM one is not off after the refused start"
+guest five lab
+ctl_without_helper start five --user-network >/dev/null
+ctl dumpxml five | grep -q '<interface type="user">' || fail "--user-network left the NIC on the network"
+ctl destroy five >/dev/null
 
 step the D-Bus door: a tap fd comes over a private bus and the guest uses it
 cat >"$ROOT/bus.conf" <<EOF

@@ -59,12 +59,62 @@ run_domain_verb (Ctl              *ctl,
   return CTL_OK;
 }
 
+/* --user-network: the VM's NICs on virtual networks go on user-mode
+ * networking in its definition (what the desktop application and
+ * vireo-tui offer when vireo-net is out of reach) */
+static gboolean
+use_user_network (Ctl          *ctl,
+                  VireoDomain  *domain,
+                  GError      **error)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(VireoDomain) defined = NULL;
+
+  if (!vireo_domain_config_uses_networks (config))
+    return TRUE;
+  vireo_domain_config_use_user_networking (config);
+  vireo_engine_define_domain_async (ctl->engine, config, NULL, ctl_done, &result);
+  defined = vireo_engine_define_domain_finish (ctl->engine, ctl_wait (&result), error);
+  return defined != NULL;
+}
+
 int
 ctl_verb_start (Ctl   *ctl,
                 int    argc,
                 char **argv)
 {
-  return run_domain_verb (ctl, argc, argv, vireo_domain_start_async, vireo_domain_start_finish);
+  gboolean user_network = FALSE;
+  GOptionEntry entries[] = {
+    { "user-network", 0, 0, G_OPTION_ARG_NONE, &user_network,
+      N_("Put its interfaces on virtual networks on user-mode networking first (in its definition)"), NULL },
+    { NULL }
+  };
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+  VireoDomain *domain;
+  int ret;
+
+  if ((ret = ctl_parse_domain (ctl, "start", "NAME", entries, &argc, &argv, 1, &domain)) != CTL_OK)
+    return ret;
+  if (user_network && !use_user_network (ctl, domain, &error))
+    return ctl_fail (error);
+  vireo_domain_start_async (domain, NULL, ctl_done, &result);
+  if (!vireo_domain_start_finish (domain, ctl_wait (&result), &error))
+    {
+      /* vireo-net is missing or refuses: the way out, on the same line */
+      if (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) &&
+          vireo_domain_config_uses_networks (vireo_domain_get_config (domain)))
+        {
+          g_autofree char *message = g_strdup_printf (_("%s; 'vireoctl start %s --user-network' starts it on user-mode networking"),
+                                                      error->message, argv[1]);
+          g_free (error->message);
+          error->message = g_steal_pointer (&message);
+        }
+      return ctl_fail (error);
+    }
+  print_done ("start", argv[1]);
+  return CTL_OK;
 }
 
 int

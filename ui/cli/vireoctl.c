@@ -29,7 +29,7 @@ static const Verb verbs[] = {
   { "demo", ctl_verb_demo, "", N_("create the demo VM (a tiny Linux that boots in seconds)") },
   { "list", ctl_verb_list, "[--all]", N_("list VMs (running ones, or all)") },
   { "state", ctl_verb_state, "NAME [--reason]", N_("print a VM's state") },
-  { "start", ctl_verb_start, "NAME", N_("boot a VM") },
+  { "start", ctl_verb_start, "NAME [--user-network]", N_("boot a VM") },
   { "shutdown", ctl_verb_shutdown, "NAME [--timeout S]", N_("ACPI shutdown, forced off after S seconds") },
   { "destroy", ctl_verb_destroy, "NAME", N_("force a VM off") },
   { "reboot", ctl_verb_action, "NAME", N_("reboot through ACPI") },
