@@ -194,10 +194,15 @@ vireo_domain_refresh_addresses_finish (VireoDomain   *self,
 void
 _vireo_domain_poll_leases (VireoDomain *self)
 {
-  gint64 wait = self->lease_addresses ? LEASE_POLL_KNOWN_US : LEASE_POLL_UNKNOWN_US;
+  /* a guest that asks for no lease (a static address, no DHCP client)
+   * is asked about less often after its first minute */
+  gint64 wait = self->lease_addresses || self->leases_polls >= 30 ? LEASE_POLL_KNOWN_US : LEASE_POLL_UNKNOWN_US;
 
   if (self->leases_in_flight || g_get_monotonic_time () - self->leases_time < wait)
     return;
   if (self->config != NULL && vireo_domain_config_uses_networks (self->config))
-    vireo_domain_refresh_addresses_async (self, NULL, NULL, NULL);
+    {
+      self->leases_polls++;
+      vireo_domain_refresh_addresses_async (self, NULL, NULL, NULL);
+    }
 }

@@ -54,6 +54,7 @@ struct _VireoDomain
   GStrv lease_addresses;        /* from the DHCP leases of its virtual networks */
   gboolean leases_in_flight;
   gint64 leases_time;           /* monotonic time of the last lease lookup */
+  guint leases_polls;           /* lookups since it last started */
   char *guest_os;
   guint64 guest_rx_bytes;
   guint64 guest_tx_bytes;

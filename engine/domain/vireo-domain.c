@@ -214,6 +214,7 @@ update_guest_info (VireoDomain *self,
     {
       g_clear_pointer (&self->lease_addresses, g_strfreev);
       self->leases_time = 0;
+      self->leases_polls = 0;
     }
   update_addresses (self, state);
 }
