@@ -24,6 +24,10 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# grepq ARGS…: grep -q that reads all its input: a grep -q that stops at
+# the first match makes a longer writer fail with SIGPIPE, and the whole
+# pipe with it (pipefail)
+grepq() { grep "$@" >/dev/null; }
 step() { echo "--- $*"; }
 
 create_guest() {

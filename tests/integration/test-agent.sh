@@ -15,15 +15,15 @@ wait_address() {  # NAME: prints the first address once the agent told it
 }
 
 create_guest ip
-ctl dumpxml ip | grep -q "org.qemu.guest_agent.0" || fail "new VMs have no guest agent channel"
+ctl dumpxml ip | grepq "org.qemu.guest_agent.0" || fail "new VMs have no guest agent channel"
 [ -z "$(ctl domifaddr ip)" ] || fail "a shut-off VM has an address"
 
 step the address shows once the guest has it
 ctl start ip >/dev/null
 [ "$(wait_address ip)" = "10.0.2.15/24" ] || fail "unexpected address: $(ctl domifaddr ip)"
-ctl state ip --json | tr -d ' \n' | grep -q '"guest-addresses":\["10.0.2.15/24"' || fail "state --json lacks the address"
-ctl --json domifaddr ip | grep -q '"10.0.2.15/24"' || fail "domifaddr --json"
-ctl state ip --json | grep -q '"guest-os" *: *"Vireo test guest (Linux ' || fail "the agent's OS name is missing"
+ctl state ip --json | tr -d ' \n' | grepq '"guest-addresses":\["10.0.2.15/24"' || fail "state --json lacks the address"
+ctl --json domifaddr ip | grepq '"10.0.2.15/24"' || fail "domifaddr --json"
+ctl state ip --json | grepq '"guest-os" *: *"Vireo test guest (Linux ' || fail "the agent's OS name is missing"
 
 step a reset forgets it until the guest tells again
 ctl reset ip >/dev/null
@@ -41,7 +41,7 @@ ctl destroy ip >/dev/null
 step without the channel there is no agent and no address
 ctl dumpxml ip | sed -e '/<channel type="unix">/,/<\/channel>/d' > "$ROOT/noagent.xml"
 ctl define "$ROOT/noagent.xml" >/dev/null
-ctl dumpxml ip | grep -q guest_agent && fail "the channel is still defined"
+ctl dumpxml ip | grepq guest_agent && fail "the channel is still defined"
 ctl start ip >/dev/null
 wait_for_log ip "$READY"
 grep -q virtserialport "$(ls -d "$ROOT"/run/*/)qemu-argv" && fail "QEMU got an agent port"

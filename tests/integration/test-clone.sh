@@ -19,17 +19,17 @@ qemu-img snapshot -c snap1 "$images/src.qcow2"
 qemu-io -f qcow2 -c 'write -P 0x43 0 4' "$images/src.qcow2" >/dev/null   # CCCC
 
 step a full clone from a snapshot has the snapshot\'s contents
-ctl clone src fromsnap --from-snapshot snap1 | grep -q "Cloned VM 'src' as 'fromsnap'" || fail "clone --from-snapshot"
+ctl clone src fromsnap --from-snapshot snap1 | grepq "Cloned VM 'src' as 'fromsnap'" || fail "clone --from-snapshot"
 [ "$(first4 "$images/fromsnap.qcow2")" = 53535353 ] || fail "the clone is not the snapshot's state"
 [ "$(first4 "$images/src.qcow2")" = 43434343 ] || fail "the source changed"
-qemu-img snapshot -l "$images/fromsnap.qcow2" | grep -q snap1 && fail "the source's snapshots came along"
+qemu-img snapshot -l "$images/fromsnap.qcow2" | grepq snap1 && fail "the source's snapshots came along"
 expect_error 1 "VM 'src': disk vda has no snapshot 'nosuch'" -- ctl clone src nosnap --from-snapshot nosuch
-ls "$images" | grep -q nosnap && fail "a refused clone left an image"
+ls "$images" | grepq nosnap && fail "a refused clone left an image"
 ctl undefine fromsnap --remove-storage >/dev/null
 
 step a full and a linked clone, each a VM of its own
-ctl clone src | grep -q "Cloned VM 'src' as 'src-clone'" || fail "full clone with a suggested name"
-ctl clone src linked --linked | grep -q "Cloned VM 'src' as 'linked'" || fail "linked clone"
+ctl clone src | grepq "Cloned VM 'src' as 'src-clone'" || fail "full clone with a suggested name"
+ctl clone src linked --linked | grepq "Cloned VM 'src' as 'linked'" || fail "linked clone"
 [ -f "$images/src-clone.qcow2" ] && [ -f "$images/linked.qcow2" ] || fail "the clones' images are missing"
 for vm in src-clone linked; do
   [ "$(ctl dumpxml $vm | grep -c '<uuid>')" = 1 ] || fail "$vm has no UUID"
@@ -38,10 +38,10 @@ done
 macs=$(for vm in src src-clone linked; do ctl dumpxml $vm | grep '<mac '; done | sort -u | wc -l)
 [ "$macs" = 3 ] || fail "the clones' MACs are not their own ($macs distinct)"
 [ "$(stat -c %a "$images/src.qcow2")" = 400 ] || fail "the base is not read-only"
-ctl dumpxml src | grep -q "src-vda-1.qcow2" || fail "the source is not on a fresh overlay"
-ctl dumpxml linked | grep -q "<source file=\"$images/src.qcow2\"/>" || fail "the clone names no base"
-ctl vol-info "$images/linked.qcow2" | grep -q "^Backing file: *$images/src.qcow2" || fail "vol-info shows no chain"
-ctl vol-info --json "$images/src-vda-1.qcow2" | grep -q '"name" : "snap1"' || fail "vol-info --json shows no snapshot"
+ctl dumpxml src | grepq "src-vda-1.qcow2" || fail "the source is not on a fresh overlay"
+ctl dumpxml linked | grepq "<source file=\"$images/src.qcow2\"/>" || fail "the clone names no base"
+ctl vol-info "$images/linked.qcow2" | grepq "^Backing file: *$images/src.qcow2" || fail "vol-info shows no chain"
+ctl vol-info --json "$images/src-vda-1.qcow2" | grepq '"name" : "snap1"' || fail "vol-info --json shows no snapshot"
 
 step the three boot side by side, and a write in a clone stays there
 for vm in src src-clone linked; do ctl start $vm >/dev/null; done
@@ -55,7 +55,7 @@ expect_error 1 "VM 'src' is running; shut it down to clone it" -- ctl clone src 
 for vm in src src-clone linked; do ctl destroy $vm >/dev/null; done
 
 step a base stays while a clone uses it and goes with its last user
-ctl undefine src --remove-storage | grep -q "Kept $images/src.qcow2: VM 'linked' uses it" ||
+ctl undefine src --remove-storage | grepq "Kept $images/src.qcow2: VM 'linked' uses it" ||
   fail "no word that the base was kept"
 [ -f "$images/src.qcow2" ] || fail "the base was deleted under the linked clone"
 [ -f "$images/src-vda-1.qcow2" ] && fail "the source's own overlay stayed"
@@ -72,9 +72,9 @@ ctl clone tpl c2 --linked >/dev/null || fail "the second linked clone of the tem
 for f in tpl.qcow2 tpl-vda-1.qcow2; do
   [ "$(stat -c %a "$images/$f")" = 400 ] || fail "$f is not a read-only base"
 done
-ctl dumpxml tpl | grep -q "<source file=\"$images/tpl-vda-2.qcow2\"/>" || fail "the template is not on a fresh overlay"
+ctl dumpxml tpl | grepq "<source file=\"$images/tpl-vda-2.qcow2\"/>" || fail "the template is not on a fresh overlay"
 for vm in tpl c2; do
-  ctl dumpxml $vm | tr -d '\n ' | grep -q "<backingStoretype=\"file\"><formattype=\"qcow2\"/><sourcefile=\"$images/tpl-vda-1.qcow2\"/><backingStoretype=\"file\"><formattype=\"qcow2\"/><sourcefile=\"$images/tpl.qcow2\"/></backingStore></backingStore>" ||
+  ctl dumpxml $vm | tr -d '\n ' | grepq "<backingStoretype=\"file\"><formattype=\"qcow2\"/><sourcefile=\"$images/tpl-vda-1.qcow2\"/><backingStoretype=\"file\"><formattype=\"qcow2\"/><sourcefile=\"$images/tpl.qcow2\"/></backingStore></backingStore>" ||
     fail "$vm does not declare the whole chain: $(ctl dumpxml $vm | grep -A8 '<source file')"
 done
 for vm in c1 c2; do ctl start $vm >/dev/null; done
@@ -109,13 +109,13 @@ for vm in tpl cc; do ctl destroy $vm >/dev/null; done
 
 step deleting VMs keeps every base another VM stands on, and each base goes with its last user
 # tpl: tpl-vda-2 on tpl-vda-1, tpl; c2 on tpl-vda-1, tpl; c1: c1-vda-1 on c1, tpl; cc on c1, tpl
-ctl undefine tpl --remove-storage | grep -q "Kept $images/tpl-vda-1.qcow2: VM 'c2' uses it" ||
+ctl undefine tpl --remove-storage | grepq "Kept $images/tpl-vda-1.qcow2: VM 'c2' uses it" ||
   fail "no word that the template's bases were kept"
-ctl undefine c1 --remove-storage | grep -q "Kept $images/c1.qcow2: VM 'cc' uses it" ||
+ctl undefine c1 --remove-storage | grepq "Kept $images/c1.qcow2: VM 'cc' uses it" ||
   fail "no word that c1's base was kept"
 for f in tpl.qcow2 tpl-vda-1.qcow2 c1.qcow2 c2.qcow2 cc.qcow2; do [ -f "$images/$f" ] || fail "$f was deleted"; done
 for f in tpl-vda-2.qcow2 c1-vda-1.qcow2; do [ -f "$images/$f" ] && fail "$f outlived its VM"; done
-ctl undefine c2 --remove-storage | grep -q "Kept $images/tpl.qcow2: VM 'cc' uses it" ||
+ctl undefine c2 --remove-storage | grepq "Kept $images/tpl.qcow2: VM 'cc' uses it" ||
   fail "no word that the template's image was kept for cc"
 for f in c2.qcow2 tpl-vda-1.qcow2; do [ -f "$images/$f" ] && fail "$f outlived its last user"; done
 # what cc stands on is all still there: it starts (the image checks read the whole chain)
@@ -190,7 +190,7 @@ kill -INT "$pid"
 rc=0; wait "$pid" || rc=$?
 [ "$rc" = 1 ] || fail "a cancelled clone exited $rc: $(cat "$ROOT/cancel.err")"
 grep -q "VM 'big' was not cloned: Operation was cancelled" "$ROOT/cancel.err" || fail "cancel said $(cat "$ROOT/cancel.err")"
-ls "$images" | grep -q bigc && fail "a cancelled clone left $(ls "$images" | grep bigc)"
+ls "$images" | grepq bigc && fail "a cancelled clone left $(ls "$images" | grep bigc)"
 [ -f "$domains/bigc.xml" ] && fail "a cancelled clone left a definition"
 pgrep -f "$images/bigc.qcow2" >/dev/null && fail "qemu-img outlived the cancel"
 ctl start big >/dev/null && ctl destroy big >/dev/null || fail "the source is not free after a cancel"

@@ -102,7 +102,7 @@ ctl destroy cc >/dev/null
 
 step start and undefine at once
 for round in 1 2; do
-  ctl list --all | grep -q '^ cc ' || create_bare cc
+  ctl list --all | grepq '^ cc ' || create_bare cc
   race "$ROOT/s" ctl start cc
   race "$ROOT/u" ctl undefine cc
   wait
@@ -119,14 +119,14 @@ for round in 1 2; do
   else
     grep -qE "VM 'cc' (is busy \(being deleted\)|no longer exists)|VM 'cc' does not exist" "$ROOT/s.err" ||
       fail "start said: $(cat "$ROOT/s.err")"
-    ctl list --all | grep -q '^ cc ' && fail "the undefined VM is still listed"
+    ctl list --all | grepq '^ cc ' && fail "the undefined VM is still listed"
     expect_procs "undefine won over start" 0
     check_invariants "undefine won over start"
   fi
 done
 
 step start and destroy at once
-ctl list --all | grep -q '^ cc ' || create_bare cc
+ctl list --all | grepq '^ cc ' || create_bare cc
 # the destroy comes a little later each round, to land before, during
 # and after the start
 for round in 1 2 3; do

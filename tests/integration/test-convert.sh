@@ -14,7 +14,7 @@ disk_xml() { ctl dumpxml "$1" | tr -d '\n' | sed 's|</disk>|</disk>\n|g' | grep 
 create_guest conv --network none
 truncate -s 16M "$ROOT/data.img"
 qemu-io -f raw -c 'write -P 0x5a 0 1M' "$ROOT/data.img" >/dev/null
-ctl attach-disk conv "$ROOT/data.img" | grep -q "Added disk 'vdb'" || fail "attach the raw image"
+ctl attach-disk conv "$ROOT/data.img" | grepq "Added disk 'vdb'" || fail "attach the raw image"
 
 step a raw disk refuses snapshots and says how to convert it
 expect_error 1 "VM 'conv': disk vdb is raw: convert it to qcow2 on the Disks page (or vireoctl convert-disk) to take snapshots" \
@@ -38,7 +38,7 @@ qemu-img snapshot -l "$images/conv-vdb.qcow2" | grep -qw s1 || fail "the convert
 
 step the images folder\'s own raw image is kept, and deleted only when asked
 truncate -s 4M "$images/own.img"
-ctl attach-disk conv "$images/own.img" | grep -q "'vdc'" || fail "attach own.img"
+ctl attach-disk conv "$images/own.img" | grepq "'vdc'" || fail "attach own.img"
 echo decoy > "$images/conv-vdc.qcow2"
 out=$(ctl convert-disk conv vdc)
 grep -qxF "Converted disk 'vdc' of VM 'conv' to qcow2: $images/conv-vdc-2.qcow2" <<<"$out" || fail "a taken name: $out"
@@ -46,7 +46,7 @@ grep -qxF "Kept $images/own.img" <<<"$out" || fail "no word that own.img was kep
 [ -f "$images/own.img" ] || fail "own.img was deleted without --remove-old"
 [ "$(cat "$images/conv-vdc.qcow2")" = decoy ] || fail "the conversion wrote over a file of that name"
 truncate -s 4M "$images/own2.img"
-ctl attach-disk conv "$images/own2.img" | grep -q "'vdd'" || fail "attach own2.img"
+ctl attach-disk conv "$images/own2.img" | grepq "'vdd'" || fail "attach own2.img"
 out=$(ctl convert-disk conv vdd --remove-old)
 grep -qxF "Deleted $images/own2.img" <<<"$out" || fail "no word that own2.img was deleted: $out"
 [ -f "$images/own2.img" ] && fail "--remove-old kept Vireo's own unused raw image"
@@ -99,7 +99,7 @@ rc=0; wait "$pid" || rc=$?
 [ "$rc" = 1 ] || fail "a cancelled conversion exited $rc: $(cat "$ROOT/cancel.err")"
 grep -q "VM 'big': disk vdb was not converted: Operation was cancelled" "$ROOT/cancel.err" ||
   fail "cancel said $(cat "$ROOT/cancel.err")"
-ls "$images" | grep -q big-vdb && fail "a cancelled conversion left $(ls "$images" | grep big-vdb)"
+ls "$images" | grepq big-vdb && fail "a cancelled conversion left $(ls "$images" | grep big-vdb)"
 [ "$definition" = "$(cat "$domains/big.xml")" ] || fail "a cancelled conversion changed the definition"
 pgrep -f "$images/big-vdb.qcow2" >/dev/null && fail "qemu-img outlived the cancel"
 [ -f "$ROOT/big.img" ] || fail "the raw image went"

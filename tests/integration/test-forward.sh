@@ -59,7 +59,7 @@ expect_error 1 "VM 'taken' failed to start: it cannot forward host port tcp 127.
 
 step a forward given at create time reaches the guest
 create_guest fwd --forward "tcp:$port:7777"
-ctl port-forward-list fwd | grep -q "^tcp  *127.0.0.1  *$port  *7777 " || fail "port-forward-list lacks the forward"
+ctl port-forward-list fwd | grepq "^tcp  *127.0.0.1  *$port  *7777 " || fail "port-forward-list lacks the forward"
 ctl start fwd >/dev/null
 wait_for_log fwd "$READY"
 console_expect fwd 'nc -ll -p 7777 -e echo VIREO-FWD-OK & echo LISTEN""ING' LISTENING
@@ -68,19 +68,19 @@ console_expect fwd 'nc -ll -p 7777 -e echo VIREO-FWD-OK & echo LISTEN""ING' LIST
 step a forward added while the VM runs applies at once
 ctl port-forward-add fwd "tcp:$port2:7777" >/dev/null
 [ "$(guest_says "$port2")" = VIREO-FWD-OK ] || fail "the live forward of host port $port2 does not reach the guest"
-ctl dumpxml fwd | grep -q "host=\"$port2\"" || fail "the live forward is not in the definition"
+ctl dumpxml fwd | grepq "host=\"$port2\"" || fail "the live forward is not in the definition"
 [ "$(pending)" = false ] || fail "a live forward was reported as pending"
-ctl dominfo fwd | grep -q "^tcp  *127.0.0.1  *$port2 " || fail "dominfo lacks the live forward"
+ctl dominfo fwd | grepq "^tcp  *127.0.0.1  *$port2 " || fail "dominfo lacks the live forward"
 
 step a taken port is refused live, and the definition stays as it was
 expect_error 1 "VM 'fwd' cannot forward host port tcp 127.0.0.1:$busy now: Address already in use" \
   -- ctl port-forward-add fwd "tcp:$busy:7777"
-ctl dumpxml fwd | grep -q "host=\"$busy\"" && fail "a forward that failed live is in the definition"
+ctl dumpxml fwd | grepq "host=\"$busy\"" && fail "a forward that failed live is in the definition"
 
 step a forward removed while the VM runs closes at once
 ctl port-forward-remove fwd "tcp:$port2" >/dev/null
 refused "$port2" || fail "host port $port2 still accepts connections after port-forward-remove"
-ctl dumpxml fwd | grep -q "host=\"$port2\"" && fail "the removed forward is still in the definition"
+ctl dumpxml fwd | grepq "host=\"$port2\"" && fail "the removed forward is still in the definition"
 [ "$(pending)" = false ] || fail "a live removal was reported as pending"
 [ "$(guest_says "$port")" = VIREO-FWD-OK ] || fail "the first forward stopped working"
 

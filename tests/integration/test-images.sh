@@ -22,7 +22,7 @@ step import refuses a backing file and a data file
 expect_error 1 "has a backing file ($host_file): Vireo runs standalone images only; make one with \`qemu-img convert -O qcow2 $evil NEW.qcow2\`" \
   -- ctl create imported --memory 256 --vcpus 1 --import "$evil"
 expect_error 1 "has an external data file ($ROOT/data.raw)" -- ctl create imported2 --memory 256 --import "$datafile"
-ctl list --all | grep -q imported && fail "a refused import defined a VM"
+ctl list --all | grepq imported && fail "a refused import defined a VM"
 
 step attach refuses them, naming the disk
 expect_error 1 "VM 'images': disk vdb ($evil) has a backing file ($host_file)" -- ctl attach-disk images "$evil"

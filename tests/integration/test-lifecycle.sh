@@ -8,7 +8,7 @@ create_guest life --title "Life cycle"
 [ "$(ctl state life)" = shutoff ] || fail "a new VM is not shut off"
 ctl start life
 [ "$(ctl state life)" = running ] || fail "not running after start"
-ctl list | grep -q '^ life .*running' || fail "list does not show the running VM"
+ctl list | grepq '^ life .*running' || fail "list does not show the running VM"
 
 step ready marker through the console
 wait_for_log life "$READY"

@@ -13,14 +13,14 @@ console_expect disc 'dd if=/dev/sr0 of=/dev/null bs=2048 count=4 2>&1 | grep -c 
 
 step eject while running
 ctl change-media disc sda --eject >/dev/null
-ctl dumpxml disc | grep -q "$iso" && fail "the ejected image is still in the definition"
+ctl dumpxml disc | grepq "$iso" && fail "the ejected image is still in the definition"
 console_expect disc 'dd if=/dev/sr0 of=/dev/null bs=2048 count=1 2>/dev/null; echo empty-$?' empty-1
 
 step insert another image while running
 other="$ROOT/other.img"
 head -c 2097152 /dev/urandom > "$other"
 ctl change-media disc sda "$other" >/dev/null
-ctl dumpxml disc | grep -q "$other" || fail "the inserted image is not in the definition"
+ctl dumpxml disc | grepq "$other" || fail "the inserted image is not in the definition"
 # the first read after a change reports the media change (unit attention)
 console_expect disc 'dd if=/dev/sr0 of=/dev/null bs=2048 count=4 2>/dev/null; dd if=/dev/sr0 of=/dev/null bs=2048 count=4 2>/dev/null; echo again-$?' again-0
 
@@ -41,5 +41,5 @@ ctl destroy disc >/dev/null
 [ "$(pending)" = false ] || fail "a shut-off VM has pending changes"
 step offline change
 ctl change-media disc sda --eject >/dev/null
-ctl dumpxml disc | grep -q "$other" && fail "offline eject did not change the definition"
+ctl dumpxml disc | grepq "$other" && fail "offline eject did not change the definition"
 echo "media: ok"

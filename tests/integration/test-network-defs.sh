@@ -8,7 +8,7 @@ NETS="$ROOT/config/networks"
 DATA="$VIREO_TEST_SRCDIR/data/network"
 
 step the default network is defined on first use, once
-ctl net-list --all | grep -q '^default .*vireobr0 *192\.168\.124\.0/24$' || fail "no default network on first use"
+ctl net-list --all | grepq '^default .*vireobr0 *192\.168\.124\.0/24$' || fail "no default network on first use"
 [ -f "$NETS/.default-defined" ] || fail "the first-use marker is missing"
 default_xml=$(ctl net-dumpxml default)
 echo "$default_xml" > "$ROOT/default.xml"
@@ -29,14 +29,14 @@ ctl net-define "$ROOT/libvirt-out.xml" >/dev/null
 step the other fixtures import
 ctl net-define "$DATA/isolated.xml" >/dev/null
 ctl net-define "$DATA/hosts-domain.xml" >/dev/null
-ctl net-dumpxml office | grep -q '<host mac="52:54:00:aa:00:01" name="build" ip="10.20.30.10"/>' || fail "static leases were lost"
+ctl net-dumpxml office | grepq '<host mac="52:54:00:aa:00:01" name="build" ip="10.20.30.10"/>' || fail "static leases were lost"
 
 step net-create suggests a free subnet and bridge
 out=$(ctl net-create lab)
 case "$out" in *"192.168.125.0/24 (bridge vireobr2)"*) ;; *) fail "unexpected subnet or bridge: $out" ;; esac
 ctl net-create closed --subnet 10.99.0.0/16 --isolated >/dev/null
-ctl net-dumpxml closed | grep -q '<forward' && fail "an isolated network has a <forward>"
-ctl net-dumpxml closed | grep -q '<range start="10.99.0.2" end="10.99.255.254"/>' || fail "the DHCP range is not the whole subnet"
+ctl net-dumpxml closed | grepq '<forward' && fail "an isolated network has a <forward>"
+ctl net-dumpxml closed | grepq '<range start="10.99.0.2" end="10.99.255.254"/>' || fail "the DHCP range is not the whole subnet"
 
 step duplicates and overlaps are refused with one line
 expect_error 1 "already exists" -- ctl net-create lab
@@ -82,7 +82,7 @@ ctl net-undefine closed >/dev/null
 expect_error 1 "does not exist" -- ctl net-undefine closed
 ctl net-create closed --subnet 10.99.0.0/16 >/dev/null
 out=$(ctl net-add-host closed --mac 52:54:00:00:99:01 --ip 10.99.0.50 --name web)
-ctl net-dumpxml closed | grep -q '<host mac="52:54:00:00:99:01" name="web" ip="10.99.0.50"/>' || fail "net-add-host did not save the lease: $out"
+ctl net-dumpxml closed | grepq '<host mac="52:54:00:00:99:01" name="web" ip="10.99.0.50"/>' || fail "net-add-host did not save the lease: $out"
 expect_error 1 "10.98.0.5" -- ctl net-add-host closed --mac 52:54:00:00:99:02 --ip 10.98.0.5
 expect_error 2 "--mac" -- ctl net-add-host closed --ip 10.99.0.51
 

@@ -65,8 +65,8 @@ fresh_prompt() {
 }
 
 nothing_left() {
-  in_ns ip -o link show | grep -q "vireobr\|vnet\|vireotap" && fail "a bridge or a tap is left: $(in_ns ip -o link show)"
-  in_ns nft list tables | grep -q vireo && fail "the nftables table is left"
+  in_ns ip -o link show | grepq "vireobr\|vnet\|vireotap" && fail "a bridge or a tap is left: $(in_ns ip -o link show)"
+  in_ns nft list tables | grepq vireo && fail "the nftables table is left"
   pgrep -f "dnsmasq.*$VIREO_NET_STATE_DIR" >/dev/null && fail "a dnsmasq is left"
   return 0
 }
@@ -88,20 +88,20 @@ EOF
 step a network starts with its bridge, its table and its dnsmasq
 ctl net-define "$ROOT/lab.xml" >/dev/null
 ctl net-start lab >/dev/null
-in_ns ip -o addr show dev vireobr7 | grep -q "inet 10.77.0.1/24" || fail "the bridge has no address"
+in_ns ip -o addr show dev vireobr7 | grepq "inet 10.77.0.1/24" || fail "the bridge has no address"
 in_ns nft list table ip vireo >/dev/null || fail "no nftables table"
-in_ns nft list table ip vireo | grep -q masquerade || fail "a NAT network masquerades"
+in_ns nft list table ip vireo | grepq masquerade || fail "a NAT network masquerades"
 pgrep -f "dnsmasq.*$VIREO_NET_STATE_DIR" >/dev/null || fail "no dnsmasq"
-ctl net-list | grep -q "lab.*active" || fail "net-list: $(ctl net-list)"
+ctl net-list | grepq "lab.*active" || fail "net-list: $(ctl net-list)"
 
 step a guest gets a lease, and the engine reports it from the lease file
 guest one lab
 ctl start one >/dev/null
 ip_one=$(lease one)
 case "$ip_one" in 10.77.0.1[0-9][0-9]) ;; *) fail "VM one got '$ip_one', outside the range" ;; esac
-for ((i = 0; i < 50; i++)); do ctl domifaddr one | grep -q "$ip_one" && break; sleep 0.2; done
-ctl domifaddr one | grep -q "$ip_one" || fail "domifaddr does not report the lease: $(ctl domifaddr one)"
-ctl net-leases lab | grep "$ip_one" | grep -q one || fail "net-leases: $(ctl net-leases lab)"
+for ((i = 0; i < 50; i++)); do ctl domifaddr one | grepq "$ip_one" && break; sleep 0.2; done
+ctl domifaddr one | grepq "$ip_one" || fail "domifaddr does not report the lease: $(ctl domifaddr one)"
+ctl net-leases lab | grep "$ip_one" | grepq one || fail "net-leases: $(ctl net-leases lab)"
 
 step a static lease gives the configured address
 guest two lab agent
@@ -112,7 +112,7 @@ got=$(lease two); [ "$got" = 10.77.0.50 ] || fail "VM two got $got, not its stat
 step guests reach the bridge and each other, and resolve names through dnsmasq
 fresh_prompt one
 console_expect one "ping -c 1 -W 5 10.77.0.1 >/dev/null && echo PING-BRIDGE-OK" PING-BRIDGE-OK
-console_expect one "nslookup two.lab.test 10.77.0.1 | grep -q 10.77.0.50 && echo DNS-OK" DNS-OK
+console_expect one "nslookup two.lab.test 10.77.0.1 | grepq 10.77.0.50 && echo DNS-OK" DNS-OK
 fresh_prompt two
 console_expect two "ping -c 1 -W 5 $ip_one >/dev/null && echo PING-ONE-OK" PING-ONE-OK
 
@@ -155,14 +155,14 @@ step an isolated network gives no way out of its subnet
 ctl net-create iso --subnet 10.78.0.0/24 --isolated >/dev/null
 ctl net-start lab >/dev/null
 ctl net-start iso >/dev/null
-in_ns nft list table ip vireo | grep -A3 "10.78.0.0/24" | grep -q masquerade && fail "an isolated network masquerades"
+in_ns nft list table ip vireo | grep -A3 "10.78.0.0/24" | grepq masquerade && fail "an isolated network masquerades"
 ctl start one >/dev/null
 ip_one=$(lease one 2)
 guest four iso
 ctl start four >/dev/null
 lease four >/dev/null
 fresh_prompt four
-console_expect four "ip route | grep -q default || echo NO-DEFAULT-ROUTE" NO-DEFAULT-ROUTE
+console_expect four "ip route | grepq default || echo NO-DEFAULT-ROUTE" NO-DEFAULT-ROUTE
 console_expect four "ip route add 10.77.0.0/24 via 10.78.0.1; ping -c 1 -W 3 $ip_one >/dev/null || echo ISOLATED-OK" ISOLATED-OK
 for vm in one four; do ctl destroy "$vm" >/dev/null; done
 ctl net-stop iso >/dev/null
@@ -176,7 +176,7 @@ in_ns ip addr add 10.90.0.1/24 dev vtest0
 ctl net-create hostclash --subnet 10.90.0.0/24 >/dev/null
 expect_error 1 "10.90.0.0/24" -- ctl net-start hostclash
 nothing_left
-ctl net-list --all | grep -q hostclash || fail "a refused start lost the definition"
+ctl net-list --all | grepq hostclash || fail "a refused start lost the definition"
 
 step without vireo-net, a VM on a network does not start, and the one line says how to fix it
 ctl_without_helper() { VIREO_NET_HELPER=$ROOT/no-vireo-net ctl "$@"; }
@@ -184,7 +184,7 @@ expect_error 1 "'vireoctl start one --user-network' starts it on user-mode netwo
 [ "$(ctl state one)" = shutoff ] || fail "VM one is not off after the refused start"
 guest five lab
 ctl_without_helper start five --user-network >/dev/null
-ctl dumpxml five | grep -q '<interface type="user">' || fail "--user-network left the NIC on the network"
+ctl dumpxml five | grepq '<interface type="user">' || fail "--user-network left the NIC on the network"
 ctl destroy five >/dev/null
 
 step the D-Bus door: a tap fd comes over a private bus and the guest uses it
@@ -208,7 +208,7 @@ BACKGROUND_PIDS+=($!)
 export VIREO_NET_BUS="unix:path=$ROOT/bus.sock"
 for ((i = 0; i < 100; i++)); do
   in_ns dbus-send --bus="$VIREO_NET_BUS" --print-reply --dest=org.freedesktop.DBus / \
-    org.freedesktop.DBus.NameHasOwner string:dev.vireo.Net1 2>/dev/null | grep -q "boolean true" && break
+    org.freedesktop.DBus.NameHasOwner string:dev.vireo.Net1 2>/dev/null | grepq "boolean true" && break
   sleep 0.1
 done
 ctl net-start lab >/dev/null

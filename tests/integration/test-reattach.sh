@@ -23,7 +23,7 @@ exec 7>&-
 
 step a new client finds the VM running and uses it
 [ "$(ctl state attach)" = running ] || fail "the VM did not survive its client"
-ctl list | grep -q '^ attach .*running' || fail "list does not show the VM"
+ctl list | grepq '^ attach .*running' || fail "list does not show the VM"
 console_expect attach 'echo after-kill-$((2*3))' after-kill-6
 
 step two clients at once, one holding the console
@@ -37,7 +37,7 @@ wait_nonempty "$ROOT/console2.out"
 ctl pause attach >/dev/null
 [ "$(ctl state attach)" = paused ] || fail "pause through a second client failed"
 ctl resume attach >/dev/null
-ctl --json stats attach | grep -q '"rss-bytes"' || fail "stats with a console attached failed"
+ctl --json stats attach | grepq '"rss-bytes"' || fail "stats with a console attached failed"
 console_expect attach 'echo both-$((3*3))' both-9
 # the holding client saw the output too, and can type
 for i in $(seq 1 100); do grep -q both-9 "$ROOT/console2.out" && break; sleep 0.2; done

@@ -26,11 +26,11 @@ count() {
 }
 
 step a snapshot of the VM shut off
-ctl snapshot-create snap s1 --description "fresh disk" | grep -q "Took snapshot 's1' of VM 'snap'" ||
+ctl snapshot-create snap s1 --description "fresh disk" | grepq "Took snapshot 's1' of VM 'snap'" ||
   fail "snapshot-create s1"
 [ "$(ctl snapshot-current snap)" = s1 ] || fail "s1 is not current"
-ctl snapshot-info snap s1 | grep -q "State: *Shut off" || fail "s1 is not a shut-off snapshot"
-qemu-img snapshot -l "$ROOT/data/images/snap.qcow2" | grep -q ' s1 ' || fail "the image holds no s1"
+ctl snapshot-info snap s1 | grepq "State: *Shut off" || fail "s1 is not a shut-off snapshot"
+qemu-img snapshot -l "$ROOT/data/images/snap.qcow2" | grepq ' s1 ' || fail "the image holds no s1"
 expect_error 1 "VM 'snap' already has a snapshot 's1'" -- ctl snapshot-create snap s1
 expect_error 1 "Snapshot name 'a/b' may only contain" -- ctl snapshot-create snap a/b
 expect_error 1 "Snapshot name '2' has only digits" -- ctl snapshot-create snap 2
@@ -44,9 +44,9 @@ write_marker snap MARK-ONE
 console_expect snap '(i=0; while true; do i=$((i+1)); echo $i >/tmp/count; sleep 1; done) & echo "pid=$!" >/tmp/pid; echo "sta""rted"' started
 sleep 3
 at_snapshot=$(count snap)
-ctl snapshot-create snap live --description "with RAM" | grep -q "Took snapshot 'live'" || fail "snapshot-create live"
-ctl snapshot-info snap live | grep -q "Memory: *yes" || fail "live holds no RAM"
-ctl snapshot-info snap live | grep -q "Parent: *s1" || fail "live is not a child of s1"
+ctl snapshot-create snap live --description "with RAM" | grepq "Took snapshot 'live'" || fail "snapshot-create live"
+ctl snapshot-info snap live | grepq "Memory: *yes" || fail "live holds no RAM"
+ctl snapshot-info snap live | grepq "Parent: *s1" || fail "live is not a child of s1"
 "$VIREO_PNG_CHECK" "$snapdir/live.png" || fail "no thumbnail of the running VM"
 [ "$(ctl state snap)" = running ] || fail "the VM does not run after its snapshot"
 
@@ -55,7 +55,7 @@ write_marker snap MARK-TWO
 console_expect snap 'kill $(sed s/pid=// /tmp/pid); echo "ki""lled"' killed
 stopped=$(count snap); sleep 2
 [ "$(count snap)" = "$stopped" ] || fail "the counting process still runs"
-ctl snapshot-revert snap live | grep -q "Reverted VM 'snap' to snapshot 'live'" || fail "snapshot-revert live"
+ctl snapshot-revert snap live | grepq "Reverted VM 'snap' to snapshot 'live'" || fail "snapshot-revert live"
 [ "$(ctl state snap)" = running ] || fail "the VM does not run after the revert"
 marker snap MARK-ONE
 first=$(count snap); sleep 2; second=$(count snap)
@@ -83,7 +83,7 @@ ctl dumpxml snap | sed 's|<memory unit="KiB">262144</memory>|<memory unit="KiB">
 grep -q 393216 "$ROOT/bigger.xml" || fail "the test could not change the memory"
 ctl define "$ROOT/bigger.xml" >/dev/null
 ctl snapshot-revert snap mem1 >/dev/null
-ctl dumpxml snap | grep -q '<memory unit="KiB">262144</memory>' || fail "the memory size did not come back"
+ctl dumpxml snap | grepq '<memory unit="KiB">262144</memory>' || fail "the memory size did not come back"
 
 step a snapshot with RAM of another machine restarts QEMU from it
 ctl define "$ROOT/bigger.xml" >/dev/null
@@ -94,7 +94,7 @@ wait_for_log snap "$READY" 4
 wait_prompt snap
 ctl snapshot-revert snap live >/dev/null
 [ "$(ctl state snap)" = running ] || fail "the VM does not run after a revert that restarts it"
-ctl dumpxml snap | grep -q '<memory unit="KiB">262144</memory>' || fail "the revert kept the bigger memory"
+ctl dumpxml snap | grepq '<memory unit="KiB">262144</memory>' || fail "the revert kept the bigger memory"
 marker snap MARK-ONE
 [ "$(count snap)" -ge "$at_snapshot" ] || fail "the restarted guest lost its process"
 [ "$(ctl snapshot-current snap)" = live ] || fail "live is not current after its revert"
@@ -102,30 +102,30 @@ marker snap MARK-ONE
 step a tree: deleting in the middle moves the children up
 ctl snapshot-list snap --tree >"$ROOT/tree"
 grep -q 'live \*' "$ROOT/tree" || fail "the tree does not mark live current: $(cat "$ROOT/tree")"
-ctl snapshot-info snap off1 | grep -q "Parent: *live" || fail "off1 is not a child of live"
-ctl snapshot-info snap mem1 | grep -q "Parent: *off1" || fail "mem1 is not a child of off1"
-ctl snapshot-delete snap off1 | grep -q "Deleted snapshot 'off1' of VM 'snap'" || fail "snapshot-delete off1"
-ctl snapshot-info snap mem1 | grep -q "Parent: *live" || fail "mem1 did not move to live"
-qemu-img snapshot -U -l "$ROOT/data/images/snap.qcow2" | grep -q ' off1 ' && fail "off1 is still in the image"
+ctl snapshot-info snap off1 | grepq "Parent: *live" || fail "off1 is not a child of live"
+ctl snapshot-info snap mem1 | grepq "Parent: *off1" || fail "mem1 is not a child of off1"
+ctl snapshot-delete snap off1 | grepq "Deleted snapshot 'off1' of VM 'snap'" || fail "snapshot-delete off1"
+ctl snapshot-info snap mem1 | grepq "Parent: *live" || fail "mem1 did not move to live"
+qemu-img snapshot -U -l "$ROOT/data/images/snap.qcow2" | grepq ' off1 ' && fail "off1 is still in the image"
 [ -f "$snapdir/off1.xml" ] && fail "off1's metadata is still there"
 step deleting the current snapshot makes its parent current, while the VM runs
 ctl snapshot-delete snap live >/dev/null
 [ "$(ctl snapshot-current snap)" = s1 ] || fail "s1 did not become current"
-ctl snapshot-info snap mem1 | grep -q "Parent: *s1" || fail "mem1 did not move to s1"
+ctl snapshot-info snap mem1 | grepq "Parent: *s1" || fail "mem1 did not move to s1"
 [ -f "$snapdir/live.png" ] && fail "live's thumbnail is still there"
-ctl --json snapshot-list snap | grep -q '"name" *: *"mem1"' || fail "snapshot-list --json"
+ctl --json snapshot-list snap | grepq '"name" *: *"mem1"' || fail "snapshot-list --json"
 ctl snapshot-edit snap mem1 --description "memory test" >/dev/null
-ctl snapshot-dumpxml snap mem1 | grep -q '<description>memory test</description>' || fail "snapshot-edit"
+ctl snapshot-dumpxml snap mem1 | grepq '<description>memory test</description>' || fail "snapshot-edit"
 
 step a snapshot of the running VM keeps the changes pending for its next start
 ctl define "$ROOT/bigger.xml" >/dev/null
 ctl snapshot-create snap pend >/dev/null
-ctl snapshot-dumpxml snap pend | grep -q '<inactiveDomain' || fail "no inactive definition in the snapshot"
+ctl snapshot-dumpxml snap pend | grepq '<inactiveDomain' || fail "no inactive definition in the snapshot"
 sed 's/393216/327680/g' "$ROOT/bigger.xml" >"$ROOT/other.xml"
 ctl define "$ROOT/other.xml" >/dev/null
 ctl snapshot-revert snap pend >/dev/null
-ctl dumpxml snap | grep -q '<memory unit="KiB">393216</memory>' || fail "the pending memory size did not come back"
-ctl state snap --json | grep -q '"pending-changes" *: *true' || fail "the change is not pending after the revert"
+ctl dumpxml snap | grepq '<memory unit="KiB">393216</memory>' || fail "the pending memory size did not come back"
+ctl state snap --json | grepq '"pending-changes" *: *true' || fail "the change is not pending after the revert"
 [ "$(ctl state snap)" = running ] || fail "the VM does not run after the revert"
 ctl destroy snap >/dev/null
 
@@ -141,13 +141,13 @@ expect_error 1 "VM 'snap' is busy" -- ctl snapshot-create snap busy1
 expect_error 1 "VM 'snap' is busy" -- ctl snapshot-revert snap mem1
 kill "${BACKGROUND_PIDS[-1]}"; wait "${BACKGROUND_PIDS[-1]}" 2>/dev/null || true
 flock -n "$lockfile" true || fail "the test's lock holder is still there"
-ctl snapshot-list snap | grep -q busy1 && fail "a refused snapshot was listed"
+ctl snapshot-list snap | grepq busy1 && fail "a refused snapshot was listed"
 
 step a raw disk refuses snapshots, and nothing is made
 head -c 1048576 /dev/zero >"$ROOT/raw.img"
 ctl attach-disk snap "$ROOT/raw.img" >/dev/null
 expect_error 1 "disk vdb is raw: convert it to qcow2" -- ctl snapshot-create snap r1
-qemu-img snapshot -l "$ROOT/data/images/snap.qcow2" | grep -q ' r1 ' && fail "a refused snapshot reached vda"
+qemu-img snapshot -l "$ROOT/data/images/snap.qcow2" | grepq ' r1 ' && fail "a refused snapshot reached vda"
 ctl detach-disk snap vdb >/dev/null
 
 step a snapshot made by qemu-img outside Vireo is listed and reverted
@@ -159,15 +159,15 @@ qemu-io -f qcow2 -c 'write -q -P 0x42 0 4k' "$img"
 ctl dumpxml snap | sed -e 's|<name>snap</name>|<name>outside</name>|' -e '/<uuid>/d' -e '/<mac /d' \
   -e "s|$ROOT/data/images/snap.qcow2|$img|" >"$ROOT/outside.xml"
 ctl define "$ROOT/outside.xml" >/dev/null
-ctl snapshot-list outside | grep -q '^before ' || fail "the outside snapshot is not listed: $(ctl snapshot-list outside)"
-ctl snapshot-info outside before | grep -q "Metadata: *no" || fail "the outside snapshot claims metadata"
+ctl snapshot-list outside | grepq '^before ' || fail "the outside snapshot is not listed: $(ctl snapshot-list outside)"
+ctl snapshot-info outside before | grepq "Metadata: *no" || fail "the outside snapshot claims metadata"
 ctl snapshot-revert outside before >/dev/null
-qemu-io -f qcow2 -c 'read -q -P 0x41 0 4k' "$img" | grep -q 'Pattern verification failed' &&
+qemu-io -f qcow2 -c 'read -q -P 0x41 0 4k' "$img" | grepq 'Pattern verification failed' &&
   fail "the revert did not bring back the outside snapshot's data"
-qemu-io -f qcow2 -c 'read -P 0x41 0 4k' "$img" | grep -q 'read 4096/4096' || fail "cannot read the reverted image"
+qemu-io -f qcow2 -c 'read -P 0x41 0 4k' "$img" | grepq 'read 4096/4096' || fail "cannot read the reverted image"
 expect_error 1 "was made outside Vireo: it has no description to change" -- ctl snapshot-edit outside before --description x
 ctl snapshot-delete outside before >/dev/null
-qemu-img snapshot -l "$img" | grep -q ' before ' && fail "the outside snapshot is still in the image"
+qemu-img snapshot -l "$img" | grepq ' before ' && fail "the outside snapshot is still in the image"
 [ -z "$(ctl snapshot-list outside | tail -n +2)" ] || fail "a deleted outside snapshot is still listed"
 
 step a snapshot inside the base of a linked clone stays as it is

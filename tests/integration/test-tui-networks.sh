@@ -85,11 +85,11 @@ if [ -n "$netns" ]; then
   wait_screen "^lab +Active +no "
   wait_screen "Vireo · 2 networks, 1 active"
   wait_screen "No leases yet."
-  ip -n "$netns" link show | grep -q vireobr || fail "no bridge in the namespace"
+  ip -n "$netns" link show | grepq vireobr || fail "no bridge in the namespace"
   tm send-keys -t tui S
   wait_screen "Network 'lab' stopped." 30
   wait_screen "^lab +Inactive +no "
-  ip -n "$netns" link show | grep -q vireobr && fail "the bridge is still there"
+  ip -n "$netns" link show | grepq vireobr && fail "the bridge is still there"
 else
   echo "(not root, or no network namespaces: starting and stopping is left to the engine's tests)"
 fi
@@ -109,13 +109,13 @@ if [ -n "$netns" ]; then
   wait_screen "^Switch VM 'onnet' to user-mode networking and start it\? \(y/n\)  .*vireo-net helper is not installed"
   tm send-keys -t tui n
   wait_screen "Nothing was done."
-  ctl dumpxml onnet | grep -q "<source network=.default./>" || fail "'n' changed the VM's interface"
+  ctl dumpxml onnet | grepq "<source network=.default./>" || fail "'n' changed the VM's interface"
   tm send-keys -t tui s
   wait_screen "^Switch VM 'onnet' to user-mode networking" 60
   tm send-keys -t tui y
   wait_screen "VM 'onnet' started with user-mode networking." 120
   wait_screen "^Running +onnet "
-  ctl dumpxml onnet | grep -q "<interface type=.user.>" || fail "the VM's interface is not user-mode: $(ctl dumpxml onnet)"
+  ctl dumpxml onnet | grepq "<interface type=.user.>" || fail "the VM's interface is not user-mode: $(ctl dumpxml onnet)"
   ctl destroy onnet >/dev/null
   wait_screen "^Shut off +onnet "
   tm resize-window -t tui -x 100 -y 30

@@ -136,7 +136,7 @@ tm send-keys -t tui Tab Enter
 wait_screen "Cloned VM 'tg' as 'tg-clone'." 60
 wait_screen "^Shut off +tg-clone "
 [ -f "$ROOT/data/images/tg-clone.qcow2" ] || fail "the clone has no disk of its own"
-ctl dumpxml tg-clone | grep -q backingStore && fail "a full copy has a base image"
+ctl dumpxml tg-clone | grepq backingStore && fail "a full copy has a base image"
 ctl undefine tg-clone --remove-storage >/dev/null
 wait_screen "Vireo · 2 VMs"
 
@@ -154,8 +154,8 @@ wait_screen "VM 'fresh' created: s starts it."
 # the engine's default: 2 vCPUs, or fewer on a smaller host
 vcpus=$(( $(nproc) < 2 ? $(nproc) : 2 ))
 wait_screen "^Shut off +fresh +$vcpus +128.0.MiB"
-ctl dumpxml fresh | grep -q '<memory unit="KiB">131072</memory>' || fail "the form's memory was not used"
-ctl dumpxml fresh | grep -q "<kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>" || fail "the form's kernel was not used"
+ctl dumpxml fresh | grepq '<memory unit="KiB">131072</memory>' || fail "the form's memory was not used"
+ctl dumpxml fresh | grepq "<kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>" || fail "the form's kernel was not used"
 
 step d deletes after asking, here with its disk
 tm send-keys -t tui / f r e s h Enter d

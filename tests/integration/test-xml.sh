@@ -23,7 +23,7 @@ sed -e "s|/var/lib/libvirt/images/debian12-spice.qcow2|$ROOT/spice.qcow2|" \
     -e 's|<interface type="network">|<interface type="user">|' -e '/<source network="default"\/>/d' \
     "$VIREO_TEST_SRCDIR/data/domain/virt-manager-spice.xml" > "$ROOT/spice.xml"
 ctl define "$ROOT/spice.xml" >/dev/null
-ctl dumpxml debian12-spice | grep -q '<graphics type="spice"' || fail "the SPICE element was not kept for libvirt"
+ctl dumpxml debian12-spice | grepq '<graphics type="spice"' || fail "the SPICE element was not kept for libvirt"
 ctl start debian12-spice >/dev/null
 [ "$(ctl state debian12-spice)" = running ] || fail "the SPICE VM does not run"
 # SeaBIOS draws its boot messages within a few seconds under TCG
@@ -37,12 +37,12 @@ ctl destroy debian12-spice >/dev/null
 
 step the kernel and initrd copied for the demo VM go with --remove-storage
 ctl demo >/dev/null
-ls "$ROOT/data/images" | grep -q . || fail "the demo copied nothing into the images folder"
+ls "$ROOT/data/images" | grepq . || fail "the demo copied nothing into the images folder"
 ctl undefine demo --remove-storage >/dev/null
 left=$(ls "$ROOT/data/images" | grep -v '^spice.qcow2$' | grep -v '^plain' || true)
 [ -z "$left" ] || fail "undefine --remove-storage left $left"
 
 step --json on read verbs
-ctl --json list --all | grep -q '"name" : "plain"' || fail "list --json"
-ctl state plain --json | grep -q '"state" : "shutoff"' || fail "state --json"
+ctl --json list --all | grepq '"name" : "plain"' || fail "list --json"
+ctl state plain --json | grepq '"state" : "shutoff"' || fail "state --json"
 echo "xml: ok"
