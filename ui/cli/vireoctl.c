@@ -39,7 +39,7 @@ static const Verb verbs[] = {
   { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", N_("delete a VM") },
   { "dominfo", ctl_verb_dominfo, "NAME", N_("what a VM is: CPUs, memory, state, port forwards") },
   { "dumpxml", ctl_verb_dumpxml, "NAME", N_("print a VM's domain XML") },
-  { "domifaddr", ctl_verb_domifaddr, "NAME", N_("the running guest's IP addresses (from its guest agent)") },
+  { "domifaddr", ctl_verb_domifaddr, "NAME", N_("the running guest's IP addresses (from its guest agent and DHCP leases)") },
   { "console", ctl_verb_console, "NAME [--idle S]", N_("attach to the serial console (Ctrl+] leaves)") },
   { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", N_("insert or eject a CD-ROM image") },
   { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive") },
