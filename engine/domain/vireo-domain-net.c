@@ -77,8 +77,6 @@ ensure_network (const VireoPaths        *paths,
   g_autoptr(VireoLock) lock = NULL;
   gboolean autostart = FALSE;
 
-  /* the default network is defined on first use (that takes the lock) */
-  g_ptr_array_unref (_vireo_network_store_load (paths, NULL));
   /* Under the networks folder's lock, as an undefine: it either removed
    * the definition before, or sees the network run after. */
   lock = _vireo_network_store_lock (paths, network, error);
