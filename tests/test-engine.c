@@ -242,6 +242,20 @@ test_corrupt_files_are_skipped (void **state)
   }
 }
 
+/* This process stands in for a VM's shim: it listens on shim.sock. */
+static GSocket *
+listen_as_shim (VireoDomain *domain)
+{
+  g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (domain), "shim.sock", NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  GSocket *socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
+
+  assert_non_null (socket);
+  assert_true (g_socket_bind (socket, address, FALSE, NULL));
+  assert_true (g_socket_listen (socket, NULL));
+  return socket;
+}
+
 static void
 test_stale_state_files (void **state)
 {
@@ -256,13 +270,45 @@ test_stale_state_files (void **state)
   g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700);
   path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
 
-  /* "running", but the shim's pid is not alive: crashed, with the reason */
-  json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"running\",\"shim-pid\":%d,"
-                          "\"shim-start-time\":1,\"qemu-pid\":0}", config->uuid, G_MAXINT32 - 1);
+  /* "running", but nobody listens on the shim's socket: crashed, with
+   * the reason, even though the pid it recorded is alive (here, in
+   * another PID namespace, it may be anyone's) */
+  {
+    VireoProcStat st;
+
+    assert_true (vireo_proc_stat (getpid (), &st));
+    json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"running\",\"shim-pid\":%d,"
+                            "\"shim-start-time\":%" G_GUINT64_FORMAT ",\"qemu-pid\":%d}",
+                            config->uuid, getpid (), st.start_time, getpid ());
+  }
   g_file_set_contents (path, json, -1, NULL);
   vireo_domain_refresh_state (domain);
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
   assert_string_equal (vireo_domain_get_state_reason (domain), "the supervisor process vireo-shim died");
+  /* a socket file left by a shim that died: nobody listens either */
+  {
+    g_autoptr(GSocket) dead = listen_as_shim (domain);
+
+    g_socket_close (dead, NULL);
+    vireo_domain_refresh_state (domain);
+    assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_CRASHED);
+  }
+  /* a shim listening there is alive, whatever it recorded */
+  {
+    g_autofree char *sock = g_build_filename (vireo_domain_get_run_dir (domain), "shim.sock", NULL);
+    g_autoptr(GSocket) live = NULL;
+
+    g_unlink (sock);
+    live = listen_as_shim (domain);
+    g_free (json);
+    json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"paused\",\"shim-pid\":%d,"
+                            "\"shim-start-time\":1}", config->uuid, G_MAXINT32 - 1);
+    g_file_set_contents (path, json, -1, NULL);
+    vireo_domain_refresh_state (domain);
+    assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_PAUSED);
+    g_socket_close (live, NULL);
+    g_unlink (sock);
+  }
 
   /* the last word of a shim that exited is kept */
   g_free (json);
@@ -306,6 +352,7 @@ test_describe_guest (void **state)
   g_autoptr(VireoDomainConfig) plain = make_config ("plain");
   g_autofree char *debian = NULL, *linux_boot = NULL, *install = NULL, *told = NULL, *json = NULL;
   g_autofree char *path = NULL;
+  g_autoptr(GSocket) shim = NULL;
   VireoDomain *domain;
   VireoProcStat st;
 
@@ -327,6 +374,7 @@ test_describe_guest (void **state)
   /* a live shim's state.json (this process stands in for the shim) */
   assert_true (vireo_proc_stat (getpid (), &st));
   g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700);
+  shim = listen_as_shim (domain);
   path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
   json = g_strdup_printf ("{\"uuid\":\"%s\",\"state\":\"running\",\"shim-pid\":%d,"
                           "\"shim-start-time\":%" G_GUINT64_FORMAT ",\"guest-os\":\"Fedora Linux 39\","

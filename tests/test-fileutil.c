@@ -1,4 +1,4 @@
-/* test-fileutil.c: atomic writes and log tails
+/* test-fileutil.c: atomic writes, log tails and where files go
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +9,7 @@
 
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
+#include "vireo-paths.h"
 #include "vireo-test-util.h"
 
 static int
@@ -250,6 +251,34 @@ test_copy_to_fd (void **state)
   assert_string_equal (contents, big);
 }
 
+/* A user's runtime folder, and inside a Flatpak the one its instances
+ * share; an id that is no folder name is not one. */
+static void
+test_user_run_dir (void **state)
+{
+  const char *base = g_get_user_runtime_dir ();
+  const char *bad[] = { "../../etc", "a/b", ".hidden", "", NULL };
+  g_autofree char *want_plain = g_build_filename (base, "vireo", NULL);
+  g_autofree char *want_app = g_build_filename (base, "app", "dev.vireo.Vireo", "vireo", NULL);
+  g_autofree char *plain = NULL, *app = NULL;
+
+  g_unsetenv ("FLATPAK_ID");
+  plain = vireo_paths_user_run_dir ();
+  assert_string_equal (plain, want_plain);
+  g_setenv ("FLATPAK_ID", "dev.vireo.Vireo", TRUE);
+  app = vireo_paths_user_run_dir ();
+  assert_string_equal (app, want_app);
+  for (guint i = 0; bad[i]; i++)
+    {
+      g_autofree char *dir = NULL;
+
+      g_setenv ("FLATPAK_ID", bad[i], TRUE);
+      dir = vireo_paths_user_run_dir ();
+      assert_string_equal (dir, plain);
+    }
+  g_unsetenv ("FLATPAK_ID");
+}
+
 int
 main (void)
 {
@@ -262,6 +291,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_private_modes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_claim_refuses_existing, setup, teardown),
     cmocka_unit_test_setup_teardown (test_copy_to_fd, setup, teardown),
+    cmocka_unit_test (test_user_run_dir),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

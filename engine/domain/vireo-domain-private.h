@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 typedef struct _VireoLoadRecord VireoLoadRecord;
 
 typedef struct {
-  GPid pid;
+  GPid pid;              /* in the shim's PID namespace */
+  gint64 started_at;     /* and the start: together, which QEMU */
   gint64 time_us;        /* monotonic */
   guint64 ticks;         /* utime + stime */
 } VireoCpuSample;
@@ -40,7 +41,6 @@ struct _VireoDomain
   VireoDomainState state;
   gboolean start_pending;        /* a start of ours is under way (vireo-domain-start.c) */
   gint64 started_at;
-  GPid qemu_pid;
 
   /* the definition the running QEMU was started from (run/ID/domain.xml) */
   VireoDomainConfig *live_config;
@@ -65,7 +65,6 @@ struct _VireoDomain
 
   /* the running shim's pidfd: readable when it exits, even if nobody
    * is connected and it wrote nothing (SIGKILL) */
-  GPid watched_shim;
   int shim_pidfd;                /* -1: none */
   guint shim_watch_id;
 
@@ -87,7 +86,8 @@ VireoDomain *_vireo_domain_new            (const VireoPaths  *paths,
 void         _vireo_domain_set_config     (VireoDomain       *self,
                                            VireoDomainConfig *config);
 const VireoPaths *_vireo_domain_get_paths (VireoDomain       *self);
-GPid         _vireo_domain_get_qemu_pid   (VireoDomain       *self);
+gboolean     _vireo_domain_shim_lives     (VireoDomain       *self);
+void         _vireo_domain_unwatch_shim   (VireoDomain       *self);
 void         _vireo_domain_connect_async  (VireoDomain       *self,
                                            GCancellable      *cancellable,
                                            GAsyncReadyCallback callback,

@@ -2,14 +2,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * CPU % is QEMU's utime+stime over wall time since the previous sample
- * (100 = one host CPU busy).  A first call has no previous sample, so it
- * takes two a short moment apart.
+ * CPU % is QEMU's utime+stime (as its shim reads them) over wall time
+ * since the previous sample (100 = one host CPU busy).  A first call has
+ * no previous sample, so it takes two a short moment apart.
  */
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
+#include "vireo-json.h"
 #include "vireo-proc.h"
+#include "vireo-shim-protocol.h"
 #include "vireo-i18n.h"
 
 #define FIRST_SAMPLE_GAP_MS 300
@@ -18,6 +20,7 @@
 typedef struct {
   VireoDomainStats stats;
   VireoQmpClient *qmp;
+  gboolean second_sample;
 } Stats;
 
 static void
@@ -27,22 +30,31 @@ stats_free (Stats *data)
   g_free (data);
 }
 
+/* QEMU's CPU time and memory, from the shim's "vireo-info": QEMU is the
+ * shim's child, and the shim may be in another PID namespace, where the
+ * pid it recorded is not QEMU's here.  Returns FALSE without them. */
 static gboolean
 take_cpu_sample (VireoDomain      *self,
+                 JsonObject       *info,
                  VireoDomainStats *stats,
                  gboolean         *have_delta)
 {
-  GPid pid = _vireo_domain_get_qemu_pid (self);
-  VireoCpuSample now = { pid, g_get_monotonic_time (), 0 };
+  VireoCpuSample now = { .time_us = g_get_monotonic_time () };
   VireoCpuSample before;
-  VireoProcStat st;
+  gint64 ticks = vireo_json_get_int (info, VIREO_INFO_KEY_QEMU_CPU_TICKS, -1);
+  gint64 rss = vireo_json_get_int (info, VIREO_INFO_KEY_QEMU_RSS_BYTES, -1);
 
-  if (!vireo_proc_stat (pid, &st))
+  /* the same QEMU as the previous sample: its pid where the shim is and
+   * when it started */
+  now.pid = vireo_json_get_int (info, VIREO_STATE_KEY_QEMU_PID, 0);
+  now.started_at = vireo_json_get_int (info, VIREO_STATE_KEY_STARTED_AT, 0);
+  if (ticks < 0 || rss < 0 || now.pid <= 0)
     return FALSE;
-  now.ticks = st.cpu_ticks;
-  stats->rss_bytes = st.rss_bytes;
+  now.ticks = ticks;
+  stats->rss_bytes = rss;
   before = _vireo_domain_swap_cpu_sample (self, now);
-  *have_delta = before.pid == pid && before.time_us > 0 &&
+  *have_delta = before.pid == now.pid && before.started_at == now.started_at &&
+                before.time_us > 0 && before.ticks <= now.ticks &&
                 now.time_us - before.time_us > 50000 &&
                 now.time_us - before.time_us < SAMPLE_MAX_AGE_US;
   if (*have_delta)
@@ -96,23 +108,58 @@ query_block (GTask *task)
   vireo_qmp_client_execute_async (data->qmp, "query-blockstats", NULL, NULL, on_blockstats, task);
 }
 
+static void sample_cpu (GTask *task);
+
 static gboolean
 on_second_sample (gpointer user_data)
+{
+  sample_cpu (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_info (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   GTask *task = user_data;
   VireoDomain *self = g_task_get_source_object (task);
   Stats *data = g_task_get_task_data (task);
-  gboolean have_delta;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, &error);
+  gboolean have_delta = FALSE;
 
-  if (!take_cpu_sample (self, &data->stats, &have_delta))
+  if (ret == NULL)
+    {
+      g_task_return_error (task, _vireo_domain_command_error (self, g_steal_pointer (&error),
+                                                              _("VM '%s' cannot read statistics: %s")));
+      g_object_unref (task);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (ret) ||
+      !take_cpu_sample (self, json_node_get_object (ret), &data->stats, &have_delta))
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
                                _("VM '%s' is not running"), vireo_domain_get_name (self));
       g_object_unref (task);
-      return G_SOURCE_REMOVE;
+      return;
     }
-  query_block (task);
-  return G_SOURCE_REMOVE;
+  /* a first call has no previous sample: a second one a moment later */
+  if (have_delta || data->second_sample)
+    query_block (task);
+  else
+    {
+      data->second_sample = TRUE;
+      g_timeout_add (FIRST_SAMPLE_GAP_MS, on_second_sample, task);
+    }
+}
+
+static void
+sample_cpu (GTask *task)
+{
+  Stats *data = g_task_get_task_data (task);
+
+  vireo_qmp_client_execute_async (data->qmp, VIREO_SHIM_COMMAND_INFO, NULL, NULL, on_info, task);
 }
 
 static void
@@ -124,7 +171,6 @@ on_connected (GObject      *source,
   VireoDomain *self = VIREO_DOMAIN (source);
   Stats *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  gboolean have_delta = FALSE;
 
   data->qmp = _vireo_domain_connect_finish (self, result, &error);
   if (data->qmp == NULL)
@@ -133,17 +179,7 @@ on_connected (GObject      *source,
       g_object_unref (task);
       return;
     }
-  if (!take_cpu_sample (self, &data->stats, &have_delta))
-    {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                               _("VM '%s' is not running"), vireo_domain_get_name (self));
-      g_object_unref (task);
-      return;
-    }
-  if (have_delta)
-    query_block (task);
-  else
-    g_timeout_add (FIRST_SAMPLE_GAP_MS, on_second_sample, task);
+  sample_cpu (task);
 }
 
 /**

@@ -3,21 +3,16 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The truth about a VM's state is its shim's state.json plus whether that
- * shim is alive (pid and start time, since a pid alone may be a zombie or
- * reused).  Events over shim.sock only tell us when to look again.
+ * shim is alive, which its socket tells (vireo-domain-watch.c): not a pid,
+ * which may be a zombie, reused, or another PID namespace's.  Events over
+ * shim.sock only tell us when to look again.
  */
-#include <errno.h>
-#include <glib-unix.h>
 #include <glib/gstdio.h>
-#include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-json.h"
-#include "vireo-proc.h"
 #include "vireo-i18n.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-state-reason.h"
@@ -53,7 +48,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void watch_shim (VireoDomain *self, pid_t pid, guint64 start_time);
 static gboolean is_final (VireoDomainState state);
 static void update_pending_changes (VireoDomain *self);
 
@@ -227,72 +221,16 @@ is_final (VireoDomainState state)
 
 /**
  * vireo_domain_refresh_state:
- * Reads state.json and checks the shim, on the calling thread: a small
- * file and one /proc read, cheap enough for a list of hundreds of VMs.
+ * Reads state.json and asks the shim's socket whether it lives, on the
+ * calling thread: a small file and a connect that never waits (a poll of
+ * the shim's pidfd once it is watched), cheap enough for hundreds of VMs.
  */
-static void
-close_pidfd (VireoDomain *self)
-{
-  if (self->shim_pidfd >= 0)
-    close (self->shim_pidfd);
-  self->shim_pidfd = -1;
-}
-
-static gboolean
-on_shim_exited (int          fd,
-                GIOCondition condition,
-                gpointer     user_data)
-{
-  VireoDomain *self = user_data;
-
-  self->shim_watch_id = 0;
-  close_pidfd (self);
-  self->watched_shim = 0;
-  vireo_domain_refresh_state (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-unwatch_shim (VireoDomain *self)
-{
-  g_clear_handle_id (&self->shim_watch_id, g_source_remove);
-  close_pidfd (self);
-  self->watched_shim = 0;
-}
-
-/* Learn of the shim's exit when it happens, without polling /proc. */
-static void
-watch_shim (VireoDomain *self,
-            pid_t        pid,
-            guint64      start_time)
-{
-  int fd;
-
-  if (self->watched_shim == pid && self->shim_watch_id != 0)
-    return;
-  unwatch_shim (self);
-  fd = syscall (SYS_pidfd_open, pid, 0);
-  if (fd < 0)
-    return;   /* an old kernel: the shim's socket still tells */
-  /* the pidfd holds the pid: make sure it is still the same process */
-  if (!vireo_proc_is_alive (pid, start_time))
-    {
-      close (fd);
-      return;
-    }
-  self->watched_shim = pid;
-  self->shim_pidfd = fd;
-  self->shim_watch_id = g_unix_fd_add (fd, G_IO_IN, on_shim_exited, self);
-}
-
 void
 vireo_domain_refresh_state (VireoDomain *self)
 {
   g_autoptr(JsonObject) obj = NULL;
   g_autofree char *reason = NULL;
   VireoDomainState state;
-  pid_t shim_pid;
-  guint64 shim_start;
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
 
@@ -302,29 +240,23 @@ vireo_domain_refresh_state (VireoDomain *self)
       obj = read_state_file (self);
       if (obj == NULL)
         {
-          self->qemu_pid = 0;
           update_guest_info (self, NULL);
           _vireo_domain_set_state (self, VIREO_DOMAIN_STATE_SHUTOFF, NULL);
           return;
         }
       state = state_from_string (vireo_json_get_string (obj, VIREO_STATE_KEY_STATE));
       self->started_at = vireo_json_get_int (obj, VIREO_STATE_KEY_STARTED_AT, 0);
-      self->qemu_pid = vireo_json_get_int (obj, VIREO_STATE_KEY_QEMU_PID, 0);
       update_guest_info (self, is_final (state) ? NULL : obj);
       g_clear_pointer (&reason, g_free);
       reason = vireo_state_reason_from_state (obj);
       if (is_final (state))
         {
-          self->qemu_pid = 0;
-          unwatch_shim (self);
+          _vireo_domain_unwatch_shim (self);
           _vireo_domain_set_state (self, state, reason);
           return;
         }
-      shim_pid = vireo_json_get_int (obj, VIREO_STATE_KEY_SHIM_PID, 0);
-      shim_start = vireo_json_get_int (obj, VIREO_STATE_KEY_SHIM_START_TIME, 0);
-      if (vireo_proc_is_alive (shim_pid, shim_start))
+      if (_vireo_domain_shim_lives (self))
         {
-          watch_shim (self, shim_pid, shim_start);
           _vireo_domain_set_state (self, state, reason);
           return;
         }
@@ -333,8 +265,7 @@ vireo_domain_refresh_state (VireoDomain *self)
     }
 
   /* QEMU dies with its shim (PDEATHSIG). */
-  unwatch_shim (self);
-  self->qemu_pid = 0;
+  _vireo_domain_unwatch_shim (self);
   update_guest_info (self, NULL);
   _vireo_domain_set_state (self, VIREO_DOMAIN_STATE_CRASHED, _("the supervisor process vireo-shim died"));
 }
@@ -345,7 +276,7 @@ vireo_domain_dispose (GObject *object)
   VireoDomain *self = VIREO_DOMAIN (object);
 
   _vireo_domain_disconnect (self);
-  unwatch_shim (self);
+  _vireo_domain_unwatch_shim (self);
   G_OBJECT_CLASS (vireo_domain_parent_class)->dispose (object);
 }
 
@@ -655,12 +586,6 @@ void
 _vireo_domain_emit_stats_updated (VireoDomain *self)
 {
   g_signal_emit (self, signals[STATS_UPDATED], 0);
-}
-
-GPid
-_vireo_domain_get_qemu_pid (VireoDomain *self)
-{
-  return self->qemu_pid;
 }
 
 /* Stores @sample and returns the one it replaces. */

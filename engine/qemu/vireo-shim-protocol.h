@@ -59,6 +59,14 @@
 #define VIREO_STATE_KEY_GUEST_OS        "guest-os"
 #define VIREO_STATE_KEY_GUEST_ADDRESSES "guest-addresses"
 
+/* The shim's own commands on shim.sock, beside QEMU's. */
+#define VIREO_SHIM_COMMAND_INFO         "vireo-info"
+/* Only in the "vireo-info" reply: QEMU's process as the shim sees it, so
+ * that a client in another PID namespace never reads someone else's
+ * /proc/PID. */
+#define VIREO_INFO_KEY_QEMU_CPU_TICKS   "qemu-cpu-ticks" /* utime + stime */
+#define VIREO_INFO_KEY_QEMU_RSS_BYTES   "qemu-rss-bytes"
+
 /* Values of VIREO_STATE_KEY_REASON_CODE, with the data each one uses. */
 #define VIREO_REASON_BOOTED          "booted"
 #define VIREO_REASON_REBOOTED        "rebooted"

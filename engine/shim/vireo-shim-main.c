@@ -414,11 +414,7 @@ on_handshake (GObject      *source,
       fail_start (shim, words ? words : error->message);
       return;
     }
-  if (!shim_monitor_listen (shim, &error))
-    {
-      fail_start (shim, error->message);
-      return;
-    }
+  shim_monitor_accept (shim);
   /* a revert to a snapshot of a paused VM: it is paused again, without
    * running a moment in between */
   if (shim->start_paused)
@@ -543,6 +539,22 @@ on_terminate (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The socket is bound: the first state, then QEMU. */
+static void
+start (Shim *shim)
+{
+  g_autoptr(GError) error = NULL;
+
+  shim_write_state (shim);
+  if (!spawn_qemu (shim, &error))
+    {
+      fail_start (shim, error->message);
+      return;
+    }
+  shim->start_deadline_id = g_timeout_add_seconds (start_deadline (), on_start_deadline, shim);
+  vireo_qmp_client_handshake_async (shim->qmp, NULL, on_handshake, shim);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -595,17 +607,13 @@ main (int   argc,
   signal (SIGPIPE, SIG_IGN);
   shim.loop = g_main_loop_new (NULL, FALSE);
   shim.state = g_strdup (VIREO_STATE_STARTING);
-  shim_write_state (&shim);
   g_unix_signal_add (SIGTERM, on_terminate, &shim);
   g_unix_signal_add (SIGINT, on_terminate, &shim);
 
-  if (!spawn_qemu (&shim, &error))
-    fail_start (&shim, error->message);
+  if (shim_monitor_bind (&shim, &error))
+    start (&shim);
   else
-    {
-      shim.start_deadline_id = g_timeout_add_seconds (start_deadline (), on_start_deadline, &shim);
-      vireo_qmp_client_handshake_async (shim.qmp, NULL, on_handshake, &shim);
-    }
+    fail_start (&shim, error->message);
 
   if (shim.state && !g_str_equal (shim.state, VIREO_STATE_SHUTOFF))
     g_main_loop_run (shim.loop);

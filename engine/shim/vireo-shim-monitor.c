@@ -12,6 +12,7 @@
  */
 #include "vireo-json.h"
 #include "vireo-line-buffer.h"
+#include "vireo-proc.h"
 #include "vireo-shim.h"
 
 /* A request is a few hundred bytes; a client past these is hostile. */
@@ -161,6 +162,7 @@ static JsonObject *
 info_object (Shim *shim)
 {
   JsonObject *info = json_object_new ();
+  VireoProcStat st;
 
   json_object_set_string_member (info, VIREO_STATE_KEY_NAME, shim->name);
   json_object_set_string_member (info, VIREO_STATE_KEY_STATE, shim->state);
@@ -168,6 +170,12 @@ info_object (Shim *shim)
   json_object_set_int_member (info, VIREO_STATE_KEY_QEMU_PID, shim->qemu_pid);
   json_object_set_int_member (info, VIREO_STATE_KEY_STARTED_AT, shim->started_at / G_USEC_PER_SEC);
   json_object_set_string_member (info, VIREO_STATE_KEY_ACCEL, shim->accel);
+  /* QEMU is our child: its pid is right in our namespace */
+  if (shim->qemu_pid > 0 && vireo_proc_stat (shim->qemu_pid, &st) && st.start_time == shim->qemu_start_time)
+    {
+      json_object_set_int_member (info, VIREO_INFO_KEY_QEMU_CPU_TICKS, st.cpu_ticks);
+      json_object_set_int_member (info, VIREO_INFO_KEY_QEMU_RSS_BYTES, st.rss_bytes);
+    }
   return info;
 }
 
@@ -198,7 +206,7 @@ handle_request (Shim       *shim,
       return;
     }
 
-  if (g_str_equal (command, "vireo-info"))
+  if (g_str_equal (command, VIREO_SHIM_COMMAND_INFO))
     {
       g_autoptr(JsonObject) info = info_object (shim);
       send_return (peer, id, info);
@@ -273,9 +281,13 @@ on_client_accepted (ShimPeer *peer,
   send_object (peer, shim->greeting);
 }
 
+/* shim.sock is bound before the shim writes its first state, and lives
+ * until it wrote its last: whoever reads a state that is not final can
+ * tell a live shim from a dead one by connecting, whatever PID namespace
+ * each is in.  Clients are let in once QEMU greeted. */
 gboolean
-shim_monitor_listen (Shim    *shim,
-                     GError **error)
+shim_monitor_bind (Shim    *shim,
+                   GError **error)
 {
   g_autofree char *path = g_build_filename (shim->run_dir, "shim.sock", NULL);
 
@@ -284,7 +296,13 @@ shim_monitor_listen (Shim    *shim,
   shim->monitor.refusal = "{\"error\": {\"class\": \"GenericError\", "
                           "\"desc\": \"too many clients (64): the VM's shim refuses more\"}}\r\n";
   shim->monitor.user_data = shim;
-  return shim_server_listen (&shim->monitor, path, error);
+  return shim_server_bind (&shim->monitor, path, error);
+}
+
+void
+shim_monitor_accept (Shim *shim)
+{
+  shim_server_accept (&shim->monitor);
 }
 
 void

@@ -331,26 +331,46 @@ on_server_connect (GSocket      *listener,
 }
 
 /**
- * shim_server_listen:
- * Set on_read, on_accept, refusal and user_data before calling.
+ * shim_server_bind:
+ * Set on_read, on_accept, refusal and user_data before calling.  The
+ * socket listens from here on: a client connects at once, and waits for
+ * shim_server_accept() to be let in.
  */
 gboolean
-shim_server_listen (ShimServer  *server,
-                    const char  *path,
-                    GError     **error)
+shim_server_bind (ShimServer  *server,
+                  const char  *path,
+                  GError     **error)
 {
-  GSource *source;
-
   server->clients = g_ptr_array_new ();
   server->listener = listen_unix (path, error);
   if (server->listener == NULL)
     return FALSE;
   /* bound: the socket file is ours, shim_server_close() removes it */
   server->path = g_strdup (path);
+  return TRUE;
+}
+
+/* Lets clients in, those waiting first. */
+void
+shim_server_accept (ShimServer *server)
+{
+  GSource *source;
+
+  g_return_if_fail (server->listener != NULL && server->source_id == 0);
   source = g_socket_create_source (server->listener, G_IO_IN, NULL);
   g_source_set_callback (source, G_SOURCE_FUNC (on_server_connect), server, NULL);
   server->source_id = g_source_attach (source, NULL);
   g_source_unref (source);
+}
+
+gboolean
+shim_server_listen (ShimServer  *server,
+                    const char  *path,
+                    GError     **error)
+{
+  if (!shim_server_bind (server, path, error))
+    return FALSE;
+  shim_server_accept (server);
   return TRUE;
 }
 

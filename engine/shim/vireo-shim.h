@@ -62,6 +62,10 @@ typedef struct {
   gpointer user_data;
 } ShimServer;
 
+gboolean shim_server_bind   (ShimServer  *server,
+                             const char  *path,
+                             GError     **error);
+void     shim_server_accept (ShimServer  *server);
 gboolean shim_server_listen (ShimServer  *server,
                              const char  *path,
                              GError     **error);
@@ -130,7 +134,8 @@ void shim_set_state        (Shim *shim, const char *state, const char *reason_co
 void shim_write_state      (Shim *shim);
 
 /* vireo-shim-monitor.c */
-gboolean shim_monitor_listen   (Shim *shim, GError **error);
+gboolean shim_monitor_bind     (Shim *shim, GError **error);
+void     shim_monitor_accept   (Shim *shim);
 void     shim_monitor_broadcast_event (Shim *shim, JsonObject *event);
 void     shim_monitor_close_all (Shim *shim);
 

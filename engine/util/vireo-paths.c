@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "vireo-error.h"
@@ -25,6 +26,41 @@ set_dirs (VireoPaths *paths,
   paths->images_dir = g_build_filename (data, "images", NULL);
   paths->run_dir = g_strdup (run);
   paths->log_dir = g_build_filename (state, "log", NULL);
+}
+
+/* What Flatpak calls the app inside its sandbox, if it is a name a
+ * folder may have: a reverse-DNS id, as flatpak itself requires. */
+static const char *
+flatpak_id (void)
+{
+  const char *id = g_getenv ("FLATPAK_ID");
+
+  if (id == NULL || *id == '\0' || *id == '.' || strlen (id) > 255)
+    return NULL;
+  for (const char *p = id; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '.' && *p != '_' && *p != '-')
+      return NULL;
+  return id;
+}
+
+/**
+ * vireo_paths_user_run_dir:
+ * Where a user's VMs keep their sockets and runtime files:
+ * `$XDG_RUNTIME_DIR/vireo`.  Inside a Flatpak, where `$XDG_RUNTIME_DIR`
+ * is a folder of each instance's own, `$XDG_RUNTIME_DIR/app/$FLATPAK_ID/vireo`,
+ * the one folder every instance of the app shares (and a short one:
+ * socket paths must fit in 108 bytes).
+ *
+ * Returns: (transfer full): the folder
+ */
+char *
+vireo_paths_user_run_dir (void)
+{
+  const char *id = flatpak_id ();
+
+  if (id != NULL)
+    return g_build_filename (g_get_user_runtime_dir (), "app", id, "vireo", NULL);
+  return g_build_filename (g_get_user_runtime_dir (), "vireo", NULL);
 }
 
 /**
@@ -69,7 +105,7 @@ vireo_paths_new (const char *root)
     {
       g_autofree char *config = g_build_filename (g_get_user_config_dir (), "vireo", NULL);
       g_autofree char *data = g_build_filename (g_get_user_data_dir (), "vireo", NULL);
-      g_autofree char *run = g_build_filename (g_get_user_runtime_dir (), "vireo", NULL);
+      g_autofree char *run = vireo_paths_user_run_dir ();
       g_autofree char *state = g_build_filename (g_get_user_state_dir (), "vireo", NULL);
 
       set_dirs (paths, config, data, run, state);

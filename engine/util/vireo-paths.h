@@ -28,6 +28,7 @@ typedef struct {
 
 VireoPaths *vireo_paths_new          (const char  *root);
 void        vireo_paths_free         (VireoPaths  *paths);
+char       *vireo_paths_user_run_dir (void);
 gboolean    vireo_paths_ensure       (const VireoPaths *paths,
                                       GError     **error);
 char       *vireo_paths_domain_file  (const VireoPaths *paths,
