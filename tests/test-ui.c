@@ -1124,6 +1124,12 @@ row_text (VireoSnapshotsView *view,
   return text;
 }
 
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 /* Takes a snapshot through the page's Take dialog: the suggested name,
  * a description typed in, and the Take button. */
 static void
@@ -1137,7 +1143,12 @@ take_from_page (VireoSnapshotsView *view)
   gtk_entry_set_text (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "description_entry"), "before the test");
   save_screenshot (dialog, "take-snapshot-dialog.png");
   gtk_button_clicked (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "take_button"));
-  assert_true (wait_until (snapshots_show, args, 120));
+  /* the dialog closes when the take ended, and the page reloads then; a
+   * reload before (the VM pauses for the take) may list the snapshot
+   * from the disk image before its description is saved */
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  assert_true (wait_until (is_gone, &dialog, 120));
+  assert_true (wait_until (snapshots_show, args, 60));
 }
 
 /* The snapshot of the running VM: its RAM state, a thumbnail, and the
