@@ -17,6 +17,8 @@ packages=(
   clang libclang-rt-14-dev libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
   # the integration tests' own tools (pgrep; the hostile shim client)
   procps python3
+  # the manual pages' lint (tests/check-man.sh)
+  mandoc
   # running guests
   qemu-system-x86 qemu-utils
   # NAT networks (vireo-net), and the private bus of its test

@@ -4,6 +4,7 @@
 # names of VMs, snapshots and networks of the tree --root names.
 set -euo pipefail
 vireoctl=$(realpath "$1")
+. "$(dirname "$0")/help-words.sh"
 . "$2"
 export LC_ALL=C.UTF-8 LANGUAGE=
 root=$(mktemp -d /tmp/vireo-completion.XXXXXX)
@@ -24,8 +25,7 @@ offers() {  # offers WANTED WORD…
   complete_words "$@" | grep -x -- "$want" >/dev/null || fail "completing '$*' does not offer '$want': $(complete_words "$@" | tr '\n' ' ')"
 }
 
-verbs=$("$vireoctl" --help | awk '/^  [a-z]/ { print $1 }')
-[ "$(echo "$verbs" | wc -l)" -gt 30 ] || fail "too few verbs in --help: $verbs"
+verbs=$(help_verbs "$vireoctl")
 for verb in $verbs; do
   offers "$verb" ""
 done
