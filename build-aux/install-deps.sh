@@ -17,6 +17,9 @@ packages=(
   clang libclang-rt-14-dev libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
   # the integration tests' own tools (pgrep; the hostile shim client)
   procps python3
+  # the Flatpak manifest's test (flatpak-builder --show-manifest; brings
+  # flatpak, ostree and bubblewrap, no runtime; python3-yaml parses without it)
+  flatpak-builder python3-yaml
   # running guests
   qemu-system-x86 qemu-utils
   # NAT networks (vireo-net), and the private bus of its test
