@@ -265,7 +265,7 @@ BREAKAGES = [
      'module qemu: archive source https://download.qemu.org/qemu-11.0.0.tar.xz: has no sha256'),
     ('a git source on a tag without commit',
      '      - type: archive\n        url: https://download.gnome.org/sources/gtk-vnc/1.5/gtk-vnc-1.5.0.tar.xz\n'
-     '        # sha256 from flathub/org.virt_manager.virt-manager,\n'
+     '        # sha256 from flathub/org.virt_manager.virt-manager at 021506e,\n'
      '        # org.virt_manager.virt-manager.yaml (module gtk-vnc)\n'
      '        sha256: c0beb4747528ad931da43acc567c6a0190f7fc624465571ed9ccece02c34dd23\n',
      '      - type: git\n        url: https://gitlab.gnome.org/GNOME/gtk-vnc.git\n        tag: v1.5.0\n',
