@@ -19,6 +19,9 @@ packages=(
   procps python3
   # the manual pages' lint (tests/check-man.sh)
   mandoc
+  # the Flatpak manifest's test (flatpak-builder --show-manifest; brings
+  # flatpak, ostree and bubblewrap, no runtime; python3-yaml parses without it)
+  flatpak-builder python3-yaml
   # running guests
   qemu-system-x86 qemu-utils
   # NAT networks (vireo-net), and the private bus of its test
