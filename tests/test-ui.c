@@ -528,6 +528,7 @@ typedef struct {
   GVariant *options;
   guint notifications;     /* AddNotification calls */
   char *body;              /* the last one's */
+  int response;            /* what the portal answers: 0 yes, 1 no, -1 nothing */
 } FakeDesktop;
 
 static FakeDesktop desktop;
@@ -570,11 +571,13 @@ fake_request_background (GDBusConnection       *bus,
   g_strdelimit (caller, ".", '_');
   path = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", caller, token);
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", path));
+  if (desktop.response < 0)
+    return;
   g_variant_builder_init (&results, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&results, "{sv}", "background", g_variant_new_boolean (TRUE));
+  g_variant_builder_add (&results, "{sv}", "background", g_variant_new_boolean (desktop.response == 0));
   g_variant_builder_add (&results, "{sv}", "autostart", g_variant_new_boolean (FALSE));
   g_dbus_connection_emit_signal (bus, sender, path, "org.freedesktop.portal.Request", "Response",
-                                 g_variant_new ("(ua{sv})", 0, &results), NULL);
+                                 g_variant_new ("(ua{sv})", (guint32) desktop.response, &results), NULL);
 }
 
 static void
@@ -840,6 +843,7 @@ test_keeps_running (void **state)
   AppRun run = { .active = 1, .domains = 3 };
   const char *reason = NULL;
   gboolean autostart = TRUE;
+  double elapsed;
   guint requests = desktop.requests;
   guint notifications = desktop.notifications;
 
@@ -867,14 +871,31 @@ test_keeps_running (void **state)
   assert_string_equal (desktop.body, "1 virtual machine keeps running after Vireo was closed.");
   g_free (run.note);
 
+  /* refused, or no answer: Vireo ends all the same, at the latest after 5 s */
+  desktop.response = 1;
+  memset (&run, 0, sizeof run);
+  run.active = 1;
+  run.domains = 3;
+  assert_true (run_app (f->root, TRUE, &run) < 4.0);
+  g_free (run.note);
+  desktop.response = -1;
+  memset (&run, 0, sizeof run);
+  run.active = 1;
+  run.domains = 3;
+  elapsed = run_app (f->root, TRUE, &run);
+  g_free (run.note);
+  desktop.response = 0;
+  assert_true (elapsed >= 4.5 && elapsed < 9.0);
+  assert_int_equal (desktop.requests, requests + 3);
+
   /* outside one: no request, the same notification; the VM runs on */
   memset (&run, 0, sizeof run);
   run.active = 1;
   run.domains = 3;
   run_app (f->root, FALSE, &run);
   g_free (run.note);
-  assert_int_equal (desktop.requests, requests + 1);
-  assert_int_equal (desktop.notifications, notifications + 2);
+  assert_int_equal (desktop.requests, requests + 3);
+  assert_int_equal (desktop.notifications, notifications + 4);
   assert_true (vireo_domain_is_active (f->vm));
 }
 
