@@ -12,8 +12,10 @@
  * takes, reverts to and deletes a snapshot of it running, and the row
  * menu's Clone… copies it shut off.  The Create Network dialog defines
  * an isolated network (not started: that makes a bridge), which the
- * wizard and the NIC row then offer.  Screenshots of the windows go
- * to tests/screenshots/ in the build tree.
+ * wizard and the NIC row then offer.  Closing the application's last
+ * window leaves a running VM running and says so, and inside a Flatpak
+ * asks a fake Background portal on the test's own session bus first.
+ * Screenshots of the windows go to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
@@ -517,6 +519,188 @@ close_button_name (gpointer    widget,
   return atk_object_get_name (gtk_widget_get_accessible (button));
 }
 
+/* A fake desktop on the test's own session bus: the Background portal,
+ * which records what it is asked and answers at once, and GTK's
+ * notification server, which records what it is shown. */
+typedef struct {
+  guint requests;          /* RequestBackground calls */
+  char *parent_window;     /* the last one's */
+  GVariant *options;
+  guint notifications;     /* AddNotification calls */
+  char *body;              /* the last one's */
+  int response;            /* what the portal answers: 0 yes, 1 no, -1 nothing */
+} FakeDesktop;
+
+static FakeDesktop desktop;
+
+static const char fake_desktop_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.portal.Background'>"
+  "    <method name='RequestBackground'>"
+  "      <arg type='s' direction='in'/><arg type='a{sv}' direction='in'/><arg type='o' direction='out'/>"
+  "    </method>"
+  "  </interface>"
+  "  <interface name='org.gtk.Notifications'>"
+  "    <method name='AddNotification'>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "    </method>"
+  "    <method name='RemoveNotification'>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+/* The portal's protocol: the Request's path from the caller and its
+ * handle_token, returned; then its Response on that path. */
+static void
+fake_request_background (GDBusConnection       *bus,
+                         const char            *sender,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation)
+{
+  g_autofree char *caller = g_strdup (sender + 1);
+  g_autofree char *path = NULL;
+  const char *token = "none";
+  GVariantBuilder results;
+
+  desktop.requests++;
+  g_clear_pointer (&desktop.parent_window, g_free);
+  g_clear_pointer (&desktop.options, g_variant_unref);
+  g_variant_get (parameters, "(s@a{sv})", &desktop.parent_window, &desktop.options);
+  g_variant_lookup (desktop.options, "handle_token", "&s", &token);
+  g_strdelimit (caller, ".", '_');
+  path = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", caller, token);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", path));
+  if (desktop.response < 0)
+    return;
+  g_variant_builder_init (&results, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&results, "{sv}", "background", g_variant_new_boolean (desktop.response == 0));
+  g_variant_builder_add (&results, "{sv}", "autostart", g_variant_new_boolean (FALSE));
+  g_dbus_connection_emit_signal (bus, sender, path, "org.freedesktop.portal.Request", "Response",
+                                 g_variant_new ("(ua{sv})", (guint32) desktop.response, &results), NULL);
+}
+
+static void
+fake_desktop_call (GDBusConnection       *bus,
+                   const char            *sender,
+                   const char            *path,
+                   const char            *interface,
+                   const char            *method,
+                   GVariant              *parameters,
+                   GDBusMethodInvocation *invocation,
+                   gpointer               user_data)
+{
+  if (g_str_equal (method, "RequestBackground"))
+    {
+      fake_request_background (bus, sender, parameters, invocation);
+      return;
+    }
+  if (g_str_equal (method, "AddNotification"))
+    {
+      g_autoptr(GVariant) notification = g_variant_get_child_value (parameters, 2);
+
+      desktop.notifications++;
+      g_clear_pointer (&desktop.body, g_free);
+      g_variant_lookup (notification, "body", "s", &desktop.body);
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+/* Its own connection to the bus, as a real desktop's. */
+static GDBusConnection *
+fake_desktop_start (const char *address)
+{
+  static const GDBusInterfaceVTable vtable = { fake_desktop_call, NULL, NULL, { 0 } };
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (fake_desktop_xml, NULL);
+  GDBusConnection *bus = g_dbus_connection_new_for_address_sync (address,
+                                                                 G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                                 G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                                 NULL, NULL, NULL);
+  const char *names[] = { "org.freedesktop.portal.Desktop", "org.gtk.Notifications" };
+
+  assert_non_null (bus);
+  assert_true (g_dbus_connection_register_object (bus, "/org/freedesktop/portal/desktop", info->interfaces[0],
+                                                  &vtable, NULL, NULL, NULL));
+  assert_true (g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[1],
+                                                  &vtable, NULL, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GVariant) reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                               "org.freedesktop.DBus", "RequestName",
+                                                               g_variant_new ("(su)", names[i], 0x4),
+                                                               G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE,
+                                                               -1, NULL, NULL);
+      assert_non_null (reply);
+    }
+  return bus;
+}
+
+/* One run of the application on a tree: it shows its window until the
+ * VMs are in, then the window is closed as a user would. */
+typedef struct {
+  VireoApplication *app;
+  guint active;            /* the running VMs to wait for */
+  guint domains;           /* the VMs to wait for */
+  gboolean note_shown;     /* the window's running-VMs note, when closed */
+  char *note;
+  gint64 closed_at;        /* 0 until then */
+  gboolean gave_up;
+  guint poll;
+} AppRun;
+
+static gboolean
+close_when_listed (gpointer data)
+{
+  AppRun *run = data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (run->app));
+  VireoEngine *engine = vireo_application_get_engine (run->app);
+  GtkWidget *note;
+
+  if (windows == NULL || engine == NULL ||
+      g_list_model_get_n_items (vireo_engine_get_domains (engine)) < run->domains ||
+      vireo_ui_count_active (engine) < run->active)
+    return G_SOURCE_CONTINUE;
+  note = child_of (windows->data, VIREO_TYPE_WINDOW, "running_note");
+  run->note_shown = gtk_widget_get_visible (note);
+  run->note = g_strdup (gtk_label_get_text (GTK_LABEL (note)));
+  run->closed_at = g_get_monotonic_time ();
+  gtk_window_close (windows->data);
+  run->poll = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+give_up (gpointer data)
+{
+  AppRun *run = data;
+
+  run->gave_up = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs Vireo on @root, closes its window, and returns how long it took
+ * to end after that, in seconds. */
+static double
+run_app (const char *root,
+         gboolean    sandboxed,
+         AppRun     *run)
+{
+  char *argv[] = { "vireo", "--root", (char *) root, NULL };
+  guint guard = g_timeout_add_seconds (120, give_up, run);
+
+  run->poll = g_timeout_add (50, close_when_listed, run);
+  run->app = vireo_application_new ();
+  vireo_application_set_sandboxed (run->app, sandboxed);
+  assert_int_equal (g_application_run (G_APPLICATION (run->app), 3, argv), 0);
+  g_clear_handle_id (&run->poll, g_source_remove);
+  g_clear_handle_id (&guard, g_source_remove);
+  g_clear_object (&run->app);
+  assert_false (run->gave_up);
+  assert_true (run->closed_at > 0);
+  return (g_get_monotonic_time () - run->closed_at) / (double) G_USEC_PER_SEC;
+}
+
 /* the close buttons of the error and search bars have names, not just icons */
 static void
 test_accessible_names (void **state)
@@ -647,6 +831,89 @@ test_other_client_pauses (void **state)
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
     assert_true (wait_until (row_says, args, 5));
   }
+}
+
+/* While a VM runs the window says it keeps running when Vireo is closed;
+ * closing Vireo's last window leaves it running and says so, and inside a
+ * Flatpak first asks the desktop to let Vireo run in the background. */
+static void
+test_keeps_running (void **state)
+{
+  Fixture *f = *state;
+  AppRun run = { .active = 1, .domains = 3 };
+  const char *reason = NULL;
+  gboolean autostart = TRUE;
+  double elapsed;
+  guint requests = desktop.requests;
+  guint notifications = desktop.notifications;
+
+  if (f->vm == NULL)
+    skip ();   /* the wizard's VM never ran: test_wizard says why */
+  assert_true (gtk_widget_get_visible (child_of (f->window, VIREO_TYPE_WINDOW, "running_note")));
+  assert_string_equal (gtk_label_get_text (child_of (f->window, VIREO_TYPE_WINDOW, "running_note")),
+                       "1 VM is running. It keeps running when Vireo is closed.");
+  save_screenshot (GTK_WIDGET (f->window), "main-window-running.png");
+
+  /* in a Flatpak: one request, answered before Vireo ends, well before
+   * it would stop waiting (5 s) */
+  assert_true (run_app (f->root, TRUE, &run) < 4.0);
+  assert_true (run.note_shown);
+  assert_string_equal (run.note, "1 VM is running. It keeps running when Vireo is closed.");
+  assert_int_equal (desktop.requests, requests + 1);
+  assert_string_equal (desktop.parent_window, "");
+  assert_true (g_variant_lookup (desktop.options, "reason", "&s", &reason));
+  assert_string_equal (reason, "Virtual machines keep running after the window is closed");
+  assert_true (g_variant_lookup (desktop.options, "autostart", "b", &autostart));
+  assert_false (autostart);
+  assert_true (g_variant_lookup (desktop.options, "handle_token", "&s", &reason));
+  assert_null (g_variant_lookup_value (desktop.options, "commandline", NULL));
+  assert_int_equal (desktop.notifications, notifications + 1);
+  assert_string_equal (desktop.body, "1 virtual machine keeps running after Vireo was closed.");
+  g_free (run.note);
+
+  /* refused, or no answer: Vireo ends all the same, at the latest after 5 s */
+  desktop.response = 1;
+  memset (&run, 0, sizeof run);
+  run.active = 1;
+  run.domains = 3;
+  assert_true (run_app (f->root, TRUE, &run) < 4.0);
+  g_free (run.note);
+  desktop.response = -1;
+  memset (&run, 0, sizeof run);
+  run.active = 1;
+  run.domains = 3;
+  elapsed = run_app (f->root, TRUE, &run);
+  g_free (run.note);
+  desktop.response = 0;
+  assert_true (elapsed >= 4.5 && elapsed < 9.0);
+  assert_int_equal (desktop.requests, requests + 3);
+
+  /* outside one: no request, the same notification; the VM runs on */
+  memset (&run, 0, sizeof run);
+  run.active = 1;
+  run.domains = 3;
+  run_app (f->root, FALSE, &run);
+  g_free (run.note);
+  assert_int_equal (desktop.requests, requests + 3);
+  assert_int_equal (desktop.notifications, notifications + 4);
+  assert_true (vireo_domain_is_active (f->vm));
+}
+
+/* with no VM running, closing Vireo asks nothing and says nothing */
+static void
+test_nothing_keeps_running (void **state)
+{
+  Fixture *f = *state;
+  AppRun run = { .active = 0, .domains = 2 };
+  guint requests = desktop.requests;
+  guint notifications = desktop.notifications;
+
+  assert_false (gtk_widget_get_visible (child_of (f->window, VIREO_TYPE_WINDOW, "running_note")));
+  run_app (f->root, TRUE, &run);
+  g_free (run.note);
+  assert_false (run.note_shown);
+  assert_int_equal (desktop.requests, requests);
+  assert_int_equal (desktop.notifications, notifications);
 }
 
 /* sorted by state the running VM comes first; by name, last */
@@ -1815,6 +2082,7 @@ main (int   argc,
     cmocka_unit_test (test_wizard),
     cmocka_unit_test (test_row_stats),
     cmocka_unit_test (test_other_client_pauses),
+    cmocka_unit_test (test_keeps_running),
     cmocka_unit_test (test_sort),
     cmocka_unit_test (test_console_window),
     cmocka_unit_test (test_serial_console),
@@ -1830,18 +2098,31 @@ main (int   argc,
     cmocka_unit_test (test_delete),
   };
   const struct CMUnitTest lists[] = {
+    cmocka_unit_test_setup_teardown (test_nothing_keeps_running, setup, teardown),
     cmocka_unit_test_setup_teardown (test_long_list, setup, teardown),
     cmocka_unit_test_setup_teardown (test_convert_disk, setup, teardown),
     cmocka_unit_test_setup_teardown (test_new_network, setup, teardown),
     cmocka_unit_test_setup_teardown (test_networks_window, setup, teardown),
   };
+  g_autoptr(GTestDBus) session = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr(GDBusConnection) fake_desktop = NULL;
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
   int failed;
 
+  /* the application's session bus is the test's own, with a fake desktop
+   * (g_test_dbus_up() unsets DISPLAY: Xvfb's is wanted) */
+  g_test_dbus_up (session);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+  fake_desktop = fake_desktop_start (g_test_dbus_get_bus_address (session));
   gtk_init (&argc, &argv);
   /* VIREO_TEST_FILTER=test_networks runs only the tests it names */
   if (g_getenv ("VIREO_TEST_FILTER"))
     cmocka_set_test_filter (g_getenv ("VIREO_TEST_FILTER"));
   failed = cmocka_run_group_tests_name ("manager", manager, setup, teardown);
   failed += cmocka_run_group_tests_name ("lists", lists, NULL, NULL);
+  g_clear_object (&fake_desktop);
+  /* not g_test_dbus_down(): the applications' bus connection may live on */
+  g_test_dbus_stop (session);
   return failed;
 }

@@ -5,17 +5,27 @@
  * The engine loads on a worker thread; the window appears when it is done.
  * Each instance is its own (NON_UNIQUE): two windows on two --root trees
  * must not merge into one process.
+ *
+ * Running VMs outlive the window (each has its own vireo-shim): when the
+ * last window closes while some run, a notification says so, and inside
+ * a Flatpak the application first asks the desktop to let it run in the
+ * background (vireo-background.c), so that the desktop does not stop the
+ * sandbox and the VMs in it.
  */
 #include <glib/gi18n.h>
 
 #include "config.h"
 #include "vireo-application.h"
+#include "vireo-background.h"
 #include "vireo-networks-window.h"
 #include "vireo-vm-window.h"
 #include "vireo-vm-list.h"
 #include "vireo-window.h"
 
 #define MONITOR_INTERVAL_MS 1000
+/* how long a closed Vireo waits for the Background portal's answer */
+#define BACKGROUND_WAIT_S 5
+#define KEEP_RUNNING_NOTIFICATION "keep-running"
 
 struct _VireoApplication
 {
@@ -23,17 +33,27 @@ struct _VireoApplication
 
   char *root;
   VireoEngine *engine;
-  VireoWindow *window;
+  VireoWindow *window;          /* weak: while open */
   GtkWidget *networks_window;   /* weak: while open */
+  gboolean sandboxed;           /* inside a Flatpak */
+  GCancellable *background;     /* the Background portal request, while asked */
+  guint background_timeout;
 };
 
 G_DEFINE_FINAL_TYPE (VireoApplication, vireo_application, GTK_TYPE_APPLICATION)
 
+/* Once a process: the tests call it before the application starts, and
+ * may start it more than once. */
 void
 vireo_ui_load_style (void)
 {
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  static gboolean loaded;
+  g_autoptr(GtkCssProvider) css = NULL;
 
+  if (loaded)
+    return;
+  loaded = TRUE;
+  css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, "/dev/vireo/Vireo/ui/vireo.css");
   gtk_style_context_add_provider_for_screen (gdk_screen_get_default (), GTK_STYLE_PROVIDER (css),
                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
@@ -140,11 +160,16 @@ on_loaded (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean ok = vireo_engine_load_finish (self->engine, result, &error);
 
-  vireo_window_set_loading (self->window, FALSE);
-  if (!ok)
-    vireo_window_show_error (self->window, error);
+  /* the window may be closed already */
+  if (self->window != NULL)
+    {
+      vireo_window_set_loading (self->window, FALSE);
+      if (!ok)
+        vireo_window_show_error (self->window, error);
+    }
   vireo_engine_start_monitoring (self->engine, MONITOR_INTERVAL_MS);
-  setup_bench_console (self);
+  if (self->window != NULL)
+    setup_bench_console (self);
   g_application_release (G_APPLICATION (self));
 }
 
@@ -160,8 +185,10 @@ vireo_application_activate (GApplication *app)
       gtk_window_present (GTK_WINDOW (self->window));
       return;
     }
+  /* Vireo is back: the VMs show in its window again */
+  g_application_withdraw_notification (app, KEEP_RUNNING_NOTIFICATION);
   self->engine = vireo_engine_new (self->root);
-  self->window = vireo_window_new (GTK_APPLICATION (self), self->engine);
+  g_set_weak_pointer (&self->window, vireo_window_new (GTK_APPLICATION (self), self->engine));
   vireo_window_set_loading (self->window, TRUE);
   setup_bench_window (self);
   gtk_window_present (GTK_WINDOW (self->window));
@@ -184,12 +211,18 @@ vireo_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* Closes every window: the application ends with the last one, once it
+ * has said what keeps running (vireo_application_window_removed()). */
 static void
 quit (GSimpleAction *action,
       GVariant      *param,
       gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GList *windows;
+
+  /* a destroyed window leaves the list */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (user_data))) != NULL)
+    gtk_widget_destroy (windows->data);
 }
 
 /* One Networks window for the application, made when first asked for. */
@@ -242,12 +275,137 @@ vireo_application_startup (GApplication *app)
   vireo_ui_load_style ();
 }
 
+/**
+ * vireo_ui_count_active:
+ * Returns: how many of @engine's VMs run (or are paused, or on their way
+ * up or down): those that keep running when Vireo closes
+ */
+guint
+vireo_ui_count_active (VireoEngine *engine)
+{
+  GListModel *domains = vireo_engine_get_domains (engine);
+  guint n_items = g_list_model_get_n_items (domains);
+  guint active = 0;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
+
+      if (vireo_domain_is_active (domain))
+        active++;
+    }
+  return active;
+}
+
+/* Tells the user, once the window is gone, that the VMs were not
+ * stopped; clicking it opens Vireo (the desktop starts it again). */
+static void
+notify_keep_running (VireoApplication *self,
+                     guint             active)
+{
+  g_autoptr(GNotification) notification = g_notification_new (_("Virtual machines keep running"));
+  /* Translators: shown once Vireo's last window closed; %u counts the VMs */
+  g_autofree char *body = g_strdup_printf (ngettext ("%u virtual machine keeps running after Vireo was closed.",
+                                                     "%u virtual machines keep running after Vireo was closed.",
+                                                     active), active);
+
+  g_notification_set_body (notification, body);
+  g_application_send_notification (G_APPLICATION (self), KEEP_RUNNING_NOTIFICATION, notification);
+}
+
+static gboolean
+on_background_timeout (gpointer user_data)
+{
+  VireoApplication *self = user_data;
+
+  self->background_timeout = 0;
+  g_cancellable_cancel (self->background);
+  return G_SOURCE_REMOVE;
+}
+
+/* The VMs run on whatever the answer is: it only says whether the
+ * desktop may stop them. */
+static void
+on_background (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(VireoApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean allowed = FALSE;
+
+  if (!vireo_background_request_finish (result, &allowed, &error))
+    g_message ("%s", error->message);
+  else if (!allowed)
+    g_message (_("The desktop did not allow Vireo to run in the background: it may stop the running virtual machines"));
+  else
+    g_debug ("The desktop lets Vireo run in the background");
+  g_clear_handle_id (&self->background_timeout, g_source_remove);
+  g_clear_object (&self->background);
+  g_application_release (G_APPLICATION (self));
+}
+
+/* Asks the Background portal, and keeps the application (not the main
+ * loop) up until it answers or BACKGROUND_WAIT_S pass.  No window is left
+ * to be the parent of the portal's question: "" says so. */
+static void
+request_background (VireoApplication *self)
+{
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+
+  if (bus == NULL || self->background != NULL)
+    return;
+  g_application_hold (G_APPLICATION (self));
+  self->background = g_cancellable_new ();
+  self->background_timeout = g_timeout_add_seconds (BACKGROUND_WAIT_S, on_background_timeout, self);
+  /* Translators: the reason the desktop shows when it asks the user
+   * whether Vireo may run in the background */
+  vireo_background_request_async (bus, "", _("Virtual machines keep running after the window is closed"),
+                                  self->background, on_background, g_object_ref (self));
+}
+
+/* The last window closed while VMs run. */
+static void
+vireo_application_window_removed (GtkApplication *app,
+                                  GtkWindow      *window)
+{
+  VireoApplication *self = VIREO_APPLICATION (app);
+  guint active = self->engine ? vireo_ui_count_active (self->engine) : 0;
+
+  /* the parent releases the window's hold: ours keeps the application up
+   * until it has asked */
+  g_application_hold (G_APPLICATION (app));
+  GTK_APPLICATION_CLASS (vireo_application_parent_class)->window_removed (app, window);
+  if (gtk_application_get_windows (app) == NULL && active > 0)
+    {
+      notify_keep_running (self, active);
+      if (self->sandboxed)
+        request_background (self);
+    }
+  g_application_release (G_APPLICATION (app));
+}
+
+/**
+ * vireo_application_set_sandboxed:
+ * Whether Vireo asks the Background portal when its last window closes
+ * while VMs run: inside a Flatpak, as found at start.  Tests force it.
+ */
+void
+vireo_application_set_sandboxed (VireoApplication *self,
+                                 gboolean          sandboxed)
+{
+  self->sandboxed = sandboxed;
+}
+
 static void
 vireo_application_finalize (GObject *object)
 {
   VireoApplication *self = VIREO_APPLICATION (object);
 
   g_clear_weak_pointer (&self->networks_window);
+  g_clear_weak_pointer (&self->window);
+  g_clear_handle_id (&self->background_timeout, g_source_remove);
+  g_clear_object (&self->background);
   g_free (self->root);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_application_parent_class)->finalize (object);
@@ -262,6 +420,7 @@ vireo_application_class_init (VireoApplicationClass *klass)
   app_class->activate = vireo_application_activate;
   app_class->startup = vireo_application_startup;
   app_class->handle_local_options = vireo_application_handle_local_options;
+  GTK_APPLICATION_CLASS (klass)->window_removed = vireo_application_window_removed;
 }
 
 static void
@@ -274,6 +433,7 @@ vireo_application_init (VireoApplication *self)
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
+  self->sandboxed = vireo_background_is_sandboxed ();
 }
 
 VireoApplication *

@@ -22,6 +22,7 @@ struct _VireoWindow
   GtkLabel *error_details;
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
+  GtkLabel *running_note;
 
   /* owned */
   VireoEngine *engine;

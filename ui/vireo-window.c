@@ -220,6 +220,49 @@ update_empty (VireoWindow *self)
                                     self->loading || g_list_model_get_n_items (domains) > 0 ? "list" : "empty");
 }
 
+/* While VMs run, the window says that closing it does not stop them. */
+static void
+update_running_note (VireoWindow *self)
+{
+  guint active;
+  g_autofree char *text = NULL;
+
+  if (self->engine == NULL)   /* disposed */
+    return;
+  active = vireo_ui_count_active (self->engine);
+  gtk_widget_set_visible (GTK_WIDGET (self->running_note), active > 0);
+  if (active == 0)
+    return;
+  /* Translators: under the list of VMs; %u counts the running ones */
+  text = g_strdup_printf (ngettext ("%u VM is running. It keeps running when Vireo is closed.",
+                                    "%u VMs are running. They keep running when Vireo is closed.",
+                                    active), active);
+  gtk_label_set_text (self->running_note, text);
+}
+
+static void
+on_domain_state (VireoDomain *domain,
+                 GParamSpec  *pspec,
+                 VireoWindow *self)
+{
+  update_running_note (self);
+}
+
+static void
+watch_states (VireoWindow *self,
+              guint        position,
+              guint        added)
+{
+  GListModel *domains = vireo_engine_get_domains (self->engine);
+
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
+
+      g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_domain_state), self, 0);
+    }
+}
+
 static void
 on_items_changed (GListModel  *model,
                   guint        position,
@@ -228,6 +271,8 @@ on_items_changed (GListModel  *model,
                   VireoWindow *self)
 {
   update_empty (self);
+  watch_states (self, position, added);
+  update_running_note (self);
 }
 
 /* Type-to-search: a VM shows when its name or title holds the text. */
@@ -307,6 +352,7 @@ vireo_window_class_init (VireoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, error_details);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, VireoWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, VireoWindow, running_note);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_key_press);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
@@ -344,6 +390,8 @@ vireo_window_new (GtkApplication *app,
   g_signal_connect (self->settings, "changed::stats-interval", G_CALLBACK (on_interval_changed), self);
   on_interval_changed (self->settings, "stats-interval", self);
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), self);
+  watch_states (self, 0, g_list_model_get_n_items (domains));
+  update_running_note (self);
   update_empty (self);
   if (g_list_model_get_n_items (domains) > 0)
     gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
