@@ -75,10 +75,18 @@ static const Verb verbs[] = {
 static void
 print_usage (FILE *out)
 {
+  int name_width = 0, args_width = 0;
+
+  /* columns as wide as their widest entry */
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      name_width = MAX (name_width, (int) strlen (verbs[i].name));
+      args_width = MAX (args_width, (int) strlen (verbs[i].args));
+    }
   /* Translators: VERB and ARGS are placeholders the user replaces */
   fprintf (out, "%s\n\n%s\n", _("Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]"), _("Verbs:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    fprintf (out, "  %-16s %-42s %s\n", verbs[i].name, verbs[i].args, _(verbs[i].summary));
+    fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
 }
@@ -160,8 +168,9 @@ ctl_parse (const char    *verb,
            char        ***argv,
            int            n_positional)
 {
-  g_autofree char *param = g_strdup_printf ("%s %s", verb, args);
-  g_autoptr(GOptionContext) context = g_option_context_new (param);
+  /* GOption's usage line starts with the program's name, here the verb
+   * (argv[0] of the verb's arguments) */
+  g_autoptr(GOptionContext) context = g_option_context_new (args);
   g_autoptr(GError) error = NULL;
 
   if (entries)
