@@ -296,6 +296,40 @@ test_kvm_note (void **state)
     }
 }
 
+/* Read-only media in the document portal are read without locks (the
+ * portal has none); a writable disk there keeps them (and is refused
+ * before, by vireo_storage_check_images()). */
+static void
+test_document_portal_media (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virsh-simple.xml");
+  VireoDiskConfig *vda = g_ptr_array_index (config->disks, 0);
+  VireoDiskConfig *sda = g_ptr_array_index (config->disks, 1);
+  int taps[] = { 7 };
+  VireoQemuHost host = { "/usr/bin/qemu-system-x86_64", VIREO_ACCEL_KVM, "/run/vireo/c7a5fdbdedaf", taps, 1 };
+  g_autofree char *saved = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *joined = NULL;
+
+  g_setenv ("XDG_RUNTIME_DIR", "/run/user/1000", TRUE);
+  g_free (sda->path);
+  sda->path = g_strdup ("/run/user/1000/doc/5e1f09a2/debian-12.iso");
+  g_free (vda->path);
+  vda->path = g_strdup ("/run/user/1000/doc/77c0d3e1/base.qcow2");
+  vda->readonly = TRUE;
+  assert_argv_golden (config, &host, "document-portal.args");
+
+  vda->readonly = FALSE;
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  joined = g_strjoinv ("\n", argv);
+  assert_non_null (strstr (joined, "\"node-name\":\"file-vda\",\"read-only\":false,\"discard\":\"unmap\"}"));
+  assert_non_null (strstr (joined, "\"node-name\":\"file-sda\",\"read-only\":true,\"discard\":\"unmap\",\"locking\":\"off\"}"));
+  if (saved != NULL)
+    g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
+  else
+    g_unsetenv ("XDG_RUNTIME_DIR");
+}
+
 static void
 test_cpu_under_each_accel (void **state)
 {
@@ -561,6 +595,7 @@ main (void)
     cmocka_unit_test (test_resolve_accel),
     cmocka_unit_test (test_choose_accel),
     cmocka_unit_test (test_kvm_note),
+    cmocka_unit_test (test_document_portal_media),
     cmocka_unit_test (test_cpu_under_each_accel),
     cmocka_unit_test (test_hostile_values),
     cmocka_unit_test (test_machine_rule),
