@@ -243,7 +243,7 @@ test_choose_accel (void **state)
   assert_non_null (note);
   assert_string_equal (note, vireo_host_in_flatpak ()
                        ? "VM 'tiny' runs without KVM, much slower: the Vireo app may not use /dev/kvm "
-                         "(give it the device with 'flatpak override --device=kvm')"
+                         "(allow it with 'flatpak override --user --device=kvm dev.vireo.Vireo')"
                        : "VM 'tiny' runs without KVM, much slower: this computer has no /dev/kvm "
                          "(turn on CPU virtualization in the firmware settings, or load the kvm module)");
   g_clear_pointer (&note, g_free);
@@ -277,13 +277,19 @@ test_choose_accel (void **state)
 static void
 test_kvm_note (void **state)
 {
-  g_autofree char *flatpak = vireo_host_kvm_note ("w", ENOENT, TRUE);
+  g_autofree char *flatpak = NULL;
+  g_autofree char *renamed = NULL;
   g_autofree char *nodev = vireo_host_kvm_note ("w", ENODEV, FALSE);
   g_autofree char *eacces = vireo_host_kvm_note ("w", EACCES, FALSE);
   g_autofree char *eperm = vireo_host_kvm_note ("w", EPERM, TRUE);
   g_autofree char *other = vireo_host_kvm_note ("w", EBUSY, FALSE);
 
-  assert_non_null (strstr (flatpak, "--device=kvm"));
+  g_setenv ("FLATPAK_ID", "org.example.Vireo", TRUE);
+  renamed = vireo_host_kvm_note ("w", ENXIO, TRUE);
+  g_unsetenv ("FLATPAK_ID");
+  flatpak = vireo_host_kvm_note ("w", ENOENT, TRUE);
+  assert_non_null (strstr (flatpak, "'flatpak override --user --device=kvm dev.vireo.Vireo'"));
+  assert_non_null (strstr (renamed, "'flatpak override --user --device=kvm org.example.Vireo'"));
   assert_non_null (strstr (nodev, "firmware"));
   assert_string_equal (eacces, "VM 'w' runs without KVM, much slower: you may not use /dev/kvm "
                        "(add yourself to group kvm and log in again)");

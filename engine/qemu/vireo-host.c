@@ -63,10 +63,11 @@ vireo_host_kvm_note (const char *name,
     case ENOENT:
     case ENODEV:
     case ENXIO:
+      /* Flatpak sets FLATPAK_ID in every sandbox */
       if (in_flatpak)
         return g_strdup_printf (_("VM '%s' runs without KVM, much slower: the Vireo app may not use "
-                                  "/dev/kvm (give it the device with 'flatpak override --device=kvm')"),
-                                name);
+                                  "/dev/kvm (allow it with 'flatpak override --user --device=kvm %s')"),
+                                name, g_getenv ("FLATPAK_ID") ? g_getenv ("FLATPAK_ID") : "dev.vireo.Vireo");
       return g_strdup_printf (_("VM '%s' runs without KVM, much slower: this computer has no /dev/kvm "
                                 "(turn on CPU virtualization in the firmware settings, or load the kvm module)"),
                               name);
