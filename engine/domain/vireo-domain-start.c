@@ -230,7 +230,7 @@ prepare (Start          *start,
   config = start->config;
   if (!check_files (config, error))
     return NULL;
-  host->accel = vireo_host_choose_accel (config, g_getenv ("VIREO_ACCEL"), VIREO_HOST_KVM_DEVICE,
+  host->accel = vireo_host_choose_accel (config, g_getenv ("VIREO_ACCEL"), vireo_host_kvm_device (),
                                          &start->note, error);
   if (host->accel == VIREO_ACCEL_AUTO)
     return NULL;

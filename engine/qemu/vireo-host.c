@@ -34,6 +34,20 @@ vireo_host_kvm_open_errno (const char *device)
 }
 
 /**
+ * vireo_host_kvm_device:
+ * The device a start opens to decide on KVM: %VIREO_HOST_KVM_DEVICE, or
+ * `VIREO_KVM_DEVICE` for tests only (a missing path makes a start on a
+ * machine with KVM take the no-KVM path, note and all).
+ */
+const char *
+vireo_host_kvm_device (void)
+{
+  const char *env = g_getenv ("VIREO_KVM_DEVICE");
+
+  return env != NULL && *env != '\0' ? env : VIREO_HOST_KVM_DEVICE;
+}
+
+/**
  * vireo_host_in_flatpak:
  * Whether this process runs inside a Flatpak sandbox (which always has
  * /.flatpak-info).

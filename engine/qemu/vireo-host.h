@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 /* the KVM device QEMU opens; tests pass another path */
 #define VIREO_HOST_KVM_DEVICE "/dev/kvm"
 
+const char *vireo_host_kvm_device (void);
 int         vireo_host_kvm_open_errno (const char *device);
 gboolean    vireo_host_in_flatpak  (void);
 char       *vireo_host_kvm_note    (const char *name,
