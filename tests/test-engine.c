@@ -157,6 +157,47 @@ test_define_conflicts (void **state)
   assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 1);
 }
 
+/* A writable disk in the document portal is refused when it is defined
+ * (and, by the same check, when the VM starts); a CD-ROM there is fine. */
+static void
+test_define_document_portal (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = make_config ("portal");
+  g_autofree char *saved = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+  g_autofree char *runtime = g_build_filename (f->root, "rt", NULL);
+  g_autofree char *iso = g_build_filename (runtime, "doc", "5e1f09a2", "install.iso", NULL);
+  g_autofree char *disk = g_build_filename (runtime, "doc", "77c0d3e1", "disk.qcow2", NULL);
+  g_autofree char *expected = NULL;
+  VireoDiskConfig *vda = g_ptr_array_index (config->disks, 0);
+  g_autoptr(GError) error = NULL;
+
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  assert_true (vireo_engine_load (f->engine, NULL));
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA,
+                                                               "raw", iso));
+  assert_non_null (vireo_engine_define_domain (f->engine, config, &error));
+  assert_no_error (error);
+
+  g_free (vda->path);
+  vda->path = g_strdup (disk);
+  assert_null (vireo_engine_define_domain (f->engine, config, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  expected = g_strdup_printf ("VM 'portal' cannot write disk vda (%s): it is shared through the document portal, "
+                              "where QEMU cannot lock it; copy the image into Vireo's storage folder, or give "
+                              "Vireo access to its folder (flatpak override --filesystem=FOLDER)", disk);
+  assert_string_equal (error->message, expected);
+  g_clear_error (&error);
+  /* read-only, QEMU reads it without a lock */
+  vda->readonly = TRUE;
+  assert_non_null (vireo_engine_define_domain (f->engine, config, &error));
+  assert_no_error (error);
+  if (saved != NULL)
+    g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
+  else
+    g_unsetenv ("XDG_RUNTIME_DIR");
+}
+
 static void
 test_define_network_mac_conflicts (void **state)
 {
@@ -1443,6 +1484,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_clone_rolls_back, setup, teardown),
     cmocka_unit_test_setup_teardown (test_progress_parsing, setup, teardown),
     cmocka_unit_test_setup_teardown (test_image_users, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_define_document_portal, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

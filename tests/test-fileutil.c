@@ -277,6 +277,33 @@ test_user_run_dir (void **state)
       assert_string_equal (dir, plain);
     }
   g_unsetenv ("FLATPAK_ID");
+
+/* The document portal by its path: the session's runtime folder, the
+ * user's /run/user/UID and the sandbox's view, never a look-alike. */
+static void
+test_document_portal (void **state)
+{
+  g_autofree char *user = g_strdup_printf ("/run/user/%u/doc/3f2a/x.iso", (unsigned) getuid ());
+  g_autofree char *saved = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+
+  g_setenv ("XDG_RUNTIME_DIR", "/tmp/rt/", TRUE);
+  assert_true (vireo_file_in_document_portal ("/tmp/rt/doc/3f2a/x.iso"));
+  assert_true (vireo_file_in_document_portal ("/tmp/rt//doc/./3f2a/x.iso"));
+  assert_true (vireo_file_in_document_portal (user));
+  assert_true (vireo_file_in_document_portal ("/run/flatpak/doc/3f2a/x.iso"));
+  assert_false (vireo_file_in_document_portal ("/tmp/rt/doc"));
+  assert_false (vireo_file_in_document_portal ("/tmp/rt/docs/x.iso"));
+  assert_false (vireo_file_in_document_portal ("/tmp/rt/doc/../x.iso"));
+  assert_false (vireo_file_in_document_portal ("/tmp/rtx/doc/3f2a/x.iso"));
+  assert_false (vireo_file_in_document_portal ("doc/3f2a/x.iso"));
+  assert_false (vireo_file_in_document_portal ("/srv/images/x.iso"));
+  assert_false (vireo_file_in_document_portal (NULL));
+  /* no runtime folder: the fixed places still count */
+  g_unsetenv ("XDG_RUNTIME_DIR");
+  assert_false (vireo_file_in_document_portal ("/tmp/rt/doc/3f2a/x.iso"));
+  assert_true (vireo_file_in_document_portal (user));
+  if (saved != NULL)
+    g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
 }
 
 int
@@ -292,6 +319,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_claim_refuses_existing, setup, teardown),
     cmocka_unit_test_setup_teardown (test_copy_to_fd, setup, teardown),
     cmocka_unit_test (test_user_run_dir),
+    cmocka_unit_test (test_document_portal),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -2,6 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
+#include <glib/gstdio.h>
+
 #include "vireo-error.h"
 #include "vireo-host.h"
 #include "vireo-qemu-argv.h"
@@ -209,6 +212,128 @@ test_resolve_accel (void **state)
   g_clear_error (&error);
   assert_int_equal (vireo_host_resolve_accel (config, "fast", TRUE, &error), VIREO_ACCEL_AUTO);
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+}
+
+/* The start's choice opens the device itself: a VM that asked for
+ * nothing in particular falls back to TCG with a note that says why,
+ * and the command line follows (the golden files of each accelerator). */
+static void
+test_choose_accel (void **state)
+{
+  g_autoptr(VireoDomainConfig) tiny = vireo_test_parse_domain_file ("kernel-boot.xml");
+  g_autoptr(VireoDomainConfig) debian = vireo_test_parse_domain_file ("virsh-simple.xml");
+  g_autofree char *dir = g_dir_make_tmp ("vireo-kvm-XXXXXX", NULL);
+  g_autofree char *missing = g_build_filename (dir, "kvm", NULL);
+  g_autofree char *usable = g_build_filename (dir, "usable", NULL);
+  int taps[] = { 7 };
+  VireoQemuHost tcg = { "qemu-system-x86_64", VIREO_ACCEL_AUTO, "/run/vireo/0f6c1c1e2b1a" };
+  VireoQemuHost kvm = { "/usr/bin/qemu-system-x86_64", VIREO_ACCEL_AUTO, "/run/vireo/c7a5fdbdedaf", taps, 1 };
+  g_autofree char *note = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_true (g_file_set_contents (usable, "", 0, NULL));
+  tiny->accel = debian->accel = VIREO_ACCEL_AUTO;
+  assert_int_equal (vireo_host_kvm_open_errno (missing), ENOENT);
+  assert_int_equal (vireo_host_kvm_open_errno (usable), 0);
+
+  tcg.accel = vireo_host_choose_accel (tiny, NULL, missing, &note, &error);
+  assert_no_error (error);
+  assert_int_equal (tcg.accel, VIREO_ACCEL_TCG);
+  assert_argv_golden (tiny, &tcg, "kernel-boot-tcg.args");
+  assert_non_null (note);
+  assert_string_equal (note, vireo_host_in_flatpak ()
+                       ? "VM 'tiny' runs without KVM, much slower: the Vireo app may not use /dev/kvm "
+                         "(allow it with 'flatpak override --user --device=kvm dev.vireo.Vireo')"
+                       : "VM 'tiny' runs without KVM, much slower: this computer has no /dev/kvm "
+                         "(turn on CPU virtualization in the firmware settings, or load the kvm module)");
+  g_clear_pointer (&note, g_free);
+
+  kvm.accel = vireo_host_choose_accel (debian, NULL, usable, &note, &error);
+  assert_no_error (error);
+  assert_int_equal (kvm.accel, VIREO_ACCEL_KVM);
+  assert_null (note);
+  assert_argv_golden (debian, &kvm, "virsh-simple-kvm.args");
+
+  /* TCG asked for (VIREO_ACCEL, or the definition): no note */
+  note = g_strdup ("stale");
+  assert_int_equal (vireo_host_choose_accel (tiny, "tcg", missing, &note, NULL), VIREO_ACCEL_TCG);
+  assert_null (note);
+  tiny->accel = VIREO_ACCEL_TCG;
+  assert_int_equal (vireo_host_choose_accel (tiny, "auto", missing, &note, NULL), VIREO_ACCEL_TCG);
+  assert_null (note);
+  /* KVM asked for: an error, not a note */
+  assert_int_equal (vireo_host_choose_accel (tiny, "kvm", missing, &note, &error), VIREO_ACCEL_AUTO);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION));
+  assert_null (note);
+  g_clear_error (&error);
+  assert_int_equal (vireo_host_choose_accel (tiny, "fast", missing, &note, &error), VIREO_ACCEL_AUTO);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  g_unlink (usable);
+  g_rmdir (dir);
+}
+
+/* Each cause its own advice: no device (in a Flatpak: the app's
+ * permission; on a host: firmware or module), no permission, other. */
+static void
+test_kvm_note (void **state)
+{
+  g_autofree char *flatpak = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *nodev = vireo_host_kvm_note ("w", ENODEV, FALSE);
+  g_autofree char *eacces = vireo_host_kvm_note ("w", EACCES, FALSE);
+  g_autofree char *eperm = vireo_host_kvm_note ("w", EPERM, TRUE);
+  g_autofree char *other = vireo_host_kvm_note ("w", EBUSY, FALSE);
+
+  g_setenv ("FLATPAK_ID", "org.example.Vireo", TRUE);
+  renamed = vireo_host_kvm_note ("w", ENXIO, TRUE);
+  g_unsetenv ("FLATPAK_ID");
+  flatpak = vireo_host_kvm_note ("w", ENOENT, TRUE);
+  assert_non_null (strstr (flatpak, "'flatpak override --user --device=kvm dev.vireo.Vireo'"));
+  assert_non_null (strstr (renamed, "'flatpak override --user --device=kvm org.example.Vireo'"));
+  assert_non_null (strstr (nodev, "firmware"));
+  assert_string_equal (eacces, "VM 'w' runs without KVM, much slower: you may not use /dev/kvm "
+                       "(add yourself to group kvm and log in again)");
+  assert_string_equal (eperm, eacces);
+  assert_non_null (strstr (other, g_strerror (EBUSY)));
+  for (const char *const *n = (const char *const[]) { flatpak, nodev, eacces, other, NULL }; *n; n++)
+    {
+      assert_true (g_str_has_prefix (*n, "VM 'w' runs without KVM"));
+      assert_null (strchr (*n, '\n'));
+    }
+}
+
+/* Read-only media in the document portal are read without locks (the
+ * portal has none); a writable disk there keeps them (and is refused
+ * before, by vireo_storage_check_images()). */
+static void
+test_document_portal_media (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virsh-simple.xml");
+  VireoDiskConfig *vda = g_ptr_array_index (config->disks, 0);
+  VireoDiskConfig *sda = g_ptr_array_index (config->disks, 1);
+  int taps[] = { 7 };
+  VireoQemuHost host = { "/usr/bin/qemu-system-x86_64", VIREO_ACCEL_KVM, "/run/vireo/c7a5fdbdedaf", taps, 1 };
+  g_autofree char *saved = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *joined = NULL;
+
+  g_setenv ("XDG_RUNTIME_DIR", "/run/user/1000", TRUE);
+  g_free (sda->path);
+  sda->path = g_strdup ("/run/user/1000/doc/5e1f09a2/debian-12.iso");
+  g_free (vda->path);
+  vda->path = g_strdup ("/run/user/1000/doc/77c0d3e1/base.qcow2");
+  vda->readonly = TRUE;
+  assert_argv_golden (config, &host, "document-portal.args");
+
+  vda->readonly = FALSE;
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  joined = g_strjoinv ("\n", argv);
+  assert_non_null (strstr (joined, "\"node-name\":\"file-vda\",\"read-only\":false,\"discard\":\"unmap\"}"));
+  assert_non_null (strstr (joined, "\"node-name\":\"file-sda\",\"read-only\":true,\"discard\":\"unmap\",\"locking\":\"off\"}"));
+  if (saved != NULL)
+    g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
+  else
+    g_unsetenv ("XDG_RUNTIME_DIR");
 }
 
 static void
@@ -474,6 +599,9 @@ main (void)
     cmocka_unit_test (test_port_forwards),
     cmocka_unit_test (test_network_without_tap),
     cmocka_unit_test (test_resolve_accel),
+    cmocka_unit_test (test_choose_accel),
+    cmocka_unit_test (test_kvm_note),
+    cmocka_unit_test (test_document_portal_media),
     cmocka_unit_test (test_cpu_under_each_accel),
     cmocka_unit_test (test_hostile_values),
     cmocka_unit_test (test_machine_rule),

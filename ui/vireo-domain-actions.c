@@ -7,7 +7,8 @@
  * here: one place runs each verb, asks before a Force Off, and enables
  * the actions as the engine's vireo_domain_can() says the VM's state
  * allows, again on every change of state.  A failure comes back as the
- * ::failed signal, for the window to show where it shows errors.  A VM
+ * ::failed signal, for the window to show where it shows errors, and the
+ * engine's note on a start that succeeded (no KVM) as ::noted.  A VM
  * on a virtual network that may not start for want of the network helper
  * (or of the right to use it) is offered user-mode networking instead.
  */
@@ -35,6 +36,7 @@ struct _VireoDomainActions
 
 enum {
   FAILED,
+  NOTED,
   N_SIGNALS
 };
 
@@ -148,9 +150,11 @@ on_started (GObject      *source,
   g_autoptr(VireoDomainActions) self = user_data;
   g_autoptr(GError) error = NULL;
   VireoDomain *domain = VIREO_DOMAIN (source);
+  gboolean started = vireo_domain_operation_finish (domain, result, &error);
 
-  if (vireo_domain_operation_finish (domain, result, &error) ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
+  if (started && self->window != NULL && vireo_domain_get_start_note (domain) != NULL)
+    g_signal_emit (self, signals[NOTED], 0, domain, vireo_domain_get_start_note (domain));
+  if (started || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
     return;
   g_signal_emit (self, signals[FAILED], 0, domain, error);
   if (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) && self->engine &&
@@ -382,6 +386,15 @@ vireo_domain_actions_class_init (VireoDomainActionsClass *klass)
    */
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 2, VIREO_TYPE_DOMAIN, G_TYPE_ERROR);
+
+  /**
+   * VireoDomainActions::noted:
+   * @domain: the VM that started
+   * @note: what the user should know about how it runs (no KVM), one
+   *   line from the engine
+   */
+  signals[NOTED] = g_signal_new ("noted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                 G_TYPE_NONE, 2, VIREO_TYPE_DOMAIN, G_TYPE_STRING);
 }
 
 static void

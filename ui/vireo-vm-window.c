@@ -229,14 +229,33 @@ static const VireoDomainActionEntry lifecycle[] = {
   { "vm-force-off", VIREO_DOMAIN_OP_FORCE_OFF, VIREO_DOMAIN_OP_FORCE_OFF },
 };
 
+/* One bar for errors and, as information, the engine's notes. */
+static void
+show_message (VireoVmWindow  *self,
+              GtkMessageType  type,
+              const char     *text)
+{
+  gtk_info_bar_set_message_type (self->error_bar, type);
+  gtk_label_set_text (self->error_label, text);
+  gtk_widget_show (GTK_WIDGET (self->error_bar));
+}
+
 static void
 on_lifecycle_failed (VireoDomainActions *lifecycle_actions,
                      VireoDomain        *domain,
                      const GError       *error,
                      VireoVmWindow      *self)
 {
-  gtk_label_set_text (self->error_label, error->message);
-  gtk_widget_show (GTK_WIDGET (self->error_bar));
+  show_message (self, GTK_MESSAGE_ERROR, error->message);
+}
+
+static void
+on_lifecycle_noted (VireoDomainActions *lifecycle_actions,
+                    VireoDomain        *domain,
+                    const char         *note,
+                    VireoVmWindow      *self)
+{
+  show_message (self, GTK_MESSAGE_INFO, note);
 }
 
 static void
@@ -244,8 +263,7 @@ on_snapshots_failed (VireoSnapshotsView *view,
                      const GError       *error,
                      VireoVmWindow      *self)
 {
-  gtk_label_set_text (self->error_label, error->message);
-  gtk_widget_show (GTK_WIDGET (self->error_bar));
+  show_message (self, GTK_MESSAGE_ERROR, error->message);
 }
 
 static void
@@ -315,6 +333,7 @@ vireo_vm_window_init (VireoVmWindow *self)
   self->domain_actions = vireo_domain_actions_new (GTK_WINDOW (self), self->cancellable,
                                                    lifecycle, G_N_ELEMENTS (lifecycle));
   g_signal_connect_object (self->domain_actions, "failed", G_CALLBACK (on_lifecycle_failed), self, 0);
+  g_signal_connect_object (self->domain_actions, "noted", G_CALLBACK (on_lifecycle_noted), self, 0);
 }
 
 GtkWidget *
@@ -403,6 +422,7 @@ vireo_vm_window_show_page (VireoVmWindow *self,
 const char *
 vireo_vm_window_get_error_text (VireoVmWindow *self)
 {
-  return gtk_widget_get_visible (GTK_WIDGET (self->error_bar))
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_bar)) &&
+         gtk_info_bar_get_message_type (self->error_bar) == GTK_MESSAGE_ERROR
          ? gtk_label_get_text (self->error_label) : NULL;
 }

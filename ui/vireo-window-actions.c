@@ -291,6 +291,15 @@ on_lifecycle_failed (VireoDomainActions *actions,
   _vireo_window_show_domain_error (self, domain, error);
 }
 
+static void
+on_lifecycle_noted (VireoDomainActions *actions,
+                    VireoDomain        *domain,
+                    const char         *note,
+                    VireoWindow        *self)
+{
+  vireo_window_show_note (self, note);
+}
+
 void
 _vireo_window_add_actions (VireoWindow *self)
 {
@@ -298,4 +307,5 @@ _vireo_window_add_actions (VireoWindow *self)
   self->domain_actions = vireo_domain_actions_new (GTK_WINDOW (self), self->cancellable,
                                                    lifecycle, G_N_ELEMENTS (lifecycle));
   g_signal_connect_object (self->domain_actions, "failed", G_CALLBACK (on_lifecycle_failed), self, 0);
+  g_signal_connect_object (self->domain_actions, "noted", G_CALLBACK (on_lifecycle_noted), self, 0);
 }

@@ -26,7 +26,23 @@ void
 vireo_window_show_error (VireoWindow  *self,
                          const GError *error)
 {
+  gtk_info_bar_set_message_type (self->error_bar, GTK_MESSAGE_ERROR);
   gtk_label_set_text (self->error_label, error->message);
+  gtk_widget_hide (GTK_WIDGET (self->error_expander));
+  gtk_widget_show (GTK_WIDGET (self->error_bar));
+}
+
+/**
+ * vireo_window_show_note:
+ * Shows @note (the engine's one line, e.g. a VM started without KVM) in
+ * the window's message bar, as information rather than an error.
+ */
+void
+vireo_window_show_note (VireoWindow *self,
+                        const char  *note)
+{
+  gtk_info_bar_set_message_type (self->error_bar, GTK_MESSAGE_INFO);
+  gtk_label_set_text (self->error_label, note);
   gtk_widget_hide (GTK_WIDGET (self->error_expander));
   gtk_widget_show (GTK_WIDGET (self->error_bar));
 }
@@ -75,7 +91,8 @@ _vireo_window_show_domain_error (VireoWindow  *self,
 const char *
 vireo_window_get_error_text (VireoWindow *self)
 {
-  return gtk_widget_get_visible (GTK_WIDGET (self->error_bar))
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_bar)) &&
+         gtk_info_bar_get_message_type (self->error_bar) == GTK_MESSAGE_ERROR
          ? gtk_label_get_text (self->error_label) : NULL;
 }
 

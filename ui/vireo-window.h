@@ -23,6 +23,8 @@ void         vireo_window_select_domain  (VireoWindow    *self,
                                           VireoDomain    *domain);
 void         vireo_window_show_error     (VireoWindow    *self,
                                           const GError   *error);
+void         vireo_window_show_note      (VireoWindow    *self,
+                                          const char     *note);
 const char  *vireo_window_get_error_text (VireoWindow    *self);
 GtkWidget   *vireo_window_new_vm         (VireoWindow    *self);
 void         vireo_window_search         (VireoWindow    *self,

@@ -40,6 +40,7 @@ struct _VireoDomain
 
   VireoDomainState state;
   gboolean start_pending;        /* a start of ours is under way (vireo-domain-start.c) */
+  char *start_note;              /* why our last start ran without KVM, or NULL */
   gint64 started_at;
 
   /* the definition the running QEMU was started from (run/ID/domain.xml) */

@@ -46,6 +46,7 @@ typedef struct {
   GArray *taps;                  /* (element-type int) one per NIC on a network, in order */
   int qemu_taps[VIREO_QEMU_TAPS_MAX]; /* by NIC index: the fd QEMU sees, or -1 */
   char taps_arg[32];             /* the shim's --taps=N */
+  char *note;                    /* why the guest runs without KVM, or NULL */
 } Start;
 
 static void
@@ -62,6 +63,7 @@ start_free (Start *start)
   g_clear_handle_id (&start->timeout_id, g_source_remove);
   g_clear_object (&start->ready);
   g_clear_pointer (&start->taps, g_array_unref);
+  g_free (start->note);
   g_free (start);
 }
 
@@ -228,7 +230,8 @@ prepare (Start          *start,
   config = start->config;
   if (!check_files (config, error))
     return NULL;
-  host->accel = vireo_host_resolve_accel (config, g_getenv ("VIREO_ACCEL"), vireo_host_kvm_usable (), error);
+  host->accel = vireo_host_choose_accel (config, g_getenv ("VIREO_ACCEL"), vireo_host_kvm_device (),
+                                         &start->note, error);
   if (host->accel == VIREO_ACCEL_AUTO)
     return NULL;
   *qemu = vireo_host_find_qemu (error);
@@ -395,6 +398,8 @@ finish_start (GTask  *task,
 
   g_clear_handle_id (&start->timeout_id, g_source_remove);
   end_start (self, start);
+  if (error == NULL)
+    self->start_note = g_steal_pointer (&start->note);
   if (error)
     g_task_return_error (task, error);
   else
@@ -537,6 +542,7 @@ vireo_domain_start_async (VireoDomain         *self,
   /* starting from now on, for this process's front ends (Start turns
    * insensitive) and for a second call, until end_start() */
   self->start_pending = TRUE;
+  g_clear_pointer (&self->start_note, g_free);
   _vireo_domain_set_starting (self);
 
   spawn = g_task_new (self, cancellable, on_spawned, task);
@@ -553,6 +559,25 @@ vireo_domain_start_finish (VireoDomain   *self,
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_start_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * vireo_domain_get_start_note:
+ *
+ * A note on the last start of @self by this process that succeeded: why
+ * the guest runs without KVM (one translated line, from
+ * vireo_host_choose_accel()), for a front end to show beside "started".
+ * Read it after vireo_domain_start_finish().
+ *
+ * Returns: (nullable) (transfer none): the note, or %NULL when there is
+ *   none (KVM in use, or TCG asked for); valid until the next start
+ */
+const char *
+vireo_domain_get_start_note (VireoDomain *self)
+{
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
+  return self->start_note;
 }
 
 /* Worker thread: the shim's line on the ready pipe, or NULL when it

@@ -296,6 +296,7 @@ vireo_domain_finalize (GObject *object)
   g_free (self->name_key);
   g_free (self->run_dir);
   g_free (self->state_reason);
+  g_free (self->start_note);
 
   G_OBJECT_CLASS (vireo_domain_parent_class)->finalize (object);
 }

@@ -91,6 +91,7 @@ void     vireo_domain_start_async        (VireoDomain         *self,
 gboolean vireo_domain_start_finish       (VireoDomain         *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+const char *vireo_domain_get_start_note  (VireoDomain         *self);
 void     vireo_domain_shutdown_async     (VireoDomain         *self,
                                           guint                timeout_seconds,
                                           GCancellable        *cancellable,

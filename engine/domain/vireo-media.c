@@ -5,9 +5,13 @@
  * A running VM changes its medium through QMP (blockdev-change-medium, or
  * open-tray, remove-medium and close-tray to eject), addressed by the
  * drive's qdev id, which is its target name.  The definition is saved as
- * well, so the change survives a restart.
+ * well, so the change survives a restart.  An image in the document
+ * portal, which has no locks, is added as a node of its own with locking
+ * off and inserted, since blockdev-change-medium cannot say so.
  */
 #include <unistd.h>
+
+#include "vireo-fileutil.h"
 
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
@@ -142,6 +146,52 @@ on_connected (GObject      *source,
   send_next (task);
 }
 
+/* The eject sequence; with @node, @node is inserted before the tray
+ * closes. */
+static void
+queue_swap (Change     *change,
+            const char *node)
+{
+  const char *target = change->target;
+  JsonObject *open = drive_arguments (target);
+
+  /* force: the guest may have locked the tray */
+  json_object_set_boolean_member (open, "force", TRUE);
+  queue_command (change, "blockdev-open-tray", open);
+  queue_command (change, "blockdev-remove-medium", drive_arguments (target));
+  if (node != NULL)
+    {
+      JsonObject *insert = drive_arguments (target);
+
+      json_object_set_string_member (insert, "node-name", node);
+      queue_command (change, "blockdev-insert-medium", insert);
+    }
+  queue_command (change, "blockdev-close-tray", drive_arguments (target));
+}
+
+/* An image in the document portal (vireo_file_in_document_portal()):
+ * read-only without a lock, as on the command line, under a node name
+ * of its own (unique: the old medium's node may still exist). */
+static void
+queue_unlocked_medium (Change *change)
+{
+  JsonObject *file = json_object_new ();
+  JsonObject *args = json_object_new ();
+  g_autofree char *node = g_strdup_printf ("media-%s-%" G_GINT64_MODIFIER "x",
+                                           change->target, g_get_real_time ());
+
+  json_object_set_string_member (file, "driver", "file");
+  json_object_set_string_member (file, "filename", change->path);
+  json_object_set_boolean_member (file, "read-only", TRUE);
+  json_object_set_string_member (file, "locking", "off");
+  json_object_set_string_member (args, "driver", "raw");
+  json_object_set_string_member (args, "node-name", node);
+  json_object_set_boolean_member (args, "read-only", TRUE);
+  json_object_set_object_member (args, "file", file);
+  queue_command (change, "blockdev-add", args);
+  queue_swap (change, node);
+}
+
 /* Takes @task: the drive gets its new medium in the definition, and in
  * the guest when the VM runs. */
 static void
@@ -163,7 +213,9 @@ apply_change (GTask *task)
       return;
     }
 
-  if (change->path)
+  if (change->path && vireo_file_in_document_portal (change->path))
+    queue_unlocked_medium (change);
+  else if (change->path)
     {
       JsonObject *args = drive_arguments (target);
 
@@ -173,15 +225,7 @@ apply_change (GTask *task)
       queue_command (change, "blockdev-change-medium", args);
     }
   else
-    {
-      JsonObject *open = drive_arguments (target);
-
-      /* force: the guest may have locked the tray */
-      json_object_set_boolean_member (open, "force", TRUE);
-      queue_command (change, "blockdev-open-tray", open);
-      queue_command (change, "blockdev-remove-medium", drive_arguments (target));
-      queue_command (change, "blockdev-close-tray", drive_arguments (target));
-    }
+    queue_swap (change, NULL);
   _vireo_domain_connect_async (change->domain, g_task_get_cancellable (task), on_connected, task);
 }
 

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,18 +13,127 @@
 #include "vireo-paths.h"
 
 /**
- * vireo_host_kvm_usable:
- * KVM is usable when this user can open /dev/kvm read-write.
+ * vireo_host_kvm_open_errno:
+ * @device: the KVM device: "/dev/kvm" (%VIREO_HOST_KVM_DEVICE) but in tests
+ *
+ * Opens @device read-write, as QEMU will: the only check that holds in a
+ * Flatpak sandbox, where /dev/kvm may be missing although the host has it,
+ * and on a host where group membership says nothing about ACLs.
+ *
+ * Returns: 0 when KVM is usable, else the errno of the open
  */
-gboolean
-vireo_host_kvm_usable (void)
+int
+vireo_host_kvm_open_errno (const char *device)
 {
-  int fd = open ("/dev/kvm", O_RDWR | O_CLOEXEC);
+  int fd = open (device, O_RDWR | O_CLOEXEC);
 
   if (fd < 0)
-    return FALSE;
+    return errno;
   close (fd);
-  return TRUE;
+  return 0;
+}
+
+/**
+ * vireo_host_kvm_device:
+ * The device a start opens to decide on KVM: %VIREO_HOST_KVM_DEVICE, or
+ * `VIREO_KVM_DEVICE` for tests only (a missing path makes a start on a
+ * machine with KVM take the no-KVM path, note and all).
+ */
+const char *
+vireo_host_kvm_device (void)
+{
+  const char *env = g_getenv ("VIREO_KVM_DEVICE");
+
+  return env != NULL && *env != '\0' ? env : VIREO_HOST_KVM_DEVICE;
+}
+
+/**
+ * vireo_host_in_flatpak:
+ * Whether this process runs inside a Flatpak sandbox (which always has
+ * /.flatpak-info).
+ */
+gboolean
+vireo_host_in_flatpak (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/**
+ * vireo_host_kvm_note:
+ * @name: the VM
+ * @errsv: why /dev/kvm did not open (vireo_host_kvm_open_errno())
+ * @in_flatpak: whether Vireo runs in a Flatpak sandbox
+ *
+ * Returns: (transfer full): one translated line that says @name runs
+ *   without KVM and why, for a front end to show as a note
+ */
+char *
+vireo_host_kvm_note (const char *name,
+                     int         errsv,
+                     gboolean    in_flatpak)
+{
+  switch (errsv)
+    {
+    case ENOENT:
+    case ENODEV:
+    case ENXIO:
+      /* Flatpak sets FLATPAK_ID in every sandbox */
+      if (in_flatpak)
+        return g_strdup_printf (_("VM '%s' runs without KVM, much slower: the Vireo app may not use "
+                                  "/dev/kvm (allow it with 'flatpak override --user --device=kvm %s')"),
+                                name, g_getenv ("FLATPAK_ID") ? g_getenv ("FLATPAK_ID") : "dev.vireo.Vireo");
+      return g_strdup_printf (_("VM '%s' runs without KVM, much slower: this computer has no /dev/kvm "
+                                "(turn on CPU virtualization in the firmware settings, or load the kvm module)"),
+                              name);
+    case EACCES:
+    case EPERM:
+      return g_strdup_printf (_("VM '%s' runs without KVM, much slower: you may not use /dev/kvm "
+                                "(add yourself to group kvm and log in again)"),
+                              name);
+    default:
+      return g_strdup_printf (_("VM '%s' runs without KVM, much slower: cannot open /dev/kvm: %s"),
+                              name, g_strerror (errsv));
+    }
+}
+
+/**
+ * vireo_host_choose_accel:
+ * @override: (nullable): `VIREO_ACCEL`, as for vireo_host_resolve_accel()
+ * @kvm_device: the device to open, %VIREO_HOST_KVM_DEVICE but in tests
+ * @note: (out) (transfer full) (optional): set to one translated line when
+ *   the VM asked for no accelerator in particular and gets TCG because
+ *   KVM is not usable (vireo_host_kvm_note()); else to %NULL
+ *
+ * Decides the accelerator for a start, opening @kvm_device only when the
+ * choice depends on it: the one place where Vireo decides and says why a
+ * VM runs without KVM.  Blocks on the open: call it from a worker thread.
+ *
+ * Returns: KVM or TCG, or %VIREO_ACCEL_AUTO with @error set
+ */
+VireoAccel
+vireo_host_choose_accel (const VireoDomainConfig *config,
+                         const char              *override,
+                         const char              *kvm_device,
+                         char                   **note,
+                         GError                 **error)
+{
+  VireoAccel asked = config->accel;
+  VireoAccel accel;
+  int kvm_errno = 0;
+
+  if (note != NULL)
+    *note = NULL;
+  /* what the user asked for, the override first: TCG needs no device */
+  if (override != NULL && *override != '\0' && !vireo_accel_from_string (override, &asked))
+    return vireo_host_resolve_accel (config, override, FALSE, error);
+  if (asked == VIREO_ACCEL_AUTO)
+    asked = config->accel;
+  if (asked != VIREO_ACCEL_TCG)
+    kvm_errno = vireo_host_kvm_open_errno (kvm_device);
+  accel = vireo_host_resolve_accel (config, override, kvm_errno == 0, error);
+  if (note != NULL && asked == VIREO_ACCEL_AUTO && accel == VIREO_ACCEL_TCG)
+    *note = vireo_host_kvm_note (config->name, kvm_errno, vireo_host_in_flatpak ());
+  return accel;
 }
 
 /**

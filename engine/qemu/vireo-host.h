@@ -8,7 +8,20 @@
 
 G_BEGIN_DECLS
 
-gboolean    vireo_host_kvm_usable  (void);
+/* the KVM device QEMU opens; tests pass another path */
+#define VIREO_HOST_KVM_DEVICE "/dev/kvm"
+
+const char *vireo_host_kvm_device (void);
+int         vireo_host_kvm_open_errno (const char *device);
+gboolean    vireo_host_in_flatpak  (void);
+char       *vireo_host_kvm_note    (const char *name,
+                                    int         errsv,
+                                    gboolean    in_flatpak);
+VireoAccel  vireo_host_choose_accel (const VireoDomainConfig *config,
+                                     const char              *override,
+                                     const char              *kvm_device,
+                                     char                   **note,
+                                     GError                 **error);
 char       *vireo_host_find_qemu   (GError **error);
 char       *vireo_host_find_shim   (void);
 VireoAccel  vireo_host_resolve_accel (const VireoDomainConfig *config,

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-ids.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-i18n.h"
@@ -231,6 +232,10 @@ add_disk (GPtrArray               *argv,
       add_member_string (b, "node-name", file_node);
       add_member_bool (b, "read-only", disk->readonly);
       add_member_string (b, "discard", "unmap");
+      /* the document portal has no locks; a writable image there was
+       * refused (vireo_storage_check_images()) */
+      if (disk->readonly && vireo_file_in_document_portal (disk->path))
+        add_member_string (b, "locking", "off");
       json_builder_end_object (b);
       add_json (argv, "-blockdev", b);
       g_clear_object (&b);

@@ -362,11 +362,31 @@ vireo_storage_check_image (const char          *vm,
   return g_strdup (found);
 }
 
+/* QEMU reads a read-only image without locking it (vireo-qemu-argv.c),
+ * but an image it writes must be locked: two writers would corrupt it. */
+static gboolean
+check_not_in_portal (const VireoDomainConfig *config,
+                     const VireoDiskConfig   *disk,
+                     GError                 **error)
+{
+  if (disk->readonly || !vireo_file_in_document_portal (disk->path))
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               /* Translators: the document portal is how a Flatpak app gets a file the user picked */
+               _("VM '%s' cannot write disk %s (%s): it is shared through the document portal, where "
+                 "QEMU cannot lock it; copy the image into Vireo's storage folder, or give Vireo access "
+                 "to its folder (flatpak override --filesystem=FOLDER)"),
+               config->name, disk->target, disk->path);
+  return FALSE;
+}
+
 /**
  * vireo_storage_check_images:
  * vireo_storage_check_image() for every qcow2 image of @config that
  * exists (a raw image names no other file; a missing one is reported
- * when the VM starts).  Runs qemu-img: call it on a worker thread.
+ * when the VM starts), and no writable image in the document portal
+ * (vireo_file_in_document_portal()).  Runs qemu-img: call it on a worker
+ * thread.  Definitions and starts both check here.
  */
 gboolean
 vireo_storage_check_images (const VireoDomainConfig *config,
@@ -377,6 +397,8 @@ vireo_storage_check_images (const VireoDomainConfig *config,
       const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
       g_autofree char *format = NULL;
 
+      if (disk->path != NULL && !check_not_in_portal (config, disk, error))
+        return FALSE;
       if (disk->path == NULL || g_str_equal (disk->format, "raw") ||
           !g_file_test (disk->path, G_FILE_TEST_EXISTS))
         continue;

@@ -378,3 +378,48 @@ vireo_file_read_regular (const char  *path,
   close (fd);
   return g_bytes_new_take (g_steal_pointer (&data), done);
 }
+
+static gboolean
+is_under (const char *path,
+          const char *dir)
+{
+  gsize len = strlen (dir);
+
+  return len > 1 && strncmp (path, dir, len) == 0 && path[len] == '/';
+}
+
+/**
+ * vireo_file_in_document_portal:
+ * @path: a file a VM would use
+ *
+ * Whether @path is a file shared through the Flatpak document portal:
+ * what the file chooser hands a sandboxed app, under
+ * `$XDG_RUNTIME_DIR/doc/` or `/run/user/UID/doc/` (and the sandbox's
+ * `/run/flatpak/doc/`).  The portal's FUSE file system has no byte-range
+ * locks, so QEMU's image locking fails there ("Failed to lock byte 100").
+ *
+ * Decided by the path alone, lexically (no symlink is followed, nothing
+ * is touched): a stat or statfs could hang on a FUSE file system whose
+ * server is gone, and FUSE's magic number does not tell the portal from
+ * any other.  The one place Vireo decides it: the command line, a live
+ * media change and the check of a definition's images all ask here.
+ */
+gboolean
+vireo_file_in_document_portal (const char *path)
+{
+  const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+  g_autofree char *abs = NULL;
+  g_autofree char *user_doc = g_strdup_printf ("/run/user/%u/doc", (unsigned) getuid ());
+  g_autofree char *runtime_doc = NULL;
+
+  if (path == NULL || !g_path_is_absolute (path))
+    return FALSE;
+  abs = g_canonicalize_filename (path, NULL);
+  if (runtime != NULL && g_path_is_absolute (runtime))
+    {
+      g_autofree char *joined = g_build_filename (runtime, "doc", NULL);
+      runtime_doc = g_canonicalize_filename (joined, NULL);
+    }
+  return is_under (abs, user_doc) || is_under (abs, "/run/flatpak/doc") ||
+         (runtime_doc != NULL && is_under (abs, runtime_doc));
+}

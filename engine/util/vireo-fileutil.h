@@ -35,6 +35,7 @@ gboolean vireo_file_copy_to_fd   (const char  *source,
                                   const char  *dest,
                                   GCancellable *cancellable,
                                   GError     **error);
+gboolean vireo_file_in_document_portal (const char *path);
 void     vireo_set_io_error      (GError     **error,
                                   int          errsv,
                                   const char  *format,

@@ -113,6 +113,9 @@ ctl_verb_start (Ctl   *ctl,
         }
       return ctl_fail (error);
     }
+  /* a note, not an error: the guest runs, without KVM */
+  if (vireo_domain_get_start_note (domain) != NULL)
+    fprintf (stderr, "vireoctl: %s\n", vireo_domain_get_start_note (domain));
   print_done ("start", argv[1]);
   return CTL_OK;
 }

@@ -164,9 +164,14 @@ on_started (GObject      *source,
 {
   Op *op = user_data;
   g_autoptr(GError) error = NULL;
+  const char *note;
 
+  /* the engine's note (no KVM) says more than "started" and implies it */
   if (vireo_domain_start_finish (VIREO_DOMAIN (source), result, &error))
-    tui_set_status (op->tui, FALSE, "%s", op->done);
+    {
+      note = vireo_domain_get_start_note (VIREO_DOMAIN (source));
+      tui_set_status (op->tui, FALSE, "%s", note != NULL ? note : op->done);
+    }
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     tui_start_failed (op->tui, VIREO_DOMAIN (source), error);
   g_free (op->done);

@@ -633,7 +633,9 @@ on_restarted (GObject      *source,
   VireoDomain *domain = VIREO_DOMAIN (source);
   g_autoptr(GError) error = NULL;
 
-  if (vireo_domain_start_finish (domain, result, &error))
+  if (vireo_domain_start_finish (domain, result, &error) && vireo_domain_get_start_note (domain) != NULL)
+    tui_set_status (tui, FALSE, "%s", vireo_domain_get_start_note (domain));
+  else if (error == NULL)
     tui_set_status (tui, FALSE, _("VM '%s' started with user-mode networking."), vireo_domain_get_name (domain));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     tui_set_status (tui, TRUE, "%s", error->message);
