@@ -277,6 +277,7 @@ test_user_run_dir (void **state)
       assert_string_equal (dir, plain);
     }
   g_unsetenv ("FLATPAK_ID");
+}
 
 /* The document portal by its path: the session's runtime folder, the
  * user's /run/user/UID and the sandbox's view, never a look-alike. */
