@@ -26,8 +26,9 @@ packages=(
   qemu-system-x86 qemu-utils
   # NAT networks (vireo-net), and the private bus of its test
   dnsmasq-base nftables iproute2 dbus-daemon dbus-bin
-  # the PID namespaces of Flatpak instances, in the pidns test
-  bubblewrap
+  # the PID namespaces of Flatpak instances, in the pidns test; the
+  # document portal of Flatpak's file chooser, in the portal test
+  bubblewrap xdg-desktop-portal
   # the test and demo guest: host kernel + busybox initramfs
   linux-image-amd64 busybox-static cpio kmod
 )

@@ -3,9 +3,9 @@
 # sandboxed app): a real xdg-document-portal on a private session bus,
 # whose FUSE file system has no locks.  A guest boots with a CD-ROM image
 # from it and changes to another one live; a writable disk from it is
-# refused, when defined and when started.  Without the portal (not
-# installed, or no FUSE here) the same steps run on a plain folder at the
-# same place, which tests the engine's rules but not QEMU against FUSE.
+# refused, when defined and when started.  Where FUSE cannot be mounted
+# (no /dev/fuse) the same steps run on a plain folder at the same place,
+# which tests the engine's rules but not QEMU against FUSE.
 . "$(dirname "$0")/lib.sh"
 
 : "${VIREO_DOC_EXPORT:?}"
@@ -30,13 +30,14 @@ start_portal() {
   return 1
 }
 
-if [ -x "$PORTAL" ] && [ -c /dev/fuse ] && command -v fusermount3 >/dev/null &&
+[ -x "$PORTAL" ] || fail "$PORTAL is missing (Debian's xdg-desktop-portal)"
+if [ -c /dev/fuse ] && command -v fusermount3 >/dev/null &&
    command -v dbus-daemon >/dev/null && start_portal; then
   REAL=1
   export_file() { "$VIREO_DOC_EXPORT" "$1"; }
 else
   REAL=0
-  echo "portal: no xdg-document-portal here; a plain folder stands in for it"
+  echo "portal: the document portal cannot mount here; a plain folder stands in for it"
   export_file() {
     local dir
     dir="$DOC/$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
