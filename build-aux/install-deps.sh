@@ -8,15 +8,16 @@ packages=(
   gcc meson ninja-build pkg-config
   libglib2.0-dev libjson-glib-dev libxml2-dev
   # the desktop application
-  libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream
+  libgtk-3-dev libgtk-vnc-2.0-dev libvte-2.91-dev gettext desktop-file-utils appstream gtk-update-icon-cache
   # the terminal front end, and its tests
   libncurses-dev tmux
   # tests (locales: the errors test builds a zh_CN.UTF-8 locale with localedef;
   # clang and its runtime (only recommended, so named) bring libFuzzer and
   # the sanitizers for make fuzz and make check)
   clang libclang-rt-14-dev libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
-  # the integration tests' own tools (pgrep; the hostile shim client)
-  procps python3
+  # the integration tests' own tools (pgrep; the hostile shim client;
+  # strings, and the window of the installed vireo, for the installed test)
+  procps python3 binutils xdotool
   # the manual pages' lint (tests/check-man.sh)
   mandoc
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings

@@ -117,3 +117,17 @@ expect_error() {
     *) fail "'$*' said '$out', expected it to mention '$needle'" ;;
   esac
 }
+
+# zh_cn_locale: whether a zh_CN.UTF-8 locale exists, the system's or one
+# built for this test alone under $ROOT (localedef needs the sources of
+# Debian's 'locales' package); ZH_LOCPATH holds the LOCPATH=… that a
+# command then needs, or nothing
+zh_cn_locale() {
+  ZH_LOCPATH=()
+  if locale -a 2>/dev/null | grepq -ix 'zh_CN.utf8'; then
+    return 0
+  fi
+  mkdir -p "$ROOT/locale"
+  localedef -i zh_CN -f UTF-8 "$ROOT/locale/zh_CN.UTF-8" >/dev/null 2>&1 || return 1
+  ZH_LOCPATH=(LOCPATH="$ROOT/locale")
+}

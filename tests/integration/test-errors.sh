@@ -71,15 +71,8 @@ expect_error 2 "unknown option --frobnicate" -- ctl --frobnicate list
 expect_error 1 "VM 'nosuch' does not exist" -- ctl start nosuch
 
 step errors in the language of the user
-# zh_CN.UTF-8 from the system, or built for this test alone under $ROOT
-# (localedef needs the sources of Debian's 'locales' package)
-zh=()
-if locale -a 2>/dev/null | grep -qix 'zh_CN.utf8'; then
-  zh=(LC_ALL=zh_CN.UTF-8)
-elif mkdir -p "$ROOT/locale" && localedef -i zh_CN -f UTF-8 "$ROOT/locale/zh_CN.UTF-8" >/dev/null 2>&1; then
-  zh=(LOCPATH="$ROOT/locale" LC_ALL=zh_CN.UTF-8)
-fi
-if [ ${#zh[@]} -gt 0 ]; then
+if zh_cn_locale; then
+  zh=("${ZH_LOCPATH[@]}" LC_ALL=zh_CN.UTF-8)
   : "${VIREO_LOCALEDIR:?}"
   zh_ctl() { env "${zh[@]}" VIREO_LOCALEDIR="$VIREO_LOCALEDIR" "$VIREOCTL" --root "$ROOT" "$@"; }
   expect_error 1 "虚拟机“nosuch”不存在" -- zh_ctl start nosuch
