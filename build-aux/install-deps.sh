@@ -15,6 +15,8 @@ packages=(
   # clang and its runtime (only recommended, so named) bring libFuzzer and
   # the sanitizers for make fuzz and make check)
   clang libclang-rt-14-dev libcmocka-dev libvirt-clients xvfb xauth imagemagick locales
+  # make screenshots optimises its PNGs with it
+  optipng
   # the integration tests' own tools (pgrep; the hostile shim client)
   procps python3
   # running guests
