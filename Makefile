@@ -4,13 +4,15 @@
 #               unit and integration tests again under AddressSanitizer and
 #               UBSan (build-asan), and each fuzzer for 20 s (build-fuzz)
 #   make fuzz   each libFuzzer harness for FUZZ_SECONDS (default 300)
+#   make screenshots  retake data/screenshots/*.png, the metainfo's, of
+#               the real windows under Xvfb (make check does not)
 BUILDDIR ?= build
 ASANDIR ?= build-asan
 FUZZDIR ?= build-fuzz
 FUZZ_SECONDS ?= 300
 MESON ?= meson
 
-.PHONY: all deps build build-asan build-fuzz check fuzz run bench clean
+.PHONY: all deps build build-asan build-fuzz check fuzz run bench screenshots clean
 
 all: build
 
@@ -48,6 +50,9 @@ run: build
 
 bench: build
 	@./bench/run.sh $(BUILDDIR)
+
+screenshots: build
+	@./build-aux/take-screenshots.sh $(BUILDDIR)
 
 clean:
 	rm -rf $(BUILDDIR) $(ASANDIR) $(FUZZDIR)

@@ -23,6 +23,8 @@ packages=(
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings
   # flatpak, ostree and bubblewrap, no runtime; python3-yaml parses without it)
   flatpak-builder python3-yaml
+  # make screenshots optimises its PNGs with it
+  optipng
   # running guests
   qemu-system-x86 qemu-utils
   # NAT networks (vireo-net), and the private bus of its test
