@@ -52,8 +52,9 @@ LLVMFuzzerInitialize (int    *argc,
   shim.greeting = vireo_json_parse_object ("{\"QMP\": {\"version\": {}, \"capabilities\": []}}", -1, NULL);
   shim.run_dir = g_dir_make_tmp ("vireo-fuzz-monitor-XXXXXX", &error);
   g_assert_no_error (error);
-  if (!shim_monitor_listen (&shim, &error))
+  if (!shim_monitor_bind (&shim, &error))
     g_error ("cannot listen: %s", error->message);
+  shim_monitor_accept (&shim);
   atexit (remove_run_dir);
   return 0;
 }
