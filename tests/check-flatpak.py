@@ -190,10 +190,12 @@ def installed_programs():
 
 def check_identity(manifest, problems):
     app_id = manifest.get('id')
-    metainfo = re.search(r'<id>([^<]+)</id>', read_text(f'data/{app_id}.metainfo.xml')
-                         if (SRCDIR / f'data/{app_id}.metainfo.xml').exists() else '')
+    # the metainfo is a template that the build translates
+    metainfo_path = f'data/{app_id}.metainfo.xml.in'
+    metainfo = re.search(r'<id>([^<]+)</id>', read_text(metainfo_path)
+                         if (SRCDIR / metainfo_path).exists() else '')
     if not metainfo or metainfo.group(1) != app_id:
-        problems.append(f'app id {app_id} is not the id of data/*.metainfo.xml')
+        problems.append(f'app id {app_id} is not the id of {metainfo_path}')
     desktop = SRCDIR / f'data/{app_id}.desktop.in'
     exec_line = re.search(r'^Exec=(\S+)', desktop.read_text(encoding='utf-8'), re.M) if desktop.exists() else None
     if not exec_line:

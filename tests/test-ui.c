@@ -1767,6 +1767,51 @@ test_refused_start (void **state)
   }
 }
 
+static gboolean
+shows_note (gpointer data)
+{
+  GtkInfoBar *bar = (gpointer) gtk_widget_get_template_child (data, VIREO_TYPE_WINDOW, "error_bar");
+
+  return gtk_widget_get_visible (GTK_WIDGET (bar)) && gtk_info_bar_get_message_type (bar) == GTK_MESSAGE_INFO;
+}
+
+/* Where /dev/kvm cannot be opened, a VM that may use either accelerator
+ * starts under TCG, and the window says why: a note, not an error. */
+static void
+test_kvm_note (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = guest_config ("kvmless");
+  g_autofree char *accel = g_strdup (g_getenv ("VIREO_ACCEL"));
+  GtkLabel *label = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
+                                                              "error_label");
+  gpointer args[2] = { f->engine, "kvmless" };
+  VireoDomain *vm;
+
+  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_true (wait_until (engine_knows, args, 10));
+  vm = vireo_engine_lookup_domain (f->engine, "kvmless");
+  g_unsetenv ("VIREO_ACCEL");
+  g_setenv ("VIREO_KVM_DEVICE", "/nonexistent/kvm", TRUE);
+  vireo_window_select_domain (f->window, vm);
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
+  assert_true (wait_until (shows_note, f->window, 60));
+  g_setenv ("VIREO_ACCEL", accel, TRUE);
+  g_unsetenv ("VIREO_KVM_DEVICE");
+  assert_true (g_str_has_prefix (gtk_label_get_text (label), "VM 'kvmless' runs without KVM, much slower: "));
+  assert_null (strchr (gtk_label_get_text (label), '\n'));
+  assert_null (vireo_window_get_error_text (f->window));
+  save_screenshot (GTK_WIDGET (f->window), "main-window-kvm-note.png");
+  vireo_domain_destroy_async (vm, NULL, NULL, NULL);
+  args[0] = vm;
+  args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_SHUTOFF);
+  assert_true (wait_until (domain_state_is, args, 30));
+  gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
+                                                                      "error_bar")),
+                         GTK_RESPONSE_CLOSE);
+  assert_true (vireo_engine_undefine_domain (f->engine, vm, FALSE, NULL));
+}
+
 /* deleting asks, and takes the disk along when told to */
 static void
 test_delete (void **state)
@@ -2095,6 +2140,7 @@ main (int   argc,
     cmocka_unit_test (test_clone),
     cmocka_unit_test (test_preferences),
     cmocka_unit_test (test_refused_start),
+    cmocka_unit_test (test_kvm_note),
     cmocka_unit_test (test_delete),
   };
   const struct CMUnitTest lists[] = {
