@@ -330,6 +330,19 @@ test_document_portal_media (void **state)
   joined = g_strjoinv ("\n", argv);
   assert_non_null (strstr (joined, "\"node-name\":\"file-vda\",\"read-only\":false,\"discard\":\"unmap\"}"));
   assert_non_null (strstr (joined, "\"node-name\":\"file-sda\",\"read-only\":true,\"discard\":\"unmap\",\"locking\":\"off\"}"));
+  /* a writable overlay in Vireo's storage on a base in the portal: the
+   * base is read, never written, and without a lock too */
+  g_free (vda->path);
+  vda->path = g_strdup ("/var/lib/vireo/images/overlay.qcow2");
+  vda->backing = g_strsplit ("/run/user/1000/doc/77c0d3e1/base.qcow2", ",", -1);
+  g_clear_pointer (&argv, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  joined = g_strjoinv ("\n", argv);
+  assert_non_null (strstr (joined, "{\"driver\":\"file\",\"filename\":\"/run/user/1000/doc/77c0d3e1/base.qcow2\","
+                                   "\"node-name\":\"base-file-vda\",\"read-only\":true,\"locking\":\"off\"}"));
+  assert_non_null (strstr (joined, "\"filename\":\"/var/lib/vireo/images/overlay.qcow2\",\"node-name\":\"file-vda\","
+                                   "\"read-only\":false,\"discard\":\"unmap\"}"));
   if (saved != NULL)
     g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
   else
