@@ -295,6 +295,22 @@ test_kvm_note (void **state)
                        "(add yourself to group kvm and log in again)");
   assert_string_equal (eperm, eacces);
   assert_non_null (strstr (other, g_strerror (EBUSY)));
+  /* a VM that needs KVM is refused with the same advice for the cause */
+  {
+    g_autoptr(GError) missing = NULL;
+    g_autoptr(GError) denied = NULL;
+    g_autoptr(GError) host = NULL;
+
+    vireo_host_kvm_required_error ("w", ENOENT, TRUE, &missing);
+    vireo_host_kvm_required_error ("w", EACCES, TRUE, &denied);
+    vireo_host_kvm_required_error ("w", ENOENT, FALSE, &host);
+    assert_true (g_error_matches (missing, VIREO_ERROR, VIREO_ERROR_PERMISSION));
+    assert_string_equal (missing->message, "VM 'w' needs KVM, but the Vireo app may not use /dev/kvm (allow it "
+                         "with 'flatpak override --user --device=kvm dev.vireo.Vireo', or choose the TCG accelerator)");
+    assert_true (g_error_matches (denied, VIREO_ERROR, VIREO_ERROR_PERMISSION));
+    assert_non_null (strstr (denied->message, "group kvm"));
+    assert_string_equal (host->message, denied->message);
+  }
   for (const char *const *n = (const char *const[]) { flatpak, nodev, eacces, other, NULL }; *n; n++)
     {
       assert_true (g_str_has_prefix (*n, "VM 'w' runs without KVM"));
