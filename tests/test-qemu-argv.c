@@ -294,6 +294,22 @@ test_kvm_note (void **state)
                        "(add yourself to group kvm and log in again)");
   assert_string_equal (eperm, eacces);
   assert_non_null (strstr (other, g_strerror (EBUSY)));
+  /* a VM that needs KVM is refused with the same advice for the cause */
+  {
+    g_autoptr(GError) missing = NULL;
+    g_autoptr(GError) denied = NULL;
+    g_autoptr(GError) host = NULL;
+
+    vireo_host_kvm_required_error ("w", ENOENT, TRUE, &missing);
+    vireo_host_kvm_required_error ("w", EACCES, TRUE, &denied);
+    vireo_host_kvm_required_error ("w", ENOENT, FALSE, &host);
+    assert_true (g_error_matches (missing, VIREO_ERROR, VIREO_ERROR_PERMISSION));
+    assert_string_equal (missing->message, "VM 'w' needs KVM, but the Vireo app may not use /dev/kvm (allow it "
+                         "with 'flatpak override --user --device=kvm dev.vireo.Vireo', or choose the TCG accelerator)");
+    assert_true (g_error_matches (denied, VIREO_ERROR, VIREO_ERROR_PERMISSION));
+    assert_non_null (strstr (denied->message, "group kvm"));
+    assert_string_equal (host->message, denied->message);
+  }
   for (const char *const *n = (const char *const[]) { flatpak, nodev, eacces, other, NULL }; *n; n++)
     {
       assert_true (g_str_has_prefix (*n, "VM 'w' runs without KVM"));
@@ -329,6 +345,19 @@ test_document_portal_media (void **state)
   joined = g_strjoinv ("\n", argv);
   assert_non_null (strstr (joined, "\"node-name\":\"file-vda\",\"read-only\":false,\"discard\":\"unmap\"}"));
   assert_non_null (strstr (joined, "\"node-name\":\"file-sda\",\"read-only\":true,\"discard\":\"unmap\",\"locking\":\"off\"}"));
+  /* a writable overlay in Vireo's storage on a base in the portal: the
+   * base is read, never written, and without a lock too */
+  g_free (vda->path);
+  vda->path = g_strdup ("/var/lib/vireo/images/overlay.qcow2");
+  vda->backing = g_strsplit ("/run/user/1000/doc/77c0d3e1/base.qcow2", ",", -1);
+  g_clear_pointer (&argv, g_strfreev);
+  g_clear_pointer (&joined, g_free);
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  joined = g_strjoinv ("\n", argv);
+  assert_non_null (strstr (joined, "{\"driver\":\"file\",\"filename\":\"/run/user/1000/doc/77c0d3e1/base.qcow2\","
+                                   "\"node-name\":\"base-file-vda\",\"read-only\":true,\"locking\":\"off\"}"));
+  assert_non_null (strstr (joined, "\"filename\":\"/var/lib/vireo/images/overlay.qcow2\",\"node-name\":\"file-vda\","
+                                   "\"read-only\":false,\"discard\":\"unmap\"}"));
   if (saved != NULL)
     g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
   else

@@ -108,27 +108,35 @@ watched_shim_lives (VireoDomain *self)
   return self->shim_watch_id != 0 && poll (&pfd, 1, 0) == 0;
 }
 
-/* Learn of the exit of the shim that listens as @pid when it happens. */
-static void
+/* Learn of the exit of the shim that listens as @pid when it happens.
+ * Returns whether it lives as a probe after pidfd_open() says: a shim
+ * that died since the first probe (before its pidfd was made, or before
+ * the pidfd could be trusted) is dead, not alive and unwatched, since a
+ * SIGKILL leaves no state.json change to look again at. */
+static ShimLife
 watch (VireoDomain *self,
        pid_t        pid)
 {
+  ShimLife life;
   pid_t again;
   int fd;
 
   _vireo_domain_unwatch_shim (self);
   fd = syscall (SYS_pidfd_open, pid, 0);
-  if (fd < 0)
-    return;   /* an old kernel: connections to the shim still tell */
+  if (fd < 0 && errno != ESRCH)
+    return SHIM_ALIVE;   /* an old kernel: connections to the shim still tell */
   /* alive before and after the pidfd was made, as the same pid: the
    * pidfd is that shim's, not a process that took its pid meanwhile */
-  if (probe (self->run_dir, &again) != SHIM_ALIVE || again != pid)
+  life = probe (self->run_dir, &again);
+  if (fd < 0 || life != SHIM_ALIVE || again != pid)
     {
-      close (fd);
-      return;
+      if (fd >= 0)
+        close (fd);
+      return life;
     }
   self->shim_pidfd = fd;
   self->shim_watch_id = g_unix_fd_add (fd, G_IO_IN, on_shim_exited, self);
+  return SHIM_ALIVE;
 }
 
 /**
@@ -146,7 +154,5 @@ _vireo_domain_shim_lives (VireoDomain *self)
   _vireo_domain_unwatch_shim (self);
   if (probe (self->run_dir, &pid) != SHIM_ALIVE)
     return FALSE;
-  if (pid > 0)
-    watch (self, pid);
-  return TRUE;
+  return pid <= 0 || watch (self, pid) == SHIM_ALIVE;
 }

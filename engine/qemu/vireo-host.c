@@ -96,6 +96,44 @@ vireo_host_kvm_note (const char *name,
     }
 }
 
+/* A missing device: in a Flatpak, the app was not given it. */
+static gboolean
+kvm_not_given (int      errsv,
+               gboolean in_flatpak)
+{
+  return in_flatpak && (errsv == ENOENT || errsv == ENODEV || errsv == ENXIO);
+}
+
+/**
+ * vireo_host_kvm_required_error:
+ * @name: the VM, which asked for KVM (`<domain type='kvm'>` or
+ *   `VIREO_ACCEL=kvm`)
+ * @errsv: why /dev/kvm did not open (vireo_host_kvm_open_errno())
+ * @in_flatpak: whether Vireo runs in a Flatpak sandbox
+ *
+ * Sets @error to why @name cannot start, with the advice that fits the
+ * cause, as vireo_host_kvm_note() gives it for a VM that falls back to
+ * TCG: in a Flatpak without the device, the app's permission, not the
+ * group kvm.
+ */
+void
+vireo_host_kvm_required_error (const char  *name,
+                               int          errsv,
+                               gboolean     in_flatpak,
+                               GError     **error)
+{
+  if (kvm_not_given (errsv, in_flatpak))
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
+                 _("VM '%s' needs KVM, but the Vireo app may not use /dev/kvm (allow it with "
+                   "'flatpak override --user --device=kvm %s', or choose the TCG accelerator)"),
+                 name, g_getenv ("FLATPAK_ID") ? g_getenv ("FLATPAK_ID") : "dev.vireo.Vireo");
+  else
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
+                 _("VM '%s' needs KVM, but /dev/kvm is missing or not accessible "
+                 "(add yourself to group kvm, or choose the TCG accelerator)"),
+                 name);
+}
+
 /**
  * vireo_host_choose_accel:
  * @override: (nullable): `VIREO_ACCEL`, as for vireo_host_resolve_accel()
@@ -130,7 +168,12 @@ vireo_host_choose_accel (const VireoDomainConfig *config,
     asked = config->accel;
   if (asked != VIREO_ACCEL_TCG)
     kvm_errno = vireo_host_kvm_open_errno (kvm_device);
-  accel = vireo_host_resolve_accel (config, override, kvm_errno == 0, error);
+  accel = vireo_host_resolve_accel (config, override, kvm_errno == 0, NULL);
+  if (accel == VIREO_ACCEL_AUTO && kvm_errno != 0)
+    {
+      vireo_host_kvm_required_error (config->name, kvm_errno, vireo_host_in_flatpak (), error);
+      return VIREO_ACCEL_AUTO;
+    }
   if (note != NULL && asked == VIREO_ACCEL_AUTO && accel == VIREO_ACCEL_TCG)
     *note = vireo_host_kvm_note (config->name, kvm_errno, vireo_host_in_flatpak ());
   return accel;
@@ -191,10 +234,7 @@ vireo_host_resolve_accel (const VireoDomainConfig *config,
     return kvm_usable ? VIREO_ACCEL_KVM : VIREO_ACCEL_TCG;
   if (accel == VIREO_ACCEL_KVM && !kvm_usable)
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
-                   _("VM '%s' needs KVM, but /dev/kvm is missing or not accessible "
-                   "(add yourself to group kvm, or choose the TCG accelerator)"),
-                   config->name);
+      vireo_host_kvm_required_error (config->name, EACCES, FALSE, error);
       return VIREO_ACCEL_AUTO;
     }
   return accel;

@@ -17,6 +17,10 @@ gboolean    vireo_host_in_flatpak  (void);
 char       *vireo_host_kvm_note    (const char *name,
                                     int         errsv,
                                     gboolean    in_flatpak);
+void        vireo_host_kvm_required_error (const char  *name,
+                                           int          errsv,
+                                           gboolean     in_flatpak,
+                                           GError     **error);
 VireoAccel  vireo_host_choose_accel (const VireoDomainConfig *config,
                                      const char              *override,
                                      const char              *kvm_device,

@@ -179,6 +179,9 @@ add_backing (GPtrArray             *argv,
       add_member_string (b, "filename", disk->backing[i - 1]);
       add_member_string (b, "node-name", file_node);
       add_member_bool (b, "read-only", TRUE);
+      /* a base only read, as read-only media: the portal has no locks */
+      if (vireo_file_in_document_portal (disk->backing[i - 1]))
+        add_member_string (b, "locking", "off");
       json_builder_end_object (b);
       add_json (argv, "-blockdev", b);
       g_clear_object (&b);
