@@ -24,10 +24,12 @@ printf '#!/bin/sh\nwhile :; do sleep 1; done\n' >"$tmp/bin/vireo-shim"
 cp "$tmp/bin/vireo-shim" "$tmp/bin/qemu-system-x86_64"
 chmod +x "$tmp/bin/vireo-shim" "$tmp/bin/qemu-system-x86_64"
 ln -s root "$tmp/link"
+# spawn COMMAND…: starts it in the background, its pid in $spawned (not
+# through $(…), whose subshell would keep the pid from the cleanup)
 spawn() {
   "$@" >/dev/null 2>&1 &
-  pids+=($!)
-  echo $!
+  spawned=$!
+  pids+=("$spawned")
 }
 alive() { [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 wait_dead() {
@@ -37,12 +39,16 @@ wait_dead() {
 }
 
 root=$tmp/root
-shim=$(spawn "$tmp/bin/vireo-shim" --name a --run-dir "$root/run/0123" -- qemu)
-qemu=$(spawn "$tmp/bin/qemu-system-x86_64" -display "vnc=unix:$root/run/0123/vnc.sock")
+spawn "$tmp/bin/vireo-shim" --name a --run-dir "$root/run/0123" -- qemu
+shim=$spawned
+spawn "$tmp/bin/qemu-system-x86_64" -display "vnc=unix:$root/run/0123/vnc.sock"
+qemu=$spawned
 # through the symlink, as `vireoctl --root $tmp/link` starts it
-linked=$(spawn "$tmp/bin/vireo-shim" --name b --run-dir "$tmp/link/run/4567" -- qemu)
+spawn "$tmp/bin/vireo-shim" --name b --run-dir "$tmp/link/run/4567" -- qemu
+linked=$spawned
 # another root, whose path holds this root's path inside it
-outer=$(spawn "$tmp/bin/vireo-shim" --name c --run-dir "$tmp/other$root/run/89ab" -- qemu)
+spawn "$tmp/bin/vireo-shim" --name c --run-dir "$tmp/other$root/run/89ab" -- qemu
+outer=$spawned
 sleep 0.3
 
 "$KILL" "" /
