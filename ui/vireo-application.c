@@ -273,6 +273,8 @@ vireo_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
   vireo_ui_load_style ();
+  /* the window manager's icon, under X11 too (the desktop file names it) */
+  gtk_window_set_default_icon_name ("dev.vireo.Vireo");
 }
 
 /**
@@ -433,7 +435,8 @@ vireo_application_init (VireoApplication *self)
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  self->sandboxed = vireo_background_is_sandboxed ();
+  /* the engine decides it, once */
+  self->sandboxed = vireo_paths_flatpak_id () != NULL;
 }
 
 VireoApplication *

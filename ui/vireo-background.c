@@ -37,16 +37,6 @@ request_free (Request *request)
   g_free (request);
 }
 
-/**
- * vireo_background_is_sandboxed:
- * Returns: whether Vireo runs inside a Flatpak sandbox
- */
-gboolean
-vireo_background_is_sandboxed (void)
-{
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
-}
-
 /* Answers the task once: the Response, the call's failure or the
  * cancellation, whichever comes first.  Drops the reference that
  * vireo_background_request_async() keeps until then. */

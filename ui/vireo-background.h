@@ -8,7 +8,6 @@
 
 G_BEGIN_DECLS
 
-gboolean vireo_background_is_sandboxed   (void);
 void     vireo_background_request_async  (GDBusConnection     *bus,
                                           const char          *parent_window,
                                           const char          *reason,

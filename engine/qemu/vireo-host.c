@@ -49,13 +49,22 @@ vireo_host_kvm_device (void)
 
 /**
  * vireo_host_in_flatpak:
- * Whether this process runs inside a Flatpak sandbox (which always has
- * /.flatpak-info).
+ * Whether this process runs inside a Flatpak sandbox
+ * (vireo_paths_flatpak_id()).
  */
 gboolean
 vireo_host_in_flatpak (void)
 {
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  return vireo_paths_flatpak_id () != NULL;
+}
+
+/* The app's id for a `flatpak override` command line. */
+static const char *
+app_id (void)
+{
+  const char *id = vireo_paths_flatpak_id ();
+
+  return id != NULL ? id : "dev.vireo.Vireo";
 }
 
 /**
@@ -77,11 +86,10 @@ vireo_host_kvm_note (const char *name,
     case ENOENT:
     case ENODEV:
     case ENXIO:
-      /* Flatpak sets FLATPAK_ID in every sandbox */
       if (in_flatpak)
         return g_strdup_printf (_("VM '%s' runs without KVM, much slower: the Vireo app may not use "
                                   "/dev/kvm (allow it with 'flatpak override --user --device=kvm %s')"),
-                                name, g_getenv ("FLATPAK_ID") ? g_getenv ("FLATPAK_ID") : "dev.vireo.Vireo");
+                                name, app_id ());
       return g_strdup_printf (_("VM '%s' runs without KVM, much slower: this computer has no /dev/kvm "
                                 "(turn on CPU virtualization in the firmware settings, or load the kvm module)"),
                               name);
@@ -126,7 +134,7 @@ vireo_host_kvm_required_error (const char  *name,
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
                  _("VM '%s' needs KVM, but the Vireo app may not use /dev/kvm (allow it with "
                    "'flatpak override --user --device=kvm %s', or choose the TCG accelerator)"),
-                 name, g_getenv ("FLATPAK_ID") ? g_getenv ("FLATPAK_ID") : "dev.vireo.Vireo");
+                 name, app_id ());
   else
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_PERMISSION,
                  _("VM '%s' needs KVM, but /dev/kvm is missing or not accessible "

@@ -28,10 +28,16 @@ set_dirs (VireoPaths *paths,
   paths->log_dir = g_build_filename (state, "log", NULL);
 }
 
-/* What Flatpak calls the app inside its sandbox, if it is a name a
- * folder may have: a reverse-DNS id, as flatpak itself requires. */
-static const char *
-flatpak_id (void)
+/**
+ * vireo_paths_flatpak_id:
+ * Whether Vireo runs inside a Flatpak sandbox, decided here once for the
+ * engine and the front ends: Flatpak sets `FLATPAK_ID` in every sandbox.
+ *
+ * Returns: (nullable): the app's id, if it is a name a folder may have
+ *   (a reverse-DNS id, as flatpak itself requires); %NULL outside
+ */
+const char *
+vireo_paths_flatpak_id (void)
 {
   const char *id = g_getenv ("FLATPAK_ID");
 
@@ -56,7 +62,7 @@ flatpak_id (void)
 char *
 vireo_paths_user_run_dir (void)
 {
-  const char *id = flatpak_id ();
+  const char *id = vireo_paths_flatpak_id ();
 
   if (id != NULL)
     return g_build_filename (g_get_user_runtime_dir (), "app", id, "vireo", NULL);

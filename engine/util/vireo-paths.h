@@ -28,6 +28,7 @@ typedef struct {
 
 VireoPaths *vireo_paths_new          (const char  *root);
 void        vireo_paths_free         (VireoPaths  *paths);
+const char *vireo_paths_flatpak_id   (void);
 char       *vireo_paths_user_run_dir (void);
 gboolean    vireo_paths_ensure       (const VireoPaths *paths,
                                       GError     **error);
