@@ -344,6 +344,73 @@ test_one_command_in_flight (void **state)
   result_clear (&b);
 }
 
+/* Reads what the client sent until @n lines have come, in large reads,
+ * pumping the main loop meanwhile; returns the last line. */
+static char *
+peer_read_lines (Fixture *f,
+                 guint    n)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint lines = 0;
+  char *last;
+
+  while (lines < n)
+    {
+      struct pollfd pfd = { f->peer, POLLIN, 0 };
+      char buf[65536];
+      ssize_t got;
+
+      if (g_get_monotonic_time () > end)
+        fail_msg ("the client sent %u lines of %u", lines, n);
+      g_main_context_iteration (NULL, FALSE);
+      if (poll (&pfd, 1, 5) != 1 || (got = read (f->peer, buf, sizeof buf)) <= 0)
+        continue;
+      for (ssize_t i = 0; i < got; i++)
+        if (buf[i] == '\n')
+          lines++;
+      g_string_append_len (text, buf, got);
+    }
+  g_string_truncate (text, text->len - 2);   /* the last "\r\n" */
+  last = strrchr (text->str, '\n');
+  return g_strdup (last ? last + 1 : text->str);
+}
+
+/* A peer may answer before the client's write of the command is done (a
+ * large command, or a shim that answers at once): the next command waits
+ * for the stream, which takes one write at a time. */
+static void
+test_reply_before_write_completes (void **state)
+{
+  Fixture *f = *state;
+  Result a = { 0 }, b = { 0 };
+  g_autoptr(JsonObject) args = json_object_new ();
+  g_autofree char *big = g_strnfill (2 * 1024 * 1024, 'x');
+  g_autofree char *second = NULL;
+  g_autoptr(JsonObject) request = NULL;
+
+  handshake (f);
+  json_object_set_string_member (args, "data", big);
+  vireo_qmp_client_execute_async (f->client, "big", args, NULL, on_execute, &a);
+  vireo_qmp_client_execute_async (f->client, "query-status", NULL, NULL, on_execute, &b);
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  /* the socket is full: the write of "big" is still under way */
+  peer_write (f, "{\"return\": {}, \"id\": \"v2\"}\r\n");
+  vireo_test_pump (NULL, &a.done, 5000);
+  assert_no_error (a.error);
+  second = peer_read_lines (f, 2);
+  request = vireo_json_parse_object (second, -1, NULL);
+  assert_non_null (request);
+  assert_string_equal (json_object_get_string_member (request, "execute"), "query-status");
+  reply (f, request, "\"return\": {\"status\": \"running\"}");
+  vireo_test_pump (NULL, &b.done, 5000);
+  assert_no_error (b.error);
+  assert_null (f->closed);
+  result_clear (&a);
+  result_clear (&b);
+}
+
 static void
 test_eof_after_buffered_lines (void **state)
 {
@@ -577,6 +644,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_several_messages_per_read, setup, teardown),
     cmocka_unit_test_setup_teardown (test_error_replies, setup, teardown),
     cmocka_unit_test_setup_teardown (test_one_command_in_flight, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_reply_before_write_completes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_eof_after_buffered_lines, setup, teardown),
     cmocka_unit_test_setup_teardown (test_garbage_closes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_oversized_message_closes, setup, teardown),

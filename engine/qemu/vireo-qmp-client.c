@@ -43,6 +43,9 @@ struct _VireoQmpClient
   guint8 *read_buf;
   GQueue queue;            /* Pending, not yet sent */
   Pending *in_flight;
+  /* a write under way: a stream takes one at a time, and a quick peer's
+   * reply may come before the write's own callback */
+  gboolean writing;
   GTask *handshake;
   JsonObject *greeting;
   GError *close_error;
@@ -123,6 +126,8 @@ typedef struct {
   GBytes *bytes;        /* the stream reads it until the write completes */
 } Write;
 
+static void pump (VireoQmpClient *self);
+
 static void
 on_written (GObject      *source,
             GAsyncResult *result,
@@ -135,8 +140,13 @@ on_written (GObject      *source,
   g_bytes_unref (write->bytes);
   g_free (write);
 
-  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error) ||
-      self->phase == PHASE_CLOSED)
+  self->writing = FALSE;
+  if (g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, &error))
+    {
+      pump (self);
+      return;
+    }
+  if (self->phase == PHASE_CLOSED)
     return;
   /* A hang-up shows the same way whether a read or a write notices it. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
@@ -157,7 +167,7 @@ pump (VireoQmpClient *self)
   Write *write;
   char *line;
 
-  if (self->in_flight != NULL || self->phase == PHASE_CLOSED)
+  if (self->in_flight != NULL || self->writing || self->phase == PHASE_CLOSED)
     return;
   /* Before capabilities are negotiated only that one command may go. */
   pending = g_queue_peek_head (&self->queue);
@@ -179,6 +189,7 @@ pump (VireoQmpClient *self)
   write = g_new0 (Write, 1);
   write->self = g_object_ref (self);
   write->bytes = g_bytes_new_take (line, strlen (line));
+  self->writing = TRUE;
   g_output_stream_write_all_async (g_io_stream_get_output_stream (self->stream),
                                    g_bytes_get_data (write->bytes, NULL),
                                    g_bytes_get_size (write->bytes),
