@@ -66,25 +66,6 @@ guest_config (const char *name)
   return config;
 }
 
-/* Iterates the main loop until @check holds or @timeout_s passes. */
-static gboolean
-wait_until (gboolean (*check) (gpointer),
-            gpointer   data,
-            guint      timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (20000);
-    }
-  return TRUE;
-}
-
 static void
 save_screenshot (GtkWidget  *window,
                  const char *name)
@@ -263,7 +244,7 @@ check_forwards (VireoDetailsView *details,
   gtk_spin_button_set_value (child_of (row, VIREO_TYPE_NIC_ROW, "host_spin"), 6553);
   gtk_spin_button_set_value (child_of (row, VIREO_TYPE_NIC_ROW, "guest_spin"), 53);
   gtk_button_clicked (child_of (row, VIREO_TYPE_NIC_ROW, "add_forward_button"));
-  assert_true (wait_until (details_saved, details, 10));
+  assert_true (vireo_test_wait_until (details_saved, details, 10));
   assert_int_equal (n_forwards (domain), 1);
   forward = g_ptr_array_index (((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (domain)->nics, 0))->forwards, 0);
   assert_int_equal (forward->protocol, VIREO_FORWARD_UDP);
@@ -278,7 +259,7 @@ check_forwards (VireoDetailsView *details,
   assert_int_equal (gtk_tree_model_iter_n_children (gtk_tree_view_get_model (view), NULL), 1);
   gtk_tree_selection_select_path (gtk_tree_view_get_selection (view), first);
   gtk_button_clicked (child_of (row, VIREO_TYPE_NIC_ROW, "remove_forward_button"));
-  assert_true (wait_until (details_saved, details, 10));
+  assert_true (vireo_test_wait_until (details_saved, details, 10));
   assert_int_equal (n_forwards (domain), 0);
 }
 
@@ -307,21 +288,21 @@ check_device_pages (VireoDetailsView *details,
   mac = child_of (gtk_list_box_get_row_at_index (nics, 0), VIREO_TYPE_NIC_ROW, "mac_entry");
   gtk_entry_set_text (mac, "52:54:00:AB:CD:EF");
   g_signal_emit_by_name (mac, "activate");
-  assert_true (wait_until (details_saved, details, 10));
+  assert_true (vireo_test_wait_until (details_saved, details, 10));
   assert_string_equal (((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (domain)->nics, 0))->mac,
                        "52:54:00:ab:cd:ef");
   mac = child_of (gtk_list_box_get_row_at_index (nics, 0), VIREO_TYPE_NIC_ROW, "mac_entry");
   gtk_entry_set_text (mac, "zz:54");
   g_signal_emit_by_name (mac, "activate");
   args[1] = "VM 'wizard-vm': 'zz:54' is not a valid unicast MAC address";
-  assert_true (wait_until (status_starts, args, 10));
+  assert_true (vireo_test_wait_until (status_starts, args, 10));
   check_forwards (details, domain, vm_window);
 
   /* display settings */
   gtk_notebook_set_current_page (notebook, 3);
   gtk_combo_box_set_active_id (child_of (details, VIREO_TYPE_DETAILS_VIEW, "video_combo"), "vga");
   gtk_button_clicked (child_of (details, VIREO_TYPE_DETAILS_VIEW, "display_apply_button"));
-  assert_true (wait_until (details_saved, details, 10));
+  assert_true (vireo_test_wait_until (details_saved, details, 10));
   assert_string_equal (vireo_domain_get_config (domain)->video_model, "vga");
   assert_true (vireo_domain_get_config (domain)->serial);
   save_screenshot (vm_window, "details-display.png");
@@ -334,18 +315,18 @@ check_device_pages (VireoDetailsView *details,
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
   {
     gpointer count[2] = { domain, GUINT_TO_POINTER (n_disks + 1) };
-    assert_true (wait_until (disk_count_is, count, 20));
+    assert_true (vireo_test_wait_until (disk_count_is, count, 20));
   }
   added = g_ptr_array_index (vireo_domain_get_config (domain)->disks, n_disks);
   assert_string_equal (added->target, "vdb");
   assert_true (g_file_test (added->path, G_FILE_TEST_IS_REGULAR));
   args[1] = "Added “vdb”.";
-  assert_true (wait_until (status_starts, args, 10));
+  assert_true (vireo_test_wait_until (status_starts, args, 10));
 
   /* its bus becomes SATA (and its name follows), then it goes; the image stays */
   row = GTK_WIDGET (gtk_list_box_get_row_at_index (disks, n_disks));
   gtk_combo_box_set_active_id (child_of (row, VIREO_TYPE_DISK_ROW, "bus_combo"), "sata");
-  assert_true (wait_until (details_saved, details, 10));
+  assert_true (vireo_test_wait_until (details_saved, details, 10));
   added = g_ptr_array_index (vireo_domain_get_config (domain)->disks, n_disks);
   assert_int_equal (added->bus, VIREO_DISK_BUS_SATA);
   assert_string_equal (added->target, "sda");
@@ -363,7 +344,7 @@ check_device_pages (VireoDetailsView *details,
     assert_non_null (question);
     assert_true (gtk_window_get_modal (question));
     gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_ACCEPT);
-    assert_true (wait_until (disk_count_is, count, 10));
+    assert_true (vireo_test_wait_until (disk_count_is, count, 10));
     assert_null (find_message_dialog ());
     assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
   }
@@ -449,19 +430,6 @@ serial_shows (gpointer data)
   return text != NULL && strstr (text, args[1]) != NULL;
 }
 
-static void
-pump_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (20000);
-    }
-}
-
 /* A 256 KiB paste reaches the guest whole and in order (its md5sum there
  * is the one of what was pasted), while the guest reads far slower than
  * the view writes: the window keeps running its main loop meanwhile. */
@@ -480,12 +448,12 @@ paste_large (VireoSerialView *serial)
 
   vireo_serial_view_type (serial, "stty -echo; echo md5-$((2+3)); md5sum; stty echo\n");
   args[1] = "md5-5";
-  assert_true (wait_until (serial_shows, args, 60));
-  pump_for (1000);
+  assert_true (vireo_test_wait_until (serial_shows, args, 60));
+  vireo_test_pump_for (1000);
   vireo_serial_view_type (serial, payload->str);
   vireo_serial_view_type (serial, "\004");
   args[1] = md5;
-  if (!wait_until (serial_shows, args, 300))
+  if (!vireo_test_wait_until (serial_shows, args, 300))
     {
       g_autofree char *text = vireo_serial_view_get_text (serial);
       g_autofree char *tail = g_strdup (text ? text + MAX (0, (gssize) strlen (text) - 400) : "(nothing)");
@@ -776,7 +744,7 @@ test_wizard (void **state)
     gtk_assistant_next_page (GTK_ASSISTANT (assistant));
     args[0] = f->engine;
     args[1] = "wizard-vm";
-    assert_true (wait_until (domain_running, args, 60));
+    assert_true (vireo_test_wait_until (domain_running, args, 60));
     vm = vireo_engine_lookup_domain (f->engine, "wizard-vm");
     assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
     assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
@@ -799,8 +767,8 @@ test_row_stats (void **state)
     /* the row shows CPU and memory use of the running VM, and its address
      * once the guest agent tells it */
     args[0] = gtk_list_box_get_row_at_index (box, 2);
-    assert_true (wait_until (row_has_samples, args[0], 10));
-    assert_true (wait_until (row_shows_address, args[0], 60));
+    assert_true (vireo_test_wait_until (row_has_samples, args[0], 10));
+    assert_true (vireo_test_wait_until (row_shows_address, args[0], 60));
   }
 }
 
@@ -823,13 +791,13 @@ test_other_client_pauses (void **state)
     vireo_test_pump (NULL, &paused, 30000);
     args[0] = box;
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
-    assert_true (wait_until (row_says, args, 5));
+    assert_true (vireo_test_wait_until (row_says, args, 5));
     save_screenshot (GTK_WIDGET (f->window), "main-window.png");
     vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
                                VIREO_DOMAIN_ACTION_RESUME, NULL, on_action_done, &resumed);
     vireo_test_pump (NULL, &resumed, 30000);
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
-    assert_true (wait_until (row_says, args, 5));
+    assert_true (vireo_test_wait_until (row_says, args, 5));
   }
 }
 
@@ -960,7 +928,7 @@ test_console_window (void **state)
     vm_window = vireo_window_open_vm_window (f->window, f->vm);
     gtk_window_resize (GTK_WINDOW (vm_window), 820, 560);
     vnc = vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window));
-    assert_true (wait_until (vnc_shows_frame, vnc, 90));
+    assert_true (vireo_test_wait_until (vnc_shows_frame, vnc, 90));
   }
   f->vm_window = vm_window;
 }
@@ -984,7 +952,7 @@ test_serial_console (void **state)
     vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "serial");
     args[0] = serial;
     args[1] = "VIREO-GUEST-READY";
-    if (!wait_until (serial_shows, args, 120))
+    if (!vireo_test_wait_until (serial_shows, args, 120))
       {
         g_autofree char *text = vireo_serial_view_get_text (serial);
         fail_msg ("the serial console shows: %s", text ? text : "(nothing)");
@@ -992,10 +960,10 @@ test_serial_console (void **state)
     /* busybox's line editing is in raw mode before it prints its prompt:
      * what is typed now is read */
     args[1] = "guest# ";
-    assert_true (wait_until (serial_shows, args, 60));
+    assert_true (vireo_test_wait_until (serial_shows, args, 60));
     vireo_serial_view_type (serial, "echo typed-$((7*6))\n");
     args[1] = "typed-42";
-    assert_true (wait_until (serial_shows, args, 60));
+    assert_true (vireo_test_wait_until (serial_shows, args, 60));
     /* copy and paste go through the clipboard, as Ctrl+Shift+C and V do */
     {
       GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (serial), "serial");
@@ -1013,12 +981,12 @@ test_serial_console (void **state)
       gtk_clipboard_set_text (clipboard, "echo pasted-$((6*7))\n", -1);
       g_action_group_activate_action (actions, "paste", NULL);
       args[1] = "pasted-42";
-      assert_true (wait_until (serial_shows, args, 60));
+      assert_true (vireo_test_wait_until (serial_shows, args, 60));
     }
     paste_large (serial);
     save_screenshot (vm_window, "serial-window.png");
     vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
-    assert_true (wait_until (vnc_shows_frame, vnc, 10));
+    assert_true (vireo_test_wait_until (vnc_shows_frame, vnc, 10));
     save_screenshot (vm_window, "console-window.png");
   }
 }
@@ -1050,7 +1018,7 @@ test_details_editor (void **state)
                           "console=tty0 console=ttyS0 quiet loglevel=3");
       gtk_button_clicked ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
                                                                      "apply_button"));
-      assert_true (wait_until (details_saved, details, 10));
+      assert_true (vireo_test_wait_until (details_saved, details, 10));
       assert_string_equal (vireo_domain_get_config (alpha)->title, "Edited title");
       assert_string_equal (vireo_domain_get_config (alpha)->cmdline, "console=tty0 console=ttyS0 quiet loglevel=3");
       assert_non_null (vireo_domain_get_config (alpha)->kernel);
@@ -1062,7 +1030,7 @@ test_details_editor (void **state)
       xml = vireo_domain_get_xml (alpha);
       vireo_details_view_set_xml (details, xml);
       assert_true (vireo_details_view_apply_xml (details));
-      assert_true (wait_until (details_saved, details, 10));
+      assert_true (vireo_test_wait_until (details_saved, details, 10));
       save_screenshot (vm_window, "details-window.png");
       {
         GtkNotebook *notebook = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (details),
@@ -1080,12 +1048,12 @@ test_details_editor (void **state)
 
           gtk_notebook_set_current_page (notebook, 2);
           vireo_details_view_add_nic (details);
-          assert_true (wait_until (details_saved, details, 10));
+          assert_true (vireo_test_wait_until (details_saved, details, 10));
           assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before + 1);
           assert_non_null (gtk_list_box_get_row_at_index (nics, before));
           save_screenshot (vm_window, "details-network.png");
           vireo_details_view_remove_nic (details, before);
-          assert_true (wait_until (details_saved, details, 10));
+          assert_true (vireo_test_wait_until (details_saved, details, 10));
           assert_int_equal (vireo_domain_get_config (alpha)->nics->len, before);
         }
         check_device_pages (details, alpha, vm_window);
@@ -1142,7 +1110,7 @@ test_qemu_killed (void **state)
     }
     args[0] = box;
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
-    assert_true (wait_until (row_says, args, 10));
+    assert_true (vireo_test_wait_until (row_says, args, 10));
     assert_string_equal (vireo_domain_get_state_reason (alpha), "QEMU was killed by signal 9 (Killed)");
     save_screenshot (vm_window, "console-crashed.png");
     gtk_widget_destroy (vm_window);
@@ -1168,7 +1136,7 @@ test_shim_killed (void **state)
     g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
     args[0] = box;
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
-    assert_true (wait_until (row_says, args, 30));
+    assert_true (vireo_test_wait_until (row_says, args, 30));
     {
       g_autofree char *path = g_build_filename (vireo_domain_get_run_dir (alpha), "state.json", NULL);
       g_autofree char *text = NULL;
@@ -1180,7 +1148,7 @@ test_shim_killed (void **state)
       kill (atoi (p + strlen ("\"shim-pid\":")), SIGKILL);
     }
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_CRASHED);
-    assert_true (wait_until (row_says, args, 15));
+    assert_true (vireo_test_wait_until (row_says, args, 15));
     assert_string_equal (vireo_domain_get_state_reason (alpha), "the supervisor process vireo-shim died");
     assert_null (vireo_window_get_error_text (f->window));
   }
@@ -1268,18 +1236,18 @@ test_vm_window_actions (void **state)
   /* Start, from the header bar's button */
   gtk_button_clicked (child_of (vm_window, VIREO_TYPE_VM_WINDOW, "start_button"));
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
-  assert_true (wait_until (domain_state_is, args, 60));
+  assert_true (vireo_test_wait_until (domain_state_is, args, 60));
   check_lifecycle (vm_window, NULL, TRUE, TRUE, TRUE);
   save_screenshot (vm_window, "vm-window-running.png");
 
   /* Pause from the menu; the main button becomes Resume */
   g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-pause", NULL);
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
-  assert_true (wait_until (domain_state_is, args, 30));
+  assert_true (vireo_test_wait_until (domain_state_is, args, 30));
   check_lifecycle (vm_window, "Resume", FALSE, FALSE, TRUE);
   gtk_button_clicked (child_of (vm_window, VIREO_TYPE_VM_WINDOW, "start_button"));
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
-  assert_true (wait_until (domain_state_is, args, 30));
+  assert_true (vireo_test_wait_until (domain_state_is, args, 30));
   check_lifecycle (vm_window, NULL, TRUE, TRUE, TRUE);
 
   /* Force Off asks first: Cancel leaves it running, Force Off stops it */
@@ -1289,14 +1257,14 @@ test_vm_window_actions (void **state)
   assert_ptr_equal (gtk_window_get_transient_for (question), vm_window);
   gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_CANCEL);
   assert_null (find_message_dialog ());
-  pump_for (500);
+  vireo_test_pump_for (500);
   assert_int_equal (vireo_domain_get_state (vm), VIREO_DOMAIN_STATE_RUNNING);
   g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-force-off", NULL);
   question = find_message_dialog ();
   assert_non_null (question);
   gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_ACCEPT);
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_SHUTOFF);
-  assert_true (wait_until (domain_state_is, args, 30));
+  assert_true (vireo_test_wait_until (domain_state_is, args, 30));
   check_lifecycle (vm_window, "Start", FALSE, FALSE, FALSE);
   assert_null (vireo_vm_window_get_error_text (VIREO_VM_WINDOW (vm_window)));
   assert_null (vireo_window_get_error_text (f->window));
@@ -1414,8 +1382,8 @@ take_from_page (VireoSnapshotsView *view)
    * reload before (the VM pauses for the take) may list the snapshot
    * from the disk image before its description is saved */
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  assert_true (wait_until (is_gone, &dialog, 120));
-  assert_true (wait_until (snapshots_show, args, 60));
+  assert_true (vireo_test_wait_until (is_gone, &dialog, 120));
+  assert_true (vireo_test_wait_until (snapshots_show, args, 60));
 }
 
 /* The snapshot of the running VM: its RAM state, a thumbnail, and the
@@ -1467,8 +1435,8 @@ edit_description (VireoSnapshotsView *view)
   assert_true (find_row (model, NULL, "snapshot-1", &iter));
   path = gtk_tree_model_get_string_from_iter (model, &iter);
   g_signal_emit_by_name (renderer, "edited", path, "a clean guest");
-  pump_for (300);
-  assert_true (wait_until (snapshots_idle, view, 20));
+  vireo_test_pump_for (300);
+  assert_true (vireo_test_wait_until (snapshots_idle, view, 20));
   text = row_text (view, "snapshot-1", VIREO_SNAPSHOTS_COLUMN_DESCRIPTION);
   assert_string_equal (text, "a clean guest");
 }
@@ -1493,7 +1461,7 @@ revert_from_page (VireoSnapshotsView *view,
   assert_true (vireo_snapshots_view_is_busy (view));
   assert_false (gtk_widget_is_sensitive (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "take_button")));
   assert_true (gtk_widget_get_visible (child_of (view, VIREO_TYPE_SNAPSHOTS_VIEW, "progress_bar")));
-  assert_true (wait_until (snapshots_show, args, 120));
+  assert_true (vireo_test_wait_until (snapshots_show, args, 120));
   if (vireo_vm_window_get_error_text (VIREO_VM_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (view)))))
     fail_msg ("%s", vireo_vm_window_get_error_text (VIREO_VM_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (view)))));
   {
@@ -1518,7 +1486,7 @@ delete_from_page (VireoSnapshotsView *view)
   question = find_message_dialog ();
   assert_non_null (question);
   gtk_dialog_response (GTK_DIALOG (question), GTK_RESPONSE_ACCEPT);
-  assert_true (wait_until (snapshots_show, args, 60));
+  assert_true (vireo_test_wait_until (snapshots_show, args, 60));
   args[1] = "snapshot-1";
   assert_true (snapshots_show (args));
 }
@@ -1544,10 +1512,10 @@ test_snapshots_page (void **state)
    * guest's first screen, and the warning is fatal here) */
   vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "snapshots");
   g_action_group_activate_action (G_ACTION_GROUP (vm_window), "vm-start", NULL);
-  assert_true (wait_until (domain_state_is, args, 60));
-  pump_for (3000);
+  assert_true (vireo_test_wait_until (domain_state_is, args, 60));
+  vireo_test_pump_for (3000);
   vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "console");
-  assert_true (wait_until (vnc_shows_frame, vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window)), 60));
+  assert_true (vireo_test_wait_until (vnc_shows_frame, vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window)), 60));
   assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "vm-snapshot"));
   assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "vm-clone"));
   vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "snapshots");
@@ -1555,7 +1523,7 @@ test_snapshots_page (void **state)
     gpointer shows[2] = { view, "Current state" };
     g_autofree char *parent = NULL;
 
-    assert_true (wait_until (snapshots_show, shows, 20));
+    assert_true (vireo_test_wait_until (snapshots_show, shows, 20));
     parent = parent_of (view, "Current state");
     assert_null (parent);
   }
@@ -1571,7 +1539,7 @@ test_snapshots_page (void **state)
   /* off for the clone: its disks must hold still */
   vireo_domain_destroy_async (vm, NULL, NULL, NULL);
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_SHUTOFF);
-  assert_true (wait_until (domain_state_is, args, 30));
+  assert_true (vireo_test_wait_until (domain_state_is, args, 30));
   assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "vm-clone"));
   gtk_widget_destroy (vm_window);
 }
@@ -1614,9 +1582,9 @@ take_from_menu (Fixture *f)
   assert_non_null (dialog);
   args[0] = child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "name_entry");
   args[1] = "snapshot-2";
-  assert_true (wait_until (entry_says, args, 20));
+  assert_true (vireo_test_wait_until (entry_says, args, 20));
   gtk_button_clicked (child_of (dialog, VIREO_TYPE_TAKE_SNAPSHOT_DIALOG, "take_button"));
-  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_TAKE_SNAPSHOT_DIALOG), 60));
+  assert_true (vireo_test_wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_TAKE_SNAPSHOT_DIALOG), 60));
 }
 
 static gboolean
@@ -1659,7 +1627,7 @@ test_clone (void **state)
   linked = child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "linked_radio");
   args[0] = from;
   args[1] = "snapshot-2";
-  assert_true (wait_until (combo_has, args, 20));
+  assert_true (vireo_test_wait_until (combo_has, args, 20));
   args[1] = "snapshot-1";
   assert_true (combo_has (args));
   assert_string_equal (gtk_combo_box_get_active_id (from), "");
@@ -1674,10 +1642,10 @@ test_clone (void **state)
   gtk_button_clicked (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "clone_button"));
   assert_true (gtk_widget_get_visible (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "progress_bar")));
   assert_false (gtk_widget_is_sensitive (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "clone_button")));
-  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_CLONE_DIALOG), 120));
+  assert_true (vireo_test_wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_CLONE_DIALOG), 120));
   args[0] = f->engine;
   args[1] = "wizard-vm-clone";
-  assert_true (wait_until (engine_knows, args, 10));
+  assert_true (vireo_test_wait_until (engine_knows, args, 10));
   assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (
                       vireo_window_get_list_box (f->window)))),
                     vireo_engine_lookup_domain (f->engine, "wizard-vm-clone"));
@@ -1734,10 +1702,10 @@ test_refused_start (void **state)
       assert_non_null (vireo_engine_define_domain (f->other, bad, NULL));
       args[0] = f->engine;
       args[1] = "gamma";
-      assert_true (wait_until (engine_knows, args, 10));
+      assert_true (vireo_test_wait_until (engine_knows, args, 10));
       vireo_window_select_domain (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
       g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
-      assert_true (wait_until (has_error, f->window, 30));
+      assert_true (vireo_test_wait_until (has_error, f->window, 30));
       assert_non_null (strstr (vireo_window_get_error_text (f->window),
                                "VM 'gamma' failed to start: unable to find CPU model 'SierraForest'"));
       expander = (gpointer) gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
@@ -1755,7 +1723,7 @@ test_refused_start (void **state)
         const char *text;
 
         gtk_button_clicked (child_of (window, VIREO_TYPE_VM_WINDOW, "start_button"));
-        assert_true (wait_until (vm_window_has_error, window, 30));
+        assert_true (vireo_test_wait_until (vm_window_has_error, window, 30));
         text = vireo_vm_window_get_error_text (VIREO_VM_WINDOW (window));
         assert_true (g_str_has_prefix (text, "VM 'gamma' failed to start: unable to find CPU model 'SierraForest'"));
         assert_null (strchr (text, '\n'));
@@ -1789,13 +1757,13 @@ test_kvm_note (void **state)
   VireoDomain *vm;
 
   assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
-  assert_true (wait_until (engine_knows, args, 10));
+  assert_true (vireo_test_wait_until (engine_knows, args, 10));
   vm = vireo_engine_lookup_domain (f->engine, "kvmless");
   g_unsetenv ("VIREO_ACCEL");
   g_setenv ("VIREO_KVM_DEVICE", "/nonexistent/kvm", TRUE);
   vireo_window_select_domain (f->window, vm);
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
-  assert_true (wait_until (shows_note, f->window, 60));
+  assert_true (vireo_test_wait_until (shows_note, f->window, 60));
   g_setenv ("VIREO_ACCEL", accel, TRUE);
   g_unsetenv ("VIREO_KVM_DEVICE");
   assert_true (g_str_has_prefix (gtk_label_get_text (label), "VM 'kvmless' runs without KVM, much slower: "));
@@ -1805,7 +1773,7 @@ test_kvm_note (void **state)
   vireo_domain_destroy_async (vm, NULL, NULL, NULL);
   args[0] = vm;
   args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_SHUTOFF);
-  assert_true (wait_until (domain_state_is, args, 30));
+  assert_true (vireo_test_wait_until (domain_state_is, args, 30));
   gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
                                                                       "error_bar")),
                          GTK_RESPONSE_CLOSE);
@@ -1838,7 +1806,7 @@ test_delete (void **state)
       /* the files go on the worker pool; the VM leaves when that is done */
       args[0] = f->engine;
       args[1] = "wizard-vm";
-      assert_true (wait_until (engine_lacks, args, 10));
+      assert_true (vireo_test_wait_until (engine_lacks, args, 10));
       assert_null (vireo_engine_lookup_domain (f->engine, "wizard-vm"));
       assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
       assert_null (vireo_window_get_error_text (f->window));
@@ -1886,7 +1854,7 @@ test_long_list (void **state)
   vireo_window_select_domain (window, vireo_engine_lookup_domain (f->engine, "vm77"));
   assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (box))),
                     vireo_engine_lookup_domain (f->engine, "vm77"));
-  assert_true (wait_until (list_complete, box, 10));
+  assert_true (vireo_test_wait_until (list_complete, box, 10));
   while (gtk_list_box_get_row_at_index (box, n))
     n++;
   assert_int_equal (n, 84);   /* alpha, beta, vm00…vm79, z9, z10 */
@@ -1964,7 +1932,7 @@ test_convert_disk (void **state)
   gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
   args[0] = details;
   args[1] = "Converted “vdb” to qcow2: ";
-  assert_true (wait_until (status_starts, args, 30));
+  assert_true (vireo_test_wait_until (status_starts, args, 30));
   assert_non_null (strstr (vireo_details_view_get_status (VIREO_DETAILS_VIEW (details)), "Kept "));
   disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), "vdb");
   assert_string_equal (disk->format, "qcow2");
@@ -2017,7 +1985,7 @@ create_from_dialog (GtkWidget   *dialog,
   assert_true (gtk_widget_is_sensitive (create));
   save_screenshot (dialog, "new-network-dialog.png");
   gtk_button_clicked (GTK_BUTTON (create));
-  assert_true (wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_NEW_NETWORK_DIALOG), 20));
+  assert_true (vireo_test_wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_NEW_NETWORK_DIALOG), 20));
   assert_true (network_defined (args));
   assert_int_equal (vireo_network_get_config (vireo_engine_lookup_network (engine, "lab"))->forward,
                     VIREO_NETWORK_FORWARD_NONE);
@@ -2107,9 +2075,9 @@ test_networks_window (void **state)
   save_screenshot (GTK_WIDGET (window), "networks-window.png");
 
   vireo_networks_window_delete (window);
-  assert_true (wait_until (message_dialog_shown, NULL, 5));
+  assert_true (vireo_test_wait_until (message_dialog_shown, NULL, 5));
   gtk_dialog_response (GTK_DIALOG (find_message_dialog ()), GTK_RESPONSE_ACCEPT);
-  assert_true (wait_until (network_gone, args, 20));
+  assert_true (vireo_test_wait_until (network_gone, args, 20));
   assert_null (vireo_networks_window_get_error_text (window));
   gtk_widget_destroy (GTK_WIDGET (window));
 }

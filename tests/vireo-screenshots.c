@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "vireo-application.h"
+#include "vireo-test-util.h"
 #include "vireo-vm-row.h"
 #include "vireo-vm-window.h"
 #include "vireo-window.h"
@@ -26,20 +27,6 @@
 
 static const char *outdir;
 
-/* Iterates the main loop for @ms. */
-static void
-pump_for (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      while (g_main_context_pending (NULL))
-        g_main_context_iteration (NULL, FALSE);
-      g_usleep (10000);
-    }
-}
-
 /* Iterates the main loop until @check holds; fails after @timeout_s. */
 static void
 wait_for (gboolean   (*check) (gpointer),
@@ -47,14 +34,8 @@ wait_for (gboolean   (*check) (gpointer),
           guint        timeout_s,
           const char  *what)
 {
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!check (data))
-    {
-      if (g_get_monotonic_time () > end)
-        g_error ("vireo-screenshots: %s did not happen in %u s", what, timeout_s);
-      pump_for (20);
-    }
+  if (!vireo_test_wait_until (check, data, timeout_s))
+    g_error ("vireo-screenshots: %s did not happen in %u s", what, timeout_s);
 }
 
 static void
@@ -67,7 +48,7 @@ save (GtkWidget  *window,
   GdkWindow *gdk = gtk_widget_get_window (window);
   GtkAllocation bar;
 
-  pump_for (500);   /* the last frames drawn */
+  vireo_test_pump_for (500);   /* the last frames drawn */
   /* the window itself, without the margin around it that its decorations
    * keep for a shadow (the same on every side, without a compositor) */
   gtk_widget_get_allocation (gtk_window_get_titlebar (GTK_WINDOW (window)), &bar);
@@ -172,7 +153,7 @@ take_vm_window (VireoWindow *window,
   VireoVncView *vnc = vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window));
 
   wait_for (console_has_frame, vnc, 60, "the console connecting");
-  pump_for (2000);
+  vireo_test_pump_for (2000);
   save (vm_window, "console.png");
   gtk_widget_destroy (vm_window);
 }

@@ -116,6 +116,41 @@ vireo_test_pump (GMainContext *context,
     fail_msg ("timed out after %u ms", timeout_ms);
 }
 
+/* Iterates the default main context for @ms, without waiting in it: a
+ * window under test keeps drawing meanwhile. */
+void
+vireo_test_pump_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+}
+
+/* Iterates the default main context until @check holds (TRUE) or
+ * @timeout_s passes (FALSE). */
+gboolean
+vireo_test_wait_until (gboolean (*check) (gpointer),
+                       gpointer   data,
+                       guint      timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (20000);
+    }
+  return TRUE;
+}
+
 /* Parses tests/data/domain/NAME, failing the test on any error. */
 VireoDomainConfig *
 vireo_test_parse_domain_file (const char *name)

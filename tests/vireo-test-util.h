@@ -24,6 +24,10 @@ VireoDomainConfig *vireo_test_parse_domain_file (const char *name);
 void   vireo_test_pump            (GMainContext *context,
                                    gboolean     *done,
                                    guint         timeout_ms);
+void   vireo_test_pump_for        (guint         ms);
+gboolean vireo_test_wait_until    (gboolean    (*check) (gpointer),
+                                   gpointer      data,
+                                   guint         timeout_s);
 
 #define assert_no_error(err) \
   do { if ((err) != NULL) fail_msg ("unexpected error: %s", (err)->message); } while (0)
