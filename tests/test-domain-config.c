@@ -231,8 +231,8 @@ test_document_errors (void **state)
     { "<domain type='kvm'><name>x</name><memory unit='parsec'>1</memory></domain>", "unit='parsec'" },
     { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>xen</type></os></domain>",
       "<type>xen</type>" },
-    { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type>hvm</type>"
-      "<loader>/usr/share/OVMF/OVMF_CODE.fd</loader></os></domain>", "UEFI" },
+    { "<domain type='kvm'><name>x</name><memory>65536</memory><os firmware='bios'><type>hvm</type>"
+      "<loader>/usr/share/OVMF/OVMF_CODE.fd</loader></os></domain>", "cannot have a <loader>" },
     { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type arch='aarch64'>hvm</type>"
       "</os></domain>", "architecture 'aarch64'" },
     { "<domain type='kvm'><name>x</name><memory>65536</memory><os><type machine='virt'>hvm</type>"
@@ -743,6 +743,105 @@ test_use_user_networking (void **state)
   assert_true (vireo_domain_config_validate (config, NULL));
 }
 
+/* virt-install's Windows 11: secure boot with Microsoft's keys, SMM;
+ * every UEFI element is modelled and comes back as it was. */
+static void
+test_uefi_secure_roundtrip (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("uefi-secure.xml");
+
+  assert_string_equal (config->firmware, "efi");
+  assert_true (vireo_domain_config_uses_efi (config));
+  assert_true (vireo_domain_config_secure_boot (config));
+  assert_true (vireo_domain_config_smm_on (config));
+  assert_string_equal (config->loader, "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd");
+  assert_int_equal (config->loader_readonly, VIREO_TRISTATE_YES);
+  assert_int_equal (config->loader_secure, VIREO_TRISTATE_YES);
+  assert_string_equal (config->loader_type, "pflash");
+  assert_string_equal (config->nvram, "/srv/images/win11_VARS.qcow2");
+  assert_string_equal (config->nvram_template, "/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
+  assert_int_equal (config->fw_secure_boot, VIREO_TRISTATE_YES);
+  assert_int_equal (config->fw_enrolled_keys, VIREO_TRISTATE_YES);
+  assert_true (vireo_domain_config_nvram_is_qcow2 (config));
+  assert_roundtrip (config, "uefi-secure.xml");
+}
+
+/* <os firmware='efi'> alone: OVMF chosen at start; BIOS clears it all */
+static void
+test_uefi_plain_and_back_to_bios (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("uefi.xml");
+  g_autofree char *xml = NULL;
+
+  assert_true (vireo_domain_config_uses_efi (config));
+  assert_false (vireo_domain_config_secure_boot (config));
+  assert_null (config->loader);
+  assert_roundtrip (config, "uefi.xml");
+
+  vireo_domain_config_set_firmware (config, FALSE);
+  assert_false (vireo_domain_config_uses_efi (config));
+  assert_null (config->nvram);
+  xml = vireo_domain_config_format (config);
+  assert_null (strstr (xml, "firmware="));
+  assert_null (strstr (xml, "nvram"));
+  assert_true (vireo_domain_config_validate (config, NULL));
+}
+
+/* What libvirt refuses of a UEFI setup, one line each. */
+static void
+test_uefi_rules (void **state)
+{
+  static const struct { const char *from; const char *to; const char *expect; } cases[] = {
+    { "<os firmware=\"efi\">", "<os firmware=\"bios\">", "<os firmware='bios'> cannot have a <loader>" },
+    { "type=\"pflash\"", "type=\"rom\"", "<loader> type is not supported (pflash only)" },
+    { "readonly=\"yes\"", "readonly=\"no\"", "<loader readonly='no'> is not supported" },
+    { "machine=\"q35\"", "machine=\"pc\"", "secure boot needs a q35 machine type" },
+    { "<smm state=\"on\"/>", "<smm state=\"off\"/>", "secure boot needs <features><smm state='on'/>" },
+    { "<feature enabled=\"yes\" name=\"secure-boot\"/>", "<feature enabled=\"no\" name=\"secure-boot\"/>",
+      "<loader secure> contradicts the firmware feature 'secure-boot'" },
+    { "secure=\"yes\" ", "", "'enrolled-keys' needs firmware feature 'secure-boot'" },
+    { ">/srv/images/win11_VARS.qcow2<", ">/srv/images/../win11_VARS.qcow2<", "NVRAM path" },
+    { "<os firmware=\"efi\">", "<os firmware=\"uefi\">", "<os firmware='uefi'> is not supported (bios or efi)" },
+    { "enabled=\"yes\" name=\"enrolled-keys\"", "enabled=\"maybe\" name=\"enrolled-keys\"", "is not yes or no" },
+  };
+  g_autofree char *path = vireo_test_srcpath ("data", "domain", "uefi-secure.xml", NULL);
+  g_autofree char *xml = NULL;
+
+  assert_true (g_file_get_contents (path, &xml, NULL, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) bad = g_string_new (xml);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) config = NULL;
+
+      assert_true (g_string_replace (bad, cases[i].from, cases[i].to, 0) > 0);
+      /* SATA needs q35: the disks move to IDE to reach the secure boot rule */
+      if (i == 3)
+        g_string_replace (bad, "bus=\"sata\"", "bus=\"ide\"", 0);
+      /* secure boot's feature off too, so only enrolled-keys is wrong */
+      if (i == 6)
+        g_string_replace (bad, "enabled=\"yes\" name=\"secure-boot\"", "enabled=\"no\" name=\"secure-boot\"", 0);
+      config = vireo_domain_config_parse (bad->str, -1, "uefi-secure.xml", &error);
+      assert_null (config);
+      assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+      if (strstr (error->message, cases[i].expect) == NULL || !g_str_has_prefix (error->message, "VM 'win11': "))
+        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
+      assert_null (strchr (error->message, '\n'));
+    }
+}
+
+/* <nvram> on a BIOS VM means nothing: refused rather than dropped */
+static void
+test_uefi_settings_need_efi (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("kernel-boot.xml");
+  g_autoptr(GError) error = NULL;
+
+  config->nvram = g_strdup ("/srv/images/tiny_VARS.qcow2");
+  assert_false (vireo_domain_config_validate (config, &error));
+  assert_non_null (strstr (error->message, "<nvram> and firmware features need UEFI"));
+}
+
 int
 main (void)
 {
@@ -765,6 +864,10 @@ main (void)
     cmocka_unit_test (test_port_forward_spec),
     cmocka_unit_test (test_port_forward_hostfwd),
     cmocka_unit_test (test_use_user_networking),
+    cmocka_unit_test (test_uefi_secure_roundtrip),
+    cmocka_unit_test (test_uefi_plain_and_back_to_bios),
+    cmocka_unit_test (test_uefi_rules),
+    cmocka_unit_test (test_uefi_settings_need_efi),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -615,6 +615,33 @@ test_machine_rule (void **state)
   assert_string_equal (error->message, "VM 'm': its machine value is not valid for QEMU; fix the definition");
 }
 
+/* UEFI: OVMF's code read-only as pflash0, the VM's qcow2 NVRAM as
+ * pflash1, named by -machine; no SMM or secure flash without secure boot */
+static void
+test_uefi (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("uefi.xml");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/run/vireo/3b9e6f0a7d21" };
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = vireo_qemu_argv_build (config, &host, &error);
+
+  /* a start always picks the firmware first */
+  assert_null (argv);
+  assert_non_null (strstr (error->message, "UEFI firmware or NVRAM file was not chosen"));
+  host.firmware_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+  assert_argv_golden (config, &host, "uefi-tcg.args");
+}
+
+static void
+test_uefi_secure (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("uefi-secure.xml");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_KVM, "/run/vireo/6a1f3e2d5c4b" };
+
+  host.firmware_code = config->loader;
+  assert_argv_golden (config, &host, "uefi-secure-kvm.args");
+}
+
 int
 main (void)
 {
@@ -633,6 +660,8 @@ main (void)
     cmocka_unit_test (test_cpu_under_each_accel),
     cmocka_unit_test (test_hostile_values),
     cmocka_unit_test (test_machine_rule),
+    cmocka_unit_test (test_uefi),
+    cmocka_unit_test (test_uefi_secure),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

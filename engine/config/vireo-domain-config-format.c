@@ -131,14 +131,65 @@ format_devices (xmlNode                 *root,
 }
 
 static void
+set_tristate (xmlNode       *node,
+              const char    *attribute,
+              VireoTristate  value)
+{
+  if (value != VIREO_TRISTATE_ABSENT)
+    vireo_xml_set (node, attribute, value == VIREO_TRISTATE_YES ? "yes" : "no");
+}
+
+/* <firmware>, <loader> and <nvram>, after <type> as libvirt writes them
+ * (features in libvirt's order: enrolled-keys, then secure-boot) */
+static void
+format_uefi (xmlNode                 *os,
+             const VireoDomainConfig *config)
+{
+  xmlNode *node;
+
+  if (config->fw_enrolled_keys || config->fw_secure_boot)
+    {
+      xmlNode *firmware = vireo_xml_add (os, "firmware");
+      const struct { const char *name; VireoTristate value; } features[] = {
+        { "enrolled-keys", config->fw_enrolled_keys }, { "secure-boot", config->fw_secure_boot },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (features); i++)
+        if (features[i].value != VIREO_TRISTATE_ABSENT)
+          {
+            node = vireo_xml_add (firmware, "feature");
+            set_tristate (node, "enabled", features[i].value);
+            vireo_xml_set (node, "name", features[i].name);
+          }
+    }
+  if (config->loader || config->loader_readonly || config->loader_secure || config->loader_type)
+    {
+      node = config->loader ? vireo_xml_add_text (os, "loader", config->loader) : vireo_xml_add (os, "loader");
+      set_tristate (node, "readonly", config->loader_readonly);
+      set_tristate (node, "secure", config->loader_secure);
+      if (config->loader_type)
+        vireo_xml_set (node, "type", config->loader_type);
+    }
+  if (config->nvram || config->nvram_template)
+    {
+      node = config->nvram ? vireo_xml_add_text (os, "nvram", config->nvram) : vireo_xml_add (os, "nvram");
+      if (config->nvram_template)
+        vireo_xml_set (node, "template", config->nvram_template);
+    }
+}
+
+static void
 format_os (xmlNode                 *root,
            const VireoDomainConfig *config)
 {
   xmlNode *os = vireo_xml_add (root, "os");
   xmlNode *type = vireo_xml_add_text (os, "type", "hvm");
 
+  if (config->firmware)
+    vireo_xml_set (os, "firmware", config->firmware);
   vireo_xml_set (type, "arch", config->arch);
   vireo_xml_set (type, "machine", config->machine);
+  format_uefi (os, config);
   if (config->kernel)
     vireo_xml_add_text (os, "kernel", config->kernel);
   if (config->initrd)

@@ -507,6 +507,78 @@ parse_devices (ParseContext      *ctx,
   return TRUE;
 }
 
+/* yes/no attributes; anything else is an error, not a silent default */
+static gboolean
+parse_tristate (ParseContext  *ctx,
+                xmlNode       *node,
+                const char    *attribute,
+                VireoTristate *out)
+{
+  g_autofree char *text = vireo_xml_prop (node, attribute);
+
+  if (text == NULL)
+    *out = VIREO_TRISTATE_ABSENT;
+  else if (g_str_equal (text, "yes"))
+    *out = VIREO_TRISTATE_YES;
+  else if (g_str_equal (text, "no"))
+    *out = VIREO_TRISTATE_NO;
+  else
+    return fail (ctx, _("<%s %s='%s'> is not yes or no"), node->name, attribute, text);
+  return TRUE;
+}
+
+/* <firmware><feature enabled='yes' name='secure-boot'/>…</firmware> */
+static gboolean
+parse_firmware_features (ParseContext      *ctx,
+                         VireoDomainConfig *config,
+                         xmlNode           *node)
+{
+  vireo_xml_for_each_element (feature, node)
+    {
+      g_autofree char *name = vireo_xml_prop (feature, "name");
+      VireoTristate *field = g_strcmp0 (name, "secure-boot") == 0 ? &config->fw_secure_boot :
+                             g_strcmp0 (name, "enrolled-keys") == 0 ? &config->fw_enrolled_keys : NULL;
+
+      if (!vireo_xml_is (feature, "feature") || field == NULL)
+        return fail (ctx, _("<os><firmware> feature '%s' is not supported (secure-boot or enrolled-keys)"),
+                     name ? name : (const char *) feature->name);
+      if (!parse_tristate (ctx, feature, "enabled", field))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* <loader readonly='yes' secure='yes' type='pflash'>PATH</loader>,
+ * <nvram template='…'>PATH</nvram> and <firmware>: the UEFI firmware. */
+static gboolean
+parse_uefi (ParseContext      *ctx,
+            VireoDomainConfig *config,
+            xmlNode           *node)
+{
+  g_autofree char *path = NULL;
+
+  if (vireo_xml_is (node, "firmware"))
+    return parse_firmware_features (ctx, config, node);
+  if (vireo_xml_is (node, "nvram"))
+    {
+      if (!read_once (ctx, node, &config->nvram))
+        return FALSE;
+      config->nvram_template = vireo_xml_prop (node, "template");
+      g_strstrip (config->nvram);
+      if (*config->nvram == '\0')
+        g_clear_pointer (&config->nvram, g_free);
+      return TRUE;
+    }
+  if (!read_once (ctx, node, &config->loader))
+    return FALSE;
+  g_strstrip (config->loader);
+  if (*config->loader == '\0')
+    g_clear_pointer (&config->loader, g_free);
+  config->loader_type = vireo_xml_prop (node, "type");
+  return parse_tristate (ctx, node, "readonly", &config->loader_readonly) &&
+         parse_tristate (ctx, node, "secure", &config->loader_secure);
+}
+
 static gboolean
 parse_os (ParseContext      *ctx,
           VireoDomainConfig *config,
@@ -514,8 +586,9 @@ parse_os (ParseContext      *ctx,
 {
   g_autofree char *firmware = vireo_xml_prop (node, "firmware");
 
-  if (firmware != NULL && !g_str_equal (firmware, "bios"))
-    return fail (ctx, _("<os firmware='%s'> is not supported yet (BIOS only)"), firmware);
+  if (firmware != NULL && !g_str_equal (firmware, "bios") && !g_str_equal (firmware, "efi"))
+    return fail (ctx, _("<os firmware='%s'> is not supported (bios or efi)"), firmware);
+  replace_str (&config->firmware, firmware);
 
   vireo_xml_for_each_element (child, node)
     {
@@ -556,8 +629,12 @@ parse_os (ParseContext      *ctx,
             return fail (ctx, _("<os><boot> has no dev attribute"));
           g_ptr_array_add (config->boot_devs, dev);
         }
-      else if (vireo_xml_is (child, "loader") || vireo_xml_is (child, "nvram"))
-        return fail (ctx, _("<os><%s> (UEFI firmware) is not supported yet"), child->name);
+      else if (vireo_xml_is (child, "loader") || vireo_xml_is (child, "nvram") ||
+               vireo_xml_is (child, "firmware"))
+        {
+          if (!parse_uefi (ctx, config, child))
+            return FALSE;
+        }
       else
         keep (config->extra_os, child);
     }

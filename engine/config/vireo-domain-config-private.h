@@ -12,3 +12,9 @@
 
 gboolean _vireo_domain_config_validate_forwards (const VireoDomainConfig *config,
                                                  GError                 **error);
+gboolean _vireo_domain_config_validate_uefi (const VireoDomainConfig *config,
+                                             GError                 **error);
+gboolean _vireo_domain_config_check_path (const VireoDomainConfig *config,
+                                          const char              *what,
+                                          const char              *path,
+                                          GError                 **error);

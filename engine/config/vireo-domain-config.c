@@ -81,6 +81,11 @@ vireo_domain_config_free (VireoDomainConfig *config)
   g_free (config->initrd);
   g_free (config->cmdline);
   g_clear_pointer (&config->boot_devs, g_ptr_array_unref);
+  g_free (config->firmware);
+  g_free (config->loader);
+  g_free (config->loader_type);
+  g_free (config->nvram);
+  g_free (config->nvram_template);
   g_free (config->cpu_mode);
   g_free (config->cpu_model);
   g_clear_pointer (&config->disks, g_ptr_array_unref);
@@ -523,6 +528,16 @@ check_path (const VireoDomainConfig *config,
   return FALSE;
 }
 
+/* for the checks kept in their own files (vireo-domain-config-uefi.c) */
+gboolean
+_vireo_domain_config_check_path (const VireoDomainConfig *config,
+                                 const char              *what,
+                                 const char              *path,
+                                 GError                 **error)
+{
+  return check_path (config, what, path, error);
+}
+
 static gboolean
 is_i440fx (const char *machine)
 {
@@ -923,7 +938,8 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
          validate_boot_and_cpu (config, error) &&
          validate_disks (config, error) &&
          validate_nics (config, error) &&
-         _vireo_domain_config_validate_forwards (config, error);
+         _vireo_domain_config_validate_forwards (config, error) &&
+         _vireo_domain_config_validate_uefi (config, error);
 }
 
 /**

@@ -33,6 +33,14 @@ typedef enum {
   VIREO_DISK_BUS_IDE,
 } VireoDiskBus;
 
+/* A libvirt yes/no attribute, or its absence (which formats back as
+ * absent: libvirt's defaults are libvirt's). */
+typedef enum {
+  VIREO_TRISTATE_ABSENT,
+  VIREO_TRISTATE_YES,
+  VIREO_TRISTATE_NO,
+} VireoTristate;
+
 typedef enum {
   VIREO_NET_USER,
   VIREO_NET_NETWORK,
@@ -124,6 +132,20 @@ typedef struct {
   char *cmdline;
   GPtrArray *boot_devs;  /* (element-type utf8): "hd", "cdrom", "network" */
 
+  /* UEFI: <os firmware='efi'>, <firmware><feature…/>, <loader>, <nvram>.
+   * A VM boots through UEFI when firmware is "efi" or a loader is named
+   * (vireo_domain_config_uses_efi()); a NULL loader means "the host's
+   * OVMF, chosen at each start" (vireo_host_find_ovmf()). */
+  char *firmware;        /* NULL, "bios" or "efi", as written */
+  VireoTristate fw_secure_boot;    /* <feature name='secure-boot'> */
+  VireoTristate fw_enrolled_keys;  /* <feature name='enrolled-keys'> */
+  char *loader;          /* the firmware code file, or NULL */
+  VireoTristate loader_readonly;
+  VireoTristate loader_secure;
+  char *loader_type;     /* NULL or "pflash" */
+  char *nvram;           /* the VM's variable store (qcow2), or NULL: made on first start */
+  char *nvram_template;  /* the vars it is made from, or NULL: the firmware's own */
+
   gboolean acpi;
   gboolean apic;
   char *cpu_mode;        /* NULL, "host-passthrough", "host-model", "maximum", "custom" */
@@ -214,6 +236,12 @@ const char        *vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
                                                      VireoDiskBus       bus);
 VireoDiskBus       vireo_domain_config_default_bus (const VireoDomainConfig *config,
                                                     VireoDiskDevice          device);
+gboolean           vireo_domain_config_uses_efi (const VireoDomainConfig *config);
+gboolean           vireo_domain_config_secure_boot (const VireoDomainConfig *config);
+gboolean           vireo_domain_config_smm_on   (const VireoDomainConfig *config);
+gboolean           vireo_domain_config_nvram_is_qcow2 (const VireoDomainConfig *config);
+void               vireo_domain_config_set_firmware (VireoDomainConfig *config,
+                                                     gboolean           efi);
 gboolean           vireo_machine_type_is_valid  (const char *machine);
 gboolean           vireo_cpu_model_is_valid     (const char *model);
 const char        *vireo_accel_to_string        (VireoAccel accel);

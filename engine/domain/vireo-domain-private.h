@@ -107,6 +107,12 @@ gboolean     _vireo_domain_start_sync     (const VireoPaths  *paths,
                                            const char        *loadvm,
                                            gboolean           paused,
                                            GError           **error);
+char        *_vireo_domain_nvram_path    (const VireoPaths  *paths,
+                                          const char        *name);
+gboolean     _vireo_domain_prepare_firmware (const VireoPaths  *paths,
+                                             VireoDomainConfig *config,
+                                             char             **code,
+                                             GError           **error);
 void         _vireo_domain_merge_addresses (VireoDomain      *self);
 void         _vireo_domain_poll_leases    (VireoDomain       *self);
 GArray      *_vireo_domain_open_taps     (const VireoPaths  *paths,

@@ -47,6 +47,7 @@ typedef struct {
   int qemu_taps[VIREO_QEMU_TAPS_MAX]; /* by NIC index: the fd QEMU sees, or -1 */
   char taps_arg[32];             /* the shim's --taps=N */
   char *note;                    /* why the guest runs without KVM, or NULL */
+  char *firmware_code;           /* UEFI: the OVMF code, or NULL */
 } Start;
 
 static void
@@ -64,6 +65,7 @@ start_free (Start *start)
   g_clear_object (&start->ready);
   g_clear_pointer (&start->taps, g_array_unref);
   g_free (start->note);
+  g_free (start->firmware_code);
   g_free (start);
 }
 
@@ -228,7 +230,8 @@ prepare (Start          *start,
   if (!take_locks (start, error))
     return NULL;
   config = start->config;
-  if (!check_files (config, error))
+  if (!check_files (config, error) ||
+      !_vireo_domain_prepare_firmware (start->paths, start->config, &start->firmware_code, error))
     return NULL;
   host->accel = vireo_host_choose_accel (config, g_getenv ("VIREO_ACCEL"), vireo_host_kvm_device (),
                                          &start->note, error);
@@ -248,6 +251,7 @@ prepare (Start          *start,
   host->qemu_binary = *qemu;
   host->run_dir = start->run_dir;
   host->loadvm = start->loadvm;
+  host->firmware_code = start->firmware_code;
   qemu_argv = vireo_qemu_argv_build (config, host, error);
   if (qemu_argv == NULL || !prepare_run_dir (start, error) || !save_live_definition (start, error))
     return NULL;

@@ -267,3 +267,59 @@ vireo_host_find_shim (void)
     return g_build_filename (build_tree, "engine", "shim", "vireo-shim", NULL);
   return g_build_filename (VIREO_LIBEXECDIR, "vireo-shim", NULL);
 }
+
+/* Debian's ovmf package, 4M builds: the one table of which firmware a
+ * UEFI VM gets when its definition names none (as libvirt's firmware
+ * descriptors decide for it).  Secure boot takes the SMM build, with
+ * Microsoft's keys enrolled unless enrolled-keys says no. */
+static const struct {
+  gboolean secure;
+  gboolean enrolled;
+  const char *code;
+  const char *vars;
+} ovmf_builds[] = {
+  { FALSE, FALSE, "OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd" },
+  { TRUE, TRUE, "OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.ms.fd" },
+  { TRUE, FALSE, "OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.fd" },
+};
+
+/**
+ * vireo_host_find_ovmf:
+ * @config: a VM that boots through UEFI (vireo_domain_config_uses_efi())
+ * @code: (out) (transfer full): the firmware code QEMU maps as pflash0
+ * @vars: (out) (transfer full): the template a new NVRAM is made from
+ *
+ * The definition's own `<loader>` and `<nvram template>` win; what it
+ * leaves out comes from the OVMF table, in /usr/share/OVMF or
+ * `VIREO_OVMF_DIR` (tests).  Checks that the files are there.  Any thread.
+ */
+gboolean
+vireo_host_find_ovmf (const VireoDomainConfig *config,
+                      char                   **code,
+                      char                   **vars,
+                      GError                 **error)
+{
+  const char *env = g_getenv ("VIREO_OVMF_DIR");
+  const char *dir = env != NULL && *env != '\0' ? env : "/usr/share/OVMF";
+  gboolean secure = vireo_domain_config_secure_boot (config);
+  gboolean enrolled = config->fw_enrolled_keys != VIREO_TRISTATE_NO;
+  g_autofree char *c = NULL, *v = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ovmf_builds); i++)
+    if (ovmf_builds[i].secure == secure && (!secure || ovmf_builds[i].enrolled == enrolled))
+      {
+        c = config->loader ? g_strdup (config->loader) : g_build_filename (dir, ovmf_builds[i].code, NULL);
+        v = config->nvram_template ? g_strdup (config->nvram_template)
+                                   : g_build_filename (dir, ovmf_builds[i].vars, NULL);
+        break;
+      }
+  if (config->loader == NULL && !g_file_test (c, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("VM '%s': the UEFI firmware %s is not installed (package ovmf)"), config->name, c);
+      return FALSE;
+    }
+  *code = g_steal_pointer (&c);
+  *vars = g_steal_pointer (&v);
+  return TRUE;
+}

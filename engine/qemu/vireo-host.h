@@ -32,5 +32,9 @@ VireoAccel  vireo_host_resolve_accel (const VireoDomainConfig *config,
                                       const char              *override,
                                       gboolean                 kvm_usable,
                                       GError                 **error);
+gboolean    vireo_host_find_ovmf   (const VireoDomainConfig *config,
+                                    char                   **code,
+                                    char                   **vars,
+                                    GError                 **error);
 
 G_END_DECLS

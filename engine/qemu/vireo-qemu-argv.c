@@ -404,6 +404,14 @@ add_machine (GPtrArray               *argv,
   machine = g_strdup_printf ("%s,accel=%s%s", config->machine,
                              host->accel == VIREO_ACCEL_KVM ? "kvm" : "tcg",
                              config->acpi ? "" : ",acpi=off");
+  if (vireo_domain_config_uses_efi (config))
+    {
+      /* the flash nodes add_firmware() makes; SMM for secure boot */
+      char *with_flash = g_strdup_printf ("%s,pflash0=pflash0,pflash1=" VIREO_QEMU_NVRAM_NODE "%s", machine,
+                                          vireo_domain_config_secure_boot (config) ? ",smm=on" : "");
+      g_free (machine);
+      machine = with_flash;
+    }
   add_pair (argv, "-machine", machine);
   add_pair (argv, "-cpu", cpu_model (config, host->accel));
   memory = g_strdup_printf ("size=%" G_GUINT64_FORMAT "k", config->memory_kib);
@@ -420,6 +428,63 @@ add_machine (GPtrArray               *argv,
   fd = g_strdup_printf ("socket,id=mon,fd=%d", VIREO_QEMU_QMP_FD);
   add_pair (argv, "-chardev", fd);
   add_pair (argv, "-mon", "chardev=mon,mode=control");
+}
+
+static void
+add_flash_node (GPtrArray  *argv,
+                const char *node,
+                const char *path,
+                const char *format,
+                gboolean    readonly)
+{
+  g_autofree char *file_node = g_strdup_printf ("%s-file", node);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_member_string (b, "driver", "file");
+  add_member_string (b, "filename", path);
+  add_member_string (b, "node-name", file_node);
+  add_member_bool (b, "read-only", readonly);
+  json_builder_end_object (b);
+  add_json (argv, "-blockdev", b);
+  g_clear_object (&b);
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_member_string (b, "node-name", node);
+  add_member_string (b, "driver", format);
+  add_member_string (b, "file", file_node);
+  add_member_bool (b, "read-only", readonly);
+  if (g_str_equal (format, "qcow2"))
+    add_null_member (b, "backing");
+  json_builder_end_object (b);
+  add_json (argv, "-blockdev", b);
+}
+
+/* UEFI: OVMF's code read-only as pflash0, the VM's own variables as
+ * pflash1 (qcow2, so internal snapshots carry them), as `-machine
+ * pflash0=…,pflash1=…` names them; secure boot locks the flash to SMM. */
+static gboolean
+add_firmware (GPtrArray               *argv,
+              const VireoDomainConfig *config,
+              const VireoQemuHost     *host,
+              GError                 **error)
+{
+  if (!vireo_domain_config_uses_efi (config))
+    return TRUE;
+  if (host->firmware_code == NULL || config->nvram == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': its UEFI firmware or NVRAM file was not chosen before the start"),
+                   config->name);
+      return FALSE;
+    }
+  add_flash_node (argv, "pflash0", host->firmware_code, "raw", TRUE);
+  add_flash_node (argv, VIREO_QEMU_NVRAM_NODE, config->nvram,
+                  vireo_domain_config_nvram_is_qcow2 (config) ? "qcow2" : "raw", FALSE);
+  if (vireo_domain_config_secure_boot (config))
+    add_pair (argv, "-global", "driver=cfi.pflash01,property=secure,value=on");
+  return TRUE;
 }
 
 /* Boot order (per device, or the old-style order) and a direct kernel. */
@@ -535,6 +600,8 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
   if (!check_option_values (config, error))
     return NULL;
   add_machine (argv, config, host);
+  if (!add_firmware (argv, config, host, error))
+    return NULL;
   add_boot (argv, config);
   for (guint i = 0; i < config->disks->len; i++)
     add_disk (argv, config, g_ptr_array_index (config->disks, i));
