@@ -27,6 +27,8 @@ packages=(
   optipng
   # running guests
   qemu-system-x86 qemu-utils
+  # UEFI guests: OVMF's firmware and variable templates (4M builds)
+  ovmf
   # NAT networks (vireo-net), and the private bus of its test
   dnsmasq-base nftables iproute2 dbus-daemon dbus-bin
   # the PID namespaces of Flatpak instances, in the pidns test; the

@@ -197,6 +197,7 @@ build_config (VireoEngine              *engine,
   config->memory_kib = config->current_memory_kib = (guint64) o->memory_mib * 1024;
   config->vcpus = o->vcpus;
   config->accel = o->accel;
+  vireo_domain_config_set_firmware (config, o->efi);
   config->cmdline = o->kernel ? g_strdup (o->cmdline) : NULL;
   create->kernel = g_strdup (o->kernel);
   create->initrd = g_strdup (o->initrd);

@@ -28,6 +28,7 @@ typedef struct {
   char *network;      /* NULL or "user", "none", or a network's name */
   char *disk_folder;  /* where a new disk goes; NULL: the images folder */
   VireoAccel accel;
+  gboolean efi;       /* UEFI (OVMF, an NVRAM made on first start) rather than BIOS */
   GPtrArray *forwards; /* (element-type VireoPortForward): host ports forwarded
                         * into the user-mode NIC; never NULL */
 } VireoCreateOptions;

@@ -437,6 +437,9 @@ undefine_prepare (VireoEngine  *self,
               !vireo_engine_image_in_use (self, domain, boot_files[i]))
             g_ptr_array_add (u->doomed, g_strdup (boot_files[i]));
         }
+      /* a UEFI VM's NVRAM Vireo made beside its disks is its alone */
+      if (config->nvram && _vireo_engine_in_images_folder (self, config->nvram))
+        g_ptr_array_add (u->doomed, g_strdup (config->nvram));
     }
   return u;
 }

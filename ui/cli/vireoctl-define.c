@@ -38,6 +38,7 @@ ctl_verb_create (Ctl   *ctl,
   int memory = o->memory_mib, vcpus = o->vcpus;
   g_autofree char *disk = NULL, *import = NULL, *cdrom = NULL, *kernel = NULL, *initrd = NULL;
   g_autofree char *cmdline = NULL, *network = NULL, *accel = NULL, *title = NULL;
+  g_autofree char *firmware = NULL;
   g_auto(GStrv) forwards = NULL;
   GOptionEntry entries[] = {
     { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default: a quarter of the host's, 512 to 4096)"), "MIB" },
@@ -51,6 +52,7 @@ ctl_verb_create (Ctl   *ctl,
     { "network", 0, 0, G_OPTION_ARG_STRING, &network, N_("user (default), none, or a network's name"), "NET" },
     { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, N_("kvm, tcg or auto (default)"), "ACCEL" },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("A short description"), "TEXT" },
+    { "firmware", 0, 0, G_OPTION_ARG_STRING, &firmware, N_("bios (default) or efi (UEFI through OVMF)"), "FW" },
     { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &forwards,
       N_("Forward a host port into the user-mode NIC (tcp:2222:22; repeatable)"), "PROTO:[ADDR:]HPORT:GPORT" },
     { NULL }
@@ -69,6 +71,9 @@ ctl_verb_create (Ctl   *ctl,
     return ctl_usage (_("create: --initrd and --cmdline need --kernel"));
   if (accel && !vireo_accel_from_string (accel, &o->accel))
     return ctl_usage (_("create: --accel is kvm, tcg or auto"));
+  if (firmware && !g_str_equal (firmware, "bios") && !g_str_equal (firmware, "efi"))
+    return ctl_usage (_("create: --firmware is bios or efi"));
+  o->efi = g_strcmp0 (firmware, "efi") == 0;
   if (memory < 0 || vcpus < 0)
     return ctl_usage (_("create: --memory and --vcpus are positive numbers"));
   for (guint i = 0; forwards && forwards[i]; i++)
