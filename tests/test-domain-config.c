@@ -575,6 +575,14 @@ test_virtio_scsi (void **state)
   assert_string_equal (disk->target, "sde");
   assert_true (vireo_domain_config_validate (config, NULL));
 
+  /* an editor's vCPU count: fewer online at boot stays so while it can */
+  vireo_domain_config_set_vcpus (config, 3);
+  assert_int_equal (config->current_vcpus, 2);
+  vireo_domain_config_set_vcpus (config, 2);
+  assert_int_equal (config->current_vcpus, 0);
+  assert_true (vireo_domain_config_validate (config, NULL));
+  config->vcpus = 4;
+
   /* all vCPUs online: libvirt writes no current, and neither does Vireo */
   config->current_vcpus = 4;
   {

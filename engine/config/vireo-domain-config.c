@@ -552,6 +552,21 @@ vireo_domain_config_default_bus (const VireoDomainConfig *config,
 }
 
 /**
+ * vireo_domain_config_set_vcpus:
+ * Sets the most vCPUs the guest may have, as an editor does: the number
+ * online at boot (<vcpu current>) stays when it is still fewer, and
+ * otherwise follows (all of them online).
+ */
+void
+vireo_domain_config_set_vcpus (VireoDomainConfig *config,
+                               guint              vcpus)
+{
+  config->vcpus = vcpus;
+  if (config->current_vcpus >= vcpus)
+    config->current_vcpus = 0;
+}
+
+/**
  * vireo_disk_config_scsi_place:
  * Where SCSI disk @disk sits on the VM's virtio-scsi controller: its
  * <address type='drive'> when it has one, else SCSI id 0 and the LUN of

@@ -192,6 +192,8 @@ VireoDiskConfig   *vireo_disk_config_new        (VireoDiskDevice device,
                                                  const char     *format,
                                                  const char     *path);
 void               vireo_disk_config_free       (VireoDiskConfig *disk);
+void               vireo_domain_config_set_vcpus (VireoDomainConfig *config,
+                                                  guint              vcpus);
 void               vireo_disk_config_scsi_place (const VireoDiskConfig *disk,
                                                  guint                 *scsi_id,
                                                  guint                 *lun);
