@@ -165,7 +165,31 @@ test_errors (void **state)
     { "<disk type='file'><source file='/a'/><target dev='vda'/></disk>"
       "<disk type='file'><source file='/b'/><target dev='vda'/></disk>", "", "two disks use target 'vda'" },
     { "<disk type='file'><source file='rel.img'/><target dev='vda'/></disk>", "", "is not absolute" },
-    { "<disk type='file'><target dev='vda' bus='scsi'/><source file='/a'/></disk>", "", "bus 'scsi'" },
+    { "<disk type='file'><target dev='vda' bus='usb'/><source file='/a'/></disk>", "", "bus 'usb'" },
+    { "<disk type='file'><driver cache='fast'/><source file='/a'/><target dev='vda'/></disk>", "",
+      "disk vda has <driver cache='fast'>, which is not supported" },
+    { "<disk type='file'><driver discard='on'/><source file='/a'/><target dev='vda'/></disk>", "",
+      "<driver discard='on'>" },
+    { "<controller type='scsi' model='lsilogic'/>", "", "<controller type='scsi' model='lsilogic'>" },
+    { "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/>"
+      "<address type='drive' controller='1'/></disk>", "", "SCSI disk sda has an address Vireo cannot run" },
+    { "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/>"
+      "<address type='drive' target='256'/></disk>", "", "SCSI disk sda has an address" },
+    { "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/>"
+      "<address type='drive' unit='x'/></disk>", "", "<address type='drive' unit='x'> is not a number" },
+    { "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/></disk>"
+      "<disk type='file'><source file='/b'/><target dev='sdb' bus='scsi'/>"
+      "<address type='drive' unit='0'/></disk>", "", "SCSI disks sda and sdb use the same target and unit" },
+    { "", "<vcpu cpuset='aaa'>2</vcpu>", "<vcpu cpuset='aaa'> is not a CPU list such as 0-3,^2,5" },
+    { "", "<vcpu cpuset='^2'>2</vcpu>", "<vcpu cpuset='^2'>" },
+    { "", "<vcpu cpuset='3-1'>2</vcpu>", "<vcpu cpuset='3-1'>" },
+    { "", "<vcpu cpuset='0,,1'>2</vcpu>", "<vcpu cpuset='0,,1'>" },
+    { "", "<vcpu cpuset='^1-2'>2</vcpu>", "<vcpu cpuset='^1-2'>" },
+    { "", "<vcpu cpuset='8192'>2</vcpu>", "<vcpu cpuset='8192'>" },
+    { "", "<vcpu placement='dynamic'>2</vcpu>", "<vcpu placement='dynamic'> is not supported" },
+    { "", "<vcpu current='3'>2</vcpu>", "<vcpu current='3'> is more than its 2 vCPUs" },
+    { "", "<vcpu current='0'>2</vcpu>", "<vcpu current='0'> is not a positive number" },
+    { "<graphics type='vnc' keymap='klingon'/>", "", "VNC keymap 'klingon' is not one QEMU knows" },
     { "<disk type='file' device='cdrom'><target dev='vdb' bus='virtio'/></disk>", "", "CD-ROM 'vdb'" },
     { "<interface type='bridge'><source bridge='br0'/></interface>", "", "<interface type='bridge'>" },
     { "<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>", "", "not a valid unicast MAC" },
@@ -505,6 +529,66 @@ test_virt_manager_spice (void **state)
   assert_true (kept (config->extra_devices, "com.redhat.spice.0"));
   assert_true (vireo_domain_config_validate (config, &error));
   assert_roundtrip (config, "virt-manager-spice.xml");
+}
+
+/* virtio-scsi disks and CD-ROMs, and the settings that change how the
+ * guest runs (vCPUs online at boot, cache, discard, the VNC keymap), as
+ * virt-install writes them: modelled, and back unchanged. */
+static void
+test_virtio_scsi (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virtio-scsi.xml");
+  VireoDiskConfig *disk, *cdrom;
+  guint id, lun;
+
+  assert_int_equal (config->vcpus, 4);
+  assert_int_equal (config->current_vcpus, 2);
+  assert_string_equal (config->vcpu_cpuset, "0-3,^2,5");
+  assert_string_equal (config->vcpu_placement, "static");
+  assert_string_equal (config->vnc_keymap, "de");
+  assert_true (kept (config->extra_devices, "virtio-scsi"));
+
+  disk = g_ptr_array_index (config->disks, 0);
+  assert_int_equal (disk->bus, VIREO_DISK_BUS_SCSI);
+  assert_string_equal (disk->cache, "none");
+  assert_string_equal (disk->discard, "unmap");
+  assert_string_equal (disk->driver_attrs[0], "io");
+  assert_string_equal (disk->driver_attrs[1], "native");
+  assert_true (disk->address.set);
+  disk = g_ptr_array_index (config->disks, 1);
+  assert_false (disk->address.set);
+  vireo_disk_config_scsi_place (disk, &id, &lun);
+  assert_int_equal (id, 0);
+  assert_int_equal (lun, 1);   /* sdb: its target name's place */
+  cdrom = g_ptr_array_index (config->disks, 3);
+  assert_int_equal (cdrom->device, VIREO_DISK_DEVICE_CDROM);
+  assert_int_equal (cdrom->bus, VIREO_DISK_BUS_SCSI);
+  vireo_disk_config_scsi_place (cdrom, &id, &lun);
+  assert_int_equal (id, 1);
+  assert_int_equal (lun, 0);
+  assert_roundtrip (config, "virtio-scsi.xml");
+
+  /* a new SCSI disk is named like a SATA one */
+  vireo_domain_config_add_disk (config,
+      vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_SCSI, "raw", "/img/e.raw"));
+  disk = g_ptr_array_index (config->disks, 4);
+  assert_string_equal (disk->target, "sde");
+  assert_true (vireo_domain_config_validate (config, NULL));
+
+  /* an editor's vCPU count: fewer online at boot stays so while it can */
+  vireo_domain_config_set_vcpus (config, 3);
+  assert_int_equal (config->current_vcpus, 2);
+  vireo_domain_config_set_vcpus (config, 2);
+  assert_int_equal (config->current_vcpus, 0);
+  assert_true (vireo_domain_config_validate (config, NULL));
+  config->vcpus = 4;
+
+  /* all vCPUs online: libvirt writes no current, and neither does Vireo */
+  config->current_vcpus = 4;
+  {
+    g_autofree char *xml = vireo_domain_config_format (config);
+    assert_non_null (strstr (xml, "<vcpu placement=\"static\" cpuset=\"0-3,^2,5\">4</vcpu>"));
+  }
 }
 
 /* The details panes' boot line: the devices in order, whatever their
@@ -857,6 +941,7 @@ main (void)
     cmocka_unit_test (test_backing_chain),
     cmocka_unit_test (test_backing_chain_limits),
     cmocka_unit_test (test_virt_manager_spice),
+    cmocka_unit_test (test_virtio_scsi),
     cmocka_unit_test (test_describe_boot),
     cmocka_unit_test (test_port_forwards),
     cmocka_unit_test (test_port_forward_rules),

@@ -174,6 +174,20 @@ test_i440fx_ide_and_boot_order (void **state)
   assert_argv_golden (config, &host, "i440fx-ide.args");
 }
 
+/* virtio-scsi: one controller, scsi-hd and scsi-cd at the place their
+ * address or target name gives; cache modes as libvirt maps them
+ * (cache.direct and cache.no-flush on both nodes, write-cache on the
+ * device), discard on the format node when asked; -smp with fewer CPUs
+ * online than the most; the VNC keymap as -k. */
+static void
+test_virtio_scsi (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virtio-scsi.xml");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/r" };
+
+  assert_argv_golden (config, &host, "virtio-scsi.args");
+}
+
 static void
 test_network_without_tap (void **state)
 {
@@ -650,6 +664,7 @@ main (void)
     cmocka_unit_test (test_virsh_kvm_with_tap),
     cmocka_unit_test (test_loadvm),
     cmocka_unit_test (test_i440fx_ide_and_boot_order),
+    cmocka_unit_test (test_virtio_scsi),
     cmocka_unit_test (test_backing_chains),
     cmocka_unit_test (test_port_forwards),
     cmocka_unit_test (test_network_without_tap),

@@ -584,7 +584,7 @@ on_apply_overview (VireoDetailsView *self)
   config->description = *description ? g_strdup (description) : NULL;
   if (!vireo_accel_from_string (accel, &config->accel))
     config->accel = VIREO_ACCEL_AUTO;
-  config->vcpus = gtk_spin_button_get_value_as_int (self->vcpus_spin);
+  vireo_domain_config_set_vcpus (config, gtk_spin_button_get_value_as_int (self->vcpus_spin));
   set_boot (self, config);
 
   /* a balloon target above the new size makes no sense: follow it */

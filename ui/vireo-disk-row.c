@@ -144,7 +144,8 @@ vireo_disk_row_new (const VireoDomainConfig *config,
   /* a bus this machine cannot carry, from imported XML, still shows */
   if (disk->bus != VIREO_DISK_BUS_VIRTIO && disk->bus != other)
     gtk_combo_box_text_append (self->bus_combo, vireo_disk_bus_to_string (disk->bus),
-                               disk->bus == VIREO_DISK_BUS_IDE ? "IDE" : "SATA");
+                               disk->bus == VIREO_DISK_BUS_IDE ? "IDE" :
+                               disk->bus == VIREO_DISK_BUS_SCSI ? "SCSI" : "SATA");
   g_signal_handlers_block_by_func (self->bus_combo, on_bus_changed, self);
   gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->bus_combo), vireo_disk_bus_to_string (disk->bus));
   g_signal_handlers_unblock_by_func (self->bus_combo, on_bus_changed, self);

@@ -44,6 +44,12 @@ format_disk (xmlNode               *devices,
   child = vireo_xml_add (node, "driver");
   vireo_xml_set (child, "name", "qemu");
   vireo_xml_set (child, "type", disk->format);
+  if (disk->cache)
+    vireo_xml_set (child, "cache", disk->cache);
+  if (disk->discard)
+    vireo_xml_set (child, "discard", disk->discard);
+  for (guint i = 0; disk->driver_attrs && disk->driver_attrs[i] && disk->driver_attrs[i + 1]; i += 2)
+    vireo_xml_set (child, disk->driver_attrs[i], disk->driver_attrs[i + 1]);
   if (disk->path)
     vireo_xml_set (vireo_xml_add (node, "source"),
          g_str_has_prefix (disk->path, "/dev/") ? "dev" : "file", disk->path);
@@ -65,6 +71,15 @@ format_disk (xmlNode               *devices,
   if (disk->shareable)
     vireo_xml_add (node, "shareable");
   vireo_xml_add_fragments (node, disk->extra);
+  if (disk->address.set)
+    {
+      child = vireo_xml_add (node, "address");
+      vireo_xml_set (child, "type", "drive");
+      vireo_xml_set_uint (child, "controller", disk->address.controller);
+      vireo_xml_set_uint (child, "bus", disk->address.bus);
+      vireo_xml_set_uint (child, "target", disk->address.target);
+      vireo_xml_set_uint (child, "unit", disk->address.unit);
+    }
 }
 
 static void
@@ -106,7 +121,12 @@ format_devices (xmlNode                 *root,
       vireo_xml_set (node, "port", "0");
     }
   if (config->vnc)
-    vireo_xml_set (vireo_xml_add (devices, "graphics"), "type", "vnc");
+    {
+      node = vireo_xml_add (devices, "graphics");
+      vireo_xml_set (node, "type", "vnc");
+      if (config->vnc_keymap)
+        vireo_xml_set (node, "keymap", config->vnc_keymap);
+    }
 
   node = vireo_xml_add (devices, "video");
   vireo_xml_set (vireo_xml_add (node, "model"), "type", config->video_model ? config->video_model : "none");
@@ -128,6 +148,20 @@ format_devices (xmlNode                 *root,
     }
 
   vireo_xml_add_fragments (devices, config->extra_devices);
+}
+
+/* <vcpu placement cpuset current>: current only when fewer than all, as
+ * libvirt writes it */
+static void
+format_vcpu (xmlNode                 *vcpu,
+             const VireoDomainConfig *config)
+{
+  if (config->vcpu_placement)
+    vireo_xml_set (vcpu, "placement", config->vcpu_placement);
+  if (config->vcpu_cpuset)
+    vireo_xml_set (vcpu, "cpuset", config->vcpu_cpuset);
+  if (config->current_vcpus > 0 && config->current_vcpus != config->vcpus)
+    vireo_xml_set_uint (vcpu, "current", config->current_vcpus);
 }
 
 static void
@@ -286,7 +320,7 @@ vireo_domain_config_format (const VireoDomainConfig *config)
   add_memory (root, "memory", config->memory_kib);
   add_memory (root, "currentMemory", config->current_memory_kib);
   vcpus = g_strdup_printf ("%u", config->vcpus);
-  vireo_xml_add_text (root, "vcpu", vcpus);
+  format_vcpu (vireo_xml_add_text (root, "vcpu", vcpus), config);
   format_os (root, config);
 
   if (config->acpi || config->apic || config->extra_features->len > 0)

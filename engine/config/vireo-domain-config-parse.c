@@ -242,6 +242,68 @@ parse_backing_store (VireoDiskConfig *disk,
   return TRUE;
 }
 
+/* <driver name='qemu' type='qcow2' cache='none' discard='unmap' …>: the
+ * format, cache and discard are modelled; the other attributes (io,
+ * event_idx, iothread…) are kept as written. */
+static void
+parse_disk_driver (VireoDiskConfig *disk,
+                   xmlNode         *node)
+{
+  g_autoptr(GStrvBuilder) others = g_strv_builder_new ();
+
+  g_clear_pointer (&disk->driver_attrs, g_strfreev);
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    {
+      const char *name = (const char *) attr->name;
+      g_autofree char *value = vireo_xml_prop (node, name);
+
+      if (attr->ns != NULL || g_str_equal (name, "name"))
+        continue;
+      if (g_str_equal (name, "type"))
+        replace_str (&disk->format, value);
+      else if (g_str_equal (name, "cache"))
+        replace_str (&disk->cache, value);
+      else if (g_str_equal (name, "discard"))
+        replace_str (&disk->discard, value);
+      else
+        {
+          g_strv_builder_add (others, name);
+          g_strv_builder_add (others, value);
+        }
+    }
+  disk->driver_attrs = g_strv_builder_end (others);
+  if (disk->driver_attrs[0] == NULL)
+    g_clear_pointer (&disk->driver_attrs, g_strfreev);
+}
+
+/* <address type='drive' controller bus target unit>, each 0 by default
+ * as libvirt reads it; other address types (PCI) are libvirt's layout
+ * and dropped. */
+static gboolean
+parse_drive_address (ParseContext    *ctx,
+                     VireoDiskConfig *disk,
+                     xmlNode         *node)
+{
+  static const char *names[] = { "controller", "bus", "target", "unit" };
+  guint *fields[] = { &disk->address.controller, &disk->address.bus,
+                      &disk->address.target, &disk->address.unit };
+  g_autofree char *type = vireo_xml_prop (node, "type");
+
+  if (g_strcmp0 (type, "drive") != 0)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *text = vireo_xml_prop (node, names[i]);
+      guint64 value = 0;
+
+      if (text != NULL && !parse_uint (text, G_MAXUINT, &value))
+        return fail (ctx, _("<address type='drive' %s='%s'> is not a number"), names[i], text);
+      *fields[i] = value;
+    }
+  disk->address.set = TRUE;
+  return TRUE;
+}
+
 static gboolean
 parse_disk (ParseContext      *ctx,
             VireoDomainConfig *config,
@@ -265,10 +327,11 @@ parse_disk (ParseContext      *ctx,
   vireo_xml_for_each_element (child, node)
     {
       if (vireo_xml_is (child, "driver"))
+        parse_disk_driver (disk, child);
+      else if (vireo_xml_is (child, "address"))
         {
-          g_autofree char *format = vireo_xml_prop (child, "type");
-          if (format != NULL)
-            replace_str (&disk->format, format);
+          if (!parse_drive_address (ctx, disk, child))
+            return FALSE;
         }
       else if (vireo_xml_is (child, "source"))
         {
@@ -286,7 +349,7 @@ parse_disk (ParseContext      *ctx,
             bus = g_strdup (dev && g_str_has_prefix (dev, "vd") ? "virtio" :
                             dev && g_str_has_prefix (dev, "hd") ? "ide" : "sata");
           if (!vireo_disk_bus_from_string (bus, &disk->bus))
-            return fail (ctx, _("disk bus '%s' is not supported (virtio, sata or ide)"), bus);
+            return fail (ctx, _("disk bus '%s' is not supported (virtio, sata, scsi or ide)"), bus);
         }
       else if (vireo_xml_is (child, "readonly"))
         disk->readonly = TRUE;
@@ -414,6 +477,11 @@ parse_display (ParseContext      *ctx,
         keep (config->extra_devices, child);
       else if (g_strcmp0 (type, "vnc") != 0)
         return fail (ctx, _("<graphics type='%s'> is not supported (vnc or spice)"), type ? type : "");
+      else
+        {
+          g_free (config->vnc_keymap);
+          config->vnc_keymap = vireo_xml_prop (child, "keymap");
+        }
       config->vnc = TRUE;
     }
   else if (vireo_xml_is (child, "serial"))
@@ -464,6 +532,23 @@ parse_helper_device (ParseContext      *ctx,
   return TRUE;
 }
 
+/* Controllers are kept as written; a SCSI one must be the virtio-scsi
+ * controller Vireo runs for disks on bus 'scsi' (no model: libvirt's
+ * default, taken as virtio-scsi). */
+static gboolean
+parse_controller (ParseContext      *ctx,
+                  VireoDomainConfig *config,
+                  xmlNode           *child)
+{
+  g_autofree char *type = vireo_xml_prop (child, "type");
+  g_autofree char *model = vireo_xml_prop (child, "model");
+
+  if (g_strcmp0 (type, "scsi") == 0 && model != NULL && !g_str_equal (model, "virtio-scsi"))
+    return fail (ctx, _("<controller type='scsi' model='%s'> is not supported (virtio-scsi)"), model);
+  keep (config->extra_devices, child);
+  return TRUE;
+}
+
 static gboolean
 parse_devices (ParseContext      *ctx,
                VireoDomainConfig *config,
@@ -493,6 +578,8 @@ parse_devices (ParseContext      *ctx,
         ok = parse_helper_device (ctx, config, child, &saw_balloon);
       else if (is_agent_channel (child))
         config->guest_agent = TRUE;
+      else if (vireo_xml_is (child, "controller"))
+        ok = parse_controller (ctx, config, child);
       else if (g_strv_contains (kept_devices, (const char *) child->name))
         keep (config->extra_devices, child);
       else
@@ -771,11 +858,22 @@ parse_vcpus (ParseContext      *ctx,
              xmlNode           *child)
 {
   g_autofree char *text = vireo_xml_content (child);
+  g_autofree char *current = vireo_xml_prop (child, "current");
   guint64 vcpus;
 
   if (!parse_uint (text, 4096, &vcpus))
     return fail (ctx, _("<vcpu> is not a number"));
   config->vcpus = vcpus;
+  config->current_vcpus = 0;
+  if (current != NULL && (!parse_uint (current, 4096, &vcpus) || vcpus == 0))
+    return fail (ctx, _("<vcpu current='%s'> is not a positive number"), current);
+  if (current != NULL)
+    config->current_vcpus = vcpus;
+  /* checked by vireo_domain_config_validate() */
+  g_free (config->vcpu_cpuset);
+  config->vcpu_cpuset = vireo_xml_prop (child, "cpuset");
+  g_free (config->vcpu_placement);
+  config->vcpu_placement = vireo_xml_prop (child, "placement");
   return TRUE;
 }
 

@@ -88,6 +88,9 @@ vireo_domain_config_free (VireoDomainConfig *config)
   g_free (config->nvram_template);
   g_free (config->cpu_mode);
   g_free (config->cpu_model);
+  g_free (config->vcpu_cpuset);
+  g_free (config->vcpu_placement);
+  g_free (config->vnc_keymap);
   g_clear_pointer (&config->disks, g_ptr_array_unref);
   g_clear_pointer (&config->nics, g_ptr_array_unref);
   g_free (config->video_model);
@@ -146,6 +149,9 @@ vireo_disk_config_free (VireoDiskConfig *disk)
   g_free (disk->format);
   g_free (disk->path);
   g_free (disk->target);
+  g_free (disk->cache);
+  g_free (disk->discard);
+  g_strfreev (disk->driver_attrs);
   g_strfreev (disk->backing);
   g_clear_pointer (&disk->extra, g_ptr_array_unref);
   g_free (disk);
@@ -274,6 +280,7 @@ vireo_disk_bus_to_string (VireoDiskBus bus)
     {
     case VIREO_DISK_BUS_SATA: return "sata";
     case VIREO_DISK_BUS_IDE: return "ide";
+    case VIREO_DISK_BUS_SCSI: return "scsi";
     case VIREO_DISK_BUS_VIRTIO:
     default: return "virtio";
     }
@@ -283,7 +290,7 @@ gboolean
 vireo_disk_bus_from_string (const char   *text,
                             VireoDiskBus *bus)
 {
-  static const char *names[] = { "virtio", "sata", "ide" };
+  static const char *names[] = { "virtio", "sata", "ide", "scsi" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (g_strcmp0 (text, names[i]) == 0)
@@ -310,7 +317,8 @@ target_in_use (const VireoDomainConfig *config,
 /**
  * vireo_domain_config_add_disk:
  * Appends @disk (taking it) and gives it the first free target name of
- * its bus when it has none: vda… for virtio, sda… for SATA, hda… for IDE.
+ * its bus when it has none: vda… for virtio, sda… for SATA and SCSI,
+ * hda… for IDE.
  */
 void
 vireo_domain_config_add_disk (VireoDomainConfig *config,
@@ -319,7 +327,7 @@ vireo_domain_config_add_disk (VireoDomainConfig *config,
   if (disk->target == NULL)
     {
       const char *prefix = disk->bus == VIREO_DISK_BUS_VIRTIO ? "vd" :
-                           disk->bus == VIREO_DISK_BUS_SATA ? "sd" : "hd";
+                           disk->bus == VIREO_DISK_BUS_IDE ? "hd" : "sd";
       for (char c = 'a'; c <= 'z'; c++)
         {
           g_autofree char *target = g_strdup_printf ("%s%c", prefix, c);
@@ -558,6 +566,48 @@ vireo_domain_config_default_bus (const VireoDomainConfig *config,
   return is_i440fx (config->machine) ? VIREO_DISK_BUS_IDE : VIREO_DISK_BUS_SATA;
 }
 
+/**
+ * vireo_domain_config_set_vcpus:
+ * Sets the most vCPUs the guest may have, as an editor does: the number
+ * online at boot (<vcpu current>) stays when it is still fewer, and
+ * otherwise follows (all of them online).
+ */
+void
+vireo_domain_config_set_vcpus (VireoDomainConfig *config,
+                               guint              vcpus)
+{
+  config->vcpus = vcpus;
+  if (config->current_vcpus >= vcpus)
+    config->current_vcpus = 0;
+}
+
+/**
+ * vireo_disk_config_scsi_place:
+ * Where SCSI disk @disk sits on the VM's virtio-scsi controller: its
+ * <address type='drive'> when it has one, else SCSI id 0 and the LUN of
+ * its target name's place (sda 0, sdb 1… sdaa 26), as libvirt numbers
+ * the units of a virtio-scsi controller.
+ */
+void
+vireo_disk_config_scsi_place (const VireoDiskConfig *disk,
+                              guint                 *scsi_id,
+                              guint                 *lun)
+{
+  const char *letters = disk->target ? disk->target + 2 : "";
+  guint index = 0;
+
+  if (disk->address.set)
+    {
+      *scsi_id = disk->address.target;
+      *lun = disk->address.unit;
+      return;
+    }
+  for (const char *p = letters; *p >= 'a' && *p <= 'z' && p - letters < 2; p++)
+    index = (p == letters ? 0 : (index + 1) * 26) + (guint) (*p - 'a');
+  *scsi_id = 0;
+  *lun = index;
+}
+
 /* A chain Vireo made: under a qcow2 image, plain paths, each image once,
  * at most VIREO_CHAIN_MAX images. */
 static gboolean
@@ -600,6 +650,31 @@ check_chain (const VireoDomainConfig *config,
           }
     }
   return TRUE;
+}
+
+/* <driver cache discard>: the values libvirt knows, each applied. */
+static gboolean
+check_disk_driver (const VireoDomainConfig *config,
+                   const VireoDiskConfig   *disk,
+                   GError                 **error)
+{
+  static const char *caches[] = { "none", "writeback", "writethrough", "directsync", "unsafe", NULL };
+  static const char *discards[] = { "unmap", "ignore", NULL };
+  const char *attribute = NULL, *value = NULL;
+  g_autofree char *show = NULL;
+
+  if (disk->cache != NULL && !g_strv_contains (caches, disk->cache))
+    attribute = "cache", value = disk->cache;
+  else if (disk->discard != NULL && !g_strv_contains (discards, disk->discard))
+    attribute = "discard", value = disk->discard;
+  if (attribute == NULL)
+    return TRUE;
+  show = shown (value);
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               /* Translators: "VM 'x': disk vda has <driver cache='fast'>, which is not supported" */
+               _("VM '%s': disk %s has <driver %s='%s'>, which is not supported"),
+               config->name, disk->target, attribute, show);
+  return FALSE;
 }
 
 static gboolean
@@ -690,6 +765,48 @@ validate_disk (const VireoDomainConfig *config,
                    config->name, d->target);
       return FALSE;
     }
+  return check_disk_driver (config, d, error);
+}
+
+/* The SCSI disks' places on the one controller Vireo runs (scsi0, a
+ * virtio-scsi-pci: channel 0, ids 0-255, LUNs 0-16383), each used once. */
+static gboolean
+validate_scsi (const VireoDomainConfig *config,
+               GError                 **error)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *d = g_ptr_array_index (config->disks, i);
+      guint id, lun;
+
+      if (d->bus != VIREO_DISK_BUS_SCSI)
+        continue;
+      vireo_disk_config_scsi_place (d, &id, &lun);
+      if (d->address.controller != 0 || d->address.bus != 0 || id > 255 || lun > 16383)
+        {
+          g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                       /* Translators: "VM 'x': SCSI disk sda has an address Vireo cannot run (…)" */
+                       _("VM '%s': SCSI disk %s has an address Vireo cannot run (controller 0, "
+                         "bus 0, target 0-255, unit 0-16383)"), config->name, d->target);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        {
+          const VireoDiskConfig *o = g_ptr_array_index (config->disks, j);
+          guint o_id, o_lun;
+
+          if (o->bus != VIREO_DISK_BUS_SCSI)
+            continue;
+          vireo_disk_config_scsi_place (o, &o_id, &o_lun);
+          if (o_id == id && o_lun == lun)
+            {
+              g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                           _("VM '%s': SCSI disks %s and %s use the same target and unit"),
+                           config->name, o->target, d->target);
+              return FALSE;
+            }
+        }
+    }
   return TRUE;
 }
 
@@ -731,7 +848,7 @@ validate_disks (const VireoDomainConfig *config,
                    config->name);
       return FALSE;
     }
-  return TRUE;
+  return validate_scsi (config, error);
 }
 
 static gboolean
@@ -870,6 +987,101 @@ validate_machine (const VireoDomainConfig *config,
   return TRUE;
 }
 
+/* libvirt's CPU list syntax (virBitmapParse): "0-3,^2,5", numbers below
+ * 8192 (VIR_DOMAIN_CPUMASK_LEN), a '^' only before a single number, and
+ * at least one CPU left once the '^' are taken away. */
+static gboolean
+cpuset_is_valid (const char *cpuset)
+{
+  g_autofree guint8 *bits = g_new0 (guint8, 8192 / 8);
+  g_auto(GStrv) items = g_strsplit (cpuset, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_strstrip (items[i]);
+      gboolean neg = item[0] == '^';
+      g_auto(GStrv) ends = g_strsplit (item + neg, "-", 3);
+      guint64 from, to;
+
+      if (ends[0] == NULL || (ends[1] != NULL && (neg || ends[2] != NULL)) ||
+          !g_ascii_string_to_unsigned (ends[0], 10, 0, 8191, &from, NULL))
+        return FALSE;
+      to = from;
+      if (ends[1] != NULL &&
+          (!g_ascii_string_to_unsigned (ends[1], 10, 0, 8191, &to, NULL) || to < from))
+        return FALSE;
+      for (guint64 cpu = from; cpu <= to; cpu++)
+        if (neg)
+          bits[cpu / 8] &= ~(1 << (cpu % 8));
+        else
+          bits[cpu / 8] |= 1 << (cpu % 8);
+    }
+  for (guint i = 0; i < 8192 / 8; i++)
+    if (bits[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* The keyboard layouts QEMU 7.2 ships (/usr/share/qemu/keymaps), for -k. */
+static gboolean
+keymap_is_valid (const char *keymap)
+{
+  static const char *const keymaps[] = {
+    "ar", "bepo", "cz", "da", "de", "de-ch", "en-gb", "en-us", "es", "et", "fi", "fo",
+    "fr", "fr-be", "fr-ca", "fr-ch", "hr", "hu", "is", "it", "ja", "lt", "lv", "mk",
+    "nl", "no", "pl", "pt", "pt-br", "ru", "sl", "sv", "th", "tr", NULL,
+  };
+
+  return keymap != NULL && g_strv_contains (keymaps, keymap);
+}
+
+/* <vcpu current cpuset placement> and the VNC keymap: checked as libvirt
+ * checks them.  cpuset and placement are kept for libvirt only: Vireo
+ * pins no vCPU thread (a desktop VM shares the host's CPUs). */
+static gboolean
+validate_guest_settings (const VireoDomainConfig *config,
+                         GError                 **error)
+{
+  g_autofree char *show = NULL;
+
+  if (config->current_vcpus > config->vcpus)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': <vcpu current='4'> is more than its 2 vCPUs" */
+                   _("VM '%s': <vcpu current='%u'> is more than its %u vCPUs"),
+                   config->name, config->current_vcpus, config->vcpus);
+      return FALSE;
+    }
+  if (config->vcpu_cpuset != NULL && !cpuset_is_valid (config->vcpu_cpuset))
+    {
+      show = shown (config->vcpu_cpuset);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': <vcpu cpuset='aaa'> is not a CPU list such as 0-3,^2,5" */
+                   _("VM '%s': <vcpu cpuset='%s'> is not a CPU list such as 0-3,^2,5"),
+                   config->name, show);
+      return FALSE;
+    }
+  if (config->vcpu_placement != NULL && !g_str_equal (config->vcpu_placement, "static") &&
+      !g_str_equal (config->vcpu_placement, "auto"))
+    {
+      show = shown (config->vcpu_placement);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': <vcpu placement='%s'> is not supported (static or auto)"),
+                   config->name, show);
+      return FALSE;
+    }
+  if (config->vnc_keymap != NULL && !keymap_is_valid (config->vnc_keymap))
+    {
+      show = shown (config->vnc_keymap);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': VNC keymap 'xx' is not one QEMU knows (de, fr, en-us…)" */
+                   _("VM '%s': VNC keymap '%s' is not one QEMU knows (de, fr, en-us…)"),
+                   config->name, show);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* How it boots, its video card and its CPU model. */
 static gboolean
 validate_boot_and_cpu (const VireoDomainConfig *config,
@@ -937,6 +1149,7 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
   return validate_machine (config, error) &&
          validate_boot_and_cpu (config, error) &&
          validate_disks (config, error) &&
+         validate_guest_settings (config, error) &&
          validate_nics (config, error) &&
          _vireo_domain_config_validate_forwards (config, error) &&
          _vireo_domain_config_validate_uefi (config, error);

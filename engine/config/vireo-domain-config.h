@@ -31,6 +31,7 @@ typedef enum {
   VIREO_DISK_BUS_VIRTIO,
   VIREO_DISK_BUS_SATA,
   VIREO_DISK_BUS_IDE,
+  VIREO_DISK_BUS_SCSI,   /* on the VM's one virtio-scsi controller, scsi0 */
 } VireoDiskBus;
 
 /* A libvirt yes/no attribute, or its absence (which formats back as
@@ -40,6 +41,18 @@ typedef enum {
   VIREO_TRISTATE_YES,
   VIREO_TRISTATE_NO,
 } VireoTristate;
+
+/* <address type='drive' controller='0' bus='0' target='0' unit='0'/>: a
+ * disk's place on its controller.  Kept for every bus; QEMU is told it
+ * for SCSI disks only (bus is the channel, target the SCSI id, unit the
+ * LUN). */
+typedef struct {
+  gboolean set;
+  guint controller;
+  guint bus;
+  guint target;
+  guint unit;
+} VireoDriveAddress;
 
 typedef enum {
   VIREO_NET_USER,
@@ -79,6 +92,13 @@ typedef struct {
   gboolean readonly;
   gboolean shareable;
   guint boot_order;      /* 0: not in the per-device boot order */
+  /* <driver cache='…' discard='…'>: NULL leaves QEMU's default (cache
+   * "writeback"; discard unmap on the file, as Vireo always did) */
+  char *cache;           /* "none", "writeback", "writethrough", "directsync", "unsafe" */
+  char *discard;         /* "unmap", "ignore" */
+  char **driver_attrs;   /* other <driver> attributes (io, event_idx…), kept not applied:
+                          * name, value, name, value…; NULL when none */
+  VireoDriveAddress address;
   /* The images under @path in a chain Vireo made itself (a linked
    * clone's bases, each a read-only qcow2 in the images folder), nearest
    * first: @path's backing file is backing[0], whose backing file is
@@ -123,7 +143,10 @@ typedef struct {
 
   guint64 memory_kib;
   guint64 current_memory_kib;
-  guint vcpus;
+  guint vcpus;           /* the most the guest may have (<vcpu>M</vcpu>) */
+  guint current_vcpus;   /* online at boot (<vcpu current='N'>); 0: all of them */
+  char *vcpu_cpuset;     /* <vcpu cpuset='0-3,^2'>: kept for libvirt, Vireo pins nothing */
+  char *vcpu_placement;  /* <vcpu placement='static|auto'>: kept, as cpuset */
 
   char *arch;            /* "x86_64" */
   char *machine;         /* "q35", "pc-q35-7.2", "pc" … */
@@ -154,6 +177,7 @@ typedef struct {
   GPtrArray *disks;      /* (element-type VireoDiskConfig) */
   GPtrArray *nics;       /* (element-type VireoNicConfig) */
   gboolean vnc;
+  char *vnc_keymap;      /* <graphics type='vnc' keymap='de'>: QEMU's -k */
   gboolean serial;
   char *video_model;     /* NULL (no video), "virtio", "vga", "cirrus", "bochs", "qxl" */
   gboolean rng;
@@ -190,6 +214,11 @@ VireoDiskConfig   *vireo_disk_config_new        (VireoDiskDevice device,
                                                  const char     *format,
                                                  const char     *path);
 void               vireo_disk_config_free       (VireoDiskConfig *disk);
+void               vireo_domain_config_set_vcpus (VireoDomainConfig *config,
+                                                  guint              vcpus);
+void               vireo_disk_config_scsi_place (const VireoDiskConfig *disk,
+                                                 guint                 *scsi_id,
+                                                 guint                 *lun);
 guint              vireo_disk_config_n_bases    (const VireoDiskConfig *disk);
 gboolean           vireo_disk_config_has_base   (const VireoDiskConfig *disk,
                                                  const char            *image);

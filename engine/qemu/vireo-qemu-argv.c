@@ -215,6 +215,87 @@ vireo_qemu_disk_node (const VireoDiskConfig *disk)
   return g_strdup_printf ("disk-%s", disk->target);
 }
 
+/* What a <driver cache> mode means, as libvirt maps it
+ * (qemuDomainDiskCachemodeFlags): the guest-visible write cache
+ * (write-cache on the device), bypassing the host's page cache
+ * (cache.direct, O_DIRECT) and ignoring flushes (cache.no-flush).
+ * Returns FALSE for no mode: QEMU's defaults stay. */
+static gboolean
+cache_flags (const char *mode,
+             gboolean   *write_cache,
+             gboolean   *direct,
+             gboolean   *no_flush)
+{
+  static const struct { const char *mode; gboolean write_cache, direct, no_flush; } modes[] = {
+    { "none", TRUE, TRUE, FALSE }, { "writeback", TRUE, FALSE, FALSE },
+    { "writethrough", FALSE, FALSE, FALSE }, { "directsync", FALSE, TRUE, FALSE },
+    { "unsafe", TRUE, FALSE, TRUE },
+  };
+
+  for (guint i = 0; mode != NULL && i < G_N_ELEMENTS (modes); i++)
+    if (g_str_equal (mode, modes[i].mode))
+      {
+        *write_cache = modes[i].write_cache;
+        *direct = modes[i].direct;
+        *no_flush = modes[i].no_flush;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* "cache": {"direct": …, "no-flush": …} on a -blockdev node, or
+ * "write-cache" on the device (@device) */
+static void
+add_cache (JsonBuilder           *b,
+           const VireoDiskConfig *disk,
+           gboolean               device)
+{
+  gboolean write_cache, direct, no_flush;
+
+  if (!cache_flags (disk->cache, &write_cache, &direct, &no_flush))
+    return;
+  if (device)
+    {
+      add_member_string (b, "write-cache", write_cache ? "on" : "off");
+      return;
+    }
+  json_builder_set_member_name (b, "cache");
+  json_builder_begin_object (b);
+  add_member_bool (b, "direct", direct);
+  add_member_bool (b, "no-flush", no_flush);
+  json_builder_end_object (b);
+}
+
+/* A SCSI disk or CD-ROM on the virtio-scsi controller scsi0, at the
+ * place its <address> or its target name gives it. */
+static void
+add_scsi_place (JsonBuilder           *b,
+                const VireoDiskConfig *disk)
+{
+  guint scsi_id, lun;
+
+  vireo_disk_config_scsi_place (disk, &scsi_id, &lun);
+  add_member_string (b, "driver", disk->device == VIREO_DISK_DEVICE_CDROM ? "scsi-cd" : "scsi-hd");
+  add_member_string (b, "bus", "scsi0.0");
+  add_member_int (b, "channel", 0);
+  add_member_int (b, "scsi-id", scsi_id);
+  add_member_int (b, "lun", lun);
+}
+
+/* The one virtio-scsi controller, when a disk is on bus 'scsi' (the
+ * <controller type='scsi'> element itself is kept as written). */
+static void
+add_scsi_controller (GPtrArray               *argv,
+                     const VireoDomainConfig *config)
+{
+  for (guint i = 0; i < config->disks->len; i++)
+    if (((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->bus == VIREO_DISK_BUS_SCSI)
+      {
+        add_pair (argv, "-device", "{\"driver\":\"virtio-scsi-pci\",\"id\":\"scsi0\"}");
+        return;
+      }
+}
+
 static void
 add_disk (GPtrArray               *argv,
           const VireoDomainConfig *config,
@@ -234,7 +315,8 @@ add_disk (GPtrArray               *argv,
       add_member_string (b, "filename", disk->path);
       add_member_string (b, "node-name", file_node);
       add_member_bool (b, "read-only", disk->readonly);
-      add_member_string (b, "discard", "unmap");
+      add_member_string (b, "discard", g_strcmp0 (disk->discard, "ignore") == 0 ? "ignore" : "unmap");
+      add_cache (b, disk, FALSE);
       /* the document portal has no locks; a writable image there was
        * refused (vireo_storage_check_images()) */
       if (disk->readonly && vireo_file_in_document_portal (disk->path))
@@ -249,6 +331,10 @@ add_disk (GPtrArray               *argv,
       add_member_string (b, "driver", disk->format);
       add_member_string (b, "file", file_node);
       add_member_bool (b, "read-only", disk->readonly);
+      /* guest discards reach the file only through an unmapping format node */
+      if (g_strcmp0 (disk->discard, "unmap") == 0)
+        add_member_string (b, "discard", "unmap");
+      add_cache (b, disk, FALSE);
       /* the chain is pinned: QEMU never follows a backing file named in
        * the image's header (a host file it would expose to the guest) */
       if (g_str_equal (disk->format, "qcow2") && vireo_disk_config_n_bases (disk) == 0)
@@ -267,6 +353,8 @@ add_disk (GPtrArray               *argv,
   json_builder_begin_object (b);
   if (disk->bus == VIREO_DISK_BUS_VIRTIO)
     add_member_string (b, "driver", "virtio-blk-pci");
+  else if (disk->bus == VIREO_DISK_BUS_SCSI)
+    add_scsi_place (b, disk);
   else
     {
       g_autofree char *bus = NULL;
@@ -286,6 +374,8 @@ add_disk (GPtrArray               *argv,
   add_member_string (b, "id", disk->target);
   if (disk->boot_order > 0)
     add_member_int (b, "bootindex", disk->boot_order);
+  if (disk->path != NULL)
+    add_cache (b, disk, TRUE);
   json_builder_end_object (b);
   add_json (argv, "-device", b);
 }
@@ -416,7 +506,11 @@ add_machine (GPtrArray               *argv,
   add_pair (argv, "-cpu", cpu_model (config, host->accel));
   memory = g_strdup_printf ("size=%" G_GUINT64_FORMAT "k", config->memory_kib);
   add_pair (argv, "-m", memory);
-  smp = g_strdup_printf ("%u", config->vcpus);
+  /* fewer online at boot than the most: the rest can be plugged later */
+  if (config->current_vcpus > 0 && config->current_vcpus < config->vcpus)
+    smp = g_strdup_printf ("cpus=%u,maxcpus=%u", config->current_vcpus, config->vcpus);
+  else
+    smp = g_strdup_printf ("%u", config->vcpus);
   add_pair (argv, "-smp", smp);
 
   g_ptr_array_add (argv, g_strdup ("-nodefaults"));
@@ -533,6 +627,11 @@ add_console (GPtrArray               *argv,
       /* the key named, so an '=' in the path cannot make one up */
       g_autofree char *vnc = g_strdup_printf ("vnc=unix:%s/vnc.sock", run_dir);
       add_pair (argv, "-vnc", vnc);
+      /* QEMU 7.2's -vnc has no keymap key; the global -k is the layout it
+       * uses for clients that send keysyms rather than key codes (gtk-vnc
+       * sends codes, so there it changes nothing) */
+      if (config->vnc_keymap)
+        add_pair (argv, "-k", config->vnc_keymap);
     }
   if (config->video_model)
     {
@@ -603,6 +702,7 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
   if (!add_firmware (argv, config, host, error))
     return NULL;
   add_boot (argv, config);
+  add_scsi_controller (argv, config);
   for (guint i = 0; i < config->disks->len; i++)
     add_disk (argv, config, g_ptr_array_index (config->disks, i));
   for (guint i = 0; i < config->nics->len; i++)

@@ -31,7 +31,7 @@ cp "$init" "$stage/init"
 chmod 755 "$stage/init"
 
 : > "$stage/etc/modules.list"
-mods="virtio_pci virtio_blk virtio_net virtio_balloon virtio_rng virtio_console button evdev ahci sd_mod sr_mod isofs"
+mods="virtio_pci virtio_blk virtio_scsi virtio_net virtio_balloon virtio_rng virtio_console button evdev ahci sd_mod sr_mod isofs"
 for m in $mods; do
   /sbin/modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | awk '!seen[$0]++' | while read -r ko; do

@@ -25,7 +25,7 @@ ls "$images" | grepq hda && fail "a refused disk left an image behind"
 expect_error 1 "disk image $ROOT/none.img does not exist" -- ctl attach-disk disks "$ROOT/none.img"
 expect_error 1 "VM 'disks' has no disk 'vdz'" -- ctl detach-disk disks vdz
 expect_error 2 "attach-disk takes NAME and an IMAGE or --size" -- ctl attach-disk disks "$ROOT/raw.img" --size 1M
-expect_error 2 "--bus is virtio, sata or ide, not 'scsi'" -- ctl attach-disk disks --size 1M --bus scsi
+expect_error 2 "--bus is virtio, sata, scsi or ide, not 'usb'" -- ctl attach-disk disks --size 1M --bus usb
 
 step the guest sees the new disks
 ctl start disks >/dev/null

@@ -50,7 +50,7 @@ ctl_verb_attach_disk (Ctl   *ctl,
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_STRING, &size, N_("Make a new qcow2 image of this size (20G, 512M)"), "SIZE" },
     { "cdrom", 0, 0, G_OPTION_ARG_NONE, &cdrom, N_("Add a CD-ROM drive, empty or holding IMAGE"), NULL },
-    { "bus", 0, 0, G_OPTION_ARG_STRING, &bus, N_("virtio, sata or ide"), "BUS" },
+    { "bus", 0, 0, G_OPTION_ARG_STRING, &bus, N_("virtio, sata, scsi or ide"), "BUS" },
     { "folder", 0, 0, G_OPTION_ARG_FILENAME, &folder, N_("Where a new image goes"), "DIR" },
     { NULL }
   };
@@ -70,7 +70,7 @@ ctl_verb_attach_disk (Ctl   *ctl,
   request.device = cdrom ? VIREO_DISK_DEVICE_CDROM : VIREO_DISK_DEVICE_DISK;
   request.bus = vireo_domain_config_default_bus (vireo_domain_get_config (domain), request.device);
   if (bus && !vireo_disk_bus_from_string (bus, &request.bus))
-    return ctl_usage (_("--bus is virtio, sata or ide, not '%s'"), bus);
+    return ctl_usage (_("--bus is virtio, sata, scsi or ide, not '%s'"), bus);
   if (size && !vireo_storage_parse_size (size, &request.new_bytes, &error))
     return ctl_fail (error);
   request.path = argc == 3 ? argv[2] : NULL;
