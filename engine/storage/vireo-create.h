@@ -28,6 +28,7 @@ typedef struct {
   char *network;      /* NULL or "user", "none", or a network's name */
   char *disk_folder;  /* where a new disk goes; NULL: the images folder */
   VireoAccel accel;
+  gboolean tpm;       /* an emulated TPM 2.0 (tpm-crb, swtpm), as Windows 11 needs */
   GPtrArray *forwards; /* (element-type VireoPortForward): host ports forwarded
                         * into the user-mode NIC; never NULL */
 } VireoCreateOptions;
