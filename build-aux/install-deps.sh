@@ -29,6 +29,8 @@ packages=(
   qemu-system-x86 qemu-utils
   # UEFI guests: OVMF's firmware and variable templates (4M builds)
   ovmf
+  # the emulated TPM 2.0 of VMs with a <tpm> (swtpm; swtpm_setup is in -tools)
+  swtpm swtpm-tools
   # NAT networks (vireo-net), and the private bus of its test
   dnsmasq-base nftables iproute2 dbus-daemon dbus-bin
   # the PID namespaces of Flatpak instances, in the pidns test; the

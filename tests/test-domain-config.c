@@ -914,6 +914,54 @@ test_uefi_rules (void **state)
     }
 }
 
+/* <tpm>: an emulated TPM 2.0 is modelled and written back in libvirt's
+ * shape, its backend's other children kept; what swtpm cannot be is
+ * refused in one line. */
+static void
+test_tpm (void **state)
+{
+  static const struct { const char *tpm; const char *expect; } cases[] = {
+    { "<tpm model='tpm-tis'><backend type='passthrough'><device path='/dev/tpm0'/></backend></tpm>",
+      "<tpm> passthrough of the host's TPM is not supported (emulator only)" },
+    { "<tpm model='tpm-tis'><backend type='emulator' version='1.2'/></tpm>",
+      "<tpm> version '1.2' is not supported (2.0 only)" },
+    { "<tpm model='tpm-spapr'><backend type='emulator'/></tpm>", "<tpm model='tpm-spapr'> is not supported" },
+    { "<tpm model='tpm-crb'/>", "<tpm> without a <backend>" },
+    { "<tpm model='tpm-crb'><backend type='emulator'/></tpm><tpm><backend type='emulator'/></tpm>",
+      "more than one <tpm>" },
+  };
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("tpm.xml");
+  g_autoptr(VireoDomainConfig) tis = NULL;
+
+  assert_string_equal (config->tpm_model, "tpm-crb");
+  assert_int_equal (config->tpm_extra->len, 1);
+  assert_false (kept (config->extra_devices, "tpm"));
+  assert_true (vireo_domain_config_validate (config, NULL));
+  assert_roundtrip (config, "tpm.xml");
+
+  /* libvirt's defaults: tpm-tis, version 2.0 for the emulator */
+  tis = vireo_domain_config_parse ("<domain type='kvm'><name>t</name><memory unit='MiB'>512</memory>"
+                                   "<os><type>hvm</type></os><devices><tpm><backend type='emulator'/>"
+                                   "</tpm></devices></domain>", -1, "t.xml", NULL);
+  assert_non_null (tis);
+  assert_string_equal (tis->tpm_model, "tpm-tis");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+          "<domain type='kvm'><name>bad</name><memory unit='MiB'>512</memory>"
+          "<os><type>hvm</type></os><devices>%s</devices></domain>", cases[i].tpm);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) bad = vireo_domain_config_parse (xml, -1, "case.xml", &error);
+
+      if (bad != NULL || error == NULL)
+        fail_msg ("case %u parsed: %s", i, xml);
+      if (strstr (error->message, cases[i].expect) == NULL)
+        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
+      assert_null (strchr (error->message, '\n'));
+    }
+}
+
 /* <nvram> on a BIOS VM means nothing: refused rather than dropped */
 static void
 test_uefi_settings_need_efi (void **state)
@@ -953,6 +1001,7 @@ main (void)
     cmocka_unit_test (test_uefi_plain_and_back_to_bios),
     cmocka_unit_test (test_uefi_rules),
     cmocka_unit_test (test_uefi_settings_need_efi),
+    cmocka_unit_test (test_tpm),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

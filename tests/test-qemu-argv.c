@@ -57,6 +57,16 @@ test_loadvm (void **state)
     assert_string_equal (argv[i], plain[i]);
 }
 
+/* A TPM: QEMU's emulator backend on swtpm's socket in the runtime folder. */
+static void
+test_tpm (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("tpm.xml");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/run/vireo/5d3b8a2e6f41" };
+
+  assert_argv_golden (config, &host, "tpm-crb.args");
+}
+
 static void
 test_virsh_kvm_with_tap (void **state)
 {
@@ -663,6 +673,7 @@ main (void)
     cmocka_unit_test (test_kernel_boot_tcg),
     cmocka_unit_test (test_virsh_kvm_with_tap),
     cmocka_unit_test (test_loadvm),
+    cmocka_unit_test (test_tpm),
     cmocka_unit_test (test_i440fx_ide_and_boot_order),
     cmocka_unit_test (test_virtio_scsi),
     cmocka_unit_test (test_backing_chains),

@@ -399,6 +399,45 @@ check_unshared (Clone   *clone,
   return TRUE;
 }
 
+/* The TPM's state goes with the clone, as its disks do (its own copy,
+ * under the clone's UUID): a few small files, read whole.  The files and
+ * the folder go in clone->made, so a rollback removes them.  From a
+ * snapshot, the TPM is copied as it is now: swtpm keeps no snapshots. */
+static gboolean
+copy_tpm_state (Clone   *clone,
+                GError **error)
+{
+  g_autofree char *from = vireo_paths_domain_tpm_dir (clone->paths, clone->source_config->uuid);
+  g_autofree char *to = vireo_paths_domain_tpm_dir (clone->paths, clone->config->uuid);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (clone->config->tpm_model == NULL || !g_file_test (from, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  if (!vireo_mkdir_private (to, error))
+    return FALSE;
+  g_ptr_array_add (clone->made, g_strdup (to));
+  dir = g_dir_open (from, 0, error);
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *source = g_build_filename (from, name, NULL);
+      g_autofree char *dest = g_build_filename (to, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (!g_file_test (source, G_FILE_TEST_IS_REGULAR))
+        continue;
+      if (!g_file_get_contents (source, &contents, &len, error) ||
+          !vireo_file_write_atomic (dest, contents, len, 0600, error))
+        {
+          g_prefix_error (error, _("VM '%s': cannot copy its TPM state: "), clone->source_config->name);
+          return FALSE;
+        }
+      g_ptr_array_add (clone->made, g_steal_pointer (&dest));
+    }
+  return dir != NULL;
+}
+
 static gboolean
 make_clone (Clone         *clone,
             GCancellable  *cancellable,
@@ -417,7 +456,7 @@ make_clone (Clone         *clone,
   for (guint i = 0; clone->linked && i < clone->disks->len; i++)
     if (!link_disk (clone, g_ptr_array_index (clone->disks, i), cancellable, error))
       return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) || !copy_tpm_state (clone, error))
     return FALSE;
   return write_definitions (clone, error);
 }
@@ -489,8 +528,9 @@ rollback (Clone *clone)
     {
       const char *path = g_ptr_array_index (clone->made, i - 1);
 
+      /* g_remove: the TPM state's folder is one of them */
       if (!source_moved || !is_overlay (clone, path))
-        g_unlink (path);
+        g_remove (path);
     }
   clone->clone_written = FALSE;
   if (!source_moved)

@@ -97,6 +97,20 @@ format_nic (xmlNode              *devices,
   vireo_xml_add_fragments (node, nic->extra);
 }
 
+/* libvirt's place for it: after the consoles and channels, before the screen */
+static void
+format_tpm (xmlNode                 *devices,
+            const VireoDomainConfig *config)
+{
+  xmlNode *node = vireo_xml_add (devices, "tpm");
+
+  vireo_xml_set (node, "model", config->tpm_model);
+  node = vireo_xml_add (node, "backend");
+  vireo_xml_set (node, "type", "emulator");
+  vireo_xml_set (node, "version", "2.0");
+  vireo_xml_add_fragments (node, config->tpm_extra);
+}
+
 static void
 format_devices (xmlNode                 *root,
                 const VireoDomainConfig *config)
@@ -120,6 +134,8 @@ format_devices (xmlNode                 *root,
       vireo_xml_set (node, "type", "serial");
       vireo_xml_set (node, "port", "0");
     }
+  if (config->tpm_model)
+    format_tpm (devices, config);
   if (config->vnc)
     {
       node = vireo_xml_add (devices, "graphics");

@@ -549,6 +549,48 @@ parse_controller (ParseContext      *ctx,
   return TRUE;
 }
 
+/* <tpm>: an emulated TPM 2.0 (swtpm, a child of the VM's shim).  The
+ * host's own TPM (passthrough) and TPM 1.2 are refused. */
+static gboolean
+parse_tpm (ParseContext      *ctx,
+           VireoDomainConfig *config,
+           xmlNode           *node)
+{
+  g_autofree char *model = vireo_xml_prop (node, "model");
+  gboolean saw_backend = FALSE;
+
+  if (config->tpm_model != NULL)
+    return fail (ctx, _("more than one <tpm> is not supported"));
+  /* libvirt's default model on x86 */
+  if (model == NULL)
+    model = g_strdup ("tpm-tis");
+  if (!g_str_equal (model, "tpm-crb") && !g_str_equal (model, "tpm-tis"))
+    return fail (ctx, _("<tpm model='%s'> is not supported (tpm-crb or tpm-tis)"), model);
+  vireo_xml_for_each_element (child, node)
+    {
+      g_autofree char *type = NULL;
+      g_autofree char *version = NULL;
+
+      if (!vireo_xml_is (child, "backend"))
+        continue;
+      type = vireo_xml_prop (child, "type");
+      version = vireo_xml_prop (child, "version");
+      if (g_strcmp0 (type, "passthrough") == 0)
+        return fail (ctx, _("<tpm> passthrough of the host's TPM is not supported (emulator only)"));
+      if (g_strcmp0 (type, "emulator") != 0)
+        return fail (ctx, _("<tpm> backend '%s' is not supported (emulator only)"), type ? type : "");
+      if (version != NULL && !g_str_equal (version, "2.0"))
+        return fail (ctx, _("<tpm> version '%s' is not supported (2.0 only)"), version);
+      saw_backend = TRUE;
+      vireo_xml_for_each_element (extra, child)
+        keep (config->tpm_extra, extra);
+    }
+  if (!saw_backend)
+    return fail (ctx, _("<tpm> without a <backend> is not supported"));
+  config->tpm_model = g_steal_pointer (&model);
+  return TRUE;
+}
+
 static gboolean
 parse_devices (ParseContext      *ctx,
                VireoDomainConfig *config,
@@ -580,6 +622,8 @@ parse_devices (ParseContext      *ctx,
         config->guest_agent = TRUE;
       else if (vireo_xml_is (child, "controller"))
         ok = parse_controller (ctx, config, child);
+      else if (vireo_xml_is (child, "tpm"))
+        ok = parse_tpm (ctx, config, child);
       else if (g_strv_contains (kept_devices, (const char *) child->name))
         keep (config->extra_devices, child);
       else

@@ -62,6 +62,7 @@ vireo_domain_config_new (const char *name)
   config->extra_features = new_string_array ();
   config->extra_cpu = new_string_array ();
   config->extra_devices = new_string_array ();
+  config->tpm_extra = new_string_array ();
 
   return config;
 }
@@ -103,6 +104,8 @@ vireo_domain_config_free (VireoDomainConfig *config)
   g_clear_pointer (&config->extra_features, g_ptr_array_unref);
   g_clear_pointer (&config->extra_cpu, g_ptr_array_unref);
   g_clear_pointer (&config->extra_devices, g_ptr_array_unref);
+  g_free (config->tpm_model);
+  g_clear_pointer (&config->tpm_extra, g_ptr_array_unref);
   g_free (config);
 }
 

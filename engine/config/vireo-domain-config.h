@@ -183,6 +183,10 @@ typedef struct {
   gboolean rng;
   gboolean balloon;
   gboolean guest_agent;  /* a virtio-serial channel for the QEMU guest agent */
+  /* <tpm model='…'><backend type='emulator' version='2.0'/></tpm>: a TPM
+   * 2.0 emulated by swtpm, "tpm-crb" or "tpm-tis"; NULL for none */
+  char *tpm_model;
+  GPtrArray *tpm_extra;  /* the backend's other children (<active_pcr_banks>…), serialized */
 
   char *on_poweroff;
   char *on_reboot;

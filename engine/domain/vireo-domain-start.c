@@ -48,6 +48,7 @@ typedef struct {
   char taps_arg[32];             /* the shim's --taps=N */
   char *note;                    /* why the guest runs without KVM, or NULL */
   char *firmware_code;           /* UEFI: the OVMF code, or NULL */
+  char *tpm_dir;                 /* swtpm's state folder for a VM with a TPM, or NULL */
 } Start;
 
 static void
@@ -66,6 +67,7 @@ start_free (Start *start)
   g_clear_pointer (&start->taps, g_array_unref);
   g_free (start->note);
   g_free (start->firmware_code);
+  g_free (start->tpm_dir);
   g_free (start);
 }
 
@@ -149,7 +151,8 @@ static gboolean
 prepare_run_dir (Start   *start,
                  GError **error)
 {
-  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", "qemu-argv", "domain.xml", NULL };
+  static const char *stale[] = { "state.json", "shim.sock", "console.sock", "vnc.sock", "qemu-argv", "domain.xml",
+                                  VIREO_SWTPM_SOCKET, NULL };
 
   if (strlen (start->run_dir) + strlen ("/console.sock") >= sizeof (((struct sockaddr_un *) NULL)->sun_path))
     {
@@ -214,6 +217,33 @@ open_taps (Start          *start,
   return TRUE;
 }
 
+/* A VM with a TPM: swtpm must be there, and its state folder (empty the
+ * first time: swtpm makes the TPM's state itself on its first start). */
+static gboolean
+prepare_tpm (Start   *start,
+             GError **error)
+{
+  g_autofree char *swtpm = NULL;
+
+  if (start->config->tpm_model == NULL)
+    return TRUE;
+  swtpm = g_find_program_in_path ("swtpm");
+  if (swtpm == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("VM '%s' has a TPM, but swtpm is not installed (install the swtpm package)"),
+                   start->config->name);
+      return FALSE;
+    }
+  start->tpm_dir = vireo_paths_domain_tpm_dir (start->paths, start->config->uuid);
+  if (!vireo_mkdir_private (start->tpm_dir, error))
+    {
+      g_prefix_error (error, _("VM '%s': "), start->config->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Everything checked and made ready under the locks; returns QEMU's
  * command line and the host's choices. */
 static GStrv
@@ -246,7 +276,7 @@ prepare (Start          *start,
                    _("VM '%s': the supervisor %s is missing (reinstall Vireo)"), config->name, shim);
       return NULL;
     }
-  if (!open_taps (start, host, error))
+  if (!open_taps (start, host, error) || !prepare_tpm (start, error))
     return NULL;
   host->qemu_binary = *qemu;
   host->run_dir = start->run_dir;
@@ -297,6 +327,11 @@ shim_argv (Start              *start,
     {
       g_snprintf (start->taps_arg, sizeof start->taps_arg, "--taps=%u", start->taps->len);
       g_ptr_array_add (argv, start->taps_arg);
+    }
+  if (start->tpm_dir != NULL)
+    {
+      g_ptr_array_add (argv, "--tpm-state");
+      g_ptr_array_add (argv, start->tpm_dir);
     }
   g_ptr_array_add (argv, "--");
   for (guint i = 0; qemu_argv[i]; i++)

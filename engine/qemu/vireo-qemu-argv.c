@@ -650,6 +650,32 @@ add_console (GPtrArray               *argv,
     }
 }
 
+/* An emulated TPM 2.0: swtpm, started by the shim before QEMU, listens
+ * on swtpm.sock in the runtime folder (VIREO_SWTPM_SOCKET). */
+static void
+add_tpm (GPtrArray               *argv,
+         const VireoDomainConfig *config,
+         const VireoQemuHost     *host)
+{
+  g_autofree char *run_dir = NULL;
+  g_autofree char *chardev = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+
+  if (config->tpm_model == NULL)
+    return;
+  run_dir = escape_option_value (host->run_dir);
+  chardev = g_strdup_printf ("socket,id=chrtpm,path=%s/" VIREO_SWTPM_SOCKET, run_dir);
+  add_pair (argv, "-chardev", chardev);
+  add_pair (argv, "-tpmdev", "emulator,id=tpm0,chardev=chrtpm");
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_member_string (b, "driver", config->tpm_model);
+  add_member_string (b, "tpmdev", "tpm0");
+  add_member_string (b, "id", "tpm0");
+  json_builder_end_object (b);
+  add_json (argv, "-device", b);
+}
+
 /* Entropy, the balloon, the guest agent's channel, and the sandbox. */
 static void
 add_extras (GPtrArray               *argv,
@@ -709,6 +735,7 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
     if (!add_nic (argv, config, g_ptr_array_index (config->nics, i), i, host, error))
       return NULL;
   add_console (argv, config, host);
+  add_tpm (argv, config, host);
   add_extras (argv, config);
   /* a whole value of its own: QEMU takes it as a plain string */
   if (host->loadvm != NULL)

@@ -30,6 +30,8 @@
 
 /* The file in the VM's runtime folder, rewritten atomically. */
 #define VIREO_STATE_FILE "state.json"
+/* swtpm's control socket in the runtime folder, for a VM with a TPM */
+#define VIREO_SWTPM_SOCKET "swtpm.sock"
 
 /* Values of VIREO_STATE_KEY_STATE (VireoDomainState's nicks). */
 #define VIREO_STATE_SHUTOFF       "shutoff"

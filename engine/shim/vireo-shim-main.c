@@ -116,6 +116,7 @@ finish (Shim       *shim,
     vireo_qmp_client_close (shim->qmp);
   shim_monitor_close_all (shim);
   shim_console_close_all (shim);
+  shim_tpm_stop (shim);
   if (shim->qemu_start_time != 0)
     {
       /* our QEMU leaves its VNC socket behind; the run lock made sure no
@@ -546,7 +547,7 @@ start (Shim *shim)
   g_autoptr(GError) error = NULL;
 
   shim_write_state (shim);
-  if (!spawn_qemu (shim, &error))
+  if (!shim_tpm_start (shim, &error) || !spawn_qemu (shim, &error))
     {
       fail_start (shim, error->message);
       return;
@@ -576,6 +577,7 @@ main (int   argc,
     { "agent", 0, 0, G_OPTION_ARG_NONE, &shim.with_agent, "QEMU has a guest agent channel on fd 5", NULL },
     { "paused", 0, 0, G_OPTION_ARG_NONE, &shim.start_paused, "Leave the guest paused once QEMU is set up", NULL },
     { "taps", 0, 0, G_OPTION_ARG_INT, &shim.n_taps, "QEMU's taps, on fds 5 and up", "N" },
+    { "tpm-state", 0, 0, G_OPTION_ARG_FILENAME, &shim.tpm_state, "Run swtpm on this TPM state folder", "DIR" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, "-- QEMU ARGV" },
     { NULL }
   };

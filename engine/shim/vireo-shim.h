@@ -118,6 +118,9 @@ typedef struct {
   gboolean with_agent;
   gboolean start_paused;
   int n_taps;            /* fds VIREO_SHIM_TAP_FD… until QEMU has them */
+  /* the emulated TPM: swtpm, a second child, for a VM with a <tpm> */
+  char *tpm_state;              /* its state folder (--tpm-state), or NULL */
+  GPid swtpm_pid;
   ShimAgent *agent;
   GStrv guest_addresses;        /* "ADDRESS/PREFIX", or NULL */
   char *guest_os;               /* the agent's pretty name; "" if it cannot tell */
@@ -148,6 +151,10 @@ ShimAgent *shim_agent_new      (Shim *shim, int fd, GError **error);
 void       shim_agent_set_open (ShimAgent *agent, gboolean open);
 void       shim_agent_forget   (ShimAgent *agent);
 void       shim_agent_free     (ShimAgent *agent);
+
+/* vireo-shim-tpm.c */
+gboolean shim_tpm_start (Shim *shim, GError **error);
+void     shim_tpm_stop  (Shim *shim);
 
 /* vireo-shim-main.c */
 void     shim_request_destroy  (Shim *shim);

@@ -199,6 +199,8 @@ build_config (VireoEngine              *engine,
   config->accel = o->accel;
   vireo_domain_config_set_firmware (config, o->efi);
   config->cmdline = o->kernel ? g_strdup (o->cmdline) : NULL;
+  /* the model virt-manager picks for a TPM 2.0 on q35 */
+  config->tpm_model = o->tpm ? g_strdup ("tpm-crb") : NULL;
   create->kernel = g_strdup (o->kernel);
   create->initrd = g_strdup (o->initrd);
   create->cdrom = g_strdup (o->cdrom);

@@ -29,6 +29,7 @@ typedef struct {
   char *disk_folder;  /* where a new disk goes; NULL: the images folder */
   VireoAccel accel;
   gboolean efi;       /* UEFI (OVMF, an NVRAM made on first start) rather than BIOS */
+  gboolean tpm;       /* an emulated TPM 2.0 (tpm-crb, swtpm), as Windows 11 needs */
   GPtrArray *forwards; /* (element-type VireoPortForward): host ports forwarded
                         * into the user-mode NIC; never NULL */
 } VireoCreateOptions;

@@ -358,6 +358,7 @@ typedef struct {
   VireoLock *run_lock;
   GPtrArray *doomed;             /* disk images */
   GPtrArray *bases;              /* their base images: deleted if nobody else uses them */
+  char *tpm_dir;                 /* swtpm's state folder, with the storage, or NULL */
   gboolean definition_gone;
 } Undefine;
 
@@ -373,6 +374,7 @@ undefine_free (Undefine *u)
   g_free (u->run_dir);
   g_ptr_array_unref (u->doomed);
   g_ptr_array_unref (u->bases);
+  g_free (u->tpm_dir);
   g_free (u);
 }
 
@@ -425,6 +427,10 @@ undefine_prepare (VireoEngine  *self,
         for (guint j = 0; disk->backing && disk->backing[j]; j++)
           g_ptr_array_add (u->bases, g_strdup (disk->backing[j]));
       }
+  /* the TPM's state (its keys) is the VM's alone, as its disks are; also
+   * when the TPM was taken out of the definition since */
+  if (remove_storage)
+    u->tpm_dir = vireo_paths_domain_tpm_dir (self->paths, config->uuid);
   /* a kernel and initrd in Vireo's own images folder were copied there
    * for this VM (the demo's): they go with its disks */
   if (remove_storage)
@@ -473,6 +479,30 @@ delete_doomed (Undefine  *u,
   return TRUE;
 }
 
+/* swtpm keeps its state as a few plain files in one folder. */
+static gboolean
+delete_tpm_state (Undefine  *u,
+                  GError   **error)
+{
+  g_autoptr(GDir) dir = u->tpm_dir ? g_dir_open (u->tpm_dir, 0, NULL) : NULL;
+  const char *name;
+
+  if (dir == NULL)
+    return TRUE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (u->tpm_dir, name, NULL);
+      g_unlink (path);
+    }
+  if (g_rmdir (u->tpm_dir) != 0 && errno != ENOENT)
+    {
+      vireo_set_io_error (error, errno, _("VM '%s' was deleted, but not its TPM state %s"),
+                          u->name, u->tpm_dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Any thread, under the VM's locks: the definition, if it is still this
  * VM's (another process may have deleted or replaced it). */
 static gboolean
@@ -495,7 +525,7 @@ undefine_definition (Undefine  *u,
       return FALSE;
     }
   u->definition_gone = TRUE;
-  if (!delete_doomed (u, error))
+  if (!delete_doomed (u, error) || !delete_tpm_state (u, error))
     return FALSE;
   g_ptr_array_add (u->bases, NULL);
   _vireo_store_delete_unused_bases (u->paths, u->name, (const char * const *) u->bases->pdata);

@@ -197,6 +197,22 @@ vireo_paths_domain_run_dir (const VireoPaths *paths,
   return g_build_filename (paths->run_dir, id, NULL);
 }
 
+/**
+ * vireo_paths_domain_tpm_dir:
+ * Where swtpm keeps a VM's TPM state: swtpm/UUID beside the images
+ * folder ($XDG_DATA_HOME/vireo/swtpm/UUID, /var/lib/vireo/swtpm/UUID as
+ * root), as libvirt keeps it in /var/lib/libvirt/swtpm/UUID.  Named
+ * after the UUID, which a rename keeps and a clone does not.
+ */
+char *
+vireo_paths_domain_tpm_dir (const VireoPaths *paths,
+                            const char       *uuid)
+{
+  g_autofree char *data = g_path_get_dirname (paths->images_dir);
+
+  return g_build_filename (data, "swtpm", uuid, NULL);
+}
+
 char *
 vireo_paths_domain_log (const VireoPaths *paths,
                         const char       *name,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test/demo guest: the host's kernel and a busybox initramfs with
-# the virtio, ACPI button and input modules, and a stand-in guest agent.  Usage: build-guest.sh OUTDIR INIT
+# the virtio, ACPI button, input and TPM modules (built in on Debian's kernel), and a stand-in guest agent.  Usage: build-guest.sh OUTDIR INIT
 set -euo pipefail
 out=$1
 init=$2
@@ -31,7 +31,7 @@ cp "$init" "$stage/init"
 chmod 755 "$stage/init"
 
 : > "$stage/etc/modules.list"
-mods="virtio_pci virtio_blk virtio_scsi virtio_net virtio_balloon virtio_rng virtio_console button evdev ahci sd_mod sr_mod isofs"
+mods="virtio_pci virtio_blk virtio_scsi virtio_net virtio_balloon virtio_rng virtio_console button evdev ahci sd_mod sr_mod isofs tpm_crb tpm_tis"
 for m in $mods; do
   /sbin/modprobe -S "$kver" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 done | awk '!seen[$0]++' | while read -r ko; do

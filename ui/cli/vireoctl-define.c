@@ -40,6 +40,7 @@ ctl_verb_create (Ctl   *ctl,
   g_autofree char *cmdline = NULL, *network = NULL, *accel = NULL, *title = NULL;
   g_autofree char *firmware = NULL;
   g_auto(GStrv) forwards = NULL;
+  gboolean tpm = FALSE;
   GOptionEntry entries[] = {
     { "memory", 'm', 0, G_OPTION_ARG_INT, &memory, N_("Memory in MiB (default: a quarter of the host's, 512 to 4096)"), "MIB" },
     { "vcpus", 'c', 0, G_OPTION_ARG_INT, &vcpus, N_("Virtual CPUs (default 2, at most the host's)"), "N" },
@@ -53,6 +54,7 @@ ctl_verb_create (Ctl   *ctl,
     { "accel", 0, 0, G_OPTION_ARG_STRING, &accel, N_("kvm, tcg or auto (default)"), "ACCEL" },
     { "title", 0, 0, G_OPTION_ARG_STRING, &title, N_("A short description"), "TEXT" },
     { "firmware", 0, 0, G_OPTION_ARG_STRING, &firmware, N_("bios (default) or efi (UEFI through OVMF)"), "FW" },
+    { "tpm", 0, 0, G_OPTION_ARG_NONE, &tpm, N_("Add an emulated TPM 2.0 (swtpm), as Windows 11 needs"), NULL },
     { "forward", 0, 0, G_OPTION_ARG_STRING_ARRAY, &forwards,
       N_("Forward a host port into the user-mode NIC (tcp:2222:22; repeatable)"), "PROTO:[ADDR:]HPORT:GPORT" },
     { NULL }
@@ -100,6 +102,7 @@ ctl_verb_create (Ctl   *ctl,
   o->initrd = g_steal_pointer (&initrd);
   o->cmdline = g_steal_pointer (&cmdline);
   o->network = g_steal_pointer (&network);
+  o->tpm = tpm;
   if (disk && !vireo_storage_parse_size (disk, &o->disk_bytes, &error))
     return ctl_fail (error);
 
