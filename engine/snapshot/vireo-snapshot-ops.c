@@ -361,6 +361,24 @@ check_new_name (VireoSnapshotOp  *op,
   return TRUE;
 }
 
+/* A snapshot with RAM of a UEFI VM would need its NVRAM in the snapshot
+ * too: QEMU loads the RAM state only from a snapshot that every writable
+ * image has, the firmware variables' included.  Until the NVRAM is
+ * snapshotted with the disks, such a snapshot could never be reverted
+ * to: refused, rather than taken and found useless later.  A snapshot of
+ * the VM shut off is only of its disks, and can be. */
+static gboolean
+check_no_uefi_ram (const VireoDomainConfig  *live,
+                   GError                  **error)
+{
+  if (!vireo_domain_config_uses_efi (live))
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+               _("VM '%s' boots with UEFI: a snapshot of it running is not supported yet "
+                 "(shut it down to take a snapshot of its disks)"), live->name);
+  return FALSE;
+}
+
 static gboolean
 take_func (VireoJob      *job,
            gpointer       data,
@@ -378,6 +396,7 @@ take_func (VireoJob      *job,
   op->job = job;
   if (!op_begin (op, VIREO_DOMAIN_LOCK_SNAPSHOTTING, &running, error) ||
       (running && !(live = read_live_config (op, error))) ||
+      (running && !check_no_uefi_ram (live, error)) ||
       !(disks = _vireo_snapshot_disks (live ? live : op->config, error)) ||
       !check_new_name (op, disks, &current, error))
     return FALSE;

@@ -25,9 +25,16 @@ wait_for_log efi "$READY" 1 300
 console_expect efi '[ -d /sys/firmware/efi ] && echo EFI=$((3+4))' 'EFI=7'
 qemu-img info -U "$nvram" | grepq '^file format: qcow2' || fail "the NVRAM is not qcow2"
 
+step a snapshot with RAM is refused, one of the disks shut off is taken
+# (a RAM snapshot could not be reverted to without the NVRAM in it)
+expect_error 1 "VM 'efi' boots with UEFI: a snapshot of it running is not supported yet" -- \
+  ctl snapshot-create efi running
+ctl snapshot-list efi | grepq running && fail "a refused snapshot is listed"
+
 step the NVRAM stays after a shutdown, and goes with the storage
 ctl shutdown efi --timeout 120 >/dev/null
 [ -f "$nvram" ] || fail "the NVRAM went with the shutdown"
+ctl snapshot-create efi off >/dev/null
 ctl undefine efi --remove-storage >/dev/null
 [ -e "$nvram" ] && fail "the NVRAM outlived the VM's storage"
 echo "uefi: ok"
