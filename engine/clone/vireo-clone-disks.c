@@ -438,6 +438,43 @@ copy_tpm_state (Clone   *clone,
   return dir != NULL;
 }
 
+/* A UEFI VM's variables (its boot entries) go with the clone, as its
+ * own file: never the source's, which the two would then share.  From a
+ * snapshot, they are copied as they are now (snapshots hold disks only).
+ * Without a file yet, the clone makes a fresh one at its first start. */
+static gboolean
+copy_nvram (Clone   *clone,
+            GError **error)
+{
+  const char *from = clone->source_config->nvram;
+  g_autofree char *to = NULL;
+  g_autofree char *contents = NULL;
+  gsize len;
+  int fd;
+
+  if (!vireo_domain_config_uses_efi (clone->config))
+    return TRUE;
+  g_clear_pointer (&clone->config->nvram, g_free);
+  if (from == NULL || !g_file_test (from, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  to = vireo_paths_domain_nvram (clone->paths, clone->config->name,
+                                 vireo_domain_config_nvram_is_qcow2 (clone->source_config));
+  /* a new private file of this call's, or an error that names it */
+  fd = vireo_file_claim (to, error);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  g_ptr_array_add (clone->made, g_strdup (to));
+  if (!g_file_get_contents (from, &contents, &len, error) ||
+      !vireo_file_write_atomic (to, contents, len, 0600, error))
+    {
+      g_prefix_error (error, _("VM '%s': cannot copy its NVRAM: "), clone->source_config->name);
+      return FALSE;
+    }
+  clone->config->nvram = g_steal_pointer (&to);
+  return TRUE;
+}
+
 static gboolean
 make_clone (Clone         *clone,
             GCancellable  *cancellable,
@@ -456,7 +493,8 @@ make_clone (Clone         *clone,
   for (guint i = 0; clone->linked && i < clone->disks->len; i++)
     if (!link_disk (clone, g_ptr_array_index (clone->disks, i), cancellable, error))
       return FALSE;
-  if (g_cancellable_set_error_if_cancelled (cancellable, error) || !copy_tpm_state (clone, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) || !copy_tpm_state (clone, error) ||
+      !copy_nvram (clone, error))
     return FALSE;
   return write_definitions (clone, error);
 }

@@ -30,9 +30,7 @@ char *
 _vireo_domain_nvram_path (const VireoPaths *paths,
                           const char       *name)
 {
-  g_autofree char *file = g_strdup_printf ("%s_VARS.qcow2", name);
-
-  return g_build_filename (paths->images_dir, file, NULL);
+  return vireo_paths_domain_nvram (paths, name, TRUE);
 }
 
 /* Worker thread: qemu-img convert of the template into @nvram (qcow2 or

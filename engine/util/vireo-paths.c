@@ -204,6 +204,23 @@ vireo_paths_domain_run_dir (const VireoPaths *paths,
  * root), as libvirt keeps it in /var/lib/libvirt/swtpm/UUID.  Named
  * after the UUID, which a rename keeps and a clone does not.
  */
+/**
+ * vireo_paths_domain_nvram:
+ * @qcow2: the NVRAM's format, which its name says (Vireo makes qcow2,
+ *   which snapshots can hold; one from libvirt may be raw)
+ * Where the UEFI variables of VM @name go: its images folder, beside its
+ * disks, so that deleting its storage finds them.
+ */
+char *
+vireo_paths_domain_nvram (const VireoPaths *paths,
+                          const char       *name,
+                          gboolean          qcow2)
+{
+  g_autofree char *file = g_strdup_printf ("%s_VARS.%s", name, qcow2 ? "qcow2" : "fd");
+
+  return g_build_filename (paths->images_dir, file, NULL);
+}
+
 char *
 vireo_paths_domain_tpm_dir (const VireoPaths *paths,
                             const char       *uuid)

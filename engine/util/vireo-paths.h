@@ -36,6 +36,9 @@ char       *vireo_paths_domain_file  (const VireoPaths *paths,
                                       const char  *name);
 char       *vireo_paths_domain_run_dir (const VireoPaths *paths,
                                         const char  *uuid);
+char       *vireo_paths_domain_nvram (const VireoPaths *paths,
+                                      const char       *name,
+                                      gboolean          qcow2);
 char       *vireo_paths_domain_tpm_dir (const VireoPaths *paths,
                                         const char  *uuid);
 char       *vireo_paths_domain_log   (const VireoPaths *paths,

@@ -35,6 +35,16 @@ step the NVRAM stays after a shutdown, and goes with the storage
 ctl shutdown efi --timeout 120 >/dev/null
 [ -f "$nvram" ] || fail "the NVRAM went with the shutdown"
 ctl snapshot-create efi off >/dev/null
+
+step a clone gets its own copy of the NVRAM
+ctl clone efi efi2 >/dev/null
+nvram2=$(ctl dumpxml efi2 | sed -n 's|.*<nvram[^>]*>\(.*\)</nvram>.*|\1|p')
+[ -n "$nvram2" ] && [ "$nvram2" != "$nvram" ] || fail "the clone shares the NVRAM $nvram ('$nvram2')"
+cmp -s "$nvram" "$nvram2" || fail "the clone's NVRAM $nvram2 is not a copy of $nvram"
+ctl undefine efi2 --remove-storage >/dev/null
+[ -e "$nvram2" ] && fail "the clone's NVRAM outlived its storage"
+[ -f "$nvram" ] || fail "deleting the clone took the source's NVRAM"
+
 ctl undefine efi --remove-storage >/dev/null
 [ -e "$nvram" ] && fail "the NVRAM outlived the VM's storage"
 echo "uefi: ok"
