@@ -13,15 +13,18 @@
 #include "vireo-domain-config-private.h"
 #include "vireo-xml.h"
 
-static void
+static xmlNode *
 add_memory (xmlNode    *parent,
             const char *name,
             guint64     kib)
 {
   char buf[32];
+  xmlNode *node;
 
   g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, kib);
-  vireo_xml_set (vireo_xml_add_text (parent, name, buf), "unit", "KiB");
+  node = vireo_xml_add_text (parent, name, buf);
+  vireo_xml_set (node, "unit", "KiB");
+  return node;
 }
 
 static void
@@ -80,6 +83,7 @@ format_disk (xmlNode               *devices,
       vireo_xml_set_uint (child, "target", disk->address.target);
       vireo_xml_set_uint (child, "unit", disk->address.unit);
     }
+  vireo_xml_extras_apply (&disk->xml, "disk", node);
 }
 
 static void
@@ -95,6 +99,7 @@ format_nic (xmlNode              *devices,
   vireo_xml_set (vireo_xml_add (node, "model"), "type", nic->model);
   add_boot_order (node, nic->boot_order);
   vireo_xml_add_fragments (node, nic->extra);
+  vireo_xml_extras_apply (&nic->xml, "interface", node);
 }
 
 /* libvirt's place for it: after the consoles and channels, before the screen */
@@ -111,6 +116,76 @@ format_tpm (xmlNode                 *devices,
   vireo_xml_add_fragments (node, config->tpm_extra);
 }
 
+/* A device element Vireo models; @path is its name in config->xml
+ * ("devices/video"), where what it kept of the original is found. */
+static xmlNode *
+add_device (xmlNode    *devices,
+            const char *path,
+            const char *type_attr,
+            const char *type)
+{
+  xmlNode *node = vireo_xml_add (devices, path + strlen ("devices/"));
+
+  vireo_xml_set (node, type_attr, type);
+  return node;
+}
+
+static void
+format_serial (xmlNode                 *devices,
+               const VireoDomainConfig *config)
+{
+  xmlNode *serial = add_device (devices, "devices/serial", "type", "pty");
+  xmlNode *console = add_device (devices, "devices/console", "type", "pty");
+  xmlNode *node;
+
+  vireo_xml_set (vireo_xml_add (serial, "target"), "port", "0");
+  vireo_xml_extras_apply (&config->xml, "devices/serial", serial);
+  node = vireo_xml_add (console, "target");
+  vireo_xml_set (node, "type", "serial");
+  vireo_xml_set (node, "port", "0");
+  vireo_xml_extras_apply (&config->xml, "devices/console", console);
+}
+
+/* <video> as it was said: a model, an explicit none, or nothing at all */
+static void
+format_video (xmlNode                 *devices,
+              const VireoDomainConfig *config)
+{
+  xmlNode *node;
+
+  if (config->video_model == NULL && !config->video_none)
+    return;
+  node = vireo_xml_add (devices, "video");
+  vireo_xml_set (vireo_xml_add (node, "model"), "type", config->video_model ? config->video_model : "none");
+  vireo_xml_extras_apply (&config->xml, "devices/video", node);
+}
+
+static void
+format_helpers (xmlNode                 *devices,
+                const VireoDomainConfig *config)
+{
+  xmlNode *node;
+
+  if (config->rng)
+    {
+      node = add_device (devices, "devices/rng", "model", "virtio");
+      vireo_xml_set (vireo_xml_add_text (node, "backend", "/dev/urandom"), "model", "random");
+      vireo_xml_extras_apply (&config->xml, "devices/rng", node);
+    }
+  node = add_device (devices, "devices/memballoon", "model", config->balloon ? "virtio" : "none");
+  vireo_xml_extras_apply (&config->xml, "devices/memballoon", node);
+  if (config->guest_agent)
+    {
+      xmlNode *target;
+
+      node = add_device (devices, "devices/channel", "type", "unix");
+      target = vireo_xml_add (node, "target");
+      vireo_xml_set (target, "type", "virtio");
+      vireo_xml_set (target, "name", VIREO_GUEST_AGENT_CHANNEL);
+      vireo_xml_extras_apply (&config->xml, "devices/channel", node);
+    }
+}
+
 static void
 format_devices (xmlNode                 *root,
                 const VireoDomainConfig *config)
@@ -124,45 +199,18 @@ format_devices (xmlNode                 *root,
     format_nic (devices, g_ptr_array_index (config->nics, i));
 
   if (config->serial)
-    {
-      node = vireo_xml_add (devices, "serial");
-      vireo_xml_set (node, "type", "pty");
-      vireo_xml_set (vireo_xml_add (node, "target"), "port", "0");
-      node = vireo_xml_add (devices, "console");
-      vireo_xml_set (node, "type", "pty");
-      node = vireo_xml_add (node, "target");
-      vireo_xml_set (node, "type", "serial");
-      vireo_xml_set (node, "port", "0");
-    }
+    format_serial (devices, config);
   if (config->tpm_model)
     format_tpm (devices, config);
   if (config->vnc)
     {
-      node = vireo_xml_add (devices, "graphics");
-      vireo_xml_set (node, "type", "vnc");
+      node = add_device (devices, "devices/graphics", "type", "vnc");
       if (config->vnc_keymap)
         vireo_xml_set (node, "keymap", config->vnc_keymap);
+      vireo_xml_extras_apply (&config->xml, "devices/graphics", node);
     }
-
-  node = vireo_xml_add (devices, "video");
-  vireo_xml_set (vireo_xml_add (node, "model"), "type", config->video_model ? config->video_model : "none");
-
-  if (config->rng)
-    {
-      node = vireo_xml_add (devices, "rng");
-      vireo_xml_set (node, "model", "virtio");
-      vireo_xml_set (vireo_xml_add_text (node, "backend", "/dev/urandom"), "model", "random");
-    }
-  vireo_xml_set (vireo_xml_add (devices, "memballoon"), "model", config->balloon ? "virtio" : "none");
-  if (config->guest_agent)
-    {
-      node = vireo_xml_add (devices, "channel");
-      vireo_xml_set (node, "type", "unix");
-      node = vireo_xml_add (node, "target");
-      vireo_xml_set (node, "type", "virtio");
-      vireo_xml_set (node, "name", VIREO_GUEST_AGENT_CHANNEL);
-    }
-
+  format_video (devices, config);
+  format_helpers (devices, config);
   vireo_xml_add_fragments (devices, config->extra_devices);
 }
 
@@ -178,6 +226,7 @@ format_vcpu (xmlNode                 *vcpu,
     vireo_xml_set (vcpu, "cpuset", config->vcpu_cpuset);
   if (config->current_vcpus > 0 && config->current_vcpus != config->vcpus)
     vireo_xml_set_uint (vcpu, "current", config->current_vcpus);
+  vireo_xml_extras_apply (&config->xml, "vcpu", vcpu);
 }
 
 static void
@@ -249,6 +298,7 @@ format_os (xmlNode                 *root,
   for (guint i = 0; i < config->boot_devs->len; i++)
     vireo_xml_set (vireo_xml_add (os, "boot"), "dev", g_ptr_array_index (config->boot_devs, i));
   vireo_xml_add_fragments (os, config->extra_os);
+  vireo_xml_extras_apply (&config->xml, "os", os);
 }
 
 static gboolean
@@ -309,6 +359,32 @@ format_metadata (xmlNode                 *root,
   vireo_xml_add_fragments (metadata, config->extra_metadata);
 }
 
+static void
+format_features_and_cpu (xmlNode                 *root,
+                         const VireoDomainConfig *config)
+{
+  if (config->acpi || config->apic || config->extra_features->len > 0)
+    {
+      xmlNode *features = vireo_xml_add (root, "features");
+      if (config->acpi)
+        vireo_xml_add (features, "acpi");
+      if (config->apic)
+        vireo_xml_add (features, "apic");
+      vireo_xml_add_fragments (features, config->extra_features);
+      vireo_xml_extras_apply (&config->xml, "features", features);
+    }
+  if (config->cpu_mode || config->extra_cpu->len > 0 || vireo_xml_extras_has (&config->xml, "cpu"))
+    {
+      xmlNode *cpu = vireo_xml_add (root, "cpu");
+      if (config->cpu_mode)
+        vireo_xml_set (cpu, "mode", config->cpu_mode);
+      if (config->cpu_model)
+        vireo_xml_add_text (cpu, "model", config->cpu_model);
+      vireo_xml_add_fragments (cpu, config->extra_cpu);
+      vireo_xml_extras_apply (&config->xml, "cpu", cpu);
+    }
+}
+
 /**
  * vireo_domain_config_format:
  * Returns: (transfer full): the domain XML, in libvirt's element order and
@@ -325,6 +401,7 @@ vireo_domain_config_format (const VireoDomainConfig *config)
 
   xmlDocSetRootElement (doc, root);
   vireo_xml_set (root, "type", config->accel == VIREO_ACCEL_TCG ? "qemu" : "kvm");
+  vireo_xml_extras_apply (&config->xml, "domain", root);
 
   vireo_xml_add_text (root, "name", config->name);
   vireo_xml_add_text (root, "uuid", config->uuid);
@@ -333,30 +410,14 @@ vireo_domain_config_format (const VireoDomainConfig *config)
   if (config->description)
     vireo_xml_add_text (root, "description", config->description);
   format_metadata (root, config);
-  add_memory (root, "memory", config->memory_kib);
-  add_memory (root, "currentMemory", config->current_memory_kib);
+  vireo_xml_extras_apply (&config->xml, "memory", add_memory (root, "memory", config->memory_kib));
+  vireo_xml_extras_apply (&config->xml, "currentMemory",
+                          add_memory (root, "currentMemory", config->current_memory_kib));
   vcpus = g_strdup_printf ("%u", config->vcpus);
   format_vcpu (vireo_xml_add_text (root, "vcpu", vcpus), config);
   format_os (root, config);
 
-  if (config->acpi || config->apic || config->extra_features->len > 0)
-    {
-      xmlNode *features = vireo_xml_add (root, "features");
-      if (config->acpi)
-        vireo_xml_add (features, "acpi");
-      if (config->apic)
-        vireo_xml_add (features, "apic");
-      vireo_xml_add_fragments (features, config->extra_features);
-    }
-  if (config->cpu_mode || config->extra_cpu->len > 0)
-    {
-      xmlNode *cpu = vireo_xml_add (root, "cpu");
-      if (config->cpu_mode)
-        vireo_xml_set (cpu, "mode", config->cpu_mode);
-      if (config->cpu_model)
-        vireo_xml_add_text (cpu, "model", config->cpu_model);
-      vireo_xml_add_fragments (cpu, config->extra_cpu);
-    }
+  format_features_and_cpu (root, config);
   vireo_xml_add_fragments (root, config->extra_domain);
   if (config->on_poweroff)
     vireo_xml_add_text (root, "on_poweroff", config->on_poweroff);

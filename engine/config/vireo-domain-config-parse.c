@@ -34,8 +34,37 @@ static const char *kept_devices[] = {
   "emulator", "controller", "input", "channel", "sound", "audio",
   "watchdog", "panic", "redirdev", NULL
 };
-/* Runtime details libvirt adds that mean nothing to Vireo. */
-static const char *dropped_device_children[] = { "address", "alias", NULL };
+/* Runtime details libvirt adds that mean nothing to Vireo (its inactive
+ * XML has no alias either, unless a user named one: "ua-…"). */
+static const char *dropped_device_children[] = { "alias", NULL };
+
+/* What the model reads of each element it models; the rest is kept in
+ * the extras (vireo_xml_extras_collect()) and written back. */
+static const char *const modelled_domain[] = { "@type", NULL };
+static const char *const modelled_memory[] = { "@unit", NULL };
+static const char *const modelled_vcpu[] = { "@current", "@cpuset", "@placement", NULL };
+static const char *const modelled_os[] = {
+  "@firmware", "type@arch", "type@machine", "kernel", "initrd", "cmdline", "boot@dev",
+  "loader@readonly", "loader@secure", "loader@type", "nvram@template",
+  "firmware/feature@enabled", "firmware/feature@name", NULL
+};
+static const char *const modelled_features[] = { "acpi", "apic", NULL };
+static const char *const modelled_cpu[] = { "@mode", "model", NULL };
+static const char *const modelled_disk[] = {
+  "@type", "@device", "driver@name", "driver@type", "driver@cache", "driver@discard",
+  "source@file", "source@dev", "target@dev", "target@bus", "readonly", "shareable",
+  "boot@order", NULL
+};
+static const char *const modelled_nic[] = {
+  "@type", "mac@address", "source@network", "model@type", "boot@order", "target@dev", NULL
+};
+static const char *const modelled_vnc[] = { "@type", "@keymap", "!alias", NULL };
+static const char *const modelled_serial[] = { "@type", "target@port", "!alias", NULL };
+static const char *const modelled_console[] = { "@type", "target@type", "target@port", "!alias", NULL };
+static const char *const modelled_video[] = { "model@type", "!alias", NULL };
+static const char *const modelled_balloon[] = { "@model", "!alias", NULL };
+static const char *const modelled_rng[] = { "@model", "backend@model", "backend", "!alias", NULL };
+static const char *const modelled_agent[] = { "@type", "target@type", "target@name", "!alias", NULL };
 
 static gboolean
 fail (ParseContext *ctx,
@@ -276,9 +305,20 @@ parse_disk_driver (VireoDiskConfig *disk,
     g_clear_pointer (&disk->driver_attrs, g_strfreev);
 }
 
+static gboolean
+is_drive_address (xmlNode *node)
+{
+  g_autofree char *type = NULL;
+
+  if (!vireo_xml_is (node, "address"))
+    return FALSE;
+  type = vireo_xml_prop (node, "type");
+  return g_strcmp0 (type, "drive") == 0;
+}
+
 /* <address type='drive' controller bus target unit>, each 0 by default
- * as libvirt reads it; other address types (PCI) are libvirt's layout
- * and dropped. */
+ * as libvirt reads it; other address types (a virtio disk's PCI slot)
+ * are kept as written with the disk's other children. */
 static gboolean
 parse_drive_address (ParseContext    *ctx,
                      VireoDiskConfig *disk,
@@ -323,12 +363,13 @@ parse_disk (ParseContext      *ctx,
   else
     return fail (ctx, _("<disk device='%s'> is not supported (disk or cdrom)"), device);
   disk->readonly = FALSE;
+  vireo_xml_extras_collect (&disk->xml, "disk", node, modelled_disk, FALSE);
 
   vireo_xml_for_each_element (child, node)
     {
       if (vireo_xml_is (child, "driver"))
         parse_disk_driver (disk, child);
-      else if (vireo_xml_is (child, "address"))
+      else if (is_drive_address (child))
         {
           if (!parse_drive_address (ctx, disk, child))
             return FALSE;
@@ -391,6 +432,7 @@ parse_interface (ParseContext      *ctx,
     return fail (ctx, _("<interface type='%s'> is not supported (user or network)"),
                  type ? type : "");
   g_clear_pointer (&nic->mac, g_free);
+  vireo_xml_extras_collect (&nic->xml, "interface", node, modelled_nic, FALSE);
 
   vireo_xml_for_each_element (child, node)
     {
@@ -481,6 +523,7 @@ parse_display (ParseContext      *ctx,
         {
           g_free (config->vnc_keymap);
           config->vnc_keymap = vireo_xml_prop (child, "keymap");
+          vireo_xml_extras_collect (&config->xml, "devices/graphics", child, modelled_vnc, TRUE);
         }
       config->vnc = TRUE;
     }
@@ -489,21 +532,41 @@ parse_display (ParseContext      *ctx,
       if (g_strcmp0 (type, "pty") != 0)
         return fail (ctx, _("<serial type='%s'> is not supported (pty only)"), type ? type : "");
       config->serial = TRUE;
+      vireo_xml_extras_collect (&config->xml, "devices/serial", child, modelled_serial, TRUE);
     }
   else
     {
       if (*saw_video)
         return fail (ctx, _("more than one <video> is not supported"));
       *saw_video = TRUE;
+      vireo_xml_extras_collect (&config->xml, "devices/video", child, modelled_video, TRUE);
       vireo_xml_for_each_element (model, child)
         if (vireo_xml_is (model, "model"))
           {
             g_autofree char *model_type = vireo_xml_prop (model, "type");
-            if (g_strcmp0 (model_type, "none") != 0)
+            config->video_none = g_strcmp0 (model_type, "none") == 0;
+            if (!config->video_none)
               replace_str (&config->video_model, model_type);
           }
     }
   return TRUE;
+}
+
+/* The serial port's console is written back from the serial port (and
+ * its leftovers kept); another console (virtio) is kept as written. */
+static void
+parse_console (VireoDomainConfig *config,
+               xmlNode           *node)
+{
+  g_autofree char *type = NULL;
+
+  vireo_xml_for_each_element (child, node)
+    if (vireo_xml_is (child, "target") && type == NULL)
+      type = vireo_xml_prop (child, "type");
+  if (type == NULL || g_str_equal (type, "serial"))
+    vireo_xml_extras_collect (&config->xml, "devices/console", node, modelled_console, TRUE);
+  else
+    keep (config->extra_devices, node);
 }
 
 /* <rng> and <memballoon>: the virtio helpers. */
@@ -520,9 +583,11 @@ parse_helper_device (ParseContext      *ctx,
       if (g_strcmp0 (model, "virtio") != 0)
         return fail (ctx, _("<rng model='%s'> is not supported (virtio)"), model ? model : "");
       config->rng = TRUE;
+      vireo_xml_extras_collect (&config->xml, "devices/rng", child, modelled_rng, TRUE);
       return TRUE;
     }
   *saw_balloon = TRUE;
+  vireo_xml_extras_collect (&config->xml, "devices/memballoon", child, modelled_balloon, TRUE);
   if (g_strcmp0 (model, "none") == 0)
     config->balloon = FALSE;
   else if (g_strcmp0 (model, "virtio") == 0)
@@ -602,6 +667,7 @@ parse_devices (ParseContext      *ctx,
   config->serial = FALSE;
   config->rng = FALSE;
   config->guest_agent = FALSE;
+  config->video_none = FALSE;
   g_clear_pointer (&config->video_model, g_free);
 
   vireo_xml_for_each_element (child, node)
@@ -615,11 +681,14 @@ parse_devices (ParseContext      *ctx,
       else if (vireo_xml_is (child, "graphics") || vireo_xml_is (child, "serial") || vireo_xml_is (child, "video"))
         ok = parse_display (ctx, config, child, &saw_video);
       else if (vireo_xml_is (child, "console"))
-        ; /* written back from the serial port */
+        parse_console (config, child);
       else if (vireo_xml_is (child, "rng") || vireo_xml_is (child, "memballoon"))
         ok = parse_helper_device (ctx, config, child, &saw_balloon);
       else if (is_agent_channel (child))
-        config->guest_agent = TRUE;
+        {
+          config->guest_agent = TRUE;
+          vireo_xml_extras_collect (&config->xml, "devices/channel", child, modelled_agent, TRUE);
+        }
       else if (vireo_xml_is (child, "controller"))
         ok = parse_controller (ctx, config, child);
       else if (vireo_xml_is (child, "tpm"))
@@ -720,6 +789,7 @@ parse_os (ParseContext      *ctx,
   if (firmware != NULL && !g_str_equal (firmware, "bios") && !g_str_equal (firmware, "efi"))
     return fail (ctx, _("<os firmware='%s'> is not supported (bios or efi)"), firmware);
   replace_str (&config->firmware, firmware);
+  vireo_xml_extras_collect (&config->xml, "os", node, modelled_os, FALSE);
 
   vireo_xml_for_each_element (child, node)
     {
@@ -785,6 +855,7 @@ parse_cpu (ParseContext      *ctx,
   if (!g_strv_contains (modes, mode))
     return fail (ctx, _("<cpu mode='%s'> is not supported"), mode);
   replace_str (&config->cpu_mode, mode);
+  vireo_xml_extras_collect (&config->xml, "cpu", node, modelled_cpu, FALSE);
 
   vireo_xml_for_each_element (child, node)
     {
@@ -918,6 +989,7 @@ parse_vcpus (ParseContext      *ctx,
   config->vcpu_cpuset = vireo_xml_prop (child, "cpuset");
   g_free (config->vcpu_placement);
   config->vcpu_placement = vireo_xml_prop (child, "placement");
+  vireo_xml_extras_collect (&config->xml, "vcpu", child, modelled_vcpu, TRUE);
   return TRUE;
 }
 
@@ -928,6 +1000,7 @@ parse_features (VireoDomainConfig *config,
 {
   config->acpi = FALSE;
   config->apic = FALSE;
+  vireo_xml_extras_collect (&config->xml, "features", child, modelled_features, FALSE);
   vireo_xml_for_each_element (feature, child)
     {
       if (vireo_xml_is (feature, "acpi"))
@@ -955,6 +1028,7 @@ parse_domain (ParseContext      *ctx,
     config->accel = VIREO_ACCEL_TCG;
   else
     return fail (ctx, _("<domain type='%s'> is not supported (kvm or qemu)"), type ? type : "");
+  vireo_xml_extras_collect (&config->xml, "domain", root, modelled_domain, FALSE);
 
   vireo_xml_for_each_element (child, root)
     {
@@ -979,12 +1053,14 @@ parse_domain (ParseContext      *ctx,
         {
           if (!parse_memory (ctx, child, &config->memory_kib))
             return FALSE;
+          vireo_xml_extras_collect (&config->xml, "memory", child, modelled_memory, TRUE);
           saw_memory = TRUE;
         }
       else if (vireo_xml_is (child, "currentMemory"))
         {
           if (!parse_memory (ctx, child, &config->current_memory_kib))
             return FALSE;
+          vireo_xml_extras_collect (&config->xml, "currentMemory", child, modelled_memory, TRUE);
           saw_current = TRUE;
         }
       else if (vireo_xml_is (child, "vcpu"))

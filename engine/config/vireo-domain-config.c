@@ -106,6 +106,7 @@ vireo_domain_config_free (VireoDomainConfig *config)
   g_clear_pointer (&config->extra_devices, g_ptr_array_unref);
   g_free (config->tpm_model);
   g_clear_pointer (&config->tpm_extra, g_ptr_array_unref);
+  vireo_xml_extras_clear (&config->xml);
   g_free (config);
 }
 
@@ -157,6 +158,7 @@ vireo_disk_config_free (VireoDiskConfig *disk)
   g_strfreev (disk->driver_attrs);
   g_strfreev (disk->backing);
   g_clear_pointer (&disk->extra, g_ptr_array_unref);
+  vireo_xml_extras_clear (&disk->xml);
   g_free (disk);
 }
 
@@ -209,6 +211,7 @@ vireo_nic_config_free (VireoNicConfig *nic)
   g_free (nic->model);
   g_clear_pointer (&nic->forwards, g_ptr_array_unref);
   g_clear_pointer (&nic->extra, g_ptr_array_unref);
+  vireo_xml_extras_clear (&nic->xml);
   g_free (nic);
 }
 

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "vireo-xml-extras.h"
+
 G_BEGIN_DECLS
 
 /* the virtio-serial port name the QEMU guest agent listens on */
@@ -112,6 +114,7 @@ typedef struct {
    * qcow2), and g_strdupv/g_strfreev/g_strv_contains do the rest. */
   char **backing;
   GPtrArray *extra;      /* unknown child elements, serialized */
+  VireoXmlExtras xml;    /* what the modelled parts say beyond the model (<target tray>…) */
 } VireoDiskConfig;
 
 typedef struct {
@@ -122,6 +125,7 @@ typedef struct {
   guint boot_order;
   GPtrArray *forwards;   /* (element-type VireoPortForward): user-mode NICs only */
   GPtrArray *extra;      /* unknown child elements, serialized */
+  VireoXmlExtras xml;    /* what the modelled parts say beyond the model */
 } VireoNicConfig;
 
 /**
@@ -180,6 +184,8 @@ typedef struct {
   char *vnc_keymap;      /* <graphics type='vnc' keymap='de'>: QEMU's -k */
   gboolean serial;
   char *video_model;     /* NULL (no video), "virtio", "vga", "cirrus", "bochs", "qxl" */
+  gboolean video_none;   /* with a NULL video_model: <video><model type='none'/> was said,
+                          * rather than no <video> at all (where libvirt adds its own) */
   gboolean rng;
   gboolean balloon;
   gboolean guest_agent;  /* a virtio-serial channel for the QEMU guest agent */
@@ -199,6 +205,11 @@ typedef struct {
   GPtrArray *extra_features;
   GPtrArray *extra_cpu;
   GPtrArray *extra_devices;
+  /* What the modelled elements say beyond the model (<domain id>, <cpu
+   * match>, video <model vram>, a PCI <address>…), by path: "domain",
+   * "cpu", "devices/video"…  The parser fills it, the formatter writes
+   * it back, vireo_domain_config_list_unapplied() reads it. */
+  VireoXmlExtras xml;
 } VireoDomainConfig;
 
 VireoDomainConfig *vireo_domain_config_new      (const char *name);

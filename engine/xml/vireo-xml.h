@@ -10,6 +10,8 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "vireo-xml-extras.h"
+
 G_BEGIN_DECLS
 
 /* Each element child of @parent, in order; other nodes are skipped. */
@@ -45,5 +47,13 @@ char     *vireo_xml_read_name      (const xmlNode *root,
                                     GError       **error);
 void      vireo_xml_propagate_error (GError      **dest,
                                     GError        *src);
+void      vireo_xml_extras_collect (VireoXmlExtras     *extras,
+                                    const char         *path,
+                                    xmlNode            *node,
+                                    const char * const *modelled,
+                                    gboolean            keep_children);
+void      vireo_xml_extras_apply   (const VireoXmlExtras *extras,
+                                    const char           *path,
+                                    xmlNode              *node);
 
 G_END_DECLS
