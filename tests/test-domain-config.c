@@ -2,6 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
+
 #include "vireo-domain-config.h"
 #include "vireo-error.h"
 #include "vireo-test-util.h"
@@ -219,6 +222,14 @@ test_errors (void **state)
     { "", "<os><type>hvm</type><kernel>/k</kernel><cmdline>a</cmdline><cmdline>b</cmdline></os>",
       "<cmdline> appears" },
     { "", "<cpu mode='custom'><model>qemu64</model><model>max</model></cpu>", "<model> appears" },
+    { "", "<cpu><numa><cell id='1' cpus='0' memory='512' unit='MiB'/></numa></cpu>",
+      "NUMA cell id '1' is wrong: cells are numbered from 0 to 0, each once" },
+    { "", "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/>"
+      "<cell id='0' cpus='1' memory='256' unit='MiB'/></numa></cpu>", "NUMA cell id '0' is wrong" },
+    { "<controller type='pci' index='0' model='pcie-root'/>", "<os><type machine='pc'>hvm</type></os>",
+      "a pcie-root controller does not fit machine 'pc'" },
+    { "<controller type='pci' index='0' model='pci-root'/>", "",
+      "a pci-root controller does not fit machine 'q35'" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -975,6 +986,149 @@ test_uefi_settings_need_efi (void **state)
   assert_non_null (strstr (error->message, "<nvram> and firmware features need UEFI"));
 }
 
+/* Canonical XML (C14N 1.0, no comments, blanks dropped): two documents
+ * that libvirt reads alike, whatever their quoting and attribute order */
+static char *
+canonical (const char *xml)
+{
+  xmlDoc *doc = xmlReadMemory (xml, strlen (xml), NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+  xmlChar *out = NULL;
+  char *ret;
+
+  assert_non_null (doc);
+  assert_true (xmlC14NDocDumpMemory (doc, NULL, XML_C14N_1_0, NULL, 0, &out) > 0);
+  ret = g_strdup ((const char *) out);
+  xmlFree (out);
+  xmlFreeDoc (doc);
+  return ret;
+}
+
+static char *
+read_fixture (const char *name)
+{
+  g_autofree char *path = vireo_test_srcpath ("data", "domain", name, NULL);
+  char *text = NULL;
+
+  assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* Everything the fixture says comes back, twice over */
+static void
+test_lossless (void **state)
+{
+  g_autofree char *input = read_fixture ("lossless.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, "lossless.xml", NULL);
+  g_autofree char *xml = NULL;
+  g_autofree char *want = canonical (input);
+  g_autofree char *got = NULL;
+  g_auto(GStrv) unapplied = NULL;
+
+  assert_non_null (config);
+  xml = vireo_domain_config_format (config);
+  got = canonical (xml);
+  assert_string_equal (got, want);
+  assert_roundtrip (config, "lossless.xml");
+  assert_string_equal (config->vnc_keymap, "de");
+  assert_int_equal (config->current_vcpus, 2);
+
+  unapplied = vireo_domain_config_list_unapplied (config);
+  assert_true (g_strv_contains ((const char * const *) unapplied, "CPU pinning (<vcpu cpuset='0-3,^2'>)"));
+  assert_true (g_strv_contains ((const char * const *) unapplied, "CPU tuning and pinning (<cputune>)"));
+  assert_true (g_strv_contains ((const char * const *) unapplied, "guest NUMA topology (<numa>)"));
+  assert_true (g_strv_contains ((const char * const *) unapplied,
+                                "VNC listen address and port (Vireo serves VNC on its own socket)"));
+  /* disk, NIC, video, RNG, balloon and agent channel; the controllers' are libvirt's own */
+  assert_true (g_strv_contains ((const char * const *) unapplied,
+                                "the device addresses of 6 devices (libvirt's device layout)"));
+}
+
+static void
+replace_once (char       **text,
+              const char  *from,
+              const char  *to)
+{
+  g_auto(GStrv) parts = g_strsplit (*text, from, -1);
+
+  assert_int_equal (g_strv_length (parts), 2);
+  g_free (*text);
+  *text = g_strjoinv (to, parts);
+}
+
+/* An edit through the model changes that field and nothing else */
+static void
+test_one_field_edit (void **state)
+{
+  g_autofree char *input = read_fixture ("lossless.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, "lossless.xml", NULL);
+  VireoNicConfig *nic = g_ptr_array_index (config->nics, 0);
+  g_autofree char *xml = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+
+  config->memory_kib = 4 * 1024 * 1024;
+  g_free (nic->model);
+  nic->model = g_strdup ("virtio");
+  xml = vireo_domain_config_format (config);
+  replace_once (&input, ">2097152</memory>", ">4194304</memory>");
+  replace_once (&input, "<model type=\"e1000e\"/>", "<model type=\"virtio\"/>");
+  want = canonical (input);
+  got = canonical (xml);
+  assert_string_equal (got, want);
+}
+
+static VireoDomainConfig *
+parse_devices (const char *devices)
+{
+  g_autofree char *xml = g_strdup_printf ("<domain type='kvm'><name>dev</name><memory unit='MiB'>512</memory>"
+                                          "<os><type>hvm</type></os><devices>%s</devices></domain>", devices);
+  g_autoptr(GError) error = NULL;
+  VireoDomainConfig *config = vireo_domain_config_parse (xml, -1, "dev.xml", &error);
+
+  assert_no_error (error);
+  return config;
+}
+
+/* No <video> stays none; an explicit none stays said; the unix socket
+ * of a VNC display is kept */
+static void
+test_video_and_socket (void **state)
+{
+  g_autoptr(VireoDomainConfig) bare = parse_devices ("<graphics type='vnc' socket='/run/vnc.sock'/>");
+  g_autoptr(VireoDomainConfig) none = parse_devices ("<video><model type='none'/></video>");
+  g_autofree char *bare_xml = vireo_domain_config_format (bare);
+  g_autofree char *none_xml = vireo_domain_config_format (none);
+  g_auto(GStrv) lines = vireo_domain_config_list_unapplied (none);
+
+  assert_null (bare->video_model);
+  assert_false (bare->video_none);
+  assert_null (strstr (bare_xml, "<video"));
+  assert_non_null (strstr (bare_xml, "<graphics type=\"vnc\" socket=\"/run/vnc.sock\"/>"));
+  assert_null (none->video_model);
+  assert_true (none->video_none);
+  assert_non_null (strstr (none_xml, "<video>\n      <model type=\"none\"/>\n    </video>"));
+  assert_null (lines[0]);
+}
+
+/* An element the formatter no longer writes takes its leftovers along:
+ * an ejected CD-ROM's <source startupPolicy> goes with the media */
+static void
+test_extras_follow_elements (void **state)
+{
+  g_autoptr(VireoDomainConfig) config =
+    parse_devices ("<disk type='file' device='cdrom'><source file='/a.iso' startupPolicy='optional'/>"
+                   "<target dev='sda' bus='sata' tray='open'/></disk>");
+  VireoDiskConfig *cdrom = g_ptr_array_index (config->disks, 0);
+  g_autofree char *loaded = vireo_domain_config_format (config);
+  g_autofree char *ejected = NULL;
+
+  assert_non_null (strstr (loaded, "<source file=\"/a.iso\" startupPolicy=\"optional\"/>"));
+  g_clear_pointer (&cdrom->path, g_free);
+  ejected = vireo_domain_config_format (config);
+  assert_null (strstr (ejected, "startupPolicy"));
+  assert_non_null (strstr (ejected, "<target dev=\"sda\" bus=\"sata\" tray=\"open\"/>"));
+}
+
 int
 main (void)
 {
@@ -1003,6 +1157,10 @@ main (void)
     cmocka_unit_test (test_uefi_rules),
     cmocka_unit_test (test_uefi_settings_need_efi),
     cmocka_unit_test (test_tpm),
+    cmocka_unit_test (test_lossless),
+    cmocka_unit_test (test_one_field_edit),
+    cmocka_unit_test (test_video_and_socket),
+    cmocka_unit_test (test_extras_follow_elements),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -476,6 +476,9 @@ on_apply_display (VireoDetailsView *self)
 
   config->vnc = gtk_switch_get_active (self->vnc_switch);
   config->serial = gtk_switch_get_active (self->serial_switch);
+  /* a card turned off is said as <model type='none'/>; a VM that had no
+   * <video> keeps having none */
+  config->video_none = config->video_none || config->video_model != NULL;
   g_free (config->video_model);
   config->video_model = video == NULL || g_str_equal (video, "none") ? NULL : g_strdup (video);
   save (self, config);

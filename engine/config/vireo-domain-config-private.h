@@ -18,3 +18,5 @@ gboolean _vireo_domain_config_check_path (const VireoDomainConfig *config,
                                           const char              *what,
                                           const char              *path,
                                           GError                 **error);
+gboolean _vireo_domain_config_validate_kept (const VireoDomainConfig *config,
+                                             GError                 **error);

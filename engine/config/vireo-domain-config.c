@@ -1158,7 +1158,8 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
          validate_guest_settings (config, error) &&
          validate_nics (config, error) &&
          _vireo_domain_config_validate_forwards (config, error) &&
-         _vireo_domain_config_validate_uefi (config, error);
+         _vireo_domain_config_validate_uefi (config, error) &&
+         _vireo_domain_config_validate_kept (config, error);
 }
 
 /**

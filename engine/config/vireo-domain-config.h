@@ -223,6 +223,7 @@ char              *vireo_domain_config_format   (const VireoDomainConfig *config
 char              *vireo_domain_config_describe_boot (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_validate (const VireoDomainConfig *config,
                                                  GError     **error);
+char             **vireo_domain_config_list_unapplied (const VireoDomainConfig *config);
 
 VireoDiskConfig   *vireo_disk_config_new        (VireoDiskDevice device,
                                                  VireoDiskBus    bus,

@@ -240,7 +240,18 @@ ctl_verb_stats (Ctl   *ctl,
   return CTL_OK;
 }
 
-/* virsh dominfo: what a VM is, and its host port forwards */
+static JsonNode *
+strv_to_json (char **lines)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+
+  for (guint i = 0; lines[i]; i++)
+    json_array_add_string_element (array, lines[i]);
+  return json_node_init_array (json_node_alloc (), array);
+}
+
+/* virsh dominfo: what a VM is, its host port forwards, and what its
+ * definition says that Vireo keeps for libvirt without applying it */
 int
 ctl_verb_dominfo (Ctl   *ctl,
                   int    argc,
@@ -248,17 +259,20 @@ ctl_verb_dominfo (Ctl   *ctl,
 {
   const VireoDomainConfig *config;
   g_autofree char *memory = NULL;
+  g_auto(GStrv) unapplied = NULL;
   VireoDomain *domain;
   int ret;
 
   if ((ret = ctl_parse_domain (ctl, "dominfo", "NAME", NULL, &argc, &argv, 1, &domain)) != CTL_OK)
     return ret;
   config = vireo_domain_get_config (domain);
+  unapplied = vireo_domain_config_list_unapplied (config);
   if (ctl->json)
     {
       g_autoptr(JsonNode) node = domain_to_json (domain);
 
       json_object_set_member (json_node_get_object (node), "port-forwards", ctl_forwards_to_json (config));
+      json_object_set_member (json_node_get_object (node), "kept-not-applied", strv_to_json (unapplied));
       ctl_print_json (node);
       return CTL_OK;
     }
@@ -271,5 +285,9 @@ ctl_verb_dominfo (Ctl   *ctl,
   printf ("%-16s %u\n", _("Interfaces:"), config->nics->len);
   printf ("%s\n", _("Port forwards:"));
   ctl_print_forwards (config);
+  if (unapplied[0] != NULL)
+    printf ("%s\n", _("Kept for libvirt, not applied by Vireo:"));
+  for (guint i = 0; unapplied[i]; i++)
+    printf ("  %s\n", unapplied[i]);
   return CTL_OK;
 }
