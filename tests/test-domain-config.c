@@ -1129,6 +1129,19 @@ test_extras_follow_elements (void **state)
   assert_non_null (strstr (ejected, "<target dev=\"sda\" bus=\"sata\" tray=\"open\"/>"));
 }
 
+/* A disk moved to another bus leaves libvirt's PCI slot of the old one */
+static void
+test_bus_change_drops_address (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virsh-simple.xml");
+  g_autofree char *xml = NULL;
+
+  assert_non_null (vireo_domain_config_set_disk_bus (config, "vda", VIREO_DISK_BUS_SATA));
+  xml = vireo_domain_config_format (config);
+  assert_null (strstr (xml, "bus=\"0x04\""));
+  assert_non_null (strstr (xml, "bus=\"0x01\""));
+}
+
 int
 main (void)
 {
@@ -1161,6 +1174,7 @@ main (void)
     cmocka_unit_test (test_one_field_edit),
     cmocka_unit_test (test_video_and_socket),
     cmocka_unit_test (test_extras_follow_elements),
+    cmocka_unit_test (test_bus_change_drops_address),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

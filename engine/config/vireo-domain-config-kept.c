@@ -238,7 +238,8 @@ vireo_domain_config_list_unapplied (const VireoDomainConfig *config)
 
   if (config->vcpu_cpuset)
     take (lines, g_strdup_printf (_("CPU pinning (<vcpu cpuset='%s'>)"), config->vcpu_cpuset));
-  if (config->vcpu_placement)
+  /* 'static' is libvirt's default: it only says cpuset is the pinning */
+  if (g_strcmp0 (config->vcpu_placement, "auto") == 0)
     take (lines, g_strdup_printf (_("vCPU placement (<vcpu placement='%s'>)"),
                                                  config->vcpu_placement));
   list_kept (lines, said, config->extra_domain);

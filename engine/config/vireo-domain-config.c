@@ -386,6 +386,17 @@ vireo_domain_config_remove_disk (VireoDomainConfig *config,
   return TRUE;
 }
 
+/* A disk's address (a drive on its controller, libvirt's PCI slot of a
+ * virtio disk) belongs to its old bus: libvirt gives it a new one. */
+static void
+forget_address (VireoDiskConfig *disk)
+{
+  disk->address.set = FALSE;
+  for (guint i = disk->extra->len; i > 0; i--)
+    if (g_str_has_prefix (g_ptr_array_index (disk->extra, i - 1), "<address"))
+      g_ptr_array_remove_index (disk->extra, i - 1);
+}
+
 /**
  * vireo_domain_config_set_disk_bus:
  * Moves disk @target to @bus.  Its target name follows the bus (vda on
@@ -409,6 +420,7 @@ vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
     {
       disk->bus = bus;
       g_clear_pointer (&disk->target, g_free);
+      forget_address (disk);
     }
   vireo_domain_config_add_disk (config, disk);
   /* keep its place in the list */
