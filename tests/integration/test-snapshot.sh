@@ -133,10 +133,12 @@ step a second operation on the VM is refused as busy, not interleaved
 uuid=$(ctl dumpxml snap | sed -n 's|.*<uuid>\(.*\)</uuid>.*|\1|p')
 lockfile="$ROOT/run/$(printf '%s' "$uuid" | tr -d - | cut -c1-12)/change.lock"
 [ -f "$lockfile" ] || fail "no change lock at $lockfile"
-# the holder is this subshell itself, so killing it frees the lock
-(exec 9>>"$lockfile"; flock -n 9; exec sleep 30) &
+# the holder is this subshell itself, so killing it frees the lock; it
+# waits for an operation that still holds it, and says when it has it
+(exec 9>>"$lockfile"; flock -w 30 9 && touch "$ROOT/lock-held"; exec sleep 30) &
 BACKGROUND_PIDS+=($!)
-for _ in $(seq 50); do flock -n "$lockfile" true 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 300); do [ -e "$ROOT/lock-held" ] && break; sleep 0.1; done
+[ -e "$ROOT/lock-held" ] || fail "the test's lock holder did not take $lockfile within 30 s"
 expect_error 1 "VM 'snap' is busy" -- ctl snapshot-create snap busy1
 expect_error 1 "VM 'snap' is busy" -- ctl snapshot-revert snap mem1
 kill "${BACKGROUND_PIDS[-1]}"; wait "${BACKGROUND_PIDS[-1]}" 2>/dev/null || true
