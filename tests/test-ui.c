@@ -1024,6 +1024,9 @@ test_details_editor (void **state)
       g_autofree char *xml = NULL;
 
       vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
+      /* the firmware and the TPM, read-only */
+      assert_string_equal (gtk_label_get_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label")), "BIOS");
+      assert_string_equal (gtk_label_get_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "tpm_label")), "None");
       gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
                                                                     "title_entry"), "Edited title");
       gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,

@@ -12,6 +12,9 @@ step a missing firmware is one clear line
 create_guest efi --firmware efi
 ctl dumpxml efi | grepq '<os firmware="efi">' || fail "no <os firmware='efi'>"
 ctl dumpxml efi | grepq '<nvram' && fail "an NVRAM before the first start"
+ctl dominfo efi | grepq '^Firmware: *UEFI$' || fail "dominfo does not say UEFI: $(ctl dominfo efi)"
+ctl dominfo efi | grepq '^TPM: *None$' || fail "dominfo says a TPM: $(ctl dominfo efi)"
+ctl --json dominfo efi | grepq '"firmware" *: *"efi"' || fail "dominfo --json does not say efi"
 out=$(VIREO_OVMF_DIR=$ROOT/no-ovmf ctl start efi 2>&1) && fail "started without OVMF"
 echo "$out" | grepq "UEFI firmware $ROOT/no-ovmf/OVMF_CODE_4M.fd is not installed (package ovmf)" ||
   fail "unexpected error: $out"
