@@ -18,6 +18,8 @@ packages=(
   # the integration tests' own tools (pgrep; the hostile shim client;
   # strings, and the window of the installed vireo, for the installed test)
   procps python3 binutils xdotool
+  # xmllint, for the data tests of the D-Bus policy, polkit action and icons
+  libxml2-utils
   # the manual pages' lint (tests/check-man.sh)
   mandoc
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings

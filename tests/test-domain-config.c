@@ -156,8 +156,33 @@ typedef struct {
   const char *expect;    /* substring of the message */
 } BadCase;
 
+/* Each case must be refused in one line that names the VM and says why. */
 static void
-test_errors (void **state)
+check_bad_cases (const BadCase *cases,
+                 guint          n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *xml = g_strdup_printf (
+          "<domain type='kvm'><name>bad</name><memory unit='MiB'>512</memory>"
+          "<os><type>hvm</type></os>%s<devices>%s</devices></domain>",
+          cases[i].domain, cases[i].devices);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, "case.xml", &error);
+
+      if (config != NULL || error == NULL)
+        fail_msg ("case %u parsed: %s", i, xml);
+      assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+      if (strstr (error->message, cases[i].expect) == NULL)
+        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
+      assert_true (g_str_has_prefix (error->message, "VM 'bad': "));
+      assert_null (strchr (error->message, '\n'));
+    }
+}
+
+/* Devices Vireo cannot run, or described wrongly. */
+static void
+test_device_errors (void **state)
 {
   static const BadCase cases[] = {
     { "<graphics type='sdl'/>", "", "<graphics type='sdl'> is not supported (vnc or spice)" },
@@ -184,15 +209,6 @@ test_errors (void **state)
     { "<disk type='file'><source file='/a'/><target dev='sda' bus='scsi'/></disk>"
       "<disk type='file'><source file='/b'/><target dev='sdb' bus='scsi'/>"
       "<address type='drive' unit='0'/></disk>", "", "SCSI disks sda and sdb use the same target and unit" },
-    { "", "<vcpu cpuset='aaa'>2</vcpu>", "<vcpu cpuset='aaa'> is not a CPU list such as 0-3,^2,5" },
-    { "", "<vcpu cpuset='^2'>2</vcpu>", "<vcpu cpuset='^2'>" },
-    { "", "<vcpu cpuset='3-1'>2</vcpu>", "<vcpu cpuset='3-1'>" },
-    { "", "<vcpu cpuset='0,,1'>2</vcpu>", "<vcpu cpuset='0,,1'>" },
-    { "", "<vcpu cpuset='^1-2'>2</vcpu>", "<vcpu cpuset='^1-2'>" },
-    { "", "<vcpu cpuset='8192'>2</vcpu>", "<vcpu cpuset='8192'>" },
-    { "", "<vcpu placement='dynamic'>2</vcpu>", "<vcpu placement='dynamic'> is not supported" },
-    { "", "<vcpu current='3'>2</vcpu>", "<vcpu current='3'> is more than its 2 vCPUs" },
-    { "", "<vcpu current='0'>2</vcpu>", "<vcpu current='0'> is not a positive number" },
     { "<graphics type='vnc' keymap='klingon'/>", "", "VNC keymap 'klingon' is not one QEMU knows" },
     { "<disk type='file' device='cdrom'><target dev='vdb' bus='virtio'/></disk>", "", "CD-ROM 'vdb'" },
     { "<interface type='bridge'><source bridge='br0'/></interface>", "", "<interface type='bridge'>" },
@@ -203,6 +219,29 @@ test_errors (void **state)
     { "<interface type='user'><model type='pcnet'/></interface>", "", "model 'pcnet'" },
     { "<serial type='tcp'/>", "", "<serial type='tcp'>" },
     { "<video><model type='virtio'/></video><video><model type='vga'/></video>", "", "more than one <video>" },
+    { "<controller type='pci' index='0' model='pcie-root'/>", "<os><type machine='pc'>hvm</type></os>",
+      "a pcie-root controller does not fit machine 'pc'" },
+    { "<controller type='pci' index='0' model='pci-root'/>", "",
+      "a pci-root controller does not fit machine 'q35'" },
+  };
+
+  check_bad_cases (cases, G_N_ELEMENTS (cases));
+}
+
+/* The domain's own elements: CPUs, memory, identity, boot, NUMA. */
+static void
+test_domain_errors (void **state)
+{
+  static const BadCase cases[] = {
+    { "", "<vcpu cpuset='aaa'>2</vcpu>", "<vcpu cpuset='aaa'> is not a CPU list such as 0-3,^2,5" },
+    { "", "<vcpu cpuset='^2'>2</vcpu>", "<vcpu cpuset='^2'>" },
+    { "", "<vcpu cpuset='3-1'>2</vcpu>", "<vcpu cpuset='3-1'>" },
+    { "", "<vcpu cpuset='0,,1'>2</vcpu>", "<vcpu cpuset='0,,1'>" },
+    { "", "<vcpu cpuset='^1-2'>2</vcpu>", "<vcpu cpuset='^1-2'>" },
+    { "", "<vcpu cpuset='8192'>2</vcpu>", "<vcpu cpuset='8192'>" },
+    { "", "<vcpu placement='dynamic'>2</vcpu>", "<vcpu placement='dynamic'> is not supported" },
+    { "", "<vcpu current='3'>2</vcpu>", "<vcpu current='3'> is more than its 2 vCPUs" },
+    { "", "<vcpu current='0'>2</vcpu>", "<vcpu current='0'> is not a positive number" },
     { "", "<vcpu>0</vcpu>", "<vcpu> must be between" },
     { "", "<vcpu>many</vcpu>", "<vcpu> is not a number" },
     { "", "<currentMemory unit='GiB'>8</currentMemory>", "<currentMemory> must be" },
@@ -226,29 +265,9 @@ test_errors (void **state)
       "NUMA cell id '1' is wrong: cells are numbered from 0 to 0, each once" },
     { "", "<cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/>"
       "<cell id='0' cpus='1' memory='256' unit='MiB'/></numa></cpu>", "NUMA cell id '0' is wrong" },
-    { "<controller type='pci' index='0' model='pcie-root'/>", "<os><type machine='pc'>hvm</type></os>",
-      "a pcie-root controller does not fit machine 'pc'" },
-    { "<controller type='pci' index='0' model='pci-root'/>", "",
-      "a pci-root controller does not fit machine 'q35'" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *xml = g_strdup_printf (
-          "<domain type='kvm'><name>bad</name><memory unit='MiB'>512</memory>"
-          "<os><type>hvm</type></os>%s<devices>%s</devices></domain>",
-          cases[i].domain, cases[i].devices);
-      g_autoptr(GError) error = NULL;
-      g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, "case.xml", &error);
-
-      if (config != NULL || error == NULL)
-        fail_msg ("case %u parsed: %s", i, xml);
-      assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
-      if (strstr (error->message, cases[i].expect) == NULL)
-        fail_msg ("case %u: '%s' lacks '%s'", i, error->message, cases[i].expect);
-      assert_true (g_str_has_prefix (error->message, "VM 'bad': "));
-      assert_null (strchr (error->message, '\n'));
-    }
+  check_bad_cases (cases, G_N_ELEMENTS (cases));
 }
 
 static void
@@ -1149,7 +1168,8 @@ main (void)
     cmocka_unit_test (test_virsh_dumpxml_imports),
     cmocka_unit_test (test_kernel_boot),
     cmocka_unit_test (test_new_default),
-    cmocka_unit_test (test_errors),
+    cmocka_unit_test (test_device_errors),
+    cmocka_unit_test (test_domain_errors),
     cmocka_unit_test (test_document_errors),
     cmocka_unit_test (test_memory_units),
     cmocka_unit_test (test_disk_edits),

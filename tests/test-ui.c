@@ -1796,6 +1796,32 @@ test_kvm_note (void **state)
   assert_true (vireo_engine_undefine_domain (f->engine, vm, FALSE, NULL));
 }
 
+/* The Overview says which firmware a VM boots with. */
+static void
+test_firmware_label (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = guest_config ("efi");
+  gpointer args[2] = { f->engine, "efi" };
+  GtkWidget *details;
+  GtkLabel *label;
+
+  vireo_domain_config_set_firmware (config, TRUE);
+  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_true (vireo_test_wait_until (engine_knows, args, 10));
+  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "efi"));
+  g_object_ref_sink (details);
+  label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
+  assert_string_equal (gtk_label_get_text (label), "UEFI");
+  g_object_unref (details);
+  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "beta"));
+  g_object_ref_sink (details);
+  label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
+  assert_string_equal (gtk_label_get_text (label), "BIOS");
+  g_object_unref (details);
+  assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "efi"), FALSE, NULL));
+}
+
 /* deleting asks, and takes the disk along when told to */
 static void
 test_delete (void **state)
@@ -2125,6 +2151,7 @@ main (int   argc,
     cmocka_unit_test (test_preferences),
     cmocka_unit_test (test_refused_start),
     cmocka_unit_test (test_kvm_note),
+    cmocka_unit_test (test_firmware_label),
     cmocka_unit_test (test_delete),
   };
   const struct CMUnitTest lists[] = {

@@ -59,26 +59,6 @@ check_numa (const VireoDomainConfig *config,
   return TRUE;
 }
 
-static gboolean
-validate_numa (const VireoDomainConfig *config,
-               GError                 **error)
-{
-  for (guint i = 0; i < config->extra_cpu->len; i++)
-    {
-      const char *text = g_ptr_array_index (config->extra_cpu, i);
-      xmlDoc *doc;
-      gboolean ok;
-
-      if (!g_str_has_prefix (text, "<numa") || (doc = read_fragment (text)) == NULL)
-        continue;
-      ok = check_numa (config, xmlDocGetRootElement (doc), error);
-      xmlFreeDoc (doc);
-      if (!ok)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* The PCI root a machine has: pcie-root on q35, pci-root on the pc
  * (i440fx) machines; libvirt refuses the other. */
 static gboolean
@@ -103,19 +83,28 @@ check_root_controller (const VireoDomainConfig *config,
   return TRUE;
 }
 
+typedef gboolean (*KeptCheck) (const VireoDomainConfig *config,
+                               xmlNode                 *node,
+                               GError                 **error);
+
+/* Runs @check on each element of @kept (kept verbatim, serialized) that
+ * starts with @prefix, read back into a document. */
 static gboolean
-validate_controllers (const VireoDomainConfig *config,
-                      GError                 **error)
+check_kept (const VireoDomainConfig *config,
+            GPtrArray               *kept,
+            const char              *prefix,
+            KeptCheck                check,
+            GError                 **error)
 {
-  for (guint i = 0; i < config->extra_devices->len; i++)
+  for (guint i = 0; i < kept->len; i++)
     {
-      const char *text = g_ptr_array_index (config->extra_devices, i);
+      const char *text = g_ptr_array_index (kept, i);
       xmlDoc *doc;
       gboolean ok;
 
-      if (!g_str_has_prefix (text, "<controller") || (doc = read_fragment (text)) == NULL)
+      if (!g_str_has_prefix (text, prefix) || (doc = read_fragment (text)) == NULL)
         continue;
-      ok = check_root_controller (config, xmlDocGetRootElement (doc), error);
+      ok = check (config, xmlDocGetRootElement (doc), error);
       xmlFreeDoc (doc);
       if (!ok)
         return FALSE;
@@ -128,7 +117,8 @@ gboolean
 _vireo_domain_config_validate_kept (const VireoDomainConfig *config,
                                     GError                 **error)
 {
-  return validate_numa (config, error) && validate_controllers (config, error);
+  return check_kept (config, config->extra_cpu, "<numa", check_numa, error) &&
+         check_kept (config, config->extra_devices, "<controller", check_root_controller, error);
 }
 
 /* The element's name of a kept fragment ("<cputune>…" gives "cputune") */

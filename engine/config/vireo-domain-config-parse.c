@@ -1012,15 +1012,89 @@ parse_features (VireoDomainConfig *config,
     }
 }
 
+/* What <domain> has said so far, for what it must say once it is read. */
+typedef struct {
+  gboolean memory;
+  gboolean current_memory;
+  gboolean os;
+  xmlNode *metadata;
+} DomainSeen;
+
+/* <memory> or <currentMemory>. */
+static gboolean
+parse_memory_element (ParseContext      *ctx,
+                      VireoDomainConfig *config,
+                      xmlNode           *child,
+                      DomainSeen        *seen)
+{
+  gboolean current = vireo_xml_is (child, "currentMemory");
+
+  if (!parse_memory (ctx, child, current ? &config->current_memory_kib : &config->memory_kib))
+    return FALSE;
+  vireo_xml_extras_collect (&config->xml, (const char *) child->name, child, modelled_memory, TRUE);
+  if (current)
+    seen->current_memory = TRUE;
+  else
+    seen->memory = TRUE;
+  return TRUE;
+}
+
+/* One child of <domain>: read into @config, kept as it is, or refused. */
+static gboolean
+parse_domain_child (ParseContext      *ctx,
+                    VireoDomainConfig *config,
+                    xmlNode           *child,
+                    DomainSeen        *seen)
+{
+  char **field;
+
+  if (vireo_xml_is (child, "name"))
+    return TRUE;   /* read before the loop */
+  if (vireo_xml_is (child, "uuid"))
+    return parse_uuid (ctx, config, child);
+  if ((field = single_text_field (config, child)) != NULL)
+    return read_once (ctx, child, field);
+  if (vireo_xml_is (child, "metadata"))
+    {
+      parse_metadata (config, child);
+      seen->metadata = child;
+      return TRUE;
+    }
+  if (vireo_xml_is (child, "memory") || vireo_xml_is (child, "currentMemory"))
+    return parse_memory_element (ctx, config, child, seen);
+  if (vireo_xml_is (child, "vcpu"))
+    return parse_vcpus (ctx, config, child);
+  if (vireo_xml_is (child, "os"))
+    {
+      seen->os = TRUE;
+      return parse_os (ctx, config, child);
+    }
+  if (vireo_xml_is (child, "features"))
+    {
+      parse_features (config, child);
+      return TRUE;
+    }
+  if (vireo_xml_is (child, "cpu"))
+    return parse_cpu (ctx, config, child);
+  if (vireo_xml_is (child, "devices"))
+    return parse_devices (ctx, config, child);
+  if (child->ns && xmlStrcmp (child->ns->href, BAD_CAST QEMU_XMLNS) == 0)
+    return fail (ctx, _("<qemu:%s> passthrough is not supported"), child->name);
+  if (g_strv_contains (kept_domain, (const char *) child->name))
+    {
+      keep (config->extra_domain, child);
+      return TRUE;
+    }
+  return fail (ctx, _("<%s> is not supported"), child->name);
+}
+
 static gboolean
 parse_domain (ParseContext      *ctx,
               VireoDomainConfig *config,
               xmlNode           *root)
 {
   g_autofree char *type = vireo_xml_prop (root, "type");
-  gboolean saw_memory = FALSE, saw_current = FALSE, saw_os = FALSE;
-  xmlNode *metadata = NULL;
-  char **field;
+  DomainSeen seen = { 0 };
 
   if (g_strcmp0 (type, "kvm") == 0)
     config->accel = VIREO_ACCEL_KVM;
@@ -1031,76 +1105,16 @@ parse_domain (ParseContext      *ctx,
   vireo_xml_extras_collect (&config->xml, "domain", root, modelled_domain, FALSE);
 
   vireo_xml_for_each_element (child, root)
-    {
-      if (vireo_xml_is (child, "name"))
-        ; /* read before the loop */
-      else if (vireo_xml_is (child, "uuid"))
-        {
-          if (!parse_uuid (ctx, config, child))
-            return FALSE;
-        }
-      else if ((field = single_text_field (config, child)) != NULL)
-        {
-          if (!read_once (ctx, child, field))
-            return FALSE;
-        }
-      else if (vireo_xml_is (child, "metadata"))
-        {
-          parse_metadata (config, child);
-          metadata = child;
-        }
-      else if (vireo_xml_is (child, "memory"))
-        {
-          if (!parse_memory (ctx, child, &config->memory_kib))
-            return FALSE;
-          vireo_xml_extras_collect (&config->xml, "memory", child, modelled_memory, TRUE);
-          saw_memory = TRUE;
-        }
-      else if (vireo_xml_is (child, "currentMemory"))
-        {
-          if (!parse_memory (ctx, child, &config->current_memory_kib))
-            return FALSE;
-          vireo_xml_extras_collect (&config->xml, "currentMemory", child, modelled_memory, TRUE);
-          saw_current = TRUE;
-        }
-      else if (vireo_xml_is (child, "vcpu"))
-        {
-          if (!parse_vcpus (ctx, config, child))
-            return FALSE;
-        }
-      else if (vireo_xml_is (child, "os"))
-        {
-          if (!parse_os (ctx, config, child))
-            return FALSE;
-          saw_os = TRUE;
-        }
-      else if (vireo_xml_is (child, "features"))
-        parse_features (config, child);
-      else if (vireo_xml_is (child, "cpu"))
-        {
-          if (!parse_cpu (ctx, config, child))
-            return FALSE;
-        }
-      else if (vireo_xml_is (child, "devices"))
-        {
-          if (!parse_devices (ctx, config, child))
-            return FALSE;
-        }
-      else if (child->ns && xmlStrcmp (child->ns->href, BAD_CAST QEMU_XMLNS) == 0)
-        return fail (ctx, _("<qemu:%s> passthrough is not supported"), child->name);
-      else if (g_strv_contains (kept_domain, (const char *) child->name))
-        keep (config->extra_domain, child);
-      else
-        return fail (ctx, _("<%s> is not supported"), child->name);
-    }
+    if (!parse_domain_child (ctx, config, child, &seen))
+      return FALSE;
 
-  if (!saw_memory)
+  if (!seen.memory)
     return fail (ctx, _("<memory> is missing"));
-  if (!saw_os)
+  if (!seen.os)
     return fail (ctx, _("<os> is missing"));
-  if (metadata != NULL && !parse_forwards (ctx, config, metadata))
+  if (seen.metadata != NULL && !parse_forwards (ctx, config, seen.metadata))
     return FALSE;
-  if (!saw_current)
+  if (!seen.current_memory)
     config->current_memory_kib = config->memory_kib;
   return TRUE;
 }
