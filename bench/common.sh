@@ -90,3 +90,34 @@ wait_ready() {
     return 1
   done
 }
+
+# run_dir NAME: the runtime folder of NAME, which keeps the argv its shim
+# saved after the VM stops
+run_dir() {
+  local d
+  for d in "$r"/run/*/; do
+    grep -qa -- "guest=$1,debug" "${d}qemu-argv" 2>/dev/null && { echo "$d"; return 0; }
+  done
+  echo "bench: no saved QEMU argv of VM '$1'" >&2
+  return 1
+}
+
+# raw_argv NAME: the argv Vireo's last start of NAME ran (the shim saves
+# it), without -S and with stock chardevs in place of the shim's fds: the
+# serial port writes to $r/raw-serial.log
+raw_argv() {
+  local a run
+  run=$(run_dir "$1") || return 1
+  raw=()
+  while IFS= read -r -d '' a; do
+    case "$a" in
+      -S) continue ;;
+      socket,id=mon,fd=3) a=file,id=mon,path=/dev/null ;;
+      socket,id=serial0,fd=4) a="file,id=serial0,path=$r/raw-serial.log" ;;
+      socket,id=agent0,fd=5) a=null,id=agent0 ;;
+      unix:*vnc.sock) a=none ;;
+    esac
+    raw+=("$a")
+  done < "${run}qemu-argv"
+  [ "${#raw[@]}" -gt 0 ]
+}

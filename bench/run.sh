@@ -10,7 +10,8 @@
 #   - the resident memory of a vireoctl client attached to a console;
 #   - the desktop application (bench/desktop.sh), vireo-tui (bench/tui.sh),
 #     snapshots and clones (bench/snapshots.sh), NAT networks
-#     (bench/networks.sh).
+#     (bench/networks.sh), SeaBIOS against OVMF and a TPM's cost on start
+#     (bench/firmware.sh).
 # Every step runs on its own, in a temporary --root: one that fails says
 # why and the next runs.  A summary of every figure and its goal ends it.
 set -uo pipefail
@@ -27,26 +28,6 @@ cleanup() {
   rm -rf "$root"
 }
 trap cleanup EXIT
-
-# raw_argv NAME: the argv Vireo's last start of NAME ran (the shim saves
-# it), without -S and with stock chardevs in place of the shim's fds: the
-# serial port writes to $r/raw-serial.log
-raw_argv() {
-  local a run
-  run=$(ls -d "$r"/run/*/ | head -n 1)
-  raw=()
-  while IFS= read -r -d '' a; do
-    case "$a" in
-      -S) continue ;;
-      socket,id=mon,fd=3) a=file,id=mon,path=/dev/null ;;
-      socket,id=serial0,fd=4) a="file,id=serial0,path=$r/raw-serial.log" ;;
-      socket,id=agent0,fd=5) a=null,id=agent0 ;;
-      unix:*vnc.sock) a=none ;;
-    esac
-    raw+=("$a")
-  done < "${run}qemu-argv"
-  [ "${#raw[@]}" -gt 0 ]
-}
 
 start_overhead() {
   local i out vireo=() returned=() theirs=() v q
@@ -134,6 +115,7 @@ step "$root" "client memory" client_memory
 "$bench_dir/tui.sh" "$builddir" || echo "bench: the vireo-tui part failed (exit $?); going on"
 "$bench_dir/snapshots.sh" "$builddir" || echo "bench: the snapshot part failed (exit $?); going on"
 "$bench_dir/networks.sh" "$builddir" || echo "bench: the network part failed (exit $?); going on"
+"$bench_dir/firmware.sh" "$builddir" || echo "bench: the firmware part failed (exit $?); going on"
 
 echo
 echo "== summary (figures, not assertions) =="

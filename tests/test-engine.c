@@ -752,6 +752,46 @@ test_create_async (void **state)
   assert_non_null (vireo_engine_lookup_domain (f->engine, "n"));
 }
 
+/* An installer boots through UEFI with a TPM when OVMF is there; a
+ * kernel, an import or a host without OVMF gets BIOS; the choices reach
+ * the definition. */
+static void
+test_create_firmware (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
+  g_autofree char *ovmf = g_build_filename (f->root, "ovmf", NULL);
+  g_autofree char *code = g_build_filename (ovmf, "OVMF_CODE_4M.fd", NULL);
+  VireoDomain *domain;
+  GError *error;
+  gboolean efi = TRUE, tpm = TRUE;
+
+  g_setenv ("VIREO_OVMF_DIR", ovmf, TRUE);
+  vireo_create_default_firmware (TRUE, &efi, &tpm);
+  assert_false (efi);
+  assert_false (tpm);
+  assert_int_equal (g_mkdir (ovmf, 0700), 0);
+  assert_true (g_file_set_contents (code, "", 0, NULL));
+  vireo_create_default_firmware (TRUE, &efi, &tpm);
+  assert_true (efi);
+  assert_true (tpm);
+  vireo_create_default_firmware (FALSE, &efi, &tpm);
+  assert_false (efi);
+  assert_false (tpm);
+  g_unsetenv ("VIREO_OVMF_DIR");
+
+  assert_true (vireo_engine_load (f->engine, NULL));
+  options->name = g_strdup ("u");
+  options->memory_mib = 256;
+  options->efi = options->tpm = TRUE;
+  error = create_and_wait (f, options, FALSE);
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
+  g_clear_error (&error);
+  domain = vireo_engine_lookup_domain (f->engine, "u");
+  assert_true (vireo_domain_config_uses_efi (vireo_domain_get_config (domain)));
+  assert_string_equal (vireo_domain_get_config (domain)->tpm_model, "tpm-crb");
+}
+
 /* New MACs are valid, QEMU's, and not any defined VM's. */
 static void
 test_generate_mac (void **state)
@@ -1475,6 +1515,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),
     cmocka_unit_test_setup_teardown (test_operation_finish, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_create_firmware, setup, teardown),
     cmocka_unit_test_setup_teardown (test_port_forwards_offline, setup, teardown),
     cmocka_unit_test_setup_teardown (test_port_forward_start_error, setup, teardown),
     cmocka_unit_test_setup_teardown (test_generate_mac, setup, teardown),

@@ -262,6 +262,45 @@ test_store_load (void **state)
   vireo_test_remove_tree (root);
 }
 
+/* The NVRAM a snapshot lives in beside the disks: a UEFI VM's qcow2 one
+ * alone; qemu-img takes, finds and deletes a snapshot in it. */
+static void
+test_nvram (void **state)
+{
+  g_autofree char *root = vireo_test_make_root ();
+  g_autoptr(VireoDomainConfig) vm = vireo_domain_config_new ("vm");
+  g_autofree char *qcow2 = g_build_filename (root, "vm_VARS.qcow2", NULL);
+  g_autofree char *raw = g_build_filename (root, "vm_VARS.fd", NULL);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", qcow2, "1M", NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+  gboolean has = TRUE;
+
+  vm->nvram = g_strdup (qcow2);
+  assert_null (_vireo_snapshot_nvram (vm));  /* BIOS */
+  vireo_domain_config_set_firmware (vm, TRUE);
+  _vireo_set_str (&vm->nvram, raw);
+  assert_null (_vireo_snapshot_nvram (vm));
+  _vireo_set_str (&vm->nvram, qcow2);
+  assert_string_equal (_vireo_snapshot_nvram (vm), qcow2);
+
+  /* not made yet: it holds nothing */
+  assert_true (_vireo_nvram_has_snapshot ("vm", qcow2, "s1", &has, &error));
+  assert_false (has);
+  assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                             &status, &error));
+  assert_true (g_spawn_check_wait_status (status, &error));
+  assert_true (_vireo_nvram_snapshot_run ("vm", qcow2, "-c", "s1", &error));
+  assert_true (_vireo_nvram_has_snapshot ("vm", qcow2, "s1", &has, &error));
+  assert_true (has);
+  assert_true (_vireo_nvram_snapshot_run ("vm", qcow2, "-d", "s1", &error));
+  assert_true (_vireo_nvram_has_snapshot ("vm", qcow2, "s1", &has, &error));
+  assert_false (has);
+  assert_false (_vireo_nvram_snapshot_run ("vm", qcow2, "-a", "s1", &error));
+  assert_non_null (strstr (error->message, "VM 'vm': NVRAM: "));
+  vireo_test_remove_tree (root);
+}
+
 int
 main (void)
 {
@@ -273,6 +312,7 @@ main (void)
     cmocka_unit_test (test_tree_order),
     cmocka_unit_test (test_suggest_name),
     cmocka_unit_test (test_store_load),
+    cmocka_unit_test (test_nvram),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

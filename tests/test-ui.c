@@ -717,6 +717,7 @@ test_wizard (void **state)
   VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
   VireoDomain *vm;
   GtkWidget *assistant;
+  gboolean efi, tpm;
   {
     /* the wizard creates a VM from a kernel and an initrd, and starts it */
     assistant = vireo_window_new_vm (f->window);
@@ -725,6 +726,15 @@ test_wizard (void **state)
     gtk_entry_set_text (child (assistant, "initrd_entry"), vireo_domain_get_config (alpha)->initrd);
     gtk_entry_set_text (child (assistant, "cmdline_entry"), "console=tty0 console=ttyS0 quiet");
     assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 0);
+    /* the firmware follows the source as the engine says: an installer
+     * gets UEFI and a TPM when OVMF is there, a kernel BIOS */
+    gtk_toggle_button_set_active (child (assistant, "iso_radio"), TRUE);
+    vireo_create_default_firmware (TRUE, &efi, &tpm);
+    assert_string_equal (gtk_combo_box_get_active_id (child (assistant, "firmware_combo")), efi ? "efi" : "bios");
+    assert_int_equal (gtk_toggle_button_get_active (child (assistant, "tpm_check")), tpm);
+    gtk_toggle_button_set_active (child (assistant, "kernel_radio"), TRUE);
+    assert_string_equal (gtk_combo_box_get_active_id (child (assistant, "firmware_combo")), "bios");
+    assert_false (gtk_toggle_button_get_active (child (assistant, "tpm_check")));
     gtk_assistant_next_page (GTK_ASSISTANT (assistant));
     gtk_spin_button_set_value (child (assistant, "memory_spin"), 256);
     gtk_spin_button_set_value (child (assistant, "disk_spin"), 1);
@@ -739,6 +749,7 @@ test_wizard (void **state)
     assert_string_equal (gtk_label_get_text (child (assistant, "name_error")), "");
     gtk_assistant_next_page (GTK_ASSISTANT (assistant));
     assert_int_equal (gtk_assistant_get_current_page (GTK_ASSISTANT (assistant)), 3);
+    assert_non_null (strstr (gtk_label_get_text (child (assistant, "summary_label")), "Firmware: BIOS"));
     save_screenshot (assistant, "wizard-summary.png");
     g_signal_emit_by_name (assistant, "apply");
     gtk_assistant_next_page (GTK_ASSISTANT (assistant));
@@ -748,6 +759,8 @@ test_wizard (void **state)
     vm = vireo_engine_lookup_domain (f->engine, "wizard-vm");
     assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
     assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
+    assert_false (vireo_domain_config_uses_efi (vireo_domain_get_config (vm)));
+    assert_null (vireo_domain_get_config (vm)->tpm_model);
     assert_non_null (gtk_list_box_get_row_at_index (box, 2));
   }
   f->vm = vm;
@@ -1011,6 +1024,9 @@ test_details_editor (void **state)
       g_autofree char *xml = NULL;
 
       vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
+      /* the firmware and the TPM, read-only */
+      assert_string_equal (gtk_label_get_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label")), "BIOS");
+      assert_string_equal (gtk_label_get_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "tpm_label")), "None");
       gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
                                                                     "title_entry"), "Edited title");
       gtk_entry_set_text ((gpointer) gtk_widget_get_template_child (GTK_WIDGET (details), VIREO_TYPE_DETAILS_VIEW,
@@ -1796,12 +1812,12 @@ test_firmware_label (void **state)
   details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "efi"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
-  assert_string_equal (gtk_label_get_text (label), "UEFI (OVMF)");
+  assert_string_equal (gtk_label_get_text (label), "UEFI");
   g_object_unref (details);
   details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "beta"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
-  assert_string_equal (gtk_label_get_text (label), "BIOS (SeaBIOS)");
+  assert_string_equal (gtk_label_get_text (label), "BIOS");
   g_object_unref (details);
   assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "efi"), FALSE, NULL));
 }

@@ -24,8 +24,8 @@ struct _VireoDetailsView
   GtkLabel *name_label;
   GtkLabel *uuid_label;
   GtkLabel *machine_label;
-  GtkLabel *tpm_label;
   GtkLabel *firmware_label;
+  GtkLabel *tpm_label;
   GtkEntry *title_entry;
   GtkEntry *description_entry;
   GtkComboBox *accel_combo;
@@ -72,9 +72,7 @@ load (VireoDetailsView *self)
   gtk_label_set_text (self->name_label, config->name);
   gtk_label_set_text (self->uuid_label, config->uuid);
   gtk_label_set_text (self->machine_label, config->machine);
-  gtk_label_set_text (self->firmware_label, !vireo_domain_config_uses_efi (config) ? _("BIOS (SeaBIOS)")
-                                            : vireo_domain_config_secure_boot (config) ? _("UEFI with Secure Boot (OVMF)")
-                                            : _("UEFI (OVMF)"));
+  gtk_label_set_text (self->firmware_label, vireo_domain_config_firmware_label (config));
   gtk_label_set_text (self->tpm_label, config->tpm_model ? _("TPM 2.0 (emulated)") : _("None"));
   gtk_entry_set_text (self->title_entry, config->title ? config->title : "");
   gtk_entry_set_text (self->description_entry, config->description ? config->description : "");
@@ -677,7 +675,8 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/vireo/Vireo/ui/vireo-details-view.ui");
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VireoDetailsView, name)
   CHILD (name_label); CHILD (uuid_label); CHILD (machine_label); CHILD (title_entry);
-  CHILD (tpm_label); CHILD (firmware_label);
+  CHILD (firmware_label);
+  CHILD (tpm_label);
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
   CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
   CHILD (boot_combo); CHILD (nics_list); CHILD (addresses_label); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);

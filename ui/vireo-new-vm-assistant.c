@@ -41,6 +41,8 @@ struct _VireoNewVmAssistant
   GtkToggleButton *disk_check;
   GtkSpinButton *disk_spin;
   GtkComboBoxText *network_combo;
+  GtkComboBoxText *firmware_combo;
+  GtkToggleButton *tpm_check;
   GtkLabel *host_label;
   GtkWidget *name_page;
   GtkEntry *name_entry;
@@ -61,6 +63,7 @@ struct _VireoNewVmAssistant
   GSettings *settings;
   gboolean name_edited;      /* the user typed a name: stop suggesting */
   gboolean suggesting;
+  GtkToggleButton *source_kind; /* the radio the firmware defaults were set for */
 };
 
 G_DEFINE_FINAL_TYPE (VireoNewVmAssistant, vireo_new_vm_assistant, GTK_TYPE_ASSISTANT)
@@ -110,6 +113,18 @@ on_source_changed (VireoNewVmAssistant *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->disk_check), !import);
   if (import)
     gtk_toggle_button_set_active (self->disk_check, FALSE);
+
+  /* a new kind of source: the engine's defaults for it, until the user
+   * goes back and picks another kind */
+  if (self->source_kind == NULL || !gtk_toggle_button_get_active (self->source_kind))
+    {
+      gboolean efi, tpm;
+
+      self->source_kind = iso ? self->iso_radio : import ? self->import_radio : self->kernel_radio;
+      vireo_create_default_firmware (iso, &efi, &tpm);
+      gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->firmware_combo), efi ? "efi" : "bios");
+      gtk_toggle_button_set_active (self->tpm_check, tpm);
+    }
 
   gtk_label_set_text (self->source_error,
                       complete || !text_of (main_entry) ? "" : _("This file does not exist."));
@@ -177,6 +192,8 @@ collect_options (VireoNewVmAssistant *self)
       o->cmdline = g_strdup (text_of (self->cmdline_entry));
     }
   o->network = g_strdup (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->network_combo)));
+  o->efi = g_strcmp0 (gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->firmware_combo)), "efi") == 0;
+  o->tpm = gtk_toggle_button_get_active (self->tpm_check);
   /* the Preferences' choices for new VMs */
   o->accel = g_settings_get_enum (self->settings, "default-accel");
   o->disk_folder = g_settings_get_string (self->settings, "storage-folder");
@@ -192,9 +209,12 @@ update_summary (VireoNewVmAssistant *self)
   g_autofree char *source = o->cdrom ? g_strdup_printf (_("installer %s"), o->cdrom) :
                             o->import_path ? g_strdup_printf (_("copy of %s"), o->import_path) :
                             g_strdup_printf (_("kernel %s"), o->kernel);
-  g_autofree char *text = g_strdup_printf (_("Name: %s\nBoots from: %s\nMemory: %u MiB\nCPUs: %u\nDisk: %s\nNetwork: %s"),
-                                           o->name, source, o->memory_mib, o->vcpus, disk,
-                                           gtk_combo_box_text_get_active_text (self->network_combo));
+  g_autofree char *network = gtk_combo_box_text_get_active_text (self->network_combo);
+  g_autofree char *firmware = gtk_combo_box_text_get_active_text (self->firmware_combo);
+  /* Translators: the firmware of a new VM with a TPM: "UEFI with TPM 2.0" */
+  g_autofree char *boot = o->tpm ? g_strdup_printf (_("%s with TPM 2.0"), firmware) : g_strdup (firmware);
+  g_autofree char *text = g_strdup_printf (_("Name: %s\nBoots from: %s\nMemory: %u MiB\nCPUs: %u\nDisk: %s\nNetwork: %s\nFirmware: %s"),
+                                           o->name, source, o->memory_mib, o->vcpus, disk, network, boot);
 
   gtk_label_set_text (self->summary_label, text);
 }
@@ -317,6 +337,7 @@ vireo_new_vm_assistant_class_init (VireoNewVmAssistantClass *klass)
   CHILD (cmdline_entry); CHILD (iso_browse); CHILD (import_browse); CHILD (kernel_browse);
   CHILD (initrd_browse); CHILD (source_error); CHILD (resources_page); CHILD (memory_spin);
   CHILD (vcpus_spin); CHILD (disk_check); CHILD (disk_spin); CHILD (network_combo);
+  CHILD (firmware_combo); CHILD (tpm_check);
   CHILD (host_label); CHILD (name_page); CHILD (name_entry); CHILD (title_entry);
   CHILD (name_error); CHILD (summary_page); CHILD (summary_label); CHILD (start_check); CHILD (customize_check);
   CHILD (progress_page); CHILD (progress_label); CHILD (progress_bar);

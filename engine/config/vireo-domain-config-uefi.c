@@ -42,6 +42,19 @@ vireo_domain_config_secure_boot (const VireoDomainConfig *config)
 }
 
 /**
+ * vireo_domain_config_firmware_label:
+ * Returns: the firmware @config boots through, for people: "BIOS",
+ *   "UEFI" or "UEFI with Secure Boot", translated
+ */
+const char *
+vireo_domain_config_firmware_label (const VireoDomainConfig *config)
+{
+  if (vireo_domain_config_secure_boot (config))
+    return _("UEFI with Secure Boot");
+  return vireo_domain_config_uses_efi (config) ? _("UEFI") : _("BIOS");
+}
+
+/**
  * vireo_domain_config_smm_on:
  * Returns: whether `<features>` holds `<smm state='on'/>` (or a bare
  *   `<smm/>`); the element is kept verbatim, with any `<tseg>` inside

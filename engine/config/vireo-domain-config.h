@@ -283,6 +283,7 @@ VireoDiskBus       vireo_domain_config_default_bus (const VireoDomainConfig *con
                                                     VireoDiskDevice          device);
 gboolean           vireo_domain_config_uses_efi (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_secure_boot (const VireoDomainConfig *config);
+const char        *vireo_domain_config_firmware_label (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_smm_on   (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_nvram_is_qcow2 (const VireoDomainConfig *config);
 void               vireo_domain_config_set_firmware (VireoDomainConfig *config,

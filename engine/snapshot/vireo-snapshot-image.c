@@ -87,17 +87,37 @@ disk_subject (const char            *vm,
 }
 
 /**
- * _vireo_image_list_snapshots:
- * Returns: (transfer full) (element-type VireoImageSnapshot): the
- *   internal snapshots in @disk's image, as qemu-img lists them
+ * _vireo_snapshot_nvram:
+ * The one rule for the NVRAM: a snapshot lives in its disks and, for a
+ * UEFI VM whose NVRAM is qcow2, in the NVRAM beside them, which QEMU
+ * needs to load its RAM again.  The NVRAM is never one of the disks
+ * (the metadata, the listing and clones know disks only): the operations
+ * add it where they touch images.  A raw NVRAM (libvirt's) holds none.
+ *
+ * Returns: (nullable): @config's qcow2 NVRAM, or NULL
  */
-GPtrArray *
-_vireo_image_list_snapshots (const char             *vm,
-                             const VireoDiskConfig  *disk,
-                             GError                **error)
+const char *
+_vireo_snapshot_nvram (const VireoDomainConfig *config)
 {
-  g_autofree char *subject = disk_subject (vm, disk);
-  g_autoptr(JsonObject) info = vireo_storage_image_info (subject, disk->path, "qcow2", error);
+  return vireo_domain_config_uses_efi (config) && vireo_domain_config_nvram_is_qcow2 (config)
+         ? config->nvram : NULL;
+}
+
+static char *
+nvram_subject (const char *vm)
+{
+  /* Translators: the subject of an error: "VM 'web': NVRAM" */
+  return g_strdup_printf (_("VM '%s': NVRAM"), vm);
+}
+
+/* The internal snapshots in the qcow2 image @path, as qemu-img lists
+ * them; @subject names it in errors. */
+static GPtrArray *
+list_snapshots (const char  *subject,
+                const char  *path,
+                GError     **error)
+{
+  g_autoptr(JsonObject) info = vireo_storage_image_info (subject, path, "qcow2", error);
   g_autoptr(GPtrArray) list = NULL;
   JsonNode *node;
   JsonArray *array;
@@ -133,19 +153,46 @@ _vireo_image_list_snapshots (const char             *vm,
 }
 
 /**
- * _vireo_image_has_snapshot:
- * Sets @has to whether @disk's image holds an internal snapshot @tag.  A
- * tag that is also the ID of another snapshot there is an error: QEMU
- * would find that other snapshot first.
+ * _vireo_image_list_snapshots:
+ * Returns: (transfer full) (element-type VireoImageSnapshot): the
+ *   internal snapshots in @disk's image, as qemu-img lists them
  */
-gboolean
-_vireo_image_has_snapshot (const char             *vm,
-                           const VireoDiskConfig  *disk,
-                           const char             *tag,
-                           gboolean               *has,
-                           GError                **error)
+GPtrArray *
+_vireo_image_list_snapshots (const char             *vm,
+                             const VireoDiskConfig  *disk,
+                             GError                **error)
 {
-  g_autoptr(GPtrArray) list = _vireo_image_list_snapshots (vm, disk, error);
+  g_autofree char *subject = disk_subject (vm, disk);
+
+  return list_snapshots (subject, disk->path, error);
+}
+
+/**
+ * _vireo_nvram_list_snapshots:
+ * Returns: (transfer full) (element-type VireoImageSnapshot): the
+ *   internal snapshots in the qcow2 NVRAM @nvram (_vireo_snapshot_nvram())
+ */
+GPtrArray *
+_vireo_nvram_list_snapshots (const char  *vm,
+                             const char  *nvram,
+                             GError     **error)
+{
+  g_autofree char *subject = nvram_subject (vm);
+
+  return list_snapshots (subject, nvram, error);
+}
+
+/* Sets @has to whether the image @path holds an internal snapshot @tag.
+ * A tag that is also the ID of another snapshot there is an error: QEMU
+ * would find that other snapshot first. */
+static gboolean
+has_snapshot (const char  *subject,
+              const char  *path,
+              const char  *tag,
+              gboolean    *has,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) list = list_snapshots (subject, path, error);
 
   *has = FALSE;
   if (list == NULL)
@@ -157,8 +204,9 @@ _vireo_image_has_snapshot (const char             *vm,
       if (g_strcmp0 (snapshot->id, tag) == 0 && !g_str_equal (snapshot->tag, tag))
         {
           g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                       _("VM '%s': disk %s: '%s' is also the number of snapshot '%s' in the image, "
-                         "which QEMU would use instead"), vm, disk->target, tag, snapshot->tag);
+                       /* Translators: the first %s is the subject: "VM 'web': disk vda" */
+                       _("%s: '%s' is also the number of snapshot '%s' in the image, "
+                         "which QEMU would use instead"), subject, tag, snapshot->tag);
           return FALSE;
         }
       *has |= g_str_equal (snapshot->tag, tag);
@@ -167,22 +215,53 @@ _vireo_image_has_snapshot (const char             *vm,
 }
 
 /**
- * _vireo_image_snapshot_run:
- * @op: "-c" (create), "-a" (apply) or "-d" (delete)
- *
- * `qemu-img snapshot` on the image of a VM that is off.  The tag is an
- * argument of its own, never part of an option string.
+ * _vireo_image_has_snapshot:
+ * Sets @has to whether @disk's image holds an internal snapshot @tag.
  */
 gboolean
-_vireo_image_snapshot_run (const char             *vm,
+_vireo_image_has_snapshot (const char             *vm,
                            const VireoDiskConfig  *disk,
-                           const char             *op,
                            const char             *tag,
+                           gboolean               *has,
                            GError                **error)
+{
+  g_autofree char *subject = disk_subject (vm, disk);
+
+  return has_snapshot (subject, disk->path, tag, has, error);
+}
+
+/**
+ * _vireo_nvram_has_snapshot:
+ * Sets @has to whether the qcow2 NVRAM @nvram holds an internal snapshot
+ * @tag; an NVRAM not made yet holds none.
+ */
+gboolean
+_vireo_nvram_has_snapshot (const char  *vm,
+                           const char  *nvram,
+                           const char  *tag,
+                           gboolean    *has,
+                           GError     **error)
+{
+  g_autofree char *subject = nvram_subject (vm);
+
+  *has = FALSE;
+  if (!g_file_test (nvram, G_FILE_TEST_EXISTS))
+    return TRUE;
+  return has_snapshot (subject, nvram, tag, has, error);
+}
+
+/* `qemu-img snapshot` on the image @path of a VM that is off.  The tag
+ * is an argument of its own, never part of an option string. */
+static gboolean
+snapshot_run (const char  *subject,
+              const char  *path,
+              const char  *op,
+              const char  *tag,
+              GError     **error)
 {
   /* qemu-img snapshot takes no -f: the format is pinned in the image's
    * options instead, never guessed from what the image holds */
-  g_autoptr(GString) escaped = g_string_new (disk->path);
+  g_autoptr(GString) escaped = g_string_new (path);
   g_autofree char *opts = NULL;
   const char *argv[] = { "qemu-img", "snapshot", "-q", "--image-opts", op, tag, NULL, NULL };
   g_autoptr(GSubprocess) proc = NULL;
@@ -196,7 +275,7 @@ _vireo_image_snapshot_run (const char             *vm,
   proc = vireo_storage_spawn (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
   if (proc == NULL)
     {
-      g_prefix_error (error, _("VM '%s': disk %s: "), vm, disk->target);
+      g_prefix_error (error, "%s: ", subject);
       return FALSE;
     }
   if (!g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, &err, error))
@@ -208,7 +287,42 @@ _vireo_image_snapshot_run (const char             *vm,
   if (g_str_has_prefix (why, "qemu-img: "))
     why += strlen ("qemu-img: ");
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-               /* Translators: "VM 'web': disk vda: <qemu-img's words>" */
-               _("VM '%s': disk %s: %s"), vm, disk->target, *why ? why : "qemu-img failed");
+               "%s: %s", subject, *why ? why : "qemu-img failed");
   return FALSE;
+}
+
+/**
+ * _vireo_image_snapshot_run:
+ * @op: "-c" (create), "-a" (apply) or "-d" (delete)
+ *
+ * `qemu-img snapshot` on @disk's image, the VM off.
+ */
+gboolean
+_vireo_image_snapshot_run (const char             *vm,
+                           const VireoDiskConfig  *disk,
+                           const char             *op,
+                           const char             *tag,
+                           GError                **error)
+{
+  g_autofree char *subject = disk_subject (vm, disk);
+
+  return snapshot_run (subject, disk->path, op, tag, error);
+}
+
+/**
+ * _vireo_nvram_snapshot_run:
+ * @op: "-c" (create), "-a" (apply) or "-d" (delete)
+ *
+ * `qemu-img snapshot` on the qcow2 NVRAM @nvram of VM @vm, the VM off.
+ */
+gboolean
+_vireo_nvram_snapshot_run (const char  *vm,
+                           const char  *nvram,
+                           const char  *op,
+                           const char  *tag,
+                           GError     **error)
+{
+  g_autofree char *subject = nvram_subject (vm);
+
+  return snapshot_run (subject, nvram, op, tag, error);
 }

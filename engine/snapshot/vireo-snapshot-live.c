@@ -33,7 +33,8 @@ _vireo_snapshot_live_connect (VireoSnapshotOp  *op,
 }
 
 static JsonArray *
-node_names (GPtrArray *disks)
+node_names (GPtrArray  *disks,
+            const char *nvram)
 {
   JsonArray *nodes = json_array_new ();
 
@@ -42,6 +43,8 @@ node_names (GPtrArray *disks)
       g_autofree char *node = vireo_qemu_disk_node (g_ptr_array_index (disks, i));
       json_array_add_string_element (nodes, node);
     }
+  if (nvram != NULL)
+    json_array_add_string_element (nodes, VIREO_QEMU_NVRAM_NODE);
   return nodes;
 }
 
@@ -58,8 +61,11 @@ on_job_progress (double   fraction,
  * _vireo_snapshot_live_job:
  * @command: "snapshot-save", "snapshot-load" or "snapshot-delete"
  * @disks: (element-type VireoDiskConfig): the first holds the RAM
+ * @nvram: (nullable): the qcow2 NVRAM QEMU has open (its node
+ *   VIREO_QEMU_NVRAM_NODE), which the snapshot lives in too
  *
- * Runs one snapshot job on every disk of @disks; the error is QEMU's.
+ * Runs one snapshot job on every disk of @disks and the NVRAM; the error
+ * is QEMU's.
  */
 gboolean
 _vireo_snapshot_live_job (VireoSnapshotOp  *op,
@@ -67,15 +73,19 @@ _vireo_snapshot_live_job (VireoSnapshotOp  *op,
                           const char       *command,
                           const char       *tag,
                           GPtrArray        *disks,
+                          const char       *nvram,
                           GError          **error)
 {
   g_autoptr(JsonObject) args = json_object_new ();
-  g_autofree char *vmstate = vireo_qemu_disk_node (g_ptr_array_index (disks, 0));
 
   json_object_set_string_member (args, "tag", tag);
+  /* a delete may be of the NVRAM alone */
   if (!g_str_equal (command, "snapshot-delete"))
-    json_object_set_string_member (args, "vmstate", vmstate);
-  json_object_set_array_member (args, "devices", node_names (disks));
+    {
+      g_autofree char *vmstate = vireo_qemu_disk_node (g_ptr_array_index (disks, 0));
+      json_object_set_string_member (args, "vmstate", vmstate);
+    }
+  json_object_set_array_member (args, "devices", node_names (disks, nvram));
   return vireo_qmp_sync_run_job (qmp, command, args, on_job_progress, op, error);
 }
 
@@ -123,8 +133,8 @@ take_thumbnail (VireoSnapshotOp *op,
 
 /**
  * _vireo_snapshot_live_take:
- * Saves the running VM's RAM and disks as @snapshot (its name is the
- * tag), with a thumbnail; records whether it ran or was paused.  A failed
+ * Saves the running VM's RAM, disks and @nvram as @snapshot (its name is
+ * the tag), with a thumbnail; records whether it ran or was paused.  A failed
  * save leaves the tag on no disk.
  */
 gboolean
@@ -132,6 +142,7 @@ _vireo_snapshot_live_take (VireoSnapshotOp  *op,
                            VireoQmpSync     *qmp,
                            VireoSnapshot    *snapshot,
                            GPtrArray        *disks,
+                           const char       *nvram,
                            GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -143,10 +154,10 @@ _vireo_snapshot_live_take (VireoSnapshotOp  *op,
       vireo_job_set_text (op->job, _("Saving the screen"));
       snapshot->thumbnail = take_thumbnail (op, qmp);
       vireo_job_set_text (op->job, _("Saving memory and disks"));
-      if (_vireo_snapshot_live_job (op, qmp, "snapshot-save", snapshot->name, disks, &local_error))
+      if (_vireo_snapshot_live_job (op, qmp, "snapshot-save", snapshot->name, disks, nvram, &local_error))
         return TRUE;
       /* QEMU may have written the tag to some disks before it failed */
-      _vireo_snapshot_live_job (op, qmp, "snapshot-delete", snapshot->name, disks, NULL);
+      _vireo_snapshot_live_job (op, qmp, "snapshot-delete", snapshot->name, disks, nvram, NULL);
     }
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
                _("VM '%s': snapshot '%s' was not taken: %s"), op->config->name, snapshot->name,

@@ -244,6 +244,45 @@ holders (VireoSnapshotOp          *op,
   return g_steal_pointer (&ret);
 }
 
+/* Whether @config's qcow2 NVRAM holds @snapshot: then *@nvram is its
+ * path, borrowed from @config.  One without the tag is left out (the VM
+ * had not started when the snapshot of its disks was taken), but a
+ * snapshot with RAM loads only with it: @strict (a revert) then refuses. */
+static gboolean
+nvram_holder (VireoSnapshot            *snapshot,
+              const VireoDomainConfig  *config,
+              gboolean                  strict,
+              const char              **nvram,
+              GError                  **error)
+{
+  const char *path = _vireo_snapshot_nvram (config);
+  g_autoptr(GError) local_error = NULL;
+  gboolean has = FALSE;
+
+  *nvram = NULL;
+  if (path == NULL)
+    return TRUE;
+  if (!_vireo_nvram_has_snapshot (config->name, path, snapshot->name, &has, &local_error))
+    {
+      if (strict)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("%s", local_error->message);
+      return TRUE;
+    }
+  if (!has && strict && snapshot->memory)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                   _("VM '%s': its NVRAM %s no longer holds snapshot '%s'"),
+                   config->name, path, snapshot->name);
+      return FALSE;
+    }
+  *nvram = has ? path : NULL;
+  return TRUE;
+}
+
 /* A snapshot inside an image that is a base (a linked clone's, or this
  * VM's own since it was cloned) is never reverted or deleted: either
  * writes the base under the overlays that stand on it. */
@@ -280,28 +319,32 @@ check_bases (VireoSnapshotOp  *op,
   return TRUE;
 }
 
-/* The disks a snapshot leaves or removes, by what the VM is now. */
+/* The first @n disks a snapshot leaves or removes, by what the VM is
+ * now, then @nvram if it is one. */
 static gboolean
 run_on_images (VireoSnapshotOp  *op,
                GPtrArray        *disks,
-               const char       *qemu_img_op,
                guint             n,
+               const char       *nvram,
+               const char       *qemu_img_op,
                GError          **error)
 {
   for (guint i = 0; i < n; i++)
     if (!_vireo_image_snapshot_run (op->config->name, g_ptr_array_index (disks, i),
                                     qemu_img_op, op->name, error))
       return FALSE;
-  return TRUE;
+  return nvram == NULL || _vireo_nvram_snapshot_run (op->config->name, nvram, qemu_img_op, op->name, error);
 }
 
 /* Take */
 
-/* Every disk, or none: a failure on one deletes it from the ones before. */
+/* Every disk and the NVRAM, or none: a failure on one deletes it from
+ * the ones before. */
 static gboolean
 take_offline (VireoSnapshotOp  *op,
               VireoSnapshot    *snapshot,
               GPtrArray        *disks,
+              const char       *nvram,
               GError          **error)
 {
   snapshot->state = VIREO_SNAPSHOT_SHUTOFF;
@@ -310,19 +353,35 @@ take_offline (VireoSnapshotOp  *op,
     {
       if (!_vireo_image_snapshot_run (op->config->name, g_ptr_array_index (disks, i), "-c", op->name, error))
         {
-          run_on_images (op, disks, "-d", i, NULL);
+          run_on_images (op, disks, i, NULL, "-d", NULL);
           return FALSE;
         }
-      vireo_job_set_progress (op->job, (i + 1.0) / disks->len);
+      vireo_job_set_progress (op->job, (i + 1.0) / (disks->len + (nvram != NULL)));
+    }
+  if (nvram != NULL && !_vireo_nvram_snapshot_run (op->config->name, nvram, "-c", op->name, error))
+    {
+      run_on_images (op, disks, disks->len, NULL, "-d", NULL);
+      return FALSE;
     }
   return TRUE;
 }
 
+/* Adds the tags in @tags (NULL: the listing failed) to @taken. */
+static gboolean
+add_tags (GHashTable *taken,
+          GPtrArray  *tags)
+{
+  for (guint j = 0; tags != NULL && j < tags->len; j++)
+    g_hash_table_add (taken, g_strdup (((VireoImageSnapshot *) g_ptr_array_index (tags, j))->tag));
+  return tags != NULL;
+}
+
 /* A name no snapshot has, in the metadata or as a tag in any of the
- * disks: the one asked for, or the first free snapshot-N. */
+ * disks or the NVRAM: the one asked for, or the first free snapshot-N. */
 static gboolean
 check_new_name (VireoSnapshotOp  *op,
                 GPtrArray        *disks,
+                const char       *nvram,
                 char            **current,
                 GError          **error)
 {
@@ -338,10 +397,15 @@ check_new_name (VireoSnapshotOp  *op,
       g_autoptr(GPtrArray) tags = _vireo_image_list_snapshots (op->config->name, g_ptr_array_index (disks, i),
                                                                error);
 
-      if (tags == NULL)
+      if (!add_tags (taken, tags))
         return FALSE;
-      for (guint j = 0; j < tags->len; j++)
-        g_hash_table_add (taken, g_strdup (((VireoImageSnapshot *) g_ptr_array_index (tags, j))->tag));
+    }
+  if (nvram != NULL)
+    {
+      g_autoptr(GPtrArray) tags = _vireo_nvram_list_snapshots (op->config->name, nvram, error);
+
+      if (!add_tags (taken, tags))
+        return FALSE;
     }
   for (guint n = 1; op->name == NULL; n++)
     {
@@ -361,22 +425,32 @@ check_new_name (VireoSnapshotOp  *op,
   return TRUE;
 }
 
-/* A snapshot with RAM of a UEFI VM would need its NVRAM in the snapshot
- * too: QEMU loads the RAM state only from a snapshot that every writable
- * image has, the firmware variables' included.  Until the NVRAM is
- * snapshotted with the disks, such a snapshot could never be reverted
- * to: refused, rather than taken and found useless later.  A snapshot of
- * the VM shut off is only of its disks, and can be. */
+/* A snapshot with RAM of a UEFI VM needs its NVRAM in the snapshot too:
+ * QEMU loads the RAM state only from a snapshot that every writable
+ * image has, the firmware variables' included.  A raw NVRAM (libvirt's)
+ * holds no snapshot, so such a snapshot could never be reverted to:
+ * refused, rather than taken and found useless later.  A snapshot of the
+ * VM shut off is only of its disks, and can be. */
 static gboolean
 check_no_uefi_ram (const VireoDomainConfig  *live,
                    GError                  **error)
 {
-  if (!vireo_domain_config_uses_efi (live))
+  if (!vireo_domain_config_uses_efi (live) || _vireo_snapshot_nvram (live) != NULL)
     return TRUE;
   g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-               _("VM '%s' boots with UEFI: a snapshot of it running is not supported yet "
-                 "(shut it down to take a snapshot of its disks)"), live->name);
+               _("VM '%s': its NVRAM %s is raw and cannot hold snapshots: shut the VM down "
+                 "to take a snapshot of its disks"), live->name, live->nvram ? live->nvram : "");
   return FALSE;
+}
+
+/* The NVRAM a new snapshot lives in too: a UEFI VM's qcow2 one, once
+ * the first start has made it. */
+static const char *
+nvram_to_take (const VireoDomainConfig *config)
+{
+  const char *nvram = _vireo_snapshot_nvram (config);
+
+  return nvram != NULL && g_file_test (nvram, G_FILE_TEST_EXISTS) ? nvram : NULL;
 }
 
 static gboolean
@@ -391,14 +465,17 @@ take_func (VireoJob      *job,
   g_autoptr(VireoSnapshot) snapshot = NULL;
   g_autoptr(VireoQmpSync) qmp = NULL;
   g_autofree char *current = NULL;
+  const char *nvram;
   gboolean running, ok;
 
   op->job = job;
   if (!op_begin (op, VIREO_DOMAIN_LOCK_SNAPSHOTTING, &running, error) ||
       (running && !(live = read_live_config (op, error))) ||
       (running && !check_no_uefi_ram (live, error)) ||
-      !(disks = _vireo_snapshot_disks (live ? live : op->config, error)) ||
-      !check_new_name (op, disks, &current, error))
+      !(disks = _vireo_snapshot_disks (live ? live : op->config, error)))
+    return FALSE;
+  nvram = nvram_to_take (live ? live : op->config);
+  if (!check_new_name (op, disks, nvram, &current, error))
     return FALSE;
   snapshot = _vireo_snapshot_new (op->name);
   _vireo_set_str (&snapshot->description, op->description ? op->description : "");
@@ -415,9 +492,9 @@ take_func (VireoJob      *job,
 
   if (running)
     ok = (qmp = _vireo_snapshot_live_connect (op, error)) != NULL &&
-         _vireo_snapshot_live_take (op, qmp, snapshot, disks, error);
+         _vireo_snapshot_live_take (op, qmp, snapshot, disks, nvram, error);
   else
-    ok = take_offline (op, snapshot, disks, error);
+    ok = take_offline (op, snapshot, disks, nvram, error);
   if (!ok)
     return FALSE;
   if (_vireo_snapshot_store_save_thumbnail (op->paths, op->config->name, snapshot, error) &&
@@ -426,9 +503,9 @@ take_func (VireoJob      *job,
     return TRUE;
   /* no metadata, no snapshot */
   if (qmp != NULL)
-    _vireo_snapshot_live_job (op, qmp, "snapshot-delete", op->name, disks, NULL);
+    _vireo_snapshot_live_job (op, qmp, "snapshot-delete", op->name, disks, nvram, NULL);
   else
-    run_on_images (op, disks, "-d", disks->len, NULL);
+    run_on_images (op, disks, disks->len, nvram, "-d", NULL);
   _vireo_snapshot_store_remove (op->paths, op->config->name, op->name, NULL);
   return FALSE;
 }
@@ -442,7 +519,8 @@ same_machine (const VireoDomainConfig *a,
               const VireoDomainConfig *b,
               const char              *run_dir)
 {
-  VireoQemuHost host = { "qemu", VIREO_ACCEL_TCG, run_dir };
+  /* the same OVMF for both: a UEFI VM's command line needs one */
+  VireoQemuHost host = { "qemu", VIREO_ACCEL_TCG, run_dir, .firmware_code = "OVMF_CODE.fd" };
   g_auto(GStrv) x = vireo_qemu_argv_build (a, &host, NULL);
   g_auto(GStrv) y = vireo_qemu_argv_build (b, &host, NULL);
 
@@ -468,6 +546,7 @@ static gboolean
 load_in_place (VireoSnapshotOp  *op,
                VireoSnapshot    *snapshot,
                GPtrArray        *disks,
+               const char       *nvram,
                GError          **error)
 {
   g_autoptr(VireoQmpSync) qmp = _vireo_snapshot_live_connect (op, error);
@@ -476,7 +555,7 @@ load_in_place (VireoSnapshotOp  *op,
   if (qmp == NULL)
     return FALSE;
   vireo_job_set_text (op->job, _("Loading memory and disks"));
-  if (!_vireo_snapshot_live_job (op, qmp, "snapshot-load", op->name, disks, &local_error))
+  if (!_vireo_snapshot_live_job (op, qmp, "snapshot-load", op->name, disks, nvram, &local_error))
     {
       g_clear_pointer (&qmp, vireo_qmp_sync_free);
       if (_vireo_snapshot_live_stop_vm (op, NULL))
@@ -521,6 +600,7 @@ revert_with_memory (VireoSnapshotOp          *op,
                     VireoSnapshot            *snapshot,
                     const VireoDomainConfig  *target,
                     GPtrArray                *disks,
+                    const char               *nvram,
                     gboolean                  running,
                     GError                  **error)
 {
@@ -532,7 +612,7 @@ revert_with_memory (VireoSnapshotOp          *op,
         return FALSE;
       if (same_machine (live, target, op->run_dir))
         {
-          if (!load_in_place (op, snapshot, disks, error))
+          if (!load_in_place (op, snapshot, disks, nvram, error))
             return FALSE;
           if (!restore_definition (op, snapshot, error))
             {
@@ -557,12 +637,13 @@ revert_with_memory (VireoSnapshotOp          *op,
   return TRUE;
 }
 
-/* The disks first, then the definition; a disk that fails after others
- * were reverted is named with them. */
+/* The disks first, then the NVRAM and the definition; a disk that fails
+ * after others were reverted is named with them. */
 static gboolean
 revert_disks (VireoSnapshotOp          *op,
               VireoSnapshot            *snapshot,
               GPtrArray                *disks,
+              const char               *nvram,
               gboolean                  running,
               GError                  **error)
 {
@@ -577,6 +658,12 @@ revert_disks (VireoSnapshotOp          *op,
                           op->config->name, op->name);
         return FALSE;
       }
+  if (nvram != NULL && !_vireo_nvram_snapshot_run (op->config->name, nvram, "-a", op->name, error))
+    {
+      g_prefix_error (error, _("VM '%s': its disks were reverted to snapshot '%s', but not its NVRAM: "),
+                      op->config->name, op->name);
+      return FALSE;
+    }
   if (!restore_definition (op, snapshot, error))
     {
       g_prefix_error (error, _("VM '%s': its disks were reverted to snapshot '%s', but not its definition: "),
@@ -597,6 +684,7 @@ revert_func (VireoJob      *job,
   g_autoptr(GPtrArray) disks = NULL;
   g_autoptr(VireoDomainConfig) target = NULL;
   VireoSnapshot *snapshot;
+  const char *nvram;
   gboolean running;
 
   op->job = job;
@@ -607,21 +695,22 @@ revert_func (VireoJob      *job,
    * UUID were checked), whose images pass the checks a start makes */
   target = vireo_domain_config_copy (snapshot->config);
   if (!(disks = holders (op, snapshot, target, TRUE, error)) || !check_bases (op, disks, error) ||
-      !vireo_storage_check_images (target, error))
+      !nvram_holder (snapshot, target, TRUE, &nvram, error) || !vireo_storage_check_images (target, error))
     return FALSE;
-  if (snapshot->memory ? !revert_with_memory (op, snapshot, target, disks, running, error)
-                       : !revert_disks (op, snapshot, disks, running, error))
+  if (snapshot->memory ? !revert_with_memory (op, snapshot, target, disks, nvram, running, error)
+                       : !revert_disks (op, snapshot, disks, nvram, running, error))
     return FALSE;
   return _vireo_snapshot_store_set_current (op->paths, op->config->name, op->name, error);
 }
 
 /* Delete */
 
-/* A running VM's QEMU deletes from the images it has open; qemu-img
- * from the others (a disk detached since). */
+/* A running VM's QEMU deletes from the images it has open, the NVRAM's
+ * included; qemu-img from the others (a disk detached since). */
 static gboolean
 delete_from_images (VireoSnapshotOp  *op,
                     GPtrArray        *disks,
+                    const char       *nvram,
                     gboolean          running,
                     GError          **error)
 {
@@ -629,9 +718,11 @@ delete_from_images (VireoSnapshotOp  *op,
   g_autoptr(GPtrArray) open = g_ptr_array_new ();
   g_autoptr(GPtrArray) closed = g_ptr_array_new ();
   g_autoptr(VireoQmpSync) qmp = NULL;
+  gboolean nvram_open;
 
   if (running && live == NULL)
     return FALSE;
+  nvram_open = nvram != NULL && live != NULL && g_strcmp0 (_vireo_snapshot_nvram (live), nvram) == 0;
   for (guint i = 0; i < disks->len; i++)
     {
       VireoDiskConfig *disk = g_ptr_array_index (disks, i);
@@ -641,11 +732,12 @@ delete_from_images (VireoSnapshotOp  *op,
                        in_live ? in_live : disk);
     }
   vireo_job_set_text (op->job, _("Deleting from disks"));
-  if (open->len > 0 &&
+  if ((open->len > 0 || nvram_open) &&
       (!(qmp = _vireo_snapshot_live_connect (op, error)) ||
-       !_vireo_snapshot_live_job (op, qmp, "snapshot-delete", op->name, open, error)))
+       !_vireo_snapshot_live_job (op, qmp, "snapshot-delete", op->name, open,
+                                  nvram_open ? nvram : NULL, error)))
     return FALSE;
-  return run_on_images (op, closed, "-d", closed->len, error);
+  return run_on_images (op, closed, closed->len, nvram_open ? NULL : nvram, "-d", error);
 }
 
 /* Its children move to its parent. */
@@ -679,6 +771,7 @@ delete_func (VireoJob      *job,
   g_autoptr(GPtrArray) disks = NULL;
   g_autofree char *current = NULL;
   VireoSnapshot *snapshot;
+  const char *nvram;
   gboolean running;
 
   op->job = job;
@@ -686,7 +779,8 @@ delete_func (VireoJob      *job,
       !(snapshot = find_one (op, &all, &current, error)) ||
       !(disks = holders (op, snapshot, snapshot->config, FALSE, error)) ||
       !check_bases (op, disks, error) ||
-      !delete_from_images (op, disks, running, error) ||
+      !nvram_holder (snapshot, snapshot->config, FALSE, &nvram, error) ||
+      !delete_from_images (op, disks, nvram, running, error) ||
       !reparent_children (op, all, snapshot, error))
     return FALSE;
   if (g_strcmp0 (current, snapshot->name) == 0 &&

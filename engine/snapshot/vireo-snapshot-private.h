@@ -113,6 +113,20 @@ gboolean   _vireo_image_snapshot_run       (const char        *vm,
                                             const char        *op,
                                             const char        *tag,
                                             GError           **error);
+const char *_vireo_snapshot_nvram          (const VireoDomainConfig *config);
+GPtrArray *_vireo_nvram_list_snapshots     (const char        *vm,
+                                            const char        *nvram,
+                                            GError           **error);
+gboolean   _vireo_nvram_has_snapshot       (const char        *vm,
+                                            const char        *nvram,
+                                            const char        *tag,
+                                            gboolean          *has,
+                                            GError           **error);
+gboolean   _vireo_nvram_snapshot_run       (const char        *vm,
+                                            const char        *nvram,
+                                            const char        *op,
+                                            const char        *tag,
+                                            GError           **error);
 
 typedef enum {
   VIREO_SNAPSHOT_OP_TAKE,
@@ -152,12 +166,14 @@ gboolean   _vireo_snapshot_live_take       (VireoSnapshotOp   *op,
                                             VireoQmpSync      *qmp,
                                             VireoSnapshot     *snapshot,
                                             GPtrArray         *disks,
+                                            const char        *nvram,
                                             GError           **error);
 gboolean   _vireo_snapshot_live_job        (VireoSnapshotOp   *op,
                                             VireoQmpSync      *qmp,
                                             const char        *command,
                                             const char        *tag,
                                             GPtrArray         *disks,
+                                            const char        *nvram,
                                             GError           **error);
 gboolean   _vireo_snapshot_live_set_paused (VireoSnapshotOp   *op,
                                             VireoQmpSync      *qmp,

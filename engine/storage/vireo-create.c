@@ -14,6 +14,7 @@
 #include "vireo-create.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
+#include "vireo-host.h"
 #include "vireo-ids.h"
 #include "vireo-storage.h"
 #include "vireo-i18n.h"
@@ -87,6 +88,31 @@ guint
 vireo_create_max_vcpus (void)
 {
   return CLAMP (g_get_num_processors (), 1, VIREO_CREATE_MAX_VCPUS);
+}
+
+/**
+ * vireo_create_default_firmware:
+ * @installer: the new VM boots an installer ISO
+ * @efi: (out): whether it boots through UEFI
+ * @tpm: (out): whether it has a TPM 2.0
+ *
+ * The firmware a new VM gets unless the user chooses: an installer boots
+ * through UEFI, with a TPM (as Windows 11 and current distributions
+ * expect), when OVMF is installed (vireo_host_find_ovmf()); a kernel, an
+ * imported image or a host without OVMF gets BIOS and no TPM.
+ */
+void
+vireo_create_default_firmware (gboolean  installer,
+                               gboolean *efi,
+                               gboolean *tpm)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("new");
+  g_autofree char *code = NULL;
+  g_autofree char *vars = NULL;
+
+  vireo_domain_config_set_firmware (config, TRUE);
+  *efi = installer && vireo_host_find_ovmf (config, &code, &vars, NULL);
+  *tpm = *efi;
 }
 
 /* The limits every front end's choices meet, in one place. */

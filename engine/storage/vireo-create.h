@@ -57,6 +57,9 @@ VireoDomain *vireo_create_domain_finish (VireoEngine              *engine,
 guint        vireo_create_default_memory_mib (void);
 guint        vireo_create_max_memory_mib     (void);
 guint        vireo_create_max_vcpus          (void);
+void         vireo_create_default_firmware   (gboolean  installer,
+                                              gboolean *efi,
+                                              gboolean *tpm);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoCreateOptions, vireo_create_options_free)
 

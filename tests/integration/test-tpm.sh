@@ -20,6 +20,8 @@ wait_swtpm_gone() {
 step a VM with a TPM
 create_guest sealed --tpm
 ctl dumpxml sealed | grepq "<tpm model=\"tpm-crb\">" || fail "no <tpm> in: $(ctl dumpxml sealed)"
+ctl dominfo sealed | grepq '^TPM: *TPM 2.0 (emulated)$' || fail "dominfo says no TPM: $(ctl dominfo sealed)"
+ctl dominfo sealed | grepq '^Firmware: *BIOS$' || fail "dominfo does not say BIOS: $(ctl dominfo sealed)"
 ctl dumpxml sealed | grepq "<backend type=\"emulator\" version=\"2.0\"/>" || fail "no emulator backend"
 uuid=$(ctl dumpxml sealed | sed -n 's:.*<uuid>\(.*\)</uuid>.*:\1:p')
 state=$ROOT/data/swtpm/$uuid

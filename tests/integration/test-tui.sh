@@ -149,13 +149,17 @@ tm send-keys -t tui BSpace BSpace f r e s h Tab BSpace BSpace BSpace BSpace BSpa
 wait_screen "VM 'fresh': memory is a whole number of MiB"
 tm send-keys -t tui BSpace BSpace BSpace BSpace 1 2 8 Tab Tab BSpace BSpace BSpace 1 6 M Tab
 tm send-keys -t tui -l "$VIREO_GUEST_DIR/vmlinuz"
-tm send-keys -t tui Enter
+tm send-keys -t tui Tab Tab x Enter
+wait_screen "VM 'fresh': the firmware is bios or uefi"
+tm send-keys -t tui BSpace b i o s Tab y e s Enter
 wait_screen "VM 'fresh' created: s starts it."
 # the engine's default: 2 vCPUs, or fewer on a smaller host
 vcpus=$(( $(nproc) < 2 ? $(nproc) : 2 ))
 wait_screen "^Shut off +fresh +$vcpus +128.0.MiB"
 ctl dumpxml fresh | grepq '<memory unit="KiB">131072</memory>' || fail "the form's memory was not used"
 ctl dumpxml fresh | grepq "<kernel>$VIREO_GUEST_DIR/vmlinuz</kernel>" || fail "the form's kernel was not used"
+ctl dumpxml fresh | grepq '<tpm model="tpm-crb">' || fail "the form's TPM was not used"
+ctl dumpxml fresh | grepq 'firmware="efi"' && fail "the form's BIOS was not used"
 
 step d deletes after asking, here with its disk
 tm send-keys -t tui / f r e s h Enter d

@@ -273,6 +273,11 @@ ctl_verb_dominfo (Ctl   *ctl,
 
       json_object_set_member (json_node_get_object (node), "port-forwards", ctl_forwards_to_json (config));
       json_object_set_member (json_node_get_object (node), "kept-not-applied", strv_to_json (unapplied));
+      json_object_set_string_member (json_node_get_object (node), "firmware",
+                                     vireo_domain_config_uses_efi (config) ? "efi" : "bios");
+      json_object_set_boolean_member (json_node_get_object (node), "secure-boot",
+                                      vireo_domain_config_secure_boot (config));
+      json_object_set_boolean_member (json_node_get_object (node), "tpm", config->tpm_model != NULL);
       ctl_print_json (node);
       return CTL_OK;
     }
@@ -282,6 +287,8 @@ ctl_verb_dominfo (Ctl   *ctl,
   printf ("%-16s %s\n", _("State:"), vireo_domain_state_get_label (vireo_domain_get_state (domain)));
   printf ("%-16s %u\n", _("CPUs:"), config->vcpus);
   printf ("%-16s %s\n", _("Memory:"), memory);
+  printf ("%-16s %s\n", _("Firmware:"), vireo_domain_config_firmware_label (config));
+  printf ("%-16s %s\n", _("TPM:"), config->tpm_model ? _("TPM 2.0 (emulated)") : _("None"));
   printf ("%-16s %u\n", _("Interfaces:"), config->nics->len);
   printf ("%s\n", _("Port forwards:"));
   ctl_print_forwards (config);

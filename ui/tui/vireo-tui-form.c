@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Name, memory, vCPUs, a disk size, and an ISO or a kernel (with its
- * initrd): what `vireoctl create` takes, through the same vireo-create.
+ * Name, memory, vCPUs, a disk size, an ISO or a kernel (with its
+ * initrd), the firmware and a TPM: what `vireoctl create` takes, through
+ * the same vireo-create.
  * A bad entry is said in the status line and the form stays as typed.
  */
 #include <glib/gi18n.h>
@@ -20,6 +21,8 @@ enum {
   FIELD_DISK,
   FIELD_BOOT,
   FIELD_INITRD,
+  FIELD_FIRMWARE,
+  FIELD_TPM,
   N_FIELDS
 };
 
@@ -30,6 +33,8 @@ static const struct { const char *label; const char *hint; } fields[N_FIELDS] = 
   [FIELD_DISK] = { N_("Disk size"), N_("like 20G; empty: no disk") },
   [FIELD_BOOT] = { N_("ISO or kernel"), N_("an installer .iso, or a Linux kernel to boot directly") },
   [FIELD_INITRD] = { N_("Initrd"), N_("with a kernel only; may be empty") },
+  [FIELD_FIRMWARE] = { N_("Firmware"), N_("bios or uefi; empty: UEFI for an ISO when OVMF is installed") },
+  [FIELD_TPM] = { N_("TPM 2.0"), N_("yes or no; empty: yes with UEFI for an ISO") },
 };
 
 typedef struct {
@@ -104,6 +109,35 @@ tui_form_draw (Tui *tui)
     }
   mvaddnstr (getmaxy (stdscr) - 2, 0,
              form->busy ? _("Creating…") : _("Enter creates the VM, Tab moves, Esc cancels."), width);
+}
+
+/* The firmware and TPM fields: empty takes the engine's default for the
+ * source. */
+static gboolean
+parse_firmware (Tui                *tui,
+                VireoCreateOptions *o)
+{
+  const char *firmware = form->values[FIELD_FIRMWARE]->str;
+  const char *tpm = form->values[FIELD_TPM]->str;
+
+  vireo_create_default_firmware (o->cdrom != NULL, &o->efi, &o->tpm);
+  if (*firmware)
+    o->efi = g_ascii_strcasecmp (firmware, "uefi") == 0 || g_ascii_strcasecmp (firmware, "efi") == 0;
+  if (*firmware && !o->efi && g_ascii_strcasecmp (firmware, "bios") != 0)
+    {
+      form->focus = FIELD_FIRMWARE;
+      tui_set_status (tui, TRUE, _("VM '%s': the firmware is bios or uefi"), o->name);
+      return FALSE;
+    }
+  if (*tpm)
+    o->tpm = g_ascii_strcasecmp (tpm, "yes") == 0;
+  if (*tpm && !o->tpm && g_ascii_strcasecmp (tpm, "no") != 0)
+    {
+      form->focus = FIELD_TPM;
+      tui_set_status (tui, TRUE, _("VM '%s': TPM 2.0 is yes or no"), o->name);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* A whole number; the engine says whether it is in range. */
@@ -190,6 +224,8 @@ submit (Tui *tui)
     }
   if (*initrd)
     o->initrd = g_strdup (initrd);
+  if (!parse_firmware (tui, o))
+    return;
 
   form->busy = TRUE;
   tui_set_status (tui, FALSE, _("Creating VM '%s'…"), name);
