@@ -218,6 +218,8 @@ test_device_errors (void **state)
     { "<interface type='network'/>", "", "has no <source network>" },
     { "<interface type='user'><model type='pcnet'/></interface>", "", "model 'pcnet'" },
     { "<serial type='tcp'/>", "", "<serial type='tcp'>" },
+    { "<console type='file'><target type='serial'/></console>", "",
+      "<console type='file'> on the serial port is not supported (pty only)" },
     { "<video><model type='virtio'/></video><video><model type='vga'/></video>", "", "more than one <video>" },
     { "<controller type='pci' index='0' model='pcie-root'/>", "<os><type machine='pc'>hvm</type></os>",
       "a pcie-root controller does not fit machine 'pc'" },
@@ -1148,6 +1150,112 @@ test_extras_follow_elements (void **state)
   assert_non_null (strstr (ejected, "<target dev=\"sda\" bus=\"sata\" tray=\"open\"/>"));
 }
 
+/* Formats @devices parsed in a bare domain, and its devices alone */
+static char *
+format_devices_of (VireoDomainConfig *config)
+{
+  g_autofree char *xml = vireo_domain_config_format (config);
+  const char *start = strstr (xml, "<devices>");
+  const char *end = strstr (xml, "</devices>");
+
+  assert_non_null (start);
+  assert_non_null (end);
+  return g_strndup (start, end - start);
+}
+
+static void
+assert_in_order (const char *text,
+                 const char *first,
+                 const char *second)
+{
+  const char *a = strstr (text, first);
+  const char *b = strstr (text, second);
+
+  if (a == NULL || b == NULL || a > b)
+    fail_msg ("'%s' is not before '%s' in:\n%s", first, second, text);
+}
+
+/* Children come back in the document's order, kept ones among modelled
+ * ones; a device added since goes after its kind's last */
+static void
+test_document_order (void **state)
+{
+  g_autoptr(VireoDomainConfig) config =
+    parse_devices ("<emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                   "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                   "<source file='/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+                   "<controller type='usb' model='qemu-xhci'/>"
+                   "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='virtio'/></interface>"
+                   "<channel type='unix'><source mode='bind'/><target type='virtio' name='org.qemu.guest_agent.0'/>"
+                   "</channel><memballoon model='virtio'/>"
+                   "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>");
+  g_autofree char *devices = format_devices_of (config);
+  g_autofree char *added = NULL;
+
+  assert_in_order (devices, "<emulator>", "<disk");
+  assert_in_order (devices, "<disk", "<controller");
+  assert_in_order (devices, "<controller", "<interface");
+  assert_in_order (devices, "<source mode=\"bind\"/>", "<target type=\"virtio\"");
+  assert_in_order (devices, "<memballoon", "<rng");
+  g_ptr_array_add (config->disks, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                         "qcow2", "/b.qcow2"));
+  ((VireoDiskConfig *) g_ptr_array_index (config->disks, 1))->target = g_strdup ("vdb");
+  added = format_devices_of (config);
+  assert_in_order (added, "/a.qcow2", "/b.qcow2");
+  assert_in_order (added, "/b.qcow2", "<controller");
+}
+
+/* What libvirt adds by default is left out when the document left it
+ * out, and written once an edit makes it more than the default */
+static void
+test_unsaid_defaults (void **state)
+{
+  g_autoptr(VireoDomainConfig) config =
+    parse_devices ("<disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/></disk>"
+                   "<console type='pty'/><graphics type='spice' autoport='yes'/>"
+                   "<tpm model='tpm-crb'><backend type='emulator'/></tpm>");
+  VireoDiskConfig *cdrom = g_ptr_array_index (config->disks, 0);
+  g_autofree char *xml = vireo_domain_config_format (config);
+  g_autofree char *edited = NULL;
+
+  /* Vireo runs what libvirt would: a balloon, a serial port, VNC */
+  assert_true (config->balloon && config->serial && config->vnc);
+  assert_non_null (strstr (xml, "<memory unit=\"KiB\">524288</memory>"));
+  assert_null (strstr (xml, "<driver"));
+  assert_null (strstr (xml, "<memballoon"));
+  assert_null (strstr (xml, "<serial"));
+  assert_non_null (strstr (xml, "<console type=\"pty\"/>"));
+  assert_null (strstr (xml, "type=\"vnc\""));
+  assert_non_null (strstr (xml, "<backend type=\"emulator\"/>"));
+
+  config->balloon = FALSE;
+  config->vnc_keymap = g_strdup ("de");
+  g_free (cdrom->format);
+  cdrom->format = g_strdup ("qcow2");
+  edited = vireo_domain_config_format (config);
+  assert_non_null (strstr (edited, "<memballoon model=\"none\"/>"));
+  assert_non_null (strstr (edited, "<graphics type=\"vnc\" keymap=\"de\"/>"));
+  assert_non_null (strstr (edited, "<driver name=\"qemu\" type=\"qcow2\"/>"));
+}
+
+/* <memory> with no unit is in KiB and stays without one, also edited */
+static void
+test_memory_without_unit (void **state)
+{
+  static const char xml[] = "<domain type='qemu'><name>bare</name><memory>524288</memory>"
+                            "<currentMemory unit='KiB'>262144</currentMemory>"
+                            "<os><type>hvm</type></os></domain>";
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, "bare.xml", NULL);
+  g_autofree char *out = NULL;
+
+  assert_non_null (config);
+  assert_int_equal (config->memory_kib, 524288);
+  config->memory_kib = 1048576;
+  out = vireo_domain_config_format (config);
+  assert_non_null (strstr (out, "<memory>1048576</memory>"));
+  assert_non_null (strstr (out, "<currentMemory unit=\"KiB\">262144</currentMemory>"));
+}
+
 /* A disk moved to another bus leaves libvirt's PCI slot of the old one */
 static void
 test_bus_change_drops_address (void **state)
@@ -1195,6 +1303,9 @@ main (void)
     cmocka_unit_test (test_video_and_socket),
     cmocka_unit_test (test_extras_follow_elements),
     cmocka_unit_test (test_bus_change_drops_address),
+    cmocka_unit_test (test_document_order),
+    cmocka_unit_test (test_unsaid_defaults),
+    cmocka_unit_test (test_memory_without_unit),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -84,6 +84,7 @@ format_disk (xmlNode               *devices,
       vireo_xml_set_uint (child, "unit", disk->address.unit);
     }
   vireo_xml_extras_apply (&disk->xml, "disk", node);
+  vireo_xml_extras_settle (&disk->xml, "disk", node);
 }
 
 static void
@@ -100,6 +101,7 @@ format_nic (xmlNode              *devices,
   add_boot_order (node, nic->boot_order);
   vireo_xml_add_fragments (node, nic->extra);
   vireo_xml_extras_apply (&nic->xml, "interface", node);
+  vireo_xml_extras_settle (&nic->xml, "interface", node);
 }
 
 /* libvirt's place for it: after the consoles and channels, before the screen */
@@ -385,6 +387,18 @@ format_features_and_cpu (xmlNode                 *root,
     }
 }
 
+/* The defaults the document did not say go, and every element's children
+ * take the document's order again (config->xml's paths start at the
+ * root's children, but "domain" is the root itself). */
+static void
+settle (xmlNode                 *root,
+        const VireoDomainConfig *config)
+{
+  vireo_xml_for_each_element (child, root)
+    vireo_xml_extras_settle (&config->xml, (const char *) child->name, child);
+  vireo_xml_extras_settle (&config->xml, "domain", root);
+}
+
 /**
  * vireo_domain_config_format:
  * Returns: (transfer full): the domain XML, in libvirt's element order and
@@ -426,6 +440,7 @@ vireo_domain_config_format (const VireoDomainConfig *config)
   if (config->on_crash)
     vireo_xml_add_text (root, "on_crash", config->on_crash);
   format_devices (root, config);
+  settle (root, config);
 
   buf = xmlBufferCreate ();
   xmlNodeDump (buf, doc, root, 0, 1);

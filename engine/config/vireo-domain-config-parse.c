@@ -199,6 +199,16 @@ parse_boot_order (ParseContext *ctx,
   return TRUE;
 }
 
+static gboolean
+has_child (xmlNode    *node,
+           const char *name)
+{
+  vireo_xml_for_each_element (child, node)
+    if (vireo_xml_is (child, name))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 keep_unless_dropped (GPtrArray *extra,
                      xmlNode   *child)
@@ -409,6 +419,9 @@ parse_disk (ParseContext      *ctx,
 
   if (disk->target == NULL)
     return fail (ctx, _("a <disk> has no <target dev>"));
+  /* no <driver> is libvirt's qemu driver on a raw image */
+  if (!has_child (node, "driver"))
+    vireo_xml_extras_note_unsaid (&disk->xml, "disk/driver", NULL, "<driver name=\"qemu\" type=\"raw\"/>");
   if (disk->device == VIREO_DISK_DEVICE_CDROM)
     disk->readonly = TRUE;
 
@@ -502,12 +515,55 @@ is_agent_channel (xmlNode *node)
   return FALSE;
 }
 
+/* The <target> attributes the formatter writes for the serial port and
+ * its console, libvirt's defaults for them: name, value… */
+static const char *const serial_target_defaults[] = { "port", "0", NULL };
+static const char *const console_target_defaults[] = { "type", "serial", "port", "0", NULL };
+
+/* Notes what @device's <target> leaves out of @defaults, or the whole
+ * <target> when it has none. */
+static void
+note_target_defaults (VireoXmlExtras     *xml,
+                      const char         *path,
+                      xmlNode            *device,
+                      const char * const *defaults)
+{
+  g_autofree char *target_path = g_strdup_printf ("%s/target", path);
+  xmlNode *target = NULL;
+
+  vireo_xml_for_each_element (child, device)
+    if (vireo_xml_is (child, "target") && target == NULL)
+      target = child;
+  if (target == NULL)
+    {
+      g_autoptr(GString) element = g_string_new ("<target");
+
+      for (guint i = 0; defaults[i]; i += 2)
+        g_string_append_printf (element, " %s=\"%s\"", defaults[i], defaults[i + 1]);
+      g_string_append (element, "/>");
+      vireo_xml_extras_note_unsaid (xml, target_path, NULL, element->str);
+      return;
+    }
+  for (guint i = 0; defaults[i]; i += 2)
+    if (!xmlHasProp (target, BAD_CAST defaults[i]))
+      vireo_xml_extras_note_unsaid (xml, target_path, defaults[i], defaults[i + 1]);
+}
+
+/* What <devices> has said so far, for the defaults it left out */
+typedef struct {
+  gboolean video;
+  gboolean balloon;
+  gboolean vnc;
+  gboolean serial;
+  gboolean console;   /* the serial port's console */
+} DevicesSeen;
+
 /* <graphics>, <serial>, <video>: how the VM shows itself. */
 static gboolean
 parse_display (ParseContext      *ctx,
                VireoDomainConfig *config,
                xmlNode           *child,
-               gboolean          *saw_video)
+               DevicesSeen       *seen)
 {
   g_autofree char *type = vireo_xml_prop (child, "type");
 
@@ -521,6 +577,7 @@ parse_display (ParseContext      *ctx,
         return fail (ctx, _("<graphics type='%s'> is not supported (vnc or spice)"), type ? type : "");
       else
         {
+          seen->vnc = TRUE;
           g_free (config->vnc_keymap);
           config->vnc_keymap = vireo_xml_prop (child, "keymap");
           vireo_xml_extras_collect (&config->xml, "devices/graphics", child, modelled_vnc, TRUE);
@@ -532,13 +589,15 @@ parse_display (ParseContext      *ctx,
       if (g_strcmp0 (type, "pty") != 0)
         return fail (ctx, _("<serial type='%s'> is not supported (pty only)"), type ? type : "");
       config->serial = TRUE;
+      seen->serial = TRUE;
       vireo_xml_extras_collect (&config->xml, "devices/serial", child, modelled_serial, TRUE);
+      note_target_defaults (&config->xml, "devices/serial", child, serial_target_defaults);
     }
   else
     {
-      if (*saw_video)
+      if (seen->video)
         return fail (ctx, _("more than one <video> is not supported"));
-      *saw_video = TRUE;
+      seen->video = TRUE;
       vireo_xml_extras_collect (&config->xml, "devices/video", child, modelled_video, TRUE);
       vireo_xml_for_each_element (model, child)
         if (vireo_xml_is (model, "model"))
@@ -553,20 +612,35 @@ parse_display (ParseContext      *ctx,
 }
 
 /* The serial port's console is written back from the serial port (and
- * its leftovers kept); another console (virtio) is kept as written. */
-static void
-parse_console (VireoDomainConfig *config,
-               xmlNode           *node)
+ * its leftovers kept); another console (virtio) is kept as written.  A
+ * console with no <serial> has one all the same, as libvirt gives it. */
+static gboolean
+parse_console (ParseContext      *ctx,
+               VireoDomainConfig *config,
+               xmlNode           *node,
+               DevicesSeen       *seen)
 {
   g_autofree char *type = NULL;
+  g_autofree char *console_type = vireo_xml_prop (node, "type");
+  xmlNode *target = NULL;
 
   vireo_xml_for_each_element (child, node)
-    if (vireo_xml_is (child, "target") && type == NULL)
-      type = vireo_xml_prop (child, "type");
-  if (type == NULL || g_str_equal (type, "serial"))
-    vireo_xml_extras_collect (&config->xml, "devices/console", node, modelled_console, TRUE);
-  else
-    keep (config->extra_devices, node);
+    if (vireo_xml_is (child, "target") && target == NULL)
+      target = child;
+  type = target ? vireo_xml_prop (target, "type") : NULL;
+  if (type != NULL && !g_str_equal (type, "serial"))
+    {
+      keep (config->extra_devices, node);
+      return TRUE;
+    }
+  if (g_strcmp0 (console_type, "pty") != 0)
+    return fail (ctx, _("<console type='%s'> on the serial port is not supported (pty only)"),
+                 console_type ? console_type : "");
+  seen->console = TRUE;
+  config->serial = TRUE;
+  vireo_xml_extras_collect (&config->xml, "devices/console", node, modelled_console, TRUE);
+  note_target_defaults (&config->xml, "devices/console", node, console_target_defaults);
+  return TRUE;
 }
 
 /* <rng> and <memballoon>: the virtio helpers. */
@@ -574,7 +648,7 @@ static gboolean
 parse_helper_device (ParseContext      *ctx,
                      VireoDomainConfig *config,
                      xmlNode           *child,
-                     gboolean          *saw_balloon)
+                     DevicesSeen       *seen)
 {
   g_autofree char *model = vireo_xml_prop (child, "model");
 
@@ -586,7 +660,7 @@ parse_helper_device (ParseContext      *ctx,
       vireo_xml_extras_collect (&config->xml, "devices/rng", child, modelled_rng, TRUE);
       return TRUE;
     }
-  *saw_balloon = TRUE;
+  seen->balloon = TRUE;
   vireo_xml_extras_collect (&config->xml, "devices/memballoon", child, modelled_balloon, TRUE);
   if (g_strcmp0 (model, "none") == 0)
     config->balloon = FALSE;
@@ -647,6 +721,9 @@ parse_tpm (ParseContext      *ctx,
       if (version != NULL && !g_str_equal (version, "2.0"))
         return fail (ctx, _("<tpm> version '%s' is not supported (2.0 only)"), version);
       saw_backend = TRUE;
+      /* libvirt's default version of a CRB TPM is 2.0 */
+      if (version == NULL && g_str_equal (model, "tpm-crb"))
+        vireo_xml_extras_note_unsaid (&config->xml, "devices/tpm/backend", "version", "2.0");
       vireo_xml_for_each_element (extra, child)
         keep (config->tpm_extra, extra);
     }
@@ -656,13 +733,35 @@ parse_tpm (ParseContext      *ctx,
   return TRUE;
 }
 
+/* What libvirt adds to devices a document left out, and Vireo runs as
+ * libvirt would, is written only while it is still that default. */
+static void
+note_unsaid_devices (VireoDomainConfig *config,
+                     const DevicesSeen *seen)
+{
+  VireoXmlExtras *xml = &config->xml;
+
+  if (!seen->balloon)
+    vireo_xml_extras_note_unsaid (xml, "devices/memballoon", NULL, "<memballoon model=\"virtio\"/>");
+  /* a SPICE display alone: Vireo's own VNC socket shows the screen */
+  if (config->vnc && !seen->vnc)
+    vireo_xml_extras_note_unsaid (xml, "devices/graphics", NULL, "<graphics type=\"vnc\"/>");
+  if (seen->console && !seen->serial)
+    vireo_xml_extras_note_unsaid (xml, "devices/serial", NULL,
+                                  "<serial type=\"pty\"><target port=\"0\"/></serial>");
+  if (seen->serial && !seen->console)
+    vireo_xml_extras_note_unsaid (xml, "devices/console", NULL,
+                                  "<console type=\"pty\"><target type=\"serial\" port=\"0\"/></console>");
+}
+
 static gboolean
 parse_devices (ParseContext      *ctx,
                VireoDomainConfig *config,
                xmlNode           *node)
 {
-  gboolean saw_video = FALSE, saw_balloon = FALSE;
+  DevicesSeen seen = { 0 };
 
+  vireo_xml_extras_note_order (&config->xml, "devices", node);
   config->vnc = FALSE;
   config->serial = FALSE;
   config->rng = FALSE;
@@ -679,11 +778,11 @@ parse_devices (ParseContext      *ctx,
       else if (vireo_xml_is (child, "interface"))
         ok = parse_interface (ctx, config, child);
       else if (vireo_xml_is (child, "graphics") || vireo_xml_is (child, "serial") || vireo_xml_is (child, "video"))
-        ok = parse_display (ctx, config, child, &saw_video);
+        ok = parse_display (ctx, config, child, &seen);
       else if (vireo_xml_is (child, "console"))
-        parse_console (config, child);
+        ok = parse_console (ctx, config, child, &seen);
       else if (vireo_xml_is (child, "rng") || vireo_xml_is (child, "memballoon"))
-        ok = parse_helper_device (ctx, config, child, &saw_balloon);
+        ok = parse_helper_device (ctx, config, child, &seen);
       else if (is_agent_channel (child))
         {
           config->guest_agent = TRUE;
@@ -702,8 +801,9 @@ parse_devices (ParseContext      *ctx,
     }
 
   /* libvirt adds a balloon when none is written; so do we. */
-  if (!saw_balloon)
+  if (!seen.balloon)
     config->balloon = TRUE;
+  note_unsaid_devices (config, &seen);
   return TRUE;
 }
 
@@ -1032,6 +1132,9 @@ parse_memory_element (ParseContext      *ctx,
   if (!parse_memory (ctx, child, current ? &config->current_memory_kib : &config->memory_kib))
     return FALSE;
   vireo_xml_extras_collect (&config->xml, (const char *) child->name, child, modelled_memory, TRUE);
+  /* no unit is KiB, libvirt's default, which the formatter writes */
+  if (!xmlHasProp (child, BAD_CAST "unit"))
+    vireo_xml_extras_note_unsaid (&config->xml, (const char *) child->name, "unit", "KiB");
   if (current)
     seen->current_memory = TRUE;
   else

@@ -8,6 +8,13 @@
  * own leftovers) is kept by path and written back by the formatter onto
  * the element it made.  What the formatter writes itself always wins: a
  * kept attribute is only added where the formatter set none.
+ *
+ * Two more records make the way back whole: the order the element's
+ * children had (the formatter writes in libvirt's order, kept children
+ * last, and the document's own order is put back), and what the
+ * document left out that the formatter writes as its default (libvirt's
+ * <memballoon> a document did not ask for), which is taken out again
+ * while it still is that default.
  */
 #include <string.h>
 
@@ -19,6 +26,8 @@ vireo_xml_extras_clear (VireoXmlExtras *extras)
 {
   g_clear_pointer (&extras->attrs, g_strfreev);
   g_clear_pointer (&extras->children, g_strfreev);
+  g_clear_pointer (&extras->order, g_strfreev);
+  g_clear_pointer (&extras->unsaid, g_strfreev);
 }
 
 /* @dest is overwritten, not freed first */
@@ -28,6 +37,8 @@ vireo_xml_extras_copy (VireoXmlExtras       *dest,
 {
   dest->attrs = g_strdupv (src->attrs);
   dest->children = g_strdupv (src->children);
+  dest->order = g_strdupv (src->order);
+  dest->unsaid = g_strdupv (src->unsaid);
 }
 
 /* TRUE when @path is @prefix or lies under it */
@@ -118,8 +129,7 @@ specs_for_child (GPtrArray  *modelled,
 
 /* "boot" for the first <boot>, "boot[1]" for the second… */
 static char *
-child_path (const char *path,
-            xmlNode    *child)
+child_key (xmlNode *child)
 {
   guint index = 0;
 
@@ -127,8 +137,98 @@ child_path (const char *path,
     if (n->type == XML_ELEMENT_NODE && xmlStrcmp (n->name, child->name) == 0)
       index++;
   if (index == 0)
-    return g_strdup_printf ("%s/%s", path, child->name);
-  return g_strdup_printf ("%s/%s[%u]", path, child->name, index);
+    return g_strdup ((const char *) child->name);
+  return g_strdup_printf ("%s[%u]", child->name, index);
+}
+
+static char *
+child_path (const char *path,
+            xmlNode    *child)
+{
+  g_autofree char *key = child_key (child);
+
+  return g_strdup_printf ("%s/%s", path, key);
+}
+
+/* The keys of @node's element children, in their order */
+static GStrv
+child_keys (xmlNode *node)
+{
+  g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
+
+  vireo_xml_for_each_element (child, node)
+    {
+      g_autofree char *key = child_key (child);
+
+      g_strv_builder_add (keys, key);
+    }
+  return g_strv_builder_end (keys);
+}
+
+/**
+ * vireo_xml_extras_note_order:
+ * @extras: where the order goes; what it held for @path is replaced
+ * @path: the name @node is kept under
+ * @node: an element whose children the formatter writes
+ *
+ * Records the order of @node's children, which vireo_xml_extras_settle()
+ * puts back.  vireo_xml_extras_collect() does it for the elements it
+ * reads; this is for one the model holds no leftovers of (<devices>).
+ */
+void
+vireo_xml_extras_note_order (VireoXmlExtras *extras,
+                             const char     *path,
+                             xmlNode        *node)
+{
+  g_auto(GStrv) keys = child_keys (node);
+  g_autofree char *joined = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  /* one child, or none, has no order to keep */
+  if (keys[0] == NULL || keys[1] == NULL)
+    return;
+  joined = g_strjoinv (" ", keys);
+  for (guint i = 0; extras->order && extras->order[i]; i += 2)
+    if (!g_str_equal (extras->order[i], path))
+      {
+        g_strv_builder_add (builder, extras->order[i]);
+        g_strv_builder_add (builder, extras->order[i + 1]);
+      }
+  g_strv_builder_add (builder, path);
+  g_strv_builder_add (builder, joined);
+  g_strfreev (extras->order);
+  extras->order = g_strv_builder_end (builder);
+}
+
+/**
+ * vireo_xml_extras_note_unsaid:
+ * @extras: where the note goes
+ * @path: the element (from the one the extras are collected on)
+ * @attr: (nullable): the attribute the document left out, or %NULL when
+ *   it left out the whole element
+ * @value: what the formatter writes for it by default: the attribute's
+ *   value, or the element as vireo_xml_node_to_string() gives it
+ *
+ * Notes a default the formatter writes that the document did not say
+ * (libvirt's too, so it means the same), for vireo_xml_extras_settle()
+ * to leave out again.  Call it after vireo_xml_extras_collect() on the
+ * element, which forgets what it held under the path.
+ */
+void
+vireo_xml_extras_note_unsaid (VireoXmlExtras *extras,
+                              const char     *path,
+                              const char     *attr,
+                              const char     *value)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (extras->unsaid)
+    g_strv_builder_addv (builder, (const char **) extras->unsaid);
+  g_strv_builder_add (builder, path);
+  g_strv_builder_add (builder, attr ? attr : "");
+  g_strv_builder_add (builder, value);
+  g_strfreev (extras->unsaid);
+  extras->unsaid = g_strv_builder_end (builder);
 }
 
 static void
@@ -148,6 +248,7 @@ collect (VireoXmlExtras *extras,
       value = vireo_xml_prop (node, (const char *) attr->name);
       append (&extras->attrs, path, (const char *) attr->name, value);
     }
+  vireo_xml_extras_note_order (extras, path, node);
   vireo_xml_for_each_element (child, node)
     {
       g_autoptr(GPtrArray) sub = specs_for_child (modelled, (const char *) child->name);
@@ -188,6 +289,8 @@ vireo_xml_extras_collect (VireoXmlExtras     *extras,
 
   drop_under (&extras->attrs, 3, path);
   drop_under (&extras->children, 2, path);
+  drop_under (&extras->order, 2, path);
+  drop_under (&extras->unsaid, 3, path);
   for (guint i = 0; modelled && modelled[i]; i++)
     g_ptr_array_add (specs, (char *) modelled[i]);
   collect (extras, path, node, specs, keep_children);
@@ -263,6 +366,118 @@ vireo_xml_extras_apply (const VireoXmlExtras *extras,
         continue;
       g_ptr_array_add (one, extras->children[i + 1]);
       vireo_xml_add_fragments (target, one);
+    }
+}
+
+typedef struct {
+  xmlNode *node;
+  gint rank;     /* where the document had it; -1 before all it had */
+  guint place;   /* where the formatter wrote it */
+} Placed;
+
+static gint
+compare_placed (gconstpointer a,
+                gconstpointer b)
+{
+  const Placed *x = a, *y = b;
+
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  return x->place < y->place ? -1 : x->place > y->place;
+}
+
+/* Puts @node's children in the order @keys gives; a child the document
+ * did not have (a disk added since) stays after the one the formatter
+ * wrote before it. */
+static void
+reorder (xmlNode    *node,
+         const char *keys)
+{
+  g_auto(GStrv) order = g_strsplit (keys, " ", -1);
+  g_auto(GStrv) have = child_keys (node);
+  g_autoptr(GArray) placed = g_array_new (FALSE, FALSE, sizeof (Placed));
+  gint last = -1;
+  guint i = 0;
+
+  vireo_xml_for_each_element (child, node)
+    {
+      Placed p = { child, -1, i };
+
+      for (guint j = 0; order[j]; j++)
+        if (g_str_equal (order[j], have[i]))
+          p.rank = j;
+      if (p.rank < 0)
+        p.rank = last;
+      else
+        last = p.rank;
+      g_array_append_val (placed, p);
+      i++;
+    }
+  g_array_sort (placed, compare_placed);
+  for (i = 0; i < placed->len; i++)
+    {
+      xmlNode *child = g_array_index (placed, Placed, i).node;
+
+      xmlUnlinkNode (child);
+      xmlAddChild (node, child);
+    }
+}
+
+/* Takes out an element the formatter wrote as its default where the
+ * document had none, or an attribute that way. */
+static void
+drop_unsaid (xmlNode    *node,
+             xmlNode    *target,
+             const char *attr,
+             const char *value)
+{
+  if (*attr != '\0')
+    {
+      g_autofree char *have = vireo_xml_prop (target, attr);
+
+      if (g_strcmp0 (have, value) == 0)
+        xmlUnsetProp (target, BAD_CAST attr);
+    }
+  else if (target != node)
+    {
+      g_autofree char *have = vireo_xml_node_to_string (target);
+
+      if (g_str_equal (have, value))
+        {
+          xmlUnlinkNode (target);
+          xmlFreeNode (target);
+        }
+    }
+}
+
+/**
+ * vireo_xml_extras_settle:
+ * @extras: what the parser noted
+ * @path: the name @node was kept under
+ * @node: the element the formatter made for it, with all its children
+ *
+ * Leaves out the defaults the document did not say and puts the
+ * children of @node and of those under it back in the document's order.
+ * Call it last, once the formatter and vireo_xml_extras_apply() are done.
+ */
+void
+vireo_xml_extras_settle (const VireoXmlExtras *extras,
+                         const char           *path,
+                         xmlNode              *node)
+{
+  for (guint i = 0; extras->unsaid && extras->unsaid[i]; i += 3)
+    {
+      xmlNode *target = resolve_path (node, path, extras->unsaid[i]);
+
+      if (target)
+        drop_unsaid (node, target, extras->unsaid[i + 1], extras->unsaid[i + 2]);
+    }
+  for (guint i = 0; extras->order && extras->order[i]; i += 2)
+    {
+      xmlNode *target = resolve_path (node, path, extras->order[i]);
+
+      if (target)
+        reorder (target, extras->order[i + 1]);
     }
 }
 

@@ -18,14 +18,21 @@ G_BEGIN_DECLS
  * VireoXmlExtras:
  * @attrs: (nullable): path, name, value, path, name, value…
  * @children: (nullable): path, serialized element, path, element…
+ * @order: (nullable): path, the element's children as the document had
+ *   them ("type boot boot[1] loader"), path, children…
+ * @unsaid: (nullable): path, attribute, value…: what the document left
+ *   out and the formatter writes as its default (an attribute, or with
+ *   an empty attribute name the whole element, serialized)
  *
  * A path names an element from the one the extras were collected on:
- * "disk", "disk/target", "os/boot[1]" (the second <boot>).  Both arrays
+ * "disk", "disk/target", "os/boot[1]" (the second <boot>).  The arrays
  * are %NULL when nothing was left over.
  */
 typedef struct {
   char **attrs;
   char **children;
+  char **order;
+  char **unsaid;
 } VireoXmlExtras;
 
 void     vireo_xml_extras_clear (VireoXmlExtras       *extras);
@@ -33,6 +40,10 @@ void     vireo_xml_extras_copy  (VireoXmlExtras       *dest,
                                  const VireoXmlExtras *src);
 gboolean vireo_xml_extras_has   (const VireoXmlExtras *extras,
                                  const char           *path);
+void     vireo_xml_extras_note_unsaid (VireoXmlExtras *extras,
+                                       const char     *path,
+                                       const char     *attr,
+                                       const char     *value);
 const char *vireo_xml_extras_get_attr (const VireoXmlExtras *extras,
                                        const char           *path,
                                        const char           *name);

@@ -55,5 +55,11 @@ void      vireo_xml_extras_collect (VireoXmlExtras     *extras,
 void      vireo_xml_extras_apply   (const VireoXmlExtras *extras,
                                     const char           *path,
                                     xmlNode              *node);
+void      vireo_xml_extras_note_order (VireoXmlExtras *extras,
+                                       const char     *path,
+                                       xmlNode        *node);
+void      vireo_xml_extras_settle  (const VireoXmlExtras *extras,
+                                    const char           *path,
+                                    xmlNode              *node);
 
 G_END_DECLS
