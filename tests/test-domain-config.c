@@ -1098,6 +1098,97 @@ test_one_field_edit (void **state)
   assert_string_equal (got, want);
 }
 
+/* What virt-install --print-xml writes (make-fixtures.sh in that folder):
+ * the boot phase and the install phase of five OS variants */
+static const char *virt_install_fixtures[] = {
+  "win11", "debian11", "fedora37", "ubuntu22.04", "linux2022", NULL
+};
+
+/* A realistic document comes back whole, in its own order */
+static void
+assert_virt_install_lossless (const char *file)
+{
+  g_autofree char *name = g_build_filename ("virt-install", file, NULL);
+  g_autofree char *input = read_fixture (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, file, &error);
+  g_autofree char *xml = NULL;
+  g_autofree char *want = canonical (input);
+  g_autofree char *got = NULL;
+
+  assert_no_error (error);
+  xml = vireo_domain_config_format (config);
+  got = canonical (xml);
+  if (g_strcmp0 (got, want) != 0)
+    {
+      fprintf (stderr, "--- %s (input)\n%s\n--- formatted\n%s\n", file, input, xml);
+      fail_msg ("%s does not round-trip", file);
+    }
+  assert_roundtrip (config, name);
+}
+
+/* One edit through the model changes that field and nothing else */
+static void
+assert_virt_install_edit (const char *file)
+{
+  g_autofree char *name = g_build_filename ("virt-install", file, NULL);
+  g_autofree char *input = read_fixture (name);
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, file, NULL);
+  g_autofree char *from = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+
+  assert_non_null (config);
+  from = g_strdup_printf ("<memory>%" G_GUINT64_FORMAT "</memory>", config->memory_kib);
+  config->memory_kib += 1024 * 1024;
+  xml = vireo_domain_config_format (config);
+  {
+    g_autofree char *to = g_strdup_printf ("<memory>%" G_GUINT64_FORMAT "</memory>", config->memory_kib);
+    replace_once (&input, from, to);
+  }
+  want = canonical (input);
+  got = canonical (xml);
+  assert_string_equal (got, want);
+}
+
+/* What Windows 11's document says that Vireo keeps but does not run is
+ * named, each once */
+static void
+test_virt_install_unapplied (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virt-install/win11.xml");
+  g_auto(GStrv) lines = vireo_domain_config_list_unapplied (config);
+  static const char *want[] = {
+    "guest clock offset and timers (<clock>)",
+    "Hyper-V enlightenments (<hyperv>)",
+    "guest channels other than the QEMU guest agent (SPICE…) (<channel>)",
+    "SPICE display (Vireo shows the screen over VNC) (<graphics>)",
+    "sound card (<sound>)",
+    "USB redirection (<redirdev>)",
+    NULL
+  };
+
+  for (guint i = 0; want[i]; i++)
+    if (!g_strv_contains ((const char * const *) lines, want[i]))
+      fail_msg ("'%s' is not listed as kept", want[i]);
+  assert_int_equal (g_strv_length (lines), g_strv_length ((char **) want));
+}
+
+static void
+test_virt_install_corpus (void **state)
+{
+  for (guint i = 0; virt_install_fixtures[i]; i++)
+    for (guint phase = 0; phase < 2; phase++)
+      {
+        g_autofree char *file = g_strdup_printf ("%s%s.xml", virt_install_fixtures[i],
+                                                 phase ? "-install" : "");
+
+        assert_virt_install_lossless (file);
+        assert_virt_install_edit (file);
+      }
+}
+
 static VireoDomainConfig *
 parse_devices (const char *devices)
 {
@@ -1300,6 +1391,8 @@ main (void)
     cmocka_unit_test (test_tpm),
     cmocka_unit_test (test_lossless),
     cmocka_unit_test (test_one_field_edit),
+    cmocka_unit_test (test_virt_install_corpus),
+    cmocka_unit_test (test_virt_install_unapplied),
     cmocka_unit_test (test_video_and_socket),
     cmocka_unit_test (test_extras_follow_elements),
     cmocka_unit_test (test_bus_change_drops_address),

@@ -146,6 +146,11 @@ kept_label (const char *name)
     { "iothreads", N_("I/O threads") },
     { "sysinfo", N_("SMBIOS system information") },
     { "graphics", N_("SPICE display (Vireo shows the screen over VNC)") },
+    { "hyperv", N_("Hyper-V enlightenments") },
+    { "clock", N_("guest clock offset and timers") },
+    { "channel", N_("guest channels other than the QEMU guest agent (SPICE…)") },
+    { "sound", N_("sound card") },
+    { "redirdev", N_("USB redirection") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -233,6 +238,7 @@ vireo_domain_config_list_unapplied (const VireoDomainConfig *config)
     take (lines, g_strdup_printf (_("vCPU placement (<vcpu placement='%s'>)"),
                                                  config->vcpu_placement));
   list_kept (lines, said, config->extra_domain);
+  list_kept (lines, said, config->extra_features);
   list_kept (lines, said, config->extra_cpu);
   list_kept (lines, said, config->extra_devices);
   if (config->vnc && (vireo_xml_extras_get_attr (&config->xml, "devices/graphics", "listen") ||
