@@ -1034,22 +1034,34 @@ read_fixture (const char *name)
   return text;
 }
 
-/* Everything the fixture says comes back, twice over */
-static void
-test_lossless (void **state)
+/* Everything @name says comes back, twice over.  Returns: the model */
+static VireoDomainConfig *
+assert_lossless (const char *name)
 {
-  g_autofree char *input = read_fixture ("lossless.xml");
-  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, "lossless.xml", NULL);
+  g_autofree char *input = read_fixture (name);
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, name, NULL);
   g_autofree char *xml = NULL;
   g_autofree char *want = canonical (input);
   g_autofree char *got = NULL;
-  g_auto(GStrv) unapplied = NULL;
 
   assert_non_null (config);
   xml = vireo_domain_config_format (config);
   got = canonical (xml);
   assert_string_equal (got, want);
-  assert_roundtrip (config, "lossless.xml");
+  assert_roundtrip (config, name);
+  return g_steal_pointer (&config);
+}
+
+static void
+test_lossless (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = assert_lossless ("lossless.xml");
+  g_autoptr(VireoDomainConfig) socket = assert_lossless ("lossless-socket.xml");
+  VireoDiskConfig *cdrom = g_ptr_array_index (socket->disks, 0);
+  g_auto(GStrv) unapplied = NULL;
+
+  assert_true (socket->vnc);
+  assert_string_equal (cdrom->cache, "writeback");
   assert_string_equal (config->vnc_keymap, "de");
   assert_int_equal (config->current_vcpus, 2);
 

@@ -6,14 +6,16 @@
 # What `virt-install --print-xml` writes for a new VM under TCG, as
 # libvirt's own tools make it: the fixtures test-domain-config reads back
 # (test_virt_install_corpus) and the data suite validates with
-# virt-xml-validate (tests/meson.build), with what Vireo writes of them.  Not run by CI (it needs
-# libvirtd and the QEMU driver); run it by hand and commit its output:
+# virt-xml-validate (tests/meson.build), with what Vireo writes of them.
+# Not run by CI (it needs libvirtd and the QEMU driver); run it by hand
+# and commit its output:
 #   apt-get install virtinst libvirt-daemon libvirt-daemon-driver-qemu osinfo-db
 #   sh tests/data/domain/virt-install/make-fixtures.sh
 #
 # Made with Debian 12's virtinst 1:4.1.0-2, libvirt 9.0.0-4+deb12u2,
-# qemu-system-x86 1:7.2+dfsg-7+deb12u18 and osinfo-db 0.20221130-2 (whose newest Debian is
-# 11, so debian11 stands for "a current Debian").
+# qemu-system-x86 1:7.2+dfsg-7+deb12u18 and osinfo-db 0.20221130-2
+# (whose newest Debian is 11, so debian11 stands for "a current Debian";
+# this virtinst gives win11 UEFI and a TPM but no secure-boot feature).
 #
 # A private session libvirtd (no system services, no bridge, no default
 # network) answers virt-install; as root both run as nobody.  virt-install
