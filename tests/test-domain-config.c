@@ -920,6 +920,8 @@ test_uefi_rules (void **state)
     { ">/srv/images/win11_VARS.qcow2<", ">/srv/images/../win11_VARS.qcow2<", "NVRAM path" },
     { "<os firmware=\"efi\">", "<os firmware=\"uefi\">", "<os firmware='uefi'> is not supported (bios or efi)" },
     { "enabled=\"yes\" name=\"enrolled-keys\"", "enabled=\"maybe\" name=\"enrolled-keys\"", "is not yes or no" },
+    /* <loader secure='yes'> needs SMM said; the firmware feature alone does not (win11-secure-boot.xml) */
+    { "<smm state=\"on\"/>", "", "secure boot needs <features><smm state='on'/>" },
   };
   g_autofree char *path = vireo_test_srcpath ("data", "domain", "uefi-secure.xml", NULL);
   g_autofree char *xml = NULL;
@@ -1113,7 +1115,7 @@ test_one_field_edit (void **state)
 /* What virt-install --print-xml writes (make-fixtures.sh in that folder):
  * the boot phase and the install phase of five OS variants */
 static const char *virt_install_fixtures[] = {
-  "win11", "debian11", "fedora37", "ubuntu22.04", "linux2022", NULL
+  "win11", "win11-secure-boot", "debian11", "fedora37", "ubuntu22.04", "linux2022", NULL
 };
 
 /* A realistic document comes back whole, in its own order */

@@ -54,13 +54,11 @@ vireo_domain_config_firmware_label (const VireoDomainConfig *config)
   return vireo_domain_config_uses_efi (config) ? _("UEFI") : _("BIOS");
 }
 
-/**
- * vireo_domain_config_smm_on:
- * Returns: whether `<features>` holds `<smm state='on'/>` (or a bare
- *   `<smm/>`); the element is kept verbatim, with any `<tseg>` inside
- */
-gboolean
-vireo_domain_config_smm_on (const VireoDomainConfig *config)
+/* What `<features><smm>` says: on (`<smm state='on'/>` or a bare
+ * `<smm/>`), off, or nothing.  The element is kept verbatim, with any
+ * `<tseg>` inside. */
+static VireoTristate
+smm_state (const VireoDomainConfig *config)
 {
   for (guint i = 0; i < config->extra_features->len; i++)
     {
@@ -81,9 +79,20 @@ vireo_domain_config_smm_on (const VireoDomainConfig *config)
         }
       xmlFreeDoc (doc);
       if (root != NULL)
-        return on;
+        return on ? VIREO_TRISTATE_YES : VIREO_TRISTATE_NO;
     }
-  return FALSE;
+  return VIREO_TRISTATE_ABSENT;
+}
+
+/**
+ * vireo_domain_config_smm_on:
+ * Returns: whether `<features>` holds `<smm state='on'/>` (or a bare
+ *   `<smm/>`)
+ */
+gboolean
+vireo_domain_config_smm_on (const VireoDomainConfig *config)
+{
+  return smm_state (config) == VIREO_TRISTATE_YES;
 }
 
 /**
@@ -161,7 +170,7 @@ validate_loader (const VireoDomainConfig *config,
 /**
  * _vireo_domain_config_validate_uefi:
  * What libvirt refuses of a UEFI setup: UEFI settings on a BIOS VM, a
- * loader other than pflash, secure boot off q35 or without SMM.
+ * loader other than pflash, secure boot off q35 or with SMM off.
  */
 gboolean
 _vireo_domain_config_validate_uefi (const VireoDomainConfig *config,
@@ -181,7 +190,11 @@ _vireo_domain_config_validate_uefi (const VireoDomainConfig *config,
     return FALSE;
   if (vireo_domain_config_secure_boot (config) && !q35)
     return invalid (config, error, _("secure boot needs a q35 machine type"));
-  if (vireo_domain_config_secure_boot (config) && !vireo_domain_config_smm_on (config))
+  /* libvirt's rules: a loader named secure needs SMM said; the firmware
+   * feature (libvirt picks the firmware, as Vireo does) turns SMM on
+   * itself, unless it was said off */
+  if ((config->loader_secure == VIREO_TRISTATE_YES && smm_state (config) != VIREO_TRISTATE_YES) ||
+      (vireo_domain_config_secure_boot (config) && smm_state (config) == VIREO_TRISTATE_NO))
     return invalid (config, error, _("secure boot needs <features><smm state='on'/></features>"));
   return TRUE;
 }

@@ -150,7 +150,20 @@ child_path (const char *path,
   return g_strdup_printf ("%s/%s", path, key);
 }
 
-/* The keys of @node's element children, in their order */
+/* A child's name in an order: "feature(secure-boot)" for one that has a
+ * name attribute, since the formatter may write those in another order
+ * than the document (<firmware><feature name>), else as child_key() */
+static char *
+order_key (xmlNode *child)
+{
+  g_autofree char *name = vireo_xml_prop (child, "name");
+
+  if (name == NULL || strpbrk (name, " \t\n") != NULL)
+    return child_key (child);
+  return g_strdup_printf ("%s(%s)", child->name, name);
+}
+
+/* The order keys of @node's element children, in their order */
 static GStrv
 child_keys (xmlNode *node)
 {
@@ -158,7 +171,7 @@ child_keys (xmlNode *node)
 
   vireo_xml_for_each_element (child, node)
     {
-      g_autofree char *key = child_key (child);
+      g_autofree char *key = order_key (child);
 
       g_strv_builder_add (keys, key);
     }

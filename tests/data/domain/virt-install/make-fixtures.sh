@@ -15,7 +15,7 @@
 # Made with Debian 12's virtinst 1:4.1.0-2, libvirt 9.0.0-4+deb12u2,
 # qemu-system-x86 1:7.2+dfsg-7+deb12u18 and osinfo-db 0.20221130-2
 # (whose newest Debian is 11, so debian11 stands for "a current Debian";
-# this virtinst gives win11 UEFI and a TPM but no secure-boot feature).
+# this virtinst gives win11 UEFI and a TPM, secure boot only when asked).
 #
 # A private session libvirtd (no system services, no bridge, no default
 # network) answers virt-install; as root both run as nobody.  virt-install
@@ -50,18 +50,24 @@ daemon=$!
 trap 'kill $daemon 2>/dev/null || true; rm -rf "$state" "$work"' EXIT
 while [ ! -S "$state/run/libvirt/libvirt-sock" ]; do sleep 0.2; done
 
-# NAME OS-VARIANT MEMORY-MIB DISK-GIB
+# NAME OS-VARIANT MEMORY-MIB DISK-GIB [OPTION…]
 make_one () {
+  name=$1 variant=$2 memory=$3 disk=$4
+  shift 4
   run virt-install --connect qemu:///session --print-xml --virt-type qemu \
-    --name "$1" --os-variant "$2" --memory "$3" --vcpus 2 \
-    --disk size="$4",path="$work/$1.qcow2" --cdrom "$work/install.iso" \
-    --network user >"$state/$1.out"
+    --name "$name" --os-variant "$variant" --memory "$memory" --vcpus 2 \
+    --disk size="$disk",path="$work/$name.qcow2" --cdrom "$work/install.iso" \
+    --network user "$@" >"$state/$name.out"
+  set -- "$name"
   # the first document is the install phase, the second the boot phase
   awk -v a="$out/$1-install.xml" -v b="$out/$1.xml" \
     '/^<domain/ { n++ } { print > (n == 1 ? a : b) }' "$state/$1.out"
 }
 
 make_one win11 win11 4096 64
+# as virt-manager's "Secure Boot" firmware choice asks for it
+make_one win11-secure-boot win11 4096 64 \
+  --boot firmware=efi,firmware.feature0.name=secure-boot,firmware.feature0.enabled=yes,firmware.feature1.name=enrolled-keys,firmware.feature1.enabled=yes
 make_one debian11 debian11 2048 20
 make_one fedora37 fedora37 2048 20
 make_one ubuntu22.04 ubuntu22.04 2048 20
