@@ -58,14 +58,13 @@ make_one () {
     --name "$name" --os-variant "$variant" --memory "$memory" --vcpus 2 \
     --disk size="$disk",path="$work/$name.qcow2" --cdrom "$work/install.iso" \
     --network user "$@" >"$state/$name.out"
-  set -- "$name"
   # the first document is the install phase, the second the boot phase
-  awk -v a="$out/$1-install.xml" -v b="$out/$1.xml" \
-    '/^<domain/ { n++ } { print > (n == 1 ? a : b) }' "$state/$1.out"
+  awk -v a="$out/$name-install.xml" -v b="$out/$name.xml" \
+    '/^<domain/ { n++ } { print > (n == 1 ? a : b) }' "$state/$name.out"
 }
 
 make_one win11 win11 4096 64
-# as virt-manager's "Secure Boot" firmware choice asks for it
+# secure boot asked for, through virt-install's firmware features
 make_one win11-secure-boot win11 4096 64 \
   --boot firmware=efi,firmware.feature0.name=secure-boot,firmware.feature0.enabled=yes,firmware.feature1.name=enrolled-keys,firmware.feature1.enabled=yes
 make_one debian11 debian11 2048 20
