@@ -225,6 +225,15 @@ test_device_errors (void **state)
       "a pcie-root controller does not fit machine 'pc'" },
     { "<controller type='pci' index='0' model='pci-root'/>", "",
       "a pci-root controller does not fit machine 'q35'" },
+    { "<rng model='virtio'/>", "", "<rng> has no <backend>" },
+    { "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "", "<rng> backend 'egd' is not supported" },
+    { "<rng model='virtio'><backend model='random'>/home/me/.ssh/id_ed25519</backend></rng>", "",
+      "<rng> cannot read /home/me/.ssh/id_ed25519" },
+    { "<rng model='virtio'><backend model='builtin'>/dev/random</backend></rng>", "", "<rng> cannot read /dev/random" },
+    { "<rng model='virtio'><backend model='random'/><rate bytes='lots'/></rng>", "", "<rate bytes='lots'>" },
+    { "<rng model='virtio'><backend model='random'/><rate bytes='10' period='0'/></rng>", "", "<rate period='0'>" },
+    { "<rng model='virtio'><backend model='random'/></rng><rng model='virtio'><backend model='builtin'/></rng>", "",
+      "a second <rng>" },
   };
 
   check_bad_cases (cases, G_N_ELEMENTS (cases));
@@ -1236,6 +1245,33 @@ test_video_and_socket (void **state)
   assert_null (lines[0]);
 }
 
+/* The entropy device's backend, its file and its rate come back as said */
+static void
+test_rng (void **state)
+{
+  g_autoptr(VireoDomainConfig) random = parse_devices ("<rng model='virtio'><backend model='random'>/dev/random</backend>"
+                                                       "<rate bytes='1024' period='2000'/></rng>");
+  g_autoptr(VireoDomainConfig) builtin = parse_devices ("<rng model='virtio'><backend model='builtin'/></rng>");
+  g_autofree char *random_xml = vireo_domain_config_format (random);
+  g_autofree char *builtin_xml = vireo_domain_config_format (builtin);
+
+  assert_string_equal (random->rng_device, "/dev/random");
+  assert_int_equal (random->rng_rate_bytes, 1024);
+  assert_int_equal (random->rng_rate_period_ms, 2000);
+  assert_non_null (strstr (random_xml, "<rng model=\"virtio\">\n      <backend model=\"random\">/dev/random</backend>\n"
+                                       "      <rate bytes=\"1024\" period=\"2000\"/>\n    </rng>"));
+  assert_null (builtin->rng_device);
+  assert_non_null (strstr (builtin_xml, "<rng model=\"virtio\">\n      <backend model=\"builtin\"/>\n    </rng>"));
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *xml = i == 0 ? random_xml : builtin_xml;
+      g_autoptr(VireoDomainConfig) again = vireo_domain_config_parse (xml, -1, "rng.xml", NULL);
+      g_autofree char *xml2 = vireo_domain_config_format (again);
+
+      assert_string_equal (xml, xml2);
+    }
+}
+
 /* An element the formatter no longer writes takes its leftovers along:
  * an ejected CD-ROM's <source startupPolicy> goes with the media */
 static void
@@ -1408,6 +1444,7 @@ main (void)
     cmocka_unit_test (test_virt_install_corpus),
     cmocka_unit_test (test_virt_install_unapplied),
     cmocka_unit_test (test_video_and_socket),
+    cmocka_unit_test (test_rng),
     cmocka_unit_test (test_extras_follow_elements),
     cmocka_unit_test (test_bus_change_drops_address),
     cmocka_unit_test (test_document_order),

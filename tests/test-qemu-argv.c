@@ -666,6 +666,35 @@ test_uefi_secure (void **state)
   assert_argv_golden (config, &host, "uefi-secure-kvm.args");
 }
 
+/* The entropy device reads the host device the definition names, or
+ * uses QEMU's own generator, at the rate it says (1000 ms by default, as
+ * libvirt) */
+static void
+test_rng (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("rng");
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/r" };
+  g_auto(GStrv) argv = NULL;
+  g_auto(GStrv) builtin = NULL;
+
+  g_free (config->rng_device);
+  config->rng_device = g_strdup ("/dev/hwrng");
+  config->rng_rate_bytes = 4096;
+  argv = vireo_qemu_argv_build (config, &host, NULL);
+  assert_true (g_strv_contains ((const char * const *) argv,
+                                "{\"qom-type\":\"rng-random\",\"id\":\"rng0\",\"filename\":\"/dev/hwrng\"}"));
+  assert_true (g_strv_contains ((const char * const *) argv,
+                                "{\"driver\":\"virtio-rng-pci\",\"rng\":\"rng0\",\"max-bytes\":4096,\"period\":1000}"));
+
+  g_free (config->rng_backend);
+  config->rng_backend = g_strdup ("builtin");
+  g_clear_pointer (&config->rng_device, g_free);
+  config->rng_rate_bytes = 0;
+  builtin = vireo_qemu_argv_build (config, &host, NULL);
+  assert_true (g_strv_contains ((const char * const *) builtin, "{\"qom-type\":\"rng-builtin\",\"id\":\"rng0\"}"));
+  assert_true (g_strv_contains ((const char * const *) builtin, "{\"driver\":\"virtio-rng-pci\",\"rng\":\"rng0\"}"));
+}
+
 int
 main (void)
 {
@@ -688,6 +717,7 @@ main (void)
     cmocka_unit_test (test_machine_rule),
     cmocka_unit_test (test_uefi),
     cmocka_unit_test (test_uefi_secure),
+    cmocka_unit_test (test_rng),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -170,8 +170,17 @@ format_helpers (xmlNode                 *devices,
 
   if (config->rng)
     {
+      xmlNode *rate;
+
       node = add_device (devices, "devices/rng", "model", "virtio");
-      vireo_xml_set (vireo_xml_add_text (node, "backend", "/dev/urandom"), "model", "random");
+      vireo_xml_set (vireo_xml_add_text (node, "backend", config->rng_device), "model", config->rng_backend);
+      if (config->rng_rate_bytes > 0)
+        {
+          rate = vireo_xml_add (node, "rate");
+          vireo_xml_set_uint (rate, "bytes", config->rng_rate_bytes);
+          if (config->rng_rate_period_ms > 0)
+            vireo_xml_set_uint (rate, "period", config->rng_rate_period_ms);
+        }
       vireo_xml_extras_apply (&config->xml, "devices/rng", node);
     }
   node = add_device (devices, "devices/memballoon", "model", config->balloon ? "virtio" : "none");

@@ -63,7 +63,8 @@ static const char *const modelled_serial[] = { "@type", "target@port", "!alias",
 static const char *const modelled_console[] = { "@type", "target@type", "target@port", "!alias", NULL };
 static const char *const modelled_video[] = { "model@type", "!alias", NULL };
 static const char *const modelled_balloon[] = { "@model", "!alias", NULL };
-static const char *const modelled_rng[] = { "@model", "backend@model", "backend", "!alias", NULL };
+static const char *const modelled_rng[] = { "@model", "backend@model", "backend", "rate@bytes", "rate@period",
+                                             "!alias", NULL };
 static const char *const modelled_agent[] = { "@type", "target@type", "target@name", "!alias", NULL };
 
 static gboolean
@@ -643,6 +644,49 @@ parse_console (ParseContext      *ctx,
   return TRUE;
 }
 
+/* <rng model='virtio'><backend model='random'>/dev/urandom</backend>
+ * <rate bytes='1024' period='1000'/></rng>; which backends and files are
+ * allowed is decided in validation. */
+static gboolean
+parse_rng (ParseContext      *ctx,
+           VireoDomainConfig *config,
+           xmlNode           *node)
+{
+  g_autofree char *model = vireo_xml_prop (node, "model");
+  xmlNode *backend = vireo_xml_child (node, "backend");
+  xmlNode *rate = vireo_xml_child (node, "rate");
+  guint64 value;
+
+  if (config->rng)
+    return fail (ctx, _("a second <rng> is not supported"));
+  if (g_strcmp0 (model, "virtio") != 0)
+    return fail (ctx, _("<rng model='%s'> is not supported (virtio)"), model ? model : "");
+  if (backend == NULL)
+    return fail (ctx, _("<rng> has no <backend>"));
+  config->rng = TRUE;
+  g_free (config->rng_backend);
+  config->rng_backend = vireo_xml_prop (backend, "model");
+  g_clear_pointer (&config->rng_device, g_free);
+  config->rng_device = vireo_xml_content (backend);
+  if (config->rng_device && *g_strstrip (config->rng_device) == '\0')
+    g_clear_pointer (&config->rng_device, g_free);
+  config->rng_rate_bytes = config->rng_rate_period_ms = 0;
+  if (rate != NULL)
+    {
+      g_autofree char *bytes = vireo_xml_prop (rate, "bytes");
+      g_autofree char *period = vireo_xml_prop (rate, "period");
+
+      if (!parse_uint (bytes, G_MAXUINT, &value) || value == 0)
+        return fail (ctx, _("<rng><rate bytes='%s'> is not a number of bytes"), bytes ? bytes : "");
+      config->rng_rate_bytes = value;
+      if (period != NULL && (!parse_uint (period, G_MAXUINT32, &value) || value == 0))
+        return fail (ctx, _("<rng><rate period='%s'> is not a number of milliseconds"), period);
+      config->rng_rate_period_ms = period ? value : 0;
+    }
+  vireo_xml_extras_collect (&config->xml, "devices/rng", node, modelled_rng, TRUE);
+  return TRUE;
+}
+
 /* <rng> and <memballoon>: the virtio helpers. */
 static gboolean
 parse_helper_device (ParseContext      *ctx,
@@ -653,13 +697,7 @@ parse_helper_device (ParseContext      *ctx,
   g_autofree char *model = vireo_xml_prop (child, "model");
 
   if (vireo_xml_is (child, "rng"))
-    {
-      if (g_strcmp0 (model, "virtio") != 0)
-        return fail (ctx, _("<rng model='%s'> is not supported (virtio)"), model ? model : "");
-      config->rng = TRUE;
-      vireo_xml_extras_collect (&config->xml, "devices/rng", child, modelled_rng, TRUE);
-      return TRUE;
-    }
+    return parse_rng (ctx, config, child);
   seen->balloon = TRUE;
   vireo_xml_extras_collect (&config->xml, "devices/memballoon", child, modelled_balloon, TRUE);
   if (g_strcmp0 (model, "none") == 0)
@@ -855,8 +893,6 @@ parse_uefi (ParseContext      *ctx,
             VireoDomainConfig *config,
             xmlNode           *node)
 {
-  g_autofree char *path = NULL;
-
   if (vireo_xml_is (node, "firmware"))
     return parse_firmware_features (ctx, config, node);
   if (vireo_xml_is (node, "nvram"))

@@ -54,6 +54,8 @@ vireo_domain_config_new (const char *name)
   config->serial = TRUE;
   config->video_model = g_strdup ("virtio");
   config->rng = TRUE;
+  config->rng_backend = g_strdup ("random");
+  config->rng_device = g_strdup ("/dev/urandom");
   config->balloon = TRUE;
   config->guest_agent = TRUE;
   config->extra_domain = new_string_array ();
@@ -92,6 +94,8 @@ vireo_domain_config_free (VireoDomainConfig *config)
   g_free (config->vcpu_cpuset);
   g_free (config->vcpu_placement);
   g_free (config->vnc_keymap);
+  g_free (config->rng_backend);
+  g_free (config->rng_device);
   g_clear_pointer (&config->disks, g_ptr_array_unref);
   g_clear_pointer (&config->nics, g_ptr_array_unref);
   g_free (config->video_model);
@@ -1100,6 +1104,38 @@ validate_guest_settings (const VireoDomainConfig *config,
   return TRUE;
 }
 
+/* What feeds the guest's entropy device: QEMU's generator or one of the
+ * host's random devices, never another file (a definition from elsewhere
+ * must not hand the guest the bytes of the user's files). */
+static gboolean
+validate_rng (const VireoDomainConfig *config,
+              GError                 **error)
+{
+  static const char *devices[] = { "/dev/random", "/dev/urandom", "/dev/hwrng", NULL };
+  g_autofree char *show = NULL;
+
+  if (!config->rng)
+    return TRUE;
+  if (g_strcmp0 (config->rng_backend, "random") != 0 && g_strcmp0 (config->rng_backend, "builtin") != 0)
+    {
+      show = shown (config->rng_backend ? config->rng_backend : "");
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   /* Translators: "VM 'x': <rng> backend 'egd' is not supported (random or builtin)" */
+                   _("VM '%s': <rng> backend '%s' is not supported (random or builtin)"), config->name, show);
+      return FALSE;
+    }
+  if (config->rng_device != NULL &&
+      (g_str_equal (config->rng_backend, "builtin") || !g_strv_contains (devices, config->rng_device)))
+    {
+      show = shown (config->rng_device);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                   _("VM '%s': <rng> cannot read %s (only /dev/random, /dev/urandom or /dev/hwrng, with backend 'random')"),
+                   config->name, show);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* How it boots, its video card and its CPU model. */
 static gboolean
 validate_boot_and_cpu (const VireoDomainConfig *config,
@@ -1168,6 +1204,7 @@ vireo_domain_config_validate (const VireoDomainConfig *config,
          validate_boot_and_cpu (config, error) &&
          validate_disks (config, error) &&
          validate_guest_settings (config, error) &&
+         validate_rng (config, error) &&
          validate_nics (config, error) &&
          _vireo_domain_config_validate_forwards (config, error) &&
          _vireo_domain_config_validate_uefi (config, error) &&

@@ -187,6 +187,13 @@ typedef struct {
   gboolean video_none;   /* with a NULL video_model: <video><model type='none'/> was said,
                           * rather than no <video> at all (where libvirt adds its own) */
   gboolean rng;
+  /* <rng><backend model='random'>/dev/urandom</backend>: "random" reads
+   * rng_device (NULL: libvirt's default, /dev/urandom), "builtin" is
+   * QEMU's own generator; <rate bytes period> caps what the guest draws */
+  char *rng_backend;
+  char *rng_device;
+  guint rng_rate_bytes;       /* 0: no <rate> */
+  guint rng_rate_period_ms;   /* 0: not said (libvirt's 1000 ms) */
   gboolean balloon;
   gboolean guest_agent;  /* a virtio-serial channel for the QEMU guest agent */
   /* <tpm model='…'><backend type='emulator' version='2.0'/></tpm>: a TPM

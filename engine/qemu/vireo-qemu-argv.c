@@ -676,16 +676,44 @@ add_tpm (GPtrArray               *argv,
   add_json (argv, "-device", b);
 }
 
+/* The entropy device: QEMU's generator or a host random device (which
+ * one validation decides), at the <rate> libvirt would give it. */
+static void
+add_rng (GPtrArray               *argv,
+         const VireoDomainConfig *config)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gboolean builtin = g_strcmp0 (config->rng_backend, "builtin") == 0;
+
+  json_builder_begin_object (b);
+  add_member_string (b, "qom-type", builtin ? "rng-builtin" : "rng-random");
+  add_member_string (b, "id", "rng0");
+  if (!builtin)
+    add_member_string (b, "filename", config->rng_device ? config->rng_device : "/dev/urandom");
+  json_builder_end_object (b);
+  add_json (argv, "-object", b);
+
+  g_clear_object (&b);
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  add_member_string (b, "driver", "virtio-rng-pci");
+  add_member_string (b, "rng", "rng0");
+  if (config->rng_rate_bytes > 0)
+    {
+      add_member_int (b, "max-bytes", config->rng_rate_bytes);
+      add_member_int (b, "period", config->rng_rate_period_ms > 0 ? config->rng_rate_period_ms : 1000);
+    }
+  json_builder_end_object (b);
+  add_json (argv, "-device", b);
+}
+
 /* Entropy, the balloon, the guest agent's channel, and the sandbox. */
 static void
 add_extras (GPtrArray               *argv,
             const VireoDomainConfig *config)
 {
   if (config->rng)
-    {
-      add_pair (argv, "-object", "{\"qom-type\":\"rng-random\",\"id\":\"rng0\",\"filename\":\"/dev/urandom\"}");
-      add_pair (argv, "-device", "{\"driver\":\"virtio-rng-pci\",\"rng\":\"rng0\"}");
-    }
+    add_rng (argv, config);
   if (config->balloon)
     add_pair (argv, "-device", "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}");
   if (config->guest_agent)

@@ -43,6 +43,17 @@ vireo_xml_content (const xmlNode *node)
   return ret;
 }
 
+/* Returns: (nullable): the first element child of @node called @name */
+xmlNode *
+vireo_xml_child (const xmlNode *node,
+                 const char    *name)
+{
+  vireo_xml_for_each_element (child, node)
+    if (vireo_xml_is (child, name))
+      return child;
+  return NULL;
+}
+
 /* Serializes a subtree on its own; copying first pulls namespace
  * declarations of ancestors into the copy so the text parses alone. */
 char *

@@ -24,6 +24,8 @@ gboolean  vireo_xml_is             (const xmlNode *node,
 char     *vireo_xml_prop           (const xmlNode *node,
                                     const char    *name);
 char     *vireo_xml_content        (const xmlNode *node);
+xmlNode  *vireo_xml_child          (const xmlNode *node,
+                                    const char    *name);
 char     *vireo_xml_node_to_string (xmlNode       *node);
 xmlNode  *vireo_xml_add            (xmlNode       *parent,
                                     const char    *name);
