@@ -1822,6 +1822,36 @@ test_firmware_label (void **state)
   assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "efi"), FALSE, NULL));
 }
 
+/* What the definition keeps for libvirt without Vireo applying it is
+ * listed in the Overview; a VM with nothing such has no such row. */
+static void
+test_unapplied_row (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = guest_config ("pinned");
+  gpointer args[2] = { f->engine, "pinned" };
+  GtkWidget *details;
+  GtkWidget *label;
+
+  config->vcpu_cpuset = g_strdup ("0");
+  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_true (vireo_test_wait_until (engine_knows, args, 10));
+  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "pinned"));
+  g_object_ref_sink (details);
+  label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
+  assert_true (gtk_widget_get_visible (label));
+  assert_string_equal (gtk_label_get_text (GTK_LABEL (label)), "• CPU pinning (<vcpu cpuset='0'>)");
+  label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_title");
+  assert_true (gtk_widget_get_visible (label));
+  g_object_unref (details);
+  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "beta"));
+  g_object_ref_sink (details);
+  label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
+  assert_false (gtk_widget_get_visible (label));
+  g_object_unref (details);
+  assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "pinned"), FALSE, NULL));
+}
+
 /* deleting asks, and takes the disk along when told to */
 static void
 test_delete (void **state)
@@ -2152,6 +2182,7 @@ main (int   argc,
     cmocka_unit_test (test_refused_start),
     cmocka_unit_test (test_kvm_note),
     cmocka_unit_test (test_firmware_label),
+    cmocka_unit_test (test_unapplied_row),
     cmocka_unit_test (test_delete),
   };
   const struct CMUnitTest lists[] = {

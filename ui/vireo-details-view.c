@@ -26,6 +26,8 @@ struct _VireoDetailsView
   GtkLabel *machine_label;
   GtkLabel *firmware_label;
   GtkLabel *tpm_label;
+  GtkLabel *unapplied_title;
+  GtkLabel *unapplied_label;
   GtkEntry *title_entry;
   GtkEntry *description_entry;
   GtkComboBox *accel_combo;
@@ -63,6 +65,22 @@ static void set_status (VireoDetailsView *self, const char *text, gboolean error
 
 G_DEFINE_FINAL_TYPE (VireoDetailsView, vireo_details_view, GTK_TYPE_BOX)
 
+/* What the definition keeps for libvirt that Vireo does not apply, one
+ * per line; the row hides when there is nothing. */
+static void
+load_unapplied (VireoDetailsView        *self,
+                const VireoDomainConfig *config)
+{
+  g_auto(GStrv) lines = vireo_domain_config_list_unapplied (config);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; lines[i]; i++)
+    g_string_append_printf (text, "%s• %s", i > 0 ? "\n" : "", lines[i]);
+  gtk_label_set_text (self->unapplied_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->unapplied_label), lines[0] != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->unapplied_title), lines[0] != NULL);
+}
+
 static void
 load (VireoDetailsView *self)
 {
@@ -74,6 +92,7 @@ load (VireoDetailsView *self)
   gtk_label_set_text (self->machine_label, config->machine);
   gtk_label_set_text (self->firmware_label, vireo_domain_config_firmware_label (config));
   gtk_label_set_text (self->tpm_label, config->tpm_model ? _("TPM 2.0 (emulated)") : _("None"));
+  load_unapplied (self, config);
   gtk_entry_set_text (self->title_entry, config->title ? config->title : "");
   gtk_entry_set_text (self->description_entry, config->description ? config->description : "");
   gtk_combo_box_set_active_id (self->accel_combo, vireo_accel_to_string (config->accel));
@@ -676,7 +695,7 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
 #define CHILD(name) gtk_widget_class_bind_template_child (widget_class, VireoDetailsView, name)
   CHILD (name_label); CHILD (uuid_label); CHILD (machine_label); CHILD (title_entry);
   CHILD (firmware_label);
-  CHILD (tpm_label);
+  CHILD (tpm_label); CHILD (unapplied_title); CHILD (unapplied_label);
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
   CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
   CHILD (boot_combo); CHILD (nics_list); CHILD (addresses_label); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);
