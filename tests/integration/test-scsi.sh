@@ -39,7 +39,7 @@ step the guest sees the SCSI CD-ROM
 console_expect sc 'for i in 1 2 3 4 5; do [ -b /dev/sr0 ] && break; sleep 1; done; dd if=/dev/sr0 of=/dev/null bs=2048 count=4 2>&1 | grep -c "4+0 records in"; echo cd-$?' cd-0
 step one vCPU online of two
 console_expect sc 'echo "cpus-$(cat /sys/devices/system/cpu/online)-$(nproc)"' cpus-0-1
-step the guest draws entropy from QEMU's generator, at the rate said
+step the guest draws entropy from the builtin generator, at the rate said
 argv=$(cat "$(ls -d "$ROOT"/run/*/)qemu-argv")
 case "$argv" in *'"qom-type":"rng-builtin"'*) ;; *) fail "QEMU got no rng-builtin: $argv" ;; esac
 case "$argv" in *'"max-bytes":65536,"period":500'*) ;; *) fail "QEMU got no rate: $argv" ;; esac
