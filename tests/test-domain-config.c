@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <libxml/c14n.h>
-#include <libxml/parser.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "vireo-domain-config.h"
 #include "vireo-error.h"
@@ -1018,23 +1018,6 @@ test_uefi_settings_need_efi (void **state)
   assert_non_null (strstr (error->message, "<nvram> and firmware features need UEFI"));
 }
 
-/* Canonical XML (C14N 1.0, no comments, blanks dropped): two documents
- * that libvirt reads alike, whatever their quoting and attribute order */
-static char *
-canonical (const char *xml)
-{
-  xmlDoc *doc = xmlReadMemory (xml, strlen (xml), NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-  xmlChar *out = NULL;
-  char *ret;
-
-  assert_non_null (doc);
-  assert_true (xmlC14NDocDumpMemory (doc, NULL, XML_C14N_1_0, NULL, 0, &out) > 0);
-  ret = g_strdup ((const char *) out);
-  xmlFree (out);
-  xmlFreeDoc (doc);
-  return ret;
-}
-
 static char *
 read_fixture (const char *name)
 {
@@ -1052,12 +1035,12 @@ assert_lossless (const char *name)
   g_autofree char *input = read_fixture (name);
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, name, NULL);
   g_autofree char *xml = NULL;
-  g_autofree char *want = canonical (input);
+  g_autofree char *want = vireo_test_canonical_xml (input);
   g_autofree char *got = NULL;
 
   assert_non_null (config);
   xml = vireo_domain_config_format (config);
-  got = canonical (xml);
+  got = vireo_test_canonical_xml (xml);
   assert_string_equal (got, want);
   assert_roundtrip (config, name);
   return g_steal_pointer (&config);
@@ -1116,8 +1099,8 @@ test_one_field_edit (void **state)
   xml = vireo_domain_config_format (config);
   replace_once (&input, ">2097152</memory>", ">4194304</memory>");
   replace_once (&input, "<model type=\"e1000e\"/>", "<model type=\"virtio\"/>");
-  want = canonical (input);
-  got = canonical (xml);
+  want = vireo_test_canonical_xml (input);
+  got = vireo_test_canonical_xml (xml);
   assert_string_equal (got, want);
 }
 
@@ -1136,12 +1119,12 @@ assert_virt_install_lossless (const char *file)
   g_autoptr(GError) error = NULL;
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (input, -1, file, &error);
   g_autofree char *xml = NULL;
-  g_autofree char *want = canonical (input);
+  g_autofree char *want = vireo_test_canonical_xml (input);
   g_autofree char *got = NULL;
 
   assert_no_error (error);
   xml = vireo_domain_config_format (config);
-  got = canonical (xml);
+  got = vireo_test_canonical_xml (xml);
   if (g_strcmp0 (got, want) != 0)
     {
       fprintf (stderr, "--- %s (input)\n%s\n--- formatted\n%s\n", file, input, xml);
@@ -1170,8 +1153,8 @@ assert_virt_install_edit (const char *file)
     g_autofree char *to = g_strdup_printf ("<memory>%" G_GUINT64_FORMAT "</memory>", config->memory_kib);
     replace_once (&input, from, to);
   }
-  want = canonical (input);
-  got = canonical (xml);
+  want = vireo_test_canonical_xml (input);
+  got = vireo_test_canonical_xml (xml);
   assert_string_equal (got, want);
 }
 

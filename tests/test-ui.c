@@ -1852,6 +1852,50 @@ test_unapplied_row (void **state)
   assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "pinned"), FALSE, NULL));
 }
 
+/* An edit in the details editor changes that field and nothing else of
+ * a rich document (what virt-install writes for Windows 11), which also
+ * lists what it keeps for libvirt */
+static void
+test_details_edit_keeps_the_rest (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("virt-install/win11.xml");
+  g_autofree char *before = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  g_auto(GStrv) parts = NULL;
+  gpointer args[2] = { f->engine, "win11" };
+  VireoDomain *domain;
+  GtkWidget *details;
+  GtkLabel *label;
+
+  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_true (vireo_test_wait_until (engine_knows, args, 10));
+  domain = vireo_engine_lookup_domain (f->engine, "win11");
+  before = vireo_domain_get_xml (domain);
+  details = vireo_details_view_new (f->engine, domain);
+  g_object_ref_sink (details);
+  label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
+  assert_non_null (strstr (gtk_label_get_text (label), "<hyperv>"));
+  gtk_spin_button_set_value ((gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "memory_spin"),
+                             6144);
+  gtk_button_clicked ((gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "apply_button"));
+  assert_true (vireo_test_wait_until (details_saved, details, 10));
+
+  /* the balloon's target follows, as it was the whole memory (as in virt-manager) */
+  parts = g_strsplit (before, "<memory>4194304</memory>\n  <currentMemory>4194304</currentMemory>", -1);
+  assert_int_equal (g_strv_length (parts), 2);
+  g_free (before);
+  before = g_strjoinv ("<memory>6291456</memory>\n  <currentMemory>6291456</currentMemory>", parts);
+  want = vireo_test_canonical_xml (before);
+  g_free (before);
+  before = vireo_domain_get_xml (domain);
+  got = vireo_test_canonical_xml (before);
+  assert_string_equal (got, want);
+  g_object_unref (details);
+  assert_true (vireo_engine_undefine_domain (f->engine, domain, FALSE, NULL));
+}
+
 /* deleting asks, and takes the disk along when told to */
 static void
 test_delete (void **state)
@@ -2183,6 +2227,7 @@ main (int   argc,
     cmocka_unit_test (test_kvm_note),
     cmocka_unit_test (test_firmware_label),
     cmocka_unit_test (test_unapplied_row),
+    cmocka_unit_test (test_details_edit_keeps_the_rest),
     cmocka_unit_test (test_delete),
   };
   const struct CMUnitTest lists[] = {

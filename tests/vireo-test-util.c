@@ -6,7 +6,11 @@
 #include <ftw.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <libxml/c14n.h>
+#include <libxml/parser.h>
 
 #include "vireo-test-util.h"
 
@@ -163,4 +167,21 @@ vireo_test_parse_domain_file (const char *name)
   assert_no_error (error);
   assert_non_null (config);
   return config;
+}
+
+/* Canonical XML (C14N 1.0, no comments, blanks dropped): two documents
+ * that libvirt reads alike, whatever their quoting and attribute order */
+char *
+vireo_test_canonical_xml (const char *xml)
+{
+  xmlDoc *doc = xmlReadMemory (xml, strlen (xml), NULL, "UTF-8", XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+  xmlChar *out = NULL;
+  char *ret;
+
+  assert_non_null (doc);
+  assert_true (xmlC14NDocDumpMemory (doc, NULL, XML_C14N_1_0, NULL, 0, &out) > 0);
+  ret = g_strdup ((const char *) out);
+  xmlFree (out);
+  xmlFreeDoc (doc);
+  return ret;
 }

@@ -21,6 +21,7 @@ char  *vireo_test_read            (const char *path);
 void   vireo_test_assert_golden   (const char *golden_path,
                                    const char *actual);
 VireoDomainConfig *vireo_test_parse_domain_file (const char *name);
+char  *vireo_test_canonical_xml   (const char *xml);
 void   vireo_test_pump            (GMainContext *context,
                                    gboolean     *done,
                                    guint         timeout_ms);

@@ -45,4 +45,18 @@ left=$(ls "$ROOT/data/images" | grep -v '^spice.qcow2$' | grep -v '^plain' || tr
 step --json on read verbs
 ctl --json list --all | grepq '"name" : "plain"' || fail "list --json"
 ctl state plain --json | grepq '"state" : "shutoff"' || fail "state --json"
+step edits through vireoctl change only what they touch
+c14n() { ctl dumpxml win11 | xmllint --c14n -; }
+ctl define "$VIREO_TEST_SRCDIR/data/domain/virt-install/win11.xml" >/dev/null
+before=$(c14n)
+ctl attach-disk win11 --size 16M >/dev/null
+ctl port-forward-add win11 tcp:2222:22 >/dev/null
+changed=$(diff <(echo "$before") <(echo "$(c14n)") | grep '^[<>]' || true)
+echo "$changed" | grep -q '^<' && fail "an edit removed or changed: $changed"
+other=$(echo "$changed" | grep -v -e '<disk device="disk" type="file">' -e '<driver name="qemu" type="qcow2">' \
+          -e 'win11-vda.qcow2' -e '<target bus="virtio" dev="vda">' -e '</disk>' -e 'vireo:' || true)
+[ -z "$other" ] || fail "the edits also changed: $other"
+ctl detach-disk win11 vda --remove-storage >/dev/null
+ctl port-forward-remove win11 tcp:2222 >/dev/null
+[ "$(c14n)" = "$before" ] || fail "undoing the edits did not give the document back"
 echo "xml: ok"
