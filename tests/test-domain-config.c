@@ -1393,6 +1393,33 @@ test_bus_change_drops_address (void **state)
   assert_non_null (strstr (xml, "bus=\"0x01\""));
 }
 
+/* A hostile document's many children (20,000 controllers between two
+ * inputs, 20,000 <target>s in one disk) parse and come back in their
+ * order: keeping their paths and order was quadratic, minutes at this
+ * size, and the test would time out rather than pass. */
+static void
+test_many_children (void **state)
+{
+  g_autoptr(GString) devices = g_string_new ("<input type='tablet' bus='usb'/>");
+  g_autoptr(VireoDomainConfig) config = NULL;
+  g_autofree char *xml = NULL;
+  const guint count = 20000;
+
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (devices, "<controller type='usb' index='%u'/>", i);
+  g_string_append (devices, "<input type='keyboard' bus='usb'/>"
+                            "<disk type='file' device='disk'><source file='/a.qcow2'/>");
+  for (guint i = 0; i < count; i++)
+    g_string_append_printf (devices, "<target dev='vda' bus='virtio' n='%u'><a/><b/></target>", i);
+  g_string_append (devices, "</disk>");
+  config = parse_devices (devices->str);
+  xml = vireo_domain_config_format (config);
+  assert_in_order (xml, "<input type=\"tablet\"", "index=\"0\"");
+  assert_in_order (xml, "index=\"19999\"", "<input type=\"keyboard\"");
+  assert_in_order (xml, "<input type=\"keyboard\"", "<disk");
+  assert_non_null (strstr (xml, "n=\"0\""));
+}
+
 int
 main (void)
 {
@@ -1433,6 +1460,7 @@ main (void)
     cmocka_unit_test (test_document_order),
     cmocka_unit_test (test_unsaid_defaults),
     cmocka_unit_test (test_memory_without_unit),
+    cmocka_unit_test (test_many_children),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

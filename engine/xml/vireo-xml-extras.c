@@ -69,22 +69,32 @@ drop_under (char       ***strv,
   *strv = result[0] ? g_steal_pointer (&result) : NULL;
 }
 
-static void
-append (char       ***strv,
-        const char   *a,
-        const char   *b,
-        const char   *c)
+/* Moves the strings of *@strv into an array (the collector adds to it
+ * in place: rebuilding the strv for each entry was quadratic). */
+static GPtrArray *
+take_strv (char ***strv)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GPtrArray *array = g_ptr_array_new_with_free_func (g_free);
 
-  if (*strv)
-    g_strv_builder_addv (builder, (const char **) *strv);
-  g_strv_builder_add (builder, a);
-  g_strv_builder_add (builder, b);
-  if (c)
-    g_strv_builder_add (builder, c);
-  g_strfreev (*strv);
-  *strv = g_strv_builder_end (builder);
+  for (guint i = 0; *strv && (*strv)[i]; i++)
+    g_ptr_array_add (array, (*strv)[i]);
+  g_clear_pointer (strv, g_free);
+  return array;
+}
+
+/* Back into *@strv, %NULL when empty */
+static void
+give_strv (char      ***strv,
+           GPtrArray   *array)
+{
+  if (array->len == 0)
+    {
+      g_ptr_array_unref (array);
+      return;
+    }
+  g_ptr_array_add (array, NULL);
+  g_ptr_array_set_free_func (array, NULL);
+  *strv = (char **) g_ptr_array_free (array, FALSE);
 }
 
 /* Whether @modelled names @name with @mark before it: '@' for an
@@ -127,55 +137,47 @@ specs_for_child (GPtrArray  *modelled,
   return sub;
 }
 
-/* "boot" for the first <boot>, "boot[1]" for the second… */
-static char *
-child_key (xmlNode *child)
-{
-  guint index = 0;
-
-  for (xmlNode *n = child->prev; n != NULL; n = n->prev)
-    if (n->type == XML_ELEMENT_NODE && xmlStrcmp (n->name, child->name) == 0)
-      index++;
-  if (index == 0)
-    return g_strdup ((const char *) child->name);
-  return g_strdup_printf ("%s[%u]", child->name, index);
-}
-
-static char *
-child_path (const char *path,
-            xmlNode    *child)
-{
-  g_autofree char *key = child_key (child);
-
-  return g_strdup_printf ("%s/%s", path, key);
-}
-
-/* A child's name in an order: "feature(secure-boot)" for one that has a
- * name attribute, since the formatter may write those in another order
- * than the document (<firmware><feature name>), else as child_key() */
-static char *
-order_key (xmlNode *child)
-{
-  g_autofree char *name = vireo_xml_prop (child, "name");
-
-  if (name == NULL || strpbrk (name, " \t\n") != NULL)
-    return child_key (child);
-  return g_strdup_printf ("%s(%s)", child->name, name);
-}
-
-/* The order keys of @node's element children, in their order */
+/* The keys of @node's element children, in their order, in one pass:
+ * "boot" for the first <boot>, "boot[1]" for the second…; with @by_name
+ * a child that has a name attribute is "feature(secure-boot)", since the
+ * formatter may write those in another order than the document
+ * (<firmware><feature name>). */
 static GStrv
-child_keys (xmlNode *node)
+child_keys (xmlNode  *node,
+            gboolean  by_name)
 {
   g_autoptr(GStrvBuilder) keys = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
   vireo_xml_for_each_element (child, node)
     {
-      g_autofree char *key = order_key (child);
+      const char *element = (const char *) child->name;
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (seen, element));
+      g_autofree char *name = by_name ? vireo_xml_prop (child, "name") : NULL;
+      g_autofree char *key = NULL;
 
+      g_hash_table_insert (seen, (gpointer) element, GUINT_TO_POINTER (index + 1));
+      if (name != NULL && strpbrk (name, " \t\n") == NULL)
+        key = g_strdup_printf ("%s(%s)", element, name);
+      else if (index == 0)
+        key = g_strdup (element);
+      else
+        key = g_strdup_printf ("%s[%u]", element, index);
       g_strv_builder_add (keys, key);
     }
   return g_strv_builder_end (keys);
+}
+
+/* The order of @node's children as a string, or %NULL when one child,
+ * or none, has no order to keep */
+static char *
+order_of (xmlNode *node)
+{
+  g_auto(GStrv) keys = child_keys (node, TRUE);
+
+  if (keys[0] == NULL || keys[1] == NULL)
+    return NULL;
+  return g_strjoinv (" ", keys);
 }
 
 /**
@@ -193,14 +195,11 @@ vireo_xml_extras_note_order (VireoXmlExtras *extras,
                              const char     *path,
                              xmlNode        *node)
 {
-  g_auto(GStrv) keys = child_keys (node);
-  g_autofree char *joined = NULL;
+  g_autofree char *joined = order_of (node);
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  /* one child, or none, has no order to keep */
-  if (keys[0] == NULL || keys[1] == NULL)
+  if (joined == NULL)
     return;
-  joined = g_strjoinv (" ", keys);
   for (guint i = 0; extras->order && extras->order[i]; i += 2)
     if (!g_str_equal (extras->order[i], path))
       {
@@ -244,38 +243,54 @@ vireo_xml_extras_note_unsaid (VireoXmlExtras *extras,
   extras->unsaid = g_strv_builder_end (builder);
 }
 
+/* What collect() adds to, path by path */
+typedef struct {
+  GPtrArray *attrs;
+  GPtrArray *children;
+  GPtrArray *order;
+} Kept;
+
 static void
-collect (VireoXmlExtras *extras,
-         const char     *path,
-         xmlNode        *node,
-         GPtrArray      *modelled,
-         gboolean        keep_children)
+add (GPtrArray  *array,
+     const char *path,
+     char       *text)
 {
+  g_ptr_array_add (array, g_strdup (path));
+  g_ptr_array_add (array, text);
+}
+
+static void
+collect (Kept       *kept,
+         const char *path,
+         xmlNode    *node,
+         GPtrArray  *modelled,
+         gboolean    keep_children)
+{
+  g_auto(GStrv) keys = child_keys (node, FALSE);
+  char *order = order_of (node);
+  guint i = 0;
+
   for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
     {
-      g_autofree char *value = NULL;
-
       /* namespaced attributes are not libvirt's */
       if (attr->ns != NULL || names (modelled, '@', (const char *) attr->name))
         continue;
-      value = vireo_xml_prop (node, (const char *) attr->name);
-      append (&extras->attrs, path, (const char *) attr->name, value);
+      add (kept->attrs, path, g_strdup ((const char *) attr->name));
+      g_ptr_array_add (kept->attrs, vireo_xml_prop (node, (const char *) attr->name));
     }
-  vireo_xml_extras_note_order (extras, path, node);
+  if (order != NULL)
+    add (kept->order, path, order);
   vireo_xml_for_each_element (child, node)
     {
       g_autoptr(GPtrArray) sub = specs_for_child (modelled, (const char *) child->name);
-      g_autofree char *sub_path = child_path (path, child);
+      g_autofree char *sub_path = g_strdup_printf ("%s/%s", path, keys[i++]);
 
       if (names (modelled, '!', (const char *) child->name))
         continue;
       if (sub != NULL)
-        collect (extras, sub_path, child, sub, TRUE);
+        collect (kept, sub_path, child, sub, TRUE);
       else if (keep_children)
-        {
-          g_autofree char *text = vireo_xml_node_to_string (child);
-          append (&extras->children, path, text, NULL);
-        }
+        add (kept->children, path, vireo_xml_node_to_string (child));
     }
 }
 
@@ -299,6 +314,7 @@ vireo_xml_extras_collect (VireoXmlExtras     *extras,
                           gboolean            keep_children)
 {
   g_autoptr(GPtrArray) specs = g_ptr_array_new ();
+  Kept kept;
 
   drop_under (&extras->attrs, 3, path);
   drop_under (&extras->children, 2, path);
@@ -306,7 +322,13 @@ vireo_xml_extras_collect (VireoXmlExtras     *extras,
   drop_under (&extras->unsaid, 3, path);
   for (guint i = 0; modelled && modelled[i]; i++)
     g_ptr_array_add (specs, (char *) modelled[i]);
-  collect (extras, path, node, specs, keep_children);
+  kept.attrs = take_strv (&extras->attrs);
+  kept.children = take_strv (&extras->children);
+  kept.order = take_strv (&extras->order);
+  collect (&kept, path, node, specs, keep_children);
+  give_strv (&extras->attrs, kept.attrs);
+  give_strv (&extras->children, kept.children);
+  give_strv (&extras->order, kept.order);
 }
 
 /* The element @relative names under @node ("target", "os/boot[1]"), or
@@ -407,18 +429,19 @@ reorder (xmlNode    *node,
          const char *keys)
 {
   g_auto(GStrv) order = g_strsplit (keys, " ", -1);
-  g_auto(GStrv) have = child_keys (node);
+  g_auto(GStrv) have = child_keys (node, TRUE);
   g_autoptr(GArray) placed = g_array_new (FALSE, FALSE, sizeof (Placed));
+  g_autoptr(GHashTable) ranks = g_hash_table_new (g_str_hash, g_str_equal);
   gint last = -1;
   guint i = 0;
 
+  /* a key the order names twice takes its last place */
+  for (guint j = 0; order[j]; j++)
+    g_hash_table_insert (ranks, order[j], GUINT_TO_POINTER (j + 1));
   vireo_xml_for_each_element (child, node)
     {
-      Placed p = { child, -1, i };
+      Placed p = { child, (gint) GPOINTER_TO_UINT (g_hash_table_lookup (ranks, have[i])) - 1, i };
 
-      for (guint j = 0; order[j]; j++)
-        if (g_str_equal (order[j], have[i]))
-          p.rank = j;
       if (p.rank < 0)
         p.rank = last;
       else
