@@ -224,6 +224,41 @@ test_define_network_mac_conflicts (void **state)
   assert_no_error (error);
 }
 
+/* A VM's NVRAM is its own: no other VM's disk, base or NVRAM */
+static void
+test_define_nvram_conflicts (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("alpha");
+  g_autoptr(VireoDomainConfig) b = make_config ("beta");
+  g_autoptr(VireoDomainConfig) c = make_config ("gamma");
+  g_autoptr(GError) error = NULL;
+  VireoDiskConfig *disk = g_ptr_array_index (c->disks, 0);
+
+  vireo_domain_config_set_firmware (a, TRUE);
+  a->nvram = g_strdup ("/nonexistent/alpha_VARS.qcow2");
+  vireo_domain_config_set_firmware (b, TRUE);
+  b->nvram = g_strdup ("/nonexistent/x.qcow2");
+  g_free (disk->path);
+  disk->path = g_strdup ("/nonexistent/alpha_VARS.qcow2");
+  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
+  assert_true (vireo_engine_image_in_use (f->engine, NULL, "/nonexistent/alpha_VARS.qcow2"));
+
+  /* beta's NVRAM would be alpha's disk */
+  assert_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_string_equal (error->message, "VM 'beta': /nonexistent/x.qcow2 is the NVRAM or a file of VM 'alpha': "
+                                       "a VM's NVRAM is its own");
+  g_clear_error (&error);
+  /* gamma's disk would be alpha's NVRAM */
+  assert_null (vireo_engine_define_domain (f->engine, c, &error));
+  assert_non_null (strstr (error->message, "/nonexistent/alpha_VARS.qcow2 is the NVRAM or a file of VM 'alpha'"));
+  g_clear_error (&error);
+  /* alpha itself, again, is no conflict */
+  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  assert_no_error (error);
+}
+
 static void
 test_corrupt_files_are_skipped (void **state)
 {
@@ -1498,6 +1533,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_define_load_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_conflicts, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_define_nvram_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_network_mac_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),
     cmocka_unit_test_setup_teardown (test_stale_state_files, setup, teardown),

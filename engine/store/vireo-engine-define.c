@@ -51,6 +51,44 @@ check_bases (VireoEngine             *self,
   return TRUE;
 }
 
+/* A VM's NVRAM is written by its firmware and holds its snapshots: it
+ * must be no file of @other's (a disk, a base, a kernel, its NVRAM), and
+ * no disk of @config's may be @other's NVRAM. */
+static gboolean
+check_nvram (const VireoDomainConfig *config,
+             VireoDomain             *other,
+             GError                 **error)
+{
+  const VireoDomainConfig *theirs = vireo_domain_get_config (other);
+  const char *shared = NULL;
+
+  if (config->nvram != NULL &&
+      (g_strcmp0 (config->nvram, theirs->nvram) == 0 ||
+       g_strcmp0 (config->nvram, theirs->kernel) == 0 || g_strcmp0 (config->nvram, theirs->initrd) == 0))
+    shared = config->nvram;
+  for (guint i = 0; shared == NULL && config->nvram && i < theirs->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (theirs->disks, i);
+
+      if (g_strcmp0 (disk->path, config->nvram) == 0 || vireo_disk_config_has_base (disk, config->nvram))
+        shared = config->nvram;
+    }
+  for (guint i = 0; shared == NULL && theirs->nvram && i < config->disks->len; i++)
+    {
+      const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+      if (g_strcmp0 (disk->path, theirs->nvram) == 0 || vireo_disk_config_has_base (disk, theirs->nvram))
+        shared = theirs->nvram;
+    }
+  if (shared == NULL)
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+               /* Translators: "VM 'a': /x/b_VARS.qcow2 is VM 'b''s NVRAM or one of its files; a VM's NVRAM is its own" */
+               _("VM '%s': %s is the NVRAM or a file of VM '%s': a VM's NVRAM is its own"),
+               config->name, shared, vireo_domain_get_name (other));
+  return FALSE;
+}
+
 /* Two NICs with one MAC on one network: DHCP, ARP and the bridge would
  * take them for one machine.  (At start, vireo-net refuses a second tap
  * with a MAC already on the bridge, whoever defined it.) */
@@ -122,6 +160,8 @@ check_define_conflicts (VireoEngine             *self,
           return FALSE;
         }
       if (!same_uuid && !check_network_macs (config, other, error))
+        return FALSE;
+      if (!same_uuid && !check_nvram (config, other, error))
         return FALSE;
     }
   return TRUE;

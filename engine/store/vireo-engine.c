@@ -190,7 +190,8 @@ vireo_engine_check_new_name (VireoEngine  *self,
  * @domain: (nullable): a VM whose own use does not count
  *
  * Returns: whether any other VM's definition refers to @path, as a disk
- *   image, a base anywhere in a disk's chain, a kernel or an initrd
+ *   image, a base anywhere in a disk's chain, a kernel, an initrd or its
+ *   NVRAM
  */
 gboolean
 vireo_engine_image_in_use (VireoEngine *self,
@@ -211,7 +212,8 @@ vireo_engine_image_in_use (VireoEngine *self,
 
       if (other == domain)
         continue;
-      if (g_strcmp0 (config->kernel, path) == 0 || g_strcmp0 (config->initrd, path) == 0)
+      if (g_strcmp0 (config->kernel, path) == 0 || g_strcmp0 (config->initrd, path) == 0 ||
+          g_strcmp0 (config->nvram, path) == 0)
         return TRUE;
       for (guint j = 0; j < config->disks->len; j++)
         {
