@@ -226,6 +226,13 @@ test_device_errors (void **state)
     { "<controller type='pci' index='0' model='pci-root'/>", "",
       "a pci-root controller does not fit machine 'q35'" },
     { "<rng model='virtio'/>", "", "<rng> has no <backend>" },
+    { "<graphics type='vnc'/><graphics type='vnc' port='5901'/>", "", "a second <graphics type='vnc'>" },
+    { "<serial type='pty'/><serial type='pty'><target port='1'/></serial>", "", "a second <serial> port" },
+    { "<serial type='pty'/><console type='pty'><target type='serial'/></console>"
+      "<console type='pty'><target type='serial' port='1'/></console>", "", "a second <console> on the serial port" },
+    { "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
+      "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>", "",
+      "a second guest agent <channel>" },
     { "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "", "<rng> backend 'egd' is not supported" },
     { "<rng model='virtio'><backend model='random'>/home/me/.ssh/id_ed25519</backend></rng>", "",
       "<rng> cannot read /home/me/.ssh/id_ed25519" },

@@ -576,6 +576,8 @@ parse_display (ParseContext      *ctx,
         keep (config->extra_devices, child);
       else if (g_strcmp0 (type, "vnc") != 0)
         return fail (ctx, _("<graphics type='%s'> is not supported (vnc or spice)"), type ? type : "");
+      else if (seen->vnc)
+        return fail (ctx, _("a second <graphics type='vnc'> is not supported"));
       else
         {
           seen->vnc = TRUE;
@@ -589,6 +591,8 @@ parse_display (ParseContext      *ctx,
     {
       if (g_strcmp0 (type, "pty") != 0)
         return fail (ctx, _("<serial type='%s'> is not supported (pty only)"), type ? type : "");
+      if (seen->serial)
+        return fail (ctx, _("a second <serial> port is not supported"));
       config->serial = TRUE;
       seen->serial = TRUE;
       vireo_xml_extras_collect (&config->xml, "devices/serial", child, modelled_serial, TRUE);
@@ -637,6 +641,8 @@ parse_console (ParseContext      *ctx,
   if (g_strcmp0 (console_type, "pty") != 0)
     return fail (ctx, _("<console type='%s'> on the serial port is not supported (pty only)"),
                  console_type ? console_type : "");
+  if (seen->console)
+    return fail (ctx, _("a second <console> on the serial port is not supported"));
   seen->console = TRUE;
   config->serial = TRUE;
   vireo_xml_extras_collect (&config->xml, "devices/console", node, modelled_console, TRUE);
@@ -823,6 +829,8 @@ parse_devices (ParseContext      *ctx,
         ok = parse_helper_device (ctx, config, child, &seen);
       else if (is_agent_channel (child))
         {
+          if (config->guest_agent)
+            return fail (ctx, _("a second guest agent <channel> is not supported"));
           config->guest_agent = TRUE;
           vireo_xml_extras_collect (&config->xml, "devices/channel", child, modelled_agent, TRUE);
         }
