@@ -10,14 +10,14 @@
 #include <string.h>
 
 #include "vireo-domain-policy.h"
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 #include "vireo-error.h"
 #include "vireo-lock.h"
 #include "vireo-test-util.h"
 
 typedef struct {
   char *root;
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *domain;
 } Fixture;
 
@@ -28,12 +28,12 @@ setup (void **state)
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("a");
 
   f->root = vireo_test_make_root ();
-  f->engine = vireo_engine_new (f->root);
-  assert_true (vireo_engine_load (f->engine, NULL));
+  f->engine = vireo_local_backend_new (f->root);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   /* a disk that is not there: a start that gets past the locks fails */
   vireo_domain_config_add_disk (config,
       vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/nonexistent/a.qcow2"));
-  f->domain = vireo_engine_define_domain (f->engine, config, NULL);
+  f->domain = vireo_local_backend_define_domain (f->engine, config, NULL);
   assert_non_null (f->domain);
   *state = f;
   return 0;
@@ -137,15 +137,15 @@ test_busy_while_changed (void **state)
   assert_error (error, VIREO_ERROR_BUSY, "VM 'a' is busy (starting)");
   g_clear_error (&error);
   changed->vcpus = 2;
-  assert_null (vireo_engine_define_domain (f->engine, changed, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, changed, &error));
   assert_error (error, VIREO_ERROR_BUSY, "VM 'a' is busy (starting)");
   g_clear_error (&error);
-  assert_false (vireo_engine_undefine_domain (f->engine, f->domain, FALSE, &error));
+  assert_false (vireo_local_backend_undefine_domain (f->engine, f->domain, FALSE, &error));
   assert_error (error, VIREO_ERROR_BUSY, "VM 'a' is busy (starting)");
   /* once it is done, the same calls go through */
   g_clear_pointer (&other, vireo_lock_free);
-  assert_non_null (vireo_engine_define_domain (f->engine, changed, NULL));
-  assert_true (vireo_engine_undefine_domain (f->engine, f->domain, FALSE, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, changed, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, f->domain, FALSE, NULL));
   /* the VM left the list with its runtime folder */
   assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
 }
@@ -163,10 +163,10 @@ test_run_lock (void **state)
   error = start (f);
   assert_error (error, VIREO_ERROR_INVALID_STATE, "VM 'a' is already running");
   g_clear_error (&error);
-  assert_false (vireo_engine_undefine_domain (f->engine, f->domain, FALSE, &error));
+  assert_false (vireo_local_backend_undefine_domain (f->engine, f->domain, FALSE, &error));
   assert_error (error, VIREO_ERROR_INVALID_STATE, "VM 'a' is running; shut it down first");
   changed->vcpus = 2;
-  assert_non_null (vireo_engine_define_domain (f->engine, changed, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, changed, NULL));
 }
 
 /* Another process defined the name with another UUID meanwhile: that
@@ -175,21 +175,21 @@ static void
 test_defined_elsewhere (void **state)
 {
   Fixture *f = *state;
-  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoLocalBackend) other = vireo_local_backend_new (f->root);
   g_autoptr(VireoDomainConfig) theirs = vireo_domain_config_new ("b");
   g_autoptr(VireoDomainConfig) again = vireo_domain_config_new ("b");
   g_autoptr(GError) error = NULL;
 
-  assert_true (vireo_engine_load (other, NULL));
-  assert_true (vireo_engine_undefine_domain (other, vireo_engine_lookup_domain (other, "a"), FALSE, NULL));
+  assert_true (vireo_local_backend_load (other, NULL));
+  assert_true (vireo_local_backend_undefine_domain (other, vireo_local_backend_lookup_domain (other, "a"), FALSE, NULL));
   error = start (f);
   assert_error (error, VIREO_ERROR_NOT_FOUND, "VM 'a' no longer exists");
   g_clear_error (&error);
   assert_false (g_file_test (vireo_domain_get_run_dir (f->domain), G_FILE_TEST_EXISTS));
 
   /* two engines, each without the other's VM, define one name */
-  assert_non_null (vireo_engine_define_domain (other, theirs, NULL));
-  assert_null (vireo_engine_define_domain (f->engine, again, &error));
+  assert_non_null (vireo_local_backend_define_domain (other, theirs, NULL));
+  assert_null (vireo_local_backend_define_domain (f->engine, again, &error));
   assert_error (error, VIREO_ERROR_EXISTS, "A VM named 'b' already exists (with another UUID)");
 }
 

@@ -9,7 +9,7 @@
 
 typedef struct {
   char *root;
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
 } Fixture;
 
 static int
@@ -18,8 +18,8 @@ setup (void **state)
   Fixture *f = g_new0 (Fixture, 1);
 
   f->root = vireo_test_make_root ();
-  f->engine = vireo_engine_new (f->root);
-  assert_true (vireo_engine_load (f->engine, NULL));
+  f->engine = vireo_local_backend_new (f->root);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   *state = f;
   return 0;
 }
@@ -51,7 +51,7 @@ define (Fixture    *f,
   config->vcpus = vcpus;
   config->memory_kib = memory_mib * 1024;
   config->current_memory_kib = config->memory_kib;
-  domain = vireo_engine_define_domain (f->engine, config, &error);
+  domain = vireo_local_backend_define_domain (f->engine, config, &error);
   assert_no_error (error);
   return domain;
 }
@@ -235,7 +235,7 @@ test_new_vm_defaults (void **state)
   assert_null (create (f, o, &error));
   assert_non_null (strstr (error->message, "vCPUs must be from 1 to 255"));
   g_clear_error (&error);
-  assert_null (vireo_engine_lookup_domain (f->engine, "tiny"));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "tiny"));
 
   o->vcpus = 1;
   domain = create (f, o, &error);
@@ -247,9 +247,9 @@ static void
 test_suggest_name (void **state)
 {
   Fixture *f = *state;
-  g_autofree char *iso = vireo_engine_suggest_name (f->engine, "/isos/debian-12.4.0-amd64 netinst.iso");
-  g_autofree char *demo = vireo_engine_suggest_name (f->engine, "demo");
-  g_autofree char *dots = vireo_engine_suggest_name (f->engine, "/tmp/...iso");
+  g_autofree char *iso = vireo_local_backend_suggest_name (f->engine, "/isos/debian-12.4.0-amd64 netinst.iso");
+  g_autofree char *demo = vireo_local_backend_suggest_name (f->engine, "demo");
+  g_autofree char *dots = vireo_local_backend_suggest_name (f->engine, "/tmp/...iso");
   g_autofree char *again = NULL;
   g_autoptr(VireoDomain) taken = NULL;
 
@@ -257,7 +257,7 @@ test_suggest_name (void **state)
   assert_string_equal (demo, "demo");
   assert_string_equal (dots, "vm");
   taken = g_object_ref (define (f, "demo", NULL, 1, 64));
-  again = vireo_engine_suggest_name (f->engine, "demo");
+  again = vireo_local_backend_suggest_name (f->engine, "demo");
   assert_string_equal (again, "demo-2");
 }
 
@@ -267,7 +267,7 @@ static void
 test_image_deletable (void **state)
 {
   Fixture *f = *state;
-  const char *images = vireo_engine_get_paths (f->engine)->images_dir;
+  const char *images = vireo_local_backend_get_paths (f->engine)->images_dir;
   g_autofree char *own = g_build_filename (images, "own.qcow2", NULL);
   g_autofree char *shared = g_build_filename (images, "shared.qcow2", NULL);
   g_autofree char *sneaky = g_build_filename (images, "..", "..", "precious.qcow2", NULL);
@@ -283,23 +283,23 @@ test_image_deletable (void **state)
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA, "raw", "/img/disc.iso"));
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", "/home/user/precious.raw"));
   vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared));
-  da = vireo_engine_define_domain (f->engine, a, &error);
+  da = vireo_local_backend_define_domain (f->engine, a, &error);
   assert_no_error (error);
-  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, b, &error));
   ca = vireo_domain_get_config (da);
-  assert_true (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
-  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 1)));  /* b uses it */
-  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 2)));  /* a CD */
-  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 3)));  /* not Vireo's */
+  assert_true (vireo_local_backend_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
+  assert_false (vireo_local_backend_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 1)));  /* b uses it */
+  assert_false (vireo_local_backend_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 2)));  /* a CD */
+  assert_false (vireo_local_backend_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 3)));  /* not Vireo's */
   /* a path that only seems to be in the folder */
   dotted.device = VIREO_DISK_DEVICE_DISK;
   dotted.path = sneaky;
-  assert_false (vireo_engine_image_deletable (f->engine, da, &dotted));
+  assert_false (vireo_local_backend_image_deletable (f->engine, da, &dotted));
   elsewhere.device = VIREO_DISK_DEVICE_DISK;
   elsewhere.path = (char *) "/img/own.qcow2";
-  assert_false (vireo_engine_image_deletable (f->engine, da, &elsewhere));
+  assert_false (vireo_local_backend_image_deletable (f->engine, da, &elsewhere));
   ((VireoDiskConfig *) g_ptr_array_index (ca->disks, 0))->readonly = TRUE;
-  assert_false (vireo_engine_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
+  assert_false (vireo_local_backend_image_deletable (f->engine, da, g_ptr_array_index (ca->disks, 0)));
 }
 
 int

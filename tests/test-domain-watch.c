@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 #include "vireo-test-util.h"
 
 typedef enum {
@@ -67,8 +67,8 @@ count_fds (void)
 
 /* A running VM whose shim is this process, listening on shim.sock. */
 static VireoDomain *
-running_domain (VireoEngine *engine,
-                const char  *name)
+running_domain (VireoLocalBackend *engine,
+                const char        *name)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_new (name);
   g_autoptr(GSocketAddress) address = NULL;
@@ -77,7 +77,7 @@ running_domain (VireoEngine *engine,
   g_autofree char *json = NULL;
   VireoDomain *domain;
 
-  domain = vireo_engine_define_domain (engine, config, NULL);
+  domain = vireo_local_backend_define_domain (engine, config, NULL);
   assert_non_null (domain);
   g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700);
   sock = g_build_filename (vireo_domain_get_run_dir (domain), "shim.sock", NULL);
@@ -99,12 +99,12 @@ static void
 test_dies_before_watch (void **state)
 {
   g_autofree char *root = vireo_test_make_root ();
-  g_autoptr(VireoEngine) engine = vireo_engine_new (root);
+  g_autoptr(VireoLocalBackend) engine = vireo_local_backend_new (root);
   const PidfdScript scripts[] = { PIDFD_AFTER_DEATH, PIDFD_TOO_LATE };
   VireoDomain *domain;
   guint fds;
 
-  assert_true (vireo_engine_load (engine, NULL));
+  assert_true (vireo_local_backend_load (engine, NULL));
   for (guint i = 0; i < G_N_ELEMENTS (scripts); i++)
     {
       g_autofree char *name = g_strdup_printf ("race%u", i);
@@ -129,11 +129,11 @@ static void
 test_lives (void **state)
 {
   g_autofree char *root = vireo_test_make_root ();
-  g_autoptr(VireoEngine) engine = vireo_engine_new (root);
+  g_autoptr(VireoLocalBackend) engine = vireo_local_backend_new (root);
   VireoDomain *domain;
   guint fds;
 
-  assert_true (vireo_engine_load (engine, NULL));
+  assert_true (vireo_local_backend_load (engine, NULL));
   domain = running_domain (engine, "alive");
   fds = count_fds ();
   vireo_domain_refresh_state (domain);

@@ -10,8 +10,8 @@
 #include "vireo-disks.h"
 #include "vireo-domain-lock.h"
 #include "vireo-domain-private.h"
-#include "vireo-engine.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-port-forwards.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
@@ -29,7 +29,7 @@
 
 typedef struct {
   char *root;
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
 } Fixture;
 
 static int
@@ -38,7 +38,7 @@ setup (void **state)
   Fixture *f = g_new0 (Fixture, 1);
 
   f->root = vireo_test_make_root ();
-  f->engine = vireo_engine_new (f->root);
+  f->engine = vireo_local_backend_new (f->root);
   *state = f;
   return 0;
 }
@@ -83,19 +83,19 @@ test_define_load_undefine (void **state)
   Fixture *f = *state;
   g_autoptr(VireoDomainConfig) a = make_config ("alpha");
   g_autoptr(VireoDomainConfig) b = make_config ("beta");
-  g_autoptr(VireoEngine) again = NULL;
+  g_autoptr(VireoLocalBackend) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *file = NULL;
   VireoDomain *domain;
 
-  assert_true (vireo_engine_load (f->engine, &error));
-  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 0);
-  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
-  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  assert_true (vireo_local_backend_load (f->engine, &error));
+  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (f->engine)), 0);
+  assert_non_null (vireo_local_backend_define_domain (f->engine, b, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, &error));
   assert_no_error (error);
 
   /* sorted by name, saved as NAME.xml, private to the user */
-  domain = g_list_model_get_item (vireo_engine_get_domains (f->engine), 0);
+  domain = g_list_model_get_item (vireo_local_backend_get_domains (f->engine), 0);
   assert_string_equal (vireo_domain_get_name (domain), "alpha");
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
   g_object_unref (domain);
@@ -103,19 +103,19 @@ test_define_load_undefine (void **state)
   assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
 
   /* a new engine finds them */
-  again = vireo_engine_new (f->root);
-  assert_true (vireo_engine_load (again, NULL));
-  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (again)), 2);
-  assert_int_equal (vireo_engine_get_load_errors (again)->len, 0);
+  again = vireo_local_backend_new (f->root);
+  assert_true (vireo_local_backend_load (again, NULL));
+  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (again)), 2);
+  assert_int_equal (vireo_local_backend_get_load_errors (again)->len, 0);
 
   /* redefining the same VM (same UUID) replaces it */
   a->vcpus = 4;
-  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
-  domain = vireo_engine_lookup_domain (f->engine, "alpha");
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, &error));
+  domain = vireo_local_backend_lookup_domain (f->engine, "alpha");
   assert_int_equal (vireo_domain_get_config (domain)->vcpus, 4);
 
-  assert_true (vireo_engine_undefine_domain (f->engine, domain, FALSE, &error));
-  assert_null (vireo_engine_lookup_domain (f->engine, "alpha"));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, domain, FALSE, &error));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "alpha"));
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
 }
 
@@ -129,32 +129,32 @@ test_define_conflicts (void **state)
   g_autoptr(VireoDomainConfig) bad = make_config ("bad");
   g_autoptr(GError) error = NULL;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, NULL));
 
-  assert_null (vireo_engine_define_domain (f->engine, same_name, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, same_name, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
   g_clear_error (&error);
 
   g_free (same_uuid->uuid);
   same_uuid->uuid = g_strdup (a->uuid);
-  assert_null (vireo_engine_define_domain (f->engine, same_uuid, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, same_uuid, &error));
   assert_non_null (strstr (error->message, "is already used by VM 'alpha'"));
   g_clear_error (&error);
 
   bad->vcpus = 0;
-  assert_null (vireo_engine_define_domain (f->engine, bad, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, bad, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
   g_clear_error (&error);
 
-  assert_false (vireo_engine_check_new_name (f->engine, "alpha", &error));
+  assert_false (vireo_local_backend_check_new_name (f->engine, "alpha", &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
   g_clear_error (&error);
-  assert_false (vireo_engine_check_new_name (f->engine, "../x", &error));
+  assert_false (vireo_local_backend_check_new_name (f->engine, "../x", &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME));
 
   /* the original is untouched */
-  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 1);
+  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (f->engine)), 1);
 }
 
 /* A writable disk in the document portal is refused when it is defined
@@ -173,15 +173,15 @@ test_define_document_portal (void **state)
   g_autoptr(GError) error = NULL;
 
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA,
                                                                "raw", iso));
-  assert_non_null (vireo_engine_define_domain (f->engine, config, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, config, &error));
   assert_no_error (error);
 
   g_free (vda->path);
   vda->path = g_strdup (disk);
-  assert_null (vireo_engine_define_domain (f->engine, config, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, config, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
   expected = g_strdup_printf ("VM 'portal' cannot write disk vda (%s): it is shared through the document portal, "
                               "where QEMU cannot lock it; copy the image into Vireo's storage folder, or give "
@@ -190,7 +190,7 @@ test_define_document_portal (void **state)
   g_clear_error (&error);
   /* read-only, QEMU reads it without a lock */
   vda->readonly = TRUE;
-  assert_non_null (vireo_engine_define_domain (f->engine, config, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, config, &error));
   assert_no_error (error);
   if (saved != NULL)
     g_setenv ("XDG_RUNTIME_DIR", saved, TRUE);
@@ -208,9 +208,9 @@ test_define_network_mac_conflicts (void **state)
 
   g_ptr_array_add (a->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "lab", "52:54:00:aa:bb:cc"));
   g_ptr_array_add (b->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "lab", "52:54:00:AA:BB:CC"));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
-  assert_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, NULL));
+  assert_null (vireo_local_backend_define_domain (f->engine, b, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
   assert_non_null (strstr (error->message, "already used on network 'lab' by VM 'alpha'"));
   g_clear_error (&error);
@@ -218,9 +218,9 @@ test_define_network_mac_conflicts (void **state)
   /* the same MAC on another network, or in user mode, is no conflict */
   g_free (((VireoNicConfig *) g_ptr_array_index (b->nics, 0))->network);
   ((VireoNicConfig *) g_ptr_array_index (b->nics, 0))->network = g_strdup ("other");
-  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, b, &error));
   /* and redefining alpha itself is no conflict with alpha */
-  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, &error));
   assert_no_error (error);
 }
 
@@ -241,21 +241,21 @@ test_define_nvram_conflicts (void **state)
   b->nvram = g_strdup ("/nonexistent/x.qcow2");
   g_free (disk->path);
   disk->path = g_strdup ("/nonexistent/alpha_VARS.qcow2");
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
-  assert_true (vireo_engine_image_in_use (f->engine, NULL, "/nonexistent/alpha_VARS.qcow2"));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, NULL));
+  assert_true (vireo_local_backend_image_in_use (f->engine, NULL, "/nonexistent/alpha_VARS.qcow2"));
 
   /* beta's NVRAM would be alpha's disk */
-  assert_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, b, &error));
   assert_string_equal (error->message, "VM 'beta': /nonexistent/x.qcow2 is the NVRAM or a file of VM 'alpha': "
                                        "a VM's NVRAM is its own");
   g_clear_error (&error);
   /* gamma's disk would be alpha's NVRAM */
-  assert_null (vireo_engine_define_domain (f->engine, c, &error));
+  assert_null (vireo_local_backend_define_domain (f->engine, c, &error));
   assert_non_null (strstr (error->message, "/nonexistent/alpha_VARS.qcow2 is the NVRAM or a file of VM 'alpha'"));
   g_clear_error (&error);
   /* alpha itself, again, is no conflict */
-  assert_non_null (vireo_engine_define_domain (f->engine, a, &error));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, &error));
   assert_no_error (error);
 }
 
@@ -280,11 +280,11 @@ test_corrupt_files_are_skipped (void **state)
   write_domain_file (f, "twin.xml", twin_xml);      /* good's UUID */
   write_domain_file (f, "good.xml.Q1W2E3", "partial temporary file");
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_int_equal (g_list_model_get_n_items (vireo_engine_get_domains (f->engine)), 1);
-  assert_non_null (vireo_engine_lookup_domain (f->engine, "good"));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (f->engine)), 1);
+  assert_non_null (vireo_local_backend_lookup_domain (f->engine, "good"));
 
-  errors = vireo_engine_get_load_errors (f->engine);
+  errors = vireo_local_backend_get_load_errors (f->engine);
   assert_int_equal (errors->len, 4);
   for (guint i = 0; i < errors->len; i++)
     {
@@ -306,10 +306,10 @@ test_corrupt_files_are_skipped (void **state)
                                 VIREO_ERROR, VIREO_ERROR_EXISTS));
 
   /* a VM is found by name, not by searching the text */
-  assert_string_equal (vireo_engine_lookup_load_error (f->engine, "twin")->name, "twin");
-  assert_true (g_str_has_suffix (vireo_engine_lookup_load_error (f->engine, "broken")->path, "/broken.xml"));
-  assert_null (vireo_engine_lookup_load_error (f->engine, "good"));
-  assert_null (vireo_engine_lookup_load_error (f->engine, "nosuch"));
+  assert_string_equal (vireo_local_backend_lookup_load_error (f->engine, "twin")->name, "twin");
+  assert_true (g_str_has_suffix (vireo_local_backend_lookup_load_error (f->engine, "broken")->path, "/broken.xml"));
+  assert_null (vireo_local_backend_lookup_load_error (f->engine, "good"));
+  assert_null (vireo_local_backend_lookup_load_error (f->engine, "nosuch"));
 
   /* skipped files are reported, never deleted */
   {
@@ -341,8 +341,8 @@ test_stale_state_files (void **state)
   g_autofree char *path = NULL;
   VireoDomain *domain;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, config, NULL);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, config, NULL);
   g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700);
   path = g_build_filename (vireo_domain_get_run_dir (domain), "state.json", NULL);
 
@@ -432,19 +432,19 @@ test_describe_guest (void **state)
   VireoDomain *domain;
   VireoProcStat st;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   kernel->kernel = g_strdup ("/boot/vmlinuz");
   vireo_domain_config_add_disk (iso, vireo_disk_config_new (VIREO_DISK_DEVICE_CDROM, VIREO_DISK_BUS_SATA,
                                                             "raw", "/isos/debian-12.iso"));
   g_ptr_array_insert (iso->boot_devs, 0, g_strdup ("cdrom"));
 
-  debian = vireo_domain_describe_guest (vireo_engine_define_domain (f->engine, imported, NULL));
+  debian = vireo_domain_describe_guest (vireo_local_backend_define_domain (f->engine, imported, NULL));
   assert_string_equal (debian, "Debian 12");
-  linux_boot = vireo_domain_describe_guest (vireo_engine_define_domain (f->engine, kernel, NULL));
+  linux_boot = vireo_domain_describe_guest (vireo_local_backend_define_domain (f->engine, kernel, NULL));
   assert_string_equal (linux_boot, "Linux, booted from a kernel file");
-  install = vireo_domain_describe_guest (vireo_engine_define_domain (f->engine, iso, NULL));
+  install = vireo_domain_describe_guest (vireo_local_backend_define_domain (f->engine, iso, NULL));
   assert_string_equal (install, "Installing from debian-12.iso");
-  domain = vireo_engine_define_domain (f->engine, plain, NULL);
+  domain = vireo_local_backend_define_domain (f->engine, plain, NULL);
   assert_null (vireo_domain_describe_guest (domain));
 
   /* a live shim's state.json (this process stands in for the shim) */
@@ -494,7 +494,7 @@ on_undefined (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  assert_true (vireo_engine_undefine_domain_finish (VIREO_ENGINE (source), result, &error));
+  assert_true (vireo_local_backend_undefine_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error));
   *(gboolean *) user_data = TRUE;
 }
 
@@ -522,21 +522,21 @@ test_undefine_async (void **state)
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", shared));
   vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", shared));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, a, &error);
-  assert_non_null (vireo_engine_define_domain (f->engine, b, &error));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, a, &error);
+  assert_non_null (vireo_local_backend_define_domain (f->engine, b, &error));
   run_dir = g_strdup (vireo_domain_get_run_dir (domain));
   g_mkdir_with_parents (run_dir, 0700);
 
-  vireo_engine_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
+  vireo_local_backend_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
   vireo_test_pump (NULL, &done, 10000);
   assert_true (done);
-  assert_null (vireo_engine_lookup_domain (f->engine, "a"));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "a"));
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   assert_false (g_file_test (own, G_FILE_TEST_EXISTS));
   assert_true (g_file_test (shared, G_FILE_TEST_EXISTS));
   assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
-  assert_non_null (vireo_engine_lookup_domain (f->engine, "b"));
+  assert_non_null (vireo_local_backend_lookup_domain (f->engine, "b"));
 }
 
 /* The images to delete are chosen from the list in memory, then asked
@@ -559,18 +559,18 @@ test_undefine_rechecks_on_disk (void **state)
   assert_true (g_file_set_contents (own, "x", 1, NULL));
   vireo_domain_config_add_disk (a, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
   vireo_domain_config_add_disk (c, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "raw", own));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, a, &error);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, a, &error);
   assert_no_error (error);
   /* another process, unseen by this engine's list */
   xml = vireo_domain_config_format (c);
   write_domain_file (f, "c.xml", xml);
-  assert_null (vireo_engine_lookup_domain (f->engine, "c"));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "c"));
 
-  vireo_engine_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
+  vireo_local_backend_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
   vireo_test_pump (NULL, &done, 10000);
   assert_true (done);
-  assert_null (vireo_engine_lookup_domain (f->engine, "a"));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "a"));
   assert_true (g_file_test (own, G_FILE_TEST_EXISTS));
 }
 
@@ -584,7 +584,7 @@ on_items_changed (GListModel *model,
   *done = TRUE;
 }
 
-/* A caller that never calls vireo_engine_undefine_domain_finish() (no
+/* A caller that never calls vireo_local_backend_undefine_domain_finish() (no
  * callback at all) still sees the VM leave the list. */
 static void
 test_undefine_without_finish (void **state)
@@ -596,15 +596,15 @@ test_undefine_without_finish (void **state)
   VireoDomain *domain;
   gboolean changed = FALSE;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, a, NULL);
   assert_non_null (domain);
-  domains = vireo_engine_get_domains (f->engine);
+  domains = vireo_local_backend_get_domains (f->engine);
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), &changed);
-  vireo_engine_undefine_domain_async (f->engine, domain, FALSE, NULL, NULL, NULL);
+  vireo_local_backend_undefine_domain_async (f->engine, domain, FALSE, NULL, NULL, NULL);
   vireo_test_pump (NULL, &changed, 10000);
   assert_true (changed);
-  assert_null (vireo_engine_lookup_domain (f->engine, "a"));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "a"));
   assert_int_equal (g_list_model_get_n_items (domains), 0);
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   g_signal_handlers_disconnect_by_data (domains, &changed);
@@ -628,19 +628,19 @@ test_finish_checks_the_tag (void **state)
   g_autoptr(VireoDomain) domain = NULL;
   g_autoptr(GAsyncResult) result = NULL;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  vireo_engine_define_domain_async (f->engine, a, NULL, keep_result, &result);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  vireo_local_backend_define_domain_async (f->engine, a, NULL, keep_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
   g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*undefine_domain_finish*is_tagged*failed");
-  assert_false (vireo_engine_undefine_domain_finish (f->engine, result, NULL));
+  assert_false (vireo_local_backend_undefine_domain_finish (f->engine, result, NULL));
   g_test_assert_expected_messages ();
   g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*disks_attach_finish*is_tagged*failed");
   assert_null (vireo_disks_attach_finish (f->engine, result, NULL));
   g_test_assert_expected_messages ();
 
-  domain = vireo_engine_define_domain_finish (f->engine, result, NULL);
+  domain = vireo_local_backend_define_domain_finish (f->engine, result, NULL);
   assert_non_null (domain);
   assert_string_equal (vireo_domain_get_name (domain), "a");
 }
@@ -651,7 +651,7 @@ on_attached (GObject      *source,
              gpointer      user_data)
 {
   GError **error = user_data;
-  g_autofree char *target = vireo_disks_attach_finish (VIREO_ENGINE (source), result, error);
+  g_autofree char *target = vireo_disks_attach_finish (VIREO_LOCAL_BACKEND (source), result, error);
 
   assert_null (target);
   assert_non_null (*error);
@@ -667,8 +667,8 @@ test_operation_finish (void **state)
   VireoDomain *domain;
   GAsyncResult *results[2] = { NULL, NULL };
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, a, NULL);
   vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_PAUSE, NULL, keep_result, &results[0]);
   vireo_domain_destroy_async (domain, NULL, keep_result, &results[1]);
   while (results[0] == NULL || results[1] == NULL)
@@ -703,8 +703,8 @@ test_attach_cancelled (void **state)
   VireoDiskRequest request = { VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, 64 << 20, NULL, images };
   VireoDomain *domain;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, a, NULL);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, a, NULL);
   before = vireo_test_read (file);
   vireo_disks_attach_async (f->engine, domain, &request, &job, cancellable, on_attached, &error);
   assert_non_null (job);
@@ -726,7 +726,7 @@ on_created (GObject      *source,
             gpointer      user_data)
 {
   GError **error = user_data;
-  VireoDomain *domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, error);
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, error);
 
   /* the error pointer doubles as "done": a VM sets a placeholder */
   if (domain != NULL)
@@ -761,7 +761,7 @@ test_create_async (void **state)
   g_autofree char *file = g_build_filename (f->root, "config", "domains", "n.xml", NULL);
   GError *error;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   options->name = g_strdup ("n");
   options->memory_mib = 256;
   options->disk_bytes = 8 << 20;
@@ -777,14 +777,14 @@ test_create_async (void **state)
   g_clear_error (&error);
   assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
-  assert_null (vireo_engine_lookup_domain (f->engine, "n"));
+  assert_null (vireo_local_backend_lookup_domain (f->engine, "n"));
 
   error = create_and_wait (f, options, FALSE);
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
   g_clear_error (&error);
   assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
   assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
-  assert_non_null (vireo_engine_lookup_domain (f->engine, "n"));
+  assert_non_null (vireo_local_backend_lookup_domain (f->engine, "n"));
 }
 
 /* An installer boots through UEFI with a TPM when OVMF is there; a
@@ -815,14 +815,14 @@ test_create_firmware (void **state)
   assert_false (tpm);
   g_unsetenv ("VIREO_OVMF_DIR");
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   options->name = g_strdup ("u");
   options->memory_mib = 256;
   options->efi = options->tpm = TRUE;
   error = create_and_wait (f, options, FALSE);
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
   g_clear_error (&error);
-  domain = vireo_engine_lookup_domain (f->engine, "u");
+  domain = vireo_local_backend_lookup_domain (f->engine, "u");
   assert_true (vireo_domain_config_uses_efi (vireo_domain_get_config (domain)));
   assert_string_equal (vireo_domain_get_config (domain)->tpm_model, "tpm-crb");
 }
@@ -834,19 +834,19 @@ test_generate_mac (void **state)
   Fixture *f = *state;
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *name = g_strdup_printf ("m%u", i);
       g_autoptr(VireoDomainConfig) config = make_config (name);
-      g_autofree char *mac = vireo_engine_generate_mac (f->engine);
+      g_autofree char *mac = vireo_local_backend_generate_mac (f->engine);
       g_autofree char *normal = vireo_mac_normalize (mac);
 
       assert_non_null (normal);
       assert_true (g_str_has_prefix (mac, "52:54:00:"));
       assert_false (g_hash_table_contains (used, mac));
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
-      assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+      assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
       g_hash_table_add (used, g_strdup (mac));
     }
 }
@@ -869,8 +869,8 @@ test_clone_names (void **state)
   assert_true (g_str_has_suffix (cl, "-clone12"));
   assert_true (vireo_name_validate (cl, NULL));
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, taken, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, taken, NULL));
   suggested = vireo_clone_suggest_name (f->engine, "web");
   assert_string_equal (suggested, "web-clone2");
 }
@@ -894,7 +894,7 @@ on_cloned (GObject      *source,
   g_autoptr(VireoLock) change = NULL;
   g_autoptr(VireoLock) run = NULL;
 
-  w->clone = vireo_clone_domain_finish (VIREO_ENGINE (source), result, &w->error);
+  w->clone = vireo_clone_domain_finish (VIREO_LOCAL_BACKEND (source), result, &w->error);
   /* what a front end does next from here: start it, clone it again */
   change = _vireo_domain_lock_change (run_dir, name, VIREO_DOMAIN_LOCK_STARTING, NULL);
   run = change ? _vireo_domain_lock_run (run_dir, name, VIREO_DOMAIN_LOCK_STARTING, NULL) : NULL;
@@ -921,14 +921,14 @@ make_source (Fixture *f)
   g_autoptr(VireoCreateOptions) options = vireo_create_options_new ();
   GError *error;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   options->name = g_strdup ("src");
   options->memory_mib = 256;
   options->disk_bytes = 8 << 20;
   error = create_and_wait (f, options, FALSE);
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
   g_clear_error (&error);
-  return vireo_engine_lookup_domain (f->engine, "src");
+  return vireo_local_backend_lookup_domain (f->engine, "src");
 }
 
 static int
@@ -999,7 +999,7 @@ test_clone_stale_definition (void **state)
   assert_int_equal (file_mode (base), 0600);
   assert_true (w.source_lockable);
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   assert_int_equal (vireo_domain_get_config (w.source)->vcpus, 3);
   w.done = FALSE;
   clone_wait (f, &w, "c");
@@ -1059,7 +1059,7 @@ test_clone_rolls_back (void **state)
   after = list_folder (images);
   assert_string_equal (after, listed);
   assert_int_equal (file_mode (base), 0600);
-  on_disk = _vireo_domain_read_definition (vireo_engine_get_paths (f->engine), "src", &error);
+  on_disk = _vireo_domain_read_definition (vireo_local_backend_get_paths (f->engine), "src", &error);
   assert_no_error (error);
   assert_true (vireo_storage_check_images (on_disk, &error));
   assert_no_error (error);
@@ -1087,7 +1087,7 @@ static void
 test_image_users (void **state)
 {
   Fixture *f = *state;
-  const VireoPaths *paths = vireo_engine_get_paths (f->engine);
+  const VireoPaths *paths = vireo_local_backend_get_paths (f->engine);
   g_autofree char *base = g_build_filename (paths->images_dir, "base.qcow2", NULL);
   g_autofree char *deep = g_build_filename (paths->images_dir, "deep.qcow2", NULL);
   g_autofree char *chain = g_strconcat (base, ",", deep, NULL);
@@ -1099,15 +1099,15 @@ test_image_users (void **state)
   g_autofree char *kept = NULL;
   VireoDiskConfig *disk;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   disk = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", "/nonexistent/a.qcow2");
   disk->backing = g_strsplit (chain, ",", -1);
   vireo_domain_config_add_disk (a, disk);
   vireo_domain_config_add_disk (b, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
                                                           "qcow2", base));
-  assert_non_null (vireo_engine_define_domain (f->engine, a, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, b, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, c, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, a, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, b, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, c, NULL));
 
   users = _vireo_store_image_users (paths, base, NULL, NULL);
   assert_int_equal (g_strv_length (users), 2);
@@ -1115,9 +1115,9 @@ test_image_users (void **state)
   assert_string_equal (users[1], "b");
   others = _vireo_store_image_users (paths, base, "b", NULL);
   assert_int_equal (g_strv_length (others), 1);
-  assert_true (vireo_engine_image_in_use (f->engine, vireo_engine_lookup_domain (f->engine, "b"), base));
+  assert_true (vireo_local_backend_image_in_use (f->engine, vireo_local_backend_lookup_domain (f->engine, "b"), base));
 
-  kept = vireo_engine_describe_kept_base (f->engine, vireo_engine_lookup_domain (f->engine, "a"), disk);
+  kept = vireo_local_backend_describe_kept_base (f->engine, vireo_local_backend_lookup_domain (f->engine, "a"), disk);
   assert_non_null (kept);
   assert_non_null (strstr (kept, ": VM 'b' uses it"));
   assert_true (g_str_has_prefix (kept, "Kept ") && strstr (kept, base) != NULL);
@@ -1130,8 +1130,8 @@ test_image_users (void **state)
   g_clear_pointer (&others, g_strfreev);
   others = _vireo_store_image_users (paths, deep, "a", NULL);
   assert_null (others[0]);
-  assert_true (vireo_engine_image_in_use (f->engine, vireo_engine_lookup_domain (f->engine, "b"), deep));
-  assert_false (vireo_engine_image_in_use (f->engine, vireo_engine_lookup_domain (f->engine, "a"), deep));
+  assert_true (vireo_local_backend_image_in_use (f->engine, vireo_local_backend_lookup_domain (f->engine, "b"), deep));
+  assert_false (vireo_local_backend_image_in_use (f->engine, vireo_local_backend_lookup_domain (f->engine, "a"), deep));
 }
 
 /* A MAC that a defined VM uses is drawn again: the engine's random source
@@ -1146,47 +1146,47 @@ test_generate_mac_skips_used (void **state)
   g_autofree char *second = vireo_mac_generate (twin);
   g_autofree char *mac = NULL;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   assert_string_not_equal (first, second);
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, first));
-  assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
 
-  _vireo_engine_set_rand (f->engine, g_rand_new_with_seed (1234));
-  mac = vireo_engine_generate_mac (f->engine);
+  _vireo_local_backend_set_rand (f->engine, g_rand_new_with_seed (1234));
+  mac = vireo_local_backend_generate_mac (f->engine);
   assert_string_equal (mac, second);
 }
 
 static gboolean
-has_n_domains (VireoEngine *engine,
-               guint        n)
+has_n_domains (VireoLocalBackend *engine,
+               guint              n)
 {
-  return g_list_model_get_n_items (vireo_engine_get_domains (engine)) == n;
+  return g_list_model_get_n_items (vireo_local_backend_get_domains (engine)) == n;
 }
 
 static void
 test_monitoring_sees_other_clients (void **state)
 {
   Fixture *f = *state;
-  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoLocalBackend) other = vireo_local_backend_new (f->root);
   g_autoptr(VireoDomainConfig) config = make_config ("elsewhere");
   gboolean seen = FALSE;
   VireoDomain *domain;
   gint64 end;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_true (vireo_engine_load (other, NULL));
-  vireo_engine_start_monitoring (f->engine, 20);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (other, NULL));
+  vireo_local_backend_start_monitoring (f->engine, 20);
 
   /* another client defines a VM … */
-  assert_non_null (vireo_engine_define_domain (other, config, NULL));
+  assert_non_null (vireo_local_backend_define_domain (other, config, NULL));
   end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (!(seen = has_n_domains (f->engine, 1)) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
   assert_true (seen);
 
   /* … and deletes it */
-  domain = vireo_engine_lookup_domain (other, "elsewhere");
-  assert_true (vireo_engine_undefine_domain (other, domain, FALSE, NULL));
+  domain = vireo_local_backend_lookup_domain (other, "elsewhere");
+  assert_true (vireo_local_backend_undefine_domain (other, domain, FALSE, NULL));
   end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (!(seen = has_n_domains (f->engine, 0)) && g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
@@ -1204,7 +1204,7 @@ on_define_done (GObject      *source,
                 gpointer      user_data)
 {
   DefineWait *wait = user_data;
-  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &wait->error);
+  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &wait->error);
 
   wait->done = TRUE;
 }
@@ -1216,7 +1216,7 @@ test_cancelled_define_tells_caller (void **state)
 {
   Fixture *f = *state;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *name = g_strdup_printf ("c%u", i);
@@ -1225,7 +1225,7 @@ test_cancelled_define_tells_caller (void **state)
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       DefineWait wait = { FALSE, NULL };
 
-      vireo_engine_define_domain_async (f->engine, config, cancellable, on_define_done, &wait);
+      vireo_local_backend_define_domain_async (f->engine, config, cancellable, on_define_done, &wait);
       /* sooner or later than the worker's write, as it happens */
       if (i % 2 == 1)
         g_usleep (i * 500);
@@ -1234,17 +1234,17 @@ test_cancelled_define_tells_caller (void **state)
       assert_true (wait.done);
       assert_true (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
       g_clear_error (&wait.error);
-      assert_int_equal (vireo_engine_lookup_domain (f->engine, name) != NULL,
+      assert_int_equal (vireo_local_backend_lookup_domain (f->engine, name) != NULL,
                         g_file_test (file, G_FILE_TEST_EXISTS));
     }
 }
 
 static gboolean
-title_is (VireoEngine *engine,
-          const char  *name,
-          const char  *title)
+title_is (VireoLocalBackend *engine,
+          const char        *name,
+          const char        *title)
 {
-  VireoDomain *domain = vireo_engine_lookup_domain (engine, name);
+  VireoDomain *domain = vireo_local_backend_lookup_domain (engine, name);
 
   return domain && g_strcmp0 (vireo_domain_get_config (domain)->title, title) == 0;
 }
@@ -1255,17 +1255,17 @@ static void
 test_monitoring_sees_edits_in_place (void **state)
 {
   Fixture *f = *state;
-  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoLocalBackend) other = vireo_local_backend_new (f->root);
   g_autoptr(VireoDomainConfig) config = make_config ("edited");
   g_autofree char *file = g_build_filename (f->root, "config", "domains", "edited.xml", NULL);
   g_autofree char *xml = NULL;
   gint64 end;
   FILE *fp;
 
-  assert_true (vireo_engine_load (other, NULL));
-  assert_non_null (vireo_engine_define_domain (other, config, NULL));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  vireo_engine_start_monitoring (f->engine, 20);
+  assert_true (vireo_local_backend_load (other, NULL));
+  assert_non_null (vireo_local_backend_define_domain (other, config, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  vireo_local_backend_start_monitoring (f->engine, 20);
   config->title = g_strdup ("in place");
   xml = vireo_domain_config_format (config);
   fp = fopen (file, "w");
@@ -1284,11 +1284,11 @@ static void
 test_reload_keeps_newer_definitions (void **state)
 {
   Fixture *f = *state;
-  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoLocalBackend) other = vireo_local_backend_new (f->root);
 
-  assert_true (vireo_engine_load (other, NULL));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  vireo_engine_start_monitoring (f->engine, 20);
+  assert_true (vireo_local_backend_load (other, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  vireo_local_backend_start_monitoring (f->engine, 20);
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *theirs = g_strdup_printf ("theirs%u", i);
@@ -1298,17 +1298,17 @@ test_reload_keeps_newer_definitions (void **state)
       VireoDomain *mine;
       gint64 end;
 
-      assert_non_null (vireo_engine_define_domain (other, a, NULL));
+      assert_non_null (vireo_local_backend_define_domain (other, a, NULL));
       /* let the reload start, then define while it reads */
       end = g_get_monotonic_time () + (i % 5) * 10000;
       while (g_get_monotonic_time () < end)
         g_main_context_iteration (NULL, FALSE);
-      mine = vireo_engine_define_domain (f->engine, b, NULL);
+      mine = vireo_local_backend_define_domain (f->engine, b, NULL);
       assert_non_null (mine);
       end = g_get_monotonic_time () + 300000;
       while (g_get_monotonic_time () < end)
         g_main_context_iteration (NULL, FALSE);
-      assert_ptr_equal (vireo_engine_lookup_domain (f->engine, ours), mine);
+      assert_ptr_equal (vireo_local_backend_lookup_domain (f->engine, ours), mine);
     }
 }
 
@@ -1321,14 +1321,14 @@ test_monitoring_is_quiet (void **state)
   g_autoptr(VireoDomainConfig) config = make_config ("still");
   gint64 end;
 
-  assert_true (vireo_engine_load (f->engine, NULL));
-  assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
-  vireo_engine_start_monitoring (f->engine, 20);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
+  vireo_local_backend_start_monitoring (f->engine, 20);
   end = g_get_monotonic_time () + G_USEC_PER_SEC;
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, FALSE);
   /* the first load, the one define's event asks for, and no more */
-  assert_true (_vireo_engine_get_load_count (f->engine) <= 3);
+  assert_true (_vireo_local_backend_get_load_count (f->engine) <= 3);
 }
 
 static void
@@ -1345,7 +1345,7 @@ static void
 test_reload_reads_changed_files_only (void **state)
 {
   Fixture *f = *state;
-  g_autoptr(VireoEngine) other = vireo_engine_new (f->root);
+  g_autoptr(VireoLocalBackend) other = vireo_local_backend_new (f->root);
   g_autoptr(VireoDomainConfig) a = make_config ("a");
   g_autoptr(VireoDomainConfig) b = make_config ("b");
   g_autoptr(VireoDomainConfig) edited = NULL;
@@ -1353,23 +1353,23 @@ test_reload_reads_changed_files_only (void **state)
   VireoDomain *da, *db;
   guint a_changes = 0, b_changes = 0;
 
-  assert_true (vireo_engine_load (other, NULL));
-  assert_non_null (vireo_engine_define_domain (other, a, NULL));
-  assert_non_null (vireo_engine_define_domain (other, b, NULL));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  da = vireo_engine_lookup_domain (f->engine, "a");
-  db = vireo_engine_lookup_domain (f->engine, "b");
+  assert_true (vireo_local_backend_load (other, NULL));
+  assert_non_null (vireo_local_backend_define_domain (other, a, NULL));
+  assert_non_null (vireo_local_backend_define_domain (other, b, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  da = vireo_local_backend_lookup_domain (f->engine, "a");
+  db = vireo_local_backend_lookup_domain (f->engine, "b");
   before = vireo_domain_get_config (da);
   g_signal_connect (da, "notify::config", G_CALLBACK (count_notify), &a_changes);
   g_signal_connect (db, "notify::config", G_CALLBACK (count_notify), &b_changes);
 
   /* another client edits b only */
-  edited = vireo_domain_config_copy (vireo_domain_get_config (vireo_engine_lookup_domain (other, "b")));
+  edited = vireo_domain_config_copy (vireo_domain_get_config (vireo_local_backend_lookup_domain (other, "b")));
   edited->title = g_strdup ("edited elsewhere");
-  assert_non_null (vireo_engine_define_domain (other, edited, NULL));
-  assert_true (vireo_engine_load (f->engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (other, edited, NULL));
+  assert_true (vireo_local_backend_load (f->engine, NULL));
 
-  assert_ptr_equal (vireo_engine_lookup_domain (f->engine, "a"), da);
+  assert_ptr_equal (vireo_local_backend_lookup_domain (f->engine, "a"), da);
   assert_ptr_equal (vireo_domain_get_config (da), before);   /* not even re-parsed */
   assert_int_equal (a_changes, 0);
   assert_int_equal (b_changes, 1);
@@ -1395,9 +1395,9 @@ test_reload_reads_changed_files_only (void **state)
     times[0] = st.st_atim;
     times[1] = st.st_mtim;
     assert_int_equal (utimensat (AT_FDCWD, path, times, 0), 0);
-    assert_true (vireo_engine_load (f->engine, NULL));
-    assert_ptr_equal (vireo_engine_lookup_domain (f->engine, "a"), da);
-    assert_int_equal (vireo_engine_get_load_errors (f->engine)->len, 0);
+    assert_true (vireo_local_backend_load (f->engine, NULL));
+    assert_ptr_equal (vireo_local_backend_lookup_domain (f->engine, "a"), da);
+    assert_int_equal (vireo_local_backend_get_load_errors (f->engine)->len, 0);
   }
   g_signal_handlers_disconnect_by_data (da, &a_changes);
   g_signal_handlers_disconnect_by_data (db, &b_changes);
@@ -1418,9 +1418,9 @@ on_forward_edited (GObject      *source,
   ForwardResult *r = user_data;
 
   if (g_async_result_is_tagged (result, vireo_port_forwards_add_async))
-    r->ok = vireo_port_forwards_add_finish (VIREO_ENGINE (source), result, &r->pending, &r->error);
+    r->ok = vireo_port_forwards_add_finish (VIREO_LOCAL_BACKEND (source), result, &r->pending, &r->error);
   else
-    r->ok = vireo_port_forwards_remove_finish (VIREO_ENGINE (source), result, &r->pending, &r->error);
+    r->ok = vireo_port_forwards_remove_finish (VIREO_LOCAL_BACKEND (source), result, &r->pending, &r->error);
   r->done = TRUE;
 }
 
@@ -1468,8 +1468,8 @@ test_port_forwards_offline (void **state)
 
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, "default", "52:54:00:00:00:0a"));
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:00:00:0b"));
-  assert_true (vireo_engine_load (f->engine, NULL));
-  domain = vireo_engine_define_domain (f->engine, config, &error);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, config, &error);
   assert_no_error (error);
 
   /* no MAC: the first user-mode NIC */

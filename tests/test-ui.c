@@ -28,7 +28,7 @@
 #include "vireo-clone-dialog.h"
 #include "vireo-convert-disk-dialog.h"
 #include "vireo-disk-row.h"
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 #include "vireo-error.h"
 #include "vireo-network-row.h"
 #include "vireo-networks-window.h"
@@ -45,8 +45,8 @@
 
 typedef struct {
   char *root;
-  VireoEngine *engine;     /* the window's */
-  VireoEngine *other;      /* another client, as vireoctl would be */
+  VireoLocalBackend *engine;     /* the window's */
+  VireoLocalBackend *other;      /* another client, as vireoctl would be */
   VireoWindow *window;
   /* what the manager's tests hand on, one behaviour each, in order */
   VireoDomain *vm;         /* the wizard's VM (borrowed from the engine) */
@@ -110,15 +110,15 @@ setup (void **state)
   g_autoptr(VireoDomainConfig) beta = guest_config ("beta");
 
   f->root = vireo_test_make_root ();
-  f->other = vireo_engine_new (f->root);
-  assert_true (vireo_engine_load (f->other, NULL));
+  f->other = vireo_local_backend_new (f->root);
+  assert_true (vireo_local_backend_load (f->other, NULL));
   alpha->title = g_strdup ("The guest under test");
-  assert_non_null (vireo_engine_define_domain (f->other, alpha, NULL));
-  assert_non_null (vireo_engine_define_domain (f->other, beta, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->other, alpha, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->other, beta, NULL));
 
-  f->engine = vireo_engine_new (f->root);
-  assert_true (vireo_engine_load (f->engine, NULL));
-  vireo_engine_start_monitoring (f->engine, 200);
+  f->engine = vireo_local_backend_new (f->root);
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  vireo_local_backend_start_monitoring (f->engine, 200);
   vireo_ui_load_style ();
   f->window = vireo_window_new (NULL, f->engine);
   gtk_widget_show (GTK_WIDGET (f->window));
@@ -361,14 +361,14 @@ static gboolean
 engine_lacks (gpointer data)
 {
   gpointer *args = data;
-  return vireo_engine_lookup_domain (args[0], args[1]) == NULL;
+  return vireo_local_backend_lookup_domain (args[0], args[1]) == NULL;
 }
 
 static gboolean
 engine_knows (gpointer data)
 {
   gpointer *args = data;
-  return vireo_engine_lookup_domain (args[0], args[1]) != NULL;
+  return vireo_local_backend_lookup_domain (args[0], args[1]) != NULL;
 }
 
 static gboolean
@@ -389,7 +389,7 @@ static gboolean
 domain_running (gpointer data)
 {
   gpointer *args = data;
-  VireoDomain *domain = vireo_engine_lookup_domain (args[0], args[1]);
+  VireoDomain *domain = vireo_local_backend_lookup_domain (args[0], args[1]);
 
   return domain != NULL && vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_RUNNING;
 }
@@ -621,11 +621,11 @@ close_when_listed (gpointer data)
 {
   AppRun *run = data;
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (run->app));
-  VireoEngine *engine = vireo_application_get_engine (run->app);
+  VireoLocalBackend *engine = vireo_application_get_engine (run->app);
   GtkWidget *note;
 
   if (windows == NULL || engine == NULL ||
-      g_list_model_get_n_items (vireo_engine_get_domains (engine)) < run->domains ||
+      g_list_model_get_n_items (vireo_local_backend_get_domains (engine)) < run->domains ||
       vireo_ui_count_active (engine) < run->active)
     return G_SOURCE_CONTINUE;
   note = child_of (windows->data, VIREO_TYPE_WINDOW, "running_note");
@@ -674,7 +674,7 @@ static void
 test_accessible_names (void **state)
 {
   Fixture *f = *state;
-  VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
+  VireoDomain *alpha = vireo_local_backend_lookup_domain (f->engine, "alpha");
   GtkWidget *vm_window = vireo_window_open_vm_window (f->window, alpha);
 
   assert_string_equal (close_button_name (f->window, VIREO_TYPE_WINDOW, "error_bar"), "Close error message");
@@ -714,7 +714,7 @@ test_wizard (void **state)
   Fixture *f = *state;
   G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
   G_GNUC_UNUSED gpointer args[2];
-  VireoDomain *alpha = vireo_engine_lookup_domain (f->engine, "alpha");
+  VireoDomain *alpha = vireo_local_backend_lookup_domain (f->engine, "alpha");
   VireoDomain *vm;
   GtkWidget *assistant;
   gboolean efi, tpm;
@@ -756,7 +756,7 @@ test_wizard (void **state)
     args[0] = f->engine;
     args[1] = "wizard-vm";
     assert_true (vireo_test_wait_until (domain_running, args, 60));
-    vm = vireo_engine_lookup_domain (f->engine, "wizard-vm");
+    vm = vireo_local_backend_lookup_domain (f->engine, "wizard-vm");
     assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
     assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
     assert_false (vireo_domain_config_uses_efi (vireo_domain_get_config (vm)));
@@ -798,15 +798,15 @@ test_other_client_pauses (void **state)
     skip ();   /* the wizard's VM never ran: test_wizard says why */
   {
     /* another client pauses it: the row follows */
-    assert_true (vireo_engine_load (f->other, NULL));
-    vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
+    assert_true (vireo_local_backend_load (f->other, NULL));
+    vireo_domain_action_async (vireo_local_backend_lookup_domain (f->other, "wizard-vm"),
                                VIREO_DOMAIN_ACTION_PAUSE, NULL, on_action_done, &paused);
     vireo_test_pump (NULL, &paused, 30000);
     args[0] = box;
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
     assert_true (vireo_test_wait_until (row_says, args, 5));
     save_screenshot (GTK_WIDGET (f->window), "main-window.png");
-    vireo_domain_action_async (vireo_engine_lookup_domain (f->other, "wizard-vm"),
+    vireo_domain_action_async (vireo_local_backend_lookup_domain (f->other, "wizard-vm"),
                                VIREO_DOMAIN_ACTION_RESUME, NULL, on_action_done, &resumed);
     vireo_test_pump (NULL, &resumed, 30000);
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
@@ -1664,7 +1664,7 @@ test_clone (void **state)
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
   assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (
                       vireo_window_get_list_box (f->window)))),
-                    vireo_engine_lookup_domain (f->engine, "wizard-vm-clone"));
+                    vireo_local_backend_lookup_domain (f->engine, "wizard-vm-clone"));
   assert_null (vireo_window_get_error_text (f->window));
 }
 
@@ -1715,11 +1715,11 @@ test_refused_start (void **state)
       g_free (bad->cpu_mode);
       bad->cpu_mode = g_strdup ("custom");
       bad->cpu_model = g_strdup ("SierraForest");   /* listed, but not in QEMU 7.2 */
-      assert_non_null (vireo_engine_define_domain (f->other, bad, NULL));
+      assert_non_null (vireo_local_backend_define_domain (f->other, bad, NULL));
       args[0] = f->engine;
       args[1] = "gamma";
       assert_true (vireo_test_wait_until (engine_knows, args, 10));
-      vireo_window_select_domain (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
+      vireo_window_select_domain (f->window, vireo_local_backend_lookup_domain (f->engine, "gamma"));
       g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
       assert_true (vireo_test_wait_until (has_error, f->window, 30));
       assert_non_null (strstr (vireo_window_get_error_text (f->window),
@@ -1735,7 +1735,7 @@ test_refused_start (void **state)
       assert_null (vireo_window_get_error_text (f->window));
       /* from the VM's own window, the failure shows there, in one line */
       {
-        GtkWidget *window = vireo_window_open_vm_window (f->window, vireo_engine_lookup_domain (f->engine, "gamma"));
+        GtkWidget *window = vireo_window_open_vm_window (f->window, vireo_local_backend_lookup_domain (f->engine, "gamma"));
         const char *text;
 
         gtk_button_clicked (child_of (window, VIREO_TYPE_VM_WINDOW, "start_button"));
@@ -1772,9 +1772,9 @@ test_kvm_note (void **state)
   gpointer args[2] = { f->engine, "kvmless" };
   VireoDomain *vm;
 
-  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  vm = vireo_engine_lookup_domain (f->engine, "kvmless");
+  vm = vireo_local_backend_lookup_domain (f->engine, "kvmless");
   g_unsetenv ("VIREO_ACCEL");
   g_setenv ("VIREO_KVM_DEVICE", "/nonexistent/kvm", TRUE);
   vireo_window_select_domain (f->window, vm);
@@ -1793,7 +1793,7 @@ test_kvm_note (void **state)
   gtk_info_bar_response (GTK_INFO_BAR (gtk_widget_get_template_child (GTK_WIDGET (f->window), VIREO_TYPE_WINDOW,
                                                                       "error_bar")),
                          GTK_RESPONSE_CLOSE);
-  assert_true (vireo_engine_undefine_domain (f->engine, vm, FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, vm, FALSE, NULL));
 }
 
 /* The Overview says which firmware a VM boots with. */
@@ -1807,19 +1807,19 @@ test_firmware_label (void **state)
   GtkLabel *label;
 
   vireo_domain_config_set_firmware (config, TRUE);
-  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "efi"));
+  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "efi"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
   assert_string_equal (gtk_label_get_text (label), "UEFI");
   g_object_unref (details);
-  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "beta"));
+  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "beta"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
   assert_string_equal (gtk_label_get_text (label), "BIOS");
   g_object_unref (details);
-  assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "efi"), FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, vireo_local_backend_lookup_domain (f->engine, "efi"), FALSE, NULL));
 }
 
 /* What the definition keeps for libvirt without Vireo applying it is
@@ -1834,9 +1834,9 @@ test_unapplied_row (void **state)
   GtkWidget *label;
 
   config->vcpu_cpuset = g_strdup ("0");
-  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "pinned"));
+  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "pinned"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
   assert_true (gtk_widget_get_visible (label));
@@ -1844,12 +1844,12 @@ test_unapplied_row (void **state)
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_title");
   assert_true (gtk_widget_get_visible (label));
   g_object_unref (details);
-  details = vireo_details_view_new (f->engine, vireo_engine_lookup_domain (f->engine, "beta"));
+  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "beta"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
   assert_false (gtk_widget_get_visible (label));
   g_object_unref (details);
-  assert_true (vireo_engine_undefine_domain (f->engine, vireo_engine_lookup_domain (f->engine, "pinned"), FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, vireo_local_backend_lookup_domain (f->engine, "pinned"), FALSE, NULL));
 }
 
 /* An edit in the details editor changes that field and nothing else of
@@ -1869,9 +1869,9 @@ test_details_edit_keeps_the_rest (void **state)
   GtkWidget *details;
   GtkLabel *label;
 
-  assert_non_null (vireo_engine_define_domain (f->other, config, NULL));
+  assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  domain = vireo_engine_lookup_domain (f->engine, "win11");
+  domain = vireo_local_backend_lookup_domain (f->engine, "win11");
   before = vireo_domain_get_xml (domain);
   details = vireo_details_view_new (f->engine, domain);
   g_object_ref_sink (details);
@@ -1893,7 +1893,7 @@ test_details_edit_keeps_the_rest (void **state)
   got = vireo_test_canonical_xml (before);
   assert_string_equal (got, want);
   g_object_unref (details);
-  assert_true (vireo_engine_undefine_domain (f->engine, domain, FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, domain, FALSE, NULL));
 }
 
 /* deleting asks, and takes the disk along when told to */
@@ -1923,7 +1923,7 @@ test_delete (void **state)
       args[0] = f->engine;
       args[1] = "wizard-vm";
       assert_true (vireo_test_wait_until (engine_lacks, args, 10));
-      assert_null (vireo_engine_lookup_domain (f->engine, "wizard-vm"));
+      assert_null (vireo_local_backend_lookup_domain (f->engine, "wizard-vm"));
       assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
       assert_null (vireo_window_get_error_text (f->window));
     }
@@ -1952,24 +1952,24 @@ test_long_list (void **state)
       g_autofree char *name = g_strdup_printf ("vm%02u", i);
       g_autoptr(VireoDomainConfig) config = guest_config (name);
 
-      assert_non_null (vireo_engine_define_domain (f->engine, config, NULL));
+      assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
     }
   {
     /* names sort as people count: z9 before z10 */
     g_autoptr(VireoDomainConfig) z10 = guest_config ("z10");
     g_autoptr(VireoDomainConfig) z9 = guest_config ("z9");
 
-    assert_non_null (vireo_engine_define_domain (f->engine, z10, NULL));
-    assert_non_null (vireo_engine_define_domain (f->engine, z9, NULL));
+    assert_non_null (vireo_local_backend_define_domain (f->engine, z10, NULL));
+    assert_non_null (vireo_local_backend_define_domain (f->engine, z9, NULL));
   }
   window = vireo_window_new (NULL, f->engine);
   box = vireo_window_get_list_box (window);
   gtk_widget_show (GTK_WIDGET (window));
   assert_false (vireo_vm_list_is_complete (VIREO_VM_LIST (box)));
   /* a late VM's row is built on demand */
-  vireo_window_select_domain (window, vireo_engine_lookup_domain (f->engine, "vm77"));
+  vireo_window_select_domain (window, vireo_local_backend_lookup_domain (f->engine, "vm77"));
   assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (box))),
-                    vireo_engine_lookup_domain (f->engine, "vm77"));
+                    vireo_local_backend_lookup_domain (f->engine, "vm77"));
   assert_true (vireo_test_wait_until (list_complete, box, 10));
   while (gtk_list_box_get_row_at_index (box, n))
     n++;
@@ -2025,7 +2025,7 @@ test_convert_disk (void **state)
                                                                "qcow2", qcow2));
   vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
                                                                "raw", raw));
-  domain = vireo_engine_define_domain (f->engine, config, NULL);
+  domain = vireo_local_backend_define_domain (f->engine, config, NULL);
   assert_non_null (domain);
   details = vireo_details_view_new (f->engine, domain);
   gtk_container_add (GTK_CONTAINER (window), details);
@@ -2066,7 +2066,7 @@ static gboolean
 network_defined (gpointer data)
 {
   gpointer *args = data;
-  return vireo_engine_lookup_network (args[0], args[1]) != NULL;
+  return vireo_local_backend_lookup_network (args[0], args[1]) != NULL;
 }
 
 /* The Create Network dialog: a taken name is refused as it is typed; the
@@ -2074,7 +2074,7 @@ network_defined (gpointer data)
  * isolated network. */
 static void
 create_from_dialog (GtkWidget   *dialog,
-                    VireoEngine *engine)
+                    VireoLocalBackend *engine)
 {
   GtkWidget *create = child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "create_button");
   const char *subnet = gtk_entry_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "subnet_entry"));
@@ -2103,7 +2103,7 @@ create_from_dialog (GtkWidget   *dialog,
   gtk_button_clicked (GTK_BUTTON (create));
   assert_true (vireo_test_wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_NEW_NETWORK_DIALOG), 20));
   assert_true (network_defined (args));
-  assert_int_equal (vireo_network_get_config (vireo_engine_lookup_network (engine, "lab"))->forward,
+  assert_int_equal (vireo_network_get_config (vireo_local_backend_lookup_network (engine, "lab"))->forward,
                     VIREO_NETWORK_FORWARD_NONE);
 }
 
@@ -2115,7 +2115,7 @@ check_offered (Fixture *f)
   GtkWidget *assistant = vireo_window_new_vm (f->window);
   GtkComboBox *combo = child_of (assistant, VIREO_TYPE_NEW_VM_ASSISTANT, "network_combo");
   g_autoptr(VireoNicConfig) nic = vireo_nic_config_new (VIREO_NET_USER, NULL, "52:54:00:12:34:56");
-  GtkWidget *row = g_object_ref_sink (vireo_nic_row_new (nic, 0, vireo_engine_get_networks (f->engine)));
+  GtkWidget *row = g_object_ref_sink (vireo_nic_row_new (nic, 0, vireo_local_backend_get_networks (f->engine)));
   gpointer args[2] = { combo, "lab" };
 
   assert_true (combo_has (args));
@@ -2139,7 +2139,7 @@ test_new_network (void **state)
 {
   Fixture *f = *state;
 
-  assert_non_null (vireo_engine_lookup_network (f->engine, VIREO_DEFAULT_NETWORK));
+  assert_non_null (vireo_local_backend_lookup_network (f->engine, VIREO_DEFAULT_NETWORK));
   create_from_dialog (vireo_new_network_dialog_new (GTK_WINDOW (f->window), f->engine), f->engine);
   check_offered (f);
 }
@@ -2174,7 +2174,7 @@ test_networks_window (void **state)
 
   gtk_widget_show (GTK_WIDGET (window));
   create_from_dialog (vireo_networks_window_create (window), f->engine);
-  lab = vireo_engine_lookup_network (f->engine, "lab");
+  lab = vireo_local_backend_lookup_network (f->engine, "lab");
   assert_ptr_equal (vireo_networks_window_get_selected (window), lab);
   row = gtk_list_box_get_selected_row (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "list_box"));
   subnet = vireo_network_config_describe_subnet (vireo_network_get_config (lab));

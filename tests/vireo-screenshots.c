@@ -124,10 +124,10 @@ open_vm_window (VireoWindow *window,
 }
 
 static VireoDomain *
-lookup (VireoEngine *engine,
-        const char  *name)
+lookup (VireoLocalBackend *engine,
+        const char        *name)
 {
-  VireoDomain *domain = vireo_engine_lookup_domain (engine, name);
+  VireoDomain *domain = vireo_local_backend_lookup_domain (engine, name);
 
   if (domain == NULL)
     g_error ("vireo-screenshots: no VM '%s' in the root", name);
@@ -205,7 +205,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(VireoEngine) engine = NULL;
+  g_autoptr(VireoLocalBackend) engine = NULL;
   g_autoptr(GError) error = NULL;
   VireoWindow *window;
 
@@ -216,10 +216,10 @@ main (int   argc,
       return 2;
     }
   outdir = argv[2];
-  engine = vireo_engine_new (argv[1]);
-  if (!vireo_engine_load (engine, &error))
+  engine = vireo_local_backend_new (argv[1]);
+  if (!vireo_local_backend_load (engine, &error))
     g_error ("vireo-screenshots: %s", error->message);
-  vireo_engine_start_monitoring (engine, 1000);
+  vireo_local_backend_start_monitoring (engine, 1000);
   vireo_ui_load_style ();
   window = vireo_window_new (NULL, engine);
   gtk_window_resize (GTK_WINDOW (window), WIDTH, HEIGHT);

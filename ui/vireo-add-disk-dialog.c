@@ -33,7 +33,7 @@ struct _VireoAddDiskDialog
   GtkWidget *add_button;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *domain;
   GCancellable *cancellable;   /* set while working */
   VireoJob *job;
@@ -118,7 +118,7 @@ on_attached (GObject      *source,
 {
   g_autoptr(VireoAddDiskDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *target = vireo_disks_attach_finish (VIREO_ENGINE (source), result, &error);
+  g_autofree char *target = vireo_disks_attach_finish (VIREO_LOCAL_BACKEND (source), result, &error);
   gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_clear_object (&self->cancellable);
@@ -253,7 +253,7 @@ vireo_add_disk_dialog_init (VireoAddDiskDialog *self)
 
 GtkWidget *
 vireo_add_disk_dialog_new (GtkWindow   *parent,
-                           VireoEngine *engine,
+                           VireoLocalBackend *engine,
                            VireoDomain *domain)
 {
   VireoAddDiskDialog *self = g_object_new (VIREO_TYPE_ADD_DISK_DIALOG, "transient-for", parent,

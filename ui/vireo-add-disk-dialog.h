@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoAddDiskDialog, vireo_add_disk_dialog, VIREO, ADD_DISK_DIALOG, GtkDialog)
 
 GtkWidget *vireo_add_disk_dialog_new (GtkWindow   *parent,
-                                      VireoEngine *engine,
+                                      VireoLocalBackend *engine,
                                       VireoDomain *domain);
 
 G_END_DECLS

@@ -32,7 +32,7 @@ struct _VireoApplication
   GtkApplication parent_instance;
 
   char *root;
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoWindow *window;          /* weak: while open */
   GtkWidget *networks_window;   /* weak: while open */
   gboolean sandboxed;           /* inside a Flatpak */
@@ -143,7 +143,7 @@ setup_bench_console (VireoApplication *self)
   GtkWidget *vm_window;
 
   if (bench != NULL && g_str_has_prefix (bench, "console:") &&
-      (domain = vireo_engine_lookup_domain (self->engine, bench + strlen ("console:"))))
+      (domain = vireo_local_backend_lookup_domain (self->engine, bench + strlen ("console:"))))
     {
       vm_window = vireo_window_open_vm_window (self->window, domain);
       g_signal_connect (vireo_vnc_view_get_display (vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window))),
@@ -158,7 +158,7 @@ on_loaded (GObject      *source,
 {
   g_autoptr(VireoApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_engine_load_finish (self->engine, result, &error);
+  gboolean ok = vireo_local_backend_load_finish (self->engine, result, &error);
 
   /* the window may be closed already */
   if (self->window != NULL)
@@ -167,7 +167,7 @@ on_loaded (GObject      *source,
       if (!ok)
         vireo_window_show_error (self->window, error);
     }
-  vireo_engine_start_monitoring (self->engine, MONITOR_INTERVAL_MS);
+  vireo_local_backend_start_monitoring (self->engine, MONITOR_INTERVAL_MS);
   if (self->window != NULL)
     setup_bench_console (self);
   g_application_release (G_APPLICATION (self));
@@ -187,13 +187,13 @@ vireo_application_activate (GApplication *app)
     }
   /* Vireo is back: the VMs show in its window again */
   g_application_withdraw_notification (app, KEEP_RUNNING_NOTIFICATION);
-  self->engine = vireo_engine_new (self->root);
+  self->engine = vireo_local_backend_new (self->root);
   g_set_weak_pointer (&self->window, vireo_window_new (GTK_APPLICATION (self), self->engine));
   vireo_window_set_loading (self->window, TRUE);
   setup_bench_window (self);
   gtk_window_present (GTK_WINDOW (self->window));
   g_application_hold (app);
-  vireo_engine_load_async (self->engine, NULL, on_loaded, g_object_ref (self));
+  vireo_local_backend_load_async (self->engine, NULL, on_loaded, g_object_ref (self));
 }
 
 static int
@@ -283,9 +283,9 @@ vireo_application_startup (GApplication *app)
  * up or down): those that keep running when Vireo closes
  */
 guint
-vireo_ui_count_active (VireoEngine *engine)
+vireo_ui_count_active (VireoLocalBackend *engine)
 {
-  GListModel *domains = vireo_engine_get_domains (engine);
+  GListModel *domains = vireo_local_backend_get_domains (engine);
   guint n_items = g_list_model_get_n_items (domains);
   guint active = 0;
 
@@ -448,7 +448,7 @@ vireo_application_new (void)
                        NULL);
 }
 
-VireoEngine *
+VireoLocalBackend *
 vireo_application_get_engine (VireoApplication *self)
 {
   return self->engine;

@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoApplication, vireo_application, VIREO, APPLICATION, GtkApplication)
 
 VireoApplication *vireo_application_new        (void);
-VireoEngine      *vireo_application_get_engine (VireoApplication *self);
+VireoLocalBackend      *vireo_application_get_engine (VireoApplication *self);
 void              vireo_application_set_sandboxed (VireoApplication *self,
                                                    gboolean          sandboxed);
-guint             vireo_ui_count_active        (VireoEngine      *engine);
+guint             vireo_ui_count_active        (VireoLocalBackend      *engine);
 void              vireo_ui_load_style          (void);
 GtkWidget        *vireo_ui_name_close_button   (GtkWidget        *bar,
                                                 const char       *name);

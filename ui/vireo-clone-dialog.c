@@ -29,7 +29,7 @@ struct _VireoCloneDialog
   GtkWidget *clone_button;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *source;
   GCancellable *cancellable;   /* the dialog's: dispose cancels it */
   GCancellable *job_cancellable; /* set while cloning: Cancel stops the clone */
@@ -117,7 +117,7 @@ on_cloned (GObject      *source,
 {
   g_autoptr(VireoCloneDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  VireoDomain *clone = vireo_clone_domain_finish (VIREO_ENGINE (source), result, &error);
+  VireoDomain *clone = vireo_clone_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   g_clear_object (&self->job_cancellable);
   g_clear_object (&self->job);
@@ -235,7 +235,7 @@ vireo_clone_dialog_init (VireoCloneDialog *self)
  */
 GtkWidget *
 vireo_clone_dialog_new (GtkWindow   *parent,
-                        VireoEngine *engine,
+                        VireoLocalBackend *engine,
                         VireoDomain *source,
                         GPtrArray   *snapshots,
                         const char  *from_snapshot)

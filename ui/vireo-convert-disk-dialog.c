@@ -25,7 +25,7 @@ struct _VireoConvertDiskDialog
   GtkWidget *convert_button;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *domain;
   char *target;
   GCancellable *job_cancellable; /* set while converting: Cancel stops it */
@@ -50,7 +50,7 @@ on_converted (GObject      *source,
   g_autoptr(VireoConvertDiskDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *note = NULL;
-  g_autofree char *path = vireo_disks_convert_finish (VIREO_ENGINE (source), result, &note, &error);
+  g_autofree char *path = vireo_disks_convert_finish (VIREO_LOCAL_BACKEND (source), result, &note, &error);
 
   g_clear_object (&self->job_cancellable);
   g_clear_object (&self->job);
@@ -168,7 +168,7 @@ vireo_convert_disk_dialog_init (VireoConvertDiskDialog *self)
  */
 GtkWidget *
 vireo_convert_disk_dialog_new (GtkWindow   *parent,
-                               VireoEngine *engine,
+                               VireoLocalBackend *engine,
                                VireoDomain *domain,
                                const char  *target)
 {
@@ -184,7 +184,7 @@ vireo_convert_disk_dialog_new (GtkWindow   *parent,
   self->target = g_strdup (target);
   gtk_label_set_text (self->heading_label, heading);
   /* the engine's rule: only Vireo's own image that no other VM uses */
-  if (disk != NULL && vireo_engine_image_deletable (engine, domain, disk))
+  if (disk != NULL && vireo_local_backend_image_deletable (engine, domain, disk))
     {
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->remove_check), disk->path);
       gtk_widget_show (GTK_WIDGET (self->remove_check));

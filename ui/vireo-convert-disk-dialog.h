@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoConvertDiskDialog, vireo_convert_disk_dialog, VIREO, CONVERT_DISK_DIALOG, GtkDialog)
 
 GtkWidget *vireo_convert_disk_dialog_new (GtkWindow   *parent,
-                                          VireoEngine *engine,
+                                          VireoLocalBackend *engine,
                                           VireoDomain *domain,
                                           const char  *target);
 

@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Both pages save through vireo_engine_define_domain(), so every rule of
+ * Both pages save through vireo_local_backend_define_domain(), so every rule of
  * the engine applies, and errors show in place under the form.  A running
  * VM keeps its old settings until it next starts: the view says so.
  */
@@ -51,7 +51,7 @@ struct _VireoDetailsView
   GtkWidget *display_apply_button;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *domain;
   GCancellable *cancellable;
   gulong config_handler;
@@ -124,7 +124,7 @@ on_media_changed (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (vireo_media_change_finish (VIREO_ENGINE (source), result, &error) ||
+  if (vireo_media_change_finish (VIREO_LOCAL_BACKEND (source), result, &error) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_status (user_data, error->message, TRUE);
@@ -204,7 +204,7 @@ on_removed (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (vireo_disks_detach_finish (VIREO_ENGINE (source), result, &error))
+  if (vireo_disks_detach_finish (VIREO_LOCAL_BACKEND (source), result, &error))
     set_status (user_data, _("Removed."), FALSE);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_status (user_data, error->message, TRUE);
@@ -253,7 +253,7 @@ on_remove_disk (VireoDiskRow     *row,
   if (disk == NULL)
     return;
   /* the engine's rule; images are deleted only while the VM is off */
-  deletable = vireo_engine_image_deletable (self->engine, self->domain, disk) &&
+  deletable = vireo_local_backend_image_deletable (self->engine, self->domain, disk) &&
               !vireo_domain_is_active (self->domain);
   dialog = gtk_message_dialog_new (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
@@ -426,8 +426,8 @@ on_forward_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean pending = FALSE;
   gboolean ok = g_async_result_is_tagged (result, vireo_port_forwards_add_async)
-                ? vireo_port_forwards_add_finish (VIREO_ENGINE (source), result, &pending, &error)
-                : vireo_port_forwards_remove_finish (VIREO_ENGINE (source), result, &pending, &error);
+                ? vireo_port_forwards_add_finish (VIREO_LOCAL_BACKEND (source), result, &pending, &error)
+                : vireo_port_forwards_remove_finish (VIREO_LOCAL_BACKEND (source), result, &pending, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -464,7 +464,7 @@ static void
 on_add_nic (VireoDetailsView *self)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
-  g_autofree char *mac = vireo_engine_generate_mac (self->engine);
+  g_autofree char *mac = vireo_local_backend_generate_mac (self->engine);
 
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
   save (self, config);
@@ -479,7 +479,7 @@ load_nics (VireoDetailsView *self)
   for (guint i = 0; i < config->nics->len; i++)
     {
       GtkWidget *row = vireo_nic_row_new (g_ptr_array_index (config->nics, i), i,
-                                          vireo_engine_get_networks (self->engine));
+                                          vireo_local_backend_get_networks (self->engine));
 
       g_signal_connect_object (row, "changed", G_CALLBACK (on_nic_changed), self, 0);
       g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_nic_remove), self, 0);
@@ -533,7 +533,7 @@ on_saved (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
   VireoDetailsView *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -554,7 +554,7 @@ save (VireoDetailsView        *self,
       const VireoDomainConfig *config)
 {
   set_status (self, _("Saving…"), FALSE);
-  vireo_engine_define_domain_async (self->engine, config, self->cancellable, on_saved, self);
+  vireo_local_backend_define_domain_async (self->engine, config, self->cancellable, on_saved, self);
 }
 
 static char *
@@ -735,8 +735,8 @@ on_addresses_changed (VireoDomain      *domain,
 }
 
 GtkWidget *
-vireo_details_view_new (VireoEngine *engine,
-                        VireoDomain *domain)
+vireo_details_view_new (VireoLocalBackend *engine,
+                        VireoDomain       *domain)
 {
   VireoDetailsView *self = g_object_new (VIREO_TYPE_DETAILS_VIEW, NULL);
 

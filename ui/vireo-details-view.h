@@ -14,8 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (VireoDetailsView, vireo_details_view, VIREO, DETAILS_VIEW, GtkBox)
 
-GtkWidget  *vireo_details_view_new        (VireoEngine      *engine,
-                                           VireoDomain      *domain);
+GtkWidget  *vireo_details_view_new        (VireoLocalBackend *engine,
+                                           VireoDomain       *domain);
 const char *vireo_details_view_get_status (VireoDetailsView *self);
 void        vireo_details_view_set_xml    (VireoDetailsView *self,
                                            const char       *xml);

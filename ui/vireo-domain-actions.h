@@ -39,7 +39,7 @@ void                vireo_domain_actions_run        (VireoDomainActions         
                                                      VireoDomain                  *domain,
                                                      VireoDomainOp                 op);
 void                vireo_domain_actions_set_engine (VireoDomainActions           *self,
-                                                     VireoEngine                  *engine);
+                                                     VireoLocalBackend                  *engine);
 void                vireo_domain_actions_use_user_mode (VireoDomainActions        *self,
                                                         VireoDomain               *domain);
 

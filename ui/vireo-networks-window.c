@@ -36,7 +36,7 @@ struct _VireoNetworksWindow
   GtkLabel *leases_note;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   GSimpleActionGroup *actions;
   GCancellable *cancellable;        /* the window's: dispose cancels it */
   GCancellable *leases_cancellable; /* the leases being read, for the selected network */
@@ -192,7 +192,7 @@ void
 vireo_networks_window_select (VireoNetworksWindow *self,
                               VireoNetwork        *network)
 {
-  GListModel *networks = vireo_engine_get_networks (self->engine);
+  GListModel *networks = vireo_local_backend_get_networks (self->engine);
 
   for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
     {
@@ -226,7 +226,7 @@ on_refreshed (GObject      *source,
 static void
 refresh (VireoNetworksWindow *self)
 {
-  GListModel *networks = vireo_engine_get_networks (self->engine);
+  GListModel *networks = vireo_local_backend_get_networks (self->engine);
 
   for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
     {
@@ -301,7 +301,7 @@ on_undefined (GObject      *source,
 {
   g_autoptr(VireoNetworksWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_engine_undefine_network_finish (VIREO_ENGINE (source), result, &error);
+  gboolean ok = vireo_local_backend_undefine_network_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   operation_done (self, ok, error);
 }
@@ -367,8 +367,8 @@ on_delete_response (GtkDialog           *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       operation_begin (self);
-      vireo_engine_undefine_network_async (self->engine, network, self->cancellable,
-                                           on_undefined, g_object_ref (self));
+      vireo_local_backend_undefine_network_async (self->engine, network, self->cancellable,
+                                                  on_undefined, g_object_ref (self));
     }
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
@@ -540,10 +540,10 @@ vireo_networks_window_init (VireoNetworksWindow *self)
  */
 GtkWidget *
 vireo_networks_window_new (GtkWindow   *parent,
-                           VireoEngine *engine)
+                           VireoLocalBackend *engine)
 {
   VireoNetworksWindow *self = g_object_new (VIREO_TYPE_NETWORKS_WINDOW, "transient-for", parent, NULL);
-  GListModel *networks = vireo_engine_get_networks (engine);
+  GListModel *networks = vireo_local_backend_get_networks (engine);
 
   self->engine = g_object_ref (engine);
   gtk_list_box_bind_model (self->list_box, networks, create_row, NULL, NULL);

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoNetworksWindow, vireo_networks_window, VIREO, NETWORKS_WINDOW, GtkWindow)
 
 GtkWidget    *vireo_networks_window_new            (GtkWindow           *parent,
-                                                    VireoEngine         *engine);
+                                                    VireoLocalBackend         *engine);
 void          vireo_networks_window_select         (VireoNetworksWindow *self,
                                                     VireoNetwork        *network);
 VireoNetwork *vireo_networks_window_get_selected   (VireoNetworksWindow *self);

@@ -5,7 +5,7 @@
  * A name checked as it is typed, a subnet prefilled with one the engine
  * finds free, a DHCP range that follows the subnet (the engine's .2 to
  * the last host) until the user edits it, and NAT or isolated.  The
- * engine builds the definition (vireo_engine_new_network_config) and
+ * engine builds the definition (vireo_local_backend_new_network_config) and
  * checks it again when it saves it; a refusal stays here, in one line.
  */
 #include <glib/gi18n.h>
@@ -28,7 +28,7 @@ struct _VireoNewNetworkDialog
   GtkWidget *create_button;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   GCancellable *cancellable;   /* dispose cancels it */
   gboolean name_ok;
   gboolean subnet_ok;
@@ -66,7 +66,7 @@ on_name_changed (VireoNewNetworkDialog *self)
   g_autoptr(GError) error = NULL;
 
   self->name_ok = vireo_network_name_validate (name, &error);
-  if (self->name_ok && vireo_engine_lookup_network (self->engine, name) != NULL)
+  if (self->name_ok && vireo_local_backend_lookup_network (self->engine, name) != NULL)
     {
       self->name_ok = FALSE;
       g_set_error (&error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A network named '%s' already exists"), name);
@@ -86,7 +86,7 @@ build_config (VireoNewNetworkDialog *self,
 {
   const char *subnet = gtk_entry_get_text (self->subnet_entry);
 
-  return vireo_engine_new_network_config (self->engine, name, *subnet ? subnet : NULL, isolated (self), error);
+  return vireo_local_backend_new_network_config (self->engine, name, *subnet ? subnet : NULL, isolated (self), error);
 }
 
 /* The typed name once it is good; until then one no network has, so
@@ -101,7 +101,7 @@ name_for_subnet (VireoNewNetworkDialog *self)
       g_free (name);
       return g_strdup (gtk_entry_get_text (self->name_entry));
     }
-  for (guint i = 2; vireo_engine_lookup_network (self->engine, name) != NULL; i++)
+  for (guint i = 2; vireo_local_backend_lookup_network (self->engine, name) != NULL; i++)
     {
       g_free (name);
       name = g_strdup_printf ("new-network-%u", i);
@@ -164,7 +164,7 @@ on_defined (GObject      *source,
 {
   g_autoptr(VireoNewNetworkDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  VireoNetwork *network = vireo_engine_define_network_finish (VIREO_ENGINE (source), result, &error);
+  VireoNetwork *network = vireo_local_backend_define_network_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -200,7 +200,7 @@ create (VireoNewNetworkDialog *self)
   gtk_widget_hide (GTK_WIDGET (self->error_label));
   self->defining = TRUE;
   update_sensitive (self);
-  vireo_engine_define_network_async (self->engine, config, self->cancellable, on_defined, g_object_ref (self));
+  vireo_local_backend_define_network_async (self->engine, config, self->cancellable, on_defined, g_object_ref (self));
 }
 
 static void
@@ -267,11 +267,11 @@ vireo_new_network_dialog_init (VireoNewNetworkDialog *self)
  */
 GtkWidget *
 vireo_new_network_dialog_new (GtkWindow   *parent,
-                              VireoEngine *engine)
+                              VireoLocalBackend *engine)
 {
   VireoNewNetworkDialog *self = g_object_new (VIREO_TYPE_NEW_NETWORK_DIALOG, "transient-for", parent,
                                               "use-header-bar", TRUE, NULL);
-  g_autofree char *subnet = vireo_engine_suggest_subnet (engine);
+  g_autofree char *subnet = vireo_local_backend_suggest_subnet (engine);
 
   self->engine = g_object_ref (engine);
   gtk_entry_set_text (self->subnet_entry, subnet ? subnet : "");

@@ -15,6 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoNewNetworkDialog, vireo_new_network_dialog, VIREO, NEW_NETWORK_DIALOG, GtkDialog)
 
 GtkWidget *vireo_new_network_dialog_new (GtkWindow   *parent,
-                                         VireoEngine *engine);
+                                         VireoLocalBackend *engine);
 
 G_END_DECLS

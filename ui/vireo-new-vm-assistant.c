@@ -57,7 +57,7 @@ struct _VireoNewVmAssistant
   GtkProgressBar *progress_bar;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   GCancellable *cancellable;
   VireoJob *job;
   GSettings *settings;
@@ -132,7 +132,7 @@ on_source_changed (VireoNewVmAssistant *self)
 
   if (!self->name_edited)
     {
-      g_autofree char *name = vireo_engine_suggest_name (self->engine, text_of (main_entry));
+      g_autofree char *name = vireo_local_backend_suggest_name (self->engine, text_of (main_entry));
       self->suggesting = TRUE;
       gtk_entry_set_text (self->name_entry, name);
       self->suggesting = FALSE;
@@ -144,7 +144,7 @@ static void
 validate_name (VireoNewVmAssistant *self)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_engine_check_new_name (self->engine, gtk_entry_get_text (self->name_entry), &error);
+  gboolean ok = vireo_local_backend_check_new_name (self->engine, gtk_entry_get_text (self->name_entry), &error);
 
   gtk_label_set_text (self->name_error, ok ? "" : error->message);
   gtk_assistant_set_page_complete (GTK_ASSISTANT (self), self->name_page, ok);
@@ -254,7 +254,7 @@ on_created (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
   VireoNewVmAssistant *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -376,8 +376,8 @@ add_network (VireoNewVmAssistant *self,
 static void
 fill_networks (VireoNewVmAssistant *self)
 {
-  GListModel *networks = vireo_engine_get_networks (self->engine);
-  VireoNetwork *fallback = vireo_engine_lookup_network (self->engine, VIREO_DEFAULT_NETWORK);
+  GListModel *networks = vireo_local_backend_get_networks (self->engine);
+  VireoNetwork *fallback = vireo_local_backend_lookup_network (self->engine, VIREO_DEFAULT_NETWORK);
   int position = 1;
 
   if (fallback != NULL)
@@ -397,7 +397,7 @@ fill_networks (VireoNewVmAssistant *self)
  */
 GtkWidget *
 vireo_new_vm_assistant_new (GtkWindow   *parent,
-                            VireoEngine *engine)
+                            VireoLocalBackend *engine)
 {
   VireoNewVmAssistant *self = g_object_new (VIREO_TYPE_NEW_VM_ASSISTANT,
                                             "transient-for", parent, NULL);

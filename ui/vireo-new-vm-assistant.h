@@ -15,6 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoNewVmAssistant, vireo_new_vm_assistant, VIREO, NEW_VM_ASSISTANT, GtkAssistant)
 
 GtkWidget *vireo_new_vm_assistant_new (GtkWindow   *parent,
-                                       VireoEngine *engine);
+                                       VireoLocalBackend *engine);
 
 G_END_DECLS

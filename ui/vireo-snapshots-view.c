@@ -39,7 +39,7 @@ struct _VireoSnapshotsView
   GtkCellRenderer *thumbnail_renderer;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *domain;
   GCancellable *cancellable;      /* the view's: dispose cancels it */
   GCancellable *load_cancellable; /* the list being read, if any */
@@ -721,8 +721,8 @@ vireo_snapshots_view_init (VireoSnapshotsView *self)
 }
 
 GtkWidget *
-vireo_snapshots_view_new (VireoEngine *engine,
-                          VireoDomain *domain)
+vireo_snapshots_view_new (VireoLocalBackend *engine,
+                          VireoDomain       *domain)
 {
   VireoSnapshotsView *self = g_object_new (VIREO_TYPE_SNAPSHOTS_VIEW, NULL);
 

@@ -31,8 +31,8 @@ typedef enum {
 
 G_DECLARE_FINAL_TYPE (VireoSnapshotsView, vireo_snapshots_view, VIREO, SNAPSHOTS_VIEW, GtkBox)
 
-GtkWidget *vireo_snapshots_view_new        (VireoEngine        *engine,
-                                            VireoDomain        *domain);
+GtkWidget *vireo_snapshots_view_new        (VireoLocalBackend *engine,
+                                            VireoDomain       *domain);
 void       vireo_snapshots_view_reload     (VireoSnapshotsView *self);
 GtkWidget *vireo_snapshots_view_take       (VireoSnapshotsView *self);
 GtkWidget *vireo_snapshots_view_clone      (VireoSnapshotsView *self);

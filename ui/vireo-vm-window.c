@@ -32,7 +32,7 @@ struct _VireoVmWindow
   gboolean fullscreen;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   VireoDomain *domain;
   GCancellable *cancellable;
   VireoDomainActions *domain_actions;
@@ -338,7 +338,7 @@ vireo_vm_window_init (VireoVmWindow *self)
 
 GtkWidget *
 vireo_vm_window_new (GtkApplication *app,
-                     VireoEngine    *engine,
+                     VireoLocalBackend    *engine,
                      VireoDomain    *domain)
 {
   VireoVmWindow *self = g_object_new (VIREO_TYPE_VM_WINDOW, "application", app, NULL);

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoVmWindow, vireo_vm_window, VIREO, VM_WINDOW, GtkApplicationWindow)
 
 GtkWidget       *vireo_vm_window_new             (GtkApplication *app,
-                                                  VireoEngine    *engine,
+                                                  VireoLocalBackend    *engine,
                                                   VireoDomain    *domain);
 VireoDetailsView *vireo_vm_window_get_details_view (VireoVmWindow *self);
 VireoDomain     *vireo_vm_window_get_domain      (VireoVmWindow  *self);

@@ -25,7 +25,7 @@ struct _VireoWindow
   GtkLabel *running_note;
 
   /* owned */
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   GCancellable *cancellable;
   VireoDomain *selected;
   gulong selected_handler;

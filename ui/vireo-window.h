@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoWindow, vireo_window, VIREO, WINDOW, GtkApplicationWindow)
 
 VireoWindow *vireo_window_new            (GtkApplication *app,
-                                          VireoEngine    *engine);
+                                          VireoLocalBackend    *engine);
 void         vireo_window_set_loading  (VireoWindow *self,
                                         gboolean     loading);
 GtkListBox  *vireo_window_get_list_box   (VireoWindow    *self);

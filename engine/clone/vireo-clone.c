@@ -74,17 +74,17 @@ vireo_clone_name_candidate (const char *source,
  *   names that no VM has
  */
 char *
-vireo_clone_suggest_name (VireoEngine *engine,
-                          const char  *source)
+vireo_clone_suggest_name (VireoLocalBackend *engine,
+                          const char        *source)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (engine), NULL);
   g_return_val_if_fail (source != NULL, NULL);
 
   for (guint n = 1; ; n++)
     {
       g_autofree char *name = vireo_clone_name_candidate (source, n);
 
-      if (vireo_engine_lookup_domain (engine, name) == NULL)
+      if (vireo_local_backend_lookup_domain (engine, name) == NULL)
         return g_steal_pointer (&name);
     }
 }
@@ -208,7 +208,7 @@ choose_disks (Clone   *clone,
 /* The clone's identity: name, UUID, MACs unique among the defined VMs
  * and among its own NICs. */
 static void
-new_identity (VireoEngine       *engine,
+new_identity (VireoLocalBackend *engine,
               VireoDomainConfig *config,
               const char        *name)
 {
@@ -224,7 +224,7 @@ new_identity (VireoEngine       *engine,
       do
         {
           g_free (nic->mac);
-          nic->mac = vireo_engine_generate_mac (engine);
+          nic->mac = vireo_local_backend_generate_mac (engine);
           taken = FALSE;
           for (guint j = 0; j < i; j++)
             taken |= g_ascii_strcasecmp (((VireoNicConfig *) g_ptr_array_index (config->nics, j))->mac,
@@ -235,7 +235,7 @@ new_identity (VireoEngine       *engine,
 }
 
 static Clone *
-prepare (VireoEngine              *engine,
+prepare (VireoLocalBackend        *engine,
          VireoDomain              *source,
          const VireoCloneOptions  *options,
          GError                  **error)
@@ -244,13 +244,13 @@ prepare (VireoEngine              *engine,
   g_autofree char *name = options->name ? g_strdup (options->name)
                                         : vireo_clone_suggest_name (engine, vireo_domain_get_name (source));
 
-  clone->paths = vireo_engine_get_paths (engine);
+  clone->paths = vireo_local_backend_get_paths (engine);
   clone->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) _vireo_clone_disk_free);
   clone->made = g_ptr_array_new_with_free_func (g_free);
   clone->linked = options->linked;
   clone->snapshot = g_strdup (options->from_snapshot);
   clone->source_config = vireo_domain_config_copy (vireo_domain_get_config (source));
-  if (!vireo_engine_check_new_name (engine, name, error))
+  if (!vireo_local_backend_check_new_name (engine, name, error))
     return NULL;
   if (clone->snapshot && clone->linked)
     {
@@ -281,7 +281,7 @@ on_cloned (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VireoEngine *engine = g_task_get_source_object (task);
+  VireoLocalBackend *engine = g_task_get_source_object (task);
   Clone *clone = g_task_get_task_data (task);
   VireoDomain *domain;
   GError *error = NULL;
@@ -295,7 +295,7 @@ on_cloned (GObject      *source,
   if (!clone->done)
     {
       if (clone->source_new)
-        _vireo_engine_apply_definition (engine, clone->source_new);
+        _vireo_local_backend_apply_definition (engine, clone->source_new);
       if (clone->rollback_error)
         {
           g_clear_error (&error);
@@ -307,8 +307,8 @@ on_cloned (GObject      *source,
       return;
     }
   if (clone->source_new)
-    _vireo_engine_apply_definition (engine, clone->source_new);
-  domain = _vireo_engine_apply_definition (engine, clone->config);
+    _vireo_local_backend_apply_definition (engine, clone->source_new);
+  domain = _vireo_local_backend_apply_definition (engine, clone->config);
   g_task_return_pointer (task, g_object_ref (domain), g_object_unref);
 }
 
@@ -330,13 +330,13 @@ on_cloned (GObject      *source,
  * overlays) on the caller's main context.
  */
 void
-vireo_clone_domain_async (VireoEngine             *engine,
-                          VireoDomain             *source,
-                          const VireoCloneOptions *options,
-                          VireoJob               **job,
-                          GCancellable            *cancellable,
-                          GAsyncReadyCallback      callback,
-                          gpointer                 user_data)
+vireo_clone_domain_async (VireoLocalBackend        *engine,
+                          VireoDomain              *source,
+                          const VireoCloneOptions  *options,
+                          VireoJob                **job,
+                          GCancellable             *cancellable,
+                          GAsyncReadyCallback       callback,
+                          gpointer                  user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *title = NULL;
@@ -345,7 +345,7 @@ vireo_clone_domain_async (VireoEngine             *engine,
 
   if (job)
     *job = NULL;
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (source));
   g_return_if_fail (options != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -376,9 +376,9 @@ vireo_clone_domain_async (VireoEngine             *engine,
  * Returns: (transfer full): the new VM
  */
 VireoDomain *
-vireo_clone_domain_finish (VireoEngine   *engine,
-                           GAsyncResult  *result,
-                           GError       **error)
+vireo_clone_domain_finish (VireoLocalBackend  *engine,
+                           GAsyncResult       *result,
+                           GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_clone_domain_async), NULL);

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 #include "vireo-job.h"
 
 G_BEGIN_DECLS
@@ -28,18 +28,18 @@ void               vireo_clone_options_free    (VireoCloneOptions *options);
 
 char        *vireo_clone_name_candidate (const char        *source,
                                          guint              n);
-char        *vireo_clone_suggest_name   (VireoEngine       *engine,
+char        *vireo_clone_suggest_name   (VireoLocalBackend *engine,
                                          const char        *source);
-void         vireo_clone_domain_async   (VireoEngine             *engine,
-                                         VireoDomain             *source,
-                                         const VireoCloneOptions *options,
-                                         VireoJob               **job,
-                                         GCancellable            *cancellable,
-                                         GAsyncReadyCallback      callback,
-                                         gpointer                 user_data);
-VireoDomain *vireo_clone_domain_finish  (VireoEngine             *engine,
-                                         GAsyncResult            *result,
-                                         GError                 **error);
+void         vireo_clone_domain_async   (VireoLocalBackend        *engine,
+                                         VireoDomain              *source,
+                                         const VireoCloneOptions  *options,
+                                         VireoJob                **job,
+                                         GCancellable             *cancellable,
+                                         GAsyncReadyCallback       callback,
+                                         gpointer                  user_data);
+VireoDomain *vireo_clone_domain_finish  (VireoLocalBackend  *engine,
+                                         GAsyncResult       *result,
+                                         GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoCloneOptions, vireo_clone_options_free)
 

@@ -140,17 +140,17 @@ lock_domain (Convert      *convert,
 }
 
 static Convert *
-prepare (VireoEngine  *engine,
-         VireoDomain  *domain,
-         const char   *target,
-         gboolean      remove_old,
-         GError      **error)
+prepare (VireoLocalBackend  *engine,
+         VireoDomain        *domain,
+         const char         *target,
+         gboolean            remove_old,
+         GError            **error)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (domain);
   const VireoDiskConfig *disk = vireo_domain_config_lookup_disk (config, target);
   g_autoptr(Convert) convert = g_new0 (Convert, 1);
 
-  convert->paths = vireo_engine_get_paths (engine);
+  convert->paths = vireo_local_backend_get_paths (engine);
   convert->name = g_strdup (config->name);
   convert->uuid = g_strdup (config->uuid);
   convert->target = g_strdup (target);
@@ -160,7 +160,7 @@ prepare (VireoEngine  *engine,
   /* the rule the delete of a VM's storage follows; the worker asks the
    * definitions on disk again before it deletes */
   convert->remove_asked = remove_old;
-  convert->remove_old = remove_old && vireo_engine_image_deletable (engine, domain, disk);
+  convert->remove_old = remove_old && vireo_local_backend_image_deletable (engine, domain, disk);
   return g_steal_pointer (&convert);
 }
 
@@ -331,7 +331,7 @@ on_converted (GObject      *source,
   gboolean done = vireo_job_run_finish (VIREO_JOB (source), result, &error);
 
   if (done)
-    _vireo_engine_apply_definition (g_task_get_source_object (task), convert->after);
+    _vireo_local_backend_apply_definition (g_task_get_source_object (task), convert->after);
   g_clear_pointer (&convert->run_lock, vireo_lock_free);
   g_clear_pointer (&convert->change_lock, vireo_lock_free);
   if (!done)
@@ -343,7 +343,7 @@ on_converted (GObject      *source,
     }
   if (convert->remove_old)
     {
-      VireoEngine *engine = g_task_get_source_object (task);
+      VireoLocalBackend *engine = g_task_get_source_object (task);
       GTask *step = g_task_new (engine, NULL, on_old_removed, g_steal_pointer (&task));
 
       g_task_set_task_data (step, convert, NULL);
@@ -367,7 +367,7 @@ on_converted (GObject      *source,
  * @domain: a shut-off VM
  * @target: its raw, writable disk ("vdb")
  * @remove_old: also delete the raw image, when it is Vireo's own (in the
- *   images folder, see vireo_engine_image_deletable()) and no other VM
+ *   images folder, see vireo_local_backend_image_deletable()) and no other VM
  *   uses it; any other raw image is always kept
  * @job: (out) (optional) (transfer full) (nullable): the job that copies
  *   the image, for its progress (0..1) and title; %NULL when the
@@ -384,14 +384,14 @@ on_converted (GObject      *source,
  * context.
  */
 void
-vireo_disks_convert_async (VireoEngine         *engine,
-                           VireoDomain         *domain,
-                           const char          *target,
-                           gboolean             remove_old,
-                           VireoJob           **job,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+vireo_disks_convert_async (VireoLocalBackend    *engine,
+                           VireoDomain          *domain,
+                           const char           *target,
+                           gboolean              remove_old,
+                           VireoJob            **job,
+                           GCancellable         *cancellable,
+                           GAsyncReadyCallback   callback,
+                           gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *title = NULL;
@@ -400,7 +400,7 @@ vireo_disks_convert_async (VireoEngine         *engine,
 
   if (job)
     *job = NULL;
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (target != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -433,10 +433,10 @@ vireo_disks_convert_async (VireoEngine         *engine,
  * Returns: (transfer full) (nullable): the new qcow2 image's path
  */
 char *
-vireo_disks_convert_finish (VireoEngine   *engine,
-                            GAsyncResult  *result,
-                            char         **old_note,
-                            GError       **error)
+vireo_disks_convert_finish (VireoLocalBackend  *engine,
+                            GAsyncResult       *result,
+                            char              **old_note,
+                            GError            **error)
 {
   Convert *convert;
 

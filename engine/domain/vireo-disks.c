@@ -48,7 +48,7 @@ edit_free (Edit *edit)
 }
 
 static GTask *
-edit_task_new (VireoEngine         *engine,
+edit_task_new (VireoLocalBackend   *engine,
                VireoDomain         *domain,
                gpointer             source_tag,
                GCancellable        *cancellable,
@@ -73,7 +73,7 @@ delete_doomed (GTask        *task,
                GCancellable *cancellable)
 {
   Edit *edit = task_data;
-  const VireoPaths *paths = vireo_engine_get_paths (source_object);
+  const VireoPaths *paths = vireo_local_backend_get_paths (source_object);
   GError *error = NULL;
   /* the image was chosen from the list in memory: asked again of the
    * definitions on disk, and deleted before anyone can begin to use it */
@@ -107,7 +107,7 @@ on_defined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Edit *edit = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (domain == NULL && edit->created)
     {
@@ -129,9 +129,9 @@ save (GTask *task)
   Edit *edit = g_task_get_task_data (task);
 
   /* once an image exists, the definition must follow: not cancellable */
-  vireo_engine_define_domain_async (g_task_get_source_object (task), edit->config,
-                                    edit->created ? NULL : g_task_get_cancellable (task),
-                                    on_defined, task);
+  vireo_local_backend_define_domain_async (g_task_get_source_object (task), edit->config,
+                                           edit->created ? NULL : g_task_get_cancellable (task),
+                                           on_defined, task);
 }
 
 static void
@@ -222,7 +222,7 @@ on_inspected (GObject      *source,
   disk->format = g_strdup (edit->format);
   disk->path = g_strdup (edit->resolved);
   /* two writers on one image corrupt it */
-  if (!edit->cdrom && vireo_engine_image_in_use (VIREO_ENGINE (source), NULL, disk->path))
+  if (!edit->cdrom && vireo_local_backend_image_in_use (VIREO_LOCAL_BACKEND (source), NULL, disk->path))
     {
       g_set_error (&error, VIREO_ERROR, VIREO_ERROR_BUSY,
                    _("VM '%s': disk image %s is already used by a VM"), edit->config->name, disk->path);
@@ -244,11 +244,11 @@ make_image (GTask                  *task,
             const VireoDiskRequest *request,
             VireoJob              **job)
 {
-  VireoEngine *engine = g_task_get_source_object (task);
+  VireoLocalBackend *engine = g_task_get_source_object (task);
   Edit *edit = g_task_get_task_data (task);
   VireoDiskConfig *disk = vireo_domain_config_lookup_disk (edit->config, edit->target);
   const char *folder = request->folder && *request->folder ? request->folder
-                                                           : vireo_engine_get_paths (engine)->images_dir;
+                                                           : vireo_local_backend_get_paths (engine)->images_dir;
   g_autofree char *base = g_strdup_printf ("%s-%s.qcow2", edit->config->name, edit->target);
   g_autofree char *dir = g_canonicalize_filename (folder, NULL);
   GError *error = NULL;
@@ -284,17 +284,17 @@ make_image (GTask                  *task,
  * Adds a disk or CD-ROM drive to @domain's definition, on the first free
  * target of its bus.  Files are looked at on the worker pool, never on
  * the calling thread; the definition is written through
- * vireo_engine_define_domain_async().  vireo_disks_attach_finish()
+ * vireo_local_backend_define_domain_async().  vireo_disks_attach_finish()
  * returns the target.
  */
 void
-vireo_disks_attach_async (VireoEngine            *engine,
-                          VireoDomain            *domain,
-                          const VireoDiskRequest *request,
-                          VireoJob              **job,
-                          GCancellable           *cancellable,
-                          GAsyncReadyCallback     callback,
-                          gpointer                user_data)
+vireo_disks_attach_async (VireoLocalBackend       *engine,
+                          VireoDomain             *domain,
+                          const VireoDiskRequest  *request,
+                          VireoJob               **job,
+                          GCancellable            *cancellable,
+                          GAsyncReadyCallback      callback,
+                          gpointer                 user_data)
 {
   g_autoptr(GTask) step = NULL;
   GTask *task;
@@ -303,7 +303,7 @@ vireo_disks_attach_async (VireoEngine            *engine,
 
   if (job)
     *job = NULL;
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (request != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -351,9 +351,9 @@ vireo_disks_attach_async (VireoEngine            *engine,
  * Returns: (transfer full) (nullable): the new disk's target ("vdb")
  */
 char *
-vireo_disks_attach_finish (VireoEngine   *engine,
-                           GAsyncResult  *result,
-                           GError       **error)
+vireo_disks_attach_finish (VireoLocalBackend  *engine,
+                           GAsyncResult       *result,
+                           GError            **error)
 {
   Edit *edit;
 
@@ -376,11 +376,11 @@ vireo_disks_attach_finish (VireoEngine   *engine,
  *   the result says so
  *
  * Removes disk or CD-ROM drive @target from @domain's definition (through
- * vireo_engine_define_domain_async()); the image is deleted on the worker
+ * vireo_local_backend_define_domain_async()); the image is deleted on the worker
  * pool.
  */
 void
-vireo_disks_detach_async (VireoEngine         *engine,
+vireo_disks_detach_async (VireoLocalBackend   *engine,
                           VireoDomain         *domain,
                           const char          *target,
                           gboolean             remove_storage,
@@ -393,7 +393,7 @@ vireo_disks_detach_async (VireoEngine         *engine,
   const VireoDiskConfig *disk;
   const char *name;
 
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (target != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -421,7 +421,7 @@ vireo_disks_detach_async (VireoEngine         *engine,
           g_object_unref (task);
           return;
         }
-      if (vireo_engine_image_deletable (engine, domain, disk))
+      if (vireo_local_backend_image_deletable (engine, domain, disk))
         {
           edit->doomed = g_strdup (disk->path);
           edit->doomed_bases = g_strdupv (disk->backing);
@@ -433,9 +433,9 @@ vireo_disks_detach_async (VireoEngine         *engine,
 }
 
 gboolean
-vireo_disks_detach_finish (VireoEngine   *engine,
-                           GAsyncResult  *result,
-                           GError       **error)
+vireo_disks_detach_finish (VireoLocalBackend  *engine,
+                           GAsyncResult       *result,
+                           GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_disks_detach_async), FALSE);

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 
 G_BEGIN_DECLS
 
@@ -22,38 +22,38 @@ typedef struct {
   const char *folder;
 } VireoDiskRequest;
 
-void      vireo_disks_attach_async  (VireoEngine            *engine,
-                                     VireoDomain            *domain,
-                                     const VireoDiskRequest *request,
-                                     VireoJob              **job,
-                                     GCancellable           *cancellable,
-                                     GAsyncReadyCallback     callback,
-                                     gpointer                user_data);
-char     *vireo_disks_attach_finish (VireoEngine            *engine,
-                                     GAsyncResult           *result,
-                                     GError                **error);
-void      vireo_disks_detach_async  (VireoEngine            *engine,
-                                     VireoDomain            *domain,
-                                     const char             *target,
-                                     gboolean                remove_storage,
-                                     GCancellable           *cancellable,
-                                     GAsyncReadyCallback     callback,
-                                     gpointer                user_data);
-gboolean  vireo_disks_detach_finish (VireoEngine            *engine,
-                                     GAsyncResult           *result,
-                                     GError                **error);
-void      vireo_disks_convert_async  (VireoEngine           *engine,
-                                      VireoDomain           *domain,
-                                      const char            *target,
-                                      gboolean               remove_old,
-                                      VireoJob             **job,
-                                      GCancellable          *cancellable,
-                                      GAsyncReadyCallback    callback,
-                                      gpointer               user_data);
+void      vireo_disks_attach_async  (VireoLocalBackend       *engine,
+                                     VireoDomain             *domain,
+                                     const VireoDiskRequest  *request,
+                                     VireoJob               **job,
+                                     GCancellable            *cancellable,
+                                     GAsyncReadyCallback      callback,
+                                     gpointer                 user_data);
+char     *vireo_disks_attach_finish (VireoLocalBackend  *engine,
+                                     GAsyncResult       *result,
+                                     GError            **error);
+void      vireo_disks_detach_async  (VireoLocalBackend   *engine,
+                                     VireoDomain         *domain,
+                                     const char          *target,
+                                     gboolean             remove_storage,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+gboolean  vireo_disks_detach_finish (VireoLocalBackend  *engine,
+                                     GAsyncResult       *result,
+                                     GError            **error);
+void      vireo_disks_convert_async  (VireoLocalBackend    *engine,
+                                      VireoDomain          *domain,
+                                      const char           *target,
+                                      gboolean              remove_old,
+                                      VireoJob            **job,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
 gboolean  vireo_disks_can_convert    (const VireoDiskConfig *disk);
-char     *vireo_disks_convert_finish (VireoEngine           *engine,
-                                      GAsyncResult          *result,
-                                      char                 **old_note,
-                                      GError               **error);
+char     *vireo_disks_convert_finish (VireoLocalBackend  *engine,
+                                      GAsyncResult       *result,
+                                      char              **old_note,
+                                      GError            **error);
 
 G_END_DECLS

@@ -68,7 +68,7 @@ on_defined (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (domain == NULL)
     g_task_return_error (task, error);
@@ -80,13 +80,13 @@ on_defined (GObject      *source,
 static void
 save_definition (GTask *task)
 {
-  VireoEngine *engine = g_task_get_source_object (task);
+  VireoLocalBackend *engine = g_task_get_source_object (task);
   Change *change = g_task_get_task_data (task);
 
   /* after a running VM's medium changed, the definition must follow */
-  vireo_engine_define_domain_async (engine, change->config,
-                                    change->qmp ? NULL : g_task_get_cancellable (task),
-                                    on_defined, task);
+  vireo_local_backend_define_domain_async (engine, change->config,
+                                           change->qmp ? NULL : g_task_get_cancellable (task),
+                                           on_defined, task);
 }
 
 static void send_next (GTask *task);
@@ -277,11 +277,11 @@ on_resolved (GObject      *source,
  *   says so
  *
  * Works on a shut-off VM (the definition changes, through
- * vireo_engine_define_domain_async()) and on a running one (the guest
+ * vireo_local_backend_define_domain_async()) and on a running one (the guest
  * sees the new medium at once).
  */
 void
-vireo_media_change_async (VireoEngine         *engine,
+vireo_media_change_async (VireoLocalBackend   *engine,
                           VireoDomain         *domain,
                           const char          *target,
                           const char          *path,
@@ -294,7 +294,7 @@ vireo_media_change_async (VireoEngine         *engine,
   Change *change;
   const VireoDiskConfig *drive;
 
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (target != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -329,9 +329,9 @@ vireo_media_change_async (VireoEngine         *engine,
 }
 
 gboolean
-vireo_media_change_finish (VireoEngine   *engine,
-                           GAsyncResult  *result,
-                           GError       **error)
+vireo_media_change_finish (VireoLocalBackend  *engine,
+                           GAsyncResult       *result,
+                           GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_media_change_async), FALSE);

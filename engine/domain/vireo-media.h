@@ -4,19 +4,19 @@
  */
 #pragma once
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 
 G_BEGIN_DECLS
 
-void     vireo_media_change_async  (VireoEngine         *engine,
+void     vireo_media_change_async  (VireoLocalBackend   *engine,
                                     VireoDomain         *domain,
                                     const char          *target,
                                     const char          *path,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data);
-gboolean vireo_media_change_finish (VireoEngine         *engine,
-                                    GAsyncResult        *result,
-                                    GError             **error);
+gboolean vireo_media_change_finish (VireoLocalBackend  *engine,
+                                    GAsyncResult       *result,
+                                    GError            **error);
 
 G_END_DECLS

@@ -56,13 +56,13 @@ edit_free (Edit *edit)
 }
 
 static GTask *
-edit_task_new (VireoEngine         *engine,
-               VireoDomain         *domain,
-               gpointer             source_tag,
+edit_task_new (VireoLocalBackend      *engine,
+               VireoDomain            *domain,
+               gpointer                source_tag,
                const VireoPortForward *forward,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+               GCancellable           *cancellable,
+               GAsyncReadyCallback     callback,
+               gpointer                user_data)
 {
   GTask *task = g_task_new (engine, cancellable, callback, user_data);
   Edit *edit = g_new0 (Edit, 1);
@@ -77,11 +77,11 @@ edit_task_new (VireoEngine         *engine,
 
 /* The outcome of an add or a remove, with whether it waits for the next start. */
 static gboolean
-edit_finish (VireoEngine   *engine,
-             GAsyncResult  *result,
-             gpointer       source_tag,
-             gboolean      *pending,
-             GError       **error)
+edit_finish (VireoLocalBackend  *engine,
+             GAsyncResult       *result,
+             gpointer            source_tag,
+             gboolean           *pending,
+             GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
   g_return_val_if_fail (g_async_result_is_tagged (result, source_tag), FALSE);
@@ -242,7 +242,7 @@ on_defined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Edit *edit = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (domain != NULL)
     {
@@ -268,9 +268,9 @@ save (GTask *task)
   Edit *edit = g_task_get_task_data (task);
 
   /* once the running VM changed, the definition must follow */
-  vireo_engine_define_domain_async (g_task_get_source_object (task), edit->config,
-                                    edit->applied ? NULL : g_task_get_cancellable (task),
-                                    on_defined, task);
+  vireo_local_backend_define_domain_async (g_task_get_source_object (task), edit->config,
+                                           edit->applied ? NULL : g_task_get_cancellable (task),
+                                           on_defined, task);
 }
 
 /* hostfwd_add says nothing when it worked; hostfwd_remove says "removed",
@@ -400,12 +400,12 @@ apply (GTask *task)
  *   so
  *
  * Adds a host port forward to @domain's definition (through
- * vireo_engine_define_domain_async(), under the VM's change lock) and,
+ * vireo_local_backend_define_domain_async(), under the VM's change lock) and,
  * when the VM runs, to the running VM at once.  If the running VM cannot
  * open the port, the error says why and the definition is unchanged.
  */
 void
-vireo_port_forwards_add_async (VireoEngine            *engine,
+vireo_port_forwards_add_async (VireoLocalBackend      *engine,
                                VireoDomain            *domain,
                                const char             *mac,
                                const VireoPortForward *forward,
@@ -418,7 +418,7 @@ vireo_port_forwards_add_async (VireoEngine            *engine,
   VireoNicConfig *nic;
   GError *error = NULL;
 
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (forward != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -458,10 +458,10 @@ vireo_port_forwards_add_async (VireoEngine            *engine,
  *   forward waits for its next start (its NIC is newer than the run)
  */
 gboolean
-vireo_port_forwards_add_finish (VireoEngine   *engine,
-                                GAsyncResult  *result,
-                                gboolean      *pending,
-                                GError       **error)
+vireo_port_forwards_add_finish (VireoLocalBackend  *engine,
+                                GAsyncResult       *result,
+                                gboolean           *pending,
+                                GError            **error)
 {
   return edit_finish (engine, result, vireo_port_forwards_add_async, pending, error);
 }
@@ -494,7 +494,7 @@ find_nic_with (const VireoDomainConfig *config,
  * runs, from the running VM at once; see vireo_port_forwards_add_async().
  */
 void
-vireo_port_forwards_remove_async (VireoEngine            *engine,
+vireo_port_forwards_remove_async (VireoLocalBackend      *engine,
                                   VireoDomain            *domain,
                                   const char             *mac,
                                   const VireoPortForward *rule,
@@ -507,7 +507,7 @@ vireo_port_forwards_remove_async (VireoEngine            *engine,
   VireoNicConfig *nic;
   VireoPortForward *there;
 
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (rule != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -536,10 +536,10 @@ vireo_port_forwards_remove_async (VireoEngine            *engine,
  * @pending: (out) (optional): see vireo_port_forwards_add_finish()
  */
 gboolean
-vireo_port_forwards_remove_finish (VireoEngine   *engine,
-                                   GAsyncResult  *result,
-                                   gboolean      *pending,
-                                   GError       **error)
+vireo_port_forwards_remove_finish (VireoLocalBackend  *engine,
+                                   GAsyncResult       *result,
+                                   gboolean           *pending,
+                                   GError            **error)
 {
   return edit_finish (engine, result, vireo_port_forwards_remove_async, pending, error);
 }

@@ -4,31 +4,31 @@
  */
 #pragma once
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 
 G_BEGIN_DECLS
 
-void     vireo_port_forwards_add_async     (VireoEngine            *engine,
+void     vireo_port_forwards_add_async     (VireoLocalBackend      *engine,
                                             VireoDomain            *domain,
                                             const char             *mac,
                                             const VireoPortForward *forward,
                                             GCancellable           *cancellable,
                                             GAsyncReadyCallback     callback,
                                             gpointer                user_data);
-gboolean vireo_port_forwards_add_finish    (VireoEngine            *engine,
-                                            GAsyncResult           *result,
-                                            gboolean               *pending,
-                                            GError                **error);
-void     vireo_port_forwards_remove_async  (VireoEngine            *engine,
+gboolean vireo_port_forwards_add_finish    (VireoLocalBackend  *engine,
+                                            GAsyncResult       *result,
+                                            gboolean           *pending,
+                                            GError            **error);
+void     vireo_port_forwards_remove_async  (VireoLocalBackend      *engine,
                                             VireoDomain            *domain,
                                             const char             *mac,
                                             const VireoPortForward *rule,
                                             GCancellable           *cancellable,
                                             GAsyncReadyCallback     callback,
                                             gpointer                user_data);
-gboolean vireo_port_forwards_remove_finish (VireoEngine            *engine,
-                                            GAsyncResult           *result,
-                                            gboolean               *pending,
-                                            GError                **error);
+gboolean vireo_port_forwards_remove_finish (VireoLocalBackend  *engine,
+                                            GAsyncResult       *result,
+                                            gboolean           *pending,
+                                            GError            **error);
 
 G_END_DECLS

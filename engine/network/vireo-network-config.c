@@ -110,7 +110,7 @@ _vireo_network_kept_copy (GPtrArray *kept)
  *
  * Returns: (transfer full): a NAT network with a new UUID and nothing
  *   else: the caller sets the bridge and the addresses (or asks
- *   vireo_engine_new_network_config(), which chooses free ones)
+ *   vireo_local_backend_new_network_config(), which chooses free ones)
  */
 VireoNetworkConfig *
 vireo_network_config_new (const char *name)

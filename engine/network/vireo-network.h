@@ -117,17 +117,17 @@ void      vireo_network_add_host_async    (VireoNetwork *self, const char *mac, 
                                            GAsyncReadyCallback callback, gpointer user_data);
 gboolean  vireo_network_add_host_finish   (VireoNetwork *self, GAsyncResult *result, GError **error);
 
-/* In vireo-engine.h (VireoEngine):
- *   GListModel   *vireo_engine_get_networks     (VireoEngine *self);   (element-type VireoNetwork), sorted by name;
+/* In vireo-local-backend.h (VireoLocalBackend):
+ *   GListModel   *vireo_local_backend_get_networks     (VireoLocalBackend *self);   (element-type VireoNetwork), sorted by name;
  *                                                the default network is defined here on first use
- *   VireoNetwork *vireo_engine_lookup_network   (VireoEngine *self, const char *name);
- *   VireoNetworkConfig *vireo_engine_new_network_config (VireoEngine *self, const char *name,
+ *   VireoNetwork *vireo_local_backend_lookup_network   (VireoLocalBackend *self, const char *name);
+ *   VireoNetworkConfig *vireo_local_backend_new_network_config (VireoLocalBackend *self, const char *name,
  *                                                const char *subnet (nullable: a free /24 is suggested),
  *                                                gboolean isolated, GError **error);
  *                                                a free vireobrN, host .1, DHCP .2 to the last host
- *   char         *vireo_engine_suggest_subnet   (VireoEngine *self);   "192.168.125.0/24"
- *   void/finish   vireo_engine_define_network_async (self, const VireoNetworkConfig *, …) -> VireoNetwork *
- *   void/finish   vireo_engine_undefine_network_async (self, VireoNetwork *, …) (refused while active)
+ *   char         *vireo_local_backend_suggest_subnet   (VireoLocalBackend *self);   "192.168.125.0/24"
+ *   void/finish   vireo_local_backend_define_network_async (self, const VireoNetworkConfig *, …) -> VireoNetwork *
+ *   void/finish   vireo_local_backend_undefine_network_async (self, VireoNetwork *, …) (refused while active)
  */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoNetworkConfig, vireo_network_config_free)

@@ -193,15 +193,15 @@ add_forwards (VireoDomainConfig        *config,
 /* Main thread, memory only: the choices that need no file, and a config
  * that lacks its files and its disk. */
 static VireoDomainConfig *
-build_config (VireoEngine              *engine,
-              const VireoCreateOptions *o,
-              Create                   *create,
-              GError                  **error)
+build_config (VireoLocalBackend         *engine,
+              const VireoCreateOptions  *o,
+              Create                    *create,
+              GError                   **error)
 {
-  const VireoPaths *paths = vireo_engine_get_paths (engine);
+  const VireoPaths *paths = vireo_local_backend_get_paths (engine);
   g_autoptr(VireoDomainConfig) config = NULL;
 
-  if (!vireo_engine_check_new_name (engine, o->name, error))
+  if (!vireo_local_backend_check_new_name (engine, o->name, error))
     return NULL;
   if (o->disk_bytes > 0 && o->import_path)
     {
@@ -234,13 +234,13 @@ build_config (VireoEngine              *engine,
 
   if (o->network == NULL || g_str_equal (o->network, "user"))
     {
-      g_autofree char *mac = vireo_engine_generate_mac (engine);
+      g_autofree char *mac = vireo_local_backend_generate_mac (engine);
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
     }
   else if (!g_str_equal (o->network, "none"))
     {
       g_autofree char *base = g_strconcat (o->network, ".xml", NULL);
-      g_autofree char *mac = vireo_engine_generate_mac (engine);
+      g_autofree char *mac = vireo_local_backend_generate_mac (engine);
 
       create->network = g_strdup (o->network);
       if (vireo_name_validate (o->network, NULL))
@@ -301,14 +301,14 @@ check_files_in_thread (GTask        *task,
 }
 
 static char *
-disk_path (VireoEngine              *engine,
+disk_path (VireoLocalBackend        *engine,
            const VireoCreateOptions *options)
 {
   g_autofree char *base = NULL;
   g_autofree char *dir = NULL;
 
   if (options->disk_folder == NULL || *options->disk_folder == '\0')
-    return vireo_engine_default_disk_path (engine, options->name);
+    return vireo_local_backend_default_disk_path (engine, options->name);
   base = g_strconcat (options->name, ".qcow2", NULL);
   dir = g_canonicalize_filename (options->disk_folder, NULL);
   return g_build_filename (dir, base, NULL);
@@ -322,7 +322,7 @@ on_defined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Create *create = g_task_get_task_data (task);
   GError *error = NULL;
-  VireoDomain *domain = vireo_engine_define_domain_finish (VIREO_ENGINE (source), result, &error);
+  VireoDomain *domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (domain == NULL && create->disk)
     {
@@ -341,7 +341,7 @@ on_disk_done (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VireoEngine *engine = g_task_get_source_object (task);
+  VireoLocalBackend *engine = g_task_get_source_object (task);
   Create *create = g_task_get_task_data (task);
   GCancellable *cancellable;
   GError *error = NULL;
@@ -359,7 +359,7 @@ on_disk_done (GObject      *source,
     }
   /* once a disk exists, the definition must follow: not cancellable */
   cancellable = create->disk ? NULL : g_task_get_cancellable (task);
-  vireo_engine_define_domain_async (engine, create->config, cancellable, on_defined, g_steal_pointer (&task));
+  vireo_local_backend_define_domain_async (engine, create->config, cancellable, on_defined, g_steal_pointer (&task));
 }
 
 /* Main thread, after the files were looked at: the rest of the config,
@@ -414,15 +414,15 @@ on_files_checked (GObject      *source,
  *
  * Creates and defines a VM (not started).  Files are looked at on the
  * worker pool, never on the calling thread; the definition is written
- * through vireo_engine_define_domain_async().
+ * through vireo_local_backend_define_domain_async().
  */
 void
-vireo_create_domain_async (VireoEngine              *engine,
-                           const VireoCreateOptions *options,
-                           VireoJob                **disk_job,
-                           GCancellable             *cancellable,
-                           GAsyncReadyCallback       callback,
-                           gpointer                  user_data)
+vireo_create_domain_async (VireoLocalBackend         *engine,
+                           const VireoCreateOptions  *options,
+                           VireoJob                 **disk_job,
+                           GCancellable              *cancellable,
+                           GAsyncReadyCallback        callback,
+                           gpointer                   user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) step = NULL;
@@ -431,7 +431,7 @@ vireo_create_domain_async (VireoEngine              *engine,
 
   if (disk_job)
     *disk_job = NULL;
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (options != NULL && options->name != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -474,9 +474,9 @@ vireo_create_domain_async (VireoEngine              *engine,
  * Returns: (transfer full): the new VM
  */
 VireoDomain *
-vireo_create_domain_finish (VireoEngine   *engine,
-                            GAsyncResult  *result,
-                            GError       **error)
+vireo_create_domain_finish (VireoLocalBackend  *engine,
+                            GAsyncResult       *result,
+                            GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_create_domain_async), NULL);

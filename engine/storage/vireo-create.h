@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 
 G_BEGIN_DECLS
 
@@ -37,15 +37,15 @@ typedef struct {
 VireoCreateOptions *vireo_create_options_new  (void);
 void                vireo_create_options_free (VireoCreateOptions *options);
 
-void         vireo_create_domain_async  (VireoEngine              *engine,
-                                         const VireoCreateOptions *options,
-                                         VireoJob                **disk_job,
-                                         GCancellable             *cancellable,
-                                         GAsyncReadyCallback       callback,
-                                         gpointer                  user_data);
-VireoDomain *vireo_create_domain_finish (VireoEngine              *engine,
-                                         GAsyncResult             *result,
-                                         GError                  **error);
+void         vireo_create_domain_async  (VireoLocalBackend         *engine,
+                                         const VireoCreateOptions  *options,
+                                         VireoJob                 **disk_job,
+                                         GCancellable              *cancellable,
+                                         GAsyncReadyCallback        callback,
+                                         gpointer                   user_data);
+VireoDomain *vireo_create_domain_finish (VireoLocalBackend  *engine,
+                                         GAsyncResult       *result,
+                                         GError            **error);
 
 /* New-VM defaults and limits, the same for the wizard, the TUI's form
  * and vireoctl create. */

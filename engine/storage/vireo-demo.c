@@ -127,7 +127,7 @@ prepare_in_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   Demo *demo = task_data;
-  const VireoPaths *paths = vireo_engine_get_paths (source_object);
+  const VireoPaths *paths = vireo_local_backend_get_paths (source_object);
   g_autofree char *src_kernel = g_build_filename (demo->guest_dir, "vmlinuz", NULL);
   g_autofree char *src_initrd = g_build_filename (demo->guest_dir, "initrd.img", NULL);
   g_autofree char *kernel_base = g_strconcat (demo->name, "-vmlinuz", NULL);
@@ -172,7 +172,7 @@ on_created (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Demo *demo = g_task_get_task_data (task);
   GError *error = NULL;
-  VireoDomain *domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, &error);
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (domain == NULL)
     {
@@ -210,7 +210,7 @@ on_copied (GObject      *source,
   options->initrd = g_strdup (demo->initrd);
   options->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
   cancellable = g_task_get_cancellable (task);
-  vireo_create_domain_async (VIREO_ENGINE (source), options, NULL, cancellable,
+  vireo_create_domain_async (VIREO_LOCAL_BACKEND (source), options, NULL, cancellable,
                              on_created, g_steal_pointer (&task));
 }
 
@@ -225,7 +225,7 @@ on_copied (GObject      *source,
  * copied on the worker pool.
  */
 void
-vireo_demo_create_async (VireoEngine         *engine,
+vireo_demo_create_async (VireoLocalBackend   *engine,
                          const char          *guest_dir,
                          GCancellable        *cancellable,
                          GAsyncReadyCallback  callback,
@@ -235,7 +235,7 @@ vireo_demo_create_async (VireoEngine         *engine,
   Demo *demo;
   g_autoptr(GTask) copy = NULL;
 
-  g_return_if_fail (VIREO_IS_ENGINE (engine));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (engine, cancellable, callback, user_data);
@@ -248,7 +248,7 @@ vireo_demo_create_async (VireoEngine         *engine,
                                _("The demo guest is not installed (build Vireo, or set VIREO_DEMO_GUEST_DIR)"));
       return;
     }
-  demo->name = vireo_engine_suggest_name (engine, "demo");
+  demo->name = vireo_local_backend_suggest_name (engine, "demo");
   demo->guest_dir = g_strdup (guest_dir);
   copy = g_task_new (engine, cancellable, on_copied, g_steal_pointer (&task));
   g_task_set_task_data (copy, demo, NULL);
@@ -260,9 +260,9 @@ vireo_demo_create_async (VireoEngine         *engine,
  * Returns: (transfer none): the new VM
  */
 VireoDomain *
-vireo_demo_create_finish (VireoEngine   *engine,
-                          GAsyncResult  *result,
-                          GError       **error)
+vireo_demo_create_finish (VireoLocalBackend  *engine,
+                          GAsyncResult       *result,
+                          GError            **error)
 {
   g_autoptr(VireoDomain) domain = NULL;
 

@@ -4,18 +4,18 @@
  */
 #pragma once
 
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 
 G_BEGIN_DECLS
 
 char        *vireo_demo_find_guest_dir (void);
-void         vireo_demo_create_async   (VireoEngine         *engine,
+void         vireo_demo_create_async   (VireoLocalBackend   *engine,
                                         const char          *guest_dir,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
-VireoDomain *vireo_demo_create_finish  (VireoEngine         *engine,
-                                        GAsyncResult        *result,
-                                        GError             **error);
+VireoDomain *vireo_demo_create_finish  (VireoLocalBackend  *engine,
+                                        GAsyncResult       *result,
+                                        GError            **error);
 
 G_END_DECLS

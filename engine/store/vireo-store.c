@@ -160,7 +160,7 @@ _vireo_store_describe_users (const char         *image,
  *   a VM whose definition on disk must still be @config's (same UUID)
  *
  * Writes NAME.xml atomically under the definitions lock.  Unlike
- * vireo_engine_define_domain() it takes no change lock and runs no image
+ * vireo_local_backend_define_domain() it takes no change lock and runs no image
  * check: the caller holds the VM's change lock, and made the images
  * itself.  Blocks: worker threads.
  */

@@ -1,12 +1,12 @@
 /* vireo-store.h: what the other engine folders use of the definitions
- * on disk (engine only; front ends use vireo-engine.h)
+ * on disk (engine only; front ends use vireo-local-backend.h)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include "vireo-domain-config.h"
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 #include "vireo-paths.h"
 
 G_BEGIN_DECLS
@@ -23,8 +23,8 @@ gboolean     _vireo_store_write_definition  (const VireoPaths        *paths,
                                              GError                 **error);
 gboolean     _vireo_store_in_images_folder  (const VireoPaths        *paths,
                                              const char              *path);
-VireoDomain *_vireo_engine_apply_definition (VireoEngine             *self,
-                                             const VireoDomainConfig *config);
+VireoDomain *_vireo_local_backend_apply_definition (VireoLocalBackend       *self,
+                                                    const VireoDomainConfig *config);
 
 void         _vireo_store_delete_unused_bases (const VireoPaths   *paths,
                                                const char         *name,

@@ -11,13 +11,13 @@
 
 #include "fuzz-common.h"
 #include "vireo-domain.h"
-#include "vireo-engine.h"
+#include "vireo-local-backend.h"
 #include "vireo-json.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-state-reason.h"
 
 static char *root;
-static VireoEngine *engine;
+static VireoLocalBackend *engine;
 static VireoDomain *domain;
 static char *state_path;
 
@@ -41,8 +41,8 @@ LLVMFuzzerInitialize (int    *argc,
   fuzz_init_glib ();
   root = g_dir_make_tmp ("vireo-fuzz-state-XXXXXX", &error);
   g_assert_no_error (error);
-  engine = vireo_engine_new (root);
-  domain = vireo_engine_define_domain (engine, config, &error);
+  engine = vireo_local_backend_new (root);
+  domain = vireo_local_backend_define_domain (engine, config, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir_with_parents (vireo_domain_get_run_dir (domain), 0700), ==, 0);
   state_path = g_build_filename (vireo_domain_get_run_dir (domain), VIREO_STATE_FILE, NULL);

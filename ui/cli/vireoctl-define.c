@@ -23,7 +23,7 @@ ctl_verb_define (Ctl   *ctl,
   if (!g_file_get_contents (argv[1], &xml, &len, &error))
     return ctl_fail (error);
   config = vireo_domain_config_parse (xml, len, argv[1], &error);
-  if (config == NULL || !vireo_engine_define_domain (ctl->engine, config, &error))
+  if (config == NULL || !vireo_local_backend_define_domain (ctl->engine, config, &error))
     return ctl_fail (error);
   printf (_("Defined VM '%s'\n"), config->name);
   return CTL_OK;
@@ -137,13 +137,13 @@ ctl_verb_undefine (Ctl   *ctl,
   for (guint i = 0; remove_storage && i < vireo_domain_get_config (domain)->disks->len; i++)
     {
       const VireoDiskConfig *disk = g_ptr_array_index (vireo_domain_get_config (domain)->disks, i);
-      char *line = vireo_engine_image_deletable (ctl->engine, domain, disk)
-                   ? vireo_engine_describe_kept_base (ctl->engine, domain, disk) : NULL;
+      char *line = vireo_local_backend_image_deletable (ctl->engine, domain, disk)
+                   ? vireo_local_backend_describe_kept_base (ctl->engine, domain, disk) : NULL;
 
       if (line)
         g_ptr_array_add (kept, line);
     }
-  if (!vireo_engine_undefine_domain (ctl->engine, domain, remove_storage, &error))
+  if (!vireo_local_backend_undefine_domain (ctl->engine, domain, remove_storage, &error))
     return ctl_fail (error);
   printf (_("Deleted VM '%s'\n"), argv[1]);
   for (guint i = 0; i < kept->len; i++)

@@ -115,10 +115,10 @@ ctl_verb_detach_disk (Ctl   *ctl,
   /* the engine's rule, asked first so the answer can say what stays */
   disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), argv[2]);
   if (remove_storage && disk && disk->path && disk->device == VIREO_DISK_DEVICE_DISK &&
-      !vireo_engine_image_deletable (ctl->engine, domain, disk))
+      !vireo_local_backend_image_deletable (ctl->engine, domain, disk))
     kept = g_strdup (disk->path);
   else if (remove_storage && disk)
-    kept_base = vireo_engine_describe_kept_base (ctl->engine, domain, disk);
+    kept_base = vireo_local_backend_describe_kept_base (ctl->engine, domain, disk);
   vireo_disks_detach_async (ctl->engine, domain, argv[2], remove_storage, NULL, ctl_done, &result);
   if (!vireo_disks_detach_finish (ctl->engine, ctl_wait (&result), &error))
     return ctl_fail (error);

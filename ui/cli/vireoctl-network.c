@@ -17,8 +17,8 @@ ctl_lookup_network (Ctl         *ctl,
                     const char  *name,
                     GError     **error)
 {
-  VireoNetwork *network = vireo_engine_lookup_network (ctl->engine, name);
-  GPtrArray *skipped = vireo_engine_get_network_load_errors (ctl->engine);
+  VireoNetwork *network = vireo_local_backend_lookup_network (ctl->engine, name);
+  GPtrArray *skipped = vireo_local_backend_get_network_load_errors (ctl->engine);
 
   if (network != NULL)
     return network;
@@ -43,8 +43,8 @@ define (Ctl                      *ctl,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  vireo_engine_define_network_async (ctl->engine, config, NULL, ctl_done, &result);
-  return vireo_engine_define_network_finish (ctl->engine, ctl_wait (&result), error);
+  vireo_local_backend_define_network_async (ctl->engine, config, NULL, ctl_done, &result);
+  return vireo_local_backend_define_network_finish (ctl->engine, ctl_wait (&result), error);
 }
 
 int
@@ -94,7 +94,7 @@ ctl_verb_net_create (Ctl   *ctl,
 
   if (!ctl_parse ("net-create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
-  config = vireo_engine_new_network_config (ctl->engine, argv[1], subnet, isolated, &error);
+  config = vireo_local_backend_new_network_config (ctl->engine, argv[1], subnet, isolated, &error);
   if (config == NULL || define (ctl, config, &error) == NULL)
     return ctl_fail (error);
   described = vireo_network_config_describe_subnet (config);
@@ -139,7 +139,7 @@ ctl_verb_net_list (Ctl   *ctl,
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Also the networks that are not running"), NULL },
     { NULL }
   };
-  GListModel *networks = vireo_engine_get_networks (ctl->engine);
+  GListModel *networks = vireo_local_backend_get_networks (ctl->engine);
   g_autoptr(JsonArray) array = json_array_new ();
 
   if (!ctl_parse ("net-list", "[--all]", entries, &argc, &argv, 0))

@@ -140,13 +140,13 @@ ctl_lookup (Ctl         *ctl,
             const char  *name,
             GError     **error)
 {
-  VireoDomain *domain = vireo_engine_lookup_domain (ctl->engine, name);
+  VireoDomain *domain = vireo_local_backend_lookup_domain (ctl->engine, name);
   const VireoLoadError *skipped;
 
   if (domain != NULL)
     return domain;
   /* its file is there but did not load: say why */
-  if ((skipped = vireo_engine_lookup_load_error (ctl->engine, name)) != NULL)
+  if ((skipped = vireo_local_backend_lookup_load_error (ctl->engine, name)) != NULL)
     {
       g_propagate_error (error, g_error_copy (skipped->error));
       return NULL;
@@ -297,8 +297,8 @@ main (int   argc,
             argc--;
             j--;
           }
-      ctl.engine = vireo_engine_new (root);
-      if (!vireo_engine_load (ctl.engine, &error))
+      ctl.engine = vireo_local_backend_new (root);
+      if (!vireo_local_backend_load (ctl.engine, &error))
         return ctl_fail (g_steal_pointer (&error));
       ret = verbs[i].func (&ctl, argc - first, argv + first);
       g_clear_object (&ctl.engine);

@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 #define CTL_USAGE 2
 
 typedef struct {
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   gboolean json;
 } Ctl;
 

@@ -34,7 +34,7 @@ on_cloned (GObject      *source,
   CloneOp *op = user_data;
   Tui *tui = op->tui;
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) clone = vireo_clone_domain_finish (VIREO_ENGINE (source), result, &error);
+  g_autoptr(VireoDomain) clone = vireo_clone_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   g_clear_object (&tui->clone_cancellable);
   tui_term_catch_interrupt (FALSE);

@@ -161,7 +161,7 @@ on_created (GObject      *source,
 {
   Tui *tui = user_data;
   g_autoptr(GError) error = NULL;
-  VireoDomain *domain = vireo_create_domain_finish (VIREO_ENGINE (source), result, &error);
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
 
   if (form)
     form->busy = FALSE;
@@ -189,7 +189,7 @@ submit (Tui *tui)
   const char *initrd = form->values[FIELD_INITRD]->str;
   g_autofree char *lower = NULL;
 
-  if (!vireo_engine_check_new_name (tui->engine, name, &error))
+  if (!vireo_local_backend_check_new_name (tui->engine, name, &error))
     {
       form->focus = FIELD_NAME;
       tui_set_status (tui, TRUE, "%s", error->message);

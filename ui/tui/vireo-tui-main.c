@@ -145,7 +145,7 @@ tui_open (Tui        *tui,
 {
   g_autoptr(GError) error = NULL;
 
-  tui->engine = vireo_engine_new (root);
+  tui->engine = vireo_local_backend_new (root);
   tui->loop = g_main_loop_new (NULL, FALSE);
   tui->cancellable = g_cancellable_new ();
   tui->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) tui_row_free);
@@ -154,11 +154,11 @@ tui_open (Tui        *tui,
   tui->interval_ms = interval;
   tui->sort = TUI_COL_NAME;
 
-  if (!vireo_engine_load (tui->engine, &error))
+  if (!vireo_local_backend_load (tui->engine, &error))
     tui_set_status (tui, TRUE, "%s", error->message);
-  else if (vireo_engine_get_load_errors (tui->engine)->len > 0)
+  else if (vireo_local_backend_get_load_errors (tui->engine)->len > 0)
     {
-      const VireoLoadError *skipped = g_ptr_array_index (vireo_engine_get_load_errors (tui->engine), 0);
+      const VireoLoadError *skipped = g_ptr_array_index (vireo_local_backend_get_load_errors (tui->engine), 0);
       tui_set_status (tui, TRUE, "%s", skipped->error->message);
     }
   else
@@ -166,8 +166,8 @@ tui_open (Tui        *tui,
 
   tui_term_init (tui);
   tui_rows_sync (tui);
-  g_signal_connect (vireo_engine_get_domains (tui->engine), "items-changed", G_CALLBACK (on_domains_changed), tui);
-  vireo_engine_start_monitoring (tui->engine, interval);
+  g_signal_connect (vireo_local_backend_get_domains (tui->engine), "items-changed", G_CALLBACK (on_domains_changed), tui);
+  vireo_local_backend_start_monitoring (tui->engine, interval);
   vireo_stats_set_interval (interval);
   tui_watch_stdin (tui, TRUE);
   g_unix_signal_add (SIGWINCH, on_winch, tui);
@@ -189,7 +189,7 @@ tui_close (Tui *tui)
   tui_snapshots_free (tui);
   tui_networks_free (tui);
   tui_prompt_clear (tui);
-  g_signal_handlers_disconnect_by_data (vireo_engine_get_domains (tui->engine), tui);
+  g_signal_handlers_disconnect_by_data (vireo_local_backend_get_domains (tui->engine), tui);
   for (guint i = 0; i < tui->rows->len; i++)
     g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain, tui);
   g_clear_handle_id (&tui->draw_id, g_source_remove);

@@ -63,7 +63,7 @@ typedef void (*TuiConfirmFunc) (Tui *tui, VireoDomain *domain);
 typedef void (*TuiPromptFunc) (Tui *tui, VireoDomain *domain, const char *text, gboolean choice);
 
 struct _Tui {
-  VireoEngine *engine;
+  VireoLocalBackend *engine;
   GMainLoop *loop;
   GCancellable *cancellable;
   GPtrArray *rows;                 /* TuiRow, all VMs in engine order */

@@ -1,4 +1,4 @@
-/* vireo-engine-monitor.c: what other clients do, from inotify
+/* vireo-local-backend-monitor.c: what other clients do, from inotify
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -10,7 +10,7 @@
 
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
@@ -23,11 +23,11 @@ on_reloaded (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  VireoEngine *self = VIREO_ENGINE (source);
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (source);
   g_autoptr(GError) error = NULL;
 
   self->reloading = FALSE;
-  if (!vireo_engine_load_finish (self, result, &error))
+  if (!vireo_local_backend_load_finish (self, result, &error))
     g_debug ("Reloading definitions failed: %s", error->message);
 }
 
@@ -39,7 +39,7 @@ on_reloaded (GObject      *source,
 static gboolean
 on_reload_due (gpointer user_data)
 {
-  VireoEngine *self = user_data;
+  VireoLocalBackend *self = user_data;
 
   self->reload_id = 0;
   if (self->reloading)
@@ -51,7 +51,7 @@ on_reload_due (gpointer user_data)
   /* every event reads again: an edit in place changes no folder mtime, and
    * the file stamps keep a reload to the files that changed */
   self->reloading = TRUE;
-  vireo_engine_load_async (self, NULL, on_reloaded, NULL);
+  vireo_local_backend_load_async (self, NULL, on_reloaded, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -60,7 +60,7 @@ on_domains_folder_changed (GFileMonitor      *monitor,
                            GFile             *file,
                            GFile             *other,
                            GFileMonitorEvent  event,
-                           VireoEngine       *self)
+                           VireoLocalBackend       *self)
 {
   /* modes and times say nothing about definitions (and the folder's own
    * mode is set on every load) */
@@ -72,8 +72,8 @@ on_domains_folder_changed (GFileMonitor      *monitor,
 
 /* The VM whose runtime folder is called @id, if any. */
 static VireoDomain *
-domain_for_run_dir (VireoEngine *self,
-                    const char  *id)
+domain_for_run_dir (VireoLocalBackend *self,
+                    const char        *id)
 {
   GListModel *model = G_LIST_MODEL (self->domains);
 
@@ -89,8 +89,8 @@ domain_for_run_dir (VireoEngine *self,
 }
 
 static void
-refresh_run_dir (VireoEngine *self,
-                 const char  *id)
+refresh_run_dir (VireoLocalBackend *self,
+                 const char        *id)
 {
   VireoDomain *domain = domain_for_run_dir (self, id);
 
@@ -111,7 +111,7 @@ on_run_dir_changed (GFileMonitor      *monitor,
                     GFile             *file,
                     GFile             *other,
                     GFileMonitorEvent  event,
-                    VireoEngine       *self)
+                    VireoLocalBackend       *self)
 {
   /* state.json is written to a temporary file and renamed over */
   if (names_state_file (file) || names_state_file (other))
@@ -119,8 +119,8 @@ on_run_dir_changed (GFileMonitor      *monitor,
 }
 
 static void
-watch_run_dir (VireoEngine *self,
-               GFile       *dir)
+watch_run_dir (VireoLocalBackend *self,
+               GFile             *dir)
 {
   g_autofree char *id = g_file_get_basename (dir);
   g_autoptr(GFileMonitor) monitor = NULL;
@@ -140,7 +140,7 @@ on_run_folder_changed (GFileMonitor      *monitor,
                        GFile             *file,
                        GFile             *other,
                        GFileMonitorEvent  event,
-                       VireoEngine       *self)
+                       VireoLocalBackend       *self)
 {
   g_autofree char *id = g_file_get_basename (file);
 
@@ -154,7 +154,7 @@ on_run_folder_changed (GFileMonitor      *monitor,
 /* One watch per VM folder that exists now; new ones are added as the
  * runtime folder reports them. */
 static void
-watch_run_dirs (VireoEngine *self)
+watch_run_dirs (VireoLocalBackend *self)
 {
   g_autoptr(GFile) root = g_file_new_for_path (self->paths->run_dir);
   g_autoptr(GFileEnumerator) children = NULL;
@@ -172,7 +172,7 @@ watch_run_dirs (VireoEngine *self)
 }
 
 /**
- * vireo_engine_start_monitoring:
+ * vireo_local_backend_start_monitoring:
  * @interval_ms: how long a burst of changes to the definitions folder
  *   may last before the folder is read again
  *
@@ -181,12 +181,12 @@ watch_run_dirs (VireoEngine *self)
  * runtime folders: nothing is read while nothing changes.  Main thread.
  */
 void
-vireo_engine_start_monitoring (VireoEngine *self,
-                               guint        interval_ms)
+vireo_local_backend_start_monitoring (VireoLocalBackend *self,
+                                      guint              interval_ms)
 {
   g_autoptr(GFile) domains = NULL;
 
-  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
   g_return_if_fail (self->domains_monitor == NULL);
 
   self->reload_delay_ms = MAX (interval_ms / 4, 10);

@@ -1,9 +1,9 @@
-/* vireo-engine.c: the connection to a tree of VMs, and its registry
+/* vireo-local-backend.c: the connection to a tree of VMs, and its registry
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The engine holds the list of VMs (loaded by vireo-engine-load.c,
- * changed by vireo-engine-define.c, kept current by vireo-engine-monitor.c)
+ * The engine holds the list of VMs (loaded by vireo-local-backend-load.c,
+ * changed by vireo-local-backend-define.c, kept current by vireo-local-backend-monitor.c)
  * and answers questions about it: names, MACs, which images are in use.
  * Running VMs are found again through their shims' state.json, so a new
  * engine picks up VMs another process started.
@@ -14,7 +14,7 @@
 
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-store.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
@@ -23,12 +23,12 @@
 #include "vireo-load-error.h"
 #include "vireo-shim-protocol.h"
 
-G_DEFINE_FINAL_TYPE (VireoEngine, vireo_engine, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (VireoLocalBackend, vireo_local_backend, G_TYPE_OBJECT)
 
 static void
-vireo_engine_finalize (GObject *object)
+vireo_local_backend_finalize (GObject *object)
 {
-  VireoEngine *self = VIREO_ENGINE (object);
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (object);
 
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_object (&self->domains_monitor);
@@ -44,17 +44,17 @@ vireo_engine_finalize (GObject *object)
   g_clear_pointer (&self->paths, vireo_paths_free);
   g_clear_pointer (&self->rand, g_rand_free);
 
-  G_OBJECT_CLASS (vireo_engine_parent_class)->finalize (object);
+  G_OBJECT_CLASS (vireo_local_backend_parent_class)->finalize (object);
 }
 
 static void
-vireo_engine_class_init (VireoEngineClass *klass)
+vireo_local_backend_class_init (VireoLocalBackendClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = vireo_engine_finalize;
+  G_OBJECT_CLASS (klass)->finalize = vireo_local_backend_finalize;
 }
 
 static void
-vireo_engine_init (VireoEngine *self)
+vireo_local_backend_init (VireoLocalBackend *self)
 {
   self->domains = g_list_store_new (VIREO_TYPE_DOMAIN);
   self->load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
@@ -63,58 +63,58 @@ vireo_engine_init (VireoEngine *self)
 }
 
 /**
- * vireo_engine_new:
+ * vireo_local_backend_new:
  * @root: (nullable): see vireo_paths_new()
  *
- * Nothing is read until vireo_engine_load().
+ * Nothing is read until vireo_local_backend_load().
  *
  * Returns: (transfer full): the engine
  */
-VireoEngine *
-vireo_engine_new (const char *root)
+VireoLocalBackend *
+vireo_local_backend_new (const char *root)
 {
-  VireoEngine *self = g_object_new (VIREO_TYPE_ENGINE, NULL);
+  VireoLocalBackend *self = g_object_new (VIREO_TYPE_LOCAL_BACKEND, NULL);
 
   self->paths = vireo_paths_new (root);
   return self;
 }
 
 /**
- * vireo_engine_get_paths:
+ * vireo_local_backend_get_paths:
  * Returns: (transfer none): the tree's folders; they never change, so any
  *   thread may read them
  */
 const VireoPaths *
-vireo_engine_get_paths (VireoEngine *self)
+vireo_local_backend_get_paths (VireoLocalBackend *self)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   return self->paths;
 }
 
 /**
- * vireo_engine_get_domains:
+ * vireo_local_backend_get_domains:
  * Returns: (transfer none): the VMs, a #GListModel of #VireoDomain
  */
 GListModel *
-vireo_engine_get_domains (VireoEngine *self)
+vireo_local_backend_get_domains (VireoLocalBackend *self)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   return G_LIST_MODEL (self->domains);
 }
 
 /**
- * vireo_engine_lookup_domain:
+ * vireo_local_backend_lookup_domain:
  * Returns: (transfer none) (nullable): the VM named @name
  */
 VireoDomain *
-vireo_engine_lookup_domain (VireoEngine *self,
-                            const char  *name)
+vireo_local_backend_lookup_domain (VireoLocalBackend *self,
+                                   const char        *name)
 {
   guint n;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
 
@@ -128,7 +128,7 @@ vireo_engine_lookup_domain (VireoEngine *self,
 }
 
 /**
- * vireo_engine_suggest_name:
+ * vireo_local_backend_suggest_name:
  * @hint: (nullable): what the VM is made from: a file's path
  *   ("debian-12.4.0-amd64-netinst.iso" gives "debian-12.4.0-amd64-netinst")
  *   or a word ("demo")
@@ -137,15 +137,15 @@ vireo_engine_lookup_domain (VireoEngine *self,
  *   with -2, -3…
  */
 char *
-vireo_engine_suggest_name (VireoEngine *self,
-                           const char  *hint)
+vireo_local_backend_suggest_name (VireoLocalBackend *self,
+                                  const char        *hint)
 {
   g_autofree char *base = hint ? g_path_get_basename (hint) : g_strdup ("vm");
   char *dot = strrchr (base, '.');
   g_autoptr(GString) clean = g_string_new (NULL);
   char *name;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   if (dot && dot != base)
     *dot = '\0';
@@ -156,7 +156,7 @@ vireo_engine_suggest_name (VireoEngine *self,
   if (clean->len == 0)
     g_string_append (clean, "vm");
   name = g_strdup (clean->str);
-  for (guint i = 2; vireo_engine_lookup_domain (self, name) != NULL; i++)
+  for (guint i = 2; vireo_local_backend_lookup_domain (self, name) != NULL; i++)
     {
       g_free (name);
       name = g_strdup_printf ("%s-%u", clean->str, i);
@@ -165,19 +165,19 @@ vireo_engine_suggest_name (VireoEngine *self,
 }
 
 /**
- * vireo_engine_check_new_name:
+ * vireo_local_backend_check_new_name:
  * Whether @name can name a new VM: valid and not taken.
  */
 gboolean
-vireo_engine_check_new_name (VireoEngine  *self,
-                             const char   *name,
-                             GError      **error)
+vireo_local_backend_check_new_name (VireoLocalBackend  *self,
+                                    const char         *name,
+                                    GError            **error)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
 
   if (!vireo_name_validate (name, error))
     return FALSE;
-  if (vireo_engine_lookup_domain (self, name) != NULL)
+  if (vireo_local_backend_lookup_domain (self, name) != NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A VM named '%s' already exists"), name);
       return FALSE;
@@ -186,7 +186,7 @@ vireo_engine_check_new_name (VireoEngine  *self,
 }
 
 /**
- * vireo_engine_image_in_use:
+ * vireo_local_backend_image_in_use:
  * @domain: (nullable): a VM whose own use does not count
  *
  * Returns: whether any other VM's definition refers to @path, as a disk
@@ -194,13 +194,13 @@ vireo_engine_check_new_name (VireoEngine  *self,
  *   NVRAM
  */
 gboolean
-vireo_engine_image_in_use (VireoEngine *self,
-                           VireoDomain *domain,
-                           const char  *path)
+vireo_local_backend_image_in_use (VireoLocalBackend *self,
+                                  VireoDomain       *domain,
+                                  const char        *path)
 {
   guint n;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
   g_return_val_if_fail (domain == NULL || VIREO_IS_DOMAIN (domain), FALSE);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
@@ -229,9 +229,9 @@ vireo_engine_image_in_use (VireoEngine *self,
 /* The names of the VMs other than @domain that use @base (from the list
  * in memory). */
 static GStrv
-base_users (VireoEngine *self,
-            VireoDomain *domain,
-            const char  *base)
+base_users (VireoLocalBackend *self,
+            VireoDomain       *domain,
+            const char        *base)
 {
   g_autoptr(GStrvBuilder) users = g_strv_builder_new ();
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
@@ -256,7 +256,7 @@ base_users (VireoEngine *self,
 }
 
 /**
- * vireo_engine_describe_kept_base:
+ * vireo_local_backend_describe_kept_base:
  * @domain: the VM that lets go of @disk
  *
  * What deleting @domain's storage leaves of @disk's base images (a
@@ -270,11 +270,11 @@ base_users (VireoEngine *self,
  *   use it", or %NULL when @disk has no base or every base goes too
  */
 char *
-vireo_engine_describe_kept_base (VireoEngine           *self,
-                                 VireoDomain           *domain,
-                                 const VireoDiskConfig *disk)
+vireo_local_backend_describe_kept_base (VireoLocalBackend     *self,
+                                        VireoDomain           *domain,
+                                        const VireoDiskConfig *disk)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
   g_return_val_if_fail (disk != NULL, NULL);
 
   for (guint i = 0; disk->backing && disk->backing[i]; i++)
@@ -288,7 +288,7 @@ vireo_engine_describe_kept_base (VireoEngine           *self,
 }
 
 /**
- * vireo_engine_image_deletable:
+ * vireo_local_backend_image_deletable:
  * @domain: the VM that would let go of @disk
  *
  * The one rule for what deleting a VM's storage may remove: a writable,
@@ -297,30 +297,30 @@ vireo_engine_describe_kept_base (VireoEngine           *self,
  * (attached where they lay, or named by an imported definition) stay.
  */
 gboolean
-vireo_engine_image_deletable (VireoEngine           *self,
-                              VireoDomain           *domain,
-                              const VireoDiskConfig *disk)
+vireo_local_backend_image_deletable (VireoLocalBackend     *self,
+                                     VireoDomain           *domain,
+                                     const VireoDiskConfig *disk)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
   g_return_val_if_fail (disk != NULL, FALSE);
 
   return disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
-         disk->path != NULL && _vireo_engine_in_images_folder (self, disk->path) &&
-         !vireo_engine_image_in_use (self, domain, disk->path);
+         disk->path != NULL && _vireo_local_backend_in_images_folder (self, disk->path) &&
+         !vireo_local_backend_image_in_use (self, domain, disk->path);
 }
 
 /* Whether @path names a file right in Vireo's images folder (see
  * _vireo_store_in_images_folder()). */
 gboolean
-_vireo_engine_in_images_folder (VireoEngine *self,
-                                const char  *path)
+_vireo_local_backend_in_images_folder (VireoLocalBackend *self,
+                                       const char        *path)
 {
   return _vireo_store_in_images_folder (self->paths, path);
 }
 
 static gboolean
-mac_in_use (VireoEngine *self,
-            const char  *mac)
+mac_in_use (VireoLocalBackend *self,
+            const char        *mac)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
 
@@ -337,16 +337,16 @@ mac_in_use (VireoEngine *self,
 }
 
 /**
- * vireo_engine_generate_mac:
+ * vireo_local_backend_generate_mac:
  * Returns: (transfer full): a new 52:54:00 MAC that no defined VM uses
  *   (two guests on one network with the same MAC lose their packets)
  */
 char *
-vireo_engine_generate_mac (VireoEngine *self)
+vireo_local_backend_generate_mac (VireoLocalBackend *self)
 {
   char *mac;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   mac = vireo_mac_generate (self->rand);
   while (mac_in_use (self, mac))
@@ -358,31 +358,31 @@ vireo_engine_generate_mac (VireoEngine *self)
 }
 
 /**
- * _vireo_engine_set_rand:
+ * _vireo_local_backend_set_rand:
  * @rand: (transfer full) (nullable): where new MACs come from
  *
  * For tests, which force a collision to see that a used MAC is skipped.
  */
 void
-_vireo_engine_set_rand (VireoEngine *self,
-                        GRand       *rand)
+_vireo_local_backend_set_rand (VireoLocalBackend *self,
+                               GRand             *rand)
 {
   g_clear_pointer (&self->rand, g_rand_free);
   self->rand = rand;
 }
 
 /**
- * vireo_engine_default_disk_path:
+ * vireo_local_backend_default_disk_path:
  * Returns: (transfer full): NAME.qcow2 in the images folder; only a name,
  *   nothing is looked at
  */
 char *
-vireo_engine_default_disk_path (VireoEngine *self,
-                                const char  *name)
+vireo_local_backend_default_disk_path (VireoLocalBackend *self,
+                                       const char        *name)
 {
   g_autofree char *base = NULL;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
   base = g_strconcat (name, ".qcow2", NULL);

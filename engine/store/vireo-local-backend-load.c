@@ -1,4 +1,4 @@
-/* vireo-engine-load.c: reading every definition
+/* vireo-local-backend-load.c: reading every definition
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -16,7 +16,7 @@
 
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
@@ -34,11 +34,11 @@ typedef struct {
 } VireoFileStamp;
 
 typedef struct {
-  guint generation;     /* VireoEngine:generation when the reading began */
+  guint generation;     /* VireoLocalBackend:generation when the reading began */
   GPtrArray *configs;   /* VireoDomainConfig, of new and changed files */
   GPtrArray *unchanged; /* VM names whose file is as last loaded */
   GPtrArray *errors;    /* VireoLoadError */
-  GHashTable *stamps;   /* the new VireoEngine:stamps */
+  GHashTable *stamps;   /* the new VireoLocalBackend:stamps */
   GPtrArray *networks;  /* VireoNetworkLoaded: every network definition */
   GPtrArray *network_errors; /* VireoLoadError */
 } LoadResult;
@@ -51,7 +51,7 @@ stamp_free (VireoFileStamp *stamp)
 }
 
 GHashTable *
-_vireo_engine_new_stamps (void)
+_vireo_local_backend_new_stamps (void)
 {
   return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) stamp_free);
 }
@@ -271,9 +271,9 @@ load_files (const VireoPaths *paths,
   result->configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_domain_config_free);
   result->unchanged = g_ptr_array_new_with_free_func (g_free);
   result->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
-  result->stamps = _vireo_engine_new_stamps ();
+  result->stamps = _vireo_local_backend_new_stamps ();
   result->network_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
-  result->networks = _vireo_engine_read_networks (paths, result->network_errors);
+  result->networks = _vireo_local_backend_read_networks (paths, result->network_errors);
   names = list_files (paths, result->errors);
 
   for (guint i = 0; i < names->len; i++)
@@ -312,9 +312,9 @@ load_files (const VireoPaths *paths,
 }
 
 int
-_vireo_engine_compare_domains (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
+_vireo_local_backend_compare_domains (gconstpointer a,
+                                      gconstpointer b,
+                                      gpointer      user_data)
 {
   return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
                     vireo_domain_get_name ((VireoDomain *) b));
@@ -326,8 +326,8 @@ _vireo_engine_compare_domains (gconstpointer a,
  * in the number of VMs (a list of 1000 must stay fast). */
 /* New VMs into the list; a first load is one sorted splice. */
 static void
-insert_added (VireoEngine *self,
-              GPtrArray   *added)
+insert_added (VireoLocalBackend *self,
+              GPtrArray         *added)
 {
   if (g_list_model_get_n_items (G_LIST_MODEL (self->domains)) == 0)
     {
@@ -336,12 +336,12 @@ insert_added (VireoEngine *self,
     }
   else
     for (guint i = 0; i < added->len; i++)
-      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_engine_compare_domains, NULL);
+      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_local_backend_compare_domains, NULL);
 }
 
 static void
-keep_errors (VireoEngine *self,
-             GPtrArray   *errors)
+keep_errors (VireoLocalBackend *self,
+             GPtrArray         *errors)
 {
   g_ptr_array_set_size (self->load_errors, 0);
   for (guint i = 0; i < errors->len; i++)
@@ -354,8 +354,8 @@ keep_errors (VireoEngine *self,
 }
 
 static void
-apply_load (VireoEngine *self,
-            LoadResult  *result)
+apply_load (VireoLocalBackend *self,
+            LoadResult        *result)
 {
   GListModel *model = G_LIST_MODEL (self->domains);
   g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);   /* name → config */
@@ -384,7 +384,7 @@ apply_load (VireoEngine *self,
         continue;   /* its file is as it was: nothing to do */
       /* defined by this process after the files were read: the reading
        * is older than what the list holds */
-      if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (domain), VIREO_ENGINE_DEFINED_AT)) > result->generation)
+      if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (domain), VIREO_LOCAL_BACKEND_DEFINED_AT)) > result->generation)
         {
           g_hash_table_insert (existing, (gpointer) name, domain);
           continue;
@@ -401,7 +401,7 @@ apply_load (VireoEngine *self,
       VireoDomain *domain = g_hash_table_lookup (existing, config->name);
 
       if (domain != NULL &&
-          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (domain), VIREO_ENGINE_DEFINED_AT)) > result->generation)
+          GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (domain), VIREO_LOCAL_BACKEND_DEFINED_AT)) > result->generation)
         continue;
       if (domain == NULL)
         {
@@ -421,24 +421,24 @@ apply_load (VireoEngine *self,
 
   insert_added (self, added);
   keep_errors (self, result->errors);
-  _vireo_engine_apply_networks (self, result->networks, result->network_errors);
+  _vireo_local_backend_apply_networks (self, result->networks, result->network_errors);
 }
 
 /**
- * vireo_engine_load:
+ * vireo_local_backend_load:
  * Reads every definition, on the calling thread (command-line tools; the
- * GUI uses vireo_engine_load_async()).  Files that do not load are listed
- * by vireo_engine_get_load_errors(); that is not a failure.
+ * GUI uses vireo_local_backend_load_async()).  Files that do not load are listed
+ * by vireo_local_backend_get_load_errors(); that is not a failure.
  *
  * Returns: %FALSE only when the tree itself cannot be created
  */
 gboolean
-vireo_engine_load (VireoEngine  *self,
-                   GError      **error)
+vireo_local_backend_load (VireoLocalBackend  *self,
+                          GError            **error)
 {
   LoadResult *result;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
 
   if (!vireo_paths_ensure (self->paths, error))
     return FALSE;
@@ -455,7 +455,7 @@ load_in_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  VireoEngine *self = source_object;
+  VireoLocalBackend *self = source_object;
   GError *error = NULL;
 
   if (!vireo_paths_ensure (self->paths, &error))
@@ -465,7 +465,7 @@ load_in_thread (GTask        *task,
 }
 
 /* Main context: the list changes here, whether or not anyone calls
- * vireo_engine_load_finish(). */
+ * vireo_local_backend_load_finish(). */
 static void
 on_loaded (GObject      *source,
            GAsyncResult *result,
@@ -481,13 +481,13 @@ on_loaded (GObject      *source,
       return;
     }
   loaded->generation = GPOINTER_TO_UINT (g_task_get_task_data (task));
-  apply_load (VIREO_ENGINE (source), loaded);
+  apply_load (VIREO_LOCAL_BACKEND (source), loaded);
   load_result_free (loaded);
   g_task_return_boolean (task, TRUE);
 }
 
 /**
- * vireo_engine_load_async:
+ * vireo_local_backend_load_async:
  * @cancellable: (nullable): a cancel before the files are read leaves the
  *   list as it was
  *
@@ -496,19 +496,19 @@ on_loaded (GObject      *source,
  * runs.
  */
 void
-vireo_engine_load_async (VireoEngine         *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+vireo_local_backend_load_async (VireoLocalBackend   *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) read = NULL;
 
-  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_engine_load_async);
+  g_task_set_source_tag (task, vireo_local_backend_load_async);
   /* this process's definitions from here on are newer than the reading */
   g_task_set_task_data (task, GUINT_TO_POINTER (self->generation), NULL);
   read = g_task_new (self, cancellable, on_loaded, g_steal_pointer (&task));
@@ -519,32 +519,32 @@ vireo_engine_load_async (VireoEngine         *self,
 }
 
 gboolean
-vireo_engine_load_finish (VireoEngine   *self,
-                          GAsyncResult  *result,
-                          GError       **error)
+vireo_local_backend_load_finish (VireoLocalBackend  *self,
+                                 GAsyncResult       *result,
+                                 GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_load_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_load_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
- * vireo_engine_get_load_errors:
+ * vireo_local_backend_get_load_errors:
  * Returns: (transfer none) (element-type VireoLoadError): one record per
  *   definition the last load skipped, in file name order; valid until
  *   the next load
  */
 GPtrArray *
-vireo_engine_get_load_errors (VireoEngine *self)
+vireo_local_backend_get_load_errors (VireoLocalBackend *self)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   return self->load_errors;
 }
 
 /**
- * vireo_engine_lookup_load_error:
+ * vireo_local_backend_lookup_load_error:
  * @name: a VM name
  *
  * Why VM @name is not in the list although its file is there, if the last
@@ -553,8 +553,8 @@ vireo_engine_get_load_errors (VireoEngine *self)
  * Returns: (transfer none) (nullable): the record, valid until the next load
  */
 const VireoLoadError *
-vireo_engine_lookup_load_error (VireoEngine *self,
-                                const char  *name)
+vireo_local_backend_lookup_load_error (VireoLocalBackend *self,
+                                       const char        *name)
 {
   for (guint i = 0; i < self->load_errors->len; i++)
     {
@@ -567,7 +567,7 @@ vireo_engine_lookup_load_error (VireoEngine *self,
 }
 
 guint
-_vireo_engine_get_load_count (VireoEngine *self)
+_vireo_local_backend_get_load_count (VireoLocalBackend *self)
 {
   return self->loads;
 }

@@ -1,9 +1,9 @@
-/* vireo-engine-network-define.c: defining and undefining networks
+/* vireo-local-backend-network-define.c: defining and undefining networks
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "vireo-domain.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-network-private.h"
@@ -46,7 +46,7 @@ define_in_thread (GTask        *task,
                   gpointer      task_data,
                   GCancellable *cancellable)
 {
-  VireoEngine *self = source_object;
+  VireoLocalBackend *self = source_object;
   g_autoptr(VireoNetworkConfig) config = vireo_network_config_copy (task_data);
   g_autoptr(VireoLock) lock = NULL;
   g_autoptr(GPtrArray) loaded = NULL;
@@ -73,7 +73,7 @@ define_in_thread (GTask        *task,
 }
 
 /**
- * vireo_engine_define_network_async:
+ * vireo_local_backend_define_network_async:
  * @config: (transfer none): copied at once
  *
  * Writes NAME.xml (atomically, under the folder's lock) and adds the
@@ -86,41 +86,41 @@ define_in_thread (GTask        *task,
  * until it is started again.
  */
 void
-vireo_engine_define_network_async (VireoEngine              *self,
-                                   const VireoNetworkConfig *config,
-                                   GCancellable             *cancellable,
-                                   GAsyncReadyCallback       callback,
-                                   gpointer                  user_data)
+vireo_local_backend_define_network_async (VireoLocalBackend        *self,
+                                          const VireoNetworkConfig *config,
+                                          GCancellable             *cancellable,
+                                          GAsyncReadyCallback       callback,
+                                          gpointer                  user_data)
 {
   g_autoptr(GTask) task = NULL;
 
-  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
   g_return_if_fail (config != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_engine_define_network_async);
+  g_task_set_source_tag (task, vireo_local_backend_define_network_async);
   g_task_set_task_data (task, vireo_network_config_copy (config), (GDestroyNotify) vireo_network_config_free);
   g_task_run_in_thread (task, define_in_thread);
 }
 
 /**
- * vireo_engine_define_network_finish:
+ * vireo_local_backend_define_network_finish:
  * Returns: (transfer none) (nullable): the network, in the list now
  */
 VireoNetwork *
-vireo_engine_define_network_finish (VireoEngine   *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
+vireo_local_backend_define_network_finish (VireoLocalBackend  *self,
+                                           GAsyncResult       *result,
+                                           GError            **error)
 {
   VireoNetworkConfig *config;
   VireoNetwork *network;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_define_network_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_define_network_async), NULL);
 
   config = g_task_propagate_pointer (G_TASK (result), error);
   if (config == NULL)
     return NULL;
-  network = vireo_engine_lookup_network (self, config->name);
-  return _vireo_engine_put_network (self, config, network ? vireo_network_get_autostart (network) : FALSE);
+  network = vireo_local_backend_lookup_network (self, config->name);
+  return _vireo_local_backend_put_network (self, config, network ? vireo_network_get_autostart (network) : FALSE);
 }

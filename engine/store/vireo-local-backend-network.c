@@ -1,22 +1,22 @@
-/* vireo-engine-network.c: the engine's virtual networks
+/* vireo-local-backend-network.c: the engine's virtual networks
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The list of networks is read with the VMs (vireo_engine_load) and
+ * The list of networks is read with the VMs (vireo_local_backend_load) and
  * changes on the main context.  Define and undefine read the folder
  * again under its lock on a worker thread, so that names, UUIDs,
  * bridges and subnets stay unique however many front ends define at
  * once.
  */
 #include "vireo-domain.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-network-private.h"
 
 GPtrArray *
-_vireo_engine_read_networks (const VireoPaths *paths,
-                             GPtrArray        *errors)
+_vireo_local_backend_read_networks (const VireoPaths *paths,
+                                    GPtrArray        *errors)
 {
   return _vireo_network_store_load (paths, errors);
 }
@@ -46,11 +46,11 @@ find_loaded (GPtrArray  *loaded,
 /* Adds or updates one network from a definition (taken); returns it
  * (transfer none). */
 VireoNetwork *
-_vireo_engine_put_network (VireoEngine        *self,
-                           VireoNetworkConfig *config,
-                           gboolean            autostart)
+_vireo_local_backend_put_network (VireoLocalBackend  *self,
+                                  VireoNetworkConfig *config,
+                                  gboolean            autostart)
 {
-  VireoNetwork *network = vireo_engine_lookup_network (self, config->name);
+  VireoNetwork *network = vireo_local_backend_lookup_network (self, config->name);
   guint position;
 
   if (network != NULL && g_str_equal (vireo_network_get_config (network)->uuid, config->uuid))
@@ -70,9 +70,9 @@ _vireo_engine_put_network (VireoEngine        *self,
 /* Main context: the list follows what was read; objects of networks
  * that stay are kept, so front ends keep their rows. */
 void
-_vireo_engine_apply_networks (VireoEngine *self,
-                              GPtrArray   *loaded,
-                              GPtrArray   *errors)
+_vireo_local_backend_apply_networks (VireoLocalBackend *self,
+                                     GPtrArray         *loaded,
+                                     GPtrArray         *errors)
 {
   GListModel *model = G_LIST_MODEL (self->networks);
 
@@ -87,7 +87,7 @@ _vireo_engine_apply_networks (VireoEngine *self,
     {
       VireoNetworkLoaded *item = g_ptr_array_index (loaded, i);
 
-      _vireo_engine_put_network (self, g_steal_pointer (&item->config), item->autostart);
+      _vireo_local_backend_put_network (self, g_steal_pointer (&item->config), item->autostart);
     }
   g_ptr_array_set_size (self->network_load_errors, 0);
   for (guint i = 0; i < errors->len; i++)
@@ -95,43 +95,43 @@ _vireo_engine_apply_networks (VireoEngine *self,
 }
 
 /**
- * vireo_engine_get_networks:
+ * vireo_local_backend_get_networks:
  * Returns: (transfer none): the defined networks (VireoNetwork), sorted
  *   by name; the default network is defined on first use by the load
  *   (see vireo-network-store.c)
  */
 GListModel *
-vireo_engine_get_networks (VireoEngine *self)
+vireo_local_backend_get_networks (VireoLocalBackend *self)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   return G_LIST_MODEL (self->networks);
 }
 
 /**
- * vireo_engine_get_network_load_errors:
+ * vireo_local_backend_get_network_load_errors:
  * Returns: (transfer none) (element-type VireoLoadError): one record per
  *   network definition the last load skipped; valid until the next load
  */
 GPtrArray *
-vireo_engine_get_network_load_errors (VireoEngine *self)
+vireo_local_backend_get_network_load_errors (VireoLocalBackend *self)
 {
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   return self->network_load_errors;
 }
 
 /**
- * vireo_engine_lookup_network:
+ * vireo_local_backend_lookup_network:
  * Returns: (transfer none) (nullable): the network named @name
  */
 VireoNetwork *
-vireo_engine_lookup_network (VireoEngine *self,
-                             const char  *name)
+vireo_local_backend_lookup_network (VireoLocalBackend *self,
+                                    const char        *name)
 {
   GListModel *model;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   model = G_LIST_MODEL (self->networks);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -165,7 +165,7 @@ suggest (GPtrArray *configs,
 }
 
 static GPtrArray *
-defined_configs (VireoEngine *self)
+defined_configs (VireoLocalBackend *self)
 {
   GPtrArray *configs = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_network_config_free);
   GListModel *model = G_LIST_MODEL (self->networks);
@@ -180,7 +180,7 @@ defined_configs (VireoEngine *self)
 }
 
 /**
- * vireo_engine_suggest_subnet:
+ * vireo_local_backend_suggest_subnet:
  * Reads the host's routes and addresses (no privileges needed).
  *
  * Returns: (transfer full) (nullable): a /24 that no defined network
@@ -188,13 +188,13 @@ defined_configs (VireoEngine *self)
  *   192.168.124–254 are all taken
  */
 char *
-vireo_engine_suggest_subnet (VireoEngine *self)
+vireo_local_backend_suggest_subnet (VireoLocalBackend *self)
 {
   g_autoptr(GPtrArray) configs = NULL;
   g_autofree char *text = NULL;
   guint32 network;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   configs = defined_configs (self);
   if (!suggest (configs, &network))
@@ -204,7 +204,7 @@ vireo_engine_suggest_subnet (VireoEngine *self)
 }
 
 static char *
-free_bridge (VireoEngine *self)
+free_bridge (VireoLocalBackend *self)
 {
   g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) configs = defined_configs (self);
@@ -238,7 +238,7 @@ parse_subnet (const char *name,
 }
 
 /**
- * vireo_engine_new_network_config:
+ * vireo_local_backend_new_network_config:
  * @subnet: (nullable): "10.8.0.0/24"; %NULL: a free /24 is suggested
  * @isolated: no way out of the subnet (no <forward>)
  *
@@ -249,11 +249,11 @@ parse_subnet (const char *name,
  * Returns: (transfer full) (nullable): the definition
  */
 VireoNetworkConfig *
-vireo_engine_new_network_config (VireoEngine  *self,
-                                 const char   *name,
-                                 const char   *subnet,
-                                 gboolean      isolated,
-                                 GError      **error)
+vireo_local_backend_new_network_config (VireoLocalBackend  *self,
+                                        const char         *name,
+                                        const char         *subnet,
+                                        gboolean            isolated,
+                                        GError            **error)
 {
   g_autoptr(GPtrArray) configs = NULL;
   g_autoptr(VireoNetworkConfig) config = NULL;
@@ -261,7 +261,7 @@ vireo_engine_new_network_config (VireoEngine  *self,
   guint32 network;
   guint prefix = 24;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   if (!vireo_network_name_validate (name, error))
     return NULL;

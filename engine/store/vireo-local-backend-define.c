@@ -1,4 +1,4 @@
-/* vireo-engine-define.c: writing and deleting definitions
+/* vireo-local-backend-define.c: writing and deleting definitions
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -16,7 +16,7 @@
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
-#include "vireo-engine-private.h"
+#include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
@@ -31,16 +31,16 @@
  * images folder: the image checks then make sure the chain is the one
  * declared, ending in a standalone qcow2. */
 static gboolean
-check_bases (VireoEngine             *self,
-             const VireoDomainConfig *config,
-             GError                 **error)
+check_bases (VireoLocalBackend        *self,
+             const VireoDomainConfig  *config,
+             GError                  **error)
 {
   for (guint i = 0; i < config->disks->len; i++)
     {
       const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
       for (guint j = 0; disk->backing && disk->backing[j]; j++)
-        if (!_vireo_engine_in_images_folder (self, disk->backing[j]))
+        if (!_vireo_local_backend_in_images_folder (self, disk->backing[j]))
           {
             g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                          _("VM '%s': the base image %s of disk %s is not in Vireo's images folder"),
@@ -123,9 +123,9 @@ check_network_macs (const VireoDomainConfig *config,
 }
 
 static gboolean
-check_define_conflicts (VireoEngine             *self,
-                        const VireoDomainConfig *config,
-                        GError                 **error)
+check_define_conflicts (VireoLocalBackend        *self,
+                        const VireoDomainConfig  *config,
+                        GError                  **error)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
   g_autofree char *run_dir = vireo_paths_domain_run_dir (self->paths, config->uuid);
@@ -216,31 +216,31 @@ write_definition (const VireoPaths        *paths,
 }
 
 /**
- * _vireo_engine_apply_definition:
+ * _vireo_local_backend_apply_definition:
  * Puts a written definition in the list: on the main context.
  *
  * Returns: (transfer none): the VM
  */
 VireoDomain *
-_vireo_engine_apply_definition (VireoEngine             *self,
-                                const VireoDomainConfig *config)
+_vireo_local_backend_apply_definition (VireoLocalBackend       *self,
+                                       const VireoDomainConfig *config)
 {
-  VireoDomain *domain = vireo_engine_lookup_domain (self, config->name);
+  VireoDomain *domain = vireo_local_backend_lookup_domain (self, config->name);
 
   if (domain != NULL)
     _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
   else
     {
       g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
-      g_list_store_insert_sorted (self->domains, created, _vireo_engine_compare_domains, NULL);
+      g_list_store_insert_sorted (self->domains, created, _vireo_local_backend_compare_domains, NULL);
       domain = created;
     }
-  g_object_set_data (G_OBJECT (domain), VIREO_ENGINE_DEFINED_AT, GUINT_TO_POINTER (++self->generation));
+  g_object_set_data (G_OBJECT (domain), VIREO_LOCAL_BACKEND_DEFINED_AT, GUINT_TO_POINTER (++self->generation));
   return domain;
 }
 
 /**
- * vireo_engine_define_domain:
+ * vireo_local_backend_define_domain:
  * @config: (transfer none): the definition; copied
  *
  * Validates and writes the definition atomically.  Defining an existing
@@ -253,13 +253,13 @@ _vireo_engine_apply_definition (VireoEngine             *self,
  * Returns: (transfer none): the VM, or %NULL with @error set
  */
 VireoDomain *
-vireo_engine_define_domain (VireoEngine             *self,
-                            const VireoDomainConfig *config,
-                            GError                 **error)
+vireo_local_backend_define_domain (VireoLocalBackend        *self,
+                                   const VireoDomainConfig  *config,
+                                   GError                  **error)
 {
   g_autofree char *xml = NULL;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
   g_return_val_if_fail (config != NULL, NULL);
 
   if (!vireo_domain_config_validate (config, error) ||
@@ -269,7 +269,7 @@ vireo_engine_define_domain (VireoEngine             *self,
   xml = vireo_domain_config_format (config);
   if (!write_definition (self->paths, config, xml, error))
     return NULL;
-  return _vireo_engine_apply_definition (self, config);
+  return _vireo_local_backend_apply_definition (self, config);
 }
 
 typedef struct {
@@ -291,7 +291,7 @@ write_in_thread (GTask        *task,
                  gpointer      task_data,
                  GCancellable *cancellable)
 {
-  VireoEngine *self = source_object;
+  VireoLocalBackend *self = source_object;
   Define *define = task_data;
   GError *error = NULL;
 
@@ -311,46 +311,46 @@ on_written (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  VireoEngine *self = VIREO_ENGINE (source);
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (source);
   Define *define = g_task_get_task_data (task);
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, g_object_ref (_vireo_engine_apply_definition (self, define->config)), g_object_unref);
+    g_task_return_pointer (task, g_object_ref (_vireo_local_backend_apply_definition (self, define->config)), g_object_unref);
 }
 
 /**
- * vireo_engine_define_domain_async:
+ * vireo_local_backend_define_domain_async:
  * @config: (transfer none): copied
  *
  * @cancellable: (nullable): stops the write if it has not begun; a VM
  *   whose file was written is in the list and the result says so
  *
- * Like vireo_engine_define_domain(), with the durable write (an fsync) on
+ * Like vireo_local_backend_define_domain(), with the durable write (an fsync) on
  * the worker pool, for front ends with a main loop to keep responsive.
  * The list changes on the caller's main context once the file is
  * written, whether or not anyone calls the _finish function.
  */
 void
-vireo_engine_define_domain_async (VireoEngine             *self,
-                                  const VireoDomainConfig *config,
-                                  GCancellable            *cancellable,
-                                  GAsyncReadyCallback      callback,
-                                  gpointer                 user_data)
+vireo_local_backend_define_domain_async (VireoLocalBackend       *self,
+                                         const VireoDomainConfig *config,
+                                         GCancellable            *cancellable,
+                                         GAsyncReadyCallback      callback,
+                                         gpointer                 user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) write = NULL;
   Define *define;
   GError *error = NULL;
 
-  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
   g_return_if_fail (config != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_engine_define_domain_async);
+  g_task_set_source_tag (task, vireo_local_backend_define_domain_async);
   /* a caller that cancelled is told so whatever happened, since it may be
    * gone; the list follows the real outcome (on_written) */
   if (!vireo_domain_config_validate (config, &error) ||
@@ -371,16 +371,16 @@ vireo_engine_define_domain_async (VireoEngine             *self,
 }
 
 /**
- * vireo_engine_define_domain_finish:
+ * vireo_local_backend_define_domain_finish:
  * Returns: (transfer full): the VM
  */
 VireoDomain *
-vireo_engine_define_domain_finish (VireoEngine   *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
+vireo_local_backend_define_domain_finish (VireoLocalBackend  *self,
+                                          GAsyncResult       *result,
+                                          GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_define_domain_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_define_domain_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -421,10 +421,10 @@ undefine_free (Undefine *u)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Undefine, undefine_free)
 
 static Undefine *
-undefine_prepare (VireoEngine  *self,
-                  VireoDomain  *domain,
-                  gboolean      remove_storage,
-                  GError      **error)
+undefine_prepare (VireoLocalBackend  *self,
+                  VireoDomain        *domain,
+                  gboolean            remove_storage,
+                  GError            **error)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (domain);
   Undefine *u;
@@ -460,7 +460,7 @@ undefine_prepare (VireoEngine  *self,
       {
         const VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-        if (!vireo_engine_image_deletable (self, domain, disk))
+        if (!vireo_local_backend_image_deletable (self, domain, disk))
           continue;
         g_ptr_array_add (u->doomed, g_strdup (disk->path));
         /* nearest first: each goes if no other VM stands on it then */
@@ -479,12 +479,12 @@ undefine_prepare (VireoEngine  *self,
 
       for (guint i = 0; i < G_N_ELEMENTS (boot_files); i++)
         {
-          if (boot_files[i] && _vireo_engine_in_images_folder (self, boot_files[i]) &&
-              !vireo_engine_image_in_use (self, domain, boot_files[i]))
+          if (boot_files[i] && _vireo_local_backend_in_images_folder (self, boot_files[i]) &&
+              !vireo_local_backend_image_in_use (self, domain, boot_files[i]))
             g_ptr_array_add (u->doomed, g_strdup (boot_files[i]));
         }
       /* a UEFI VM's NVRAM Vireo made beside its disks is its alone */
-      if (config->nvram && _vireo_engine_in_images_folder (self, config->nvram))
+      if (config->nvram && _vireo_local_backend_in_images_folder (self, config->nvram))
         g_ptr_array_add (u->doomed, g_strdup (config->nvram));
     }
   return u;
@@ -596,8 +596,8 @@ undefine_files (Undefine  *u,
 }
 
 static void
-undefine_forget (VireoEngine *self,
-                 Undefine    *u)
+undefine_forget (VireoLocalBackend *self,
+                 Undefine          *u)
 {
   guint position;
 
@@ -606,25 +606,25 @@ undefine_forget (VireoEngine *self,
 }
 
 /**
- * vireo_engine_undefine_domain:
+ * vireo_local_backend_undefine_domain:
  * @remove_storage: also delete the VM's writable disk images that no other
  *   VM uses (CD-ROMs, read-only and shared disks are never deleted), a
  *   linked clone's base image once no other VM stands on it, and a
  *   kernel and initrd kept in Vireo's images folder for it
  *
  * The VM must be shut off.  Deletes on the calling thread: front ends on a
- * main loop use vireo_engine_undefine_domain_async().
+ * main loop use vireo_local_backend_undefine_domain_async().
  */
 gboolean
-vireo_engine_undefine_domain (VireoEngine  *self,
-                              VireoDomain  *domain,
-                              gboolean      remove_storage,
-                              GError      **error)
+vireo_local_backend_undefine_domain (VireoLocalBackend  *self,
+                                     VireoDomain        *domain,
+                                     gboolean            remove_storage,
+                                     GError            **error)
 {
   g_autoptr(Undefine) u = NULL;
   gboolean ok;
 
-  g_return_val_if_fail (VIREO_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
   g_return_val_if_fail (VIREO_IS_DOMAIN (domain), FALSE);
 
   u = undefine_prepare (self, domain, remove_storage, error);
@@ -650,7 +650,7 @@ undefine_in_thread (GTask        *task,
 }
 
 /* Main context: the VM leaves the list here, so a caller that never
- * calls vireo_engine_undefine_domain_finish() sees no ghost row. */
+ * calls vireo_local_backend_undefine_domain_finish() sees no ghost row. */
 static void
 on_undefined (GObject      *source,
               GAsyncResult *result,
@@ -659,7 +659,7 @@ on_undefined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
 
-  undefine_forget (VIREO_ENGINE (source), g_task_get_task_data (task));
+  undefine_forget (VIREO_LOCAL_BACKEND (source), g_task_get_task_data (task));
   if (g_task_propagate_boolean (G_TASK (result), &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -667,35 +667,35 @@ on_undefined (GObject      *source,
 }
 
 /**
- * vireo_engine_undefine_domain_async:
+ * vireo_local_backend_undefine_domain_async:
  * @domain: (transfer none): a VM of this engine; referenced until done
  * @cancellable: (nullable): cancelling only detaches the caller: once
  *   begun, deleting finishes (a half-deleted VM helps no one), and the
  *   result says what was deleted
  *
- * As vireo_engine_undefine_domain(), with the deleting on the worker
+ * As vireo_local_backend_undefine_domain(), with the deleting on the worker
  * pool.  The VM leaves the model on the caller's main context as soon as
  * its definition is deleted, before @callback runs.
  */
 void
-vireo_engine_undefine_domain_async (VireoEngine         *self,
-                                    VireoDomain         *domain,
-                                    gboolean             remove_storage,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+vireo_local_backend_undefine_domain_async (VireoLocalBackend   *self,
+                                           VireoDomain         *domain,
+                                           gboolean             remove_storage,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) delete = NULL;
   GError *error = NULL;
   Undefine *u;
 
-  g_return_if_fail (VIREO_IS_ENGINE (self));
+  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
   g_return_if_fail (VIREO_IS_DOMAIN (domain));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_engine_undefine_domain_async);
+  g_task_set_source_tag (task, vireo_local_backend_undefine_domain_async);
   /* a caller that cancelled is told so; the list follows the real outcome */
   u = undefine_prepare (self, domain, remove_storage, &error);
   if (u == NULL)
@@ -711,12 +711,12 @@ vireo_engine_undefine_domain_async (VireoEngine         *self,
 }
 
 gboolean
-vireo_engine_undefine_domain_finish (VireoEngine   *self,
-                                     GAsyncResult  *result,
-                                     GError       **error)
+vireo_local_backend_undefine_domain_finish (VireoLocalBackend  *self,
+                                            GAsyncResult       *result,
+                                            GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_engine_undefine_domain_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_undefine_domain_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
