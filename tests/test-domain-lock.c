@@ -181,7 +181,7 @@ test_defined_elsewhere (void **state)
   g_autoptr(GError) error = NULL;
 
   assert_true (vireo_local_backend_load (other, NULL));
-  assert_true (vireo_local_backend_undefine_domain (other, vireo_local_backend_lookup_domain (other, "a"), FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (other, vireo_backend_lookup_domain (VIREO_BACKEND (other), "a"), FALSE, NULL));
   error = start (f);
   assert_error (error, VIREO_ERROR_NOT_FOUND, "VM 'a' no longer exists");
   g_clear_error (&error);

@@ -235,7 +235,7 @@ test_new_vm_defaults (void **state)
   assert_null (create (f, o, &error));
   assert_non_null (strstr (error->message, "vCPUs must be from 1 to 255"));
   g_clear_error (&error);
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "tiny"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "tiny"));
 
   o->vcpus = 1;
   domain = create (f, o, &error);
@@ -247,9 +247,9 @@ static void
 test_suggest_name (void **state)
 {
   Fixture *f = *state;
-  g_autofree char *iso = vireo_local_backend_suggest_name (f->engine, "/isos/debian-12.4.0-amd64 netinst.iso");
-  g_autofree char *demo = vireo_local_backend_suggest_name (f->engine, "demo");
-  g_autofree char *dots = vireo_local_backend_suggest_name (f->engine, "/tmp/...iso");
+  g_autofree char *iso = vireo_backend_suggest_name (VIREO_BACKEND (f->engine), "/isos/debian-12.4.0-amd64 netinst.iso");
+  g_autofree char *demo = vireo_backend_suggest_name (VIREO_BACKEND (f->engine), "demo");
+  g_autofree char *dots = vireo_backend_suggest_name (VIREO_BACKEND (f->engine), "/tmp/...iso");
   g_autofree char *again = NULL;
   g_autoptr(VireoDomain) taken = NULL;
 
@@ -257,7 +257,7 @@ test_suggest_name (void **state)
   assert_string_equal (demo, "demo");
   assert_string_equal (dots, "vm");
   taken = g_object_ref (define (f, "demo", NULL, 1, 64));
-  again = vireo_local_backend_suggest_name (f->engine, "demo");
+  again = vireo_backend_suggest_name (VIREO_BACKEND (f->engine), "demo");
   assert_string_equal (again, "demo-2");
 }
 

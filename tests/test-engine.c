@@ -89,13 +89,13 @@ test_define_load_undefine (void **state)
   VireoDomain *domain;
 
   assert_true (vireo_local_backend_load (f->engine, &error));
-  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (f->engine)), 0);
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (VIREO_BACKEND (f->engine))), 0);
   assert_non_null (vireo_local_backend_define_domain (f->engine, b, &error));
   assert_non_null (vireo_local_backend_define_domain (f->engine, a, &error));
   assert_no_error (error);
 
   /* sorted by name, saved as NAME.xml, private to the user */
-  domain = g_list_model_get_item (vireo_local_backend_get_domains (f->engine), 0);
+  domain = g_list_model_get_item (vireo_backend_get_domains (VIREO_BACKEND (f->engine)), 0);
   assert_string_equal (vireo_domain_get_name (domain), "alpha");
   assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
   g_object_unref (domain);
@@ -105,17 +105,17 @@ test_define_load_undefine (void **state)
   /* a new engine finds them */
   again = vireo_local_backend_new (f->root);
   assert_true (vireo_local_backend_load (again, NULL));
-  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (again)), 2);
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (VIREO_BACKEND (again))), 2);
   assert_int_equal (vireo_local_backend_get_load_errors (again)->len, 0);
 
   /* redefining the same VM (same UUID) replaces it */
   a->vcpus = 4;
   assert_non_null (vireo_local_backend_define_domain (f->engine, a, &error));
-  domain = vireo_local_backend_lookup_domain (f->engine, "alpha");
+  domain = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "alpha");
   assert_int_equal (vireo_domain_get_config (domain)->vcpus, 4);
 
   assert_true (vireo_local_backend_undefine_domain (f->engine, domain, FALSE, &error));
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "alpha"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "alpha"));
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
 }
 
@@ -147,14 +147,14 @@ test_define_conflicts (void **state)
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
   g_clear_error (&error);
 
-  assert_false (vireo_local_backend_check_new_name (f->engine, "alpha", &error));
+  assert_false (vireo_backend_check_new_name (VIREO_BACKEND (f->engine), "alpha", &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
   g_clear_error (&error);
-  assert_false (vireo_local_backend_check_new_name (f->engine, "../x", &error));
+  assert_false (vireo_backend_check_new_name (VIREO_BACKEND (f->engine), "../x", &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_NAME));
 
   /* the original is untouched */
-  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (f->engine)), 1);
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (VIREO_BACKEND (f->engine))), 1);
 }
 
 /* A writable disk in the document portal is refused when it is defined
@@ -224,6 +224,77 @@ test_define_network_mac_conflicts (void **state)
   assert_no_error (error);
 }
 
+static void
+on_state_notify (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  GString *seen = user_data;
+
+  g_string_append_printf (seen, "%d ", vireo_backend_get_state (VIREO_BACKEND (object)));
+}
+
+typedef struct {
+  GError *error;
+  gboolean done;
+} ConnectWait;
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ConnectWait *wait = user_data;
+
+  if (!vireo_backend_connect_finish (VIREO_BACKEND (source), result, &wait->error))
+    assert_non_null (wait->error);
+  wait->done = TRUE;
+}
+
+/* This machine as a host: what every backend says of itself, a connect
+ * that goes through connecting to connected, and one that fails with the
+ * reason kept */
+static void
+test_local_host (void **state)
+{
+  Fixture *f = *state;
+  VireoBackend *backend = VIREO_BACKEND (f->engine);
+  g_autoptr(GString) seen = g_string_new (NULL);
+  g_autoptr(VireoDomainConfig) config = make_config ("alpha");
+  g_autofree char *file = g_build_filename (f->root, "file", NULL);
+  g_autoptr(VireoLocalBackend) broken = NULL;
+  ConnectWait wait = { NULL, FALSE };
+
+  assert_string_equal (vireo_backend_get_uri (backend), "vireo:///session");
+  assert_string_equal (vireo_backend_get_title (backend), "This computer");
+  assert_true (vireo_backend_can (backend, VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS));
+  assert_int_equal (vireo_backend_get_state (backend), VIREO_BACKEND_STATE_DISCONNECTED);
+  g_signal_connect (backend, "notify::state", G_CALLBACK (on_state_notify), seen);
+  vireo_backend_connect_async (backend, NULL, on_connected, &wait);
+  vireo_test_pump (NULL, &wait.done, 10000);
+  assert_null (wait.error);
+  assert_string_equal (seen->str, "1 2 ");
+  assert_int_equal (vireo_backend_get_state (backend), VIREO_BACKEND_STATE_CONNECTED);
+  assert_null (vireo_backend_get_error (backend));
+
+  assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
+  assert_ptr_equal (vireo_backend_lookup_domain_by_uuid (backend, config->uuid),
+                    vireo_backend_lookup_domain (backend, "alpha"));
+  vireo_backend_set_title (backend, "Workstation");
+  assert_string_equal (vireo_backend_get_title (backend), "Workstation");
+
+  /* a root that cannot be made: disconnected, and why */
+  assert_true (g_file_set_contents (file, "", 0, NULL));
+  broken = vireo_local_backend_new (file);
+  wait.done = FALSE;
+  vireo_backend_connect_async (VIREO_BACKEND (broken), NULL, on_connected, &wait);
+  vireo_test_pump (NULL, &wait.done, 10000);
+  assert_non_null (wait.error);
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (broken)), VIREO_BACKEND_STATE_DISCONNECTED);
+  assert_string_equal (vireo_backend_get_error (VIREO_BACKEND (broken))->message, wait.error->message);
+  g_clear_error (&wait.error);
+}
+
 /* A VM's NVRAM is its own: no other VM's disk, base or NVRAM */
 static void
 test_define_nvram_conflicts (void **state)
@@ -281,8 +352,8 @@ test_corrupt_files_are_skipped (void **state)
   write_domain_file (f, "good.xml.Q1W2E3", "partial temporary file");
 
   assert_true (vireo_local_backend_load (f->engine, NULL));
-  assert_int_equal (g_list_model_get_n_items (vireo_local_backend_get_domains (f->engine)), 1);
-  assert_non_null (vireo_local_backend_lookup_domain (f->engine, "good"));
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (VIREO_BACKEND (f->engine))), 1);
+  assert_non_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "good"));
 
   errors = vireo_local_backend_get_load_errors (f->engine);
   assert_int_equal (errors->len, 4);
@@ -494,7 +565,7 @@ on_undefined (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  assert_true (vireo_local_backend_undefine_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error));
+  assert_true (vireo_backend_undefine_domain_finish (VIREO_BACKEND (source), result, &error));
   *(gboolean *) user_data = TRUE;
 }
 
@@ -528,15 +599,15 @@ test_undefine_async (void **state)
   run_dir = g_strdup (vireo_domain_get_run_dir (domain));
   g_mkdir_with_parents (run_dir, 0700);
 
-  vireo_local_backend_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
+  vireo_backend_undefine_domain_async (VIREO_BACKEND (f->engine), domain, TRUE, NULL, on_undefined, &done);
   vireo_test_pump (NULL, &done, 10000);
   assert_true (done);
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "a"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"));
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   assert_false (g_file_test (own, G_FILE_TEST_EXISTS));
   assert_true (g_file_test (shared, G_FILE_TEST_EXISTS));
   assert_false (g_file_test (run_dir, G_FILE_TEST_EXISTS));
-  assert_non_null (vireo_local_backend_lookup_domain (f->engine, "b"));
+  assert_non_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "b"));
 }
 
 /* The images to delete are chosen from the list in memory, then asked
@@ -565,12 +636,12 @@ test_undefine_rechecks_on_disk (void **state)
   /* another process, unseen by this engine's list */
   xml = vireo_domain_config_format (c);
   write_domain_file (f, "c.xml", xml);
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "c"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "c"));
 
-  vireo_local_backend_undefine_domain_async (f->engine, domain, TRUE, NULL, on_undefined, &done);
+  vireo_backend_undefine_domain_async (VIREO_BACKEND (f->engine), domain, TRUE, NULL, on_undefined, &done);
   vireo_test_pump (NULL, &done, 10000);
   assert_true (done);
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "a"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"));
   assert_true (g_file_test (own, G_FILE_TEST_EXISTS));
 }
 
@@ -584,7 +655,7 @@ on_items_changed (GListModel *model,
   *done = TRUE;
 }
 
-/* A caller that never calls vireo_local_backend_undefine_domain_finish() (no
+/* A caller that never calls vireo_backend_undefine_domain_finish() (no
  * callback at all) still sees the VM leave the list. */
 static void
 test_undefine_without_finish (void **state)
@@ -599,12 +670,12 @@ test_undefine_without_finish (void **state)
   assert_true (vireo_local_backend_load (f->engine, NULL));
   domain = vireo_local_backend_define_domain (f->engine, a, NULL);
   assert_non_null (domain);
-  domains = vireo_local_backend_get_domains (f->engine);
+  domains = vireo_backend_get_domains (VIREO_BACKEND (f->engine));
   g_signal_connect (domains, "items-changed", G_CALLBACK (on_items_changed), &changed);
-  vireo_local_backend_undefine_domain_async (f->engine, domain, FALSE, NULL, NULL, NULL);
+  vireo_backend_undefine_domain_async (VIREO_BACKEND (f->engine), domain, FALSE, NULL, NULL, NULL);
   vireo_test_pump (NULL, &changed, 10000);
   assert_true (changed);
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "a"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"));
   assert_int_equal (g_list_model_get_n_items (domains), 0);
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   g_signal_handlers_disconnect_by_data (domains, &changed);
@@ -629,18 +700,18 @@ test_finish_checks_the_tag (void **state)
   g_autoptr(GAsyncResult) result = NULL;
 
   assert_true (vireo_local_backend_load (f->engine, NULL));
-  vireo_local_backend_define_domain_async (f->engine, a, NULL, keep_result, &result);
+  vireo_backend_define_domain_async (VIREO_BACKEND (f->engine), a, NULL, keep_result, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
 
   g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*undefine_domain_finish*is_tagged*failed");
-  assert_false (vireo_local_backend_undefine_domain_finish (f->engine, result, NULL));
+  assert_false (vireo_backend_undefine_domain_finish (VIREO_BACKEND (f->engine), result, NULL));
   g_test_assert_expected_messages ();
   g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*disks_attach_finish*is_tagged*failed");
   assert_null (vireo_disks_attach_finish (f->engine, result, NULL));
   g_test_assert_expected_messages ();
 
-  domain = vireo_local_backend_define_domain_finish (f->engine, result, NULL);
+  domain = vireo_backend_define_domain_finish (VIREO_BACKEND (f->engine), result, NULL);
   assert_non_null (domain);
   assert_string_equal (vireo_domain_get_name (domain), "a");
 }
@@ -777,14 +848,14 @@ test_create_async (void **state)
   g_clear_error (&error);
   assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
   assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
-  assert_null (vireo_local_backend_lookup_domain (f->engine, "n"));
+  assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "n"));
 
   error = create_and_wait (f, options, FALSE);
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
   g_clear_error (&error);
   assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
   assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
-  assert_non_null (vireo_local_backend_lookup_domain (f->engine, "n"));
+  assert_non_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "n"));
 }
 
 /* An installer boots through UEFI with a TPM when OVMF is there; a
@@ -822,7 +893,7 @@ test_create_firmware (void **state)
   error = create_and_wait (f, options, FALSE);
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
   g_clear_error (&error);
-  domain = vireo_local_backend_lookup_domain (f->engine, "u");
+  domain = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "u");
   assert_true (vireo_domain_config_uses_efi (vireo_domain_get_config (domain)));
   assert_string_equal (vireo_domain_get_config (domain)->tpm_model, "tpm-crb");
 }
@@ -839,7 +910,7 @@ test_generate_mac (void **state)
     {
       g_autofree char *name = g_strdup_printf ("m%u", i);
       g_autoptr(VireoDomainConfig) config = make_config (name);
-      g_autofree char *mac = vireo_local_backend_generate_mac (f->engine);
+      g_autofree char *mac = vireo_backend_generate_mac (VIREO_BACKEND (f->engine));
       g_autofree char *normal = vireo_mac_normalize (mac);
 
       assert_non_null (normal);
@@ -928,7 +999,7 @@ make_source (Fixture *f)
   error = create_and_wait (f, options, FALSE);
   assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS));
   g_clear_error (&error);
-  return vireo_local_backend_lookup_domain (f->engine, "src");
+  return vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "src");
 }
 
 static int
@@ -1115,9 +1186,9 @@ test_image_users (void **state)
   assert_string_equal (users[1], "b");
   others = _vireo_store_image_users (paths, base, "b", NULL);
   assert_int_equal (g_strv_length (others), 1);
-  assert_true (vireo_local_backend_image_in_use (f->engine, vireo_local_backend_lookup_domain (f->engine, "b"), base));
+  assert_true (vireo_local_backend_image_in_use (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "b"), base));
 
-  kept = vireo_local_backend_describe_kept_base (f->engine, vireo_local_backend_lookup_domain (f->engine, "a"), disk);
+  kept = vireo_local_backend_describe_kept_base (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"), disk);
   assert_non_null (kept);
   assert_non_null (strstr (kept, ": VM 'b' uses it"));
   assert_true (g_str_has_prefix (kept, "Kept ") && strstr (kept, base) != NULL);
@@ -1130,8 +1201,8 @@ test_image_users (void **state)
   g_clear_pointer (&others, g_strfreev);
   others = _vireo_store_image_users (paths, deep, "a", NULL);
   assert_null (others[0]);
-  assert_true (vireo_local_backend_image_in_use (f->engine, vireo_local_backend_lookup_domain (f->engine, "b"), deep));
-  assert_false (vireo_local_backend_image_in_use (f->engine, vireo_local_backend_lookup_domain (f->engine, "a"), deep));
+  assert_true (vireo_local_backend_image_in_use (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "b"), deep));
+  assert_false (vireo_local_backend_image_in_use (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"), deep));
 }
 
 /* A MAC that a defined VM uses is drawn again: the engine's random source
@@ -1151,8 +1222,8 @@ test_generate_mac_skips_used (void **state)
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, first));
   assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
 
-  _vireo_local_backend_set_rand (f->engine, g_rand_new_with_seed (1234));
-  mac = vireo_local_backend_generate_mac (f->engine);
+  _vireo_backend_set_rand (VIREO_BACKEND (f->engine), g_rand_new_with_seed (1234));
+  mac = vireo_backend_generate_mac (VIREO_BACKEND (f->engine));
   assert_string_equal (mac, second);
 }
 
@@ -1160,7 +1231,7 @@ static gboolean
 has_n_domains (VireoLocalBackend *engine,
                guint              n)
 {
-  return g_list_model_get_n_items (vireo_local_backend_get_domains (engine)) == n;
+  return g_list_model_get_n_items (vireo_backend_get_domains (VIREO_BACKEND (engine))) == n;
 }
 
 static void
@@ -1185,7 +1256,7 @@ test_monitoring_sees_other_clients (void **state)
   assert_true (seen);
 
   /* … and deletes it */
-  domain = vireo_local_backend_lookup_domain (other, "elsewhere");
+  domain = vireo_backend_lookup_domain (VIREO_BACKEND (other), "elsewhere");
   assert_true (vireo_local_backend_undefine_domain (other, domain, FALSE, NULL));
   end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (!(seen = has_n_domains (f->engine, 0)) && g_get_monotonic_time () < end)
@@ -1204,7 +1275,7 @@ on_define_done (GObject      *source,
                 gpointer      user_data)
 {
   DefineWait *wait = user_data;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &wait->error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &wait->error);
 
   wait->done = TRUE;
 }
@@ -1225,7 +1296,7 @@ test_cancelled_define_tells_caller (void **state)
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
       DefineWait wait = { FALSE, NULL };
 
-      vireo_local_backend_define_domain_async (f->engine, config, cancellable, on_define_done, &wait);
+      vireo_backend_define_domain_async (VIREO_BACKEND (f->engine), config, cancellable, on_define_done, &wait);
       /* sooner or later than the worker's write, as it happens */
       if (i % 2 == 1)
         g_usleep (i * 500);
@@ -1234,7 +1305,7 @@ test_cancelled_define_tells_caller (void **state)
       assert_true (wait.done);
       assert_true (g_error_matches (wait.error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
       g_clear_error (&wait.error);
-      assert_int_equal (vireo_local_backend_lookup_domain (f->engine, name) != NULL,
+      assert_int_equal (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), name) != NULL,
                         g_file_test (file, G_FILE_TEST_EXISTS));
     }
 }
@@ -1244,7 +1315,7 @@ title_is (VireoLocalBackend *engine,
           const char        *name,
           const char        *title)
 {
-  VireoDomain *domain = vireo_local_backend_lookup_domain (engine, name);
+  VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (engine), name);
 
   return domain && g_strcmp0 (vireo_domain_get_config (domain)->title, title) == 0;
 }
@@ -1308,7 +1379,7 @@ test_reload_keeps_newer_definitions (void **state)
       end = g_get_monotonic_time () + 300000;
       while (g_get_monotonic_time () < end)
         g_main_context_iteration (NULL, FALSE);
-      assert_ptr_equal (vireo_local_backend_lookup_domain (f->engine, ours), mine);
+      assert_ptr_equal (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), ours), mine);
     }
 }
 
@@ -1357,19 +1428,19 @@ test_reload_reads_changed_files_only (void **state)
   assert_non_null (vireo_local_backend_define_domain (other, a, NULL));
   assert_non_null (vireo_local_backend_define_domain (other, b, NULL));
   assert_true (vireo_local_backend_load (f->engine, NULL));
-  da = vireo_local_backend_lookup_domain (f->engine, "a");
-  db = vireo_local_backend_lookup_domain (f->engine, "b");
+  da = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a");
+  db = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "b");
   before = vireo_domain_get_config (da);
   g_signal_connect (da, "notify::config", G_CALLBACK (count_notify), &a_changes);
   g_signal_connect (db, "notify::config", G_CALLBACK (count_notify), &b_changes);
 
   /* another client edits b only */
-  edited = vireo_domain_config_copy (vireo_domain_get_config (vireo_local_backend_lookup_domain (other, "b")));
+  edited = vireo_domain_config_copy (vireo_domain_get_config (vireo_backend_lookup_domain (VIREO_BACKEND (other), "b")));
   edited->title = g_strdup ("edited elsewhere");
   assert_non_null (vireo_local_backend_define_domain (other, edited, NULL));
   assert_true (vireo_local_backend_load (f->engine, NULL));
 
-  assert_ptr_equal (vireo_local_backend_lookup_domain (f->engine, "a"), da);
+  assert_ptr_equal (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"), da);
   assert_ptr_equal (vireo_domain_get_config (da), before);   /* not even re-parsed */
   assert_int_equal (a_changes, 0);
   assert_int_equal (b_changes, 1);
@@ -1396,7 +1467,7 @@ test_reload_reads_changed_files_only (void **state)
     times[1] = st.st_mtim;
     assert_int_equal (utimensat (AT_FDCWD, path, times, 0), 0);
     assert_true (vireo_local_backend_load (f->engine, NULL));
-    assert_ptr_equal (vireo_local_backend_lookup_domain (f->engine, "a"), da);
+    assert_ptr_equal (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "a"), da);
     assert_int_equal (vireo_local_backend_get_load_errors (f->engine)->len, 0);
   }
   g_signal_handlers_disconnect_by_data (da, &a_changes);
@@ -1533,6 +1604,7 @@ main (void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown (test_define_load_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_conflicts, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_local_host, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_nvram_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_network_mac_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),

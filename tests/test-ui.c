@@ -361,14 +361,14 @@ static gboolean
 engine_lacks (gpointer data)
 {
   gpointer *args = data;
-  return vireo_local_backend_lookup_domain (args[0], args[1]) == NULL;
+  return vireo_backend_lookup_domain (VIREO_BACKEND (args[0]), args[1]) == NULL;
 }
 
 static gboolean
 engine_knows (gpointer data)
 {
   gpointer *args = data;
-  return vireo_local_backend_lookup_domain (args[0], args[1]) != NULL;
+  return vireo_backend_lookup_domain (VIREO_BACKEND (args[0]), args[1]) != NULL;
 }
 
 static gboolean
@@ -389,7 +389,7 @@ static gboolean
 domain_running (gpointer data)
 {
   gpointer *args = data;
-  VireoDomain *domain = vireo_local_backend_lookup_domain (args[0], args[1]);
+  VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (args[0]), args[1]);
 
   return domain != NULL && vireo_domain_get_state (domain) == VIREO_DOMAIN_STATE_RUNNING;
 }
@@ -625,7 +625,7 @@ close_when_listed (gpointer data)
   GtkWidget *note;
 
   if (windows == NULL || engine == NULL ||
-      g_list_model_get_n_items (vireo_local_backend_get_domains (engine)) < run->domains ||
+      g_list_model_get_n_items (vireo_backend_get_domains (VIREO_BACKEND (engine))) < run->domains ||
       vireo_ui_count_active (engine) < run->active)
     return G_SOURCE_CONTINUE;
   note = child_of (windows->data, VIREO_TYPE_WINDOW, "running_note");
@@ -674,7 +674,7 @@ static void
 test_accessible_names (void **state)
 {
   Fixture *f = *state;
-  VireoDomain *alpha = vireo_local_backend_lookup_domain (f->engine, "alpha");
+  VireoDomain *alpha = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "alpha");
   GtkWidget *vm_window = vireo_window_open_vm_window (f->window, alpha);
 
   assert_string_equal (close_button_name (f->window, VIREO_TYPE_WINDOW, "error_bar"), "Close error message");
@@ -714,7 +714,7 @@ test_wizard (void **state)
   Fixture *f = *state;
   G_GNUC_UNUSED GtkListBox *box = vireo_window_get_list_box (f->window);
   G_GNUC_UNUSED gpointer args[2];
-  VireoDomain *alpha = vireo_local_backend_lookup_domain (f->engine, "alpha");
+  VireoDomain *alpha = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "alpha");
   VireoDomain *vm;
   GtkWidget *assistant;
   gboolean efi, tpm;
@@ -756,7 +756,7 @@ test_wizard (void **state)
     args[0] = f->engine;
     args[1] = "wizard-vm";
     assert_true (vireo_test_wait_until (domain_running, args, 60));
-    vm = vireo_local_backend_lookup_domain (f->engine, "wizard-vm");
+    vm = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "wizard-vm");
     assert_int_equal (vireo_domain_get_config (vm)->memory_kib, 256 * 1024);
     assert_int_equal (vireo_domain_get_config (vm)->disks->len, 1);
     assert_false (vireo_domain_config_uses_efi (vireo_domain_get_config (vm)));
@@ -799,14 +799,14 @@ test_other_client_pauses (void **state)
   {
     /* another client pauses it: the row follows */
     assert_true (vireo_local_backend_load (f->other, NULL));
-    vireo_domain_action_async (vireo_local_backend_lookup_domain (f->other, "wizard-vm"),
+    vireo_domain_action_async (vireo_backend_lookup_domain (VIREO_BACKEND (f->other), "wizard-vm"),
                                VIREO_DOMAIN_ACTION_PAUSE, NULL, on_action_done, &paused);
     vireo_test_pump (NULL, &paused, 30000);
     args[0] = box;
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_PAUSED);
     assert_true (vireo_test_wait_until (row_says, args, 5));
     save_screenshot (GTK_WIDGET (f->window), "main-window.png");
-    vireo_domain_action_async (vireo_local_backend_lookup_domain (f->other, "wizard-vm"),
+    vireo_domain_action_async (vireo_backend_lookup_domain (VIREO_BACKEND (f->other), "wizard-vm"),
                                VIREO_DOMAIN_ACTION_RESUME, NULL, on_action_done, &resumed);
     vireo_test_pump (NULL, &resumed, 30000);
     args[1] = GINT_TO_POINTER (VIREO_DOMAIN_STATE_RUNNING);
@@ -1664,7 +1664,7 @@ test_clone (void **state)
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
   assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (
                       vireo_window_get_list_box (f->window)))),
-                    vireo_local_backend_lookup_domain (f->engine, "wizard-vm-clone"));
+                    vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "wizard-vm-clone"));
   assert_null (vireo_window_get_error_text (f->window));
 }
 
@@ -1719,7 +1719,7 @@ test_refused_start (void **state)
       args[0] = f->engine;
       args[1] = "gamma";
       assert_true (vireo_test_wait_until (engine_knows, args, 10));
-      vireo_window_select_domain (f->window, vireo_local_backend_lookup_domain (f->engine, "gamma"));
+      vireo_window_select_domain (f->window, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "gamma"));
       g_action_group_activate_action (G_ACTION_GROUP (f->window), "start", NULL);
       assert_true (vireo_test_wait_until (has_error, f->window, 30));
       assert_non_null (strstr (vireo_window_get_error_text (f->window),
@@ -1735,7 +1735,7 @@ test_refused_start (void **state)
       assert_null (vireo_window_get_error_text (f->window));
       /* from the VM's own window, the failure shows there, in one line */
       {
-        GtkWidget *window = vireo_window_open_vm_window (f->window, vireo_local_backend_lookup_domain (f->engine, "gamma"));
+        GtkWidget *window = vireo_window_open_vm_window (f->window, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "gamma"));
         const char *text;
 
         gtk_button_clicked (child_of (window, VIREO_TYPE_VM_WINDOW, "start_button"));
@@ -1774,7 +1774,7 @@ test_kvm_note (void **state)
 
   assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  vm = vireo_local_backend_lookup_domain (f->engine, "kvmless");
+  vm = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "kvmless");
   g_unsetenv ("VIREO_ACCEL");
   g_setenv ("VIREO_KVM_DEVICE", "/nonexistent/kvm", TRUE);
   vireo_window_select_domain (f->window, vm);
@@ -1809,17 +1809,17 @@ test_firmware_label (void **state)
   vireo_domain_config_set_firmware (config, TRUE);
   assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "efi"));
+  details = vireo_details_view_new (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "efi"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
   assert_string_equal (gtk_label_get_text (label), "UEFI");
   g_object_unref (details);
-  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "beta"));
+  details = vireo_details_view_new (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "beta"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "firmware_label");
   assert_string_equal (gtk_label_get_text (label), "BIOS");
   g_object_unref (details);
-  assert_true (vireo_local_backend_undefine_domain (f->engine, vireo_local_backend_lookup_domain (f->engine, "efi"), FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "efi"), FALSE, NULL));
 }
 
 /* What the definition keeps for libvirt without Vireo applying it is
@@ -1836,7 +1836,7 @@ test_unapplied_row (void **state)
   config->vcpu_cpuset = g_strdup ("0");
   assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "pinned"));
+  details = vireo_details_view_new (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "pinned"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
   assert_true (gtk_widget_get_visible (label));
@@ -1844,12 +1844,12 @@ test_unapplied_row (void **state)
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_title");
   assert_true (gtk_widget_get_visible (label));
   g_object_unref (details);
-  details = vireo_details_view_new (f->engine, vireo_local_backend_lookup_domain (f->engine, "beta"));
+  details = vireo_details_view_new (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "beta"));
   g_object_ref_sink (details);
   label = (gpointer) gtk_widget_get_template_child (details, VIREO_TYPE_DETAILS_VIEW, "unapplied_label");
   assert_false (gtk_widget_get_visible (label));
   g_object_unref (details);
-  assert_true (vireo_local_backend_undefine_domain (f->engine, vireo_local_backend_lookup_domain (f->engine, "pinned"), FALSE, NULL));
+  assert_true (vireo_local_backend_undefine_domain (f->engine, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "pinned"), FALSE, NULL));
 }
 
 /* An edit in the details editor changes that field and nothing else of
@@ -1871,7 +1871,7 @@ test_details_edit_keeps_the_rest (void **state)
 
   assert_non_null (vireo_local_backend_define_domain (f->other, config, NULL));
   assert_true (vireo_test_wait_until (engine_knows, args, 10));
-  domain = vireo_local_backend_lookup_domain (f->engine, "win11");
+  domain = vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "win11");
   before = vireo_domain_get_xml (domain);
   details = vireo_details_view_new (f->engine, domain);
   g_object_ref_sink (details);
@@ -1923,7 +1923,7 @@ test_delete (void **state)
       args[0] = f->engine;
       args[1] = "wizard-vm";
       assert_true (vireo_test_wait_until (engine_lacks, args, 10));
-      assert_null (vireo_local_backend_lookup_domain (f->engine, "wizard-vm"));
+      assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "wizard-vm"));
       assert_false (g_file_test (disk, G_FILE_TEST_EXISTS));
       assert_null (vireo_window_get_error_text (f->window));
     }
@@ -1967,9 +1967,9 @@ test_long_list (void **state)
   gtk_widget_show (GTK_WIDGET (window));
   assert_false (vireo_vm_list_is_complete (VIREO_VM_LIST (box)));
   /* a late VM's row is built on demand */
-  vireo_window_select_domain (window, vireo_local_backend_lookup_domain (f->engine, "vm77"));
+  vireo_window_select_domain (window, vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "vm77"));
   assert_ptr_equal (vireo_vm_row_get_domain (VIREO_VM_ROW (gtk_list_box_get_selected_row (box))),
-                    vireo_local_backend_lookup_domain (f->engine, "vm77"));
+                    vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "vm77"));
   assert_true (vireo_test_wait_until (list_complete, box, 10));
   while (gtk_list_box_get_row_at_index (box, n))
     n++;

@@ -127,7 +127,7 @@ static VireoDomain *
 lookup (VireoLocalBackend *engine,
         const char        *name)
 {
-  VireoDomain *domain = vireo_local_backend_lookup_domain (engine, name);
+  VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (engine), name);
 
   if (domain == NULL)
     g_error ("vireo-screenshots: no VM '%s' in the root", name);

@@ -143,7 +143,7 @@ setup_bench_console (VireoApplication *self)
   GtkWidget *vm_window;
 
   if (bench != NULL && g_str_has_prefix (bench, "console:") &&
-      (domain = vireo_local_backend_lookup_domain (self->engine, bench + strlen ("console:"))))
+      (domain = vireo_backend_lookup_domain (VIREO_BACKEND (self->engine), bench + strlen ("console:"))))
     {
       vm_window = vireo_window_open_vm_window (self->window, domain);
       g_signal_connect (vireo_vnc_view_get_display (vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window))),
@@ -158,7 +158,7 @@ on_loaded (GObject      *source,
 {
   g_autoptr(VireoApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_local_backend_load_finish (self->engine, result, &error);
+  gboolean ok = vireo_backend_connect_finish (VIREO_BACKEND (self->engine), result, &error);
 
   /* the window may be closed already */
   if (self->window != NULL)
@@ -193,7 +193,7 @@ vireo_application_activate (GApplication *app)
   setup_bench_window (self);
   gtk_window_present (GTK_WINDOW (self->window));
   g_application_hold (app);
-  vireo_local_backend_load_async (self->engine, NULL, on_loaded, g_object_ref (self));
+  vireo_backend_connect_async (VIREO_BACKEND (self->engine), NULL, on_loaded, g_object_ref (self));
 }
 
 static int
@@ -285,7 +285,7 @@ vireo_application_startup (GApplication *app)
 guint
 vireo_ui_count_active (VireoLocalBackend *engine)
 {
-  GListModel *domains = vireo_local_backend_get_domains (engine);
+  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (engine));
   guint n_items = g_list_model_get_n_items (domains);
   guint active = 0;
 

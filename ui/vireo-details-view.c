@@ -464,7 +464,7 @@ static void
 on_add_nic (VireoDetailsView *self)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (self->domain));
-  g_autofree char *mac = vireo_local_backend_generate_mac (self->engine);
+  g_autofree char *mac = vireo_backend_generate_mac (VIREO_BACKEND (self->engine));
 
   g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
   save (self, config);
@@ -533,7 +533,7 @@ on_saved (GObject      *source,
           gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
   VireoDetailsView *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -554,7 +554,7 @@ save (VireoDetailsView        *self,
       const VireoDomainConfig *config)
 {
   set_status (self, _("Saving…"), FALSE);
-  vireo_local_backend_define_domain_async (self->engine, config, self->cancellable, on_saved, self);
+  vireo_backend_define_domain_async (VIREO_BACKEND (self->engine), config, self->cancellable, on_saved, self);
 }
 
 static char *

@@ -74,7 +74,7 @@ on_switched (GObject      *source,
   g_autoptr(VireoDomainActions) self = data->self;
   g_autoptr(VireoDomain) asked = data->domain;
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
 
   g_free (data);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->window == NULL)
@@ -104,7 +104,7 @@ vireo_domain_actions_use_user_mode (VireoDomainActions *self,
   data = g_new0 (Switching, 1);
   data->self = g_object_ref (self);
   data->domain = g_object_ref (domain);
-  vireo_local_backend_define_domain_async (self->engine, config, self->cancellable, on_switched, data);
+  vireo_backend_define_domain_async (VIREO_BACKEND (self->engine), config, self->cancellable, on_switched, data);
 }
 
 static void

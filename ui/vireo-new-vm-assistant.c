@@ -132,7 +132,7 @@ on_source_changed (VireoNewVmAssistant *self)
 
   if (!self->name_edited)
     {
-      g_autofree char *name = vireo_local_backend_suggest_name (self->engine, text_of (main_entry));
+      g_autofree char *name = vireo_backend_suggest_name (VIREO_BACKEND (self->engine), text_of (main_entry));
       self->suggesting = TRUE;
       gtk_entry_set_text (self->name_entry, name);
       self->suggesting = FALSE;
@@ -144,7 +144,7 @@ static void
 validate_name (VireoNewVmAssistant *self)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_local_backend_check_new_name (self->engine, gtk_entry_get_text (self->name_entry), &error);
+  gboolean ok = vireo_backend_check_new_name (VIREO_BACKEND (self->engine), gtk_entry_get_text (self->name_entry), &error);
 
   gtk_label_set_text (self->name_error, ok ? "" : error->message);
   gtk_assistant_set_page_complete (GTK_ASSISTANT (self), self->name_page, ok);

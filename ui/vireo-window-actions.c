@@ -113,7 +113,7 @@ on_deleted (GObject      *source,
   g_autoptr(VireoWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!vireo_local_backend_undefine_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error))
+  if (!vireo_backend_undefine_domain_finish (VIREO_BACKEND (source), result, &error))
     vireo_window_show_error (self, error);
 }
 
@@ -127,9 +127,9 @@ on_delete_response (GtkDialog   *dialog,
 
   /* the files go on the worker pool: a large image takes a while to unlink */
   if (response == GTK_RESPONSE_ACCEPT)
-    vireo_local_backend_undefine_domain_async (self->engine, domain,
-                                               gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
-                                               NULL, on_deleted, g_object_ref (self));
+    vireo_backend_undefine_domain_async (VIREO_BACKEND (self->engine), domain,
+                                         gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
+                                         NULL, on_deleted, g_object_ref (self));
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }
 

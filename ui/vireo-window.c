@@ -230,7 +230,7 @@ on_list_button_press (GtkWidget      *widget,
 static void
 update_empty (VireoWindow *self)
 {
-  GListModel *domains = vireo_local_backend_get_domains (self->engine);
+  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (self->engine));
 
   /* while loading, the (empty) list rather than a "no VMs" that flashes */
   gtk_stack_set_visible_child_name (self->stack,
@@ -270,7 +270,7 @@ watch_states (VireoWindow *self,
               guint        position,
               guint        added)
 {
-  GListModel *domains = vireo_local_backend_get_domains (self->engine);
+  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (self->engine));
 
   for (guint i = position; i < position + added; i++)
     {
@@ -345,7 +345,7 @@ vireo_window_dispose (GObject *object)
   g_clear_object (&self->selected);
   g_clear_object (&self->domain_actions);
   if (self->engine)
-    g_signal_handlers_disconnect_by_data (vireo_local_backend_get_domains (self->engine), self);
+    g_signal_handlers_disconnect_by_data (vireo_backend_get_domains (VIREO_BACKEND (self->engine)), self);
   g_clear_object (&self->engine);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->vm_windows, g_hash_table_unref);
@@ -394,7 +394,7 @@ vireo_window_new (GtkApplication *app,
                   VireoLocalBackend    *engine)
 {
   VireoWindow *self = g_object_new (VIREO_TYPE_WINDOW, "application", app, NULL);
-  GListModel *domains = vireo_local_backend_get_domains (engine);
+  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (engine));
 
   self->engine = g_object_ref (engine);
   vireo_domain_actions_set_engine (self->domain_actions, engine);

@@ -84,7 +84,7 @@ vireo_clone_suggest_name (VireoLocalBackend *engine,
     {
       g_autofree char *name = vireo_clone_name_candidate (source, n);
 
-      if (vireo_local_backend_lookup_domain (engine, name) == NULL)
+      if (vireo_backend_lookup_domain (VIREO_BACKEND (engine), name) == NULL)
         return g_steal_pointer (&name);
     }
 }
@@ -224,7 +224,7 @@ new_identity (VireoLocalBackend *engine,
       do
         {
           g_free (nic->mac);
-          nic->mac = vireo_local_backend_generate_mac (engine);
+          nic->mac = vireo_backend_generate_mac (VIREO_BACKEND (engine));
           taken = FALSE;
           for (guint j = 0; j < i; j++)
             taken |= g_ascii_strcasecmp (((VireoNicConfig *) g_ptr_array_index (config->nics, j))->mac,
@@ -250,7 +250,7 @@ prepare (VireoLocalBackend        *engine,
   clone->linked = options->linked;
   clone->snapshot = g_strdup (options->from_snapshot);
   clone->source_config = vireo_domain_config_copy (vireo_domain_get_config (source));
-  if (!vireo_local_backend_check_new_name (engine, name, error))
+  if (!vireo_backend_check_new_name (VIREO_BACKEND (engine), name, error))
     return NULL;
   if (clone->snapshot && clone->linked)
     {

@@ -107,7 +107,7 @@ on_defined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Edit *edit = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (domain == NULL && edit->created)
     {
@@ -129,9 +129,9 @@ save (GTask *task)
   Edit *edit = g_task_get_task_data (task);
 
   /* once an image exists, the definition must follow: not cancellable */
-  vireo_local_backend_define_domain_async (g_task_get_source_object (task), edit->config,
-                                           edit->created ? NULL : g_task_get_cancellable (task),
-                                           on_defined, task);
+  vireo_backend_define_domain_async (VIREO_BACKEND (g_task_get_source_object (task)), edit->config,
+                                     edit->created ? NULL : g_task_get_cancellable (task),
+                                     on_defined, task);
 }
 
 static void
@@ -284,7 +284,7 @@ make_image (GTask                  *task,
  * Adds a disk or CD-ROM drive to @domain's definition, on the first free
  * target of its bus.  Files are looked at on the worker pool, never on
  * the calling thread; the definition is written through
- * vireo_local_backend_define_domain_async().  vireo_disks_attach_finish()
+ * vireo_backend_define_domain_async().  vireo_disks_attach_finish()
  * returns the target.
  */
 void
@@ -376,7 +376,7 @@ vireo_disks_attach_finish (VireoLocalBackend  *engine,
  *   the result says so
  *
  * Removes disk or CD-ROM drive @target from @domain's definition (through
- * vireo_local_backend_define_domain_async()); the image is deleted on the worker
+ * vireo_backend_define_domain_async()); the image is deleted on the worker
  * pool.
  */
 void

@@ -68,7 +68,7 @@ on_defined (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (domain == NULL)
     g_task_return_error (task, error);
@@ -84,9 +84,9 @@ save_definition (GTask *task)
   Change *change = g_task_get_task_data (task);
 
   /* after a running VM's medium changed, the definition must follow */
-  vireo_local_backend_define_domain_async (engine, change->config,
-                                           change->qmp ? NULL : g_task_get_cancellable (task),
-                                           on_defined, task);
+  vireo_backend_define_domain_async (VIREO_BACKEND (engine), change->config,
+                                     change->qmp ? NULL : g_task_get_cancellable (task),
+                                     on_defined, task);
 }
 
 static void send_next (GTask *task);
@@ -277,7 +277,7 @@ on_resolved (GObject      *source,
  *   says so
  *
  * Works on a shut-off VM (the definition changes, through
- * vireo_local_backend_define_domain_async()) and on a running one (the guest
+ * vireo_backend_define_domain_async()) and on a running one (the guest
  * sees the new medium at once).
  */
 void

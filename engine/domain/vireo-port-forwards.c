@@ -242,7 +242,7 @@ on_defined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Edit *edit = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (domain != NULL)
     {
@@ -268,9 +268,9 @@ save (GTask *task)
   Edit *edit = g_task_get_task_data (task);
 
   /* once the running VM changed, the definition must follow */
-  vireo_local_backend_define_domain_async (g_task_get_source_object (task), edit->config,
-                                           edit->applied ? NULL : g_task_get_cancellable (task),
-                                           on_defined, task);
+  vireo_backend_define_domain_async (VIREO_BACKEND (g_task_get_source_object (task)), edit->config,
+                                     edit->applied ? NULL : g_task_get_cancellable (task),
+                                     on_defined, task);
 }
 
 /* hostfwd_add says nothing when it worked; hostfwd_remove says "removed",
@@ -400,7 +400,7 @@ apply (GTask *task)
  *   so
  *
  * Adds a host port forward to @domain's definition (through
- * vireo_local_backend_define_domain_async(), under the VM's change lock) and,
+ * vireo_backend_define_domain_async(), under the VM's change lock) and,
  * when the VM runs, to the running VM at once.  If the running VM cannot
  * open the port, the error says why and the definition is unchanged.
  */

@@ -201,7 +201,7 @@ build_config (VireoLocalBackend         *engine,
   const VireoPaths *paths = vireo_local_backend_get_paths (engine);
   g_autoptr(VireoDomainConfig) config = NULL;
 
-  if (!vireo_local_backend_check_new_name (engine, o->name, error))
+  if (!vireo_backend_check_new_name (VIREO_BACKEND (engine), o->name, error))
     return NULL;
   if (o->disk_bytes > 0 && o->import_path)
     {
@@ -234,13 +234,13 @@ build_config (VireoLocalBackend         *engine,
 
   if (o->network == NULL || g_str_equal (o->network, "user"))
     {
-      g_autofree char *mac = vireo_local_backend_generate_mac (engine);
+      g_autofree char *mac = vireo_backend_generate_mac (VIREO_BACKEND (engine));
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
     }
   else if (!g_str_equal (o->network, "none"))
     {
       g_autofree char *base = g_strconcat (o->network, ".xml", NULL);
-      g_autofree char *mac = vireo_local_backend_generate_mac (engine);
+      g_autofree char *mac = vireo_backend_generate_mac (VIREO_BACKEND (engine));
 
       create->network = g_strdup (o->network);
       if (vireo_name_validate (o->network, NULL))
@@ -322,7 +322,7 @@ on_defined (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Create *create = g_task_get_task_data (task);
   GError *error = NULL;
-  VireoDomain *domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  VireoDomain *domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (domain == NULL && create->disk)
     {
@@ -359,7 +359,7 @@ on_disk_done (GObject      *source,
     }
   /* once a disk exists, the definition must follow: not cancellable */
   cancellable = create->disk ? NULL : g_task_get_cancellable (task);
-  vireo_local_backend_define_domain_async (engine, create->config, cancellable, on_defined, g_steal_pointer (&task));
+  vireo_backend_define_domain_async (VIREO_BACKEND (engine), create->config, cancellable, on_defined, g_steal_pointer (&task));
 }
 
 /* Main thread, after the files were looked at: the rest of the config,
@@ -414,7 +414,7 @@ on_files_checked (GObject      *source,
  *
  * Creates and defines a VM (not started).  Files are looked at on the
  * worker pool, never on the calling thread; the definition is written
- * through vireo_local_backend_define_domain_async().
+ * through vireo_backend_define_domain_async().
  */
 void
 vireo_create_domain_async (VireoLocalBackend         *engine,

@@ -248,7 +248,7 @@ vireo_demo_create_async (VireoLocalBackend   *engine,
                                _("The demo guest is not installed (build Vireo, or set VIREO_DEMO_GUEST_DIR)"));
       return;
     }
-  demo->name = vireo_local_backend_suggest_name (engine, "demo");
+  demo->name = vireo_backend_suggest_name (VIREO_BACKEND (engine), "demo");
   demo->guest_dir = g_strdup (guest_dir);
   copy = g_task_new (engine, cancellable, on_copied, g_steal_pointer (&task));
   g_task_set_task_data (copy, demo, NULL);

@@ -225,14 +225,14 @@ VireoDomain *
 _vireo_local_backend_apply_definition (VireoLocalBackend       *self,
                                        const VireoDomainConfig *config)
 {
-  VireoDomain *domain = vireo_local_backend_lookup_domain (self, config->name);
+  VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (self), config->name);
 
   if (domain != NULL)
     _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
   else
     {
       g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
-      g_list_store_insert_sorted (self->domains, created, _vireo_local_backend_compare_domains, NULL);
+      g_list_store_insert_sorted (self->domains, created, _vireo_backend_compare_domains, NULL);
       domain = created;
     }
   g_object_set_data (G_OBJECT (domain), VIREO_LOCAL_BACKEND_DEFINED_AT, GUINT_TO_POINTER (++self->generation));
@@ -322,7 +322,7 @@ on_written (GObject      *source,
 }
 
 /**
- * vireo_local_backend_define_domain_async:
+ * local_define_domain_async:
  * @config: (transfer none): copied
  *
  * @cancellable: (nullable): stops the write if it has not begun; a VM
@@ -333,13 +333,14 @@ on_written (GObject      *source,
  * The list changes on the caller's main context once the file is
  * written, whether or not anyone calls the _finish function.
  */
-void
-vireo_local_backend_define_domain_async (VireoLocalBackend       *self,
-                                         const VireoDomainConfig *config,
-                                         GCancellable            *cancellable,
-                                         GAsyncReadyCallback      callback,
-                                         gpointer                 user_data)
+static void
+local_define_domain_async (VireoBackend            *backend,
+                           const VireoDomainConfig *config,
+                           GCancellable            *cancellable,
+                           GAsyncReadyCallback      callback,
+                           gpointer                 user_data)
 {
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (backend);
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) write = NULL;
   Define *define;
@@ -350,7 +351,7 @@ vireo_local_backend_define_domain_async (VireoLocalBackend       *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_local_backend_define_domain_async);
+  g_task_set_source_tag (task, local_define_domain_async);
   /* a caller that cancelled is told so whatever happened, since it may be
    * gone; the list follows the real outcome (on_written) */
   if (!vireo_domain_config_validate (config, &error) ||
@@ -371,16 +372,16 @@ vireo_local_backend_define_domain_async (VireoLocalBackend       *self,
 }
 
 /**
- * vireo_local_backend_define_domain_finish:
+ * local_define_domain_finish:
  * Returns: (transfer full): the VM
  */
-VireoDomain *
-vireo_local_backend_define_domain_finish (VireoLocalBackend  *self,
-                                          GAsyncResult       *result,
-                                          GError            **error)
+static VireoDomain *
+local_define_domain_finish (VireoBackend  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_define_domain_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_define_domain_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -613,7 +614,7 @@ undefine_forget (VireoLocalBackend *self,
  *   kernel and initrd kept in Vireo's images folder for it
  *
  * The VM must be shut off.  Deletes on the calling thread: front ends on a
- * main loop use vireo_local_backend_undefine_domain_async().
+ * main loop use vireo_backend_undefine_domain_async().
  */
 gboolean
 vireo_local_backend_undefine_domain (VireoLocalBackend  *self,
@@ -650,7 +651,7 @@ undefine_in_thread (GTask        *task,
 }
 
 /* Main context: the VM leaves the list here, so a caller that never
- * calls vireo_local_backend_undefine_domain_finish() sees no ghost row. */
+ * calls vireo_backend_undefine_domain_finish() sees no ghost row. */
 static void
 on_undefined (GObject      *source,
               GAsyncResult *result,
@@ -667,7 +668,7 @@ on_undefined (GObject      *source,
 }
 
 /**
- * vireo_local_backend_undefine_domain_async:
+ * local_undefine_domain_async:
  * @domain: (transfer none): a VM of this engine; referenced until done
  * @cancellable: (nullable): cancelling only detaches the caller: once
  *   begun, deleting finishes (a half-deleted VM helps no one), and the
@@ -677,14 +678,15 @@ on_undefined (GObject      *source,
  * pool.  The VM leaves the model on the caller's main context as soon as
  * its definition is deleted, before @callback runs.
  */
-void
-vireo_local_backend_undefine_domain_async (VireoLocalBackend   *self,
-                                           VireoDomain         *domain,
-                                           gboolean             remove_storage,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
+static void
+local_undefine_domain_async (VireoBackend        *backend,
+                             VireoDomain         *domain,
+                             gboolean             remove_storage,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
 {
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (backend);
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) delete = NULL;
   GError *error = NULL;
@@ -695,7 +697,7 @@ vireo_local_backend_undefine_domain_async (VireoLocalBackend   *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_local_backend_undefine_domain_async);
+  g_task_set_source_tag (task, local_undefine_domain_async);
   /* a caller that cancelled is told so; the list follows the real outcome */
   u = undefine_prepare (self, domain, remove_storage, &error);
   if (u == NULL)
@@ -710,13 +712,22 @@ vireo_local_backend_undefine_domain_async (VireoLocalBackend   *self,
   g_task_run_in_thread (delete, undefine_in_thread);
 }
 
-gboolean
-vireo_local_backend_undefine_domain_finish (VireoLocalBackend  *self,
-                                            GAsyncResult       *result,
-                                            GError            **error)
+static gboolean
+local_undefine_domain_finish (VireoBackend  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_undefine_domain_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_undefine_domain_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_vireo_local_backend_class_init_define (VireoBackendClass *klass)
+{
+  klass->define_domain_async = local_define_domain_async;
+  klass->define_domain_finish = local_define_domain_finish;
+  klass->undefine_domain_async = local_undefine_domain_async;
+  klass->undefine_domain_finish = local_undefine_domain_finish;
 }

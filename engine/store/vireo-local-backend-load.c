@@ -311,15 +311,6 @@ load_files (const VireoPaths *paths,
   return result;
 }
 
-int
-_vireo_local_backend_compare_domains (gconstpointer a,
-                                      gconstpointer b,
-                                      gpointer      user_data)
-{
-  return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
-                    vireo_domain_get_name ((VireoDomain *) b));
-}
-
 /* Brings the list in line with what was read: new VMs are added, VMs whose
  * file went away are removed, changed definitions replace old ones.  Domain
  * objects of VMs that stay are kept, so front ends keep their rows.  Linear
@@ -336,7 +327,7 @@ insert_added (VireoLocalBackend *self,
     }
   else
     for (guint i = 0; i < added->len; i++)
-      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_local_backend_compare_domains, NULL);
+      g_list_store_insert_sorted (self->domains, g_ptr_array_index (added, i), _vireo_backend_compare_domains, NULL);
 }
 
 static void
@@ -441,11 +432,15 @@ vireo_local_backend_load (VireoLocalBackend  *self,
   g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
 
   if (!vireo_paths_ensure (self->paths, error))
-    return FALSE;
+    {
+      _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_DISCONNECTED, error ? *error : NULL);
+      return FALSE;
+    }
   result = load_files (self->paths, self->stamps);
   result->generation = self->generation;
   apply_load (self, result);
   load_result_free (result);
+  _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_CONNECTED, NULL);
   return TRUE;
 }
 
@@ -527,6 +522,32 @@ vireo_local_backend_load_finish (VireoLocalBackend  *self,
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_load_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Connecting to this machine is reading its definitions (the base moves
+ * the state around it). */
+static void
+local_connect_async (VireoBackend        *backend,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  vireo_local_backend_load_async (VIREO_LOCAL_BACKEND (backend), cancellable, callback, user_data);
+}
+
+static gboolean
+local_connect_finish (VireoBackend  *backend,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return vireo_local_backend_load_finish (VIREO_LOCAL_BACKEND (backend), result, error);
+}
+
+void
+_vireo_local_backend_class_init_load (VireoBackendClass *klass)
+{
+  klass->connect_async = local_connect_async;
+  klass->connect_finish = local_connect_finish;
 }
 
 /**

@@ -56,7 +56,7 @@ vireo_local_backend_undefine_network_async (VireoLocalBackend   *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_local_backend_undefine_network_async);
   g_task_set_task_data (task, g_strdup (name), g_free);
-  if ((user = _vireo_network_running_user (vireo_local_backend_get_domains (self), name)) != NULL)
+  if ((user = _vireo_network_running_user (vireo_backend_get_domains (VIREO_BACKEND (self)), name)) != NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_BUSY,
                                _("Network '%s' is in use by running VM '%s'"), name, vireo_domain_get_name (user));

@@ -4,16 +4,17 @@
  */
 #pragma once
 
+#include "vireo-backend-private.h"
 #include "vireo-local-backend.h"
 
 G_BEGIN_DECLS
 
 struct _VireoLocalBackend
 {
-  GObject parent_instance;
+  VireoBackend parent_instance;
 
   VireoPaths *paths;
-  GListStore *domains;     /* VireoDomain, in name order */
+  GListStore *domains;     /* the base's list of VMs (borrowed), in name order */
   GPtrArray *load_errors;  /* VireoLoadError */
   GListStore *networks;    /* VireoNetwork, in name order */
   GPtrArray *network_load_errors;  /* VireoLoadError, named after the network */
@@ -31,8 +32,6 @@ struct _VireoLocalBackend
   GHashTable *run_dir_monitors;     /* a VM's runtime folder name → GFileMonitor */
   guint reload_id;
   guint reload_delay_ms;
-
-  GRand *rand;             /* for new MACs; NULL: GLib's global source */
 };
 
 GHashTable *_vireo_local_backend_new_stamps (void);
@@ -42,11 +41,6 @@ gboolean    _vireo_local_backend_in_images_folder (VireoLocalBackend *self,
 /* Which generation of this process's definitions a VM's config comes
  * from: a load that began before it must not undo it. */
 #define VIREO_LOCAL_BACKEND_DEFINED_AT "vireo-defined-at"
-void   _vireo_local_backend_set_rand       (VireoLocalBackend *self,
-                                            GRand             *rand);
-int    _vireo_local_backend_compare_domains (gconstpointer a,
-                                             gconstpointer b,
-                                             gpointer      user_data);
 
 /* vireo-local-backend-network.c: the networks, read with the VMs */
 GPtrArray  *_vireo_local_backend_read_networks  (const VireoPaths *paths,
@@ -57,5 +51,9 @@ void        _vireo_local_backend_apply_networks (VireoLocalBackend *self,
 VireoNetwork *_vireo_local_backend_put_network  (VireoLocalBackend  *self,
                                                  VireoNetworkConfig *config,
                                                  gboolean            autostart);
+
+/* the VireoBackend vfuncs, by the file that implements them */
+void _vireo_local_backend_class_init_load   (VireoBackendClass *klass);
+void _vireo_local_backend_class_init_define (VireoBackendClass *klass);
 
 G_END_DECLS

@@ -23,7 +23,7 @@
 #include "vireo-load-error.h"
 #include "vireo-shim-protocol.h"
 
-G_DEFINE_FINAL_TYPE (VireoLocalBackend, vireo_local_backend, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (VireoLocalBackend, vireo_local_backend, VIREO_TYPE_BACKEND)
 
 static void
 vireo_local_backend_finalize (GObject *object)
@@ -37,12 +37,10 @@ vireo_local_backend_finalize (GObject *object)
   /* networks borrow the list of domains and the paths */
   g_clear_object (&self->networks);
   g_clear_pointer (&self->network_load_errors, g_ptr_array_unref);
-  g_clear_object (&self->domains);
   g_clear_pointer (&self->load_errors, g_ptr_array_unref);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
   /* domains borrow the paths: they go after the store */
   g_clear_pointer (&self->paths, vireo_paths_free);
-  g_clear_pointer (&self->rand, g_rand_free);
 
   G_OBJECT_CLASS (vireo_local_backend_parent_class)->finalize (object);
 }
@@ -50,13 +48,17 @@ vireo_local_backend_finalize (GObject *object)
 static void
 vireo_local_backend_class_init (VireoLocalBackendClass *klass)
 {
+  VireoBackendClass *backend_class = VIREO_BACKEND_CLASS (klass);
+
   G_OBJECT_CLASS (klass)->finalize = vireo_local_backend_finalize;
+  _vireo_local_backend_class_init_load (backend_class);
+  _vireo_local_backend_class_init_define (backend_class);
 }
 
 static void
 vireo_local_backend_init (VireoLocalBackend *self)
 {
-  self->domains = g_list_store_new (VIREO_TYPE_DOMAIN);
+  self->domains = _vireo_backend_get_store (VIREO_BACKEND (self));
   self->load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
   self->networks = g_list_store_new (VIREO_TYPE_NETWORK);
   self->network_load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
@@ -73,8 +75,15 @@ vireo_local_backend_init (VireoLocalBackend *self)
 VireoLocalBackend *
 vireo_local_backend_new (const char *root)
 {
-  VireoLocalBackend *self = g_object_new (VIREO_TYPE_LOCAL_BACKEND, NULL);
+  VireoLocalBackend *self = g_object_new (VIREO_TYPE_LOCAL_BACKEND,
+                                          "uri", "vireo:///session",
+                                          "title", _("This computer"),
+                                          NULL);
 
+  _vireo_backend_set_caps (VIREO_BACKEND (self),
+                           VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_DISPLAY | VIREO_BACKEND_CAN_HOTPLUG |
+                           VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_NETWORKS |
+                           VIREO_BACKEND_CAN_PORT_FORWARDS);
   self->paths = vireo_paths_new (root);
   return self;
 }
@@ -90,99 +99,6 @@ vireo_local_backend_get_paths (VireoLocalBackend *self)
   g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
   return self->paths;
-}
-
-/**
- * vireo_local_backend_get_domains:
- * Returns: (transfer none): the VMs, a #GListModel of #VireoDomain
- */
-GListModel *
-vireo_local_backend_get_domains (VireoLocalBackend *self)
-{
-  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
-
-  return G_LIST_MODEL (self->domains);
-}
-
-/**
- * vireo_local_backend_lookup_domain:
- * Returns: (transfer none) (nullable): the VM named @name
- */
-VireoDomain *
-vireo_local_backend_lookup_domain (VireoLocalBackend *self,
-                                   const char        *name)
-{
-  guint n;
-
-  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
-
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(VireoDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
-      if (g_strcmp0 (vireo_domain_get_name (domain), name) == 0)
-        return domain;
-    }
-  return NULL;
-}
-
-/**
- * vireo_local_backend_suggest_name:
- * @hint: (nullable): what the VM is made from: a file's path
- *   ("debian-12.4.0-amd64-netinst.iso" gives "debian-12.4.0-amd64-netinst")
- *   or a word ("demo")
- *
- * Returns: (transfer full): a valid name no VM has yet, made unique
- *   with -2, -3…
- */
-char *
-vireo_local_backend_suggest_name (VireoLocalBackend *self,
-                                  const char        *hint)
-{
-  g_autofree char *base = hint ? g_path_get_basename (hint) : g_strdup ("vm");
-  char *dot = strrchr (base, '.');
-  g_autoptr(GString) clean = g_string_new (NULL);
-  char *name;
-
-  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
-
-  if (dot && dot != base)
-    *dot = '\0';
-  for (const char *p = base; *p && clean->len < 60; p++)
-    g_string_append_c (clean, g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-' ? *p : '-');
-  while (clean->len > 0 && (clean->str[0] == '.' || clean->str[0] == '-'))
-    g_string_erase (clean, 0, 1);
-  if (clean->len == 0)
-    g_string_append (clean, "vm");
-  name = g_strdup (clean->str);
-  for (guint i = 2; vireo_local_backend_lookup_domain (self, name) != NULL; i++)
-    {
-      g_free (name);
-      name = g_strdup_printf ("%s-%u", clean->str, i);
-    }
-  return name;
-}
-
-/**
- * vireo_local_backend_check_new_name:
- * Whether @name can name a new VM: valid and not taken.
- */
-gboolean
-vireo_local_backend_check_new_name (VireoLocalBackend  *self,
-                                    const char         *name,
-                                    GError            **error)
-{
-  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), FALSE);
-
-  if (!vireo_name_validate (name, error))
-    return FALSE;
-  if (vireo_local_backend_lookup_domain (self, name) != NULL)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A VM named '%s' already exists"), name);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /**
@@ -316,59 +232,6 @@ _vireo_local_backend_in_images_folder (VireoLocalBackend *self,
                                        const char        *path)
 {
   return _vireo_store_in_images_folder (self->paths, path);
-}
-
-static gboolean
-mac_in_use (VireoLocalBackend *self,
-            const char        *mac)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->domains));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(VireoDomain) domain = g_list_model_get_item (G_LIST_MODEL (self->domains), i);
-      const VireoDomainConfig *config = vireo_domain_get_config (domain);
-
-      for (guint j = 0; j < config->nics->len; j++)
-        if (g_ascii_strcasecmp (((VireoNicConfig *) g_ptr_array_index (config->nics, j))->mac, mac) == 0)
-          return TRUE;
-    }
-  return FALSE;
-}
-
-/**
- * vireo_local_backend_generate_mac:
- * Returns: (transfer full): a new 52:54:00 MAC that no defined VM uses
- *   (two guests on one network with the same MAC lose their packets)
- */
-char *
-vireo_local_backend_generate_mac (VireoLocalBackend *self)
-{
-  char *mac;
-
-  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
-
-  mac = vireo_mac_generate (self->rand);
-  while (mac_in_use (self, mac))
-    {
-      g_free (mac);
-      mac = vireo_mac_generate (self->rand);
-    }
-  return mac;
-}
-
-/**
- * _vireo_local_backend_set_rand:
- * @rand: (transfer full) (nullable): where new MACs come from
- *
- * For tests, which force a collision to see that a used MAC is skipped.
- */
-void
-_vireo_local_backend_set_rand (VireoLocalBackend *self,
-                               GRand             *rand)
-{
-  g_clear_pointer (&self->rand, g_rand_free);
-  self->rand = rand;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "vireo-backend.h"
 #include "vireo-domain.h"
 #include "vireo-domain-config.h"
 #include "vireo-job.h"
@@ -17,7 +18,7 @@ G_BEGIN_DECLS
 
 #define VIREO_TYPE_LOCAL_BACKEND (vireo_local_backend_get_type ())
 
-G_DECLARE_FINAL_TYPE (VireoLocalBackend, vireo_local_backend, VIREO, LOCAL_BACKEND, GObject)
+G_DECLARE_FINAL_TYPE (VireoLocalBackend, vireo_local_backend, VIREO, LOCAL_BACKEND, VireoBackend)
 
 VireoLocalBackend      *vireo_local_backend_new               (const char         *root);
 const VireoPaths *vireo_local_backend_get_paths         (VireoLocalBackend        *self);
@@ -33,52 +34,26 @@ gboolean          vireo_local_backend_load_finish       (VireoLocalBackend  *sel
 GPtrArray        *vireo_local_backend_get_load_errors   (VireoLocalBackend        *self);
 const VireoLoadError *vireo_local_backend_lookup_load_error (VireoLocalBackend *self,
                                                              const char        *name);
-GListModel       *vireo_local_backend_get_domains       (VireoLocalBackend        *self);
-VireoDomain      *vireo_local_backend_lookup_domain     (VireoLocalBackend *self,
-                                                         const char        *name);
 VireoDomain      *vireo_local_backend_define_domain     (VireoLocalBackend        *self,
                                                          const VireoDomainConfig  *config,
                                                          GError                  **error);
-void              vireo_local_backend_define_domain_async (VireoLocalBackend       *self,
-                                                           const VireoDomainConfig *config,
-                                                           GCancellable            *cancellable,
-                                                           GAsyncReadyCallback      callback,
-                                                           gpointer                 user_data);
-VireoDomain      *vireo_local_backend_define_domain_finish (VireoLocalBackend  *self,
-                                                            GAsyncResult       *result,
-                                                            GError            **error);
 gboolean          vireo_local_backend_undefine_domain   (VireoLocalBackend  *self,
                                                          VireoDomain        *domain,
                                                          gboolean            remove_storage,
                                                          GError            **error);
-void              vireo_local_backend_undefine_domain_async  (VireoLocalBackend   *self,
-                                                              VireoDomain         *domain,
-                                                              gboolean             remove_storage,
-                                                              GCancellable        *cancellable,
-                                                              GAsyncReadyCallback  callback,
-                                                              gpointer             user_data);
-gboolean          vireo_local_backend_undefine_domain_finish (VireoLocalBackend  *self,
-                                                              GAsyncResult       *result,
-                                                              GError            **error);
 gboolean          vireo_local_backend_image_deletable   (VireoLocalBackend     *self,
                                                          VireoDomain           *domain,
                                                          const VireoDiskConfig *disk);
-char             *vireo_local_backend_suggest_name      (VireoLocalBackend *self,
-                                                         const char        *hint);
 gboolean          vireo_local_backend_image_in_use      (VireoLocalBackend *self,
                                                          VireoDomain       *domain,
                                                          const char        *path);
 char             *vireo_local_backend_describe_kept_base (VireoLocalBackend     *self,
                                                           VireoDomain           *domain,
                                                           const VireoDiskConfig *disk);
-char             *vireo_local_backend_generate_mac      (VireoLocalBackend        *self);
 char             *vireo_local_backend_default_disk_path (VireoLocalBackend *self,
                                                          const char        *name);
 void              vireo_local_backend_start_monitoring  (VireoLocalBackend *self,
                                                          guint              interval_ms);
-gboolean          vireo_local_backend_check_new_name    (VireoLocalBackend  *self,
-                                                         const char         *name,
-                                                         GError            **error);
 
 /* virtual networks (vireo-local-backend-network.c) */
 GListModel       *vireo_local_backend_get_networks      (VireoLocalBackend        *self);

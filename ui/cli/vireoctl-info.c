@@ -56,7 +56,7 @@ ctl_verb_list (Ctl   *ctl,
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("List shut-off VMs too"), NULL },
     { NULL }
   };
-  GListModel *domains = vireo_local_backend_get_domains (ctl->engine);
+  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (ctl->engine));
   GPtrArray *skipped = vireo_local_backend_get_load_errors (ctl->engine);
   g_autoptr(JsonArray) array = json_array_new ();
   guint n = g_list_model_get_n_items (domains);

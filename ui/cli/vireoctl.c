@@ -140,7 +140,7 @@ ctl_lookup (Ctl         *ctl,
             const char  *name,
             GError     **error)
 {
-  VireoDomain *domain = vireo_local_backend_lookup_domain (ctl->engine, name);
+  VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (ctl->engine), name);
   const VireoLoadError *skipped;
 
   if (domain != NULL)

@@ -189,7 +189,7 @@ submit (Tui *tui)
   const char *initrd = form->values[FIELD_INITRD]->str;
   g_autofree char *lower = NULL;
 
-  if (!vireo_local_backend_check_new_name (tui->engine, name, &error))
+  if (!vireo_backend_check_new_name (VIREO_BACKEND (tui->engine), name, &error))
     {
       form->focus = FIELD_NAME;
       tui_set_status (tui, TRUE, "%s", error->message);

@@ -228,7 +228,7 @@ on_deleted (GObject      *source,
   Delete *d = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!vireo_local_backend_undefine_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error))
+  if (!vireo_backend_undefine_domain_finish (VIREO_BACKEND (source), result, &error))
     tui_set_status (d->tui, TRUE, "%s", error->message);
   else if (d->with_disks)
     tui_set_status (d->tui, FALSE, _("VM '%s' and its disks deleted."), d->name);
@@ -246,7 +246,7 @@ delete_vm (Tui *tui, VireoDomain *domain, gboolean with_disks)
   d->tui = tui;
   d->name = g_strdup (vireo_domain_get_name (domain));
   d->with_disks = with_disks;
-  vireo_local_backend_undefine_domain_async (tui->engine, domain, with_disks, NULL, on_deleted, d);
+  vireo_backend_undefine_domain_async (VIREO_BACKEND (tui->engine), domain, with_disks, NULL, on_deleted, d);
 }
 
 static void

@@ -166,7 +166,7 @@ tui_open (Tui        *tui,
 
   tui_term_init (tui);
   tui_rows_sync (tui);
-  g_signal_connect (vireo_local_backend_get_domains (tui->engine), "items-changed", G_CALLBACK (on_domains_changed), tui);
+  g_signal_connect (vireo_backend_get_domains (VIREO_BACKEND (tui->engine)), "items-changed", G_CALLBACK (on_domains_changed), tui);
   vireo_local_backend_start_monitoring (tui->engine, interval);
   vireo_stats_set_interval (interval);
   tui_watch_stdin (tui, TRUE);
@@ -189,7 +189,7 @@ tui_close (Tui *tui)
   tui_snapshots_free (tui);
   tui_networks_free (tui);
   tui_prompt_clear (tui);
-  g_signal_handlers_disconnect_by_data (vireo_local_backend_get_domains (tui->engine), tui);
+  g_signal_handlers_disconnect_by_data (vireo_backend_get_domains (VIREO_BACKEND (tui->engine)), tui);
   for (guint i = 0; i < tui->rows->len; i++)
     g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain, tui);
   g_clear_handle_id (&tui->draw_id, g_source_remove);

@@ -648,7 +648,7 @@ on_switched (GObject      *source,
 {
   Tui *tui = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_local_backend_define_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_backend_define_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (domain == NULL)
     {
@@ -668,7 +668,7 @@ do_switch_to_user_mode (Tui         *tui,
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
 
   vireo_domain_config_use_user_networking (config);
-  vireo_local_backend_define_domain_async (tui->engine, config, tui->cancellable, on_switched, tui);
+  vireo_backend_define_domain_async (VIREO_BACKEND (tui->engine), config, tui->cancellable, on_switched, tui);
 }
 
 /**

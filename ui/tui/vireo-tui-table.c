@@ -79,7 +79,7 @@ on_domain_stats (VireoDomain *domain,
 void
 tui_rows_sync (Tui *tui)
 {
-  GListModel *model = vireo_local_backend_get_domains (tui->engine);
+  GListModel *model = vireo_backend_get_domains (VIREO_BACKEND (tui->engine));
   guint n = g_list_model_get_n_items (model);
   g_autoptr(GPtrArray) old = g_steal_pointer (&tui->rows);
   /* domain → its row, for the VMs that stay (linear, for 1000s of VMs) */

@@ -1,0 +1,23 @@
+/* vireo-backend-private.h: what a backend's subclass may touch
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-backend.h"
+
+G_BEGIN_DECLS
+
+GListStore *_vireo_backend_get_store     (VireoBackend      *self);
+int         _vireo_backend_compare_domains (gconstpointer    a,
+                                            gconstpointer    b,
+                                            gpointer         user_data);
+void        _vireo_backend_set_state     (VireoBackend      *self,
+                                          VireoBackendState  state,
+                                          const GError      *error);
+void        _vireo_backend_set_caps      (VireoBackend      *self,
+                                          VireoBackendCaps   caps);
+void        _vireo_backend_set_rand      (VireoBackend      *self,
+                                          GRand             *rand);
+
+G_END_DECLS

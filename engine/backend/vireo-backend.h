@@ -1,0 +1,138 @@
+/* vireo-backend.h: one host and its VMs, as every front end sees it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An abstract class, as GdkDisplay is to GdkX11Display: the base holds
+ * what every host has (its VMs in name order, their names and MACs, the
+ * connection's state and its error, what the host can do) and decides
+ * the rules about them once; a subclass connects, defines and undefines.
+ * VireoLocalBackend runs VMs on this machine through vireo-shim; a
+ * libvirt backend will run them on libvirt's hosts.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "vireo-domain.h"
+
+G_BEGIN_DECLS
+
+/**
+ * VireoBackendState:
+ * @VIREO_BACKEND_STATE_DISCONNECTED: not connected (yet, or after an error)
+ * @VIREO_BACKEND_STATE_CONNECTING: reading the host for the first time
+ * @VIREO_BACKEND_STATE_CONNECTED: the VMs are the host's
+ * @VIREO_BACKEND_STATE_LOST: the link went; the VMs shown are the last known
+ * @VIREO_BACKEND_STATE_RECONNECTING: trying again after a loss
+ */
+typedef enum {
+  VIREO_BACKEND_STATE_DISCONNECTED,
+  VIREO_BACKEND_STATE_CONNECTING,
+  VIREO_BACKEND_STATE_CONNECTED,
+  VIREO_BACKEND_STATE_LOST,
+  VIREO_BACKEND_STATE_RECONNECTING,
+} VireoBackendState;
+
+/**
+ * VireoBackendCaps:
+ * What a host can do beyond defining, starting and stopping VMs; a front
+ * end makes the rest insensitive and says why.
+ */
+typedef enum {
+  VIREO_BACKEND_CAN_CONSOLE       = 1 << 0,  /* serial consoles */
+  VIREO_BACKEND_CAN_DISPLAY       = 1 << 1,  /* graphical consoles */
+  VIREO_BACKEND_CAN_HOTPLUG       = 1 << 2,  /* CD-ROM media and disks changed while running */
+  VIREO_BACKEND_CAN_SNAPSHOTS     = 1 << 3,
+  VIREO_BACKEND_CAN_CLONE         = 1 << 4,
+  VIREO_BACKEND_CAN_NETWORKS      = 1 << 5,
+  VIREO_BACKEND_CAN_PORT_FORWARDS = 1 << 6,
+} VireoBackendCaps;
+
+#define VIREO_TYPE_BACKEND (vireo_backend_get_type ())
+
+G_DECLARE_DERIVABLE_TYPE (VireoBackend, vireo_backend, VIREO, BACKEND, GObject)
+
+struct _VireoBackendClass
+{
+  GObjectClass parent_class;
+
+  /* Reads the host (the base moves the state around it) */
+  void          (*connect_async)          (VireoBackend            *self,
+                                           GCancellable            *cancellable,
+                                           GAsyncReadyCallback      callback,
+                                           gpointer                 user_data);
+  gboolean      (*connect_finish)         (VireoBackend            *self,
+                                           GAsyncResult            *result,
+                                           GError                 **error);
+  /* @config is valid and its name and MACs are free on this host */
+  void          (*define_domain_async)    (VireoBackend            *self,
+                                           const VireoDomainConfig *config,
+                                           GCancellable            *cancellable,
+                                           GAsyncReadyCallback      callback,
+                                           gpointer                 user_data);
+  VireoDomain  *(*define_domain_finish)   (VireoBackend            *self,
+                                           GAsyncResult            *result,
+                                           GError                 **error);
+  void          (*undefine_domain_async)  (VireoBackend            *self,
+                                           VireoDomain             *domain,
+                                           gboolean                 remove_storage,
+                                           GCancellable            *cancellable,
+                                           GAsyncReadyCallback      callback,
+                                           gpointer                 user_data);
+  gboolean      (*undefine_domain_finish) (VireoBackend            *self,
+                                           GAsyncResult            *result,
+                                           GError                 **error);
+
+  gpointer padding[12];
+};
+
+const char        *vireo_backend_get_uri        (VireoBackend  *self);
+const char        *vireo_backend_get_title      (VireoBackend  *self);
+void               vireo_backend_set_title      (VireoBackend  *self,
+                                                 const char    *title);
+VireoBackendState  vireo_backend_get_state      (VireoBackend  *self);
+const GError      *vireo_backend_get_error      (VireoBackend  *self);
+VireoBackendCaps   vireo_backend_get_caps       (VireoBackend  *self);
+gboolean           vireo_backend_can            (VireoBackend  *self,
+                                                 VireoBackendCaps caps);
+
+GListModel        *vireo_backend_get_domains    (VireoBackend  *self);
+VireoDomain       *vireo_backend_lookup_domain  (VireoBackend  *self,
+                                                 const char    *name);
+VireoDomain       *vireo_backend_lookup_domain_by_uuid (VireoBackend *self,
+                                                        const char   *uuid);
+gboolean           vireo_backend_check_new_name (VireoBackend  *self,
+                                                 const char    *name,
+                                                 GError       **error);
+char              *vireo_backend_suggest_name   (VireoBackend  *self,
+                                                 const char    *hint);
+gboolean           vireo_backend_mac_in_use     (VireoBackend  *self,
+                                                 const char    *mac);
+char              *vireo_backend_generate_mac   (VireoBackend  *self);
+
+void               vireo_backend_connect_async          (VireoBackend            *self,
+                                                         GCancellable            *cancellable,
+                                                         GAsyncReadyCallback      callback,
+                                                         gpointer                 user_data);
+gboolean           vireo_backend_connect_finish         (VireoBackend            *self,
+                                                         GAsyncResult            *result,
+                                                         GError                 **error);
+void               vireo_backend_define_domain_async    (VireoBackend            *self,
+                                                         const VireoDomainConfig *config,
+                                                         GCancellable            *cancellable,
+                                                         GAsyncReadyCallback      callback,
+                                                         gpointer                 user_data);
+VireoDomain       *vireo_backend_define_domain_finish   (VireoBackend            *self,
+                                                         GAsyncResult            *result,
+                                                         GError                 **error);
+void               vireo_backend_undefine_domain_async  (VireoBackend            *self,
+                                                         VireoDomain             *domain,
+                                                         gboolean                 remove_storage,
+                                                         GCancellable            *cancellable,
+                                                         GAsyncReadyCallback      callback,
+                                                         gpointer                 user_data);
+gboolean           vireo_backend_undefine_domain_finish (VireoBackend            *self,
+                                                         GAsyncResult            *result,
+                                                         GError                 **error);
+
+G_END_DECLS
