@@ -4,7 +4,7 @@
  *
  * The GTK application, vireo-tui, vireoctl and the console widgets
  * include this header and no other from engine/: the folders behind it
- * (util/, config/, qemu/, domain/, store/, storage/, snapshot/, clone/,
+ * (util/, config/, qemu/, domain/, backend/, store/, storage/, snapshot/, clone/,
  * network/)
  * are the engine's own business and may be reshaped without touching a
  * front end.

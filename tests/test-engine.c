@@ -280,6 +280,7 @@ test_local_host (void **state)
   assert_non_null (vireo_local_backend_define_domain (f->engine, config, NULL));
   assert_ptr_equal (vireo_backend_lookup_domain_by_uuid (backend, config->uuid),
                     vireo_backend_lookup_domain (backend, "alpha"));
+  assert_ptr_equal (vireo_domain_get_backend (vireo_backend_lookup_domain (backend, "alpha")), backend);
   vireo_backend_set_title (backend, "Workstation");
   assert_string_equal (vireo_backend_get_title (backend), "Workstation");
 

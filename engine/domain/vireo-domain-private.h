@@ -37,6 +37,7 @@ struct _VireoDomain
 
   /* borrowed: the engine outlives its domains */
   const VireoPaths *paths;
+  VireoBackend *backend;
 
   VireoDomainState state;
   gboolean start_pending;        /* a start of ours is under way (vireo-domain-start.c) */
@@ -82,7 +83,8 @@ const char      *_vireo_domain_get_name_key (VireoDomain *self);
 
 VireoCpuSample _vireo_domain_swap_cpu_sample (VireoDomain   *self,
                                               VireoCpuSample sample);
-VireoDomain *_vireo_domain_new            (const VireoPaths  *paths,
+VireoDomain *_vireo_domain_new            (VireoBackend      *backend,
+                                           const VireoPaths  *paths,
                                            VireoDomainConfig *config);
 void         _vireo_domain_set_config     (VireoDomain       *self,
                                            VireoDomainConfig *config);

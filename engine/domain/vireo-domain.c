@@ -270,6 +270,18 @@ vireo_domain_refresh_state (VireoDomain *self)
   _vireo_domain_set_state (self, VIREO_DOMAIN_STATE_CRASHED, _("the supervisor process vireo-shim died"));
 }
 
+/**
+ * vireo_domain_get_backend:
+ * Returns: (transfer none): the host the VM is on; it outlives its VMs
+ */
+VireoBackend *
+vireo_domain_get_backend (VireoDomain *self)
+{
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+
+  return self->backend;
+}
+
 static void
 vireo_domain_dispose (GObject *object)
 {
@@ -397,11 +409,13 @@ vireo_domain_init (VireoDomain *self)
 }
 
 VireoDomain *
-_vireo_domain_new (const VireoPaths  *paths,
+_vireo_domain_new (VireoBackend      *backend,
+                   const VireoPaths  *paths,
                    VireoDomainConfig *config)
 {
   VireoDomain *self = g_object_new (VIREO_TYPE_DOMAIN, NULL);
 
+  self->backend = backend;
   self->paths = paths;
   self->config = config;
   self->run_dir = vireo_paths_domain_run_dir (paths, config->uuid);

@@ -53,6 +53,10 @@ typedef struct {
 
 G_DECLARE_FINAL_TYPE (VireoDomain, vireo_domain, VIREO, DOMAIN, GObject)
 
+/* the host a VM is on (vireo-backend.h) */
+typedef struct _VireoBackend VireoBackend;
+VireoBackend *vireo_domain_get_backend (VireoDomain *self);
+
 const char              *vireo_domain_state_to_string   (VireoDomainState state);
 const char              *vireo_domain_get_name          (VireoDomain *self);
 const char              *vireo_domain_get_uuid          (VireoDomain *self);

@@ -231,7 +231,7 @@ _vireo_local_backend_apply_definition (VireoLocalBackend       *self,
     _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
   else
     {
-      g_autoptr(VireoDomain) created = _vireo_domain_new (self->paths, vireo_domain_config_copy (config));
+      g_autoptr(VireoDomain) created = _vireo_domain_new (VIREO_BACKEND (self), self->paths, vireo_domain_config_copy (config));
       g_list_store_insert_sorted (self->domains, created, _vireo_backend_compare_domains, NULL);
       domain = created;
     }

@@ -398,7 +398,7 @@ apply_load (VireoLocalBackend *self,
         {
           /* take the parsed config: a copy would format and parse it again */
           result->configs->pdata[j] = NULL;
-          g_ptr_array_add (added, _vireo_domain_new (self->paths, config));
+          g_ptr_array_add (added, _vireo_domain_new (VIREO_BACKEND (self), self->paths, config));
         }
       else
         {
