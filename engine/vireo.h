@@ -19,6 +19,7 @@
 #include "vireo-domain.h"
 #include "vireo-domain-policy.h"
 #include "vireo-backend.h"
+#include "vireo-hosts.h"
 #include "vireo-local-backend.h"
 #include "vireo-load-error.h"
 #include "vireo-clone.h"

@@ -239,6 +239,17 @@ vireo_paths_domain_log (const VireoPaths *paths,
   return g_build_filename (paths->log_dir, base, NULL);
 }
 
+/**
+ * vireo_paths_hosts_file:
+ * Where the saved connections to other hosts are kept: hosts.conf in the
+ * config folder, a keyfile with one group per host (vireo-hosts.c).
+ */
+char *
+vireo_paths_hosts_file (const VireoPaths *paths)
+{
+  return g_build_filename (paths->config_dir, "hosts.conf", NULL);
+}
+
 /* The build writes this file at its root (meson.build) and never installs
  * it; the build tree's programs sit at most three folders below it. */
 #define BUILD_TREE_MARKER "vireo-build-tree"

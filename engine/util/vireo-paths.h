@@ -44,6 +44,7 @@ char       *vireo_paths_domain_tpm_dir (const VireoPaths *paths,
 char       *vireo_paths_domain_log   (const VireoPaths *paths,
                                       const char  *name,
                                       const char  *suffix);
+char       *vireo_paths_hosts_file   (const VireoPaths *paths);
 char       *vireo_paths_find_build_tree (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoPaths, vireo_paths_free)
