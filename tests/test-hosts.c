@@ -452,6 +452,438 @@ test_flatten_random (void **state)
   mirror_free (m);
 }
 
+static gboolean
+all_finished (gpointer data)
+{
+  FakeBackend **backends = data;
+
+  for (guint i = 0; backends[i] != NULL; i++)
+    if (backends[i]->finished_at == 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* Every host connects at once: each connect starts before any ends, and
+ * one that fails stays listed with its error. */
+static void
+test_connect_all_in_parallel (void **state)
+{
+  Fixture *f = *state;
+  FakeBackend *one = prepare (f, "test:///one");
+  FakeBackend *two = prepare (f, "test:///two");
+  FakeBackend *bad = prepare (f, "test:///bad");
+  FakeBackend *manual = prepare (f, "test:///manual");
+  FakeBackend *waited[] = { f->local, one, two, bad, NULL };
+
+  f->local->delay_ms = 10;
+  one->delay_ms = 300;
+  two->delay_ms = 300;
+  bad->delay_ms = 50;
+  bad->fail = TRUE;
+  vireo_hosts_set_factory (f->hosts, factory, f);
+  assert_true (vireo_hosts_add (f->hosts, "test:///one", "One", TRUE, NULL));
+  assert_true (vireo_hosts_add (f->hosts, "test:///two", NULL, TRUE, NULL));
+  assert_true (vireo_hosts_add (f->hosts, "test:///bad", NULL, TRUE, NULL));
+  assert_true (vireo_hosts_add (f->hosts, "test:///manual", NULL, FALSE, NULL));
+
+  vireo_hosts_connect_all (f->hosts);
+  /* all started before the main loop ran once: none waits for another */
+  for (guint i = 0; waited[i] != NULL; i++)
+    {
+      assert_true (waited[i]->started_at > 0);
+      assert_int_equal (waited[i]->finished_at, 0);
+      assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (waited[i])), VIREO_BACKEND_STATE_CONNECTING);
+    }
+  assert_true (vireo_test_wait_until (all_finished, waited, 10));
+  assert_true (one->started_at < two->finished_at && two->started_at < one->finished_at);
+
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (f->local)), VIREO_BACKEND_STATE_CONNECTED);
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (one)), VIREO_BACKEND_STATE_CONNECTED);
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (two)), VIREO_BACKEND_STATE_CONNECTED);
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (bad)), VIREO_BACKEND_STATE_DISCONNECTED);
+  assert_string_equal (vireo_backend_get_error (VIREO_BACKEND (bad))->message, "Cannot reach test:///bad: refused");
+  assert_ptr_equal (vireo_hosts_lookup (f->hosts, "test:///bad"), bad);
+  assert_int_equal (g_list_model_get_n_items (vireo_hosts_get_backends (f->hosts)), 5);
+  /* not autoconnect: left alone */
+  assert_int_equal (manual->started_at, 0);
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (manual)), VIREO_BACKEND_STATE_DISCONNECTED);
+  assert_string_equal (vireo_backend_get_title (VIREO_BACKEND (one)), "One");
+  assert_string_equal (vireo_backend_get_title (VIREO_BACKEND (two)), "test:///two");
+
+  /* connected hosts are not connected again; the failed one is retried */
+  one->started_at = 0;
+  bad->finished_at = 0;
+  vireo_hosts_connect_all (f->hosts);
+  assert_int_equal (one->started_at, 0);
+  assert_int_equal (vireo_backend_get_state (VIREO_BACKEND (bad)), VIREO_BACKEND_STATE_CONNECTING);
+  assert_true (vireo_test_wait_until (all_finished, waited, 10));
+}
+
+static void
+assert_saved (VireoSavedHost *host,
+              const char     *uri,
+              const char     *title,
+              gboolean        autoconnect)
+{
+  assert_string_equal (host->uri, uri);
+  if (title == NULL)
+    assert_null (host->title);
+  else
+    assert_string_equal (host->title, title);
+  assert_int_equal (host->autoconnect, autoconnect);
+}
+
+static void
+test_file_round_trip (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoHosts) again = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  GStatBuf st;
+
+  /* no file yet: nothing saved, nothing wrong */
+  assert_true (vireo_hosts_load (f->hosts, &error));
+  assert_no_error (error);
+  assert_int_equal (vireo_hosts_get_load_errors (f->hosts)->len, 0);
+
+  assert_true (vireo_hosts_add (f->hosts, "qemu+ssh://ann@lab.example:2222/system", "Lab [rack 2] = \"big\"", TRUE, &error));
+  assert_true (vireo_hosts_add (f->hosts, "qemu:///system", "实验室", FALSE, &error));
+  assert_true (vireo_hosts_add (f->hosts, "qemu+ssh://nas/session", NULL, TRUE, &error));
+  assert_true (vireo_hosts_add (f->hosts, "test:///gone", NULL, TRUE, &error));
+  assert_true (vireo_hosts_rename (f->hosts, "qemu:///system", "  Here  ", &error));
+  assert_true (vireo_hosts_rename (f->hosts, "qemu+ssh://nas/session", "NAS", &error));
+  assert_true (vireo_hosts_rename (f->hosts, "qemu+ssh://nas/session", "", &error));
+  assert_true (vireo_hosts_remove (f->hosts, "test:///gone", &error));
+  assert_no_error (error);
+
+  assert_int_equal (g_stat (f->file, &st), 0);
+  assert_int_equal (st.st_mode & 0777, 0600);
+  contents = vireo_test_read (f->file);
+  assert_non_null (strstr (contents, "[qemu:///system]\n"));
+  assert_non_null (strstr (contents, "autoconnect=true"));
+  assert_null (strstr (contents, "gone"));
+
+  again = vireo_hosts_new (VIREO_BACKEND (f->local), f->file);
+  assert_true (vireo_hosts_load (again, &error));
+  assert_int_equal (vireo_hosts_get_load_errors (again)->len, 0);
+  saved = vireo_hosts_list_saved (again);
+  assert_int_equal (saved->len, 3);
+  assert_saved (saved->pdata[0], "qemu+ssh://ann@lab.example:2222/system", "Lab [rack 2] = \"big\"", TRUE);
+  assert_saved (saved->pdata[1], "qemu:///system", "  Here  ", FALSE);
+  assert_saved (saved->pdata[2], "qemu+ssh://nas/session", NULL, TRUE);
+  /* no factory: listed, without a backend, and not among the backends */
+  assert_null (((VireoSavedHost *) saved->pdata[0])->backend);
+  assert_null (((VireoSavedHost *) saved->pdata[0])->error);
+  assert_int_equal (g_list_model_get_n_items (vireo_hosts_get_backends (again)), 1);
+  assert_null (vireo_hosts_lookup (again, "qemu:///system"));
+  assert_ptr_equal (vireo_hosts_lookup (again, "vireo:///session"), f->local);
+}
+
+/* A factory set after loading gives the saved hosts their backends, in
+ * order; one it cannot make stays listed with why. */
+static void
+test_factory_later (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GPtrArray) saved = NULL;
+  GListModel *backends = vireo_hosts_get_backends (f->hosts);
+  g_autoptr(VireoBackend) second = NULL;
+
+  assert_true (vireo_hosts_add (f->hosts, "test:///a", "A", FALSE, NULL));
+  assert_true (vireo_hosts_add (f->hosts, "test:///broken", NULL, FALSE, NULL));
+  assert_true (vireo_hosts_add (f->hosts, "test:///c", NULL, FALSE, NULL));
+  assert_int_equal (g_list_model_get_n_items (backends), 1);
+  vireo_hosts_set_factory (f->hosts, factory, f);
+  assert_int_equal (g_list_model_get_n_items (backends), 3);
+  second = g_list_model_get_item (backends, 1);
+  assert_string_equal (vireo_backend_get_uri (second), "test:///a");
+  assert_string_equal (vireo_backend_get_title (second), "A");
+  saved = vireo_hosts_list_saved (f->hosts);
+  assert_null (((VireoSavedHost *) saved->pdata[1])->backend);
+  assert_string_equal (((VireoSavedHost *) saved->pdata[1])->error->message, "No backend for test:///broken");
+  assert_ptr_equal (((VireoSavedHost *) saved->pdata[2])->backend, vireo_hosts_lookup (f->hosts, "test:///c"));
+}
+
+static void
+write_file (Fixture    *f,
+            const char *contents,
+            gssize      len)
+{
+  g_autofree char *dir = g_path_get_dirname (f->file);
+
+  g_mkdir_with_parents (dir, 0700);
+  assert_true (g_file_set_contents (f->file, contents, len, NULL));
+}
+
+static void
+assert_one_line_naming (const GError *error,
+                        const char   *what)
+{
+  assert_non_null (error);
+  assert_null (strchr (error->message, '\n'));
+  if (strstr (error->message, what) == NULL)
+    fail_msg ("'%s' does not name '%s'", error->message, what);
+}
+
+/* Entries GKeyFile reads but Vireo does not take: skipped, one line each;
+ * the others kept; the file untouched by loading and kept, bad entries
+ * too, when another host is added. */
+static void
+test_bad_entries (void **state)
+{
+  Fixture *f = *state;
+  const char *contents =
+    "# my hosts\n"
+    "[qemu:///system]\n"
+    "title=Here\n"
+    "autoconnect=true\n"
+    "future=kept\n"
+    "\n"
+    "[qemu+ssh://lab/system]\n"
+    "autoconnect=maybe\n"
+    "\n"
+    "[http://example.com/]\n"
+    "title=Web\n"
+    "\n"
+    "[test:///untitled]\n"
+    "title=bad\\qescape\n"
+    "\n"
+    "[qemu:///session]\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autofree char *after_load = NULL;
+  g_autofree char *after_add = NULL;
+  GPtrArray *skipped;
+
+  write_file (f, contents, -1);
+  assert_true (vireo_hosts_load (f->hosts, &error));
+  skipped = vireo_hosts_get_load_errors (f->hosts);
+  assert_int_equal (skipped->len, 3);
+  for (guint i = 0; i < skipped->len; i++)
+    {
+      VireoLoadError *e = skipped->pdata[i];
+
+      assert_one_line_naming (e->error, f->file);
+      assert_one_line_naming (e->error, e->name);
+      assert_string_equal (e->path, f->file);
+    }
+  assert_string_equal (((VireoLoadError *) skipped->pdata[0])->name, "qemu+ssh://lab/system");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[0])->error, "'maybe'");
+  assert_string_equal (((VireoLoadError *) skipped->pdata[1])->name, "http://example.com/");
+  assert_string_equal (((VireoLoadError *) skipped->pdata[2])->name, "test:///untitled");
+  saved = vireo_hosts_list_saved (f->hosts);
+  assert_int_equal (saved->len, 2);
+  assert_saved (saved->pdata[0], "qemu:///system", "Here", TRUE);
+  assert_saved (saved->pdata[1], "qemu:///session", NULL, FALSE);
+  after_load = vireo_test_read (f->file);
+  assert_string_equal (after_load, contents);
+
+  /* a bad entry's URI is not taken: it is the user's to correct */
+  assert_false (vireo_hosts_add (f->hosts, "qemu+ssh://lab/system", NULL, FALSE, &error));
+  assert_int_equal (error->code, VIREO_ERROR_EXISTS);
+  g_clear_error (&error);
+  assert_true (vireo_hosts_add (f->hosts, "test:///new", NULL, FALSE, &error));
+  after_add = vireo_test_read (f->file);
+  assert_non_null (strstr (after_add, "# my hosts\n"));
+  assert_non_null (strstr (after_add, "future=kept\n"));
+  assert_non_null (strstr (after_add, "autoconnect=maybe\n"));
+  assert_non_null (strstr (after_add, "[http://example.com/]\ntitle=Web\n"));
+  assert_non_null (strstr (after_add, "title=bad\\qescape\n"));
+  assert_non_null (strstr (after_add, "[test:///new]\n"));
+
+  /* removing a bad entry clears it and its error */
+  assert_true (vireo_hosts_remove (f->hosts, "http://example.com/", &error));
+  assert_no_error (error);
+  assert_int_equal (skipped->len, 2);
+  g_free (after_add);
+  after_add = vireo_test_read (f->file);
+  assert_null (strstr (after_add, "example.com"));
+}
+
+/* Lines GKeyFile cannot read: each skipped in one line, with the keys of
+ * a group it cannot read (they would join the group above); the rest
+ * kept; and the file never written back, which would lose them. */
+static void
+test_bad_lines (void **state)
+{
+  Fixture *f = *state;
+  const char contents[] =
+    "stray=before\n"
+    "[qemu:///system]\n"
+    "title=Here\n"
+    "just words\n"
+    "autoconnect=true\n"
+    "[qemu+ssh://lab/system\n"
+    "autoconnect=true\n"
+    "title=Lab\n"
+    "[test:///\xff]\n"
+    "[qemu:///session]\n"
+    "title=Mine\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+  g_autofree char *after = NULL;
+  GPtrArray *skipped;
+
+  write_file (f, contents, sizeof contents - 1);
+  assert_true (vireo_hosts_load (f->hosts, &error));
+  assert_no_error (error);
+  skipped = vireo_hosts_get_load_errors (f->hosts);
+  assert_int_equal (skipped->len, 4);
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[0])->error, "line 1 of");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[0])->error, "'stray=before'");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[1])->error, "line 4 of");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[1])->error, "'just words'");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[2])->error, "line 6 of");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[2])->error, "'[qemu+ssh://lab/system'");
+  assert_one_line_naming (((VireoLoadError *) skipped->pdata[3])->error, "line 9 of");
+  for (guint i = 0; i < skipped->len; i++)
+    assert_one_line_naming (((VireoLoadError *) skipped->pdata[i])->error, f->file);
+  saved = vireo_hosts_list_saved (f->hosts);
+  assert_int_equal (saved->len, 2);
+  assert_saved (saved->pdata[0], "qemu:///system", "Here", TRUE);
+  assert_saved (saved->pdata[1], "qemu:///session", "Mine", FALSE);
+
+  assert_false (vireo_hosts_add (f->hosts, "test:///new", NULL, FALSE, &error));
+  assert_one_line_naming (error, f->file);
+  g_clear_error (&error);
+  assert_false (vireo_hosts_remove (f->hosts, "qemu:///session", &error));
+  g_clear_error (&error);
+  assert_false (vireo_hosts_rename (f->hosts, "qemu:///session", "Other", &error));
+  g_clear_error (&error);
+  after = g_malloc0 (sizeof contents);
+  {
+    g_autofree char *read = NULL;
+    gsize len = 0;
+
+    assert_true (g_file_get_contents (f->file, &read, &len, NULL));
+    assert_int_equal (len, sizeof contents - 1);
+    assert_memory_equal (read, contents, len);
+  }
+  saved = (g_ptr_array_unref (saved), vireo_hosts_list_saved (f->hosts));
+  assert_saved (saved->pdata[1], "qemu:///session", "Mine", FALSE);
+}
+
+static void
+test_unreadable_file (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
+
+  /* a folder where the file should be */
+  g_mkdir_with_parents (f->file, 0700);
+  assert_false (vireo_hosts_load (f->hosts, &error));
+  assert_one_line_naming (error, f->file);
+  g_clear_error (&error);
+  assert_false (vireo_hosts_add (f->hosts, "qemu:///system", NULL, FALSE, &error));
+  assert_one_line_naming (error, f->file);
+  assert_true (g_file_test (f->file, G_FILE_TEST_IS_DIR));
+}
+
+static void
+test_uris (void **state)
+{
+  Fixture *f = *state;
+  const char *good[] = {
+    "qemu:///system", "qemu:///session", "qemu+ssh://host/system", "qemu+ssh://h.example.org/session",
+    "qemu+ssh://user@host/system", "qemu+ssh://user_1.x-y@host-2:22/session", "qemu+ssh://host:65535/system",
+    "test:///default", "test:///tmp/some/file.xml",
+  };
+  struct { const char *uri; const char *shown; } bad[] = {
+    { "qemu:///system ", "qemu:///system " },
+    { "qemu:///sys tem", "qemu:///sys tem" },
+    { "qemu:///system\n", "qemu:///system\\n" },
+    { "qemu:///system\x1b[2J", "qemu:///system\\033[2J" },
+    { "qemu:///system\x7f", "qemu:///system\\177" },
+    { "qemu:///", "qemu:///" },
+    { "qemu:///systemd", "qemu:///systemd" },
+    { "qemu://host/system", "qemu://host/system" },
+    { "QEMU:///system", "QEMU:///system" },
+    { "qemu+ssh://host", "qemu+ssh://host" },
+    { "qemu+ssh://host/", "qemu+ssh://host/" },
+    { "qemu+ssh://host/other", "qemu+ssh://host/other" },
+    { "qemu+ssh:///system", "qemu+ssh:///system" },
+    { "qemu+ssh://-oProxyCommand=x/system", "qemu+ssh://-oProxyCommand=x/system" },
+    { "qemu+ssh://-l@host/system", "qemu+ssh://-l@host/system" },
+    { "qemu+ssh://host:0/system", "qemu+ssh://host:0/system" },
+    { "qemu+ssh://host:65536/system", "qemu+ssh://host:65536/system" },
+    { "qemu+ssh://host:/system", "qemu+ssh://host:/system" },
+    { "qemu+ssh://host/system?keyfile=x", "qemu+ssh://host/system?keyfile=x" },
+    { "qemu+ssh://[::1]/system", "qemu+ssh://[::1]/system" },
+    { "qemu+tcp://host/system", "qemu+tcp://host/system" },
+    { "test:///", "test:///" },
+    { "vireo:///session", "vireo:///session" },
+    { "http://example.com/", "http://example.com/" },
+  };
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      if (!vireo_hosts_check_uri (good[i], &error))
+        fail_msg ("%s refused: %s", good[i], error->message);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      if (vireo_hosts_add (f->hosts, bad[i].uri, NULL, FALSE, &error))
+        fail_msg ("%s taken", bad[i].shown);
+      assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+      assert_one_line_naming (error, bad[i].shown);
+      g_clear_error (&error);
+    }
+  assert_false (vireo_hosts_add (f->hosts, "", NULL, FALSE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  g_clear_error (&error);
+  assert_false (vireo_hosts_add (f->hosts, "qemu:///system", "two\nlines", FALSE, &error));
+  assert_one_line_naming (error, "two\\nlines");
+  assert_false (g_file_test (f->file, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_duplicate_and_remove (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoBackend) first = NULL;
+  g_autoptr(GPtrArray) saved = NULL;
+
+  vireo_hosts_set_factory (f->hosts, factory, f);
+  assert_true (vireo_hosts_add (f->hosts, "qemu:///system", "Here", TRUE, &error));
+  assert_false (vireo_hosts_add (f->hosts, "qemu:///system", "Again", FALSE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  assert_one_line_naming (error, "qemu:///system");
+  g_clear_error (&error);
+
+  /* this computer: always there, first, never saved */
+  assert_false (vireo_hosts_remove (f->hosts, "vireo:///session", &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  assert_one_line_naming (error, "vireo:///session");
+  g_clear_error (&error);
+  assert_false (vireo_hosts_rename (f->hosts, "vireo:///session", "Mine", &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  first = g_list_model_get_item (vireo_hosts_get_backends (f->hosts), 0);
+  assert_ptr_equal (first, f->local);
+  assert_ptr_equal (vireo_hosts_get_local (f->hosts), f->local);
+
+  assert_false (vireo_hosts_remove (f->hosts, "qemu:///session", &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_one_line_naming (error, "qemu:///session");
+  g_clear_error (&error);
+  assert_false (vireo_hosts_rename (f->hosts, "qemu:///session", "x", &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+
+  assert_true (vireo_hosts_remove (f->hosts, "qemu:///system", &error));
+  assert_no_error (error);
+  assert_int_equal (g_list_model_get_n_items (vireo_hosts_get_backends (f->hosts)), 1);
+  saved = vireo_hosts_list_saved (f->hosts);
+  assert_int_equal (saved->len, 0);
+  /* once removed, it can be saved again */
+  assert_true (vireo_hosts_add (f->hosts, "qemu:///system", NULL, FALSE, &error));
+  assert_no_error (error);
+}
+
 int
 main (void)
 {
@@ -459,6 +891,14 @@ main (void)
     cmocka_unit_test_setup_teardown (test_flatten_vm_changes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_flatten_host_changes, setup, teardown),
     cmocka_unit_test (test_flatten_random),
+    cmocka_unit_test_setup_teardown (test_connect_all_in_parallel, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_file_round_trip, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_factory_later, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bad_entries, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bad_lines, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_unreadable_file, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_uris, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_duplicate_and_remove, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -295,8 +295,9 @@ parse_title (GKeyFile    *keyfile,
 
   if (!g_key_file_has_key (keyfile, uri, "title", NULL))
     return TRUE;
+  /* an unknown escape gives both a value and an error */
   value = g_key_file_get_string (keyfile, uri, "title", &local_error);
-  if (value == NULL)
+  if (value == NULL || local_error != NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("The title of host '%s' cannot be read: %s"), uri, local_error->message);
