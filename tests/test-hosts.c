@@ -723,7 +723,8 @@ test_bad_lines (void **state)
     "title=Mine\n";
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) saved = NULL;
-  g_autofree char *after = NULL;
+  g_autofree char *read = NULL;
+  gsize len = 0;
   GPtrArray *skipped;
 
   write_file (f, contents, sizeof contents - 1);
@@ -752,16 +753,11 @@ test_bad_lines (void **state)
   g_clear_error (&error);
   assert_false (vireo_hosts_rename (f->hosts, "qemu:///session", "Other", &error));
   g_clear_error (&error);
-  after = g_malloc0 (sizeof contents);
-  {
-    g_autofree char *read = NULL;
-    gsize len = 0;
-
-    assert_true (g_file_get_contents (f->file, &read, &len, NULL));
-    assert_int_equal (len, sizeof contents - 1);
-    assert_memory_equal (read, contents, len);
-  }
-  saved = (g_ptr_array_unref (saved), vireo_hosts_list_saved (f->hosts));
+  assert_true (g_file_get_contents (f->file, &read, &len, NULL));
+  assert_int_equal (len, sizeof contents - 1);
+  assert_memory_equal (read, contents, len);
+  g_ptr_array_unref (saved);
+  saved = vireo_hosts_list_saved (f->hosts);
   assert_saved (saved->pdata[1], "qemu:///session", "Mine", FALSE);
 }
 
