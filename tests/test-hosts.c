@@ -10,9 +10,11 @@
 #include "vireo-backend-private.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-flatten-model.h"
 #include "vireo-hosts.h"
 #include "vireo-load-error.h"
+#include "vireo-lock.h"
 
 #include "vireo-test-util.h"
 
@@ -880,10 +882,44 @@ test_duplicate_and_remove (void **state)
   assert_no_error (error);
 }
 
+static gpointer
+add_in_thread (gpointer data)
+{
+  Fixture *f = data;
+
+  return GINT_TO_POINTER (vireo_hosts_add (f->hosts, "test:///waited", NULL, FALSE, NULL));
+}
+
+/* A change waits for another Vireo's change to the file (the folder's
+ * lock), so neither is lost */
+static void
+test_edit_waits_for_lock (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *dir = g_path_get_dirname (f->file);
+  g_autofree char *text = NULL;
+  VireoLock *lock;
+  GThread *thread;
+
+  assert_true (vireo_mkdir_private (dir, NULL));
+  lock = vireo_lock_folder (dir, 0, NULL);
+  assert_non_null (lock);
+  thread = g_thread_new ("add", add_in_thread, f);
+  g_usleep (300 * 1000);
+  /* still waiting: nothing written */
+  assert_false (g_file_get_contents (f->file, &text, NULL, NULL) && strstr (text, "test:///waited") != NULL);
+  vireo_lock_free (lock);
+  assert_true (GPOINTER_TO_INT (g_thread_join (thread)));
+  g_clear_pointer (&text, g_free);
+  assert_true (g_file_get_contents (f->file, &text, NULL, NULL));
+  assert_non_null (strstr (text, "[test:///waited]"));
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_edit_waits_for_lock, setup, teardown),
     cmocka_unit_test_setup_teardown (test_flatten_vm_changes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_flatten_host_changes, setup, teardown),
     cmocka_unit_test (test_flatten_random),

@@ -8,10 +8,12 @@
  * change and an entry this one cannot read are kept.
  */
 #include "vireo-error.h"
+#include "vireo-fileutil.h"
 #include "vireo-flatten-model.h"
 #include "vireo-hosts-private.h"
 #include "vireo-i18n.h"
 #include "vireo-load-error.h"
+#include "vireo-lock.h"
 
 typedef struct
 {
@@ -390,16 +392,22 @@ vireo_hosts_list_saved (VireoHosts *self)
   return list;
 }
 
-/* The file as it is now, to change one group of: refused when it has
- * lines that writing it back would lose. */
+/* The file as it is now, to change one group of, under @lock (its folder,
+ * held until the file is written, so two Vireos saving at once both keep
+ * their change): refused when it has lines that writing it back would
+ * lose. */
 static GKeyFile *
 begin_edit (VireoHosts  *self,
+            VireoLock  **lock,
             GError     **error)
 {
   g_autoptr(GPtrArray) skipped = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
   g_autoptr(GKeyFile) keyfile = NULL;
+  g_autofree char *dir = g_path_get_dirname (self->file);
   gboolean intact;
 
+  if (!vireo_mkdir_private (dir, error) || (*lock = vireo_lock_folder (dir, 5000, error)) == NULL)
+    return NULL;
   keyfile = _vireo_hosts_read_file (self->file, skipped, &intact, error);
   if (keyfile == NULL)
     return NULL;
@@ -455,13 +463,14 @@ vireo_hosts_add (VireoHosts  *self,
                  GError     **error)
 {
   g_autoptr(GKeyFile) keyfile = NULL;
+  g_autoptr(VireoLock) lock = NULL;
   Entry *entry;
 
   g_return_val_if_fail (VIREO_IS_HOSTS (self), FALSE);
 
   if (!vireo_hosts_check_uri (uri, error) || !_vireo_hosts_check_title (uri, title, error))
     return FALSE;
-  if ((keyfile = begin_edit (self, error)) == NULL)
+  if ((keyfile = begin_edit (self, &lock, error)) == NULL)
     return FALSE;
   if (find_entry (self, uri, NULL) != NULL || g_key_file_has_group (keyfile, uri))
     {
@@ -491,12 +500,13 @@ vireo_hosts_remove (VireoHosts  *self,
                     GError     **error)
 {
   g_autoptr(GKeyFile) keyfile = NULL;
+  g_autoptr(VireoLock) lock = NULL;
   Entry *entry;
   guint index = 0;
 
   g_return_val_if_fail (VIREO_IS_HOSTS (self), FALSE);
 
-  if (refuse_local (self, uri, error) || (keyfile = begin_edit (self, error)) == NULL)
+  if (refuse_local (self, uri, error) || (keyfile = begin_edit (self, &lock, error)) == NULL)
     return FALSE;
   entry = find_entry (self, uri, &index);
   if (entry == NULL && !g_key_file_has_group (keyfile, uri))
@@ -528,6 +538,7 @@ vireo_hosts_rename (VireoHosts  *self,
                     GError     **error)
 {
   g_autoptr(GKeyFile) keyfile = NULL;
+  g_autoptr(VireoLock) lock = NULL;
   gboolean empty = title == NULL || *title == '\0';
   Entry *entry;
 
@@ -540,7 +551,7 @@ vireo_hosts_rename (VireoHosts  *self,
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("No saved host is '%s'"), uri);
       return FALSE;
     }
-  if ((keyfile = begin_edit (self, error)) == NULL)
+  if ((keyfile = begin_edit (self, &lock, error)) == NULL)
     return FALSE;
   /* another Vireo removed it meanwhile: this one still shows it */
   if (!g_key_file_has_group (keyfile, uri))
