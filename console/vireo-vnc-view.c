@@ -137,7 +137,7 @@ on_socket_connected (GObject      *source,
                      gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  GSocketConnection *conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
+  GSocketConnection *conn = vireo_domain_open_display_finish (VIREO_DOMAIN (source), result, &error);
   VireoVncView *self;
 
   if (conn == NULL)
@@ -158,12 +158,7 @@ on_socket_connected (GObject      *source,
 static void
 connect_display (VireoVncView *self)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autofree char *path = vireo_domain_get_vnc_path (self->domain);
-  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
-
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), self->cancellable,
-                                 on_socket_connected, self);
+  vireo_domain_open_display_async (self->domain, self->cancellable, on_socket_connected, self);
 }
 
 static void

@@ -296,6 +296,45 @@ test_local_host (void **state)
   g_clear_error (&wait.error);
 }
 
+static void
+on_display_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ConnectWait *wait = user_data;
+  g_autoptr(GSocketConnection) conn = vireo_domain_open_display_finish (VIREO_DOMAIN (source), result, &wait->error);
+
+  assert_null (conn);
+  wait->done = TRUE;
+}
+
+/* A display is opened through the VM, never by a path: one that is off
+ * or has none says so */
+static void
+test_open_display_errors (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = make_config ("headless");
+  ConnectWait wait = { NULL, FALSE };
+  VireoDomain *domain;
+
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, config, NULL);
+  assert_non_null (domain);
+  vireo_domain_open_display_async (domain, NULL, on_display_opened, &wait);
+  vireo_test_pump (NULL, &wait.done, 5000);
+  assert_string_equal (wait.error->message, "VM 'headless' is not running");
+  g_clear_error (&wait.error);
+
+  config->vnc = FALSE;
+  domain = vireo_local_backend_define_domain (f->engine, config, NULL);
+  wait.done = FALSE;
+  vireo_domain_open_display_async (domain, NULL, on_display_opened, &wait);
+  vireo_test_pump (NULL, &wait.done, 5000);
+  assert_string_equal (wait.error->message, "VM 'headless' has no graphical display");
+  g_clear_error (&wait.error);
+}
+
 /* A VM's NVRAM is its own: no other VM's disk, base or NVRAM */
 static void
 test_define_nvram_conflicts (void **state)
@@ -1606,6 +1645,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_define_load_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_local_host, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_open_display_errors, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_nvram_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_network_mac_conflicts, setup, teardown),
     cmocka_unit_test_setup_teardown (test_corrupt_files_are_skipped, setup, teardown),

@@ -25,6 +25,7 @@
 #include "vireo-clone-private.h"
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
+#include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-i18n.h"

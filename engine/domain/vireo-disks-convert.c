@@ -21,6 +21,7 @@
 #include "vireo-disks.h"
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
+#include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-i18n.h"

@@ -532,7 +532,7 @@ vireo_domain_screenshot_finish (VireoDomain   *self,
 /* Console */
 
 static void
-on_console_connected (GObject      *source,
+on_socket_connected (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
@@ -550,6 +550,26 @@ on_console_connected (GObject      *source,
   g_task_return_pointer (task, conn, g_object_unref);
 }
 
+/* One connection to a socket of the running VM, for @task. */
+static void
+connect_socket (VireoDomain *self,
+                GTask       *task,
+                const char  *path)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+
+  vireo_domain_refresh_state (self);
+  if (!vireo_domain_is_active (self))
+    {
+      g_task_return_error (task, _vireo_domain_not_running_error (self));
+      g_object_unref (task);
+      return;
+    }
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), g_task_get_cancellable (task),
+                                 on_socket_connected, task);
+}
+
 /**
  * vireo_domain_open_console_async:
  * @cancellable: (nullable): stops the connecting
@@ -562,27 +582,64 @@ vireo_domain_open_console_async (VireoDomain         *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GSocketClient) client = NULL;
+  GTask *task;
   g_autofree char *path = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  client = g_socket_client_new ();
-  path = vireo_domain_get_console_path (self);
-  address = g_unix_socket_address_new (path);
   g_task_set_source_tag (task, vireo_domain_open_console_async);
-  vireo_domain_refresh_state (self);
-  if (!vireo_domain_is_active (self))
+  path = vireo_domain_get_console_path (self);
+  connect_socket (self, task, path);
+}
+
+/**
+ * vireo_domain_open_display_async:
+ * @cancellable: (nullable): stops the connecting
+ *
+ * Connects to the VM's graphical display, an RFB (VNC) server: hand the
+ * connection's fd to a VNC client.  A VM that has just started may not
+ * serve it yet: try again a moment later.
+ */
+void
+vireo_domain_open_display_async (VireoDomain         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_open_display_async);
+  if (!vireo_domain_get_config (self)->vnc)
     {
-      g_task_return_error (task, _vireo_domain_not_running_error (self));
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
+                               _("VM '%s' has no graphical display"), vireo_domain_get_name (self));
+      g_object_unref (task);
       return;
     }
-  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (address), cancellable,
-                                 on_console_connected, g_steal_pointer (&task));
+  path = vireo_domain_get_vnc_path (self);
+  connect_socket (self, task, path);
+}
+
+/**
+ * vireo_domain_open_display_finish:
+ * Returns: (transfer full): the connection
+ */
+GSocketConnection *
+vireo_domain_open_display_finish (VireoDomain   *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_display_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**

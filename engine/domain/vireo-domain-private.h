@@ -83,6 +83,15 @@ const char      *_vireo_domain_get_name_key (VireoDomain *self);
 
 VireoCpuSample _vireo_domain_swap_cpu_sample (VireoDomain   *self,
                                               VireoCpuSample sample);
+/* Where the local engine's VM keeps its sockets and logs: the engine's
+ * own business (front ends open a console or a display, and read the log
+ * through VireoDomain) */
+const char              *vireo_domain_get_run_dir       (VireoDomain *self);
+char                    *vireo_domain_get_console_path  (VireoDomain *self);
+char                    *vireo_domain_get_vnc_path      (VireoDomain *self);
+char                    *vireo_domain_get_log_path      (VireoDomain *self);
+char                    *vireo_domain_get_serial_log_path (VireoDomain *self);
+
 VireoDomain *_vireo_domain_new            (VireoBackend      *backend,
                                            const VireoPaths  *paths,
                                            VireoDomainConfig *config);

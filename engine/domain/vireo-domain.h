@@ -81,11 +81,6 @@ gboolean                 vireo_domain_get_guest_traffic (VireoDomain *self,
                                                          gint64      *time_us);
 char                    *vireo_domain_describe_guest    (VireoDomain *self);
 gint64                   vireo_domain_get_started_at    (VireoDomain *self);
-const char              *vireo_domain_get_run_dir       (VireoDomain *self);
-char                    *vireo_domain_get_console_path  (VireoDomain *self);
-char                    *vireo_domain_get_vnc_path      (VireoDomain *self);
-char                    *vireo_domain_get_log_path      (VireoDomain *self);
-char                    *vireo_domain_get_serial_log_path (VireoDomain *self);
 void                     vireo_domain_refresh_state     (VireoDomain *self);
 
 void     vireo_domain_start_async        (VireoDomain         *self,
@@ -155,6 +150,13 @@ void     vireo_domain_open_console_async (VireoDomain         *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
 GSocketConnection *vireo_domain_open_console_finish (VireoDomain  *self,
+                                                     GAsyncResult *result,
+                                                     GError      **error);
+void     vireo_domain_open_display_async (VireoDomain         *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+GSocketConnection *vireo_domain_open_display_finish (VireoDomain  *self,
                                                      GAsyncResult *result,
                                                      GError      **error);
 
