@@ -68,7 +68,7 @@ check_root_controller (const VireoDomainConfig *config,
 {
   g_autofree char *type = vireo_xml_prop (controller, "type");
   g_autofree char *model = vireo_xml_prop (controller, "model");
-  gboolean q35 = g_str_equal (config->machine, "q35") || g_str_has_prefix (config->machine, "pc-q35-");
+  gboolean q35 = vireo_domain_config_is_q35 (config);
 
   if (g_strcmp0 (type, "pci") != 0 || model == NULL)
     return TRUE;

@@ -176,7 +176,7 @@ gboolean
 _vireo_domain_config_validate_uefi (const VireoDomainConfig *config,
                                     GError                 **error)
 {
-  gboolean q35 = g_str_equal (config->machine, "q35") || g_str_has_prefix (config->machine, "pc-q35-");
+  gboolean q35 = vireo_domain_config_is_q35 (config);
 
   if (g_strcmp0 (config->firmware, "bios") == 0 && has_uefi_settings (config))
     return invalid (config, error, _("<os firmware='bios'> cannot have a <loader>, an <nvram> or "

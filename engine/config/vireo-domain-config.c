@@ -433,10 +433,15 @@ vireo_domain_config_set_disk_bus (VireoDomainConfig *config,
   return disk->target;
 }
 
-static gboolean
-is_q35 (const char *machine)
+/**
+ * vireo_domain_config_is_q35:
+ * Returns: whether the VM's machine is a q35 (PCI Express, AHCI) rather
+ *   than an i440fx ("pc")
+ */
+gboolean
+vireo_domain_config_is_q35 (const VireoDomainConfig *config)
 {
-  return g_str_equal (machine, "q35") || g_str_has_prefix (machine, "pc-q35-");
+  return g_str_equal (config->machine, "q35") || g_str_has_prefix (config->machine, "pc-q35-");
 }
 
 /**
@@ -850,7 +855,7 @@ validate_disks (const VireoDomainConfig *config,
         ide++;
     }
 
-  if (sata > 0 && !is_q35 (config->machine))
+  if (sata > 0 && !vireo_domain_config_is_q35 (config))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                    _("VM '%s': SATA disks need the q35 machine"), config->name);

@@ -293,6 +293,7 @@ gboolean           vireo_domain_config_secure_boot (const VireoDomainConfig *con
 const char        *vireo_domain_config_firmware_label (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_smm_on   (const VireoDomainConfig *config);
 gboolean           vireo_domain_config_nvram_is_qcow2 (const VireoDomainConfig *config);
+gboolean           vireo_domain_config_is_q35 (const VireoDomainConfig *config);
 void               vireo_domain_config_set_firmware (VireoDomainConfig *config,
                                                      gboolean           efi);
 gboolean           vireo_machine_type_is_valid  (const char *machine);

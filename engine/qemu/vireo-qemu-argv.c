@@ -113,12 +113,6 @@ check_option_values (const VireoDomainConfig *config,
   return FALSE;
 }
 
-static gboolean
-is_q35 (const char *machine)
-{
-  return g_str_equal (machine, "q35") || g_str_has_prefix (machine, "pc-q35-");
-}
-
 static const char *
 cpu_model (const VireoDomainConfig *config,
            VireoAccel               accel)
@@ -360,7 +354,7 @@ add_disk (GPtrArray               *argv,
       g_autofree char *bus = NULL;
 
       add_member_string (b, "driver", disk->device == VIREO_DISK_DEVICE_CDROM ? "ide-cd" : "ide-hd");
-      if (is_q35 (config->machine))
+      if (vireo_domain_config_is_q35 (config))
         bus = g_strdup_printf ("ide.%d", index);   /* one AHCI port each */
       else
         {
