@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vireo-domain-config.h"
+#include "vireo-domain-config-pci.h"
 #include "vireo-error.h"
 #include "vireo-test-util.h"
 
@@ -1235,6 +1236,70 @@ test_video_and_socket (void **state)
   assert_null (lines[0]);
 }
 
+static gboolean
+has_layout (const char *xml)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (xml, -1, "pci.xml", NULL);
+  g_autoptr(VireoPciLayout) layout = NULL;
+
+  assert_non_null (config);
+  layout = vireo_domain_config_pci_layout (config);
+  return layout != NULL;
+}
+
+/* libvirt's PCI layout is applied whole or not at all */
+static void
+test_pci_layout (void **state)
+{
+  g_autofree char *whole = read_fixture ("pci-layout.xml");
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_parse (whole, -1, "pci-layout.xml", NULL);
+  g_autoptr(VireoDomainConfig) lossless = vireo_test_parse_domain_file ("lossless.xml");
+  g_autoptr(VireoPciLayout) layout = vireo_domain_config_pci_layout (config);
+  g_autoptr(VireoPciLayout) none = vireo_domain_config_pci_layout (lossless);
+  g_auto(GStrv) applied = vireo_domain_config_list_unapplied (config);
+  g_auto(GStrv) kept = vireo_domain_config_list_unapplied (lossless);
+  static const struct { const char *from, *to; } broken[] = {
+    /* a device on a bus no controller makes */
+    { "bus='0x06' slot='0x00'", "bus='0x09' slot='0x00'" },
+    /* two devices in one place */
+    { "bus='0x06' slot='0x00'", "bus='0x05' slot='0x00'" },
+    /* a device Vireo makes without an address */
+    { "<address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x0'/>", "" },
+    /* a bus Vireo does not make */
+    { "model='pcie-root-port'>\n      <model name='pcie-root-port'/>\n      <target chassis='7'",
+      "model='pcie-to-pci-bridge'>\n      <model name='pcie-pci-bridge'/>\n      <target chassis='7'" },
+    /* an address past what PCI has */
+    { "bus='0x06' slot='0x00'", "bus='0x06' slot='0x20'" },
+    /* where q35's own SATA controller is */
+    { "bus='0x00' slot='0x01' function='0x0'", "bus='0x00' slot='0x1f' function='0x0'" },
+    /* another PCI domain */
+    { "domain='0x0000' bus='0x06'", "domain='0x0001' bus='0x06'" },
+  };
+
+  assert_non_null (layout);
+  assert_roundtrip (config, "pci-layout.xml");
+  assert_int_equal (layout->controllers->len, 7);
+  assert_int_equal (vireo_pci_layout_lookup (layout, "disk/vda")->bus, 4);
+  assert_int_equal (vireo_pci_layout_lookup (layout, "video")->slot, 1);
+  assert_int_equal (vireo_pci_layout_lookup (layout, "virtio-serial")->bus, 3);
+  for (guint i = 0; applied[i]; i++)
+    assert_null (strstr (applied[i], "device address"));
+  /* lossless.xml names buses it has no root ports for */
+  assert_null (none);
+  assert_true (g_strv_contains ((const char * const *) kept,
+                                "the device addresses of 6 devices (libvirt's device layout)"));
+  assert_true (has_layout (whole));
+  for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (whole, broken[i].from, -1);
+      g_autofree char *xml = g_strjoinv (broken[i].to, parts);
+
+      assert_int_equal (g_strv_length (parts), 2);
+      if (has_layout (xml))
+        fail_msg ("case %u still has a layout", i);
+    }
+}
+
 /* The entropy device's backend, its file and its rate come back as said */
 static void
 test_rng (void **state)
@@ -1462,6 +1527,7 @@ main (void)
     cmocka_unit_test (test_virt_install_unapplied),
     cmocka_unit_test (test_video_and_socket),
     cmocka_unit_test (test_rng),
+    cmocka_unit_test (test_pci_layout),
     cmocka_unit_test (test_extras_follow_elements),
     cmocka_unit_test (test_bus_change_drops_address),
     cmocka_unit_test (test_document_order),

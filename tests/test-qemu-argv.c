@@ -695,6 +695,28 @@ test_rng (void **state)
   assert_true (g_strv_contains ((const char * const *) builtin, "{\"driver\":\"virtio-rng-pci\",\"rng\":\"rng0\"}"));
 }
 
+/* libvirt's PCI layout, whole: root ports first, each device in its place */
+static void
+test_pci_layout (void **state)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_test_parse_domain_file ("pci-layout.xml");
+  g_autoptr(VireoDomainConfig) twice = NULL;
+  g_autofree char *xml = NULL;
+  VireoQemuHost host = { "qemu-system-x86_64", VIREO_ACCEL_TCG, "/run/vireo/5b0e7c446d1f" };
+  g_auto(GStrv) argv = NULL;
+
+  assert_argv_golden (config, &host, "pci-layout-tcg.args");
+
+  /* the RNG where the balloon is: nothing is applied, QEMU lays it out */
+  xml = vireo_domain_config_format (config);
+  xml = g_strjoinv ("bus=\"0x05\"", g_strsplit (xml, "bus=\"0x06\"", -1));
+  twice = vireo_domain_config_parse (xml, -1, "twice.xml", NULL);
+  assert_non_null (twice);
+  argv = vireo_qemu_argv_build (twice, &host, NULL);
+  for (guint i = 0; argv[i]; i++)
+    assert_null (strstr (argv[i], "\"addr\""));
+}
+
 int
 main (void)
 {
@@ -718,6 +740,7 @@ main (void)
     cmocka_unit_test (test_uefi),
     cmocka_unit_test (test_uefi_secure),
     cmocka_unit_test (test_rng),
+    cmocka_unit_test (test_pci_layout),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

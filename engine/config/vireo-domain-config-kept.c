@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "vireo-domain-config.h"
+#include "vireo-domain-config-pci.h"
 #include "vireo-domain-config-private.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
@@ -229,7 +230,9 @@ vireo_domain_config_list_unapplied (const VireoDomainConfig *config)
 {
   g_autoptr(GStrvBuilder) lines = g_strv_builder_new ();
   g_autoptr(GHashTable) said = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  guint addresses = count_addresses (config);
+  g_autoptr(VireoPciLayout) pci = vireo_domain_config_pci_layout (config);
+  /* a whole PCI layout is applied (vireo_domain_config_pci_layout()) */
+  guint addresses = pci ? 0 : count_addresses (config);
 
   if (config->vcpu_cpuset)
     take (lines, g_strdup_printf (_("CPU pinning (<vcpu cpuset='%s'>)"), config->vcpu_cpuset));

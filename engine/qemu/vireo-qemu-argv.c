@@ -4,6 +4,7 @@
  */
 #include <json-glib/json-glib.h>
 
+#include "vireo-domain-config-pci.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-ids.h"
@@ -61,6 +62,89 @@ add_member_bool (JsonBuilder *b,
 
 /* QEMU's option strings split on commas and read ",," as one comma:
  * a path spliced into one has its commas doubled. */
+/* A PCI device's place: "bus" (the root bus or libvirt's "pci.N"), "addr"
+ * ("0xSLOT" or "0xSLOT.0xFUNCTION") and "multifunction" */
+static void
+add_pci_address (JsonBuilder           *b,
+                 const char            *root_bus,
+                 const VireoPciAddress *address)
+{
+  g_autofree char *bus = address->bus == 0 ? g_strdup (root_bus) : g_strdup_printf ("pci.%u", address->bus);
+  g_autofree char *addr = address->function == 0
+                          ? g_strdup_printf ("0x%x", address->slot)
+                          : g_strdup_printf ("0x%x.0x%x", address->slot, address->function);
+
+  add_member_string (b, "bus", bus);
+  add_member_string (b, "addr", addr);
+  if (address->multifunction)
+    add_member_bool (b, "multifunction", TRUE);
+}
+
+/* libvirt's PCI layout when it is applied (pci is NULL when QEMU lays
+ * the devices out), and the machine's root bus */
+typedef struct {
+  const VireoPciLayout *pci;
+  const char *root_bus;
+} Placement;
+
+/* Where the layout puts device @key */
+static void
+add_pci_place (JsonBuilder     *b,
+               const Placement *place,
+               const char      *key)
+{
+  const VireoPciAddress *address = place->pci ? vireo_pci_layout_lookup (place->pci, key) : NULL;
+
+  if (address != NULL)
+    add_pci_address (b, place->root_bus, address);
+}
+
+/* A device of the VM's own that is a plain driver and id, placed */
+static void
+add_placed_device (GPtrArray       *argv,
+                   const Placement *place,
+                   const char      *driver,
+                   const char      *id,
+                   const char      *key)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_member_string (b, "driver", driver);
+  add_member_string (b, "id", id);
+  add_pci_place (b, place, key);
+  json_builder_end_object (b);
+  add_json (argv, "-device", b);
+}
+
+/* The root ports and bridges of libvirt's layout, in index order (each
+ * after the bus it sits on) */
+static void
+add_pci_buses (GPtrArray       *argv,
+               const Placement *place)
+{
+  for (guint i = 0; place->pci && i < place->pci->controllers->len; i++)
+    {
+      const VireoPciController *c = g_ptr_array_index (place->pci->controllers, i);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autofree char *id = g_strdup_printf ("pci.%u", c->index);
+
+      json_builder_begin_object (b);
+      add_member_string (b, "driver", c->root_port ? "pcie-root-port" : "pci-bridge");
+      if (c->root_port)
+        {
+          add_member_int (b, "port", c->port);
+          add_member_int (b, "chassis", c->chassis);
+        }
+      else
+        add_member_int (b, "chassis_nr", c->chassis);
+      add_member_string (b, "id", id);
+      add_pci_address (b, place->root_bus, &c->address);
+      json_builder_end_object (b);
+      add_json (argv, "-device", b);
+    }
+}
+
 static char *
 escape_option_value (const char *value)
 {
@@ -280,12 +364,13 @@ add_scsi_place (JsonBuilder           *b,
  * <controller type='scsi'> element itself is kept as written). */
 static void
 add_scsi_controller (GPtrArray               *argv,
-                     const VireoDomainConfig *config)
+                     const VireoDomainConfig *config,
+                     const Placement         *place)
 {
   for (guint i = 0; i < config->disks->len; i++)
     if (((VireoDiskConfig *) g_ptr_array_index (config->disks, i))->bus == VIREO_DISK_BUS_SCSI)
       {
-        add_pair (argv, "-device", "{\"driver\":\"virtio-scsi-pci\",\"id\":\"scsi0\"}");
+        add_placed_device (argv, place, "virtio-scsi-pci", "scsi0", "scsi");
         return;
       }
 }
@@ -293,7 +378,8 @@ add_scsi_controller (GPtrArray               *argv,
 static void
 add_disk (GPtrArray               *argv,
           const VireoDomainConfig *config,
-          const VireoDiskConfig   *disk)
+          const VireoDiskConfig   *disk,
+          const Placement         *place)
 {
   g_autoptr(JsonBuilder) b = NULL;
   g_autofree char *file_node = g_strdup_printf ("file-%s", disk->target);
@@ -346,7 +432,12 @@ add_disk (GPtrArray               *argv,
   b = json_builder_new ();
   json_builder_begin_object (b);
   if (disk->bus == VIREO_DISK_BUS_VIRTIO)
-    add_member_string (b, "driver", "virtio-blk-pci");
+    {
+      g_autofree char *key = g_strconcat ("disk/", disk->target, NULL);
+
+      add_member_string (b, "driver", "virtio-blk-pci");
+      add_pci_place (b, place, key);
+    }
   else if (disk->bus == VIREO_DISK_BUS_SCSI)
     add_scsi_place (b, disk);
   else
@@ -399,6 +490,7 @@ add_nic (GPtrArray               *argv,
          const VireoDomainConfig *config,
          const VireoNicConfig    *nic,
          guint                    index,
+         const Placement         *place,
          const VireoQemuHost     *host,
          GError                 **error)
 {
@@ -447,6 +539,10 @@ add_nic (GPtrArray               *argv,
   add_member_string (b, "netdev", id);
   add_member_string (b, "mac", nic->mac);
   add_member_string (b, "id", id);
+  {
+    g_autofree char *key = g_strdup_printf ("nic/%u", index);
+    add_pci_place (b, place, key);
+  }
   if (nic->boot_order > 0)
     add_member_int (b, "bootindex", nic->boot_order);
   json_builder_end_object (b);
@@ -607,7 +703,8 @@ add_boot (GPtrArray               *argv,
 static void
 add_console (GPtrArray               *argv,
              const VireoDomainConfig *config,
-             const VireoQemuHost     *host)
+             const VireoQemuHost     *host,
+             const Placement         *place)
 {
   if (config->serial)
     {
@@ -633,13 +730,14 @@ add_console (GPtrArray               *argv,
       json_builder_begin_object (b);
       add_member_string (b, "driver", video_device (config->video_model));
       add_member_string (b, "id", "video0");
+      add_pci_place (b, place, "video");
       json_builder_end_object (b);
       add_json (argv, "-device", b);
     }
   if (config->vnc)
     {
       /* An absolute pointer, so the VNC cursor and the guest's agree. */
-      add_pair (argv, "-device", "{\"driver\":\"qemu-xhci\",\"id\":\"usb\"}");
+      add_placed_device (argv, place, "qemu-xhci", "usb", "usb");
       add_pair (argv, "-device", "{\"driver\":\"usb-tablet\",\"id\":\"tablet0\",\"bus\":\"usb.0\"}");
     }
 }
@@ -674,7 +772,8 @@ add_tpm (GPtrArray               *argv,
  * one validation decides), at the <rate> libvirt would give it. */
 static void
 add_rng (GPtrArray               *argv,
-         const VireoDomainConfig *config)
+         const VireoDomainConfig *config,
+         const Placement         *place)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   gboolean builtin = g_strcmp0 (config->rng_backend, "builtin") == 0;
@@ -692,6 +791,7 @@ add_rng (GPtrArray               *argv,
   json_builder_begin_object (b);
   add_member_string (b, "driver", "virtio-rng-pci");
   add_member_string (b, "rng", "rng0");
+  add_pci_place (b, place, "rng");
   if (config->rng_rate_bytes > 0)
     {
       add_member_int (b, "max-bytes", config->rng_rate_bytes);
@@ -704,18 +804,19 @@ add_rng (GPtrArray               *argv,
 /* Entropy, the balloon, the guest agent's channel, and the sandbox. */
 static void
 add_extras (GPtrArray               *argv,
-            const VireoDomainConfig *config)
+            const VireoDomainConfig *config,
+            const Placement         *place)
 {
   if (config->rng)
-    add_rng (argv, config);
+    add_rng (argv, config, place);
   if (config->balloon)
-    add_pair (argv, "-device", "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}");
+    add_placed_device (argv, place, "virtio-balloon-pci", "balloon0", "balloon");
   if (config->guest_agent)
     {
       /* the shim holds the other end and asks the agent for the guest's addresses */
       g_autofree char *chardev = g_strdup_printf ("socket,id=agent0,fd=%d", VIREO_QEMU_AGENT_FD);
       add_pair (argv, "-chardev", chardev);
-      add_pair (argv, "-device", "{\"driver\":\"virtio-serial-pci\",\"id\":\"virtio-serial0\"}");
+      add_placed_device (argv, place, "virtio-serial-pci", "virtio-serial0", "virtio-serial");
       add_pair (argv, "-device", "{\"driver\":\"virtserialport\",\"bus\":\"virtio-serial0.0\","
                                  "\"chardev\":\"agent0\",\"id\":\"agent0\","
                                  "\"name\":\"" VIREO_GUEST_AGENT_CHANNEL "\"}");
@@ -741,6 +842,8 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
                        GError                 **error)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(VireoPciLayout) pci = vireo_domain_config_pci_layout (config);
+  Placement place = { pci, vireo_domain_config_is_q35 (config) ? "pcie.0" : "pci.0" };
 
   g_return_val_if_fail (host->accel != VIREO_ACCEL_AUTO, NULL);
 
@@ -750,15 +853,16 @@ vireo_qemu_argv_build (const VireoDomainConfig *config,
   if (!add_firmware (argv, config, host, error))
     return NULL;
   add_boot (argv, config);
-  add_scsi_controller (argv, config);
+  add_pci_buses (argv, &place);
+  add_scsi_controller (argv, config, &place);
   for (guint i = 0; i < config->disks->len; i++)
-    add_disk (argv, config, g_ptr_array_index (config->disks, i));
+    add_disk (argv, config, g_ptr_array_index (config->disks, i), &place);
   for (guint i = 0; i < config->nics->len; i++)
-    if (!add_nic (argv, config, g_ptr_array_index (config->nics, i), i, host, error))
+    if (!add_nic (argv, config, g_ptr_array_index (config->nics, i), i, &place, host, error))
       return NULL;
-  add_console (argv, config, host);
+  add_console (argv, config, host, &place);
   add_tpm (argv, config, host);
-  add_extras (argv, config);
+  add_extras (argv, config, &place);
   /* a whole value of its own: QEMU takes it as a plain string */
   if (host->loadvm != NULL)
     add_pair (argv, "-loadvm", host->loadvm);

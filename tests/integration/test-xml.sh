@@ -42,6 +42,20 @@ ctl undefine demo --remove-storage >/dev/null
 left=$(ls "$ROOT/data/images" | grep -v '^spice.qcow2$' | grep -v '^plain' || true)
 [ -z "$left" ] || fail "undefine --remove-storage left $left"
 
+step libvirt's PCI layout is the guest's
+qemu-img create -q -f qcow2 "$ROOT/laid-out.qcow2" 16M
+sed -e "s|/srv/guest/vmlinuz|$VIREO_GUEST_DIR/vmlinuz|" -e "s|/srv/guest/initrd.img|$VIREO_GUEST_DIR/initrd.img|" \
+    -e "s|/srv/images/laid-out.qcow2|$ROOT/laid-out.qcow2|" -e 's|console=ttyS0 quiet|console=tty0 console=ttyS0 quiet|' \
+    "$VIREO_TEST_SRCDIR/data/domain/pci-layout.xml" > "$ROOT/laid-out.xml"
+ctl define "$ROOT/laid-out.xml" >/dev/null
+ctl dominfo laid-out | grepq "device address" && fail "dominfo says the PCI layout is not applied"
+ctl start laid-out >/dev/null
+wait_for_log laid-out "$READY"
+# virtio 1.0 device ids: block 0x1042 behind root port 4, net 0x1041 behind 1, GPU 0x1050 on the root bus
+console_expect laid-out 'cd /sys/bus/pci/devices && echo "pci-$(cat 0000:04:00.0/device)-$(cat 0000:01:00.0/device)-$(cat 0000:00:01.0/device)"' \
+  'pci-0x1042-0x1041-0x1050'
+ctl destroy laid-out >/dev/null
+
 step --json on read verbs
 ctl --json list --all | grepq '"name" : "plain"' || fail "list --json"
 ctl state plain --json | grepq '"state" : "shutoff"' || fail "state --json"
