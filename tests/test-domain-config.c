@@ -1263,8 +1263,9 @@ test_pci_layout (void **state)
     { "bus='0x06' slot='0x00'", "bus='0x09' slot='0x00'" },
     /* two devices in one place */
     { "bus='0x06' slot='0x00'", "bus='0x05' slot='0x00'" },
-    /* a device Vireo makes without an address */
-    { "<address type='pci' domain='0x0000' bus='0x06' slot='0x00' function='0x0'/>", "" },
+    /* two devices without a place, one empty root port for them */
+    { "<serial type='pty'>", "<interface type='user'><mac address='52:54:00:5e:1a:78'/></interface>"
+                             "<interface type='user'><mac address='52:54:00:5e:1a:79'/></interface><serial type='pty'>" },
     /* a bus Vireo does not make */
     { "model='pcie-root-port'>\n      <model name='pcie-root-port'/>\n      <target chassis='7'",
       "model='pcie-to-pci-bridge'>\n      <model name='pcie-pci-bridge'/>\n      <target chassis='7'" },
@@ -1289,6 +1290,17 @@ test_pci_layout (void **state)
   assert_true (g_strv_contains ((const char * const *) kept,
                                 "the device addresses of 6 devices (libvirt's device layout)"));
   assert_true (has_layout (whole));
+  /* a device added since libvirt laid it out goes on the next empty root port */
+  {
+    g_auto(GStrv) parts = g_strsplit (whole, "<address type='pci' domain='0x0000' bus='0x06' slot='0x00' "
+                                             "function='0x0'/>", -1);
+    g_autofree char *xml = g_strjoinv ("", parts);
+    g_autoptr(VireoDomainConfig) added = vireo_domain_config_parse (xml, -1, "added.xml", NULL);
+    g_autoptr(VireoPciLayout) placed = vireo_domain_config_pci_layout (added);
+
+    assert_non_null (placed);
+    assert_int_equal (vireo_pci_layout_lookup (placed, "rng")->bus, 6);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
     {
       g_auto(GStrv) parts = g_strsplit (whole, broken[i].from, -1);

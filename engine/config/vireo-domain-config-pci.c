@@ -89,8 +89,14 @@ read_fragment (const char *fragment)
                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
+typedef enum {
+  ADDRESS_NONE,     /* the device has no <address>: Vireo may place it */
+  ADDRESS_PCI,
+  ADDRESS_UNUSABLE, /* another type, or values PCI does not have */
+} AddressKind;
+
 /* The PCI address among kept children (serialized), if one is there */
-static gboolean
+static AddressKind
 find_address (GPtrArray       *kept,
               VireoPciAddress *address)
 {
@@ -105,13 +111,13 @@ find_address (GPtrArray       *kept,
       doc = read_fragment (fragment);
       ok = doc && read_address (xmlDocGetRootElement (doc), address);
       xmlFreeDoc (doc);
-      return ok;
+      return ok ? ADDRESS_PCI : ADDRESS_UNUSABLE;
     }
-  return FALSE;
+  return ADDRESS_NONE;
 }
 
 /* The address kept on a modelled device of the domain ("devices/rng") */
-static gboolean
+static AddressKind
 find_device_address (const VireoDomainConfig *config,
                      const char              *path,
                      VireoPciAddress         *address)
@@ -129,6 +135,7 @@ typedef struct {
   VireoPciLayout *layout;
   gboolean usable;
   gboolean any;           /* some device has an address */
+  GPtrArray *unplaced;    /* keys of devices without one, in order */
 } Collect;
 
 static void
@@ -140,15 +147,18 @@ put (Collect               *c,
   c->any = TRUE;
 }
 
-/* A device Vireo makes: without an address, nothing is applied */
+/* A device Vireo makes: placed by the document, to be placed by Vireo
+ * (one added since libvirt laid the VM out), or a reason to apply nothing */
 static void
 need (Collect               *c,
       const char            *key,
-      gboolean               found,
+      AddressKind            kind,
       const VireoPciAddress *address)
 {
-  if (found)
+  if (kind == ADDRESS_PCI)
     put (c, key, address);
+  else if (kind == ADDRESS_NONE)
+    g_ptr_array_add (c->unplaced, g_strdup (key));
   else
     c->usable = FALSE;
 }
@@ -248,10 +258,12 @@ collect_devices (Collect                 *c,
   if (config->balloon)
     need (c, "balloon", find_device_address (config, "devices/memballoon", &address), &address);
   /* the controllers' own addresses came with them */
-  if ((scsi && !g_hash_table_contains (c->layout->devices, "scsi")) ||
-      (config->vnc && !g_hash_table_contains (c->layout->devices, "usb")) ||
-      (config->guest_agent && !g_hash_table_contains (c->layout->devices, "virtio-serial")))
-    c->usable = FALSE;
+  if (scsi && !g_hash_table_contains (c->layout->devices, "scsi"))
+    g_ptr_array_add (c->unplaced, g_strdup ("scsi"));
+  if (config->vnc && !g_hash_table_contains (c->layout->devices, "usb"))
+    g_ptr_array_add (c->unplaced, g_strdup ("usb"));
+  if (config->guest_agent && !g_hash_table_contains (c->layout->devices, "virtio-serial"))
+    g_ptr_array_add (c->unplaced, g_strdup ("virtio-serial"));
 }
 
 static gboolean
@@ -316,6 +328,54 @@ layout_is_whole (const VireoPciLayout *layout,
   return TRUE;
 }
 
+/* Places the devices the document left unplaced, as libvirt would: each
+ * on the next empty root port (q35), or in the next free slot of bus 0
+ * (i440fx).  Returns: whether all found a place. */
+static gboolean
+place_the_rest (Collect  *c,
+                gboolean  q35)
+{
+  g_autoptr(GHashTable) used = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer value;
+  guint next_port = 0, next_slot = 2;
+
+  g_hash_table_iter_init (&iter, c->layout->devices);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      VireoPciAddress *a = value;
+      g_hash_table_add (used, GUINT_TO_POINTER (a->bus << 8 | a->slot));
+    }
+  for (guint i = 0; i < c->layout->controllers->len; i++)
+    {
+      VireoPciController *bus = g_ptr_array_index (c->layout->controllers, i);
+      g_hash_table_add (used, GUINT_TO_POINTER (bus->address.bus << 8 | bus->address.slot));
+    }
+  for (guint k = 0; k < c->unplaced->len; k++)
+    {
+      VireoPciAddress place = { 0 };
+      gboolean found = FALSE;
+
+      while (q35 && !found && next_port < c->layout->controllers->len)
+        {
+          VireoPciController *bus = g_ptr_array_index (c->layout->controllers, next_port++);
+
+          /* a root port has one slot, 0 */
+          found = bus->root_port && !g_hash_table_contains (used, GUINT_TO_POINTER (bus->index << 8));
+          place.bus = bus->index;
+        }
+      while (!q35 && !found && next_slot < 32)
+        {
+          found = !g_hash_table_contains (used, GUINT_TO_POINTER (next_slot));
+          place.slot = next_slot++;
+        }
+      if (!found)
+        return FALSE;
+      put (c, g_ptr_array_index (c->unplaced, k), &place);
+    }
+  return TRUE;
+}
+
 /**
  * vireo_domain_config_pci_layout:
  *
@@ -326,7 +386,9 @@ VireoPciLayout *
 vireo_domain_config_pci_layout (const VireoDomainConfig *config)
 {
   g_autoptr(VireoPciLayout) layout = g_new0 (VireoPciLayout, 1);
-  Collect c = { layout, TRUE, FALSE };
+  g_autoptr(GPtrArray) unplaced = g_ptr_array_new_with_free_func (g_free);
+  Collect c = { layout, TRUE, FALSE, unplaced };
+  gboolean q35 = vireo_domain_config_is_q35 (config);
 
   layout->controllers = g_ptr_array_new_with_free_func (controller_free);
   layout->devices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -347,7 +409,7 @@ vireo_domain_config_pci_layout (const VireoDomainConfig *config)
   if (c.usable)
     collect_devices (&c, config);
   g_ptr_array_sort (layout->controllers, compare_controllers);
-  if (!c.usable || !c.any || !layout_is_whole (layout, vireo_domain_config_is_q35 (config)))
+  if (!c.usable || !c.any || !layout_is_whole (layout, q35) || !place_the_rest (&c, q35))
     return NULL;
   return g_steal_pointer (&layout);
 }

@@ -55,6 +55,13 @@ wait_for_log laid-out "$READY"
 console_expect laid-out 'cd /sys/bus/pci/devices && echo "pci-$(cat 0000:04:00.0/device)-$(cat 0000:01:00.0/device)-$(cat 0000:00:01.0/device)"' \
   'pci-0x1042-0x1041-0x1050'
 ctl destroy laid-out >/dev/null
+# a disk added since goes on the empty root port, the others stay
+ctl attach-disk laid-out --size 16M >/dev/null
+ctl start laid-out >/dev/null
+wait_for_log laid-out "$READY" 2
+console_expect laid-out 'cd /sys/bus/pci/devices && echo "pci-$(cat 0000:04:00.0/device)-$(cat 0000:07:00.0/device)"' \
+  'pci-0x1042-0x1042'
+ctl destroy laid-out >/dev/null
 
 step --json on read verbs
 ctl --json list --all | grepq '"name" : "plain"' || fail "list --json"
