@@ -12,6 +12,7 @@
 #include "vireo-domain-private.h"
 #include "vireo-local-backend.h"
 #include "vireo-local-backend-private.h"
+#include "vireo-local-domain.h"
 #include "vireo-port-forwards.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
@@ -794,6 +795,163 @@ test_operation_finish (void **state)
       assert_non_null (strstr (error->message, "'a'"));
       g_object_unref (results[i]);
     }
+}
+
+static void
+on_cancelled_destroy (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  assert_false (vireo_domain_destroy_finish (VIREO_DOMAIN (source), result, &error));
+  assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  *(gboolean *) user_data = TRUE;
+}
+
+/* A VM of this machine is a VireoLocalDomain, and every operation goes
+ * through its class: the errors of a shut-off VM are the ones it always
+ * gave, and a cancelled caller hears that it cancelled. */
+static void
+test_local_domain (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) a = make_config ("a");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GAsyncResult *results[3] = { NULL, NULL, NULL };
+  VireoDomainStats stats = { .rss_bytes = 42 };
+  g_autoptr(GAsyncResult) log = NULL;
+  g_autoptr(GAsyncResult) sample = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean cancelled = FALSE;
+  VireoDomain *domain;
+
+  assert_true (vireo_local_backend_load (f->engine, NULL));
+  domain = vireo_local_backend_define_domain (f->engine, a, NULL);
+  assert_true (VIREO_IS_LOCAL_DOMAIN (domain));
+  assert_true (G_TYPE_IS_ABSTRACT (VIREO_TYPE_DOMAIN));
+
+  vireo_domain_shutdown_async (domain, 5, NULL, keep_result, &results[0]);
+  vireo_domain_destroy_async (domain, NULL, keep_result, &results[1]);
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_RESET, NULL, keep_result, &results[2]);
+  vireo_domain_get_stats_async (domain, NULL, keep_result, &sample);
+  vireo_domain_read_log_tail_async (domain, 10, NULL, keep_result, &log);
+  while (results[0] == NULL || results[1] == NULL || results[2] == NULL || sample == NULL || log == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_true (g_async_result_is_tagged (results[0], vireo_domain_shutdown_async));
+  assert_true (g_async_result_is_tagged (results[1], vireo_domain_destroy_async));
+  assert_true (g_async_result_is_tagged (results[2], vireo_domain_action_async));
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr(GError) failed = NULL;
+
+      assert_false (vireo_domain_operation_finish (domain, results[i], &failed));
+      assert_true (g_error_matches (failed, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+      assert_string_equal (failed->message, "VM 'a' is not running");
+      g_object_unref (results[i]);
+    }
+  /* a failed sample leaves the caller's as it was */
+  assert_false (vireo_domain_get_stats_finish (domain, sample, &stats, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  assert_int_equal (stats.rss_bytes, 42);
+  g_clear_error (&error);
+  /* a VM that never ran has no log, which is no error */
+  assert_null (vireo_domain_read_log_tail_finish (domain, log, &error));
+  assert_null (error);
+
+  g_cancellable_cancel (cancellable);
+  vireo_domain_destroy_async (domain, cancellable, on_cancelled_destroy, &cancelled);
+  vireo_test_pump (NULL, &cancelled, 5000);
+  assert_true (cancelled);
+}
+
+/* The smallest VM of another host: it knows only actions, as the seam
+ * between VireoDomain and a backend's subclass needs. */
+#define TEST_TYPE_ACTION_DOMAIN (test_action_domain_get_type ())
+G_DECLARE_FINAL_TYPE (TestActionDomain, test_action_domain, TEST, ACTION_DOMAIN, VireoDomain)
+
+struct _TestActionDomain
+{
+  VireoDomain parent_instance;
+  GArray *actions;              /* VireoDomainAction, as asked */
+};
+
+G_DEFINE_FINAL_TYPE (TestActionDomain, test_action_domain, VIREO_TYPE_DOMAIN)
+
+static void
+test_action_domain_action_async (VireoDomain         *domain,
+                                 VireoDomainAction    action,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  TestActionDomain *self = TEST_ACTION_DOMAIN (domain);
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, test_action_domain_action_async);
+  g_array_append_val (self->actions, action);
+  if (action == VIREO_DOMAIN_ACTION_RESET)
+    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED, "the host refused the reset");
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+test_action_domain_action_finish (VireoDomain   *domain,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  assert_true (g_async_result_is_tagged (result, test_action_domain_action_async));
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_action_domain_finalize (GObject *object)
+{
+  g_array_unref (TEST_ACTION_DOMAIN (object)->actions);
+  G_OBJECT_CLASS (test_action_domain_parent_class)->finalize (object);
+}
+
+static void
+test_action_domain_class_init (TestActionDomainClass *klass)
+{
+  VireoDomainClass *domain_class = VIREO_DOMAIN_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_action_domain_finalize;
+  domain_class->action_async = test_action_domain_action_async;
+  domain_class->action_finish = test_action_domain_action_finish;
+}
+
+static void
+test_action_domain_init (TestActionDomain *self)
+{
+  self->actions = g_array_new (FALSE, FALSE, sizeof (VireoDomainAction));
+}
+
+/* vireo_domain_action_async() calls the subclass's action and gives its
+ * result back, under the public function's tag. */
+static void
+test_domain_subclass (void **state)
+{
+  g_autoptr(TestActionDomain) domain = g_object_new (TEST_TYPE_ACTION_DOMAIN, NULL);
+  GAsyncResult *results[2] = { NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  vireo_domain_action_async (VIREO_DOMAIN (domain), VIREO_DOMAIN_ACTION_PAUSE, NULL, keep_result, &results[0]);
+  vireo_domain_action_async (VIREO_DOMAIN (domain), VIREO_DOMAIN_ACTION_RESET, NULL, keep_result, &results[1]);
+  while (results[0] == NULL || results[1] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_int_equal (domain->actions->len, 2);
+  assert_int_equal (g_array_index (domain->actions, VireoDomainAction, 0), VIREO_DOMAIN_ACTION_PAUSE);
+  assert_int_equal (g_array_index (domain->actions, VireoDomainAction, 1), VIREO_DOMAIN_ACTION_RESET);
+
+  assert_true (g_async_result_is_tagged (results[0], vireo_domain_action_async));
+  assert_true (vireo_domain_action_finish (VIREO_DOMAIN (domain), results[0], NULL));
+  assert_false (vireo_domain_operation_finish (VIREO_DOMAIN (domain), results[1], &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_QEMU_FAILED));
+  assert_string_equal (error->message, "the host refused the reset");
+  g_object_unref (results[0]);
+  g_object_unref (results[1]);
 }
 
 /* Adding a new disk, cancelled while its image is made: the error says
@@ -1663,6 +1821,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_finish_checks_the_tag, setup, teardown),
     cmocka_unit_test_setup_teardown (test_attach_cancelled, setup, teardown),
     cmocka_unit_test_setup_teardown (test_operation_finish, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_local_domain, setup, teardown),
+    cmocka_unit_test (test_domain_subclass),
     cmocka_unit_test_setup_teardown (test_create_async, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create_firmware, setup, teardown),
     cmocka_unit_test_setup_teardown (test_port_forwards_offline, setup, teardown),

@@ -140,17 +140,8 @@ on_destroy_connected (GObject      *source,
                                   g_steal_pointer (&task));
 }
 
-/**
- * vireo_domain_destroy_async:
- * @cancellable: (nullable): stops connecting to the VM; once the command
- *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
- * Forces the VM off at once (like pulling the plug); the shim records it
- * as "forced off", not as a crash.  Fails at once with %VIREO_ERROR_BUSY
- * while a process starts, changes or deletes the VM: it holds the VM's
- * change lock until the VM is off.
- */
-void
-vireo_domain_destroy_async (VireoDomain         *self,
+static void
+local_domain_destroy_async (VireoDomain         *self,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
@@ -163,7 +154,7 @@ vireo_domain_destroy_async (VireoDomain         *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_domain_destroy_async);
+  g_task_set_source_tag (task, local_domain_destroy_async);
   vireo_domain_refresh_state (self);
   if (!vireo_domain_check (self, VIREO_DOMAIN_OP_FORCE_OFF, &error) ||
       !(lock = _vireo_domain_lock_change (self->run_dir, self->config->name,
@@ -177,13 +168,13 @@ vireo_domain_destroy_async (VireoDomain         *self,
   _vireo_domain_connect_async (self, cancellable, on_destroy_connected, task);
 }
 
-gboolean
-vireo_domain_destroy_finish (VireoDomain   *self,
+static gboolean
+local_domain_destroy_finish (VireoDomain   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_destroy_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_destroy_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -282,17 +273,8 @@ on_shutdown_connected (GObject      *source,
                                   on_powerdown_sent, g_steal_pointer (&task));
 }
 
-/**
- * vireo_domain_shutdown_async:
- * @timeout_seconds: how long the guest may take; then it is forced off.
- *   0 waits forever.
- * @cancellable: (nullable): stops connecting to the VM; once the command
- *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
- *
- * Presses the ACPI power button and waits for the guest to power off.
- */
-void
-vireo_domain_shutdown_async (VireoDomain         *self,
+static void
+local_domain_shutdown_async (VireoDomain         *self,
                              guint                timeout_seconds,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
@@ -307,19 +289,19 @@ vireo_domain_shutdown_async (VireoDomain         *self,
   task = g_task_new (self, cancellable, callback, user_data);
   data = g_new0 (Shutdown, 1);
 
-  g_task_set_source_tag (task, vireo_domain_shutdown_async);
+  g_task_set_source_tag (task, local_domain_shutdown_async);
   data->timeout_s = timeout_seconds ? timeout_seconds : G_MAXUINT / 1000;
   g_task_set_task_data (task, data, (GDestroyNotify) shutdown_free);
   _vireo_domain_connect_async (self, cancellable, on_shutdown_connected, task);
 }
 
-gboolean
-vireo_domain_shutdown_finish (VireoDomain   *self,
+static gboolean
+local_domain_shutdown_finish (VireoDomain   *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_shutdown_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_shutdown_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -420,15 +402,8 @@ run_command (VireoDomain         *self,
   _vireo_domain_connect_async (self, cancellable, on_command_connected, task);
 }
 
-/**
- * vireo_domain_action_async:
- * @cancellable: (nullable): stops connecting to the VM; once the command
- *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
- * Pause, resume, reset (the reset button) or reboot (ACPI power-off that
- * the shim turns into a reset, so the guest shuts down cleanly).
- */
-void
-vireo_domain_action_async (VireoDomain         *self,
+static void
+local_domain_action_async (VireoDomain         *self,
                            VireoDomainAction    action,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
@@ -449,28 +424,22 @@ vireo_domain_action_async (VireoDomain         *self,
   cmd = g_new0 (Command, 1);
   cmd->command = g_strdup (actions[action].command);
   cmd->failed = _(actions[action].failed);
-  run_command (self, cmd, vireo_domain_action_async, cancellable, callback, user_data);
+  run_command (self, cmd, local_domain_action_async, cancellable, callback, user_data);
 }
 
-gboolean
-vireo_domain_action_finish (VireoDomain   *self,
+static gboolean
+local_domain_action_finish (VireoDomain   *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_action_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_action_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/**
- * vireo_domain_screenshot_async:
- * @path: where to write a PNG of the VM's screen
- * @cancellable: (nullable): stops connecting to the VM; once the command
- *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
- */
-void
-vireo_domain_screenshot_async (VireoDomain         *self,
+static void
+local_domain_screenshot_async (VireoDomain         *self,
                                const char          *path,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
@@ -503,7 +472,7 @@ vireo_domain_screenshot_async (VireoDomain         *self,
       vireo_set_io_error (&error, errno, _("VM '%s' cannot take a screenshot: cannot write %s"),
                           self->config->name, cmd->target);
       task = g_task_new (self, cancellable, callback, user_data);
-      g_task_set_source_tag (task, vireo_domain_screenshot_async);
+      g_task_set_source_tag (task, local_domain_screenshot_async);
       g_task_return_error (task, error);
       command_free (cmd);
       return;
@@ -515,16 +484,16 @@ vireo_domain_screenshot_async (VireoDomain         *self,
   json_object_set_string_member (cmd->arguments, "format", "png");
   cmd->failed = _("VM '%s' cannot take a screenshot: %s");
   cmd->check_file = g_steal_pointer (&temp);
-  run_command (self, cmd, vireo_domain_screenshot_async, cancellable, callback, user_data);
+  run_command (self, cmd, local_domain_screenshot_async, cancellable, callback, user_data);
 }
 
-gboolean
-vireo_domain_screenshot_finish (VireoDomain   *self,
+static gboolean
+local_domain_screenshot_finish (VireoDomain   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_screenshot_async), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_screenshot_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -570,14 +539,8 @@ connect_socket (VireoDomain *self,
                                  on_socket_connected, task);
 }
 
-/**
- * vireo_domain_open_console_async:
- * @cancellable: (nullable): stops the connecting
- * Connects to the VM's serial console: bytes read are the guest's output
- * (recent output first), bytes written are typed into the guest.
- */
-void
-vireo_domain_open_console_async (VireoDomain         *self,
+static void
+local_domain_open_console_async (VireoDomain         *self,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -589,21 +552,13 @@ vireo_domain_open_console_async (VireoDomain         *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_domain_open_console_async);
+  g_task_set_source_tag (task, local_domain_open_console_async);
   path = vireo_domain_get_console_path (self);
   connect_socket (self, task, path);
 }
 
-/**
- * vireo_domain_open_display_async:
- * @cancellable: (nullable): stops the connecting
- *
- * Connects to the VM's graphical display, an RFB (VNC) server: hand the
- * connection's fd to a VNC client.  A VM that has just started may not
- * serve it yet: try again a moment later.
- */
-void
-vireo_domain_open_display_async (VireoDomain         *self,
+static void
+local_domain_open_display_async (VireoDomain         *self,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -615,7 +570,7 @@ vireo_domain_open_display_async (VireoDomain         *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_domain_open_display_async);
+  g_task_set_source_tag (task, local_domain_open_display_async);
   if (!vireo_domain_get_config (self)->vnc)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
@@ -627,32 +582,24 @@ vireo_domain_open_display_async (VireoDomain         *self,
   connect_socket (self, task, path);
 }
 
-/**
- * vireo_domain_open_display_finish:
- * Returns: (transfer full): the connection
- */
-GSocketConnection *
-vireo_domain_open_display_finish (VireoDomain   *self,
+static GSocketConnection *
+local_domain_open_display_finish (VireoDomain   *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_display_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_open_display_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/**
- * vireo_domain_open_console_finish:
- * Returns: (transfer full): the connection
- */
-GSocketConnection *
-vireo_domain_open_console_finish (VireoDomain   *self,
+static GSocketConnection *
+local_domain_open_console_finish (VireoDomain   *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_console_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_open_console_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
@@ -681,4 +628,339 @@ vireo_domain_operation_finish (VireoDomain   *self,
   if (g_async_result_is_tagged (result, vireo_domain_destroy_async))
     return vireo_domain_destroy_finish (self, result, error);
   return vireo_domain_action_finish (self, result, error);
+}
+
+/* VireoLocalDomain's lifecycle, actions, console and display, through
+ * its shim */
+void
+_vireo_local_domain_class_init_lifecycle (VireoDomainClass *klass)
+{
+  klass->shutdown_async = local_domain_shutdown_async;
+  klass->shutdown_finish = local_domain_shutdown_finish;
+  klass->destroy_async = local_domain_destroy_async;
+  klass->destroy_finish = local_domain_destroy_finish;
+  klass->action_async = local_domain_action_async;
+  klass->action_finish = local_domain_action_finish;
+  klass->screenshot_async = local_domain_screenshot_async;
+  klass->screenshot_finish = local_domain_screenshot_finish;
+  klass->open_console_async = local_domain_open_console_async;
+  klass->open_console_finish = local_domain_open_console_finish;
+  klass->open_display_async = local_domain_open_display_async;
+  klass->open_display_finish = local_domain_open_display_finish;
+}
+
+/* The public functions: each has a task of its own, tagged with itself
+ * (vireo_domain_operation_finish() tells them apart by it), around the
+ * subclass's */
+
+static void
+on_destroyed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->destroy_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_domain_destroy_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ * Forces the VM off at once (like pulling the plug); the shim records it
+ * as "forced off", not as a crash.  Fails at once with %VIREO_ERROR_BUSY
+ * while a process starts, changes or deletes the VM: it holds the VM's
+ * change lock until the VM is off.
+ */
+void
+vireo_domain_destroy_async (VireoDomain         *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->destroy_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_destroy_async);
+  VIREO_DOMAIN_GET_CLASS (self)->destroy_async (self, cancellable, on_destroyed, task);
+}
+
+gboolean
+vireo_domain_destroy_finish (VireoDomain   *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_destroy_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_shut_down (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->shutdown_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_domain_shutdown_async:
+ * @timeout_seconds: how long the guest may take; then it is forced off.
+ *   0 waits forever.
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ *
+ * Presses the ACPI power button and waits for the guest to power off.
+ */
+void
+vireo_domain_shutdown_async (VireoDomain         *self,
+                             guint               timeout_seconds,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->shutdown_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_shutdown_async);
+  VIREO_DOMAIN_GET_CLASS (self)->shutdown_async (self, timeout_seconds, cancellable, on_shut_down, task);
+}
+
+gboolean
+vireo_domain_shutdown_finish (VireoDomain   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_shutdown_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_action_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->action_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_domain_action_async:
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ * Pause, resume, reset (the reset button) or reboot (ACPI power-off that
+ * the shim turns into a reset, so the guest shuts down cleanly).
+ */
+void
+vireo_domain_action_async (VireoDomain         *self,
+                           VireoDomainAction   action,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (action <= VIREO_DOMAIN_ACTION_REBOOT);
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->action_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_action_async);
+  VIREO_DOMAIN_GET_CLASS (self)->action_async (self, action, cancellable, on_action_done, task);
+}
+
+gboolean
+vireo_domain_action_finish (VireoDomain   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_action_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_screenshot_taken (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->screenshot_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_domain_screenshot_async:
+ * @path: where to write a PNG of the VM's screen
+ * @cancellable: (nullable): stops connecting to the VM; once the command
+ *   is sent, cancelling only detaches the caller (%G_IO_ERROR_CANCELLED)
+ */
+void
+vireo_domain_screenshot_async (VireoDomain         *self,
+                               const char          *path,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->screenshot_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_screenshot_async);
+  VIREO_DOMAIN_GET_CLASS (self)->screenshot_async (self, path, cancellable, on_screenshot_taken, task);
+}
+
+gboolean
+vireo_domain_screenshot_finish (VireoDomain   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_screenshot_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+on_console_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GSocketConnection *conn = VIREO_DOMAIN_GET_CLASS (source)->open_console_finish (VIREO_DOMAIN (source), result, &error);
+
+  if (conn == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, conn, g_object_unref);
+}
+
+/**
+ * vireo_domain_open_console_async:
+ * @cancellable: (nullable): stops the connecting
+ * Connects to the VM's serial console: bytes read are the guest's output
+ * (recent output first), bytes written are typed into the guest.
+ */
+void
+vireo_domain_open_console_async (VireoDomain         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->open_console_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_open_console_async);
+  VIREO_DOMAIN_GET_CLASS (self)->open_console_async (self, cancellable, on_console_opened, task);
+}
+
+/**
+ * vireo_domain_open_console_finish:
+ * Returns: (transfer full): the connection
+ */
+GSocketConnection *
+vireo_domain_open_console_finish (VireoDomain   *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_console_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_display_opened (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GSocketConnection *conn = VIREO_DOMAIN_GET_CLASS (source)->open_display_finish (VIREO_DOMAIN (source), result, &error);
+
+  if (conn == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, conn, g_object_unref);
+}
+
+/**
+ * vireo_domain_open_display_async:
+ * @cancellable: (nullable): stops the connecting
+ *
+ * Connects to the VM's graphical display, an RFB (VNC) server: hand the
+ * connection's fd to a VNC client.  A VM that has just started may not
+ * serve it yet: try again a moment later.
+ */
+void
+vireo_domain_open_display_async (VireoDomain         *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->open_display_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_open_display_async);
+  VIREO_DOMAIN_GET_CLASS (self)->open_display_async (self, cancellable, on_display_opened, task);
+}
+
+/**
+ * vireo_domain_open_display_finish:
+ * Returns: (transfer full): the connection
+ */
+GSocketConnection *
+vireo_domain_open_display_finish (VireoDomain   *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_open_display_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

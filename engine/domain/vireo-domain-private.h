@@ -92,6 +92,13 @@ char                    *vireo_domain_get_vnc_path      (VireoDomain *self);
 char                    *vireo_domain_get_log_path      (VireoDomain *self);
 char                    *vireo_domain_get_serial_log_path (VireoDomain *self);
 
+/* VireoLocalDomain's vfuncs, each in the file of its concern */
+void _vireo_local_domain_class_init_start     (VireoDomainClass *klass);
+void _vireo_local_domain_class_init_lifecycle (VireoDomainClass *klass);
+void _vireo_local_domain_class_init_stats     (VireoDomainClass *klass);
+void _vireo_local_domain_class_init_log       (VireoDomainClass *klass);
+
+/* A VireoLocalDomain */
 VireoDomain *_vireo_domain_new            (VireoBackend      *backend,
                                            const VireoPaths  *paths,
                                            VireoDomainConfig *config);

@@ -532,22 +532,8 @@ on_spawned (GObject      *source,
   g_data_input_stream_read_line_async (start->ready, G_PRIORITY_DEFAULT, NULL, on_ready_line, task);
 }
 
-/**
- * vireo_domain_start_async:
- * @cancellable: (nullable): cancelling only detaches the caller
- *   (%G_IO_ERROR_CANCELLED): a VM whose shim was launched keeps booting
- *
- * Boots the VM.  Completes once the guest runs (or with an error that
- * names the VM and the cause: a missing disk, KVM not usable, QEMU's own
- * message).  The VM keeps running after this process exits.
- *
- * The VM is "starting" when this returns.  Another process's start,
- * change or delete of the same VM makes this one fail at once with
- * %VIREO_ERROR_BUSY ("VM 'demo' is busy (starting)"), and a VM that runs
- * already with %VIREO_ERROR_INVALID_STATE.
- */
-void
-vireo_domain_start_async (VireoDomain         *self,
+static void
+local_domain_start_async (VireoDomain         *self,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
@@ -561,7 +547,7 @@ vireo_domain_start_async (VireoDomain         *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_domain_start_async);
+  g_task_set_source_tag (task, local_domain_start_async);
   vireo_domain_refresh_state (self);
   if (!vireo_domain_check (self, VIREO_DOMAIN_OP_START, &error))
     {
@@ -587,6 +573,70 @@ vireo_domain_start_async (VireoDomain         *self,
   spawn = g_task_new (self, cancellable, on_spawned, task);
   g_task_set_task_data (spawn, start, NULL);
   g_task_run_in_thread (spawn, prepare_and_spawn);
+}
+
+static gboolean
+local_domain_start_finish (VireoDomain   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_start_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* VireoLocalDomain boots its VM in a vireo-shim of this machine */
+void
+_vireo_local_domain_class_init_start (VireoDomainClass *klass)
+{
+  klass->start_async = local_domain_start_async;
+  klass->start_finish = local_domain_start_finish;
+}
+
+static void
+on_started (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->start_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_domain_start_async:
+ * @cancellable: (nullable): cancelling only detaches the caller
+ *   (%G_IO_ERROR_CANCELLED): a VM whose shim was launched keeps booting
+ *
+ * Boots the VM.  Completes once the guest runs (or with an error that
+ * names the VM and the cause: a missing disk, KVM not usable, QEMU's own
+ * message).  The VM keeps running after this process exits.
+ *
+ * The VM is "starting" when this returns.  Another process's start,
+ * change or delete of the same VM makes this one fail at once with
+ * %VIREO_ERROR_BUSY ("VM 'demo' is busy (starting)"), and a VM that runs
+ * already with %VIREO_ERROR_INVALID_STATE.
+ */
+void
+vireo_domain_start_async (VireoDomain         *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->start_async != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_start_async);
+  VIREO_DOMAIN_GET_CLASS (self)->start_async (self, cancellable, on_started, task);
 }
 
 gboolean

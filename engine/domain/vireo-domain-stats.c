@@ -182,6 +182,65 @@ on_connected (GObject      *source,
   sample_cpu (task);
 }
 
+static void
+local_domain_get_stats_async (VireoDomain         *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, local_domain_get_stats_async);
+  g_task_set_task_data (task, g_new0 (Stats, 1), (GDestroyNotify) stats_free);
+  _vireo_domain_connect_async (self, cancellable, on_connected, task);
+}
+
+static gboolean
+local_domain_get_stats_finish (VireoDomain       *self,
+                               GAsyncResult      *result,
+                               VireoDomainStats  *stats,
+                               GError           **error)
+{
+  Stats *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_get_stats_async), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  *stats = data->stats;
+  return TRUE;
+}
+
+/* VireoLocalDomain samples its QEMU through the shim */
+void
+_vireo_local_domain_class_init_stats (VireoDomainClass *klass)
+{
+  klass->get_stats_async = local_domain_get_stats_async;
+  klass->get_stats_finish = local_domain_get_stats_finish;
+}
+
+static void
+on_stats (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  VireoDomainStats stats;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->get_stats_finish (VIREO_DOMAIN (source), result, &stats, &error))
+    g_task_return_pointer (task, g_memdup2 (&stats, sizeof stats), g_free);
+  else
+    g_task_return_error (task, error);
+}
+
 /**
  * vireo_domain_get_stats_async:
  * @cancellable: (nullable): stops connecting to the VM; once the queries
@@ -199,11 +258,11 @@ vireo_domain_get_stats_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->get_stats_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_get_stats_async);
-  g_task_set_task_data (task, g_new0 (Stats, 1), (GDestroyNotify) stats_free);
-  _vireo_domain_connect_async (self, cancellable, on_connected, task);
+  VIREO_DOMAIN_GET_CLASS (self)->get_stats_async (self, cancellable, on_stats, task);
 }
 
 gboolean
@@ -212,16 +271,16 @@ vireo_domain_get_stats_finish (VireoDomain       *self,
                                VireoDomainStats  *stats,
                                GError           **error)
 {
-  Stats *data;
+  g_autofree VireoDomainStats *sample = NULL;
 
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_get_stats_async), FALSE);
   g_return_val_if_fail (stats != NULL, FALSE);
 
-  data = g_task_get_task_data (G_TASK (result));
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  sample = g_task_propagate_pointer (G_TASK (result), error);
+  if (sample == NULL)
     return FALSE;
-  *stats = data->stats;
+  *stats = *sample;
   return TRUE;
 }
 

@@ -14,10 +14,11 @@
 #include "vireo-fileutil.h"
 #include "vireo-json.h"
 #include "vireo-i18n.h"
+#include "vireo-local-domain.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-state-reason.h"
 
-G_DEFINE_FINAL_TYPE (VireoDomain, vireo_domain, G_TYPE_OBJECT)
+G_DEFINE_ABSTRACT_TYPE (VireoDomain, vireo_domain, G_TYPE_OBJECT)
 G_DEFINE_ENUM_TYPE (VireoDomainState, vireo_domain_state,
   G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_SHUTOFF, "shutoff"),
   G_DEFINE_ENUM_VALUE (VIREO_DOMAIN_STATE_STARTING, "starting"),
@@ -413,7 +414,7 @@ _vireo_domain_new (VireoBackend      *backend,
                    const VireoPaths  *paths,
                    VireoDomainConfig *config)
 {
-  VireoDomain *self = g_object_new (VIREO_TYPE_DOMAIN, NULL);
+  VireoDomain *self = g_object_new (VIREO_TYPE_LOCAL_DOMAIN, NULL);
 
   self->backend = backend;
   self->paths = paths;
@@ -745,6 +746,56 @@ read_log_tail_in_thread (GTask        *task,
   g_task_return_pointer (task, vireo_file_read_tail (path, n_lines), g_free);
 }
 
+static void
+local_domain_read_log_tail_async (VireoDomain         *self,
+                                  guint                n_lines,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, local_domain_read_log_tail_async);
+  /* the path is made here: the config may change under a worker */
+  g_task_set_task_data (task, vireo_domain_get_log_path (self), g_free);
+  g_object_set_data (G_OBJECT (task), "vireo-n-lines", GUINT_TO_POINTER (n_lines));
+  g_task_run_in_thread (task, read_log_tail_in_thread);
+}
+
+static char *
+local_domain_read_log_tail_finish (VireoDomain   *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == local_domain_read_log_tail_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* VireoLocalDomain's log, read from this machine's files */
+void
+_vireo_local_domain_class_init_log (VireoDomainClass *klass)
+{
+  klass->read_log_tail_async = local_domain_read_log_tail_async;
+  klass->read_log_tail_finish = local_domain_read_log_tail_finish;
+}
+
+static void
+on_log_tail_read (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *text = VIREO_DOMAIN_GET_CLASS (source)->read_log_tail_finish (VIREO_DOMAIN (source), result, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, text, g_free);
+}
+
 /**
  * vireo_domain_read_log_tail_async:
  * @n_lines: how many of the last lines of QEMU's log to read
@@ -759,17 +810,15 @@ vireo_domain_read_log_tail_async (VireoDomain         *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->read_log_tail_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_read_log_tail_async);
-  /* the path is made here: the config may change under a worker */
-  g_task_set_task_data (task, vireo_domain_get_log_path (self), g_free);
-  g_object_set_data (G_OBJECT (task), "vireo-n-lines", GUINT_TO_POINTER (n_lines));
-  g_task_run_in_thread (task, read_log_tail_in_thread);
+  VIREO_DOMAIN_GET_CLASS (self)->read_log_tail_async (self, n_lines, cancellable, on_log_tail_read, task);
 }
 
 /**

@@ -19,6 +19,17 @@ typedef enum {
   VIREO_DOMAIN_STATE_CRASHED,
 } VireoDomainState;
 
+/**
+ * VireoDomainAction:
+ * The operations that are one QMP command on a running VM.
+ */
+typedef enum {
+  VIREO_DOMAIN_ACTION_PAUSE,
+  VIREO_DOMAIN_ACTION_RESUME,
+  VIREO_DOMAIN_ACTION_RESET,
+  VIREO_DOMAIN_ACTION_REBOOT,
+} VireoDomainAction;
+
 #define VIREO_TYPE_DOMAIN_STATE (vireo_domain_state_get_type ())
 GType vireo_domain_state_get_type (void);
 
@@ -49,9 +60,110 @@ typedef struct {
 /* How many CPU samples the monitor keeps per VM. */
 #define VIREO_DOMAIN_CPU_HISTORY 60
 
-#define VIREO_TYPE_DOMAIN (vireo_domain_get_type ())
+/**
+ * VireoDomain:
+ * An abstract class: the base holds what front ends read (name, UUID,
+ * config, state and its reason, addresses, pending changes, stats
+ * history); a subclass runs the VM on its host through the class's
+ * vfuncs.  VireoLocalDomain runs it on this machine through vireo-shim.
+ *
+ * Declared by hand, not with G_DECLARE_DERIVABLE_TYPE: the engine's own
+ * modules share the instance struct (vireo-domain-private.h).
+ */
+typedef struct _VireoDomain VireoDomain;
+typedef struct _VireoDomainClass VireoDomainClass;
 
-G_DECLARE_FINAL_TYPE (VireoDomain, vireo_domain, VIREO, DOMAIN, GObject)
+#define VIREO_TYPE_DOMAIN            (vireo_domain_get_type ())
+#define VIREO_DOMAIN(obj)            (G_TYPE_CHECK_INSTANCE_CAST ((obj), VIREO_TYPE_DOMAIN, VireoDomain))
+#define VIREO_IS_DOMAIN(obj)         (G_TYPE_CHECK_INSTANCE_TYPE ((obj), VIREO_TYPE_DOMAIN))
+#define VIREO_DOMAIN_CLASS(klass)    (G_TYPE_CHECK_CLASS_CAST ((klass), VIREO_TYPE_DOMAIN, VireoDomainClass))
+#define VIREO_IS_DOMAIN_CLASS(klass) (G_TYPE_CHECK_CLASS_TYPE ((klass), VIREO_TYPE_DOMAIN))
+#define VIREO_DOMAIN_GET_CLASS(obj)  (G_TYPE_INSTANCE_GET_CLASS ((obj), VIREO_TYPE_DOMAIN, VireoDomainClass))
+
+GType vireo_domain_get_type (void) G_GNUC_CONST;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDomain, g_object_unref)
+
+struct _VireoDomainClass
+{
+  GObjectClass parent_class;
+
+  /* The lifecycle: each completes once the VM is in its new state;
+   * vireo_domain_shutdown_async() forces it off after @timeout_seconds */
+  void        (*start_async)        (VireoDomain         *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  gboolean    (*start_finish)       (VireoDomain         *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+  void        (*shutdown_async)     (VireoDomain         *self,
+                                     guint                timeout_seconds,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  gboolean    (*shutdown_finish)    (VireoDomain         *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+  void        (*destroy_async)      (VireoDomain         *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  gboolean    (*destroy_finish)     (VireoDomain         *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+  void        (*action_async)       (VireoDomain         *self,
+                                     VireoDomainAction    action,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  gboolean    (*action_finish)      (VireoDomain         *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+  /* @path: where the PNG goes, on this machine */
+  void        (*screenshot_async)   (VireoDomain         *self,
+                                     const char          *path,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  gboolean    (*screenshot_finish)  (VireoDomain         *self,
+                                     GAsyncResult        *result,
+                                     GError             **error);
+  /* The serial console's and the display's (RFB) byte streams */
+  void        (*open_console_async) (VireoDomain         *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  GSocketConnection *(*open_console_finish) (VireoDomain  *self,
+                                             GAsyncResult *result,
+                                             GError      **error);
+  void        (*open_display_async) (VireoDomain         *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  GSocketConnection *(*open_display_finish) (VireoDomain  *self,
+                                             GAsyncResult *result,
+                                             GError      **error);
+  void        (*get_stats_async)    (VireoDomain         *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+  gboolean    (*get_stats_finish)   (VireoDomain         *self,
+                                     GAsyncResult        *result,
+                                     VireoDomainStats    *stats,
+                                     GError             **error);
+  /* The end of the VM's QEMU log (NULL: no log) */
+  void        (*read_log_tail_async)  (VireoDomain         *self,
+                                       guint                n_lines,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+  char       *(*read_log_tail_finish) (VireoDomain         *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+
+  gpointer padding[12];
+};
 
 /* the host a VM is on (vireo-backend.h) */
 typedef struct _VireoBackend VireoBackend;
@@ -106,17 +218,6 @@ void     vireo_domain_destroy_async      (VireoDomain         *self,
 gboolean vireo_domain_destroy_finish     (VireoDomain         *self,
                                           GAsyncResult        *result,
                                           GError             **error);
-
-/**
- * VireoDomainAction:
- * The operations that are one QMP command on a running VM.
- */
-typedef enum {
-  VIREO_DOMAIN_ACTION_PAUSE,
-  VIREO_DOMAIN_ACTION_RESUME,
-  VIREO_DOMAIN_ACTION_RESET,
-  VIREO_DOMAIN_ACTION_REBOOT,
-} VireoDomainAction;
 
 void     vireo_domain_action_async       (VireoDomain         *self,
                                           VireoDomainAction    action,
