@@ -952,6 +952,17 @@ test_domain_subclass (void **state)
   assert_string_equal (error->message, "the host refused the reset");
   g_object_unref (results[0]);
   g_object_unref (results[1]);
+
+  /* what the subclass does not do is refused, not left hanging */
+  g_clear_error (&error);
+  results[0] = NULL;
+  vireo_domain_screenshot_async (VIREO_DOMAIN (domain), "/nonexistent/shot.png", NULL, keep_result, &results[0]);
+  while (results[0] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_false (vireo_domain_screenshot_finish (VIREO_DOMAIN (domain), results[0], &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  assert_non_null (strstr (error->message, "its host does not support this"));
+  g_object_unref (results[0]);
 }
 
 /* Adding a new disk, cancelled while its image is made: the error says

@@ -686,10 +686,11 @@ vireo_domain_destroy_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->destroy_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_destroy_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->destroy_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->destroy_async (self, cancellable, on_destroyed, task);
 }
 
@@ -738,10 +739,11 @@ vireo_domain_shutdown_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->shutdown_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_shutdown_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->shutdown_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->shutdown_async (self, timeout_seconds, cancellable, on_shut_down, task);
 }
 
@@ -789,10 +791,11 @@ vireo_domain_action_async (VireoDomain         *self,
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (action <= VIREO_DOMAIN_ACTION_REBOOT);
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->action_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_action_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->action_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->action_async (self, action, cancellable, on_action_done, task);
 }
 
@@ -839,10 +842,11 @@ vireo_domain_screenshot_async (VireoDomain         *self,
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (path != NULL);
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->screenshot_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_screenshot_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->screenshot_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->screenshot_async (self, path, cancellable, on_screenshot_taken, task);
 }
 
@@ -888,10 +892,11 @@ vireo_domain_open_console_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->open_console_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_open_console_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->open_console_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->open_console_async (self, cancellable, on_console_opened, task);
 }
 
@@ -943,10 +948,11 @@ vireo_domain_open_display_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->open_display_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_open_display_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->open_display_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->open_display_async (self, cancellable, on_display_opened, task);
 }
 

@@ -99,6 +99,9 @@ void _vireo_local_domain_class_init_stats     (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_log       (VireoDomainClass *klass);
 
 /* A VireoLocalDomain */
+gboolean     _vireo_domain_supports       (VireoDomain       *self,
+                                           gboolean           implemented,
+                                           GTask             *task);
 VireoDomain *_vireo_domain_new            (VireoBackend      *backend,
                                            const VireoPaths  *paths,
                                            VireoDomainConfig *config);

@@ -632,10 +632,11 @@ vireo_domain_start_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->start_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_start_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->start_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->start_async (self, cancellable, on_started, task);
 }
 

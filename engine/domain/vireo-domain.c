@@ -272,6 +272,27 @@ vireo_domain_refresh_state (VireoDomain *self)
 }
 
 /**
+ * _vireo_domain_supports:
+ * @implemented: whether the subclass has the operation's vfunc
+ * @task: (transfer full): the caller's task, returned an error and
+ *   released when @implemented is %FALSE
+ *
+ * Returns: @implemented
+ */
+gboolean
+_vireo_domain_supports (VireoDomain *self,
+                        gboolean     implemented,
+                        GTask       *task)
+{
+  if (implemented)
+    return TRUE;
+  g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
+                           _("VM '%s': its host does not support this"), self->config ? self->config->name : "");
+  g_object_unref (task);
+  return FALSE;
+}
+
+/**
  * vireo_domain_get_backend:
  * Returns: (transfer none): the host the VM is on; it outlives its VMs
  */
@@ -814,10 +835,11 @@ vireo_domain_read_log_tail_async (VireoDomain         *self,
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-  g_return_if_fail (VIREO_DOMAIN_GET_CLASS (self)->read_log_tail_async != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_read_log_tail_async);
+  if (!_vireo_domain_supports (self, VIREO_DOMAIN_GET_CLASS (self)->read_log_tail_async != NULL, task))
+    return;
   VIREO_DOMAIN_GET_CLASS (self)->read_log_tail_async (self, n_lines, cancellable, on_log_tail_read, task);
 }
 

@@ -29,6 +29,7 @@ typedef enum {
   VIREO_ERROR_TIMEOUT,
   VIREO_ERROR_NO_SPACE,
   VIREO_ERROR_DISCONNECTED,   /* the peer (QEMU, a shim) hung up: the caller words it */
+  VIREO_ERROR_NOT_SUPPORTED,  /* the VM's host cannot do that (VireoBackendCaps) */
 } VireoErrorCode;
 
 GQuark vireo_error_quark (void);
