@@ -20,6 +20,8 @@ packages=(
   procps python3 binutils xdotool
   # xmllint, for the data tests of the D-Bus policy, polkit action and icons
   libxml2-utils
+  # the libvirt backend (libvirt0 brings the test driver its tests use)
+  libvirt-dev
   # the manual pages' lint (tests/check-man.sh)
   mandoc
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings

@@ -21,6 +21,7 @@
 #include "vireo-backend.h"
 #include "vireo-hosts.h"
 #include "vireo-local-backend.h"
+#include "vireo-libvirt-backend.h"
 #include "vireo-load-error.h"
 #include "vireo-clone.h"
 #include "vireo-create.h"

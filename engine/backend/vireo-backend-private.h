@@ -17,6 +17,9 @@ void        _vireo_backend_set_state     (VireoBackend      *self,
                                           const GError      *error);
 void        _vireo_backend_set_caps      (VireoBackend      *self,
                                           VireoBackendCaps   caps);
+gboolean    _vireo_backend_check_define (VireoBackend            *self,
+                                         const VireoDomainConfig *config,
+                                         GError                 **error);
 void        _vireo_backend_set_rand      (VireoBackend      *self,
                                           GRand             *rand);
 

@@ -226,10 +226,11 @@ _vireo_backend_set_state (VireoBackend      *self,
                           const GError      *error)
 {
   VireoBackendPrivate *priv = vireo_backend_get_instance_private (self);
+  /* copied first: @error may be the one it replaces */
+  GError *copy = error != NULL ? g_error_copy (error) : NULL;
 
   g_clear_error (&priv->error);
-  if (error != NULL)
-    priv->error = g_error_copy (error);
+  priv->error = copy;
   if (priv->state == state)
     return;
   priv->state = state;
@@ -268,6 +269,35 @@ _vireo_backend_compare_domains (gconstpointer a,
 {
   return g_strcmp0 (vireo_domain_get_name ((VireoDomain *) a),
                     vireo_domain_get_name ((VireoDomain *) b));
+}
+
+/**
+ * _vireo_backend_check_define:
+ * Whether @config may be defined on the host: as a new VM, its name and
+ * UUID are free; as a redefinition, both are those of the same VM.
+ */
+gboolean
+_vireo_backend_check_define (VireoBackend             *self,
+                             const VireoDomainConfig  *config,
+                             GError                  **error)
+{
+  VireoDomain *by_name = vireo_backend_lookup_domain (self, config->name);
+  VireoDomain *by_uuid = vireo_backend_lookup_domain_by_uuid (self, config->uuid);
+
+  if (by_name != NULL && by_name != by_uuid)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("A VM named '%s' already exists (with another UUID)"), config->name);
+      return FALSE;
+    }
+  if (by_uuid != NULL && by_name == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("VM '%s': UUID %s is already used by VM '%s'"),
+                   config->name, config->uuid, vireo_domain_get_name (by_uuid));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**

@@ -1,0 +1,19 @@
+/* vireo-libvirt-backend.h: the VMs of a libvirt host
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "vireo-backend.h"
+
+G_BEGIN_DECLS
+
+#define VIREO_TYPE_LIBVIRT_BACKEND (vireo_libvirt_backend_get_type ())
+
+G_DECLARE_FINAL_TYPE (VireoLibvirtBackend, vireo_libvirt_backend, VIREO, LIBVIRT_BACKEND, VireoBackend)
+
+VireoBackend *vireo_libvirt_backend_new (const char *uri);
+guint         vireo_libvirt_backend_get_calls (VireoLibvirtBackend *self);
+gint64        vireo_libvirt_backend_get_retry_time (VireoLibvirtBackend *self);
+
+G_END_DECLS

@@ -1,0 +1,113 @@
+/* vireo-libvirt-private.h: what the files of engine/libvirt/ share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Threads: no libvirt call runs on the main thread.  Each host has a
+ * pool of two worker threads (_vireo_libvirt_run()); a job takes its own
+ * reference on the connection and the domain, so a reconnect never pulls
+ * them from under it.  libvirt's events arrive on the main thread: the
+ * default event implementation is GLib's default main context.
+ */
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "vireo-backend-private.h"
+#include "vireo-domain-private.h"
+#include "vireo-libvirt-backend.h"
+
+G_BEGIN_DECLS
+
+/* What a worker read of one domain, applied on the main thread */
+typedef struct {
+  virDomainPtr dom;         /* owned */
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  char *name;
+  char *xml;                /* inactive definition */
+  char *live_xml;           /* running definition, or NULL */
+  int state;                /* virDomainState */
+  int reason;
+  gboolean persistent;
+  guint64 stamp;            /* the host's event count when the read began */
+} VireoLibvirtRecord;
+
+void      _vireo_libvirt_record_free   (VireoLibvirtRecord *record);
+VireoLibvirtRecord *_vireo_libvirt_record_read (virDomainPtr dom,
+                                                GError     **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoLibvirtRecord, _vireo_libvirt_record_free)
+
+VireoDomainConfig *_vireo_libvirt_summary (const VireoLibvirtRecord *record);
+
+/* libvirt's last error in this thread, as one line about @what */
+GError   *_vireo_libvirt_error          (const char   *what);
+void      _vireo_libvirt_init_once      (void);
+
+/* Workers */
+void           _vireo_libvirt_run       (VireoLibvirtBackend *self,
+                                         GTask               *task,
+                                         GTaskThreadFunc      func);
+gboolean       _vireo_libvirt_check_connected (VireoLibvirtBackend *self,
+                                               GError             **error);
+virConnectPtr  _vireo_libvirt_get_conn  (VireoLibvirtBackend *self,
+                                         GError             **error);
+void           _vireo_libvirt_count_call (VireoLibvirtBackend *self);
+
+void      _vireo_libvirt_backend_class_init_define (VireoBackendClass *klass);
+
+/* Rows */
+void      _vireo_libvirt_backend_apply  (VireoLibvirtBackend *self,
+                                         VireoLibvirtRecord  *record);
+void      _vireo_libvirt_backend_forget (VireoLibvirtBackend *self,
+                                         const char          *uuid);
+void      _vireo_libvirt_backend_refetch (VireoLibvirtBackend *self,
+                                          virDomainPtr         dom);
+
+/* One connection and what listens on it (vireo-libvirt-link.c): opened
+ * and closed in a worker; its callbacks run on the main thread and are
+ * dropped once the backend has moved to a newer link (@generation) */
+typedef struct {
+  virConnectPtr conn;
+  int lifecycle_id;           /* -1: none */
+  gboolean close_registered;
+  gpointer close_target;      /* what the close callback is given */
+} VireoLibvirtLink;
+
+VireoLibvirtLink *_vireo_libvirt_link_open  (VireoLibvirtBackend *self,
+                                             const char          *uri,
+                                             guint                generation,
+                                             GError             **error);
+void      _vireo_libvirt_link_close        (VireoLibvirtLink    *link);
+guint     _vireo_libvirt_backend_get_generation (VireoLibvirtBackend *self);
+void      _vireo_libvirt_backend_lost      (VireoLibvirtBackend *self,
+                                            const char          *why);
+void      _vireo_libvirt_backend_event     (VireoLibvirtBackend *self,
+                                            virDomainPtr         dom,
+                                            int                  event,
+                                            int                  detail);
+
+/* VMs (vireo-libvirt-domain.c) */
+#define VIREO_TYPE_LIBVIRT_DOMAIN (vireo_libvirt_domain_get_type ())
+G_DECLARE_FINAL_TYPE (VireoLibvirtDomain, vireo_libvirt_domain, VIREO, LIBVIRT_DOMAIN, VireoDomain)
+
+VireoDomain  *_vireo_libvirt_domain_new     (VireoLibvirtBackend *backend,
+                                             VireoLibvirtRecord  *record);
+void          _vireo_libvirt_domain_update  (VireoLibvirtDomain  *self,
+                                             VireoLibvirtRecord  *record);
+void          _vireo_libvirt_domain_event   (VireoLibvirtDomain  *self,
+                                             int                  event,
+                                             int                  detail);
+virDomainPtr  _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain  *self);
+gboolean      _vireo_libvirt_domain_is_persistent (VireoLibvirtDomain *self);
+guint64       _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self);
+const char   *_vireo_libvirt_domain_get_config_problem (VireoLibvirtDomain *self);
+double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
+                                              guint64             cpu_time_ns,
+                                              gint64              now_us);
+
+/* Stats, one call per host per interval (vireo-libvirt-stats.c) */
+void      _vireo_libvirt_stats_request  (VireoLibvirtBackend *self,
+                                         VireoLibvirtDomain  *domain,
+                                         GTask               *task);
+
+G_END_DECLS

@@ -1,0 +1,156 @@
+/* vireo-libvirt-util.c: libvirt's errors, its event loop, and what a
+ * worker reads of one domain
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-libvirt-private.h"
+
+/* libvirt prints every error to stderr unless told otherwise; ours go
+ * into GErrors, read in the thread that made the call */
+static void
+ignore_error (void        *user_data,
+              virErrorPtr  error)
+{
+}
+
+static gpointer
+init_in_thread (gpointer data)
+{
+  if (virInitialize () < 0)
+    g_error ("libvirt failed to initialise");
+  virSetErrorFunc (NULL, ignore_error);
+  /* libvirt 9.0's default implementation is GLib's, on the default main
+   * context: events and keepalives run on the main thread's loop, with
+   * no thread of ours (tests/test-libvirt.c pins it) */
+  virEventRegisterDefaultImpl ();
+  return NULL;
+}
+
+/* Before the first connection of the process. */
+void
+_vireo_libvirt_init_once (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, init_in_thread, NULL);
+}
+
+static VireoErrorCode
+code_for (int code)
+{
+  switch (code)
+    {
+    case VIR_ERR_NO_DOMAIN:
+    case VIR_ERR_NO_STORAGE_VOL:
+    case VIR_ERR_NO_STORAGE_POOL:
+    case VIR_ERR_NO_NETWORK:
+      return VIREO_ERROR_NOT_FOUND;
+    case VIR_ERR_OPERATION_INVALID:
+      return VIREO_ERROR_INVALID_STATE;
+    case VIR_ERR_NO_SUPPORT:
+    case VIR_ERR_ARGUMENT_UNSUPPORTED:
+      return VIREO_ERROR_NOT_SUPPORTED;
+    case VIR_ERR_AUTH_FAILED:
+    case VIR_ERR_AUTH_CANCELLED:
+    case VIR_ERR_ACCESS_DENIED:
+    case VIR_ERR_OPERATION_DENIED:
+      return VIREO_ERROR_PERMISSION;
+    case VIR_ERR_XML_ERROR:
+    case VIR_ERR_XML_DETAIL:
+    case VIR_ERR_CONFIG_UNSUPPORTED:
+      return VIREO_ERROR_INVALID_CONFIG;
+    case VIR_ERR_DOM_EXIST:
+    case VIR_ERR_OPERATION_FAILED:
+      return VIREO_ERROR_FAILED;
+    case VIR_ERR_OPERATION_TIMEOUT:
+      return VIREO_ERROR_TIMEOUT;
+    case VIR_ERR_SYSTEM_ERROR:
+    case VIR_ERR_RPC:
+    case VIR_ERR_NO_CONNECT:
+    case VIR_ERR_INVALID_CONN:
+      return VIREO_ERROR_DISCONNECTED;
+    default:
+      return VIREO_ERROR_FAILED;
+    }
+}
+
+/**
+ * _vireo_libvirt_error:
+ * @what: the object, as the user knows it ("VM 'web'", "host 'qemu:///system'")
+ *
+ * Returns: (transfer full): libvirt's last error in this thread, on one
+ *   line after @what
+ */
+GError *
+_vireo_libvirt_error (const char *what)
+{
+  virErrorPtr error = virGetLastError ();
+  g_autofree char *message = NULL;
+  GError *result;
+
+  if (error == NULL || error->message == NULL)
+    return g_error_new (VIREO_ERROR, VIREO_ERROR_FAILED, _("%s: libvirt failed without saying why"), what);
+  message = g_strdup (error->message);
+  g_strdelimit (message, "\r\n", ' ');
+  result = g_error_new (VIREO_ERROR, code_for (error->code), "%s: %s", what, message);
+  virResetLastError ();
+  return result;
+}
+
+void
+_vireo_libvirt_record_free (VireoLibvirtRecord *record)
+{
+  if (record->dom != NULL)
+    virDomainFree (record->dom);
+  g_free (record->name);
+  g_free (record->xml);
+  g_free (record->live_xml);
+  g_free (record);
+}
+
+/* The XML as libvirt gives it, NUL-terminated, in GLib's allocator */
+static char *
+take_xml (char *xml)
+{
+  char *copy = g_strdup (xml);
+
+  free (xml);
+  return copy;
+}
+
+/**
+ * _vireo_libvirt_record_read:
+ * In a worker: what the rows need of @dom (which the record references).
+ */
+VireoLibvirtRecord *
+_vireo_libvirt_record_read (virDomainPtr   dom,
+                            GError       **error)
+{
+  g_autoptr(VireoLibvirtRecord) record = g_new0 (VireoLibvirtRecord, 1);
+  g_autofree char *what = NULL;
+  char *xml;
+
+  virDomainRef (dom);
+  record->dom = dom;
+  record->name = g_strdup (virDomainGetName (dom));
+  what = g_strdup_printf (_("VM '%s'"), record->name);
+  if (virDomainGetUUIDString (dom, record->uuid) < 0 ||
+      virDomainGetState (dom, &record->state, &record->reason, 0) < 0)
+    goto failed;
+  record->persistent = virDomainIsPersistent (dom) == 1;
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+  if (xml == NULL)
+    xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  if (xml == NULL)
+    goto failed;
+  record->xml = take_xml (xml);
+  if (virDomainIsActive (dom) == 1 && (xml = virDomainGetXMLDesc (dom, 0)) != NULL)
+    record->live_xml = take_xml (xml);
+  return g_steal_pointer (&record);
+
+failed:
+  g_propagate_error (error, _vireo_libvirt_error (what));
+  return NULL;
+}

@@ -1,0 +1,482 @@
+/* test-libvirt.c: the libvirt backend, on libvirt's test driver (no daemon)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * test:///default is one host shared by every connection of the process:
+ * a second connection opened here plays another client (virsh, another
+ * virt-manager), whose changes must reach Vireo's rows through events.
+ * test:///FILE.xml is a private host made from FILE.
+ */
+#include <glib/gstdio.h>
+#include <libvirt/libvirt.h>
+#include <string.h>
+
+#include "vireo-backend-private.h"
+#include "vireo-domain-policy.h"
+#include "vireo-error.h"
+#include "vireo-libvirt-backend.h"
+#include "vireo-libvirt-private.h"
+
+#include "vireo-test-util.h"
+
+typedef struct {
+  char *dir;
+  VireoBackend *backend;
+  virConnectPtr other;          /* another client of test:///default */
+} Fixture;
+
+static int
+setup (void **state)
+{
+  Fixture *f = g_new0 (Fixture, 1);
+
+  f->dir = vireo_test_make_root ();
+  *state = f;
+  return 0;
+}
+
+static int
+teardown (void **state)
+{
+  Fixture *f = *state;
+
+  g_clear_object (&f->backend);
+  if (f->other != NULL)
+    virConnectClose (f->other);
+  vireo_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f);
+  return 0;
+}
+
+static void
+on_done (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Runs the main loop until the async call that was given &result ends */
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (*result == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  assert_non_null (*result);
+  return *result;
+}
+
+static void
+connect_to (Fixture    *f,
+            const char *uri)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->backend = vireo_libvirt_backend_new (uri);
+  vireo_backend_connect_async (f->backend, NULL, on_done, &result);
+  assert_int_equal (vireo_backend_get_state (f->backend), VIREO_BACKEND_STATE_CONNECTING);
+  assert_true (vireo_backend_connect_finish (f->backend, wait_result (&result), &error));
+  assert_no_error (error);
+  assert_int_equal (vireo_backend_get_state (f->backend), VIREO_BACKEND_STATE_CONNECTED);
+}
+
+/* A private host: @n VMs, in turn running, paused and shut off */
+static char *
+write_node (Fixture *f,
+            guint    n)
+{
+  static const int states[] = { VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED, VIR_DOMAIN_SHUTOFF };
+  g_autoptr(GString) xml = g_string_new ("<node>\n");
+  g_autofree char *path = g_build_filename (f->dir, "node.xml", NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (xml,
+                            "<domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+                            "<name>vm%03u</name><uuid>00000000-0000-4000-8000-%012u</uuid>"
+                            "<memory unit='MiB'>%u</memory><vcpu>%u</vcpu>"
+                            "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                            "<devices><disk type='file' device='disk'><source file='/guest/vm%03u.qcow2'/>"
+                            "<target dev='vda' bus='virtio'/></disk></devices>"
+                            "<test:runstate>%d</test:runstate></domain>\n",
+                            i, i, 256 + i, 1 + i % 4, i, states[i % 3]);
+  g_string_append (xml, "</node>\n");
+  assert_true (g_file_set_contents (path, xml->str, -1, &error));
+  return g_strconcat ("test://", path, NULL);
+}
+
+static VireoDomain *
+row (Fixture    *f,
+     const char *name)
+{
+  VireoDomain *domain = vireo_backend_lookup_domain (f->backend, name);
+
+  assert_non_null (domain);
+  return domain;
+}
+
+typedef struct {
+  VireoDomain *domain;
+  VireoDomainState state;
+} StateWait;
+
+static gboolean
+has_state (gpointer data)
+{
+  StateWait *wait = data;
+
+  return vireo_domain_get_state (wait->domain) == wait->state;
+}
+
+static void
+assert_becomes (VireoDomain      *domain,
+                VireoDomainState  state)
+{
+  StateWait wait = { domain, state };
+
+  if (!vireo_test_wait_until (has_state, &wait, 10))
+    fail_msg ("VM '%s' is %s, not %s", vireo_domain_get_name (domain),
+              vireo_domain_state_to_string (vireo_domain_get_state (domain)),
+              vireo_domain_state_to_string (state));
+}
+
+/* libvirt 9.0's default event implementation is GLib's default main
+ * context: another client's change reaches the row on our main loop, with
+ * no thread of libvirt's own and no virEventRunDefaultImpl() */
+static void
+test_events_reach_rows (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *domain;
+  virDomainPtr dom;
+
+  connect_to (f, "test:///default");
+  domain = row (f, "test");
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_RUNNING);
+
+  f->other = virConnectOpen ("test:///default");
+  assert_non_null (f->other);
+  dom = virDomainLookupByName (f->other, "test");
+  assert_int_equal (virDomainSuspend (dom), 0);
+  assert_becomes (domain, VIREO_DOMAIN_STATE_PAUSED);
+  assert_int_equal (virDomainResume (dom), 0);
+  assert_becomes (domain, VIREO_DOMAIN_STATE_RUNNING);
+  virDomainFree (dom);
+}
+
+static gboolean
+has_row (gpointer data)
+{
+  Fixture *f = data;
+
+  return vireo_backend_lookup_domain (f->backend, "other-client") != NULL;
+}
+
+static gboolean
+has_no_row (gpointer data)
+{
+  return !has_row (data);
+}
+
+/* Another client defines and undefines a VM: its row comes and goes */
+static void
+test_other_client_defines (void **state)
+{
+  Fixture *f = *state;
+  virDomainPtr dom;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  dom = virDomainDefineXML (f->other,
+                            "<domain type='qemu'><name>other-client</name><memory unit='MiB'>128</memory>"
+                            "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+  assert_non_null (dom);
+  assert_true (vireo_test_wait_until (has_row, f, 10));
+  assert_int_equal (vireo_domain_get_config (row (f, "other-client"))->memory_kib, 128 * 1024);
+  assert_int_equal (virDomainUndefine (dom), 0);
+  virDomainFree (dom);
+  assert_true (vireo_test_wait_until (has_no_row, f, 10));
+}
+
+/* What Vireo's model cannot hold is still a row, with a summary */
+static void
+test_summary_of_foreign_definition (void **state)
+{
+  Fixture *f = *state;
+  VireoDomain *domain;
+
+  connect_to (f, "test:///default");
+  domain = row (f, "test");
+  /* <domain type='test'> is not Vireo's: the summary */
+  assert_int_equal (vireo_domain_get_config (domain)->memory_kib, 8 * 1024 * 1024);
+  assert_int_equal (vireo_domain_get_config (domain)->current_memory_kib, 2 * 1024 * 1024);
+  assert_int_equal (vireo_domain_get_config (domain)->vcpus, 2);
+  assert_string_equal (vireo_domain_get_uuid (domain), "6695eb01-f6a4-8304-79aa-97f2502e193f");
+  assert_true (VIREO_IS_DOMAIN (domain) && !g_str_equal (G_OBJECT_TYPE_NAME (domain), "VireoLocalDomain"));
+}
+
+static gboolean
+op_finish (VireoDomain   *domain,
+           GAsyncResult **result,
+           GError       **error)
+{
+  return vireo_domain_operation_finish (domain, wait_result (result), error);
+}
+
+/* Start, pause, resume, force off and shut down through Vireo, on a
+ * private host: each ends with the row in its new state */
+static void
+test_lifecycle (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *uri = write_node (f, 3);
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  VireoDomain *domain;
+
+  connect_to (f, uri);
+  domain = row (f, "vm002");
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
+
+  vireo_domain_start_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_RUNNING);
+
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_PAUSE, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_PAUSED);
+
+  /* a second pause is refused in one line, by the policy every host shares */
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_PAUSE, NULL, on_done, &result);
+  assert_false (op_finish (domain, &result, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  assert_non_null (strstr (error->message, "vm002"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_RESUME, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+
+  vireo_domain_shutdown_async (domain, 30, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
+
+  domain = row (f, "vm000");
+  vireo_domain_destroy_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  assert_int_equal (vireo_domain_get_state (domain), VIREO_DOMAIN_STATE_SHUTOFF);
+
+  /* what the test driver cannot do is refused, not hung */
+  vireo_domain_open_console_async (domain, NULL, on_done, &result);
+  assert_null (vireo_domain_open_console_finish (domain, wait_result (&result), &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  g_clear_object (&result);
+}
+
+/* Define through Vireo, read back through another connection; undefine */
+static void
+test_define_undefine (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("made-here");
+  g_autoptr(VireoDomainConfig) clash = NULL;
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  virDomainPtr dom;
+  char *xml;
+
+  connect_to (f, "test:///default");
+  config->accel = VIREO_ACCEL_TCG;
+  config->memory_kib = config->current_memory_kib = 300 * 1024;
+  vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
+  domain = vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error);
+  assert_no_error (error);
+  g_clear_object (&result);
+  assert_ptr_equal (domain, row (f, "made-here"));
+  assert_int_equal (vireo_domain_get_config (domain)->memory_kib, 300 * 1024);
+
+  f->other = virConnectOpen ("test:///default");
+  dom = virDomainLookupByName (f->other, "made-here");
+  assert_non_null (dom);
+  xml = virDomainGetXMLDesc (dom, 0);
+  assert_non_null (strstr (xml, "<memory unit='KiB'>307200</memory>"));
+  free (xml);
+  virDomainFree (dom);
+
+  /* the same name with another UUID is refused before libvirt is asked */
+  clash = vireo_domain_config_new ("made-here");
+  clash->accel = VIREO_ACCEL_TCG;
+  vireo_backend_define_domain_async (f->backend, clash, NULL, on_done, &result);
+  assert_null (vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vireo_backend_undefine_domain_async (f->backend, domain, FALSE, NULL, on_done, &result);
+  vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error);
+  assert_no_error (error);
+  g_clear_object (&result);
+  assert_null (vireo_backend_lookup_domain (f->backend, "made-here"));
+  assert_null (virDomainLookupByName (f->other, "made-here"));
+}
+
+/* A host that cannot be reached says so in one line, and is disconnected */
+static void
+test_bad_uri (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *missing = g_strconcat ("test://", f->dir, "/no-such-node.xml", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->backend = vireo_libvirt_backend_new (missing);
+  vireo_backend_connect_async (f->backend, NULL, on_done, &result);
+  assert_false (vireo_backend_connect_finish (f->backend, wait_result (&result), &error));
+  assert_non_null (error);
+  assert_non_null (strstr (error->message, missing));
+  assert_null (strchr (error->message, '\n'));
+  assert_int_equal (vireo_backend_get_state (f->backend), VIREO_BACKEND_STATE_DISCONNECTED);
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (f->backend)), 0);
+}
+
+static void
+on_stats (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  guint *left = user_data;
+  VireoDomainStats stats;
+  g_autoptr(GError) error = NULL;
+
+  assert_true (vireo_domain_get_stats_finish (VIREO_DOMAIN (source), result, &stats, &error));
+  (*left)--;
+}
+
+/* 200 VMs in mixed states: every row, in name order and in its state;
+ * the statistics of all running VMs are one libvirt call */
+static void
+test_many_vms_one_stats_call (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *uri = write_node (f, 200);
+  GListModel *list;
+  guint calls;
+  guint left = 0;
+
+  connect_to (f, uri);
+  list = vireo_backend_get_domains (f->backend);
+  assert_int_equal (g_list_model_get_n_items (list), 200);
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (list, i);
+      g_autofree char *name = g_strdup_printf ("vm%03u", i);
+      static const VireoDomainState states[] = {
+        VIREO_DOMAIN_STATE_RUNNING, VIREO_DOMAIN_STATE_PAUSED, VIREO_DOMAIN_STATE_SHUTOFF,
+      };
+
+      assert_string_equal (vireo_domain_get_name (domain), name);
+      assert_int_equal (vireo_domain_get_state (domain), states[i % 3]);
+      assert_int_equal (vireo_domain_get_config (domain)->vcpus, 1 + i % 4);
+    }
+
+  calls = vireo_libvirt_backend_get_calls (VIREO_LIBVIRT_BACKEND (f->backend));
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (list, i);
+
+      if (vireo_domain_can (domain, VIREO_DOMAIN_OP_STATS))
+        {
+          left++;
+          vireo_domain_get_stats_async (domain, NULL, on_stats, &left);
+        }
+    }
+  assert_true (left > 100);
+  while (left > 0)
+    g_main_context_iteration (NULL, TRUE);
+  assert_int_equal (vireo_libvirt_backend_get_calls (VIREO_LIBVIRT_BACKEND (f->backend)), calls + 1);
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return vireo_backend_get_state (data) == VIREO_BACKEND_STATE_CONNECTED;
+}
+
+/* A lost link keeps its rows, comes back by itself, and the rows are the
+ * same objects, now in the host's state (test:///FILE reads FILE again) */
+static void
+test_lost_and_back (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *uri = write_node (f, 3);
+  g_autofree char *path = g_build_filename (f->dir, "node.xml", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) kept = NULL;
+  GAsyncResult *result = NULL;
+  g_autofree char *text = NULL;
+  char *at;
+
+  connect_to (f, uri);
+  kept = g_object_ref (row (f, "vm000"));
+  vireo_domain_destroy_async (kept, NULL, on_done, &result);
+  assert_true (op_finish (kept, &result, &error));
+  g_clear_object (&result);
+  assert_int_equal (vireo_domain_get_state (kept), VIREO_DOMAIN_STATE_SHUTOFF);
+
+  _vireo_libvirt_backend_lost (VIREO_LIBVIRT_BACKEND (f->backend), "the test cut it");
+  assert_int_equal (vireo_backend_get_state (f->backend), VIREO_BACKEND_STATE_LOST);
+  assert_non_null (strstr (vireo_backend_get_error (f->backend)->message, "the test cut it"));
+  assert_non_null (strstr (vireo_backend_get_error (f->backend)->message, uri));
+  assert_true (vireo_libvirt_backend_get_retry_time (VIREO_LIBVIRT_BACKEND (f->backend)) > g_get_real_time ());
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (f->backend)), 3);
+  /* operations say the host is not connected, in one line */
+  vireo_domain_start_async (kept, NULL, on_done, &result);
+  assert_false (op_finish (kept, &result, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_DISCONNECTED));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  /* meanwhile the host lost vm002 and gained vm100 */
+  text = vireo_test_read (path);
+  at = strstr (text, "<domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>vm002");
+  assert_non_null (at);
+  /* a new name and UUID */
+  at += strlen ("<domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>vm");
+  memcpy (at, "100", 3);
+  at = strstr (at, "-000000000002");
+  memcpy (at, "-000000000100", 13);
+  assert_true (g_file_set_contents (path, text, -1, NULL));
+
+  assert_true (vireo_test_wait_until (is_connected, f->backend, 10));
+  assert_ptr_equal (kept, row (f, "vm000"));
+  assert_int_equal (vireo_domain_get_state (kept), VIREO_DOMAIN_STATE_RUNNING);
+  assert_null (vireo_backend_lookup_domain (f->backend, "vm002"));
+  assert_non_null (vireo_backend_lookup_domain (f->backend, "vm100"));
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (f->backend)), 3);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test_setup_teardown (test_events_reach_rows, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_other_client_defines, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_summary_of_foreign_definition, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_lifecycle, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_define_undefine, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_bad_uri, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_many_vms_one_stats_call, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_lost_and_back, setup, teardown),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
