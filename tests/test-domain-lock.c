@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-local-backend.h"
 #include "vireo-error.h"
 #include "vireo-lock.h"

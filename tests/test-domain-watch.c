@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-local-backend.h"
 #include "vireo-test-util.h"
 

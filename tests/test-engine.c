@@ -9,11 +9,12 @@
 #include "vireo-create.h"
 #include "vireo-disks.h"
 #include "vireo-domain-lock.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-local-backend.h"
 #include "vireo-local-backend-private.h"
 #include "vireo-local-domain.h"
 #include "vireo-port-forwards.h"
+#include "vireo-snapshot.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-proc.h"
@@ -962,6 +963,32 @@ test_domain_subclass (void **state)
   assert_false (vireo_domain_screenshot_finish (VIREO_DOMAIN (domain), results[0], &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
   assert_non_null (strstr (error->message, "its host does not support this"));
+  g_object_unref (results[0]);
+
+  /* nor are this machine's snapshots (qcow2 images, run folders) */
+  g_clear_error (&error);
+  results[0] = NULL;
+  vireo_domain_list_snapshots_async (VIREO_DOMAIN (domain), NULL, keep_result, &results[0]);
+  while (results[0] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_null (vireo_domain_list_snapshots_finish (VIREO_DOMAIN (domain), results[0], NULL, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  g_object_unref (results[0]);
+
+  /* what only a VM of this machine does, it skips: its state stays, it
+   * has no start note, and its addresses need no asking */
+  vireo_domain_refresh_state (VIREO_DOMAIN (domain));
+  assert_int_equal (vireo_domain_get_state (VIREO_DOMAIN (domain)), VIREO_DOMAIN_STATE_SHUTOFF);
+  assert_null (vireo_domain_get_start_note (VIREO_DOMAIN (domain)));
+  g_clear_error (&error);
+  results[0] = NULL;
+  vireo_domain_refresh_addresses_async (VIREO_DOMAIN (domain), NULL, keep_result, &results[0]);
+  while (results[0] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  assert_true (g_async_result_is_tagged (results[0], vireo_domain_refresh_addresses_async));
+  assert_true (vireo_domain_refresh_addresses_finish (VIREO_DOMAIN (domain), results[0], &error));
+  assert_null (error);
+  assert_null (vireo_domain_get_guest_addresses (VIREO_DOMAIN (domain)));
   g_object_unref (results[0]);
 }
 

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "vireo-backend-private.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-flatten-model.h"
@@ -159,7 +159,7 @@ add_vm (Fixture     *f,
         FakeBackend *backend,
         const char  *name)
 {
-  g_autoptr(VireoDomain) domain = _vireo_domain_new (VIREO_BACKEND (backend), f->paths, vireo_domain_config_new (name));
+  g_autoptr(VireoDomain) domain = _vireo_local_domain_new (VIREO_BACKEND (backend), f->paths, vireo_domain_config_new (name));
 
   g_list_store_insert_sorted (_vireo_backend_get_store (VIREO_BACKEND (backend)), domain,
                               _vireo_backend_compare_domains, NULL);

@@ -24,7 +24,7 @@
 
 #include "vireo-add-disk-dialog.h"
 #include "vireo-details-view.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-application.h"
 #include "vireo-clone-dialog.h"
 #include "vireo-convert-disk-dialog.h"

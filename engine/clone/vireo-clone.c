@@ -25,7 +25,7 @@
 #include "vireo-clone-private.h"
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-ids.h"
 #include "vireo-i18n.h"
@@ -347,7 +347,7 @@ vireo_clone_domain_async (VireoLocalBackend        *engine,
   if (job)
     *job = NULL;
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (source));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (source));
   g_return_if_fail (options != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

@@ -21,7 +21,7 @@
 #include "vireo-disks.h"
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-i18n.h"
@@ -402,7 +402,7 @@ vireo_disks_convert_async (VireoLocalBackend    *engine,
   if (job)
     *job = NULL;
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
   g_return_if_fail (target != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

@@ -14,6 +14,7 @@
 #include "vireo-disks.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
+#include "vireo-local-domain.h"
 #include "vireo-domain-lock.h"
 #include "vireo-storage.h"
 #include "vireo-store.h"
@@ -304,7 +305,7 @@ vireo_disks_attach_async (VireoLocalBackend       *engine,
   if (job)
     *job = NULL;
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
   g_return_if_fail (request != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -394,7 +395,7 @@ vireo_disks_detach_async (VireoLocalBackend   *engine,
   const char *name;
 
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
   g_return_if_fail (target != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

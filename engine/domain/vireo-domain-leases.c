@@ -5,11 +5,11 @@
  * dnsmasq's lease file belongs to vireo-net (root, and outside a
  * Flatpak's sandbox), so the leases are asked for through VireoNetClient
  * on a worker thread, and matched to the VM's NICs by MAC.  What they
- * give joins what the guest agent says (_vireo_domain_merge_addresses).
+ * give joins what the guest agent says (_vireo_local_domain_merge_addresses).
  */
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
 #include "vireo-error.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-net-client.h"
 #include "vireo-network-private.h"
 
@@ -110,7 +110,7 @@ on_looked_up (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  VireoDomain *self = VIREO_DOMAIN (source);
+  VireoLocalDomain *self = VIREO_LOCAL_DOMAIN (source);
   g_autoptr(GTask) task = user_data;
   GError *error = NULL;
   g_auto(GStrv) addresses = g_task_propagate_pointer (G_TASK (result), &error);
@@ -123,19 +123,19 @@ on_looked_up (GObject      *source,
       return;
     }
   /* it may have stopped meanwhile: a stopped VM has no address */
-  if (vireo_domain_can (self, VIREO_DOMAIN_OP_STATS))
+  if (vireo_domain_can (VIREO_DOMAIN (self), VIREO_DOMAIN_OP_STATS))
     {
       g_strfreev (self->lease_addresses);
       self->lease_addresses = addresses[0] ? g_steal_pointer (&addresses) : NULL;
-      _vireo_domain_merge_addresses (self);
+      _vireo_local_domain_merge_addresses (self);
     }
   g_task_return_boolean (task, TRUE);
 }
 
 static GPtrArray *
-network_nics (VireoDomain *self)
+network_nics (VireoLocalDomain *self)
 {
-  const VireoDomainConfig *config = self->live_config ? self->live_config : self->config;
+  const VireoDomainConfig *config = self->live_config ? self->live_config : VIREO_DOMAIN (self)->config;
   GPtrArray *nics = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_nic_config_free);
 
   for (guint i = 0; config && i < config->nics->len; i++)
@@ -148,27 +148,24 @@ network_nics (VireoDomain *self)
   return nics;
 }
 
-/**
- * vireo_domain_refresh_addresses_async:
- * Looks up the DHCP leases of a running VM's virtual networks now, and
- * adds their addresses to #VireoDomain:guest-addresses.  (Front ends with
- * a stats watch get this every few seconds without asking; vireoctl asks.)
- */
-void
-vireo_domain_refresh_addresses_async (VireoDomain         *self,
+/* Looks up the DHCP leases of a running VM's virtual networks now
+ * (vireo_domain_refresh_addresses_async()). */
+static void
+local_domain_refresh_addresses_async (VireoDomain         *domain,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  VireoLocalDomain *self = VIREO_LOCAL_DOMAIN (domain);
+  GTask *task = g_task_new (domain, cancellable, callback, user_data);
   g_autoptr(GTask) lookup_task = NULL;
   Lookup *lookup;
 
-  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_task_set_source_tag (task, local_domain_refresh_addresses_async);
   lookup = g_new0 (Lookup, 1);
   lookup->paths = self->paths;
   lookup->nics = network_nics (self);
-  if (lookup->nics->len == 0 || !vireo_domain_can (self, VIREO_DOMAIN_OP_STATS))
+  if (lookup->nics->len == 0 || !vireo_domain_can (domain, VIREO_DOMAIN_OP_STATS))
     {
       lookup_free (lookup);
       g_task_return_boolean (task, TRUE);
@@ -176,33 +173,43 @@ vireo_domain_refresh_addresses_async (VireoDomain         *self,
       return;
     }
   self->leases_in_flight = TRUE;
-  lookup_task = g_task_new (self, cancellable, on_looked_up, task);
+  lookup_task = g_task_new (domain, cancellable, on_looked_up, task);
   g_task_set_task_data (lookup_task, lookup, (GDestroyNotify) lookup_free);
   g_task_run_in_thread (lookup_task, lookup_in_thread);
 }
 
-gboolean
-vireo_domain_refresh_addresses_finish (VireoDomain   *self,
+static gboolean
+local_domain_refresh_addresses_finish (VireoDomain   *domain,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, domain), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_domain_refresh_addresses_async), FALSE);
+
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_vireo_local_domain_class_init_leases (VireoDomainClass *klass)
+{
+  klass->refresh_addresses_async = local_domain_refresh_addresses_async;
+  klass->refresh_addresses_finish = local_domain_refresh_addresses_finish;
 }
 
 /* From the stats monitor's tick, for a running VM that someone watches. */
 void
-_vireo_domain_poll_leases (VireoDomain *self)
+_vireo_local_domain_poll_leases (VireoLocalDomain *self)
 {
+  VireoDomain *domain = VIREO_DOMAIN (self);
   /* a guest that asks for no lease (a static address, no DHCP client)
    * is asked about less often after its first minute */
   gint64 wait = self->lease_addresses || self->leases_polls >= 30 ? LEASE_POLL_KNOWN_US : LEASE_POLL_UNKNOWN_US;
 
   if (self->leases_in_flight || g_get_monotonic_time () - self->leases_time < wait)
     return;
-  if (self->config != NULL && vireo_domain_config_uses_networks (self->config))
+  if (domain->config != NULL && vireo_domain_config_uses_networks (domain->config))
     {
       self->leases_polls++;
-      vireo_domain_refresh_addresses_async (self, NULL, NULL, NULL);
+      vireo_domain_refresh_addresses_async (domain, NULL, NULL, NULL);
     }
 }

@@ -13,7 +13,7 @@
 
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-i18n.h"
@@ -157,7 +157,7 @@ local_domain_destroy_async (VireoDomain         *self,
   g_task_set_source_tag (task, local_domain_destroy_async);
   vireo_domain_refresh_state (self);
   if (!vireo_domain_check (self, VIREO_DOMAIN_OP_FORCE_OFF, &error) ||
-      !(lock = _vireo_domain_lock_change (self->run_dir, self->config->name,
+      !(lock = _vireo_domain_lock_change (vireo_domain_get_run_dir (self), self->config->name,
                                           VIREO_DOMAIN_LOCK_FORCING_OFF, &error)))
     {
       g_task_return_error (task, error);

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-shim-protocol.h"
@@ -53,7 +53,7 @@ _vireo_domain_command_error (VireoDomain *self,
 /* Connection to the shim */
 
 void
-_vireo_domain_disconnect (VireoDomain *self)
+_vireo_local_domain_disconnect (VireoLocalDomain *self)
 {
   if (self->qmp == NULL)
     return;
@@ -64,30 +64,30 @@ _vireo_domain_disconnect (VireoDomain *self)
 }
 
 static void
-on_shim_event (VireoQmpClient *qmp,
-               const char     *name,
-               JsonObject     *data,
-               gint64          timestamp,
-               VireoDomain    *self)
+on_shim_event (VireoQmpClient   *qmp,
+               const char       *name,
+               JsonObject       *data,
+               gint64            timestamp,
+               VireoLocalDomain *self)
 {
   /* The shim updated state.json before passing the event on. */
-  vireo_domain_refresh_state (self);
+  vireo_domain_refresh_state (VIREO_DOMAIN (self));
 }
 
 static void
-on_shim_closed (VireoQmpClient *qmp,
-                const GError   *error,
-                VireoDomain    *self)
+on_shim_closed (VireoQmpClient   *qmp,
+                const GError     *error,
+                VireoLocalDomain *self)
 {
   g_clear_signal_handler (&self->closed_handler, self->qmp);
   g_clear_signal_handler (&self->event_handler, self->qmp);
   g_clear_object (&self->qmp);
-  vireo_domain_refresh_state (self);
+  vireo_domain_refresh_state (VIREO_DOMAIN (self));
 }
 
 static void
-complete_connect_waiters (VireoDomain  *self,
-                          const GError *error)
+complete_connect_waiters (VireoLocalDomain *self,
+                          const GError     *error)
 {
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->connect_waiters);
 
@@ -120,11 +120,12 @@ on_resync (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(VireoDomain) self = user_data;
+  g_autoptr(VireoLocalDomain) self = user_data;
+  VireoDomain *domain = VIREO_DOMAIN (self);
   g_autoptr(JsonNode) ret = vireo_qmp_client_execute_finish (VIREO_QMP_CLIENT (source), result, NULL);
   JsonObject *status = ret && JSON_NODE_HOLDS_OBJECT (ret) ? json_node_get_object (ret) : NULL;
 
-  vireo_domain_refresh_state (self);
+  vireo_domain_refresh_state (domain);
   if (status != NULL)
     {
       gboolean running = json_object_get_boolean_member_with_default (status, "running", FALSE);
@@ -133,15 +134,15 @@ on_resync (GObject      *source,
       g_autofree char *resumed = vireo_state_reason_describe (VIREO_REASON_RESUMED, NULL);
 
       /* QEMU's word wins over a state file that missed an event */
-      if (self->state == VIREO_DOMAIN_STATE_RUNNING && !running && g_str_equal (what, "paused"))
-        _vireo_domain_set_state (self, VIREO_DOMAIN_STATE_PAUSED, paused);
-      else if (self->state == VIREO_DOMAIN_STATE_PAUSED && running)
-        _vireo_domain_set_state (self, VIREO_DOMAIN_STATE_RUNNING, resumed);
+      if (domain->state == VIREO_DOMAIN_STATE_RUNNING && !running && g_str_equal (what, "paused"))
+        _vireo_local_domain_set_state (self, VIREO_DOMAIN_STATE_PAUSED, paused);
+      else if (domain->state == VIREO_DOMAIN_STATE_PAUSED && running)
+        _vireo_local_domain_set_state (self, VIREO_DOMAIN_STATE_RUNNING, resumed);
     }
   if (self->qmp == NULL)
     {
       /* QEMU went away meanwhile */
-      g_autoptr(GError) error = _vireo_domain_not_running_error (self);
+      g_autoptr(GError) error = _vireo_domain_not_running_error (domain);
       complete_connect_waiters (self, error);
     }
   else
@@ -153,19 +154,20 @@ on_handshake (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(VireoDomain) self = user_data;
+  g_autoptr(VireoLocalDomain) self = user_data;
+  VireoDomain *domain = VIREO_DOMAIN (self);
   g_autoptr(VireoQmpClient) qmp = VIREO_QMP_CLIENT (source);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) greeting = vireo_qmp_client_handshake_finish (qmp, result, &error);
 
   if (greeting == NULL)
     {
-      vireo_domain_refresh_state (self);
+      vireo_domain_refresh_state (domain);
       g_clear_error (&error);
-      error = vireo_domain_is_active (self)
+      error = vireo_domain_is_active (domain)
               ? g_error_new (VIREO_ERROR, VIREO_ERROR_QEMU_FAILED,
-                             _("VM '%s': its supervisor does not answer"), self->config->name)
-              : _vireo_domain_not_running_error (self);
+                             _("VM '%s': its supervisor does not answer"), domain->config->name)
+              : _vireo_domain_not_running_error (domain);
       complete_connect_waiters (self, error);
       return;
     }
@@ -182,7 +184,8 @@ on_socket_connected (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data)
 {
-  g_autoptr(VireoDomain) self = user_data;
+  g_autoptr(VireoLocalDomain) self = user_data;
+  VireoDomain *domain = VIREO_DOMAIN (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GSocketConnection) conn =
     g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &error);
@@ -191,13 +194,13 @@ on_socket_connected (GObject      *source,
 
   if (conn == NULL)
     {
-      vireo_domain_refresh_state (self);
+      vireo_domain_refresh_state (domain);
       g_clear_error (&error);
-      error = _vireo_domain_not_running_error (self);
+      error = _vireo_domain_not_running_error (domain);
       complete_connect_waiters (self, error);
       return;
     }
-  peer = g_strdup_printf ("VM '%s'", self->config->name);
+  peer = g_strdup_printf ("VM '%s'", domain->config->name);
   qmp = vireo_qmp_client_new (G_IO_STREAM (conn), peer);
   vireo_qmp_client_handshake_async (qmp, NULL, on_handshake, g_object_ref (self));
 }
@@ -207,12 +210,13 @@ on_socket_connected (GObject      *source,
  * Connects to the VM's shim once; concurrent callers share the connection.
  */
 void
-_vireo_domain_connect_async (VireoDomain         *self,
+_vireo_domain_connect_async (VireoDomain         *domain,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  VireoLocalDomain *self = VIREO_LOCAL_DOMAIN (domain);
+  g_autoptr(GTask) task = g_task_new (domain, cancellable, callback, user_data);
   g_autoptr(GSocketClient) client = NULL;
   g_autoptr(GSocketAddress) address = NULL;
   g_autofree char *path = NULL;
@@ -223,10 +227,10 @@ _vireo_domain_connect_async (VireoDomain         *self,
       g_task_return_pointer (task, g_object_ref (self->qmp), g_object_unref);
       return;
     }
-  vireo_domain_refresh_state (self);
-  if (!vireo_domain_is_active (self))
+  vireo_domain_refresh_state (domain);
+  if (!vireo_domain_is_active (domain))
     {
-      g_task_return_error (task, _vireo_domain_not_running_error (self));
+      g_task_return_error (task, _vireo_domain_not_running_error (domain));
       return;
     }
 

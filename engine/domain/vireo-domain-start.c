@@ -18,10 +18,10 @@
 
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-host.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-qemu-argv.h"
 #include "vireo-shim-protocol.h"
 #include "vireo-storage.h"
@@ -419,20 +419,20 @@ prepare_and_spawn (GTask        *task,
 /* The start is over, whichever way: the change lock goes, and the state
  * is the run folder's again. */
 static void
-end_start (VireoDomain *self,
-           Start       *start)
+end_start (VireoLocalDomain *self,
+           Start            *start)
 {
   g_clear_pointer (&start->change_lock, vireo_lock_free);
   g_clear_pointer (&start->run_lock, vireo_lock_free);
   self->start_pending = FALSE;
-  vireo_domain_refresh_state (self);
+  vireo_domain_refresh_state (VIREO_DOMAIN (self));
 }
 
 static void
 finish_start (GTask  *task,
               GError *error)
 {
-  VireoDomain *self = g_task_get_source_object (task);
+  VireoLocalDomain *self = g_task_get_source_object (task);
   Start *start = g_task_get_task_data (task);
 
   g_clear_handle_id (&start->timeout_id, g_source_remove);
@@ -500,11 +500,11 @@ static gboolean
 on_start_timeout (gpointer user_data)
 {
   GTask *task = user_data;
-  VireoDomain *self = g_task_get_source_object (task);
+  VireoLocalDomain *self = g_task_get_source_object (task);
   Start *start = g_task_get_task_data (task);
 
   start->timeout_id = 0;
-  g_task_return_error (task, start_timeout_error (vireo_domain_get_name (self)));
+  g_task_return_error (task, start_timeout_error (vireo_domain_get_name (VIREO_DOMAIN (self))));
   end_start (self, start);
   /* on_ready_line drops the last reference */
   return G_SOURCE_REMOVE;
@@ -538,6 +538,7 @@ local_domain_start_async (VireoDomain         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  VireoLocalDomain *local = VIREO_LOCAL_DOMAIN (self);
   GTask *task;
   g_autoptr(GTask) spawn = NULL;
   GError *error = NULL;
@@ -566,9 +567,9 @@ local_domain_start_async (VireoDomain         *self,
   g_task_set_task_data (task, start, (GDestroyNotify) start_free);
   /* starting from now on, for this process's front ends (Start turns
    * insensitive) and for a second call, until end_start() */
-  self->start_pending = TRUE;
-  g_clear_pointer (&self->start_note, g_free);
-  _vireo_domain_set_starting (self);
+  local->start_pending = TRUE;
+  g_clear_pointer (&local->start_note, g_free);
+  _vireo_local_domain_set_state (local, VIREO_DOMAIN_STATE_STARTING, NULL);
 
   spawn = g_task_new (self, cancellable, on_spawned, task);
   g_task_set_task_data (spawn, start, NULL);
@@ -660,14 +661,15 @@ vireo_domain_start_finish (VireoDomain   *self,
  * Read it after vireo_domain_start_finish().
  *
  * Returns: (nullable) (transfer none): the note, or %NULL when there is
- *   none (KVM in use, or TCG asked for); valid until the next start
+ *   none (KVM in use, or TCG asked for, or a VM of another host); valid
+ *   until the next start
  */
 const char *
 vireo_domain_get_start_note (VireoDomain *self)
 {
   g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
 
-  return self->start_note;
+  return VIREO_IS_LOCAL_DOMAIN (self) ? VIREO_LOCAL_DOMAIN (self)->start_note : NULL;
 }
 
 /* Worker thread: the shim's line on the ready pipe, or NULL when it

@@ -7,7 +7,7 @@
  * no previous sample, so it takes two a short moment apart.
  */
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-json.h"
 #include "vireo-proc.h"
@@ -52,7 +52,7 @@ take_cpu_sample (VireoDomain      *self,
     return FALSE;
   now.ticks = ticks;
   stats->rss_bytes = rss;
-  before = _vireo_domain_swap_cpu_sample (self, now);
+  before = _vireo_local_domain_swap_cpu_sample (VIREO_LOCAL_DOMAIN (self), now);
   *have_delta = before.pid == now.pid && before.started_at == now.started_at &&
                 before.time_us > 0 && before.ticks <= now.ticks &&
                 now.time_us - before.time_us > 50000 &&
@@ -406,7 +406,9 @@ sample_one (VireoDomain *domain)
           record->in_flight = TRUE;
           vireo_domain_get_stats_async (domain, NULL, on_sampled, g_object_ref (domain));
         }
-      _vireo_domain_poll_leases (domain);
+      /* a VM of this machine learns its addresses from the leases */
+      if (VIREO_IS_LOCAL_DOMAIN (domain))
+        _vireo_local_domain_poll_leases (VIREO_LOCAL_DOMAIN (domain));
       return TRUE;
     }
   if (record->have || record->cpu_count > 0)

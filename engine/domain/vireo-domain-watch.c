@@ -24,7 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 
 typedef enum {
   SHIM_DEAD,
@@ -72,7 +72,7 @@ probe (const char *run_dir,
 }
 
 static void
-close_pidfd (VireoDomain *self)
+close_pidfd (VireoLocalDomain *self)
 {
   if (self->shim_pidfd >= 0)
     close (self->shim_pidfd);
@@ -84,16 +84,16 @@ on_shim_exited (int          fd,
                 GIOCondition condition,
                 gpointer     user_data)
 {
-  VireoDomain *self = user_data;
+  VireoLocalDomain *self = user_data;
 
   self->shim_watch_id = 0;
   close_pidfd (self);
-  vireo_domain_refresh_state (self);
+  vireo_domain_refresh_state (VIREO_DOMAIN (self));
   return G_SOURCE_REMOVE;
 }
 
 void
-_vireo_domain_unwatch_shim (VireoDomain *self)
+_vireo_local_domain_unwatch_shim (VireoLocalDomain *self)
 {
   g_clear_handle_id (&self->shim_watch_id, g_source_remove);
   close_pidfd (self);
@@ -101,7 +101,7 @@ _vireo_domain_unwatch_shim (VireoDomain *self)
 
 /* The watched shim has not exited (its pidfd is not readable yet). */
 static gboolean
-watched_shim_lives (VireoDomain *self)
+watched_shim_lives (VireoLocalDomain *self)
 {
   struct pollfd pfd = { self->shim_pidfd, POLLIN, 0 };
 
@@ -114,14 +114,14 @@ watched_shim_lives (VireoDomain *self)
  * the pidfd could be trusted) is dead, not alive and unwatched, since a
  * SIGKILL leaves no state.json change to look again at. */
 static ShimLife
-watch (VireoDomain *self,
-       pid_t        pid)
+watch (VireoLocalDomain *self,
+       pid_t             pid)
 {
   ShimLife life;
   pid_t again;
   int fd;
 
-  _vireo_domain_unwatch_shim (self);
+  _vireo_local_domain_unwatch_shim (self);
   fd = syscall (SYS_pidfd_open, pid, 0);
   if (fd < 0 && errno != ESRCH)
     return SHIM_ALIVE;   /* an old kernel: connections to the shim still tell */
@@ -140,18 +140,18 @@ watch (VireoDomain *self,
 }
 
 /**
- * _vireo_domain_shim_lives:
+ * _vireo_local_domain_shim_lives:
  * Whether the VM's shim is alive, asked of its socket (a connect, which
  * never waits), and watched from here on where this process can see it.
  */
 gboolean
-_vireo_domain_shim_lives (VireoDomain *self)
+_vireo_local_domain_shim_lives (VireoLocalDomain *self)
 {
   pid_t pid;
 
   if (watched_shim_lives (self))
     return TRUE;
-  _vireo_domain_unwatch_shim (self);
+  _vireo_local_domain_unwatch_shim (self);
   if (probe (self->run_dir, &pid) != SHIM_ALIVE)
     return FALSE;
   return pid <= 0 || watch (self, pid) == SHIM_ALIVE;

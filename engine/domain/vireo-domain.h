@@ -161,8 +161,20 @@ struct _VireoDomainClass
   char       *(*read_log_tail_finish) (VireoDomain         *self,
                                        GAsyncResult        *result,
                                        GError             **error);
+  /* Looks at the VM's state now, on the calling thread, cheaply: a
+   * subclass whose state only comes by events leaves it unset */
+  void        (*refresh_state)      (VireoDomain         *self);
+  /* Asks for the guest's addresses now (DHCP leases, say); unset: the
+   * host tells them without being asked */
+  void        (*refresh_addresses_async)  (VireoDomain         *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+  gboolean    (*refresh_addresses_finish) (VireoDomain         *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
 
-  gpointer padding[12];
+  gpointer padding[9];
 };
 
 /* the host a VM is on (vireo-backend.h) */

@@ -13,7 +13,7 @@
 
 #include "vireo-fileutil.h"
 
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-media.h"
 #include "vireo-storage.h"
@@ -295,7 +295,7 @@ vireo_media_change_async (VireoLocalBackend   *engine,
   const VireoDiskConfig *drive;
 
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
   g_return_if_fail (target != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

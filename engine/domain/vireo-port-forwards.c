@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-port-forwards.h"
@@ -227,7 +227,7 @@ write_live (Edit        *edit,
             const char  *xml,
             GError     **error)
 {
-  VireoDomain *domain = edit->domain;
+  VireoLocalDomain *domain = VIREO_LOCAL_DOMAIN (edit->domain);
   g_autofree char *path = g_build_filename (domain->run_dir, "domain.xml", NULL);
 
   g_clear_pointer (&domain->live_config, vireo_domain_config_free);
@@ -375,7 +375,7 @@ apply (GTask *task)
       save (task);
       return;
     }
-  path = g_build_filename (domain->run_dir, "domain.xml", NULL);
+  path = g_build_filename (vireo_domain_get_run_dir (domain), "domain.xml", NULL);
   if (g_file_get_contents (path, &edit->live_xml, NULL, NULL))
     live = vireo_domain_config_parse (edit->live_xml, -1, path, NULL);
   if (live == NULL || !change_live (edit, live))
@@ -419,7 +419,7 @@ vireo_port_forwards_add_async (VireoLocalBackend      *engine,
   GError *error = NULL;
 
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
   g_return_if_fail (forward != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
@@ -508,7 +508,7 @@ vireo_port_forwards_remove_async (VireoLocalBackend      *engine,
   VireoPortForward *there;
 
   g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_DOMAIN (domain));
+  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
   g_return_if_fail (rule != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-snapshot-private.h"
@@ -67,6 +67,9 @@ run_op (VireoDomain         *self,
   g_task_set_source_tag (task, source_tag);
   if (job)
     *job = NULL;
+  /* snapshots are this machine's qcow2 images and run folders */
+  if (!_vireo_domain_supports (self, VIREO_IS_LOCAL_DOMAIN (self), task))
+    return;
   vireo_domain_refresh_state (self);
   if (!vireo_domain_check (self, check, &error) ||
       (description != NULL && !_vireo_snapshot_description_validate (description, &error)))
@@ -321,6 +324,11 @@ vireo_domain_list_snapshots_async (VireoDomain         *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_list_snapshots_async);
+  if (!VIREO_IS_LOCAL_DOMAIN (self))
+    {
+      _vireo_domain_supports (self, FALSE, g_steal_pointer (&task));
+      return;
+    }
   list = g_new0 (List, 1);
   list->paths = _vireo_domain_get_paths (self);
   list->config = vireo_domain_config_copy (vireo_domain_get_config (self));

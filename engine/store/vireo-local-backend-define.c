@@ -15,7 +15,7 @@
 
 #include "vireo-domain-lock.h"
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
@@ -228,10 +228,10 @@ _vireo_local_backend_apply_definition (VireoLocalBackend       *self,
   VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (self), config->name);
 
   if (domain != NULL)
-    _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+    _vireo_local_domain_set_config (VIREO_LOCAL_DOMAIN (domain), vireo_domain_config_copy (config));
   else
     {
-      g_autoptr(VireoDomain) created = _vireo_domain_new (VIREO_BACKEND (self), self->paths, vireo_domain_config_copy (config));
+      g_autoptr(VireoDomain) created = _vireo_local_domain_new (VIREO_BACKEND (self), self->paths, vireo_domain_config_copy (config));
       g_list_store_insert_sorted (self->domains, created, _vireo_backend_compare_domains, NULL);
       domain = created;
     }

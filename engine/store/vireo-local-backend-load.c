@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
@@ -398,7 +398,7 @@ apply_load (VireoLocalBackend *self,
         {
           /* take the parsed config: a copy would format and parse it again */
           result->configs->pdata[j] = NULL;
-          g_ptr_array_add (added, _vireo_domain_new (VIREO_BACKEND (self), self->paths, config));
+          g_ptr_array_add (added, _vireo_local_domain_new (VIREO_BACKEND (self), self->paths, config));
         }
       else
         {
@@ -406,7 +406,7 @@ apply_load (VireoLocalBackend *self,
           g_autofree char *new_xml = vireo_domain_config_format (config);
 
           if (!g_str_equal (old_xml, new_xml))
-            _vireo_domain_set_config (domain, vireo_domain_config_copy (config));
+            _vireo_local_domain_set_config (VIREO_LOCAL_DOMAIN (domain), vireo_domain_config_copy (config));
         }
     }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "vireo-domain-policy.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-local-backend-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"

@@ -10,7 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "fuzz-common.h"
-#include "vireo-domain-private.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-domain.h"
 #include "vireo-local-backend.h"
 #include "vireo-json.h"
