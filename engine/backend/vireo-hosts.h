@@ -84,4 +84,7 @@ gboolean      vireo_hosts_rename         (VireoHosts        *self,
                                           GError           **error);
 void          vireo_hosts_connect_all    (VireoHosts        *self);
 
+typedef struct _VireoLocalBackend VireoLocalBackend;
+VireoHosts   *vireo_hosts_new_default    (VireoLocalBackend *local);
+
 G_END_DECLS

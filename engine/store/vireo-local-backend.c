@@ -76,7 +76,7 @@ VireoLocalBackend *
 vireo_local_backend_new (const char *root)
 {
   VireoLocalBackend *self = g_object_new (VIREO_TYPE_LOCAL_BACKEND,
-                                          "uri", "vireo:///session",
+                                          "uri", VIREO_LOCAL_URI,
                                           "title", _("This computer"),
                                           NULL);
 

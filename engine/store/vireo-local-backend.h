@@ -16,6 +16,9 @@
 
 G_BEGIN_DECLS
 
+/* where this computer's VMs are, as a host's URI */
+#define VIREO_LOCAL_URI "vireo:///session"
+
 #define VIREO_TYPE_LOCAL_BACKEND (vireo_local_backend_get_type ())
 
 G_DECLARE_FINAL_TYPE (VireoLocalBackend, vireo_local_backend, VIREO, LOCAL_BACKEND, VireoBackend)

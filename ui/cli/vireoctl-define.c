@@ -23,8 +23,22 @@ ctl_verb_define (Ctl   *ctl,
   if (!g_file_get_contents (argv[1], &xml, &len, &error))
     return ctl_fail (error);
   config = vireo_domain_config_parse (xml, len, argv[1], &error);
-  if (config == NULL || !vireo_local_backend_define_domain (ctl->engine, config, &error))
+  if (config == NULL)
     return ctl_fail (error);
+  if (ctl->engine != NULL)
+    {
+      if (!vireo_local_backend_define_domain (ctl->engine, config, &error))
+        return ctl_fail (error);
+    }
+  else
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(VireoDomain) domain = NULL;
+
+      vireo_backend_define_domain_async (ctl->backend, config, NULL, ctl_done, &result);
+      if ((domain = vireo_backend_define_domain_finish (ctl->backend, ctl_wait (&result), &error)) == NULL)
+        return ctl_fail (error);
+    }
   printf (_("Defined VM '%s'\n"), config->name);
   return CTL_OK;
 }
@@ -114,6 +128,23 @@ ctl_verb_create (Ctl   *ctl,
   return CTL_OK;
 }
 
+/* On a libvirt host: its own storage volumes go, the rest stays */
+static int
+undefine_on_host (Ctl         *ctl,
+                  VireoDomain *domain,
+                  gboolean     remove_storage)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *name = g_strdup (vireo_domain_get_name (domain));
+  GError *error = NULL;
+
+  vireo_backend_undefine_domain_async (ctl->backend, domain, remove_storage, NULL, ctl_done, &result);
+  if (!vireo_backend_undefine_domain_finish (ctl->backend, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  printf (_("Deleted VM '%s'\n"), name);
+  return CTL_OK;
+}
+
 int
 ctl_verb_undefine (Ctl   *ctl,
                    int    argc,
@@ -133,6 +164,8 @@ ctl_verb_undefine (Ctl   *ctl,
     return CTL_USAGE;
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
+  if (ctl->engine == NULL)
+    return undefine_on_host (ctl, domain, remove_storage);
   /* the engine's rule, asked first so the answer can say what stays */
   for (guint i = 0; remove_storage && i < vireo_domain_get_config (domain)->disks->len; i++)
     {

@@ -46,30 +46,17 @@ domain_to_json (VireoDomain *domain)
   return json_builder_get_root (b);
 }
 
-int
-ctl_verb_list (Ctl   *ctl,
-               int    argc,
-               char **argv)
+/* One host's VMs; @host names the host in a HOST column, or is NULL */
+static void
+list_host (Ctl          *ctl,
+           VireoBackend *backend,
+           const char   *host,
+           gboolean      all,
+           JsonArray    *array)
 {
-  gboolean all = FALSE;
-  GOptionEntry entries[] = {
-    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("List shut-off VMs too"), NULL },
-    { NULL }
-  };
-  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (ctl->engine));
-  GPtrArray *skipped = vireo_local_backend_get_load_errors (ctl->engine);
-  g_autoptr(JsonArray) array = json_array_new ();
-  guint n = g_list_model_get_n_items (domains);
+  GListModel *domains = vireo_backend_get_domains (backend);
 
-  if (!ctl_parse ("list", "", entries, &argc, &argv, 0))
-    return CTL_USAGE;
-
-  for (guint i = 0; i < skipped->len; i++)
-    fprintf (stderr, "vireoctl: %s\n", ((VireoLoadError *) g_ptr_array_index (skipped, i))->error->message);
-
-  if (!ctl->json)
-    printf (" %-24s %-14s %5s %10s  %s\n", "Name", "State", "vCPUs", "Memory", "Title");
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < g_list_model_get_n_items (domains); i++)
     {
       g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
       const VireoDomainConfig *config = vireo_domain_get_config (domain);
@@ -79,14 +66,89 @@ ctl_verb_list (Ctl   *ctl,
         continue;
       if (ctl->json)
         {
-          json_array_add_element (array, domain_to_json (domain));
+          JsonNode *node = domain_to_json (domain);
+
+          if (host != NULL)
+            {
+              json_object_set_string_member (json_node_get_object (node), "host", host);
+              json_object_set_string_member (json_node_get_object (node), "host-uri", vireo_backend_get_uri (backend));
+            }
+          json_array_add_element (array, node);
           continue;
         }
       memory = format_bytes (config->memory_kib * 1024);
+      if (host != NULL)
+        printf (" %-20s", host);
       printf (" %-24s %-14s %5u %10s  %s\n", config->name,
               vireo_domain_state_to_string (vireo_domain_get_state (domain)),
               config->vcpus, memory, config->title ? config->title : "");
     }
+}
+
+/* Every saved host that connects by itself, beside this computer; a host
+ * that does not answer is one line on stderr, and the others are listed */
+static gboolean
+list_all_hosts (Ctl       *ctl,
+                gboolean   all,
+                JsonArray *array)
+{
+  g_autoptr(VireoHosts) hosts = NULL;
+  GListModel *backends;
+  GError *error = NULL;
+
+  if ((hosts = ctl_load_hosts (ctl, &error)) == NULL)
+    {
+      ctl_fail (error);
+      return FALSE;
+    }
+  ctl_connect_hosts (hosts);
+  backends = vireo_hosts_get_backends (hosts);
+  for (guint i = 0; i < g_list_model_get_n_items (backends); i++)
+    {
+      g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
+      const GError *failed = vireo_backend_get_error (backend);
+
+      if (failed != NULL)
+        fprintf (stderr, "vireoctl: %s\n", failed->message);
+      list_host (ctl, backend, vireo_backend_get_title (backend), all, array);
+    }
+  return TRUE;
+}
+
+int
+ctl_verb_list (Ctl   *ctl,
+               int    argc,
+               char **argv)
+{
+  gboolean all = FALSE;
+  gboolean all_hosts = FALSE;
+  GOptionEntry entries[] = {
+    { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("List shut-off VMs too"), NULL },
+    { "all-hosts", 0, 0, G_OPTION_ARG_NONE, &all_hosts, N_("Also list the VMs of the saved hosts, with a HOST column"), NULL },
+    { NULL }
+  };
+  GPtrArray *skipped = ctl->engine != NULL ? vireo_local_backend_get_load_errors (ctl->engine) : NULL;
+  g_autoptr(JsonArray) array = json_array_new ();
+
+  if (!ctl_parse ("list", "", entries, &argc, &argv, 0))
+    return CTL_USAGE;
+  if (all_hosts && ctl->engine == NULL)
+    return ctl_usage (_("list --all-hosts lists the saved hosts: leave out --connect"));
+
+  for (guint i = 0; skipped != NULL && i < skipped->len; i++)
+    fprintf (stderr, "vireoctl: %s\n", ((VireoLoadError *) g_ptr_array_index (skipped, i))->error->message);
+
+  if (!ctl->json && all_hosts)
+    printf (" %-20s", "Host");
+  if (!ctl->json)
+    printf (" %-24s %-14s %5s %10s  %s\n", "Name", "State", "vCPUs", "Memory", "Title");
+  if (all_hosts)
+    {
+      if (!list_all_hosts (ctl, all, array))
+        return CTL_FAILED;
+    }
+  else
+    list_host (ctl, ctl->backend, NULL, all, array);
   if (ctl->json)
     {
       g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (), array);

@@ -74,8 +74,8 @@ use_user_network (Ctl          *ctl,
   if (!vireo_domain_config_uses_networks (config))
     return TRUE;
   vireo_domain_config_use_user_networking (config);
-  vireo_backend_define_domain_async (VIREO_BACKEND (ctl->engine), config, NULL, ctl_done, &result);
-  defined = vireo_backend_define_domain_finish (VIREO_BACKEND (ctl->engine), ctl_wait (&result), error);
+  vireo_backend_define_domain_async (ctl->backend, config, NULL, ctl_done, &result);
+  defined = vireo_backend_define_domain_finish (ctl->backend, ctl_wait (&result), error);
   return defined != NULL;
 }
 

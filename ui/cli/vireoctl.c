@@ -21,24 +21,25 @@ typedef struct {
   CtlVerbFunc func;
   const char *args;
   const char *summary;
+  gboolean any_host;            /* works with --connect on a libvirt host */
 } Verb;
 
 static const Verb verbs[] = {
-  { "define", ctl_verb_define, "FILE", N_("define a VM from domain XML") },
+  { "define", ctl_verb_define, "FILE", N_("define a VM from domain XML"), TRUE },
   { "create", ctl_verb_create, "NAME [OPTIONS]", N_("create a VM (see 'vireoctl create --help')") },
   { "demo", ctl_verb_demo, "", N_("create the demo VM (a tiny Linux that boots in seconds)") },
-  { "list", ctl_verb_list, "[--all]", N_("list VMs (running ones, or all)") },
-  { "state", ctl_verb_state, "NAME [--reason]", N_("print a VM's state") },
-  { "start", ctl_verb_start, "NAME [--user-network]", N_("boot a VM") },
-  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S]", N_("ACPI shutdown, forced off after S seconds") },
-  { "destroy", ctl_verb_destroy, "NAME", N_("force a VM off") },
-  { "reboot", ctl_verb_action, "NAME", N_("reboot through ACPI") },
-  { "reset", ctl_verb_action, "NAME", N_("press the reset button") },
-  { "pause", ctl_verb_action, "NAME", N_("pause a VM") },
-  { "resume", ctl_verb_action, "NAME", N_("resume a paused VM") },
-  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", N_("delete a VM") },
+  { "list", ctl_verb_list, "[--all]", N_("list VMs (running ones, or all)"), TRUE },
+  { "state", ctl_verb_state, "NAME [--reason]", N_("print a VM's state"), TRUE },
+  { "start", ctl_verb_start, "NAME [--user-network]", N_("boot a VM"), TRUE },
+  { "shutdown", ctl_verb_shutdown, "NAME [--timeout S]", N_("ACPI shutdown, forced off after S seconds"), TRUE },
+  { "destroy", ctl_verb_destroy, "NAME", N_("force a VM off"), TRUE },
+  { "reboot", ctl_verb_action, "NAME", N_("reboot through ACPI"), TRUE },
+  { "reset", ctl_verb_action, "NAME", N_("press the reset button"), TRUE },
+  { "pause", ctl_verb_action, "NAME", N_("pause a VM"), TRUE },
+  { "resume", ctl_verb_action, "NAME", N_("resume a paused VM"), TRUE },
+  { "undefine", ctl_verb_undefine, "NAME [--remove-storage]", N_("delete a VM"), TRUE },
   { "dominfo", ctl_verb_dominfo, "NAME", N_("what a VM is: CPUs, memory, state, port forwards") },
-  { "dumpxml", ctl_verb_dumpxml, "NAME", N_("print a VM's domain XML") },
+  { "dumpxml", ctl_verb_dumpxml, "NAME", N_("print a VM's domain XML"), TRUE },
   { "domifaddr", ctl_verb_domifaddr, "NAME", N_("the running guest's IP addresses (from its guest agent and DHCP leases)") },
   { "console", ctl_verb_console, "NAME [--idle S]", N_("attach to the serial console (Ctrl+] leaves)") },
   { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", N_("insert or eject a CD-ROM image") },
@@ -51,7 +52,7 @@ static const Verb verbs[] = {
   { "port-forward-list", ctl_verb_port_forward_list, "VM", N_("a VM's host port forwards") },
   { "vol-info", ctl_verb_vol_info, "PATH [--json]", N_("a disk image's format, sizes, backing chain and snapshots") },
   { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen") },
-  { "stats", ctl_verb_stats, "NAME", N_("CPU, memory, disk I/O and uptime") },
+  { "stats", ctl_verb_stats, "NAME", N_("CPU, memory, disk I/O and uptime"), TRUE },
   { "snapshot-create", ctl_verb_snapshot_create, "VM [SNAP] [--description TEXT]", N_("take a snapshot (with RAM if the VM runs)") },
   { "snapshot-list", ctl_verb_snapshot_list, "VM [--tree]", N_("list a VM's snapshots (* marks the current one)") },
   { "snapshot-info", ctl_verb_snapshot_info, "VM SNAP", N_("what a snapshot is") },
@@ -60,6 +61,9 @@ static const Verb verbs[] = {
   { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP [--force]", N_("go back to a snapshot") },
   { "snapshot-delete", ctl_verb_snapshot_delete, "VM SNAP", N_("delete a snapshot (its children move up)") },
   { "snapshot-edit", ctl_verb_snapshot_edit, "VM SNAP --description TEXT", N_("change a snapshot's description") },
+  { "host-add", ctl_verb_host_add, "URI [--title T] [--no-autoconnect]", N_("save a libvirt host (qemu:///system, qemu+ssh://USER@HOST/system)") },
+  { "host-list", ctl_verb_host_list, "[--no-connect]", N_("the saved hosts, and whether they answer") },
+  { "host-remove", ctl_verb_host_remove, "URI", N_("forget a saved host") },
   { "net-define", ctl_verb_net_define, "FILE", N_("define a virtual network from libvirt network XML") },
   { "net-create", ctl_verb_net_create, "NAME [--subnet CIDR] [--isolated]", N_("define a NAT (or isolated) network on a free subnet") },
   { "net-list", ctl_verb_net_list, "[--all]", N_("list virtual networks (running ones, or all)") },
@@ -84,11 +88,12 @@ print_usage (FILE *out)
       args_width = MAX (args_width, (int) strlen (verbs[i].args));
     }
   /* Translators: VERB and ARGS are placeholders the user replaces */
-  fprintf (out, "%s\n\n%s\n", _("Usage: vireoctl [--root DIR] [--json] VERB [ARGS…]"), _("Verbs:"));
+  fprintf (out, "%s\n\n%s\n", _("Usage: vireoctl [--root DIR] [--connect URI] [--json] VERB [ARGS…]"), _("Verbs:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats)."));
 }
 
 void
@@ -140,18 +145,22 @@ ctl_lookup (Ctl         *ctl,
             const char  *name,
             GError     **error)
 {
-  VireoDomain *domain = vireo_backend_lookup_domain (VIREO_BACKEND (ctl->engine), name);
+  VireoDomain *domain = vireo_backend_lookup_domain (ctl->backend, name);
   const VireoLoadError *skipped;
 
   if (domain != NULL)
     return domain;
   /* its file is there but did not load: say why */
-  if ((skipped = vireo_local_backend_lookup_load_error (ctl->engine, name)) != NULL)
+  if (ctl->engine != NULL && (skipped = vireo_local_backend_lookup_load_error (ctl->engine, name)) != NULL)
     {
       g_propagate_error (error, g_error_copy (skipped->error));
       return NULL;
     }
-  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s' does not exist"), name);
+  if (ctl->engine == NULL)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s' does not exist on host '%s'"),
+                 name, vireo_backend_get_title (ctl->backend));
+  else
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s' does not exist"), name);
   return NULL;
 }
 
@@ -236,12 +245,43 @@ ctl_print_json (JsonNode *node)
   printf ("%s\n", text);
 }
 
+/* This computer's VMs, or with --connect a libvirt host's, connected */
+static int
+open_host (Ctl        *ctl,
+           const Verb *verb,
+           const char *root,
+           const char *uri)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GError *error = NULL;
+
+  if (uri == NULL || g_str_equal (uri, VIREO_LOCAL_URI))
+    {
+      ctl->engine = vireo_local_backend_new (root);
+      ctl->backend = g_object_ref (VIREO_BACKEND (ctl->engine));
+      if (!vireo_local_backend_load (ctl->engine, &error))
+        return ctl_fail (error);
+      return CTL_OK;
+    }
+  if (!verb->any_host)
+    /* Translators: "snapshot-create works only on this computer's VMs, not on qemu:///system" */
+    return ctl_usage (_("%s works only on this computer's VMs, not on %s"), verb->name, uri);
+  if (!vireo_hosts_check_uri (uri, &error))
+    return ctl_fail (error);
+  ctl->backend = vireo_libvirt_backend_new (uri);
+  vireo_backend_connect_async (ctl->backend, NULL, ctl_done, &result);
+  if (!vireo_backend_connect_finish (ctl->backend, ctl_wait (&result), &error))
+    return ctl_fail (error);
+  return CTL_OK;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *root = NULL;
+  g_autofree char *uri = NULL;
   Ctl ctl = { 0 };
   int first = 1;
   int ret;
@@ -270,6 +310,10 @@ main (int   argc,
         }
       else if (g_str_equal (arg, "--json"))
         ctl.json = TRUE;
+      else if ((g_str_equal (arg, "--connect") || g_str_equal (arg, "-c")) && first + 1 < argc)
+        uri = g_strdup (argv[++first]);
+      else if (g_str_has_prefix (arg, "--connect="))
+        uri = g_strdup (arg + strlen ("--connect="));
       else if (g_str_equal (arg, "--root") && first + 1 < argc)
         root = g_strdup (argv[++first]);
       else if (g_str_has_prefix (arg, "--root="))
@@ -297,11 +341,11 @@ main (int   argc,
             argc--;
             j--;
           }
-      ctl.engine = vireo_local_backend_new (root);
-      if (!vireo_local_backend_load (ctl.engine, &error))
-        return ctl_fail (g_steal_pointer (&error));
+      if ((ret = open_host (&ctl, &verbs[i], root, uri)) != CTL_OK)
+        return ret;
       ret = verbs[i].func (&ctl, argc - first, argv + first);
       g_clear_object (&ctl.engine);
+      g_clear_object (&ctl.backend);
       return ret;
     }
   return ctl_usage (_("unknown verb '%s'"), argv[first]);

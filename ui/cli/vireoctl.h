@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 #define CTL_USAGE 2
 
 typedef struct {
-  VireoLocalBackend *engine;
+  VireoBackend *backend;        /* the host the verb works on */
+  VireoLocalBackend *engine;    /* this computer's, or NULL with --connect */
   gboolean json;
 } Ctl;
 
@@ -76,6 +77,11 @@ int ctl_verb_net_undefine  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_leases    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_net_add_host  (Ctl *ctl, int argc, char **argv);
 int ctl_verb_dominfo    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_host_add     (Ctl *ctl, int argc, char **argv);
+int ctl_verb_host_list    (Ctl *ctl, int argc, char **argv);
+int ctl_verb_host_remove  (Ctl *ctl, int argc, char **argv);
+VireoHosts   *ctl_load_hosts (Ctl *ctl, GError **error);
+void          ctl_connect_hosts (VireoHosts *hosts);
 int ctl_verb_port_forward_add    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_port_forward_remove (Ctl *ctl, int argc, char **argv);
 int ctl_verb_port_forward_list   (Ctl *ctl, int argc, char **argv);

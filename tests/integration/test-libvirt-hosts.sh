@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# vireoctl on libvirt hosts, through libvirt's test driver (no daemon):
+# --connect on the verbs every host has, the saved hosts beside this
+# computer in list --all-hosts, and one-line errors for a bad URI, an
+# unreachable host and a verb only this computer has.  Each vireoctl is a
+# process of its own, so test:///FILE starts from FILE every time.
+. "$(dirname "$0")/lib.sh"
+
+NODE=$ROOT/node.xml
+HOST="test://$NODE"
+cat > "$NODE" <<'XML'
+<node>
+  <domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+    <name>web</name><uuid>00000000-0000-4000-8000-000000000001</uuid>
+    <memory unit='MiB'>512</memory><vcpu>2</vcpu>
+    <os><type arch='x86_64' machine='pc'>hvm</type></os>
+    <test:runstate>1</test:runstate>
+  </domain>
+  <domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+    <name>db</name><uuid>00000000-0000-4000-8000-000000000002</uuid>
+    <memory unit='MiB'>1024</memory><vcpu>1</vcpu>
+    <os><type arch='x86_64' machine='pc'>hvm</type></os>
+    <test:runstate>5</test:runstate>
+  </domain>
+</node>
+XML
+
+step --connect lists a libvirt host, running VMs or all
+ctl --connect "$HOST" list | grepq '^ web  *running  *2 *512.0.MiB' || fail "web is not listed as running"
+ctl --connect "$HOST" list | grepq ' db ' && fail "a shut-off VM is listed without --all"
+ctl -c "$HOST" list --all | grepq '^ db  *shutoff  *1  *1.0.GiB' || fail "db is not listed with --all"
+ctl -c "$HOST" --json list --all | python3 -c '
+import json, sys
+rows = {r["name"]: r for r in json.load(sys.stdin)}
+assert rows["db"]["uuid"] == "00000000-0000-4000-8000-000000000002", rows
+assert rows["web"]["memory-mib"] == 512, rows
+' || fail "the JSON list of the host is wrong"
+
+step the lifecycle verbs act on the host and say so
+[ "$(ctl -c "$HOST" state web)" = running ] || fail "state of web"
+ctl -c "$HOST" pause web | grepq "paused" || fail "pause did not say paused"
+ctl -c "$HOST" start db >/dev/null || fail "start db failed"
+ctl -c "$HOST" shutdown web --timeout 5 >/dev/null || fail "shutdown web failed"
+ctl -c "$HOST" destroy web >/dev/null || fail "destroy web failed"
+ctl -c "$HOST" dumpxml db | grepq "<name>db</name>" || fail "dumpxml db"
+
+step define and undefine through the host
+cat > "$ROOT/new.xml" <<'XML'
+<domain type='qemu'><name>fresh</name><memory unit='MiB'>128</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>
+XML
+ctl -c "$HOST" define "$ROOT/new.xml" | grepq "Defined VM 'fresh'" || fail "define on the host"
+ctl -c "$HOST" undefine db | grepq "Deleted VM 'db'" || fail "undefine on the host"
+
+step errors are one line naming the host or the VM
+expect_error 1 "VM 'nosuch' does not exist on host '$HOST'" -- ctl -c "$HOST" state nosuch
+expect_error 1 "is already" -- ctl -c "$HOST" start web
+expect_error 2 "snapshot-list works only on this computer's VMs" -- ctl -c "$HOST" snapshot-list web
+expect_error 1 "not a host URI Vireo can use" -- ctl -c "qemu+ssh://-oProxyCommand=x/system" list
+expect_error 1 "Host 'test://$ROOT/missing.xml'" -- ctl -c "test://$ROOT/missing.xml" list
+
+step saved hosts, and every VM of every host in one list
+create_guest here
+ctl host-add "$HOST" --title "Lab" | grepq "Saved host" || fail "host-add"
+ctl host-add "test://$ROOT/missing.xml" --title "Gone" >/dev/null
+expect_error 1 "already" -- ctl host-add "$HOST"
+ctl host-list | grepq "^ $HOST  *Lab  *connected" || fail "the saved host is not connected in host-list"
+ctl host-list | grepq "^ test://$ROOT/missing.xml  *Gone  *disconnected  *Host " || fail "the missing host does not say why"
+out=$(ctl list --all --all-hosts 2>"$ROOT/err")
+echo "$out" | grepq '^ Host  *Name' || fail "no HOST column: $out"
+echo "$out" | grepq '^ This computer  *here  *shutoff' || fail "this computer's VM is missing: $out"
+echo "$out" | grepq '^ Lab  *web  *running' || fail "the host's VM is missing: $out"
+[ "$(grep -c . "$ROOT/err")" -eq 1 ] && grepq "missing.xml" "$ROOT/err" || fail "the unreachable host is not one line on stderr: $(cat "$ROOT/err")"
+ctl --json list --all --all-hosts 2>/dev/null | python3 -c '
+import json, sys
+rows = {(r["host-uri"], r["name"]): r for r in json.load(sys.stdin)}
+assert ("vireo:///session", "here") in rows, rows
+assert rows[("'"$HOST"'", "db")]["host"] == "Lab", rows
+' || fail "the JSON of list --all-hosts is wrong"
+ctl host-remove "$HOST" >/dev/null
+ctl list --all --all-hosts 2>/dev/null | grepq ' Lab ' && fail "a removed host is still listed"
+echo PASS
