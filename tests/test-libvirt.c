@@ -207,6 +207,7 @@ static void
 test_summary_of_foreign_definition (void **state)
 {
   Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
   VireoDomain *domain;
 
   connect_to (f, "test:///default");
@@ -216,6 +217,18 @@ test_summary_of_foreign_definition (void **state)
   assert_int_equal (vireo_domain_get_config (domain)->current_memory_kib, 2 * 1024 * 1024);
   assert_int_equal (vireo_domain_get_config (domain)->vcpus, 2);
   assert_string_equal (vireo_domain_get_uuid (domain), "6695eb01-f6a4-8304-79aa-97f2502e193f");
+  assert_non_null (strstr (vireo_domain_get_config_problem (domain), "type='test'"));
+  /* so it runs, but its definition is not Vireo's to change */
+  assert_true (vireo_domain_can (domain, VIREO_DOMAIN_OP_PAUSE));
+  assert_false (vireo_domain_can (domain, VIREO_DOMAIN_OP_EDIT));
+  assert_false (vireo_domain_check (domain, VIREO_DOMAIN_OP_CHANGE_MEDIA, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  assert_non_null (strstr (error->message, "VM 'test'"));
+  g_clear_error (&error);
+  /* and what the host cannot do (yet) says so, for every front end */
+  assert_false (vireo_domain_check (domain, VIREO_DOMAIN_OP_SNAPSHOT, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  assert_non_null (strstr (error->message, "host 'test:///default'"));
   assert_true (VIREO_IS_DOMAIN (domain) && !g_str_equal (G_OBJECT_TYPE_NAME (domain), "VireoLocalDomain"));
 }
 
@@ -437,7 +450,7 @@ test_lost_and_back (void **state)
   assert_int_equal (vireo_backend_get_state (f->backend), VIREO_BACKEND_STATE_LOST);
   assert_non_null (strstr (vireo_backend_get_error (f->backend)->message, "the test cut it"));
   assert_non_null (strstr (vireo_backend_get_error (f->backend)->message, uri));
-  assert_true (vireo_libvirt_backend_get_retry_time (VIREO_LIBVIRT_BACKEND (f->backend)) > g_get_real_time ());
+  assert_true (vireo_backend_get_retry_time (f->backend) > g_get_real_time ());
   assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (f->backend)), 3);
   /* operations say the host is not connected, in one line */
   vireo_domain_start_async (kept, NULL, on_done, &result);
@@ -460,6 +473,7 @@ test_lost_and_back (void **state)
   assert_true (vireo_test_wait_until (is_connected, f->backend, 10));
   assert_ptr_equal (kept, row (f, "vm000"));
   assert_int_equal (vireo_domain_get_state (kept), VIREO_DOMAIN_STATE_RUNNING);
+  assert_int_equal (vireo_backend_get_retry_time (f->backend), 0);
   assert_null (vireo_backend_lookup_domain (f->backend, "vm002"));
   assert_non_null (vireo_backend_lookup_domain (f->backend, "vm100"));
   assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (f->backend)), 3);

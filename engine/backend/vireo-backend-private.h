@@ -15,6 +15,8 @@ int         _vireo_backend_compare_domains (gconstpointer    a,
 void        _vireo_backend_set_state     (VireoBackend      *self,
                                           VireoBackendState  state,
                                           const GError      *error);
+void        _vireo_backend_set_retry_time (VireoBackend   *self,
+                                           gint64          retry_at);
 void        _vireo_backend_set_caps      (VireoBackend      *self,
                                           VireoBackendCaps   caps);
 gboolean    _vireo_backend_check_define (VireoBackend            *self,

@@ -22,6 +22,7 @@ typedef struct
   VireoBackendCaps caps;
   GListStore *domains;      /* VireoDomain, in name order */
   GRand *rand;              /* for new MACs; NULL: GLib's global source */
+  gint64 retry_at;          /* when a lost host is tried again (real time), or 0 */
 } VireoBackendPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (VireoBackend, vireo_backend, G_TYPE_OBJECT)
@@ -235,6 +236,30 @@ _vireo_backend_set_state (VireoBackend      *self,
     return;
   priv->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/**
+ * vireo_backend_get_retry_time:
+ * Returns: when a lost host is tried again, in g_get_real_time()'s
+ *   microseconds ("lost, reconnecting in 8 s"), or 0 when no retry waits
+ */
+gint64
+vireo_backend_get_retry_time (VireoBackend *self)
+{
+  VireoBackendPrivate *priv = vireo_backend_get_instance_private (self);
+
+  g_return_val_if_fail (VIREO_IS_BACKEND (self), 0);
+  return priv->retry_at;
+}
+
+/* Set before the state it goes with, which notifies */
+void
+_vireo_backend_set_retry_time (VireoBackend *self,
+                               gint64        retry_at)
+{
+  VireoBackendPrivate *priv = vireo_backend_get_instance_private (self);
+
+  priv->retry_at = retry_at;
 }
 
 void

@@ -93,6 +93,7 @@ void               vireo_backend_set_title      (VireoBackend  *self,
 VireoBackendState  vireo_backend_get_state      (VireoBackend  *self);
 const GError      *vireo_backend_get_error      (VireoBackend  *self);
 VireoBackendCaps   vireo_backend_get_caps       (VireoBackend  *self);
+gint64             vireo_backend_get_retry_time (VireoBackend  *self);
 gboolean           vireo_backend_can            (VireoBackend  *self,
                                                  VireoBackendCaps caps);
 

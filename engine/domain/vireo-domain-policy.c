@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "vireo-backend.h"
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
 #include "vireo-error.h"
@@ -35,7 +36,62 @@ static const guint allowed[] = {
   /* its disks must hold still while they are copied */
   [VIREO_DOMAIN_OP_CLONE] = OFF,
   [VIREO_DOMAIN_OP_CONVERT_DISK] = OFF,
+  /* a running VM takes an edit at its next start (pending changes) */
+  [VIREO_DOMAIN_OP_EDIT] = OFF | ACTIVE,
+  [VIREO_DOMAIN_OP_CHANGE_MEDIA] = OFF | ACTIVE,
+  [VIREO_DOMAIN_OP_PORT_FORWARD] = OFF | ACTIVE,
 };
+
+/* What the VM's host must be able to do for each operation (the others
+ * every host does) */
+static const VireoBackendCaps needs[] = {
+  [VIREO_DOMAIN_OP_DISPLAY] = VIREO_BACKEND_CAN_DISPLAY,
+  [VIREO_DOMAIN_OP_CONSOLE] = VIREO_BACKEND_CAN_CONSOLE,
+  [VIREO_DOMAIN_OP_SCREENSHOT] = VIREO_BACKEND_CAN_DISPLAY,
+  [VIREO_DOMAIN_OP_SNAPSHOT] = VIREO_BACKEND_CAN_SNAPSHOTS,
+  [VIREO_DOMAIN_OP_REVERT] = VIREO_BACKEND_CAN_SNAPSHOTS,
+  [VIREO_DOMAIN_OP_CLONE] = VIREO_BACKEND_CAN_CLONE,
+  [VIREO_DOMAIN_OP_CONVERT_DISK] = VIREO_BACKEND_CAN_CLONE,
+  [VIREO_DOMAIN_OP_CHANGE_MEDIA] = VIREO_BACKEND_CAN_HOTPLUG,
+  [VIREO_DOMAIN_OP_PORT_FORWARD] = VIREO_BACKEND_CAN_PORT_FORWARDS,
+};
+
+/* The operations that rewrite the definition: only one Vireo holds whole */
+static gboolean
+edits_definition (VireoDomainOp op)
+{
+  return op == VIREO_DOMAIN_OP_EDIT || op == VIREO_DOMAIN_OP_CHANGE_MEDIA ||
+         op == VIREO_DOMAIN_OP_PORT_FORWARD || op == VIREO_DOMAIN_OP_CONVERT_DISK ||
+         op == VIREO_DOMAIN_OP_SNAPSHOT || op == VIREO_DOMAIN_OP_CLONE;
+}
+
+/* Whether @self's host and definition allow @op, whatever its state;
+ * the reason in @error when not */
+static gboolean
+host_allows (VireoDomain    *self,
+             VireoDomainOp   op,
+             GError        **error)
+{
+  VireoBackend *backend = vireo_domain_get_backend (self);
+  VireoBackendCaps caps = op < G_N_ELEMENTS (needs) ? needs[op] : 0;
+  const char *problem = vireo_domain_get_config_problem (self);
+
+  if (backend != NULL && caps != 0 && !vireo_backend_can (backend, caps))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
+                   _("VM '%s': Vireo cannot do this on host '%s' yet"),
+                   vireo_domain_get_name (self), vireo_backend_get_title (backend));
+      return FALSE;
+    }
+  if (problem != NULL && edits_definition (op))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
+                   _("VM '%s': Vireo shows its definition but cannot change it (%s)"),
+                   vireo_domain_get_name (self), problem);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 /**
  * vireo_domain_state_allows:
@@ -53,9 +109,11 @@ vireo_domain_state_allows (VireoDomainState state,
 
 /**
  * vireo_domain_can:
- * Returns: whether @self's current state allows @op.  Front ends make
- *   their buttons, menu items and keys follow it, and follow the
- *   #VireoDomain:state notifications to ask again.
+ * Returns: whether @self may be asked for @op now: its host can do it,
+ *   Vireo holds its definition when @op changes it, and its current state
+ *   allows it.  Front ends make their buttons, menu items and keys follow
+ *   it, follow the #VireoDomain:state notifications to ask again, and
+ *   show vireo_domain_check()'s reason as a tooltip.
  */
 gboolean
 vireo_domain_can (VireoDomain   *self,
@@ -63,7 +121,7 @@ vireo_domain_can (VireoDomain   *self,
 {
   g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
 
-  return vireo_domain_state_allows (vireo_domain_get_state (self), op);
+  return host_allows (self, op, NULL) && vireo_domain_state_allows (vireo_domain_get_state (self), op);
 }
 
 /* Why a VM that is on cannot do what needs it off: one sentence per case,
@@ -124,6 +182,8 @@ vireo_domain_check (VireoDomain    *self,
 
   g_return_val_if_fail (VIREO_IS_DOMAIN (self), FALSE);
 
+  if (!host_allows (self, op, error))
+    return FALSE;
   state = vireo_domain_get_state (self);
   if (vireo_domain_state_allows (state, op))
     return TRUE;

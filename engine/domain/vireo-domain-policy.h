@@ -34,6 +34,9 @@ typedef enum {
   VIREO_DOMAIN_OP_REVERT,        /* revert to one, or delete one */
   VIREO_DOMAIN_OP_CLONE,
   VIREO_DOMAIN_OP_CONVERT_DISK,  /* convert a raw disk to qcow2 */
+  VIREO_DOMAIN_OP_EDIT,          /* change its definition (details, media, disks) */
+  VIREO_DOMAIN_OP_CHANGE_MEDIA,  /* insert or eject a CD-ROM, also live */
+  VIREO_DOMAIN_OP_PORT_FORWARD,  /* add or remove a host port forward */
 } VireoDomainOp;
 
 /**

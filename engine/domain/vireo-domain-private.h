@@ -41,6 +41,7 @@ struct _VireoDomain
   /* what the stats monitor gathered while someone watched (or NULL) */
   VireoLoadRecord *load;
   char *name_key;                /* the name's collation key, made once */
+  char *config_problem;          /* why Vireo's model holds only a summary, or NULL */
 };
 
 VireoLoadRecord *_vireo_load_record_new  (void);
@@ -48,6 +49,8 @@ void             _vireo_load_record_free (VireoLoadRecord *record);
 VireoLoadRecord *_vireo_domain_get_load_record (VireoDomain *self);
 void             _vireo_domain_emit_stats_updated (VireoDomain *self);
 const char      *_vireo_domain_get_name_key (VireoDomain *self);
+void             _vireo_domain_set_config_problem (VireoDomain *self,
+                                                   const char  *problem);
 
 /* What a subclass tells the base; each notifies what changed */
 gboolean     _vireo_domain_supports       (VireoDomain       *self,

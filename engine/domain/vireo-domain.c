@@ -252,6 +252,7 @@ vireo_domain_finalize (GObject *object)
   g_clear_pointer (&self->guest_os, g_free);
   g_clear_pointer (&self->load, _vireo_load_record_free);
   g_free (self->name_key);
+  g_free (self->config_problem);
   g_free (self->state_reason);
 
   G_OBJECT_CLASS (vireo_domain_parent_class)->finalize (object);
@@ -424,6 +425,32 @@ vireo_domain_has_pending_changes (VireoDomain *self)
 }
 
 /* The collation key lists sort names by ("vm2" before "vm10"), made once. */
+/**
+ * vireo_domain_get_config_problem:
+ *
+ * Why the VM's definition is more than Vireo's model holds (a libvirt
+ * host's VM of another hypervisor, or with devices Vireo does not make):
+ * its config is then a summary (name, UUID, memory, CPUs), and the
+ * definition is left as its host has it.
+ *
+ * Returns: (nullable): the reason, one line, or %NULL when Vireo holds
+ *   the whole definition
+ */
+const char *
+vireo_domain_get_config_problem (VireoDomain *self)
+{
+  g_return_val_if_fail (VIREO_IS_DOMAIN (self), NULL);
+  return self->config_problem;
+}
+
+void
+_vireo_domain_set_config_problem (VireoDomain *self,
+                                  const char  *problem)
+{
+  g_free (self->config_problem);
+  self->config_problem = g_strdup (problem);
+}
+
 const char *
 _vireo_domain_get_name_key (VireoDomain *self)
 {

@@ -190,6 +190,7 @@ VireoDomainState         vireo_domain_get_state         (VireoDomain *self);
 const char              *vireo_domain_get_state_reason  (VireoDomain *self);
 gboolean                 vireo_domain_is_active         (VireoDomain *self);
 gboolean                 vireo_domain_has_pending_changes (VireoDomain *self);
+const char              *vireo_domain_get_config_problem (VireoDomain *self);
 const char * const      *vireo_domain_get_guest_addresses (VireoDomain *self);
 void                     vireo_domain_refresh_addresses_async  (VireoDomain         *self,
                                                                 GCancellable        *cancellable,

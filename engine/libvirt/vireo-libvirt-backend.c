@@ -35,7 +35,6 @@ struct _VireoLibvirtBackend
 
   guint retry_id;             /* the next reconnection, or 0 */
   guint retry_delay_s;
-  gint64 retry_at;            /* its wall-clock time, µs */
   gboolean reconnecting;
 };
 
@@ -480,6 +479,7 @@ start_connect (VireoLibvirtBackend *self,
 
   _vireo_libvirt_init_once ();
   g_clear_handle_id (&self->retry_id, g_source_remove);
+  _vireo_backend_set_retry_time (VIREO_BACKEND (self), 0);
   connect->uri = g_strdup (vireo_backend_get_uri (VIREO_BACKEND (self)));
   connect->generation = ++self->generation;
   connect->stamp = self->stamp;
@@ -547,11 +547,12 @@ libvirt_connect_finish (VireoBackend  *backend,
 
 static gboolean retry (gpointer user_data);
 
+/* Before the state changes to LOST, whose notification reads the time */
 static void
 schedule_retry (VireoLibvirtBackend *self)
 {
   self->retry_delay_s = CLAMP (self->retry_delay_s * 2, RETRY_FIRST_S, RETRY_MAX_S);
-  self->retry_at = g_get_real_time () + self->retry_delay_s * G_USEC_PER_SEC;
+  _vireo_backend_set_retry_time (VIREO_BACKEND (self), g_get_real_time () + self->retry_delay_s * G_USEC_PER_SEC);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   self->retry_id = g_timeout_add_seconds (self->retry_delay_s, retry, self);
 }
@@ -574,8 +575,8 @@ on_reconnected (GObject      *source,
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_LOST, error);
   schedule_retry (self);
+  _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_LOST, error);
 }
 
 static gboolean
@@ -585,6 +586,7 @@ retry (gpointer user_data)
 
   self->retry_id = 0;
   self->reconnecting = TRUE;
+  _vireo_backend_set_retry_time (VIREO_BACKEND (self), 0);
   /* the state keeps saying why the link went */
   _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_RECONNECTING,
                             vireo_backend_get_error (VIREO_BACKEND (self)));
@@ -608,19 +610,8 @@ _vireo_libvirt_backend_lost (VireoLibvirtBackend *self,
   set_link (self, NULL);
   self->reconnecting = FALSE;
   self->retry_delay_s = 0;
-  _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_LOST, error);
   schedule_retry (self);
-}
-
-/**
- * vireo_libvirt_backend_get_retry_time:
- * Returns: when a lost host is tried again (g_get_real_time()), or 0
- */
-gint64
-vireo_libvirt_backend_get_retry_time (VireoLibvirtBackend *self)
-{
-  g_return_val_if_fail (VIREO_IS_LIBVIRT_BACKEND (self), 0);
-  return self->retry_id != 0 ? self->retry_at : 0;
+  _vireo_backend_set_state (VIREO_BACKEND (self), VIREO_BACKEND_STATE_LOST, error);
 }
 
 /* The object ------------------------------------------------------------ */

@@ -14,7 +14,6 @@ G_DECLARE_FINAL_TYPE (VireoLibvirtBackend, vireo_libvirt_backend, VIREO, LIBVIRT
 
 VireoBackend *vireo_libvirt_backend_new (const char *uri);
 guint         vireo_libvirt_backend_get_calls (VireoLibvirtBackend *self);
-gint64        vireo_libvirt_backend_get_retry_time (VireoLibvirtBackend *self);
 VireoBackend *vireo_libvirt_backend_factory (const char  *uri,
                                              gpointer     user_data,
                                              GError     **error);

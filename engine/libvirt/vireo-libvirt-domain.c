@@ -19,7 +19,6 @@ struct _VireoLibvirtDomain
 
   virDomainPtr dom;           /* of the host's current link */
   char *xml;                  /* libvirt's inactive definition */
-  char *config_problem;       /* why Vireo's model cannot hold it, or NULL */
   gboolean persistent;
   guint64 last_event;         /* the host's event count at its last event */
   guint64 cpu_time_ns;        /* the previous stats sample (vireo-libvirt-stats.c) */
@@ -141,11 +140,12 @@ config_from (VireoLibvirtDomain *self,
   g_autoptr(GError) error = NULL;
   VireoDomainConfig *config = vireo_domain_config_parse (record->xml, -1, record->name, &error);
 
-  g_clear_pointer (&self->config_problem, g_free);
+  _vireo_domain_set_config_problem (VIREO_DOMAIN (self), NULL);
   if (config != NULL && g_strcmp0 (config->uuid, record->uuid) == 0)
     return config;
   g_clear_pointer (&config, vireo_domain_config_free);
-  self->config_problem = g_strdup (error != NULL ? error->message : _("its UUID does not match its definition"));
+  _vireo_domain_set_config_problem (VIREO_DOMAIN (self),
+                                    error != NULL ? error->message : _("its UUID does not match its definition"));
   return _vireo_libvirt_summary (record);
 }
 
@@ -209,17 +209,6 @@ gboolean
 _vireo_libvirt_domain_is_persistent (VireoLibvirtDomain *self)
 {
   return self->persistent;
-}
-
-/**
- * vireo_libvirt_domain_get_config_problem:
- * Returns: (nullable): why Vireo shows only a summary of the VM's
- *   definition and leaves it as libvirt has it, or %NULL
- */
-const char *
-_vireo_libvirt_domain_get_config_problem (VireoLibvirtDomain *self)
-{
-  return self->config_problem;
 }
 
 /* Operations -------------------------------------------------------------- */
@@ -582,7 +571,6 @@ vireo_libvirt_domain_finalize (GObject *object)
   if (self->dom != NULL)
     virDomainFree (self->dom);
   g_free (self->xml);
-  g_free (self->config_problem);
   G_OBJECT_CLASS (vireo_libvirt_domain_parent_class)->finalize (object);
 }
 

@@ -100,7 +100,6 @@ void          _vireo_libvirt_domain_event   (VireoLibvirtDomain  *self,
 virDomainPtr  _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain  *self);
 gboolean      _vireo_libvirt_domain_is_persistent (VireoLibvirtDomain *self);
 guint64       _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self);
-const char   *_vireo_libvirt_domain_get_config_problem (VireoLibvirtDomain *self);
 double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
                                               guint64             cpu_time_ns,
                                               gint64              now_us);
