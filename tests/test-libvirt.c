@@ -229,6 +229,12 @@ test_summary_of_foreign_definition (void **state)
   assert_false (vireo_domain_check (domain, VIREO_DOMAIN_OP_SNAPSHOT, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
   assert_non_null (strstr (error->message, "host 'test:///default'"));
+  g_clear_error (&error);
+  /* "host:" filters by the host's title or URI */
+  vireo_backend_set_title (f->backend, "Lab Server");
+  assert_true (vireo_domain_matches (domain, "host:lab"));
+  assert_true (vireo_domain_matches (domain, "host:test:///"));
+  assert_false (vireo_domain_matches (domain, "host:office"));
   assert_true (VIREO_IS_DOMAIN (domain) && !g_str_equal (G_OBJECT_TYPE_NAME (domain), "VireoLocalDomain"));
 }
 

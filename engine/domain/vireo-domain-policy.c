@@ -266,6 +266,26 @@ load_figure (VireoDomain     *domain,
     }
 }
 
+/* This computer first, then the hosts by title */
+static int
+compare_hosts (VireoBackend *a,
+               VireoBackend *b)
+{
+  g_autofree char *ka = NULL;
+  g_autofree char *kb = NULL;
+  gboolean local_a, local_b;
+
+  if (a == b || a == NULL || b == NULL)
+    return 0;
+  local_a = g_str_has_prefix (vireo_backend_get_uri (a), "vireo:");
+  local_b = g_str_has_prefix (vireo_backend_get_uri (b), "vireo:");
+  if (local_a != local_b)
+    return local_a ? -1 : 1;
+  ka = g_utf8_collate_key_for_filename (vireo_backend_get_title (a), -1);
+  kb = g_utf8_collate_key_for_filename (vireo_backend_get_title (b), -1);
+  return strcmp (ka, kb) != 0 ? strcmp (ka, kb) : g_strcmp0 (vireo_backend_get_uri (a), vireo_backend_get_uri (b));
+}
+
 static int
 compare_by (VireoDomain     *a,
             VireoDomain     *b,
@@ -298,6 +318,8 @@ compare_by (VireoDomain     *a,
           return xa == NULL ? 1 : -1;
         return g_strcmp0 (xa, xb);
       }
+    case VIREO_DOMAIN_SORT_HOST:
+      return compare_hosts (vireo_domain_get_backend (a), vireo_domain_get_backend (b));
     case VIREO_DOMAIN_SORT_NAME:
     default:
       return 0;
@@ -341,7 +363,7 @@ vireo_domain_sort_from_string (const char      *text,
     [VIREO_DOMAIN_SORT_VCPUS] = "vcpus", [VIREO_DOMAIN_SORT_MEMORY] = "memory",
     [VIREO_DOMAIN_SORT_CPU] = "cpu", [VIREO_DOMAIN_SORT_DISK] = "disk",
     [VIREO_DOMAIN_SORT_NETWORK] = "network", [VIREO_DOMAIN_SORT_UPTIME] = "uptime",
-    [VIREO_DOMAIN_SORT_ADDRESS] = "address",
+    [VIREO_DOMAIN_SORT_ADDRESS] = "address", [VIREO_DOMAIN_SORT_HOST] = "host",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -369,11 +391,27 @@ vireo_domain_filter_key (const char *text)
   return *stripped ? g_utf8_casefold (stripped, -1) : NULL;
 }
 
+static gboolean
+host_matches (VireoBackend *backend,
+              const char   *key)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *uri = NULL;
+
+  if (backend == NULL)
+    return FALSE;
+  title = g_utf8_casefold (vireo_backend_get_title (backend), -1);
+  uri = g_utf8_casefold (vireo_backend_get_uri (backend), -1);
+  return strstr (title, key) != NULL || strstr (uri, key) != NULL;
+}
+
 /**
  * vireo_domain_matches:
  * @filter_key: (nullable): from vireo_domain_filter_key()
  *
- * Returns: whether @self's name or title holds the filter, whatever the case
+ * Returns: whether @self's name or title holds the filter, whatever the
+ *   case; "host:TEXT" matches the VMs of the hosts whose title or URI
+ *   holds TEXT
  */
 gboolean
 vireo_domain_matches (VireoDomain *self,
@@ -387,6 +425,8 @@ vireo_domain_matches (VireoDomain *self,
 
   if (filter_key == NULL)
     return TRUE;
+  if (g_str_has_prefix (filter_key, "host:"))
+    return host_matches (vireo_domain_get_backend (self), filter_key + strlen ("host:"));
   config = vireo_domain_get_config (self);
   name = g_utf8_casefold (config->name, -1);
   if (strstr (name, filter_key) != NULL)

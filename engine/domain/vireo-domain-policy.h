@@ -55,6 +55,7 @@ typedef enum {
   VIREO_DOMAIN_SORT_NETWORK,
   VIREO_DOMAIN_SORT_UPTIME,
   VIREO_DOMAIN_SORT_ADDRESS,
+  VIREO_DOMAIN_SORT_HOST,      /* this computer first, then by title */
 } VireoDomainSort;
 
 /* How long a shutdown waits for the guest before it forces it off. */
