@@ -22,6 +22,8 @@ packages=(
   libxml2-utils
   # the libvirt backend (libvirt0 brings the test driver its tests use)
   libvirt-dev
+  # the libvirtd test: a qemu:///session daemon of its own
+  libvirt-daemon libvirt-daemon-driver-qemu
   # the manual pages' lint (tests/check-man.sh)
   mandoc
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings

@@ -369,6 +369,7 @@ typedef struct {
   guint64 stamp;
   VireoLibvirtLink *link;
   GPtrArray *records;         /* VireoLibvirtRecord */
+  VireoBackendCaps caps;
 } Connect;
 
 static gpointer
@@ -417,6 +418,26 @@ list_domains (VireoLibvirtBackend *self,
     g_clear_pointer (&connect->records, g_ptr_array_unref);
 }
 
+/* What Vireo does on the host: the test driver has neither consoles
+ * nor displays; a display's descriptor passes only to this machine */
+static VireoBackendCaps
+caps_of (virConnectPtr  conn,
+         const char    *uri)
+{
+  const char *type = virConnectGetType (conn);
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  VireoBackendCaps caps = 0;
+
+  virResetLastError ();
+  if (g_strcmp0 (type, "QEMU") != 0)
+    return 0;
+  caps |= VIREO_BACKEND_CAN_CONSOLE;
+  /* no host in the URI: libvirtd on this machine, over its socket */
+  if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
+    caps |= VIREO_BACKEND_CAN_DISPLAY;
+  return caps;
+}
+
 static void
 connect_in_thread (GTask        *task,
                    gpointer      source_object,
@@ -435,6 +456,7 @@ connect_in_thread (GTask        *task,
       return;
     }
   connect->records = g_ptr_array_new_with_free_func ((GDestroyNotify) _vireo_libvirt_record_free);
+  connect->caps = caps_of (connect->link->conn, connect->uri);
   list_domains (self, connect);
   if (connect->records == NULL)
     g_task_return_error (task, _vireo_libvirt_error (what));
@@ -504,6 +526,7 @@ finish_connect (VireoLibvirtBackend  *self,
       return FALSE;
     }
   set_link (self, g_steal_pointer (&connect->link));
+  _vireo_backend_set_caps (VIREO_BACKEND (self), connect->caps);
   resync (self, connect->records);
   self->retry_delay_s = 0;
   return TRUE;

@@ -104,6 +104,8 @@ double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
                                               guint64             cpu_time_ns,
                                               gint64              now_us);
 
+void      _vireo_libvirt_domain_class_init_console (VireoDomainClass *klass);
+
 /* Stats, one call per host per interval (vireo-libvirt-stats.c) */
 void      _vireo_libvirt_stats_request  (VireoLibvirtBackend *self,
                                          VireoLibvirtDomain  *domain,

@@ -41,7 +41,7 @@ static const Verb verbs[] = {
   { "dominfo", ctl_verb_dominfo, "NAME", N_("what a VM is: CPUs, memory, state, port forwards") },
   { "dumpxml", ctl_verb_dumpxml, "NAME", N_("print a VM's domain XML"), TRUE },
   { "domifaddr", ctl_verb_domifaddr, "NAME", N_("the running guest's IP addresses (from its guest agent and DHCP leases)") },
-  { "console", ctl_verb_console, "NAME [--idle S]", N_("attach to the serial console (Ctrl+] leaves)") },
+  { "console", ctl_verb_console, "NAME [--idle S]", N_("attach to the serial console (Ctrl+] leaves)"), TRUE },
   { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", N_("insert or eject a CD-ROM image") },
   { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive") },
   { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk") },
