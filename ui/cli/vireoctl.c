@@ -93,7 +93,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
-  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats)."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console)."));
 }
 
 void
