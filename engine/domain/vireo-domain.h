@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "vireo-domain-config.h"
+#include "vireo-job.h"
 
 G_BEGIN_DECLS
 
@@ -174,7 +175,29 @@ struct _VireoDomainClass
                                            GAsyncResult        *result,
                                            GError             **error);
 
-  gpointer padding[9];
+  /* Snapshots (vireo-snapshot.h): the list, and one change (@kind is a
+   * VireoSnapshotChange; the wrappers have checked the state) */
+  void        (*list_snapshots_async)   (VireoDomain         *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+  GPtrArray  *(*list_snapshots_finish)  (VireoDomain         *self,
+                                         GAsyncResult        *result,
+                                         guint64             *disk_usage,
+                                         GError             **error);
+  void        (*change_snapshot_async)  (VireoDomain         *self,
+                                         int                  kind,
+                                         const char          *name,
+                                         const char          *description,
+                                         VireoJob           **job,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+  char       *(*change_snapshot_finish) (VireoDomain         *self,
+                                         GAsyncResult        *result,
+                                         GError             **error);
+
+  gpointer padding[5];
 };
 
 /* the host a VM is on (vireo-backend.h) */

@@ -107,5 +107,6 @@ void _vireo_local_domain_class_init_start     (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_lifecycle (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_stats     (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_leases    (VireoDomainClass *klass);
+void _vireo_local_domain_class_init_snapshots (VireoDomainClass *klass);
 
 G_END_DECLS

@@ -43,14 +43,80 @@ on_op_done (GObject      *source,
     g_task_return_pointer (task, g_strdup (run->op->name), g_free);
 }
 
-/* Checks the state, then runs the operation as a job on the worker pool.
- * A started operation is not cancelled: a revert half done cannot be
- * undone, so @cancellable only detaches the caller. */
+static const char *
+op_title (VireoSnapshotChange kind)
+{
+  switch (kind)
+    {
+    case VIREO_SNAPSHOT_CHANGE_TAKE:   return _("Taking a snapshot");
+    case VIREO_SNAPSHOT_CHANGE_REVERT: return _("Reverting to a snapshot");
+    case VIREO_SNAPSHOT_CHANGE_DELETE: return _("Deleting a snapshot");
+    case VIREO_SNAPSHOT_CHANGE_EDIT:
+    default:                       return _("Editing a snapshot");
+    }
+}
+
+/* A VM of this machine: the operation runs as a job on the worker pool,
+ * on its qcow2 images and run folder (vireo-snapshot-ops.c) */
+static void
+local_change_snapshot_async (VireoDomain         *self,
+                             int                  kind,
+                             const char          *name,
+                             const char          *description,
+                             VireoJob           **job,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  VireoSnapshotOp *op = g_new0 (VireoSnapshotOp, 1);
+  Run *run;
+
+  op->kind = kind;
+  op->paths = _vireo_domain_get_paths (self);
+  op->config = vireo_domain_config_copy (vireo_domain_get_config (self));
+  op->run_dir = g_strdup (vireo_domain_get_run_dir (self));
+  op->name = g_strdup (name);
+  op->description = g_strdup (description);
+  run = g_new0 (Run, 1);
+  run->op = op;
+  run->job = _vireo_snapshot_op_new (op, op_title (kind));
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+  if (job)
+    *job = g_object_ref (run->job);
+  vireo_job_run_async (run->job, NULL, on_op_done, task);
+}
+
+static char *
+local_change_snapshot_finish (VireoDomain   *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+on_changed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *name = VIREO_DOMAIN_GET_CLASS (source)->change_snapshot_finish (VIREO_DOMAIN (source), result, &error);
+
+  if (name == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, name, g_free);
+}
+
+/* Checks the state, then has the VM's class make the change.  A started
+ * operation is not cancelled: a revert half done cannot be undone, so
+ * @cancellable only detaches the caller. */
 static void
 run_op (VireoDomain         *self,
-        VireoSnapshotOpKind  kind,
+        VireoSnapshotChange  kind,
         VireoDomainOp        check,
-        const char          *title,
         const char          *name,
         const char          *description,
         VireoJob           **job,
@@ -59,16 +125,14 @@ run_op (VireoDomain         *self,
         gpointer             user_data,
         gpointer             source_tag)
 {
+  VireoDomainClass *klass = VIREO_DOMAIN_GET_CLASS (self);
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
-  VireoSnapshotOp *op;
-  Run *run;
 
   g_task_set_source_tag (task, source_tag);
   if (job)
     *job = NULL;
-  /* snapshots are this machine's qcow2 images and run folders */
-  if (!_vireo_domain_supports (self, VIREO_IS_LOCAL_DOMAIN (self), task))
+  if (!_vireo_domain_supports (self, klass->change_snapshot_async != NULL, task))
     return;
   vireo_domain_refresh_state (self);
   if (!vireo_domain_check (self, check, &error) ||
@@ -78,20 +142,7 @@ run_op (VireoDomain         *self,
       g_object_unref (task);
       return;
     }
-  op = g_new0 (VireoSnapshotOp, 1);
-  op->kind = kind;
-  op->paths = _vireo_domain_get_paths (self);
-  op->config = vireo_domain_config_copy (vireo_domain_get_config (self));
-  op->run_dir = g_strdup (vireo_domain_get_run_dir (self));
-  op->name = g_strdup (name);
-  op->description = g_strdup (description);
-  run = g_new0 (Run, 1);
-  run->op = op;
-  run->job = _vireo_snapshot_op_new (op, title);
-  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
-  if (job)
-    *job = g_object_ref (run->job);
-  vireo_job_run_async (run->job, NULL, on_op_done, task);
+  klass->change_snapshot_async (self, kind, name, description, job, cancellable, on_changed, task);
 }
 
 static gboolean
@@ -131,9 +182,8 @@ vireo_domain_take_snapshot_async (VireoDomain         *self,
 {
   g_return_if_fail (VIREO_IS_DOMAIN (self));
 
-  run_op (self, VIREO_SNAPSHOT_OP_TAKE, VIREO_DOMAIN_OP_SNAPSHOT, _("Taking a snapshot"),
-          name, description, job, cancellable, callback, user_data,
-          vireo_domain_take_snapshot_async);
+  run_op (self, VIREO_SNAPSHOT_CHANGE_TAKE, VIREO_DOMAIN_OP_SNAPSHOT, name, description, job,
+          cancellable, callback, user_data, vireo_domain_take_snapshot_async);
 }
 
 /**
@@ -172,9 +222,8 @@ vireo_domain_revert_snapshot_async (VireoDomain         *self,
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (name != NULL);
 
-  run_op (self, VIREO_SNAPSHOT_OP_REVERT, VIREO_DOMAIN_OP_REVERT, _("Reverting to a snapshot"),
-          name, NULL, job, cancellable, callback, user_data,
-          vireo_domain_revert_snapshot_async);
+  run_op (self, VIREO_SNAPSHOT_CHANGE_REVERT, VIREO_DOMAIN_OP_REVERT, name, NULL, job,
+          cancellable, callback, user_data, vireo_domain_revert_snapshot_async);
 }
 
 gboolean
@@ -203,9 +252,8 @@ vireo_domain_delete_snapshot_async (VireoDomain         *self,
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (name != NULL);
 
-  run_op (self, VIREO_SNAPSHOT_OP_DELETE, VIREO_DOMAIN_OP_REVERT, _("Deleting a snapshot"),
-          name, NULL, job, cancellable, callback, user_data,
-          vireo_domain_delete_snapshot_async);
+  run_op (self, VIREO_SNAPSHOT_CHANGE_DELETE, VIREO_DOMAIN_OP_REVERT, name, NULL, job,
+          cancellable, callback, user_data, vireo_domain_delete_snapshot_async);
 }
 
 gboolean
@@ -231,9 +279,8 @@ vireo_domain_edit_snapshot_async (VireoDomain         *self,
   g_return_if_fail (VIREO_IS_DOMAIN (self));
   g_return_if_fail (name != NULL);
 
-  run_op (self, VIREO_SNAPSHOT_OP_EDIT, VIREO_DOMAIN_OP_REVERT, _("Editing a snapshot"),
-          name, description ? description : "", NULL, cancellable, callback, user_data,
-          vireo_domain_edit_snapshot_async);
+  run_op (self, VIREO_SNAPSHOT_CHANGE_EDIT, VIREO_DOMAIN_OP_REVERT, name, description ? description : "", NULL,
+          cancellable, callback, user_data, vireo_domain_edit_snapshot_async);
 }
 
 gboolean
@@ -306,10 +353,84 @@ list_in_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+local_list_snapshots_async (VireoDomain         *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  List *list = g_new0 (List, 1);
+
+  list->paths = _vireo_domain_get_paths (self);
+  list->config = vireo_domain_config_copy (vireo_domain_get_config (self));
+  g_task_set_task_data (task, list, (GDestroyNotify) list_free);
+  g_task_run_in_thread (task, list_in_thread);
+}
+
+static GPtrArray *
+local_list_snapshots_finish (VireoDomain   *self,
+                             GAsyncResult  *result,
+                             guint64       *disk_usage_out,
+                             GError       **error)
+{
+  List *list;
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  list = g_task_get_task_data (G_TASK (result));
+  if (disk_usage_out)
+    *disk_usage_out = list->disk_usage;
+  return g_ptr_array_ref (list->snapshots);
+}
+
+void
+_vireo_local_domain_class_init_snapshots (VireoDomainClass *klass)
+{
+  klass->list_snapshots_async = local_list_snapshots_async;
+  klass->list_snapshots_finish = local_list_snapshots_finish;
+  klass->change_snapshot_async = local_change_snapshot_async;
+  klass->change_snapshot_finish = local_change_snapshot_finish;
+}
+
+typedef struct {
+  GPtrArray *snapshots;
+  guint64 disk_usage;
+} Listed;
+
+static void
+listed_free (Listed *listed)
+{
+  g_clear_pointer (&listed->snapshots, g_ptr_array_unref);
+  g_free (listed);
+}
+
+static void
+on_listed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Listed *listed = g_new0 (Listed, 1);
+  GError *error = NULL;
+
+  listed->snapshots = VIREO_DOMAIN_GET_CLASS (source)->list_snapshots_finish (VIREO_DOMAIN (source), result,
+                                                                              &listed->disk_usage, &error);
+  if (listed->snapshots == NULL)
+    {
+      listed_free (listed);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, listed, (GDestroyNotify) listed_free);
+  g_task_return_boolean (task, TRUE);
+}
+
 /**
  * vireo_domain_list_snapshots_async:
- * Lists the VM's snapshots: Vireo's, and those found in its first disk
- * image that were made elsewhere.
+ * Lists the VM's snapshots: for a VM of this machine, Vireo's and those
+ * found in its first disk image that were made elsewhere; for a libvirt
+ * host's, libvirt's.
  */
 void
 vireo_domain_list_snapshots_async (VireoDomain         *self,
@@ -317,23 +438,17 @@ vireo_domain_list_snapshots_async (VireoDomain         *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  List *list;
+  VireoDomainClass *klass;
+  GTask *task;
 
   g_return_if_fail (VIREO_IS_DOMAIN (self));
 
+  klass = VIREO_DOMAIN_GET_CLASS (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, vireo_domain_list_snapshots_async);
-  if (!VIREO_IS_LOCAL_DOMAIN (self))
-    {
-      _vireo_domain_supports (self, FALSE, g_steal_pointer (&task));
-      return;
-    }
-  list = g_new0 (List, 1);
-  list->paths = _vireo_domain_get_paths (self);
-  list->config = vireo_domain_config_copy (vireo_domain_get_config (self));
-  g_task_set_task_data (task, list, (GDestroyNotify) list_free);
-  g_task_run_in_thread (task, list_in_thread);
+  if (!_vireo_domain_supports (self, klass->list_snapshots_async != NULL, task))
+    return;
+  klass->list_snapshots_async (self, cancellable, on_listed, task);
 }
 
 /**
@@ -350,15 +465,15 @@ vireo_domain_list_snapshots_finish (VireoDomain   *self,
                                     guint64       *disk_usage_out,
                                     GError       **error)
 {
-  List *list;
+  Listed *listed;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_list_snapshots_async), NULL);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
-  list = g_task_get_task_data (G_TASK (result));
+  listed = g_task_get_task_data (G_TASK (result));
   if (disk_usage_out)
-    *disk_usage_out = list->disk_usage;
-  return g_ptr_array_ref (list->snapshots);
+    *disk_usage_out = listed->disk_usage;
+  return g_ptr_array_ref (listed->snapshots);
 }

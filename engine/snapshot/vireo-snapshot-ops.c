@@ -827,10 +827,10 @@ op_func (VireoJob      *job,
          GError       **error)
 {
   static const VireoJobFunc funcs[] = {
-    [VIREO_SNAPSHOT_OP_TAKE] = take_func,
-    [VIREO_SNAPSHOT_OP_REVERT] = revert_func,
-    [VIREO_SNAPSHOT_OP_DELETE] = delete_func,
-    [VIREO_SNAPSHOT_OP_EDIT] = edit_func,
+    [VIREO_SNAPSHOT_CHANGE_TAKE] = take_func,
+    [VIREO_SNAPSHOT_CHANGE_REVERT] = revert_func,
+    [VIREO_SNAPSHOT_CHANGE_DELETE] = delete_func,
+    [VIREO_SNAPSHOT_CHANGE_EDIT] = edit_func,
   };
   VireoSnapshotOp *op = data;
   gboolean ok = funcs[op->kind] (job, data, cancellable, error);

@@ -128,16 +128,9 @@ gboolean   _vireo_nvram_snapshot_run       (const char        *vm,
                                             const char        *tag,
                                             GError           **error);
 
-typedef enum {
-  VIREO_SNAPSHOT_OP_TAKE,
-  VIREO_SNAPSHOT_OP_REVERT,
-  VIREO_SNAPSHOT_OP_DELETE,
-  VIREO_SNAPSHOT_OP_EDIT,
-} VireoSnapshotOpKind;
-
 /* One operation on a VM's snapshots, run by a VireoJob on a worker. */
 typedef struct {
-  VireoSnapshotOpKind kind;
+  VireoSnapshotChange kind;
   const VireoPaths *paths;     /* borrowed: the engine outlives its VMs */
   VireoDomainConfig *config;   /* the definition, reread under the change lock */
   char *run_dir;

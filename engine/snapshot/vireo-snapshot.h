@@ -22,6 +22,17 @@ typedef enum {
   VIREO_SNAPSHOT_PAUSED,
 } VireoSnapshotState;
 
+/**
+ * VireoSnapshotChange:
+ * What VireoDomainClass.change_snapshot_async() is asked to do.
+ */
+typedef enum {
+  VIREO_SNAPSHOT_CHANGE_TAKE,
+  VIREO_SNAPSHOT_CHANGE_REVERT,
+  VIREO_SNAPSHOT_CHANGE_DELETE,
+  VIREO_SNAPSHOT_CHANGE_EDIT,
+} VireoSnapshotChange;
+
 #define VIREO_TYPE_SNAPSHOT (vireo_snapshot_get_type ())
 
 G_DECLARE_FINAL_TYPE (VireoSnapshot, vireo_snapshot, VIREO, SNAPSHOT, GObject)
