@@ -16,6 +16,7 @@
 #include "vireo-error.h"
 #include "vireo-libvirt-backend.h"
 #include "vireo-libvirt-private.h"
+#include "vireo-snapshot.h"
 
 #include "vireo-test-util.h"
 
@@ -226,7 +227,7 @@ test_summary_of_foreign_definition (void **state)
   assert_non_null (strstr (error->message, "VM 'test'"));
   g_clear_error (&error);
   /* and what the host cannot do (yet) says so, for every front end */
-  assert_false (vireo_domain_check (domain, VIREO_DOMAIN_OP_SNAPSHOT, &error));
+  assert_false (vireo_domain_check (domain, VIREO_DOMAIN_OP_CONSOLE, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
   assert_non_null (strstr (error->message, "host 'test:///default'"));
   g_clear_error (&error);
@@ -485,6 +486,102 @@ test_lost_and_back (void **state)
   assert_int_equal (g_list_model_get_n_items (vireo_backend_get_domains (f->backend)), 3);
 }
 
+static GPtrArray *
+list_snapshots (VireoDomain *domain)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *snapshots;
+
+  vireo_domain_list_snapshots_async (domain, NULL, on_done, &result);
+  snapshots = vireo_domain_list_snapshots_finish (domain, wait_result (&result), NULL, &error);
+  assert_no_error (error);
+  g_object_unref (result);
+  return snapshots;
+}
+
+static char *
+take_snapshot (VireoDomain *domain,
+               const char  *description)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoJob) job = NULL;
+  char *name;
+
+  vireo_domain_take_snapshot_async (domain, NULL, description, &job, NULL, on_done, &result);
+  name = vireo_domain_take_snapshot_finish (domain, wait_result (&result), &error);
+  assert_no_error (error);
+  g_object_unref (result);
+  return name;
+}
+
+/* libvirt's snapshots through Vireo's calls: take (with RAM while it
+ * runs), the tree and the current one, revert, edit, delete */
+static void
+test_snapshots (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *uri = write_node (f, 1);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(GPtrArray) snapshots = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  VireoSnapshot *snapshot;
+  VireoDomain *domain;
+
+  connect_to (f, uri);
+  domain = row (f, "vm000");
+  first = take_snapshot (domain, "before <the> upgrade & all");
+  assert_string_equal (first, "snapshot-1");
+  second = take_snapshot (domain, NULL);
+  assert_string_equal (second, "snapshot-2");
+
+  snapshots = list_snapshots (domain);
+  assert_int_equal (snapshots->len, 2);
+  snapshot = vireo_snapshot_list_lookup (snapshots, "snapshot-1");
+  assert_string_equal (vireo_snapshot_get_description (snapshot), "before <the> upgrade & all");
+  assert_int_equal (vireo_snapshot_get_state (snapshot), VIREO_SNAPSHOT_RUNNING);
+  assert_non_null (vireo_snapshot_get_config (snapshot));
+  assert_false (vireo_snapshot_is_current (snapshot));
+  snapshot = vireo_snapshot_list_lookup (snapshots, "snapshot-2");
+  assert_true (vireo_snapshot_is_current (snapshot));
+  assert_string_equal (vireo_snapshot_get_parent (snapshot), "snapshot-1");
+  assert_int_equal (vireo_snapshot_get_depth (snapshot), 1);
+  g_clear_pointer (&snapshots, g_ptr_array_unref);
+
+  /* pause it, then go back to the snapshot of it running */
+  vireo_domain_action_async (domain, VIREO_DOMAIN_ACTION_PAUSE, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  vireo_domain_revert_snapshot_async (domain, "snapshot-1", NULL, NULL, on_done, &result);
+  assert_true (vireo_domain_revert_snapshot_finish (domain, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_becomes (domain, VIREO_DOMAIN_STATE_RUNNING);
+
+  vireo_domain_edit_snapshot_async (domain, "snapshot-1", "edited", NULL, on_done, &result);
+  assert_true (vireo_domain_edit_snapshot_finish (domain, wait_result (&result), &error));
+  assert_no_error (error);
+  g_clear_object (&result);
+  vireo_domain_delete_snapshot_async (domain, "snapshot-2", NULL, NULL, on_done, &result);
+  assert_true (vireo_domain_delete_snapshot_finish (domain, wait_result (&result), &error));
+  g_clear_object (&result);
+
+  snapshots = list_snapshots (domain);
+  assert_int_equal (snapshots->len, 1);
+  snapshot = g_ptr_array_index (snapshots, 0);
+  assert_string_equal (vireo_snapshot_get_description (snapshot), "edited");
+  assert_true (vireo_snapshot_is_current (snapshot));
+
+  /* one that is not there is one line naming the VM */
+  vireo_domain_revert_snapshot_async (domain, "nosuch", NULL, NULL, on_done, &result);
+  assert_false (vireo_domain_revert_snapshot_finish (domain, wait_result (&result), &error));
+  assert_non_null (strstr (error->message, "VM 'vm000'"));
+  assert_null (strchr (error->message, '\n'));
+  g_clear_object (&result);
+}
+
 int
 main (void)
 {
@@ -497,6 +594,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_bad_uri, setup, teardown),
     cmocka_unit_test_setup_teardown (test_many_vms_one_stats_call, setup, teardown),
     cmocka_unit_test_setup_teardown (test_lost_and_back, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_snapshots, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -56,13 +56,14 @@ static const VireoBackendCaps needs[] = {
   [VIREO_DOMAIN_OP_PORT_FORWARD] = VIREO_BACKEND_CAN_PORT_FORWARDS,
 };
 
-/* The operations that rewrite the definition: only one Vireo holds whole */
+/* The operations that rewrite the definition or read its disks: only for
+ * one Vireo holds whole */
 static gboolean
 edits_definition (VireoDomainOp op)
 {
   return op == VIREO_DOMAIN_OP_EDIT || op == VIREO_DOMAIN_OP_CHANGE_MEDIA ||
          op == VIREO_DOMAIN_OP_PORT_FORWARD || op == VIREO_DOMAIN_OP_CONVERT_DISK ||
-         op == VIREO_DOMAIN_OP_SNAPSHOT || op == VIREO_DOMAIN_OP_CLONE;
+         op == VIREO_DOMAIN_OP_CLONE;
 }
 
 /* Whether @self's host and definition allow @op, whatever its state;

@@ -418,8 +418,9 @@ list_domains (VireoLibvirtBackend *self,
     g_clear_pointer (&connect->records, g_ptr_array_unref);
 }
 
-/* What Vireo does on the host: the test driver has neither consoles
- * nor displays; a display's descriptor passes only to this machine */
+/* What Vireo does on the host: snapshots on QEMU's and the test driver's;
+ * the test driver has neither consoles nor displays; a display's
+ * descriptor passes only to this machine */
 static VireoBackendCaps
 caps_of (virConnectPtr  conn,
          const char    *uri)
@@ -429,9 +430,11 @@ caps_of (virConnectPtr  conn,
   VireoBackendCaps caps = 0;
 
   virResetLastError ();
+  if (g_strcmp0 (type, "TEST") == 0)
+    return VIREO_BACKEND_CAN_SNAPSHOTS;
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
-  caps |= VIREO_BACKEND_CAN_CONSOLE;
+  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS;
   /* no host in the URI: libvirtd on this machine, over its socket */
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
     caps |= VIREO_BACKEND_CAN_DISPLAY;

@@ -105,6 +105,7 @@ double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
                                               gint64              now_us);
 
 void      _vireo_libvirt_domain_class_init_console (VireoDomainClass *klass);
+void      _vireo_libvirt_domain_class_init_snapshots (VireoDomainClass *klass);
 
 /* Stats, one call per host per interval (vireo-libvirt-stats.c) */
 void      _vireo_libvirt_stats_request  (VireoLibvirtBackend *self,

@@ -55,7 +55,7 @@ ctl -c "$HOST" undefine db | grepq "Deleted VM 'db'" || fail "undefine on the ho
 step errors are one line naming the host or the VM
 expect_error 1 "VM 'nosuch' does not exist on host '$HOST'" -- ctl -c "$HOST" state nosuch
 expect_error 1 "is already" -- ctl -c "$HOST" start web
-expect_error 2 "snapshot-list works only on this computer's VMs" -- ctl -c "$HOST" snapshot-list web
+expect_error 2 "clone works only on this computer's VMs" -- ctl -c "$HOST" clone web
 expect_error 1 "not a host URI Vireo can use" -- ctl -c "qemu+ssh://-oProxyCommand=x/system" list
 expect_error 1 "Host 'test://$ROOT/missing.xml'" -- ctl -c "test://$ROOT/missing.xml" list
 

@@ -16,6 +16,7 @@ LV=$(mktemp -d /tmp/vireo-libvirtd.XXXXXX)
 RUN=$LV/run
 mkdir -p "$RUN" "$LV/root" "$LV/sanitizer" && chmod 700 "$RUN"
 cp "$VIREO_GUEST_DIR/vmlinuz" "$VIREO_GUEST_DIR/initrd.img" "$LV/"
+qemu-img create -q -f qcow2 "$LV/disk.qcow2" 64M
 chown -R nobody:nogroup "$LV"
 
 # A sanitized build's reports go where nobody may write, then where the
@@ -60,6 +61,11 @@ cat > "$LV/guest.xml" <<XML
   <features><acpi/></features>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$LV/disk.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
     <serial type='pty'/>
     <console type='pty'/>
     <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
@@ -76,13 +82,27 @@ lctl list --all | grepq '^ lv1  *shutoff' || fail "lv1 is not listed shut off"
 step start, and type a command in the serial console
 lctl start lv1 | grepq "started" || fail "start lv1"
 [ "$(lctl state lv1)" = running ] || fail "lv1 is not running"
+# type COMMAND in the console until OUTPUT shows
+type_until() {
+  local command=$1 output=$2 out=""
+  for _ in $(seq 60); do
+    out=$(printf '%s\n' "$command" | lctl console lv1 --idle 2 2>&1 || true)
+    case "$out" in *"$output"*) return 0 ;; esac
+    sleep 2
+  done
+  fail "the console did not show '$output' for '$command': $out"
+}
 marker="typed-through-libvirt-$$"
-for _ in $(seq 60); do
-  out=$(printf 'echo %s\n' "$marker" | lctl console lv1 --idle 2 2>&1 || true)
-  case "$out" in *"$marker"*"$marker"*) break ;; esac
-  sleep 2
-done
-case "$out" in *"$marker"*"$marker"*) ;; *) fail "the console did not echo the command: $out" ;; esac
+type_until "echo $marker-\$((6*7))" "$marker-42"
+
+step a snapshot with RAM, and back to it
+lctl snapshot-create lv1 base --description "before the file" | grepq "Took snapshot 'base' of VM 'lv1'" || fail "snapshot-create"
+type_until "touch /tmp/after-snapshot && echo touched-\$((1+1))" "touched-2"
+lctl snapshot-revert lv1 base | grepq "Reverted VM 'lv1' to snapshot 'base'" || fail "snapshot-revert"
+[ "$(lctl state lv1)" = running ] || fail "lv1 does not run after reverting to a snapshot with RAM"
+type_until "ls /tmp/after-snapshot 2>&1 | tail -1" "No such file"
+lctl snapshot-list lv1 | grepq "base" || fail "snapshot-list does not list base"
+lctl snapshot-current lv1 | grepq "base" || fail "base is not the current snapshot"
 
 step the display answers as a VNC server
 [ "$(as_user "$VIREO_LIBVIRT_PROBE" qemu:///session display lv1)" = "RFB 003.008" ] || fail "no RFB greeting from the display"

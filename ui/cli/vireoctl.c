@@ -53,14 +53,14 @@ static const Verb verbs[] = {
   { "vol-info", ctl_verb_vol_info, "PATH [--json]", N_("a disk image's format, sizes, backing chain and snapshots") },
   { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen") },
   { "stats", ctl_verb_stats, "NAME", N_("CPU, memory, disk I/O and uptime"), TRUE },
-  { "snapshot-create", ctl_verb_snapshot_create, "VM [SNAP] [--description TEXT]", N_("take a snapshot (with RAM if the VM runs)") },
-  { "snapshot-list", ctl_verb_snapshot_list, "VM [--tree]", N_("list a VM's snapshots (* marks the current one)") },
-  { "snapshot-info", ctl_verb_snapshot_info, "VM SNAP", N_("what a snapshot is") },
-  { "snapshot-dumpxml", ctl_verb_snapshot_dumpxml, "VM SNAP", N_("print a snapshot's XML") },
-  { "snapshot-current", ctl_verb_snapshot_current, "VM", N_("the snapshot the VM continues from") },
-  { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP [--force]", N_("go back to a snapshot") },
-  { "snapshot-delete", ctl_verb_snapshot_delete, "VM SNAP", N_("delete a snapshot (its children move up)") },
-  { "snapshot-edit", ctl_verb_snapshot_edit, "VM SNAP --description TEXT", N_("change a snapshot's description") },
+  { "snapshot-create", ctl_verb_snapshot_create, "VM [SNAP] [--description TEXT]", N_("take a snapshot (with RAM if the VM runs)"), TRUE },
+  { "snapshot-list", ctl_verb_snapshot_list, "VM [--tree]", N_("list a VM's snapshots (* marks the current one)"), TRUE },
+  { "snapshot-info", ctl_verb_snapshot_info, "VM SNAP", N_("what a snapshot is"), TRUE },
+  { "snapshot-dumpxml", ctl_verb_snapshot_dumpxml, "VM SNAP", N_("print a snapshot's XML"), TRUE },
+  { "snapshot-current", ctl_verb_snapshot_current, "VM", N_("the snapshot the VM continues from"), TRUE },
+  { "snapshot-revert", ctl_verb_snapshot_revert, "VM SNAP [--force]", N_("go back to a snapshot"), TRUE },
+  { "snapshot-delete", ctl_verb_snapshot_delete, "VM SNAP", N_("delete a snapshot (its children move up)"), TRUE },
+  { "snapshot-edit", ctl_verb_snapshot_edit, "VM SNAP --description TEXT", N_("change a snapshot's description"), TRUE },
   { "host-add", ctl_verb_host_add, "URI [--title T] [--no-autoconnect]", N_("save a libvirt host (qemu:///system, qemu+ssh://USER@HOST/system)") },
   { "host-list", ctl_verb_host_list, "[--no-connect]", N_("the saved hosts, and whether they answer") },
   { "host-remove", ctl_verb_host_remove, "URI", N_("forget a saved host") },
@@ -93,7 +93,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
-  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console)."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console, snapshots)."));
 }
 
 void
