@@ -125,8 +125,7 @@ static GtkWidget *
 empty_row_new (VireoBackend *backend)
 {
   GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *label = gtk_label_new (vireo_backend_get_state (backend) == VIREO_BACKEND_STATE_CONNECTED
-                                    ? _("No virtual machines on this host") : "");
+  GtkWidget *label = gtk_label_new (_("No virtual machines on this host"));
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_set_margin_start (label, 44);
@@ -138,6 +137,8 @@ empty_row_new (VireoBackend *backend)
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   g_object_set_data_full (G_OBJECT (row), "vireo-backend", g_object_ref (backend), g_object_unref);
   gtk_widget_show_all (row);
+  /* a host that is not connected says why in its header: nothing to add */
+  gtk_widget_set_visible (label, vireo_backend_get_state (backend) == VIREO_BACKEND_STATE_CONNECTED);
   return row;
 }
 
