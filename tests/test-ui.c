@@ -2431,6 +2431,52 @@ test_hosts_pause (void **state)
 }
 
 static gboolean
+backend_connected (gpointer data)
+{
+  return vireo_backend_get_state (data) == VIREO_BACKEND_STATE_CONNECTED;
+}
+
+/* a libvirt VM whose definition Vireo reads only in summary: its details
+ * show the summary and why, and cannot be changed */
+static void
+test_hosts_summary_only (void **state)
+{
+  HostsFixture *f = *state;
+  g_autofree char *dir = g_build_filename (f->root, "odd", NULL);
+  g_autofree char *path = g_build_filename (dir, "node.xml", NULL);
+  g_autofree char *uri = g_strconcat ("test://", path, NULL);
+  g_autoptr(GError) why = NULL;
+  g_autofree char *tooltip = NULL;
+  VireoBackend *odd_host;
+  VireoDomain *odd;
+  VireoDetailsView *details;
+  GtkWidget *vm_window;
+
+  g_mkdir_with_parents (dir, 0700);
+  assert_true (g_file_set_contents (path, "<node><domain type='qemu'><name>odd</name>"
+                                    "<uuid>00000000-0000-4000-8000-000000000009</uuid><memory unit='MiB'>512</memory>"
+                                    "<vcpu>2</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+                                    "<disk type='network' device='disk'><source protocol='rbd' name='pool/x'/>"
+                                    "<target dev='vda' bus='virtio'/></disk></devices></domain></node>", -1, NULL));
+  assert_true (vireo_hosts_add (f->hosts, uri, "Odd", FALSE, NULL));
+  odd_host = vireo_hosts_lookup (f->hosts, uri);
+  vireo_backend_connect_async (odd_host, NULL, NULL, NULL);
+  assert_true (vireo_test_wait_until (backend_connected, odd_host, 10));
+  odd = vireo_backend_lookup_domain (odd_host, "odd");
+  assert_non_null (vireo_domain_get_config_problem (odd));
+  assert_false (vireo_domain_check (odd, VIREO_DOMAIN_OP_EDIT, &why));
+  vm_window = vireo_window_open_vm_window (f->window, odd);
+  details = vireo_vm_window_get_details_view (VIREO_VM_WINDOW (vm_window));
+  assert_string_equal (gtk_label_get_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "name_label")), "odd");
+  assert_false (gtk_widget_get_sensitive (child_of (details, VIREO_TYPE_DETAILS_VIEW, "title_entry")));
+  tooltip = gtk_widget_get_tooltip_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "title_entry"));
+  assert_string_equal (tooltip, why->message);
+  assert_string_equal (vireo_details_view_get_status (details), why->message);
+  save_screenshot (vm_window, "hosts-summary-only.png");
+  gtk_widget_destroy (vm_window);
+}
+
+static gboolean
 dialog_gone (gpointer data)
 {
   return *(gpointer *) data == NULL;
@@ -2538,6 +2584,7 @@ main (int   argc,
     cmocka_unit_test (test_hosts_listed),
     cmocka_unit_test (test_hosts_filter),
     cmocka_unit_test (test_hosts_pause),
+    cmocka_unit_test (test_hosts_summary_only),
     cmocka_unit_test (test_hosts_add_connection),
   };
   g_autoptr(GTestDBus) session = g_test_dbus_new (G_TEST_DBUS_NONE);
