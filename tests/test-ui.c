@@ -15,6 +15,10 @@
  * wizard and the NIC row then offer.  Closing the application's last
  * window leaves a running VM running and says so, and inside a Flatpak
  * asks a fake Background portal on the test's own session bus first.
+ * Beside this computer, saved libvirt hosts (libvirt's test driver, no
+ * daemon) list their VMs under a header each, filter by host, pause
+ * through the window's action, show a host that cannot connect with its
+ * error and Retry, and Add Connection… saves a host or says why not.
  * Screenshots of the windows go to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
@@ -22,6 +26,7 @@
 #include <signal.h>
 #include <vte/vte.h>
 
+#include "vireo-add-connection-dialog.h"
 #include "vireo-add-disk-dialog.h"
 #include "vireo-details-view.h"
 #include "vireo-local-domain-private.h"
@@ -31,6 +36,7 @@
 #include "vireo-disk-row.h"
 #include "vireo-local-backend.h"
 #include "vireo-error.h"
+#include "vireo-host-header.h"
 #include "vireo-network-row.h"
 #include "vireo-networks-window.h"
 #include "vireo-new-network-dialog.h"
@@ -2199,6 +2205,342 @@ test_networks_window (void **state)
   gtk_widget_destroy (GTK_WIDGET (window));
 }
 
+
+/* ---- many hosts ---- */
+
+typedef struct {
+  char *root;
+  VireoLocalBackend *engine;
+  VireoHosts *hosts;       /* the window's, read from the saved file */
+  VireoWindow *window;
+  char *lab_uri;
+  char *gone_uri;
+} HostsFixture;
+
+#define LAB_VM(name, n, runstate) \
+  "<domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'><name>" name "</name>" \
+  "<uuid>00000000-0000-4000-8000-00000000000" n "</uuid><memory unit='MiB'>512</memory><vcpu>2</vcpu>" \
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os><test:runstate>" runstate "</test:runstate></domain>"
+
+/* A libvirt test-driver host with three VMs under @root/@folder; its URI */
+static char *
+write_lab (const char *root,
+           const char *folder)
+{
+  g_autofree char *dir = g_build_filename (root, folder, NULL);
+  g_autofree char *path = g_build_filename (dir, "node.xml", NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  assert_true (g_file_set_contents (path, "<node>" LAB_VM ("web", "1", "1") LAB_VM ("db", "2", "3")
+                                    LAB_VM ("old", "3", "5") "</node>", -1, NULL));
+  return g_strconcat ("test://", path, NULL);
+}
+
+static gboolean
+hosts_settled (gpointer data)
+{
+  HostsFixture *f = data;
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoBackend *gone = vireo_hosts_lookup (f->hosts, f->gone_uri);
+
+  return lab != NULL && gone != NULL && vireo_backend_get_state (lab) == VIREO_BACKEND_STATE_CONNECTED &&
+         vireo_backend_get_state (gone) == VIREO_BACKEND_STATE_DISCONNECTED &&
+         vireo_backend_get_state (vireo_hosts_get_local (f->hosts)) == VIREO_BACKEND_STATE_CONNECTED;
+}
+
+/* The hosts are saved before the window's VireoHosts reads them, as
+ * vireoctl host-add saves them; the window then connects them all. */
+static int
+setup_hosts (void **state)
+{
+  HostsFixture *f = g_new0 (HostsFixture, 1);
+  g_autoptr(VireoDomainConfig) alpha = guest_config ("alpha");
+  g_autoptr(VireoLocalBackend) saver_engine = NULL;
+  g_autoptr(VireoHosts) saver = NULL;
+  g_autofree char *missing = NULL;
+
+  f->root = vireo_test_make_root ();
+  f->lab_uri = write_lab (f->root, "lab");
+  missing = g_build_filename (f->root, "missing", "node.xml", NULL);
+  f->gone_uri = g_strconcat ("test://", missing, NULL);
+  saver_engine = vireo_local_backend_new (f->root);
+  assert_true (vireo_local_backend_load (saver_engine, NULL));
+  assert_non_null (vireo_local_backend_define_domain (saver_engine, alpha, NULL));
+  saver = vireo_hosts_new_default (saver_engine);
+  assert_true (vireo_hosts_add (saver, f->lab_uri, "Lab", TRUE, NULL));
+  assert_true (vireo_hosts_add (saver, f->gone_uri, "Gone", TRUE, NULL));
+
+  f->engine = vireo_local_backend_new (f->root);
+  f->hosts = vireo_hosts_new_default (f->engine);
+  assert_true (vireo_hosts_load (f->hosts, NULL));
+  vireo_ui_load_style ();
+  f->window = vireo_window_new_for_hosts (NULL, f->hosts);
+  gtk_widget_show (GTK_WIDGET (f->window));
+  vireo_hosts_connect_all (f->hosts);
+  assert_true (vireo_test_wait_until (hosts_settled, f, 30));
+  *state = f;
+  return 0;
+}
+
+static int
+teardown_hosts (void **state)
+{
+  HostsFixture *f = *state;
+
+  gtk_widget_destroy (GTK_WIDGET (f->window));
+  g_clear_object (&f->hosts);
+  g_clear_object (&f->engine);
+  vireo_test_remove_tree (f->root);
+  g_free (f->lab_uri);
+  g_free (f->gone_uri);
+  g_free (f->root);
+  g_free (f);
+  return 0;
+}
+
+static VireoBackend *
+row_host (GtkListBoxRow *row)
+{
+  if (VIREO_IS_VM_ROW (row))
+    return vireo_domain_get_backend (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
+  return g_object_get_data (G_OBJECT (row), "vireo-backend");
+}
+
+/* The rows of @backend, in list order, and the header above the first */
+static guint
+host_rows (GtkListBox       *box,
+           VireoBackend     *backend,
+           gboolean          visible_only,
+           VireoHostHeader **header)
+{
+  GtkListBoxRow *row;
+  guint n = 0;
+
+  *header = NULL;
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (box, i)) != NULL; i++)
+    {
+      if (row_host (row) != backend || (visible_only && !gtk_widget_get_child_visible (GTK_WIDGET (row))))
+        continue;
+      if (n++ == 0 && VIREO_IS_HOST_HEADER (gtk_list_box_row_get_header (row)))
+        *header = VIREO_HOST_HEADER (gtk_list_box_row_get_header (row));
+    }
+  return n;
+}
+
+/* every host has its header and its rows, together, this computer first */
+static void
+test_hosts_listed (void **state)
+{
+  HostsFixture *f = *state;
+  GtkListBox *box = vireo_window_get_list_box (f->window);
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoBackend *gone = vireo_hosts_lookup (f->hosts, f->gone_uri);
+  VireoHostHeader *header;
+  GtkWidget *retry;
+  const char *text;
+
+  vireo_test_pump_for (200);
+  assert_int_equal (host_rows (box, vireo_hosts_get_local (f->hosts), TRUE, &header), 1);
+  assert_non_null (header);
+  assert_ptr_equal (row_host (gtk_list_box_get_row_at_index (box, 0)), vireo_hosts_get_local (f->hosts));
+  assert_int_equal (host_rows (box, lab, TRUE, &header), 3);
+  assert_non_null (header);
+  assert_string_equal (gtk_label_get_text (child_of (header, VIREO_TYPE_HOST_HEADER, "title_label")), "Lab");
+  assert_string_equal (vireo_host_header_get_state_text (header), "");
+  assert_false (gtk_widget_get_visible (child_of (header, VIREO_TYPE_HOST_HEADER, "retry_button")));
+
+  /* the host that cannot connect: its error in one line, and Retry */
+  assert_int_equal (host_rows (box, gone, TRUE, &header), 1);
+  assert_non_null (header);
+  text = vireo_host_header_get_state_text (header);
+  assert_true (g_str_has_prefix (text, "Not connected: "));
+  assert_null (strchr (text, '\n'));
+  assert_string_equal (text + strlen ("Not connected: "), vireo_backend_get_error (gone)->message);
+  retry = child_of (header, VIREO_TYPE_HOST_HEADER, "retry_button");
+  assert_true (gtk_widget_get_visible (retry));
+  gtk_window_resize (GTK_WINDOW (f->window), 760, 520);
+  save_screenshot (GTK_WIDGET (f->window), "hosts-window.png");
+
+  /* Retry tries again, and fails the same way */
+  gtk_button_clicked (GTK_BUTTON (retry));
+  assert_true (vireo_test_wait_until (hosts_settled, f, 30));
+  assert_non_null (vireo_backend_get_error (gone));
+}
+
+/* "host:lab" leaves the Lab's VMs alone in the list */
+static void
+test_hosts_filter (void **state)
+{
+  HostsFixture *f = *state;
+  GtkListBox *box = vireo_window_get_list_box (f->window);
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoHostHeader *header;
+
+  vireo_window_search (f->window, "host:lab");
+  assert_int_equal (host_rows (box, lab, TRUE, &header), 3);
+  assert_non_null (header);
+  assert_int_equal (host_rows (box, vireo_hosts_get_local (f->hosts), TRUE, &header), 0);
+  assert_int_equal (host_rows (box, vireo_hosts_lookup (f->hosts, f->gone_uri), TRUE, &header), 0);
+  /* a name search goes across hosts */
+  vireo_window_search (f->window, "web");
+  assert_int_equal (host_rows (box, lab, TRUE, &header), 1);
+  assert_int_equal (host_rows (box, vireo_hosts_get_local (f->hosts), TRUE, &header), 0);
+  vireo_window_search (f->window, NULL);
+  assert_int_equal (host_rows (box, vireo_hosts_get_local (f->hosts), TRUE, &header), 1);
+}
+
+static gboolean
+domain_paused (gpointer data)
+{
+  return vireo_domain_get_state (data) == VIREO_DOMAIN_STATE_PAUSED;
+}
+
+/* the window's Pause pauses a libvirt VM, and its row follows; what its
+ * host cannot do yet is off, and says why */
+static void
+test_hosts_pause (void **state)
+{
+  HostsFixture *f = *state;
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoDomain *web = vireo_backend_lookup_domain (lab, "web");
+  VireoVmRow *row = vireo_vm_list_get_row (VIREO_VM_LIST (vireo_window_get_list_box (f->window)), web);
+  GtkLabel *state_label = child_of (row, VIREO_TYPE_VM_ROW, "state_label");
+  g_autofree char *before = g_strdup (gtk_label_get_text (state_label));
+  GtkWidget *vm_window;
+  g_autoptr(GError) error = NULL;
+
+  assert_int_equal (vireo_domain_get_state (web), VIREO_DOMAIN_STATE_RUNNING);
+  vireo_window_select_domain (f->window, web);
+  assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "take-snapshot"));
+  assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "clone"));
+  assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "pause"));
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "pause", NULL);
+  assert_true (vireo_test_wait_until (domain_paused, web, 10));
+  vireo_test_pump_for (100);
+  assert_string_not_equal (gtk_label_get_text (state_label), before);
+  assert_string_equal (gtk_label_get_text (state_label), vireo_domain_state_get_label (VIREO_DOMAIN_STATE_PAUSED));
+
+  /* its window: no screen, the details, and the engine's reason */
+  vm_window = vireo_window_open_vm_window (f->window, web);
+  assert_null (vireo_vm_window_get_vnc_view (VIREO_VM_WINDOW (vm_window)));
+  assert_null (vireo_vm_window_get_snapshots_view (VIREO_VM_WINDOW (vm_window)));
+  assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (vm_window), "screenshot"));
+  assert_false (vireo_domain_check (web, VIREO_DOMAIN_OP_CHANGE_MEDIA, &error));
+  save_screenshot (vm_window, "hosts-vm-window.png");
+  gtk_widget_destroy (vm_window);
+}
+
+static gboolean
+backend_connected (gpointer data)
+{
+  return vireo_backend_get_state (data) == VIREO_BACKEND_STATE_CONNECTED;
+}
+
+/* a libvirt VM whose definition Vireo reads only in summary: its details
+ * show the summary and why, and cannot be changed */
+static void
+test_hosts_summary_only (void **state)
+{
+  HostsFixture *f = *state;
+  g_autofree char *dir = g_build_filename (f->root, "odd", NULL);
+  g_autofree char *path = g_build_filename (dir, "node.xml", NULL);
+  g_autofree char *uri = g_strconcat ("test://", path, NULL);
+  g_autoptr(GError) why = NULL;
+  g_autofree char *tooltip = NULL;
+  VireoBackend *odd_host;
+  VireoDomain *odd;
+  VireoDetailsView *details;
+  GtkWidget *vm_window;
+
+  g_mkdir_with_parents (dir, 0700);
+  assert_true (g_file_set_contents (path, "<node><domain type='qemu'><name>odd</name>"
+                                    "<uuid>00000000-0000-4000-8000-000000000009</uuid><memory unit='MiB'>512</memory>"
+                                    "<vcpu>2</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+                                    "<disk type='network' device='disk'><source protocol='rbd' name='pool/x'/>"
+                                    "<target dev='vda' bus='virtio'/></disk></devices></domain></node>", -1, NULL));
+  assert_true (vireo_hosts_add (f->hosts, uri, "Odd", FALSE, NULL));
+  odd_host = vireo_hosts_lookup (f->hosts, uri);
+  vireo_backend_connect_async (odd_host, NULL, NULL, NULL);
+  assert_true (vireo_test_wait_until (backend_connected, odd_host, 10));
+  odd = vireo_backend_lookup_domain (odd_host, "odd");
+  assert_non_null (vireo_domain_get_config_problem (odd));
+  assert_false (vireo_domain_check (odd, VIREO_DOMAIN_OP_EDIT, &why));
+  vm_window = vireo_window_open_vm_window (f->window, odd);
+  details = vireo_vm_window_get_details_view (VIREO_VM_WINDOW (vm_window));
+  assert_string_equal (gtk_label_get_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "name_label")), "odd");
+  assert_false (gtk_widget_get_sensitive (child_of (details, VIREO_TYPE_DETAILS_VIEW, "title_entry")));
+  tooltip = gtk_widget_get_tooltip_text (child_of (details, VIREO_TYPE_DETAILS_VIEW, "title_entry"));
+  assert_string_equal (tooltip, why->message);
+  assert_string_equal (vireo_details_view_get_status (details), why->message);
+  save_screenshot (vm_window, "hosts-summary-only.png");
+  gtk_widget_destroy (vm_window);
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Add Connection… saves a custom URI and connects it; a bad URI is
+ * refused in the dialog, in one line, and nothing is saved */
+static void
+test_hosts_add_connection (void **state)
+{
+  HostsFixture *f = *state;
+  GtkWidget *dialog = vireo_window_add_connection (f->window);
+  g_autofree char *lab2 = write_lab (f->root, "lab2");
+  g_autofree char *file = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr(GError) expected = NULL;
+  GtkLabel *error_label = child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "error_label");
+  gpointer weak = dialog;
+
+  assert_non_null (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  file = g_strdup (vireo_hosts_get_file (f->hosts));
+  /* the SSH fields make the URI */
+  gtk_combo_box_set_active_id (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "kind_combo"), "ssh");
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "user_entry"), "ann");
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "host_entry"), "lab.example.org");
+  gtk_spin_button_set_value (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "port_spin"), 2222);
+  saved = vireo_add_connection_dialog_get_uri (VIREO_ADD_CONNECTION_DIALOG (dialog));
+  assert_string_equal (saved, "qemu+ssh://ann@lab.example.org:2222/system");
+  g_clear_pointer (&saved, g_free);
+
+  /* a bad URI: the engine's one line, the dialog stays, nothing saved */
+  gtk_combo_box_set_active_id (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "kind_combo"), "custom");
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "uri_entry"), "no such uri");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  assert_false (vireo_hosts_check_uri ("no such uri", &expected));
+  assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+  assert_string_equal (gtk_label_get_text (error_label), expected->message);
+  assert_null (strchr (expected->message, '\n'));
+  assert_non_null (weak);
+  g_file_get_contents (file, &saved, NULL, NULL);
+  assert_null (strstr (saved, "no such uri"));
+  save_screenshot (dialog, "add-connection.png");
+
+  /* a good one: saved, listed and connected */
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "uri_entry"), lab2);
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_ADD_CONNECTION_DIALOG, "title_entry"), "Lab 2");
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  assert_true (vireo_test_wait_until (dialog_gone, &weak, 5));
+  assert_non_null (vireo_hosts_lookup (f->hosts, lab2));
+  assert_string_equal (vireo_backend_get_title (vireo_hosts_lookup (f->hosts, lab2)), "Lab 2");
+  g_clear_pointer (&saved, g_free);
+  g_file_get_contents (file, &saved, NULL, NULL);
+  assert_non_null (strstr (saved, lab2));
+  {
+    VireoHostHeader *header;
+
+    vireo_test_pump_for (500);
+    assert_int_equal (host_rows (vireo_window_get_list_box (f->window), vireo_hosts_lookup (f->hosts, lab2),
+                                 TRUE, &header), 3);
+    assert_non_null (header);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2238,6 +2580,13 @@ main (int   argc,
     cmocka_unit_test_setup_teardown (test_new_network, setup, teardown),
     cmocka_unit_test_setup_teardown (test_networks_window, setup, teardown),
   };
+  const struct CMUnitTest hosts[] = {
+    cmocka_unit_test (test_hosts_listed),
+    cmocka_unit_test (test_hosts_filter),
+    cmocka_unit_test (test_hosts_pause),
+    cmocka_unit_test (test_hosts_summary_only),
+    cmocka_unit_test (test_hosts_add_connection),
+  };
   g_autoptr(GTestDBus) session = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_autoptr(GDBusConnection) fake_desktop = NULL;
   g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
@@ -2255,6 +2604,7 @@ main (int   argc,
     cmocka_set_test_filter (g_getenv ("VIREO_TEST_FILTER"));
   failed = cmocka_run_group_tests_name ("manager", manager, setup, teardown);
   failed += cmocka_run_group_tests_name ("lists", lists, NULL, NULL);
+  failed += cmocka_run_group_tests_name ("hosts", hosts, setup_hosts, teardown_hosts);
   g_clear_object (&fake_desktop);
   /* not g_test_dbus_down(): the applications' bus connection may live on */
   g_test_dbus_stop (session);

@@ -11,6 +11,10 @@
  * a Flatpak the application first asks the desktop to let it run in the
  * background (vireo-background.c), so that the desktop does not stop the
  * sandbox and the VMs in it.
+ *
+ * Beside this computer the window lists the saved libvirt hosts
+ * (VireoHosts, hosts.conf): all connect at once at start, none waits for
+ * another, and one that fails says why in its header.
  */
 #include <glib/gi18n.h>
 
@@ -33,6 +37,7 @@ struct _VireoApplication
 
   char *root;
   VireoLocalBackend *engine;
+  VireoHosts *hosts;            /* this computer and the saved hosts */
   VireoWindow *window;          /* weak: while open */
   GtkWidget *networks_window;   /* weak: while open */
   gboolean sandboxed;           /* inside a Flatpak */
@@ -173,6 +178,25 @@ on_loaded (GObject      *source,
   g_application_release (G_APPLICATION (self));
 }
 
+/* The saved hosts, read before the window shows (a small file): one that
+ * cannot be read, or an entry skipped, is one line in the window, and the
+ * other hosts show all the same. */
+static void
+load_hosts (VireoApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *skipped;
+
+  if (!vireo_hosts_load (self->hosts, &error))
+    {
+      vireo_window_show_error (self->window, error);
+      return;
+    }
+  skipped = vireo_hosts_get_load_errors (self->hosts);
+  if (skipped->len > 0)
+    vireo_window_show_error (self->window, ((VireoLoadError *) g_ptr_array_index (skipped, 0))->error);
+}
+
 /* The window comes up at once and the VMs fill it as the worker thread
  * has read their definitions. */
 static void
@@ -188,12 +212,16 @@ vireo_application_activate (GApplication *app)
   /* Vireo is back: the VMs show in its window again */
   g_application_withdraw_notification (app, KEEP_RUNNING_NOTIFICATION);
   self->engine = vireo_local_backend_new (self->root);
-  g_set_weak_pointer (&self->window, vireo_window_new (GTK_APPLICATION (self), self->engine));
+  self->hosts = vireo_hosts_new_default (self->engine);
+  g_set_weak_pointer (&self->window, vireo_window_new_for_hosts (GTK_APPLICATION (self), self->hosts));
+  load_hosts (self);
   vireo_window_set_loading (self->window, TRUE);
   setup_bench_window (self);
   gtk_window_present (GTK_WINDOW (self->window));
   g_application_hold (app);
   vireo_backend_connect_async (VIREO_BACKEND (self->engine), NULL, on_loaded, g_object_ref (self));
+  /* this computer is connecting already: the saved hosts join it */
+  vireo_hosts_connect_all (self->hosts);
 }
 
 static int
@@ -245,8 +273,21 @@ show_networks (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (self->networks_window));
 }
 
+/* Add Connection… of the application's menu: in its window. */
+static void
+add_connection (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  VireoApplication *self = user_data;
+
+  if (self->window != NULL)
+    vireo_window_add_connection (self->window);
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit },
+  { "add-connection", add_connection },
   { "networks", show_networks },
 };
 
@@ -409,6 +450,7 @@ vireo_application_finalize (GObject *object)
   g_clear_handle_id (&self->background_timeout, g_source_remove);
   g_clear_object (&self->background);
   g_free (self->root);
+  g_clear_object (&self->hosts);
   g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_application_parent_class)->finalize (object);
 }

@@ -81,6 +81,51 @@ load_unapplied (VireoDetailsView        *self,
   gtk_widget_set_visible (GTK_WIDGET (self->unapplied_title), lines[0] != NULL);
 }
 
+/* Why @op cannot be asked of the VM, or NULL when it can. */
+static char *
+refusal (VireoDomain   *domain,
+         VireoDomainOp  op)
+{
+  g_autoptr(GError) error = NULL;
+
+  return vireo_domain_check (domain, op, &error) ? NULL : g_strdup (error->message);
+}
+
+static void
+set_editable (GtkWidget  *widget,
+              const char *why)
+{
+  gtk_widget_set_sensitive (widget, why == NULL);
+  gtk_widget_set_tooltip_text (widget, why);
+}
+
+/* What Vireo cannot change here (a host that cannot yet, a definition
+ * Vireo shows only in summary) is insensitive with the engine's reason as
+ * its tooltip, and the reason shows under the form. */
+static void
+update_editable (VireoDetailsView *self)
+{
+  g_autofree char *edit = refusal (self->domain, VIREO_DOMAIN_OP_EDIT);
+  g_autofree char *media = refusal (self->domain, VIREO_DOMAIN_OP_CHANGE_MEDIA);
+  g_autofree char *forward = refusal (self->domain, VIREO_DOMAIN_OP_PORT_FORWARD);
+  GtkWidget *overview[] = {
+    GTK_WIDGET (self->title_entry), GTK_WIDGET (self->description_entry), GTK_WIDGET (self->accel_combo),
+    GTK_WIDGET (self->vcpus_spin), GTK_WIDGET (self->memory_spin), GTK_WIDGET (self->boot_combo),
+    GTK_WIDGET (self->kernel_entry), GTK_WIDGET (self->initrd_entry), GTK_WIDGET (self->cmdline_entry),
+    GTK_WIDGET (self->apply_button),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (overview); i++)
+    set_editable (overview[i], edit);
+  set_editable (gtk_notebook_get_nth_page (self->notebook, 1), edit ? edit : media);
+  set_editable (gtk_notebook_get_nth_page (self->notebook, 2), edit ? edit : forward);
+  set_editable (gtk_notebook_get_nth_page (self->notebook, 3), edit);
+  gtk_text_view_set_editable (self->xml_view, edit == NULL);
+  set_editable (GTK_WIDGET (self->xml_view), NULL);
+  if (edit != NULL)
+    set_status (self, edit, FALSE);
+}
+
 static void
 load (VireoDetailsView *self)
 {
@@ -115,6 +160,7 @@ load (VireoDetailsView *self)
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->xml_view), xml, -1);
   load_disks (self);
   load_nics (self);
+  update_editable (self);
 }
 
 static void
@@ -219,6 +265,14 @@ vireo_details_view_remove_disk (VireoDetailsView *self,
                                 const char       *target,
                                 gboolean          remove_storage)
 {
+  g_autofree char *why = refusal (self->domain, VIREO_DOMAIN_OP_EDIT);
+
+  /* the XML page's buttons stay: their text is there to read and copy */
+  if (why != NULL)
+    {
+      set_status (self, why, TRUE);
+      return;
+    }
   set_status (self, _("Saving…"), FALSE);
   vireo_disks_detach_async (self->engine, self->domain, target, remove_storage, self->cancellable,
                             on_removed, self);
@@ -364,6 +418,7 @@ on_state_changed (VireoDomain      *domain,
                   VireoDetailsView *self)
 {
   update_convert (self);
+  update_editable (self);
 }
 
 static void
@@ -554,7 +609,8 @@ save (VireoDetailsView        *self,
       const VireoDomainConfig *config)
 {
   set_status (self, _("Saving…"), FALSE);
-  vireo_backend_define_domain_async (VIREO_BACKEND (self->engine), config, self->cancellable, on_saved, self);
+  /* on the VM's own host */
+  vireo_backend_define_domain_async (vireo_domain_get_backend (self->domain), config, self->cancellable, on_saved, self);
 }
 
 static char *

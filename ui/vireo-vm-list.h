@@ -17,6 +17,8 @@ G_DECLARE_FINAL_TYPE (VireoVmList, vireo_vm_list, VIREO, VM_LIST, GtkListBox)
 
 void        vireo_vm_list_set_model    (VireoVmList *self,
                                         GListModel  *domains);
+void        vireo_vm_list_set_hosts    (VireoVmList *self,
+                                        VireoHosts  *hosts);
 void        vireo_vm_list_set_sort     (VireoVmList *self,
                                         const char  *key);
 void        vireo_vm_list_set_filter   (VireoVmList *self,

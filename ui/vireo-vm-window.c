@@ -336,6 +336,98 @@ vireo_vm_window_init (VireoVmWindow *self)
   g_signal_connect_object (self->domain_actions, "noted", G_CALLBACK (on_lifecycle_noted), self, 0);
 }
 
+/* A page the VM's host cannot show yet: the engine's reason instead. */
+static GtkWidget *
+unavailable_page (VireoDomain   *domain,
+                  VireoDomainOp  op)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *label;
+
+  vireo_domain_check (domain, op, &error);
+  label = gtk_label_new (error != NULL ? error->message : NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+  gtk_widget_set_margin_start (label, 24);
+  gtk_widget_set_margin_end (label, 24);
+  gtk_style_context_add_class (gtk_widget_get_style_context (label), "dim-label");
+  gtk_widget_show (label);
+  return label;
+}
+
+static gboolean
+host_can (VireoDomain      *domain,
+          VireoBackendCaps  caps)
+{
+  VireoBackend *backend = vireo_domain_get_backend (domain);
+
+  return backend == NULL || vireo_backend_can (backend, caps);
+}
+
+/* The guest's screen, or why its host cannot show it (then the actions
+ * on the screen are off). */
+static void
+add_display_page (VireoVmWindow *self)
+{
+  g_autoptr(GSettings) settings = NULL;
+  gboolean scale;
+  const char *screen_actions[] = { "send-ctrl-alt-del", "send-keys", "screenshot", "scale", "resize-to-guest" };
+
+  if (!host_can (self->domain, VIREO_BACKEND_CAN_DISPLAY))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (screen_actions); i++)
+        g_simple_action_set_enabled (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), screen_actions[i])),
+                                     FALSE);
+      gtk_stack_add_titled (self->stack, unavailable_page (self->domain, VIREO_DOMAIN_OP_DISPLAY), "console", _("Console"));
+      return;
+    }
+  self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (self->domain));
+  gtk_widget_show (GTK_WIDGET (self->vnc_view));
+  settings = vireo_ui_settings_new ();
+  scale = g_settings_get_boolean (settings, "console-scaling");
+  vireo_vnc_view_set_scaling (self->vnc_view, scale);
+  g_action_change_state (g_action_map_lookup_action (G_ACTION_MAP (self), "scale"),
+                         g_variant_new_boolean (scale));
+  g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-grab",
+                           G_CALLBACK (on_keyboard_grab), self, 0);
+  g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-ungrab",
+                           G_CALLBACK (on_keyboard_ungrab), self, 0);
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->vnc_view), "console", _("Console"));
+}
+
+static void
+add_serial_page (VireoVmWindow *self)
+{
+  if (!host_can (self->domain, VIREO_BACKEND_CAN_CONSOLE))
+    {
+      gtk_stack_add_titled (self->stack, unavailable_page (self->domain, VIREO_DOMAIN_OP_CONSOLE), "serial", _("Serial"));
+      return;
+    }
+  self->serial_view = VIREO_SERIAL_VIEW (vireo_serial_view_new (self->domain));
+  gtk_widget_show (GTK_WIDGET (self->serial_view));
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->serial_view), "serial", _("Serial"));
+}
+
+static void
+add_snapshots_page (VireoVmWindow *self)
+{
+  if (!host_can (self->domain, VIREO_BACKEND_CAN_SNAPSHOTS))
+    {
+      gtk_stack_add_titled (self->stack, unavailable_page (self->domain, VIREO_DOMAIN_OP_SNAPSHOT),
+                            "snapshots", _("Snapshots"));
+      return;
+    }
+  self->snapshots_view = VIREO_SNAPSHOTS_VIEW (vireo_snapshots_view_new (self->engine, self->domain));
+  g_signal_connect_object (self->snapshots_view, "failed", G_CALLBACK (on_snapshots_failed), self, 0);
+  gtk_widget_show (GTK_WIDGET (self->snapshots_view));
+  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->snapshots_view), "snapshots", _("Snapshots"));
+}
+
+/**
+ * vireo_vm_window_new:
+ * @engine: this computer's VMs, which make clones and snapshots
+ * @domain: a VM of any host; the pages its host cannot show yet say why
+ */
 GtkWidget *
 vireo_vm_window_new (GtkApplication *app,
                      VireoLocalBackend    *engine,
@@ -350,31 +442,15 @@ vireo_vm_window_new (GtkApplication *app,
   vireo_domain_actions_set_engine (self->domain_actions, engine);
   g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_domain_state), self, 0);
   on_domain_state (domain, NULL, self);
-  self->vnc_view = VIREO_VNC_VIEW (vireo_vnc_view_new (domain));
-  self->serial_view = VIREO_SERIAL_VIEW (vireo_serial_view_new (domain));
-  gtk_widget_show (GTK_WIDGET (self->vnc_view));
-  {
-    g_autoptr(GSettings) settings = vireo_ui_settings_new ();
-    gboolean scale = g_settings_get_boolean (settings, "console-scaling");
-
-    vireo_vnc_view_set_scaling (self->vnc_view, scale);
-    g_action_change_state (g_action_map_lookup_action (G_ACTION_MAP (self), "scale"),
-                           g_variant_new_boolean (scale));
-  }
-  g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-grab",
-                           G_CALLBACK (on_keyboard_grab), self, 0);
-  g_signal_connect_object (vireo_vnc_view_get_display (self->vnc_view), "vnc-keyboard-ungrab",
-                           G_CALLBACK (on_keyboard_ungrab), self, 0);
-  gtk_widget_show (GTK_WIDGET (self->serial_view));
-  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->vnc_view), "console", _("Console"));
-  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->serial_view), "serial", _("Serial"));
+  add_display_page (self);
+  add_serial_page (self);
   self->details_view = VIREO_DETAILS_VIEW (vireo_details_view_new (engine, domain));
   gtk_widget_show (GTK_WIDGET (self->details_view));
   gtk_stack_add_titled (self->stack, GTK_WIDGET (self->details_view), "details", _("Details"));
-  self->snapshots_view = VIREO_SNAPSHOTS_VIEW (vireo_snapshots_view_new (engine, domain));
-  g_signal_connect_object (self->snapshots_view, "failed", G_CALLBACK (on_snapshots_failed), self, 0);
-  gtk_widget_show (GTK_WIDGET (self->snapshots_view));
-  gtk_stack_add_titled (self->stack, GTK_WIDGET (self->snapshots_view), "snapshots", _("Snapshots"));
+  add_snapshots_page (self);
+  /* without a screen, the details are what there is to see */
+  if (self->vnc_view == NULL)
+    gtk_stack_set_visible_child_name (self->stack, "details");
   return GTK_WIDGET (self);
 }
 

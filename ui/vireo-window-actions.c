@@ -127,7 +127,7 @@ on_delete_response (GtkDialog   *dialog,
 
   /* the files go on the worker pool: a large image takes a while to unlink */
   if (response == GTK_RESPONSE_ACCEPT)
-    vireo_backend_undefine_domain_async (VIREO_BACKEND (self->engine), domain,
+    vireo_backend_undefine_domain_async (vireo_domain_get_backend (domain), domain,
                                          gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check)),
                                          NULL, on_deleted, g_object_ref (self));
   gtk_widget_destroy (GTK_WIDGET (dialog));

@@ -26,6 +26,8 @@ struct _VireoWindow
 
   /* owned */
   VireoLocalBackend *engine;
+  VireoHosts *hosts;        /* every host the list shows; NULL: this computer alone */
+  GListModel *domains;      /* the VMs the list shows */
   GCancellable *cancellable;
   VireoDomain *selected;
   gulong selected_handler;

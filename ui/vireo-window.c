@@ -6,10 +6,13 @@
  * another client defines or deletes come and go by themselves; rows
  * follow their VM's state.  The actions (vireo-window-actions.c) work on
  * the selected VM and are enabled as the engine says its state allows.
+ * Given every host (vireo_window_new_for_hosts()), the list shows their
+ * VMs side by side, each host's under its header.
  */
 #include <glib/gi18n.h>
 
 #include "vireo.h"
+#include "vireo-add-connection-dialog.h"
 #include "vireo-application.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
@@ -121,6 +124,7 @@ _vireo_window_update_actions (VireoWindow *self)
 
   /* the lifecycle verbs follow the VM by themselves (vireo-domain-actions.c) */
   set_enabled (self, "open-console", d != NULL);
+  set_enabled (self, "add-connection", self->hosts != NULL);
   set_enabled (self, "delete", d && vireo_domain_can (d, VIREO_DOMAIN_OP_DELETE));
   set_enabled (self, "take-snapshot", d && vireo_domain_can (d, VIREO_DOMAIN_OP_SNAPSHOT));
   set_enabled (self, "clone", d && vireo_domain_can (d, VIREO_DOMAIN_OP_CLONE));
@@ -142,7 +146,7 @@ on_row_selected (GtkListBox    *box,
   if (self->selected)
     g_clear_signal_handler (&self->selected_handler, self->selected);
   g_clear_object (&self->selected);
-  if (row != NULL)
+  if (row != NULL && VIREO_IS_VM_ROW (row))
     {
       self->selected = g_object_ref (vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
       self->selected_handler = g_signal_connect (self->selected, "notify::state",
@@ -193,7 +197,8 @@ on_row_activated (GtkListBox    *box,
                   GtkListBoxRow *row,
                   VireoWindow   *self)
 {
-  vireo_window_open_vm_window (self, vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
+  if (VIREO_IS_VM_ROW (row))
+    vireo_window_open_vm_window (self, vireo_vm_row_get_domain (VIREO_VM_ROW (row)));
 }
 
 static void
@@ -216,7 +221,7 @@ on_list_button_press (GtkWidget      *widget,
   if (!gdk_event_triggers_context_menu ((GdkEvent *) event))
     return GDK_EVENT_PROPAGATE;
   row = gtk_list_box_get_row_at_y (self->list_box, event->y);
-  if (row == NULL)
+  if (row == NULL || !VIREO_IS_VM_ROW (row))
     return GDK_EVENT_PROPAGATE;
   gtk_list_box_select_row (self->list_box, row);
   builder = gtk_builder_new_from_resource ("/dev/vireo/Vireo/ui/vireo-menus.ui");
@@ -230,11 +235,14 @@ on_list_button_press (GtkWidget      *widget,
 static void
 update_empty (VireoWindow *self)
 {
-  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (self->engine));
+  /* other hosts show in the list, with or without VMs */
+  gboolean other_hosts = self->hosts != NULL &&
+                         g_list_model_get_n_items (vireo_hosts_get_backends (self->hosts)) > 1;
 
   /* while loading, the (empty) list rather than a "no VMs" that flashes */
   gtk_stack_set_visible_child_name (self->stack,
-                                    self->loading || g_list_model_get_n_items (domains) > 0 ? "list" : "empty");
+                                    self->loading || other_hosts || g_list_model_get_n_items (self->domains) > 0
+                                    ? "list" : "empty");
 }
 
 /* While VMs run, the window says that closing it does not stop them. */
@@ -270,11 +278,9 @@ watch_states (VireoWindow *self,
               guint        position,
               guint        added)
 {
-  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (self->engine));
-
   for (guint i = position; i < position + added; i++)
     {
-      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
+      g_autoptr(VireoDomain) domain = g_list_model_get_item (self->domains, i);
 
       g_signal_connect_object (domain, "notify::state", G_CALLBACK (on_domain_state), self, 0);
     }
@@ -344,8 +350,12 @@ vireo_window_dispose (GObject *object)
     g_clear_signal_handler (&self->selected_handler, self->selected);
   g_clear_object (&self->selected);
   g_clear_object (&self->domain_actions);
-  if (self->engine)
-    g_signal_handlers_disconnect_by_data (vireo_backend_get_domains (VIREO_BACKEND (self->engine)), self);
+  if (self->domains)
+    g_signal_handlers_disconnect_by_data (self->domains, self);
+  if (self->hosts)
+    g_signal_handlers_disconnect_by_data (vireo_hosts_get_backends (self->hosts), self);
+  g_clear_object (&self->domains);
+  g_clear_object (&self->hosts);
   g_clear_object (&self->engine);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->vm_windows, g_hash_table_unref);
@@ -378,6 +388,33 @@ vireo_window_class_init (VireoWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_list_button_press);
 }
 
+/**
+ * vireo_window_add_connection:
+ * Asks for a libvirt host to save and connect.
+ *
+ * Returns: (transfer none) (nullable): the dialog; %NULL when the window
+ *   lists this computer alone
+ */
+GtkWidget *
+vireo_window_add_connection (VireoWindow *self)
+{
+  if (self->hosts == NULL)
+    return NULL;
+  return vireo_add_connection_dialog_new (GTK_WINDOW (self), self->hosts);
+}
+
+static void
+add_connection (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  vireo_window_add_connection (user_data);
+}
+
+static const GActionEntry host_entries[] = {
+  { "add-connection", add_connection },
+};
+
 static void
 vireo_window_init (VireoWindow *self)
 {
@@ -387,18 +424,25 @@ vireo_window_init (VireoWindow *self)
   self->cancellable = g_cancellable_new ();
   self->vm_windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   _vireo_window_add_actions (self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), host_entries, G_N_ELEMENTS (host_entries), self);
 }
 
-VireoWindow *
-vireo_window_new (GtkApplication *app,
-                  VireoLocalBackend    *engine)
+static void
+on_backends_changed (GListModel  *backends,
+                     guint        position,
+                     guint        removed,
+                     guint        added,
+                     VireoWindow *self)
 {
-  VireoWindow *self = g_object_new (VIREO_TYPE_WINDOW, "application", app, NULL);
-  GListModel *domains = vireo_backend_get_domains (VIREO_BACKEND (engine));
+  update_empty (self);
+}
 
-  self->engine = g_object_ref (engine);
-  vireo_domain_actions_set_engine (self->domain_actions, engine);
-  vireo_vm_list_set_model (VIREO_VM_LIST (self->list_box), domains);
+/* What both constructors share, once the list has its VMs. */
+static VireoWindow *
+window_setup (VireoWindow *self)
+{
+  GListModel *domains = self->domains;
+
   gtk_search_bar_connect_entry (self->search_bar, GTK_ENTRY (self->search_entry));
   self->settings = vireo_ui_settings_new ();
   g_action_map_add_action (G_ACTION_MAP (self), g_settings_create_action (self->settings, "sort-by"));
@@ -414,6 +458,51 @@ vireo_window_new (GtkApplication *app,
     gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
   _vireo_window_update_actions (self);
   return self;
+}
+
+VireoWindow *
+vireo_window_new (GtkApplication *app,
+                  VireoLocalBackend    *engine)
+{
+  VireoWindow *self = g_object_new (VIREO_TYPE_WINDOW, "application", app, NULL);
+
+  self->engine = g_object_ref (engine);
+  self->domains = g_object_ref (vireo_backend_get_domains (VIREO_BACKEND (engine)));
+  vireo_domain_actions_set_engine (self->domain_actions, engine);
+  vireo_vm_list_set_model (VIREO_VM_LIST (self->list_box), self->domains);
+  return window_setup (self);
+}
+
+/**
+ * vireo_window_new_for_hosts:
+ * @hosts: this computer (which makes new VMs) and the saved hosts
+ *
+ * A window that lists the VMs of every host of @hosts.
+ */
+VireoWindow *
+vireo_window_new_for_hosts (GtkApplication *app,
+                            VireoHosts     *hosts)
+{
+  VireoWindow *self = g_object_new (VIREO_TYPE_WINDOW, "application", app, NULL);
+
+  self->hosts = g_object_ref (hosts);
+  self->engine = g_object_ref (VIREO_LOCAL_BACKEND (vireo_hosts_get_local (hosts)));
+  self->domains = g_object_ref (vireo_hosts_get_domains (hosts));
+  vireo_domain_actions_set_engine (self->domain_actions, self->engine);
+  vireo_vm_list_set_hosts (VIREO_VM_LIST (self->list_box), hosts);
+  g_signal_connect (vireo_hosts_get_backends (hosts), "items-changed", G_CALLBACK (on_backends_changed), self);
+  return window_setup (self);
+}
+
+/**
+ * vireo_window_get_hosts:
+ * Returns: (transfer none) (nullable): the hosts the window lists, or
+ *   %NULL when it lists this computer's VMs alone
+ */
+VireoHosts *
+vireo_window_get_hosts (VireoWindow *self)
+{
+  return self->hosts;
 }
 
 /**

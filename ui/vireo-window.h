@@ -16,6 +16,9 @@ G_DECLARE_FINAL_TYPE (VireoWindow, vireo_window, VIREO, WINDOW, GtkApplicationWi
 
 VireoWindow *vireo_window_new            (GtkApplication *app,
                                           VireoLocalBackend    *engine);
+VireoWindow *vireo_window_new_for_hosts  (GtkApplication *app,
+                                          VireoHosts     *hosts);
+VireoHosts  *vireo_window_get_hosts      (VireoWindow    *self);
 void         vireo_window_set_loading  (VireoWindow *self,
                                         gboolean     loading);
 GtkListBox  *vireo_window_get_list_box   (VireoWindow    *self);
@@ -26,6 +29,7 @@ void         vireo_window_show_error     (VireoWindow    *self,
 void         vireo_window_show_note      (VireoWindow    *self,
                                           const char     *note);
 const char  *vireo_window_get_error_text (VireoWindow    *self);
+GtkWidget   *vireo_window_add_connection (VireoWindow  *self);
 GtkWidget   *vireo_window_new_vm         (VireoWindow    *self);
 void         vireo_window_search         (VireoWindow    *self,
                                           const char     *text);

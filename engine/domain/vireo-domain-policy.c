@@ -287,6 +287,23 @@ compare_hosts (VireoBackend *a,
   return strcmp (ka, kb) != 0 ? strcmp (ka, kb) : g_strcmp0 (vireo_backend_get_uri (a), vireo_backend_get_uri (b));
 }
 
+/**
+ * vireo_domain_compare_hosts:
+ * @a: (nullable): a host
+ * @b: (nullable): another
+ *
+ * The order of %VIREO_DOMAIN_SORT_HOST for the hosts themselves, for a
+ * list that shows a host without VMs among the VMs of the others.
+ *
+ * Returns: <0, 0 or >0 as @a comes before, with or after @b
+ */
+int
+vireo_domain_compare_hosts (VireoBackend *a,
+                            VireoBackend *b)
+{
+  return compare_hosts (a, b);
+}
+
 static int
 compare_by (VireoDomain     *a,
             VireoDomain     *b,

@@ -73,6 +73,8 @@ const char *vireo_domain_state_get_label (VireoDomainState  state);
 int         vireo_domain_compare         (VireoDomain      *a,
                                           VireoDomain      *b,
                                           VireoDomainSort   by);
+int         vireo_domain_compare_hosts   (VireoBackend     *a,
+                                          VireoBackend     *b);
 gboolean    vireo_domain_sort_from_string (const char      *text,
                                            VireoDomainSort *by);
 char       *vireo_domain_filter_key      (const char       *text);
