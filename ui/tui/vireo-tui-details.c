@@ -47,6 +47,7 @@ tui_details_draw (Tui *tui)
   g_autofree char *cpus = NULL;
   g_autofree char *guest = NULL;
   g_autofree char *boot = NULL;
+  g_autoptr(GError) problem = NULL;
   int y = 0;
 
   if (row == NULL)
@@ -68,7 +69,13 @@ tui_details_draw (Tui *tui)
 
   y = heading (y, config->name);
   y = field (y + 1, _("Title"), config->title);
+  if (tui_hosts_many (tui))
+    y = field (y, _("Host"), vireo_backend_get_title (vireo_domain_get_backend (row->domain)));
   y = field (y, _("State"), state);
+  /* a libvirt VM whose definition Vireo reads only in part: the engine says why */
+  if (vireo_domain_get_config_problem (row->domain) != NULL &&
+      !vireo_domain_check (row->domain, VIREO_DOMAIN_OP_EDIT, &problem))
+    y = field (y, "", problem->message);
   if (vireo_domain_has_pending_changes (row->domain))
     y = field (y, "", _("Some changes take effect when the VM next starts."));
   y = field (y, _("Guest"), guest);

@@ -172,8 +172,7 @@ on_created (GObject      *source,
       return;
     }
   tui->mode = TUI_MODE_TABLE;
-  g_free (tui->selected);
-  tui->selected = g_strdup (vireo_domain_get_name (domain));
+  tui_select_domain (tui, domain);
   tui_set_status (tui, FALSE, _("VM '%s' created: s starts it."), vireo_domain_get_name (domain));
   g_object_unref (domain);
 }

@@ -73,6 +73,23 @@ selected_domain (Tui *tui)
   return row ? row->domain : NULL;
 }
 
+/* The selected VM, if it may be asked for @op now: else NULL, and the
+ * reason (its state, or what its host cannot do) in the status line. */
+static VireoDomain *
+selected_for (Tui           *tui,
+              VireoDomainOp  op)
+{
+  VireoDomain *domain = selected_domain (tui);
+  g_autoptr(GError) error = NULL;
+
+  if (domain != NULL && !vireo_domain_check (domain, op, &error))
+    {
+      tui_set_status (tui, TRUE, "%s", error->message);
+      return NULL;
+    }
+  return domain;
+}
+
 static TuiRedraw key_quit (Tui *tui, int key);
 
 /**
@@ -133,7 +150,11 @@ key_sort (Tui *tui, int key)
   else
     {
       int step = key == '<' ? TUI_N_COLS - 1 : 1;
-      tui->sort = (tui->sort + step) % TUI_N_COLS;
+
+      /* past the columns the table does not have now (one host: no HOST) */
+      do
+        tui->sort = (tui->sort + step) % TUI_N_COLS;
+      while (!tui_column_available (tui, tui->sort));
       tui->sort_reversed = FALSE;
     }
   tui_set_status (tui, FALSE, _("Sorted by %s."), tui_column_title (tui->sort));
@@ -181,7 +202,7 @@ on_started (GObject      *source,
 static TuiRedraw
 key_start (Tui *tui, int key)
 {
-  VireoDomain *domain = selected_domain (tui);
+  VireoDomain *domain = selected_for (tui, VIREO_DOMAIN_OP_START);
   g_autofree char *done = NULL;
 
   if (domain == NULL)
@@ -195,7 +216,7 @@ key_start (Tui *tui, int key)
 static TuiRedraw
 key_shutdown (Tui *tui, int key)
 {
-  VireoDomain *domain = selected_domain (tui);
+  VireoDomain *domain = selected_for (tui, VIREO_DOMAIN_OP_SHUTDOWN);
   g_autofree char *done = NULL;
 
   if (domain == NULL)
@@ -246,7 +267,7 @@ delete_vm (Tui *tui, VireoDomain *domain, gboolean with_disks)
   d->tui = tui;
   d->name = g_strdup (vireo_domain_get_name (domain));
   d->with_disks = with_disks;
-  vireo_backend_undefine_domain_async (VIREO_BACKEND (tui->engine), domain, with_disks, NULL, on_deleted, d);
+  vireo_backend_undefine_domain_async (vireo_domain_get_backend (domain), domain, with_disks, NULL, on_deleted, d);
 }
 
 static void
@@ -285,7 +306,7 @@ tui_ask (Tui            *tui,
 static TuiRedraw
 key_force_off (Tui *tui, int key)
 {
-  VireoDomain *domain = selected_domain (tui);
+  VireoDomain *domain = selected_for (tui, VIREO_DOMAIN_OP_FORCE_OFF);
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
@@ -296,7 +317,7 @@ key_force_off (Tui *tui, int key)
 static TuiRedraw
 key_delete (Tui *tui, int key)
 {
-  VireoDomain *domain = selected_domain (tui);
+  VireoDomain *domain = selected_for (tui, VIREO_DOMAIN_OP_DELETE);
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
@@ -314,7 +335,9 @@ key_pause (Tui *tui, int key)
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
-  paused = vireo_domain_can (domain, VIREO_DOMAIN_OP_RESUME);
+  paused = vireo_domain_state_allows (vireo_domain_get_state (domain), VIREO_DOMAIN_OP_RESUME);
+  if (selected_for (tui, paused ? VIREO_DOMAIN_OP_RESUME : VIREO_DOMAIN_OP_PAUSE) == NULL)
+    return TUI_REDRAW_ALL;
   done = g_strdup_printf (paused ? _("VM '%s' resumed.") : _("VM '%s' paused."), vireo_domain_get_name (domain));
   vireo_domain_action_async (domain, paused ? VIREO_DOMAIN_ACTION_RESUME : VIREO_DOMAIN_ACTION_PAUSE,
                              tui->cancellable, on_op_done, op_new (tui, done));
@@ -324,7 +347,7 @@ key_pause (Tui *tui, int key)
 static TuiRedraw
 key_reboot (Tui *tui, int key)
 {
-  VireoDomain *domain = selected_domain (tui);
+  VireoDomain *domain = selected_for (tui, VIREO_DOMAIN_OP_REBOOT);
   g_autofree char *done = NULL;
 
   if (domain == NULL)
@@ -372,7 +395,7 @@ on_console_opened (GObject      *source,
 static TuiRedraw
 key_console (Tui *tui, int key)
 {
-  VireoDomain *domain = selected_domain (tui);
+  VireoDomain *domain = selected_for (tui, VIREO_DOMAIN_OP_CONSOLE);
 
   if (domain == NULL)
     return TUI_REDRAW_ALL;
@@ -446,6 +469,20 @@ key_new (Tui *tui, int key)
 }
 
 static TuiRedraw
+key_reconnect (Tui *tui, int key)
+{
+  TuiRow *row = tui_selected_row (tui);
+
+  return tui_hosts_reconnect (tui, row ? row->domain : NULL);
+}
+
+static TuiRedraw
+key_add_host (Tui *tui, int key)
+{
+  return tui_hosts_add (tui);
+}
+
+static TuiRedraw
 key_networks (Tui *tui, int key)
 {
   return tui_networks_open (tui);
@@ -501,7 +538,11 @@ static const TuiKey keys[] = {
   { 'd', KEY_DC, N_("Delete"), N_("delete the VM, with or without its disks (asks first)"), key_delete },
   { 't', 0, N_("Snapshot"), N_("take a snapshot of the VM (asks for its name)"), key_snapshot },
   { 'C', 0, N_("Clone"), N_("clone the shut-off VM, as a full copy or linked (Esc cancels)"), key_clone },
-  { '/', 0, N_("Filter"), N_("show only VMs whose name or title holds the text (Esc clears)"), key_filter },
+  { 'A', 0, N_("Add host"), N_("save a libvirt host by its URI, and connect it"), key_add_host },
+  { 'R', 0, N_("Reconnect"), N_("reconnect the selected VM's host, or every host not connected"),
+    key_reconnect },
+  { '/', 0, N_("Filter"), N_("only the VMs whose name, title or host:NAME matches (Esc clears)"),
+    key_filter },
   { '>', KEY_F (6), N_("Sort"), N_("sort by the next column; < the previous one"), key_sort },
   { '<', 0, NULL, N_("sort by the previous column"), key_sort },
   { 'I', 0, NULL, N_("invert the sort order"), key_sort },
@@ -749,6 +790,7 @@ void
 tui_keys_draw_help (Tui *tui)
 {
   int height = getmaxy (stdscr);
+  int width = getmaxx (stdscr);
   int y = 2;
   /* the keys of the pane the help was asked from */
   guint n;
@@ -764,10 +806,13 @@ tui_keys_draw_help (Tui *tui)
       g_autofree char *name = describe_key (table[i].key);
       g_autofree char *alt = table[i].alt_key ? describe_key (table[i].alt_key) : NULL;
       g_autofree char *both = alt && !g_str_equal (alt, name) ? g_strdup_printf ("%s, %s", name, alt) : g_strdup (name);
+      const char *help = _(table[i].help);
+      /* cut at the right edge: a wrapped line would write over the next */
+      const char *end = g_utf8_strlen (help, -1) > width - 14 ? g_utf8_offset_to_pointer (help, MAX (0, width - 14)) : NULL;
 
       attron (A_BOLD);
       mvaddstr (y, 2, both);
       attroff (A_BOLD);
-      mvaddstr (y, 14, _(table[i].help));
+      mvaddnstr (y, 14, help, end ? (int) (end - help) : -1);
     }
 }

@@ -137,7 +137,8 @@ on_domains_changed (GListModel *model,
   tui_queue_draw (tui, TUI_REDRAW_ALL);
 }
 
-/* The engine, loaded, and the screen, listening to keys and signals. */
+/* The engine, loaded, the saved hosts, connecting, and the screen,
+ * listening to keys and signals. */
 static void
 tui_open (Tui        *tui,
           const char *root,
@@ -165,8 +166,9 @@ tui_open (Tui        *tui,
     tui_set_status (tui, FALSE, "%s", _("Press F1 or ? for help."));
 
   tui_term_init (tui);
+  tui_hosts_open (tui);
   tui_rows_sync (tui);
-  g_signal_connect (vireo_backend_get_domains (VIREO_BACKEND (tui->engine)), "items-changed", G_CALLBACK (on_domains_changed), tui);
+  g_signal_connect (vireo_hosts_get_domains (tui->hosts), "items-changed", G_CALLBACK (on_domains_changed), tui);
   vireo_local_backend_start_monitoring (tui->engine, interval);
   vireo_stats_set_interval (interval);
   tui_watch_stdin (tui, TRUE);
@@ -189,13 +191,14 @@ tui_close (Tui *tui)
   tui_snapshots_free (tui);
   tui_networks_free (tui);
   tui_prompt_clear (tui);
-  g_signal_handlers_disconnect_by_data (vireo_backend_get_domains (VIREO_BACKEND (tui->engine)), tui);
+  g_signal_handlers_disconnect_by_data (vireo_hosts_get_domains (tui->hosts), tui);
   for (guint i = 0; i < tui->rows->len; i++)
     g_signal_handlers_disconnect_by_data (((TuiRow *) g_ptr_array_index (tui->rows, i))->domain, tui);
   g_clear_handle_id (&tui->draw_id, g_source_remove);
   tui_watch_stdin (tui, FALSE);
   g_ptr_array_unref (tui->shown);
   g_ptr_array_unref (tui->rows);
+  tui_hosts_close (tui);
   g_string_free (tui->filter, TRUE);
   g_free (tui->selected);
   g_free (tui->status);

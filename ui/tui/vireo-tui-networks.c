@@ -687,7 +687,9 @@ tui_start_failed (Tui          *tui,
                      tui->mode == TUI_MODE_NETWORKS;
   char *question;
 
+  /* (the switch defines the VM on this computer: not for another host's) */
   if (!can_ask || !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) ||
+      vireo_domain_get_backend (domain) != VIREO_BACKEND (tui->engine) ||
       !vireo_domain_config_uses_networks (vireo_domain_get_config (domain)))
     {
       tui_set_status (tui, TRUE, "%s", error->message);

@@ -39,6 +39,7 @@ tui_prompt_clear (Tui *tui)
 
 /**
  * tui_prompt_open:
+ * @domain: (nullable): the VM it is about, given to @done
  * @label: (transfer full): what is asked, "Name of the new snapshot of VM 'web':"
  * @text: the suggestion, which the user edits
  * @done: called with the text when Enter is pressed; Esc does nothing
@@ -85,7 +86,8 @@ tui_prompt_key (Tui *tui,
 
       tui->mode = tui->back_mode;
       tui_prompt_clear (tui);
-      if (done != NULL && domain != NULL)
+      /* (a prompt about a host has no VM) */
+      if (done != NULL)
         done (tui, domain, text, choice);
     }
   else if (!tui_edit_text (tui->prompt_text, key))

@@ -5,7 +5,8 @@
  * The table is drawn whole into curses' screen, which sends the terminal
  * only the cells that changed, so nothing flickers; it is drawn only when
  * something changed (tui_queue_draw).  Columns drop out from the right
- * when the terminal is narrow, the name column takes what is left.
+ * when the terminal is narrow, the name column takes what is left.  The
+ * host column is there while there is more than one host.
  */
 #include <glib/gi18n.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 
 static const struct { const char *title; int width; } columns[TUI_N_COLS] = {
   [TUI_COL_STATE] = { N_("STATE"), 13 },
+  [TUI_COL_HOST] = { N_("HOST"), 14 },
   [TUI_COL_NAME] = { N_("NAME"), 0 },
   [TUI_COL_VCPUS] = { N_("CPUS"), 4 },
   [TUI_COL_MEMORY] = { N_("MEMORY"), 10 },
@@ -46,7 +48,8 @@ compare_rows (gconstpointer a,
               gpointer      user_data)
 {
   static const VireoDomainSort by[TUI_N_COLS] = {
-    [TUI_COL_STATE] = VIREO_DOMAIN_SORT_STATE, [TUI_COL_NAME] = VIREO_DOMAIN_SORT_NAME,
+    [TUI_COL_STATE] = VIREO_DOMAIN_SORT_STATE, [TUI_COL_HOST] = VIREO_DOMAIN_SORT_HOST,
+    [TUI_COL_NAME] = VIREO_DOMAIN_SORT_NAME,
     [TUI_COL_VCPUS] = VIREO_DOMAIN_SORT_VCPUS, [TUI_COL_MEMORY] = VIREO_DOMAIN_SORT_MEMORY,
     [TUI_COL_CPU] = VIREO_DOMAIN_SORT_CPU, [TUI_COL_DISK] = VIREO_DOMAIN_SORT_DISK,
     [TUI_COL_NET] = VIREO_DOMAIN_SORT_NETWORK, [TUI_COL_UPTIME] = VIREO_DOMAIN_SORT_UPTIME,
@@ -75,11 +78,11 @@ on_domain_stats (VireoDomain *domain,
   tui_queue_draw (tui, TUI_REDRAW_TABLE);
 }
 
-/* The rows follow the engine's model; a VM keeps its samples. */
+/* The rows follow the hosts' model; a VM keeps its samples. */
 void
 tui_rows_sync (Tui *tui)
 {
-  GListModel *model = vireo_backend_get_domains (VIREO_BACKEND (tui->engine));
+  GListModel *model = vireo_hosts_get_domains (tui->hosts);
   guint n = g_list_model_get_n_items (model);
   g_autoptr(GPtrArray) old = g_steal_pointer (&tui->rows);
   /* domain → its row, for the VMs that stay (linear, for 1000s of VMs) */
@@ -139,13 +142,19 @@ tui_rows_refresh (Tui *tui)
     tui_select_index (tui, 0);
 }
 
+/* Two hosts may each have a VM of the same name: the selection is a
+ * name on a host. */
 int
 tui_selected_index (Tui *tui)
 {
   for (guint i = 0; tui->selected && i < tui->shown->len; i++)
-    if (g_str_equal (vireo_domain_get_name (((TuiRow *) g_ptr_array_index (tui->shown, i))->domain),
-                     tui->selected))
-      return i;
+    {
+      VireoDomain *domain = ((TuiRow *) g_ptr_array_index (tui->shown, i))->domain;
+
+      if (g_str_equal (vireo_domain_get_name (domain), tui->selected) &&
+          (tui->selected_host == NULL || (gconstpointer) vireo_domain_get_backend (domain) == tui->selected_host))
+        return i;
+    }
   return -1;
 }
 
@@ -164,8 +173,28 @@ tui_select_index (Tui *tui,
   if (tui->shown->len == 0)
     return;
   index = CLAMP (index, 0, (int) tui->shown->len - 1);
+  tui_select_domain (tui, ((TuiRow *) g_ptr_array_index (tui->shown, index))->domain);
+}
+
+void
+tui_select_domain (Tui         *tui,
+                   VireoDomain *domain)
+{
   g_free (tui->selected);
-  tui->selected = g_strdup (vireo_domain_get_name (((TuiRow *) g_ptr_array_index (tui->shown, index))->domain));
+  tui->selected = g_strdup (vireo_domain_get_name (domain));
+  tui->selected_host = vireo_domain_get_backend (domain);
+}
+
+/**
+ * tui_column_available:
+ * Returns: whether @column is one the table has now (the host column
+ *   only with more than one host), to show or to sort by
+ */
+gboolean
+tui_column_available (Tui       *tui,
+                      TuiColumn  column)
+{
+  return column != TUI_COL_HOST || tui_hosts_many (tui);
 }
 
 static char *
@@ -228,15 +257,16 @@ put (int         y,
 
 /* Which columns fit, and the name column's width. */
 static int
-layout (int      width,
-        gboolean shown[TUI_N_COLS])
+layout (Tui      *tui,
+        int       width,
+        gboolean  shown[TUI_N_COLS])
 {
   int used = 0;
 
   for (int c = 0; c < TUI_N_COLS; c++)
     {
-      shown[c] = TRUE;
-      used += columns[c].width + 1;
+      shown[c] = tui_column_available (tui, c);
+      used += shown[c] ? columns[c].width + 1 : 0;
     }
   for (int c = TUI_N_COLS - 1; c > TUI_COL_NAME && used + MIN_NAME_WIDTH > width; c--)
     {
@@ -270,10 +300,11 @@ cell_text (VireoDomain           *domain,
 {
   const VireoDomainConfig *config = vireo_domain_get_config (domain);
 
-  *right = column != TUI_COL_NAME && column != TUI_COL_ADDRESS;
+  *right = column != TUI_COL_NAME && column != TUI_COL_ADDRESS && column != TUI_COL_HOST;
   switch (column)
     {
     case TUI_COL_NAME: return g_strdup (config->name);
+    case TUI_COL_HOST: return g_strdup (vireo_backend_get_title (vireo_domain_get_backend (domain)));
     case TUI_COL_VCPUS: return g_strdup_printf ("%u", config->vcpus);
     case TUI_COL_MEMORY: return format_size (config->memory_kib * 1024);
     case TUI_COL_DISK: return format_rate (sampled, load->disk_rate);
@@ -299,7 +330,7 @@ draw_row (Tui          *tui,
   VireoDomainLoad load;
   gboolean sampled = vireo_domain_get_load (row->domain, &load);
   gboolean shown[TUI_N_COLS];
-  int name_width = layout (width, shown);
+  int name_width = layout (tui, width, shown);
   int x = 0;
   int color = state == VIREO_DOMAIN_STATE_RUNNING ? tui_term_color (tui, "running") :
               state == VIREO_DOMAIN_STATE_PAUSED ? tui_term_color (tui, "paused") :
@@ -351,9 +382,11 @@ draw_header (Tui *tui,
              int  width)
 {
   gboolean shown[TUI_N_COLS];
-  int name_width = layout (width, shown);
+  int name_width = layout (tui, width, shown);
   guint running = 0;
   g_autofree char *summary = NULL;
+  g_autofree char *hosts = tui_hosts_describe (tui);
+  g_autofree char *filter = NULL;
   int x = 0;
 
   for (guint i = 0; i < tui->rows->len; i++)
@@ -369,9 +402,21 @@ draw_header (Tui *tui,
   attroff (A_BOLD);
   if (tui->filter->len > 0 || tui->mode == TUI_MODE_FILTER)
     {
-      g_autofree char *filter = g_strdup_printf ("/%s%s", tui->filter->str, tui->mode == TUI_MODE_FILTER ? "_" : "");
-      int len = g_utf8_strlen (filter, -1);
+      int len;
+
+      filter = g_strdup_printf ("/%s%s", tui->filter->str, tui->mode == TUI_MODE_FILTER ? "_" : "");
+      len = g_utf8_strlen (filter, -1);
       put (0, MAX (0, width - len), len, FALSE, filter);
+    }
+  /* the hosts that are not connected, between the two, cut if need be */
+  if (hosts != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (" · %s", hosts);
+      int at = g_utf8_strlen (summary, -1);
+
+      attron (tui_term_color (tui, "error") | A_BOLD);
+      put (0, at, width - at - (filter ? (int) g_utf8_strlen (filter, -1) + 1 : 0), FALSE, text);
+      attroff (tui_term_color (tui, "error") | A_BOLD);
     }
 
   attron (A_REVERSE);

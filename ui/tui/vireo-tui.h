@@ -38,6 +38,7 @@ typedef enum {
 
 typedef enum {
   TUI_COL_STATE,
+  TUI_COL_HOST,          /* only while there is more than one host */
   TUI_COL_NAME,
   TUI_COL_VCPUS,
   TUI_COL_MEMORY,
@@ -64,9 +65,10 @@ typedef void (*TuiPromptFunc) (Tui *tui, VireoDomain *domain, const char *text, 
 
 struct _Tui {
   VireoLocalBackend *engine;
+  VireoHosts *hosts;               /* this computer and the saved hosts */
   GMainLoop *loop;
   GCancellable *cancellable;
-  GPtrArray *rows;                 /* TuiRow, all VMs in engine order */
+  GPtrArray *rows;                 /* TuiRow, every VM of every host, in the hosts' order */
   GPtrArray *shown;                /* TuiRow, filtered and sorted */
   guint interval_ms;
 
@@ -75,6 +77,7 @@ struct _Tui {
   gboolean sort_reversed;          /* against the engine's order for the column */
   GString *filter;
   char *selected;                  /* name of the selected VM */
+  gconstpointer selected_host;     /* its VireoBackend, only compared */
   int top;                         /* first shown row on screen */
   char *status;
   gboolean status_error;
@@ -93,6 +96,8 @@ struct _Tui {
 
   TuiSnapshots *snapshots;         /* the detail pane's snapshot tree */
   TuiNetworks *networks;           /* the network view, while it is shown */
+  char *adding_host;               /* the URI typed, while its title is asked */
+  guint hosts_tick_id;             /* redraws each second while a retry waits */
   GCancellable *clone_cancellable; /* the running clone: Esc and Ctrl+C cancel it */
   guint jobs_running;              /* shown with tui_show_job(), not yet forgotten */
   gboolean quit_pending;           /* quit once the last of them ends */
@@ -118,6 +123,8 @@ void     tui_rows_sync        (Tui *tui);
 void     tui_rows_refresh     (Tui *tui);
 TuiRow  *tui_selected_row     (Tui *tui);
 void     tui_select_index     (Tui *tui, int index);
+void     tui_select_domain    (Tui *tui, VireoDomain *domain);
+gboolean tui_column_available (Tui *tui, TuiColumn column);
 int      tui_selected_index   (Tui *tui);
 void     tui_draw             (Tui *tui);
 const char *tui_column_title  (TuiColumn column);
@@ -168,6 +175,14 @@ TuiRedraw tui_networks_start  (Tui *tui);
 TuiRedraw tui_networks_stop   (Tui *tui);
 TuiRedraw tui_networks_toggle_autostart (Tui *tui);
 void      tui_start_failed    (Tui *tui, VireoDomain *domain, const GError *error);
+
+/* vireo-tui-hosts.c: every host's VMs, the hosts' states, adding one */
+void      tui_hosts_open      (Tui *tui);
+void      tui_hosts_close     (Tui *tui);
+gboolean  tui_hosts_many      (Tui *tui);
+char     *tui_hosts_describe  (Tui *tui);
+TuiRedraw tui_hosts_reconnect (Tui *tui, VireoDomain *selected);
+TuiRedraw tui_hosts_add       (Tui *tui);
 
 /* vireo-tui-clone.c */
 TuiRedraw tui_clone_start     (Tui *tui, VireoDomain *domain);
