@@ -105,7 +105,7 @@ wait_screen "^Running +Lab +web "
 step a key its host cannot do is refused in one line, saying why
 tm send-keys -t tui c
 status "VM 'web': Vireo cannot do this on host 'Lab' yet"
-tm send-keys -t tui t
+tm send-keys -t tui C
 status "VM 'web': Vireo cannot do this on host 'Lab' yet"
 tm send-keys -t tui s
 status "VM 'web' is already running"
