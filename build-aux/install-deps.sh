@@ -24,6 +24,8 @@ packages=(
   libvirt-dev
   # the libvirtd test: a qemu:///session daemon of its own
   libvirt-daemon libvirt-daemon-driver-qemu
+  # the SSH host test: an sshd of its own on 127.0.0.1, and ssh
+  openssh-server openssh-client
   # the manual pages' lint (tests/check-man.sh)
   mandoc
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings

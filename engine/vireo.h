@@ -22,6 +22,7 @@
 #include "vireo-hosts.h"
 #include "vireo-local-backend.h"
 #include "vireo-libvirt-backend.h"
+#include "vireo-askpass.h"
 #include "vireo-load-error.h"
 #include "vireo-clone.h"
 #include "vireo-create.h"

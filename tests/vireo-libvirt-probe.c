@@ -10,6 +10,10 @@
  *     state ("host connected", "host lost: …"), and after a reconnection
  *     whether the VM's row is the object it was ("row kept" or
  *     "row replaced"), until its standard input closes
+ *
+ * ssh's questions (an SSH host) are answered, in turn, with the lines of
+ * $VIREO_PROBE_ANSWERS (none: refused), and each is printed as
+ * "asked KIND: FIRST-LINE-OF-THE-QUESTION" on standard error.
  */
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +128,21 @@ watch (VireoBackend *backend,
   return 0;
 }
 
+static void
+on_askpass (VireoAskpass        *askpass,
+            VireoAskpassRequest *request,
+            gpointer             user_data)
+{
+  static const char *kinds[] = { "secret", "confirm", "info" };
+  static guint next;
+  g_auto(GStrv) answers = g_strsplit (g_getenv ("VIREO_PROBE_ANSWERS") ? g_getenv ("VIREO_PROBE_ANSWERS") : "", "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (vireo_askpass_request_get_prompt (request), "\n", 2);
+
+  fprintf (stderr, "asked %s: %s\n", kinds[vireo_askpass_request_get_kind (request)], lines[0]);
+  vireo_askpass_request_answer (request, next < g_strv_length (answers) && *answers[next] ? answers[next] : NULL);
+  next++;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -137,6 +156,7 @@ main (int   argc,
       fprintf (stderr, "usage: vireo-libvirt-probe URI display|watch NAME\n");
       return 2;
     }
+  g_signal_connect (vireo_askpass_get_default (), "request", G_CALLBACK (on_askpass), NULL);
   backend = vireo_libvirt_backend_new (argv[1]);
   vireo_backend_connect_async (backend, NULL, on_done, &result);
   if (!vireo_backend_connect_finish (backend, wait_for (&result), &error))

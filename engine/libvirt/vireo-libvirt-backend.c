@@ -365,6 +365,7 @@ _vireo_libvirt_backend_event (VireoLibvirtBackend *self,
 
 typedef struct {
   char *uri;
+  char *open_uri;             /* what libvirt opens (vireo-libvirt-ssh.c) */
   guint generation;
   guint64 stamp;
   VireoLibvirtLink *link;
@@ -388,6 +389,7 @@ connect_free (Connect *connect)
     g_thread_unref (g_thread_new ("vireo-libvirt-close", close_link_in_thread, connect->link));
   g_clear_pointer (&connect->records, g_ptr_array_unref);
   g_free (connect->uri);
+  g_free (connect->open_uri);
   g_free (connect);
 }
 
@@ -435,8 +437,10 @@ caps_of (virConnectPtr  conn,
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
   caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS;
-  /* no host in the URI: libvirtd on this machine, over its socket */
-  if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
+  /* no host in the URI: libvirtd on this machine passes the display's
+   * socket; an SSH host's display goes through `ssh -W` */
+  if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
+                         _vireo_libvirt_is_ssh (uri)))
     caps |= VIREO_BACKEND_CAN_DISPLAY;
   return caps;
 }
@@ -452,7 +456,7 @@ connect_in_thread (GTask        *task,
   g_autofree char *what = g_strdup_printf (_("Host '%s'"), connect->uri);
   GError *error = NULL;
 
-  connect->link = _vireo_libvirt_link_open (self, connect->uri, connect->generation, &error);
+  connect->link = _vireo_libvirt_link_open (self, connect->uri, connect->open_uri, connect->generation, &error);
   if (connect->link == NULL)
     {
       g_task_return_error (task, error);
@@ -506,6 +510,7 @@ start_connect (VireoLibvirtBackend *self,
   g_clear_handle_id (&self->retry_id, g_source_remove);
   _vireo_backend_set_retry_time (VIREO_BACKEND (self), 0);
   connect->uri = g_strdup (vireo_backend_get_uri (VIREO_BACKEND (self)));
+  connect->open_uri = _vireo_libvirt_open_uri (connect->uri);
   connect->generation = ++self->generation;
   connect->stamp = self->stamp;
   g_task_set_task_data (task, connect, (GDestroyNotify) connect_free);

@@ -375,6 +375,18 @@ open_stream (VireoDomain         *domain,
       g_task_return_error (task, error);
       return;
     }
+  if (display && _vireo_libvirt_is_ssh (vireo_backend_get_uri (VIREO_BACKEND (backend))))
+    {
+      GSocketConnection *tunnel =
+        _vireo_libvirt_ssh_display (vireo_backend_get_uri (VIREO_BACKEND (backend)), vireo_domain_get_name (domain),
+                                    _vireo_libvirt_domain_get_live_xml (VIREO_LIBVIRT_DOMAIN (domain)), &error);
+
+      if (tunnel == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, tunnel, g_object_unref);
+      return;
+    }
   open = g_new0 (Open, 1);
   open->dom = _vireo_libvirt_domain_ref_dom (VIREO_LIBVIRT_DOMAIN (domain));
   open->name = g_strdup (vireo_domain_get_name (domain));

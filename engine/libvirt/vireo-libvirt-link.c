@@ -109,6 +109,7 @@ static virConnectAuth auth = {
 VireoLibvirtLink *
 _vireo_libvirt_link_open (VireoLibvirtBackend  *self,
                           const char           *uri,
+                          const char           *open_uri,
                           guint                 generation,
                           GError              **error)
 {
@@ -117,7 +118,7 @@ _vireo_libvirt_link_open (VireoLibvirtBackend  *self,
 
   link->lifecycle_id = -1;
   _vireo_libvirt_count_call (self);
-  link->conn = virConnectOpenAuth (uri, &auth, 0);
+  link->conn = virConnectOpenAuth (open_uri, &auth, 0);
   if (link->conn == NULL)
     {
       g_propagate_error (error, _vireo_libvirt_error (what));

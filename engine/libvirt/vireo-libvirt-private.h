@@ -75,6 +75,7 @@ typedef struct {
 
 VireoLibvirtLink *_vireo_libvirt_link_open  (VireoLibvirtBackend *self,
                                              const char          *uri,
+                                             const char          *open_uri,
                                              guint                generation,
                                              GError             **error);
 void      _vireo_libvirt_link_close        (VireoLibvirtLink    *link);
@@ -99,6 +100,7 @@ void          _vireo_libvirt_domain_event   (VireoLibvirtDomain  *self,
                                              int                  detail);
 virDomainPtr  _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain  *self);
 gboolean      _vireo_libvirt_domain_is_persistent (VireoLibvirtDomain *self);
+const char   *_vireo_libvirt_domain_get_live_xml (VireoLibvirtDomain *self);
 guint64       _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self);
 double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
                                               guint64             cpu_time_ns,
@@ -106,6 +108,14 @@ double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
 
 void      _vireo_libvirt_domain_class_init_console (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_snapshots (VireoDomainClass *klass);
+
+/* qemu+ssh hosts (vireo-libvirt-ssh.c) */
+gboolean  _vireo_libvirt_is_ssh         (const char *uri);
+char     *_vireo_libvirt_open_uri       (const char *uri);
+GSocketConnection *_vireo_libvirt_ssh_display (const char  *uri,
+                                               const char  *name,
+                                               const char  *live_xml,
+                                               GError     **error);
 
 /* Stats, one call per host per interval (vireo-libvirt-stats.c) */
 void      _vireo_libvirt_stats_request  (VireoLibvirtBackend *self,
