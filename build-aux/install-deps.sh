@@ -25,7 +25,7 @@ packages=(
   # the libvirtd test: a qemu:///session daemon of its own
   libvirt-daemon libvirt-daemon-driver-qemu
   # the SSH host test: an sshd of its own on 127.0.0.1, and ssh
-  openssh-server openssh-client
+  openssh-server openssh-client netcat-openbsd
   # the manual pages' lint (tests/check-man.sh)
   mandoc
   # the Flatpak manifest's test (flatpak-builder --show-manifest; brings

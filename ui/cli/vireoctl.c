@@ -341,6 +341,7 @@ main (int   argc,
             argc--;
             j--;
           }
+      ctl_askpass_on_terminal ();
       if ((ret = open_host (&ctl, &verbs[i], root, uri)) != CTL_OK)
         return ret;
       ret = verbs[i].func (&ctl, argc - first, argv + first);

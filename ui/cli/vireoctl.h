@@ -81,6 +81,7 @@ int ctl_verb_host_add     (Ctl *ctl, int argc, char **argv);
 int ctl_verb_host_list    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_host_remove  (Ctl *ctl, int argc, char **argv);
 VireoHosts   *ctl_load_hosts (Ctl *ctl, GError **error);
+void          ctl_askpass_on_terminal (void);
 void          ctl_connect_hosts (VireoHosts *hosts);
 int ctl_verb_port_forward_add    (Ctl *ctl, int argc, char **argv);
 int ctl_verb_port_forward_remove (Ctl *ctl, int argc, char **argv);
