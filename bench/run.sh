@@ -116,6 +116,7 @@ step "$root" "client memory" client_memory
 "$bench_dir/snapshots.sh" "$builddir" || echo "bench: the snapshot part failed (exit $?); going on"
 "$bench_dir/networks.sh" "$builddir" || echo "bench: the network part failed (exit $?); going on"
 "$bench_dir/firmware.sh" "$builddir" || echo "bench: the firmware part failed (exit $?); going on"
+"$bench_dir/libvirt.sh" "$builddir" || echo "bench: the libvirt part failed (exit $?); going on"
 
 echo
 echo "== summary (figures, not assertions) =="

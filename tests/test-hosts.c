@@ -786,7 +786,7 @@ test_uris (void **state)
   const char *good[] = {
     "qemu:///system", "qemu:///session", "qemu+ssh://host/system", "qemu+ssh://h.example.org/session",
     "qemu+ssh://user@host/system", "qemu+ssh://user_1.x-y@host-2:22/session", "qemu+ssh://host:65535/system",
-    "test:///default", "test:///tmp/some/file.xml",
+    "test:///default", "test:///tmp/some/file.xml", "test+unix:///default?socket=/run/user/1000/libvirt/libvirt-sock",
   };
   struct { const char *uri; const char *shown; } bad[] = {
     { "qemu:///system ", "qemu:///system " },
@@ -813,6 +813,10 @@ test_uris (void **state)
     { "test:///", "test:///" },
     { "vireo:///session", "vireo:///session" },
     { "http://example.com/", "http://example.com/" },
+    { "test+unix:///default?socket=relative", "test+unix:///default?socket=relative" },
+    { "test+unix:///default?socket=/a/../b", "test+unix:///default?socket=/a/../b" },
+    { "test+unix:///default?socket=/a&command=x", "test+unix:///default?socket=/a&command=x" },
+    { "test+unix:///other?socket=/a", "test+unix:///other?socket=/a" },
   };
   g_autoptr(GError) error = NULL;
 

@@ -276,7 +276,7 @@ refetch_in_thread (GTask        *task,
   VireoLibvirtRecord *record;
 
   _vireo_libvirt_count_call (source_object);
-  record = _vireo_libvirt_record_read (refetch->dom, &error);
+  record = _vireo_libvirt_record_read (refetch->dom, NULL, &error);
   if (record != NULL)
     record->stamp = refetch->stamp;
   if (record == NULL)
@@ -393,10 +393,59 @@ connect_free (Connect *connect)
   g_free (connect);
 }
 
+/* Every VM's state and persistence in three calls, whatever their number:
+ * UUID -> VireoLibvirtKnown; NULL when the host cannot say (then each VM
+ * is asked) */
+static GHashTable *
+read_states (VireoLibvirtBackend *self,
+             virConnectPtr        conn)
+{
+  g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  virDomainStatsRecordPtr *records = NULL;
+  virDomainPtr *transient = NULL;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  int n, t;
+
+  _vireo_libvirt_count_call (self);
+  n = virConnectGetAllDomainStats (conn, VIR_DOMAIN_STATS_STATE, &records, 0);
+  _vireo_libvirt_count_call (self);
+  t = virConnectListAllDomains (conn, &transient, VIR_CONNECT_LIST_DOMAINS_TRANSIENT);
+  for (int i = 0; i < n; i++)
+    {
+      VireoLibvirtKnown *k = g_new0 (VireoLibvirtKnown, 1);
+
+      k->persistent = TRUE;
+      for (int j = 0; j < records[i]->nparams; j++)
+        if (g_str_equal (records[i]->params[j].field, "state.state"))
+          k->state = records[i]->params[j].value.i;
+        else if (g_str_equal (records[i]->params[j].field, "state.reason"))
+          k->reason = records[i]->params[j].value.i;
+      if (virDomainGetUUIDString (records[i]->dom, uuid) == 0)
+        g_hash_table_replace (known, g_strdup (uuid), k);
+      else
+        g_free (k);
+    }
+  for (int i = 0; i < t; i++)
+    {
+      VireoLibvirtKnown *k;
+
+      if (virDomainGetUUIDString (transient[i], uuid) == 0 && (k = g_hash_table_lookup (known, uuid)) != NULL)
+        k->persistent = FALSE;
+      virDomainFree (transient[i]);
+    }
+  if (records != NULL)
+    virDomainStatsRecordListFree (records);
+  free (transient);
+  virResetLastError ();
+  return n >= 0 && t >= 0 ? g_steal_pointer (&known) : NULL;
+}
+
 static void
 list_domains (VireoLibvirtBackend *self,
               Connect             *connect)
 {
+  g_autoptr(GHashTable) known = read_states (self, connect->link->conn);
+  char uuid[VIR_UUID_STRING_BUFLEN];
   virDomainPtr *doms = NULL;
   int n;
 
@@ -405,7 +454,9 @@ list_domains (VireoLibvirtBackend *self,
   for (int i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
-      VireoLibvirtRecord *record = _vireo_libvirt_record_read (doms[i], &error);
+      const VireoLibvirtKnown *k = known != NULL && virDomainGetUUIDString (doms[i], uuid) == 0
+                                   ? g_hash_table_lookup (known, uuid) : NULL;
+      VireoLibvirtRecord *record = _vireo_libvirt_record_read (doms[i], k, &error);
 
       /* one that went meanwhile is simply not there */
       if (record != NULL)

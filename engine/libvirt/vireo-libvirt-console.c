@@ -257,6 +257,8 @@ typedef struct {
   virDomainPtr dom;
   char *name;
   gboolean display;           /* the VNC display, not the serial console */
+  char *ssh_uri;              /* a display through ssh -W to this host */
+  char *live_xml;             /* its running definition, for the port */
 } Open;
 
 static void
@@ -264,6 +266,8 @@ open_free (Open *open)
 {
   virDomainFree (open->dom);
   g_free (open->name);
+  g_free (open->ssh_uri);
+  g_free (open->live_xml);
   g_free (open);
 }
 
@@ -288,6 +292,12 @@ open_in_thread (GTask        *task,
   int fd;
 
   _vireo_libvirt_count_call (backend);
+  if (open->ssh_uri != NULL)
+    {
+      open->live_xml = _vireo_libvirt_read_live_xml (open->dom);
+      g_task_return_int (task, -1);
+      return;
+    }
   if (open->display)
     {
       /* libvirt let us in: the VNC password is not asked again */
@@ -330,6 +340,15 @@ on_opened (GObject      *source,
   GError *error = NULL;
   int fd;
 
+  if (open->ssh_uri != NULL)
+    {
+      if (g_task_propagate_int (G_TASK (result), NULL) != -1 ||
+          (connection = _vireo_libvirt_ssh_display (open->ssh_uri, open->name, open->live_xml, &error)) == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, connection, g_object_unref);
+      return;
+    }
   if (open->display)
     {
       fd = g_task_propagate_int (G_TASK (result), &error);
@@ -375,22 +394,12 @@ open_stream (VireoDomain         *domain,
       g_task_return_error (task, error);
       return;
     }
-  if (display && _vireo_libvirt_is_ssh (vireo_backend_get_uri (VIREO_BACKEND (backend))))
-    {
-      GSocketConnection *tunnel =
-        _vireo_libvirt_ssh_display (vireo_backend_get_uri (VIREO_BACKEND (backend)), vireo_domain_get_name (domain),
-                                    _vireo_libvirt_domain_get_live_xml (VIREO_LIBVIRT_DOMAIN (domain)), &error);
-
-      if (tunnel == NULL)
-        g_task_return_error (task, error);
-      else
-        g_task_return_pointer (task, tunnel, g_object_unref);
-      return;
-    }
   open = g_new0 (Open, 1);
   open->dom = _vireo_libvirt_domain_ref_dom (VIREO_LIBVIRT_DOMAIN (domain));
   open->name = g_strdup (vireo_domain_get_name (domain));
   open->display = display;
+  if (display && _vireo_libvirt_is_ssh (vireo_backend_get_uri (VIREO_BACKEND (backend))))
+    open->ssh_uri = g_strdup (vireo_backend_get_uri (VIREO_BACKEND (backend)));
   job = g_task_new (domain, NULL, on_opened, g_steal_pointer (&task));
   g_task_set_task_data (job, open, (GDestroyNotify) open_free);
   _vireo_libvirt_run (backend, job, open_in_thread);

@@ -55,7 +55,7 @@ define_in_thread (GTask        *task,
       g_task_return_error (task, _vireo_libvirt_error (what));
       return;
     }
-  record = _vireo_libvirt_record_read (dom, &error);
+  record = _vireo_libvirt_record_read (dom, NULL, &error);
   virDomainFree (dom);
   if (record == NULL)
     {

@@ -19,7 +19,6 @@ struct _VireoLibvirtDomain
 
   virDomainPtr dom;           /* of the host's current link */
   char *xml;                  /* libvirt's inactive definition */
-  char *live_xml;             /* and the running one, or NULL */
   gboolean persistent;
   guint64 last_event;         /* the host's event count at its last event */
   guint64 cpu_time_ns;        /* the previous stats sample (vireo-libvirt-stats.c) */
@@ -170,8 +169,6 @@ _vireo_libvirt_domain_update (VireoLibvirtDomain *self,
       self->dom = record->dom;
     }
   self->persistent = record->persistent;
-  g_free (self->live_xml);
-  self->live_xml = g_strdup (record->live_xml);
   if (g_strcmp0 (self->xml, record->xml) != 0)
     {
       g_free (self->xml);
@@ -195,7 +192,6 @@ _vireo_libvirt_domain_new (VireoLibvirtBackend *backend,
   self->dom = record->dom;
   self->persistent = record->persistent;
   self->xml = g_strdup (record->xml);
-  self->live_xml = g_strdup (record->live_xml);
   domain->config = config_from (self, record);
   domain->state = state_of (record->state, record->reason, &why);
   domain->state_reason = g_strdup (why);
@@ -207,13 +203,6 @@ _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain *self)
 {
   virDomainRef (self->dom);
   return self->dom;
-}
-
-/* Returns: (nullable): the running definition, as last read */
-const char *
-_vireo_libvirt_domain_get_live_xml (VireoLibvirtDomain *self)
-{
-  return self->live_xml;
 }
 
 gboolean
@@ -582,7 +571,6 @@ vireo_libvirt_domain_finalize (GObject *object)
   if (self->dom != NULL)
     virDomainFree (self->dom);
   g_free (self->xml);
-  g_free (self->live_xml);
   G_OBJECT_CLASS (vireo_libvirt_domain_parent_class)->finalize (object);
 }
 

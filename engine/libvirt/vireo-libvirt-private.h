@@ -25,16 +25,23 @@ typedef struct {
   char uuid[VIR_UUID_STRING_BUFLEN];
   char *name;
   char *xml;                /* inactive definition */
-  char *live_xml;           /* running definition, or NULL */
   int state;                /* virDomainState */
   int reason;
   gboolean persistent;
   guint64 stamp;            /* the host's event count when the read began */
 } VireoLibvirtRecord;
 
+/* What a listing of a host's VMs reads of each at once */
+typedef struct {
+  int state;
+  int reason;
+  gboolean persistent;
+} VireoLibvirtKnown;
+
 void      _vireo_libvirt_record_free   (VireoLibvirtRecord *record);
-VireoLibvirtRecord *_vireo_libvirt_record_read (virDomainPtr dom,
-                                                GError     **error);
+VireoLibvirtRecord *_vireo_libvirt_record_read (virDomainPtr             dom,
+                                                const VireoLibvirtKnown *known,
+                                                GError                 **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoLibvirtRecord, _vireo_libvirt_record_free)
 
 VireoDomainConfig *_vireo_libvirt_summary (const VireoLibvirtRecord *record);
@@ -100,7 +107,6 @@ void          _vireo_libvirt_domain_event   (VireoLibvirtDomain  *self,
                                              int                  detail);
 virDomainPtr  _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain  *self);
 gboolean      _vireo_libvirt_domain_is_persistent (VireoLibvirtDomain *self);
-const char   *_vireo_libvirt_domain_get_live_xml (VireoLibvirtDomain *self);
 guint64       _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self);
 double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
                                               guint64             cpu_time_ns,
@@ -116,6 +122,7 @@ GSocketConnection *_vireo_libvirt_ssh_display (const char  *uri,
                                                const char  *name,
                                                const char  *live_xml,
                                                GError     **error);
+char     *_vireo_libvirt_read_live_xml  (virDomainPtr dom);
 
 /* Stats, one call per host per interval (vireo-libvirt-stats.c) */
 void      _vireo_libvirt_stats_request  (VireoLibvirtBackend *self,

@@ -106,7 +106,6 @@ _vireo_libvirt_record_free (VireoLibvirtRecord *record)
     virDomainFree (record->dom);
   g_free (record->name);
   g_free (record->xml);
-  g_free (record->live_xml);
   g_free (record);
 }
 
@@ -121,12 +120,33 @@ take_xml (char *xml)
 }
 
 /**
+ * _vireo_libvirt_read_live_xml:
+ * In a worker.
+ *
+ * Returns: (transfer full) (nullable): @dom's running definition
+ */
+char *
+_vireo_libvirt_read_live_xml (virDomainPtr dom)
+{
+  char *xml = virDomainGetXMLDesc (dom, 0);
+
+  virResetLastError ();
+  return xml != NULL ? take_xml (xml) : NULL;
+}
+
+/**
  * _vireo_libvirt_record_read:
- * In a worker: what the rows need of @dom (which the record references).
+ * @known: (nullable): the state and persistence, when a listing of the
+ *   host's VMs read them all at once; else they are asked for
+ *
+ * In a worker: what the rows need of @dom (which the record references):
+ * one call with @known (its definition), three without.  The running
+ * definition is read only when something needs it (a display over SSH).
  */
 VireoLibvirtRecord *
-_vireo_libvirt_record_read (virDomainPtr   dom,
-                            GError       **error)
+_vireo_libvirt_record_read (virDomainPtr              dom,
+                            const VireoLibvirtKnown  *known,
+                            GError                  **error)
 {
   g_autoptr(VireoLibvirtRecord) record = g_new0 (VireoLibvirtRecord, 1);
   g_autofree char *what = NULL;
@@ -136,18 +156,27 @@ _vireo_libvirt_record_read (virDomainPtr   dom,
   record->dom = dom;
   record->name = g_strdup (virDomainGetName (dom));
   what = g_strdup_printf (_("VM '%s'"), record->name);
-  if (virDomainGetUUIDString (dom, record->uuid) < 0 ||
-      virDomainGetState (dom, &record->state, &record->reason, 0) < 0)
+  if (virDomainGetUUIDString (dom, record->uuid) < 0)
     goto failed;
-  record->persistent = virDomainIsPersistent (dom) == 1;
+  if (known != NULL)
+    {
+      record->state = known->state;
+      record->reason = known->reason;
+      record->persistent = known->persistent;
+    }
+  else if (virDomainGetState (dom, &record->state, &record->reason, 0) < 0)
+    goto failed;
+  else
+    record->persistent = virDomainIsPersistent (dom) == 1;
+  /* with its secrets (a VNC password) when the connection may read them,
+   * so that a redefinition keeps them */
   xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
-  if (xml == NULL)
+  if (xml == NULL && virGetLastErrorCode () == VIR_ERR_OPERATION_DENIED)
     xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
   if (xml == NULL)
     goto failed;
   record->xml = take_xml (xml);
-  if (virDomainIsActive (dom) == 1 && (xml = virDomainGetXMLDesc (dom, 0)) != NULL)
-    record->live_xml = take_xml (xml);
+  virResetLastError ();
   return g_steal_pointer (&record);
 
 failed:
