@@ -178,6 +178,14 @@ has_row (gpointer data)
 }
 
 static gboolean
+has_row_named_pending (gpointer data)
+{
+  Fixture *f = data;
+
+  return vireo_backend_lookup_domain (f->backend, "pending") != NULL;
+}
+
+static gboolean
 has_no_row (gpointer data)
 {
   return !has_row (data);
@@ -582,6 +590,58 @@ test_snapshots (void **state)
   g_clear_object (&result);
 }
 
+static gboolean
+has_pending (gpointer data)
+{
+  return vireo_domain_has_pending_changes (data);
+}
+
+/* A running VM whose definition another client changes has pending
+ * changes, until it stops; a start takes the definition it has */
+static void
+test_pending_changes (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  VireoDomain *domain;
+  virDomainPtr dom;
+  char *xml;
+  g_autofree char *changed = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  dom = virDomainDefineXML (f->other, "<domain type='qemu'><name>pending</name><memory unit='MiB'>128</memory>"
+                                      "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+  assert_int_equal (virDomainCreate (dom), 0);
+  assert_true (vireo_test_wait_until (has_row_named_pending, f, 10));
+  domain = row (f, "pending");
+  assert_becomes (domain, VIREO_DOMAIN_STATE_RUNNING);
+  assert_false (vireo_domain_has_pending_changes (domain));
+
+  xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+  assert_non_null (strstr (xml, "<memory unit='KiB'>131072</memory>"));
+  parts = g_strsplit (xml, "<memory unit='KiB'>131072</memory>", 2);
+  changed = g_strjoinv ("<memory unit='KiB'>262144</memory>", parts);
+  free (xml);
+  virDomainFree (virDomainDefineXML (f->other, changed));
+  assert_true (vireo_test_wait_until (has_pending, domain, 10));
+
+  vireo_domain_destroy_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  assert_false (vireo_domain_has_pending_changes (domain));
+  vireo_domain_start_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  vireo_test_pump_for (200);
+  assert_false (vireo_domain_has_pending_changes (domain));
+  assert_int_equal (virDomainDestroy (dom), 0);
+  assert_int_equal (virDomainUndefine (dom), 0);
+  virDomainFree (dom);
+}
+
 int
 main (void)
 {
@@ -595,6 +655,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_many_vms_one_stats_call, setup, teardown),
     cmocka_unit_test_setup_teardown (test_lost_and_back, setup, teardown),
     cmocka_unit_test_setup_teardown (test_snapshots, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_pending_changes, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -19,6 +19,7 @@ struct _VireoLibvirtDomain
 
   virDomainPtr dom;           /* of the host's current link */
   char *xml;                  /* libvirt's inactive definition */
+  char *booted_xml;           /* that definition when it started, while it runs */
   gboolean persistent;
   guint64 last_event;         /* the host's event count at its last event */
   guint64 cpu_time_ns;        /* the previous stats sample (vireo-libvirt-stats.c) */
@@ -76,6 +77,23 @@ state_of (int  state,
     }
 }
 
+/* Pending changes: the definition changed since the VM started, as
+ * Vireo saw it start (or first saw it running: what changed before that
+ * is not known).  libvirt's running definition cannot be compared with
+ * the inactive one: it adds what QEMU was given (aliases, ports, paths). */
+static void
+update_pending (VireoLibvirtDomain *self)
+{
+  VireoDomain *domain = VIREO_DOMAIN (self);
+
+  if (!vireo_domain_is_active (domain))
+    g_clear_pointer (&self->booted_xml, g_free);
+  else if (self->booted_xml == NULL)
+    self->booted_xml = g_strdup (self->xml);
+  _vireo_domain_set_pending_changes (domain, self->booted_xml != NULL &&
+                                             g_strcmp0 (self->booted_xml, self->xml) != 0);
+}
+
 static void
 set_state (VireoLibvirtDomain *self,
            VireoDomainState    state,
@@ -86,7 +104,11 @@ set_state (VireoLibvirtDomain *self,
 
   _vireo_domain_set_state (domain, state, why);
   if (!was_active && vireo_domain_is_active (domain))
-    domain->started_at = g_get_real_time () / G_USEC_PER_SEC;
+    {
+      domain->started_at = g_get_real_time () / G_USEC_PER_SEC;
+      g_clear_pointer (&self->booted_xml, g_free);   /* it starts from the definition it has now */
+    }
+  update_pending (self);
 }
 
 /**
@@ -177,6 +199,8 @@ _vireo_libvirt_domain_update (VireoLibvirtDomain *self,
     }
   if (record->stamp >= self->last_event)
     set_state (self, state, why);
+  else
+    update_pending (self);
 }
 
 VireoDomain *
@@ -195,6 +219,8 @@ _vireo_libvirt_domain_new (VireoLibvirtBackend *backend,
   domain->config = config_from (self, record);
   domain->state = state_of (record->state, record->reason, &why);
   domain->state_reason = g_strdup (why);
+  if (vireo_domain_is_active (domain))
+    self->booted_xml = g_strdup (self->xml);
   return domain;
 }
 
@@ -571,6 +597,7 @@ vireo_libvirt_domain_finalize (GObject *object)
   if (self->dom != NULL)
     virDomainFree (self->dom);
   g_free (self->xml);
+  g_free (self->booted_xml);
   G_OBJECT_CLASS (vireo_libvirt_domain_parent_class)->finalize (object);
 }
 
