@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The host's title and its state in words: silent when connected,
- * "Connecting…", "Lost: …, reconnecting in 8 s" counting down each
+ * "Connecting…", "Lost, reconnecting in 8 s: …" counting down each
  * second, "Not connected: …" with the host's one-line error; Retry when
  * the host is lost or not connected.  Its menu renames, reconnects and
  * removes a saved host; this computer has none of these.
@@ -46,11 +46,26 @@ is_local (VireoHostHeader *self)
  * Returns: (transfer full): @backend's state in one line for its header,
  *   "" when connected
  */
+/* The engine's error without its "Host 'URI': ", which the header says
+ * already (the tooltip keeps it whole) */
+static const char *
+reason (VireoBackend *backend,
+        const char   *message)
+{
+  g_autofree char *prefix = NULL;
+
+  if (message == NULL)
+    return NULL;
+  /* Translators: the same as the engine's "Host '%s': %s" */
+  prefix = g_strdup_printf (_("Host '%s': %s"), vireo_backend_get_uri (backend), "");
+  return g_str_has_prefix (message, prefix) ? message + strlen (prefix) : message;
+}
+
 char *
 vireo_host_state_text (VireoBackend *backend)
 {
   const GError *error = vireo_backend_get_error (backend);
-  const char *why = error != NULL ? error->message : NULL;
+  const char *why = reason (backend, error != NULL ? error->message : NULL);
   gint64 retry_at = vireo_backend_get_retry_time (backend);
 
   switch (vireo_backend_get_state (backend))
@@ -64,8 +79,8 @@ vireo_host_state_text (VireoBackend *backend)
         {
           gint64 left = MAX ((retry_at - g_get_real_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 0);
 
-          /* Translators: a host's state; %s is why the link went, %d seconds */
-          return g_strdup_printf (_("Lost: %s, reconnecting in %d s"), why ? why : "", (int) left);
+          /* Translators: a host's state; %d seconds, %s is why the link went */
+          return g_strdup_printf (_("Lost, reconnecting in %d s: %s"), (int) left, why ? why : "");
         }
       /* Translators: a host's state; %s is why the link went */
       return g_strdup_printf (_("Lost: %s"), why ? why : "");
