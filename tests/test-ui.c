@@ -2711,11 +2711,13 @@ check_askpass_confirm (GtkWindow *window)
 typedef struct {
   VireoApplication *app;
   guint poll;
-  Asked *left;             /* asked when the window closed */
+  Asked *left;             /* asked when Vireo quit */
+  Asked *queued;           /* waiting behind it */
 } AskpassRun;
 
-/* Once the window is up: the questions, then one left open as Vireo
- * quits (the modal dialog keeps the window itself from closing) */
+/* Once the window is up: the questions, then one left open and one
+ * waiting behind it as Vireo quits (the modal dialog keeps the window
+ * itself from closing) */
 static gboolean
 drive_askpass (gpointer data)
 {
@@ -2730,6 +2732,8 @@ drive_askpass (gpointer data)
   check_askpass_confirm (windows->data);
   run->left = ask ("confirm", HOST_KEY_PROMPT);
   dialog = wait_askpass_dialog (windows->data, HOST_KEY_PROMPT);
+  run->queued = ask (NULL, "ann@lab.example.org's password: ");
+  vireo_test_pump_for (300);
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
   vireo_test_pump_for (200);
@@ -2744,15 +2748,19 @@ test_askpass (void **state)
   g_autofree char *root = vireo_test_make_root ();
   char *argv[] = { "vireo", "--root", root, NULL };
   AskpassRun run = { 0 };
+  GtkWidget *dialog;
 
   run.app = vireo_application_new ();
   run.poll = g_timeout_add (50, drive_askpass, &run);
   assert_int_equal (g_application_run (G_APPLICATION (run.app), 3, argv), 0);
   g_clear_handle_id (&run.poll, g_source_remove);
   g_clear_object (&run.app);
-  /* the dialog went with its window: ssh heard no, once */
+  /* the dialog went with its window: ssh heard no, once, and no to the
+   * question behind it, which found no window */
   assert_non_null (run.left);
   assert_asked (run.left, 1, "");
+  assert_asked (run.queued, 1, "");
+  assert_false (askpass_dialog_open (&dialog));
   vireo_test_remove_tree (root);
 }
 

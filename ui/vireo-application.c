@@ -200,13 +200,14 @@ load_hosts (VireoApplication *self)
     vireo_window_show_error (self->window, ((VireoLoadError *) g_ptr_array_index (skipped, 0))->error);
 }
 
-/* One question of ssh at a time: the next waits for this one's answer */
+/* One question of ssh at a time: the next waits for this one's answer
+ * (and comes at once, as the window closing refuses the one before) */
 static void
 on_askpass_request (VireoAskpass        *askpass,
                     VireoAskpassRequest *request,
                     VireoApplication    *self)
 {
-  if (self->window == NULL)
+  if (self->window == NULL || gtk_widget_in_destruction (GTK_WIDGET (self->window)))
     vireo_askpass_request_answer (request, NULL);
   else
     vireo_askpass_dialog_new (GTK_WINDOW (self->window), request);
