@@ -19,6 +19,8 @@
  * daemon) list their VMs under a header each, filter by host, pause
  * through the window's action, show a host that cannot connect with its
  * error and Retry, and Add Connection… saves a host or says why not.
+ * ssh's questions, sent by the real vireo-askpass to the application's
+ * socket, are asked one at a time in a dialog on its window.
  * Screenshots of the windows go to tests/screenshots/ in the build tree.
  */
 #include <glib/gstdio.h>
@@ -28,6 +30,7 @@
 
 #include "vireo-add-connection-dialog.h"
 #include "vireo-add-disk-dialog.h"
+#include "vireo-askpass-dialog.h"
 #include "vireo-details-view.h"
 #include "vireo-local-domain-private.h"
 #include "vireo-application.h"
@@ -43,6 +46,7 @@
 #include "vireo-new-vm-assistant.h"
 #include "vireo-nic-row.h"
 #include "vireo-preferences.h"
+#include "vireo-ssh-dir.h"
 #include "vireo-take-snapshot-dialog.h"
 #include "vireo-libvirt-private.h"
 #include "vireo-test-util.h"
@@ -2572,6 +2576,223 @@ test_hosts_add_connection (void **state)
   }
 }
 
+/* One run of the real vireo-askpass against this process's socket */
+typedef struct {
+  gboolean exited;
+  int status;
+  char *out;
+} Asked;
+
+static void
+on_asked (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Asked *asked = user_data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &asked->out, NULL, NULL);
+  asked->status = g_subprocess_get_if_exited (G_SUBPROCESS (source)) ? g_subprocess_get_exit_status (G_SUBPROCESS (source))
+                                                                     : -1;
+  asked->exited = TRUE;
+}
+
+/* ssh's way: the question as the argument, its kind in SSH_ASKPASS_PROMPT
+ * (unset: a secret) */
+static Asked *
+ask (const char *kind,
+     const char *prompt)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = vireo_ssh_dir (&error);
+  g_autofree char *path = NULL;
+  Asked *asked = g_new0 (Asked, 1);
+
+  assert_no_error (error);
+  path = vireo_askpass_socket_path (dir, getpid ());
+  g_subprocess_launcher_setenv (launcher, "VIREO_ASKPASS_SOCKET", path, TRUE);
+  if (kind != NULL)
+    g_subprocess_launcher_setenv (launcher, "SSH_ASKPASS_PROMPT", kind, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "SSH_ASKPASS_PROMPT");
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("VIREO_ASKPASS"), prompt, NULL);
+  assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, on_asked, asked);
+  return asked;
+}
+
+static gboolean
+asked_exited (gpointer data)
+{
+  return ((Asked *) data)->exited;
+}
+
+/* vireo-askpass ended with @status, having printed @out */
+static void
+assert_asked (Asked      *asked,
+              int         status,
+              const char *out)
+{
+  assert_true (vireo_test_wait_until (asked_exited, asked, 10));
+  assert_int_equal (asked->status, status);
+  assert_string_equal (asked->out, out);
+  g_free (asked->out);
+  g_free (asked);
+}
+
+static gboolean
+askpass_dialog_open (gpointer data)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  *(GtkWidget **) data = NULL;
+  for (GList *l = windows; l; l = l->next)
+    if (VIREO_IS_ASKPASS_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      *(GtkWidget **) data = l->data;
+  return *(GtkWidget **) data != NULL;
+}
+
+/* The dialog asking @prompt, modal on @window */
+static GtkWidget *
+wait_askpass_dialog (GtkWindow  *window,
+                     const char *prompt)
+{
+  GtkWidget *dialog = NULL;
+
+  assert_true (vireo_test_wait_until (askpass_dialog_open, &dialog, 10));
+  assert_ptr_equal (gtk_window_get_transient_for (GTK_WINDOW (dialog)), window);
+  assert_true (gtk_window_get_modal (GTK_WINDOW (dialog)));
+  assert_string_equal (gtk_label_get_text (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "prompt_label")), prompt);
+  assert_true (gtk_label_get_selectable (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "prompt_label")));
+  return dialog;
+}
+
+static gboolean
+visible (gpointer    dialog,
+         const char *name)
+{
+  return gtk_widget_get_visible (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, name));
+}
+
+#define HOST_KEY_PROMPT \
+  "The authenticity of host 'lab.example.org (192.0.2.7)' can't be established.\n" \
+  "ED25519 key fingerprint is SHA256:mX3kq9d2V1Jx0xwz5tLrZyH2m2QdC1p4n7Yb9rTq0aE.\n" \
+  "This key is not known by any other names.\n" \
+  "Are you sure you want to continue connecting (yes/no/[fingerprint])? "
+
+/* A password typed in and OK: vireo-askpass prints it */
+static void
+check_askpass_secret (GtkWindow *window)
+{
+  Asked *asked = ask (NULL, "ann@lab.example.org's password: ");
+  GtkWidget *dialog = wait_askpass_dialog (window, "ann@lab.example.org's password: ");
+  GtkEntry *entry = child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "secret_entry");
+
+  assert_true (visible (dialog, "secret_entry") && visible (dialog, "ok_button") && visible (dialog, "cancel_button"));
+  assert_false (visible (dialog, "yes_button") || visible (dialog, "no_button"));
+  assert_false (gtk_entry_get_visibility (entry));
+  assert_ptr_equal (gtk_window_get_focus (GTK_WINDOW (dialog)), entry);
+  gtk_entry_set_text (entry, "s3cret pass");
+  save_screenshot (dialog, "askpass-password.png");
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "ok_button"));
+  assert_asked (asked, 0, "s3cret pass\n");
+  assert_false (askpass_dialog_open (&dialog));
+}
+
+/* A new host key: Yes says "yes"; a second question waits for that
+ * answer, and its Cancel (or closing it) says no */
+static void
+check_askpass_confirm (GtkWindow *window)
+{
+  Asked *host_key = ask ("confirm", HOST_KEY_PROMPT);
+  GtkWidget *dialog = wait_askpass_dialog (window, HOST_KEY_PROMPT);
+  GtkWidget *second;
+  Asked *passphrase;
+
+  assert_true (visible (dialog, "yes_button") && visible (dialog, "no_button"));
+  assert_false (visible (dialog, "secret_entry") || visible (dialog, "ok_button") || visible (dialog, "cancel_button"));
+  save_screenshot (dialog, "askpass-host-key.png");
+  passphrase = ask (NULL, "Enter passphrase for key '/home/ann/.ssh/id_ed25519': ");
+  vireo_test_pump_for (500);
+  assert_true (askpass_dialog_open (&second));
+  assert_ptr_equal (second, dialog);
+  assert_false (passphrase->exited);
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "yes_button"));
+  assert_asked (host_key, 0, "yes\n");
+
+  dialog = wait_askpass_dialog (window, "Enter passphrase for key '/home/ann/.ssh/id_ed25519': ");
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "secret_entry"), "not this one");
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "cancel_button"));
+  assert_asked (passphrase, 1, "");
+
+  host_key = ask ("confirm", HOST_KEY_PROMPT);
+  dialog = wait_askpass_dialog (window, HOST_KEY_PROMPT);
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_ASKPASS_DIALOG, "no_button"));
+  assert_asked (host_key, 1, "");
+
+  passphrase = ask (NULL, "ann@lab.example.org's password: ");
+  dialog = wait_askpass_dialog (window, "ann@lab.example.org's password: ");
+  gtk_window_close (GTK_WINDOW (dialog));
+  assert_asked (passphrase, 1, "");
+}
+
+typedef struct {
+  VireoApplication *app;
+  guint poll;
+  Asked *left;             /* asked when Vireo quit */
+  Asked *queued;           /* waiting behind it */
+} AskpassRun;
+
+/* Once the window is up: the questions, then one left open and one
+ * waiting behind it as Vireo quits (the modal dialog keeps the window
+ * itself from closing) */
+static gboolean
+drive_askpass (gpointer data)
+{
+  AskpassRun *run = data;
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (run->app));
+  GtkWidget *dialog;
+
+  if (windows == NULL || !gtk_widget_get_mapped (windows->data))
+    return G_SOURCE_CONTINUE;
+  run->poll = 0;
+  check_askpass_secret (windows->data);
+  check_askpass_confirm (windows->data);
+  run->left = ask ("confirm", HOST_KEY_PROMPT);
+  dialog = wait_askpass_dialog (windows->data, HOST_KEY_PROMPT);
+  run->queued = ask (NULL, "ann@lab.example.org's password: ");
+  vireo_test_pump_for (300);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
+  vireo_test_pump_for (200);
+  assert_null (dialog);
+  return G_SOURCE_REMOVE;
+}
+
+/* ssh's questions in the application, through the real vireo-askpass */
+static void
+test_askpass (void **state)
+{
+  g_autofree char *root = vireo_test_make_root ();
+  char *argv[] = { "vireo", "--root", root, NULL };
+  AskpassRun run = { 0 };
+  GtkWidget *dialog;
+
+  run.app = vireo_application_new ();
+  run.poll = g_timeout_add (50, drive_askpass, &run);
+  assert_int_equal (g_application_run (G_APPLICATION (run.app), 3, argv), 0);
+  g_clear_handle_id (&run.poll, g_source_remove);
+  g_clear_object (&run.app);
+  /* the dialog went with its window: ssh heard no, once, and no to the
+   * question behind it, which found no window */
+  assert_non_null (run.left);
+  assert_asked (run.left, 1, "");
+  assert_asked (run.queued, 1, "");
+  assert_false (askpass_dialog_open (&dialog));
+  vireo_test_remove_tree (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2619,6 +2840,9 @@ main (int   argc,
     cmocka_unit_test (test_hosts_summary_only),
     cmocka_unit_test (test_hosts_add_connection),
   };
+  const struct CMUnitTest askpass[] = {
+    cmocka_unit_test (test_askpass),
+  };
   g_autoptr(GTestDBus) session = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_autoptr(GDBusConnection) fake_desktop = NULL;
   g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
@@ -2637,6 +2861,7 @@ main (int   argc,
   failed = cmocka_run_group_tests_name ("manager", manager, setup, teardown);
   failed += cmocka_run_group_tests_name ("lists", lists, NULL, NULL);
   failed += cmocka_run_group_tests_name ("hosts", hosts, setup_hosts, teardown_hosts);
+  failed += cmocka_run_group_tests_name ("askpass", askpass, NULL, NULL);
   g_clear_object (&fake_desktop);
   /* not g_test_dbus_down(): the applications' bus connection may live on */
   g_test_dbus_stop (session);

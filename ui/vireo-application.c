@@ -14,12 +14,15 @@
  *
  * Beside this computer the window lists the saved libvirt hosts
  * (VireoHosts, hosts.conf): all connect at once at start, none waits for
- * another, and one that fails says why in its header.
+ * another, and one that fails says why in its header.  ssh's questions
+ * for a qemu+ssh:// host (VireoAskpass) are asked in a dialog on the
+ * manager window, one at a time; with no window they are refused.
  */
 #include <glib/gi18n.h>
 
 #include "config.h"
 #include "vireo-application.h"
+#include "vireo-askpass-dialog.h"
 #include "vireo-background.h"
 #include "vireo-networks-window.h"
 #include "vireo-vm-window.h"
@@ -197,6 +200,33 @@ load_hosts (VireoApplication *self)
     vireo_window_show_error (self->window, ((VireoLoadError *) g_ptr_array_index (skipped, 0))->error);
 }
 
+/* One question of ssh at a time: the next waits for this one's answer
+ * (and comes at once, as the window closing refuses the one before) */
+static void
+on_askpass_request (VireoAskpass        *askpass,
+                    VireoAskpassRequest *request,
+                    VireoApplication    *self)
+{
+  if (self->window == NULL || gtk_widget_in_destruction (GTK_WIDGET (self->window)))
+    vireo_askpass_request_answer (request, NULL);
+  else
+    vireo_askpass_dialog_new (GTK_WINDOW (self->window), request);
+}
+
+/* The askpass socket listens before any host connects over SSH; one that
+ * cannot is one line in the window (its hosts then fail with ssh's no) */
+static void
+start_askpass (VireoApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (vireo_askpass_start (vireo_askpass_get_default (), &error))
+    return;
+  /* Translators: the reason follows, such as "/run/user/1000/vireo-ssh is not a private folder of this user" */
+  g_prefix_error (&error, _("ssh cannot ask for passwords or host keys in Vireo: "));
+  vireo_window_show_error (self->window, error);
+}
+
 /* The window comes up at once and the VMs fill it as the worker thread
  * has read their definitions. */
 static void
@@ -215,6 +245,7 @@ vireo_application_activate (GApplication *app)
   self->hosts = vireo_hosts_new_default (self->engine);
   g_set_weak_pointer (&self->window, vireo_window_new_for_hosts (GTK_APPLICATION (self), self->hosts));
   load_hosts (self);
+  start_askpass (self);
   vireo_window_set_loading (self->window, TRUE);
   setup_bench_window (self);
   gtk_window_present (GTK_WINDOW (self->window));
@@ -314,6 +345,7 @@ vireo_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
   vireo_ui_load_style ();
+  g_signal_connect_object (vireo_askpass_get_default (), "request", G_CALLBACK (on_askpass_request), app, 0);
   /* the window manager's icon, under X11 too (the desktop file names it) */
   gtk_window_set_default_icon_name ("dev.vireo.Vireo");
 }

@@ -52,7 +52,11 @@ tui_details_draw (Tui *tui)
 
   if (row == NULL)
     {
-      tui->mode = TUI_MODE_TABLE;
+      /* a question or a prompt open over the pane stays, over the table */
+      if (tui->mode == TUI_MODE_DETAILS)
+        tui->mode = TUI_MODE_TABLE;
+      else
+        tui->back_mode = TUI_MODE_TABLE;
       return;
     }
   config = vireo_domain_get_config (row->domain);

@@ -23,6 +23,8 @@ on_draw (gpointer user_data)
   /* while a console has the terminal, changes wait for its end */
   if (tui->attached)
     return G_SOURCE_REMOVE;
+  /* ssh's question, once nothing of the user's is open */
+  tui_askpass_poll (tui);
   if (tui->dirty != TUI_REDRAW_NONE)
     {
       tui_rows_refresh (tui);
@@ -166,6 +168,7 @@ tui_open (Tui        *tui,
     tui_set_status (tui, FALSE, "%s", _("Press F1 or ? for help."));
 
   tui_term_init (tui);
+  tui_askpass_open (tui);
   tui_hosts_open (tui);
   tui_rows_sync (tui);
   g_signal_connect (vireo_hosts_get_domains (tui->hosts), "items-changed", G_CALLBACK (on_domains_changed), tui);
@@ -190,6 +193,7 @@ tui_close (Tui *tui)
     g_cancellable_cancel (tui->clone_cancellable);
   tui_snapshots_free (tui);
   tui_networks_free (tui);
+  tui_askpass_close (tui);
   tui_prompt_clear (tui);
   g_signal_handlers_disconnect_by_data (vireo_hosts_get_domains (tui->hosts), tui);
   for (guint i = 0; i < tui->rows->len; i++)

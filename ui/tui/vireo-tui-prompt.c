@@ -5,7 +5,8 @@
  * A name (a snapshot's, a clone's) is typed into the status line, filled
  * in with the engine's suggestion; a clone's prompt also switches between
  * two choices with Tab.  The line below the key bar shows, in this order,
- * the question being asked, the prompt, or the status.
+ * the question being asked, the prompt, or the status.  ssh's questions
+ * take the prompt too (vireo-tui-askpass.c).
  */
 #include <glib/gi18n.h>
 #include <string.h>
@@ -69,6 +70,8 @@ TuiRedraw
 tui_prompt_key (Tui *tui,
                 int  key)
 {
+  if (tui->askpass_shown)
+    return tui_askpass_key (tui, key);
   if (key == 27)
     {
       tui->mode = tui->back_mode;
@@ -113,6 +116,8 @@ prompt_line (Tui *tui)
 {
   g_autofree char *hint = NULL;
 
+  if (tui->askpass_shown)
+    return tui_askpass_line (tui);
   if (tui->prompt_choices[0] != NULL)
     /* Translators: after a prompt; %s is the choice Tab switches, like "full copy" */
     hint = g_strdup_printf (_("[%s] Tab switches, Enter confirms, Esc cancels"),
@@ -138,6 +143,8 @@ tui_draw_bottom_line (Tui *tui,
     {
       g_autofree char *line = prompt_line (tui);
 
+      if (tui->askpass_shown)
+        tui_askpass_draw_box (tui, y, width);
       attron (A_BOLD);
       put_line (y, width, line);
       attroff (A_BOLD);

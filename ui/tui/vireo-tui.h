@@ -93,6 +93,8 @@ struct _Tui {
   gboolean prompt_choice;
   TuiPromptFunc prompt_done;
   VireoDomain *prompt_domain;
+  VireoAskpassRequest *askpass;    /* ssh's question, waiting or asked */
+  gboolean askpass_shown;          /* asked in the prompt line */
 
   TuiSnapshots *snapshots;         /* the detail pane's snapshot tree */
   TuiNetworks *networks;           /* the network view, while it is shown */
@@ -154,6 +156,14 @@ TuiMode   tui_pane            (Tui *tui);
 gboolean  tui_quit            (Tui *tui);
 void      tui_show_job        (Tui *tui, VireoJob *job, const char *doing);
 void      tui_forget_job      (Tui *tui, VireoJob *job);
+
+/* vireo-tui-askpass.c: ssh's questions, asked in the prompt line */
+void      tui_askpass_open    (Tui *tui);
+void      tui_askpass_close   (Tui *tui);
+void      tui_askpass_poll    (Tui *tui);
+TuiRedraw tui_askpass_key     (Tui *tui, int key);
+char     *tui_askpass_line    (Tui *tui);
+void      tui_askpass_draw_box (Tui *tui, int y, int width);
 
 /* vireo-tui-snapshots.c: the snapshot tree in the detail pane, and its keys */
 void      tui_snapshots_free  (Tui *tui);
