@@ -5,36 +5,8 @@
 # answered with y while a second question waits its turn, Esc refusing,
 # a question waiting for the user's own prompt to close, and one still
 # open when vireo-tui is told to quit.
-. "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
-
-: "${VIREO_TUI:?}" "${VIREO_ASKPASS:?}"
-sock="vireo-test-$$"
-tm() { tmux -L "$sock" "$@"; }
-tui_cleanup() {
-  local pid
-  pid=$(tm display -p '#{pid}' 2>/dev/null || true)
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  cleanup
-}
-trap tui_cleanup EXIT
-
-screen() { tm capture-pane -p -t tui; }
-# wait_screen PATTERN [TIMEOUT]: the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for ((i = 0; i < ${2:-30} * 10; i++)); do
-    screen | grep -E -- "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed '$1':
-$(screen)"
-}
-# status PATTERN: the last line (the status or prompt line) shows PATTERN
-status() {
-  wait_screen "$1"
-  screen | tail -n 1 | grep -E -- "$1" >/dev/null || fail "'$1' is not in the last line: $(screen)"
-}
+. "$(dirname "$0")/tui-lib.sh"
+: "${VIREO_ASKPASS:?}"
 
 # ask NAME KIND PROMPT: vireo-askpass in the background, as ssh runs it
 # (KIND "" for a secret), its answer in $ROOT/NAME.out, its status in

@@ -6,36 +6,7 @@
 # R connecting it, A adding a host by URI (a bad URI refused, nothing
 # saved), and the layout at 120 and 80 columns.  vireo-tui is one process:
 # the test driver's VMs keep the states the keys gave them.
-. "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
-
-: "${VIREO_TUI:?}"
-sock="vireo-test-$$"
-tm() { tmux -L "$sock" "$@"; }
-tui_cleanup() {
-  local pid
-  pid=$(tm display -p '#{pid}' 2>/dev/null || true)
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  cleanup
-}
-trap tui_cleanup EXIT
-
-screen() { tm capture-pane -p -t tui; }
-# wait_screen PATTERN [TIMEOUT]: the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for ((i = 0; i < ${2:-30} * 10; i++)); do
-    screen | grep -E -- "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed '$1':
-$(screen)"
-}
-# status PATTERN: the last line (the status line) shows PATTERN
-status() {
-  wait_screen "$1"
-  screen | tail -n 1 | grep -E -- "$1" >/dev/null || fail "'$1' is not in the status line: $(screen)"
-}
+. "$(dirname "$0")/tui-lib.sh"
 # rows: the table's rows, without the two header lines and the two last
 rows() { screen | sed -n '3,$p' | head -n -2 | grep .; }
 

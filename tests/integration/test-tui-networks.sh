@@ -5,33 +5,10 @@
 # a network namespace of its own, where s and S start and stop a network,
 # and where a VM on a network, started without vireo-net, is offered
 # user-mode networking instead.
-. "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
-
-: "${VIREO_TUI:?}"
-sock="vireo-test-$$"
+. "$(dirname "$0")/tui-lib.sh"
 netns=""
-tm() { tmux -L "$sock" "$@"; }
-tui_cleanup() {
-  local pid
-  pid=$(tm display -p '#{pid}' 2>/dev/null || true)
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  cleanup
-  [ -n "$netns" ] && ip netns delete "$netns" 2>/dev/null || true
-}
-trap tui_cleanup EXIT
-
-screen() { tm capture-pane -p -t tui; }
-# wait_screen PATTERN [TIMEOUT]: the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for ((i = 0; i < ${2:-30} * 10; i++)); do
-    screen | grep -E -- "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed '$1':
-$(screen)"
-}
+delete_netns() { [ -z "$netns" ] || ip netns delete "$netns" 2>/dev/null || true; }
+TUI_CLEANUPS+=(delete_netns)
 
 ctl net-create lab --subnet 192.168.150.0/24 >/dev/null
 run_tui="$VIREO_TUI --root $ROOT"

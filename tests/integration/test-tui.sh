@@ -2,31 +2,7 @@
 # vireo-tui under tmux: the table, starting and forcing off a VM by key,
 # the serial console, errors in the status line, resizing, snapshots taken
 # and reverted by key, a clone, and a clean terminal after q and after Ctrl+C.
-. "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "tmux is not installed"; exit 77; }
-
-: "${VIREO_TUI:?}"
-sock="vireo-test-$$"
-tm() { tmux -L "$sock" "$@"; }
-tui_cleanup() {
-  local pid
-  pid=$(tm display -p '#{pid}' 2>/dev/null || true)
-  [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-  cleanup
-}
-trap tui_cleanup EXIT
-
-screen() { tm capture-pane -p -t tui; }
-# wait_screen PATTERN [TIMEOUT]: the screen shows PATTERN (grep -E)
-wait_screen() {
-  local i
-  for ((i = 0; i < ${2:-30} * 10; i++)); do
-    screen | grep -E -- "$1" >/dev/null && return 0
-    sleep 0.1
-  done
-  fail "the screen never showed '$1':
-$(screen)"
-}
+. "$(dirname "$0")/tui-lib.sh"
 
 create_guest tg
 create_guest other --memory 512
