@@ -642,6 +642,42 @@ test_pending_changes (void **state)
   virDomainFree (dom);
 }
 
+/* A window may hold a VM whose host is removed: asking it anything then
+ * fails in one line, and nothing reads the freed host */
+static void
+test_host_removed (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *uri = write_node (f, 3);
+  g_autoptr(VireoDomain) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_to (f, uri);
+  kept = g_object_ref (row (f, "vm002"));
+  g_clear_object (&f->backend);
+  assert_null (vireo_domain_get_backend (kept));
+  assert_false (vireo_domain_can (kept, VIREO_DOMAIN_OP_START));
+
+  vireo_domain_start_async (kept, NULL, on_done, &result);
+  assert_false (op_finish (kept, &result, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_string_equal (error->message, "VM 'vm002': its host was removed");
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vireo_domain_list_snapshots_async (kept, NULL, on_done, &result);
+  assert_null (vireo_domain_list_snapshots_finish (kept, wait_result (&result), NULL, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  vireo_domain_open_console_async (kept, NULL, on_done, &result);
+  assert_null (vireo_domain_open_console_finish (kept, wait_result (&result), &error));
+  assert_non_null (error);
+  g_clear_object (&result);
+}
+
 int
 main (void)
 {
@@ -656,6 +692,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_lost_and_back, setup, teardown),
     cmocka_unit_test_setup_teardown (test_snapshots, setup, teardown),
     cmocka_unit_test_setup_teardown (test_pending_changes, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_host_removed, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -126,6 +126,16 @@ show_for_kind (VireoAskpassDialog *self,
     gtk_widget_grab_focus (self->ok_button);
 }
 
+/* ssh went away first: nothing to answer any more */
+static void
+on_withdrawn (VireoAskpassRequest *request,
+              VireoAskpassDialog  *self)
+{
+  g_clear_object (&self->request);
+  gtk_entry_set_text (self->secret_entry, "");
+  gtk_widget_destroy (GTK_WIDGET (self));
+}
+
 /**
  * vireo_askpass_dialog_new:
  * @parent: the manager window, which the dialog is modal on
@@ -141,6 +151,7 @@ vireo_askpass_dialog_new (GtkWindow           *parent,
                                            "transient-for", parent, "use-header-bar", FALSE, NULL);
 
   self->request = g_object_ref (request);
+  g_signal_connect_object (request, "withdrawn", G_CALLBACK (on_withdrawn), self, 0);
   gtk_label_set_text (self->prompt_label, vireo_askpass_request_get_prompt (request));
   show_for_kind (self, vireo_askpass_request_get_kind (request));
   gtk_window_present (GTK_WINDOW (self));

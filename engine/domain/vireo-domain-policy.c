@@ -77,7 +77,13 @@ host_allows (VireoDomain    *self,
   VireoBackendCaps caps = op < G_N_ELEMENTS (needs) ? needs[op] : 0;
   const char *problem = vireo_domain_get_config_problem (self);
 
-  if (backend != NULL && caps != 0 && !vireo_backend_can (backend, caps))
+  if (backend == NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s': its host was removed"),
+                   vireo_domain_get_name (self));
+      return FALSE;
+    }
+  if (caps != 0 && !vireo_backend_can (backend, caps))
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
                    _("VM '%s': Vireo cannot do this on host '%s' yet"),

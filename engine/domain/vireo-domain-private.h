@@ -51,6 +51,7 @@ void             _vireo_domain_emit_stats_updated (VireoDomain *self);
 const char      *_vireo_domain_get_name_key (VireoDomain *self);
 void             _vireo_domain_set_config_problem (VireoDomain *self,
                                                    const char  *problem);
+void             _vireo_domain_detach_backend (VireoDomain *self);
 
 /* What a subclass tells the base; each notifies what changed */
 gboolean     _vireo_domain_supports       (VireoDomain       *self,

@@ -232,7 +232,9 @@ _vireo_domain_supports (VireoDomain *self,
 
 /**
  * vireo_domain_get_backend:
- * Returns: (transfer none): the host the VM is on; it outlives its VMs
+ * Returns: (transfer none) (nullable): the host the VM is on; %NULL once
+ *   that host is gone (a removed connection), while a window still holds
+ *   the VM
  */
 VireoBackend *
 vireo_domain_get_backend (VireoDomain *self)
@@ -425,6 +427,14 @@ vireo_domain_has_pending_changes (VireoDomain *self)
 }
 
 /* The collation key lists sort names by ("vm2" before "vm10"), made once. */
+/* Its host goes (a removed connection): the VM, which a window may still
+ * hold, has none from now on */
+void
+_vireo_domain_detach_backend (VireoDomain *self)
+{
+  self->backend = NULL;
+}
+
 /**
  * vireo_domain_get_config_problem:
  *

@@ -29,9 +29,12 @@ struct _VireoLibvirtBackend
   VireoLibvirtLink *link;     /* NULL while disconnected */
   guint generation;           /* of the newest link asked for */
   GThreadPool *pool;
+  struct _Closing *closing;
   guint calls;                /* libvirt calls made, atomically (the bench's count) */
   guint64 stamp;              /* events seen (main thread): a read older than a
                                  VM's last event does not undo its state */
+  GHashTable *gone;           /* UUID -> the stamp when its row went: a read
+                                 from before does not bring it back */
 
   guint retry_id;             /* the next reconnection, or 0 */
   guint retry_delay_s;
@@ -40,13 +43,45 @@ struct _VireoLibvirtBackend
 
 G_DEFINE_FINAL_TYPE (VireoLibvirtBackend, vireo_libvirt_backend, VIREO_TYPE_BACKEND)
 
+/* The links a host is closing, which its end waits for a moment: a
+ * healthy link closes at once, a dead one may never (libvirt's client
+ * waits for an answer), and the main thread must not hang on it */
+typedef struct _Closing {
+  gint refs;
+  GMutex lock;
+  GCond done;
+  guint pending;
+} Closing;
+
+#define CLOSE_WAIT_US (2 * G_USEC_PER_SEC)
+
+static Closing *
+closing_ref (Closing *closing)
+{
+  g_atomic_int_inc (&closing->refs);
+  return closing;
+}
+
+static void
+closing_unref (Closing *closing)
+{
+  if (!g_atomic_int_dec_and_test (&closing->refs))
+    return;
+  g_mutex_clear (&closing->lock);
+  g_cond_clear (&closing->done);
+  g_free (closing);
+}
+
 typedef struct {
+  VireoLibvirtBackend *backend;   /* owned: the host outlives its jobs */
   GTask *task;
   GTaskThreadFunc func;
   VireoLibvirtLink *close;    /* or a link to close */
+  Closing *closing;           /* with it, owned */
 } Job;
 
 static GPrivate in_worker;
+static GPrivate current;      /* the backend of the job a worker runs */
 
 static void
 ignore_xml_error (void       *user_data,
@@ -70,14 +105,36 @@ run_job (gpointer data,
       g_private_set (&in_worker, GINT_TO_POINTER (TRUE));
     }
   if (job->close != NULL)
-    _vireo_libvirt_link_close (job->close);
+    {
+      _vireo_libvirt_link_close (job->close);
+      g_mutex_lock (&job->closing->lock);
+      job->closing->pending--;
+      g_cond_broadcast (&job->closing->done);
+      g_mutex_unlock (&job->closing->lock);
+      closing_unref (job->closing);
+    }
   else
     {
+      g_private_set (&current, job->backend);
       job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
                  g_task_get_cancellable (job->task));
+      g_private_set (&current, NULL);
       g_object_unref (job->task);
+      /* may be the last reference: finalize then does not wait for itself */
+      g_object_unref (job->backend);
     }
   g_free (job);
+}
+
+/**
+ * _vireo_libvirt_worker_backend:
+ * In a job's worker: its host, which the job holds (a VM's job cannot ask
+ * its VM: the VM may lose its host on the main thread meanwhile).
+ */
+VireoLibvirtBackend *
+_vireo_libvirt_worker_backend (void)
+{
+  return g_private_get (&current);
 }
 
 /**
@@ -92,6 +149,7 @@ _vireo_libvirt_run (VireoLibvirtBackend *self,
 {
   Job *job = g_new0 (Job, 1);
 
+  job->backend = g_object_ref (self);
   job->task = g_object_ref (task);
   job->func = func;
   g_thread_pool_push (self->pool, job, NULL);
@@ -179,10 +237,16 @@ set_link (VireoLibvirtBackend *self,
   job->close = self->link;
   self->link = link;
   g_mutex_unlock (&self->lock);
-  if (job->close != NULL)
-    g_thread_pool_push (self->pool, job, NULL);
-  else
-    g_free (job);
+  if (job->close == NULL)
+    {
+      g_free (job);
+      return;
+    }
+  g_mutex_lock (&self->closing->lock);
+  self->closing->pending++;
+  g_mutex_unlock (&self->closing->lock);
+  job->closing = closing_ref (self->closing);
+  g_thread_pool_push (self->pool, job, NULL);
 }
 
 /* Rows ------------------------------------------------------------------ */
@@ -212,6 +276,7 @@ _vireo_libvirt_backend_forget (VireoLibvirtBackend *self,
   VireoLibvirtDomain *domain = lookup (self, uuid);
   guint position;
 
+  g_hash_table_replace (self->gone, g_strdup (uuid), g_memdup2 (&self->stamp, sizeof self->stamp));
   if (domain != NULL && g_list_store_find (store, domain, &position))
     g_list_store_remove (store, position);
 }
@@ -232,6 +297,11 @@ _vireo_libvirt_backend_apply (VireoLibvirtBackend *self,
 
   if (domain == NULL)
     {
+      const guint64 *went = g_hash_table_lookup (self->gone, record->uuid);
+
+      if (went != NULL && *went > record->stamp)
+        return;   /* read before it went */
+      g_hash_table_remove (self->gone, record->uuid);
       added = _vireo_libvirt_domain_new (self, record);
       insert_sorted (self, added);
       return;
@@ -715,10 +785,23 @@ vireo_libvirt_backend_finalize (GObject *object)
 {
   VireoLibvirtBackend *self = VIREO_LIBVIRT_BACKEND (object);
 
-  /* jobs hold the backend, so only closes are left: wait for them (the
-   * link is healthy: a lost one was closed when it went), unless this is
-   * a worker dropping the last reference, which cannot wait for itself */
-  g_thread_pool_free (self->pool, FALSE, g_private_get (&in_worker) == NULL);
+  gint64 deadline = g_get_monotonic_time () + CLOSE_WAIT_US;
+
+  /* jobs hold the backend, so only closes are left: they finish alone.
+   * A healthy link's is waited for a moment (a process that exits then
+   * leaves nothing open), a dead host's is not; nor does a worker that
+   * dropped the last reference wait for itself. */
+  if (g_private_get (&in_worker) == NULL)
+    {
+      g_mutex_lock (&self->closing->lock);
+      while (self->closing->pending > 0 &&
+             g_cond_wait_until (&self->closing->done, &self->closing->lock, deadline))
+        ;
+      g_mutex_unlock (&self->closing->lock);
+    }
+  g_thread_pool_free (self->pool, FALSE, FALSE);
+  closing_unref (self->closing);
+  g_hash_table_unref (self->gone);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (vireo_libvirt_backend_parent_class)->finalize (object);
 }
@@ -741,6 +824,11 @@ vireo_libvirt_backend_init (VireoLibvirtBackend *self)
 {
   g_mutex_init (&self->lock);
   self->pool = g_thread_pool_new (run_job, NULL, WORKERS, FALSE, NULL);
+  self->gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->closing = g_new0 (Closing, 1);
+  self->closing->refs = 1;
+  g_mutex_init (&self->closing->lock);
+  g_cond_init (&self->closing->done);
 }
 
 /**

@@ -283,7 +283,7 @@ open_in_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  VireoLibvirtBackend *backend = VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (source_object));
+  VireoLibvirtBackend *backend = _vireo_libvirt_worker_backend ();
   Open *open = task_data;
   g_autofree char *what = g_strdup_printf (_("VM '%s'"), open->name);
   virConnectPtr conn;
@@ -383,13 +383,14 @@ open_stream (VireoDomain         *domain,
              gpointer             user_data)
 {
   VireoDomainOp op = display ? VIREO_DOMAIN_OP_DISPLAY : VIREO_DOMAIN_OP_CONSOLE;
-  VireoLibvirtBackend *backend = VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (domain));
+  VireoLibvirtBackend *backend;
   g_autoptr(GTask) task = g_task_new (domain, cancellable, callback, user_data);
   g_autoptr(GTask) job = NULL;
   Open *open;
   GError *error = NULL;
 
-  if (!_vireo_libvirt_check_connected (backend, &error) || !vireo_domain_check (domain, op, &error))
+  if (!vireo_domain_check (domain, op, &error) ||
+      !_vireo_libvirt_check_connected ((backend = VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (domain))), &error))
     {
       g_task_return_error (task, error);
       return;

@@ -28,10 +28,13 @@ struct _VireoLibvirtDomain
 
 G_DEFINE_FINAL_TYPE (VireoLibvirtDomain, vireo_libvirt_domain, VIREO_TYPE_DOMAIN)
 
+/* NULL once the host was removed (vireo_domain_check() then says so) */
 static VireoLibvirtBackend *
 get_backend (VireoLibvirtDomain *self)
 {
-  return VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (VIREO_DOMAIN (self)));
+  VireoBackend *backend = vireo_domain_get_backend (VIREO_DOMAIN (self));
+
+  return backend != NULL ? VIREO_LIBVIRT_BACKEND (backend) : NULL;
 }
 
 /* State ------------------------------------------------------------------ */
@@ -253,6 +256,7 @@ typedef struct {
   virDomainPtr dom;
   Call call;
   char *name;
+  guint64 stamp;              /* the host's event count when it was asked */
 } Op;
 
 static void
@@ -288,7 +292,7 @@ op_in_thread (GTask        *task,
   Op *op = task_data;
   g_autofree char *what = g_strdup_printf (_("VM '%s'"), op->name);
 
-  _vireo_libvirt_count_call (get_backend (source_object));
+  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
   if (make_call (op) < 0)
     g_task_return_error (task, _vireo_libvirt_error (what));
   else
@@ -311,7 +315,10 @@ on_op_done (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  if (op->call == CALL_START || op->call == CALL_RESUME)
+  /* an event since the call is newer than what the call's success says */
+  if (self->last_event > op->stamp)
+    ;
+  else if (op->call == CALL_START || op->call == CALL_RESUME)
     set_state (self, VIREO_DOMAIN_STATE_RUNNING, NULL);
   else if (op->call == CALL_SUSPEND)
     set_state (self, VIREO_DOMAIN_STATE_PAUSED, NULL);
@@ -326,11 +333,23 @@ run_call (VireoLibvirtDomain *self,
           Call                call,
           GTask              *task)
 {
-  g_autoptr(GTask) job = g_task_new (self, NULL, on_op_done, task);
-  Op *op = g_new0 (Op, 1);
+  g_autoptr(GTask) job = NULL;
+  GError *error = NULL;
+  Op *op;
 
+  /* the host may have gone while a shutdown waited: the policy says so */
+  if (get_backend (self) == NULL)
+    {
+      vireo_domain_check (VIREO_DOMAIN (self), VIREO_DOMAIN_OP_FORCE_OFF, &error);
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  job = g_task_new (self, NULL, on_op_done, task);
+  op = g_new0 (Op, 1);
   op->dom = _vireo_libvirt_domain_ref_dom (self);
   op->call = call;
+  op->stamp = _vireo_libvirt_backend_get_stamp (get_backend (self));
   op->name = g_strdup (vireo_domain_get_name (VIREO_DOMAIN (self)));
   g_task_set_task_data (job, op, (GDestroyNotify) op_free);
   _vireo_libvirt_run (get_backend (self), job, op_in_thread);
@@ -347,8 +366,8 @@ begin (VireoLibvirtDomain  *self,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   GError *error = NULL;
 
-  if (!_vireo_libvirt_check_connected (get_backend (self), &error) ||
-      !vireo_domain_check (VIREO_DOMAIN (self), op, &error))
+  if (!vireo_domain_check (VIREO_DOMAIN (self), op, &error) ||
+      !_vireo_libvirt_check_connected (get_backend (self), &error))
     {
       g_task_return_error (task, error);
       return NULL;

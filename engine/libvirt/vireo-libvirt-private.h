@@ -59,6 +59,7 @@ gboolean       _vireo_libvirt_check_connected (VireoLibvirtBackend *self,
 virConnectPtr  _vireo_libvirt_get_conn  (VireoLibvirtBackend *self,
                                          GError             **error);
 void           _vireo_libvirt_count_call (VireoLibvirtBackend *self);
+VireoLibvirtBackend *_vireo_libvirt_worker_backend (void);
 
 void      _vireo_libvirt_backend_class_init_define (VireoBackendClass *klass);
 

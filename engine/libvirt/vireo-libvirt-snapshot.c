@@ -7,6 +7,7 @@
  * own), taken, reverted and deleted by libvirt's snapshot calls.  libvirt
  * 9.0 cannot revert to an external snapshot: it says so, in its words.
  */
+#include "vireo-domain-policy.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
@@ -96,7 +97,7 @@ list_in_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  _vireo_libvirt_count_call (VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (source_object)));
+  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
   if (read_snapshots (task_data, &error))
     g_task_return_boolean (task, TRUE);
   else
@@ -178,16 +179,18 @@ libvirt_list_snapshots_async (VireoDomain         *domain,
                               gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (domain, cancellable, callback, user_data);
-  VireoLibvirtBackend *backend = VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (domain));
+  VireoBackend *host = vireo_domain_get_backend (domain);
   GError *error = NULL;
 
-  if (!_vireo_libvirt_check_connected (backend, &error))
+  /* a host that was removed is said by the policy */
+  if ((host == NULL && !vireo_domain_check (domain, VIREO_DOMAIN_OP_SNAPSHOT, &error)) ||
+      !_vireo_libvirt_check_connected (VIREO_LIBVIRT_BACKEND (host), &error))
     {
       g_task_return_error (task, error);
       return;
     }
   g_task_set_task_data (task, call_new (domain), (GDestroyNotify) call_free);
-  _vireo_libvirt_run (backend, task, list_in_thread);
+  _vireo_libvirt_run (VIREO_LIBVIRT_BACKEND (host), task, list_in_thread);
 }
 
 static GPtrArray *
@@ -343,7 +346,7 @@ change_in_thread (GTask        *task,
 {
   Call *call = task_data;
 
-  _vireo_libvirt_count_call (VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (source_object)));
+  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
   if (change (call) < 0)
     g_task_return_error (task, error_about (call));
   else

@@ -8,6 +8,7 @@
  * A display is the VNC port on the host, reached by `ssh -W` through the
  * same shared connection: nothing (no netcat) is needed on the host.
  */
+#include <string.h>
 #include <sys/socket.h>
 
 #include "config.h"
@@ -118,7 +119,9 @@ tunnel_argv (const char *uri,
     }
   g_ptr_array_add (argv, g_strdup ("-T"));
   g_ptr_array_add (argv, g_strdup ("-W"));
-  g_ptr_array_add (argv, g_strdup_printf ("%s:%d", address, port));
+  /* ssh's -W takes an IPv6 address in brackets */
+  g_ptr_array_add (argv, strchr (address, ':') != NULL ? g_strdup_printf ("[%s]:%d", address, port)
+                                                       : g_strdup_printf ("%s:%d", address, port));
   g_ptr_array_add (argv, g_strdup ("--"));
   g_ptr_array_add (argv, g_strdup (g_uri_get_host (parsed)));
   g_ptr_array_add (argv, NULL);

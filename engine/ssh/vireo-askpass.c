@@ -30,6 +30,7 @@ struct _VireoAskpassRequest
   GSocketConnection *connection;    /* to vireo-askpass */
   VireoAskpass *owner;              /* borrowed: the default lives for ever */
   gboolean answered;
+  GSource *watch;                   /* the asker hanging up first */
 };
 
 G_DEFINE_FINAL_TYPE (VireoAskpassRequest, vireo_askpass_request, G_TYPE_OBJECT)
@@ -47,6 +48,9 @@ G_DEFINE_FINAL_TYPE (VireoAskpass, vireo_askpass, G_TYPE_OBJECT)
 enum { REQUEST, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
+enum { WITHDRAWN, N_REQUEST_SIGNALS };
+static guint request_signals[N_REQUEST_SIGNALS];
+
 static void show_next (VireoAskpass *self);
 
 static void
@@ -54,6 +58,9 @@ vireo_askpass_request_finalize (GObject *object)
 {
   VireoAskpassRequest *self = VIREO_ASKPASS_REQUEST (object);
 
+  if (self->watch != NULL)
+    g_source_destroy (self->watch);
+  g_clear_pointer (&self->watch, g_source_unref);
   g_free (self->prompt);
   g_clear_object (&self->connection);
   G_OBJECT_CLASS (vireo_askpass_request_parent_class)->finalize (object);
@@ -63,6 +70,14 @@ static void
 vireo_askpass_request_class_init (VireoAskpassRequestClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = vireo_askpass_request_finalize;
+
+  /**
+   * VireoAskpassRequest::withdrawn:
+   * ssh went away before an answer (its connection ended): the question
+   * is void, the front end stops asking it, and the next is shown
+   */
+  request_signals[WITHDRAWN] = g_signal_new ("withdrawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                             NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -127,6 +142,8 @@ vireo_askpass_request_answer (VireoAskpassRequest *self,
   if (self->answered)
     return;
   self->answered = TRUE;
+  if (self->watch != NULL)
+    g_source_destroy (self->watch);
   send_answer (self, answer);
   owner = self->owner;
   if (g_queue_peek_head (&owner->waiting) == self)
@@ -165,34 +182,121 @@ kind_from (const char *text,
   return VIREO_ASKPASS_SECRET;
 }
 
-static void
-on_line (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+/* The asker hung up before an answer: the question is withdrawn */
+static gboolean
+on_asker_gone (GSocket      *socket,
+               GIOCondition  condition,
+               gpointer      user_data)
 {
-  g_autoptr(GSocketConnection) connection = user_data;
-  VireoAskpass *self = vireo_askpass_get_default ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *line = NULL;
-  VireoAskpassRequest *request;
-  JsonObject *object;
-  gsize length = 0;
+  VireoAskpassRequest *self = user_data;
+  g_autoptr(VireoAskpassRequest) keep = g_object_ref (self);
+  VireoAskpass *owner = self->owner;
+  gboolean shown = g_queue_peek_head (&owner->waiting) == self;
 
-  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, &length, NULL);
-  if (line == NULL || length > MAX_REQUEST || !json_parser_load_from_data (parser, line, length, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return;
-  object = json_node_get_object (json_parser_get_root (parser));
-  if (json_node_get_value_type (json_object_get_member (object, "prompt")) != G_TYPE_STRING)
+  self->answered = TRUE;
+  g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  if (g_queue_remove (&owner->waiting, self))
+    g_object_unref (self);
+  if (shown)
+    {
+      g_signal_emit (keep, request_signals[WITHDRAWN], 0);
+      show_next (owner);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_request (VireoAskpass      *self,
+             GSocketConnection *connection,
+             JsonObject        *object)
+{
+  JsonNode *prompt = json_object_get_member (object, "prompt");
+  JsonNode *kind = json_object_get_member (object, "kind");
+  VireoAskpassRequest *request;
+
+  if (prompt == NULL || json_node_get_value_type (prompt) != G_TYPE_STRING)
     return;
   request = g_object_new (VIREO_TYPE_ASKPASS_REQUEST, NULL);
-  request->prompt = g_strdup (json_object_get_string_member (object, "prompt"));
-  request->kind = kind_from (json_object_get_string_member_with_default (object, "kind", "secret"), request->prompt);
+  request->prompt = g_strdup (json_node_get_string (prompt));
+  request->kind = kind_from (kind != NULL && json_node_get_value_type (kind) == G_TYPE_STRING
+                             ? json_node_get_string (kind) : "secret", request->prompt);
   request->connection = g_object_ref (connection);
   request->owner = self;
+  /* vireo-askpass sends nothing more: any readable end is its hang-up */
+  request->watch = g_socket_create_source (g_socket_connection_get_socket (connection),
+                                           G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (request->watch, (GSourceFunc) G_CALLBACK (on_asker_gone), request, NULL);
+  g_source_attach (request->watch, NULL);
   g_queue_push_tail (&self->waiting, request);
   if (self->waiting.length == 1)
     show_next (self);
+}
+
+/* One asker's request line, read at most MAX_REQUEST bytes and 30 s */
+typedef struct {
+  GSocketConnection *connection;
+  GByteArray *line;
+  GCancellable *cancellable;
+  guint timeout_id;
+} Reader;
+
+static void
+reader_free (Reader *reader)
+{
+  g_clear_handle_id (&reader->timeout_id, g_source_remove);
+  g_object_unref (reader->connection);
+  g_byte_array_unref (reader->line);
+  g_object_unref (reader->cancellable);
+  g_free (reader);
+}
+
+static gboolean
+on_reader_timeout (gpointer user_data)
+{
+  Reader *reader = user_data;
+
+  reader->timeout_id = 0;
+  g_cancellable_cancel (reader->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void read_more (Reader *reader);
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Reader *reader = user_data;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  const guint8 *end;
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      reader_free (reader);   /* gone, too slow, or an error */
+      return;
+    }
+  g_byte_array_append (reader->line, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  end = memchr (reader->line->data, '\n', reader->line->len);
+  if (end == NULL && reader->line->len <= MAX_REQUEST)
+    {
+      read_more (reader);
+      return;
+    }
+  if (end != NULL && end - reader->line->data <= MAX_REQUEST &&
+      json_parser_load_from_data (parser, (const char *) reader->line->data, end - reader->line->data, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    add_request (vireo_askpass_get_default (), reader->connection,
+                 json_node_get_object (json_parser_get_root (parser)));
+  reader_free (reader);
+}
+
+static void
+read_more (Reader *reader)
+{
+  g_input_stream_read_bytes_async (g_io_stream_get_input_stream (G_IO_STREAM (reader->connection)), 4096,
+                                   G_PRIORITY_DEFAULT, reader->cancellable, on_read, reader);
 }
 
 /* Only this user's processes ask */
@@ -203,14 +307,16 @@ on_incoming (GSocketService    *service,
              gpointer           user_data)
 {
   g_autoptr(GCredentials) credentials = g_socket_get_credentials (g_socket_connection_get_socket (connection), NULL);
-  GDataInputStream *in;
+  Reader *reader;
 
   if (credentials == NULL || g_credentials_get_unix_user (credentials, NULL) != getuid ())
     return TRUE;
-  in = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (connection)));
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (in), FALSE);
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL, on_line, g_object_ref (connection));
-  g_object_unref (in);
+  reader = g_new0 (Reader, 1);
+  reader->connection = g_object_ref (connection);
+  reader->line = g_byte_array_new ();
+  reader->cancellable = g_cancellable_new ();
+  reader->timeout_id = g_timeout_add_seconds (30, on_reader_timeout, reader);
+  read_more (reader);
   return TRUE;
 }
 

@@ -60,6 +60,9 @@ tui_askpass_poll (Tui *tui)
   tui->askpass_shown = TRUE;
 }
 
+static void on_withdrawn (VireoAskpassRequest *request,
+                          Tui                 *tui);
+
 /* One answer; the next question may come at once, inside it */
 static TuiRedraw
 answer (Tui        *tui,
@@ -67,6 +70,7 @@ answer (Tui        *tui,
 {
   g_autoptr(VireoAskpassRequest) request = g_steal_pointer (&tui->askpass);
 
+  g_signal_handlers_disconnect_by_func (request, on_withdrawn, tui);
   tui->askpass_shown = FALSE;
   tui->mode = tui->back_mode;
   if (text == NULL)
@@ -193,11 +197,32 @@ tui_askpass_draw_box (Tui *tui,
   attroff (A_REVERSE);
 }
 
+/* ssh went away first: the question is no longer asked */
+static void
+on_withdrawn (VireoAskpassRequest *request,
+              Tui                 *tui)
+{
+  g_signal_handlers_disconnect_by_func (request, on_withdrawn, tui);
+  if (tui->askpass != request)
+    return;
+  if (tui->askpass_shown)
+    {
+      tui->mode = tui->back_mode;
+      memset (tui->prompt_text->str, 0, tui->prompt_text->len);
+      tui_prompt_clear (tui);
+    }
+  tui->askpass_shown = FALSE;
+  g_clear_object (&tui->askpass);
+  tui_set_status (tui, FALSE, "%s", _("ssh's question was withdrawn: its connection ended."));
+  tui_queue_draw (tui, TUI_REDRAW_ALL);
+}
+
 static void
 on_request (VireoAskpass        *askpass,
             VireoAskpassRequest *request,
             Tui                 *tui)
 {
+  g_signal_connect (request, "withdrawn", G_CALLBACK (on_withdrawn), tui);
   g_set_object (&tui->askpass, request);
   if (!screen_free (tui))
     tui_set_status (tui, FALSE, "%s", _("ssh has a question for a host: it is asked once this closes."));
@@ -232,5 +257,8 @@ tui_askpass_close (Tui *tui)
   g_signal_handlers_disconnect_by_func (vireo_askpass_get_default (), on_request, tui);
   tui->askpass_shown = FALSE;
   if (request != NULL)
-    vireo_askpass_request_answer (request, NULL);
+    {
+      g_signal_handlers_disconnect_by_func (request, on_withdrawn, tui);
+      vireo_askpass_request_answer (request, NULL);
+    }
 }
