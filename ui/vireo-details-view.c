@@ -107,6 +107,7 @@ update_editable (VireoDetailsView *self)
 {
   g_autofree char *edit = refusal (self->domain, VIREO_DOMAIN_OP_EDIT);
   g_autofree char *media = refusal (self->domain, VIREO_DOMAIN_OP_CHANGE_MEDIA);
+  g_autofree char *disks = refusal (self->domain, VIREO_DOMAIN_OP_CHANGE_DISKS);
   g_autofree char *forward = refusal (self->domain, VIREO_DOMAIN_OP_PORT_FORWARD);
   GtkWidget *overview[] = {
     GTK_WIDGET (self->title_entry), GTK_WIDGET (self->description_entry), GTK_WIDGET (self->accel_combo),
@@ -117,7 +118,9 @@ update_editable (VireoDetailsView *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (overview); i++)
     set_editable (overview[i], edit);
-  set_editable (gtk_notebook_get_nth_page (self->notebook, 1), edit ? edit : media);
+  /* the disks page adds, removes and converts disks as well: a host that
+   * changes media but not disks (yet) offers neither here */
+  set_editable (gtk_notebook_get_nth_page (self->notebook, 1), edit ? edit : disks ? disks : media);
   set_editable (gtk_notebook_get_nth_page (self->notebook, 2), edit ? edit : forward);
   set_editable (gtk_notebook_get_nth_page (self->notebook, 3), edit);
   gtk_text_view_set_editable (self->xml_view, edit == NULL);
@@ -170,7 +173,7 @@ on_media_changed (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (vireo_media_change_finish (VIREO_LOCAL_BACKEND (source), result, &error) ||
+  if (vireo_domain_change_media_finish (VIREO_DOMAIN (source), result, &error) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_status (user_data, error->message, TRUE);
@@ -185,8 +188,7 @@ vireo_details_view_change_media (VireoDetailsView *self,
                                  const char       *target,
                                  const char       *path)
 {
-  vireo_media_change_async (self->engine, self->domain, target, path, self->cancellable,
-                            on_media_changed, self);
+  vireo_domain_change_media_async (self->domain, target, path, self->cancellable, on_media_changed, self);
 }
 
 static void
@@ -265,7 +267,7 @@ vireo_details_view_remove_disk (VireoDetailsView *self,
                                 const char       *target,
                                 gboolean          remove_storage)
 {
-  g_autofree char *why = refusal (self->domain, VIREO_DOMAIN_OP_EDIT);
+  g_autofree char *why = refusal (self->domain, VIREO_DOMAIN_OP_CHANGE_DISKS);
 
   /* the XML page's buttons stay: their text is there to read and copy */
   if (why != NULL)

@@ -41,11 +41,12 @@ typedef enum {
 typedef enum {
   VIREO_BACKEND_CAN_CONSOLE       = 1 << 0,  /* serial consoles */
   VIREO_BACKEND_CAN_DISPLAY       = 1 << 1,  /* graphical consoles */
-  VIREO_BACKEND_CAN_HOTPLUG       = 1 << 2,  /* CD-ROM media and disks changed while running */
+  VIREO_BACKEND_CAN_HOTPLUG       = 1 << 2,  /* disks added and removed */
   VIREO_BACKEND_CAN_SNAPSHOTS     = 1 << 3,
   VIREO_BACKEND_CAN_CLONE         = 1 << 4,
   VIREO_BACKEND_CAN_NETWORKS      = 1 << 5,
   VIREO_BACKEND_CAN_PORT_FORWARDS = 1 << 6,
+  VIREO_BACKEND_CAN_MEDIA         = 1 << 7,  /* CD-ROM media changed, also while running */
 } VireoBackendCaps;
 
 #define VIREO_TYPE_BACKEND (vireo_backend_get_type ())

@@ -40,6 +40,7 @@ static const guint allowed[] = {
   [VIREO_DOMAIN_OP_EDIT] = OFF | ACTIVE,
   [VIREO_DOMAIN_OP_CHANGE_MEDIA] = OFF | ACTIVE,
   [VIREO_DOMAIN_OP_PORT_FORWARD] = OFF | ACTIVE,
+  [VIREO_DOMAIN_OP_CHANGE_DISKS] = OFF | ACTIVE,
 };
 
 /* What the VM's host must be able to do for each operation (the others
@@ -52,8 +53,9 @@ static const VireoBackendCaps needs[] = {
   [VIREO_DOMAIN_OP_REVERT] = VIREO_BACKEND_CAN_SNAPSHOTS,
   [VIREO_DOMAIN_OP_CLONE] = VIREO_BACKEND_CAN_CLONE,
   [VIREO_DOMAIN_OP_CONVERT_DISK] = VIREO_BACKEND_CAN_CLONE,
-  [VIREO_DOMAIN_OP_CHANGE_MEDIA] = VIREO_BACKEND_CAN_HOTPLUG,
+  [VIREO_DOMAIN_OP_CHANGE_MEDIA] = VIREO_BACKEND_CAN_MEDIA,
   [VIREO_DOMAIN_OP_PORT_FORWARD] = VIREO_BACKEND_CAN_PORT_FORWARDS,
+  [VIREO_DOMAIN_OP_CHANGE_DISKS] = VIREO_BACKEND_CAN_HOTPLUG,
 };
 
 /* The operations that rewrite the definition or read its disks: only for
@@ -63,7 +65,7 @@ edits_definition (VireoDomainOp op)
 {
   return op == VIREO_DOMAIN_OP_EDIT || op == VIREO_DOMAIN_OP_CHANGE_MEDIA ||
          op == VIREO_DOMAIN_OP_PORT_FORWARD || op == VIREO_DOMAIN_OP_CONVERT_DISK ||
-         op == VIREO_DOMAIN_OP_CLONE;
+         op == VIREO_DOMAIN_OP_CLONE || op == VIREO_DOMAIN_OP_CHANGE_DISKS;
 }
 
 /* Whether @self's host and definition allow @op, whatever its state;

@@ -37,6 +37,7 @@ typedef enum {
   VIREO_DOMAIN_OP_EDIT,          /* change its definition (details, media, disks) */
   VIREO_DOMAIN_OP_CHANGE_MEDIA,  /* insert or eject a CD-ROM, also live */
   VIREO_DOMAIN_OP_PORT_FORWARD,  /* add or remove a host port forward */
+  VIREO_DOMAIN_OP_CHANGE_DISKS,  /* add or remove a disk, change its bus */
 } VireoDomainOp;
 
 /**

@@ -197,7 +197,19 @@ struct _VireoDomainClass
                                          GAsyncResult        *result,
                                          GError             **error);
 
-  gpointer padding[5];
+  /* Insert (@path) or eject (NULL) the medium of CD-ROM drive @target;
+   * the wrapper has checked the state */
+  void        (*change_media_async)  (VireoDomain         *self,
+                                      const char          *target,
+                                      const char          *path,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  gboolean    (*change_media_finish) (VireoDomain         *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+
+  gpointer padding[3];
 };
 
 /* the host a VM is on (vireo-backend.h) */
@@ -266,6 +278,15 @@ gboolean vireo_domain_action_finish      (VireoDomain         *self,
 gboolean vireo_domain_operation_finish   (VireoDomain         *self,
                                           GAsyncResult        *result,
                                           GError             **error);
+void     vireo_domain_change_media_async (VireoDomain         *self,
+                                          const char          *target,
+                                          const char          *path,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean vireo_domain_change_media_finish (VireoDomain        *self,
+                                           GAsyncResult       *result,
+                                           GError            **error);
 void     vireo_domain_screenshot_async   (VireoDomain         *self,
                                           const char          *path,
                                           GCancellable        *cancellable,

@@ -13,6 +13,7 @@
 
 #include "vireo-fileutil.h"
 
+#include "vireo-domain-policy.h"
 #include "vireo-local-domain-private.h"
 #include "vireo-error.h"
 #include "vireo-media.h"
@@ -335,6 +336,112 @@ vireo_media_change_finish (VireoLocalBackend  *engine,
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_media_change_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* VireoLocalDomain's change_media: the engine's, above */
+static void
+on_local_changed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (vireo_media_change_finish (VIREO_LOCAL_BACKEND (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+local_change_media_async (VireoDomain         *self,
+                          const char          *target,
+                          const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  vireo_media_change_async (VIREO_LOCAL_BACKEND (vireo_domain_get_backend (self)), self, target, path,
+                            cancellable, on_local_changed, task);
+}
+
+static gboolean
+local_change_media_finish (VireoDomain   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_vireo_local_domain_class_init_media (VireoDomainClass *klass)
+{
+  klass->change_media_async = local_change_media_async;
+  klass->change_media_finish = local_change_media_finish;
+}
+
+static void
+on_media_changed (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (VIREO_DOMAIN_GET_CLASS (source)->change_media_finish (VIREO_DOMAIN (source), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_domain_change_media_async:
+ * @target: a CD-ROM drive's target ("sdb")
+ * @path: (nullable): the image to insert; %NULL ejects
+ *
+ * Inserts or ejects a CD-ROM's medium, live too while the VM runs, on
+ * whichever host the VM is.
+ */
+void
+vireo_domain_change_media_async (VireoDomain         *self,
+                                 const char          *target,
+                                 const char          *path,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  VireoDomainClass *klass;
+  GError *error = NULL;
+  GTask *task;
+
+  g_return_if_fail (VIREO_IS_DOMAIN (self));
+  g_return_if_fail (target != NULL);
+
+  klass = VIREO_DOMAIN_GET_CLASS (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_change_media_async);
+  if (!_vireo_domain_supports (self, klass->change_media_async != NULL, task))
+    return;
+  if (!vireo_domain_check (self, VIREO_DOMAIN_OP_CHANGE_MEDIA, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  klass->change_media_async (self, target, path, cancellable, on_media_changed, task);
+}
+
+gboolean
+vireo_domain_change_media_finish (VireoDomain   *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_change_media_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

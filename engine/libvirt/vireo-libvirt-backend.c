@@ -563,6 +563,9 @@ caps_of (virConnectPtr  conn,
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
                          _vireo_libvirt_is_ssh (uri)))
     caps |= VIREO_BACKEND_CAN_DISPLAY;
+  /* an image is a path on the host: this machine's, for now */
+  if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
+    caps |= VIREO_BACKEND_CAN_MEDIA;
   return caps;
 }
 

@@ -639,6 +639,7 @@ vireo_libvirt_domain_class_init (VireoLibvirtDomainClass *klass)
   domain_class->get_stats_finish = libvirt_get_stats_finish;
   _vireo_libvirt_domain_class_init_console (domain_class);
   _vireo_libvirt_domain_class_init_snapshots (domain_class);
+  _vireo_libvirt_domain_class_init_media (domain_class);
 }
 
 static void

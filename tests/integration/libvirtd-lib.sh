@@ -13,6 +13,7 @@ RUN=$LV/run
 mkdir -p "$RUN" "$LV/root" "$LV/sanitizer" && chmod 700 "$RUN"
 cp "$VIREO_GUEST_DIR/vmlinuz" "$VIREO_GUEST_DIR/initrd.img" "$LV/"
 qemu-img create -q -f qcow2 "$LV/disk.qcow2" 64M
+truncate -s 1M "$LV/tiny.iso"
 chown -R nobody:nogroup "$LV"
 
 # A sanitized build's reports go where nobody may write, then where the
@@ -62,6 +63,10 @@ cat > "$LV/guest.xml" <<XML
       <driver name='qemu' type='qcow2'/>
       <source file='$LV/disk.qcow2'/>
       <target dev='vda' bus='virtio'/>
+    </disk>
+    <disk type='file' device='cdrom'>
+      <target dev='hdc' bus='ide'/>
+      <readonly/>
     </disk>
     <serial type='pty'/>
     <console type='pty'/>

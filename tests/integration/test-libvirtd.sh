@@ -29,6 +29,13 @@ type_until "ls /tmp/after-snapshot 2>&1 | tail -1" "No such file" lctl
 lctl snapshot-list lv1 | grepq "base" || fail "snapshot-list does not list base"
 lctl snapshot-current lv1 | grepq "base" || fail "base is not the current snapshot"
 
+step a CD-ROM image inserted and ejected while it runs
+lctl change-media lv1 hdc "$LV/tiny.iso" | grepq "Inserted $LV/tiny.iso into 'hdc' of VM 'lv1'" || fail "change-media on qemu:///session"
+lctl dumpxml lv1 | grepq "<source file=\"$LV/tiny.iso\"" || fail "the definition does not hold the inserted image: $(lctl dumpxml lv1)"
+expect_error 1 "VM 'lv1' has no CD-ROM drive 'vda'" -- lctl change-media lv1 vda "$LV/tiny.iso"
+lctl change-media lv1 hdc --eject | grepq "Ejected" || fail "eject on qemu:///session"
+lctl dumpxml lv1 | grepq "tiny.iso" && fail "the ejected image is still in the definition"
+
 step the display answers as a VNC server
 [ "$(as_user "$VIREO_LIBVIRT_PROBE" qemu:///session display lv1)" = "RFB 003.008" ] || fail "no RFB greeting from the display"
 

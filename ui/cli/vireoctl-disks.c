@@ -18,6 +18,7 @@ ctl_verb_change_media (Ctl   *ctl,
     { NULL }
   };
   g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *image = NULL;
   GError *error = NULL;
   VireoDomain *domain;
 
@@ -27,8 +28,10 @@ ctl_verb_change_media (Ctl   *ctl,
     return ctl_usage (_("change-media takes NAME TARGET and an ISO or --eject"));
   if ((domain = ctl_lookup (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
-  vireo_media_change_async (ctl->engine, domain, argv[2], eject ? NULL : argv[3], NULL, ctl_done, &result);
-  if (!vireo_media_change_finish (ctl->engine, ctl_wait (&result), &error))
+  /* the host reads the image from its own path, not from vireoctl's folder */
+  image = eject ? NULL : g_canonicalize_filename (argv[3], NULL);
+  vireo_domain_change_media_async (domain, argv[2], image, NULL, ctl_done, &result);
+  if (!vireo_domain_change_media_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
   if (eject)
     printf (_("Ejected the CD-ROM '%s' of VM '%s'\n"), argv[2], argv[1]);

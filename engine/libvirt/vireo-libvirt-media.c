@@ -1,0 +1,154 @@
+/* vireo-libvirt-media.c: a libvirt VM's CD-ROM media
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * virDomainUpdateDeviceFlags with the drive's <disk> and its new source
+ * (or none, to eject), in the definition and, while it runs, live.  The
+ * image is a path on the host: only this machine's libvirt hosts may
+ * change media (VIREO_BACKEND_CAN_MEDIA); an SSH host would need the
+ * image uploaded to one of its pools first.
+ */
+#include "vireo-domain-policy.h"
+#include "vireo-error.h"
+#include "vireo-i18n.h"
+#include "vireo-libvirt-private.h"
+#include "vireo-xml.h"
+
+typedef struct {
+  virDomainPtr dom;
+  char *name;
+  char *xml;                  /* the drive's new <disk> */
+  gboolean live;
+} Media;
+
+static void
+media_free (Media *media)
+{
+  virDomainFree (media->dom);
+  g_free (media->name);
+  g_free (media->xml);
+  g_free (media);
+}
+
+/* The drive's <disk> with @path as its source, escaped by libxml2 */
+static char *
+drive_xml (const VireoDiskConfig *drive,
+           const char            *path)
+{
+  xmlDoc *doc = xmlNewDoc (BAD_CAST "1.0");
+  xmlNode *disk = xmlNewNode (NULL, BAD_CAST "disk");
+  xmlNode *node;
+  char *xml;
+
+  xmlDocSetRootElement (doc, disk);
+  vireo_xml_set (disk, "type", "file");
+  vireo_xml_set (disk, "device", "cdrom");
+  node = vireo_xml_add (disk, "driver");
+  vireo_xml_set (node, "name", "qemu");
+  vireo_xml_set (node, "type", "raw");
+  if (path != NULL)
+    vireo_xml_set (vireo_xml_add (disk, "source"), "file", path);
+  node = vireo_xml_add (disk, "target");
+  vireo_xml_set (node, "dev", drive->target);
+  vireo_xml_set (node, "bus", vireo_disk_bus_to_string (drive->bus));
+  vireo_xml_add (disk, "readonly");
+  xml = vireo_xml_node_to_string (disk);
+  xmlFreeDoc (doc);
+  return xml;
+}
+
+static void
+media_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Media *media = task_data;
+  g_autofree char *what = g_strdup_printf (_("VM '%s'"), media->name);
+  unsigned int flags = VIR_DOMAIN_AFFECT_CONFIG | (media->live ? VIR_DOMAIN_AFFECT_LIVE : 0);
+
+  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
+  if (virDomainUpdateDeviceFlags (media->dom, media->xml, flags) < 0)
+    g_task_return_error (task, _vireo_libvirt_error (what));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_changed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Media *media = g_task_get_task_data (G_TASK (result));
+  VireoBackend *backend = vireo_domain_get_backend (VIREO_DOMAIN (source));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* the row reads the definition again: a device update sends no event */
+  if (backend != NULL)
+    _vireo_libvirt_backend_refetch (VIREO_LIBVIRT_BACKEND (backend), media->dom);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+libvirt_change_media_async (VireoDomain         *domain,
+                            const char          *target,
+                            const char          *path,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  const VireoDomainConfig *config = vireo_domain_get_config (domain);
+  const VireoDiskConfig *drive = vireo_domain_config_lookup_disk (config, target);
+  VireoLibvirtBackend *backend = VIREO_LIBVIRT_BACKEND (vireo_domain_get_backend (domain));
+  g_autoptr(GTask) task = g_task_new (domain, cancellable, callback, user_data);
+  g_autoptr(GTask) job = NULL;
+  GError *error = NULL;
+  Media *media;
+
+  if (drive == NULL || drive->device != VIREO_DISK_DEVICE_CDROM)
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s' has no CD-ROM drive '%s'"),
+                               config->name, target);
+      return;
+    }
+  if (path != NULL && !g_path_is_absolute (path))
+    {
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                               _("VM '%s': the image '%s' is not an absolute path"), config->name, path);
+      return;
+    }
+  if (!_vireo_libvirt_check_connected (backend, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  media = g_new0 (Media, 1);
+  media->dom = _vireo_libvirt_domain_ref_dom (VIREO_LIBVIRT_DOMAIN (domain));
+  media->name = g_strdup (config->name);
+  media->xml = drive_xml (drive, path);
+  media->live = vireo_domain_is_active (domain);
+  job = g_task_new (domain, NULL, on_changed, g_steal_pointer (&task));
+  g_task_set_task_data (job, media, (GDestroyNotify) media_free);
+  _vireo_libvirt_run (backend, job, media_in_thread);
+}
+
+static gboolean
+libvirt_change_media_finish (VireoDomain   *domain,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_vireo_libvirt_domain_class_init_media (VireoDomainClass *klass)
+{
+  klass->change_media_async = libvirt_change_media_async;
+  klass->change_media_finish = libvirt_change_media_finish;
+}
