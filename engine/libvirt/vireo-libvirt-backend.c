@@ -90,6 +90,13 @@ ignore_xml_error (void       *user_data,
 {
 }
 
+static gboolean
+unref_on_main (gpointer data)
+{
+  g_object_unref (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 run_job (gpointer data,
          gpointer user_data)
@@ -120,8 +127,9 @@ run_job (gpointer data,
                  g_task_get_cancellable (job->task));
       g_private_set (&current, NULL);
       g_object_unref (job->task);
-      /* may be the last reference: finalize then does not wait for itself */
-      g_object_unref (job->backend);
+      /* the host's last reference, if this is it, goes on the main thread:
+       * its end detaches VMs that windows show */
+      g_idle_add_full (G_PRIORITY_DEFAULT, unref_on_main, job->backend, NULL);
     }
   g_free (job);
 }
