@@ -36,6 +36,11 @@ expect_error 1 "VM 'lv1' has no CD-ROM drive 'vda'" -- lctl change-media lv1 vda
 lctl change-media lv1 hdc --eject | grepq "Ejected" || fail "eject on qemu:///session"
 lctl dumpxml lv1 | grepq "tiny.iso" && fail "the ejected image is still in the definition"
 
+step a screenshot through libvirt, as a PNG here
+lctl screenshot lv1 "$LV/shot.png" >/dev/null || fail "screenshot on qemu:///session"
+"$VIREO_PNG_CHECK" "$LV/shot.png" >/dev/null || fail "the screenshot is blank or not a PNG"
+[ "$(stat -c %a "$LV/shot.png")" = 600 ] || fail "the screenshot is readable by others"
+
 step the display answers as a VNC server
 [ "$(as_user "$VIREO_LIBVIRT_PROBE" qemu:///session display lv1)" = "RFB 003.008" ] || fail "no RFB greeting from the display"
 

@@ -51,7 +51,7 @@ static const Verb verbs[] = {
   { "port-forward-remove", ctl_verb_port_forward_remove, "VM [--mac MAC] PROTO:[ADDR:]HPORT", N_("stop forwarding a host port") },
   { "port-forward-list", ctl_verb_port_forward_list, "VM", N_("a VM's host port forwards") },
   { "vol-info", ctl_verb_vol_info, "PATH [--json]", N_("a disk image's format, sizes, backing chain and snapshots") },
-  { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen") },
+  { "screenshot", ctl_verb_screenshot, "NAME FILE.png", N_("save the VM's screen"), TRUE },
   { "stats", ctl_verb_stats, "NAME", N_("CPU, memory, disk I/O and uptime"), TRUE },
   { "snapshot-create", ctl_verb_snapshot_create, "VM [SNAP] [--description TEXT]", N_("take a snapshot (with RAM if the VM runs)"), TRUE },
   { "snapshot-list", ctl_verb_snapshot_list, "VM [--tree]", N_("list a VM's snapshots (* marks the current one)"), TRUE },
@@ -93,7 +93,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
-  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console, snapshots, change-media)."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media)."));
 }
 
 void
