@@ -687,6 +687,68 @@ test_host_removed (void **state)
   g_clear_object (&result);
 }
 
+/* A VM dropped from the list (undefined here) and then its host removed:
+ * the VM has no host, and says so */
+static void
+test_forgotten_then_host_removed (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *uri = write_node (f, 3);
+  g_autoptr(VireoDomain) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_to (f, uri);
+  kept = g_object_ref (row (f, "vm002"));
+  vireo_backend_undefine_domain_async (f->backend, kept, FALSE, NULL, on_done, &result);
+  assert_true (vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  g_clear_object (&f->backend);
+  assert_true (vireo_test_wait_until (has_no_backend, kept, 5));
+  assert_false (vireo_domain_can (kept, VIREO_DOMAIN_OP_START));
+  vireo_domain_start_async (kept, NULL, on_done, &result);
+  assert_false (op_finish (kept, &result, &error));
+  assert_string_equal (error->message, "VM 'vm002': its host was removed");
+  g_clear_object (&result);
+}
+
+/* Another client undefines a VM while it is redefined here: the answer
+ * is a VM or one line, never a critical (the tests run fatal-warnings) */
+static void
+test_define_after_foreign_undefine (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new ("race-me");
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(VireoDomain) again = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  virDomainPtr dom;
+
+  connect_to (f, "test:///default");
+  config->accel = VIREO_ACCEL_TCG;
+  vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
+  domain = vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error);
+  assert_no_error (error);
+  g_clear_object (&result);
+  f->other = virConnectOpen ("test:///default");
+  dom = virDomainLookupByName (f->other, "race-me");
+  assert_int_equal (virDomainUndefine (dom), 0);
+  virDomainFree (dom);
+  vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
+  again = vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error);
+  assert_true ((again != NULL) != (error != NULL));
+  if (error != NULL)
+    assert_null (strchr (error->message, '\n'));
+  g_clear_object (&result);
+  dom = virDomainLookupByName (f->other, "race-me");
+  if (dom != NULL)
+    {
+      virDomainUndefine (dom);
+      virDomainFree (dom);
+    }
+}
+
 int
 main (void)
 {
@@ -702,6 +764,8 @@ main (void)
     cmocka_unit_test_setup_teardown (test_snapshots, setup, teardown),
     cmocka_unit_test_setup_teardown (test_pending_changes, setup, teardown),
     cmocka_unit_test_setup_teardown (test_host_removed, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_forgotten_then_host_removed, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_define_after_foreign_undefine, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

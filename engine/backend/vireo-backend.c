@@ -39,22 +39,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* A window may hold a VM of a host that goes: it is left without one */
-static void
-vireo_backend_dispose (GObject *object)
-{
-  VireoBackendPrivate *priv = vireo_backend_get_instance_private (VIREO_BACKEND (object));
-  guint n = priv->domains != NULL ? g_list_model_get_n_items (G_LIST_MODEL (priv->domains)) : 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(VireoDomain) domain = g_list_model_get_item (G_LIST_MODEL (priv->domains), i);
-
-      _vireo_domain_detach_backend (domain);
-    }
-  G_OBJECT_CLASS (vireo_backend_parent_class)->dispose (object);
-}
-
 static void
 vireo_backend_finalize (GObject *object)
 {
@@ -123,7 +107,6 @@ vireo_backend_class_init (VireoBackendClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = vireo_backend_dispose;
   object_class->finalize = vireo_backend_finalize;
   object_class->get_property = vireo_backend_get_property;
   object_class->set_property = vireo_backend_set_property;

@@ -24,7 +24,7 @@ struct _VireoDomain
   VireoDomainConfig *config;
   char *state_reason;
 
-  /* borrowed: the backend outlives its domains */
+  /* weak: NULL once the host is gone (_vireo_domain_set_backend ()) */
   VireoBackend *backend;
 
   VireoDomainState state;
@@ -51,7 +51,8 @@ void             _vireo_domain_emit_stats_updated (VireoDomain *self);
 const char      *_vireo_domain_get_name_key (VireoDomain *self);
 void             _vireo_domain_set_config_problem (VireoDomain *self,
                                                    const char  *problem);
-void             _vireo_domain_detach_backend (VireoDomain *self);
+void             _vireo_domain_set_backend (VireoDomain  *self,
+                                            VireoBackend *backend);
 
 /* What a subclass tells the base; each notifies what changed */
 gboolean     _vireo_domain_supports       (VireoDomain       *self,

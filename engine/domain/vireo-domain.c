@@ -249,6 +249,7 @@ vireo_domain_finalize (GObject *object)
 {
   VireoDomain *self = VIREO_DOMAIN (object);
 
+  g_clear_weak_pointer (&self->backend);
   g_clear_pointer (&self->config, vireo_domain_config_free);
   g_clear_pointer (&self->guest_addresses, g_strfreev);
   g_clear_pointer (&self->guest_os, g_free);
@@ -427,12 +428,14 @@ vireo_domain_has_pending_changes (VireoDomain *self)
 }
 
 /* The collation key lists sort names by ("vm2" before "vm10"), made once. */
-/* Its host goes (a removed connection): the VM, which a window may still
- * hold, has none from now on */
+/* The host holds its VMs, not the other way round; a window may hold a
+ * VM longer than its host lives (a removed connection), which then has
+ * none: a weak pointer, cleared when the host is disposed */
 void
-_vireo_domain_detach_backend (VireoDomain *self)
+_vireo_domain_set_backend (VireoDomain  *self,
+                           VireoBackend *backend)
 {
-  self->backend = NULL;
+  g_set_weak_pointer (&self->backend, backend);
 }
 
 /**

@@ -443,7 +443,7 @@ _vireo_local_domain_new (VireoBackend      *backend,
   VireoLocalDomain *self = g_object_new (VIREO_TYPE_LOCAL_DOMAIN, NULL);
   VireoDomain *domain = VIREO_DOMAIN (self);
 
-  domain->backend = backend;
+  _vireo_domain_set_backend (domain, backend);
   domain->config = config;
   self->paths = paths;
   self->run_dir = vireo_paths_domain_run_dir (paths, config->uuid);

@@ -90,10 +90,17 @@ ignore_xml_error (void       *user_data,
 {
 }
 
+/* A job's references (its task, which holds its VM or host, and its
+ * host) go on the main thread: the last one may end a VM or a host, whose
+ * ends touch what windows show */
 static gboolean
 unref_on_main (gpointer data)
 {
-  g_object_unref (data);
+  Job *job = data;
+
+  g_object_unref (job->task);
+  g_object_unref (job->backend);
+  g_free (job);
   return G_SOURCE_REMOVE;
 }
 
@@ -126,10 +133,8 @@ run_job (gpointer data,
       job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
                  g_task_get_cancellable (job->task));
       g_private_set (&current, NULL);
-      g_object_unref (job->task);
-      /* the host's last reference, if this is it, goes on the main thread:
-       * its end detaches VMs that windows show */
-      g_idle_add_full (G_PRIORITY_DEFAULT, unref_on_main, job->backend, NULL);
+      g_idle_add_full (G_PRIORITY_DEFAULT, unref_on_main, job, NULL);
+      return;
     }
   g_free (job);
 }
@@ -284,6 +289,11 @@ _vireo_libvirt_backend_forget (VireoLibvirtBackend *self,
   VireoLibvirtDomain *domain = lookup (self, uuid);
   guint position;
 
+  /* a read that began before now does not bring it back; the table is
+   * bounded (a host that lost more VMs than that forgets the oldest) */
+  self->stamp++;
+  if (g_hash_table_size (self->gone) > 4096)
+    g_hash_table_remove_all (self->gone);
   g_hash_table_replace (self->gone, g_strdup (uuid), g_memdup2 (&self->stamp, sizeof self->stamp));
   if (domain != NULL && g_list_store_find (store, domain, &position))
     g_list_store_remove (store, position);

@@ -85,6 +85,14 @@ on_defined (GObject      *source,
     }
   _vireo_libvirt_backend_apply (self, record);
   domain = vireo_backend_lookup_domain_by_uuid (VIREO_BACKEND (self), record->uuid);
+  if (domain == NULL)
+    {
+      /* another client undefined it meanwhile; its events settle the row */
+      _vireo_libvirt_backend_refetch (self, record->dom);
+      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                               _("VM '%s' was removed by another client meanwhile"), record->name);
+      return;
+    }
   g_task_return_pointer (task, g_object_ref (domain), g_object_unref);
 }
 

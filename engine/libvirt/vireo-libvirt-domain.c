@@ -214,7 +214,7 @@ _vireo_libvirt_domain_new (VireoLibvirtBackend *backend,
   VireoDomain *domain = VIREO_DOMAIN (self);
   const char *why;
 
-  domain->backend = VIREO_BACKEND (backend);
+  _vireo_domain_set_backend (domain, VIREO_BACKEND (backend));
   virDomainRef (record->dom);
   self->dom = record->dom;
   self->persistent = record->persistent;
@@ -232,6 +232,13 @@ _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain *self)
 {
   virDomainRef (self->dom);
   return self->dom;
+}
+
+/* libvirt's inactive definition, as last read */
+const char *
+_vireo_libvirt_domain_get_xml (VireoLibvirtDomain *self)
+{
+  return self->xml;
 }
 
 gboolean

@@ -2,8 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * virDomainUpdateDeviceFlags with the drive's <disk> and its new source
- * (or none, to eject), in the definition and, while it runs, live.  The
+ * virDomainUpdateDeviceFlags with the drive's own <disk> and its new
+ * source (or none, to eject), in the definition and, while it runs, live.  The
  * image is a path on the host: only this machine's libvirt hosts may
  * change media (VIREO_BACKEND_CAN_MEDIA); an SSH host would need the
  * image uploaded to one of its pools first.
@@ -18,7 +18,7 @@ typedef struct {
   virDomainPtr dom;
   char *name;
   char *xml;                  /* the drive's new <disk> */
-  gboolean live;
+  unsigned int flags;
 } Media;
 
 static void
@@ -30,30 +30,56 @@ media_free (Media *media)
   g_free (media);
 }
 
-/* The drive's <disk> with @path as its source, escaped by libxml2 */
-static char *
-drive_xml (const VireoDiskConfig *drive,
-           const char            *path)
+static xmlNode *
+find_drive (xmlNode    *root,
+            const char *target)
 {
-  xmlDoc *doc = xmlNewDoc (BAD_CAST "1.0");
-  xmlNode *disk = xmlNewNode (NULL, BAD_CAST "disk");
-  xmlNode *node;
-  char *xml;
+  xmlNode *devices = vireo_xml_child (root, "devices");
 
-  xmlDocSetRootElement (doc, disk);
-  vireo_xml_set (disk, "type", "file");
-  vireo_xml_set (disk, "device", "cdrom");
-  node = vireo_xml_add (disk, "driver");
-  vireo_xml_set (node, "name", "qemu");
-  vireo_xml_set (node, "type", "raw");
-  if (path != NULL)
-    vireo_xml_set (vireo_xml_add (disk, "source"), "file", path);
-  node = vireo_xml_add (disk, "target");
-  vireo_xml_set (node, "dev", drive->target);
-  vireo_xml_set (node, "bus", vireo_disk_bus_to_string (drive->bus));
-  vireo_xml_add (disk, "readonly");
-  xml = vireo_xml_node_to_string (disk);
-  xmlFreeDoc (doc);
+  if (devices == NULL)
+    return NULL;
+  vireo_xml_for_each_element (disk, devices)
+    {
+      g_autofree char *device = vireo_xml_prop (disk, "device");
+      xmlNode *node = vireo_xml_child (disk, "target");
+      g_autofree char *dev = node != NULL ? vireo_xml_prop (node, "dev") : NULL;
+
+      if (vireo_xml_is (disk, "disk") && g_strcmp0 (device, "cdrom") == 0 && g_strcmp0 (dev, target) == 0)
+        return disk;
+    }
+  return NULL;
+}
+
+/* The drive's own <disk> of libvirt's definition with only its source
+ * changed (as virsh change-media does): libvirt replaces the whole drive
+ * with it, so its boot order, driver options and address must stay */
+static char *
+drive_xml (const char *definition,
+           const char *target,
+           const char *path)
+{
+  xmlDoc *doc = vireo_xml_read (definition, -1, "definition", NULL);
+  xmlNode *disk = doc != NULL ? find_drive (xmlDocGetRootElement (doc), target) : NULL;
+  xmlNode *source;
+  char *xml = NULL;
+
+  if (disk != NULL)
+    {
+      while ((source = vireo_xml_child (disk, "source")) != NULL)
+        {
+          xmlUnlinkNode (source);
+          xmlFreeNode (source);
+        }
+      if (path != NULL)
+        {
+          gboolean device = g_str_has_prefix (path, "/dev/");
+
+          xmlSetProp (disk, BAD_CAST "type", BAD_CAST (device ? "block" : "file"));
+          vireo_xml_set (vireo_xml_add (disk, "source"), device ? "dev" : "file", path);
+        }
+      xml = vireo_xml_node_to_string (disk);
+    }
+  g_clear_pointer (&doc, xmlFreeDoc);
   return xml;
 }
 
@@ -65,10 +91,8 @@ media_in_thread (GTask        *task,
 {
   Media *media = task_data;
   g_autofree char *what = g_strdup_printf (_("VM '%s'"), media->name);
-  unsigned int flags = VIR_DOMAIN_AFFECT_CONFIG | (media->live ? VIR_DOMAIN_AFFECT_LIVE : 0);
-
   _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
-  if (virDomainUpdateDeviceFlags (media->dom, media->xml, flags) < 0)
+  if (virDomainUpdateDeviceFlags (media->dom, media->xml, media->flags) < 0)
     g_task_return_error (task, _vireo_libvirt_error (what));
   else
     g_task_return_boolean (task, TRUE);
@@ -95,6 +119,15 @@ on_changed (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+find_drive_in (VireoLibvirtDomain *domain,
+               const char         *target)
+{
+  g_autofree char *xml = drive_xml (_vireo_libvirt_domain_get_xml (domain), target, NULL);
+
+  return xml != NULL;
+}
+
 static void
 libvirt_change_media_async (VireoDomain         *domain,
                             const char          *target,
@@ -111,7 +144,8 @@ libvirt_change_media_async (VireoDomain         *domain,
   GError *error = NULL;
   Media *media;
 
-  if (drive == NULL || drive->device != VIREO_DISK_DEVICE_CDROM)
+  if (drive == NULL || drive->device != VIREO_DISK_DEVICE_CDROM ||
+      !find_drive_in (VIREO_LIBVIRT_DOMAIN (domain), target))
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s' has no CD-ROM drive '%s'"),
                                config->name, target);
@@ -131,8 +165,11 @@ libvirt_change_media_async (VireoDomain         *domain,
   media = g_new0 (Media, 1);
   media->dom = _vireo_libvirt_domain_ref_dom (VIREO_LIBVIRT_DOMAIN (domain));
   media->name = g_strdup (config->name);
-  media->xml = drive_xml (drive, path);
-  media->live = vireo_domain_is_active (domain);
+  media->xml = drive_xml (_vireo_libvirt_domain_get_xml (VIREO_LIBVIRT_DOMAIN (domain)), target, path);
+  /* in the definition, and live while it runs; a transient VM has only
+   * the running one */
+  media->flags = (_vireo_libvirt_domain_is_persistent (VIREO_LIBVIRT_DOMAIN (domain)) ? VIR_DOMAIN_AFFECT_CONFIG : 0) |
+                 (vireo_domain_is_active (domain) ? VIR_DOMAIN_AFFECT_LIVE : 0);
   job = g_task_new (domain, NULL, on_changed, g_steal_pointer (&task));
   g_task_set_task_data (job, media, (GDestroyNotify) media_free);
   _vireo_libvirt_run (backend, job, media_in_thread);

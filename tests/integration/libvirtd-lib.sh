@@ -67,6 +67,7 @@ cat > "$LV/guest.xml" <<XML
     <disk type='file' device='cdrom'>
       <target dev='hdc' bus='ide'/>
       <readonly/>
+      <boot order='1'/>
     </disk>
     <serial type='pty'/>
     <console type='pty'/>

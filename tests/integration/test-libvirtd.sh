@@ -32,6 +32,7 @@ lctl snapshot-current lv1 | grepq "base" || fail "base is not the current snapsh
 step a CD-ROM image inserted and ejected while it runs
 lctl change-media lv1 hdc "$LV/tiny.iso" | grepq "Inserted $LV/tiny.iso into 'hdc' of VM 'lv1'" || fail "change-media on qemu:///session"
 lctl dumpxml lv1 | grepq "<source file=\"$LV/tiny.iso\"" || fail "the definition does not hold the inserted image: $(lctl dumpxml lv1)"
+lctl dumpxml lv1 | grepq "<boot order=\"1\"/>" || fail "changing the medium lost the drive's boot order: $(lctl dumpxml lv1)"
 expect_error 1 "VM 'lv1' has no CD-ROM drive 'vda'" -- lctl change-media lv1 vda "$LV/tiny.iso"
 lctl change-media lv1 hdc --eject | grepq "Ejected" || fail "eject on qemu:///session"
 lctl dumpxml lv1 | grepq "tiny.iso" && fail "the ejected image is still in the definition"
