@@ -91,20 +91,46 @@ wait_exit_async (VireoDomain         *self,
 
 /* Destroy */
 
+#define SETTLE_POLL_MS 50
+
+/* The shim closes its clients a moment before its last state.json is
+ * written: a destroy ends once the VM reads as off, so that the next
+ * client (the next vireoctl) does too */
+static gboolean
+on_destroy_settle (gpointer user_data)
+{
+  GTask *task = user_data;
+  VireoDomain *self = g_task_get_source_object (task);
+  gint64 *deadline = g_object_get_data (G_OBJECT (task), "vireo-deadline");
+
+  vireo_domain_refresh_state (self);
+  if (vireo_domain_is_active (self) && g_get_monotonic_time () < *deadline)
+    return G_SOURCE_CONTINUE;
+  if (vireo_domain_is_active (self))
+    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
+                             _("VM '%s' did not stop after being forced off"), self->config->name);
+  else
+    g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_destroy_exited (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   VireoDomain *self = g_task_get_source_object (task);
+  gint64 *deadline = g_new (gint64, 1);
 
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  /* the task's data is the change lock, held until the end */
+  *deadline = g_get_monotonic_time () + (gint64) DESTROY_WAIT_MS * 1000;
+  g_object_set_data_full (G_OBJECT (task), "vireo-deadline", deadline, g_free);
   vireo_domain_refresh_state (self);
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) && vireo_domain_is_active (self))
-    g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_TIMEOUT,
-                             _("VM '%s' did not stop after being forced off"), self->config->name);
-  else
-    g_task_return_boolean (task, TRUE);
+  if (on_destroy_settle (task) == G_SOURCE_CONTINUE)
+    g_timeout_add (SETTLE_POLL_MS, on_destroy_settle, task);
 }
 
 static void

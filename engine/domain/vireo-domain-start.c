@@ -47,6 +47,8 @@ typedef struct {
   int qemu_taps[VIREO_QEMU_TAPS_MAX]; /* by NIC index: the fd QEMU sees, or -1 */
   char taps_arg[32];             /* the shim's --taps=N */
   char *note;                    /* why the guest runs without KVM, or NULL */
+  GError *failure;               /* the shim's report of a failed start, told
+                                    once it has exited (ready pipe's end) */
   char *firmware_code;           /* UEFI: the OVMF code, or NULL */
   char *tpm_dir;                 /* swtpm's state folder for a VM with a TPM, or NULL */
 } Start;
@@ -66,6 +68,7 @@ start_free (Start *start)
   g_clear_object (&start->ready);
   g_clear_pointer (&start->taps, g_array_unref);
   g_free (start->note);
+  g_clear_error (&start->failure);
   g_free (start->firmware_code);
   g_free (start->tpm_dir);
   g_free (start);
@@ -484,7 +487,18 @@ on_ready_line (GObject      *source,
       g_object_unref (task);
       return; /* timed out already */
     }
-  finish_start (task, ready_error (start, line));
+  /* a failure is told once the shim is gone (its end of the pipe closes
+   * as it exits, after its last state.json), so that the next client
+   * reads the VM off, not still starting */
+  if (line != NULL && start->failure == NULL && !g_str_equal (line, "ok"))
+    start->failure = ready_error (start, line);
+  if (line != NULL && start->failure != NULL)
+    {
+      g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT, NULL,
+                                           on_ready_line, task);
+      return;
+    }
+  finish_start (task, start->failure != NULL ? g_steal_pointer (&start->failure) : ready_error (start, line));
 }
 
 static GError *

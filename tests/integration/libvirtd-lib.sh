@@ -77,6 +77,17 @@ cat > "$LV/guest.xml" <<XML
 XML
 chown nobody "$LV/guest.xml"
 
+# whether the session daemon runs, for failure messages
+daemon_state() {
+  local pid
+  pid=$(cat "$RUN/libvirt/libvirtd.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ -d "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status"; then
+    echo "running, pid $pid"
+  else
+    echo "not running"
+  fi
+}
+
 # type COMMAND in lv1's console (through CTL…) until OUTPUT shows
 type_until() {
   local command=$1 output=$2 out=""
@@ -86,5 +97,5 @@ type_until() {
     case "$out" in *"$output"*) return 0 ;; esac
     sleep 2
   done
-  fail "the console did not show '$output' for '$command': $out"
+  fail "the console did not show '$output' for '$command': $out (libvirtd: $(daemon_state))"
 }

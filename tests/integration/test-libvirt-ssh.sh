@@ -54,7 +54,14 @@ CONF
 for _ in $(seq 50); do [ -f "$SSHD/sshd.pid" ] && break; sleep 0.1; done
 [ -f "$SSHD/sshd.pid" ] || fail "sshd did not start: $(cat "$SSHD/sshd.log")"
 URI="qemu+ssh://root@127.0.0.1:$PORT/session"
-# the daemon behind sshd, started as nobody
+# the daemon behind sshd, started as nobody, and a client of nobody's that
+# stays connected, so that the daemon (autostarted with a 120 s idle
+# timeout) lives however slow the steps are (the sanitized build)
+mkfifo "$LV/keep" && chown nobody "$LV/keep"
+as_user virsh -c qemu:///session <"$LV/keep" >/dev/null 2>&1 &
+BACKGROUND_PIDS+=($!)
+exec 9>"$LV/keep"
+for _ in $(seq 100); do [ -S "$RUN/libvirt/libvirt-sock" ] && break; sleep 0.1; done
 as_user virsh -c qemu:///session version >/dev/null
 sctl() { "$VIREOCTL" --root "$LV/root" --connect "$URI" "$@"; }
 
