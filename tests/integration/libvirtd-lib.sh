@@ -22,10 +22,26 @@ sanitized() {
   printf '%s' "${1:-}" | sed "s|log_path=[^:]*/|log_path=$LV/sanitizer/|"
 }
 
+# gone_or_zombie PID: it can no longer write (PID 1 reaps late here)
+gone_or_zombie() {
+  [ ! -d "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}
+
 cleanup_libvirtd() {
-  local f logdir
+  local f logdir pid killed=()
+  # the test's own clients first: one that reconnects would autostart a
+  # daemon again (as_user's subshell is the pid; its child is the client,
+  # which would also write its history on a gentler end)
+  for pid in "${BACKGROUND_PIDS[@]}"; do
+    pkill -9 -P "$pid" 2>/dev/null || true
+    kill -9 "$pid" 2>/dev/null || true
+  done
   for f in "$RUN"/libvirt/qemu/run/*.pid "$RUN/libvirt/libvirtd.pid" "$RUN/libvirt/virtlogd.pid"; do
-    [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true
+    [ -f "$f" ] && pid=$(cat "$f") && kill -9 "$pid" 2>/dev/null && killed+=("$pid")
+  done
+  # none of them writes into the folder as it goes
+  for pid in "${killed[@]}"; do
+    for _ in $(seq 20); do gone_or_zombie "$pid" && break; sleep 0.1; done
   done
   logdir=$(printf '%s' "${ASAN_OPTIONS:-}" | sed -n 's|.*log_path=\([^:]*\)/[^/:]*.*|\1|p')
   if [ -n "$logdir" ] && [ -d "$logdir" ]; then
