@@ -749,8 +749,8 @@ test_finish_checks_the_tag (void **state)
   g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*undefine_domain_finish*is_tagged*failed");
   assert_false (vireo_backend_undefine_domain_finish (VIREO_BACKEND (f->engine), result, NULL));
   g_test_assert_expected_messages ();
-  g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*disks_attach_finish*is_tagged*failed");
-  assert_null (vireo_disks_attach_finish (f->engine, result, NULL));
+  g_test_expect_message ("vireo-engine", G_LOG_LEVEL_CRITICAL, "*disks_convert_finish*is_tagged*failed");
+  assert_null (vireo_disks_convert_finish (f->engine, result, NULL, NULL));
   g_test_assert_expected_messages ();
 
   domain = vireo_backend_define_domain_finish (VIREO_BACKEND (f->engine), result, NULL);
@@ -764,7 +764,7 @@ on_attached (GObject      *source,
              gpointer      user_data)
 {
   GError **error = user_data;
-  g_autofree char *target = vireo_disks_attach_finish (VIREO_LOCAL_BACKEND (source), result, error);
+  g_autofree char *target = vireo_domain_attach_disk_finish (VIREO_DOMAIN (source), result, error);
 
   assert_null (target);
   assert_non_null (*error);
@@ -1013,7 +1013,7 @@ test_attach_cancelled (void **state)
   assert_true (vireo_local_backend_load (f->engine, NULL));
   domain = vireo_local_backend_define_domain (f->engine, a, NULL);
   before = vireo_test_read (file);
-  vireo_disks_attach_async (f->engine, domain, &request, &job, cancellable, on_attached, &error);
+  vireo_domain_attach_disk_async (domain, &request, &job, cancellable, on_attached, &error);
   assert_non_null (job);
   g_cancellable_cancel (cancellable);
   while (error == NULL)

@@ -712,6 +712,209 @@ test_forgotten_then_host_removed (void **state)
   g_clear_object (&result);
 }
 
+
+/* A volume of test:///default's pool, made by the other client */
+static char *
+make_volume (Fixture    *f,
+             const char *name,
+             const char *format)
+{
+  virStoragePoolPtr pool = virStoragePoolLookupByName (f->other, "default-pool");
+  g_autofree char *xml = g_strdup_printf ("<volume><name>%s</name><capacity unit='MiB'>8</capacity>"
+                                          "<target><format type='%s'/></target></volume>", name, format);
+  virStorageVolPtr volume;
+  char *path;
+
+  assert_non_null (pool);
+  volume = virStorageVolCreateXML (pool, xml, 0);
+  assert_non_null (volume);
+  path = virStorageVolGetPath (volume);
+  virStorageVolFree (volume);
+  virStoragePoolFree (pool);
+  return path;
+}
+
+static gboolean
+volume_exists (Fixture    *f,
+               const char *path)
+{
+  virStorageVolPtr volume = virStorageVolLookupByPath (f->other, path);
+
+  if (volume == NULL)
+    return FALSE;
+  virStorageVolFree (volume);
+  return TRUE;
+}
+
+static char *
+attach (VireoDomain            *domain,
+        const VireoDiskRequest *request,
+        GError                **error)
+{
+  GAsyncResult *result = NULL;
+  char *target;
+
+  vireo_domain_attach_disk_async (domain, request, NULL, NULL, on_done, &result);
+  target = vireo_domain_attach_disk_finish (domain, wait_result (&result), error);
+  g_object_unref (result);
+  return target;
+}
+
+static gboolean
+detach (VireoDomain  *domain,
+        const char   *target,
+        gboolean      remove_storage,
+        GError      **error)
+{
+  GAsyncResult *result = NULL;
+  gboolean done;
+
+  vireo_domain_detach_disk_async (domain, target, remove_storage, NULL, on_done, &result);
+  done = vireo_domain_detach_disk_finish (domain, wait_result (&result), error);
+  g_object_unref (result);
+  return done;
+}
+
+static VireoDomain *
+define_with_disk (Fixture    *f,
+                  const char *name,
+                  const char *path)
+{
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_new (name);
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  VireoDomain *domain;
+
+  config->accel = VIREO_ACCEL_TCG;
+  vireo_domain_config_add_disk (config, vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO,
+                                                               "qcow2", path));
+  vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
+  domain = vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error);
+  assert_no_error (error);
+  g_object_unref (result);
+  g_object_unref (domain);
+  return row (f, name);
+}
+
+/* Disks of a libvirt VM: a new one is a qcow2 volume in the pool of its
+ * first disk; an existing one must be a volume of the host (the test
+ * driver's paths are not this machine's), and not another VM's; removing
+ * one with its storage deletes its volume, never another VM's; a running
+ * VM takes the change at its next start */
+static void
+test_disks (void **state)
+{
+  Fixture *f = *state;
+  VireoDiskRequest request = { VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, 16 << 20, NULL, NULL };
+  g_autofree char *base = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *shared = NULL;
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+  const VireoDiskConfig *disk;
+  GAsyncResult *result = NULL;
+  VireoDomain *domain, *other;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  base = make_volume (f, "disks-base.qcow2", "qcow2");
+  data = make_volume (f, "disks-data.img", "raw");
+  shared = make_volume (f, "disks-other.qcow2", "qcow2");
+  domain = define_with_disk (f, "disks", base);
+  other = define_with_disk (f, "disks-other", shared);
+
+  target = attach (domain, &request, &error);
+  assert_no_error (error);
+  assert_string_equal (target, "vdb");
+  disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), "vdb");
+  assert_non_null (disk);
+  assert_string_equal (disk->format, "qcow2");
+  assert_true (g_str_has_prefix (disk->path, "/default-pool/disks-vdb"));
+  assert_true (volume_exists (f, disk->path));
+
+  /* an existing volume keeps the format its pool knows */
+  request.new_bytes = 0;
+  request.path = data;
+  g_clear_pointer (&target, g_free);
+  target = attach (domain, &request, &error);
+  assert_no_error (error);
+  assert_string_equal (vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), target)->format, "raw");
+
+  /* refused in one line, and nothing changes: a file in no pool, another
+   * VM's image, a size and an image at once */
+  request.path = "/nowhere/disk.qcow2";
+  assert_null (attach (domain, &request, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND));
+  assert_non_null (strstr (error->message, "'disks'"));
+  assert_non_null (strstr (error->message, "no storage pool"));
+  g_clear_error (&error);
+  request.path = shared;
+  assert_null (attach (domain, &request, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_BUSY));
+  g_clear_error (&error);
+  request.new_bytes = 1 << 20;
+  assert_null (attach (domain, &request, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG));
+  g_clear_error (&error);
+  assert_int_equal (vireo_domain_get_config (domain)->disks->len, 3);
+
+  /* removing vdb with its storage deletes its volume */
+  {
+    g_autofree char *made = g_strdup (vireo_domain_config_lookup_disk (vireo_domain_get_config (domain),
+                                                                       "vdb")->path);
+
+    assert_true (detach (domain, "vdb", TRUE, &error));
+    assert_no_error (error);
+    assert_null (vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), "vdb"));
+    assert_false (volume_exists (f, made));
+  }
+
+  /* another VM's image is never deleted: disks-other's disk, added to
+   * disks by hand (as another client may), stays when disks lets go */
+  {
+    g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+    VireoDiskConfig *added = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared);
+
+    added->shareable = FALSE;
+    vireo_domain_config_add_disk (config, added);
+    vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
+    g_object_unref (vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error));
+    assert_no_error (error);
+    g_clear_object (&result);
+    assert_false (vireo_backend_image_deletable (f->backend, domain, added));
+    assert_true (detach (domain, added->target, TRUE, &error));
+    assert_no_error (error);
+    assert_true (volume_exists (f, shared));
+  }
+
+  /* a running VM takes it at its next start: pending changes */
+  vireo_domain_start_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  request.path = NULL;
+  request.new_bytes = 16 << 20;
+  g_clear_pointer (&target, g_free);
+  target = attach (domain, &request, &error);
+  assert_no_error (error);
+  assert_true (vireo_test_wait_until (has_pending, domain, 10));
+  /* and its images are not deleted while it runs */
+  assert_false (detach (domain, target, TRUE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  vireo_domain_destroy_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+
+  vireo_backend_undefine_domain_async (f->backend, domain, TRUE, NULL, on_done, &result);
+  assert_true (vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  vireo_backend_undefine_domain_async (f->backend, other, TRUE, NULL, on_done, &result);
+  assert_true (vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_false (volume_exists (f, base));
+  assert_false (volume_exists (f, shared));
+}
+
 /* Another client undefines a VM while it is redefined here: the answer
  * is a VM or one line, never a critical (the tests run fatal-warnings) */
 static void
@@ -766,6 +969,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_host_removed, setup, teardown),
     cmocka_unit_test_setup_teardown (test_forgotten_then_host_removed, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_after_foreign_undefine, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_disks, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -118,7 +118,7 @@ on_attached (GObject      *source,
 {
   g_autoptr(VireoAddDiskDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *target = vireo_disks_attach_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autofree char *target = vireo_domain_attach_disk_finish (VIREO_DOMAIN (source), result, &error);
   gboolean cancelled = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
   g_clear_object (&self->cancellable);
@@ -174,8 +174,8 @@ start (VireoAddDiskDialog *self)
   gtk_widget_hide (GTK_WIDGET (self->error_label));
   self->cancellable = g_cancellable_new ();
   update_sensitivity (self);
-  vireo_disks_attach_async (self->engine, self->domain, &request, &self->job, self->cancellable,
-                            on_attached, g_object_ref (self));
+  vireo_domain_attach_disk_async (self->domain, &request, &self->job, self->cancellable,
+                                  on_attached, g_object_ref (self));
   if (self->job != NULL)
     {
       gtk_progress_bar_set_text (self->progress_bar, _("Making the disk image…"));

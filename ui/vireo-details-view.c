@@ -252,7 +252,7 @@ on_removed (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (vireo_disks_detach_finish (VIREO_LOCAL_BACKEND (source), result, &error))
+  if (vireo_domain_detach_disk_finish (VIREO_DOMAIN (source), result, &error))
     set_status (user_data, _("Removed."), FALSE);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     set_status (user_data, error->message, TRUE);
@@ -276,8 +276,7 @@ vireo_details_view_remove_disk (VireoDetailsView *self,
       return;
     }
   set_status (self, _("Saving…"), FALSE);
-  vireo_disks_detach_async (self->engine, self->domain, target, remove_storage, self->cancellable,
-                            on_removed, self);
+  vireo_domain_detach_disk_async (self->domain, target, remove_storage, self->cancellable, on_removed, self);
 }
 
 static void
@@ -308,8 +307,9 @@ on_remove_disk (VireoDiskRow     *row,
 
   if (disk == NULL)
     return;
-  /* the engine's rule; images are deleted only while the VM is off */
-  deletable = vireo_local_backend_image_deletable (self->engine, self->domain, disk) &&
+  /* the host's rule; images are deleted only while the VM is off */
+  deletable = vireo_domain_get_backend (self->domain) != NULL &&
+              vireo_backend_image_deletable (vireo_domain_get_backend (self->domain), self->domain, disk) &&
               !vireo_domain_is_active (self->domain);
   dialog = gtk_message_dialog_new (GTK_IS_WINDOW (toplevel) ? GTK_WINDOW (toplevel) : NULL,
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,

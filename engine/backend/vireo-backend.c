@@ -102,10 +102,71 @@ vireo_backend_set_property (GObject      *object,
     }
 }
 
+/**
+ * _vireo_backend_path_in_use:
+ * @except: (nullable): a VM not to count
+ *
+ * Returns: whether a VM of the host's list other than @except has a disk
+ *   or CD-ROM at @path
+ */
+gboolean
+_vireo_backend_path_in_use (VireoBackend *self,
+                            VireoDomain  *except,
+                            const char   *path)
+{
+  GListModel *list = vireo_backend_get_domains (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(VireoDomain) other = g_list_model_get_item (list, i);
+      const VireoDomainConfig *config = vireo_domain_get_config (other);
+
+      if (other == except)
+        continue;
+      for (guint j = 0; config->disks != NULL && j < config->disks->len; j++)
+        if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, j))->path, path) == 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+vireo_backend_real_image_deletable (VireoBackend          *self,
+                                    VireoDomain           *domain,
+                                    const VireoDiskConfig *disk)
+{
+  return disk->device == VIREO_DISK_DEVICE_DISK && !disk->readonly && !disk->shareable &&
+         disk->path != NULL && !_vireo_backend_path_in_use (self, domain, disk->path);
+}
+
+/**
+ * vireo_backend_image_deletable:
+ * @domain: the VM that would let go of @disk
+ *
+ * The one rule, per host, for what deleting a VM's storage may remove; a
+ * front end offers "delete the image" only when it says yes.  CD-ROMs,
+ * read-only and shareable disks, and images another VM uses always stay
+ * (on this machine, also images outside Vireo's images folder; on a
+ * libvirt host, files that are no volume of its pools).
+ */
+gboolean
+vireo_backend_image_deletable (VireoBackend          *self,
+                               VireoDomain           *domain,
+                               const VireoDiskConfig *disk)
+{
+  g_return_val_if_fail (VIREO_IS_BACKEND (self), FALSE);
+  g_return_val_if_fail (VIREO_IS_DOMAIN (domain), FALSE);
+  g_return_val_if_fail (disk != NULL, FALSE);
+
+  return VIREO_BACKEND_GET_CLASS (self)->image_deletable (self, domain, disk);
+}
+
 static void
 vireo_backend_class_init (VireoBackendClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  klass->image_deletable = vireo_backend_real_image_deletable;
 
   object_class->finalize = vireo_backend_finalize;
   object_class->get_property = vireo_backend_get_property;

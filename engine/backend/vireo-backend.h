@@ -47,6 +47,7 @@ typedef enum {
   VIREO_BACKEND_CAN_NETWORKS      = 1 << 5,
   VIREO_BACKEND_CAN_PORT_FORWARDS = 1 << 6,
   VIREO_BACKEND_CAN_MEDIA         = 1 << 7,  /* CD-ROM media changed, also while running */
+  VIREO_BACKEND_CAN_CONVERT       = 1 << 8,  /* raw disks converted to qcow2 */
 } VireoBackendCaps;
 
 #define VIREO_TYPE_BACKEND (vireo_backend_get_type ())
@@ -84,7 +85,13 @@ struct _VireoBackendClass
                                            GAsyncResult            *result,
                                            GError                 **error);
 
-  gpointer padding[12];
+  /* Whether letting go of @disk of @domain may delete its image; the
+   * base: a writable, unshared disk no other VM of the host uses */
+  gboolean      (*image_deletable)        (VireoBackend            *self,
+                                           VireoDomain             *domain,
+                                           const VireoDiskConfig   *disk);
+
+  gpointer padding[11];
 };
 
 const char        *vireo_backend_get_uri        (VireoBackend  *self);
@@ -111,6 +118,9 @@ char              *vireo_backend_suggest_name   (VireoBackend  *self,
 gboolean           vireo_backend_mac_in_use     (VireoBackend  *self,
                                                  const char    *mac);
 char              *vireo_backend_generate_mac   (VireoBackend  *self);
+gboolean           vireo_backend_image_deletable (VireoBackend          *self,
+                                                  VireoDomain           *domain,
+                                                  const VireoDiskConfig *disk);
 
 void               vireo_backend_connect_async          (VireoBackend            *self,
                                                          GCancellable            *cancellable,

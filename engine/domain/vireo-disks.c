@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Adding and removing disks are definition changes: a running VM keeps
+ * A VM of this machine: adding and removing disks are definition changes: a running VM keeps
  * its devices until it next starts (its domain then reports pending
  * changes).  Every check runs before anything is made, a new image is
  * made by a job the caller can watch and cancel, and an image this call
@@ -14,7 +14,7 @@
 #include "vireo-disks.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
-#include "vireo-local-domain.h"
+#include "vireo-local-domain-private.h"
 #include "vireo-domain-lock.h"
 #include "vireo-storage.h"
 #include "vireo-store.h"
@@ -270,56 +270,28 @@ make_image (GTask                  *task,
   vireo_job_run_async (edit->job, g_task_get_cancellable (task), on_image_made, task);
 }
 
-/**
- * vireo_disks_attach_async:
- * @engine: the engine that holds @domain
- * @domain: the VM to change
- * @request: (transfer none): what to add; read before this returns
- * @job: (out) (optional) (transfer full) (nullable): the job that makes a
- *   new image, to show its progress; %NULL when nothing is made
- * @cancellable: (nullable): stops the checks, the image job (the half
- *   made image is removed, on the worker pool) and the definition's write;
- *   once a new image exists the definition is saved regardless, and the
- *   result says so
- *
- * Adds a disk or CD-ROM drive to @domain's definition, on the first free
- * target of its bus.  Files are looked at on the worker pool, never on
- * the calling thread; the definition is written through
- * vireo_backend_define_domain_async().  vireo_disks_attach_finish()
- * returns the target.
- */
-void
-vireo_disks_attach_async (VireoLocalBackend       *engine,
-                          VireoDomain             *domain,
-                          const VireoDiskRequest  *request,
-                          VireoJob               **job,
-                          GCancellable            *cancellable,
-                          GAsyncReadyCallback      callback,
-                          gpointer                 user_data)
+/* The local class's attach_disk: the wrapper (vireo-domain-disks.c) has
+ * checked the state and the request's shape.  Files are looked at on the
+ * worker pool, never on the calling thread; the definition is written
+ * through vireo_backend_define_domain_async().  Once a new image exists,
+ * cancelling still saves the definition, and the result says so. */
+static void
+local_attach_disk_async (VireoDomain             *domain,
+                         const VireoDiskRequest  *request,
+                         VireoJob               **job,
+                         GCancellable            *cancellable,
+                         GAsyncReadyCallback      callback,
+                         gpointer                 user_data)
 {
+  VireoLocalBackend *engine = VIREO_LOCAL_BACKEND (vireo_domain_get_backend (domain));
   g_autoptr(GTask) step = NULL;
   GTask *task;
   Edit *edit;
   VireoDiskConfig *disk;
 
-  if (job)
-    *job = NULL;
-  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
-  g_return_if_fail (request != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = edit_task_new (engine, domain, vireo_disks_attach_async, cancellable, callback, user_data);
+  task = edit_task_new (engine, domain, local_attach_disk_async, cancellable, callback, user_data);
   edit = g_task_get_task_data (task);
   edit->cdrom = request->device == VIREO_DISK_DEVICE_CDROM;
-  if (!edit->cdrom && (request->new_bytes > 0) == (request->path != NULL))
-    {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                               _("VM '%s': a new disk needs either a size or an existing image"),
-                               edit->config->name);
-      g_object_unref (task);
-      return;
-    }
   disk = vireo_disk_config_new (request->device, request->bus, edit->cdrom ? "raw" : "qcow2", NULL);
   vireo_domain_config_add_disk (edit->config, disk);
   if (disk->target == NULL)
@@ -347,19 +319,12 @@ vireo_disks_attach_async (VireoLocalBackend       *engine,
   g_task_run_in_thread (step, inspect_in_thread);
 }
 
-/**
- * vireo_disks_attach_finish:
- * Returns: (transfer full) (nullable): the new disk's target ("vdb")
- */
-char *
-vireo_disks_attach_finish (VireoLocalBackend  *engine,
-                           GAsyncResult       *result,
-                           GError            **error)
+static char *
+local_attach_disk_finish (VireoDomain   *domain,
+                          GAsyncResult  *result,
+                          GError       **error)
 {
   Edit *edit;
-
-  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_disks_attach_async), NULL);
 
   edit = g_task_get_task_data (G_TASK (result));
   if (!g_task_propagate_boolean (G_TASK (result), error))
@@ -367,79 +332,46 @@ vireo_disks_attach_finish (VireoLocalBackend  *engine,
   return g_strdup (edit->target);
 }
 
-/**
- * vireo_disks_detach_async:
- * @remove_storage: also delete the image, if it is a writable disk that no
- *   other VM uses and the VM is shut off
- *
- * @cancellable: (nullable): stops the change until the definition is
- *   written; from then on it completes (the image is deleted too) and
- *   the result says so
- *
- * Removes disk or CD-ROM drive @target from @domain's definition (through
- * vireo_backend_define_domain_async()); the image is deleted on the worker
- * pool.
- */
-void
-vireo_disks_detach_async (VireoLocalBackend   *engine,
-                          VireoDomain         *domain,
-                          const char          *target,
-                          gboolean             remove_storage,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+/* The local class's detach_disk: the wrapper has checked the state, the
+ * drive and that a VM whose image goes is off.  Once the definition is
+ * written the change completes (the image is deleted too, on the worker
+ * pool) and the result says so. */
+static void
+local_detach_disk_async (VireoDomain         *domain,
+                         const char          *target,
+                         gboolean             remove_storage,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
 {
-  GTask *task;
-  Edit *edit;
-  const VireoDiskConfig *disk;
-  const char *name;
+  VireoLocalBackend *engine = VIREO_LOCAL_BACKEND (vireo_domain_get_backend (domain));
+  GTask *task = edit_task_new (engine, domain, local_detach_disk_async, cancellable, callback, user_data);
+  Edit *edit = g_task_get_task_data (task);
+  const VireoDiskConfig *disk = vireo_domain_config_lookup_disk (edit->config, target);
 
-  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (VIREO_IS_LOCAL_DOMAIN (domain));
-  g_return_if_fail (target != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = edit_task_new (engine, domain, vireo_disks_detach_async, cancellable, callback, user_data);
-  edit = g_task_get_task_data (task);
-  disk = vireo_domain_config_lookup_disk (edit->config, target);
-  name = edit->config->name;
-
-  if (disk == NULL)
+  if (remove_storage && disk != NULL && vireo_local_backend_image_deletable (engine, domain, disk))
     {
-      g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                               _("VM '%s' has no disk '%s'"), name, target);
-      g_object_unref (task);
-      return;
-    }
-  if (remove_storage)
-    {
-      vireo_domain_refresh_state (domain);
-      if (vireo_domain_is_active (domain))
-        {
-          g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_INVALID_STATE,
-                                   _("VM '%s' is running; shut it down before deleting disk '%s'"),
-                                   name, target);
-          g_object_unref (task);
-          return;
-        }
-      if (vireo_local_backend_image_deletable (engine, domain, disk))
-        {
-          edit->doomed = g_strdup (disk->path);
-          edit->doomed_bases = g_strdupv (disk->backing);
-        }
+      edit->doomed = g_strdup (disk->path);
+      edit->doomed_bases = g_strdupv (disk->backing);
     }
   edit->target = g_strdup (target);
   vireo_domain_config_remove_disk (edit->config, target);
   save (task);
 }
 
-gboolean
-vireo_disks_detach_finish (VireoLocalBackend  *engine,
-                           GAsyncResult       *result,
-                           GError            **error)
+static gboolean
+local_detach_disk_finish (VireoDomain   *domain,
+                          GAsyncResult  *result,
+                          GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_disks_detach_async), FALSE);
-
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+_vireo_local_domain_class_init_disks (VireoDomainClass *klass)
+{
+  klass->attach_disk_async = local_attach_disk_async;
+  klass->attach_disk_finish = local_attach_disk_finish;
+  klass->detach_disk_async = local_detach_disk_async;
+  klass->detach_disk_finish = local_detach_disk_finish;
 }

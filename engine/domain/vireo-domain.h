@@ -72,6 +72,21 @@ typedef struct {
  * modules share the instance struct (vireo-domain-private.h).
  */
 typedef struct _VireoDomain VireoDomain;
+/**
+ * VireoDiskRequest:
+ * One disk to add.  A %VIREO_DISK_DEVICE_DISK is either a new qcow2 image
+ * of @new_bytes (made in @folder, the images folder when %NULL, on this
+ * machine; in a storage pool of the host on a libvirt host) or the
+ * existing image @path; a CD-ROM drive holds @path, or is empty.
+ */
+typedef struct {
+  VireoDiskDevice device;
+  VireoDiskBus bus;
+  guint64 new_bytes;
+  const char *path;
+  const char *folder;
+} VireoDiskRequest;
+
 typedef struct _VireoDomainClass VireoDomainClass;
 
 #define VIREO_TYPE_DOMAIN            (vireo_domain_get_type ())
@@ -209,6 +224,30 @@ struct _VireoDomainClass
                                       GAsyncResult        *result,
                                       GError             **error);
 
+  /* Add a disk or CD-ROM drive to the definition (a running VM takes it
+   * at its next start); finish returns its target.  The wrapper has
+   * checked the state and the request's shape */
+  void        (*attach_disk_async)  (VireoDomain            *self,
+                                     const VireoDiskRequest *request,
+                                     VireoJob              **job,
+                                     GCancellable           *cancellable,
+                                     GAsyncReadyCallback     callback,
+                                     gpointer                user_data);
+  char       *(*attach_disk_finish) (VireoDomain            *self,
+                                     GAsyncResult           *result,
+                                     GError                **error);
+  /* Remove drive @target from the definition, and its image with
+   * @remove_storage; the wrapper has checked the state and the target */
+  void        (*detach_disk_async)  (VireoDomain            *self,
+                                     const char             *target,
+                                     gboolean                remove_storage,
+                                     GCancellable           *cancellable,
+                                     GAsyncReadyCallback     callback,
+                                     gpointer                user_data);
+  gboolean    (*detach_disk_finish) (VireoDomain            *self,
+                                     GAsyncResult           *result,
+                                     GError                **error);
+
   gpointer padding[3];
 };
 
@@ -287,6 +326,24 @@ void     vireo_domain_change_media_async (VireoDomain         *self,
 gboolean vireo_domain_change_media_finish (VireoDomain        *self,
                                            GAsyncResult       *result,
                                            GError            **error);
+void     vireo_domain_attach_disk_async  (VireoDomain            *self,
+                                          const VireoDiskRequest *request,
+                                          VireoJob              **job,
+                                          GCancellable           *cancellable,
+                                          GAsyncReadyCallback     callback,
+                                          gpointer                user_data);
+char    *vireo_domain_attach_disk_finish (VireoDomain            *self,
+                                          GAsyncResult           *result,
+                                          GError                **error);
+void     vireo_domain_detach_disk_async  (VireoDomain            *self,
+                                          const char             *target,
+                                          gboolean                remove_storage,
+                                          GCancellable           *cancellable,
+                                          GAsyncReadyCallback     callback,
+                                          gpointer                user_data);
+gboolean vireo_domain_detach_disk_finish (VireoDomain            *self,
+                                          GAsyncResult           *result,
+                                          GError                **error);
 void     vireo_domain_screenshot_async   (VireoDomain         *self,
                                           const char          *path,
                                           GCancellable        *cancellable,

@@ -571,11 +571,12 @@ caps_of (virConnectPtr  conn,
   VireoBackendCaps caps = 0;
 
   virResetLastError ();
+  /* disks are definition changes, with images in the host's pools */
   if (g_strcmp0 (type, "TEST") == 0)
-    return VIREO_BACKEND_CAN_SNAPSHOTS;
+    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG;
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
-  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS;
+  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG;
   /* no host in the URI: libvirtd on this machine passes the display's
    * socket; an SSH host's display goes through `ssh -W` */
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
@@ -585,6 +586,17 @@ caps_of (virConnectPtr  conn,
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
     caps |= VIREO_BACKEND_CAN_MEDIA;
   return caps;
+}
+
+/**
+ * _vireo_libvirt_backend_files_here:
+ * Returns: whether the host's paths are this machine's (its libvirtd is
+ *   ours, and QEMU's): the hosts that may change media (caps_of())
+ */
+gboolean
+_vireo_libvirt_backend_files_here (VireoLibvirtBackend *self)
+{
+  return vireo_backend_can (VIREO_BACKEND (self), VIREO_BACKEND_CAN_MEDIA);
 }
 
 static void

@@ -223,30 +223,8 @@ on_undefined (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-used_by_another (VireoBackend *backend,
-                 VireoDomain  *domain,
-                 const char   *path)
-{
-  GListModel *list = vireo_backend_get_domains (backend);
-
-  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
-    {
-      g_autoptr(VireoDomain) other = g_list_model_get_item (list, i);
-
-      const VireoDomainConfig *config = vireo_domain_get_config (other);
-
-      if (other == domain)
-        continue;
-      for (guint j = 0; config->disks != NULL && j < config->disks->len; j++)
-        if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, j))->path, path) == 0)
-          return TRUE;
-    }
-  return FALSE;
-}
-
-/* The VM's own disks: not its CD-ROMs, nor what another VM of the host
- * also uses */
+/* The VM's own disks: not its CD-ROMs, read-only or shared disks, nor
+ * what another VM of the host also uses */
 static GStrv
 disk_paths (VireoBackend *backend,
             VireoDomain  *domain)
@@ -258,8 +236,7 @@ disk_paths (VireoBackend *backend,
     {
       VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
 
-      if (disk->device == VIREO_DISK_DEVICE_DISK && disk->path != NULL &&
-          !used_by_another (backend, domain, disk->path))
+      if (vireo_backend_image_deletable (backend, domain, disk))
         g_strv_builder_add (builder, disk->path);
     }
   return g_strv_builder_end (builder);

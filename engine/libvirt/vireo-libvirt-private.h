@@ -62,6 +62,7 @@ void           _vireo_libvirt_count_call (VireoLibvirtBackend *self);
 VireoLibvirtBackend *_vireo_libvirt_worker_backend (void);
 
 void      _vireo_libvirt_backend_class_init_define (VireoBackendClass *klass);
+gboolean  _vireo_libvirt_backend_files_here (VireoLibvirtBackend *self);
 
 /* Rows */
 void      _vireo_libvirt_backend_apply  (VireoLibvirtBackend *self,
@@ -117,6 +118,7 @@ double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
 void      _vireo_libvirt_domain_class_init_console (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_snapshots (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_media (VireoDomainClass *klass);
+void      _vireo_libvirt_domain_class_init_disks (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_screenshot (VireoDomainClass *klass);
 
 /* qemu+ssh hosts (vireo-libvirt-ssh.c) */

@@ -45,6 +45,14 @@ vireo_local_backend_finalize (GObject *object)
   G_OBJECT_CLASS (vireo_local_backend_parent_class)->finalize (object);
 }
 
+static gboolean
+local_image_deletable (VireoBackend          *backend,
+                       VireoDomain           *domain,
+                       const VireoDiskConfig *disk)
+{
+  return vireo_local_backend_image_deletable (VIREO_LOCAL_BACKEND (backend), domain, disk);
+}
+
 static void
 vireo_local_backend_class_init (VireoLocalBackendClass *klass)
 {
@@ -53,6 +61,7 @@ vireo_local_backend_class_init (VireoLocalBackendClass *klass)
   G_OBJECT_CLASS (klass)->finalize = vireo_local_backend_finalize;
   _vireo_local_backend_class_init_load (backend_class);
   _vireo_local_backend_class_init_define (backend_class);
+  backend_class->image_deletable = local_image_deletable;
 }
 
 static void
@@ -83,7 +92,7 @@ vireo_local_backend_new (const char *root)
   _vireo_backend_set_caps (VIREO_BACKEND (self),
                            VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_DISPLAY | VIREO_BACKEND_CAN_HOTPLUG |
                            VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_NETWORKS |
-                           VIREO_BACKEND_CAN_PORT_FORWARDS | VIREO_BACKEND_CAN_MEDIA);
+                           VIREO_BACKEND_CAN_PORT_FORWARDS | VIREO_BACKEND_CAN_MEDIA | VIREO_BACKEND_CAN_CONVERT);
   self->paths = vireo_paths_new (root);
   return self;
 }

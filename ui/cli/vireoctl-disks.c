@@ -79,8 +79,8 @@ ctl_verb_attach_disk (Ctl   *ctl,
   request.path = argc == 3 ? argv[2] : NULL;
   request.folder = folder;
 
-  vireo_disks_attach_async (ctl->engine, domain, &request, NULL, NULL, ctl_done, &result);
-  if (!(target = vireo_disks_attach_finish (ctl->engine, ctl_wait (&result), &error)))
+  vireo_domain_attach_disk_async (domain, &request, NULL, NULL, ctl_done, &result);
+  if (!(target = vireo_domain_attach_disk_finish (domain, ctl_wait (&result), &error)))
     return ctl_fail (error);
   /* whole sentences for translators: what was added, and when it shows */
   if (cdrom && vireo_domain_is_active (domain))
@@ -111,19 +111,22 @@ ctl_verb_detach_disk (Ctl   *ctl,
   GError *error = NULL;
   VireoDomain *domain;
   const VireoDiskConfig *disk;
+  VireoLocalBackend *local;
   int ret;
 
   if ((ret = ctl_parse_domain (ctl, "detach-disk", "NAME TARGET", entries, &argc, &argv, 2, &domain)) != CTL_OK)
     return ret;
-  /* the engine's rule, asked first so the answer can say what stays */
+  /* this machine's rule, asked first so the answer can say what stays (a
+   * libvirt host deletes only its pools' volumes, and says when it kept one) */
   disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), argv[2]);
-  if (remove_storage && disk && disk->path && disk->device == VIREO_DISK_DEVICE_DISK &&
-      !vireo_local_backend_image_deletable (ctl->engine, domain, disk))
+  local = VIREO_IS_LOCAL_BACKEND (vireo_domain_get_backend (domain)) ? ctl->engine : NULL;
+  if (local && remove_storage && disk && disk->path && disk->device == VIREO_DISK_DEVICE_DISK &&
+      !vireo_local_backend_image_deletable (local, domain, disk))
     kept = g_strdup (disk->path);
-  else if (remove_storage && disk)
-    kept_base = vireo_local_backend_describe_kept_base (ctl->engine, domain, disk);
-  vireo_disks_detach_async (ctl->engine, domain, argv[2], remove_storage, NULL, ctl_done, &result);
-  if (!vireo_disks_detach_finish (ctl->engine, ctl_wait (&result), &error))
+  else if (local && remove_storage && disk)
+    kept_base = vireo_local_backend_describe_kept_base (local, domain, disk);
+  vireo_domain_detach_disk_async (domain, argv[2], remove_storage, NULL, ctl_done, &result);
+  if (!vireo_domain_detach_disk_finish (domain, ctl_wait (&result), &error))
     return ctl_fail (error);
   if (vireo_domain_is_active (domain))
     printf (_("Removed '%s' from VM '%s' (from its next start)\n"), argv[2], argv[1]);

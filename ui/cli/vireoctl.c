@@ -43,8 +43,8 @@ static const Verb verbs[] = {
   { "domifaddr", ctl_verb_domifaddr, "NAME", N_("the running guest's IP addresses (from its guest agent and DHCP leases)") },
   { "console", ctl_verb_console, "NAME [--idle S]", N_("attach to the serial console (Ctrl+] leaves)"), TRUE },
   { "change-media", ctl_verb_change_media, "NAME TARGET [ISO | --eject]", N_("insert or eject a CD-ROM image"), TRUE },
-  { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive") },
-  { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk") },
+  { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive"), TRUE },
+  { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk"), TRUE },
   { "convert-disk", ctl_verb_convert_disk, "NAME TARGET [--remove-old]", N_("convert a raw disk to qcow2, so it can take snapshots") },
   { "clone", ctl_verb_clone, "SRC [NEW] [--linked | --from-snapshot S]", N_("copy a shut-off VM (full, or linked to shared read-only bases)") },
   { "port-forward-add", ctl_verb_port_forward_add, "VM [--mac MAC] PROTO:[ADDR:]HPORT:GPORT", N_("forward a host port into a user-mode NIC, live if it runs") },
@@ -93,7 +93,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
-  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media)."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media, attach-disk, detach-disk)."));
 }
 
 void
