@@ -20,8 +20,18 @@ cat > "$NODE" <<'XML'
     <name>db</name><uuid>00000000-0000-4000-8000-000000000002</uuid>
     <memory unit='MiB'>1024</memory><vcpu>1</vcpu>
     <os><type arch='x86_64' machine='pc'>hvm</type></os>
+    <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='/pool/db.qcow2'/><target dev='vda' bus='virtio'/></disk></devices>
     <test:runstate>5</test:runstate>
   </domain>
+  <pool type='dir'>
+    <name>default</name><uuid>00000000-0000-4000-8000-0000000000aa</uuid>
+    <target><path>/pool</path></target>
+    <volume type='file'><name>db.qcow2</name><capacity unit='MiB'>64</capacity>
+      <target><format type='qcow2'/></target></volume>
+    <volume type='file'><name>data.img</name><capacity unit='MiB'>32</capacity>
+      <target><format type='raw'/></target></volume>
+  </pool>
 </node>
 XML
 
@@ -43,6 +53,16 @@ ctl -c "$HOST" start db >/dev/null || fail "start db failed"
 ctl -c "$HOST" shutdown web --timeout 5 >/dev/null || fail "shutdown web failed"
 ctl -c "$HOST" destroy web >/dev/null || fail "destroy web failed"
 ctl -c "$HOST" dumpxml db | grepq "<name>db</name>" || fail "dumpxml db"
+
+step disks on the host are volumes of its pools
+ctl -c "$HOST" attach-disk db --size 64M | grepq "Added disk 'vdb' to VM 'db'" || fail "attach-disk --size on the host"
+ctl -c "$HOST" attach-disk db /pool/data.img | grepq "Added disk 'vdb' to VM 'db'" || fail "attach-disk of a pool volume"
+ctl -c "$HOST" attach-disk web --cdrom | grepq "Added CD-ROM drive 'hda' to VM 'web' (from its next start)" ||
+  fail "an empty CD-ROM drive on a running VM"
+ctl -c "$HOST" detach-disk db vda --remove-storage | grepq "Removed 'vda' from VM 'db'" || fail "detach-disk on the host"
+expect_error 1 "VM 'db': /elsewhere/disk.qcow2 is in no storage pool of host" -- \
+  ctl -c "$HOST" attach-disk db /elsewhere/disk.qcow2
+expect_error 1 "VM 'db' has no disk 'vdz'" -- ctl -c "$HOST" detach-disk db vdz
 
 step define and undefine through the host
 cat > "$ROOT/new.xml" <<'XML'
