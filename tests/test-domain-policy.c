@@ -202,10 +202,10 @@ create (Fixture                  *f,
   Wait wait = { FALSE, NULL };
   VireoDomain *domain;
 
-  vireo_create_domain_async (f->engine, o, NULL, NULL, on_done, &wait);
+  vireo_create_domain_async (VIREO_BACKEND (f->engine), o, NULL, NULL, on_done, &wait);
   vireo_test_pump (NULL, &wait.done, 10000);
   assert_true (wait.done);
-  domain = vireo_create_domain_finish (f->engine, wait.result, error);
+  domain = vireo_create_domain_finish (VIREO_BACKEND (f->engine), wait.result, error);
   g_object_unref (wait.result);
   return domain;
 }

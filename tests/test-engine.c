@@ -1033,7 +1033,7 @@ on_created (GObject      *source,
             gpointer      user_data)
 {
   GError **error = user_data;
-  VireoDomain *domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, error);
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_BACKEND (source), result, error);
 
   /* the error pointer doubles as "done": a VM sets a placeholder */
   if (domain != NULL)
@@ -1049,7 +1049,7 @@ create_and_wait (Fixture            *f,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   GError *error = NULL;
 
-  vireo_create_domain_async (f->engine, options, NULL, cancellable, on_created, &error);
+  vireo_create_domain_async (VIREO_BACKEND (f->engine), options, NULL, cancellable, on_created, &error);
   if (cancel)
     g_cancellable_cancel (cancellable);
   while (error == NULL)

@@ -254,7 +254,7 @@ on_created (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) domain = vireo_create_domain_finish (VIREO_BACKEND (source), result, &error);
   VireoNewVmAssistant *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -278,7 +278,7 @@ on_apply (GtkAssistant        *assistant,
   g_autoptr(VireoCreateOptions) o = collect_options (self);
 
   gtk_label_set_text (self->progress_label, _("Creating the VM…"));
-  vireo_create_domain_async (self->engine, o, &self->job, self->cancellable, on_created, self);
+  vireo_create_domain_async (VIREO_BACKEND (self->engine), o, &self->job, self->cancellable, on_created, self);
   if (self->job)
     g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_job_progress), self, 0);
 }

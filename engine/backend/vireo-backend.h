@@ -50,6 +50,9 @@ typedef enum {
   VIREO_BACKEND_CAN_CONVERT       = 1 << 8,  /* raw disks converted to qcow2 */
 } VireoBackendCaps;
 
+/* what a user chooses for a new VM (vireo-create.h) */
+typedef struct _VireoCreateOptions VireoCreateOptions;
+
 #define VIREO_TYPE_BACKEND (vireo_backend_get_type ())
 
 G_DECLARE_DERIVABLE_TYPE (VireoBackend, vireo_backend, VIREO, BACKEND, GObject)
@@ -91,7 +94,21 @@ struct _VireoBackendClass
                                            VireoDomain             *domain,
                                            const VireoDiskConfig   *disk);
 
-  gpointer padding[11];
+  /* A new VM from @options: @config is what every host makes of them
+   * (name, resources, firmware, NICs; checked), transfer full; the host
+   * adds its disks and files, then defines it */
+  void          (*create_domain_async)    (VireoBackend             *self,
+                                           const VireoCreateOptions *options,
+                                           VireoDomainConfig        *config,
+                                           VireoJob                **disk_job,
+                                           GCancellable             *cancellable,
+                                           GAsyncReadyCallback       callback,
+                                           gpointer                  user_data);
+  VireoDomain  *(*create_domain_finish)   (VireoBackend             *self,
+                                           GAsyncResult             *result,
+                                           GError                  **error);
+
+  gpointer padding[9];
 };
 
 const char        *vireo_backend_get_uri        (VireoBackend  *self);

@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
-#include "vireo-create.h"
+#include "vireo-create-private.h"
 #include "vireo-error.h"
 #include "vireo-fileutil.h"
 #include "vireo-host.h"
@@ -115,28 +115,45 @@ vireo_create_default_firmware (gboolean  installer,
   *tpm = *efi;
 }
 
-/* The limits every front end's choices meet, in one place. */
+/* The vCPUs every host's new VM may have (its memory is each host's
+ * rule: _vireo_create_check_memory()) */
 static gboolean
-check_resources (const VireoCreateOptions *o,
-                 GError                  **error)
+check_vcpus (const VireoCreateOptions *o,
+             GError                  **error)
 {
-  guint max_memory = vireo_create_max_memory_mib ();
+  if (o->vcpus >= 1 && o->vcpus <= VIREO_CREATE_MAX_VCPUS)
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               _("VM '%s': vCPUs must be from 1 to %u (%u asked)"),
+               o->name, VIREO_CREATE_MAX_VCPUS, o->vcpus);
+  return FALSE;
+}
 
-  if (o->memory_mib < VIREO_CREATE_MIN_MEMORY_MIB || o->memory_mib > max_memory)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': memory must be from %u to %u MiB on this computer (%u MiB asked)"),
-                   o->name, VIREO_CREATE_MIN_MEMORY_MIB, max_memory, o->memory_mib);
-      return FALSE;
-    }
-  if (o->vcpus < 1 || o->vcpus > VIREO_CREATE_MAX_VCPUS)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': vCPUs must be from 1 to %u (%u asked)"),
-                   o->name, VIREO_CREATE_MAX_VCPUS, o->vcpus);
-      return FALSE;
-    }
-  return TRUE;
+/**
+ * _vireo_create_check_memory:
+ * @host_mib: the memory of the host the VM goes to
+ * @host: the host, for the message: "this computer", "host 'lab'"
+ *
+ * The one rule for a new VM's memory: at least
+ * %VIREO_CREATE_MIN_MEMORY_MIB, and not so much that it starves its host
+ * (all but 512 MiB: vireo_create_max_memory_mib() on this computer).
+ */
+gboolean
+_vireo_create_check_memory (const char  *name,
+                            guint        memory_mib,
+                            guint64      host_mib,
+                            const char  *host,
+                            GError     **error)
+{
+  guint max_memory = (guint) MIN (host_mib > 1024 ? host_mib - 512 : host_mib / 2, G_MAXUINT);
+
+  if (memory_mib >= VIREO_CREATE_MIN_MEMORY_MIB && memory_mib <= max_memory)
+    return TRUE;
+  /* Translators: "VM 'web': memory must be from 64 to 3584 MiB on this computer (8000 MiB asked)" */
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               _("VM '%s': memory must be from %u to %u MiB on %s (%u MiB asked)"),
+               name, VIREO_CREATE_MIN_MEMORY_MIB, max_memory, host, memory_mib);
+  return FALSE;
 }
 
 typedef struct {
@@ -191,17 +208,16 @@ add_forwards (VireoDomainConfig        *config,
 }
 
 /* Main thread, memory only: the choices that need no file, and a config
- * that lacks its files and its disk. */
+ * that lacks its files and its disks; a NIC on a named network names it,
+ * whose existence is the host's to check. */
 static VireoDomainConfig *
-build_config (VireoLocalBackend         *engine,
+build_config (VireoBackend              *backend,
               const VireoCreateOptions  *o,
-              Create                    *create,
               GError                   **error)
 {
-  const VireoPaths *paths = vireo_local_backend_get_paths (engine);
   g_autoptr(VireoDomainConfig) config = NULL;
 
-  if (!vireo_backend_check_new_name (VIREO_BACKEND (engine), o->name, error))
+  if (!vireo_backend_check_new_name (backend, o->name, error))
     return NULL;
   if (o->disk_bytes > 0 && o->import_path)
     {
@@ -215,7 +231,7 @@ build_config (VireoLocalBackend         *engine,
                    _("VM '%s': an initrd and a kernel command line need a kernel"), o->name);
       return NULL;
     }
-  if (!check_resources (o, error))
+  if (!check_vcpus (o, error))
     return NULL;
 
   config = vireo_domain_config_new (o->name);
@@ -227,24 +243,16 @@ build_config (VireoLocalBackend         *engine,
   config->cmdline = o->kernel ? g_strdup (o->cmdline) : NULL;
   /* the model virt-manager picks for a TPM 2.0 on q35 */
   config->tpm_model = o->tpm ? g_strdup ("tpm-crb") : NULL;
-  create->kernel = g_strdup (o->kernel);
-  create->initrd = g_strdup (o->initrd);
-  create->cdrom = g_strdup (o->cdrom);
-  create->import_path = g_strdup (o->import_path);
 
   if (o->network == NULL || g_str_equal (o->network, "user"))
     {
-      g_autofree char *mac = vireo_backend_generate_mac (VIREO_BACKEND (engine));
+      g_autofree char *mac = vireo_backend_generate_mac (backend);
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_USER, NULL, mac));
     }
   else if (!g_str_equal (o->network, "none"))
     {
-      g_autofree char *base = g_strconcat (o->network, ".xml", NULL);
-      g_autofree char *mac = vireo_backend_generate_mac (VIREO_BACKEND (engine));
+      g_autofree char *mac = vireo_backend_generate_mac (backend);
 
-      create->network = g_strdup (o->network);
-      if (vireo_name_validate (o->network, NULL))
-        create->network_file = g_build_filename (paths->networks_dir, base, NULL);
       g_ptr_array_add (config->nics, vireo_nic_config_new (VIREO_NET_NETWORK, o->network, mac));
     }
   if (!add_forwards (config, o, error))
@@ -400,53 +408,46 @@ on_files_checked (GObject      *source,
     vireo_job_run_async (create->job, cancellable, on_disk_done, g_steal_pointer (&task));
 }
 
-/**
- * vireo_create_domain_async:
- * @engine: where the VM goes
- * @options: (transfer none): the choices; read before this returns
- * @disk_job: (out) (optional) (transfer full) (nullable): the job that
- *   makes the disk, to show its progress; %NULL when there is no disk.
- *   It starts once the files the options name have been checked.
- * @cancellable: (nullable): stops the checks, the disk job (the half made
- *   disk is removed, on the worker pool) and the definition's write; once
- *   a disk exists the definition is saved regardless, and the result says
- *   so
- *
- * Creates and defines a VM (not started).  Files are looked at on the
- * worker pool, never on the calling thread; the definition is written
- * through vireo_backend_define_domain_async().
- */
-void
-vireo_create_domain_async (VireoLocalBackend         *engine,
+/* This computer's part: the memory it can spare, its network
+ * definitions, the files the options name, then the disk (made or
+ * imported into the images folder) and the definition. */
+static void
+local_create_domain_async (VireoBackend              *backend,
                            const VireoCreateOptions  *options,
+                           VireoDomainConfig         *config,
                            VireoJob                 **disk_job,
                            GCancellable              *cancellable,
                            GAsyncReadyCallback        callback,
                            gpointer                   user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  VireoLocalBackend *engine = VIREO_LOCAL_BACKEND (backend);
+  g_autoptr(GTask) task = g_task_new (engine, cancellable, callback, user_data);
   g_autoptr(GTask) step = NULL;
-  Create *create;
+  Create *create = g_new0 (Create, 1);
   GError *error = NULL;
 
-  if (disk_job)
-    *disk_job = NULL;
-  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (engine));
-  g_return_if_fail (options != NULL && options->name != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (engine, cancellable, callback, user_data);
-  create = g_new0 (Create, 1);
-  g_task_set_source_tag (task, vireo_create_domain_async);
   g_task_set_task_data (task, create, (GDestroyNotify) create_free);
   /* a caller that cancelled is told so whatever happened, since it may be
    * gone; what was made stays made (or is removed) as each step decides */
-
-  create->config = build_config (engine, options, create, &error);
-  if (create->config == NULL)
+  create->config = config;
+  if (!_vireo_create_check_memory (options->name, options->memory_mib, host_memory_mib (),
+                                   _("this computer"), &error))
     {
       g_task_return_error (task, error);
       return;
+    }
+  create->kernel = g_strdup (options->kernel);
+  create->initrd = g_strdup (options->initrd);
+  create->cdrom = g_strdup (options->cdrom);
+  create->import_path = g_strdup (options->import_path);
+  if (options->network != NULL && !g_str_equal (options->network, "user") &&
+      !g_str_equal (options->network, "none"))
+    {
+      g_autofree char *base = g_strconcat (options->network, ".xml", NULL);
+
+      create->network = g_strdup (options->network);
+      if (vireo_name_validate (options->network, NULL))
+        create->network_file = g_build_filename (vireo_local_backend_get_paths (engine)->networks_dir, base, NULL);
     }
   if (options->import_path)
     {
@@ -469,16 +470,97 @@ vireo_create_domain_async (VireoLocalBackend         *engine,
   g_task_run_in_thread (step, check_files_in_thread);
 }
 
+static VireoDomain *
+local_create_domain_finish (VireoBackend  *backend,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_vireo_local_backend_class_init_create (VireoBackendClass *klass)
+{
+  klass->create_domain_async = local_create_domain_async;
+  klass->create_domain_finish = local_create_domain_finish;
+}
+
+static void
+on_created (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  VireoDomain *domain = VIREO_BACKEND_GET_CLASS (source)->create_domain_finish (VIREO_BACKEND (source), result,
+                                                                                &error);
+
+  if (domain != NULL)
+    g_task_return_pointer (task, domain, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * vireo_create_domain_async:
+ * @backend: the host the VM goes to
+ * @options: (transfer none): the choices; read before this returns
+ * @disk_job: (out) (optional) (transfer full) (nullable): the job that
+ *   makes the disk (or uploads the files a remote host needs), to show its
+ *   progress; %NULL when there is none.  It starts once the files the
+ *   options name have been checked.
+ * @cancellable: (nullable): stops the checks, the disk job (the half made
+ *   disk is removed) and the definition's write; once a disk exists the
+ *   definition is saved regardless, and the result says so
+ *
+ * Creates and defines a VM (not started) on @backend.  The rules every
+ * host shares are checked here, on the calling thread; files are looked
+ * at by the host's worker threads, never on the calling thread.
+ */
+void
+vireo_create_domain_async (VireoBackend              *backend,
+                           const VireoCreateOptions  *options,
+                           VireoJob                 **disk_job,
+                           GCancellable              *cancellable,
+                           GAsyncReadyCallback        callback,
+                           gpointer                   user_data)
+{
+  VireoBackendClass *klass;
+  VireoDomainConfig *config;
+  GTask *task;
+  GError *error = NULL;
+
+  if (disk_job)
+    *disk_job = NULL;
+  g_return_if_fail (VIREO_IS_BACKEND (backend));
+  g_return_if_fail (options != NULL && options->name != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  klass = VIREO_BACKEND_GET_CLASS (backend);
+  task = g_task_new (backend, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_create_domain_async);
+  if (klass->create_domain_async == NULL)
+    g_set_error (&error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED, _("VM '%s': host '%s' cannot make new VMs"),
+                 options->name, vireo_backend_get_title (backend));
+  else if ((config = build_config (backend, options, &error)) != NULL)
+    {
+      klass->create_domain_async (backend, options, config, disk_job, cancellable, on_created, task);
+      return;
+    }
+  g_task_return_error (task, error);
+  g_object_unref (task);
+}
+
 /**
  * vireo_create_domain_finish:
  * Returns: (transfer full): the new VM
  */
 VireoDomain *
-vireo_create_domain_finish (VireoLocalBackend  *engine,
-                            GAsyncResult       *result,
-                            GError            **error)
+vireo_create_domain_finish (VireoBackend  *backend,
+                            GAsyncResult  *result,
+                            GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, backend), NULL);
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_create_domain_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);

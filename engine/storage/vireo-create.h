@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include "vireo-local-backend.h"
+#include "vireo-backend.h"
 
 G_BEGIN_DECLS
 
@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * What a user chooses for a new VM.  At most one of @disk_bytes (a new
  * empty qcow2) and @import_path (a copy of an existing image) is set.
  */
-typedef struct {
+struct _VireoCreateOptions {
   char *name;
   char *title;
   guint memory_mib;
@@ -26,24 +26,25 @@ typedef struct {
   char *initrd;
   char *cmdline;
   char *network;      /* NULL or "user", "none", or a network's name */
-  char *disk_folder;  /* where a new disk goes; NULL: the images folder */
+  char *disk_folder;  /* where a new disk goes on this computer; NULL: the images
+                       * folder (a libvirt host's go to a storage pool) */
   VireoAccel accel;
   gboolean efi;       /* UEFI (OVMF, an NVRAM made on first start) rather than BIOS */
   gboolean tpm;       /* an emulated TPM 2.0 (tpm-crb, swtpm), as Windows 11 needs */
   GPtrArray *forwards; /* (element-type VireoPortForward): host ports forwarded
                         * into the user-mode NIC; never NULL */
-} VireoCreateOptions;
+};
 
 VireoCreateOptions *vireo_create_options_new  (void);
 void                vireo_create_options_free (VireoCreateOptions *options);
 
-void         vireo_create_domain_async  (VireoLocalBackend         *engine,
+void         vireo_create_domain_async  (VireoBackend              *backend,
                                          const VireoCreateOptions  *options,
                                          VireoJob                 **disk_job,
                                          GCancellable              *cancellable,
                                          GAsyncReadyCallback        callback,
                                          gpointer                   user_data);
-VireoDomain *vireo_create_domain_finish (VireoLocalBackend  *engine,
+VireoDomain *vireo_create_domain_finish (VireoBackend       *backend,
                                          GAsyncResult       *result,
                                          GError            **error);
 

@@ -172,7 +172,7 @@ on_created (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Demo *demo = g_task_get_task_data (task);
   GError *error = NULL;
-  VireoDomain *domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (domain == NULL)
     {
@@ -210,7 +210,7 @@ on_copied (GObject      *source,
   options->initrd = g_strdup (demo->initrd);
   options->cmdline = g_strdup ("console=tty0 console=ttyS0 quiet");
   cancellable = g_task_get_cancellable (task);
-  vireo_create_domain_async (VIREO_LOCAL_BACKEND (source), options, NULL, cancellable,
+  vireo_create_domain_async (VIREO_BACKEND (source), options, NULL, cancellable,
                              on_created, g_steal_pointer (&task));
 }
 

@@ -14,6 +14,7 @@
 
 #include "vireo-domain-policy.h"
 #include "vireo-domain-private.h"
+#include "vireo-create-private.h"
 #include "vireo-local-backend-private.h"
 #include "vireo-store.h"
 #include "vireo-error.h"
@@ -62,6 +63,7 @@ vireo_local_backend_class_init (VireoLocalBackendClass *klass)
   _vireo_local_backend_class_init_load (backend_class);
   _vireo_local_backend_class_init_define (backend_class);
   backend_class->image_deletable = local_image_deletable;
+  _vireo_local_backend_class_init_create (backend_class);
 }
 
 static void

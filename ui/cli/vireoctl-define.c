@@ -120,8 +120,8 @@ ctl_verb_create (Ctl   *ctl,
   if (disk && !vireo_storage_parse_size (disk, &o->disk_bytes, &error))
     return ctl_fail (error);
 
-  vireo_create_domain_async (ctl->engine, o, &job, cancellable, ctl_done, &result);
-  domain = vireo_create_domain_finish (ctl->engine, ctl_wait_job (job, cancellable, &result), &error);
+  vireo_create_domain_async (ctl->backend, o, &job, cancellable, ctl_done, &result);
+  domain = vireo_create_domain_finish (ctl->backend, ctl_wait_job (job, cancellable, &result), &error);
   if (domain == NULL)
     return ctl_fail (error);
   printf (_("Created VM '%s'\n"), o->name);

@@ -161,7 +161,7 @@ on_created (GObject      *source,
 {
   Tui *tui = user_data;
   g_autoptr(GError) error = NULL;
-  VireoDomain *domain = vireo_create_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  VireoDomain *domain = vireo_create_domain_finish (VIREO_BACKEND (source), result, &error);
 
   if (form)
     form->busy = FALSE;
@@ -228,7 +228,7 @@ submit (Tui *tui)
 
   form->busy = TRUE;
   tui_set_status (tui, FALSE, _("Creating VM '%s'…"), name);
-  vireo_create_domain_async (tui->engine, o, NULL, tui->cancellable, on_created, tui);
+  vireo_create_domain_async (VIREO_BACKEND (tui->engine), o, NULL, tui->cancellable, on_created, tui);
 }
 
 TuiRedraw
