@@ -16,6 +16,7 @@
 #include "vireo-error.h"
 #include "vireo-libvirt-backend.h"
 #include "vireo-libvirt-private.h"
+#include "vireo-create.h"
 #include "vireo-snapshot.h"
 
 #include "vireo-test-util.h"
@@ -915,6 +916,106 @@ test_disks (void **state)
   assert_false (volume_exists (f, shared));
 }
 
+
+static VireoDomain *
+create_on (Fixture                  *f,
+           const VireoCreateOptions *options,
+           GError                  **error)
+{
+  GAsyncResult *result = NULL;
+  VireoDomain *domain;
+
+  vireo_create_domain_async (f->backend, options, NULL, NULL, on_done, &result);
+  domain = vireo_create_domain_finish (f->backend, wait_result (&result), error);
+  g_object_unref (result);
+  return domain;
+}
+
+/* A new VM on a libvirt host: its disk a qcow2 volume of the host's pool,
+ * an "automatic" accelerator what the host has (the test driver: no KVM,
+ * so TCG), its CD-ROM a volume of the host; what the host cannot hold is
+ * refused in one line, leaving no volume and no VM behind */
+static void
+test_create (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoCreateOptions) o = vireo_create_options_new ();
+  g_autoptr(VireoDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *iso = NULL;
+  const VireoDomainConfig *config;
+  const VireoDiskConfig *disk, *cdrom;
+  GAsyncResult *result = NULL;
+  virStoragePoolPtr pool;
+  int volumes;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  iso = make_volume (f, "create-installer.iso", "raw");
+  pool = virStoragePoolLookupByName (f->other, "default-pool");
+  volumes = virStoragePoolNumOfVolumes (pool);
+
+  o->name = g_strdup ("created");
+  o->memory_mib = 256;
+  o->vcpus = 1;
+  o->disk_bytes = 32 << 20;
+  o->cdrom = g_strdup (iso);
+  domain = create_on (f, o, &error);
+  assert_no_error (error);
+  assert_ptr_equal (domain, row (f, "created"));
+  config = vireo_domain_get_config (domain);
+  assert_int_equal (config->accel, VIREO_ACCEL_TCG);
+  assert_int_equal (config->memory_kib, 256 * 1024);
+  disk = vireo_domain_config_lookup_disk (config, "vda");
+  assert_non_null (disk);
+  assert_string_equal (disk->path, "/default-pool/created.qcow2");
+  assert_true (volume_exists (f, disk->path));
+  cdrom = vireo_domain_config_lookup_disk (config, "sda");
+  assert_non_null (cdrom);
+  assert_int_equal (cdrom->device, VIREO_DISK_DEVICE_CDROM);
+  assert_string_equal (cdrom->path, iso);
+  assert_int_equal (virStoragePoolNumOfVolumes (pool), volumes + 1);
+
+  /* refused in one line, nothing made: the same name, too much memory,
+   * a network the host lacks, KVM it lacks, a CD-ROM image that is
+   * neither its volume nor a file here */
+  assert_null (create_on (f, o, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+  g_free (o->name);
+  o->name = g_strdup ("refused");
+  o->memory_mib = 1 << 30;
+  assert_null (create_on (f, o, &error));
+  assert_non_null (strstr (error->message, "VM 'refused': memory must be from 64 to"));
+  assert_non_null (strstr (error->message, "test:///default"));
+  g_clear_error (&error);
+  o->memory_mib = 256;
+  o->network = g_strdup ("nosuch");
+  assert_null (create_on (f, o, &error));
+  assert_non_null (strstr (error->message, "network 'nosuch' is not defined on host"));
+  g_clear_error (&error);
+  g_clear_pointer (&o->network, g_free);
+  o->accel = VIREO_ACCEL_KVM;
+  assert_null (create_on (f, o, &error));
+  assert_non_null (strstr (error->message, "has no KVM"));
+  g_clear_error (&error);
+  o->accel = VIREO_ACCEL_AUTO;
+  g_free (o->cdrom);
+  o->cdrom = g_build_filename (f->dir, "missing.iso", NULL);
+  assert_null (create_on (f, o, &error));
+  assert_non_null (strstr (error->message, "VM 'refused'"));
+  g_clear_error (&error);
+  assert_null (vireo_backend_lookup_domain (f->backend, "refused"));
+  assert_int_equal (virStoragePoolNumOfVolumes (pool), volumes + 1);
+
+  vireo_backend_undefine_domain_async (f->backend, domain, TRUE, NULL, on_done, &result);
+  assert_true (vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_int_equal (virStoragePoolNumOfVolumes (pool), volumes);
+  assert_true (volume_exists (f, iso));
+  virStoragePoolFree (pool);
+}
+
 /* Another client undefines a VM while it is redefined here: the answer
  * is a VM or one line, never a critical (the tests run fatal-warnings) */
 static void
@@ -970,6 +1071,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_forgotten_then_host_removed, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_after_foreign_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_disks, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_create, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

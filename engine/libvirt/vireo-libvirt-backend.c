@@ -850,6 +850,7 @@ vireo_libvirt_backend_class_init (VireoLibvirtBackendClass *klass)
   backend_class->connect_async = libvirt_connect_async;
   backend_class->connect_finish = libvirt_connect_finish;
   _vireo_libvirt_backend_class_init_define (backend_class);
+  _vireo_libvirt_backend_class_init_create (backend_class);
 }
 
 static void

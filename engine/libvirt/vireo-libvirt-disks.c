@@ -20,9 +20,6 @@
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
 #include "vireo-storage.h"
-#include "vireo-xml.h"
-
-#define VOLUME_NAME_TRIES 100
 
 typedef struct {
   char *name;                 /* the VM's */
@@ -88,20 +85,6 @@ check_host (VireoDomain  *domain,
 
 /* Worker thread --------------------------------------------------------- */
 
-/* "qcow2", "raw"…: the format a pool records for @volume, or NULL */
-static char *
-volume_format (virStorageVolPtr volume)
-{
-  g_autofree char *xml = virStorageVolGetXMLDesc (volume, 0);
-  xmlDoc *doc = xml != NULL ? vireo_xml_read (xml, -1, "volume", NULL) : NULL;
-  xmlNode *target = doc != NULL ? vireo_xml_child (xmlDocGetRootElement (doc), "target") : NULL;
-  xmlNode *format = target != NULL ? vireo_xml_child (target, "format") : NULL;
-  char *type = format != NULL ? vireo_xml_prop (format, "type") : NULL;
-
-  g_clear_pointer (&doc, xmlFreeDoc);
-  return type;
-}
-
 /* The existing image @edit->path: a volume of the host's pools, or (on
  * this machine's libvirtd only) a file looked at here */
 static gboolean
@@ -109,15 +92,12 @@ find_image (virConnectPtr   conn,
             DiskEdit       *edit,
             GError        **error)
 {
-  virStorageVolPtr volume = virStorageVolLookupByPath (conn, edit->path);
-  g_autofree char *format = NULL;
+  gboolean found;
+  g_autofree char *format = _vireo_libvirt_volume_format (conn, edit->path, &found);
   g_autofree char *checked = NULL;
 
-  virResetLastError ();
-  if (volume != NULL)
+  if (found)
     {
-      format = volume_format (volume);
-      virStorageVolFree (volume);
       if (edit->cdrom || g_strcmp0 (format, "qcow2") == 0 || g_strcmp0 (format, "raw") == 0)
         {
           edit->format = g_strdup (edit->cdrom ? "raw" : format);
@@ -150,88 +130,22 @@ find_image (virConnectPtr   conn,
   return checked != NULL;
 }
 
-/* The pool a new image goes to: the one of the VM's disk, else "default" */
-static virStoragePoolPtr
-find_pool (virConnectPtr   conn,
-           DiskEdit       *edit,
-           GError        **error)
-{
-  virStoragePoolPtr pool = NULL;
-
-  if (edit->pool_hint != NULL)
-    {
-      virStorageVolPtr volume = virStorageVolLookupByPath (conn, edit->pool_hint);
-
-      if (volume != NULL)
-        {
-          pool = virStoragePoolLookupByVolume (volume);
-          virStorageVolFree (volume);
-        }
-    }
-  if (pool == NULL)
-    pool = virStoragePoolLookupByName (conn, "default");
-  virResetLastError ();
-  if (pool == NULL)
-    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                 _("VM '%s': host '%s' has no storage pool for a new disk (none holds its disks, and none is named 'default')"),
-                 edit->name, edit->host);
-  return pool;
-}
-
 /* A new qcow2 volume NAME-TARGET.qcow2 (or NAME-TARGET-2.qcow2…, never
- * another's) of @edit->new_bytes */
+ * another's) of @edit->new_bytes, in the pool of the VM's disk */
 static gboolean
 make_volume (virConnectPtr   conn,
              DiskEdit       *edit,
              GError        **error)
 {
-  g_autofree char *what = g_strdup_printf (_("VM '%s'"), edit->name);
-  virStoragePoolPtr pool = find_pool (conn, edit, error);
-  virStorageVolPtr volume = NULL;
+  virStoragePoolPtr pool = _vireo_libvirt_find_pool (conn, edit->pool_hint, edit->name, edit->host, error);
+  g_autofree char *stem = g_strdup_printf ("%s-%s", edit->name, edit->target);
 
   if (pool == NULL)
     return FALSE;
-  for (guint i = 1; volume == NULL && i <= VOLUME_NAME_TRIES; i++)
-    {
-      g_autofree char *base = i == 1 ? g_strdup_printf ("%s-%s.qcow2", edit->name, edit->target)
-                                     : g_strdup_printf ("%s-%s-%u.qcow2", edit->name, edit->target, i);
-      virStorageVolPtr taken = virStorageVolLookupByName (pool, base);
-      g_autofree char *xml = NULL;
-
-      virResetLastError ();
-      if (taken != NULL)
-        {
-          virStorageVolFree (taken);
-          continue;
-        }
-      xml = g_markup_printf_escaped ("<volume><name>%s</name><capacity unit='bytes'>%" G_GUINT64_FORMAT
-                                     "</capacity><target><format type='qcow2'/></target></volume>",
-                                     base, edit->new_bytes);
-      _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
-      if ((volume = virStorageVolCreateXML (pool, xml, 0)) == NULL)
-        {
-          g_propagate_error (error, _vireo_libvirt_error (what));
-          break;
-        }
-    }
+  edit->created = _vireo_libvirt_make_volume (pool, stem, ".qcow2", edit->new_bytes, "qcow2", edit->name, error);
   virStoragePoolFree (pool);
-  if (volume == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
-                     _("VM '%s': every name for a new image of disk '%s' is taken in its pool"),
-                     edit->name, edit->target);
-      return FALSE;
-    }
-  edit->created = virStorageVolGetPath (volume);
   edit->format = g_strdup ("qcow2");
-  virStorageVolFree (volume);
-  if (edit->created == NULL)
-    {
-      g_propagate_error (error, _vireo_libvirt_error (what));
-      return FALSE;
-    }
-  return TRUE;
+  return edit->created != NULL;
 }
 
 static void
@@ -268,27 +182,16 @@ delete_in_thread (GTask        *task,
 {
   DiskEdit *edit = task_data;
   const char *path = edit->created != NULL ? edit->created : edit->path;
+  g_autofree char *what = g_strdup_printf (_("VM '%s': disk '%s' was removed, but its image %s"),
+                                           edit->name, edit->target, path);
   GError *error = NULL;
   virConnectPtr conn = _vireo_libvirt_get_conn (source_object, &error);
-  virStorageVolPtr volume = conn != NULL ? virStorageVolLookupByPath (conn, path) : NULL;
 
-  if (volume != NULL)
-    {
-      _vireo_libvirt_count_call (source_object);
-      if (virStorageVolDelete (volume, 0) < 0)
-        {
-          g_autofree char *what = g_strdup_printf (_("VM '%s': disk '%s' was removed, but its image %s"),
-                                                   edit->name, edit->target, path);
-
-          error = _vireo_libvirt_error (what);
-        }
-      virStorageVolFree (volume);
-    }
-  else if (conn != NULL)
-    g_debug ("%s left in place: %s", path, virGetLastErrorMessage ());
-  virResetLastError ();
   if (conn != NULL)
-    virConnectClose (conn);
+    {
+      _vireo_libvirt_delete_volume (conn, path, what, &error);
+      virConnectClose (conn);
+    }
   if (error != NULL)
     g_task_return_error (task, error);
   else

@@ -62,7 +62,38 @@ void           _vireo_libvirt_count_call (VireoLibvirtBackend *self);
 VireoLibvirtBackend *_vireo_libvirt_worker_backend (void);
 
 void      _vireo_libvirt_backend_class_init_define (VireoBackendClass *klass);
+void      _vireo_libvirt_backend_class_init_create (VireoBackendClass *klass);
 gboolean  _vireo_libvirt_backend_files_here (VireoLibvirtBackend *self);
+
+/* storage pools and volumes (vireo-libvirt-storage.c), worker threads only */
+virStoragePoolPtr _vireo_libvirt_find_pool  (virConnectPtr      conn,
+                                             const char        *near,
+                                             const char        *vm,
+                                             const char        *host,
+                                             GError           **error);
+char     *_vireo_libvirt_volume_format      (virConnectPtr      conn,
+                                             const char        *path,
+                                             gboolean          *found);
+char     *_vireo_libvirt_make_volume        (virStoragePoolPtr  pool,
+                                             const char        *stem,
+                                             const char        *suffix,
+                                             guint64            capacity,
+                                             const char        *format,
+                                             const char        *vm,
+                                             GError           **error);
+gboolean  _vireo_libvirt_delete_volume      (virConnectPtr      conn,
+                                             const char        *path,
+                                             const char        *what,
+                                             GError           **error);
+char     *_vireo_libvirt_upload             (virConnectPtr      conn,
+                                             virStoragePoolPtr  pool,
+                                             const char        *local,
+                                             const char        *stem,
+                                             const char        *suffix,
+                                             const char        *vm,
+                                             VireoJob          *job,
+                                             GCancellable      *cancellable,
+                                             GError           **error);
 
 /* Rows */
 void      _vireo_libvirt_backend_apply  (VireoLibvirtBackend *self,

@@ -64,6 +64,12 @@ expect_error 1 "VM 'db': /elsewhere/disk.qcow2 is in no storage pool of host" --
   ctl -c "$HOST" attach-disk db /elsewhere/disk.qcow2
 expect_error 1 "VM 'db' has no disk 'vdz'" -- ctl -c "$HOST" detach-disk db vdz
 
+step a new VM on the host gets its disk in the host pool
+ctl -c "$HOST" create made --disk 64M --memory 256 --vcpus 1 | grepq "Created VM 'made'" || fail "create on the host"
+expect_error 1 "VM 'made': host '$HOST' has no port forwards" -- \
+  ctl -c "$HOST" create made --memory 256 --forward tcp:2222:22
+expect_error 1 "VM 'big': memory must be from 64 to" -- ctl -c "$HOST" create big --memory 99999999
+
 step define and undefine through the host
 cat > "$ROOT/new.xml" <<'XML'
 <domain type='qemu'><name>fresh</name><memory unit='MiB'>128</memory>

@@ -26,7 +26,7 @@ typedef struct {
 
 static const Verb verbs[] = {
   { "define", ctl_verb_define, "FILE", N_("define a VM from domain XML"), TRUE },
-  { "create", ctl_verb_create, "NAME [OPTIONS]", N_("create a VM (see 'vireoctl create --help')") },
+  { "create", ctl_verb_create, "NAME [OPTIONS]", N_("create a VM (see 'vireoctl create --help')"), TRUE },
   { "demo", ctl_verb_demo, "", N_("create the demo VM (a tiny Linux that boots in seconds)") },
   { "list", ctl_verb_list, "[--all]", N_("list VMs (running ones, or all)"), TRUE },
   { "state", ctl_verb_state, "NAME [--reason]", N_("print a VM's state"), TRUE },
@@ -93,7 +93,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
-  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media, attach-disk, detach-disk)."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, create, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media, attach-disk, detach-disk)."));
 }
 
 void
