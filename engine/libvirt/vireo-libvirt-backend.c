@@ -582,21 +582,23 @@ caps_of (virConnectPtr  conn,
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
                          _vireo_libvirt_is_ssh (uri)))
     caps |= VIREO_BACKEND_CAN_DISPLAY;
-  /* an image is a path on the host: this machine's, for now */
-  if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0'))
-    caps |= VIREO_BACKEND_CAN_MEDIA;
+  /* an image of this machine is uploaded to another host's pool */
+  caps |= VIREO_BACKEND_CAN_MEDIA;
   return caps;
 }
 
 /**
  * _vireo_libvirt_backend_files_here:
- * Returns: whether the host's paths are this machine's (its libvirtd is
- *   ours, and QEMU's): the hosts that may change media (caps_of())
+ * Returns: whether the host's paths are this machine's: its URI names no
+ *   other machine, and it is no test driver (whose files are make-believe)
  */
 gboolean
 _vireo_libvirt_backend_files_here (VireoLibvirtBackend *self)
 {
-  return vireo_backend_can (VIREO_BACKEND (self), VIREO_BACKEND_CAN_MEDIA);
+  g_autoptr(GUri) parsed = g_uri_parse (vireo_backend_get_uri (VIREO_BACKEND (self)), G_URI_FLAGS_NONE, NULL);
+  const char *host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+
+  return parsed != NULL && (host == NULL || *host == '\0') && !g_str_has_prefix (g_uri_get_scheme (parsed), "test");
 }
 
 static void

@@ -3,21 +3,28 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * virDomainUpdateDeviceFlags with the drive's own <disk> and its new
- * source (or none, to eject), in the definition and, while it runs, live.  The
- * image is a path on the host: only this machine's libvirt hosts may
- * change media (VIREO_BACKEND_CAN_MEDIA); an SSH host would need the
- * image uploaded to one of its pools first.
+ * source (or none, to eject), in the definition and, while it runs, live.
+ * The image is a volume of the host's pools as it is; on this machine's
+ * libvirtd any file; on another machine a file of this one is first
+ * streamed into a new volume of the pool of the VM's disks (and removed
+ * again if the drive refuses it).
  */
 #include "vireo-domain-policy.h"
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
+#include "vireo-storage.h"
 #include "vireo-xml.h"
 
 typedef struct {
   virDomainPtr dom;
   char *name;
-  char *xml;                  /* the drive's new <disk> */
+  char *host;
+  char *definition;           /* the VM's libvirt XML */
+  char *target;
+  char *path;                 /* the image to insert, or NULL */
+  char *pool_hint;            /* a disk of the VM, whose pool takes an upload */
+  gboolean files_here;        /* the host's paths are this machine's */
   unsigned int flags;
 } Media;
 
@@ -26,7 +33,11 @@ media_free (Media *media)
 {
   virDomainFree (media->dom);
   g_free (media->name);
-  g_free (media->xml);
+  g_free (media->host);
+  g_free (media->definition);
+  g_free (media->target);
+  g_free (media->path);
+  g_free (media->pool_hint);
   g_free (media);
 }
 
@@ -83,6 +94,35 @@ drive_xml (const char *definition,
   return xml;
 }
 
+/* Worker: where the image is on the host: a volume as it is, a file here
+ * when the host's files are ours, else uploaded (@uploaded says so) */
+static char *
+place_image (virConnectPtr   conn,
+             Media          *media,
+             gboolean       *uploaded,
+             GError        **error)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *stem = NULL;
+  virStoragePoolPtr pool;
+  gboolean found;
+  char *placed;
+
+  *uploaded = FALSE;
+  format = _vireo_libvirt_volume_format (conn, media->path, &found);
+  if (found || media->files_here)
+    return g_strdup (media->path);
+  if ((local = vireo_storage_existing_file (media->name, _("CD-ROM image"), media->path, error)) == NULL ||
+      (pool = _vireo_libvirt_find_pool (conn, media->pool_hint, media->name, media->host, error)) == NULL)
+    return NULL;
+  stem = g_path_get_basename (local);
+  placed = _vireo_libvirt_upload (conn, pool, local, stem, "", media->name, NULL, NULL, error);
+  virStoragePoolFree (pool);
+  *uploaded = placed != NULL;
+  return placed;
+}
+
 static void
 media_in_thread (GTask        *task,
                  gpointer      source_object,
@@ -91,9 +131,27 @@ media_in_thread (GTask        *task,
 {
   Media *media = task_data;
   g_autofree char *what = g_strdup_printf (_("VM '%s'"), media->name);
-  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
-  if (virDomainUpdateDeviceFlags (media->dom, media->xml, media->flags) < 0)
-    g_task_return_error (task, _vireo_libvirt_error (what));
+  g_autofree char *placed = NULL;
+  g_autofree char *xml = NULL;
+  gboolean uploaded = FALSE;
+  GError *error = NULL;
+  virConnectPtr conn = _vireo_libvirt_get_conn (_vireo_libvirt_worker_backend (), &error);
+
+  if (conn != NULL && media->path != NULL)
+    placed = place_image (conn, media, &uploaded, &error);
+  if (error == NULL)
+    {
+      xml = drive_xml (media->definition, media->target, placed);
+      _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
+      if (virDomainUpdateDeviceFlags (media->dom, xml, media->flags) < 0)
+        error = _vireo_libvirt_error (what);
+      if (error != NULL && uploaded)
+        _vireo_libvirt_delete_volume (conn, placed, what, NULL);
+    }
+  if (conn != NULL)
+    virConnectClose (conn);
+  if (error != NULL)
+    g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -165,7 +223,18 @@ libvirt_change_media_async (VireoDomain         *domain,
   media = g_new0 (Media, 1);
   media->dom = _vireo_libvirt_domain_ref_dom (VIREO_LIBVIRT_DOMAIN (domain));
   media->name = g_strdup (config->name);
-  media->xml = drive_xml (_vireo_libvirt_domain_get_xml (VIREO_LIBVIRT_DOMAIN (domain)), target, path);
+  media->host = g_strdup (vireo_backend_get_title (VIREO_BACKEND (backend)));
+  media->definition = g_strdup (_vireo_libvirt_domain_get_xml (VIREO_LIBVIRT_DOMAIN (domain)));
+  media->target = g_strdup (target);
+  media->path = g_strdup (path);
+  media->files_here = _vireo_libvirt_backend_files_here (backend);
+  for (guint i = 0; config->disks != NULL && i < config->disks->len && media->pool_hint == NULL; i++)
+    {
+      VireoDiskConfig *disk = g_ptr_array_index (config->disks, i);
+
+      if (disk->device == VIREO_DISK_DEVICE_DISK && disk->path != NULL)
+        media->pool_hint = g_strdup (disk->path);
+    }
   /* in the definition, and live while it runs; a transient VM has only
    * the running one */
   media->flags = (_vireo_libvirt_domain_is_persistent (VIREO_LIBVIRT_DOMAIN (domain)) ? VIR_DOMAIN_AFFECT_CONFIG : 0) |
