@@ -6,6 +6,9 @@
  * disk and network with host-aware defaults, then a name validated as it
  * is typed, then a summary.  Creation runs through vireo-create (the same
  * path as `vireoctl create`), with the disk job's progress and Cancel.
+ * With several hosts, the first page chooses the one the VM goes to; its
+ * files are then this computer's (copied to a remote host) or, for an ISO
+ * or kernel, paths on that host, which the host checks.
  */
 #include <glib/gi18n.h>
 
@@ -35,6 +38,8 @@ struct _VireoNewVmAssistant
   GtkButton *kernel_browse;
   GtkButton *initrd_browse;
   GtkLabel *source_error;
+  GtkWidget *host_box;
+  GtkComboBoxText *host_combo;
   GtkWidget *resources_page;
   GtkSpinButton *memory_spin;
   GtkSpinButton *vcpus_spin;
@@ -57,7 +62,8 @@ struct _VireoNewVmAssistant
   GtkProgressBar *progress_bar;
 
   /* owned */
-  VireoLocalBackend *engine;
+  VireoHosts *hosts;          /* nullable: this computer only */
+  VireoBackend *backend;      /* the host the VM goes to */
   GCancellable *cancellable;
   VireoJob *job;
   GSettings *settings;
@@ -75,6 +81,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void on_host_changed (VireoNewVmAssistant *self);
+
 static const char *
 text_of (GtkEntry *entry)
 {
@@ -83,10 +91,17 @@ text_of (GtkEntry *entry)
   return text && *text ? text : NULL;
 }
 
+/* A file of this computer; on another host, an ISO or kernel may also be
+ * a path there, which the host checks */
 static gboolean
-file_ok (GtkEntry *entry)
+file_ok (VireoNewVmAssistant *self,
+         GtkEntry            *entry)
 {
-  return text_of (entry) && g_file_test (text_of (entry), G_FILE_TEST_IS_REGULAR);
+  if (text_of (entry) == NULL)
+    return FALSE;
+  if (!VIREO_IS_LOCAL_BACKEND (self->backend) && entry != self->import_entry)
+    return TRUE;
+  return g_file_test (text_of (entry), G_FILE_TEST_IS_REGULAR);
 }
 
 static void
@@ -96,8 +111,8 @@ on_source_changed (VireoNewVmAssistant *self)
   gboolean import = gtk_toggle_button_get_active (self->import_radio);
   gboolean kernel = gtk_toggle_button_get_active (self->kernel_radio);
   GtkEntry *main_entry = iso ? self->iso_entry : import ? self->import_entry : self->kernel_entry;
-  gboolean complete = file_ok (main_entry) &&
-                      (!kernel || !text_of (self->initrd_entry) || file_ok (self->initrd_entry));
+  gboolean complete = file_ok (self, main_entry) &&
+                      (!kernel || !text_of (self->initrd_entry) || file_ok (self, self->initrd_entry));
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->iso_entry), iso);
   gtk_widget_set_sensitive (GTK_WIDGET (self->iso_browse), iso);
@@ -132,7 +147,7 @@ on_source_changed (VireoNewVmAssistant *self)
 
   if (!self->name_edited)
     {
-      g_autofree char *name = vireo_backend_suggest_name (VIREO_BACKEND (self->engine), text_of (main_entry));
+      g_autofree char *name = vireo_backend_suggest_name (self->backend, text_of (main_entry));
       self->suggesting = TRUE;
       gtk_entry_set_text (self->name_entry, name);
       self->suggesting = FALSE;
@@ -144,7 +159,7 @@ static void
 validate_name (VireoNewVmAssistant *self)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_backend_check_new_name (VIREO_BACKEND (self->engine), gtk_entry_get_text (self->name_entry), &error);
+  gboolean ok = vireo_backend_check_new_name (self->backend, gtk_entry_get_text (self->name_entry), &error);
 
   gtk_label_set_text (self->name_error, ok ? "" : error->message);
   gtk_assistant_set_page_complete (GTK_ASSISTANT (self), self->name_page, ok);
@@ -278,7 +293,7 @@ on_apply (GtkAssistant        *assistant,
   g_autoptr(VireoCreateOptions) o = collect_options (self);
 
   gtk_label_set_text (self->progress_label, _("Creating the VM…"));
-  vireo_create_domain_async (VIREO_BACKEND (self->engine), o, &self->job, self->cancellable, on_created, self);
+  vireo_create_domain_async (self->backend, o, &self->job, self->cancellable, on_created, self);
   if (self->job)
     g_signal_connect_object (self->job, "notify::progress", G_CALLBACK (on_job_progress), self, 0);
 }
@@ -309,7 +324,8 @@ vireo_new_vm_assistant_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->job);
   g_clear_object (&self->settings);
-  g_clear_object (&self->engine);
+  g_clear_object (&self->backend);
+  g_clear_object (&self->hosts);
   G_OBJECT_CLASS (vireo_new_vm_assistant_parent_class)->dispose (object);
 }
 
@@ -335,7 +351,8 @@ vireo_new_vm_assistant_class_init (VireoNewVmAssistantClass *klass)
   CHILD (source_page); CHILD (iso_radio); CHILD (import_radio); CHILD (kernel_radio);
   CHILD (iso_entry); CHILD (import_entry); CHILD (kernel_entry); CHILD (initrd_entry);
   CHILD (cmdline_entry); CHILD (iso_browse); CHILD (import_browse); CHILD (kernel_browse);
-  CHILD (initrd_browse); CHILD (source_error); CHILD (resources_page); CHILD (memory_spin);
+  CHILD (initrd_browse); CHILD (source_error); CHILD (host_box); CHILD (host_combo);
+  CHILD (resources_page); CHILD (memory_spin);
   CHILD (vcpus_spin); CHILD (disk_check); CHILD (disk_spin); CHILD (network_combo);
   CHILD (firmware_combo); CHILD (tpm_check);
   CHILD (host_label); CHILD (name_page); CHILD (name_entry); CHILD (title_entry);
@@ -343,6 +360,7 @@ vireo_new_vm_assistant_class_init (VireoNewVmAssistantClass *klass)
   CHILD (progress_page); CHILD (progress_label); CHILD (progress_bar);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, on_source_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_host_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_name_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_browse);
   gtk_widget_class_bind_template_callback (widget_class, on_prepare);
@@ -371,18 +389,27 @@ add_network (VireoNewVmAssistant *self,
   gtk_combo_box_text_insert (self->network_combo, position, vireo_network_get_name (network), label);
 }
 
-/* After user mode, each defined network, the default one first (the
- * engine's list is sorted by name); "No network" stays last. */
+/* After user mode, each network of the chosen host, the default one
+ * first (the list is sorted by name); "No network" stays last.  A host's
+ * network choice resets with the host. */
 static void
 fill_networks (VireoNewVmAssistant *self)
 {
-  GListModel *networks = vireo_local_backend_get_networks (self->engine);
-  VireoNetwork *fallback = vireo_local_backend_lookup_network (self->engine, VIREO_DEFAULT_NETWORK);
+  GListModel *networks = VIREO_IS_LOCAL_BACKEND (self->backend)
+                       ? vireo_local_backend_get_networks (VIREO_LOCAL_BACKEND (self->backend)) : NULL;
+  VireoNetwork *fallback = networks != NULL
+                         ? vireo_local_backend_lookup_network (VIREO_LOCAL_BACKEND (self->backend), VIREO_DEFAULT_NETWORK)
+                         : NULL;
+  GtkTreeModel *model = gtk_combo_box_get_model (GTK_COMBO_BOX (self->network_combo));
   int position = 1;
 
+  /* between "user" and "none": the previous host's */
+  while (gtk_tree_model_iter_n_children (model, NULL) > 2)
+    gtk_combo_box_text_remove (self->network_combo, 1);
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->network_combo), "user");
   if (fallback != NULL)
     add_network (self, fallback, position++);
-  for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
+  for (guint i = 0; networks != NULL && i < g_list_model_get_n_items (networks); i++)
     {
       g_autoptr(VireoNetwork) network = g_list_model_get_item (networks, i);
 
@@ -391,35 +418,108 @@ fill_networks (VireoNewVmAssistant *self)
     }
 }
 
+/* What the chosen host has: this computer's CPUs and memory bound the
+ * choices; another host checks its own when the VM is made */
+static void
+describe_host (VireoNewVmAssistant *self)
+{
+  g_autofree char *text = NULL;
+
+  if (VIREO_IS_LOCAL_BACKEND (self->backend))
+    {
+      guint cpus = g_get_num_processors ();
+      guint max_mib = vireo_create_max_memory_mib ();
+      g_autofree char *memory = g_format_size_full ((guint64) (max_mib + 512) << 20, G_FORMAT_SIZE_IEC_UNITS);
+
+      gtk_spin_button_set_range (self->memory_spin, VIREO_CREATE_MIN_MEMORY_MIB, max_mib);
+      gtk_spin_button_set_range (self->vcpus_spin, 1, vireo_create_max_vcpus ());
+      /* Translators: the host's CPU count and memory size */
+      text = g_strdup_printf (ngettext ("This computer has %u CPU and %s of memory.",
+                                        "This computer has %u CPUs and %s of memory.", cpus),
+                              cpus, memory);
+    }
+  else
+    {
+      gtk_spin_button_set_range (self->memory_spin, VIREO_CREATE_MIN_MEMORY_MIB, 1 << 20);
+      gtk_spin_button_set_range (self->vcpus_spin, 1, VIREO_CREATE_MAX_VCPUS);
+      /* Translators: the New VM wizard, a VM made on another host */
+      text = g_strdup_printf (_("The VM goes to host “%s”, which checks what it can give."),
+                              vireo_backend_get_title (self->backend));
+    }
+  gtk_label_set_text (self->host_label, text);
+}
+
+static void
+set_backend (VireoNewVmAssistant *self,
+             VireoBackend        *backend)
+{
+  g_set_object (&self->backend, backend);
+  describe_host (self);
+  fill_networks (self);
+  on_source_changed (self);
+  validate_name (self);
+}
+
+static void
+on_host_changed (VireoNewVmAssistant *self)
+{
+  const char *uri = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->host_combo));
+  GListModel *backends = self->hosts != NULL ? vireo_hosts_get_backends (self->hosts) : NULL;
+
+  for (guint i = 0; uri != NULL && backends != NULL && i < g_list_model_get_n_items (backends); i++)
+    {
+      g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
+
+      if (g_str_equal (vireo_backend_get_uri (backend), uri) && backend != self->backend)
+        set_backend (self, backend);
+    }
+}
+
+/* The hosts a VM can go to now: the connected ones, with more than one */
+static void
+fill_hosts (VireoNewVmAssistant *self)
+{
+  GListModel *backends = self->hosts != NULL ? vireo_hosts_get_backends (self->hosts) : NULL;
+  guint shown = 0;
+
+  for (guint i = 0; backends != NULL && i < g_list_model_get_n_items (backends); i++)
+    {
+      g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
+
+      if (vireo_backend_get_state (backend) != VIREO_BACKEND_STATE_CONNECTED)
+        continue;
+      gtk_combo_box_text_append (self->host_combo, vireo_backend_get_uri (backend), vireo_backend_get_title (backend));
+      shown++;
+    }
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->host_combo), vireo_backend_get_uri (self->backend));
+  gtk_widget_set_visible (self->host_box, shown > 1);
+}
+
 /**
  * vireo_new_vm_assistant_new:
- * Returns: the wizard, for a VM in @engine
+ * @hosts: (nullable): the hosts a VM may go to (the connected ones), or
+ *   %NULL for @backend alone
+ * @backend: the host chosen first
+ *
+ * Returns: the wizard
  */
 GtkWidget *
-vireo_new_vm_assistant_new (GtkWindow   *parent,
-                            VireoLocalBackend *engine)
+vireo_new_vm_assistant_new (GtkWindow    *parent,
+                            VireoHosts   *hosts,
+                            VireoBackend *backend)
 {
   VireoNewVmAssistant *self = g_object_new (VIREO_TYPE_NEW_VM_ASSISTANT,
                                             "transient-for", parent, NULL);
   g_autoptr(VireoCreateOptions) defaults = vireo_create_options_new ();
-  guint cpus = g_get_num_processors ();
-  guint max_mib = vireo_create_max_memory_mib ();
-  g_autofree char *host = NULL;
-  g_autofree char *host_memory = g_format_size_full ((guint64) (max_mib + 512) << 20,
-                                                     G_FORMAT_SIZE_IEC_UNITS);
 
-  self->engine = g_object_ref (engine);
-  gtk_spin_button_set_range (self->memory_spin, VIREO_CREATE_MIN_MEMORY_MIB, max_mib);
+  self->hosts = hosts != NULL ? g_object_ref (hosts) : NULL;
+  self->backend = g_object_ref (backend);
+  describe_host (self);
   gtk_spin_button_set_value (self->memory_spin, defaults->memory_mib);
-  gtk_spin_button_set_range (self->vcpus_spin, 1, vireo_create_max_vcpus ());
   gtk_spin_button_set_value (self->vcpus_spin, defaults->vcpus);
   gtk_spin_button_set_value (self->disk_spin, VIREO_CREATE_DEFAULT_DISK_GIB);
-  /* Translators: the host's CPU count and memory size */
-  host = g_strdup_printf (ngettext ("This computer has %u CPU and %s of memory.",
-                                    "This computer has %u CPUs and %s of memory.", cpus),
-                          cpus, host_memory);
-  gtk_label_set_text (self->host_label, host);
   fill_networks (self);
+  fill_hosts (self);
   on_source_changed (self);
   return GTK_WIDGET (self);
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (VireoNewVmAssistant, vireo_new_vm_assistant, VIREO, NEW_VM_ASSISTANT, GtkAssistant)
 
-GtkWidget *vireo_new_vm_assistant_new (GtkWindow   *parent,
-                                       VireoLocalBackend *engine);
+GtkWidget *vireo_new_vm_assistant_new (GtkWindow    *parent,
+                                       VireoHosts   *hosts,
+                                       VireoBackend *backend);
 
 G_END_DECLS

@@ -98,7 +98,13 @@ on_vm_created (VireoNewVmAssistant *assistant,
 GtkWidget *
 vireo_window_new_vm (VireoWindow *self)
 {
-  GtkWidget *assistant = vireo_new_vm_assistant_new (GTK_WINDOW (self), self->engine);
+  VireoBackend *host = self->selected != NULL ? vireo_domain_get_backend (self->selected) : NULL;
+  GtkWidget *assistant;
+
+  /* the selected VM's host, if it can take one now; else this computer */
+  if (host == NULL || vireo_backend_get_state (host) != VIREO_BACKEND_STATE_CONNECTED)
+    host = VIREO_BACKEND (self->engine);
+  assistant = vireo_new_vm_assistant_new (GTK_WINDOW (self), self->hosts, host);
 
   g_signal_connect_object (assistant, "created", G_CALLBACK (on_vm_created), self, 0);
   gtk_window_present (GTK_WINDOW (assistant));

@@ -349,6 +349,7 @@ on_prepared (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Create *create = g_task_get_task_data (task);
   VireoDomainConfig *config = create->config;
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -372,9 +373,8 @@ on_prepared (GObject      *source,
       fail (VIREO_LIBVIRT_BACKEND (source), g_steal_pointer (&task));
       return;
     }
-  vireo_backend_define_domain_async (VIREO_BACKEND (source), config,
-                                     create->created->len > 0 ? NULL : g_task_get_cancellable (task),
-                                     on_defined, g_steal_pointer (&task));
+  cancellable = create->created->len > 0 ? NULL : g_task_get_cancellable (task);
+  vireo_backend_define_domain_async (VIREO_BACKEND (source), config, cancellable, on_defined, g_steal_pointer (&task));
 }
 
 static void
