@@ -47,6 +47,7 @@ typedef enum {
   VIREO_BACKEND_CAN_NETWORKS      = 1 << 5,
   VIREO_BACKEND_CAN_PORT_FORWARDS = 1 << 6,
   VIREO_BACKEND_CAN_MEDIA         = 1 << 7,  /* CD-ROM media changed, also while running */
+  VIREO_BACKEND_CAN_CONVERT_DISKS = 1 << 8,  /* raw disks converted to qcow2 */
 } VireoBackendCaps;
 
 #define VIREO_TYPE_BACKEND (vireo_backend_get_type ())

@@ -571,11 +571,12 @@ caps_of (virConnectPtr  conn,
   VireoBackendCaps caps = 0;
 
   virResetLastError ();
+  /* clones copy storage volumes, which both drivers' pools do */
   if (g_strcmp0 (type, "TEST") == 0)
-    return VIREO_BACKEND_CAN_SNAPSHOTS;
+    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_CLONE;
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
-  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS;
+  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_CLONE;
   /* no host in the URI: libvirtd on this machine passes the display's
    * socket; an SSH host's display goes through `ssh -W` */
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
