@@ -19,6 +19,10 @@
  * run here, on the caller's thread; the images and both definitions are
  * made by one job on the worker pool (vireo-clone-disks.c), which undoes
  * everything it did when it fails or is cancelled.
+ *
+ * Front ends call vireo_domain_clone_async(), which checks the policy and
+ * asks the VM's class: VireoLocalDomain's clone is this file's, a libvirt
+ * host's is engine/libvirt/vireo-libvirt-clone.c.
  */
 #include <string.h>
 
