@@ -1178,7 +1178,7 @@ test_clone_names (void **state)
 
   assert_true (vireo_local_backend_load (f->engine, NULL));
   assert_non_null (vireo_local_backend_define_domain (f->engine, taken, NULL));
-  suggested = vireo_clone_suggest_name (f->engine, "web");
+  suggested = vireo_clone_suggest_name (VIREO_BACKEND (f->engine), "web");
   assert_string_equal (suggested, "web-clone2");
 }
 
@@ -1201,7 +1201,7 @@ on_cloned (GObject      *source,
   g_autoptr(VireoLock) change = NULL;
   g_autoptr(VireoLock) run = NULL;
 
-  w->clone = vireo_clone_domain_finish (VIREO_LOCAL_BACKEND (source), result, &w->error);
+  w->clone = vireo_domain_clone_finish (VIREO_DOMAIN (source), result, &w->error);
   /* what a front end does next from here: start it, clone it again */
   change = _vireo_domain_lock_change (run_dir, name, VIREO_DOMAIN_LOCK_STARTING, NULL);
   run = change ? _vireo_domain_lock_run (run_dir, name, VIREO_DOMAIN_LOCK_STARTING, NULL) : NULL;
@@ -1218,7 +1218,7 @@ clone_wait (Fixture     *f,
 
   options->name = g_strdup (name);
   options->linked = TRUE;
-  vireo_clone_domain_async (f->engine, w->source, options, NULL, NULL, on_cloned, w);
+  vireo_domain_clone_async (w->source, options, NULL, NULL, on_cloned, w);
 }
 
 /* A VM "src" on an 8 MiB qcow2 image in the images folder. */

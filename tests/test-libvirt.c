@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "vireo-backend-private.h"
+#include "vireo-clone.h"
 #include "vireo-domain-policy.h"
 #include "vireo-error.h"
 #include "vireo-libvirt-backend.h"
@@ -1053,6 +1054,269 @@ test_define_after_foreign_undefine (void **state)
     }
 }
 
+/* Clones ---------------------------------------------------------------- */
+
+typedef struct {
+  Fixture *f;
+  const char *name;
+} RowWait;
+
+static gboolean
+has_named_row (gpointer data)
+{
+  RowWait *wait = data;
+
+  return vireo_backend_lookup_domain (wait->f->backend, wait->name) != NULL;
+}
+
+/* A volume of test:///default's pool 'default-pool'; its path */
+static char *
+make_pool_volume (virStoragePoolPtr  pool,
+                  const char        *name)
+{
+  g_autofree char *xml = g_strdup_printf ("<volume><name>%s</name><capacity unit='MiB'>4</capacity>"
+                                          "<target><format type='raw'/></target></volume>", name);
+  virStorageVolPtr volume = virStorageVolCreateXML (pool, xml, 0);
+  char *path;
+  char *ret;
+
+  assert_non_null (volume);
+  path = virStorageVolGetPath (volume);
+  ret = g_strdup (path);
+  free (path);
+  virStorageVolFree (volume);
+  return ret;
+}
+
+/* Another client defines VM @name on @disk with a NIC and a CD-ROM; the
+ * row comes by its event */
+static VireoDomain *
+define_on_disk (Fixture    *f,
+                const char *name,
+                const char *disk)
+{
+  g_autofree char *xml = g_strdup_printf (
+    "<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+    "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+    "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='%s'/>"
+    "<target dev='vda' bus='virtio'/></disk>"
+    "<disk type='file' device='cdrom'><source file='/srv/install.iso'/><target dev='sda' bus='sata'/>"
+    "<readonly/></disk>"
+    "<interface type='network'><mac address='52:54:00:aa:bb:01'/><source network='default'/>"
+    "<model type='virtio'/></interface></devices></domain>", name, disk);
+  virDomainPtr dom = virDomainDefineXML (f->other, xml);
+  RowWait wait = { f, name };
+
+  assert_non_null (dom);
+  virDomainFree (dom);
+  assert_true (vireo_test_wait_until (has_named_row, &wait, 10));
+  return row (f, name);
+}
+
+static VireoDomain *
+clone_of (VireoDomain  *source,
+          const char   *name,
+          VireoJob    **job,
+          GError      **error)
+{
+  g_autoptr(VireoCloneOptions) options = vireo_clone_options_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+
+  options->name = g_strdup (name);
+  vireo_domain_clone_async (source, options, job, NULL, on_done, &result);
+  return vireo_domain_clone_finish (source, wait_result (&result), error);
+}
+
+static int
+n_volumes (virStoragePoolPtr pool)
+{
+  assert_int_equal (virStoragePoolRefresh (pool, 0), 0);
+  return virStoragePoolNumOfVolumes (pool);
+}
+
+static void
+assert_one_line_about (const GError *error,
+                       const char   *vm)
+{
+  g_autofree char *what = g_strdup_printf ("VM '%s'", vm);
+
+  assert_non_null (error);
+  assert_non_null (strstr (error->message, what));
+  assert_null (strchr (error->message, '\n'));
+}
+
+static void
+undefine_other (Fixture    *f,
+                const char *name)
+{
+  virDomainPtr dom = virDomainLookupByName (f->other, name);
+
+  if (dom != NULL)
+    {
+      virDomainUndefine (dom);
+      virDomainFree (dom);
+    }
+}
+
+/* A clone is a new VM on the source's host: new UUID, MAC and volume in
+ * the source's pool; the source and its CD-ROM stay as they were */
+static void
+test_clone (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoDomain) clone = NULL;
+  g_autoptr(VireoJob) job = NULL;
+  g_autofree char *path = NULL;
+  const VireoDiskConfig *disk;
+  virStoragePoolPtr pool;
+  VireoDomain *source;
+  virStorageVolPtr volume;
+  char *xml;
+  int before;
+
+  connect_to (f, "test:///default");
+  assert_true (vireo_backend_can (f->backend, VIREO_BACKEND_CAN_CLONE));
+  f->other = virConnectOpen ("test:///default");
+  pool = virStoragePoolLookupByName (f->other, "default-pool");
+  assert_non_null (pool);
+  path = make_pool_volume (pool, "clone-src.img");
+  source = define_on_disk (f, "clone-src", path);
+  before = n_volumes (pool);
+
+  clone = clone_of (source, NULL, &job, &error);
+  assert_no_error (error);
+  assert_ptr_equal (clone, row (f, "clone-src-clone"));
+  assert_ptr_equal (vireo_domain_get_backend (clone), f->backend);
+  assert_true (vireo_job_get_progress (job) == 1.0);
+  assert_string_not_equal (vireo_domain_get_uuid (clone), vireo_domain_get_uuid (source));
+  assert_int_equal (vireo_domain_get_config (clone)->nics->len, 1);
+  assert_string_not_equal (((VireoNicConfig *) g_ptr_array_index (vireo_domain_get_config (clone)->nics, 0))->mac,
+                           "52:54:00:aa:bb:01");
+  disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (clone), "vda");
+  assert_string_not_equal (disk->path, path);
+  assert_true (g_str_has_prefix (disk->path, "/default-pool/clone-src-clone-vda"));
+  volume = virStorageVolLookupByPath (f->other, disk->path);
+  assert_non_null (volume);
+  virStorageVolFree (volume);
+  assert_int_equal (n_volumes (pool), before + 1);
+  /* the CD-ROM is shared */
+  disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (clone), "sda");
+  assert_string_equal (disk->path, "/srv/install.iso");
+
+  /* the source is untouched, on the host too */
+  disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (source), "vda");
+  assert_string_equal (disk->path, path);
+  xml = virDomainGetXMLDesc (virDomainLookupByName (f->other, "clone-src"), VIR_DOMAIN_XML_INACTIVE);
+  assert_non_null (strstr (xml, "52:54:00:aa:bb:01"));
+  assert_non_null (strstr (xml, path));
+  free (xml);
+
+  /* a name that is taken is refused, and nothing is made */
+  g_clear_object (&job);
+  assert_null (clone_of (source, "clone-src-clone", &job, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  assert_null (job);
+  assert_int_equal (n_volumes (pool), before + 1);
+  g_clear_error (&error);
+
+  undefine_other (f, "clone-src-clone");
+  undefine_other (f, "clone-src");
+  virStoragePoolFree (pool);
+}
+
+/* What cannot be cloned is refused in one line, and leaves nothing */
+static void
+test_clone_refused (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VireoCloneOptions) linked = vireo_clone_options_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *path = NULL;
+  GAsyncResult *started = NULL;
+  virStoragePoolPtr pool;
+  VireoDomain *source;
+  int before;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  pool = virStoragePoolLookupByName (f->other, "default-pool");
+  path = make_pool_volume (pool, "refused.img");
+  source = define_on_disk (f, "refused", path);
+
+  /* running */
+  vireo_domain_start_async (source, NULL, on_done, &started);
+  assert_true (op_finish (source, &started, &error));
+  g_clear_object (&started);
+  assert_null (clone_of (source, NULL, NULL, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  assert_one_line_about (error, "refused");
+  g_clear_error (&error);
+  vireo_domain_destroy_async (source, NULL, on_done, &started);
+  assert_true (op_finish (source, &started, &error));
+  g_clear_object (&started);
+
+  /* linked */
+  linked->linked = TRUE;
+  vireo_domain_clone_async (source, linked, NULL, NULL, on_done, &result);
+  assert_null (vireo_domain_clone_finish (source, wait_result (&result), &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  assert_one_line_about (error, "refused");
+  g_clear_error (&error);
+
+  /* a disk in no pool */
+  before = n_volumes (pool);
+  source = define_on_disk (f, "unpooled", "/guest/unpooled.img");
+  assert_null (clone_of (source, NULL, NULL, &error));
+  assert_one_line_about (error, "unpooled");
+  assert_non_null (strstr (error->message, "/guest/unpooled.img"));
+  assert_int_equal (n_volumes (pool), before);
+  assert_null (vireo_backend_lookup_domain (f->backend, "unpooled-clone"));
+  assert_null (virDomainLookupByName (f->other, "unpooled-clone"));
+  g_clear_error (&error);
+
+  undefine_other (f, "unpooled");
+  undefine_other (f, "refused");
+  virStoragePoolFree (pool);
+}
+
+/* A clone whose definition fails (another client took the name before
+ * this one heard of it) deletes the volumes it made */
+static void
+test_clone_rolls_back (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  virStoragePoolPtr pool;
+  VireoDomain *source;
+  virDomainPtr taken;
+  int before;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  pool = virStoragePoolLookupByName (f->other, "default-pool");
+  path = make_pool_volume (pool, "rollback.img");
+  source = define_on_disk (f, "rollback", path);
+  before = n_volumes (pool);
+
+  /* no main loop turns between this define and the clone's name check */
+  taken = virDomainDefineXML (f->other, "<domain type='qemu'><name>rollback-clone</name>"
+                                        "<memory unit='MiB'>128</memory>"
+                                        "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>");
+  assert_non_null (taken);
+  assert_null (clone_of (source, "rollback-clone", NULL, &error));
+  assert_one_line_about (error, "rollback");
+  assert_int_equal (n_volumes (pool), before);
+  g_clear_error (&error);
+  virDomainUndefine (taken);
+  virDomainFree (taken);
+
+  undefine_other (f, "rollback");
+  virStoragePoolFree (pool);
+}
+
 int
 main (void)
 {
@@ -1072,6 +1336,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_define_after_foreign_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_disks, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_clone, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_clone_refused, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_clone_rolls_back, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -2418,7 +2418,7 @@ test_hosts_pause (void **state)
 
   assert_int_equal (vireo_domain_get_state (web), VIREO_DOMAIN_STATE_RUNNING);
   vireo_window_select_domain (f->window, web);
-  /* libvirt's snapshots, yes; a clone of libvirt's storage, not yet */
+  /* libvirt's snapshots, yes; a clone of a running VM, no (its disks must hold still) */
   assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "take-snapshot"));
   assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "clone"));
   assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (f->window), "pause"));

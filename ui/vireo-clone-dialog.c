@@ -29,7 +29,6 @@ struct _VireoCloneDialog
   GtkWidget *clone_button;
 
   /* owned */
-  VireoLocalBackend *engine;
   VireoDomain *source;
   GCancellable *cancellable;   /* the dialog's: dispose cancels it */
   GCancellable *job_cancellable; /* set while cloning: Cancel stops the clone */
@@ -117,7 +116,7 @@ on_cloned (GObject      *source,
 {
   g_autoptr(VireoCloneDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  VireoDomain *clone = vireo_clone_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) clone = vireo_domain_clone_finish (VIREO_DOMAIN (source), result, &error);
 
   g_clear_object (&self->job_cancellable);
   g_clear_object (&self->job);
@@ -151,7 +150,7 @@ start (VireoCloneDialog *self)
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Cloning…"));
   gtk_widget_show (GTK_WIDGET (self->progress_bar));
-  vireo_clone_domain_async (self->engine, self->source, options, &self->job, self->job_cancellable,
+  vireo_domain_clone_async (self->source, options, &self->job, self->job_cancellable,
                             on_cloned, g_object_ref (self));
   vireo_ui_follow_job (self->progress_bar, self->job);
 }
@@ -191,7 +190,6 @@ vireo_clone_dialog_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->job);
   g_clear_object (&self->source);
-  g_clear_object (&self->engine);
   G_OBJECT_CLASS (vireo_clone_dialog_parent_class)->dispose (object);
 }
 
@@ -235,7 +233,6 @@ vireo_clone_dialog_init (VireoCloneDialog *self)
  */
 GtkWidget *
 vireo_clone_dialog_new (GtkWindow   *parent,
-                        VireoLocalBackend *engine,
                         VireoDomain *source,
                         GPtrArray   *snapshots,
                         const char  *from_snapshot)
@@ -243,9 +240,8 @@ vireo_clone_dialog_new (GtkWindow   *parent,
   VireoCloneDialog *self = g_object_new (VIREO_TYPE_CLONE_DIALOG, "transient-for", parent,
                                          "use-header-bar", TRUE, NULL);
   g_autofree char *title = g_strdup_printf (_("Clone “%s”"), vireo_domain_get_name (source));
-  g_autofree char *name = vireo_clone_suggest_name (engine, vireo_domain_get_name (source));
+  g_autofree char *name = vireo_clone_suggest_name (vireo_domain_get_backend (source), vireo_domain_get_name (source));
 
-  self->engine = g_object_ref (engine);
   self->source = g_object_ref (source);
   gtk_window_set_title (GTK_WINDOW (self), title);
   gtk_entry_set_text (self->name_entry, name);

@@ -15,7 +15,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoCloneDialog, vireo_clone_dialog, VIREO, CLONE_DIALOG, GtkDialog)
 
 GtkWidget *vireo_clone_dialog_new (GtkWindow   *parent,
-                                   VireoLocalBackend *engine,
                                    VireoDomain *source,
                                    GPtrArray   *snapshots,
                                    const char  *from_snapshot);

@@ -606,7 +606,7 @@ vireo_snapshots_view_clone (VireoSnapshotsView *self)
 
   if (snapshot == NULL)
     return NULL;
-  dialog = vireo_clone_dialog_new (GTK_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (self))), self->engine,
+  dialog = vireo_clone_dialog_new (GTK_WINDOW (gtk_widget_get_toplevel (GTK_WIDGET (self))),
                                    self->domain, self->snapshots, vireo_snapshot_get_name (snapshot));
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;

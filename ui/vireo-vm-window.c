@@ -199,8 +199,7 @@ clone_vm (GSimpleAction *action,
 {
   VireoVmWindow *self = user_data;
 
-  gtk_window_present (GTK_WINDOW (vireo_clone_dialog_new (GTK_WINDOW (self), self->engine, self->domain,
-                                                          NULL, NULL)));
+  gtk_window_present (GTK_WINDOW (vireo_clone_dialog_new (GTK_WINDOW (self), self->domain, NULL, NULL)));
 }
 
 /* Named vm-snapshot and vm-clone, as the lifecycle verbs below are: the

@@ -246,7 +246,7 @@ vireo_window_clone_vm (VireoWindow *self)
 
   if (self->selected == NULL)
     return NULL;
-  dialog = vireo_clone_dialog_new (GTK_WINDOW (self), self->engine, self->selected, NULL, NULL);
+  dialog = vireo_clone_dialog_new (GTK_WINDOW (self), self->selected, NULL, NULL);
   g_signal_connect_object (dialog, "cloned", G_CALLBACK (on_cloned), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;

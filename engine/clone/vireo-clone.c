@@ -19,6 +19,10 @@
  * run here, on the caller's thread; the images and both definitions are
  * made by one job on the worker pool (vireo-clone-disks.c), which undoes
  * everything it did when it fails or is cancelled.
+ *
+ * Front ends call vireo_domain_clone_async(), which checks the policy and
+ * asks the VM's class: VireoLocalDomain's clone is this file's, a libvirt
+ * host's is engine/libvirt/vireo-libvirt-clone.c.
  */
 #include <string.h>
 
@@ -71,21 +75,23 @@ vireo_clone_name_candidate (const char *source,
 
 /**
  * vireo_clone_suggest_name:
+ * @backend: the host the clone is to be on (the source's)
+ *
  * Returns: (transfer full): the first of vireo_clone_name_candidate()'s
- *   names that no VM has
+ *   names that no VM of @backend has
  */
 char *
-vireo_clone_suggest_name (VireoLocalBackend *engine,
-                          const char        *source)
+vireo_clone_suggest_name (VireoBackend *backend,
+                          const char   *source)
 {
-  g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (engine), NULL);
+  g_return_val_if_fail (VIREO_IS_BACKEND (backend), NULL);
   g_return_val_if_fail (source != NULL, NULL);
 
   for (guint n = 1; ; n++)
     {
       g_autofree char *name = vireo_clone_name_candidate (source, n);
 
-      if (vireo_backend_lookup_domain (VIREO_BACKEND (engine), name) == NULL)
+      if (vireo_backend_lookup_domain (backend, name) == NULL)
         return g_steal_pointer (&name);
     }
 }
@@ -243,7 +249,8 @@ prepare (VireoLocalBackend        *engine,
 {
   g_autoptr(Clone) clone = g_new0 (Clone, 1);
   g_autofree char *name = options->name ? g_strdup (options->name)
-                                        : vireo_clone_suggest_name (engine, vireo_domain_get_name (source));
+                                        : vireo_clone_suggest_name (VIREO_BACKEND (engine),
+                                                                    vireo_domain_get_name (source));
 
   clone->paths = vireo_local_backend_get_paths (engine);
   clone->disks = g_ptr_array_new_with_free_func ((GDestroyNotify) _vireo_clone_disk_free);
@@ -313,8 +320,8 @@ on_cloned (GObject      *source,
   g_task_return_pointer (task, g_object_ref (domain), g_object_unref);
 }
 
-/**
- * vireo_clone_domain_async:
+/*
+ * local_clone_async:
  * @engine: the engine that holds @source
  * @source: a shut-off VM
  * @options: (transfer none): read before this returns
@@ -330,14 +337,14 @@ on_cloned (GObject      *source,
  * thread; the list learns of the clone (and of a linked source's new
  * overlays) on the caller's main context.
  */
-void
-vireo_clone_domain_async (VireoLocalBackend        *engine,
-                          VireoDomain              *source,
-                          const VireoCloneOptions  *options,
-                          VireoJob                **job,
-                          GCancellable             *cancellable,
-                          GAsyncReadyCallback       callback,
-                          gpointer                  user_data)
+static void
+local_clone_async (VireoLocalBackend        *engine,
+                   VireoDomain              *source,
+                   const VireoCloneOptions  *options,
+                   VireoJob                **job,
+                   GCancellable             *cancellable,
+                   GAsyncReadyCallback       callback,
+                   gpointer                  user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *title = NULL;
@@ -352,7 +359,7 @@ vireo_clone_domain_async (VireoLocalBackend        *engine,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (engine, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_clone_domain_async);
+  g_task_set_source_tag (task, local_clone_async);
   /* the job decides: a cancel it saw removed everything and says so; one
    * that came after it finished finds a clone that exists */
   g_task_set_check_cancellable (task, FALSE);
@@ -372,17 +379,140 @@ vireo_clone_domain_async (VireoLocalBackend        *engine,
   vireo_job_run_async (clone->job, cancellable, on_cloned, g_steal_pointer (&task));
 }
 
-/**
- * vireo_clone_domain_finish:
- * Returns: (transfer full): the new VM
- */
-VireoDomain *
-vireo_clone_domain_finish (VireoLocalBackend  *engine,
-                           GAsyncResult       *result,
-                           GError            **error)
+static VireoDomain *
+local_clone_finish (VireoLocalBackend  *engine,
+                    GAsyncResult       *result,
+                    GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, engine), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_clone_domain_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_clone_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* VireoLocalDomain's clone: the engine's, above */
+static void
+on_local_cloned (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  VireoDomain *clone = local_clone_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+
+  if (clone == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, clone, g_object_unref);
+}
+
+static void
+local_domain_clone_async (VireoDomain              *self,
+                          const VireoCloneOptions  *options,
+                          VireoJob                **job,
+                          GCancellable             *cancellable,
+                          GAsyncReadyCallback       callback,
+                          gpointer                  user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  /* the engine's job decides about a late cancel, as above */
+  g_task_set_check_cancellable (task, FALSE);
+  local_clone_async (VIREO_LOCAL_BACKEND (vireo_domain_get_backend (self)), self, options, job,
+                     cancellable, on_local_cloned, task);
+}
+
+static VireoDomain *
+local_domain_clone_finish (VireoDomain   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_vireo_local_domain_class_init_clone (VireoDomainClass *klass)
+{
+  klass->clone_async = local_domain_clone_async;
+  klass->clone_finish = local_domain_clone_finish;
+}
+
+static void
+on_domain_cloned (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  VireoDomain *clone = VIREO_DOMAIN_GET_CLASS (source)->clone_finish (VIREO_DOMAIN (source), result, &error);
+
+  if (clone == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, clone, g_object_unref);
+}
+
+/**
+ * vireo_domain_clone_async:
+ * @source: a shut-off VM
+ * @options: (transfer none): what the clone is to be; read before this
+ *   returns
+ * @job: (out) (optional) (transfer full) (nullable): the job that makes
+ *   the clone, for its progress (0..1) and title; %NULL when the clone
+ *   fails at once, or when its host tells no progress
+ * @cancellable: (nullable): stops the clone; whatever was made is
+ *   removed and the source is left as it was
+ *
+ * Makes a new VM of @source on @source's host: a new name, UUID and
+ * MACs, and copies of its writable disks (or, where the host can, a
+ * linked clone).  Main thread; the disks are copied on the host's
+ * workers.  A cancel that comes after the clone was made finds it made.
+ */
+void
+vireo_domain_clone_async (VireoDomain              *source,
+                          const VireoCloneOptions  *options,
+                          VireoJob                **job,
+                          GCancellable             *cancellable,
+                          GAsyncReadyCallback       callback,
+                          gpointer                  user_data)
+{
+  VireoDomainClass *klass;
+  GError *error = NULL;
+  GTask *task;
+
+  if (job)
+    *job = NULL;
+  g_return_if_fail (VIREO_IS_DOMAIN (source));
+  g_return_if_fail (options != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  klass = VIREO_DOMAIN_GET_CLASS (source);
+  task = g_task_new (source, cancellable, callback, user_data);
+  g_task_set_source_tag (task, vireo_domain_clone_async);
+  g_task_set_check_cancellable (task, FALSE);
+  if (!_vireo_domain_supports (source, klass->clone_async != NULL, task))
+    return;
+  vireo_domain_refresh_state (source);
+  if (!vireo_domain_check (source, VIREO_DOMAIN_OP_CLONE, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  klass->clone_async (source, options, job, cancellable, on_domain_cloned, task);
+}
+
+/**
+ * vireo_domain_clone_finish:
+ * Returns: (transfer full): the new VM, on the same host as @source
+ */
+VireoDomain *
+vireo_domain_clone_finish (VireoDomain   *source,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, source), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_domain_clone_async), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -17,29 +17,19 @@ G_BEGIN_DECLS
  * @from_snapshot: (nullable): copy the state of this internal snapshot
  *   (full clones only); %NULL: the current state
  */
-typedef struct {
+struct _VireoCloneOptions {
   char *name;
   gboolean linked;
   char *from_snapshot;
-} VireoCloneOptions;
+};
 
 VireoCloneOptions *vireo_clone_options_new     (void);
 void               vireo_clone_options_free    (VireoCloneOptions *options);
 
 char        *vireo_clone_name_candidate (const char        *source,
                                          guint              n);
-char        *vireo_clone_suggest_name   (VireoLocalBackend *engine,
+char        *vireo_clone_suggest_name   (VireoBackend      *backend,
                                          const char        *source);
-void         vireo_clone_domain_async   (VireoLocalBackend        *engine,
-                                         VireoDomain              *source,
-                                         const VireoCloneOptions  *options,
-                                         VireoJob                **job,
-                                         GCancellable             *cancellable,
-                                         GAsyncReadyCallback       callback,
-                                         gpointer                  user_data);
-VireoDomain *vireo_clone_domain_finish  (VireoLocalBackend  *engine,
-                                         GAsyncResult       *result,
-                                         GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoCloneOptions, vireo_clone_options_free)
 

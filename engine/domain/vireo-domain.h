@@ -100,6 +100,9 @@ GType vireo_domain_get_type (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoDomain, g_object_unref)
 
+/* what a clone is to be (vireo-clone.h) */
+typedef struct _VireoCloneOptions VireoCloneOptions;
+
 struct _VireoDomainClass
 {
   GObjectClass parent_class;
@@ -248,7 +251,19 @@ struct _VireoDomainClass
                                      GAsyncResult           *result,
                                      GError                **error);
 
-  gpointer padding[3];
+  /* A new VM on the same host, made of this one (vireo-clone.h); the
+   * wrapper has checked the state; @options is read before it returns */
+  void         (*clone_async)        (VireoDomain              *self,
+                                      const VireoCloneOptions  *options,
+                                      VireoJob                **job,
+                                      GCancellable             *cancellable,
+                                      GAsyncReadyCallback       callback,
+                                      gpointer                  user_data);
+  VireoDomain *(*clone_finish)       (VireoDomain              *self,
+                                      GAsyncResult             *result,
+                                      GError                  **error);
+
+  gpointer padding[1];
 };
 
 /* the host a VM is on (vireo-backend.h) */
@@ -344,6 +359,15 @@ void     vireo_domain_detach_disk_async  (VireoDomain            *self,
 gboolean vireo_domain_detach_disk_finish (VireoDomain            *self,
                                           GAsyncResult           *result,
                                           GError                **error);
+void     vireo_domain_clone_async        (VireoDomain              *source,
+                                          const VireoCloneOptions  *options,
+                                          VireoJob                **job,
+                                          GCancellable             *cancellable,
+                                          GAsyncReadyCallback       callback,
+                                          gpointer                  user_data);
+VireoDomain *vireo_domain_clone_finish   (VireoDomain         *source,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 void     vireo_domain_screenshot_async   (VireoDomain         *self,
                                           const char          *path,
                                           GCancellable        *cancellable,

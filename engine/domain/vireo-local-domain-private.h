@@ -110,5 +110,6 @@ void _vireo_local_domain_class_init_leases    (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_snapshots (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_media     (VireoDomainClass *klass);
 void _vireo_local_domain_class_init_disks     (VireoDomainClass *klass);
+void _vireo_local_domain_class_init_clone     (VireoDomainClass *klass);
 
 G_END_DECLS

@@ -420,6 +420,7 @@ vireo_local_domain_class_init (VireoLocalDomainClass *klass)
   _vireo_local_domain_class_init_snapshots (domain_class);
   _vireo_local_domain_class_init_media (domain_class);
   _vireo_local_domain_class_init_disks (domain_class);
+  _vireo_local_domain_class_init_clone (domain_class);
 }
 
 static void

@@ -571,12 +571,13 @@ caps_of (virConnectPtr  conn,
   VireoBackendCaps caps = 0;
 
   virResetLastError ();
-  /* disks are definition changes, with images in the host's pools */
+  /* disks are definition changes and clones copy storage volumes, with
+   * images in the host's pools, which both drivers have */
   if (g_strcmp0 (type, "TEST") == 0)
-    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG;
+    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG | VIREO_BACKEND_CAN_CLONE;
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
-  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG;
+  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG | VIREO_BACKEND_CAN_CLONE;
   /* no host in the URI: libvirtd on this machine passes the display's
    * socket; an SSH host's display goes through `ssh -W` */
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||

@@ -648,6 +648,7 @@ vireo_libvirt_domain_class_init (VireoLibvirtDomainClass *klass)
   _vireo_libvirt_domain_class_init_snapshots (domain_class);
   _vireo_libvirt_domain_class_init_media (domain_class);
   _vireo_libvirt_domain_class_init_disks (domain_class);
+  _vireo_libvirt_domain_class_init_clone (domain_class);
   _vireo_libvirt_domain_class_init_screenshot (domain_class);
 }
 

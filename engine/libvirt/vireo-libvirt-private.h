@@ -150,6 +150,7 @@ void      _vireo_libvirt_domain_class_init_console (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_snapshots (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_media (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_disks (VireoDomainClass *klass);
+void      _vireo_libvirt_domain_class_init_clone (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_screenshot (VireoDomainClass *klass);
 
 /* qemu+ssh hosts (vireo-libvirt-ssh.c) */

@@ -132,6 +132,29 @@ vireo_job_new (const char          *title,
 }
 
 /**
+ * vireo_job_new_progress:
+ * @title: as vireo_job_new()'s
+ *
+ * A job whose work runs elsewhere (on a libvirt host's workers), for its
+ * title and progress only: it is never run, and ::notify fires on the
+ * calling thread's main context.
+ *
+ * Returns: (transfer full): the job
+ */
+VireoJob *
+vireo_job_new_progress (const char *title)
+{
+  VireoJob *self;
+
+  g_return_val_if_fail (title != NULL, NULL);
+
+  self = g_object_new (VIREO_TYPE_JOB, NULL);
+  self->title = g_strdup (title);
+  self->context = g_main_context_ref_thread_default ();
+  return self;
+}
+
+/**
  * vireo_job_get_title:
  * Returns: (transfer none): the title given to vireo_job_new()
  */
@@ -287,6 +310,7 @@ vireo_job_run_async (VireoJob            *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (VIREO_IS_JOB (self));
+  g_return_if_fail (self->func != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -332,6 +356,7 @@ vireo_job_run_sync (VireoJob      *self,
   g_autoptr(GTask) task = NULL;
 
   g_return_val_if_fail (VIREO_IS_JOB (self), FALSE);
+  g_return_val_if_fail (self->func != NULL, FALSE);
 
   task = g_task_new (self, cancellable, NULL, NULL);
   g_task_set_check_cancellable (task, FALSE);

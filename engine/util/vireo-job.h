@@ -33,6 +33,7 @@ VireoJob   *vireo_job_new             (const char          *title,
                                        VireoJobCleanupFunc  cleanup,
                                        gpointer             data,
                                        GDestroyNotify       data_free);
+VireoJob   *vireo_job_new_progress    (const char          *title);
 const char *vireo_job_get_title       (VireoJob            *self);
 double      vireo_job_get_progress    (VireoJob            *self);
 void        vireo_job_set_progress    (VireoJob            *self,

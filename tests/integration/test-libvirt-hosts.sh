@@ -24,12 +24,26 @@ cat > "$NODE" <<'XML'
       <source file='/pool/db.qcow2'/><target dev='vda' bus='virtio'/></disk></devices>
     <test:runstate>5</test:runstate>
   </domain>
+  <domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+    <name>tpl</name><uuid>00000000-0000-4000-8000-000000000003</uuid>
+    <memory unit='MiB'>256</memory><vcpu>1</vcpu>
+    <os><type arch='x86_64' machine='q35'>hvm</type></os>
+    <devices>
+      <disk type='file' device='disk'><driver name='qemu' type='raw'/>
+        <source file='/pool/tpl.img'/><target dev='vda' bus='virtio'/></disk>
+      <interface type='network'><mac address='52:54:00:00:00:03'/><source network='default'/></interface>
+    </devices>
+    <test:runstate>5</test:runstate>
+  </domain>
   <pool type='dir'>
     <name>default</name><uuid>00000000-0000-4000-8000-0000000000aa</uuid>
+    <capacity unit='GiB'>10</capacity><allocation>0</allocation><available unit='GiB'>10</available>
     <target><path>/pool</path></target>
     <volume type='file'><name>db.qcow2</name><capacity unit='MiB'>64</capacity>
       <target><format type='qcow2'/></target></volume>
     <volume type='file'><name>data.img</name><capacity unit='MiB'>32</capacity>
+      <target><format type='raw'/></target></volume>
+    <volume type='file'><name>tpl.img</name><capacity unit='MiB'>4</capacity>
       <target><format type='raw'/></target></volume>
   </pool>
 </node>
@@ -81,9 +95,16 @@ ctl -c "$HOST" undefine db | grepq "Deleted VM 'db'" || fail "undefine on the ho
 step errors are one line naming the host or the VM
 expect_error 1 "VM 'nosuch' does not exist on host '$HOST'" -- ctl -c "$HOST" state nosuch
 expect_error 1 "is already" -- ctl -c "$HOST" start web
-expect_error 2 "clone works only on this computer's VMs" -- ctl -c "$HOST" clone web
+expect_error 2 "convert-disk works only on this computer's VMs" -- ctl -c "$HOST" convert-disk db vda
 expect_error 1 "not a host URI Vireo can use" -- ctl -c "qemu+ssh://-oProxyCommand=x/system" list
 expect_error 1 "Host 'test://$ROOT/missing.xml'" -- ctl -c "test://$ROOT/missing.xml" list
+
+step clones on the host copy the volumes of the source in its pool
+ctl -c "$HOST" clone tpl | grepq "Cloned VM 'tpl' as 'tpl-clone'" || fail "clone on the host"
+ctl -c "$HOST" clone tpl copy | grepq "Cloned VM 'tpl' as 'copy'" || fail "clone with a name on the host"
+expect_error 1 "VM 'web' is running; shut it down to clone it" -- ctl -c "$HOST" clone web
+expect_error 1 "VM 'tpl': linked clones are not available on libvirt hosts" -- ctl -c "$HOST" clone tpl --linked
+expect_error 1 "A VM named 'db' already exists" -- ctl -c "$HOST" clone tpl db
 
 step saved hosts, and every VM of every host in one list
 create_guest here

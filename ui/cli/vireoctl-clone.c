@@ -35,8 +35,8 @@ ctl_verb_clone (Ctl   *ctl,
     return ctl_fail (error);
   o->name = g_strdup (argv[2]);
 
-  vireo_clone_domain_async (ctl->engine, source, o, &job, cancellable, ctl_done, &result);
-  clone = vireo_clone_domain_finish (ctl->engine, ctl_wait_job (job, cancellable, &result), &error);
+  vireo_domain_clone_async (source, o, &job, cancellable, ctl_done, &result);
+  clone = vireo_domain_clone_finish (source, ctl_wait_job (job, cancellable, &result), &error);
   if (clone == NULL)
     return ctl_fail (error);
   printf (_("Cloned VM '%s' as '%s'\n"), argv[1], vireo_domain_get_name (clone));

@@ -46,7 +46,7 @@ static const Verb verbs[] = {
   { "attach-disk", ctl_verb_attach_disk, "NAME [IMAGE | --size S | --cdrom] [--bus B]", N_("add a disk or CD-ROM drive"), TRUE },
   { "detach-disk", ctl_verb_detach_disk, "NAME TARGET [--remove-storage]", N_("remove a disk"), TRUE },
   { "convert-disk", ctl_verb_convert_disk, "NAME TARGET [--remove-old]", N_("convert a raw disk to qcow2, so it can take snapshots") },
-  { "clone", ctl_verb_clone, "SRC [NEW] [--linked | --from-snapshot S]", N_("copy a shut-off VM (full, or linked to shared read-only bases)") },
+  { "clone", ctl_verb_clone, "SRC [NEW] [--linked | --from-snapshot S]", N_("copy a shut-off VM (full, or linked to shared read-only bases)"), TRUE },
   { "port-forward-add", ctl_verb_port_forward_add, "VM [--mac MAC] PROTO:[ADDR:]HPORT:GPORT", N_("forward a host port into a user-mode NIC, live if it runs") },
   { "port-forward-remove", ctl_verb_port_forward_remove, "VM [--mac MAC] PROTO:[ADDR:]HPORT", N_("stop forwarding a host port") },
   { "port-forward-list", ctl_verb_port_forward_list, "VM", N_("a VM's host port forwards") },

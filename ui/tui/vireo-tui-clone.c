@@ -34,7 +34,7 @@ on_cloned (GObject      *source,
   CloneOp *op = user_data;
   Tui *tui = op->tui;
   g_autoptr(GError) error = NULL;
-  g_autoptr(VireoDomain) clone = vireo_clone_domain_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoDomain) clone = vireo_domain_clone_finish (VIREO_DOMAIN (source), result, &error);
 
   g_clear_object (&tui->clone_cancellable);
   tui_term_catch_interrupt (FALSE);
@@ -68,7 +68,7 @@ clone_named (Tui         *tui,
   tui_term_catch_interrupt (TRUE);
   doing = linked ? g_strdup_printf (_("Making VM '%s', a linked clone of VM '%s'…"), name, op->source)
                  : g_strdup_printf (_("Copying VM '%s' to VM '%s' (Esc cancels)…"), op->source, name);
-  vireo_clone_domain_async (tui->engine, domain, options, &op->job, tui->clone_cancellable, on_cloned, op);
+  vireo_domain_clone_async (domain, options, &op->job, tui->clone_cancellable, on_cloned, op);
   if (op->job != NULL)
     tui_show_job (tui, op->job, doing);
 }
@@ -94,7 +94,7 @@ tui_clone_start (Tui         *tui,
       tui_set_status (tui, TRUE, "%s", error->message);
       return TUI_REDRAW_ALL;
     }
-  suggestion = vireo_clone_suggest_name (tui->engine, vireo_domain_get_name (domain));
+  suggestion = vireo_clone_suggest_name (vireo_domain_get_backend (domain), vireo_domain_get_name (domain));
   tui_prompt_open (tui, domain, g_strdup_printf (_("Clone VM '%s' as:"), vireo_domain_get_name (domain)),
                    suggestion, clone_named);
   tui->prompt_choices[0] = _("full copy");
