@@ -82,7 +82,9 @@ grepq "127.0.0.1" "$SSHD/known_hosts" || fail "the accepted host key was not sav
 step over the shared connection: start, the console, the display
 sctl start lv1 | grepq "started" || fail "start over SSH"
 type_until "echo over-ssh-\$((20+22))" "over-ssh-42" sctl
-[ "$("$VIREO_LIBVIRT_PROBE" "$URI" display lv1 2>/dev/null)" = "RFB 003.008" ] || fail "no RFB greeting through ssh -W"
+"$VIREO_LIBVIRT_PROBE" "$URI" display lv1 >"$SSHD/display" 2>&1 || fail "the display through ssh -W: $(cat "$SSHD/display")"
+[ "$(head -n 1 "$SSHD/display")" = "RFB 003.008" ] || fail "no RFB greeting through ssh -W: $(cat "$SSHD/display")"
+grepq -E '^frame [0-9]+x[0-9]+, ' "$SSHD/display" || fail "no first frame through ssh -W: $(cat "$SSHD/display")"
 sessions=$(pgrep -c -P "$(cat "$SSHD/sshd.pid")" || true)
 [ "$sessions" -eq 1 ] || fail "$sessions SSH sessions for one host: $(pgrep -a -P "$(cat "$SSHD/sshd.pid")")"
 

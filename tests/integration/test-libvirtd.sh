@@ -3,7 +3,7 @@
 # (nobody) whose HOME and XDG runtime folder are a temporary folder, so
 # the daemon libvirt autostarts there keeps all it has in it.  Through
 # Vireo: define a VM of the test guest, start it, type a command in its
-# serial console, read its display's first bytes, kill the daemon (the
+# serial console, read its display's first frame, kill the daemon (the
 # host turns lost, comes back, and the VM's row is the same object), shut
 # it down by ACPI, and undefine it.  Everything it started is killed by
 # the pids in that folder.
@@ -42,8 +42,10 @@ lctl screenshot lv1 "$LV/shot.png" >/dev/null || fail "screenshot on qemu:///ses
 "$VIREO_PNG_CHECK" "$LV/shot.png" >/dev/null || fail "the screenshot is blank or not a PNG"
 [ "$(stat -c %a "$LV/shot.png")" = 600 ] || fail "the screenshot is readable by others"
 
-step the display answers as a VNC server
-[ "$(as_user "$VIREO_LIBVIRT_PROBE" qemu:///session display lv1)" = "RFB 003.008" ] || fail "no RFB greeting from the display"
+step the display answers as a VNC server and sends a first frame with a picture in it
+as_user "$VIREO_LIBVIRT_PROBE" qemu:///session display lv1 >"$LV/display" 2>&1 || fail "the display: $(cat "$LV/display")"
+[ "$(head -n 1 "$LV/display")" = "RFB 003.008" ] || fail "no RFB greeting from the display: $(cat "$LV/display")"
+grepq -E '^frame [0-9]+x[0-9]+, ([2-9]|[1-9][0-9]+) colours$' "$LV/display" || fail "no first frame, or a blank one: $(cat "$LV/display")"
 
 step statistics come from libvirt
 lctl stats lv1 | grepq -i "cpu" || fail "no statistics"
