@@ -2,7 +2,8 @@
 # vireo-tui with libvirt hosts beside this computer, through libvirt's test
 # driver (no daemon): the HOST column, sorting by host, the host:NAME
 # filter, lifecycle keys on a libvirt VM and a key its host cannot do
-# refused in one line, an unreachable host's error in the first line and
+# refused in one line, n making a VM on the selected VM's host, an
+# unreachable host's error in the first line and
 # R connecting it, A adding a host by URI (a bad URI refused, nothing
 # saved), and the layout at 120 and 80 columns.  vireo-tui is one process:
 # the test driver's VMs keep the states the keys gave them.
@@ -77,7 +78,7 @@ step a key its host cannot do is refused in one line, saying why
 tm send-keys -t tui c
 status "VM 'web': Vireo cannot do this on host 'Lab' yet"
 tm send-keys -t tui C
-status "VM 'web': Vireo cannot do this on host 'Lab' yet"
+status "VM 'web' is running; shut it down to clone it"
 tm send-keys -t tui s
 status "VM 'web' is already running"
 
@@ -90,6 +91,15 @@ status "Force VM 'db' off, as if unplugged\\? \\(y/n\\)"
 tm send-keys -t tui y
 status "VM 'db' forced off."
 wait_screen "^Shut off +Lab +db "
+
+step n makes the new VM on the selected VM host, which checks its memory
+tm send-keys -t tui n
+wait_screen "^New VM on host Lab$"
+tm send-keys -t tui f r e s h Tab BSpace BSpace BSpace BSpace BSpace BSpace 9 9 9 9 9 9 9 Tab Tab BSpace BSpace BSpace BSpace Enter
+status "VM 'fresh': memory must be from 64 to [0-9]+ MiB on host 'Lab'"
+tm send-keys -t tui BTab BTab BSpace BSpace BSpace BSpace BSpace BSpace BSpace 2 5 6 Enter
+status "VM 'fresh' created: s starts it."
+wait_screen "^Shut off +Lab +fresh "
 
 step R connects the host that could not be reached, once it can be
 node "$ROOT/office.xml" branch:4:5
@@ -117,7 +127,7 @@ node "$ROOT/annex.xml" spare:5:1
 tm send-keys -t tui A "test://$ROOT/annex.xml" Enter Annex Enter
 status "Connected to host 'Annex'."
 wait_screen "^Running +Annex +spare "
-wait_screen "^Vireo · 6 VMs, 3 running$"
+wait_screen "^Vireo · 7 VMs, 3 running$"
 ctl host-list --no-connect | grepq -E "^ test://$ROOT/annex.xml +Annex " ||
   fail "host-list does not show the added host: $(ctl host-list --no-connect)"
 tm send-keys -t tui A "test://$ROOT/annex.xml" Enter Enter

@@ -4,7 +4,8 @@
  *
  * Name, memory, vCPUs, a disk size, an ISO or a kernel (with its
  * initrd), the firmware and a TPM: what `vireoctl create` takes, through
- * the same vireo-create.
+ * the same vireo-create.  The VM goes to the selected VM's host when it is
+ * connected (its paths are then that host's), else to this computer.
  * A bad entry is said in the status line and the form stays as typed.
  */
 #include <glib/gi18n.h>
@@ -41,6 +42,7 @@ typedef struct {
   GString *values[N_FIELDS];
   int focus;
   gboolean busy;
+  VireoBackend *backend;     /* where the VM goes */
 } Form;
 
 static Form *form;
@@ -52,6 +54,8 @@ tui_form_open (Tui *tui)
   g_autofree char *memory = g_strdup_printf ("%u", defaults->memory_mib);
   g_autofree char *vcpus = g_strdup_printf ("%u", defaults->vcpus);
   g_autofree char *disk = g_strdup_printf ("%uG", VIREO_CREATE_DEFAULT_DISK_GIB);
+  TuiRow *selected = tui_selected_row (tui);
+  VireoBackend *host;
 
   if (form == NULL)
     {
@@ -66,6 +70,10 @@ tui_form_open (Tui *tui)
   g_string_assign (form->values[FIELD_DISK], disk);
   form->focus = FIELD_NAME;
   form->busy = FALSE;
+  host = selected != NULL && selected->domain != NULL ? vireo_domain_get_backend (selected->domain) : NULL;
+  if (host == NULL || vireo_backend_get_state (host) != VIREO_BACKEND_STATE_CONNECTED)
+    host = VIREO_BACKEND (tui->engine);
+  g_set_object (&form->backend, host);
   tui->mode = TUI_MODE_FORM;
 }
 
@@ -76,6 +84,7 @@ tui_form_free (void)
     return;
   for (int i = 0; i < N_FIELDS; i++)
     g_string_free (form->values[i], TRUE);
+  g_clear_object (&form->backend);
   g_clear_pointer (&form, g_free);
 }
 
@@ -86,7 +95,15 @@ tui_form_draw (Tui *tui)
   int y = 2;
 
   attron (A_BOLD);
-  mvaddstr (0, 0, _("New VM"));
+  if (form->backend == VIREO_BACKEND (tui->engine))
+    mvaddstr (0, 0, _("New VM"));
+  else
+    {
+      /* Translators: the TUI's New VM form for another host */
+      g_autofree char *title = g_strdup_printf (_("New VM on host %s"), vireo_backend_get_title (form->backend));
+
+      mvaddnstr (0, 0, title, width);
+    }
   attroff (A_BOLD);
   for (int i = 0; i < N_FIELDS; i++)
     {
@@ -188,7 +205,7 @@ submit (Tui *tui)
   const char *initrd = form->values[FIELD_INITRD]->str;
   g_autofree char *lower = NULL;
 
-  if (!vireo_backend_check_new_name (VIREO_BACKEND (tui->engine), name, &error))
+  if (!vireo_backend_check_new_name (form->backend, name, &error))
     {
       form->focus = FIELD_NAME;
       tui_set_status (tui, TRUE, "%s", error->message);
@@ -228,7 +245,7 @@ submit (Tui *tui)
 
   form->busy = TRUE;
   tui_set_status (tui, FALSE, _("Creating VM '%s'…"), name);
-  vireo_create_domain_async (VIREO_BACKEND (tui->engine), o, NULL, tui->cancellable, on_created, tui);
+  vireo_create_domain_async (form->backend, o, NULL, tui->cancellable, on_created, tui);
 }
 
 TuiRedraw
