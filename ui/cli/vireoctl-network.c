@@ -36,6 +36,7 @@ ctl_lookup_network (Ctl         *ctl,
   return NULL;
 }
 
+/* Returns: (transfer full) (nullable): the network */
 static VireoNetwork *
 define (Ctl                      *ctl,
         const VireoNetworkConfig *config,
@@ -43,8 +44,8 @@ define (Ctl                      *ctl,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  vireo_local_backend_define_network_async (ctl->engine, config, NULL, ctl_done, &result);
-  return vireo_local_backend_define_network_finish (ctl->engine, ctl_wait (&result), error);
+  vireo_backend_define_network_async (VIREO_BACKEND (ctl->engine), config, NULL, ctl_done, &result);
+  return vireo_backend_define_network_finish (VIREO_BACKEND (ctl->engine), ctl_wait (&result), error);
 }
 
 int
@@ -55,7 +56,7 @@ ctl_verb_net_define (Ctl   *ctl,
   g_autoptr(VireoNetworkConfig) config = NULL;
   g_autofree char *xml = NULL;
   GError *error = NULL;
-  VireoNetwork *network;
+  g_autoptr(VireoNetwork) network = NULL;
   const char *bridge;
   gsize len;
 
@@ -90,12 +91,13 @@ ctl_verb_net_create (Ctl   *ctl,
   };
   g_autoptr(VireoNetworkConfig) config = NULL;
   g_autofree char *described = NULL;
+  g_autoptr(VireoNetwork) network = NULL;
   GError *error = NULL;
 
   if (!ctl_parse ("net-create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
   config = vireo_local_backend_new_network_config (ctl->engine, argv[1], subnet, isolated, &error);
-  if (config == NULL || define (ctl, config, &error) == NULL)
+  if (config == NULL || (network = define (ctl, config, &error)) == NULL)
     return ctl_fail (error);
   described = vireo_network_config_describe_subnet (config);
   /* Translators: "Created network 'lab' on 192.168.125.0/24 (bridge vireobr1)" */
