@@ -35,6 +35,7 @@ struct _VireoLibvirtBackend
                                  VM's last event does not undo its state */
   GHashTable *gone;           /* UUID -> the stamp when its row went: a read
                                  from before does not bring it back */
+  guint64 net_stamp;          /* network events seen (main thread), as stamp */
 
   guint retry_id;             /* the next reconnection, or 0 */
   guint retry_delay_s;
@@ -189,6 +190,20 @@ guint64
 _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self)
 {
   return self->stamp;
+}
+
+/**
+ * _vireo_libvirt_backend_next_net_stamp:
+ * Main thread: the count of network events, after one more with @advance
+ * (a network's read older than its last event does not undo it)
+ */
+guint64
+_vireo_libvirt_backend_next_net_stamp (VireoLibvirtBackend *self,
+                                       gboolean             advance)
+{
+  if (advance)
+    self->net_stamp++;
+  return self->net_stamp;
 }
 
 guint
@@ -458,6 +473,8 @@ typedef struct {
   guint64 stamp;
   VireoLibvirtLink *link;
   GPtrArray *records;         /* VireoLibvirtRecord */
+  guint64 net_stamp;
+  GPtrArray *networks;        /* VireoLibvirtNetRecord; NULL: the host has none */
   VireoBackendCaps caps;
 } Connect;
 
@@ -476,6 +493,7 @@ connect_free (Connect *connect)
   if (connect->link != NULL)
     g_thread_unref (g_thread_new ("vireo-libvirt-close", close_link_in_thread, connect->link));
   g_clear_pointer (&connect->records, g_ptr_array_unref);
+  g_clear_pointer (&connect->networks, g_ptr_array_unref);
   g_free (connect->uri);
   g_free (connect->open_uri);
   g_free (connect);
@@ -573,10 +591,12 @@ caps_of (virConnectPtr  conn,
   virResetLastError ();
   /* disks are definition changes, with images in the host's pools */
   if (g_strcmp0 (type, "TEST") == 0)
-    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG;
+    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG | VIREO_BACKEND_CAN_NETWORKS;
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
-  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG;
+  /* networks: unless listing them fails (connect_in_thread()) */
+  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG |
+          VIREO_BACKEND_CAN_NETWORKS;
   /* no host in the URI: libvirtd on this machine passes the display's
    * socket; an SSH host's display goes through `ssh -W` */
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
@@ -619,6 +639,11 @@ connect_in_thread (GTask        *task,
   connect->records = g_ptr_array_new_with_free_func ((GDestroyNotify) _vireo_libvirt_record_free);
   connect->caps = caps_of (connect->link->conn, connect->uri);
   list_domains (self, connect);
+  /* a host whose networks cannot be listed (no network driver) has none */
+  if (connect->caps & VIREO_BACKEND_CAN_NETWORKS)
+    connect->networks = _vireo_libvirt_list_networks (self, connect->link->conn, connect->net_stamp);
+  if (connect->networks == NULL)
+    connect->caps &= ~VIREO_BACKEND_CAN_NETWORKS;
   if (connect->records == NULL)
     g_task_return_error (task, _vireo_libvirt_error (what));
   else
@@ -667,6 +692,7 @@ start_connect (VireoLibvirtBackend *self,
   connect->open_uri = _vireo_libvirt_open_uri (connect->uri);
   connect->generation = ++self->generation;
   connect->stamp = self->stamp;
+  connect->net_stamp = self->net_stamp;
   g_task_set_task_data (task, connect, (GDestroyNotify) connect_free);
   _vireo_libvirt_run (self, task, connect_in_thread);
 }
@@ -690,6 +716,10 @@ finish_connect (VireoLibvirtBackend  *self,
   set_link (self, g_steal_pointer (&connect->link));
   _vireo_backend_set_caps (VIREO_BACKEND (self), connect->caps);
   resync (self, connect->records);
+  if (connect->networks != NULL)
+    _vireo_libvirt_backend_apply_networks (self, connect->networks);
+  else
+    g_list_store_remove_all (_vireo_backend_get_network_store (VIREO_BACKEND (self)));
   self->retry_delay_s = 0;
   return TRUE;
 }
@@ -850,6 +880,7 @@ vireo_libvirt_backend_class_init (VireoLibvirtBackendClass *klass)
   backend_class->connect_async = libvirt_connect_async;
   backend_class->connect_finish = libvirt_connect_finish;
   _vireo_libvirt_backend_class_init_define (backend_class);
+  _vireo_libvirt_backend_class_init_networks (backend_class);
 }
 
 static void
