@@ -376,8 +376,8 @@ add_network (VireoNewVmAssistant *self,
 static void
 fill_networks (VireoNewVmAssistant *self)
 {
-  GListModel *networks = vireo_local_backend_get_networks (self->engine);
-  VireoNetwork *fallback = vireo_local_backend_lookup_network (self->engine, VIREO_DEFAULT_NETWORK);
+  GListModel *networks = vireo_backend_get_networks (VIREO_BACKEND (self->engine));
+  VireoNetwork *fallback = vireo_backend_lookup_network (VIREO_BACKEND (self->engine), VIREO_DEFAULT_NETWORK);
   int position = 1;
 
   if (fallback != NULL)
