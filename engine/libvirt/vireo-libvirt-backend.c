@@ -35,7 +35,8 @@ struct _VireoLibvirtBackend
                                  VM's last event does not undo its state */
   GHashTable *gone;           /* UUID -> the stamp when its row went: a read
                                  from before does not bring it back */
-  guint64 net_stamp;          /* network events seen (main thread), as stamp */
+  guint64 net_stamp;          /* network events and removals seen (main thread) */
+  GHashTable *net_gone;       /* a network's UUID -> net_stamp when its row went */
 
   guint retry_id;             /* the next reconnection, or 0 */
   guint retry_delay_s;
@@ -204,6 +205,17 @@ _vireo_libvirt_backend_next_net_stamp (VireoLibvirtBackend *self,
   if (advance)
     self->net_stamp++;
   return self->net_stamp;
+}
+
+/**
+ * _vireo_libvirt_backend_get_net_gone:
+ * Returns: (transfer none): UUID -> the net_stamp (guint64) when the
+ *   network's row went, which a read from before does not bring back
+ */
+GHashTable *
+_vireo_libvirt_backend_get_net_gone (VireoLibvirtBackend *self)
+{
+  return self->net_gone;
 }
 
 guint
@@ -865,6 +877,7 @@ vireo_libvirt_backend_finalize (GObject *object)
   g_thread_pool_free (self->pool, FALSE, FALSE);
   closing_unref (self->closing);
   g_hash_table_unref (self->gone);
+  g_hash_table_unref (self->net_gone);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (vireo_libvirt_backend_parent_class)->finalize (object);
 }
@@ -889,6 +902,7 @@ vireo_libvirt_backend_init (VireoLibvirtBackend *self)
   g_mutex_init (&self->lock);
   self->pool = g_thread_pool_new (run_job, NULL, WORKERS, FALSE, NULL);
   self->gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->net_gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->closing = g_new0 (Closing, 1);
   self->closing->refs = 1;
   g_mutex_init (&self->closing->lock);

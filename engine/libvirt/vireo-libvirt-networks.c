@@ -155,8 +155,14 @@ _vireo_libvirt_backend_apply_network (VireoLibvirtBackend   *self,
 
   if (network == NULL)
     {
-      g_autoptr(VireoNetwork) added = _vireo_libvirt_network_new (self, record);
+      GHashTable *gone = _vireo_libvirt_backend_get_net_gone (self);
+      const guint64 *went = g_hash_table_lookup (gone, record->uuid);
+      g_autoptr(VireoNetwork) added = NULL;
 
+      if (went != NULL && *went > record->stamp)
+        return;   /* read before it went */
+      g_hash_table_remove (gone, record->uuid);
+      added = _vireo_libvirt_network_new (self, record);
       insert_sorted (self, added);
       return;
     }
@@ -176,8 +182,15 @@ _vireo_libvirt_backend_forget_network (VireoLibvirtBackend *self,
 {
   GListStore *store = _vireo_backend_get_network_store (VIREO_BACKEND (self));
   VireoLibvirtNetwork *network = lookup (self, uuid);
+  GHashTable *gone = _vireo_libvirt_backend_get_net_gone (self);
+  guint64 stamp = _vireo_libvirt_backend_next_net_stamp (self, TRUE);
   guint position;
 
+  /* a read that began before now does not bring it back; the table is
+   * bounded (a host that lost more networks than that forgets the oldest) */
+  if (g_hash_table_size (gone) > 1024)
+    g_hash_table_remove_all (gone);
+  g_hash_table_replace (gone, g_strdup (uuid), g_memdup2 (&stamp, sizeof stamp));
   if (network != NULL && g_list_store_find (store, network, &position))
     g_list_store_remove (store, position);
 }

@@ -163,6 +163,7 @@ void      _vireo_libvirt_backend_network_event  (VireoLibvirtBackend *self,
                                                  int                  event);
 guint64   _vireo_libvirt_backend_next_net_stamp (VireoLibvirtBackend *self,
                                                  gboolean             advance);
+GHashTable *_vireo_libvirt_backend_get_net_gone (VireoLibvirtBackend *self);
 void      _vireo_libvirt_backend_class_init_networks (VireoBackendClass *klass);
 
 /* qemu+ssh hosts (vireo-libvirt-ssh.c) */
