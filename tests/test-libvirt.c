@@ -1317,6 +1317,232 @@ test_clone_rolls_back (void **state)
   virStoragePoolFree (pool);
 }
 
+/* Networks ---------------------------------------------------------------- */
+
+typedef struct {
+  VireoNetwork *network;
+  gboolean active;
+} ActiveWait;
+
+static gboolean
+has_active (gpointer data)
+{
+  ActiveWait *wait = data;
+
+  return vireo_network_get_active (wait->network) == wait->active;
+}
+
+static void
+assert_network_becomes (VireoNetwork *network,
+                        gboolean      active)
+{
+  ActiveWait wait = { network, active };
+
+  if (!vireo_test_wait_until (has_active, &wait, 10))
+    fail_msg ("network '%s' is not %s", vireo_network_get_name (network), active ? "active" : "inactive");
+}
+
+typedef gboolean (*NetworkFinish) (VireoNetwork *, GAsyncResult *, GError **);
+
+/* Waits for a network operation given &result, and finishes it */
+static gboolean
+network_done (VireoNetwork   *network,
+              NetworkFinish   finish,
+              GAsyncResult  **result,
+              GError        **error)
+{
+  gboolean ok = finish (network, wait_result (result), error);
+
+  g_clear_object (result);
+  return ok;
+}
+
+static gboolean
+has_bridged (gpointer data)
+{
+  Fixture *f = data;
+
+  return vireo_backend_lookup_network (f->backend, "bridged") != NULL;
+}
+
+static gboolean
+has_no_bridged (gpointer data)
+{
+  return !has_bridged (data);
+}
+
+/* The test host's "default" network is listed with its subnet; another
+ * client's stop and start reach "active" through events; a definition
+ * Vireo cannot read still gets a row, whose static leases are refused */
+static void
+test_networks_listed (void **state)
+{
+  Fixture *f = *state;
+  g_autofree char *subnet = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  VireoNetwork *network;
+  virNetworkPtr net;
+
+  connect_to (f, "test:///default");
+  assert_true (vireo_backend_can (f->backend, VIREO_BACKEND_CAN_NETWORKS));
+  network = vireo_backend_lookup_network (f->backend, "default");
+  assert_non_null (network);
+  assert_ptr_equal (vireo_network_get_backend (network), f->backend);
+  subnet = vireo_network_config_describe_subnet (vireo_network_get_config (network));
+  assert_string_equal (subnet, "192.168.122.0/24");
+  assert_true (vireo_network_get_active (network));
+
+  f->other = virConnectOpen ("test:///default");
+  net = virNetworkLookupByName (f->other, "default");
+  assert_int_equal (virNetworkDestroy (net), 0);
+  assert_network_becomes (network, FALSE);
+  assert_int_equal (virNetworkCreate (net), 0);
+  assert_network_becomes (network, TRUE);
+  virNetworkFree (net);
+
+  net = virNetworkDefineXML (f->other, "<network><name>bridged</name><forward mode='bridge'/>"
+                                       "<bridge name='br9'/></network>");
+  assert_non_null (net);
+  assert_true (vireo_test_wait_until (has_bridged, f, 10));
+  network = vireo_backend_lookup_network (f->backend, "bridged");
+  vireo_network_add_host_async (network, "52:54:00:00:00:09", "10.0.0.9", NULL, NULL, on_done, &result);
+  assert_false (network_done (network, vireo_network_add_host_finish, &result, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
+  assert_non_null (strstr (error->message, "'bridged'"));
+  assert_int_equal (virNetworkUndefine (net), 0);
+  virNetworkFree (net);
+  assert_true (vireo_test_wait_until (has_no_bridged, f, 10));
+}
+
+static VireoNetworkConfig *
+isolated_config (const char *name)
+{
+  VireoNetworkConfig *config = vireo_network_config_new (name);
+
+  config->forward = VIREO_NETWORK_FORWARD_NONE;
+  config->bridge = g_strdup ("vbr-test");
+  config->address = g_strdup ("10.251.0.1");
+  config->prefix = 24;
+  config->dhcp_start = g_strdup ("10.251.0.2");
+  config->dhcp_end = g_strdup ("10.251.0.254");
+  return config;
+}
+
+static char *
+other_xml (Fixture    *f,
+           const char *name)
+{
+  virNetworkPtr net = virNetworkLookupByName (f->other, name);
+  char *xml;
+
+  assert_non_null (net);
+  xml = virNetworkGetXMLDesc (net, 0);
+  virNetworkFree (net);
+  return xml;
+}
+
+/* A network defined, started, set to autostart, given a static lease,
+ * stopped and undefined through Vireo, as another client sees it */
+static void
+test_network_define_and_run (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoNetworkConfig) config = isolated_config ("iso");
+  g_autoptr(VireoNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  virNetworkPtr net;
+  int autostart = 0;
+  char *xml;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  vireo_backend_define_network_async (f->backend, config, NULL, on_done, &result);
+  network = vireo_backend_define_network_finish (f->backend, wait_result (&result), &error);
+  g_clear_object (&result);
+  assert_no_error (error);
+  assert_ptr_equal (network, vireo_backend_lookup_network (f->backend, "iso"));
+  net = virNetworkLookupByName (f->other, "iso");
+  assert_non_null (net);
+  assert_int_equal (virNetworkIsActive (net), 0);
+
+  vireo_network_start_async (network, NULL, on_done, &result);
+  assert_true (network_done (network, vireo_network_start_finish, &result, &error));
+  assert_true (vireo_network_get_active (network));
+  assert_int_equal (virNetworkIsActive (net), 1);
+  vireo_network_set_autostart_async (network, TRUE, NULL, on_done, &result);
+  assert_true (network_done (network, vireo_network_set_autostart_finish, &result, &error));
+  assert_true (vireo_network_get_autostart (network));
+  assert_int_equal (virNetworkGetAutostart (net, &autostart), 0);
+  assert_int_equal (autostart, 1);
+
+  vireo_network_add_host_async (network, "52:54:00:AA:00:01", "10.251.0.10", "web", NULL, on_done, &result);
+  assert_true (network_done (network, vireo_network_add_host_finish, &result, &error));
+  xml = other_xml (f, "iso");
+  assert_non_null (strstr (xml, "52:54:00:aa:00:01"));
+  assert_non_null (strstr (xml, "10.251.0.10"));
+  free (xml);
+  assert_int_equal (vireo_network_get_config (network)->hosts->len, 1);
+  /* outside the subnet: refused at once, in one line */
+  vireo_network_add_host_async (network, "52:54:00:AA:00:02", "10.9.9.9", NULL, NULL, on_done, &result);
+  assert_false (network_done (network, vireo_network_add_host_finish, &result, &error));
+  assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+
+  vireo_backend_undefine_network_async (f->backend, network, NULL, on_done, &result);
+  assert_false (vireo_backend_undefine_network_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_BUSY));
+  assert_non_null (strstr (error->message, "'iso'"));
+  assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+
+  vireo_network_stop_async (network, NULL, on_done, &result);
+  assert_true (network_done (network, vireo_network_stop_finish, &result, &error));
+  assert_false (vireo_network_get_active (network));
+  assert_int_equal (virNetworkIsActive (net), 0);
+  vireo_backend_undefine_network_async (f->backend, network, NULL, on_done, &result);
+  assert_true (vireo_backend_undefine_network_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_no_error (error);
+  assert_null (vireo_backend_lookup_network (f->backend, "iso"));
+  virNetworkFree (net);
+  assert_null (virNetworkLookupByName (f->other, "iso"));
+  virResetLastError ();
+}
+
+/* A second definition with a taken name is refused before the host is
+ * asked; a lost link keeps the network rows, the same objects */
+static void
+test_network_conflict_and_lost_link (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoNetworkConfig) config = isolated_config ("default");
+  g_autoptr(VireoNetwork) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  connect_to (f, "test:///default");
+  vireo_backend_define_network_async (f->backend, config, NULL, on_done, &result);
+  assert_null (vireo_backend_define_network_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+
+  kept = g_object_ref (vireo_backend_lookup_network (f->backend, "default"));
+  _vireo_libvirt_backend_lost (VIREO_LIBVIRT_BACKEND (f->backend), "the test cut it");
+  assert_ptr_equal (kept, vireo_backend_lookup_network (f->backend, "default"));
+  vireo_network_stop_async (kept, NULL, on_done, &result);
+  assert_false (network_done (kept, vireo_network_stop_finish, &result, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_DISCONNECTED));
+  g_clear_error (&error);
+  assert_true (vireo_test_wait_until (is_connected, f->backend, 10));
+  assert_ptr_equal (kept, vireo_backend_lookup_network (f->backend, "default"));
+  assert_true (vireo_network_get_active (kept));
+  assert_int_equal (g_list_model_get_n_items (vireo_backend_get_networks (f->backend)), 1);
+}
+
 int
 main (void)
 {
@@ -1339,6 +1565,9 @@ main (void)
     cmocka_unit_test_setup_teardown (test_clone, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clone_refused, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clone_rolls_back, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_networks_listed, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_network_define_and_run, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_network_conflict_and_lost_link, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -531,12 +531,14 @@ static void
 load_nics (VireoDetailsView *self)
 {
   const VireoDomainConfig *config = vireo_domain_get_config (self->domain);
+  /* the networks of the VM's own host; none once that host is gone */
+  VireoBackend *backend = vireo_domain_get_backend (self->domain);
+  GListModel *networks = backend != NULL ? vireo_backend_get_networks (backend) : NULL;
 
   clear_list (self->nics_list);
   for (guint i = 0; i < config->nics->len; i++)
     {
-      GtkWidget *row = vireo_nic_row_new (g_ptr_array_index (config->nics, i), i,
-                                          vireo_local_backend_get_networks (self->engine));
+      GtkWidget *row = vireo_nic_row_new (g_ptr_array_index (config->nics, i), i, networks);
 
       g_signal_connect_object (row, "changed", G_CALLBACK (on_nic_changed), self, 0);
       g_signal_connect_object (row, "remove-requested", G_CALLBACK (on_nic_remove), self, 0);

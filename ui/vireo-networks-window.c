@@ -301,7 +301,7 @@ on_undefined (GObject      *source,
 {
   g_autoptr(VireoNetworksWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = vireo_local_backend_undefine_network_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  gboolean ok = vireo_backend_undefine_network_finish (VIREO_BACKEND (source), result, &error);
 
   operation_done (self, ok, error);
 }
@@ -367,8 +367,8 @@ on_delete_response (GtkDialog           *dialog,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       operation_begin (self);
-      vireo_local_backend_undefine_network_async (self->engine, network, self->cancellable,
-                                                  on_undefined, g_object_ref (self));
+      vireo_backend_undefine_network_async (VIREO_BACKEND (self->engine), network, self->cancellable,
+                                            on_undefined, g_object_ref (self));
     }
   gtk_widget_destroy (GTK_WIDGET (dialog));
 }

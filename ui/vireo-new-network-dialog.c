@@ -164,7 +164,7 @@ on_defined (GObject      *source,
 {
   g_autoptr(VireoNewNetworkDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  VireoNetwork *network = vireo_local_backend_define_network_finish (VIREO_LOCAL_BACKEND (source), result, &error);
+  g_autoptr(VireoNetwork) network = vireo_backend_define_network_finish (VIREO_BACKEND (source), result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -200,7 +200,8 @@ create (VireoNewNetworkDialog *self)
   gtk_widget_hide (GTK_WIDGET (self->error_label));
   self->defining = TRUE;
   update_sensitive (self);
-  vireo_local_backend_define_network_async (self->engine, config, self->cancellable, on_defined, g_object_ref (self));
+  vireo_backend_define_network_async (VIREO_BACKEND (self->engine), config, self->cancellable, on_defined,
+                                      g_object_ref (self));
 }
 
 static void

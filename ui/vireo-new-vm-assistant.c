@@ -395,11 +395,8 @@ add_network (VireoNewVmAssistant *self,
 static void
 fill_networks (VireoNewVmAssistant *self)
 {
-  GListModel *networks = VIREO_IS_LOCAL_BACKEND (self->backend)
-                       ? vireo_local_backend_get_networks (VIREO_LOCAL_BACKEND (self->backend)) : NULL;
-  VireoNetwork *fallback = networks != NULL
-                         ? vireo_local_backend_lookup_network (VIREO_LOCAL_BACKEND (self->backend), VIREO_DEFAULT_NETWORK)
-                         : NULL;
+  GListModel *networks = vireo_backend_get_networks (self->backend);
+  VireoNetwork *fallback = vireo_backend_lookup_network (self->backend, VIREO_DEFAULT_NETWORK);
   GtkTreeModel *model = gtk_combo_box_get_model (GTK_COMBO_BOX (self->network_combo));
   int position = 1;
 

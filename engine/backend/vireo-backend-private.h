@@ -25,6 +25,10 @@ void        _vireo_backend_set_caps      (VireoBackend      *self,
 gboolean    _vireo_backend_check_define (VireoBackend            *self,
                                          const VireoDomainConfig *config,
                                          GError                 **error);
+GListStore *_vireo_backend_get_network_store (VireoBackend *self);
+int         _vireo_backend_compare_networks (gconstpointer   a,
+                                             gconstpointer   b,
+                                             gpointer        user_data);
 void        _vireo_backend_set_rand      (VireoBackend      *self,
                                           GRand             *rand);
 

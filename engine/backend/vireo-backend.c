@@ -22,6 +22,7 @@ typedef struct
   GError *error;            /* why the state is what it is, or NULL */
   VireoBackendCaps caps;
   GListStore *domains;      /* VireoDomain, in name order */
+  GListStore *networks;     /* VireoNetwork, in name order */
   GRand *rand;              /* for new MACs; NULL: GLib's global source */
   gint64 retry_at;          /* when a lost host is tried again (real time), or 0 */
 } VireoBackendPrivate;
@@ -45,6 +46,7 @@ vireo_backend_finalize (GObject *object)
   VireoBackendPrivate *priv = vireo_backend_get_instance_private (VIREO_BACKEND (object));
 
   g_clear_object (&priv->domains);
+  g_clear_object (&priv->networks);
   g_clear_pointer (&priv->uri, g_free);
   g_clear_pointer (&priv->title, g_free);
   g_clear_error (&priv->error);
@@ -194,6 +196,7 @@ vireo_backend_init (VireoBackend *self)
   VireoBackendPrivate *priv = vireo_backend_get_instance_private (self);
 
   priv->domains = g_list_store_new (VIREO_TYPE_DOMAIN);
+  priv->networks = g_list_store_new (VIREO_TYPE_NETWORK);
 }
 
 /**
@@ -347,6 +350,19 @@ _vireo_backend_get_store (VireoBackend *self)
   VireoBackendPrivate *priv = vireo_backend_get_instance_private (self);
 
   return priv->domains;
+}
+
+/**
+ * _vireo_backend_get_network_store:
+ * Returns: (transfer none): the networks a subclass fills, in the order
+ *   of _vireo_backend_compare_networks()
+ */
+GListStore *
+_vireo_backend_get_network_store (VireoBackend *self)
+{
+  VireoBackendPrivate *priv = vireo_backend_get_instance_private (self);
+
+  return priv->networks;
 }
 
 int

@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "vireo-domain.h"
+#include "vireo-network.h"
 
 G_BEGIN_DECLS
 
@@ -108,7 +109,27 @@ struct _VireoBackendClass
                                            GAsyncResult             *result,
                                            GError                  **error);
 
-  gpointer padding[9];
+  /* @config is valid and its name and UUID are free on this host, or
+   * those of the same network; finish returns it (transfer full) */
+  void          (*define_network_async)    (VireoBackend             *self,
+                                            const VireoNetworkConfig *config,
+                                            GCancellable             *cancellable,
+                                            GAsyncReadyCallback       callback,
+                                            gpointer                  user_data);
+  VireoNetwork *(*define_network_finish)   (VireoBackend             *self,
+                                            GAsyncResult             *result,
+                                            GError                  **error);
+  /* @network is the host's and not active */
+  void          (*undefine_network_async)  (VireoBackend             *self,
+                                            VireoNetwork             *network,
+                                            GCancellable             *cancellable,
+                                            GAsyncReadyCallback       callback,
+                                            gpointer                  user_data);
+  gboolean      (*undefine_network_finish) (VireoBackend             *self,
+                                            GAsyncResult             *result,
+                                            GError                  **error);
+
+  gpointer padding[5];
 };
 
 const char        *vireo_backend_get_uri        (VireoBackend  *self);
@@ -163,5 +184,26 @@ void               vireo_backend_undefine_domain_async  (VireoBackend           
 gboolean           vireo_backend_undefine_domain_finish (VireoBackend            *self,
                                                          GAsyncResult            *result,
                                                          GError                 **error);
+
+/* virtual networks: empty for a host without them (VIREO_BACKEND_CAN_NETWORKS) */
+GListModel        *vireo_backend_get_networks   (VireoBackend  *self);
+VireoNetwork      *vireo_backend_lookup_network (VireoBackend  *self,
+                                                 const char    *name);
+void               vireo_backend_define_network_async    (VireoBackend             *self,
+                                                          const VireoNetworkConfig *config,
+                                                          GCancellable             *cancellable,
+                                                          GAsyncReadyCallback       callback,
+                                                          gpointer                  user_data);
+VireoNetwork      *vireo_backend_define_network_finish   (VireoBackend             *self,
+                                                          GAsyncResult             *result,
+                                                          GError                  **error);
+void               vireo_backend_undefine_network_async  (VireoBackend             *self,
+                                                          VireoNetwork             *network,
+                                                          GCancellable             *cancellable,
+                                                          GAsyncReadyCallback       callback,
+                                                          gpointer                  user_data);
+gboolean           vireo_backend_undefine_network_finish (VireoBackend             *self,
+                                                          GAsyncResult             *result,
+                                                          GError                  **error);
 
 G_END_DECLS

@@ -35,6 +35,8 @@ struct _VireoLibvirtBackend
                                  VM's last event does not undo its state */
   GHashTable *gone;           /* UUID -> the stamp when its row went: a read
                                  from before does not bring it back */
+  guint64 net_stamp;          /* network events and removals seen (main thread) */
+  GHashTable *net_gone;       /* a network's UUID -> net_stamp when its row went */
 
   guint retry_id;             /* the next reconnection, or 0 */
   guint retry_delay_s;
@@ -189,6 +191,31 @@ guint64
 _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self)
 {
   return self->stamp;
+}
+
+/**
+ * _vireo_libvirt_backend_next_net_stamp:
+ * Main thread: the count of network events, after one more with @advance
+ * (a network's read older than its last event does not undo it)
+ */
+guint64
+_vireo_libvirt_backend_next_net_stamp (VireoLibvirtBackend *self,
+                                       gboolean             advance)
+{
+  if (advance)
+    self->net_stamp++;
+  return self->net_stamp;
+}
+
+/**
+ * _vireo_libvirt_backend_get_net_gone:
+ * Returns: (transfer none): UUID -> the net_stamp (guint64) when the
+ *   network's row went, which a read from before does not bring back
+ */
+GHashTable *
+_vireo_libvirt_backend_get_net_gone (VireoLibvirtBackend *self)
+{
+  return self->net_gone;
 }
 
 guint
@@ -458,6 +485,8 @@ typedef struct {
   guint64 stamp;
   VireoLibvirtLink *link;
   GPtrArray *records;         /* VireoLibvirtRecord */
+  guint64 net_stamp;
+  GPtrArray *networks;        /* VireoLibvirtNetRecord; NULL: the host has none */
   VireoBackendCaps caps;
 } Connect;
 
@@ -476,6 +505,7 @@ connect_free (Connect *connect)
   if (connect->link != NULL)
     g_thread_unref (g_thread_new ("vireo-libvirt-close", close_link_in_thread, connect->link));
   g_clear_pointer (&connect->records, g_ptr_array_unref);
+  g_clear_pointer (&connect->networks, g_ptr_array_unref);
   g_free (connect->uri);
   g_free (connect->open_uri);
   g_free (connect);
@@ -574,10 +604,12 @@ caps_of (virConnectPtr  conn,
   /* disks are definition changes and clones copy storage volumes, with
    * images in the host's pools, which both drivers have */
   if (g_strcmp0 (type, "TEST") == 0)
-    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG | VIREO_BACKEND_CAN_CLONE;
+    return VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG | VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_NETWORKS;
   if (g_strcmp0 (type, "QEMU") != 0)
     return 0;
-  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG | VIREO_BACKEND_CAN_CLONE;
+  /* networks: unless listing them fails (connect_in_thread()) */
+  caps |= VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_HOTPLUG |
+          VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_NETWORKS;
   /* no host in the URI: libvirtd on this machine passes the display's
    * socket; an SSH host's display goes through `ssh -W` */
   if (parsed != NULL && (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0' ||
@@ -622,6 +654,11 @@ connect_in_thread (GTask        *task,
   connect->records = g_ptr_array_new_with_free_func ((GDestroyNotify) _vireo_libvirt_record_free);
   connect->caps = caps_of (connect->link->conn, connect->uri);
   list_domains (self, connect);
+  /* a host whose networks cannot be listed (no network driver) has none */
+  if (connect->caps & VIREO_BACKEND_CAN_NETWORKS)
+    connect->networks = _vireo_libvirt_list_networks (self, connect->link->conn, connect->net_stamp);
+  if (connect->networks == NULL)
+    connect->caps &= ~VIREO_BACKEND_CAN_NETWORKS;
   if (connect->records == NULL)
     g_task_return_error (task, _vireo_libvirt_error (what));
   else
@@ -670,6 +707,7 @@ start_connect (VireoLibvirtBackend *self,
   connect->open_uri = _vireo_libvirt_open_uri (connect->uri);
   connect->generation = ++self->generation;
   connect->stamp = self->stamp;
+  connect->net_stamp = self->net_stamp;
   g_task_set_task_data (task, connect, (GDestroyNotify) connect_free);
   _vireo_libvirt_run (self, task, connect_in_thread);
 }
@@ -693,6 +731,10 @@ finish_connect (VireoLibvirtBackend  *self,
   set_link (self, g_steal_pointer (&connect->link));
   _vireo_backend_set_caps (VIREO_BACKEND (self), connect->caps);
   resync (self, connect->records);
+  if (connect->networks != NULL)
+    _vireo_libvirt_backend_apply_networks (self, connect->networks);
+  else
+    g_list_store_remove_all (_vireo_backend_get_network_store (VIREO_BACKEND (self)));
   self->retry_delay_s = 0;
   return TRUE;
 }
@@ -838,6 +880,7 @@ vireo_libvirt_backend_finalize (GObject *object)
   g_thread_pool_free (self->pool, FALSE, FALSE);
   closing_unref (self->closing);
   g_hash_table_unref (self->gone);
+  g_hash_table_unref (self->net_gone);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (vireo_libvirt_backend_parent_class)->finalize (object);
 }
@@ -854,6 +897,7 @@ vireo_libvirt_backend_class_init (VireoLibvirtBackendClass *klass)
   backend_class->connect_finish = libvirt_connect_finish;
   _vireo_libvirt_backend_class_init_define (backend_class);
   _vireo_libvirt_backend_class_init_create (backend_class);
+  _vireo_libvirt_backend_class_init_networks (backend_class);
 }
 
 static void
@@ -862,6 +906,7 @@ vireo_libvirt_backend_init (VireoLibvirtBackend *self)
   g_mutex_init (&self->lock);
   self->pool = g_thread_pool_new (run_job, NULL, WORKERS, FALSE, NULL);
   self->gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->net_gone = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->closing = g_new0 (Closing, 1);
   self->closing->refs = 1;
   g_mutex_init (&self->closing->lock);

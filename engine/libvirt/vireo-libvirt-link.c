@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Opened in a worker: the authentication, keepalive (5 s, 3 misses), the
- * close callback that tells a lost link, and the lifecycle events that
- * rows follow.  The callbacks run on the main thread (libvirt's GLib event
+ * close callback that tells a lost link, and the lifecycle events (of
+ * VMs and of networks) that rows follow.  The callbacks run on the main thread (libvirt's GLib event
  * loop) and hold the backend weakly, with the generation of the link: a
  * late event of a link the backend has replaced is dropped.
  */
@@ -63,6 +63,19 @@ on_lifecycle (virConnectPtr  conn,
 }
 
 static void
+on_network_lifecycle (virConnectPtr  conn,
+                      virNetworkPtr  net,
+                      int            event,
+                      int            detail,
+                      void          *opaque)
+{
+  g_autoptr(VireoLibvirtBackend) backend = target_get (opaque);
+
+  if (backend != NULL)
+    _vireo_libvirt_backend_network_event (backend, net, event);
+}
+
+static void
 on_closed (virConnectPtr  conn,
            int            reason,
            void          *opaque)
@@ -117,6 +130,7 @@ _vireo_libvirt_link_open (VireoLibvirtBackend  *self,
   VireoLibvirtLink *link = g_new0 (VireoLibvirtLink, 1);
 
   link->lifecycle_id = -1;
+  link->network_lifecycle_id = -1;
   _vireo_libvirt_count_call (self);
   link->conn = virConnectOpenAuth (open_uri, &auth, 0);
   if (link->conn == NULL)
@@ -146,6 +160,16 @@ _vireo_libvirt_link_open (VireoLibvirtBackend  *self,
       _vireo_libvirt_link_close (link);
       return NULL;
     }
+  /* a host without a network driver has no networks: not an error */
+  link->network_lifecycle_id =
+    virConnectNetworkEventRegisterAny (link->conn, NULL, VIR_NETWORK_EVENT_ID_LIFECYCLE,
+                                       VIR_NETWORK_EVENT_CALLBACK (on_network_lifecycle),
+                                       target_new (self, generation), target_free);
+  if (link->network_lifecycle_id < 0)
+    {
+      g_debug ("%s: no network events: %s", uri, virGetLastErrorMessage ());
+      virResetLastError ();
+    }
   return link;
 }
 
@@ -158,6 +182,8 @@ _vireo_libvirt_link_close (VireoLibvirtLink *link)
 {
   if (link->lifecycle_id >= 0)
     virConnectDomainEventDeregisterAny (link->conn, link->lifecycle_id);
+  if (link->network_lifecycle_id >= 0)
+    virConnectNetworkEventDeregisterAny (link->conn, link->network_lifecycle_id);
   if (link->close_registered)
     virConnectUnregisterCloseCallback (link->conn, on_closed);
   virResetLastError ();

@@ -16,6 +16,7 @@
 #include "vireo-backend-private.h"
 #include "vireo-domain-private.h"
 #include "vireo-libvirt-backend.h"
+#include "vireo-network-private.h"
 
 G_BEGIN_DECLS
 
@@ -109,6 +110,7 @@ void      _vireo_libvirt_backend_refetch (VireoLibvirtBackend *self,
 typedef struct {
   virConnectPtr conn;
   int lifecycle_id;           /* -1: none */
+  int network_lifecycle_id;   /* -1: none (a host without networks) */
   gboolean close_registered;
   gpointer close_target;      /* what the close callback is given */
 } VireoLibvirtLink;
@@ -152,6 +154,49 @@ void      _vireo_libvirt_domain_class_init_media (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_disks (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_clone (VireoDomainClass *klass);
 void      _vireo_libvirt_domain_class_init_screenshot (VireoDomainClass *klass);
+
+/* Networks (vireo-libvirt-network.c, vireo-libvirt-networks.c) */
+typedef struct {
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  char *name;
+  char *xml;                  /* inactive definition */
+  gboolean active;
+  gboolean autostart;
+  guint64 stamp;              /* the host's network event count when the read began */
+} VireoLibvirtNetRecord;
+
+void      _vireo_libvirt_net_record_free (VireoLibvirtNetRecord *record);
+VireoLibvirtNetRecord *_vireo_libvirt_net_record_read (virNetworkPtr   net,
+                                                       GError        **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoLibvirtNetRecord, _vireo_libvirt_net_record_free)
+
+#define VIREO_TYPE_LIBVIRT_NETWORK (vireo_libvirt_network_get_type ())
+G_DECLARE_FINAL_TYPE (VireoLibvirtNetwork, vireo_libvirt_network, VIREO, LIBVIRT_NETWORK, VireoNetwork)
+
+VireoNetwork *_vireo_libvirt_network_new    (VireoLibvirtBackend   *backend,
+                                             VireoLibvirtNetRecord *record);
+gboolean      _vireo_libvirt_network_update (VireoLibvirtNetwork   *self,
+                                             VireoLibvirtNetRecord *record);
+const char   *_vireo_libvirt_network_get_uuid (VireoLibvirtNetwork *self);
+void          _vireo_libvirt_network_set_event_stamp (VireoLibvirtNetwork *self,
+                                                      guint64              stamp);
+
+GPtrArray *_vireo_libvirt_list_networks  (VireoLibvirtBackend *self,
+                                          virConnectPtr        conn,
+                                          guint64              stamp);
+void      _vireo_libvirt_backend_apply_networks (VireoLibvirtBackend *self,
+                                                 GPtrArray           *records);
+void      _vireo_libvirt_backend_apply_network  (VireoLibvirtBackend   *self,
+                                                 VireoLibvirtNetRecord *record);
+void      _vireo_libvirt_backend_forget_network (VireoLibvirtBackend *self,
+                                                 const char          *uuid);
+void      _vireo_libvirt_backend_network_event  (VireoLibvirtBackend *self,
+                                                 virNetworkPtr        net,
+                                                 int                  event);
+guint64   _vireo_libvirt_backend_next_net_stamp (VireoLibvirtBackend *self,
+                                                 gboolean             advance);
+GHashTable *_vireo_libvirt_backend_get_net_gone (VireoLibvirtBackend *self);
+void      _vireo_libvirt_backend_class_init_networks (VireoBackendClass *klass);
 
 /* qemu+ssh hosts (vireo-libvirt-ssh.c) */
 gboolean  _vireo_libvirt_is_ssh         (const char *uri);

@@ -1,4 +1,5 @@
-/* vireo-network-private.h: what engine/network/ and engine/store/ share
+/* vireo-network-private.h: what engine/network/, engine/store/ and
+ * engine/libvirt/ share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,18 +23,27 @@ typedef struct {
   gboolean autostart;
 } VireoNetworkLoaded;
 
-VireoNetwork *_vireo_network_new           (const VireoPaths   *paths,
-                                            GListModel         *domains,
-                                            VireoNetworkConfig *config,
-                                            gboolean            autostart);
+/* the base, for every host's subclass (vireo-network.c) */
 void          _vireo_network_set_config    (VireoNetwork       *self,
                                             VireoNetworkConfig *config);
 void          _vireo_network_set_autostart (VireoNetwork       *self,
                                             gboolean            autostart);
 void          _vireo_network_set_active    (VireoNetwork       *self,
                                             gboolean            active);
-const VireoPaths *_vireo_network_get_paths (VireoNetwork    *self);
-GListModel   *_vireo_network_get_domains   (VireoNetwork       *self);
+void          _vireo_network_set_backend   (VireoNetwork       *self,
+                                            VireoBackend       *backend);
+
+/* this machine's networks (vireo-local-network.c) */
+#define VIREO_TYPE_LOCAL_NETWORK (vireo_local_network_get_type ())
+G_DECLARE_FINAL_TYPE (VireoLocalNetwork, vireo_local_network, VIREO, LOCAL_NETWORK, VireoNetwork)
+
+VireoNetwork *_vireo_local_network_new     (const VireoPaths   *paths,
+                                            GListModel         *domains,
+                                            VireoNetworkConfig *config,
+                                            gboolean            autostart);
+const VireoPaths *_vireo_local_network_get_paths (VireoLocalNetwork *self);
+GListModel   *_vireo_local_network_get_domains   (VireoLocalNetwork *self);
+void          _vireo_local_network_class_init_ops (VireoNetworkClass *klass);
 
 /* files: blocking, for worker threads (or vireoctl's one thread) */
 VireoLock    *_vireo_network_store_lock    (const VireoPaths   *paths,

@@ -85,8 +85,72 @@ typedef struct {
 
 void vireo_network_lease_free (VireoNetworkLease *lease);
 
+/**
+ * VireoNetwork:
+ * An abstract class, as VireoDomain: the base holds what front ends read
+ * (name, definition, active, autostart, with their notifications) and
+ * its public functions check the rules once; a subclass runs the
+ * network on its host through the class's vfuncs.  VireoLocalNetwork is
+ * this machine's (vireo-net); VireoLibvirtNetwork a libvirt host's.
+ */
 #define VIREO_TYPE_NETWORK (vireo_network_get_type ())
-G_DECLARE_FINAL_TYPE (VireoNetwork, vireo_network, VIREO, NETWORK, GObject)
+G_DECLARE_DERIVABLE_TYPE (VireoNetwork, vireo_network, VIREO, NETWORK, GObject)
+
+struct _VireoNetworkClass
+{
+  GObjectClass parent_class;
+
+  /* Each completes once the base's properties say the outcome */
+  void       (*start_async)          (VireoNetwork        *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  gboolean   (*start_finish)         (VireoNetwork        *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+  void       (*stop_async)           (VireoNetwork        *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  gboolean   (*stop_finish)          (VireoNetwork        *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+  void       (*refresh_async)        (VireoNetwork        *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  gboolean   (*refresh_finish)       (VireoNetwork        *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+  void       (*set_autostart_async)  (VireoNetwork        *self,
+                                      gboolean             autostart,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  gboolean   (*set_autostart_finish) (VireoNetwork        *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+  /* leases without their VM's name: the base adds it */
+  void       (*get_leases_async)     (VireoNetwork        *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  GPtrArray *(*get_leases_finish)    (VireoNetwork        *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+  void       (*add_host_async)       (VireoNetwork        *self,
+                                      const char          *mac,
+                                      const char          *ip,
+                                      const char          *host_name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+  gboolean   (*add_host_finish)      (VireoNetwork        *self,
+                                      GAsyncResult        *result,
+                                      GError             **error);
+
+  gpointer padding[8];
+};
 
 /* properties: "name" (string), "active" (boolean), "autostart" (boolean),
  * "config" (boxed VireoNetworkConfig) — all notify on change */
@@ -94,6 +158,9 @@ const char               *vireo_network_get_name      (VireoNetwork *self);
 const VireoNetworkConfig *vireo_network_get_config    (VireoNetwork *self);
 gboolean                  vireo_network_get_active    (VireoNetwork *self);
 gboolean                  vireo_network_get_autostart (VireoNetwork *self);
+/* the host the network is on (vireo-backend.h); NULL once it is gone */
+typedef struct _VireoBackend VireoBackend;
+VireoBackend             *vireo_network_get_backend   (VireoNetwork *self);
 
 void      vireo_network_start_async       (VireoNetwork *self, GCancellable *cancellable,
                                            GAsyncReadyCallback callback, gpointer user_data);
@@ -117,17 +184,16 @@ void      vireo_network_add_host_async    (VireoNetwork *self, const char *mac, 
                                            GAsyncReadyCallback callback, gpointer user_data);
 gboolean  vireo_network_add_host_finish   (VireoNetwork *self, GAsyncResult *result, GError **error);
 
-/* In vireo-local-backend.h (VireoLocalBackend):
- *   GListModel   *vireo_local_backend_get_networks     (VireoLocalBackend *self);   (element-type VireoNetwork), sorted by name;
- *                                                the default network is defined here on first use
- *   VireoNetwork *vireo_local_backend_lookup_network   (VireoLocalBackend *self, const char *name);
+/* A host's networks are its VireoBackend's (vireo-backend.h):
+ * vireo_backend_get_networks(), _lookup_network(), _define_network_async()
+ * and _undefine_network_async().  This machine's backend also has, in
+ * vireo-local-backend.h:
  *   VireoNetworkConfig *vireo_local_backend_new_network_config (VireoLocalBackend *self, const char *name,
  *                                                const char *subnet (nullable: a free /24 is suggested),
  *                                                gboolean isolated, GError **error);
  *                                                a free vireobrN, host .1, DHCP .2 to the last host
  *   char         *vireo_local_backend_suggest_subnet   (VireoLocalBackend *self);   "192.168.125.0/24"
- *   void/finish   vireo_local_backend_define_network_async (self, const VireoNetworkConfig *, …) -> VireoNetwork *
- *   void/finish   vireo_local_backend_undefine_network_async (self, VireoNetwork *, …) (refused while active)
+ * and defines the default network on first use.
  */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VireoNetworkConfig, vireo_network_config_free)

@@ -72,55 +72,50 @@ define_in_thread (GTask        *task,
   g_task_return_pointer (task, g_steal_pointer (&config), (GDestroyNotify) vireo_network_config_free);
 }
 
-/**
- * vireo_local_backend_define_network_async:
- * @config: (transfer none): copied at once
- *
- * Writes NAME.xml (atomically, under the folder's lock) and adds the
+/* vireo_backend_define_network_async() on this machine: writes NAME.xml (atomically, under the folder's lock) and adds the
  * network to the list, or updates the one of that name and UUID.  A
  * bridge that is not vireobrN (an import from libvirt) is replaced with
  * a free one: compare the result's bridge to tell the user.  Refused
  * with %VIREO_ERROR_EXISTS when another network has the name, UUID,
  * bridge or an overlapping subnet; %VIREO_ERROR_INVALID_CONFIG when
  * the network rules refuse it.  A running network keeps its settings
- * until it is started again.
- */
-void
-vireo_local_backend_define_network_async (VireoLocalBackend        *self,
-                                          const VireoNetworkConfig *config,
-                                          GCancellable             *cancellable,
-                                          GAsyncReadyCallback       callback,
-                                          gpointer                  user_data)
+ * until it is started again. */
+static void
+local_define_network_async (VireoBackend             *backend,
+                            const VireoNetworkConfig *config,
+                            GCancellable             *cancellable,
+                            GAsyncReadyCallback       callback,
+                            gpointer                  user_data)
 {
   g_autoptr(GTask) task = NULL;
 
-  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
-  g_return_if_fail (config != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_local_backend_define_network_async);
+  task = g_task_new (backend, cancellable, callback, user_data);
+  g_task_set_source_tag (task, local_define_network_async);
   g_task_set_task_data (task, vireo_network_config_copy (config), (GDestroyNotify) vireo_network_config_free);
   g_task_run_in_thread (task, define_in_thread);
 }
 
-/**
- * vireo_local_backend_define_network_finish:
- * Returns: (transfer none) (nullable): the network, in the list now
- */
-VireoNetwork *
-vireo_local_backend_define_network_finish (VireoLocalBackend  *self,
-                                           GAsyncResult       *result,
-                                           GError            **error)
+/* Returns: (transfer full) (nullable): the network, in the list now */
+static VireoNetwork *
+local_define_network_finish (VireoBackend  *backend,
+                             GAsyncResult  *result,
+                             GError       **error)
 {
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (backend);
   VireoNetworkConfig *config;
   VireoNetwork *network;
-
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_define_network_async), NULL);
 
   config = g_task_propagate_pointer (G_TASK (result), error);
   if (config == NULL)
     return NULL;
-  network = vireo_local_backend_lookup_network (self, config->name);
-  return _vireo_local_backend_put_network (self, config, network ? vireo_network_get_autostart (network) : FALSE);
+  network = vireo_backend_lookup_network (backend, config->name);
+  network = _vireo_local_backend_put_network (self, config, network ? vireo_network_get_autostart (network) : FALSE);
+  return g_object_ref (network);
+}
+
+void
+_vireo_local_backend_class_init_network_define (VireoBackendClass *klass)
+{
+  klass->define_network_async = local_define_network_async;
+  klass->define_network_finish = local_define_network_finish;
 }

@@ -31,32 +31,26 @@ undefine_in_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
-/**
- * vireo_local_backend_undefine_network_async:
- *
- * Deletes the definition and its autostart marker, and takes the
- * network out of the list.  Refused with %VIREO_ERROR_BUSY while
- * vireo-net runs it, or while a running VM uses it.
- */
-void
-vireo_local_backend_undefine_network_async (VireoLocalBackend   *self,
-                                            VireoNetwork        *network,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data)
+/* vireo_backend_undefine_network_async() on this machine: deletes the
+ * definition and its autostart marker, and takes the network out of the
+ * list.  Refused with %VIREO_ERROR_BUSY while vireo-net runs it (whatever
+ * "active" last said), or while a running VM uses it. */
+static void
+local_undefine_network_async (VireoBackend        *self,
+                              VireoNetwork        *network,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   const char *name;
   VireoDomain *user;
 
-  g_return_if_fail (VIREO_IS_LOCAL_BACKEND (self));
-  g_return_if_fail (VIREO_IS_NETWORK (network));
-
   name = vireo_network_get_name (network);
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, vireo_local_backend_undefine_network_async);
+  g_task_set_source_tag (task, local_undefine_network_async);
   g_task_set_task_data (task, g_strdup (name), g_free);
-  if ((user = _vireo_network_running_user (vireo_backend_get_domains (VIREO_BACKEND (self)), name)) != NULL)
+  if ((user = _vireo_network_running_user (vireo_backend_get_domains (self), name)) != NULL)
     {
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_BUSY,
                                _("Network '%s' is in use by running VM '%s'"), name, vireo_domain_get_name (user));
@@ -65,21 +59,27 @@ vireo_local_backend_undefine_network_async (VireoLocalBackend   *self,
   g_task_run_in_thread (task, undefine_in_thread);
 }
 
-gboolean
-vireo_local_backend_undefine_network_finish (VireoLocalBackend  *self,
-                                             GAsyncResult       *result,
-                                             GError            **error)
+static gboolean
+local_undefine_network_finish (VireoBackend  *backend,
+                               GAsyncResult  *result,
+                               GError       **error)
 {
+  VireoLocalBackend *self = VIREO_LOCAL_BACKEND (backend);
   VireoNetwork *network;
   guint position;
 
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_local_backend_undefine_network_async), FALSE);
-
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
-  network = vireo_local_backend_lookup_network (self, g_task_get_task_data (G_TASK (result)));
+  network = vireo_backend_lookup_network (backend, g_task_get_task_data (G_TASK (result)));
   if (network != NULL && g_list_store_find (self->networks, network, &position))
     g_list_store_remove (self->networks, position);
   return TRUE;
+}
+
+void
+_vireo_local_backend_class_init_network (VireoBackendClass *klass)
+{
+  klass->undefine_network_async = local_undefine_network_async;
+  klass->undefine_network_finish = local_undefine_network_finish;
+  _vireo_local_backend_class_init_network_define (klass);
 }

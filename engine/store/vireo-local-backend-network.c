@@ -21,14 +21,6 @@ _vireo_local_backend_read_networks (const VireoPaths *paths,
   return _vireo_network_store_load (paths, errors);
 }
 
-static int
-compare_networks (gconstpointer a,
-                  gconstpointer b,
-                  gpointer      user_data)
-{
-  return g_strcmp0 (vireo_network_get_name ((VireoNetwork *) a), vireo_network_get_name ((VireoNetwork *) b));
-}
-
 static VireoNetworkLoaded *
 find_loaded (GPtrArray  *loaded,
              const char *name)
@@ -61,8 +53,9 @@ _vireo_local_backend_put_network (VireoLocalBackend  *self,
     }
   if (network != NULL && g_list_store_find (self->networks, network, &position))
     g_list_store_remove (self->networks, position);
-  network = _vireo_network_new (self->paths, G_LIST_MODEL (self->domains), config, autostart);
-  g_list_store_insert_sorted (self->networks, network, compare_networks, NULL);
+  network = _vireo_local_network_new (self->paths, G_LIST_MODEL (self->domains), config, autostart);
+  _vireo_network_set_backend (network, VIREO_BACKEND (self));
+  g_list_store_insert_sorted (self->networks, network, _vireo_backend_compare_networks, NULL);
   g_object_unref (network);
   return network;
 }
@@ -96,16 +89,19 @@ _vireo_local_backend_apply_networks (VireoLocalBackend *self,
 
 /**
  * vireo_local_backend_get_networks:
+ * vireo_backend_get_networks(), kept for front ends that hold this
+ * machine's backend; the default network is defined on first use by the
+ * load (see vireo-network-store.c)
+ *
  * Returns: (transfer none): the defined networks (VireoNetwork), sorted
- *   by name; the default network is defined on first use by the load
- *   (see vireo-network-store.c)
+ *   by name
  */
 GListModel *
 vireo_local_backend_get_networks (VireoLocalBackend *self)
 {
   g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
-  return G_LIST_MODEL (self->networks);
+  return vireo_backend_get_networks (VIREO_BACKEND (self));
 }
 
 /**
@@ -123,25 +119,18 @@ vireo_local_backend_get_network_load_errors (VireoLocalBackend *self)
 
 /**
  * vireo_local_backend_lookup_network:
+ * vireo_backend_lookup_network(), kept for front ends that hold this
+ * machine's backend.
+ *
  * Returns: (transfer none) (nullable): the network named @name
  */
 VireoNetwork *
 vireo_local_backend_lookup_network (VireoLocalBackend *self,
                                     const char        *name)
 {
-  GListModel *model;
-
   g_return_val_if_fail (VIREO_IS_LOCAL_BACKEND (self), NULL);
 
-  model = G_LIST_MODEL (self->networks);
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(VireoNetwork) network = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (vireo_network_get_name (network), name) == 0)
-        return network;   /* the list holds a reference */
-    }
-  return NULL;
+  return vireo_backend_lookup_network (VIREO_BACKEND (self), name);
 }
 
 /* A /24 free among @configs and on the host, as "a.b.c.0/24". */

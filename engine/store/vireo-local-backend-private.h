@@ -16,7 +16,7 @@ struct _VireoLocalBackend
   VireoPaths *paths;
   GListStore *domains;     /* the base's list of VMs (borrowed), in name order */
   GPtrArray *load_errors;  /* VireoLoadError */
-  GListStore *networks;    /* VireoNetwork, in name order */
+  GListStore *networks;    /* the base's list of VireoNetwork (borrowed), in name order */
   GPtrArray *network_load_errors;  /* VireoLoadError, named after the network */
 
   GHashTable *stamps;      /* file name → VireoFileStamp of what is loaded;
@@ -55,5 +55,7 @@ VireoNetwork *_vireo_local_backend_put_network  (VireoLocalBackend  *self,
 /* the VireoBackend vfuncs, by the file that implements them */
 void _vireo_local_backend_class_init_load   (VireoBackendClass *klass);
 void _vireo_local_backend_class_init_define (VireoBackendClass *klass);
+void _vireo_local_backend_class_init_network (VireoBackendClass *klass);
+void _vireo_local_backend_class_init_network_define (VireoBackendClass *klass);
 
 G_END_DECLS

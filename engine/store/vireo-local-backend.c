@@ -35,8 +35,8 @@ vireo_local_backend_finalize (GObject *object)
   g_clear_object (&self->domains_monitor);
   g_clear_object (&self->run_monitor);
   g_clear_pointer (&self->run_dir_monitors, g_hash_table_unref);
-  /* networks borrow the list of domains and the paths */
-  g_clear_object (&self->networks);
+  /* networks borrow the list of domains and the paths; the list is the base's */
+  g_list_store_remove_all (self->networks);
   g_clear_pointer (&self->network_load_errors, g_ptr_array_unref);
   g_clear_pointer (&self->load_errors, g_ptr_array_unref);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
@@ -62,6 +62,7 @@ vireo_local_backend_class_init (VireoLocalBackendClass *klass)
   G_OBJECT_CLASS (klass)->finalize = vireo_local_backend_finalize;
   _vireo_local_backend_class_init_load (backend_class);
   _vireo_local_backend_class_init_define (backend_class);
+  _vireo_local_backend_class_init_network (backend_class);
   backend_class->image_deletable = local_image_deletable;
   _vireo_local_backend_class_init_create (backend_class);
 }
@@ -71,7 +72,7 @@ vireo_local_backend_init (VireoLocalBackend *self)
 {
   self->domains = _vireo_backend_get_store (VIREO_BACKEND (self));
   self->load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
-  self->networks = g_list_store_new (VIREO_TYPE_NETWORK);
+  self->networks = _vireo_backend_get_network_store (VIREO_BACKEND (self));
   self->network_load_errors = g_ptr_array_new_with_free_func ((GDestroyNotify) vireo_load_error_free);
 }
 

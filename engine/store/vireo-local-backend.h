@@ -58,7 +58,8 @@ char             *vireo_local_backend_default_disk_path (VireoLocalBackend *self
 void              vireo_local_backend_start_monitoring  (VireoLocalBackend *self,
                                                          guint              interval_ms);
 
-/* virtual networks (vireo-local-backend-network.c) */
+/* virtual networks (vireo-local-backend-network.c); the first two are
+ * vireo_backend_get_networks() and vireo_backend_lookup_network() */
 GListModel       *vireo_local_backend_get_networks      (VireoLocalBackend        *self);
 GPtrArray        *vireo_local_backend_get_network_load_errors (VireoLocalBackend  *self);
 VireoNetwork     *vireo_local_backend_lookup_network    (VireoLocalBackend *self,
@@ -69,21 +70,7 @@ VireoNetworkConfig *vireo_local_backend_new_network_config (VireoLocalBackend  *
                                                             gboolean            isolated,
                                                             GError            **error);
 char             *vireo_local_backend_suggest_subnet    (VireoLocalBackend        *self);
-void              vireo_local_backend_define_network_async  (VireoLocalBackend        *self,
-                                                             const VireoNetworkConfig *config,
-                                                             GCancellable             *cancellable,
-                                                             GAsyncReadyCallback       callback,
-                                                             gpointer                  user_data);
-VireoNetwork     *vireo_local_backend_define_network_finish (VireoLocalBackend  *self,
-                                                             GAsyncResult       *result,
-                                                             GError            **error);
-void              vireo_local_backend_undefine_network_async  (VireoLocalBackend   *self,
-                                                               VireoNetwork        *network,
-                                                               GCancellable        *cancellable,
-                                                               GAsyncReadyCallback  callback,
-                                                               gpointer             user_data);
-gboolean          vireo_local_backend_undefine_network_finish (VireoLocalBackend  *self,
-                                                               GAsyncResult       *result,
-                                                               GError            **error);
+/* defined and undefined with vireo_backend_define_network_async() and
+ * vireo_backend_undefine_network_async() */
 
 G_END_DECLS

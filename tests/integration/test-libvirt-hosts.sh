@@ -46,6 +46,11 @@ cat > "$NODE" <<'XML'
     <volume type='file'><name>tpl.img</name><capacity unit='MiB'>4</capacity>
       <target><format type='raw'/></target></volume>
   </pool>
+  <network>
+    <name>lab</name><uuid>00000000-0000-4000-8000-0000000000b1</uuid>
+    <bridge name='virbr9'/><forward mode='nat'/>
+    <ip address='10.77.0.1' prefix='24'><dhcp><range start='10.77.0.2' end='10.77.0.254'/></dhcp></ip>
+  </network>
 </node>
 XML
 
@@ -91,6 +96,28 @@ cat > "$ROOT/new.xml" <<'XML'
 XML
 ctl -c "$HOST" define "$ROOT/new.xml" | grepq "Defined VM 'fresh'" || fail "define on the host"
 ctl -c "$HOST" undefine db | grepq "Deleted VM 'db'" || fail "undefine on the host"
+
+step networks of the host through --connect
+# the test driver runs every network of its file, and each vireoctl
+# starts from the file again: stop works, start finds it running
+ctl -c "$HOST" net-list | grepq '^lab  *active  *no  *virbr9  *10.77.0.0/24' || fail "lab is not listed as active"
+ctl -c "$HOST" --json net-list --all | python3 -c '
+import json, sys
+rows = {r["name"]: r for r in json.load(sys.stdin)}
+assert rows["lab"]["subnet"] == "10.77.0.0/24" and rows["lab"]["active"], rows
+' || fail "the JSON list of the host's networks is wrong"
+ctl -c "$HOST" net-stop lab | grepq "Network 'lab' stopped" || fail "net-stop on the host"
+ctl -c "$HOST" net-autostart lab | grepq "Network 'lab' starts by itself" || fail "net-autostart on the host"
+ctl -c "$HOST" net-dumpxml lab | grepq "<name>lab</name>" || fail "net-dumpxml on the host"
+ctl -c "$HOST" net-add-host lab --mac 52:54:00:00:00:77 --ip 10.77.0.77 | grepq "lab" || fail "net-add-host on the host"
+cat > "$ROOT/iso.xml" <<'XML'
+<network><name>iso</name><bridge name='virbr8'/><ip address='10.78.0.1' prefix='24'/></network>
+XML
+ctl -c "$HOST" net-define "$ROOT/iso.xml" | grepq "Defined network 'iso'" || fail "net-define on the host"
+expect_error 1 "Network 'lab' on host '$HOST'" -- ctl -c "$HOST" net-start lab
+expect_error 1 "Network 'lab' is running: stop it first" -- ctl -c "$HOST" net-undefine lab
+expect_error 1 "Network 'nosuch' does not exist on host '$HOST'" -- ctl -c "$HOST" net-stop nosuch
+expect_error 2 "net-create works only on this computer's VMs" -- ctl -c "$HOST" net-create more
 
 step errors are one line naming the host or the VM
 expect_error 1 "VM 'nosuch' does not exist on host '$HOST'" -- ctl -c "$HOST" state nosuch

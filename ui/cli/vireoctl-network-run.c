@@ -61,8 +61,8 @@ ctl_verb_net_undefine (Ctl   *ctl,
     return CTL_USAGE;
   if ((network = ctl_lookup_network (ctl, argv[1], &error)) == NULL)
     return ctl_fail (error);
-  vireo_local_backend_undefine_network_async (ctl->engine, network, NULL, ctl_done, &result);
-  if (!vireo_local_backend_undefine_network_finish (ctl->engine, ctl_wait (&result), &error))
+  vireo_backend_undefine_network_async (ctl->backend, network, NULL, ctl_done, &result);
+  if (!vireo_backend_undefine_network_finish (ctl->backend, ctl_wait (&result), &error))
     return ctl_fail (error);
   printf (_("Deleted network '%s'\n"), argv[1]);
   return CTL_OK;

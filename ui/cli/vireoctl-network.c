@@ -17,12 +17,12 @@ ctl_lookup_network (Ctl         *ctl,
                     const char  *name,
                     GError     **error)
 {
-  VireoNetwork *network = vireo_local_backend_lookup_network (ctl->engine, name);
-  GPtrArray *skipped = vireo_local_backend_get_network_load_errors (ctl->engine);
+  VireoNetwork *network = vireo_backend_lookup_network (ctl->backend, name);
+  GPtrArray *skipped = ctl->engine ? vireo_local_backend_get_network_load_errors (ctl->engine) : NULL;
 
   if (network != NULL)
     return network;
-  for (guint i = 0; i < skipped->len; i++)
+  for (guint i = 0; skipped != NULL && i < skipped->len; i++)
     {
       const VireoLoadError *load_error = g_ptr_array_index (skipped, i);
 
@@ -32,10 +32,15 @@ ctl_lookup_network (Ctl         *ctl,
           return NULL;
         }
     }
-  g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("Network '%s' does not exist"), name);
+  if (ctl->engine == NULL)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("Network '%s' does not exist on host '%s'"),
+                 name, vireo_backend_get_title (ctl->backend));
+  else
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("Network '%s' does not exist"), name);
   return NULL;
 }
 
+/* Returns: (transfer full) (nullable): the network */
 static VireoNetwork *
 define (Ctl                      *ctl,
         const VireoNetworkConfig *config,
@@ -43,8 +48,8 @@ define (Ctl                      *ctl,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  vireo_local_backend_define_network_async (ctl->engine, config, NULL, ctl_done, &result);
-  return vireo_local_backend_define_network_finish (ctl->engine, ctl_wait (&result), error);
+  vireo_backend_define_network_async (ctl->backend, config, NULL, ctl_done, &result);
+  return vireo_backend_define_network_finish (ctl->backend, ctl_wait (&result), error);
 }
 
 int
@@ -55,7 +60,7 @@ ctl_verb_net_define (Ctl   *ctl,
   g_autoptr(VireoNetworkConfig) config = NULL;
   g_autofree char *xml = NULL;
   GError *error = NULL;
-  VireoNetwork *network;
+  g_autoptr(VireoNetwork) network = NULL;
   const char *bridge;
   gsize len;
 
@@ -71,7 +76,7 @@ ctl_verb_net_define (Ctl   *ctl,
   if (g_strcmp0 (config->bridge, bridge) != 0 && config->bridge != NULL)
     /* Translators: an imported network (from libvirt) gets a bridge of Vireo's */
     printf (_("Network '%s' uses bridge %s instead of %s\n"), config->name, bridge, config->bridge);
-  else if (config->bridge == NULL)
+  else if (config->bridge == NULL && bridge != NULL)
     printf (_("Network '%s' uses bridge %s\n"), config->name, bridge);
   return CTL_OK;
 }
@@ -90,12 +95,13 @@ ctl_verb_net_create (Ctl   *ctl,
   };
   g_autoptr(VireoNetworkConfig) config = NULL;
   g_autofree char *described = NULL;
+  g_autoptr(VireoNetwork) network = NULL;
   GError *error = NULL;
 
   if (!ctl_parse ("net-create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
   config = vireo_local_backend_new_network_config (ctl->engine, argv[1], subnet, isolated, &error);
-  if (config == NULL || define (ctl, config, &error) == NULL)
+  if (config == NULL || (network = define (ctl, config, &error)) == NULL)
     return ctl_fail (error);
   described = vireo_network_config_describe_subnet (config);
   /* Translators: "Created network 'lab' on 192.168.125.0/24 (bridge vireobr1)" */
@@ -139,7 +145,7 @@ ctl_verb_net_list (Ctl   *ctl,
     { "all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("Also the networks that are not running"), NULL },
     { NULL }
   };
-  GListModel *networks = vireo_local_backend_get_networks (ctl->engine);
+  GListModel *networks = vireo_backend_get_networks (ctl->backend);
   g_autoptr(JsonArray) array = json_array_new ();
 
   if (!ctl_parse ("net-list", "[--all]", entries, &argc, &argv, 0))
@@ -153,7 +159,8 @@ ctl_verb_net_list (Ctl   *ctl,
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GError) error = NULL;
 
-      /* what vireo-net runs now; without the helper nothing runs */
+      /* what the host runs now (on this machine vireo-net: without the
+       * helper nothing runs) */
       vireo_network_refresh_async (network, NULL, ctl_done, &result);
       if (!vireo_network_refresh_finish (network, ctl_wait (&result), &error))
         g_debug ("%s", error->message);
@@ -165,7 +172,8 @@ ctl_verb_net_list (Ctl   *ctl,
         printf ("%-20s %-10s %-10s %-12s %s\n", vireo_network_get_name (network),
                 vireo_network_get_active (network) ? _("active") : _("inactive"),
                 vireo_network_get_autostart (network) ? _("yes") : _("no"),
-                vireo_network_get_config (network)->bridge, subnet ? subnet : "-");
+                vireo_network_get_config (network)->bridge ? vireo_network_get_config (network)->bridge : "-",
+                subnet ? subnet : "-");
     }
   if (ctl->json)
     {

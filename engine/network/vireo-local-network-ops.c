@@ -1,4 +1,4 @@
-/* vireo-network-ops.c: what vireo-net does for a network
+/* vireo-local-network-ops.c: what vireo-net does for a network
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -222,7 +222,7 @@ run_op_with (VireoNetwork        *self,
       op->host_name = g_strdup (host[2]);
     }
   op->config = config ? config : vireo_network_config_copy (vireo_network_get_config (self));
-  op->paths = _vireo_network_get_paths (self);
+  op->paths = _vireo_local_network_get_paths (VIREO_LOCAL_NETWORK (self));
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
   g_task_run_in_thread (task, op_in_thread);
@@ -261,188 +261,138 @@ finish_op (VireoNetwork  *self,
   return TRUE;
 }
 
-/**
- * vireo_network_start_async:
- * Asks vireo-net to run the network: its bridge, NAT rules and DHCP.
+/* Asks vireo-net to run the network: its bridge, NAT rules and DHCP.
  * Without the helper this fails with %VIREO_ERROR_PERMISSION and a
  * line that says how to install it.
  */
-void
-vireo_network_start_async (VireoNetwork        *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
+static void
+local_start_async (VireoNetwork        *self,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
 {
-  g_return_if_fail (VIREO_IS_NETWORK (self));
-
-  run_op (self, OP_START, NULL, vireo_network_start_async, cancellable, callback, user_data);
+  run_op (self, OP_START, NULL, local_start_async, cancellable, callback, user_data);
 }
 
-gboolean
-vireo_network_start_finish (VireoNetwork  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
+static gboolean
+local_start_finish (VireoNetwork  *self,
+                    GAsyncResult  *result,
+                    GError       **error)
 {
-  return finish_op (self, result, vireo_network_start_async, error);
+  return finish_op (self, result, local_start_async, error);
 }
 
-void
-vireo_network_stop_async (VireoNetwork        *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+static void
+local_stop_async (VireoNetwork        *self,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
 {
   VireoDomain *user;
 
-  g_return_if_fail (VIREO_IS_NETWORK (self));
-
   /* its VMs' taps would stay off any bridge, even once it runs again */
-  user = _vireo_network_running_user (_vireo_network_get_domains (self), vireo_network_get_name (self));
+  user = _vireo_network_running_user (_vireo_local_network_get_domains (VIREO_LOCAL_NETWORK (self)),
+                                      vireo_network_get_name (self));
   if (user != NULL)
     {
       g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-      g_task_set_source_tag (task, vireo_network_stop_async);
+      g_task_set_source_tag (task, local_stop_async);
       g_task_return_new_error (task, VIREO_ERROR, VIREO_ERROR_BUSY,
                                _("Network '%s' is in use by running VM '%s': shut it down first"),
                                vireo_network_get_name (self), vireo_domain_get_name (user));
       return;
     }
-  run_op (self, OP_STOP, NULL, vireo_network_stop_async, cancellable, callback, user_data);
+  run_op (self, OP_STOP, NULL, local_stop_async, cancellable, callback, user_data);
 }
 
-gboolean
-vireo_network_stop_finish (VireoNetwork  *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+static gboolean
+local_stop_finish (VireoNetwork  *self,
+                   GAsyncResult  *result,
+                   GError       **error)
 {
-  return finish_op (self, result, vireo_network_stop_async, error);
+  return finish_op (self, result, local_stop_async, error);
 }
 
-/**
- * vireo_network_refresh_async:
- * Asks vireo-net whether it runs the network and updates "active"; a
+/* Asks vireo-net whether it runs the network and updates "active"; a
  * helper that is not installed runs nothing (not an error).
  */
-void
-vireo_network_refresh_async (VireoNetwork        *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
+static void
+local_refresh_async (VireoNetwork        *self,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
 {
-  g_return_if_fail (VIREO_IS_NETWORK (self));
-
-  run_op (self, OP_REFRESH, NULL, vireo_network_refresh_async, cancellable, callback, user_data);
+  run_op (self, OP_REFRESH, NULL, local_refresh_async, cancellable, callback, user_data);
 }
 
-gboolean
-vireo_network_refresh_finish (VireoNetwork  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
+static gboolean
+local_refresh_finish (VireoNetwork  *self,
+                      GAsyncResult  *result,
+                      GError       **error)
 {
-  return finish_op (self, result, vireo_network_refresh_async, error);
+  return finish_op (self, result, local_refresh_async, error);
 }
 
-/**
- * vireo_network_add_host_async:
- * @host_name: (nullable): the guest's name in the network's domain
- *
- * Checks the static lease with the network's rules at once (an invalid
+/* Checks the static lease with the network's rules at once (an invalid
  * one fails without touching anything), saves the definition, and when
  * the network runs, rewrites its leases live.
  */
-void
-vireo_network_add_host_async (VireoNetwork        *self,
-                              const char          *mac,
-                              const char          *ip,
-                              const char          *host_name,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static void
+local_add_host_async (VireoNetwork        *self,
+                      const char          *mac,
+                      const char          *ip,
+                      const char          *host_name,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
   g_autoptr(VireoNetworkConfig) config = NULL;
   GError *error = NULL;
-
-  g_return_if_fail (VIREO_IS_NETWORK (self));
-  g_return_if_fail (mac != NULL && ip != NULL);
 
   config = vireo_network_config_copy (vireo_network_get_config (self));
   if (!vireo_network_config_add_host (config, mac, ip, host_name, &error))
     {
       g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-      g_task_set_source_tag (task, vireo_network_add_host_async);
+      g_task_set_source_tag (task, local_add_host_async);
       g_task_return_error (task, error);
       return;
     }
   /* checked here at once; added again under the lock to what is on disk then */
   run_op_with (self, OP_ADD_HOST, g_steal_pointer (&config), (const char * const[]) { mac, ip, host_name },
-               vireo_network_add_host_async, cancellable, callback, user_data);
+               local_add_host_async, cancellable, callback, user_data);
 }
 
-gboolean
-vireo_network_add_host_finish (VireoNetwork  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
+static gboolean
+local_add_host_finish (VireoNetwork  *self,
+                       GAsyncResult  *result,
+                       GError       **error)
 {
-  return finish_op (self, result, vireo_network_add_host_async, error);
+  return finish_op (self, result, local_add_host_async, error);
 }
 
-/* The VM whose NIC on this network has @mac. */
-static char *
-domain_with_mac (VireoNetwork *self,
-                 const char   *mac)
+/* The DHCP leases vireo-net's dnsmasq handed out (the base names their
+ * VMs) */
+static void
+local_get_leases_async (VireoNetwork        *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
 {
-  GListModel *domains = _vireo_network_get_domains (self);
-
-  for (guint i = 0; domains && i < g_list_model_get_n_items (domains); i++)
-    {
-      g_autoptr(VireoDomain) domain = g_list_model_get_item (domains, i);
-      const VireoDomainConfig *config = vireo_domain_get_config (domain);
-
-      for (guint j = 0; j < config->nics->len; j++)
-        {
-          const VireoNicConfig *nic = g_ptr_array_index (config->nics, j);
-
-          if (nic->type == VIREO_NET_NETWORK && g_strcmp0 (nic->network, vireo_network_get_name (self)) == 0 &&
-              g_ascii_strcasecmp (nic->mac, mac) == 0)
-            return g_strdup (vireo_domain_get_name (domain));
-        }
-    }
-  return NULL;
+  run_op (self, OP_LEASES, NULL, local_get_leases_async, cancellable, callback, user_data);
 }
 
-/**
- * vireo_network_get_leases_async:
- * The DHCP leases vireo-net's dnsmasq handed out, each with the VM that
- * has that MAC on this network.
- */
-void
-vireo_network_get_leases_async (VireoNetwork        *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_return_if_fail (VIREO_IS_NETWORK (self));
-
-  run_op (self, OP_LEASES, NULL, vireo_network_get_leases_async, cancellable, callback, user_data);
-}
-
-/**
- * vireo_network_get_leases_finish:
- * Returns: (transfer full) (element-type VireoNetworkLease) (nullable):
- *   the leases, on the main context
- */
-GPtrArray *
-vireo_network_get_leases_finish (VireoNetwork  *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
+static GPtrArray *
+local_get_leases_finish (VireoNetwork  *self,
+                         GAsyncResult  *result,
+                         GError       **error)
 {
   g_autoptr(GPtrArray) leases = NULL;
   GPtrArray *out;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_async_result_is_tagged (result, vireo_network_get_leases_async), NULL);
+  g_return_val_if_fail (g_async_result_is_tagged (result, local_get_leases_async), NULL);
 
   leases = g_task_propagate_pointer (G_TASK (result), error);
   if (leases == NULL)
@@ -457,8 +407,22 @@ vireo_network_get_leases_finish (VireoNetwork  *self,
       lease->ip = g_strdup (from->ip);
       lease->hostname = g_strdup (from->hostname);
       lease->expiry = from->expiry;
-      lease->domain_name = domain_with_mac (self, from->mac);
       g_ptr_array_add (out, lease);
     }
   return out;
+}
+
+void
+_vireo_local_network_class_init_ops (VireoNetworkClass *klass)
+{
+  klass->start_async = local_start_async;
+  klass->start_finish = local_start_finish;
+  klass->stop_async = local_stop_async;
+  klass->stop_finish = local_stop_finish;
+  klass->refresh_async = local_refresh_async;
+  klass->refresh_finish = local_refresh_finish;
+  klass->add_host_async = local_add_host_async;
+  klass->add_host_finish = local_add_host_finish;
+  klass->get_leases_async = local_get_leases_async;
+  klass->get_leases_finish = local_get_leases_finish;
 }
