@@ -2507,6 +2507,25 @@ test_hosts_new_vm (void **state)
   assert_string_equal (vireo_domain_get_config (made)->kernel, "/srv/lab/vmlinuz");
   assert_int_equal (vireo_domain_get_config (made)->memory_kib, 256 * 1024);
   assert_null (vireo_backend_lookup_domain (VIREO_BACKEND (f->engine), "made-in-lab"));
+  /* its Clone dialog: a full copy, not a linked clone the host cannot
+   * make, and it says why */
+  {
+    GtkWidget *dialog;
+
+    vireo_window_select_domain (f->window, vireo_backend_lookup_domain (lab, "db"));
+    dialog = vireo_window_clone_vm (f->window);
+    {
+    GtkWidget *linked = child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "linked_radio");
+    g_autofree char *why = NULL;
+
+    assert_false (gtk_widget_get_sensitive (linked));
+    why = gtk_widget_get_tooltip_text (linked);
+    assert_non_null (strstr (why, "makes no linked clones"));
+    assert_false (gtk_widget_get_sensitive (child_of (dialog, VIREO_TYPE_CLONE_DIALOG, "from_combo")));
+    save_screenshot (dialog, "hosts-clone.png");
+    }
+    gtk_widget_destroy (dialog);
+  }
   /* started, as the wizard's "Start" asked, there; then the lab as the
    * next tests know it */
   assert_true (vireo_test_wait_until (made_running, made, 20));

@@ -62,14 +62,24 @@ on_choice_changed (VireoCloneDialog *self)
   gboolean from_snapshot = chosen_snapshot (self) != NULL;
   gboolean working = self->job_cancellable != NULL;
 
-  if (from_snapshot && gtk_toggle_button_get_active (self->linked_radio))
+  g_autoptr(GError) no_linked = NULL;
+  g_autoptr(GError) no_snapshot = NULL;
+  /* what the source's host cannot make is off, with the engine's reason */
+  gboolean linked_ok = vireo_domain_check (self->source, VIREO_DOMAIN_OP_CLONE_LINKED, &no_linked) ||
+                       !g_error_matches (no_linked, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED);
+  gboolean snapshot_ok = vireo_domain_check (self->source, VIREO_DOMAIN_OP_CLONE_SNAPSHOT, &no_snapshot) ||
+                         !g_error_matches (no_snapshot, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED);
+
+  if ((from_snapshot || !linked_ok) && gtk_toggle_button_get_active (self->linked_radio))
     gtk_toggle_button_set_active (self->full_radio, TRUE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->linked_radio), !from_snapshot && !working);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->linked_radio), linked_ok && !from_snapshot && !working);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->linked_radio), linked_ok ? NULL : no_linked->message);
   gtk_widget_set_sensitive (GTK_WIDGET (self->full_radio), !working);
   gtk_widget_set_sensitive (GTK_WIDGET (self->name_entry), !working);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->from_combo), !working);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->from_combo), snapshot_ok && !working);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->from_combo), snapshot_ok ? NULL : no_snapshot->message);
   gtk_widget_set_sensitive (self->clone_button, !working);
-  gtk_label_set_text (self->linked_note, from_snapshot
+  gtk_label_set_text (self->linked_note, !linked_ok ? no_linked->message : from_snapshot
                       ? _("A linked clone starts from the current state, not from a snapshot.")
                       : _("A linked clone shares the disks as they are now, and needs no copying."));
 }

@@ -99,8 +99,9 @@ update_buttons (VireoSnapshotsView *self)
                             vireo_domain_can (self->domain, VIREO_DOMAIN_OP_REVERT));
   gtk_widget_set_sensitive (self->delete_button, idle && chosen &&
                             vireo_domain_can (self->domain, VIREO_DOMAIN_OP_REVERT));
+  /* a clone of the chosen snapshot */
   gtk_widget_set_sensitive (self->clone_button, idle && chosen &&
-                            vireo_domain_can (self->domain, VIREO_DOMAIN_OP_CLONE));
+                            vireo_domain_can (self->domain, VIREO_DOMAIN_OP_CLONE_SNAPSHOT));
 }
 
 static void

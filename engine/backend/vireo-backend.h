@@ -49,6 +49,8 @@ typedef enum {
   VIREO_BACKEND_CAN_PORT_FORWARDS = 1 << 6,
   VIREO_BACKEND_CAN_MEDIA         = 1 << 7,  /* CD-ROM media changed, also while running */
   VIREO_BACKEND_CAN_CONVERT       = 1 << 8,  /* raw disks converted to qcow2 */
+  VIREO_BACKEND_CAN_LINKED_CLONES = 1 << 9,  /* clones sharing the source's disks as bases */
+  VIREO_BACKEND_CAN_SNAPSHOT_CLONES = 1 << 10, /* clones of a snapshot's state */
 } VireoBackendCaps;
 
 /* what a user chooses for a new VM (vireo-create.h) */

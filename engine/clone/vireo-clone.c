@@ -493,7 +493,9 @@ vireo_domain_clone_async (VireoDomain              *source,
   if (!_vireo_domain_supports (source, klass->clone_async != NULL, task))
     return;
   vireo_domain_refresh_state (source);
-  if (!vireo_domain_check (source, VIREO_DOMAIN_OP_CLONE, &error))
+  if (!vireo_domain_check (source, VIREO_DOMAIN_OP_CLONE, &error) ||
+      (options->linked && !vireo_domain_check (source, VIREO_DOMAIN_OP_CLONE_LINKED, &error)) ||
+      (options->from_snapshot != NULL && !vireo_domain_check (source, VIREO_DOMAIN_OP_CLONE_SNAPSHOT, &error)))
     {
       g_task_return_error (task, error);
       g_object_unref (task);

@@ -41,6 +41,8 @@ static const guint allowed[] = {
   [VIREO_DOMAIN_OP_CHANGE_MEDIA] = OFF | ACTIVE,
   [VIREO_DOMAIN_OP_PORT_FORWARD] = OFF | ACTIVE,
   [VIREO_DOMAIN_OP_CHANGE_DISKS] = OFF | ACTIVE,
+  [VIREO_DOMAIN_OP_CLONE_LINKED] = OFF,
+  [VIREO_DOMAIN_OP_CLONE_SNAPSHOT] = OFF,
 };
 
 /* What the VM's host must be able to do for each operation (the others
@@ -56,7 +58,10 @@ static const VireoBackendCaps needs[] = {
   [VIREO_DOMAIN_OP_CHANGE_MEDIA] = VIREO_BACKEND_CAN_MEDIA,
   [VIREO_DOMAIN_OP_PORT_FORWARD] = VIREO_BACKEND_CAN_PORT_FORWARDS,
   [VIREO_DOMAIN_OP_CHANGE_DISKS] = VIREO_BACKEND_CAN_HOTPLUG,
+  [VIREO_DOMAIN_OP_CLONE_LINKED] = VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_LINKED_CLONES,
+  [VIREO_DOMAIN_OP_CLONE_SNAPSHOT] = VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_SNAPSHOT_CLONES,
 };
+
 
 /* The operations that rewrite the definition or read its disks: only for
  * one Vireo holds whole */
@@ -65,7 +70,8 @@ edits_definition (VireoDomainOp op)
 {
   return op == VIREO_DOMAIN_OP_EDIT || op == VIREO_DOMAIN_OP_CHANGE_MEDIA ||
          op == VIREO_DOMAIN_OP_PORT_FORWARD || op == VIREO_DOMAIN_OP_CONVERT_DISK ||
-         op == VIREO_DOMAIN_OP_CLONE || op == VIREO_DOMAIN_OP_CHANGE_DISKS;
+         op == VIREO_DOMAIN_OP_CLONE || op == VIREO_DOMAIN_OP_CHANGE_DISKS ||
+         op == VIREO_DOMAIN_OP_CLONE_LINKED || op == VIREO_DOMAIN_OP_CLONE_SNAPSHOT;
 }
 
 /* Whether @self's host and definition allow @op, whatever its state;
@@ -87,9 +93,19 @@ host_allows (VireoDomain    *self,
     }
   if (caps != 0 && !vireo_backend_can (backend, caps))
     {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
-                   _("VM '%s': Vireo cannot do this on host '%s' yet"),
-                   vireo_domain_get_name (self), vireo_backend_get_title (backend));
+      /* a sentence of its own where it says more than "cannot do this" */
+      if (op == VIREO_DOMAIN_OP_CLONE_LINKED && vireo_backend_can (backend, VIREO_BACKEND_CAN_CLONE))
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
+                     _("VM '%s': host '%s' makes no linked clones (a full clone copies the disks)"),
+                     vireo_domain_get_name (self), vireo_backend_get_title (backend));
+      else if (op == VIREO_DOMAIN_OP_CLONE_SNAPSHOT && vireo_backend_can (backend, VIREO_BACKEND_CAN_CLONE))
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
+                     _("VM '%s': host '%s' makes no clones of a snapshot (revert to it, then clone)"),
+                     vireo_domain_get_name (self), vireo_backend_get_title (backend));
+      else
+        g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
+                     _("VM '%s': Vireo cannot do this on host '%s' yet"),
+                     vireo_domain_get_name (self), vireo_backend_get_title (backend));
       return FALSE;
     }
   if (problem != NULL && edits_definition (op))
@@ -142,7 +158,7 @@ refusal_when_on (const char       *name,
 {
   if (op == VIREO_DOMAIN_OP_DELETE)
     return g_strdup_printf (_("VM '%s' is running; shut it down first"), name);
-  if (op == VIREO_DOMAIN_OP_CLONE)
+  if (op == VIREO_DOMAIN_OP_CLONE || op == VIREO_DOMAIN_OP_CLONE_LINKED || op == VIREO_DOMAIN_OP_CLONE_SNAPSHOT)
     return g_strdup_printf (_("VM '%s' is running; shut it down to clone it"), name);
   if (op == VIREO_DOMAIN_OP_CONVERT_DISK)
     return g_strdup_printf (_("VM '%s' is running; shut it down to convert its disks"), name);

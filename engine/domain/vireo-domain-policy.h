@@ -38,6 +38,8 @@ typedef enum {
   VIREO_DOMAIN_OP_CHANGE_MEDIA,  /* insert or eject a CD-ROM, also live */
   VIREO_DOMAIN_OP_PORT_FORWARD,  /* add or remove a host port forward */
   VIREO_DOMAIN_OP_CHANGE_DISKS,  /* add or remove a disk, change its bus */
+  VIREO_DOMAIN_OP_CLONE_LINKED,  /* a clone that shares the disks as they are */
+  VIREO_DOMAIN_OP_CLONE_SNAPSHOT, /* a clone of one of its snapshots */
 } VireoDomainOp;
 
 /**

@@ -541,25 +541,6 @@ on_cloned (GObject      *source,
   g_task_return_pointer (task, g_object_ref (domain), g_object_unref);
 }
 
-/* Main thread: what libvirt hosts do not clone, in one line */
-static gboolean
-check_options (VireoDomain              *domain,
-               const VireoCloneOptions  *options,
-               GError                  **error)
-{
-  const char *name = vireo_domain_get_name (domain);
-
-  if (options->linked)
-    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
-                 _("VM '%s': linked clones are not available on libvirt hosts"), name);
-  else if (options->from_snapshot != NULL)
-    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED,
-                 _("VM '%s': clones of a snapshot are not available on libvirt hosts"), name);
-  else
-    return TRUE;
-  return FALSE;
-}
-
 /* Main thread: MACs no VM of the host uses, nor each other */
 static GStrv
 new_macs (VireoBackend *backend,
@@ -602,8 +583,8 @@ libvirt_clone_async (VireoDomain              *domain,
 
   g_task_set_check_cancellable (task, FALSE);
   name = options->name ? g_strdup (options->name) : vireo_clone_suggest_name (backend, vireo_domain_get_name (domain));
-  if (!check_options (domain, options, &error) ||
-      !_vireo_libvirt_check_connected (VIREO_LIBVIRT_BACKEND (backend), &error) ||
+  /* linked clones and clones of a snapshot: the policy said no already */
+  if (!_vireo_libvirt_check_connected (VIREO_LIBVIRT_BACKEND (backend), &error) ||
       !vireo_backend_check_new_name (backend, name, &error))
     {
       g_task_return_error (task, error);

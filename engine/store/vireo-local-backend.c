@@ -95,7 +95,8 @@ vireo_local_backend_new (const char *root)
   _vireo_backend_set_caps (VIREO_BACKEND (self),
                            VIREO_BACKEND_CAN_CONSOLE | VIREO_BACKEND_CAN_DISPLAY | VIREO_BACKEND_CAN_HOTPLUG |
                            VIREO_BACKEND_CAN_SNAPSHOTS | VIREO_BACKEND_CAN_CLONE | VIREO_BACKEND_CAN_NETWORKS |
-                           VIREO_BACKEND_CAN_PORT_FORWARDS | VIREO_BACKEND_CAN_MEDIA | VIREO_BACKEND_CAN_CONVERT);
+                           VIREO_BACKEND_CAN_PORT_FORWARDS | VIREO_BACKEND_CAN_MEDIA | VIREO_BACKEND_CAN_CONVERT |
+                           VIREO_BACKEND_CAN_LINKED_CLONES | VIREO_BACKEND_CAN_SNAPSHOT_CLONES);
   self->paths = vireo_paths_new (root);
   return self;
 }

@@ -97,8 +97,12 @@ tui_clone_start (Tui         *tui,
   suggestion = vireo_clone_suggest_name (vireo_domain_get_backend (domain), vireo_domain_get_name (domain));
   tui_prompt_open (tui, domain, g_strdup_printf (_("Clone VM '%s' as:"), vireo_domain_get_name (domain)),
                    suggestion, clone_named);
-  tui->prompt_choices[0] = _("full copy");
-  tui->prompt_choices[1] = _("linked clone");
+  /* a host without linked clones offers no Tab switch */
+  if (vireo_domain_can (domain, VIREO_DOMAIN_OP_CLONE_LINKED))
+    {
+      tui->prompt_choices[0] = _("full copy");
+      tui->prompt_choices[1] = _("linked clone");
+    }
   return TUI_REDRAW_ALL;
 }
 
