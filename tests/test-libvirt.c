@@ -1207,7 +1207,13 @@ test_clone (void **state)
   /* the source is untouched, on the host too */
   disk = vireo_domain_config_lookup_disk (vireo_domain_get_config (source), "vda");
   assert_string_equal (disk->path, path);
-  xml = virDomainGetXMLDesc (virDomainLookupByName (f->other, "clone-src"), VIR_DOMAIN_XML_INACTIVE);
+  {
+    virDomainPtr dom = virDomainLookupByName (f->other, "clone-src");
+
+    assert_non_null (dom);
+    xml = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE);
+    virDomainFree (dom);
+  }
   assert_non_null (strstr (xml, "52:54:00:aa:bb:01"));
   assert_non_null (strstr (xml, path));
   free (xml);
