@@ -81,8 +81,10 @@ check_host (Create   *create,
     }
   if (!_vireo_create_check_memory (config->name, create->memory_mib, info.memory / 1024, host, error))
     return FALSE;
+  /* the host's QEMU for the machine type, with KVM or without; libvirt
+   * puts in the emulator its capabilities name for both */
   caps = config->accel == VIREO_ACCEL_TCG ? NULL
-       : virConnectGetDomainCapabilities (create->conn, NULL, "x86_64", NULL, "kvm", 0);
+       : virConnectGetDomainCapabilities (create->conn, NULL, "x86_64", config->machine, "kvm", 0);
   virResetLastError ();
   if (config->accel == VIREO_ACCEL_KVM && caps == NULL)
     {
@@ -92,6 +94,18 @@ check_host (Create   *create,
     }
   if (config->accel == VIREO_ACCEL_AUTO)
     config->accel = caps != NULL ? VIREO_ACCEL_KVM : VIREO_ACCEL_TCG;
+  if (caps == NULL &&
+      (caps = virConnectGetDomainCapabilities (create->conn, NULL, "x86_64", config->machine, "qemu", 0)) == NULL &&
+      virGetLastErrorCode () != VIR_ERR_NO_SUPPORT)
+    {
+      /* Translators: "VM 'web': host 'lab' runs no QEMU for x86_64 machine q35: …" */
+      g_autofree char *why = g_strdup_printf (_("VM '%s': host '%s' runs no QEMU for x86_64 machine %s"),
+                                              config->name, create->host, config->machine);
+
+      g_propagate_error (error, _vireo_libvirt_error (why));
+      return FALSE;
+    }
+  virResetLastError ();
   free (caps);
   if (create->network != NULL)
     {

@@ -5,7 +5,8 @@
 # Vireo: define a VM of the test guest, start it, type a command in its
 # serial console, read its display's first frame, kill the daemon (the
 # host turns lost, comes back, and the VM's row is the same object), shut
-# it down by ACPI, and undefine it.  Everything it started is killed by
+# it down by ACPI, and undefine it; then make a new VM there, its disk a
+# volume of a pool, add and remove a disk.  Everything it started is killed by
 # the pids in that folder.
 . "$(dirname "$0")/libvirtd-lib.sh"
 
@@ -68,4 +69,22 @@ lctl shutdown lv1 --timeout 120 >/dev/null || fail "shutdown lv1"
 [ "$(lctl state lv1)" = shutoff ] || fail "lv1 is not shut off"
 lctl undefine lv1 | grepq "Deleted VM 'lv1'" || fail "undefine lv1"
 lctl list --all | grepq ' lv1 ' && fail "lv1 is still listed"
+
+step a new VM made on the host: its QEMU checked, its disk a volume of the pool, a disk added and removed there
+as_user virsh -c qemu:///session pool-define-as default dir --target "$LV/pool" >/dev/null
+as_user virsh -c qemu:///session pool-build default >/dev/null
+as_user virsh -c qemu:///session pool-start default >/dev/null
+lctl create made --disk 16M --memory 128 --vcpus 1 --accel tcg --kernel "$LV/vmlinuz" --initrd "$LV/initrd.img" |
+  grepq "Created VM 'made'" || fail "create on qemu:///session"
+lctl dumpxml made | grepq "<domain type=\"qemu\"" || fail "the new VM is not TCG: $(lctl dumpxml made)"
+lctl dumpxml made | grepq "<source file=\"$LV/pool/made.qcow2\"" || fail "the new disk is not in the pool: $(lctl dumpxml made)"
+[ "$(qemu-img info --output=json "$LV/pool/made.qcow2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"])')" = 16777216 ] ||
+  fail "the new disk is not a 16 MiB qcow2"
+lctl attach-disk made --size 8M | grepq "Added disk 'vdb' to VM 'made'" || fail "attach-disk on qemu:///session"
+[ -f "$LV/pool/made-vdb.qcow2" ] || fail "the added disk is not a volume of the pool"
+lctl detach-disk made vdb --remove-storage | grepq "Removed 'vdb' from VM 'made'" || fail "detach-disk on qemu:///session"
+[ -e "$LV/pool/made-vdb.qcow2" ] && fail "the removed disk's volume was kept"
+expect_error 1 "VM 'big': memory must be from 64 to" -- lctl create big --memory 99999999 --accel tcg
+lctl undefine made --remove-storage | grepq "Deleted VM 'made'" || fail "undefine made"
+[ -e "$LV/pool/made.qcow2" ] && fail "the VM's volume was kept"
 echo PASS
