@@ -777,6 +777,21 @@ detach (VireoDomain  *domain,
   return done;
 }
 
+static gboolean
+has_summary_row (gpointer data)
+{
+  Fixture *f = data;
+  VireoDomain *domain = vireo_backend_lookup_domain (f->backend, "hostile-foreign");
+
+  return domain != NULL && vireo_domain_get_config_problem (domain) != NULL;
+}
+
+static gboolean
+no_summary_row (gpointer data)
+{
+  return !has_summary_row (data);
+}
+
 static VireoDomain *
 define_with_disk (Fixture    *f,
                   const char *name,
@@ -918,17 +933,118 @@ test_disks (void **state)
 }
 
 
+/* What a hostile host or a guest's bytes can do to disks: a volume the
+ * pool says stands on another image is not added; while another VM's
+ * definition is read only in summary (its disks unknown), no image is
+ * deleted with a disk; a lease's words come out printable */
+static void
+test_disks_hostile (void **state)
+{
+  Fixture *f = *state;
+  VireoDiskRequest request = { VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, 0, NULL, NULL };
+  g_autofree char *mine = NULL;
+  g_autofree char *printable = NULL;
+  g_autoptr(GError) error = NULL;
+  virStoragePoolPtr pool;
+  virStorageVolPtr backed;
+  virDomainPtr foreign;
+  VireoDomain *domain;
+  char *backed_path;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  mine = make_volume (f, "hostile-mine.qcow2", "qcow2");
+  domain = define_with_disk (f, "hostile", mine);
+
+  /* a volume whose pool reads a backing file in it */
+  pool = virStoragePoolLookupByName (f->other, "default-pool");
+  backed = virStorageVolCreateXML (pool, "<volume><name>hostile-backed.qcow2</name><capacity unit='MiB'>8</capacity>"
+                                         "<target><format type='qcow2'/></target>"
+                                         "<backingStore><path>/etc/shadow</path><format type='raw'/></backingStore>"
+                                         "</volume>", 0);
+  assert_non_null (backed);
+  backed_path = virStorageVolGetPath (backed);
+  request.path = backed_path;
+  assert_null (attach (domain, &request, &error));
+  assert_non_null (strstr (error->message, "stands on another image"));
+  assert_int_equal (vireo_domain_get_config (domain)->disks->len, 1);
+  g_clear_error (&error);
+
+  /* another client's VM that Vireo reads in summary only (a device it
+   * does not model) keeps every image of the host */
+  foreign = virDomainDefineXML (f->other, "<domain type='qemu'><name>hostile-foreign</name>"
+                                          "<memory unit='MiB'>64</memory><os><type>hvm</type></os><devices>"
+                                          "<disk type='file' device='disk'><source file='/default-pool/hostile-mine.qcow2'/>"
+                                          "<target dev='vda' bus='virtio'/></disk>"
+                                          "<hub type='usb'/></devices></domain>");
+  assert_non_null (foreign);
+  assert_true (vireo_test_wait_until (has_summary_row, f, 10));
+  assert_false (vireo_backend_image_deletable (f->backend, domain,
+                                               vireo_domain_config_lookup_disk (vireo_domain_get_config (domain), "vda")));
+  assert_true (detach (domain, "vda", TRUE, &error));
+  assert_no_error (error);
+  assert_true (volume_exists (f, mine));
+  virDomainUndefine (foreign);
+  virDomainFree (foreign);
+  assert_true (vireo_test_wait_until (no_summary_row, f, 10));
+
+  printable = _vireo_libvirt_text ("host\x1b[2Jname\xff", 64);
+  assert_string_equal (printable, "host?[2Jname\xef\xbf\xbd");
+  g_clear_pointer (&printable, g_free);
+  printable = _vireo_libvirt_text ("0123456789", 4);
+  assert_string_equal (printable, "0123");
+
+  virStorageVolDelete (backed, 0);
+  virStorageVolFree (backed);
+  free (backed_path);
+  virStoragePoolFree (pool);
+  {
+    GAsyncResult *result = NULL;
+
+    virStorageVolPtr kept = virStorageVolLookupByPath (f->other, mine);
+
+    vireo_backend_undefine_domain_async (f->backend, domain, TRUE, NULL, on_done, &result);
+    assert_true (vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error));
+    g_object_unref (result);
+    assert_non_null (kept);
+    assert_int_equal (virStorageVolDelete (kept, 0), 0);
+    virStorageVolFree (kept);
+  }
+}
+
+static void
+count_notify (GObject    *job,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* A new VM on the fixture's host; its progress reaches the main loop when
+ * it makes a disk (checked here, every time) */
 static VireoDomain *
 create_on (Fixture                  *f,
            const VireoCreateOptions *options,
            GError                  **error)
 {
   GAsyncResult *result = NULL;
+  g_autoptr(VireoJob) job = NULL;
   VireoDomain *domain;
+  guint notified = 0;
 
-  vireo_create_domain_async (f->backend, options, NULL, NULL, on_done, &result);
+  vireo_create_domain_async (f->backend, options, &job, NULL, on_done, &result);
+  if (job != NULL)
+    g_signal_connect (job, "notify::progress", G_CALLBACK (count_notify), &notified);
   domain = vireo_create_domain_finish (f->backend, wait_result (&result), error);
   g_object_unref (result);
+  vireo_test_pump_for (50);
+  if (domain != NULL && job != NULL)
+    {
+      assert_true (notified > 0);
+      assert_true (vireo_job_get_progress (job) == 1.0);
+    }
+  if (job != NULL)
+    g_signal_handlers_disconnect_by_func (job, count_notify, &notified);
   return domain;
 }
 
@@ -1567,6 +1683,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_forgotten_then_host_removed, setup, teardown),
     cmocka_unit_test_setup_teardown (test_define_after_foreign_undefine, setup, teardown),
     cmocka_unit_test_setup_teardown (test_disks, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_disks_hostile, setup, teardown),
     cmocka_unit_test_setup_teardown (test_create, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clone, setup, teardown),
     cmocka_unit_test_setup_teardown (test_clone_refused, setup, teardown),

@@ -109,7 +109,7 @@ vireo_backend_set_property (GObject      *object,
  * @except: (nullable): a VM not to count
  *
  * Returns: whether a VM of the host's list other than @except has a disk
- *   or CD-ROM at @path
+ *   or CD-ROM at @path, or stands on it (a base of its disk's chain)
  */
 gboolean
 _vireo_backend_path_in_use (VireoBackend *self,
@@ -126,8 +126,13 @@ _vireo_backend_path_in_use (VireoBackend *self,
       if (other == except)
         continue;
       for (guint j = 0; config->disks != NULL && j < config->disks->len; j++)
-        if (g_strcmp0 (((VireoDiskConfig *) g_ptr_array_index (config->disks, j))->path, path) == 0)
-          return TRUE;
+        {
+          VireoDiskConfig *disk = g_ptr_array_index (config->disks, j);
+
+          if (g_strcmp0 (disk->path, path) == 0 ||
+              (disk->backing != NULL && g_strv_contains ((const char * const *) disk->backing, path)))
+            return TRUE;
+        }
     }
   return FALSE;
 }
@@ -148,6 +153,8 @@ vireo_backend_real_image_deletable (VireoBackend          *self,
  * The one rule, per host, for what deleting a VM's storage may remove; a
  * front end offers "delete the image" only when it says yes.  CD-ROMs,
  * read-only and shareable disks, and images another VM uses always stay
+ * (on a libvirt host, also those a definition Vireo shows only in summary
+ * may use)
  * (on this machine, also images outside Vireo's images folder; on a
  * libvirt host, files that are no volume of its pools).
  */

@@ -27,6 +27,8 @@
 #include "vireo-libvirt-private.h"
 #include "vireo-xml.h"
 
+#define VOLUME_NAME_TRIES 100
+
 typedef struct {
   virDomainPtr dom;           /* the source */
   char *source_name;
@@ -173,6 +175,30 @@ find_volume (Clone          *clone,
   return volume;
 }
 
+/* Worker: whether the pool reads the volume in the format the definition
+ * gives the disk.  The copy is made in the pool's format (its reading of
+ * the file's first bytes): a raw disk whose guest wrote a qcow2 header
+ * naming a backing file would otherwise copy any file of the host */
+static gboolean
+same_format (Clone    *clone,
+             xmlNode  *disk,
+             Copy     *copy,
+             GError  **error)
+{
+  g_autofree char *driver = child_prop (disk, "driver", "type");
+  g_autofree char *format = NULL;
+  gboolean backed;
+
+  _vireo_libvirt_volume_describe (copy->volume, &format, &backed);
+  if (format == NULL || g_strcmp0 (format, driver != NULL ? driver : "raw") == 0)
+    return TRUE;
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+               /* Translators: "VM 'web': disk vda is raw in its definition, but its pool reads qcow2; Vireo does not copy it" */
+               _("VM '%s': disk %s is %s in its definition, but its pool reads %s; Vireo does not copy it"),
+               clone->source_name, copy->target ? copy->target : "?", driver != NULL ? driver : "raw", format);
+  return FALSE;
+}
+
 /* Worker: the disks to copy, all checked before any is copied */
 static GPtrArray *
 choose_disks (Clone          *clone,
@@ -202,11 +228,14 @@ choose_disks (Clone          *clone,
         return NULL;
       copy->capacity = virStorageVolGetInfo (copy->volume, &info) == 0 ? info.capacity : 0;
       virResetLastError ();
+      if (!same_format (clone, disk, copy, error))
+        return NULL;
     }
   return g_steal_pointer (&copies);
 }
 
-/* Worker: NAME-TARGET.EXT, or NAME-TARGET-2.EXT…, free in @pool */
+/* Worker: NAME-TARGET.EXT, or NAME-TARGET-2.EXT…, free in @pool; NULL
+ * when the first hundred are taken */
 static char *
 free_volume_name (virStoragePoolPtr  pool,
                   const char        *clone,
@@ -216,7 +245,7 @@ free_volume_name (virStoragePoolPtr  pool,
   const char *dot = strrchr (source, '.');
   const char *ext = dot != NULL && dot != source && strlen (dot) <= 8 ? dot : "";
 
-  for (guint n = 1; ; n++)
+  for (guint n = 1; n <= VOLUME_NAME_TRIES; n++)
     {
       g_autofree char *name = n == 1 ? g_strdup_printf ("%s-%s%s", clone, target, ext)
                                      : g_strdup_printf ("%s-%s-%u%s", clone, target, n, ext);
@@ -227,6 +256,7 @@ free_volume_name (virStoragePoolPtr  pool,
         return g_steal_pointer (&name);
       virStorageVolFree (taken);
     }
+  return NULL;
 }
 
 /* The new volume: as large as the source's, in its format, sparse */
@@ -283,6 +313,13 @@ copy_volume (Clone   *clone,
       return FALSE;
     }
   name = free_volume_name (pool, clone->name, copy->target ? copy->target : "disk", virStorageVolGetName (copy->volume));
+  if (name == NULL)
+    {
+      virStoragePoolFree (pool);
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("VM '%s': every name for a new image %s is taken in its pool"), clone->source_name, clone->name);
+      return FALSE;
+    }
   xml = volume_xml (copy->volume, name, copy->capacity);
   made = virStorageVolCreateXMLFrom (pool, xml, copy->volume, 0);
   virStoragePoolFree (pool);

@@ -149,9 +149,9 @@ place_iso (Create        *create,
   g_autofree char *local = NULL;
   g_autofree char *stem = NULL;
   virStoragePoolPtr pool;
-  gboolean found;
+  gboolean found, backed, uploaded = FALSE;
 
-  format = _vireo_libvirt_volume_format (create->conn, create->cdrom, &found);
+  format = _vireo_libvirt_volume_format (create->conn, create->cdrom, &found, &backed);
   if (found)
     {
       create->iso = g_strdup (create->cdrom);
@@ -167,9 +167,10 @@ place_iso (Create        *create,
     return FALSE;
   stem = g_path_get_basename (local);
   vireo_job_set_text (create->job, stem);
-  create->iso = _vireo_libvirt_upload (create->conn, pool, local, stem, "", name, create->job, cancellable, error);
+  create->iso = _vireo_libvirt_upload (create->conn, pool, local, stem, "", TRUE, &uploaded, name, create->job,
+                                       cancellable, error);
   virStoragePoolFree (pool);
-  if (create->iso != NULL)
+  if (uploaded)
     g_ptr_array_add (create->created, g_strdup (create->iso));
   return create->iso != NULL;
 }
@@ -204,7 +205,7 @@ place_disk (Create        *create,
       vireo_job_set_text (create->job, local);
       create->disk = _vireo_libvirt_upload (create->conn, pool, local, name,
                                             g_str_equal (create->disk_format, "qcow2") ? ".qcow2" : ".img",
-                                            name, create->job, cancellable, error);
+                                            FALSE, NULL, name, create->job, cancellable, error);
     }
   else
     {
@@ -217,14 +218,12 @@ place_disk (Create        *create,
   return create->disk != NULL;
 }
 
-/* The job's work: the files, then the volumes (VireoJobFunc) */
+/* The files, then the volumes, told through @create->job */
 static gboolean
-place_files (VireoJob      *job,
-             gpointer       data,
+place_files (Create        *create,
              GCancellable  *cancellable,
              GError       **error)
 {
-  Create *create = data;
   VireoDomainConfig *config = create->config;
 
   if (create->kernel && !(config->kernel = host_file (create, _("kernel"), create->kernel, error)))
@@ -267,7 +266,7 @@ prepare_in_thread (GTask        *task,
       /* the job's work runs here, in the host's worker: it reports
        * through the job, nobody runs the job itself */
       if (check_host (create, &error) && !g_cancellable_set_error_if_cancelled (cancellable, &error) &&
-          place_files (create->job, create, cancellable, &error))
+          place_files (create, cancellable, &error))
         vireo_job_set_progress (create->job, 1.0);
       if (error != NULL)
         delete_created (create);
@@ -431,11 +430,9 @@ libvirt_create_domain_async (VireoBackend              *backend,
   create->initrd = g_strdup (options->initrd);
   if (options->network != NULL && !g_str_equal (options->network, "user") && !g_str_equal (options->network, "none"))
     create->network = g_strdup (options->network);
-  /* a reporter of progress: its work runs in this call's worker job,
-   * which owns @create */
-  create->job = vireo_job_new (create->import_path || create->cdrom ? _("Copying files to the host")
-                                                                    : _("Making the disk image"),
-                               place_files, NULL, create, NULL);
+  /* a reporter of progress: the work runs in this call's worker job */
+  create->job = vireo_job_new_progress (create->import_path || create->cdrom ? _("Copying files to the host")
+                                                                             : _("Making the disk image"));
   if (disk_job != NULL && (create->disk_bytes > 0 || create->import_path || create->cdrom))
     *disk_job = g_object_ref (create->job);
   job = g_task_new (self, cancellable, on_prepared, g_steal_pointer (&task));

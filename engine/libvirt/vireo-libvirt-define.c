@@ -6,6 +6,7 @@
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
+#include "vireo-xml.h"
 
 typedef struct {
   char *name;
@@ -223,6 +224,61 @@ on_undefined (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Whether the libvirt XML of a VM Vireo reads only in summary may use
+ * @path: one of its disks (or their bases) is there, or names its image
+ * some other way (a pool's volume, the network) */
+static gboolean
+summary_may_use (const char *xml,
+                 const char *path)
+{
+  xmlDoc *doc = xml != NULL ? vireo_xml_read (xml, -1, "definition", NULL) : NULL;
+  xmlNode *devices = doc != NULL ? vireo_xml_child (xmlDocGetRootElement (doc), "devices") : NULL;
+  gboolean may = doc == NULL;
+
+  if (devices != NULL)
+    vireo_xml_for_each_element (disk, devices)
+      {
+        g_autofree char *type = vireo_xml_prop (disk, "type");
+
+        if (!vireo_xml_is (disk, "disk") || may)
+          continue;
+        if (type != NULL && !g_str_equal (type, "file") && !g_str_equal (type, "block"))
+          may = TRUE;
+        /* the disk's own source, and each <backingStore>'s below it */
+        for (xmlNode *level = disk; level != NULL && !may; level = vireo_xml_child (level, "backingStore"))
+          {
+            xmlNode *source = vireo_xml_child (level, "source");
+            g_autofree char *file = source != NULL ? vireo_xml_prop (source, "file") : NULL;
+            g_autofree char *dev = source != NULL ? vireo_xml_prop (source, "dev") : NULL;
+
+            may = g_strcmp0 (file, path) == 0 || g_strcmp0 (dev, path) == 0;
+          }
+      }
+  g_clear_pointer (&doc, xmlFreeDoc);
+  return may;
+}
+
+/* The base's rule, and no VM Vireo reads only in summary may use it */
+static gboolean
+libvirt_image_deletable (VireoBackend          *backend,
+                         VireoDomain           *domain,
+                         const VireoDiskConfig *disk)
+{
+  GListModel *list = vireo_backend_get_domains (backend);
+
+  if (!((VireoBackendClass *) g_type_class_peek (VIREO_TYPE_BACKEND))->image_deletable (backend, domain, disk))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(VireoDomain) other = g_list_model_get_item (list, i);
+
+      if (other != domain && vireo_domain_get_config_problem (other) != NULL &&
+          summary_may_use (_vireo_libvirt_domain_get_xml (VIREO_LIBVIRT_DOMAIN (other)), disk->path))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* The VM's own disks: not its CD-ROMs, read-only or shared disks, nor
  * what another VM of the host also uses */
 static GStrv
@@ -294,4 +350,5 @@ _vireo_libvirt_backend_class_init_define (VireoBackendClass *klass)
   klass->define_domain_finish = libvirt_define_domain_finish;
   klass->undefine_domain_async = libvirt_undefine_domain_async;
   klass->undefine_domain_finish = libvirt_undefine_domain_finish;
+  klass->image_deletable = libvirt_image_deletable;
 }

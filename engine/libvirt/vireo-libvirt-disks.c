@@ -85,45 +85,41 @@ check_host (VireoDomain  *domain,
 
 /* Worker thread --------------------------------------------------------- */
 
-/* The existing image @edit->path: a volume of the host's pools, or (on
- * this machine's libvirtd only) a file looked at here */
+/* The existing image @edit->path.  On this machine's libvirtd, any file,
+ * looked at here as the local engine does (its format probed, and an
+ * image naming another file refused).  On another machine, a volume of
+ * the host's pools, whose format is the pool's reading of its first bytes:
+ * one that stands on another image is refused, since those bytes may be
+ * a guest's, naming any file of the host */
 static gboolean
 find_image (virConnectPtr   conn,
             DiskEdit       *edit,
             GError        **error)
 {
-  gboolean found;
-  g_autofree char *format = _vireo_libvirt_volume_format (conn, edit->path, &found);
+  gboolean found, backed;
+  g_autofree char *format = _vireo_libvirt_volume_format (conn, edit->path, &found, &backed);
   g_autofree char *checked = NULL;
 
-  if (found)
-    {
-      if (edit->cdrom || g_strcmp0 (format, "qcow2") == 0 || g_strcmp0 (format, "raw") == 0)
-        {
-          edit->format = g_strdup (edit->cdrom ? "raw" : format);
-          return TRUE;
-        }
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
-                   _("VM '%s': %s is not a qcow2 or raw volume"), edit->name, edit->path);
-      return FALSE;
-    }
-  if (!edit->files_here)
-    {
-      g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
-                   _("VM '%s': %s is in no storage pool of host '%s' (refresh or add the pool that holds it)"),
-                   edit->name, edit->path, edit->host);
-      return FALSE;
-    }
-  checked = vireo_storage_existing_file (edit->name, edit->cdrom ? _("CD-ROM image") : _("disk image"),
-                                         edit->path, error);
-  if (checked == NULL)
+  if (!found && !edit->files_here)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
+                 _("VM '%s': %s is in no storage pool of host '%s' (refresh or add the pool that holds it)"),
+                 edit->name, edit->path, edit->host);
+  else if (!edit->files_here && !edit->cdrom && backed)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                 _("VM '%s': %s stands on another image; Vireo adds standalone images"), edit->name, edit->path);
+  else if (!edit->files_here && !edit->cdrom && g_strcmp0 (format, "qcow2") != 0 && g_strcmp0 (format, "raw") != 0)
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
+                 _("VM '%s': %s is not a qcow2 or raw volume"), edit->name, edit->path);
+  if (error != NULL && *error != NULL)
     return FALSE;
-  if (edit->cdrom)
+  if (edit->cdrom || !edit->files_here)
     {
-      edit->format = g_strdup ("raw");
+      edit->format = g_strdup (edit->cdrom ? "raw" : format);
       return TRUE;
     }
-  if ((edit->format = g_strdup (vireo_storage_probe_format (edit->name, checked, error))) == NULL)
+  checked = vireo_storage_existing_file (edit->name, _("disk image"), edit->path, error);
+  if (checked == NULL ||
+      (edit->format = g_strdup (vireo_storage_probe_format (edit->name, checked, error))) == NULL)
     return FALSE;
   g_free (checked);
   checked = vireo_storage_check_image (edit->name, edit->target, edit->path, edit->format, NULL, error);

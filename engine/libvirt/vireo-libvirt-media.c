@@ -100,26 +100,27 @@ static char *
 place_image (virConnectPtr   conn,
              Media          *media,
              gboolean       *uploaded,
+             GCancellable   *cancellable,
              GError        **error)
 {
   g_autofree char *format = NULL;
   g_autofree char *local = NULL;
   g_autofree char *stem = NULL;
   virStoragePoolPtr pool;
-  gboolean found;
+  gboolean found, backed;
   char *placed;
 
   *uploaded = FALSE;
-  format = _vireo_libvirt_volume_format (conn, media->path, &found);
+  format = _vireo_libvirt_volume_format (conn, media->path, &found, &backed);
   if (found || media->files_here)
     return g_strdup (media->path);
   if ((local = vireo_storage_existing_file (media->name, _("CD-ROM image"), media->path, error)) == NULL ||
       (pool = _vireo_libvirt_find_pool (conn, media->pool_hint, media->name, media->host, error)) == NULL)
     return NULL;
   stem = g_path_get_basename (local);
-  placed = _vireo_libvirt_upload (conn, pool, local, stem, "", media->name, NULL, NULL, error);
+  placed = _vireo_libvirt_upload (conn, pool, local, stem, "", TRUE, uploaded, media->name, NULL, cancellable,
+                                  error);
   virStoragePoolFree (pool);
-  *uploaded = placed != NULL;
   return placed;
 }
 
@@ -138,7 +139,7 @@ media_in_thread (GTask        *task,
   virConnectPtr conn = _vireo_libvirt_get_conn (_vireo_libvirt_worker_backend (), &error);
 
   if (conn != NULL && media->path != NULL)
-    placed = place_image (conn, media, &uploaded, &error);
+    placed = place_image (conn, media, &uploaded, cancellable, &error);
   if (error == NULL)
     {
       xml = drive_xml (media->definition, media->target, placed);
@@ -239,7 +240,9 @@ libvirt_change_media_async (VireoDomain         *domain,
    * the running one */
   media->flags = (_vireo_libvirt_domain_is_persistent (VIREO_LIBVIRT_DOMAIN (domain)) ? VIR_DOMAIN_AFFECT_CONFIG : 0) |
                  (vireo_domain_is_active (domain) ? VIR_DOMAIN_AFFECT_LIVE : 0);
-  job = g_task_new (domain, NULL, on_changed, g_steal_pointer (&task));
+  /* an upload stops at a cancel (its volume goes); the outcome is told */
+  job = g_task_new (domain, cancellable, on_changed, g_steal_pointer (&task));
+  g_task_set_check_cancellable (job, FALSE);
   g_task_set_task_data (job, media, (GDestroyNotify) media_free);
   _vireo_libvirt_run (backend, job, media_in_thread);
 }

@@ -76,9 +76,10 @@ read_leases (virNetworkPtr net)
     {
       VireoNetworkLease *lease = g_new0 (VireoNetworkLease, 1);
 
-      lease->mac = g_strdup (leases[i]->mac);
-      lease->ip = g_strdup (leases[i]->ipaddr);
-      lease->hostname = g_strdup (leases[i]->hostname);
+      /* the host's words: shown in terminals, messages and JSON */
+      lease->mac = _vireo_libvirt_text (leases[i]->mac, 64);
+      lease->ip = _vireo_libvirt_text (leases[i]->ipaddr, 64);
+      lease->hostname = _vireo_libvirt_text (leases[i]->hostname, 255);
       lease->expiry = leases[i]->expirytime;
       g_ptr_array_add (out, lease);
       virNetworkDHCPLeaseFree (leases[i]);

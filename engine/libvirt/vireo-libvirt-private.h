@@ -49,6 +49,8 @@ VireoDomainConfig *_vireo_libvirt_summary (const VireoLibvirtRecord *record);
 
 /* libvirt's last error in this thread, as one line about @what */
 GError   *_vireo_libvirt_error          (const char   *what);
+char     *_vireo_libvirt_text           (const char   *text,
+                                         gsize         max);
 void      _vireo_libvirt_init_once      (void);
 
 /* Workers */
@@ -72,9 +74,13 @@ virStoragePoolPtr _vireo_libvirt_find_pool  (virConnectPtr      conn,
                                              const char        *vm,
                                              const char        *host,
                                              GError           **error);
+void      _vireo_libvirt_volume_describe    (virStorageVolPtr   volume,
+                                             char             **format,
+                                             gboolean          *backed);
 char     *_vireo_libvirt_volume_format      (virConnectPtr      conn,
                                              const char        *path,
-                                             gboolean          *found);
+                                             gboolean          *found,
+                                             gboolean          *backed);
 char     *_vireo_libvirt_make_volume        (virStoragePoolPtr  pool,
                                              const char        *stem,
                                              const char        *suffix,
@@ -91,6 +97,8 @@ char     *_vireo_libvirt_upload             (virConnectPtr      conn,
                                              const char        *local,
                                              const char        *stem,
                                              const char        *suffix,
+                                             gboolean           shared,
+                                             gboolean          *uploaded,
                                              const char        *vm,
                                              VireoJob          *job,
                                              GCancellable      *cancellable,

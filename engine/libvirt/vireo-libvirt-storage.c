@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 
 #define VOLUME_NAME_TRIES 100
 #define UPLOAD_CHUNK (256 * 1024)
+#define SAME_PREFIX (1024 * 1024)
 
 /* The host's one running pool, when it has just one */
 static virStoragePoolPtr
@@ -81,29 +83,59 @@ _vireo_libvirt_find_pool (virConnectPtr   conn,
 }
 
 /**
+ * _vireo_libvirt_volume_describe:
+ * @format: (out) (transfer full) (nullable): the format the pool records
+ *   ("qcow2", "raw", "iso"…; its own reading of the file's first bytes in
+ *   a directory pool, so only as good as the bytes)
+ * @backed: (out): whether the pool says the volume stands on another
+ *   image (a <backingStore> with a path)
+ */
+void
+_vireo_libvirt_volume_describe (virStorageVolPtr   volume,
+                                char             **format,
+                                gboolean          *backed)
+{
+  g_autofree char *xml = virStorageVolGetXMLDesc (volume, 0);
+  xmlDoc *doc = xml != NULL ? vireo_xml_read (xml, -1, "volume", NULL) : NULL;
+  xmlNode *root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
+  xmlNode *target = root != NULL ? vireo_xml_child (root, "target") : NULL;
+  xmlNode *node = target != NULL ? vireo_xml_child (target, "format") : NULL;
+  xmlNode *backing = root != NULL ? vireo_xml_child (root, "backingStore") : NULL;
+  xmlNode *path = backing != NULL ? vireo_xml_child (backing, "path") : NULL;
+  g_autofree char *base = path != NULL ? vireo_xml_content (path) : NULL;
+
+  virResetLastError ();
+  *format = node != NULL ? vireo_xml_prop (node, "type") : NULL;
+  *backed = base != NULL && *base != '\0';
+  g_clear_pointer (&doc, xmlFreeDoc);
+}
+
+/**
  * _vireo_libvirt_volume_format:
- * Returns: (transfer full) (nullable): the format the pool records for
- *   the volume at @path ("qcow2", "raw", "iso"…); %NULL when @path is no
- *   volume of the host's pools (or the pool records none)
+ * @found: (out): whether @path is a volume of the host's pools
+ * @backed: (out): whether it stands on another image
+ *
+ * Returns: (transfer full) (nullable): what
+ *   _vireo_libvirt_volume_describe() says of the volume at @path
  */
 char *
 _vireo_libvirt_volume_format (virConnectPtr  conn,
                               const char    *path,
-                              gboolean      *found)
+                              gboolean      *found,
+                              gboolean      *backed)
 {
   virStorageVolPtr volume = virStorageVolLookupByPath (conn, path);
-  g_autofree char *xml = volume != NULL ? virStorageVolGetXMLDesc (volume, 0) : NULL;
-  xmlDoc *doc = xml != NULL ? vireo_xml_read (xml, -1, "volume", NULL) : NULL;
-  xmlNode *target = doc != NULL ? vireo_xml_child (xmlDocGetRootElement (doc), "target") : NULL;
-  xmlNode *format = target != NULL ? vireo_xml_child (target, "format") : NULL;
-  char *type = format != NULL ? vireo_xml_prop (format, "type") : NULL;
+  char *format = NULL;
 
   virResetLastError ();
   *found = volume != NULL;
+  *backed = FALSE;
   if (volume != NULL)
-    virStorageVolFree (volume);
-  g_clear_pointer (&doc, xmlFreeDoc);
-  return type;
+    {
+      _vireo_libvirt_volume_describe (volume, &format, backed);
+      virStorageVolFree (volume);
+    }
+  return format;
 }
 
 /**
@@ -252,10 +284,71 @@ send_file (virStreamPtr   stream,
   return TRUE;
 }
 
+/* Whether @volume holds what @fd does: the same size, and the same first
+ * MiB (an ISO's volume descriptors, label and date, are in it) */
+static gboolean
+same_content (virConnectPtr    conn,
+              virStorageVolPtr volume,
+              int              fd,
+              guint64          size)
+{
+  gsize length = MIN (size, SAME_PREFIX);
+  g_autofree char *theirs = g_malloc (MAX (length, 1));
+  g_autofree char *ours = g_malloc (MAX (length, 1));
+  virStorageVolInfo info;
+  virStreamPtr stream;
+  gsize got = 0;
+  gboolean same = FALSE;
+
+  if (virStorageVolGetInfo (volume, &info) < 0 || info.capacity != size ||
+      pread (fd, ours, length, 0) != (ssize_t) length || (stream = virStreamNew (conn, 0)) == NULL)
+    {
+      virResetLastError ();
+      return FALSE;
+    }
+  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
+  if (virStorageVolDownload (volume, stream, 0, length, 0) == 0)
+    {
+      int n = 1;
+
+      while (got < length && (n = virStreamRecv (stream, theirs + got, length - got)) > 0)
+        got += n;
+      same = got == length && memcmp (ours, theirs, length) == 0;
+      if (n < 0 || virStreamFinish (stream) < 0)
+        virStreamAbort (stream);
+    }
+  virStreamFree (stream);
+  virResetLastError ();
+  return same;
+}
+
+/* The volume @name of @pool when it already holds @fd's bytes: an image
+ * uploaded before, not sent again */
+static char *
+uploaded_before (virConnectPtr     conn,
+                 virStoragePoolPtr pool,
+                 const char       *name,
+                 int               fd,
+                 guint64           size)
+{
+  virStorageVolPtr volume = virStorageVolLookupByName (pool, name);
+  char *path = NULL;
+
+  if (volume != NULL && same_content (conn, volume, fd, size))
+    path = virStorageVolGetPath (volume);
+  if (volume != NULL)
+    virStorageVolFree (volume);
+  virResetLastError ();
+  return path;
+}
+
 /**
  * _vireo_libvirt_upload:
  * @local: a regular file on this machine
  * @stem, @suffix: the volume's name (see _vireo_libvirt_make_volume())
+ * @shared: a read-only image (an installer ISO): one of the same name
+ *   and content uploaded before is used again, not sent twice
+ * @uploaded: (out) (optional): whether this call made the volume
  * @job: (nullable): told the progress
  *
  * Copies @local into a new raw volume of @pool, exactly its size, through
@@ -269,6 +362,8 @@ _vireo_libvirt_upload (virConnectPtr       conn,
                        const char         *local,
                        const char         *stem,
                        const char         *suffix,
+                       gboolean            shared,
+                       gboolean           *uploaded,
                        const char         *vm,
                        VireoJob           *job,
                        GCancellable       *cancellable,
@@ -281,18 +376,34 @@ _vireo_libvirt_upload (virConnectPtr       conn,
   const char *problem = NULL;
   struct stat st;
   gboolean ok = FALSE;
-  int fd = open (local, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* non-blocking: a FIFO put in the file's place cannot hold the worker */
+  int fd = open (local, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
   if (fd < 0 || fstat (fd, &st) < 0)
     problem = g_strerror (errno);
   else if (!S_ISREG (st.st_mode))
     problem = _("not a regular file");
+  if (problem == NULL && fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK) < 0)
+    problem = g_strerror (errno);
   if (problem != NULL)
     {
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND, _("VM '%s': cannot read %s: %s"), vm, local, problem);
       if (fd >= 0)
         close (fd);
       return NULL;
+    }
+  if (uploaded != NULL)
+    *uploaded = FALSE;
+  if (shared)
+    {
+      g_autofree char *name = g_strconcat (stem, suffix, NULL);
+      char *before = uploaded_before (conn, pool, name, fd, st.st_size);
+
+      if (before != NULL)
+        {
+          close (fd);
+          return before;
+        }
     }
   path = _vireo_libvirt_make_volume (pool, stem, suffix, st.st_size, "raw", vm, error);
   if (path != NULL)
@@ -317,5 +428,7 @@ _vireo_libvirt_upload (virConnectPtr       conn,
   if (!ok && path != NULL)
     _vireo_libvirt_delete_volume (conn, path, what, NULL);
   virResetLastError ();
+  if (ok && uploaded != NULL)
+    *uploaded = TRUE;
   return ok ? g_steal_pointer (&path) : NULL;
 }

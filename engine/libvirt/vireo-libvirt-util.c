@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <string.h>
+
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
@@ -97,6 +99,31 @@ _vireo_libvirt_error (const char *what)
   result = g_error_new (VIREO_ERROR, code_for (error->code), "%s: %s", what, message);
   virResetLastError ();
   return result;
+}
+
+/**
+ * _vireo_libvirt_text:
+ * @max: the most bytes kept
+ *
+ * A string a host sent (a lease's host name, a MAC), as Vireo shows it:
+ * valid UTF-8, at most @max bytes, control characters as '?', so it can
+ * reach a terminal, a message or JSON.
+ *
+ * Returns: (transfer full) (nullable): the text, %NULL for %NULL
+ */
+char *
+_vireo_libvirt_text (const char *text,
+                     gsize       max)
+{
+  char *valid;
+
+  if (text == NULL)
+    return NULL;
+  valid = g_utf8_make_valid (text, strnlen (text, max));
+  for (char *c = valid; *c != '\0'; c++)
+    if ((guchar) *c < 0x20 || *c == 0x7f)
+      *c = '?';
+  return valid;
 }
 
 void

@@ -511,7 +511,9 @@ on_created (GObject      *source,
  *   options name have been checked.
  * @cancellable: (nullable): stops the checks, the disk job (the half made
  *   disk is removed) and the definition's write; once a disk exists the
- *   definition is saved regardless, and the result says so
+ *   definition is saved regardless.  A caller that cancelled is told
+ *   %G_IO_ERROR_CANCELLED whatever happened (it may be gone): it looks the
+ *   VM up by name to know whether it was made
  *
  * Creates and defines a VM (not started) on @backend.  The rules every
  * host shares are checked here, on the calling thread; files are looked

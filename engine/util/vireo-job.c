@@ -205,9 +205,20 @@ queue_notify_locked (VireoJob *self)
 
   self->notify_queued |= queue;
   g_mutex_unlock (&self->lock);
+  /* a source of its own, never g_main_context_invoke(): that calls at once
+   * in a worker that happens to acquire the default context while the
+   * main thread is between iterations, and the notification would reach
+   * the front end on the worker's thread */
   if (queue)
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, emit_progress,
-                                g_object_ref (self), g_object_unref);
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, emit_progress, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[vireo] job progress");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
 }
 
 /**

@@ -122,6 +122,15 @@ ctl_verb_create (Ctl   *ctl,
 
   vireo_create_domain_async (ctl->backend, o, &job, cancellable, ctl_done, &result);
   domain = vireo_create_domain_finish (ctl->backend, ctl_wait_job (job, cancellable, &result), &error);
+  /* a cancel that came once the disk existed: the VM was made all the same */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      vireo_backend_lookup_domain (ctl->backend, o->name) != NULL)
+    {
+      g_clear_error (&error);
+      g_set_error (&error, VIREO_ERROR, VIREO_ERROR_FAILED,
+                   _("VM '%s' was made before the cancel reached it (vireoctl undefine --remove-storage deletes it)"),
+                   o->name);
+    }
   if (domain == NULL)
     return ctl_fail (error);
   printf (_("Created VM '%s'\n"), o->name);
