@@ -2540,6 +2540,38 @@ test_hosts_new_vm (void **state)
   vireo_test_pump_for (200);
 }
 
+/* A libvirt VM's disks page: a CD-ROM drive added through the dialog and
+ * removed again, on its host */
+static void
+test_hosts_details_disks (void **state)
+{
+  HostsFixture *f = *state;
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoDomain *db = vireo_backend_lookup_domain (lab, "db");
+  guint n_disks = vireo_domain_get_config (db)->disks->len;
+  GtkWidget *vm_window = vireo_window_open_vm_window (f->window, db);
+  VireoDetailsView *details = vireo_vm_window_get_details_view (VIREO_VM_WINDOW (vm_window));
+  GtkNotebook *notebook = child_of (details, VIREO_TYPE_DETAILS_VIEW, "notebook");
+  gpointer count[2] = { db, GUINT_TO_POINTER (n_disks + 1) };
+  gpointer args[2] = { details, "Added “hda”." };
+  GtkWidget *dialog;
+
+  vireo_vm_window_show_page (VIREO_VM_WINDOW (vm_window), "details");
+  gtk_notebook_set_current_page (notebook, 1);
+  assert_true (gtk_widget_get_sensitive (gtk_notebook_get_nth_page (notebook, 1)));
+  dialog = vireo_details_view_open_add_disk (details);
+  gtk_toggle_button_set_active (child_of (dialog, VIREO_TYPE_ADD_DISK_DIALOG, "cdrom_radio"), TRUE);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_OK);
+  assert_true (vireo_test_wait_until (disk_count_is, count, 20));
+  assert_true (vireo_test_wait_until (status_starts, args, 10));
+  vireo_test_pump_for (100);
+  save_screenshot (vm_window, "hosts-details-disks.png");
+  vireo_details_view_remove_disk (details, "hda", FALSE);
+  count[1] = GUINT_TO_POINTER (n_disks);
+  assert_true (vireo_test_wait_until (disk_count_is, count, 20));
+  gtk_widget_destroy (vm_window);
+}
+
 /* a host whose link drops: its header counts down to the retry, and the
  * rows are the same when it is back */
 static void
@@ -2932,6 +2964,7 @@ main (int   argc,
     cmocka_unit_test (test_hosts_filter),
     cmocka_unit_test (test_hosts_pause),
     cmocka_unit_test (test_hosts_new_vm),
+    cmocka_unit_test (test_hosts_details_disks),
     cmocka_unit_test (test_hosts_lost),
     cmocka_unit_test (test_hosts_summary_only),
     cmocka_unit_test (test_hosts_add_connection),

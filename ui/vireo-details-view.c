@@ -37,6 +37,7 @@ struct _VireoDetailsView
   GtkLabel *status_label;
   GtkButton *apply_button;
   GtkListBox *disks_list;
+  GtkWidget *add_disk_button;
   GtkNotebook *notebook;
   GtkComboBoxText *boot_combo;
   GtkListBox *nics_list;
@@ -116,11 +117,17 @@ update_editable (VireoDetailsView *self)
     GTK_WIDGET (self->apply_button),
   };
 
+  g_autoptr(GList) rows = gtk_container_get_children (GTK_CONTAINER (self->disks_list));
+
   for (guint i = 0; i < G_N_ELEMENTS (overview); i++)
     set_editable (overview[i], edit);
-  /* the disks page adds, removes and converts disks as well: a host that
-   * changes media but not disks (yet) offers neither here */
-  set_editable (gtk_notebook_get_nth_page (self->notebook, 1), edit ? edit : disks ? disks : media);
+  /* the disks page: adding and removing disks and changing media each
+   * follow their own operation; the page is off only when neither can */
+  set_editable (gtk_notebook_get_nth_page (self->notebook, 1), edit ? edit : disks && media ? disks : NULL);
+  set_editable (self->add_disk_button, disks);
+  for (GList *l = rows; l; l = l->next)
+    if (VIREO_IS_DISK_ROW (l->data))
+      vireo_disk_row_set_refusals (l->data, disks, media);
   set_editable (gtk_notebook_get_nth_page (self->notebook, 2), edit ? edit : forward);
   set_editable (gtk_notebook_get_nth_page (self->notebook, 3), edit);
   gtk_text_view_set_editable (self->xml_view, edit == NULL);
@@ -757,7 +764,8 @@ vireo_details_view_class_init (VireoDetailsViewClass *klass)
   CHILD (firmware_label);
   CHILD (tpm_label); CHILD (unapplied_title); CHILD (unapplied_label);
   CHILD (description_entry); CHILD (accel_combo); CHILD (vcpus_spin); CHILD (memory_spin);
-  CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (notebook);
+  CHILD (xml_view); CHILD (status_label); CHILD (apply_button); CHILD (disks_list); CHILD (add_disk_button);
+  CHILD (notebook);
   CHILD (boot_combo); CHILD (nics_list); CHILD (addresses_label); CHILD (kernel_entry); CHILD (initrd_entry); CHILD (cmdline_entry);
   CHILD (vnc_switch); CHILD (video_combo); CHILD (serial_switch); CHILD (pending_bar); CHILD (display_apply_button);
 #undef CHILD

@@ -159,6 +159,35 @@ vireo_disk_row_new (const VireoDomainConfig *config,
 }
 
 /**
+ * vireo_disk_row_set_refusals:
+ * @disks: (nullable): why the drive cannot be removed nor its bus changed
+ *   now, or %NULL when it can
+ * @media: (nullable): why its medium cannot be changed now, or %NULL
+ *
+ * The row's controls follow what the VM's host and state allow, with the
+ * engine's reason as their tooltip.
+ */
+void
+vireo_disk_row_set_refusals (VireoDiskRow *self,
+                             const char   *disks,
+                             const char   *media)
+{
+  GtkWidget *disk_controls[] = { GTK_WIDGET (self->bus_combo), GTK_WIDGET (self->remove_button) };
+  GtkWidget *media_controls[] = { GTK_WIDGET (self->insert_button), GTK_WIDGET (self->eject_button) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (disk_controls); i++)
+    {
+      gtk_widget_set_sensitive (disk_controls[i], disks == NULL);
+      gtk_widget_set_tooltip_text (disk_controls[i], disks);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (media_controls); i++)
+    {
+      gtk_widget_set_sensitive (media_controls[i], media == NULL);
+      gtk_widget_set_tooltip_text (media_controls[i], media);
+    }
+}
+
+/**
  * vireo_disk_row_set_can_convert:
  * Makes Convert to qcow2… follow the VM's state (shown on raw disks only).
  */

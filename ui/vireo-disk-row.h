@@ -17,6 +17,9 @@ G_DECLARE_FINAL_TYPE (VireoDiskRow, vireo_disk_row, VIREO, DISK_ROW, GtkListBoxR
 GtkWidget  *vireo_disk_row_new        (const VireoDomainConfig *config,
                                        const VireoDiskConfig   *disk);
 const char *vireo_disk_row_get_target (VireoDiskRow *self);
+void        vireo_disk_row_set_refusals    (VireoDiskRow *self,
+                                            const char   *disks,
+                                            const char   *media);
 void        vireo_disk_row_set_can_convert (VireoDiskRow *self,
                                             gboolean      can_convert);
 
