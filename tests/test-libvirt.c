@@ -1512,9 +1512,9 @@ test_network_define_and_run (void **state)
   virResetLastError ();
 }
 
-/* A new network for a libvirt host: a subnet none of its networks has,
- * no bridge of Vireo's (the host names one); taken names and subnets
- * are refused in one line */
+/* A new network for a libvirt host: a subnet and a virbrN none of its
+ * networks has, read back as a network Vireo can change; taken names
+ * and subnets are refused in one line */
 static void
 test_network_new_config (void **state)
 {
@@ -1545,7 +1545,7 @@ test_network_new_config (void **state)
 
   config = vireo_backend_new_network_config (f->backend, "made", "10.77.0.0/24", FALSE, &error);
   assert_no_error (error);
-  assert_null (config->bridge);
+  assert_string_equal (config->bridge, "virbr1");   /* the default network has virbr0 */
   assert_string_equal (config->address, "10.77.0.1");
   assert_string_equal (config->dhcp_start, "10.77.0.2");
   assert_string_equal (config->dhcp_end, "10.77.0.254");
@@ -1553,6 +1553,8 @@ test_network_new_config (void **state)
   network = vireo_backend_define_network_finish (f->backend, wait_result (&result), &error);
   g_clear_object (&result);
   assert_no_error (error);
+  assert_string_equal (vireo_network_get_config (network)->address, "10.77.0.1");
+  assert_string_equal (vireo_network_get_config (network)->bridge, "virbr1");
   xml = other_xml (f, "made");
   assert_non_null (strstr (xml, "<forward mode='nat'"));
   assert_non_null (strstr (xml, "10.77.0.1"));

@@ -306,6 +306,31 @@ free_subnet (VireoBackend *self,
   return FALSE;
 }
 
+/* The first virbrN none of the host's networks has: libvirt names a
+ * bridge itself only where its network driver runs (not on the test
+ * driver), and Vireo reads back a <bridge> without a name as no network
+ * it can change */
+static char *
+free_bridge (VireoBackend *self)
+{
+  GListModel *list = vireo_backend_get_networks (self);
+
+  for (guint n = 0;; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("virbr%u", n);
+      gboolean used = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (list) && !used; i++)
+        {
+          g_autoptr(VireoNetwork) other = g_list_model_get_item (list, i);
+
+          used = g_strcmp0 (vireo_network_get_config (other)->bridge, name) == 0;
+        }
+      if (!used)
+        return g_steal_pointer (&name);
+    }
+}
+
 static char *
 real_suggest_subnet (VireoBackend *self)
 {
@@ -336,8 +361,8 @@ parse_subnet (const char *name,
   return TRUE;
 }
 
-/* A name free on the host, a subnet none of its networks has; the host
- * names the bridge and its MAC when it defines the network */
+/* A name free on the host, a subnet and a virbrN none of its networks
+ * has; the host gives the bridge its MAC when it defines the network */
 static VireoNetworkConfig *
 real_new_network_config (VireoBackend  *self,
                          const char    *name,
@@ -347,6 +372,7 @@ real_new_network_config (VireoBackend  *self,
 {
   g_autoptr(VireoNetworkConfig) config = NULL;
   g_autofree char *described = NULL;
+  g_autofree char *bridge = NULL;
   VireoNetwork *other;
   guint32 network;
   guint prefix = 24;
@@ -373,7 +399,8 @@ real_new_network_config (VireoBackend  *self,
                    name, described, vireo_network_get_name (other));
       return NULL;
     }
-  config = _vireo_network_new_config (name, network, prefix, NULL, isolated);
+  bridge = free_bridge (self);
+  config = _vireo_network_new_config (name, network, prefix, bridge, isolated);
   g_clear_pointer (&config->bridge_mac, g_free);
   if (!_vireo_network_config_check (config, FALSE, error))
     return NULL;
@@ -386,8 +413,8 @@ real_new_network_config (VireoBackend  *self,
  * @isolated: no way out of the subnet (no <forward>)
  *
  * A new definition for this host, not yet defined: the host on the
- * subnet's first address, DHCP on the rest, a bridge as the host names
- * them.  Refused in one line when the host has no networks, the name is
+ * subnet's first address, DHCP on the rest, a bridge of its own (a
+ * vireobrN on this computer, a virbrN on a libvirt host).  Refused in one line when the host has no networks, the name is
  * invalid or taken, or the subnet is invalid or another network's.
  *
  * Returns: (transfer full) (nullable): the definition

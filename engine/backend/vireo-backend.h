@@ -131,7 +131,7 @@ struct _VireoBackendClass
                                             GAsyncResult             *result,
                                             GError                  **error);
   /* A new definition on @subnet (NULL: a free one); the base: a /24
-   * none of the host's networks has, no bridge (the host names one) */
+   * and a virbrN none of the host's networks has */
   VireoNetworkConfig *(*new_network_config) (VireoBackend           *self,
                                              const char             *name,
                                              const char             *subnet,
