@@ -1634,6 +1634,59 @@ test_network_define_and_run (void **state)
   virResetLastError ();
 }
 
+/* A new network for a libvirt host: a subnet and a virbrN none of its
+ * networks has, read back as a network Vireo can change; taken names
+ * and subnets are refused in one line */
+static void
+test_network_new_config (void **state)
+{
+  Fixture *f = *state;
+  g_autoptr(VireoNetworkConfig) config = NULL;
+  g_autoptr(VireoNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *suggested = NULL;
+  GAsyncResult *result = NULL;
+  char *xml;
+
+  connect_to (f, "test:///default");
+  f->other = virConnectOpen ("test:///default");
+  /* the test driver's default network is on 192.168.122.0/24 */
+  suggested = vireo_backend_suggest_subnet (f->backend);
+  assert_string_equal (suggested, "192.168.124.0/24");
+  assert_null (vireo_backend_new_network_config (f->backend, "near", "192.168.122.128/25", FALSE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  assert_non_null (strstr (error->message, "'default'"));
+  assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  assert_null (vireo_backend_new_network_config (f->backend, "default", NULL, FALSE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+  g_clear_error (&error);
+  assert_null (vireo_backend_new_network_config (f->backend, "bad", "10.77.0.0/40", FALSE, &error));
+  assert_non_null (strstr (error->message, "'bad'"));
+  g_clear_error (&error);
+
+  config = vireo_backend_new_network_config (f->backend, "made", "10.77.0.0/24", FALSE, &error);
+  assert_no_error (error);
+  assert_string_equal (config->bridge, "virbr1");   /* the default network has virbr0 */
+  assert_string_equal (config->address, "10.77.0.1");
+  assert_string_equal (config->dhcp_start, "10.77.0.2");
+  assert_string_equal (config->dhcp_end, "10.77.0.254");
+  vireo_backend_define_network_async (f->backend, config, NULL, on_done, &result);
+  network = vireo_backend_define_network_finish (f->backend, wait_result (&result), &error);
+  g_clear_object (&result);
+  assert_no_error (error);
+  assert_string_equal (vireo_network_get_config (network)->address, "10.77.0.1");
+  assert_string_equal (vireo_network_get_config (network)->bridge, "virbr1");
+  xml = other_xml (f, "made");
+  assert_non_null (strstr (xml, "<forward mode='nat'"));
+  assert_non_null (strstr (xml, "10.77.0.1"));
+  free (xml);
+  vireo_backend_undefine_network_async (f->backend, network, NULL, on_done, &result);
+  assert_true (vireo_backend_undefine_network_finish (f->backend, wait_result (&result), &error));
+  g_clear_object (&result);
+  assert_no_error (error);
+}
+
 /* A second definition with a taken name is refused before the host is
  * asked; a lost link keeps the network rows, the same objects */
 static void
@@ -1691,6 +1744,7 @@ main (void)
     cmocka_unit_test_setup_teardown (test_networks_listed, setup, teardown),
     cmocka_unit_test_setup_teardown (test_network_define_and_run, setup, teardown),
     cmocka_unit_test_setup_teardown (test_network_conflict_and_lost_link, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_network_new_config, setup, teardown),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -2152,7 +2152,7 @@ test_new_network (void **state)
   Fixture *f = *state;
 
   assert_non_null (vireo_local_backend_lookup_network (f->engine, VIREO_DEFAULT_NETWORK));
-  create_from_dialog (vireo_new_network_dialog_new (GTK_WINDOW (f->window), f->engine), f->engine);
+  create_from_dialog (vireo_new_network_dialog_new (GTK_WINDOW (f->window), VIREO_BACKEND (f->engine)), f->engine);
   check_offered (f);
 }
 
@@ -2175,8 +2175,7 @@ static void
 test_networks_window (void **state)
 {
   Fixture *f = *state;
-  VireoNetworksWindow *window = VIREO_NETWORKS_WINDOW (vireo_networks_window_new (GTK_WINDOW (f->window),
-                                                                                f->engine));
+  VireoNetworksWindow *window = VIREO_NETWORKS_WINDOW (vireo_window_new_networks_window (f->window));
   GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (window), "net");
   gpointer args[2] = { f->engine, "lab" };
   VireoNetwork *lab;
@@ -2227,7 +2226,13 @@ typedef struct {
   "<uuid>00000000-0000-4000-8000-00000000000" n "</uuid><memory unit='MiB'>512</memory><vcpu>2</vcpu>" \
   "<os><type arch='x86_64' machine='pc'>hvm</type></os><test:runstate>" runstate "</test:runstate></domain>"
 
-/* A libvirt test-driver host with three VMs under @root/@folder; its URI */
+#define LAB_NET \
+  "<network><name>labnet</name><uuid>00000000-0000-4000-8000-0000000000b1</uuid>" \
+  "<bridge name='virbr9'/><forward mode='nat'/><ip address='10.77.0.1' prefix='24'>" \
+  "<dhcp><range start='10.77.0.2' end='10.77.0.254'/></dhcp></ip></network>"
+
+/* A libvirt test-driver host with three VMs and a running NAT network
+ * under @root/@folder; its URI */
 static char *
 write_lab (const char *root,
            const char *folder)
@@ -2237,7 +2242,7 @@ write_lab (const char *root,
 
   g_mkdir_with_parents (dir, 0700);
   assert_true (g_file_set_contents (path, "<node>" LAB_VM ("web", "1", "1") LAB_VM ("db", "2", "3")
-                                    LAB_VM ("old", "3", "5") "</node>", -1, NULL));
+                                    LAB_VM ("old", "3", "5") LAB_NET "</node>", -1, NULL));
   return g_strconcat ("test://", path, NULL);
 }
 
@@ -2570,6 +2575,116 @@ test_hosts_details_disks (void **state)
   count[1] = GUINT_TO_POINTER (n_disks);
   assert_true (vireo_test_wait_until (disk_count_is, count, 20));
   gtk_widget_destroy (vm_window);
+}
+
+static gboolean
+network_active (gpointer data)
+{
+  return vireo_network_get_active (data);
+}
+
+static gboolean
+network_inactive (gpointer data)
+{
+  return !vireo_network_get_active (data);
+}
+
+static gboolean
+lab_lacks_made_net (gpointer data)
+{
+  return vireo_backend_lookup_network (data, "made-net") == NULL;
+}
+
+static guint
+combo_count (GtkComboBox *combo)
+{
+  return gtk_tree_model_iter_n_children (gtk_combo_box_get_model (combo), NULL);
+}
+
+/* The Networks window with a Lab VM selected: the lab's networks, on a
+ * host chooser of the hosts with networks (not the one that never
+ * connected); Stop and Start work there, the New Network dialog asks
+ * the lab for a subnet, and the chooser goes back to this computer */
+static void
+test_hosts_networks (void **state)
+{
+  HostsFixture *f = *state;
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoBackend *local = vireo_hosts_get_local (f->hosts);
+  VireoNetwork *labnet = vireo_backend_lookup_network (lab, "labnet");
+  VireoNetworksWindow *window;
+  GActionGroup *actions;
+  GtkComboBox *combo;
+  GtkListBoxRow *row;
+  GtkWidget *dialog;
+  VireoNetwork *made;
+
+  assert_non_null (labnet);
+  assert_true (vireo_network_get_active (labnet));
+  vireo_window_select_domain (f->window, vireo_backend_lookup_domain (lab, "db"));
+  window = VIREO_NETWORKS_WINDOW (vireo_window_new_networks_window (f->window));
+  actions = gtk_widget_get_action_group (GTK_WIDGET (window), "net");
+  gtk_widget_show (GTK_WIDGET (window));
+  vireo_test_pump_for (200);
+  assert_ptr_equal (vireo_networks_window_get_backend (window), lab);
+  assert_true (gtk_widget_get_visible (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "host_box")));
+  combo = child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "host_combo");
+  assert_string_equal (gtk_combo_box_get_active_id (combo), f->lab_uri);
+  assert_int_equal (combo_count (combo), 2);
+  assert_ptr_equal (vireo_networks_window_get_selected (window), labnet);
+  row = gtk_list_box_get_selected_row (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "list_box"));
+  assert_non_null (strstr (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "details_label")),
+                           "10.77.0.0/24, NAT"));
+  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Active");
+
+  assert_true (g_action_group_get_action_enabled (actions, "stop"));
+  assert_false (g_action_group_get_action_enabled (actions, "delete"));
+  g_action_group_activate_action (actions, "stop", NULL);
+  assert_true (vireo_test_wait_until (network_inactive, labnet, 10));
+  vireo_test_pump_for (100);
+  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Inactive");
+  assert_true (g_action_group_get_action_enabled (actions, "start"));
+  assert_true (g_action_group_get_action_enabled (actions, "delete"));
+  g_action_group_activate_action (actions, "start", NULL);
+  assert_true (vireo_test_wait_until (network_active, labnet, 10));
+  vireo_test_pump_for (100);
+  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Active");
+  if (vireo_networks_window_get_error_text (window) != NULL)
+    fail_msg ("%s", vireo_networks_window_get_error_text (window));
+  save_screenshot (GTK_WIDGET (window), "hosts-networks.png");
+
+  /* a new network there: a /24 none of the lab's networks has, and the
+   * dialog names the host */
+  dialog = vireo_networks_window_create (window);
+  assert_string_equal (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "subnet_entry")),
+                       "192.168.124.0/24");
+  assert_string_equal (gtk_header_bar_get_subtitle (GTK_HEADER_BAR (gtk_dialog_get_header_bar (GTK_DIALOG (dialog)))),
+                       "On host “Lab”");
+  save_screenshot (dialog, "hosts-new-network.png");
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "name_entry"), "labnet");
+  assert_false (gtk_widget_is_sensitive (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "create_button")));
+  gtk_entry_set_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "name_entry"), "made-net");
+  gtk_button_clicked (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "create_button"));
+  assert_true (vireo_test_wait_until (no_window, GSIZE_TO_POINTER (VIREO_TYPE_NEW_NETWORK_DIALOG), 20));
+  made = vireo_backend_lookup_network (lab, "made-net");
+  assert_non_null (made);
+  assert_ptr_equal (vireo_networks_window_get_selected (window), made);
+  assert_string_equal (vireo_network_get_config (made)->address, "192.168.124.1");
+  /* and deleted there after the question */
+  vireo_networks_window_delete (window);
+  assert_true (vireo_test_wait_until (message_dialog_shown, NULL, 5));
+  gtk_dialog_response (GTK_DIALOG (find_message_dialog ()), GTK_RESPONSE_ACCEPT);
+  assert_true (vireo_test_wait_until (lab_lacks_made_net, lab, 20));
+  if (vireo_networks_window_get_error_text (window) != NULL)
+    fail_msg ("%s", vireo_networks_window_get_error_text (window));
+
+  /* this computer's networks, chosen above the list */
+  gtk_combo_box_set_active_id (combo, vireo_backend_get_uri (local));
+  assert_ptr_equal (vireo_networks_window_get_backend (window), local);
+  assert_ptr_equal (vireo_networks_window_get_selected (window),
+                    vireo_backend_lookup_network (local, VIREO_DEFAULT_NETWORK));
+  assert_null (vireo_backend_lookup_network (local, "labnet"));
+  gtk_widget_destroy (GTK_WIDGET (window));
 }
 
 /* a host whose link drops: its header counts down to the retry, and the
@@ -2965,6 +3080,7 @@ main (int   argc,
     cmocka_unit_test (test_hosts_pause),
     cmocka_unit_test (test_hosts_new_vm),
     cmocka_unit_test (test_hosts_details_disks),
+    cmocka_unit_test (test_hosts_networks),
     cmocka_unit_test (test_hosts_lost),
     cmocka_unit_test (test_hosts_summary_only),
     cmocka_unit_test (test_hosts_add_connection),

@@ -296,7 +296,7 @@ show_networks (GSimpleAction *action,
     return;
   if (self->networks_window == NULL)
     {
-      GtkWidget *window = vireo_networks_window_new (GTK_WINDOW (self->window), self->engine);
+      GtkWidget *window = vireo_window_new_networks_window (self->window);
 
       gtk_window_set_application (GTK_WINDOW (window), GTK_APPLICATION (self));
       g_set_weak_pointer (&self->networks_window, window);

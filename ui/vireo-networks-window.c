@@ -2,9 +2,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The list follows the engine's networks (a GListModel), the rows their
+ * The list follows one host's networks (a GListModel), the rows their
  * network's properties; Start, Stop, autostart and Delete work on
- * the selected one, enabled as its state allows.  The leases table shows
+ * the selected one, enabled as its state allows.  With several hosts
+ * connected, a chooser above the list picks the host; what it cannot do
+ * now is insensitive, with the reason as tooltip.  The leases table shows
  * what the selected network's DHCP server handed out, read when the
  * window is shown, when the selection changes and on Refresh: nothing
  * runs while the window is closed.  Errors show in the info bar, as the
@@ -34,9 +36,18 @@ struct _VireoNetworksWindow
   GtkLabel *error_label;
   GtkListStore *leases_store;
   GtkLabel *leases_note;
+  GtkWidget *host_box;
+  GtkComboBoxText *host_combo;
+  GtkWidget *create_button;
+  GtkWidget *start_button;
+  GtkWidget *stop_button;
+  GtkWidget *autostart_check;
+  GtkWidget *delete_button;
 
   /* owned */
-  VireoLocalBackend *engine;
+  VireoBackend *backend;            /* the host whose networks are listed */
+  VireoHosts *hosts;                /* nullable: this computer only */
+  gboolean filling;                 /* the chooser is being filled, not chosen */
   GSimpleActionGroup *actions;
   GCancellable *cancellable;        /* the window's: dispose cancels it */
   GCancellable *leases_cancellable; /* the leases being read, for the selected network */
@@ -76,6 +87,39 @@ set_enabled (VireoNetworksWindow *self,
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
 }
 
+/* Why the host cannot work on its networks now, in one line; NULL: it can */
+static char *
+host_reason (VireoNetworksWindow *self)
+{
+  const char *title = vireo_backend_get_title (self->backend);
+
+  if (vireo_backend_get_state (self->backend) != VIREO_BACKEND_STATE_CONNECTED)
+    /* Translators: why a host's networks cannot be changed */
+    return g_strdup_printf (_("Host '%s' is not connected"), title);
+  if (!vireo_backend_can (self->backend, VIREO_BACKEND_CAN_NETWORKS))
+    /* Translators: why a host's networks cannot be changed */
+    return g_strdup_printf (_("Host '%s' has no virtual networks"), title);
+  return NULL;
+}
+
+/* The buttons keep their own tooltip while they may work; the host's
+ * reason while it cannot */
+static void
+set_reason (GtkWidget  *widget,
+            const char *reason)
+{
+  const char *own = g_object_get_data (G_OBJECT (widget), "vireo-tooltip");
+
+  if (own == NULL)
+    {
+      g_autofree char *text = gtk_widget_get_tooltip_text (widget);
+
+      g_object_set_data_full (G_OBJECT (widget), "vireo-tooltip", g_strdup (text ? text : ""), g_free);
+      own = g_object_get_data (G_OBJECT (widget), "vireo-tooltip");
+    }
+  gtk_widget_set_tooltip_text (widget, reason != NULL ? reason : *own ? own : NULL);
+}
+
 /* A running network is stopped before it is deleted (the engine refuses
  * otherwise): Delete waits for Stop. */
 static void
@@ -84,13 +128,20 @@ update_actions (VireoNetworksWindow *self)
   VireoNetwork *n = self->selected;
   gboolean active = n && vireo_network_get_active (n);
   GAction *autostart = g_action_map_lookup_action (G_ACTION_MAP (self->actions), "autostart");
+  g_autofree char *reason = self->backend != NULL ? host_reason (self) : NULL;
+  gboolean can = self->backend != NULL && reason == NULL;
+  GtkWidget *buttons[] = { self->create_button, self->start_button, self->stop_button,
+                           self->autostart_check, self->delete_button };
 
-  set_enabled (self, "start", n && !active && self->busy == 0);
-  set_enabled (self, "stop", n && active && self->busy == 0);
-  set_enabled (self, "delete", n && !active && self->busy == 0);
-  set_enabled (self, "autostart", n != NULL);
+  set_enabled (self, "create", can);
+  set_enabled (self, "start", can && n && !active && self->busy == 0);
+  set_enabled (self, "stop", can && n && active && self->busy == 0);
+  set_enabled (self, "delete", can && n && !active && self->busy == 0);
+  set_enabled (self, "autostart", can && n != NULL);
   g_simple_action_set_state (G_SIMPLE_ACTION (autostart),
                              g_variant_new_boolean (n && vireo_network_get_autostart (n)));
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    set_reason (buttons[i], reason);
 }
 
 static void
@@ -104,11 +155,14 @@ on_leases (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || VIREO_NETWORK (source) != self->selected)
     return;
+  /* a host that cannot tell its leases says so under the table: no
+   * action of the user's failed */
+  if (leases == NULL && g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED))
+    gtk_label_set_text (self->leases_note, error->message);
+  else if (leases == NULL)
+    show_error (self, error);
   if (leases == NULL)
-    {
-      show_error (self, error);
-      return;
-    }
+    return;
   for (guint i = 0; i < leases->len; i++)
     {
       const VireoNetworkLease *lease = g_ptr_array_index (leases, i);
@@ -192,7 +246,7 @@ void
 vireo_networks_window_select (VireoNetworksWindow *self,
                               VireoNetwork        *network)
 {
-  GListModel *networks = vireo_local_backend_get_networks (self->engine);
+  GListModel *networks = vireo_backend_get_networks (self->backend);
 
   for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
     {
@@ -226,7 +280,7 @@ on_refreshed (GObject      *source,
 static void
 refresh (VireoNetworksWindow *self)
 {
-  GListModel *networks = vireo_local_backend_get_networks (self->engine);
+  GListModel *networks = vireo_backend_get_networks (self->backend);
 
   for (guint i = 0; i < g_list_model_get_n_items (networks); i++)
     {
@@ -238,9 +292,100 @@ refresh (VireoNetworksWindow *self)
     load_leases (self);
 }
 
+static GtkWidget *
+create_row (gpointer item,
+            gpointer user_data)
+{
+  return vireo_network_row_new (item);
+}
+
+static void
+on_backend_state (VireoBackend        *backend,
+                  GParamSpec          *pspec,
+                  VireoNetworksWindow *self)
+{
+  update_actions (self);
+}
+
+/* The hosts to choose from: the connected ones with networks, and the
+ * one shown; the chooser shows only with more than one */
+static void
+fill_hosts (VireoNetworksWindow *self)
+{
+  GListModel *backends = self->hosts != NULL ? vireo_hosts_get_backends (self->hosts) : NULL;
+  guint shown = 0;
+
+  self->filling = TRUE;
+  gtk_combo_box_text_remove_all (self->host_combo);
+  for (guint i = 0; backends != NULL && i < g_list_model_get_n_items (backends); i++)
+    {
+      g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
+
+      if (backend != self->backend && (vireo_backend_get_state (backend) != VIREO_BACKEND_STATE_CONNECTED ||
+                                       !vireo_backend_can (backend, VIREO_BACKEND_CAN_NETWORKS)))
+        continue;
+      gtk_combo_box_text_append (self->host_combo, vireo_backend_get_uri (backend), vireo_backend_get_title (backend));
+      shown++;
+    }
+  gtk_combo_box_set_active_id (GTK_COMBO_BOX (self->host_combo), vireo_backend_get_uri (self->backend));
+  gtk_widget_set_visible (self->host_box, shown > 1);
+  self->filling = FALSE;
+}
+
+static void
+on_host_changed (VireoNetworksWindow *self)
+{
+  const char *uri = gtk_combo_box_get_active_id (GTK_COMBO_BOX (self->host_combo));
+  VireoBackend *backend = uri != NULL && self->hosts != NULL ? vireo_hosts_lookup (self->hosts, uri) : NULL;
+
+  if (!self->filling && backend != NULL && backend != self->backend)
+    vireo_networks_window_set_backend (self, backend);
+}
+
+/**
+ * vireo_networks_window_set_backend:
+ * Shows @backend's networks, the first selected, and refreshes them.
+ */
+void
+vireo_networks_window_set_backend (VireoNetworksWindow *self,
+                                   VireoBackend        *backend)
+{
+  GListModel *networks = vireo_backend_get_networks (backend);
+
+  g_return_if_fail (VIREO_IS_BACKEND (backend));
+
+  if (self->backend == backend)
+    return;
+  if (self->backend)
+    g_signal_handlers_disconnect_by_data (self->backend, self);
+  g_set_object (&self->backend, backend);
+  g_signal_connect (backend, "notify::state", G_CALLBACK (on_backend_state), self);
+  g_signal_connect (backend, "notify::caps", G_CALLBACK (on_backend_state), self);
+  gtk_widget_hide (GTK_WIDGET (self->error_bar));
+  set_selected (self, NULL);
+  gtk_list_box_bind_model (self->list_box, networks, create_row, NULL, NULL);
+  if (g_list_model_get_n_items (networks) > 0)
+    gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
+  fill_hosts (self);
+  update_actions (self);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    refresh (self);
+}
+
+/**
+ * vireo_networks_window_get_backend:
+ * Returns: (transfer none): the host whose networks are shown
+ */
+VireoBackend *
+vireo_networks_window_get_backend (VireoNetworksWindow *self)
+{
+  return self->backend;
+}
+
 static void
 on_map (VireoNetworksWindow *self)
 {
+  fill_hosts (self);
   refresh (self);
 }
 
@@ -363,11 +508,13 @@ on_delete_response (GtkDialog           *dialog,
                     VireoNetworksWindow *self)
 {
   VireoNetwork *network = g_object_get_data (G_OBJECT (dialog), "network");
+  VireoBackend *host = vireo_network_get_backend (network);
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       operation_begin (self);
-      vireo_backend_undefine_network_async (VIREO_BACKEND (self->engine), network, self->cancellable,
+      /* a network whose host went is refused by the list's host, in one line */
+      vireo_backend_undefine_network_async (host != NULL ? host : self->backend, network, self->cancellable,
                                             on_undefined, g_object_ref (self));
     }
   gtk_widget_destroy (GTK_WIDGET (dialog));
@@ -428,7 +575,7 @@ on_created (GtkWidget           *dialog,
 GtkWidget *
 vireo_networks_window_create (VireoNetworksWindow *self)
 {
-  GtkWidget *dialog = vireo_new_network_dialog_new (GTK_WINDOW (self), self->engine);
+  GtkWidget *dialog = vireo_new_network_dialog_new (GTK_WINDOW (self), self->backend);
 
   g_signal_connect_object (dialog, "created", G_CALLBACK (on_created), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -477,13 +624,6 @@ static const GActionEntry entries[] = {
   { "autostart", NULL, NULL, "false", change_autostart },
 };
 
-static GtkWidget *
-create_row (gpointer item,
-            gpointer user_data)
-{
-  return vireo_network_row_new (item);
-}
-
 static void
 vireo_networks_window_dispose (GObject *object)
 {
@@ -499,7 +639,10 @@ vireo_networks_window_dispose (GObject *object)
   g_clear_object (&self->leases_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->actions);
-  g_clear_object (&self->engine);
+  if (self->backend)
+    g_signal_handlers_disconnect_by_data (self->backend, self);
+  g_clear_object (&self->backend);
+  g_clear_object (&self->hosts);
   G_OBJECT_CLASS (vireo_networks_window_parent_class)->dispose (object);
 }
 
@@ -515,9 +658,17 @@ vireo_networks_window_class_init (VireoNetworksWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, leases_store);
   gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, leases_note);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, host_box);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, host_combo);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, create_button);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, autostart_check);
+  gtk_widget_class_bind_template_child (widget_class, VireoNetworksWindow, delete_button);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_error_bar_response);
   gtk_widget_class_bind_template_callback (widget_class, on_map);
+  gtk_widget_class_bind_template_callback (widget_class, on_host_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_key_press);
 }
 
@@ -535,20 +686,21 @@ vireo_networks_window_init (VireoNetworksWindow *self)
 
 /**
  * vireo_networks_window_new:
- * Returns: (transfer none): the window, not yet shown, for @engine's
- *   networks; it refreshes them each time it is shown
+ * @hosts: (nullable): the hosts to choose from (the connected ones with
+ *   networks), or %NULL for @backend alone
+ * @backend: the host whose networks are shown first
+ *
+ * Returns: (transfer none): the window, not yet shown; it refreshes the
+ *   networks each time it is shown
  */
 GtkWidget *
-vireo_networks_window_new (GtkWindow   *parent,
-                           VireoLocalBackend *engine)
+vireo_networks_window_new (GtkWindow    *parent,
+                           VireoHosts   *hosts,
+                           VireoBackend *backend)
 {
   VireoNetworksWindow *self = g_object_new (VIREO_TYPE_NETWORKS_WINDOW, "transient-for", parent, NULL);
-  GListModel *networks = vireo_local_backend_get_networks (engine);
 
-  self->engine = g_object_ref (engine);
-  gtk_list_box_bind_model (self->list_box, networks, create_row, NULL, NULL);
-  if (g_list_model_get_n_items (networks) > 0)
-    gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
-  update_actions (self);
+  self->hosts = hosts != NULL ? g_object_ref (hosts) : NULL;
+  vireo_networks_window_set_backend (self, backend);
   return GTK_WIDGET (self);
 }

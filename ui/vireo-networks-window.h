@@ -15,7 +15,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VireoNetworksWindow, vireo_networks_window, VIREO, NETWORKS_WINDOW, GtkWindow)
 
 GtkWidget    *vireo_networks_window_new            (GtkWindow           *parent,
-                                                    VireoLocalBackend         *engine);
+                                                    VireoHosts          *hosts,
+                                                    VireoBackend        *backend);
+void          vireo_networks_window_set_backend    (VireoNetworksWindow *self,
+                                                    VireoBackend        *backend);
+VireoBackend *vireo_networks_window_get_backend    (VireoNetworksWindow *self);
 void          vireo_networks_window_select         (VireoNetworksWindow *self,
                                                     VireoNetwork        *network);
 VireoNetwork *vireo_networks_window_get_selected   (VireoNetworksWindow *self);

@@ -3,10 +3,12 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A name checked as it is typed, a subnet prefilled with one the engine
- * finds free, a DHCP range that follows the subnet (the engine's .2 to
- * the last host) until the user edits it, and NAT or isolated.  The
- * engine builds the definition (vireo_local_backend_new_network_config) and
- * checks it again when it saves it; a refusal stays here, in one line.
+ * finds free on the host, a DHCP range that follows the subnet (the
+ * engine's .2 to the last host) until the user edits it, and NAT or
+ * isolated.  The host builds the definition (vireo_backend_new_network_config:
+ * a vireobrN on this computer, a bridge the host names on a libvirt
+ * host) and checks it again when it saves it; a refusal stays here, in
+ * one line.
  */
 #include <glib/gi18n.h>
 
@@ -28,7 +30,7 @@ struct _VireoNewNetworkDialog
   GtkWidget *create_button;
 
   /* owned */
-  VireoLocalBackend *engine;
+  VireoBackend *backend;       /* the host the network goes to */
   GCancellable *cancellable;   /* dispose cancels it */
   gboolean name_ok;
   gboolean subnet_ok;
@@ -66,7 +68,7 @@ on_name_changed (VireoNewNetworkDialog *self)
   g_autoptr(GError) error = NULL;
 
   self->name_ok = vireo_network_name_validate (name, &error);
-  if (self->name_ok && vireo_local_backend_lookup_network (self->engine, name) != NULL)
+  if (self->name_ok && vireo_backend_lookup_network (self->backend, name) != NULL)
     {
       self->name_ok = FALSE;
       g_set_error (&error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A network named '%s' already exists"), name);
@@ -86,7 +88,7 @@ build_config (VireoNewNetworkDialog *self,
 {
   const char *subnet = gtk_entry_get_text (self->subnet_entry);
 
-  return vireo_local_backend_new_network_config (self->engine, name, *subnet ? subnet : NULL, isolated (self), error);
+  return vireo_backend_new_network_config (self->backend, name, *subnet ? subnet : NULL, isolated (self), error);
 }
 
 /* The typed name once it is good; until then one no network has, so
@@ -101,7 +103,7 @@ name_for_subnet (VireoNewNetworkDialog *self)
       g_free (name);
       return g_strdup (gtk_entry_get_text (self->name_entry));
     }
-  for (guint i = 2; vireo_local_backend_lookup_network (self->engine, name) != NULL; i++)
+  for (guint i = 2; vireo_backend_lookup_network (self->backend, name) != NULL; i++)
     {
       g_free (name);
       name = g_strdup_printf ("new-network-%u", i);
@@ -200,7 +202,7 @@ create (VireoNewNetworkDialog *self)
   gtk_widget_hide (GTK_WIDGET (self->error_label));
   self->defining = TRUE;
   update_sensitive (self);
-  vireo_backend_define_network_async (VIREO_BACKEND (self->engine), config, self->cancellable, on_defined,
+  vireo_backend_define_network_async (self->backend, config, self->cancellable, on_defined,
                                       g_object_ref (self));
 }
 
@@ -227,7 +229,7 @@ vireo_new_network_dialog_dispose (GObject *object)
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->engine);
+  g_clear_object (&self->backend);
   G_OBJECT_CLASS (vireo_new_network_dialog_parent_class)->dispose (object);
 }
 
@@ -262,19 +264,41 @@ vireo_new_network_dialog_init (VireoNewNetworkDialog *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/* Another host's network: the words say "the host", not this computer */
+static void
+describe_host (VireoNewNetworkDialog *self)
+{
+  GtkWidget *header = gtk_dialog_get_header_bar (GTK_DIALOG (self));
+  g_autofree char *subtitle = NULL;
+
+  if (VIREO_IS_LOCAL_BACKEND (self->backend))
+    return;
+  /* Translators: the New Virtual Network dialog's subtitle, "On host “Lab”" */
+  subtitle = g_strdup_printf (_("On host “%s”"), vireo_backend_get_title (self->backend));
+  if (header != NULL)
+    gtk_header_bar_set_subtitle (GTK_HEADER_BAR (header), subtitle);
+  gtk_button_set_label (GTK_BUTTON (self->nat_radio), _("N_AT: guests reach the outside through the host"));
+  gtk_button_set_label (GTK_BUTTON (self->isolated_radio), _("_Isolated: guests reach only each other and the host"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->subnet_entry),
+                               _("An IPv4 subnet no other network of the host has, as address/prefix"));
+}
+
 /**
  * vireo_new_network_dialog_new:
+ * @backend: the host the network goes to
+ *
  * Returns: (transfer none): the dialog, not yet shown; it destroys itself
  */
 GtkWidget *
-vireo_new_network_dialog_new (GtkWindow   *parent,
-                              VireoLocalBackend *engine)
+vireo_new_network_dialog_new (GtkWindow    *parent,
+                              VireoBackend *backend)
 {
   VireoNewNetworkDialog *self = g_object_new (VIREO_TYPE_NEW_NETWORK_DIALOG, "transient-for", parent,
                                               "use-header-bar", TRUE, NULL);
-  g_autofree char *subnet = vireo_local_backend_suggest_subnet (engine);
+  g_autofree char *subnet = vireo_backend_suggest_subnet (backend);
 
-  self->engine = g_object_ref (engine);
+  self->backend = g_object_ref (backend);
+  describe_host (self);
   gtk_entry_set_text (self->subnet_entry, subnet ? subnet : "");
   on_subnet_changed (self);
   on_name_changed (self);

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (VireoNewNetworkDialog, vireo_new_network_dialog, VIREO, NEW_NETWORK_DIALOG, GtkDialog)
 
-GtkWidget *vireo_new_network_dialog_new (GtkWindow   *parent,
-                                         VireoLocalBackend *engine);
+GtkWidget *vireo_new_network_dialog_new (GtkWindow    *parent,
+                                         VireoBackend *backend);
 
 G_END_DECLS

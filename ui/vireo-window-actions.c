@@ -12,6 +12,7 @@
 #include "vireo.h"
 #include "vireo-clone-dialog.h"
 #include "vireo-domain-actions.h"
+#include "vireo-networks-window.h"
 #include "vireo-new-vm-assistant.h"
 #include "vireo-preferences.h"
 #include "vireo-take-snapshot-dialog.h"
@@ -87,6 +88,25 @@ on_vm_created (VireoNewVmAssistant *assistant,
     }
   else if (start_it)
     vireo_domain_actions_run (self->domain_actions, domain, VIREO_DOMAIN_OP_START);
+}
+
+/**
+ * vireo_window_new_networks_window:
+ * The Networks window, on the selected VM's host when it is connected
+ * and has networks, else on this computer; with several hosts it
+ * chooses among them.
+ *
+ * Returns: (transfer none): the window, not yet shown
+ */
+GtkWidget *
+vireo_window_new_networks_window (VireoWindow *self)
+{
+  VireoBackend *host = self->selected != NULL ? vireo_domain_get_backend (self->selected) : NULL;
+
+  if (host == NULL || vireo_backend_get_state (host) != VIREO_BACKEND_STATE_CONNECTED ||
+      !vireo_backend_can (host, VIREO_BACKEND_CAN_NETWORKS))
+    host = VIREO_BACKEND (self->engine);
+  return vireo_networks_window_new (GTK_WINDOW (self), self->hosts, host);
 }
 
 /**

@@ -31,6 +31,7 @@ void         vireo_window_show_note      (VireoWindow    *self,
 const char  *vireo_window_get_error_text (VireoWindow    *self);
 GtkWidget   *vireo_window_add_connection (VireoWindow  *self);
 GtkWidget   *vireo_window_new_vm         (VireoWindow    *self);
+GtkWidget   *vireo_window_new_networks_window (VireoWindow *self);
 void         vireo_window_search         (VireoWindow    *self,
                                           const char     *text);
 GtkWidget   *vireo_window_delete_vm      (VireoWindow    *self);

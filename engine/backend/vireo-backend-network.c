@@ -10,6 +10,7 @@
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-network-config-private.h"
+#include "vireo-network-private.h"
 
 int
 _vireo_backend_compare_networks (gconstpointer a,
@@ -261,4 +262,200 @@ vireo_backend_undefine_network_finish (VireoBackend  *self,
   g_return_val_if_fail (g_async_result_is_tagged (result, vireo_backend_undefine_network_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The first of the host's networks whose subnet meets @network/@prefix */
+static VireoNetwork *
+overlapping (VireoBackend *self,
+             guint32       network,
+             guint         prefix)
+{
+  GListModel *list = vireo_backend_get_networks (self);
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(VireoNetwork) other = g_list_model_get_item (list, i);
+      const VireoNetworkConfig *config = vireo_network_get_config (other);
+      guint32 addr;
+
+      if (config->address != NULL && vireo_ipv4_parse (config->address, &addr) &&
+          vireo_net_subnets_overlap (network, prefix, addr & vireo_ipv4_mask (MIN (config->prefix, 32)),
+                                     MIN (config->prefix, 32)))
+        return other;   /* the list holds a reference */
+    }
+  return NULL;
+}
+
+/* The first 192.168.N.0/24 from N = 124 up (libvirt's 122 stays free)
+ * that none of the host's networks has: another host's routes are not
+ * this computer's to read, the host refuses a clash when it starts it. */
+static gboolean
+free_subnet (VireoBackend *self,
+             guint32      *network)
+{
+  for (guint n = 124; n < 255; n++)
+    {
+      guint32 candidate = (192u << 24) | (168u << 16) | (n << 8);
+
+      if (overlapping (self, candidate, 24) == NULL)
+        {
+          *network = candidate;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The first virbrN none of the host's networks has: libvirt names a
+ * bridge itself only where its network driver runs (not on the test
+ * driver), and Vireo reads back a <bridge> without a name as no network
+ * it can change */
+static char *
+free_bridge (VireoBackend *self)
+{
+  GListModel *list = vireo_backend_get_networks (self);
+
+  for (guint n = 0;; n++)
+    {
+      g_autofree char *name = g_strdup_printf ("virbr%u", n);
+      gboolean used = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (list) && !used; i++)
+        {
+          g_autoptr(VireoNetwork) other = g_list_model_get_item (list, i);
+
+          used = g_strcmp0 (vireo_network_get_config (other)->bridge, name) == 0;
+        }
+      if (!used)
+        return g_steal_pointer (&name);
+    }
+}
+
+static char *
+real_suggest_subnet (VireoBackend *self)
+{
+  g_autofree char *text = NULL;
+  guint32 network;
+
+  if (!free_subnet (self, &network))
+    return NULL;
+  text = vireo_ipv4_to_string (network);
+  return g_strdup_printf ("%s/24", text);
+}
+
+static gboolean
+parse_subnet (const char *name,
+              const char *subnet,
+              guint32    *network,
+              guint      *prefix,
+              GError    **error)
+{
+  guint32 addr;
+
+  if (!vireo_ipv4_cidr_parse (subnet, &addr, prefix, error))
+    {
+      g_prefix_error (error, _("Network '%s': "), name);
+      return FALSE;
+    }
+  *network = addr & vireo_ipv4_mask (*prefix);
+  return TRUE;
+}
+
+/* A name free on the host, a subnet and a virbrN none of its networks
+ * has; the host gives the bridge its MAC when it defines the network */
+static VireoNetworkConfig *
+real_new_network_config (VireoBackend  *self,
+                         const char    *name,
+                         const char    *subnet,
+                         gboolean       isolated,
+                         GError       **error)
+{
+  g_autoptr(VireoNetworkConfig) config = NULL;
+  g_autofree char *described = NULL;
+  g_autofree char *bridge = NULL;
+  VireoNetwork *other;
+  guint32 network;
+  guint prefix = 24;
+
+  if (!vireo_network_name_validate (name, error))
+    return NULL;
+  if (vireo_backend_lookup_network (self, name) != NULL)
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A network named '%s' already exists"), name);
+      return NULL;
+    }
+  if (subnet != NULL && !parse_subnet (name, subnet, &network, &prefix, error))
+    return NULL;
+  if (subnet == NULL && !free_subnet (self, &network))
+    {
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS,
+                   _("Network '%s': no free subnet in 192.168.124.0 to 192.168.254.0, give one"), name);
+      return NULL;
+    }
+  if ((other = overlapping (self, network, prefix)) != NULL)
+    {
+      described = vireo_network_config_describe_subnet (vireo_network_get_config (other));
+      g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("Network '%s' overlaps subnet %s of network '%s'"),
+                   name, described, vireo_network_get_name (other));
+      return NULL;
+    }
+  bridge = free_bridge (self);
+  config = _vireo_network_new_config (name, network, prefix, bridge, isolated);
+  g_clear_pointer (&config->bridge_mac, g_free);
+  if (!_vireo_network_config_check (config, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&config);
+}
+
+/**
+ * vireo_backend_new_network_config:
+ * @subnet: (nullable): "10.8.0.0/24"; %NULL: a free /24 is suggested
+ * @isolated: no way out of the subnet (no <forward>)
+ *
+ * A new definition for this host, not yet defined: the host on the
+ * subnet's first address, DHCP on the rest, a bridge of its own (a
+ * vireobrN on this computer, a virbrN on a libvirt host).  Refused in one line when the host has no networks, the name is
+ * invalid or taken, or the subnet is invalid or another network's.
+ *
+ * Returns: (transfer full) (nullable): the definition
+ */
+VireoNetworkConfig *
+vireo_backend_new_network_config (VireoBackend  *self,
+                                  const char    *name,
+                                  const char    *subnet,
+                                  gboolean       isolated,
+                                  GError       **error)
+{
+  VireoBackendClass *klass;
+
+  g_return_val_if_fail (VIREO_IS_BACKEND (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  klass = VIREO_BACKEND_GET_CLASS (self);
+  if (!check_networks (self, name, error))
+    return NULL;
+  if (klass->new_network_config != NULL)
+    return klass->new_network_config (self, name, subnet, isolated, error);
+  return real_new_network_config (self, name, subnet, isolated, error);
+}
+
+/**
+ * vireo_backend_suggest_subnet:
+ * Returns: (transfer full) (nullable): a /24 free for a new network of
+ *   this host, "192.168.125.0/24"; %NULL when none is, or the host has
+ *   no networks
+ */
+char *
+vireo_backend_suggest_subnet (VireoBackend *self)
+{
+  VireoBackendClass *klass;
+
+  g_return_val_if_fail (VIREO_IS_BACKEND (self), NULL);
+
+  klass = VIREO_BACKEND_GET_CLASS (self);
+  if (!vireo_backend_can (self, VIREO_BACKEND_CAN_NETWORKS))
+    return NULL;
+  if (klass->suggest_subnet != NULL)
+    return klass->suggest_subnet (self);
+  return real_suggest_subnet (self);
 }

@@ -130,8 +130,16 @@ struct _VireoBackendClass
   gboolean      (*undefine_network_finish) (VireoBackend             *self,
                                             GAsyncResult             *result,
                                             GError                  **error);
+  /* A new definition on @subnet (NULL: a free one); the base: a /24
+   * and a virbrN none of the host's networks has */
+  VireoNetworkConfig *(*new_network_config) (VireoBackend           *self,
+                                             const char             *name,
+                                             const char             *subnet,
+                                             gboolean                isolated,
+                                             GError                **error);
+  char         *(*suggest_subnet)          (VireoBackend             *self);
 
-  gpointer padding[5];
+  gpointer padding[3];
 };
 
 const char        *vireo_backend_get_uri        (VireoBackend  *self);
@@ -207,5 +215,11 @@ void               vireo_backend_undefine_network_async  (VireoBackend          
 gboolean           vireo_backend_undefine_network_finish (VireoBackend             *self,
                                                           GAsyncResult             *result,
                                                           GError                  **error);
+VireoNetworkConfig *vireo_backend_new_network_config    (VireoBackend             *self,
+                                                          const char               *name,
+                                                          const char               *subnet,
+                                                          gboolean                  isolated,
+                                                          GError                  **error);
+char              *vireo_backend_suggest_subnet          (VireoBackend             *self);
 
 G_END_DECLS

@@ -113,9 +113,29 @@ local_define_network_finish (VireoBackend  *backend,
   return g_object_ref (network);
 }
 
+/* This computer's new networks: a free vireobrN, a subnet free on its
+ * routes too */
+static VireoNetworkConfig *
+local_new_network_config (VireoBackend  *backend,
+                          const char    *name,
+                          const char    *subnet,
+                          gboolean       isolated,
+                          GError       **error)
+{
+  return vireo_local_backend_new_network_config (VIREO_LOCAL_BACKEND (backend), name, subnet, isolated, error);
+}
+
+static char *
+local_suggest_subnet (VireoBackend *backend)
+{
+  return vireo_local_backend_suggest_subnet (VIREO_LOCAL_BACKEND (backend));
+}
+
 void
 _vireo_local_backend_class_init_network_define (VireoBackendClass *klass)
 {
   klass->define_network_async = local_define_network_async;
   klass->define_network_finish = local_define_network_finish;
+  klass->new_network_config = local_new_network_config;
+  klass->suggest_subnet = local_suggest_subnet;
 }

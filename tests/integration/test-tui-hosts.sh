@@ -2,7 +2,8 @@
 # vireo-tui with libvirt hosts beside this computer, through libvirt's test
 # driver (no daemon): the HOST column, sorting by host, the host:NAME
 # filter, lifecycle keys on a libvirt VM and a key its host cannot do
-# refused in one line, n making a VM on the selected VM's host, an
+# refused in one line, N showing the networks of the selected VM's host
+# and stopping and starting one there, n making a VM on that host, an
 # unreachable host's error in the first line and
 # R connecting it, A adding a host by URI (a bad URI refused, nothing
 # saved), and the layout at 120 and 80 columns.  vireo-tui is one process:
@@ -30,6 +31,8 @@ node() {
 }
 
 node "$ROOT/lab.xml" web:1:1 db:2:5 cache:3:3
+# and a running NAT network on the lab
+sed -i "s|</node>|<network><name>labnet</name><uuid>00000000-0000-4000-8000-0000000000b1</uuid><bridge name='virbr9'/><forward mode='nat'/><ip address='10.77.0.1' prefix='24'><dhcp><range start='10.77.0.2' end='10.77.0.254'/></dhcp></ip></network></node>|" "$ROOT/lab.xml"
 create_guest here
 ctl host-add "test://$ROOT/lab.xml" --title Lab >/dev/null
 ctl host-add "test://$ROOT/office.xml" --title Office >/dev/null
@@ -90,6 +93,21 @@ tm send-keys -t tui K
 status "Force VM 'db' off, as if unplugged\\? \\(y/n\\)"
 tm send-keys -t tui y
 status "VM 'db' forced off."
+wait_screen "^Shut off +Lab +db "
+
+step N shows the networks of the selected VM host, with its title, and stops and starts one there
+tm send-keys -t tui N
+wait_screen "^Vireo · Lab · 1 network, 1 active$"
+wait_screen "^labnet +Active +no +virbr9 +10.77.0.0/24"
+screen | grepq "^default " && fail "this computer's network is listed with a lab VM selected: $(screen)"
+tm send-keys -t tui S
+status "Network 'labnet' stopped."
+wait_screen "^labnet +Inactive +no "
+wait_screen "^Vireo · Lab · 1 network, 0 active$"
+tm send-keys -t tui s
+status "Network 'labnet' started."
+wait_screen "^labnet +Active +no "
+tm send-keys -t tui Escape
 wait_screen "^Shut off +Lab +db "
 
 step n makes the new VM on the selected VM host, which checks its memory

@@ -2,8 +2,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * A table of the engine's virtual networks and, under it, the DHCP leases
- * of the chosen one.  Nothing is polled: the table follows the networks'
+ * A table of one host's virtual networks and, under it, the DHCP leases
+ * of the chosen one: the selected VM's host when it is connected and has
+ * networks, else this computer's.  Nothing is polled: the table follows the networks'
  * notifications, and the leases are read asynchronously when a network is
  * chosen, when its state changes, after starting or stopping it and when
  * r asks for it.  The view holds nothing once it is left.
@@ -20,7 +21,8 @@
 #define MIN_NAME_WIDTH 10
 
 struct _TuiNetworks {
-  GListModel *model;            /* the engine's networks, borrowed */
+  VireoBackend *backend;        /* the host whose networks are shown */
+  GListModel *model;            /* its networks, borrowed */
   GPtrArray *watched;           /* VireoNetwork, whose notifications redraw */
   char *chosen;                 /* the name under the cursor */
   int top;                      /* first network on screen */
@@ -88,6 +90,7 @@ tui_networks_free (Tui *tui)
   forget_leases (n);
   unwatch_all (tui, n);
   g_signal_handlers_disconnect_by_data (n->model, tui);
+  g_clear_object (&n->backend);
   g_free (n->chosen);
   g_free (n);
 }
@@ -256,9 +259,24 @@ tui_networks_refresh (Tui *tui)
   return TUI_REDRAW_ALL;
 }
 
+/* The selected VM's host when it can show its networks now, else this
+ * computer */
+static VireoBackend *
+networks_host (Tui *tui)
+{
+  TuiRow *row = tui_selected_row (tui);
+  VireoBackend *host = row != NULL && row->domain != NULL ? vireo_domain_get_backend (row->domain) : NULL;
+
+  if (host == NULL || vireo_backend_get_state (host) != VIREO_BACKEND_STATE_CONNECTED ||
+      !vireo_backend_can (host, VIREO_BACKEND_CAN_NETWORKS))
+    host = VIREO_BACKEND (tui->engine);
+  return host;
+}
+
 /**
  * tui_networks_open:
- * Shows the network view, with the networks' state as vireo-net says it.
+ * Shows the network view of the selected VM's host (or this computer),
+ * with the networks' state as the host says it.
  */
 TuiRedraw
 tui_networks_open (Tui *tui)
@@ -266,7 +284,8 @@ tui_networks_open (Tui *tui)
   if (tui->networks == NULL)
     {
       tui->networks = g_new0 (TuiNetworks, 1);
-      tui->networks->model = vireo_local_backend_get_networks (tui->engine);
+      tui->networks->backend = g_object_ref (networks_host (tui));
+      tui->networks->model = vireo_backend_get_networks (tui->networks->backend);
       g_signal_connect (tui->networks->model, "items-changed", G_CALLBACK (on_networks_changed), tui);
       sync_networks (tui);
     }
@@ -529,10 +548,17 @@ draw_summary (Tui *tui,
 
   for (guint i = 0; i < n->watched->len; i++)
     active += vireo_network_get_active (network_at (n, i));
-  /* Translators: the first line of the network view; %1$u networks in all, %2$u of them active */
-  summary = g_strdup_printf (ngettext ("Vireo · %1$u network, %2$u active", "Vireo · %1$u networks, %2$u active",
-                                       n->watched->len),
-                             n->watched->len, active);
+  if (tui_hosts_many (tui))
+    /* Translators: the first line of the network view with several hosts; %1$s is the host's
+     * title, %2$u networks in all, %3$u of them active */
+    summary = g_strdup_printf (ngettext ("Vireo · %1$s · %2$u network, %3$u active",
+                                         "Vireo · %1$s · %2$u networks, %3$u active", n->watched->len),
+                               vireo_backend_get_title (n->backend), n->watched->len, active);
+  else
+    /* Translators: the first line of the network view; %1$u networks in all, %2$u of them active */
+    summary = g_strdup_printf (ngettext ("Vireo · %1$u network, %2$u active", "Vireo · %1$u networks, %2$u active",
+                                         n->watched->len),
+                               n->watched->len, active);
   attron (A_BOLD);
   mvaddnstr (0, 0, summary, MAX (0, width));
   attroff (A_BOLD);
@@ -666,9 +692,12 @@ do_switch_to_user_mode (Tui         *tui,
                         VireoDomain *domain)
 {
   g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+  VireoBackend *host = vireo_domain_get_backend (domain);
 
+  if (host == NULL)
+    return;   /* the VM went while the question was asked */
   vireo_domain_config_use_user_networking (config);
-  vireo_backend_define_domain_async (VIREO_BACKEND (tui->engine), config, tui->cancellable, on_switched, tui);
+  vireo_backend_define_domain_async (host, config, tui->cancellable, on_switched, tui);
 }
 
 /**
@@ -687,7 +716,8 @@ tui_start_failed (Tui          *tui,
                      tui->mode == TUI_MODE_NETWORKS;
   char *question;
 
-  /* (the switch defines the VM on this computer: not for another host's) */
+  /* (the refusal is vireo-net's, which runs this computer's networks
+   * alone: another host's refusal is no missing helper) */
   if (!can_ask || !g_error_matches (error, VIREO_ERROR, VIREO_ERROR_PERMISSION) ||
       vireo_domain_get_backend (domain) != VIREO_BACKEND (tui->engine) ||
       !vireo_domain_config_uses_networks (vireo_domain_get_config (domain)))
