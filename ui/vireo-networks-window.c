@@ -367,6 +367,12 @@ vireo_networks_window_set_backend (VireoNetworksWindow *self,
   if (g_list_model_get_n_items (networks) > 0)
     gtk_list_box_select_row (self->list_box, gtk_list_box_get_row_at_index (self->list_box, 0));
   fill_hosts (self);
+  /* libvirt starts an autostart network with its daemon, Vireo with the
+   * first VM on it */
+  if (VIREO_IS_LOCAL_BACKEND (backend))
+    gtk_button_set_label (GTK_BUTTON (self->autostart_check), _("Start with the first _VM on it"));
+  else
+    gtk_button_set_label (GTK_BUTTON (self->autostart_check), _("Start with the _host"));
   update_actions (self);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     refresh (self);
