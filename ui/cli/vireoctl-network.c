@@ -100,7 +100,7 @@ ctl_verb_net_create (Ctl   *ctl,
 
   if (!ctl_parse ("net-create", "NAME", entries, &argc, &argv, 1))
     return CTL_USAGE;
-  config = vireo_local_backend_new_network_config (ctl->engine, argv[1], subnet, isolated, &error);
+  config = vireo_backend_new_network_config (ctl->backend, argv[1], subnet, isolated, &error);
   if (config == NULL || (network = define (ctl, config, &error)) == NULL)
     return ctl_fail (error);
   described = vireo_network_config_describe_subnet (config);

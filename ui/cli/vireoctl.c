@@ -65,7 +65,7 @@ static const Verb verbs[] = {
   { "host-list", ctl_verb_host_list, "[--no-connect]", N_("the saved hosts, and whether they answer") },
   { "host-remove", ctl_verb_host_remove, "URI", N_("forget a saved host") },
   { "net-define", ctl_verb_net_define, "FILE", N_("define a virtual network from libvirt network XML"), TRUE },
-  { "net-create", ctl_verb_net_create, "NAME [--subnet CIDR] [--isolated]", N_("define a NAT (or isolated) network on a free subnet") },
+  { "net-create", ctl_verb_net_create, "NAME [--subnet CIDR] [--isolated]", N_("define a NAT (or isolated) network on a free subnet"), TRUE },
   { "net-list", ctl_verb_net_list, "[--all]", N_("list virtual networks (running ones, or all)"), TRUE },
   { "net-dumpxml", ctl_verb_net_dumpxml, "NAME", N_("print a network's XML"), TRUE },
   { "net-start", ctl_verb_net_start, "NAME", N_("start a network (on this computer: bridge, NAT and DHCP, through vireo-net)"), TRUE },
@@ -93,7 +93,7 @@ print_usage (FILE *out)
     fprintf (out, "  %-*s %-*s %s\n", name_width, verbs[i].name, args_width, verbs[i].args, _(verbs[i].summary));
   fprintf (out, "\n%s\n%s\n", _("--json prints the result of read verbs as JSON."),
            _("--root DIR (or VIREO_ROOT) keeps every file of Vireo under DIR."));
-  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs (list, state, lifecycle, create, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media, attach-disk, detach-disk)."));
+  fprintf (out, "%s\n", _("--connect URI works on a libvirt host's VMs and networks (list, state, lifecycle, create, define, undefine, dumpxml, stats, console, screenshot, snapshots, change-media, clone, attach-disk, detach-disk, net-)."));
 }
 
 void
