@@ -100,15 +100,29 @@ write_node (Fixture *f,
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < n; i++)
-    g_string_append_printf (xml,
-                            "<domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
-                            "<name>vm%03u</name><uuid>00000000-0000-4000-8000-%012u</uuid>"
-                            "<memory unit='MiB'>%u</memory><vcpu>%u</vcpu>"
-                            "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
-                            "<devices><disk type='file' device='disk'><source file='/guest/vm%03u.qcow2'/>"
-                            "<target dev='vda' bus='virtio'/></disk></devices>"
-                            "<test:runstate>%d</test:runstate></domain>\n",
-                            i, i, 256 + i, 1 + i % 4, i, states[i % 3]);
+    {
+      g_string_append_printf (xml,
+                              "<domain type='qemu' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+                              "<name>vm%03u</name><uuid>00000000-0000-4000-8000-%012u</uuid>"
+                              "<memory unit='MiB'>%u</memory><vcpu>%u</vcpu>"
+                              "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+                              "<devices><disk type='file' device='disk'><source file='/guest/vm%03u.qcow2'/>"
+                              "<target dev='vda' bus='virtio'/></disk></devices>"
+                              "<test:runstate>%d</test:runstate>",
+                              i, i, 256 + i, 1 + i % 4, i, states[i % 3]);
+      /* every tenth VM has a base snapshot and one taken after it */
+      for (guint s = 0; i % 10 == 9 && s < 2; s++)
+        g_string_append_printf (xml,
+                                "<test:domainsnapshot><name>%s</name><state>shutoff</state>"
+                                "<creationTime>%u</creationTime>%s<memory snapshot='no'/><active>%u</active>"
+                                "<domain type='qemu'><name>vm%03u</name><uuid>00000000-0000-4000-8000-%012u</uuid>"
+                                "<memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                                "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>"
+                                "</test:domainsnapshot>",
+                                s == 0 ? "base" : "later", 1700000000 + s * 100,
+                                s == 0 ? "" : "<parent><name>base</name></parent>", s, i, i);
+      g_string_append (xml, "</domain>\n");
+    }
   g_string_append (xml, "</node>\n");
   assert_true (g_file_set_contents (path, xml->str, -1, &error));
   return g_strconcat ("test://", path, NULL);
@@ -394,7 +408,10 @@ on_stats (GObject      *source,
   (*left)--;
 }
 
-/* 200 VMs in mixed states: every row, in name order and in its state;
+static GPtrArray *list_snapshots (VireoDomain *domain);
+
+/* 200 VMs in mixed states, some with snapshot trees: every row, in name
+ * order and in its state, a snapshot tree read through Vireo;
  * the statistics of all running VMs are one libvirt call */
 static void
 test_many_vms_one_stats_call (void **state)
@@ -420,6 +437,21 @@ test_many_vms_one_stats_call (void **state)
       assert_int_equal (vireo_domain_get_state (domain), states[i % 3]);
       assert_int_equal (vireo_domain_get_config (domain)->vcpus, 1 + i % 4);
     }
+
+  /* the snapshot tree of one with snapshots: "later" on "base", current */
+  {
+    VireoDomain *domain = row (f, "vm199");
+    g_autoptr(GPtrArray) snapshots = list_snapshots (domain);
+    VireoSnapshot *later = NULL;
+
+    assert_int_equal (snapshots->len, 2);
+    for (guint i = 0; i < snapshots->len; i++)
+      if (g_str_equal (vireo_snapshot_get_name (g_ptr_array_index (snapshots, i)), "later"))
+        later = g_ptr_array_index (snapshots, i);
+    assert_non_null (later);
+    assert_string_equal (vireo_snapshot_get_parent (later), "base");
+    assert_true (vireo_snapshot_is_current (later));
+  }
 
   calls = vireo_libvirt_backend_get_calls (VIREO_LIBVIRT_BACKEND (f->backend));
   for (guint i = 0; i < 200; i++)
