@@ -48,6 +48,20 @@ step() {
 
 c() { "$ctl" --root "$r" "$@"; }
 
+# start_xvfb: an Xvfb of the bench's own; its pid in $xvfb (the caller
+# kills it by that pid) and DISPLAY set.  Fails if it did not start.
+start_xvfb() {
+  local fifo display=
+  fifo=$(mktemp -u /tmp/vireo-bench-x.XXXXXX)
+  mkfifo "$fifo"
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
+  xvfb=$!
+  read -r display < "$fifo"
+  rm -f "$fifo"
+  [ -n "$display" ] || return 1
+  export DISPLAY=":$display"
+}
+
 # define_copies TEMPLATE PREFIX FIRST LAST: VMs PREFIX<FIRST>…PREFIX<LAST>
 # as copies of the defined VM TEMPLATE with their own name and UUID,
 # written straight into the definitions folder (fast for 1000).

@@ -44,13 +44,7 @@ if ! command -v Xvfb >/dev/null || [ ! -x "$wait_map" ]; then
   echo "Xvfb or libx11 (for bench/vireo-wait-map) is missing: skipped"
   exit 0
 fi
-fifo=$(mktemp -u /tmp/vireo-bench-x.XXXXXX)
-mkfifo "$fifo"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
-xvfb=$!
-read -r display < "$fifo"
-rm -f "$fifo"
-export DISPLAY=":$display"
+start_xvfb || { echo "Xvfb did not start: skipped"; exit 0; }
 
 if command -v virt-manager >/dev/null && command -v libvirtd >/dev/null && [ "$(id -u)" -eq 0 ]; then
   with_vmm=1
