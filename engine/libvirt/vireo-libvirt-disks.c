@@ -2,9 +2,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * As on this machine, a disk added or removed is a change of the
- * definition (virDomainDefineXML through the backend's define): a running
- * VM takes it at its next start, and shows pending changes meanwhile.
+ * A disk added or removed is a change of the definition
+ * (virDomainDefineXML through the backend's define).  A disk added to a
+ * running VM is then plugged in live too (virDomainAttachDeviceFlags), on
+ * the buses that take it (virtio, SCSI, USB); where it is refused, and for
+ * a removal (which the guest must agree to), the VM takes it at its next
+ * start and shows pending changes meanwhile, as on this machine.
  * Images live in the host's storage pools: a new disk is a qcow2 volume
  * made in the pool of the VM's first disk (else the pool named
  * "default"), an existing image is the volume at its path, whose format
@@ -20,6 +23,7 @@
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
 #include "vireo-storage.h"
+#include "vireo-xml.h"
 
 typedef struct {
   char *name;                 /* the VM's */
@@ -34,6 +38,9 @@ typedef struct {
   char *pool_hint;            /* attach: a disk of the VM, whose pool takes a new image */
   char *format;               /* attach: the worker's answer */
   char *created;              /* attach: the volume this change made, to remove on failure */
+  char *before;               /* attach to a running VM: its definition before */
+  virDomainPtr dom;           /* attach to a running VM: for the live plug */
+  char *live_xml;             /* the new drive's <disk>, to plug in live */
   GError *error;              /* the failure to tell once the rollback is done */
 } DiskEdit;
 
@@ -48,6 +55,10 @@ disk_edit_free (DiskEdit *edit)
   g_free (edit->pool_hint);
   g_free (edit->format);
   g_free (edit->created);
+  g_free (edit->before);
+  g_free (edit->live_xml);
+  if (edit->dom != NULL)
+    virDomainFree (edit->dom);
   g_clear_error (&edit->error);
   g_free (edit);
 }
@@ -256,6 +267,62 @@ on_detach_done (GObject      *source,
     g_task_return_error (task, error);
 }
 
+/* Worker: the new drive plugged into the running VM; a refusal (a bus
+ * without hotplug, a guest that cannot) leaves it for the next start */
+static void
+plug_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  DiskEdit *edit = task_data;
+
+  _vireo_libvirt_count_call (_vireo_libvirt_worker_backend ());
+  if (virDomainAttachDeviceFlags (edit->dom, edit->live_xml, VIR_DOMAIN_AFFECT_LIVE) == 0)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, _vireo_libvirt_error (edit->name));
+}
+
+static void
+on_plugged (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DiskEdit *edit = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    _vireo_libvirt_domain_applied_live (VIREO_LIBVIRT_DOMAIN (g_task_get_source_object (task)), edit->before);
+  else
+    g_debug ("%s: disk %s from its next start: %s", edit->name, edit->target, error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* The new drive's own <disk> of the definition Vireo wrote */
+static char *
+drive_of (const VireoDomainConfig *config,
+          const char              *target)
+{
+  g_autofree char *xml = vireo_domain_config_format (config);
+  xmlDoc *doc = vireo_xml_read (xml, -1, "definition", NULL);
+  xmlNode *devices = doc != NULL ? vireo_xml_child (xmlDocGetRootElement (doc), "devices") : NULL;
+  char *drive = NULL;
+
+  if (devices != NULL)
+    vireo_xml_for_each_element (disk, devices)
+      {
+        xmlNode *node = vireo_xml_child (disk, "target");
+        g_autofree char *dev = node != NULL ? vireo_xml_prop (node, "dev") : NULL;
+
+        if (drive == NULL && vireo_xml_is (disk, "disk") && g_strcmp0 (dev, target) == 0)
+          drive = vireo_xml_node_to_string (disk);
+      }
+  g_clear_pointer (&doc, xmlFreeDoc);
+  return drive;
+}
+
 static void
 on_defined (GObject      *source,
             GAsyncResult *result,
@@ -270,6 +337,9 @@ on_defined (GObject      *source,
     fail (task, error);
   else if (edit->detach && edit->path != NULL)
     run_job (task, delete_in_thread, on_detach_done);
+  else if (!edit->detach && edit->dom != NULL && vireo_domain_is_active (domain) &&
+           (edit->live_xml = drive_of (edit->config, edit->target)) != NULL)
+    run_job (task, plug_in_thread, on_plugged);
   else
     {
       g_task_return_boolean (task, TRUE);
@@ -352,6 +422,11 @@ libvirt_attach_disk_async (VireoDomain             *domain,
     }
   edit = disk_edit_new (domain);
   g_task_set_task_data (task, edit, (GDestroyNotify) disk_edit_free);
+  if (vireo_domain_is_active (domain))
+    {
+      edit->before = g_strdup (_vireo_libvirt_domain_get_xml (VIREO_LIBVIRT_DOMAIN (domain)));
+      edit->dom = _vireo_libvirt_domain_ref_dom (VIREO_LIBVIRT_DOMAIN (domain));
+    }
   edit->cdrom = request->device == VIREO_DISK_DEVICE_CDROM;
   edit->new_bytes = request->new_bytes;
   edit->path = g_strdup (request->path);

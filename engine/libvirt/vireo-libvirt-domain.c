@@ -97,6 +97,26 @@ update_pending (VireoLibvirtDomain *self)
                                              g_strcmp0 (self->booted_xml, self->xml) != 0);
 }
 
+/**
+ * _vireo_libvirt_domain_applied_live:
+ * @before: the definition before a change that was also made live
+ *
+ * Main thread: the running VM has the definition as it is now, if it had
+ * @before (a change made in both, like a disk plugged in): no pending
+ * change for it.  Another change made meanwhile stays pending.
+ */
+void
+_vireo_libvirt_domain_applied_live (VireoLibvirtDomain *self,
+                                    const char         *before)
+{
+  if (self->booted_xml != NULL && g_strcmp0 (self->booted_xml, before) == 0)
+    {
+      g_free (self->booted_xml);
+      self->booted_xml = g_strdup (self->xml);
+    }
+  update_pending (self);
+}
+
 static void
 set_state (VireoLibvirtDomain *self,
            VireoDomainState    state,

@@ -151,6 +151,8 @@ void          _vireo_libvirt_domain_event   (VireoLibvirtDomain  *self,
 virDomainPtr  _vireo_libvirt_domain_ref_dom (VireoLibvirtDomain  *self);
 gboolean      _vireo_libvirt_domain_is_persistent (VireoLibvirtDomain *self);
 const char   *_vireo_libvirt_domain_get_xml (VireoLibvirtDomain *self);
+void          _vireo_libvirt_domain_applied_live (VireoLibvirtDomain *self,
+                                                  const char         *before);
 guint64       _vireo_libvirt_backend_get_stamp (VireoLibvirtBackend *self);
 double        _vireo_libvirt_domain_take_cpu (VireoLibvirtDomain *self,
                                               guint64             cpu_time_ns,

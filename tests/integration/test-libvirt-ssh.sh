@@ -6,7 +6,8 @@
 # askpass, and a refused question fails in one line; a VM is defined and
 # started over SSH, a command typed in its console, its display read
 # through ssh -W; and all of it is one SSH session.  A CD-ROM image of
-# this computer is streamed into the host's pool, a new disk made there.
+# this computer is streamed into the host's pool, a new disk made there and
+# plugged into the running VM.
 . "$(dirname "$0")/libvirtd-lib.sh"
 
 [ -x /usr/sbin/sshd ] || fail "sshd is missing (make deps installs openssh-server)"
@@ -88,7 +89,7 @@ grepq -E '^frame [0-9]+x[0-9]+, ' "$SSHD/display" || fail "no first frame throug
 sessions=$(pgrep -c -P "$(cat "$SSHD/sshd.pid")" || true)
 [ "$sessions" -eq 1 ] || fail "$sessions SSH sessions for one host: $(pgrep -a -P "$(cat "$SSHD/sshd.pid")")"
 
-step a file of this computer is streamed into the host pool for the CD-ROM, a new disk is made there
+step a file of this computer is streamed into the host pool for the CD-ROM, a new disk is made there and plugged in
 as_user virsh -c qemu:///session pool-define-as default dir --target "$LV/pool" >/dev/null
 as_user virsh -c qemu:///session pool-build default >/dev/null
 as_user virsh -c qemu:///session pool-start default >/dev/null
@@ -96,8 +97,10 @@ head -c 3000000 /dev/urandom >"$SSHD/local.iso"
 sctl change-media lv1 hdc "$SSHD/local.iso" | grepq "Inserted" || fail "change-media with an ISO of this computer over SSH"
 as_user virsh -c qemu:///session domblklist lv1 | grepq "$LV/pool/local.iso" || fail "the drive does not hold the uploaded ISO"
 cmp -s "$SSHD/local.iso" "$LV/pool/local.iso" || fail "the uploaded ISO differs from the local one"
-sctl attach-disk lv1 --size 16M | grepq "Added disk 'vdb' to VM 'lv1' (from its next start)" || fail "attach-disk over SSH"
+sctl attach-disk lv1 --size 16M | grepq "^Added disk 'vdb' to VM 'lv1'$" || fail "attach-disk over SSH was not plugged in live"
 [ -f "$LV/pool/lv1-vdb.qcow2" ] || fail "the new disk is not a volume of the host pool: $(ls "$LV/pool")"
+as_user virsh -c qemu:///session domblklist lv1 | grepq "vdb  *$LV/pool/lv1-vdb.qcow2" || fail "the running VM has no vdb"
+type_until "ls /sys/block" "vdb" sctl
 expect_error 1 "VM 'lv1': /nowhere/disk.qcow2 is in no storage pool of host" -- sctl attach-disk lv1 /nowhere/disk.qcow2
 sctl destroy lv1 >/dev/null
 echo PASS

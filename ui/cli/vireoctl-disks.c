@@ -60,6 +60,7 @@ ctl_verb_attach_disk (Ctl   *ctl,
   VireoDiskRequest request = { 0 };
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *target = NULL;
+  gboolean later;
   GError *error = NULL;
   VireoDomain *domain;
 
@@ -82,12 +83,14 @@ ctl_verb_attach_disk (Ctl   *ctl,
   vireo_domain_attach_disk_async (domain, &request, NULL, NULL, ctl_done, &result);
   if (!(target = vireo_domain_attach_disk_finish (domain, ctl_wait (&result), &error)))
     return ctl_fail (error);
-  /* whole sentences for translators: what was added, and when it shows */
-  if (cdrom && vireo_domain_is_active (domain))
+  /* whole sentences for translators: what was added, and when it shows (a
+   * libvirt host plugs a disk into a running VM where its bus allows) */
+  later = vireo_domain_is_active (domain) && vireo_domain_has_pending_changes (domain);
+  if (cdrom && later)
     printf (_("Added CD-ROM drive '%s' to VM '%s' (from its next start)\n"), target, argv[1]);
   else if (cdrom)
     printf (_("Added CD-ROM drive '%s' to VM '%s'\n"), target, argv[1]);
-  else if (vireo_domain_is_active (domain))
+  else if (later)
     printf (_("Added disk '%s' to VM '%s' (from its next start)\n"), target, argv[1]);
   else
     printf (_("Added disk '%s' to VM '%s'\n"), target, argv[1]);
