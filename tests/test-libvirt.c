@@ -1025,6 +1025,9 @@ test_disks_hostile (void **state)
   g_clear_pointer (&printable, g_free);
   printable = _vireo_libvirt_text ("0123456789", 4);
   assert_string_equal (printable, "0123");
+  g_clear_pointer (&printable, g_free);
+  printable = _vireo_libvirt_text ("a\xc2\x9b" "31mb\xc3\xa9", 64);   /* U+009B, a terminal's CSI */
+  assert_string_equal (printable, "a?31mb\xc3\xa9");
 
   virStorageVolDelete (backed, 0);
   virStorageVolFree (backed);
@@ -1556,10 +1559,20 @@ test_networks_listed (void **state)
   virNetworkFree (net);
 
   net = virNetworkDefineXML (f->other, "<network><name>bridged</name><forward mode='bridge'/>"
-                                       "<bridge name='br9'/></network>");
+                                       "<bridge name='br9'/><ip address='10.99.0.1' netmask='255.255.0.0'/></network>");
   assert_non_null (net);
   assert_true (vireo_test_wait_until (has_bridged, f, 10));
   network = vireo_backend_lookup_network (f->backend, "bridged");
+  /* what a new network must not take is still known of it */
+  assert_string_equal (vireo_network_get_config (network)->bridge, "br9");
+  assert_string_equal (vireo_network_get_config (network)->address, "10.99.0.1");
+  assert_int_equal (vireo_network_get_config (network)->prefix, 16);
+  {
+    g_autoptr(GError) overlap = NULL;
+
+    assert_null (vireo_backend_new_network_config (f->backend, "near", "10.99.5.0/24", FALSE, &overlap));
+    assert_non_null (strstr (overlap->message, "'bridged'"));
+  }
   vireo_network_add_host_async (network, "52:54:00:00:00:09", "10.0.0.9", NULL, NULL, on_done, &result);
   assert_false (network_done (network, vireo_network_add_host_finish, &result, &error));
   assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED));
@@ -1699,6 +1712,28 @@ test_network_new_config (void **state)
 
   config = vireo_backend_new_network_config (f->backend, "made", "10.77.0.0/24", FALSE, &error);
   assert_no_error (error);
+  /* a second dialog offered the same subnet: the first define takes it,
+   * the second is refused at define */
+  {
+    g_autoptr(VireoNetworkConfig) twin = vireo_backend_new_network_config (f->backend, "twin", "10.77.0.0/24",
+                                                                           FALSE, &error);
+    g_autoptr(VireoNetwork) first = NULL;
+
+    assert_no_error (error);
+    vireo_backend_define_network_async (f->backend, twin, NULL, on_done, &result);
+    first = vireo_backend_define_network_finish (f->backend, wait_result (&result), &error);
+    g_clear_object (&result);
+    assert_no_error (error);
+    vireo_backend_define_network_async (f->backend, config, NULL, on_done, &result);
+    assert_null (vireo_backend_define_network_finish (f->backend, wait_result (&result), &error));
+    g_clear_object (&result);
+    assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_EXISTS));
+    assert_non_null (strstr (error->message, "overlaps subnet 10.77.0.0/24 of network 'twin'"));
+    g_clear_error (&error);
+    vireo_backend_undefine_network_async (f->backend, first, NULL, on_done, &result);
+    assert_true (vireo_backend_undefine_network_finish (f->backend, wait_result (&result), &error));
+    g_clear_object (&result);
+  }
   assert_string_equal (config->bridge, "virbr1");   /* the default network has virbr0 */
   assert_string_equal (config->address, "10.77.0.1");
   assert_string_equal (config->dhcp_start, "10.77.0.2");

@@ -2684,6 +2684,26 @@ test_hosts_networks (void **state)
   assert_ptr_equal (vireo_networks_window_get_selected (window),
                     vireo_backend_lookup_network (local, VIREO_DEFAULT_NETWORK));
   assert_null (vireo_backend_lookup_network (local, "labnet"));
+
+  /* a host that comes joins the chooser; one removed while shown gives
+   * way to this computer */
+  {
+    g_autofree char *spare_uri = write_lab (f->root, "spare");
+    g_autoptr(GError) error = NULL;
+    VireoBackend *spare;
+
+    assert_true (vireo_hosts_add (f->hosts, spare_uri, "Spare", TRUE, &error));
+    spare = vireo_hosts_lookup (f->hosts, spare_uri);
+    if (vireo_backend_get_state (spare) == VIREO_BACKEND_STATE_DISCONNECTED)
+      vireo_backend_connect_async (spare, NULL, NULL, NULL);
+    assert_true (vireo_test_wait_until (backend_connected, spare, 10));
+    vireo_test_pump_for (50);
+    assert_true (gtk_combo_box_set_active_id (combo, spare_uri));
+    assert_ptr_equal (vireo_networks_window_get_backend (window), spare);
+    assert_true (vireo_hosts_remove (f->hosts, spare_uri, &error));
+    vireo_test_pump_for (50);
+    assert_ptr_equal (vireo_networks_window_get_backend (window), local);
+  }
   gtk_widget_destroy (GTK_WIDGET (window));
 }
 

@@ -91,15 +91,9 @@ set_enabled (VireoNetworksWindow *self,
 static char *
 host_reason (VireoNetworksWindow *self)
 {
-  const char *title = vireo_backend_get_title (self->backend);
+  g_autoptr(GError) error = NULL;
 
-  if (vireo_backend_get_state (self->backend) != VIREO_BACKEND_STATE_CONNECTED)
-    /* Translators: why a host's networks cannot be changed */
-    return g_strdup_printf (_("Host '%s' is not connected"), title);
-  if (!vireo_backend_can (self->backend, VIREO_BACKEND_CAN_NETWORKS))
-    /* Translators: why a host's networks cannot be changed */
-    return g_strdup_printf (_("Host '%s' has no virtual networks"), title);
-  return NULL;
+  return vireo_backend_check_networks (self->backend, &error) ? NULL : g_strdup (error->message);
 }
 
 /* The buttons keep their own tooltip while they may work; the host's
@@ -299,12 +293,53 @@ create_row (gpointer item,
   return vireo_network_row_new (item);
 }
 
+static void fill_hosts (VireoNetworksWindow *self);
+
+/* Another host connected or went: the chooser follows */
+static void
+on_other_state (VireoBackend        *backend,
+                GParamSpec          *pspec,
+                VireoNetworksWindow *self)
+{
+  /* a removed host that lives on may still tell, until the window ends */
+  if (self->backend != NULL)
+    fill_hosts (self);
+}
+
 static void
 on_backend_state (VireoBackend        *backend,
                   GParamSpec          *pspec,
                   VireoNetworksWindow *self)
 {
+  fill_hosts (self);
   update_actions (self);
+}
+
+/* A host added, connected or removed: the chooser follows; a removed host
+ * shown here gives way to this computer, so the window keeps no host the
+ * user let go */
+static void
+on_backends_changed (GListModel          *backends,
+                     guint                position,
+                     guint                removed,
+                     guint                added,
+                     VireoNetworksWindow *self)
+{
+  gboolean kept = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (backends); i++)
+    {
+      g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
+
+      kept |= backend == self->backend;
+      g_signal_handlers_disconnect_by_func (backend, on_other_state, self);
+      g_signal_connect_object (backend, "notify::state", G_CALLBACK (on_other_state), self, 0);
+      g_signal_connect_object (backend, "notify::caps", G_CALLBACK (on_other_state), self, 0);
+    }
+  if (!kept)
+    vireo_networks_window_set_backend (self, vireo_hosts_get_local (self->hosts));
+  else
+    fill_hosts (self);
 }
 
 /* The hosts to choose from: the connected ones with networks, and the
@@ -321,8 +356,7 @@ fill_hosts (VireoNetworksWindow *self)
     {
       g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
 
-      if (backend != self->backend && (vireo_backend_get_state (backend) != VIREO_BACKEND_STATE_CONNECTED ||
-                                       !vireo_backend_can (backend, VIREO_BACKEND_CAN_NETWORKS)))
+      if (backend != self->backend && !vireo_backend_check_networks (backend, NULL))
         continue;
       gtk_combo_box_text_append (self->host_combo, vireo_backend_get_uri (backend), vireo_backend_get_title (backend));
       shown++;
@@ -357,7 +391,7 @@ vireo_networks_window_set_backend (VireoNetworksWindow *self,
   if (self->backend == backend)
     return;
   if (self->backend)
-    g_signal_handlers_disconnect_by_data (self->backend, self);
+    g_signal_handlers_disconnect_by_func (self->backend, on_backend_state, self);
   g_set_object (&self->backend, backend);
   g_signal_connect (backend, "notify::state", G_CALLBACK (on_backend_state), self);
   g_signal_connect (backend, "notify::caps", G_CALLBACK (on_backend_state), self);
@@ -648,6 +682,18 @@ vireo_networks_window_dispose (GObject *object)
   if (self->backend)
     g_signal_handlers_disconnect_by_data (self->backend, self);
   g_clear_object (&self->backend);
+  if (self->hosts != NULL)
+    {
+      GListModel *backends = vireo_hosts_get_backends (self->hosts);
+
+      g_signal_handlers_disconnect_by_data (backends, self);
+      for (guint i = 0; i < g_list_model_get_n_items (backends); i++)
+        {
+          g_autoptr(VireoBackend) backend = g_list_model_get_item (backends, i);
+
+          g_signal_handlers_disconnect_by_data (backend, self);
+        }
+    }
   g_clear_object (&self->hosts);
   G_OBJECT_CLASS (vireo_networks_window_parent_class)->dispose (object);
 }
@@ -708,5 +754,12 @@ vireo_networks_window_new (GtkWindow    *parent,
 
   self->hosts = hosts != NULL ? g_object_ref (hosts) : NULL;
   vireo_networks_window_set_backend (self, backend);
+  if (hosts != NULL)
+    {
+      GListModel *backends = vireo_hosts_get_backends (hosts);
+
+      g_signal_connect_object (backends, "items-changed", G_CALLBACK (on_backends_changed), self, 0);
+      on_backends_changed (backends, 0, 0, 0, self);
+    }
   return GTK_WIDGET (self);
 }

@@ -103,8 +103,7 @@ vireo_window_new_networks_window (VireoWindow *self)
 {
   VireoBackend *host = self->selected != NULL ? vireo_domain_get_backend (self->selected) : NULL;
 
-  if (host == NULL || vireo_backend_get_state (host) != VIREO_BACKEND_STATE_CONNECTED ||
-      !vireo_backend_can (host, VIREO_BACKEND_CAN_NETWORKS))
+  if (host == NULL || !vireo_backend_check_networks (host, NULL))
     host = VIREO_BACKEND (self->engine);
   return vireo_networks_window_new (GTK_WINDOW (self), self->hosts, host);
 }

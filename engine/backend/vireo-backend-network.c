@@ -73,6 +73,33 @@ lookup_by_uuid (VireoBackend *self,
   return NULL;
 }
 
+/**
+ * vireo_backend_check_networks:
+ *
+ * The one rule for whether a front end may show and change @self's
+ * networks now: the host is connected and has virtual networks.
+ *
+ * Returns: %TRUE, or %FALSE with the reason in one line
+ */
+gboolean
+vireo_backend_check_networks (VireoBackend  *self,
+                              GError       **error)
+{
+  g_return_val_if_fail (VIREO_IS_BACKEND (self), FALSE);
+
+  if (vireo_backend_get_state (self) != VIREO_BACKEND_STATE_CONNECTED)
+    /* Translators: why a host's networks cannot be changed */
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_DISCONNECTED, _("Host '%s' is not connected"),
+                 vireo_backend_get_title (self));
+  else if (!vireo_backend_can (self, VIREO_BACKEND_CAN_NETWORKS))
+    /* Translators: why a host's networks cannot be changed */
+    g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_SUPPORTED, _("Host '%s' has no virtual networks"),
+                 vireo_backend_get_title (self));
+  else
+    return TRUE;
+  return FALSE;
+}
+
 static gboolean
 check_networks (VireoBackend  *self,
                 const char    *name,
@@ -284,6 +311,34 @@ overlapping (VireoBackend *self,
         return other;   /* the list holds a reference */
     }
   return NULL;
+}
+
+/**
+ * _vireo_backend_check_network_overlap:
+ *
+ * For a host without rules of its own about subnets (a libvirt host; this
+ * computer's are vireo-net's): @config's subnet is no other network's,
+ * checked again at define since two New Network dialogs may have offered
+ * the same free one.
+ */
+gboolean
+_vireo_backend_check_network_overlap (VireoBackend              *self,
+                                      const VireoNetworkConfig  *config,
+                                      GError                   **error)
+{
+  VireoNetwork *same = lookup_by_uuid (self, config->uuid);
+  VireoNetwork *other;
+  g_autofree char *described = NULL;
+  guint32 address;
+  guint prefix = MIN (config->prefix, 32);
+
+  if (config->address == NULL || !vireo_ipv4_parse (config->address, &address) ||
+      (other = overlapping (self, address & vireo_ipv4_mask (prefix), prefix)) == NULL || other == same)
+    return TRUE;
+  described = vireo_network_config_describe_subnet (vireo_network_get_config (other));
+  g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("Network '%s' overlaps subnet %s of network '%s'"),
+               config->name, described, vireo_network_get_name (other));
+  return FALSE;
 }
 
 /* The first 192.168.N.0/24 from N = 124 up (libvirt's 122 stays free)

@@ -17,6 +17,9 @@ void        _vireo_backend_set_state     (VireoBackend      *self,
                                           const GError      *error);
 void        _vireo_backend_set_retry_time (VireoBackend   *self,
                                            gint64          retry_at);
+gboolean    _vireo_backend_check_network_overlap (VireoBackend             *self,
+                                                  const VireoNetworkConfig *config,
+                                                  GError                  **error);
 gboolean    _vireo_backend_path_in_use  (VireoBackend      *self,
                                          VireoDomain       *except,
                                          const char        *path);

@@ -196,6 +196,8 @@ gboolean           vireo_backend_undefine_domain_finish (VireoBackend           
                                                          GError                 **error);
 
 /* virtual networks: empty for a host without them (VIREO_BACKEND_CAN_NETWORKS) */
+gboolean           vireo_backend_check_networks (VireoBackend *self,
+                                                 GError      **error);
 GListModel        *vireo_backend_get_networks   (VireoBackend  *self);
 VireoNetwork      *vireo_backend_lookup_network (VireoBackend  *self,
                                                  const char    *name);

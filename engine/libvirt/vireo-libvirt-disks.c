@@ -96,12 +96,13 @@ check_host (VireoDomain  *domain,
 
 /* Worker thread --------------------------------------------------------- */
 
-/* The existing image @edit->path.  On this machine's libvirtd, any file,
- * looked at here as the local engine does (its format probed, and an
- * image naming another file refused).  On another machine, a volume of
- * the host's pools, whose format is the pool's reading of its first bytes:
- * one that stands on another image is refused, since those bytes may be
- * a guest's, naming any file of the host */
+/* The existing image @edit->path.  A volume of the host's pools is taken
+ * in the format its pool reads (libvirt's reading of the file's first
+ * bytes: one that stands on another image is refused, since those bytes
+ * may be a guest's, naming any file of the host), also on this machine
+ * (where libvirtd may read what this user cannot).  A file in no pool is
+ * only for this machine's libvirtd, looked at here as the local engine
+ * does: its format probed, an image naming another file refused */
 static gboolean
 find_image (virConnectPtr   conn,
             DiskEdit       *edit,
@@ -115,22 +116,29 @@ find_image (virConnectPtr   conn,
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_NOT_FOUND,
                  _("VM '%s': %s is in no storage pool of host '%s' (refresh or add the pool that holds it)"),
                  edit->name, edit->path, edit->host);
-  else if (!edit->files_here && !edit->cdrom && backed)
+  else if (found && !edit->cdrom && backed)
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                  _("VM '%s': %s stands on another image; Vireo adds standalone images"), edit->name, edit->path);
-  else if (!edit->files_here && !edit->cdrom && g_strcmp0 (format, "qcow2") != 0 && g_strcmp0 (format, "raw") != 0)
+  else if (found && !edit->cdrom && g_strcmp0 (format, "qcow2") != 0 && g_strcmp0 (format, "raw") != 0)
     g_set_error (error, VIREO_ERROR, VIREO_ERROR_INVALID_CONFIG,
                  _("VM '%s': %s is not a qcow2 or raw volume"), edit->name, edit->path);
   if (error != NULL && *error != NULL)
     return FALSE;
-  if (edit->cdrom || !edit->files_here)
+  if (found)
     {
       edit->format = g_strdup (edit->cdrom ? "raw" : format);
       return TRUE;
     }
-  checked = vireo_storage_existing_file (edit->name, _("disk image"), edit->path, error);
-  if (checked == NULL ||
-      (edit->format = g_strdup (vireo_storage_probe_format (edit->name, checked, error))) == NULL)
+  checked = vireo_storage_existing_file (edit->name, edit->cdrom ? _("CD-ROM image") : _("disk image"),
+                                         edit->path, error);
+  if (checked == NULL)
+    return FALSE;
+  if (edit->cdrom)
+    {
+      edit->format = g_strdup ("raw");
+      return TRUE;
+    }
+  if ((edit->format = g_strdup (vireo_storage_probe_format (edit->name, checked, error))) == NULL)
     return FALSE;
   g_free (checked);
   checked = vireo_storage_check_image (edit->name, edit->target, edit->path, edit->format, NULL, error);

@@ -12,9 +12,12 @@
  * definition of only those; it starts, stops and goes like any other,
  * but Vireo adds no static lease to it.
  */
+#include <string.h>
+
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
+#include "vireo-xml.h"
 
 struct _VireoLibvirtNetwork
 {
@@ -353,9 +356,45 @@ static VireoNetworkConfig *
 bare_config (const VireoLibvirtNetRecord *record)
 {
   VireoNetworkConfig *config = vireo_network_config_new (record->name);
+  xmlDoc *doc = vireo_xml_read (record->xml, -1, "network", NULL);
+  xmlNode *root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
+  xmlNode *bridge = root != NULL ? vireo_xml_child (root, "bridge") : NULL;
+  g_autofree char *bridge_name = bridge != NULL ? vireo_xml_prop (bridge, "name") : NULL;
 
   g_free (config->uuid);
   config->uuid = g_strdup (record->uuid);
+  /* its bridge and first IPv4 subnet, which a new network must not take */
+  config->bridge = _vireo_libvirt_text (bridge_name, 64);
+  if (root != NULL)
+    vireo_xml_for_each_element (ip, root)
+      {
+        g_autofree char *family = vireo_xml_prop (ip, "family");
+        g_autofree char *address = vireo_xml_prop (ip, "address");
+        g_autofree char *prefix = vireo_xml_prop (ip, "prefix");
+        g_autofree char *netmask = vireo_xml_prop (ip, "netmask");
+        GInetAddress *mask = netmask != NULL ? g_inet_address_new_from_string (netmask) : NULL;
+        guint bits = prefix != NULL ? (guint) g_ascii_strtoull (prefix, NULL, 10) : 24;
+
+        if (!vireo_xml_is (ip, "ip") || config->address != NULL || (family != NULL && !g_str_equal (family, "ipv4")) ||
+            address == NULL || !g_hostname_is_ip_address (address) || strchr (address, ':') != NULL)
+          {
+            g_clear_object (&mask);
+            continue;
+          }
+        if (mask != NULL)
+          {
+            const guint8 *bytes = g_inet_address_to_bytes (mask);
+
+            bits = 0;
+            for (guint i = 0; i < 4 && g_inet_address_get_family (mask) == G_SOCKET_FAMILY_IPV4; i++)
+              for (guint8 b = bytes[i]; b & 0x80; b <<= 1)
+                bits++;
+            g_object_unref (mask);
+          }
+        config->address = g_strdup (address);
+        config->prefix = MIN (bits, 32);
+      }
+  g_clear_pointer (&doc, xmlFreeDoc);
   return config;
 }
 

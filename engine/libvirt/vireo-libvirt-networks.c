@@ -44,18 +44,22 @@ _vireo_libvirt_net_record_read (virNetworkPtr   net,
 {
   g_autoptr(VireoLibvirtNetRecord) record = g_new0 (VireoLibvirtNetRecord, 1);
   g_autofree char *what = NULL;
+  g_autofree char *shown = NULL;
   const char *name = virNetworkGetName (net);
   char *xml;
   int active, autostart;
 
-  what = g_strdup_printf (_("Network '%s'"), name ? name : "?");
+  shown = _vireo_libvirt_text (name, 256);
+  what = g_strdup_printf (_("Network '%s'"), shown ? shown : "?");
   if (name == NULL || virNetworkGetUUIDString (net, record->uuid) < 0 ||
       (xml = read_xml (net)) == NULL)
     {
       g_propagate_error (error, _vireo_libvirt_error (what));
       return NULL;
     }
-  record->name = g_strdup (name);
+  /* the host's words, as they are shown: the network is named by UUID in
+   * every call */
+  record->name = g_steal_pointer (&shown);
   record->xml = g_strdup (xml);
   free (xml);
   if ((active = virNetworkIsActive (net)) < 0 || virNetworkGetAutostart (net, &autostart) < 0)
@@ -424,7 +428,8 @@ libvirt_define_network_async (VireoBackend             *backend,
   GError *error = NULL;
   Define *define;
 
-  if (!_vireo_libvirt_check_connected (self, &error))
+  if (!_vireo_libvirt_check_connected (self, &error) ||
+      !_vireo_backend_check_network_overlap (backend, config, &error))
     {
       g_task_return_error (task, error);
       return;

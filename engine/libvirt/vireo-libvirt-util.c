@@ -115,15 +115,24 @@ char *
 _vireo_libvirt_text (const char *text,
                      gsize       max)
 {
-  char *valid;
+  g_autofree char *valid = text != NULL ? g_utf8_make_valid (text, strnlen (text, max)) : NULL;
+  GString *shown;
 
-  if (text == NULL)
+  if (valid == NULL)
     return NULL;
-  valid = g_utf8_make_valid (text, strnlen (text, max));
-  for (char *c = valid; *c != '\0'; c++)
-    if ((guchar) *c < 0x20 || *c == 0x7f)
-      *c = '?';
-  return valid;
+  shown = g_string_sized_new (strlen (valid));
+
+  /* C0, DEL and C1 (U+0080 to U+009F: a terminal reads U+009B as CSI) */
+  for (const char *c = valid; *c != '\0'; c = g_utf8_next_char (c))
+    {
+      gunichar u = g_utf8_get_char (c);
+
+      if (u < 0x20 || (u >= 0x7f && u <= 0x9f))
+        g_string_append_c (shown, '?');
+      else
+        g_string_append_unichar (shown, u);
+    }
+  return g_string_free (shown, FALSE);
 }
 
 void

@@ -267,8 +267,7 @@ networks_host (Tui *tui)
   TuiRow *row = tui_selected_row (tui);
   VireoBackend *host = row != NULL && row->domain != NULL ? vireo_domain_get_backend (row->domain) : NULL;
 
-  if (host == NULL || vireo_backend_get_state (host) != VIREO_BACKEND_STATE_CONNECTED ||
-      !vireo_backend_can (host, VIREO_BACKEND_CAN_NETWORKS))
+  if (host == NULL || !vireo_backend_check_networks (host, NULL))
     host = VIREO_BACKEND (tui->engine);
   return host;
 }
