@@ -845,6 +845,55 @@ define_with_disk (Fixture    *f,
   return row (f, name);
 }
 
+/* Another VM's image is never deleted: disks-other's disk, added to
+ * @domain by hand (as another client may), stays when it lets go */
+static void
+keeps_anothers_image (Fixture     *f,
+                      VireoDomain *domain,
+                      const char  *shared)
+{
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+  g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
+  VireoDiskConfig *added = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared);
+
+  added->shareable = FALSE;
+  vireo_domain_config_add_disk (config, added);
+  vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
+  g_object_unref (vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error));
+  assert_no_error (error);
+  g_clear_object (&result);
+  assert_false (vireo_backend_image_deletable (f->backend, domain, added));
+  assert_true (detach (domain, added->target, TRUE, &error));
+  assert_no_error (error);
+  assert_true (volume_exists (f, shared));
+}
+
+/* A running VM takes a new disk at its next start (the test driver plugs
+ * nothing in live): pending changes; its images are not deleted while it
+ * runs */
+static void
+running_takes_it_later (VireoDomain *domain)
+{
+  VireoDiskRequest request = { VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, 16 << 20, NULL, NULL };
+  g_autofree char *target = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  vireo_domain_start_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+  target = attach (domain, &request, &error);
+  assert_no_error (error);
+  assert_true (vireo_test_wait_until (has_pending, domain, 10));
+  assert_false (detach (domain, target, TRUE, &error));
+  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  vireo_domain_destroy_async (domain, NULL, on_done, &result);
+  assert_true (op_finish (domain, &result, &error));
+  g_clear_object (&result);
+}
+
 /* Disks of a libvirt VM: a new one is a qcow2 volume in the pool of its
  * first disk; an existing one must be a volume of the host (the test
  * driver's paths are not this machine's), and not another VM's; removing
@@ -918,41 +967,8 @@ test_disks (void **state)
     assert_false (volume_exists (f, made));
   }
 
-  /* another VM's image is never deleted: disks-other's disk, added to
-   * disks by hand (as another client may), stays when disks lets go */
-  {
-    g_autoptr(VireoDomainConfig) config = vireo_domain_config_copy (vireo_domain_get_config (domain));
-    VireoDiskConfig *added = vireo_disk_config_new (VIREO_DISK_DEVICE_DISK, VIREO_DISK_BUS_VIRTIO, "qcow2", shared);
-
-    added->shareable = FALSE;
-    vireo_domain_config_add_disk (config, added);
-    vireo_backend_define_domain_async (f->backend, config, NULL, on_done, &result);
-    g_object_unref (vireo_backend_define_domain_finish (f->backend, wait_result (&result), &error));
-    assert_no_error (error);
-    g_clear_object (&result);
-    assert_false (vireo_backend_image_deletable (f->backend, domain, added));
-    assert_true (detach (domain, added->target, TRUE, &error));
-    assert_no_error (error);
-    assert_true (volume_exists (f, shared));
-  }
-
-  /* a running VM takes it at its next start: pending changes */
-  vireo_domain_start_async (domain, NULL, on_done, &result);
-  assert_true (op_finish (domain, &result, &error));
-  g_clear_object (&result);
-  request.path = NULL;
-  request.new_bytes = 16 << 20;
-  g_clear_pointer (&target, g_free);
-  target = attach (domain, &request, &error);
-  assert_no_error (error);
-  assert_true (vireo_test_wait_until (has_pending, domain, 10));
-  /* and its images are not deleted while it runs */
-  assert_false (detach (domain, target, TRUE, &error));
-  assert_true (g_error_matches (error, VIREO_ERROR, VIREO_ERROR_INVALID_STATE));
-  g_clear_error (&error);
-  vireo_domain_destroy_async (domain, NULL, on_done, &result);
-  assert_true (op_finish (domain, &result, &error));
-  g_clear_object (&result);
+  keeps_anothers_image (f, domain, shared);
+  running_takes_it_later (domain);
 
   vireo_backend_undefine_domain_async (f->backend, domain, TRUE, NULL, on_done, &result);
   assert_true (vireo_backend_undefine_domain_finish (f->backend, wait_result (&result), &error));

@@ -2601,60 +2601,39 @@ combo_count (GtkComboBox *combo)
   return gtk_tree_model_iter_n_children (gtk_combo_box_get_model (combo), NULL);
 }
 
-/* The Networks window with a Lab VM selected: the lab's networks, on a
- * host chooser of the hosts with networks (not the one that never
- * connected); Stop and Start work there, the New Network dialog asks
- * the lab for a subnet, and the chooser goes back to this computer */
+/* The window's Stop and Start on a network of another host; the row follows */
 static void
-test_hosts_networks (void **state)
+stop_and_start (VireoNetworksWindow *window,
+                VireoNetwork        *network,
+                GtkListBoxRow       *row)
 {
-  HostsFixture *f = *state;
-  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
-  VireoBackend *local = vireo_hosts_get_local (f->hosts);
-  VireoNetwork *labnet = vireo_backend_lookup_network (lab, "labnet");
-  VireoNetworksWindow *window;
-  GActionGroup *actions;
-  GtkComboBox *combo;
-  GtkListBoxRow *row;
-  GtkWidget *dialog;
-  VireoNetwork *made;
-
-  assert_non_null (labnet);
-  assert_true (vireo_network_get_active (labnet));
-  vireo_window_select_domain (f->window, vireo_backend_lookup_domain (lab, "db"));
-  window = VIREO_NETWORKS_WINDOW (vireo_window_new_networks_window (f->window));
-  actions = gtk_widget_get_action_group (GTK_WIDGET (window), "net");
-  gtk_widget_show (GTK_WIDGET (window));
-  vireo_test_pump_for (200);
-  assert_ptr_equal (vireo_networks_window_get_backend (window), lab);
-  assert_true (gtk_widget_get_visible (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "host_box")));
-  combo = child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "host_combo");
-  assert_string_equal (gtk_combo_box_get_active_id (combo), f->lab_uri);
-  assert_int_equal (combo_count (combo), 2);
-  assert_ptr_equal (vireo_networks_window_get_selected (window), labnet);
-  row = gtk_list_box_get_selected_row (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "list_box"));
-  assert_non_null (strstr (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "details_label")),
-                           "10.77.0.0/24, NAT"));
-  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Active");
+  GActionGroup *actions = gtk_widget_get_action_group (GTK_WIDGET (window), "net");
 
   assert_true (g_action_group_get_action_enabled (actions, "stop"));
   assert_false (g_action_group_get_action_enabled (actions, "delete"));
   g_action_group_activate_action (actions, "stop", NULL);
-  assert_true (vireo_test_wait_until (network_inactive, labnet, 10));
+  assert_true (vireo_test_wait_until (network_inactive, network, 10));
   vireo_test_pump_for (100);
   assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Inactive");
   assert_true (g_action_group_get_action_enabled (actions, "start"));
   assert_true (g_action_group_get_action_enabled (actions, "delete"));
   g_action_group_activate_action (actions, "start", NULL);
-  assert_true (vireo_test_wait_until (network_active, labnet, 10));
+  assert_true (vireo_test_wait_until (network_active, network, 10));
   vireo_test_pump_for (100);
   assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Active");
   if (vireo_networks_window_get_error_text (window) != NULL)
     fail_msg ("%s", vireo_networks_window_get_error_text (window));
-  save_screenshot (GTK_WIDGET (window), "hosts-networks.png");
+}
 
-  /* a new network there: a /24 none of the lab's networks has, and the
-   * dialog names the host */
+/* A new network on @lab from the window: a /24 none of the lab's networks
+ * has, the dialog names the host; then deleted there after the question */
+static void
+new_network_on_lab (VireoNetworksWindow *window,
+                    VireoBackend        *lab)
+{
+  GtkWidget *dialog;
+  VireoNetwork *made;
+
   dialog = vireo_networks_window_create (window);
   assert_string_equal (gtk_entry_get_text (child_of (dialog, VIREO_TYPE_NEW_NETWORK_DIALOG, "subnet_entry")),
                        "192.168.124.0/24");
@@ -2677,6 +2656,69 @@ test_hosts_networks (void **state)
   assert_true (vireo_test_wait_until (lab_lacks_made_net, lab, 20));
   if (vireo_networks_window_get_error_text (window) != NULL)
     fail_msg ("%s", vireo_networks_window_get_error_text (window));
+}
+
+/* A host that comes joins the Networks window's chooser; one removed
+ * while shown gives way to this computer */
+static void
+follows_a_spare_host (HostsFixture        *f,
+                      VireoNetworksWindow *window,
+                      GtkComboBox         *combo)
+{
+  g_autofree char *spare_uri = write_lab (f->root, "spare");
+  g_autoptr(GError) error = NULL;
+  VireoBackend *spare;
+
+  assert_true (vireo_hosts_add (f->hosts, spare_uri, "Spare", TRUE, &error));
+  spare = vireo_hosts_lookup (f->hosts, spare_uri);
+  if (vireo_backend_get_state (spare) == VIREO_BACKEND_STATE_DISCONNECTED)
+    vireo_backend_connect_async (spare, NULL, NULL, NULL);
+  assert_true (vireo_test_wait_until (backend_connected, spare, 10));
+  vireo_test_pump_for (50);
+  assert_true (gtk_combo_box_set_active_id (combo, spare_uri));
+  assert_ptr_equal (vireo_networks_window_get_backend (window), spare);
+  assert_true (vireo_hosts_remove (f->hosts, spare_uri, &error));
+  vireo_test_pump_for (50);
+  assert_ptr_equal (vireo_networks_window_get_backend (window), vireo_hosts_get_local (f->hosts));
+  
+}
+
+/* The Networks window with a Lab VM selected: the lab's networks, on a
+ * host chooser of the hosts with networks (not the one that never
+ * connected); Stop and Start work there, the New Network dialog asks
+ * the lab for a subnet, and the chooser goes back to this computer */
+static void
+test_hosts_networks (void **state)
+{
+  HostsFixture *f = *state;
+  VireoBackend *lab = vireo_hosts_lookup (f->hosts, f->lab_uri);
+  VireoBackend *local = vireo_hosts_get_local (f->hosts);
+  VireoNetwork *labnet = vireo_backend_lookup_network (lab, "labnet");
+  VireoNetworksWindow *window;
+  GtkComboBox *combo;
+  GtkListBoxRow *row;
+
+  assert_non_null (labnet);
+  assert_true (vireo_network_get_active (labnet));
+  vireo_window_select_domain (f->window, vireo_backend_lookup_domain (lab, "db"));
+  window = VIREO_NETWORKS_WINDOW (vireo_window_new_networks_window (f->window));
+  gtk_widget_show (GTK_WIDGET (window));
+  vireo_test_pump_for (200);
+  assert_ptr_equal (vireo_networks_window_get_backend (window), lab);
+  assert_true (gtk_widget_get_visible (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "host_box")));
+  combo = child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "host_combo");
+  assert_string_equal (gtk_combo_box_get_active_id (combo), f->lab_uri);
+  assert_int_equal (combo_count (combo), 2);
+  assert_ptr_equal (vireo_networks_window_get_selected (window), labnet);
+  row = gtk_list_box_get_selected_row (child_of (window, VIREO_TYPE_NETWORKS_WINDOW, "list_box"));
+  assert_non_null (strstr (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "details_label")),
+                           "10.77.0.0/24, NAT"));
+  assert_string_equal (gtk_label_get_text (child_of (row, VIREO_TYPE_NETWORK_ROW, "state_label")), "Active");
+
+  stop_and_start (window, labnet, row);
+  save_screenshot (GTK_WIDGET (window), "hosts-networks.png");
+
+  new_network_on_lab (window, lab);
 
   /* this computer's networks, chosen above the list */
   gtk_combo_box_set_active_id (combo, vireo_backend_get_uri (local));
@@ -2685,25 +2727,7 @@ test_hosts_networks (void **state)
                     vireo_backend_lookup_network (local, VIREO_DEFAULT_NETWORK));
   assert_null (vireo_backend_lookup_network (local, "labnet"));
 
-  /* a host that comes joins the chooser; one removed while shown gives
-   * way to this computer */
-  {
-    g_autofree char *spare_uri = write_lab (f->root, "spare");
-    g_autoptr(GError) error = NULL;
-    VireoBackend *spare;
-
-    assert_true (vireo_hosts_add (f->hosts, spare_uri, "Spare", TRUE, &error));
-    spare = vireo_hosts_lookup (f->hosts, spare_uri);
-    if (vireo_backend_get_state (spare) == VIREO_BACKEND_STATE_DISCONNECTED)
-      vireo_backend_connect_async (spare, NULL, NULL, NULL);
-    assert_true (vireo_test_wait_until (backend_connected, spare, 10));
-    vireo_test_pump_for (50);
-    assert_true (gtk_combo_box_set_active_id (combo, spare_uri));
-    assert_ptr_equal (vireo_networks_window_get_backend (window), spare);
-    assert_true (vireo_hosts_remove (f->hosts, spare_uri, &error));
-    vireo_test_pump_for (50);
-    assert_ptr_equal (vireo_networks_window_get_backend (window), local);
-  }
+  follows_a_spare_host (f, window, combo);
   gtk_widget_destroy (GTK_WIDGET (window));
 }
 

@@ -398,24 +398,6 @@ real_suggest_subnet (VireoBackend *self)
   return g_strdup_printf ("%s/24", text);
 }
 
-static gboolean
-parse_subnet (const char *name,
-              const char *subnet,
-              guint32    *network,
-              guint      *prefix,
-              GError    **error)
-{
-  guint32 addr;
-
-  if (!vireo_ipv4_cidr_parse (subnet, &addr, prefix, error))
-    {
-      g_prefix_error (error, _("Network '%s': "), name);
-      return FALSE;
-    }
-  *network = addr & vireo_ipv4_mask (*prefix);
-  return TRUE;
-}
-
 /* A name free on the host, a subnet and a virbrN none of its networks
  * has; the host gives the bridge its MAC when it defines the network */
 static VireoNetworkConfig *
@@ -439,7 +421,7 @@ real_new_network_config (VireoBackend  *self,
       g_set_error (error, VIREO_ERROR, VIREO_ERROR_EXISTS, _("A network named '%s' already exists"), name);
       return NULL;
     }
-  if (subnet != NULL && !parse_subnet (name, subnet, &network, &prefix, error))
+  if (subnet != NULL && !_vireo_network_parse_subnet (name, subnet, &network, &prefix, error))
     return NULL;
   if (subnet == NULL && !free_subnet (self, &network))
     {

@@ -144,32 +144,11 @@ place_iso (Create        *create,
            GCancellable  *cancellable,
            GError       **error)
 {
-  const char *name = create->config->name;
-  g_autofree char *format = NULL;
-  g_autofree char *local = NULL;
-  g_autofree char *stem = NULL;
-  virStoragePoolPtr pool;
-  gboolean found, backed, uploaded = FALSE;
+  gboolean uploaded;
 
-  format = _vireo_libvirt_volume_format (create->conn, create->cdrom, &found, &backed);
-  if (found)
-    {
-      create->iso = g_strdup (create->cdrom);
-      return TRUE;
-    }
-  local = vireo_storage_existing_file (name, _("CD-ROM image"), create->cdrom, error);
-  if (local == NULL || create->files_here)
-    {
-      create->iso = g_steal_pointer (&local);
-      return create->iso != NULL;
-    }
-  if ((pool = _vireo_libvirt_find_pool (create->conn, NULL, name, create->host, error)) == NULL)
-    return FALSE;
-  stem = g_path_get_basename (local);
-  vireo_job_set_text (create->job, stem);
-  create->iso = _vireo_libvirt_upload (create->conn, pool, local, stem, "", TRUE, &uploaded, name, create->job,
-                                       cancellable, error);
-  virStoragePoolFree (pool);
+  create->iso = _vireo_libvirt_place_image (create->conn, create->cdrom, create->files_here, NULL,
+                                            create->config->name, create->host, &uploaded, create->job,
+                                            cancellable, error);
   if (uploaded)
     g_ptr_array_add (create->created, g_strdup (create->iso));
   return create->iso != NULL;

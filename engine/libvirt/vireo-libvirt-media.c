@@ -13,7 +13,6 @@
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
-#include "vireo-storage.h"
 #include "vireo-xml.h"
 
 typedef struct {
@@ -94,35 +93,6 @@ drive_xml (const char *definition,
   return xml;
 }
 
-/* Worker: where the image is on the host: a volume as it is, a file here
- * when the host's files are ours, else uploaded (@uploaded says so) */
-static char *
-place_image (virConnectPtr   conn,
-             Media          *media,
-             gboolean       *uploaded,
-             GCancellable   *cancellable,
-             GError        **error)
-{
-  g_autofree char *format = NULL;
-  g_autofree char *local = NULL;
-  g_autofree char *stem = NULL;
-  virStoragePoolPtr pool;
-  gboolean found, backed;
-  char *placed;
-
-  *uploaded = FALSE;
-  format = _vireo_libvirt_volume_format (conn, media->path, &found, &backed);
-  if (found || media->files_here)
-    return g_strdup (media->path);
-  if ((local = vireo_storage_existing_file (media->name, _("CD-ROM image"), media->path, error)) == NULL ||
-      (pool = _vireo_libvirt_find_pool (conn, media->pool_hint, media->name, media->host, error)) == NULL)
-    return NULL;
-  stem = g_path_get_basename (local);
-  placed = _vireo_libvirt_upload (conn, pool, local, stem, "", TRUE, uploaded, media->name, NULL, cancellable,
-                                  error);
-  virStoragePoolFree (pool);
-  return placed;
-}
 
 static void
 media_in_thread (GTask        *task,
@@ -139,7 +109,8 @@ media_in_thread (GTask        *task,
   virConnectPtr conn = _vireo_libvirt_get_conn (_vireo_libvirt_worker_backend (), &error);
 
   if (conn != NULL && media->path != NULL)
-    placed = place_image (conn, media, &uploaded, cancellable, &error);
+    placed = _vireo_libvirt_place_image (conn, media->path, media->files_here, media->pool_hint, media->name,
+                                         media->host, &uploaded, NULL, cancellable, &error);
   if (error == NULL)
     {
       xml = drive_xml (media->definition, media->target, placed);

@@ -18,6 +18,7 @@
 #include "vireo-error.h"
 #include "vireo-i18n.h"
 #include "vireo-libvirt-private.h"
+#include "vireo-storage.h"
 #include "vireo-xml.h"
 
 #define VOLUME_NAME_TRIES 100
@@ -431,4 +432,54 @@ _vireo_libvirt_upload (virConnectPtr       conn,
   if (ok && uploaded != NULL)
     *uploaded = TRUE;
   return ok ? g_steal_pointer (&path) : NULL;
+}
+
+/**
+ * _vireo_libvirt_place_image:
+ * @path: the CD-ROM image as the user named it
+ * @files_here: the host's paths are this machine's
+ * @near: (nullable): a path whose pool takes an upload
+ * @uploaded: (out): whether this call made the volume (to remove on failure)
+ * @job: (nullable): told the upload's progress
+ *
+ * Where a CD-ROM image is on the host: a volume of its pools as it is; on
+ * this machine's libvirtd the file itself, looked at here; on another
+ * machine the file of this one streamed into a volume (one uploaded
+ * before with the same content is used again).
+ *
+ * Returns: (transfer full) (nullable): its path on the host
+ */
+char *
+_vireo_libvirt_place_image (virConnectPtr   conn,
+                            const char     *path,
+                            gboolean        files_here,
+                            const char     *near,
+                            const char     *vm,
+                            const char     *host,
+                            gboolean       *uploaded,
+                            VireoJob       *job,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *stem = NULL;
+  virStoragePoolPtr pool;
+  gboolean found, backed;
+  char *placed;
+
+  *uploaded = FALSE;
+  format = _vireo_libvirt_volume_format (conn, path, &found, &backed);
+  if (found)
+    return g_strdup (path);
+  if ((local = vireo_storage_existing_file (vm, _("CD-ROM image"), path, error)) == NULL || files_here)
+    return g_steal_pointer (&local);
+  if ((pool = _vireo_libvirt_find_pool (conn, near, vm, host, error)) == NULL)
+    return NULL;
+  stem = g_path_get_basename (local);
+  if (job != NULL)
+    vireo_job_set_text (job, stem);
+  placed = _vireo_libvirt_upload (conn, pool, local, stem, "", TRUE, uploaded, vm, job, cancellable, error);
+  virStoragePoolFree (pool);
+  return placed;
 }

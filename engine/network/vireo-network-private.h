@@ -67,6 +67,11 @@ gboolean      _vireo_network_store_set_autostart (const VireoPaths *paths,
                                                   gboolean          autostart,
                                                   GError          **error);
 void          _vireo_network_loaded_free   (VireoNetworkLoaded *loaded);
+gboolean      _vireo_network_parse_subnet  (const char         *name,
+                                            const char         *subnet,
+                                            guint32            *network,
+                                            guint              *prefix,
+                                            GError            **error);
 VireoNetworkConfig *_vireo_network_new_config (const char  *name,
                                                guint32      network,
                                                guint        prefix,

@@ -149,6 +149,31 @@ _vireo_network_check_unique (GPtrArray                *configs,
 }
 
 /**
+ * _vireo_network_parse_subnet:
+ * @subnet: "10.8.0.0/24"
+ * @network: (out): its network address
+ *
+ * Returns: %FALSE with a one-line reason naming network @name
+ */
+gboolean
+_vireo_network_parse_subnet (const char  *name,
+                             const char  *subnet,
+                             guint32     *network,
+                             guint       *prefix,
+                             GError     **error)
+{
+  guint32 addr;
+
+  if (!vireo_ipv4_cidr_parse (subnet, &addr, prefix, error))
+    {
+      g_prefix_error (error, _("Network '%s': "), name);
+      return FALSE;
+    }
+  *network = addr & vireo_ipv4_mask (*prefix);
+  return TRUE;
+}
+
+/**
  * _vireo_network_new_config:
  * Returns: (transfer full): a network on @network/@prefix: the host is
  *   the first address, DHCP hands out the rest, the bridge has a fixed

@@ -208,24 +208,6 @@ free_bridge (VireoLocalBackend *self)
   return _vireo_network_store_free_bridge (loaded);
 }
 
-static gboolean
-parse_subnet (const char *name,
-              const char *subnet,
-              guint32    *network,
-              guint      *prefix,
-              GError    **error)
-{
-  guint32 addr;
-
-  if (!vireo_ipv4_cidr_parse (subnet, &addr, prefix, error))
-    {
-      g_prefix_error (error, _("Network '%s': "), name);
-      return FALSE;
-    }
-  *network = addr & vireo_ipv4_mask (*prefix);
-  return TRUE;
-}
-
 /**
  * vireo_local_backend_new_network_config:
  * @subnet: (nullable): "10.8.0.0/24"; %NULL: a free /24 is suggested
@@ -255,7 +237,7 @@ vireo_local_backend_new_network_config (VireoLocalBackend  *self,
   if (!vireo_network_name_validate (name, error))
     return NULL;
   configs = defined_configs (self);
-  if (subnet != NULL && !parse_subnet (name, subnet, &network, &prefix, error))
+  if (subnet != NULL && !_vireo_network_parse_subnet (name, subnet, &network, &prefix, error))
     return NULL;
   if (subnet == NULL && !suggest (configs, &network))
     {
